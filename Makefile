@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: Apache-2.0
+# What a user types. CMake does the building underneath; every target that needs Debian packages installs them.
+#   make              build everything (host tools, SDK, firmware, fuzzers)
+#   make test         run every test (unit, on-target in QEMU, fuzz with a fixed seed, end-to-end)
+#   make test SANITIZE=1   the same with ASan + UBSan on host code
+#   make size         flash and RAM the SDK adds to a minimal Cortex-M3 application
+#   make bench        benchmarks that print numbers
+MAKEFLAGS += --no-print-directory
+SANITIZE ?= 0
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/sanitize
+CMAKE_FLAGS += -DFL_SANITIZE=ON
+else
+BUILD ?= build/default
+endif
+
+.PHONY: all build deps test size bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/Makefile: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+size: build
+	@scripts/size-report.sh $(BUILD)/firmware/bench/size
+
+bench: build
+	@scripts/bench.sh $(BUILD)
+
+clean:
+	rm -rf build

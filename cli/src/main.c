@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* faultline: the command-line tool. Commands join the table as they land (decode, symbols, issues, bridge...). */
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/version.h"
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("faultline %s\n", FL_VERSION_STRING);
+	return 0;
+}
+
+static const struct command k_commands[] = {
+	{"version", "print the version", cmd_version},
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: faultline COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(k_commands) / sizeof(k_commands[0]); i++)
+		fprintf(to, "  %-10s %s\n", k_commands[i].name, k_commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(k_commands) / sizeof(k_commands[0]); i++) {
+		if (strcmp(argv[1], k_commands[i].name) == 0)
+			return k_commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "faultline: unknown command '%s' (try 'faultline --help')\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Board support for on-target tests on QEMU's MPS2 boards (AN385 Cortex-M3, AN386 Cortex-M4F, AN500 M7). */
+#ifndef FL_BOARD_H
+#define FL_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write a string / len bytes to UART0 (QEMU's -serial), blocking. */
+void board_puts(const char *s);
+void board_write(const void *buf, size_t len);
+
+/* printf-style output to UART0, at most 255 characters per call. */
+void board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Stop QEMU with this exit status (semihosting SYS_EXIT_EXTENDED). Never returns. */
+void board_exit(int status) __attribute__((noreturn));
+
+/*
+ * The -append text QEMU was given (semihosting SYS_GET_CMDLINE returns "<kernel> <append>"; the kernel path is
+ * dropped here). Returns a pointer to a static buffer, "" when there is none.
+ */
+const char *board_cmdline(void);
+
+/*
+ * Read a whole host file through semihosting (QEMU's -semihosting-config target=native).
+ * buf/cap: destination.  Returns the number of bytes read, or -1 when the file cannot be opened or is larger
+ * than cap.
+ */
+long board_read_file(const char *path, void *buf, size_t cap);
+
+/* Assert inside a test: on failure print the expression and location and exit with status 1. */
+#define BOARD_CHECK(expr)                                                                                   \
+	do {                                                                                               \
+		if (!(expr)) {                                                                             \
+			board_printf("CHECK FAILED %s:%d: %s\n", __FILE__, __LINE__, #expr);              \
+			board_exit(1);                                                                     \
+		}                                                                                          \
+	} while (0)
+
+#endif
