@@ -17,7 +17,7 @@
 static void format_example(void **state)
 {
 	static const uint32_t offsets[] = {0, 14, 32, 50};
-	static const uint8_t trailer[] = {0x75, 0xc3, 0x7a, 0x5b};
+	static const uint8_t trailer[] = {0xcc, 0x17, 0x49, 0x29};
 	struct fa_error err = {0};
 	struct fa_chunk c;
 	size_t file_len, msg_len, pos, rec_len, n = 0;
