@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Compile-time configuration of the SDK, in one place. To override a default, put #defines in a header of your
+ * own and build with -DFL_CONFIG_HEADER='"my_faultline_config.h"'; it is included first. */
+#ifndef FAULTLINE_CONFIG_H
+#define FAULTLINE_CONFIG_H
+
+#ifdef FL_CONFIG_HEADER
+#include FL_CONFIG_HEADER
+#endif
+
+/* Bytes of the active stack a coredump captures, upward from the interrupted stack pointer. */
+#ifndef FL_COREDUMP_STACK_MAX
+#define FL_COREDUMP_STACK_MAX 2048
+#endif
+#if FL_COREDUMP_STACK_MAX < 64 || FL_COREDUMP_STACK_MAX > 1048576
+#error "FL_COREDUMP_STACK_MAX must be 64..1048576 bytes"
+#endif
+
+/* Memory regions the application can register with fl_coredump_add_region() (globals worth seeing in GDB). */
+#ifndef FL_COREDUMP_REGIONS_MAX
+#define FL_COREDUMP_REGIONS_MAX 4
+#endif
+#if FL_COREDUMP_REGIONS_MAX < 0 || FL_COREDUMP_REGIONS_MAX > 32
+#error "FL_COREDUMP_REGIONS_MAX must be 0..32"
+#endif
+
+/* Largest write granularity (bytes) a storage port may report; the SDK buffers one unit of this size. */
+#ifndef FL_STORAGE_GRANULE_MAX
+#define FL_STORAGE_GRANULE_MAX 16
+#endif
+#if FL_STORAGE_GRANULE_MAX < 1 || FL_STORAGE_GRANULE_MAX > 256 || (FL_STORAGE_GRANULE_MAX & (FL_STORAGE_GRANULE_MAX - 1))
+#error "FL_STORAGE_GRANULE_MAX must be a power of two, 1..256"
+#endif
+
+/* Largest payload of one queued event (a reboot event needs at most 39 bytes). */
+#ifndef FL_EVENT_PAYLOAD_MAX
+#define FL_EVENT_PAYLOAD_MAX 48
+#endif
+#if FL_EVENT_PAYLOAD_MAX < 40 || FL_EVENT_PAYLOAD_MAX > 1024
+#error "FL_EVENT_PAYLOAD_MAX must be 40..1024"
+#endif
+
+/* 1: FL_ASSERT() checks its expression; 0: it compiles to nothing (the expression is not evaluated). */
+#ifndef FL_ASSERT_ENABLED
+#define FL_ASSERT_ENABLED 1
+#endif
+
+/* 1: the port implements fl_port_lock()/fl_port_unlock() (needed when events are queued from interrupts);
+ * 0: they are no-ops. */
+#ifndef FL_PORT_HAS_LOCK
+#define FL_PORT_HAS_LOCK 0
+#endif
+
+/* 1: the port implements fl_port_coredump_regions() to add memory regions of its own (RTOS task lists...). */
+#ifndef FL_PORT_HAS_REGIONS
+#define FL_PORT_HAS_REGIONS 0
+#endif
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The CBOR writer and sinks (see cbor_private.h). */
+#include <string.h>
+
+#include "cbor_private.h"
+
+#define MAJOR_UINT 0u
+#define MAJOR_BYTES 2u
+#define MAJOR_TEXT 3u
+#define MAJOR_ARRAY 4u
+#define MAJOR_MAP 5u
+
+void fl_sink_put(struct fl_sink *s, const void *data, size_t len)
+{
+	if (s->write != NULL && len > 0)
+		s->write(s, data, len);
+	s->pos += (uint32_t)len;
+}
+
+static void window_write(struct fl_sink *sink, const uint8_t *data, size_t len)
+{
+	struct fl_window_sink *w = (struct fl_window_sink *)sink;
+	uint32_t from = sink->pos, to = sink->pos + (uint32_t)len;
+	uint32_t lo = from > w->start ? from : w->start;
+	uint32_t hi = to < w->start + w->cap ? to : w->start + (uint32_t)w->cap;
+
+	if (lo < hi)
+		memcpy(w->buf + (lo - w->start), data + (lo - from), hi - lo);
+}
+
+void fl_window_init(struct fl_window_sink *w, uint32_t start, void *buf, size_t cap)
+{
+	w->base.write = window_write;
+	w->base.pos = 0;
+	w->start = start;
+	w->buf = buf;
+	w->cap = cap;
+}
+
+size_t fl_cbor_head_size(uint64_t value)
+{
+	if (value < 24)
+		return 1;
+	if (value <= 0xffu)
+		return 2;
+	if (value <= 0xffffu)
+		return 3;
+	if (value <= 0xffffffffu)
+		return 5;
+	return 9;
+}
+
+static void head(struct fl_sink *s, unsigned major, uint64_t value)
+{
+	uint8_t b[9];
+	size_t n = fl_cbor_head_size(value);
+	static const uint8_t k_info[10] = {0, 0, 24, 25, 0, 26, 0, 0, 0, 27}; /* additional info by head size */
+
+	b[0] = (uint8_t)(major << 5 | (n == 1 ? (unsigned)value : k_info[n]));
+	for (size_t i = 1; i < n; i++) /* big-endian argument */
+		b[i] = (uint8_t)(value >> (8 * (n - 1 - i)));
+	fl_sink_put(s, b, n);
+}
+
+void fl_cbor_uint(struct fl_sink *s, uint64_t value)
+{
+	head(s, MAJOR_UINT, value);
+}
+
+void fl_cbor_bytes_head(struct fl_sink *s, size_t len)
+{
+	head(s, MAJOR_BYTES, len);
+}
+
+void fl_cbor_bytes(struct fl_sink *s, const void *data, size_t len)
+{
+	head(s, MAJOR_BYTES, len);
+	fl_sink_put(s, data, len);
+}
+
+void fl_cbor_text(struct fl_sink *s, const char *str)
+{
+	size_t len = strlen(str);
+
+	head(s, MAJOR_TEXT, len);
+	fl_sink_put(s, str, len);
+}
+
+void fl_cbor_array(struct fl_sink *s, size_t count)
+{
+	head(s, MAJOR_ARRAY, count);
+}
+
+void fl_cbor_map(struct fl_sink *s, size_t pairs)
+{
+	head(s, MAJOR_MAP, pairs);
+}
+
+static void put_le(struct fl_sink *s, uint64_t v, size_t size)
+{
+	uint8_t b[8];
+
+	for (size_t i = 0; i < size; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	fl_sink_put(s, b, size);
+}
+
+void fl_cbor_words(struct fl_sink *s, const uintptr_t *words, size_t count)
+{
+	head(s, MAJOR_BYTES, count * sizeof(uintptr_t));
+	for (size_t i = 0; i < count; i++)
+		put_le(s, words[i], sizeof(uintptr_t));
+}
+
+void fl_cbor_words32(struct fl_sink *s, const uint32_t *words, size_t count)
+{
+	head(s, MAJOR_BYTES, count * 4);
+	for (size_t i = 0; i < count; i++)
+		put_le(s, words[i], 4);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fl_init(): bring every module up for this boot. */
+#include "chunk_private.h"
+#include "coredump_private.h"
+#include "event_private.h"
+#include "faultline/faultline.h"
+#include "faultline/port.h"
+#include "reboot_private.h"
+
+int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
+{
+	struct fl_boot_info info = {0};
+	uint32_t boot_id;
+	int storage, rc = 0;
+
+	if (params == NULL || params->event_buf == NULL || params->event_buf_size < FL_EVENT_BUF_MIN)
+		return FL_ERR_INVALID_ARG;
+	boot_id = fl_port_boot_id();
+	fl_event_init(params->event_buf, params->event_buf_size);
+	fl_chunk_boot(boot_id);
+	storage = fl_coredump_boot(boot_id);
+	if (storage < 0) {
+		rc = storage;
+		storage = FL_STORAGE_FAILED;
+	}
+	fl_reboot_boot(boot_id, &info.reason, &info.reset_cause);
+	info.storage = storage;
+	if (out != NULL)
+		*out = info;
+	return rc;
+}

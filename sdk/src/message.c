@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The message envelope: who sent it and which firmware, ahead of every payload. */
+#include "faultline/port.h"
+#include "message_private.h"
+
+#define MESSAGE_VERSION 1u
+
+/* The ELF e_machine and OS of the firmware, from the compiler's target. */
+#if defined(__arm__) || defined(__thumb__)
+#define ARCH 40u
+#elif defined(__x86_64__)
+#define ARCH 62u
+#elif defined(__aarch64__)
+#define ARCH 183u
+#elif defined(__riscv)
+#define ARCH 243u
+#else
+#error "faultline: unknown target architecture (add its ELF e_machine here and to docs/FORMAT.md)"
+#endif
+#if defined(__unix__) || defined(__APPLE__)
+#define OS 1u
+#else
+#define OS 0u
+#endif
+
+void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32_t dropped)
+{
+	struct fl_device_info info;
+	const uint8_t *build_id = NULL;
+	size_t build_id_len = fl_port_build_id(&build_id);
+	bool hw = false;
+
+	fl_port_device_info(&info);
+	hw = info.hw_version != NULL && info.hw_version[0] != '\0';
+	fl_cbor_map(s, 7u + (OS != 0) + hw + (dropped != 0));
+	fl_cbor_uint(s, FL_KEY_VERSION);
+	fl_cbor_uint(s, MESSAGE_VERSION);
+	fl_cbor_uint(s, FL_KEY_TYPE);
+	fl_cbor_uint(s, type);
+	fl_cbor_uint(s, FL_KEY_ARCH);
+	fl_cbor_uint(s, ARCH);
+	if (OS != 0) {
+		fl_cbor_uint(s, FL_KEY_OS);
+		fl_cbor_uint(s, OS);
+	}
+	fl_cbor_uint(s, FL_KEY_BUILD_ID);
+	fl_cbor_bytes(s, build_id, build_id_len);
+	fl_cbor_uint(s, FL_KEY_SW_VERSION);
+	fl_cbor_text(s, info.sw_version != NULL ? info.sw_version : "");
+	if (hw) {
+		fl_cbor_uint(s, FL_KEY_HW_VERSION);
+		fl_cbor_text(s, info.hw_version);
+	}
+	fl_cbor_uint(s, FL_KEY_BOOT_ID);
+	fl_cbor_uint(s, boot_id);
+	if (dropped != 0) {
+		fl_cbor_uint(s, FL_KEY_DROPPED);
+		fl_cbor_uint(s, dropped);
+	}
+	fl_cbor_uint(s, FL_KEY_PAYLOAD);
+}

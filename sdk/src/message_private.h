@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The message envelope (docs/FORMAT.md §7), written in one pass before a payload. */
+#ifndef FL_MESSAGE_PRIVATE_H
+#define FL_MESSAGE_PRIVATE_H
+
+#include <stdint.h>
+
+#include "cbor_private.h"
+
+#define FL_MSG_COREDUMP 1u
+#define FL_MSG_REBOOT 2u
+
+/* Envelope keys and the payload key, which comes last. */
+enum {
+	FL_KEY_VERSION = 0,
+	FL_KEY_TYPE = 1,
+	FL_KEY_ARCH = 2,
+	FL_KEY_OS = 3,
+	FL_KEY_BUILD_ID = 4,
+	FL_KEY_SW_VERSION = 5,
+	FL_KEY_HW_VERSION = 6,
+	FL_KEY_BOOT_ID = 7,
+	FL_KEY_DROPPED = 8,
+	FL_KEY_PAYLOAD = 9,
+};
+
+/*
+ * Write the envelope map head and every envelope key up to and including the payload key; the caller writes
+ * the payload map next. Identity comes from the port (device info, build-id) and the compiler (arch, os).
+ * dropped: 0 leaves the key out.
+ */
+void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32_t dropped);
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Test-side decoding (decode.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crc32_private.h"
+#include "decode.h"
+#include "fa/chunk.h"
+#include "fake_port.h"
+#include "faultline/chunk.h"
+
+cbor_item_t *decode_message(const uint8_t *msg, size_t len)
+{
+	struct cbor_load_result res;
+	cbor_item_t *item = cbor_load(msg, len, &res);
+
+	if (item == NULL || res.error.code != CBOR_ERR_NONE || res.read != len || !cbor_isa_map(item))
+		fail_msg("message of %zu bytes is not one CBOR map (error %d, read %zu)", len, res.error.code, res.read);
+	return item;
+}
+
+cbor_item_t *map_get(cbor_item_t *map, uint64_t key)
+{
+	struct cbor_pair *pairs = cbor_map_handle(map);
+
+	for (size_t i = 0; i < cbor_map_size(map); i++) {
+		if (cbor_isa_uint(pairs[i].key) && cbor_get_int(pairs[i].key) == key)
+			return pairs[i].value;
+	}
+	return NULL;
+}
+
+uint64_t map_uint(cbor_item_t *map, uint64_t key)
+{
+	cbor_item_t *v = map_get(map, key);
+
+	if (v == NULL || !cbor_isa_uint(v))
+		fail_msg("key %llu missing or not a uint", (unsigned long long)key);
+	return cbor_get_int(v);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+const uint8_t *stored_message(size_t *out_len)
+{
+	const uint8_t *h = g_port.flash;
+
+	if (memcmp(h, "FLCD", 4) != 0 || h[4] != 1 || le32(h + 28) != fl_crc32_update(0, h, 28))
+		return NULL;
+	*out_len = le32(h + 12);
+	return g_port.flash + le32(h + 8);
+}
+
+size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, void *ctx), void *ctx)
+{
+	static uint8_t stream[FA_MESSAGE_MAX / 64];
+	uint8_t chunk[2048];
+	size_t len, count = 0;
+	uint32_t total = 0, have = 0;
+	uint16_t seq = 0;
+	struct fa_chunk c;
+	struct fa_error err;
+
+	assert_true(mtu <= sizeof(chunk));
+	while (fl_chunk_next(chunk, mtu, &len) == 0) {
+		assert_true(len >= 1 && len <= mtu);
+		if (fa_chunk_parse(&c, chunk, len, &err) != 0)
+			fail_msg("chunk rejected: %s", err.msg);
+		if (c.kind == FA_CHUNK_FIRST) {
+			assert_int_equal(have, 0);
+			total = c.total;
+			seq = c.seq;
+			assert_true(total + 4 <= sizeof(stream));
+		} else {
+			assert_int_equal(c.tag, seq & 7u);
+		}
+		assert_int_equal(c.offset, have); /* the SDK sends in order, without gaps */
+		assert_true(c.offset + c.len <= total + 4);
+		memcpy(stream + c.offset, c.data, c.len);
+		have += (uint32_t)c.len;
+		if (have == total + 4) {
+			assert_int_equal(le32(stream + total), fl_crc32_update(0, stream, total));
+			if (each != NULL)
+				each(stream, total, ctx);
+			count++;
+			have = 0;
+		}
+	}
+	assert_int_equal(have, 0); /* no message left half sent */
+	return count;
+}
+
+static void collect(const uint8_t *msg, size_t len, void *ctx)
+{
+	struct drained *d = ctx;
+
+	assert_true(d->n < sizeof(d->msg) / sizeof(d->msg[0]));
+	d->msg[d->n] = malloc(len);
+	assert_non_null(d->msg[d->n]);
+	memcpy(d->msg[d->n], msg, len);
+	d->len[d->n] = len;
+	d->n++;
+}
+
+size_t drain_all(size_t mtu, struct drained *d)
+{
+	memset(d, 0, sizeof(*d));
+	drain_messages(mtu, collect, d);
+	return d->n;
+}
+
+void drained_free(struct drained *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->msg[i]);
+	d->n = 0;
+}

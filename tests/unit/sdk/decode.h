@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Test-side reading of what the SDK wrote, with libcbor (an encoder independent of the SDK's) and the analysis
+ * library's chunk parser: each side checks the other. */
+#ifndef FL_TEST_DECODE_H
+#define FL_TEST_DECODE_H
+
+#include <cbor.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decode a whole message; fails the test unless it is exactly one well-formed CBOR map. Caller frees with
+ * cbor_decref(). */
+cbor_item_t *decode_message(const uint8_t *msg, size_t len);
+
+/* The value under integer key `key` in map, or NULL. */
+cbor_item_t *map_get(cbor_item_t *map, uint64_t key);
+
+/* The unsigned integer under key; fails the test when absent or not a uint. */
+uint64_t map_uint(cbor_item_t *map, uint64_t key);
+
+/* The saved coredump's message bytes, straight from fake flash (via its header). out_len: its length. Returns a
+ * pointer into fake flash, or NULL when the header is not a valid v1 header. */
+const uint8_t *stored_message(size_t *out_len);
+
+/*
+ * Drain every chunk the SDK has at this MTU, reassemble each message with the analysis library's parser, check
+ * its CRC trailer, and hand it to `each` (may be NULL). Returns the number of messages. Fails the test on any
+ * inconsistency (a chunk over the MTU, a wrong offset, a wrong CRC).
+ */
+size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, void *ctx), void *ctx);
+
+/* Messages collected by drain_all(), in the order sent. */
+struct drained {
+	size_t n;
+	uint8_t *msg[16];
+	size_t len[16];
+};
+
+/* drain_messages() into d (copies); free with drained_free(). Returns d->n. */
+size_t drain_all(size_t mtu, struct drained *d);
+void drained_free(struct drained *d);
+
+#endif
