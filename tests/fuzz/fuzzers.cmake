@@ -2,4 +2,5 @@
 # libFuzzer harnesses: tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME/. Read by the fuzz sub-build and
 # by the host build, which runs each with a fixed seed and run count.
 set(FL_FUZZERS
-  fuzz_chunk)
+  fuzz_chunk
+  fuzz_serial)

@@ -15,6 +15,7 @@
 #include "faultline/coredump.h"
 #include "faultline/errors.h"
 #include "faultline/reboot.h"
+#include "faultline/serial.h"
 #include "faultline/version.h"
 
 #ifdef __cplusplus

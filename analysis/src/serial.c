@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Serial records: find the marker, check the record letter, decode base64 strictly, check the line CRC. */
+#include <stdbool.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "fa/serial.h"
+
+static const char k_marker[] = "#FL:";
+
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Strict base64: length a multiple of 4, '=' only as the last one or two characters, no stray bits. */
+static int b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	for (size_t i = 0; i < len; i += 4) {
+		int v[4], pad = 0;
+
+		for (int j = 0; j < 4; j++) {
+			if (in[i + j] == '=' && i + 4 == len && j >= 2) {
+				v[j] = 0;
+				pad++;
+			} else if (pad > 0 || (v[j] = b64_value(in[i + j])) < 0) {
+				return -1;
+			}
+		}
+		if ((pad == 2 && (v[1] & 15) != 0) || (pad == 1 && (v[2] & 3) != 0))
+			return -1; /* bits that the padding says are not there */
+		if (n + 3u - (size_t)pad > cap)
+			return -1;
+		out[n++] = (uint8_t)(v[0] << 2 | v[1] >> 4);
+		if (pad < 2)
+			out[n++] = (uint8_t)(v[1] << 4 | v[2] >> 2);
+		if (pad < 1)
+			out[n++] = (uint8_t)(v[2] << 6 | v[3]);
+	}
+	*out_len = n;
+	return 0;
+}
+
+static int hex_u32(uint32_t *out, const char *s, size_t len)
+{
+	uint32_t v = 0;
+
+	if (len != 8)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint32_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+static enum fa_serial_kind bad(struct fa_serial_record *out, struct fa_error *err, const char *what)
+{
+	fa_error_set(err, FA_ERR_MALFORMED, "serial record: %s", what);
+	out->kind = FA_SERIAL_BAD;
+	out->chunk_len = 0;
+	return out->kind;
+}
+
+static bool serial_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == ':' || c == '-';
+}
+
+enum fa_serial_kind fa_serial_parse_line(struct fa_serial_record *out, const char *line, size_t len,
+					 struct fa_error *err)
+{
+	const char *rec = NULL, *colon;
+	size_t rlen;
+	uint32_t want, got;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	for (size_t i = 0; i + sizeof(k_marker) - 1 <= len; i++) {
+		if (memcmp(line + i, k_marker, sizeof(k_marker) - 1) == 0) {
+			rec = line + i;
+			break;
+		}
+	}
+	out->log_len = rec != NULL ? (size_t)(rec - line) : len;
+	out->chunk_len = 0;
+	out->serial[0] = '\0';
+	if (rec == NULL) {
+		out->kind = FA_SERIAL_LOG;
+		return out->kind;
+	}
+	rec += sizeof(k_marker) - 1;
+	rlen = len - (size_t)(rec - line);
+	if (rlen > FA_SERIAL_RECORD_MAX)
+		return bad(out, err, "longer than 4096 characters");
+	if (rlen < 2 || rec[1] != ':')
+		return bad(out, err, "no record letter");
+	if (rec[0] == 'S') {
+		if (rlen - 2 < 1 || rlen - 2 > FA_SERIAL_SERIAL_MAX)
+			return bad(out, err, "serial must be 1..64 characters");
+		for (size_t i = 2; i < rlen; i++)
+			if (!serial_char(rec[i]))
+				return bad(out, err, "serial has a character outside A-Z a-z 0-9 . _ : -");
+		memcpy(out->serial, rec + 2, rlen - 2);
+		out->serial[rlen - 2] = '\0';
+		out->kind = FA_SERIAL_ANNOUNCE;
+		return out->kind;
+	}
+	if (rec[0] != 'C')
+		return bad(out, err, "unknown record letter");
+	colon = memchr(rec + 2, ':', rlen - 2);
+	if (colon == NULL)
+		return bad(out, err, "chunk line without its CRC");
+	if (b64_decode(out->chunk, sizeof(out->chunk), &out->chunk_len, rec + 2, (size_t)(colon - rec - 2)) != 0)
+		return bad(out, err, "chunk is not valid base64");
+	if (hex_u32(&want, colon + 1, rlen - (size_t)(colon + 1 - rec)) != 0)
+		return bad(out, err, "CRC is not 8 hex digits");
+	got = (uint32_t)crc32(0, out->chunk, (uInt)out->chunk_len);
+	if (got != want)
+		return bad(out, err, "CRC mismatch (a garbled line)");
+	out->kind = FA_SERIAL_CHUNK;
+	return out->kind;
+}

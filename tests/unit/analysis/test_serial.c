@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* analysis/src/serial.c: the FORMAT.md example log, log lines around records, and damaged records. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fa/chunk.h"
+#include "fa/serial.h"
+#include "testdata.h"
+
+static struct fa_serial_record s_rec;
+
+static enum fa_serial_kind parse(const char *line, struct fa_error *err)
+{
+	return fa_serial_parse_line(&s_rec, line, strlen(line), err);
+}
+
+/* serial.log decodes to exactly the chunks of chunks-mtu20.flc. */
+static void format_example(void **state)
+{
+	size_t log_len, file_len, pos = 5, rec_len;
+	char *log = (char *)fl_test_read("format-v1/serial.log", &log_len);
+	uint8_t *file = fl_test_read("format-v1/chunks-mtu20.flc", &file_len);
+	const uint8_t *rec;
+	char *line, *save = NULL;
+	int chunks = 0;
+
+	(void)state;
+	log[log_len] = '\0';
+	line = strtok_r(log, "\n", &save);
+	assert_int_equal(parse(line, NULL), FA_SERIAL_ANNOUNCE);
+	assert_string_equal(s_rec.serial, "dev-0042");
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		assert_int_equal(parse(line, NULL), FA_SERIAL_CHUNK);
+		assert_int_equal(fa_batch_next(&rec, &rec_len, file, file_len, &pos, NULL), 1);
+		assert_int_equal(s_rec.chunk_len, rec_len);
+		assert_memory_equal(s_rec.chunk, rec, rec_len);
+		chunks++;
+	}
+	assert_int_equal(chunks, 4);
+	free(log);
+	free(file);
+}
+
+static void logs_and_markers(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("I (1234) wifi: connected", NULL), FA_SERIAL_LOG);
+	assert_int_equal(s_rec.log_len, 24);
+	assert_int_equal(parse("", NULL), FA_SERIAL_LOG);
+	assert_int_equal(parse("boot ok #FL:S:dev-0042\r", NULL), FA_SERIAL_ANNOUNCE);
+	assert_int_equal(s_rec.log_len, 8); /* the unterminated log text before the marker */
+	assert_string_equal(s_rec.serial, "dev-0042");
+	assert_int_equal(parse("#FL:C:OgYCAhokAAAABQbMF0kp:9B476CDF", NULL), FA_SERIAL_CHUNK); /* uppercase CRC */
+	assert_int_equal(s_rec.chunk_len, 15);
+	assert_int_equal(parse("#FL:S:aa:bb:cc:dd:ee:ff", NULL), FA_SERIAL_ANNOUNCE);
+}
+
+static void damaged_records(void **state)
+{
+	static const struct {
+		const char *line, *needle;
+	} cases[] = {
+		{"#FL:", "no record letter"},
+		{"#FL:X:abc", "unknown record letter"},
+		{"#FL:S:", "1..64"},
+		{"#FL:S:dev/../etc", "outside"},
+		{"#FL:S:dev 42", "outside"},
+		{"#FL:C:OgYCAhokAAAABQbMF0kp", "without its CRC"},
+		{"#FL:C:OgYCAhokAAAABQbMF0k:9b476cdf", "base64"},   /* length not a multiple of 4 */
+		{"#FL:C:OgYCAhokAAAABQbMF0k*:9b476cdf", "base64"},  /* bad character */
+		{"#FL:C:OgYCAhokAAAABQbM=0kp:9b476cdf", "base64"},  /* padding in the middle */
+		{"#FL:C:OgYCAhokAAAABQbMF0kq:9b476cdf", "CRC mismatch"}, /* one flipped bit */
+		{"#FL:C:OgZ=:00000000", "base64"},                   /* stray bits under the padding */
+		{"#FL:C:OgYCAhokAAAABQbMF0kp:9b476cd", "8 hex"},
+		{"#FL:C:OgYCAhokAAAABQbMF0kp:9b476cdg", "8 hex"},
+		{"#FL:C::00000000", "base64"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fa_error err = {0};
+
+		if (parse(cases[i].line, &err) != FA_SERIAL_BAD || strstr(err.msg, cases[i].needle) == NULL)
+			fail_msg("'%s': kind %d, '%s'", cases[i].line, s_rec.kind, err.msg);
+		assert_int_equal(s_rec.chunk_len, 0);
+	}
+}
+
+static void too_long(void **state)
+{
+	static char line[FA_SERIAL_RECORD_MAX + 16];
+	struct fa_error err;
+
+	(void)state;
+	memset(line, 'A', sizeof(line) - 1);
+	memcpy(line, "#FL:C:", 6);
+	assert_int_equal(parse(line, &err), FA_SERIAL_BAD);
+	assert_non_null(strstr(err.msg, "4096"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(format_example),
+		cmocka_unit_test(logs_and_markers),
+		cmocka_unit_test(damaged_records),
+		cmocka_unit_test(too_long),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
