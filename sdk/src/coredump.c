@@ -42,7 +42,7 @@ struct plan {
 	uint32_t flags;
 };
 
-/* A sink that programs storage one write granule at a time (whole granules straight from the source). */
+/* A sink that programs storage one write granule at a time. */
 struct flash_sink {
 	struct fl_sink base;
 	uint32_t at; /* storage offset of unit[0] */
@@ -265,30 +265,25 @@ uint16_t fl_capture_pending_reason(void)
 
 /* ---- the fault path ---- */
 
+/* Bytes go through unit[] and the CRC is taken there, right before programming: so the CRC matches what storage
+ * holds even when a captured region is memory that changes while it is copied (the fault stack itself). */
 static void flash_write(struct fl_sink *sink, const uint8_t *data, size_t len)
 {
 	struct flash_sink *f = (struct flash_sink *)sink;
 
-	f->crc = fl_crc32_update(f->crc, data, len);
 	while (len > 0 && f->err == 0) {
-		size_t n;
+		size_t n = f->granule - f->fill < len ? f->granule - f->fill : len;
 
-		if (f->fill == 0 && len >= f->granule) {
-			n = len & ~(size_t)(f->granule - 1u);
-			f->err = fl_port_storage_write(f->at, data, n);
-			f->at += (uint32_t)n;
-		} else {
-			n = f->granule - f->fill < len ? f->granule - f->fill : len;
-			memcpy(f->unit + f->fill, data, n);
-			f->fill += (uint32_t)n;
-			if (f->fill == f->granule) {
-				f->err = fl_port_storage_write(f->at, f->unit, f->granule);
-				f->at += f->granule;
-				f->fill = 0;
-			}
-		}
+		memmove(f->unit + f->fill, data, n); /* a region may even cover unit[] */
+		f->fill += (uint32_t)n;
 		data += n;
 		len -= n;
+		if (f->fill == f->granule) {
+			f->crc = fl_crc32_update(f->crc, f->unit, f->granule);
+			f->err = fl_port_storage_write(f->at, f->unit, f->granule);
+			f->at += f->granule;
+			f->fill = 0;
+		}
 	}
 }
 
@@ -306,6 +301,7 @@ static void flash_init(struct flash_sink *f, uint32_t at)
 static int flash_flush(struct flash_sink *f)
 {
 	if (f->fill > 0 && f->err == 0) {
+		f->crc = fl_crc32_update(f->crc, f->unit, f->fill);
 		memset(f->unit + f->fill, 0xff, f->granule - f->fill);
 		f->err = fl_port_storage_write(f->at, f->unit, f->granule);
 	}
@@ -330,11 +326,15 @@ static void plan_regions(struct plan *p, const struct fl_capture *c)
 	p->n = 0;
 	p->flags = c->flags;
 	if (c->sp != 0) {
-		uintptr_t end = c->sp + FL_COREDUMP_STACK_MAX;
+		bool bounded = c->stack_hi > c->stack_lo;
+		/* An overflowed sp lies below the stack: capture from the stack's bottom, where the deepest frames are. */
+		uintptr_t start = bounded && c->sp < c->stack_lo ? c->stack_lo : c->sp;
+		uintptr_t end = start + FL_COREDUMP_STACK_MAX;
 
-		if (c->stack_hi > c->sp && c->stack_hi < end)
+		if (bounded && end > c->stack_hi)
 			end = c->stack_hi;
-		plan_add(p, c->sp, end - c->sp);
+		if (end > start)
+			plan_add(p, start, end - start);
 	}
 	for (size_t i = 0; i < s_dump.nregions; i++)
 		plan_add(p, s_dump.regions[i].addr, s_dump.regions[i].len);

@@ -1,6 +1,41 @@
 # SPDX-License-Identifier: Apache-2.0
-# On-target tests, read by both the firmware build (to build them) and the host build (to run them in QEMU).
-# Each entry is NAME:MACHINE:SOURCE: tests/target/SOURCE built for MACHINE's CPU into NAME.elf.
-set(FL_TARGET_TESTS
+# On-target tests, read by the firmware build (to build the images) and the host build (to run them in QEMU).
+# Images: NAME:MACHINE:SOURCE, tests/target/SOURCE built for MACHINE's CPU into NAME.elf.
+set(FL_TARGET_IMAGES
   crc32-m3:mps2-an385:test_crc32.c
-  crc32-m4f:mps2-an386:test_crc32.c)
+  crc32-m4f:mps2-an386:test_crc32.c
+  faults-m3:mps2-an385:test_faults.c
+  faults-m4f:mps2-an386:test_faults.c)
+
+# Self-checking images: IMAGE, run with the tests/data path as their command line.
+set(FL_TARGET_TESTS crc32-m3 crc32-m4f)
+
+# Crash scenarios: IMAGE:SCENARIO, run by run-crash.sh (crash, reset, send) and checked by check_crash.
+set(FL_TARGET_CRASHES
+  faults-m3:bus_read
+  faults-m3:bus_write
+  faults-m3:undef
+  faults-m3:null_call
+  faults-m3:div0
+  faults-m3:unaligned
+  faults-m3:assert
+  faults-m3:fatal_error
+  faults-m3:stack_overflow
+  faults-m3:isr_fault
+  faults-m3:psp_fault
+  faults-m4f:fpu
+  faults-m4f:bus_write)
+
+# The QEMU machine an image runs on.
+function(fl_image_machine out image)
+  foreach(i IN LISTS FL_TARGET_IMAGES)
+    string(REPLACE ":" ";" parts ${i})
+    list(GET parts 0 name)
+    if(name STREQUAL image)
+      list(GET parts 1 machine)
+      set(${out} ${machine} PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  message(FATAL_ERROR "no image ${image} in FL_TARGET_IMAGES")
+endfunction()

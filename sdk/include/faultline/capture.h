@@ -26,7 +26,8 @@ struct fl_capture {
 	size_t nfault;
 	const uint32_t *fpregs;  /* FPU state (Cortex-M: s0-s31, FPSCR), or NULL */
 	size_t nfpregs;
-	uintptr_t sp;            /* the interrupted stack pointer: stack capture starts here */
+	uintptr_t sp;            /* the interrupted stack pointer: stack capture starts here (at stack_lo when sp
+				  * is below it: an overflow) */
 	uintptr_t stack_lo;      /* the active stack's limits [lo, hi), 0/0 when unknown */
 	uintptr_t stack_hi;
 	const uintptr_t *signal; /* POSIX: signo, si_code, si_addr; NULL elsewhere */

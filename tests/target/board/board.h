@@ -29,6 +29,20 @@ const char *board_cmdline(void);
  */
 long board_read_file(const char *path, void *buf, size_t cap);
 
+/* Boots since QEMU started this image: 1 on the cold start, then one more per system reset (kept in .noinit). */
+unsigned board_boot_count(void);
+
+/* The coredump storage the board's port provides: RAM in .noinit that behaves like NOR flash (erased 0xFF,
+ * sector erase, granule writes, no write over written bytes). Violations are counted; tests check 0. */
+#define BOARD_STORAGE_SIZE 8192u
+unsigned board_storage_violations(void);
+
+/* A task stack registered by a test that runs code on PSP: fl_cm_stack_bounds() reports it. */
+void board_set_task_stack(uintptr_t lo, uintptr_t hi);
+
+/* The MPU guard a test placed at the bottom of the main stack ([lo, hi)): not readable, not in the stack. */
+void board_set_stack_guard(uintptr_t lo, uintptr_t hi);
+
 /* Assert inside a test: on failure print the expression and location and exit with status 1. */
 #define BOARD_CHECK(expr)                                                                                   \
 	do {                                                                                               \

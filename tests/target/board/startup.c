@@ -8,6 +8,7 @@
 extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[], __stack_top[];
 extern int main(void);
 void board_uart_init(void);
+void board_noinit_init(void);
 void Reset_Handler(void);
 void Default_Handler(void);
 
@@ -21,6 +22,7 @@ void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void DebugMon_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void Board_IRQ0_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
 #define BOARD_IRQS 32
 
@@ -41,7 +43,8 @@ __attribute__((section(".vectors"), used)) static void (*const k_vectors[16 + BO
 	0,
 	PendSV_Handler,
 	SysTick_Handler,
-	[16 ... 16 + BOARD_IRQS - 1] = Default_Handler,
+	Board_IRQ0_Handler,
+	[17 ... 16 + BOARD_IRQS - 1] = Default_Handler,
 };
 
 void Default_Handler(void)
@@ -57,6 +60,12 @@ void Reset_Handler(void)
 {
 	memcpy(__data_start, __data_load, (size_t)((uintptr_t)__data_end - (uintptr_t)__data_start));
 	memset(__bss_start, 0, (size_t)((uintptr_t)__bss_end - (uintptr_t)__bss_start));
+#if defined(__ARM_FP)
+	/* Full access to CP10/CP11 before any FP instruction: these images are built with hard float. */
+	*(volatile uint32_t *)0xe000ed88u |= 0xfu << 20;
+	__asm__ volatile("dsb\n isb" ::: "memory");
+#endif
+	board_noinit_init();
 	board_uart_init();
 	board_exit(main());
 }

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* On-target crash scenarios for the SDK and the Cortex-M port. Command line: the scenario's name.
+ * Boot 1 prints what the dump must show ("#T:expect" lines), then crashes. The port saves a coredump and resets.
+ * Boot 2 prints its reboot info and sends every queued message as serial lines at MTU 20, then exits 0.
+ * tests/target/check_crash.c reads that output and checks each expectation against the decoded dump. */
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "faultline/cortex_m.h"
+#include "faultline/faultline.h"
+#include "faultline/port.h"
+
+#define MTU 20u
+#define FN_SPAN 0x100u /* a range of addresses that covers each small scenario function */
+
+typedef void (*scenario_fn)(void);
+
+static uint8_t s_events[256];
+static volatile uint32_t s_sink;
+
+static void expect_pc_in(const char *key, void (*fn)(void))
+{
+	uintptr_t a = (uintptr_t)fn & ~(uintptr_t)1;
+
+	board_printf("#T:expect %s=%08lx-%08lx\n", key, (unsigned long)a, (unsigned long)(a + FN_SPAN));
+}
+
+__attribute__((noinline)) static void bus_fault_read(void)
+{
+	s_sink = *(volatile uint32_t *)0x60000000u;
+}
+
+__attribute__((noinline)) static void bus_fault_write(void)
+{
+	*(volatile uint32_t *)0xfffffff0u = 0xdeadbeefu;
+}
+
+__attribute__((noinline)) static void undefined_instruction(void)
+{
+	__asm__ volatile("udf #0");
+}
+
+static void (*volatile s_null_fn)(void);
+
+__attribute__((noinline)) static void null_call(void)
+{
+	s_null_fn();
+	s_sink++;
+}
+
+__attribute__((noinline)) static void divide(void)
+{
+	volatile uint32_t a = 10, b = 0;
+
+	s_sink = a / b;
+}
+
+__attribute__((noinline)) static void unaligned(void)
+{
+	static uint32_t words[2];
+	volatile uint32_t *p = (volatile uint32_t *)((uintptr_t)words + 1);
+
+	s_sink = *p;
+}
+
+__attribute__((noinline)) static void assert_fails(void)
+{
+	FL_ASSERT(s_sink == 12345u);
+}
+
+__attribute__((noinline)) static void fatal_error(void)
+{
+	FL_FATAL_ERROR(0xbeefu);
+}
+
+static volatile uint32_t s_depth_limit; /* 0: unbounded (the compiler cannot know) */
+
+__attribute__((noinline)) static uint32_t recurse(uint32_t n)
+{
+	volatile uint8_t pad[64];
+
+	if (s_depth_limit != 0 && n >= s_depth_limit)
+		return 0;
+	pad[n % 64] = (uint8_t)n;
+	return recurse(n + 1) + pad[(n + 1) % 64];
+}
+
+__attribute__((noinline)) static void stack_overflow(void)
+{
+	s_sink = recurse(0);
+}
+
+void Board_IRQ0_Handler(void);
+void Board_IRQ0_Handler(void)
+{
+	bus_fault_write();
+}
+
+__attribute__((noinline)) static void isr_fault(void)
+{
+	*(volatile uint32_t *)0xe000e100u = 1; /* NVIC_ISER0: enable IRQ 0 */
+	*(volatile uint32_t *)0xe000e200u = 1; /* NVIC_ISPR0: make it pending */
+	__asm__ volatile("dsb\n isb" ::: "memory");
+	for (;;)
+		;
+}
+
+static uint64_t s_task_stack[256];
+
+/* Uses its stack, so the task's stack holds a frame when the fault hits. */
+__attribute__((noinline)) static void task_body(void)
+{
+	volatile uint32_t local[4] = {1, 2, 3, 4};
+
+	bus_fault_write();
+	s_sink = local[0] + local[3];
+}
+
+/* Run task_body on the process stack, as an RTOS task would. */
+__attribute__((noinline)) static void psp_fault(void)
+{
+	uintptr_t top = (uintptr_t)(s_task_stack + 256);
+
+	board_set_task_stack((uintptr_t)s_task_stack, top);
+	__asm__ volatile("msr psp, %0\n"
+			 "mrs r0, control\n"
+			 "orr r0, r0, #2\n"
+			 "msr control, r0\n"
+			 "isb\n"
+			 "bl  task_body_trampoline\n"
+			 :
+			 : "r"(top)
+			 : "r0", "r1", "r2", "r3", "r12", "lr", "memory", "cc");
+}
+
+void task_body_trampoline(void);
+void task_body_trampoline(void)
+{
+	task_body();
+}
+
+#if defined(__ARM_FP)
+/* With an active FP context: s0 and s16 hold known values when the fault hits. */
+__attribute__((noinline)) static void fpu_fault(void)
+{
+	__asm__ volatile("vmov s0, %0\n"
+			 "vmov s16, %1\n"
+			 "str  %2, [%3]\n"
+			 :
+			 : "r"(0x3fc00000u), "r"(0x40490fdbu), "r"(1u), "r"(0xfffffff0u)
+			 : "s0", "s16", "memory");
+}
+#endif
+
+/* Each scenario: its name, the fl_cm_configure() flags it needs, its function, and what to expect. */
+static void expect_common(uint16_t reason)
+{
+	board_printf("#T:expect reason=%04x\n", reason);
+}
+
+/* A no-access MPU region at the bottom of the main stack, larger than any frame of recurse(), so the overflowing
+ * push lands in it: the capture must start just above it. */
+#define GUARD_SIZE 256u
+
+static void setup_mpu_guard(void)
+{
+	extern uint8_t __stack_bottom[], __stack_top[];
+	uintptr_t guard = (uintptr_t)__stack_bottom; /* 16 KiB aligned by the linker script */
+
+	board_set_stack_guard(guard, guard + GUARD_SIZE);
+	board_printf("#T:expect region=%08lx stack=%08lx-%08lx\n", (unsigned long)(guard + GUARD_SIZE),
+		     (unsigned long)(guard + GUARD_SIZE), (unsigned long)(uintptr_t)__stack_top);
+	*(volatile uint32_t *)0xe000ed98u = 0;     /* MPU_RNR: region 0 */
+	*(volatile uint32_t *)0xe000ed9cu = guard; /* MPU_RBAR */
+	/* MPU_RASR: XN, AP = no access, SIZE = log2(256) - 1, ENABLE */
+	*(volatile uint32_t *)0xe000eda0u = 1u << 28 | 7u << 1 | 1u;
+	*(volatile uint32_t *)0xe000ed94u = 1u << 2 | 1u; /* MPU_CTRL: PRIVDEFENA | ENABLE */
+	__asm__ volatile("dsb\n isb" ::: "memory");
+}
+
+static void run(const char *name)
+{
+	if (strcmp(name, "bus_read") == 0) {
+		expect_common(FL_REASON_HARD_FAULT);
+		board_puts("#T:expect cfsr=00008200/0000ff00 hfsr=40000000/ffffffff bfar=60000000\n");
+		expect_pc_in("pc", bus_fault_read);
+		bus_fault_read();
+	} else if (strcmp(name, "bus_write") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_BUS_FAULT);
+		board_puts("#T:expect cfsr=00008200/0000ff00 hfsr=00000000/40000000 bfar=fffffff0 flags=0/7\n");
+		expect_pc_in("pc", bus_fault_write);
+		board_puts("#T:expect excret=fffffff9/ffffffff\n");
+		bus_fault_write();
+	} else if (strcmp(name, "undef") == 0) {
+		expect_common(FL_REASON_HARD_FAULT);
+		board_puts("#T:expect cfsr=00010000/ffffffff\n");
+		expect_pc_in("pc", undefined_instruction);
+		undefined_instruction();
+	} else if (strcmp(name, "null_call") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_USAGE_FAULT);
+		board_puts("#T:expect cfsr=00020000/ffffffff pc=00000000-00000002\n");
+		expect_pc_in("lr", null_call);
+		null_call();
+	} else if (strcmp(name, "div0") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS | FL_CM_TRAP_DIV0);
+		expect_common(FL_REASON_USAGE_FAULT);
+		board_puts("#T:expect cfsr=02000000/ffffffff\n");
+		expect_pc_in("pc", divide);
+		divide();
+	} else if (strcmp(name, "unaligned") == 0) {
+		expect_common(FL_REASON_HARD_FAULT);
+		board_puts("#T:expect cfsr=01000000/ffffffff\n");
+		expect_pc_in("pc", unaligned);
+		fl_cm_configure(FL_CM_TRAP_UNALIGNED); /* after printing: newlib's printf is not alignment-clean */
+		unaligned();
+	} else if (strcmp(name, "assert") == 0) {
+		expect_common(FL_REASON_ASSERT);
+		expect_pc_in("site", assert_fails);
+		assert_fails();
+	} else if (strcmp(name, "fatal_error") == 0) {
+		expect_common(FL_REASON_FATAL_ERROR);
+		expect_pc_in("site", fatal_error);
+		board_puts("#T:expect code=beef\n");
+		fatal_error();
+	} else if (strcmp(name, "stack_overflow") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		setup_mpu_guard();
+		expect_common(FL_REASON_MEMMANAGE_FAULT);
+		board_puts("#T:expect cfsr=00000010/00000010 flags=2/2\n"); /* MSTKERR; frame unreliable */
+		stack_overflow();
+	} else if (strcmp(name, "isr_fault") == 0) {
+		/* BusFault has the IRQ's priority, so it cannot preempt it: it escalates to HardFault. */
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_HARD_FAULT);
+		board_puts("#T:expect bfar=fffffff0 hfsr=40000000/40000000 excret=fffffff1/ffffffff\n");
+		expect_pc_in("pc", bus_fault_write);
+		isr_fault();
+	} else if (strcmp(name, "psp_fault") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_BUS_FAULT);
+		board_puts("#T:expect bfar=fffffff0 excret=fffffffd/ffffffff\n");
+		board_printf("#T:expect stack=%08lx-%08lx\n", (unsigned long)(uintptr_t)s_task_stack,
+			     (unsigned long)(uintptr_t)(s_task_stack + 256));
+		expect_pc_in("pc", bus_fault_write);
+		psp_fault();
+#if defined(__ARM_FP)
+	} else if (strcmp(name, "fpu") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_BUS_FAULT);
+		board_puts("#T:expect flags=4/4 s0=3fc00000 s16=40490fdb excret=ffffffe9/ffffffff\n");
+		expect_pc_in("pc", fpu_fault);
+		fpu_fault();
+#endif
+	} else {
+		board_printf("unknown scenario '%s'\n", name);
+		board_exit(2);
+	}
+	board_puts("the scenario did not crash\n");
+	board_exit(4);
+}
+
+/* Boot 2: send everything as serial lines at MTU 20. */
+static void send_all(void)
+{
+	uint8_t chunk[MTU];
+	char line[FL_SERIAL_LINE_SIZE(MTU)];
+	size_t len;
+
+	if (fl_serial_announce_line(line, sizeof(line)) > 0)
+		board_puts(line);
+	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
+		fl_serial_chunk_line(line, sizeof(line), chunk, len);
+		board_puts(line);
+	}
+}
+
+int main(void)
+{
+	struct fl_init_params params = {s_events, sizeof(s_events)};
+	struct fl_boot_info info;
+	int rc = fl_init(&params, &info);
+
+	board_printf("#T:boot count=%u init=%d reason=%04x storage=%d\n", board_boot_count(), rc, info.reason,
+		     info.storage);
+	BOARD_CHECK(rc == 0);
+	if (board_boot_count() == 1) {
+		BOARD_CHECK(info.storage == FL_STORAGE_EMPTY);
+		run(board_cmdline());
+	}
+	BOARD_CHECK(board_boot_count() == 2);
+	if (info.storage != FL_STORAGE_UNREAD) {
+		uint8_t head[48];
+
+		fl_port_storage_read(0, head, sizeof(head));
+		board_puts("storage starts:");
+		for (size_t i = 0; i < sizeof(head); i++)
+			board_printf(" %02x", head[i]);
+		board_puts("\n");
+		board_exit(1);
+	}
+	send_all();
+	BOARD_CHECK(!fl_coredump_pending());
+	BOARD_CHECK(board_storage_violations() == 0);
+	return 0;
+}
