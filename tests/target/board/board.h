@@ -3,6 +3,7 @@
 #ifndef FL_BOARD_H
 #define FL_BOARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ long board_read_file(const char *path, void *buf, size_t cap);
 
 /* Boots since QEMU started this image: 1 on the cold start, then one more per system reset (kept in .noinit). */
 unsigned board_boot_count(void);
+
+/* True when this boot is a cold start (power-on), false after a system reset. */
+bool board_cold_boot(void);
 
 /* The coredump storage the board's port provides: RAM in .noinit that behaves like NOR flash (erased 0xFF,
  * sector erase, granule writes, no write over written bytes). Violations are counted; tests check 0. */

@@ -7,42 +7,29 @@
 #include "faultline/port.h"
 #include "faultline/reboot.h"
 
-#define NOINIT_MAGIC 0x46424f41u /* "AOBF" */
+#define STORAGE_MAGIC 0x46424f41u /* "AOBF" */
 #define SECTOR 1024u
 #define GRANULE 8u
 
-extern uint8_t __noinit_start[], __noinit_end[], __stack_bottom[], __stack_top[];
+extern uint8_t __stack_bottom[], __stack_top[];
 
+/* The "flash": kept across resets in .noinit; fresh (erased) after a cold start. */
 static struct {
 	uint32_t magic;
-	uint32_t boots;
 	uint32_t violations;
 	uint8_t written[BOARD_STORAGE_SIZE / GRANULE]; /* 1: granule programmed since its sector's erase */
 	uint8_t flash[BOARD_STORAGE_SIZE];
 } s_board __attribute__((section(".noinit")));
 
 static uintptr_t s_task_lo, s_task_hi, s_guard_lo, s_guard_hi;
-static bool s_cold;
 
-/* Called by Reset_Handler before main. A cold start fills .noinit with a pattern (real RAM powers up random;
- * QEMU's is zero) and the storage with 0xFF (fresh flash). */
-void board_noinit_init(void);
-void board_noinit_init(void)
+static void storage_ready(void)
 {
-	if (s_board.magic != NOINIT_MAGIC) {
-		for (uint8_t *p = __noinit_start; p < __noinit_end; p++)
-			*p = (uint8_t)((uintptr_t)p * 131u + 7u);
+	if (s_board.magic != STORAGE_MAGIC) {
 		memset(&s_board, 0, sizeof(s_board));
 		memset(s_board.flash, 0xff, sizeof(s_board.flash));
-		s_board.magic = NOINIT_MAGIC;
-		s_cold = true;
+		s_board.magic = STORAGE_MAGIC;
 	}
-	s_board.boots++;
-}
-
-unsigned board_boot_count(void)
-{
-	return s_board.boots;
 }
 
 unsigned board_storage_violations(void)
@@ -64,6 +51,7 @@ void board_set_stack_guard(uintptr_t lo, uintptr_t hi)
 
 void fl_port_storage_info(struct fl_storage_info *out)
 {
+	storage_ready();
 	out->size = BOARD_STORAGE_SIZE;
 	out->sector_size = SECTOR;
 	out->write_granule = GRANULE;
@@ -113,13 +101,13 @@ void fl_port_device_info(struct fl_device_info *out)
 
 uint32_t fl_port_boot_id(void)
 {
-	return s_board.boots;
+	return board_boot_count();
 }
 
 uint16_t fl_port_reset_cause(uint32_t *raw)
 {
 	*raw = 0; /* QEMU's MPS2 has no reset-status register */
-	return s_cold ? FL_REASON_POWER_ON : FL_REASON_SOFTWARE_RESET;
+	return board_cold_boot() ? FL_REASON_POWER_ON : FL_REASON_SOFTWARE_RESET;
 }
 
 uint64_t fl_port_uptime_ms(void)
