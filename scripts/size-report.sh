@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# size-report.sh DIR: print what the SDK adds to the minimal Cortex-M3 application in DIR (bench/size):
-# text, data and bss of size_with_sdk.elf minus size_baseline.elf, and the SDK's own objects by section.
+# size-report.sh DIR: what the SDK adds to the minimal Cortex-M3 application in DIR (bench/size): the totals of
+# size_with_sdk.elf minus size_baseline.elf, then where the bytes come from (from the linker map, after
+# --gc-sections): the SDK library, the Cortex-M port, the application's own port file, libc/libgcc.
 set -eu
 dir=$1
 sizes() { arm-none-eabi-size -A "$1" | awk '
@@ -12,31 +13,52 @@ sizes() { arm-none-eabi-size -A "$1" | awk '
 set -- $(sizes "$dir/size_baseline.elf")
 bt=$1 bd=$2 bb=$3
 set -- $(sizes "$dir/size_with_sdk.elf")
-echo "faultline SDK on Cortex-M3 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os, --gc-sections):"
-printf '  %-28s %8s %8s %8s\n' "" text data bss
-printf '  %-28s %8d %8d %8d\n' "minimal application" "$bt" "$bd" "$bb"
-printf '  %-28s %8d %8d %8d\n' "with the SDK" "$1" "$2" "$3"
-printf '  %-28s %8d %8d %8d\n' "SDK cost (flash = text+data)" $(($1 - bt)) $(($2 - bd)) $(($3 - bb))
-echo "  per object linked from faultline libraries (text data bss, after --gc-sections):"
+echo "faultline SDK on Cortex-M3 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os, --gc-sections, newlib-nano),"
+echo "reference configuration: coredumps + reboot reasons + asserts + event queue + chunker (bench/size/app.c)"
+printf '  %-36s %7s %7s %7s\n' "bytes" text data bss
+printf '  %-36s %7d %7d %7d\n' "minimal application" "$bt" "$bd" "$bb"
+printf '  %-36s %7d %7d %7d\n' "the same with the SDK" "$1" "$2" "$3"
+printf '  %-36s %7d %7d %7d\n' "difference" $(($1 - bt)) $(($2 - bd)) $(($3 - bb))
+echo "  where the difference comes from:"
 awk '
 	function hex(s,   i, v) {
 		v = 0; s = tolower(s); sub(/^0x/, "", s)
 		for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
 		return v
 	}
+	function kind(f) {
+		if (f ~ /libfaultline_sdk/) return "1 SDK (sdk/src)"
+		if (f ~ /faultline_cortex_m/) return "2 Cortex-M port (sdk/ports/cortex-m)"
+		if (f ~ /size_with_sdk.dir\/port\.c/) return "4 the application'"'"'s port file"
+		if (f ~ /lib(c|c_nano|gcc|nosys)\.a/) return "3 libc and libgcc pulled in"
+		return ""
+	}
+	function name(f) {
+		if (f ~ /\(/) { sub(/.*\(/, "", f); sub(/\)$/, "", f) } else sub(/.*\//, "", f)
+		sub(/\.(c\.)?obj$/, "", f); sub(/^lib_a-/, "", f); sub(/\.o$/, "", f)
+		return f
+	}
 	/^Linker script and memory map/ { on = 1; next }
 	!on { next }
-	/^ [.A-Za-z_]/ && NF == 1 { sec = $1; next }                  # a long section name; its line follows
-	/^ [.A-Za-z_]/ && NF >= 4 && $2 ~ /^0x/ { sec = $1; addr = $2; size = $3; file = $4 }
-	/^                0x/ && NF >= 3 && $2 ~ /^0x/ && sec != "" { addr = $1; size = $2; file = $3 }
+	/^ [.A-Za-z_]/ && NF == 1 { sec = $1; next }
+	/^ [.A-Za-z_]/ && NF >= 4 && $2 ~ /^0x/ { sec = $1; size = $3; file = $4 }
+	/^                0x/ && NF >= 3 && $2 ~ /^0x/ && sec != "" { size = $2; file = $3 }
 	{
-		if (file == "" || file !~ /libfaultline/) { file = ""; next }
-		sub(/.*\(/, "", file); sub(/\.(c\.)?obj\)$/, "", file); sub(/\)$/, "", file)
-		n = hex(size)
-		if (sec ~ /^\.(text|rodata)/) text[file] += n
-		else if (sec ~ /^\.data/) data[file] += n
-		else if (sec ~ /^\.(bss|noinit)/ || sec == "COMMON") bss[file] += n
-		seen[file] = 1; file = ""; sec = ""
+		k = file == "" ? "" : kind(file)
+		if (k == "") { file = ""; next }
+		n = hex(size); o = k "|" name(file)
+		if (sec ~ /^\.(text|rodata)/) { t[k] += n; ot[o] += n }
+		else if (sec ~ /^\.data/) { d[k] += n; od[o] += n }
+		else if (sec ~ /^\.(bss|noinit)/ || sec == "COMMON") { b[k] += n; ob[o] += n }
+		seen[k] = 1; oseen[o] = 1; file = ""; sec = ""
 	}
-	END { for (f in seen) printf "    %-26s %8d %8d %8d\n", f, text[f], data[f], bss[f] }
-' "$dir/size_with_sdk.map" | sort
+	END {
+		for (k in seen) {
+			printf "%s\t    %-34s %7d %7d %7d\n", k, substr(k, 3), t[k], d[k], b[k]
+			for (o in oseen) if (index(o, k "|") == 1 && (k ~ /^[12]/))
+				printf "%s\t      %-32s %7d %7d %7d\n", o, substr(o, length(k) + 2), ot[o], od[o], ob[o]
+		}
+	}
+' "$dir/size_with_sdk.map" | sort | cut -f2-
+stack=$(arm-none-eabi-nm -S -t d "$dir/size_with_sdk.elf" | awk '$4 == "fl_cm_fault_stack" { print $2 + 0 }')
+echo "  of the port's bss, the fault handler's stack: ${stack:-0} bytes (FL_CM_FAULT_STACK_SIZE)"

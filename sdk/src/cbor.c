@@ -67,6 +67,20 @@ void fl_cbor_uint(struct fl_sink *s, uint64_t value)
 	head(s, MAJOR_UINT, value);
 }
 
+void fl_cbor_key_uint(struct fl_sink *s, unsigned key, uint64_t value)
+{
+	head(s, MAJOR_UINT, key);
+	head(s, MAJOR_UINT, value);
+}
+
+void fl_cbor_key_pair(struct fl_sink *s, unsigned key, uint64_t a, uint64_t b)
+{
+	head(s, MAJOR_UINT, key);
+	head(s, MAJOR_ARRAY, 2);
+	head(s, MAJOR_UINT, a);
+	head(s, MAJOR_UINT, b);
+}
+
 void fl_cbor_bytes_head(struct fl_sink *s, size_t len)
 {
 	head(s, MAJOR_BYTES, len);

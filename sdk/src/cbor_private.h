@@ -29,6 +29,8 @@ void fl_window_init(struct fl_window_sink *w, uint32_t start, void *buf, size_t 
 void fl_sink_put(struct fl_sink *s, const void *data, size_t len);
 
 void fl_cbor_uint(struct fl_sink *s, uint64_t value);
+void fl_cbor_key_uint(struct fl_sink *s, unsigned key, uint64_t value); /* a map pair: key, then value */
+void fl_cbor_key_pair(struct fl_sink *s, unsigned key, uint64_t a, uint64_t b); /* key, then [a, b] */
 void fl_cbor_bytes(struct fl_sink *s, const void *data, size_t len); /* head + bytes */
 void fl_cbor_bytes_head(struct fl_sink *s, size_t len);             /* head only; the caller puts the bytes */
 void fl_cbor_text(struct fl_sink *s, const char *str);               /* NUL-terminated */

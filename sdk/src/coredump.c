@@ -57,7 +57,8 @@ static struct {
 	struct fl_storage_info info;
 	uint32_t header_slot; /* H: the header rounded up to the write granule */
 	uint32_t marker_slot; /* R: the read marker rounded up to the write granule */
-	int state;
+	int state;    /* FL_STORAGE_*, meaningful once ready */
+	bool ready;   /* fl_coredump_boot() accepted the storage */
 	uint32_t boot_id;
 	/* the saved dump, as its header describes it */
 	uint32_t msg_off, msg_len, marker_off, marker_size;
@@ -68,7 +69,7 @@ static struct {
 		uint32_t code;
 		uintptr_t pc, lr;
 	} pending;
-} s_dump = {.state = FL_STORAGE_FAILED};
+} s_dump;
 
 static uint32_t align_up(uint32_t v, uint32_t a)
 {
@@ -179,6 +180,7 @@ int fl_coredump_boot(uint32_t boot_id)
 	int found;
 
 	s_dump.boot_id = boot_id;
+	s_dump.ready = false;
 	s_dump.state = FL_STORAGE_FAILED;
 	s_dump.msg_len = 0;
 	s_dump.nregions = 0;
@@ -188,6 +190,7 @@ int fl_coredump_boot(uint32_t boot_id)
 	    (i->write_granule & (i->write_granule - 1u)) != 0 || i->sector_size == 0 || i->size < STORAGE_MIN ||
 	    i->size % i->sector_size != 0)
 		return FL_ERR_INVALID_ARG;
+	s_dump.ready = true;
 	s_dump.header_slot = align_up(HEADER_SIZE, i->write_granule);
 	s_dump.marker_slot = align_up(4, i->write_granule);
 	found = classify();
@@ -274,7 +277,8 @@ static void flash_write(struct fl_sink *sink, const uint8_t *data, size_t len)
 	while (len > 0 && f->err == 0) {
 		size_t n = f->granule - f->fill < len ? f->granule - f->fill : len;
 
-		memmove(f->unit + f->fill, data, n); /* a region may even cover unit[] */
+		for (size_t i = 0; i < n; i++) /* byte by byte: a captured region may even cover unit[] */
+			f->unit[f->fill + i] = data[i];
 		f->fill += (uint32_t)n;
 		data += n;
 		len -= n;
@@ -353,10 +357,8 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 
 	fl_message_begin(s, FL_MSG_COREDUMP, s_dump.boot_id, 0);
 	fl_cbor_map(s, 4u + fault + stack + site + code + fp + (uptime != 0) + (c->signal != NULL));
-	fl_cbor_uint(s, KEY_REASON);
-	fl_cbor_uint(s, reason);
-	fl_cbor_uint(s, KEY_FLAGS);
-	fl_cbor_uint(s, p->flags);
+	fl_cbor_key_uint(s, KEY_REASON, reason);
+	fl_cbor_key_uint(s, KEY_FLAGS, p->flags);
 	fl_cbor_uint(s, KEY_REGS);
 	fl_cbor_words(s, c->regs, c->nregs);
 	if (fault) {
@@ -364,10 +366,7 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 		fl_cbor_words32(s, c->fault, c->nfault);
 	}
 	if (stack) {
-		fl_cbor_uint(s, KEY_STACK);
-		fl_cbor_array(s, 2);
-		fl_cbor_uint(s, c->stack_lo);
-		fl_cbor_uint(s, c->stack_hi);
+		fl_cbor_key_pair(s, KEY_STACK, c->stack_lo, c->stack_hi);
 	}
 	fl_cbor_uint(s, KEY_REGIONS);
 	fl_cbor_array(s, p->n);
@@ -378,22 +377,17 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 		fl_cbor_bytes(s, (const void *)p->r[i].addr, p->r[i].len);
 	}
 	if (site) {
-		fl_cbor_uint(s, KEY_SITE);
-		fl_cbor_array(s, 2);
-		fl_cbor_uint(s, s_dump.pending.pc);
-		fl_cbor_uint(s, s_dump.pending.lr);
+		fl_cbor_key_pair(s, KEY_SITE, s_dump.pending.pc, s_dump.pending.lr);
 	}
 	if (code) {
-		fl_cbor_uint(s, KEY_CODE);
-		fl_cbor_uint(s, s_dump.pending.code);
+		fl_cbor_key_uint(s, KEY_CODE, s_dump.pending.code);
 	}
 	if (fp) {
 		fl_cbor_uint(s, KEY_FPREGS);
 		fl_cbor_words32(s, c->fpregs, c->nfpregs);
 	}
 	if (uptime != 0) {
-		fl_cbor_uint(s, KEY_UPTIME);
-		fl_cbor_uint(s, uptime);
+		fl_cbor_key_uint(s, KEY_UPTIME, uptime);
 	}
 	if (c->signal != NULL) {
 		fl_cbor_uint(s, KEY_SIGNAL);
@@ -448,7 +442,7 @@ static int write_dump(const struct fl_capture *c)
 	int rc;
 
 	/* Trust RAM state only as far as storage confirms it: the crash may have scribbled on it. */
-	if (s_dump.state != FL_STORAGE_EMPTY || scan(0, HEADER_SIZE, NULL, &erased) != 0 || !erased)
+	if (!s_dump.ready || s_dump.state != FL_STORAGE_EMPTY || scan(0, HEADER_SIZE, NULL, &erased) != 0 || !erased)
 		return FL_ERR_STATE;
 	budget = (s_dump.info.size - msg_off) & ~(s_dump.info.write_granule - 1u);
 	plan_regions(&p, c);

@@ -33,15 +33,11 @@ void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32
 	fl_port_device_info(&info);
 	hw = info.hw_version != NULL && info.hw_version[0] != '\0';
 	fl_cbor_map(s, 7u + (OS != 0) + hw + (dropped != 0));
-	fl_cbor_uint(s, FL_KEY_VERSION);
-	fl_cbor_uint(s, MESSAGE_VERSION);
-	fl_cbor_uint(s, FL_KEY_TYPE);
-	fl_cbor_uint(s, type);
-	fl_cbor_uint(s, FL_KEY_ARCH);
-	fl_cbor_uint(s, ARCH);
+	fl_cbor_key_uint(s, FL_KEY_VERSION, MESSAGE_VERSION);
+	fl_cbor_key_uint(s, FL_KEY_TYPE, type);
+	fl_cbor_key_uint(s, FL_KEY_ARCH, ARCH);
 	if (OS != 0) {
-		fl_cbor_uint(s, FL_KEY_OS);
-		fl_cbor_uint(s, OS);
+		fl_cbor_key_uint(s, FL_KEY_OS, OS);
 	}
 	fl_cbor_uint(s, FL_KEY_BUILD_ID);
 	fl_cbor_bytes(s, build_id, build_id_len);
@@ -51,11 +47,9 @@ void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32
 		fl_cbor_uint(s, FL_KEY_HW_VERSION);
 		fl_cbor_text(s, info.hw_version);
 	}
-	fl_cbor_uint(s, FL_KEY_BOOT_ID);
-	fl_cbor_uint(s, boot_id);
+	fl_cbor_key_uint(s, FL_KEY_BOOT_ID, boot_id);
 	if (dropped != 0) {
-		fl_cbor_uint(s, FL_KEY_DROPPED);
-		fl_cbor_uint(s, dropped);
+		fl_cbor_key_uint(s, FL_KEY_DROPPED, dropped);
 	}
 	fl_cbor_uint(s, FL_KEY_PAYLOAD);
 }

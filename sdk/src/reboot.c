@@ -83,25 +83,18 @@ void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw)
 
 	fl_window_init(&w, 0, payload, sizeof(payload));
 	fl_cbor_map(&w.base, 1u + (raw != 0) + site + (valid && s_record.coredump) + valid);
-	fl_cbor_uint(&w.base, KEY_REASON);
-	fl_cbor_uint(&w.base, reason);
+	fl_cbor_key_uint(&w.base, KEY_REASON, reason);
 	if (raw != 0) {
-		fl_cbor_uint(&w.base, KEY_RESET_CAUSE);
-		fl_cbor_uint(&w.base, raw);
+		fl_cbor_key_uint(&w.base, KEY_RESET_CAUSE, raw);
 	}
 	if (site) {
-		fl_cbor_uint(&w.base, KEY_SITE);
-		fl_cbor_array(&w.base, 2);
-		fl_cbor_uint(&w.base, s_record.pc);
-		fl_cbor_uint(&w.base, s_record.lr);
+		fl_cbor_key_pair(&w.base, KEY_SITE, s_record.pc, s_record.lr);
 	}
 	if (valid && s_record.coredump) {
-		fl_cbor_uint(&w.base, KEY_COREDUMP);
-		fl_cbor_uint(&w.base, 1);
+		fl_cbor_key_uint(&w.base, KEY_COREDUMP, 1);
 	}
 	if (valid) {
-		fl_cbor_uint(&w.base, KEY_ENDED_BOOT_ID);
-		fl_cbor_uint(&w.base, s_record.boot_id);
+		fl_cbor_key_uint(&w.base, KEY_ENDED_BOOT_ID, s_record.boot_id);
 	}
 	/* At most 39 bytes with 64-bit addresses, which config.h's minimum FL_EVENT_PAYLOAD_MAX holds. */
 	fl_event_push(FL_MSG_REBOOT, payload, w.base.pos);

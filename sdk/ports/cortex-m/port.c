@@ -2,7 +2,6 @@
 /* The Cortex-M parts of the port contract: reset, capture on request (NMI), the image's build-id, trap setup. */
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "faultline/cortex_m.h"
 #include "faultline/port.h"
@@ -20,6 +19,7 @@
 #define SHCSR_FAULTS_ENABLE (7u << 16) /* MEMFAULTENA | BUSFAULTENA | USGFAULTENA */
 
 #define NT_GNU_BUILD_ID 3u
+#define NOTE_NAME_GNU 0x00554e47u /* "GNU\0" read as a little-endian u32 */
 
 /* Your linker script places the .note.gnu.build-id section here (docs/PORTING.md). */
 extern const uint8_t __build_id_note_start[];
@@ -52,8 +52,7 @@ size_t fl_port_build_id(const uint8_t **out)
 	uint32_t namesz = le32(note), descsz = le32(note + 4), type = le32(note + 8);
 
 	/* An ELF note: namesz, descsz, type, name (padded to 4), desc. */
-	if (namesz != 4 || type != NT_GNU_BUILD_ID || memcmp(note + 12, "GNU", 4) != 0 || descsz < 8 ||
-	    descsz > 64)
+	if (namesz != 4 || type != NT_GNU_BUILD_ID || le32(note + 12) != NOTE_NAME_GNU || descsz < 8 || descsz > 64)
 		return 0;
 	*out = note + 16;
 	return descsz;
