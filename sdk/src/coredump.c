@@ -268,9 +268,21 @@ uint16_t fl_capture_pending_reason(void)
 
 /* ---- the fault path ---- */
 
+/* Captured memory is read as it is, including what AddressSanitizer marks as a redzone (host builds). */
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_SANITIZE_ADDRESS __attribute__((no_sanitize_address))
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_SANITIZE_ADDRESS __attribute__((no_sanitize_address))
+#endif
+#endif
+#ifndef NO_SANITIZE_ADDRESS
+#define NO_SANITIZE_ADDRESS
+#endif
+
 /* Bytes go through unit[] and the CRC is taken there, right before programming: so the CRC matches what storage
  * holds even when a captured region is memory that changes while it is copied (the fault stack itself). */
-static void flash_write(struct fl_sink *sink, const uint8_t *data, size_t len)
+NO_SANITIZE_ADDRESS static void flash_write(struct fl_sink *sink, const uint8_t *data, size_t len)
 {
 	struct flash_sink *f = (struct flash_sink *)sink;
 

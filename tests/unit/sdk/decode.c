@@ -11,7 +11,6 @@
 #include "crc32_private.h"
 #include "decode.h"
 #include "fa/chunk.h"
-#include "fake_port.h"
 #include "faultline/chunk.h"
 
 cbor_item_t *decode_message(const uint8_t *msg, size_t len)
@@ -49,15 +48,17 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-const uint8_t *stored_message(size_t *out_len)
+const uint8_t *stored_message_in(const uint8_t *storage, size_t size, size_t *out_len)
 {
-	const uint8_t *h = g_port.flash;
+	const uint8_t *h = storage;
 
-	if (memcmp(h, "FLCD", 4) != 0 || h[4] != 1 || le32(h + 28) != fl_crc32_update(0, h, 28))
+	if (size < 32 || memcmp(h, "FLCD", 4) != 0 || h[4] != 1 || le32(h + 28) != fl_crc32_update(0, h, 28) ||
+	    le32(h + 8) > size || le32(h + 12) > size - le32(h + 8))
 		return NULL;
 	*out_len = le32(h + 12);
-	return g_port.flash + le32(h + 8);
+	return storage + le32(h + 8);
 }
+
 
 size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, void *ctx), void *ctx)
 {

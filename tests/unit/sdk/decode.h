@@ -18,9 +18,10 @@ cbor_item_t *map_get(cbor_item_t *map, uint64_t key);
 /* The unsigned integer under key; fails the test when absent or not a uint. */
 uint64_t map_uint(cbor_item_t *map, uint64_t key);
 
-/* The saved coredump's message bytes, straight from fake flash (via its header). out_len: its length. Returns a
- * pointer into fake flash, or NULL when the header is not a valid v1 header. */
-const uint8_t *stored_message(size_t *out_len);
+/* The saved coredump's message in a storage image, found through its v1 header (docs/FORMAT.md §9).
+ * out_len: its length. Returns a pointer into storage, or NULL when the header is not valid. */
+const uint8_t *stored_message_in(const uint8_t *storage, size_t size, size_t *out_len);
+
 
 /*
  * Drain every chunk the SDK has at this MTU, reassemble each message with the analysis library's parser, check

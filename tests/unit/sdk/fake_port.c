@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "fake_port.h"
 #include "faultline/capture.h"
 #include "faultline/port.h"
@@ -172,4 +173,9 @@ size_t fl_port_memory_readable(uintptr_t addr, size_t len)
 {
 	(void)addr;
 	return len < g_port.readable_limit ? len : g_port.readable_limit;
+}
+
+const uint8_t *stored_message(size_t *out_len)
+{
+	return stored_message_in(g_port.flash, g_port.size, out_len);
 }

@@ -49,6 +49,9 @@ void fake_port_power_on(void);
 struct fl_capture;
 void fake_capture(struct fl_capture *out, uint16_t reason);
 
+/* The saved coredump's message in the fake flash (stored_message_in() of decode.h), or NULL. */
+const uint8_t *stored_message(size_t *out_len);
+
 /* The fake stack fake_capture() points at, and its size. */
 extern uint8_t g_fake_stack[4096];
 
