@@ -33,7 +33,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 size: build
-	@scripts/size-report.sh $(BUILD)/firmware/bench/size
+	@scripts/size-report.sh $(BUILD)
 
 bench: build
 	@scripts/bench.sh $(BUILD)

@@ -1,10 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# size-report.sh DIR: what the SDK adds to the minimal Cortex-M3 application in DIR (bench/size): the totals of
+# size-report.sh BUILD: what the SDK adds to the minimal Cortex-M3 application of bench/size: the totals of
 # size_with_sdk.elf minus size_baseline.elf, then where the bytes come from (from the linker map, after
-# --gc-sections): the SDK library, the Cortex-M port, the application's own port file, libc/libgcc.
+# --gc-sections): the SDK library, the Cortex-M port, the application's own port file, libc/libgcc. Then the
+# bytes on the wire for a real bus-fault dump (QEMU, Cortex-M3) at MTU 20.
 set -eu
-dir=$1
+build=$1
+dir=$build/firmware/bench/size
+here=$(cd "$(dirname "$0")/.." && pwd)
 sizes() { arm-none-eabi-size -A "$1" | awk '
 	$1 ~ /^\.(text|rodata|vectors|ARM)/ { text += $2 }
 	$1 == ".data" { data += $2 }
@@ -62,3 +65,11 @@ awk '
 ' "$dir/size_with_sdk.map" | sort | cut -f2-
 stack=$(arm-none-eabi-nm -S -t d "$dir/size_with_sdk.elf" | awk '$4 == "fl_cm_fault_stack" { print $2 + 0 }')
 echo "  of the port's bss, the fault handler's stack: ${stack:-0} bytes (FL_CM_FAULT_STACK_SIZE)"
+set -- $(sizes "$dir/size_with_sdk_m0.elf")
+echo "  the same application with the SDK on Cortex-M0 (ARMv6-M, HardFault capture only): $1 bytes of text"
+echo
+echo "a bus-fault coredump on Cortex-M3 in QEMU (tests/target/test_faults.c, scenario bus_write), sent at MTU 20:"
+log=$(mktemp)
+"$here/tests/target/run-qemu.sh" "$build/firmware/tests/target/faults-m3.elf" bus_write > "$log" 2>&1 || true
+"$build/check_crash" bus_write "$log" | head -1 | sed 's/^/  /'
+rm -f "$log"

@@ -14,7 +14,13 @@ extern uint32_t __stack_top[];
 void Reset_Handler(void);
 void Default_Handler(void);
 int main(void);
-#ifdef FL_SIZE_WITH_SDK
+#if defined(FL_SIZE_WITH_SDK) && defined(__ARM_ARCH_6M__) /* ARMv6-M: HardFault and NMI only */
+void NMI_Handler(void);
+void HardFault_Handler(void);
+#define MemManage_Handler Default_Handler
+#define BusFault_Handler Default_Handler
+#define UsageFault_Handler Default_Handler
+#elif defined(FL_SIZE_WITH_SDK)
 void NMI_Handler(void);
 void HardFault_Handler(void);
 void MemManage_Handler(void);

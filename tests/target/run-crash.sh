@@ -15,4 +15,5 @@ if [ "$status" -ne 0 ]; then
 	echo "run-crash: QEMU run of '$scenario' exited with $status" >&2
 	exit 1
 fi
-exec "$checker" "$scenario" "$log"
+build_id=$(arm-none-eabi-readelf -n "$elf" | awk '/Build ID:/ { print $3 }')
+exec "$checker" "$scenario" "$log" "$build_id"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* On-target crash scenarios for the SDK and the Cortex-M port. Command line: the scenario's name.
  * Boot 1 prints what the dump must show ("#T:expect" lines), then crashes. The port saves a coredump and resets.
- * Boot 2 prints its reboot info and sends every queued message as serial lines at MTU 20, then exits 0.
+ * Boot 2 prints its reboot info and sends every queued message as serial lines at MTU 20, then exits 0 (the
+ * crash_loop scenario crashes once more in boot 2 and sends in boot 3).
  * tests/target/check_crash.c reads that output and checks each expectation against the decoded dump. */
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +19,7 @@ typedef void (*scenario_fn)(void);
 
 static uint8_t s_events[256];
 static volatile uint32_t s_sink;
+static uint32_t s_app_state[4] = {0x11111111u, 0x22222222u, 0x33333333u, 0x44444444u}; /* a registered region */
 
 static void expect_pc_in(const char *key, void (*fn)(void))
 {
@@ -140,6 +142,23 @@ void task_body_trampoline(void)
 	task_body();
 }
 
+/* Fault with a known stack pointer: switch to the task stack at `top` and store to a bad address at once, so the
+ * interrupted sp is exactly top. With top 4 bytes off 8-byte alignment, exception entry inserts the alignment pad
+ * (stacked xPSR bit 9) and the capture must take it out again. */
+__attribute__((noinline)) static void psp_exact(uintptr_t top)
+{
+	board_set_task_stack((uintptr_t)s_task_stack, (uintptr_t)(s_task_stack + 256));
+	__asm__ volatile("msr psp, %0\n"
+			 "mrs r0, control\n"
+			 "orr r0, r0, #2\n"
+			 "msr control, r0\n"
+			 "isb\n"
+			 "str %1, [%2]\n"
+			 :
+			 : "r"(top), "r"(1u), "r"(0xfffffff0u)
+			 : "r0", "memory", "cc");
+}
+
 #if defined(__ARM_FP)
 /* With an active FP context: s0 and s16 hold known values when the fault hits. */
 __attribute__((noinline)) static void fpu_fault(void)
@@ -156,7 +175,7 @@ __attribute__((noinline)) static void fpu_fault(void)
 /* Each scenario: its name, the fl_cm_configure() flags it needs, its function, and what to expect. */
 static void expect_common(uint16_t reason)
 {
-	board_printf("#T:expect reason=%04x\n", reason);
+	board_printf("#T:expect reason=%04x reboot_coredump=1\n", reason);
 }
 
 /* A no-access MPU region at the bottom of the main stack, larger than any frame of recurse(), so the overflowing
@@ -246,6 +265,21 @@ static void run(const char *name)
 			     (unsigned long)(uintptr_t)(s_task_stack + 256));
 		expect_pc_in("pc", bus_fault_write);
 		psp_fault();
+	} else if (strcmp(name, "psp_sp") == 0 || strcmp(name, "psp_align_pad") == 0) {
+		uintptr_t top = (uintptr_t)(s_task_stack + 200) - (name[4] == 'a' ? 4u : 0u);
+
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_BUS_FAULT);
+		board_printf("#T:expect sp=%08lx-%08lx xpsr=%08x/00000200\n", (unsigned long)top,
+			     (unsigned long)top + 1, name[4] == 'a' ? 0x200u : 0u);
+		psp_exact(top);
+	} else if (strcmp(name, "crash_loop") == 0) {
+		/* Boot 1 crashes with a bus fault, boot 2 with an undefined instruction before sending anything:
+		 * the dump kept is the first crash's; the reboot event (boot 2's end) names the second. */
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		board_printf("#T:expect dump_reason=%04x reboot_reason=%04x reboot_coredump=0 bfar=fffffff0\n",
+			     FL_REASON_BUS_FAULT, FL_REASON_USAGE_FAULT);
+		bus_fault_write();
 #if defined(__ARM_FP)
 	} else if (strcmp(name, "fpu") == 0) {
 		fl_cm_configure(FL_CM_FAULT_HANDLERS);
@@ -286,11 +320,18 @@ int main(void)
 	board_printf("#T:boot count=%u init=%d reason=%04x storage=%d\n", board_boot_count(), rc, info.reason,
 		     info.storage);
 	BOARD_CHECK(rc == 0);
+	BOARD_CHECK(fl_coredump_add_region(s_app_state, sizeof(s_app_state)) == 0);
 	if (board_boot_count() == 1) {
 		BOARD_CHECK(info.storage == FL_STORAGE_EMPTY);
+		board_printf("#T:expect has_region=%08lx\n", (unsigned long)(uintptr_t)s_app_state);
 		run(board_cmdline());
 	}
-	BOARD_CHECK(board_boot_count() == 2);
+	if (board_boot_count() == 2 && strcmp(board_cmdline(), "crash_loop") == 0) {
+		BOARD_CHECK(info.storage == FL_STORAGE_UNREAD);
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		undefined_instruction(); /* the second crash: not saved over the first */
+	}
+	BOARD_CHECK(board_boot_count() == (strcmp(board_cmdline(), "crash_loop") == 0 ? 3u : 2u));
 	if (info.storage != FL_STORAGE_UNREAD) {
 		uint8_t head[48];
 

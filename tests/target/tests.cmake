@@ -26,6 +26,9 @@ set(FL_TARGET_CRASHES
   faults-m3:stack_overflow
   faults-m3:isr_fault
   faults-m3:psp_fault
+  faults-m3:psp_sp
+  faults-m3:psp_align_pad
+  faults-m3:crash_loop
   faults-m4f:fpu
   faults-m4f:bus_write)
 

@@ -135,7 +135,12 @@ static void capture_fp(uint32_t *fp, const uint32_t *frame)
 void fl_cm_fault_handler(const struct entry *e)
 {
 	static uintptr_t regs[20];
-	static uint32_t fault[5], fp[33];
+#if !defined(__ARM_ARCH_6M__)
+	static uint32_t fault[5];
+#endif
+#if defined(__ARM_FP)
+	static uint32_t fp[33];
+#endif
 	struct fl_capture c = {0};
 	uint32_t ipsr, er = e->exc_return, cfsr = 0;
 	bool psp = (er & EXC_RETURN_PSP) != 0, extended = (er & EXC_RETURN_BASIC_FRAME) == 0;
@@ -183,7 +188,6 @@ void fl_cm_fault_handler(const struct entry *e)
 		regs[13] = frame_addr + FRAME_BASIC;
 		c.flags |= FL_CAPTURE_FRAME_UNRELIABLE;
 	}
-	(void)fp;
 	regs[17] = e->msp;
 	regs[18] = e->psp;
 	regs[19] = er;
