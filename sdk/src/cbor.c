@@ -37,7 +37,7 @@ void fl_window_init(struct fl_window_sink *w, uint32_t start, void *buf, size_t 
 	w->cap = cap;
 }
 
-size_t fl_cbor_head_size(uint64_t value)
+size_t fl_cbor_head_size(uintptr_t value)
 {
 	if (value < 24)
 		return 1;
@@ -45,35 +45,50 @@ size_t fl_cbor_head_size(uint64_t value)
 		return 2;
 	if (value <= 0xffffu)
 		return 3;
-	if (value <= 0xffffffffu)
+	if ((value >> 16) >> 16 == 0)
 		return 5;
-	return 9;
+	return 9; /* only where uintptr_t has 64 bits */
 }
 
-static void head(struct fl_sink *s, unsigned major, uint64_t value)
+/* Values are uintptr_t, the width of the target's registers: no 64-bit arithmetic on a 32-bit MCU. */
+static void head(struct fl_sink *s, unsigned major, uintptr_t value)
 {
 	uint8_t b[9];
 	size_t n = fl_cbor_head_size(value);
-	static const uint8_t k_info[10] = {0, 0, 24, 25, 0, 26, 0, 0, 0, 27}; /* additional info by head size */
 
-	b[0] = (uint8_t)(major << 5 | (n == 1 ? (unsigned)value : k_info[n]));
+	/* additional information: the value itself, or 24..27 for 1, 2, 4, 8 bytes following */
+	b[0] = (uint8_t)(major << 5 | (n == 1 ? (unsigned)value : n == 2 ? 24u : n == 3 ? 25u : n == 5 ? 26u : 27u));
 	for (size_t i = 1; i < n; i++) /* big-endian argument */
 		b[i] = (uint8_t)(value >> (8 * (n - 1 - i)));
 	fl_sink_put(s, b, n);
 }
 
-void fl_cbor_uint(struct fl_sink *s, uint64_t value)
+void fl_cbor_uint(struct fl_sink *s, uintptr_t value)
 {
 	head(s, MAJOR_UINT, value);
 }
 
-void fl_cbor_key_uint(struct fl_sink *s, unsigned key, uint64_t value)
+void fl_cbor_key_uint(struct fl_sink *s, unsigned key, uintptr_t value)
 {
 	head(s, MAJOR_UINT, key);
 	head(s, MAJOR_UINT, value);
 }
 
-void fl_cbor_key_pair(struct fl_sink *s, unsigned key, uint64_t a, uint64_t b)
+void fl_cbor_key_u64(struct fl_sink *s, unsigned key, uint64_t value)
+{
+	uint8_t b[9] = {MAJOR_UINT << 5 | 27u};
+
+	if (value == (uintptr_t)value) {
+		fl_cbor_key_uint(s, key, (uintptr_t)value);
+		return;
+	}
+	head(s, MAJOR_UINT, key);
+	for (int i = 1; i < 9; i++)
+		b[i] = (uint8_t)(value >> (8 * (8 - i)));
+	fl_sink_put(s, b, sizeof(b));
+}
+
+void fl_cbor_key_pair(struct fl_sink *s, unsigned key, uintptr_t a, uintptr_t b)
 {
 	head(s, MAJOR_UINT, key);
 	head(s, MAJOR_ARRAY, 2);
@@ -110,25 +125,28 @@ void fl_cbor_map(struct fl_sink *s, size_t pairs)
 	head(s, MAJOR_MAP, pairs);
 }
 
-static void put_le(struct fl_sink *s, uint64_t v, size_t size)
+/* count words of `size` bytes (4 or 8) from `words`, as one bstr of little-endian words */
+static void words(struct fl_sink *s, const void *words, size_t count, size_t size)
 {
-	uint8_t b[8];
+	const uint8_t *w = words;
 
-	for (size_t i = 0; i < size; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	fl_sink_put(s, b, size);
+	head(s, MAJOR_BYTES, count * size);
+	for (size_t i = 0; i < count; i++, w += size) {
+		uintptr_t v = size == 4 ? *(const uint32_t *)(const void *)w : *(const uintptr_t *)(const void *)w;
+		uint8_t b[sizeof(uintptr_t)];
+
+		for (size_t j = 0; j < size; j++)
+			b[j] = (uint8_t)(v >> (8 * j));
+		fl_sink_put(s, b, size);
+	}
 }
 
-void fl_cbor_words(struct fl_sink *s, const uintptr_t *words, size_t count)
+void fl_cbor_words(struct fl_sink *s, const uintptr_t *w, size_t count)
 {
-	head(s, MAJOR_BYTES, count * sizeof(uintptr_t));
-	for (size_t i = 0; i < count; i++)
-		put_le(s, words[i], sizeof(uintptr_t));
+	words(s, w, count, sizeof(uintptr_t));
 }
 
-void fl_cbor_words32(struct fl_sink *s, const uint32_t *words, size_t count)
+void fl_cbor_words32(struct fl_sink *s, const uint32_t *w, size_t count)
 {
-	head(s, MAJOR_BYTES, count * 4);
-	for (size_t i = 0; i < count; i++)
-		put_le(s, words[i], 4);
+	words(s, w, count, 4);
 }

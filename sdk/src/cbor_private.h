@@ -28,9 +28,11 @@ void fl_window_init(struct fl_window_sink *w, uint32_t start, void *buf, size_t 
 /* Put len raw bytes. */
 void fl_sink_put(struct fl_sink *s, const void *data, size_t len);
 
-void fl_cbor_uint(struct fl_sink *s, uint64_t value);
-void fl_cbor_key_uint(struct fl_sink *s, unsigned key, uint64_t value); /* a map pair: key, then value */
-void fl_cbor_key_pair(struct fl_sink *s, unsigned key, uint64_t a, uint64_t b); /* key, then [a, b] */
+/* Integers are uintptr_t: register-sized, so a 32-bit MCU never does 64-bit arithmetic here. */
+void fl_cbor_uint(struct fl_sink *s, uintptr_t value);
+void fl_cbor_key_uint(struct fl_sink *s, unsigned key, uintptr_t value); /* a map pair: key, then value */
+void fl_cbor_key_u64(struct fl_sink *s, unsigned key, uint64_t value);   /* the same for a 64-bit value */
+void fl_cbor_key_pair(struct fl_sink *s, unsigned key, uintptr_t a, uintptr_t b); /* key, then [a, b] */
 void fl_cbor_bytes(struct fl_sink *s, const void *data, size_t len); /* head + bytes */
 void fl_cbor_bytes_head(struct fl_sink *s, size_t len);             /* head only; the caller puts the bytes */
 void fl_cbor_text(struct fl_sink *s, const char *str);               /* NUL-terminated */
@@ -38,7 +40,7 @@ void fl_cbor_array(struct fl_sink *s, size_t count);
 void fl_cbor_map(struct fl_sink *s, size_t pairs);
 
 /* Bytes fl_cbor_uint / a head takes for value. */
-size_t fl_cbor_head_size(uint64_t value);
+size_t fl_cbor_head_size(uintptr_t value);
 
 /* Put words little-endian, word_size (4 or 8) bytes each, as one bstr. */
 void fl_cbor_words(struct fl_sink *s, const uintptr_t *words, size_t count);

@@ -399,7 +399,7 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 		fl_cbor_words32(s, c->fpregs, c->nfpregs);
 	}
 	if (uptime != 0) {
-		fl_cbor_key_uint(s, KEY_UPTIME, uptime);
+		fl_cbor_key_u64(s, KEY_UPTIME, uptime);
 	}
 	if (c->signal != NULL) {
 		fl_cbor_uint(s, KEY_SIGNAL);
