@@ -5,6 +5,7 @@
 #   make test SANITIZE=1   the same with ASan + UBSan on host code
 #   make size         flash and RAM the SDK adds to a minimal Cortex-M3 application
 #   make bench        benchmarks that print numbers
+#   make fuzz         a longer fuzzing campaign: FUZZ_SECONDS (default 60) per harness, random seeds
 MAKEFLAGS += --no-print-directory
 SANITIZE ?= 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -16,7 +17,8 @@ else
 BUILD ?= build/default
 endif
 
-.PHONY: all build deps test size bench clean
+.PHONY: all build deps test size bench fuzz clean
+FUZZ_SECONDS ?= 60
 
 all: build
 
@@ -37,6 +39,14 @@ size: build
 
 bench: build
 	@scripts/bench.sh $(BUILD)
+
+fuzz: build
+	@for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' tests/fuzz/fuzzers.cmake); do \
+		dir=$(BUILD)/fuzz/campaign/$$f; mkdir -p $$dir; echo "== $$f ($(FUZZ_SECONDS) s, log $$dir.log)"; \
+		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+			-artifact_prefix=$$dir- $$dir tests/fuzz/corpus/$$f > $$dir.log 2>&1; \
+		then grep -E '^Done' $$dir.log; else tail -30 $$dir.log; exit 1; fi; \
+	done
 
 clean:
 	rm -rf build

@@ -132,9 +132,9 @@ static int classify(void)
 	if (fl_port_storage_read(0, h, sizeof(h)) != 0)
 		return FL_ERR_IO;
 	if (all_erased(h, sizeof(h))) {
-		/* Saves write from the start and erases end with the first sector: an erased first sector is an
-		 * erased area (docs/FORMAT.md §9). */
-		rc = scan(0, s_dump.info.sector_size, NULL, &erased);
+		/* The fault path writes only into erased flash, so check all of it: the area may have held something
+		 * else before (docs/FORMAT.md §9). */
+		rc = scan(0, s_dump.info.size, NULL, &erased);
 		return rc != 0 ? rc : erased ? FL_STORAGE_EMPTY : FL_STORAGE_INVALID;
 	}
 	if (get_le32(h) != HEADER_MAGIC || h[4] != LAYOUT_VERSION || (h[6] | h[7] << 8) != HEADER_SIZE ||

@@ -3,4 +3,5 @@
 # by the host build, which runs each with a fixed seed and run count.
 set(FL_FUZZERS
   fuzz_chunk
-  fuzz_serial)
+  fuzz_serial
+  fuzz_sdk_storage)
