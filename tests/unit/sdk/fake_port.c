@@ -179,3 +179,30 @@ const uint8_t *stored_message(size_t *out_len)
 {
 	return stored_message_in(g_port.flash, g_port.size, out_len);
 }
+
+#if FL_PORT_HAS_LOCK
+static unsigned s_depth;
+
+void fl_port_lock(void)
+{
+	g_port.locks++;
+	if (++s_depth > g_port.lock_depth_max)
+		g_port.lock_depth_max = s_depth;
+}
+
+void fl_port_unlock(void)
+{
+	g_port.unlocks++;
+	s_depth--;
+}
+#endif
+
+#if FL_PORT_HAS_REGIONS
+size_t fl_port_coredump_regions(struct fl_region *out, size_t max)
+{
+	size_t n = g_port.nextra < max ? g_port.nextra : max;
+
+	memcpy(out, g_port.extra, n * sizeof(*out));
+	return n;
+}
+#endif

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/port.h"
+
 #define FAKE_FLASH_MAX (64 * 1024)
 
 struct fake_port {
@@ -31,6 +33,10 @@ struct fake_port {
 	uint32_t reset_raw;
 	uint64_t uptime;
 	size_t readable_limit; /* fl_port_memory_readable() clips every region to this many bytes */
+	/* optional port functions (an SDK built with FL_PORT_HAS_LOCK / FL_PORT_HAS_REGIONS) */
+	unsigned locks, unlocks, lock_depth_max;
+	struct fl_region extra[2];
+	size_t nextra;
 	/* reboot */
 	jmp_buf *reboot_jmp;   /* fl_port_reboot()/capture_now() longjmp here (1 = reboot) when set */
 	unsigned reboots;
