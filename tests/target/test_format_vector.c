@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* On target: the SDK reproduces docs/FORMAT.md's worked example byte for byte — the reboot event after a watchdog
  * reset, sent by boot 7 as its message 3, at MTU 20 — as chunks (tests/data/format-v1/chunks-mtu20.flc) and as
- * serial lines (serial.log). This image brings its own port with the example's identity.
+ * serial lines (serial.log). This image brings its own port with the example's identity (storage: the board's).
  * Command line: the tests/data directory on the host (read through semihosting). */
 #include <stdio.h>
 #include <string.h>
@@ -13,35 +13,9 @@
 
 static const uint8_t k_build_id[20] = {0xb5, 0x97, 0x17, 0x77, 0x7d, 0xbc, 0xe2, 0xd0, 0xa4, 0xe2,
 				       0x7b, 0x7d, 0xd7, 0xdf, 0xf3, 0x4f, 0xb0, 0x8e, 0xd8, 0x69};
-static uint8_t s_flash[2048];
 static uint32_t s_next_boot = 6;
 static uint16_t s_reset = FL_REASON_POWER_ON;
 static uint32_t s_reset_raw;
-
-void fl_port_storage_info(struct fl_storage_info *out)
-{
-	out->size = sizeof(s_flash);
-	out->sector_size = 1024;
-	out->write_granule = 4;
-}
-
-int fl_port_storage_read(uint32_t offset, void *buf, size_t len)
-{
-	memcpy(buf, s_flash + offset, len);
-	return 0;
-}
-
-int fl_port_storage_write(uint32_t offset, const void *buf, size_t len)
-{
-	memcpy(s_flash + offset, buf, len);
-	return 0;
-}
-
-int fl_port_storage_erase(uint32_t offset, size_t len)
-{
-	memset(s_flash + offset, 0xff, len);
-	return 0;
-}
 
 void fl_port_device_info(struct fl_device_info *out)
 {
@@ -120,7 +94,6 @@ int main(void)
 	size_t len, at = 5, log_at = 0;
 	long file_len, log_len;
 
-	memset(s_flash, 0xff, sizeof(s_flash));
 	boot(); /* boot 6: a quiet boot */
 	s_reset = FL_REASON_WATCHDOG;
 	s_reset_raw = 0x24000000u;

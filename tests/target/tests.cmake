@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 # On-target tests, read by the firmware build (to build the images) and the host build (to run them in QEMU).
 # Images: NAME:MACHINE:SOURCES, built for MACHINE's CPU into NAME.elf with the board support and the SDK.
-# SOURCES are '+'-separated, relative to tests/target. board/board_port.c is the board's faultline port; an
-# image with a port of its own leaves it out, and then links the SDK without the Cortex-M port.
+# SOURCES are '+'-separated, relative to tests/target. board/board_port.c and board/board_storage.c are the board's
+# faultline port; an image with a port of its own leaves board_port.c out, and then links the SDK without the
+# Cortex-M port.
 set(FL_TARGET_IMAGES
   crc32-m3:mps2-an385:test_crc32.c
   crc32-m4f:mps2-an386:test_crc32.c
-  format-vector-m3:mps2-an385:test_format_vector.c
-  faults-m3:mps2-an385:test_faults.c+board/board_port.c
-  faults-m4f:mps2-an386:test_faults.c+board/board_port.c)
+  format-vector-m3:mps2-an385:test_format_vector.c+board/board_storage.c
+  faults-m3:mps2-an385:test_faults.c+board/board_port.c+board/board_storage.c
+  faults-m4f:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c)
 
 # Self-checking images: IMAGE, run with the tests/data path as their command line.
 set(FL_TARGET_TESTS crc32-m3 crc32-m4f format-vector-m3)

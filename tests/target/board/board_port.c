@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The faultline port of the on-target test board: storage in .noinit RAM with flash rules, identity, memory map. */
+/* The faultline port of the on-target test board: identity, reset cause, memory map, stack bounds (storage is in
+ * board_storage.c). */
 #include <string.h>
 
 #include "board.h"
@@ -7,35 +8,9 @@
 #include "faultline/port.h"
 #include "faultline/reboot.h"
 
-#define STORAGE_MAGIC 0x46424f41u /* "AOBF" */
-#define SECTOR 1024u
-#define GRANULE 8u
-
 extern uint8_t __stack_bottom[], __stack_top[];
 
-/* The "flash": kept across resets in .noinit; fresh (erased) after a cold start. */
-static struct {
-	uint32_t magic;
-	uint32_t violations;
-	uint8_t written[BOARD_STORAGE_SIZE / GRANULE]; /* 1: granule programmed since its sector's erase */
-	uint8_t flash[BOARD_STORAGE_SIZE];
-} s_board __attribute__((section(".noinit")));
-
 static uintptr_t s_task_lo, s_task_hi, s_guard_lo, s_guard_hi;
-
-static void storage_ready(void)
-{
-	if (s_board.magic != STORAGE_MAGIC) {
-		memset(&s_board, 0, sizeof(s_board));
-		memset(s_board.flash, 0xff, sizeof(s_board.flash));
-		s_board.magic = STORAGE_MAGIC;
-	}
-}
-
-unsigned board_storage_violations(void)
-{
-	return s_board.violations;
-}
 
 void board_set_task_stack(uintptr_t lo, uintptr_t hi)
 {
@@ -47,49 +22,6 @@ void board_set_stack_guard(uintptr_t lo, uintptr_t hi)
 {
 	s_guard_lo = lo;
 	s_guard_hi = hi;
-}
-
-void fl_port_storage_info(struct fl_storage_info *out)
-{
-	storage_ready();
-	out->size = BOARD_STORAGE_SIZE;
-	out->sector_size = SECTOR;
-	out->write_granule = GRANULE;
-}
-
-int fl_port_storage_read(uint32_t offset, void *buf, size_t len)
-{
-	if (offset > BOARD_STORAGE_SIZE || len > BOARD_STORAGE_SIZE - offset)
-		return -1;
-	memcpy(buf, s_board.flash + offset, len);
-	return 0;
-}
-
-int fl_port_storage_write(uint32_t offset, const void *buf, size_t len)
-{
-	if (offset % GRANULE != 0 || len % GRANULE != 0 || offset > BOARD_STORAGE_SIZE ||
-	    len > BOARD_STORAGE_SIZE - offset) {
-		s_board.violations++;
-		return -1;
-	}
-	for (size_t g = offset / GRANULE; g < (offset + len) / GRANULE; g++) {
-		s_board.violations += s_board.written[g];
-		s_board.written[g] = 1;
-	}
-	memcpy(s_board.flash + offset, buf, len);
-	return 0;
-}
-
-int fl_port_storage_erase(uint32_t offset, size_t len)
-{
-	if (offset % SECTOR != 0 || len % SECTOR != 0 || offset > BOARD_STORAGE_SIZE ||
-	    len > BOARD_STORAGE_SIZE - offset) {
-		s_board.violations++;
-		return -1;
-	}
-	memset(s_board.flash + offset, 0xff, len);
-	memset(s_board.written + offset / GRANULE, 0, len / GRANULE);
-	return 0;
 }
 
 void fl_port_device_info(struct fl_device_info *out)
