@@ -4,4 +4,5 @@
 set(FL_FUZZERS
   fuzz_chunk
   fuzz_serial
-  fuzz_sdk_storage)
+  fuzz_sdk_storage
+  fuzz_message)

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer: message decoding (analysis/src/message.c) on arbitrary bytes. Beyond "no crash" and no leak: an
+ * accepted coredump's registers fit its layout and every region lies inside the message's own copy. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fa/message.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fa_message m;
+
+	if (fa_message_parse(&m, data, size, NULL) == 0 && m.type == FA_MSG_COREDUMP) {
+		size_t used = 0;
+		unsigned word;
+
+		if (m.core.nregs != fa_layout_regs(m.arch, m.os, &word) || word != m.core.word)
+			abort();
+		for (size_t i = 0; i < m.core.nregions; i++) {
+			const struct fa_region *r = &m.core.regions[i];
+
+			if (r->data != m.bytes + used || r->encoding != 0)
+				abort();
+			used += r->len;
+		}
+		if (used > size)
+			abort();
+	}
+	fa_message_free(&m);
+	return 0;
+}
