@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* check_crash SCENARIO LOG [BUILD_ID]: check a test_faults.c run. LOG holds boot 1's "#T:expect KEY=VALUE" lines and boot
- * 2's serial lines; this reassembles the messages (analysis library), decodes them (libcbor) and checks every
- * expectation, plus what every dump must show. Prints the sizes; exits 1 on the first mismatch. */
+/* check_crash SCENARIO LOG [BUILD_ID]: check a test_faults.c run. LOG holds boot 1's "#T:expect KEY=VALUE"
+ * lines and boot 2's serial lines; this reassembles the messages and decodes them (analysis library), and checks
+ * every expectation, plus what every dump must show. Prints the sizes; exits 1 on the first mismatch. */
 #define _POSIX_C_SOURCE 200809L
-#include <cbor.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,22 +12,13 @@
 #include <zlib.h>
 
 #include "fa/chunk.h"
+#include "fa/message.h"
 #include "fa/serial.h"
 
 #define MSG_MAX 65536
 
-#define REGIONS_MAX 16
-
-struct dump {
-	uint32_t reason, flags, regs[20], fault[5], fp[33], stack[2], site[2], code;
-	size_t nregs, nfp, nregions, region_bytes, msg_len;
-	uint32_t region_addr[REGIONS_MAX];
-	uint8_t build_id[20];
-	bool have_stack, have_site, have_code;
-};
-
 static const char *s_scenario;
-static struct dump s_dump;
+static struct fa_message s_dump;
 static bool s_have_dump, s_have_reboot;
 static uint32_t s_reboot_reason, s_reboot_coredump;
 static size_t s_chunks, s_wire;
@@ -46,120 +36,40 @@ static void fail(const char *fmt, ...)
 	exit(1);
 }
 
-static cbor_item_t *get(cbor_item_t *map, uint64_t key)
-{
-	for (size_t i = 0; i < cbor_map_size(map); i++) {
-		struct cbor_pair p = cbor_map_handle(map)[i];
-
-		if (cbor_isa_uint(p.key) && cbor_get_int(p.key) == key)
-			return p.value;
-	}
-	return NULL;
-}
-
-static uint32_t get_uint(cbor_item_t *map, uint64_t key)
-{
-	cbor_item_t *v = get(map, key);
-
-	if (v == NULL || !cbor_isa_uint(v))
-		fail("key %" PRIu64 " missing or not a uint", key);
-	return (uint32_t)cbor_get_int(v);
-}
-
-static size_t get_words(cbor_item_t *map, uint64_t key, uint32_t *out, size_t max)
-{
-	cbor_item_t *v = get(map, key);
-	size_t n;
-
-	if (v == NULL)
-		return 0;
-	if (!cbor_isa_bytestring(v) || cbor_bytestring_length(v) % 4 != 0)
-		fail("key %" PRIu64 " is not a byte string of words", key);
-	n = cbor_bytestring_length(v) / 4;
-	for (size_t i = 0; i < n && i < max; i++) {
-		const uint8_t *b = cbor_bytestring_handle(v) + 4 * i;
-
-		out[i] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	}
-	return n < max ? n : max;
-}
-
-static void pair(cbor_item_t *map, uint64_t key, uint32_t out[2], bool *have)
-{
-	cbor_item_t *v = get(map, key);
-
-	*have = v != NULL;
-	if (v == NULL)
-		return;
-	if (!cbor_isa_array(v) || cbor_array_size(v) != 2)
-		fail("key %" PRIu64 " is not a pair", key);
-	out[0] = (uint32_t)cbor_get_int(cbor_array_handle(v)[0]);
-	out[1] = (uint32_t)cbor_get_int(cbor_array_handle(v)[1]);
-}
-
+/* One reassembled message, decoded by the analysis library: every message must be from this image. */
 static void take_message(const uint8_t *msg, size_t len)
 {
-	struct cbor_load_result res;
-	cbor_item_t *m = cbor_load(msg, len, &res), *p, *v, *regions;
+	struct fa_message m;
+	struct fa_error err = {0};
 
-	if (m == NULL || res.read != len || !cbor_isa_map(m))
-		fail("a %zu-byte message is not one CBOR map", len);
-	if (get_uint(m, 0) != 1 || get_uint(m, 2) != 40 || get(m, 3) != NULL)
-		fail("envelope: version, arch 40 or bare-metal os wrong");
-	v = get(m, 4);
-	if (v == NULL || !cbor_isa_bytestring(v) || cbor_bytestring_length(v) != 20)
-		fail("envelope: build-id missing or not 20 bytes");
-	for (size_t i = 0; i < 20; i++) {
+	if (fa_message_parse(&m, msg, len, &err) != 0)
+		fail("a %zu-byte message does not decode: %s", len, err.msg);
+	if (m.arch != 40 || m.os != 0 || strcmp(m.sw_version, "0.0.0-test") != 0)
+		fail("envelope: arch %u, os %u, sw_version '%s'", m.arch, m.os, m.sw_version);
+	if (m.notes[0] != '\0')
+		fail("decoding notes: %s", m.notes);
+	for (size_t i = 0; s_build_id != NULL && i < 20; i++) {
 		char hex[3];
 
-		snprintf(hex, sizeof(hex), "%02x", cbor_bytestring_handle(v)[i]);
-		if (s_build_id != NULL && strncmp(s_build_id + 2 * i, hex, 2) != 0)
-			fail("envelope: build-id is not the image's (%s)", s_build_id);
+		snprintf(hex, sizeof(hex), "%02x", m.build_id[i]);
+		if (m.build_id_len != 20 || strncmp(s_build_id + 2 * i, hex, 2) != 0)
+			fail("envelope: the build-id is not the image's (%s)", s_build_id);
 	}
-	v = get(m, 5);
-	if (v == NULL || !cbor_isa_string(v) || cbor_string_length(v) != 10 ||
-	    memcmp(cbor_string_handle(v), "0.0.0-test", 10) != 0)
-		fail("envelope: sw_version is not the port's");
-	p = get(m, 9);
-	if (p == NULL || !cbor_isa_map(p))
-		fail("no payload map");
-	if (get_uint(m, 1) == 2) {
+	if (m.type == FA_MSG_REBOOT) {
 		s_have_reboot = true;
-		s_reboot_reason = get_uint(p, 1);
-		s_reboot_coredump = get(p, 4) != NULL ? get_uint(p, 4) : 0;
-	} else if (get_uint(m, 1) == 1) {
+		s_reboot_reason = m.reboot.reason;
+		s_reboot_coredump = m.reboot.coredump;
+		fa_message_free(&m);
+	} else if (m.type == FA_MSG_COREDUMP) {
 		if (s_have_dump)
 			fail("two coredumps");
+		if (!m.core.has_fault)
+			fail("no fault status registers");
 		s_have_dump = true;
-		s_dump.msg_len = len;
-		s_dump.reason = get_uint(p, 1);
-		s_dump.flags = get_uint(p, 2);
-		s_dump.nregs = get_words(p, 3, s_dump.regs, 20);
-		if (s_dump.nregs != 20 || get_words(p, 4, s_dump.fault, 5) != 5)
-			fail("regs or fault words missing");
-		s_dump.nfp = get_words(p, 9, s_dump.fp, 33);
-		pair(p, 5, s_dump.stack, &s_dump.have_stack);
-		pair(p, 7, s_dump.site, &s_dump.have_site);
-		s_dump.have_code = get(p, 8) != NULL;
-		if (s_dump.have_code)
-			s_dump.code = get_uint(p, 8);
-		regions = get(p, 6);
-		if (regions == NULL || !cbor_isa_array(regions))
-			fail("no regions array");
-		s_dump.nregions = cbor_array_size(regions);
-		for (size_t i = 0; i < s_dump.nregions; i++) {
-			cbor_item_t *r = cbor_array_handle(regions)[i];
-
-			if (!cbor_isa_array(r) || cbor_array_size(r) != 3)
-				fail("region %zu malformed", i);
-			if (i < REGIONS_MAX)
-				s_dump.region_addr[i] = (uint32_t)cbor_get_int(cbor_array_handle(r)[0]);
-			s_dump.region_bytes += cbor_bytestring_length(cbor_array_handle(r)[2]);
-		}
+		s_dump = m;
 	} else {
-		fail("unexpected message type %u", get_uint(m, 1));
+		fail("unexpected message type %u", m.type);
 	}
-	cbor_decref(&m);
 }
 
 static void read_log(const char *path, char ***expects, size_t *nexpects)
@@ -269,64 +179,66 @@ static void check(const char *expect)
 	key[eq - expect] = '\0';
 	val = eq + 1;
 	if (strcmp(key, "reason") == 0) {
-		masked(key, val, s_dump.reason);
+		masked(key, val, s_dump.core.reason);
 		masked("reboot", val, s_reboot_reason);
 	} else if (strcmp(key, "dump_reason") == 0) {
-		masked(key, val, s_dump.reason);
+		masked(key, val, s_dump.core.reason);
 	} else if (strcmp(key, "reboot_reason") == 0) {
 		masked(key, val, s_reboot_reason);
 	} else if (strcmp(key, "reboot_coredump") == 0) {
 		masked(key, val, s_reboot_coredump);
 	} else if (strcmp(key, "sp") == 0) {
-		range(key, val, s_dump.regs[13]);
+		range(key, val, (uint32_t)s_dump.core.regs[13]);
 	} else if (strcmp(key, "xpsr") == 0) {
-		masked(key, val, s_dump.regs[16]);
+		masked(key, val, (uint32_t)s_dump.core.regs[16]);
 	} else if (strcmp(key, "has_region") == 0) {
 		unsigned long a = strtoul(val, NULL, 16);
 		size_t i = 0;
 
-		while (i < s_dump.nregions && i < REGIONS_MAX && s_dump.region_addr[i] != a)
+		while (i < s_dump.core.nregions && s_dump.core.regions[i].addr != a)
 			i++;
-		if (i == s_dump.nregions || i == REGIONS_MAX)
+		if (i == s_dump.core.nregions)
 			fail("no captured region at 0x%08lx", a);
 		printf("  %-7s 0x%08lx\n", "region", a);
 	} else if (strcmp(key, "cfsr") == 0) {
-		masked(key, val, s_dump.fault[0]);
+		masked(key, val, s_dump.core.fault[0]);
 	} else if (strcmp(key, "hfsr") == 0) {
-		masked(key, val, s_dump.fault[1]);
+		masked(key, val, s_dump.core.fault[1]);
 	} else if (strcmp(key, "mmfar") == 0) {
-		masked(key, val, s_dump.fault[2]);
+		masked(key, val, s_dump.core.fault[2]);
 	} else if (strcmp(key, "bfar") == 0) {
-		masked(key, val, s_dump.fault[3]);
+		masked(key, val, s_dump.core.fault[3]);
 	} else if (strcmp(key, "flags") == 0) {
-		masked(key, val, s_dump.flags);
+		masked(key, val, s_dump.core.flags);
 	} else if (strcmp(key, "excret") == 0) {
-		masked(key, val, s_dump.regs[19]);
+		masked(key, val, (uint32_t)s_dump.core.regs[19]);
 	} else if (strcmp(key, "pc") == 0) {
-		range(key, val, s_dump.regs[15]);
+		range(key, val, (uint32_t)s_dump.core.regs[15]);
 	} else if (strcmp(key, "lr") == 0) {
-		range(key, val, s_dump.regs[14] & ~1u);
+		range(key, val, (uint32_t)s_dump.core.regs[14] & ~1u);
 	} else if (strcmp(key, "site") == 0) {
-		if (!s_dump.have_site)
+		if (!s_dump.core.has_site)
 			fail("no site in the dump");
-		range(key, val, s_dump.site[0] & ~1u);
+		range(key, val, (uint32_t)s_dump.core.site_pc & ~1u);
 	} else if (strcmp(key, "code") == 0) {
-		if (!s_dump.have_code)
+		if (!s_dump.core.has_code)
 			fail("no code in the dump");
-		masked(key, val, s_dump.code);
+		masked(key, val, (uint32_t)s_dump.core.code);
 	} else if (strcmp(key, "s0") == 0 || strcmp(key, "s16") == 0) {
-		if (s_dump.nfp != 33)
+		if (!s_dump.core.has_fpregs)
 			fail("no FPU registers in the dump");
-		masked(key, val, s_dump.fp[key[1] == '0' ? 0 : 16]);
+		masked(key, val, s_dump.core.fpregs[key[1] == '0' ? 0 : 16]);
 	} else if (strcmp(key, "stack") == 0) {
 		unsigned long lo, hi;
 
-		if (sscanf(val, "%lx-%lx", &lo, &hi) != 2 || !s_dump.have_stack || s_dump.stack[0] != lo ||
-		    s_dump.stack[1] != hi)
-			fail("stack bounds [0x%08x, 0x%08x), expected %s", s_dump.stack[0], s_dump.stack[1], val);
-		printf("  %-7s [0x%08x, 0x%08x)\n", key, s_dump.stack[0], s_dump.stack[1]);
+		if (sscanf(val, "%lx-%lx", &lo, &hi) != 2 || !s_dump.core.has_stack || s_dump.core.stack_lo != lo ||
+		    s_dump.core.stack_hi != hi)
+			fail("stack bounds [0x%08llx, 0x%08llx), expected %s", (unsigned long long)s_dump.core.stack_lo,
+			     (unsigned long long)s_dump.core.stack_hi, val);
+		printf("  %-7s [0x%08llx, 0x%08llx)\n", key, (unsigned long long)s_dump.core.stack_lo,
+		       (unsigned long long)s_dump.core.stack_hi);
 	} else if (strcmp(key, "region") == 0) {
-		masked(key, val, s_dump.region_addr[0]);
+		masked(key, val, (uint32_t)s_dump.core.regions[0].addr);
 	} else {
 		fail("unknown expectation key '%s'", key);
 	}
@@ -335,7 +247,7 @@ static void check(const char *expect)
 int main(int argc, char **argv)
 {
 	char **expects = NULL;
-	size_t nexpects = 0;
+	size_t nexpects = 0, region_bytes = 0;
 
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr, "usage: check_crash SCENARIO LOG [BUILD_ID_HEX]\n");
@@ -350,14 +262,19 @@ int main(int argc, char **argv)
 		fail("the log holds %s", s_have_dump ? "no reboot event" : "no coredump");
 	if (nexpects == 0)
 		fail("no expectations in the log: did boot 1 run the scenario?");
+	for (size_t i = 0; i < s_dump.core.nregions; i++)
+		region_bytes += s_dump.core.regions[i].len;
 	printf("%s: coredump %zu bytes (%zu in %zu regions), %zu chunks, %zu bytes on the wire at MTU 20\n",
-	       s_scenario, s_dump.msg_len, s_dump.region_bytes, s_dump.nregions, s_chunks, s_wire);
-	if ((s_dump.flags & 2) == 0 && s_dump.region_addr[0] != s_dump.regs[13])
-		fail("the stack capture starts at 0x%08x, not at sp 0x%08x", s_dump.region_addr[0], s_dump.regs[13]);
+	       s_scenario, s_dump.len, region_bytes, s_dump.core.nregions, s_chunks, s_wire);
+	if ((s_dump.core.flags & FA_FLAG_FRAME_UNRELIABLE) == 0 && s_dump.core.nregions > 0 &&
+	    s_dump.core.regions[0].addr != s_dump.core.regs[FA_CM_SP])
+		fail("the stack capture starts at 0x%08llx, not at sp 0x%08llx",
+		     (unsigned long long)s_dump.core.regions[0].addr, (unsigned long long)s_dump.core.regs[FA_CM_SP]);
 	for (size_t i = 0; i < nexpects; i++) {
 		check(expects[i]);
 		free(expects[i]);
 	}
 	free(expects);
+	fa_message_free(&s_dump);
 	return 0;
 }
