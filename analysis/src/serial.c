@@ -63,9 +63,15 @@ static int hex_u32(uint32_t *out, const char *s, size_t len)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d;
 
-		if (d < 0)
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
 			return -1;
 		v = v << 4 | (uint32_t)d;
 	}

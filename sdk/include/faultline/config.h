@@ -28,7 +28,8 @@
 #ifndef FL_STORAGE_GRANULE_MAX
 #define FL_STORAGE_GRANULE_MAX 16
 #endif
-#if FL_STORAGE_GRANULE_MAX < 1 || FL_STORAGE_GRANULE_MAX > 256 || (FL_STORAGE_GRANULE_MAX & (FL_STORAGE_GRANULE_MAX - 1))
+#if FL_STORAGE_GRANULE_MAX < 1 || FL_STORAGE_GRANULE_MAX > 256 ||                                               \
+    (FL_STORAGE_GRANULE_MAX & (FL_STORAGE_GRANULE_MAX - 1))
 #error "FL_STORAGE_GRANULE_MAX must be a power of two, 1..256"
 #endif
 
