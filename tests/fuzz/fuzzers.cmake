@@ -5,4 +5,5 @@ set(FL_FUZZERS
   fuzz_chunk
   fuzz_serial
   fuzz_sdk_storage
-  fuzz_message)
+  fuzz_message
+  fuzz_reasm)
