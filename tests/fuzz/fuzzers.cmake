@@ -6,4 +6,5 @@ set(FL_FUZZERS
   fuzz_serial
   fuzz_sdk_storage
   fuzz_message
-  fuzz_reasm)
+  fuzz_reasm
+  fuzz_input)
