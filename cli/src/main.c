@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "faultline/version.h"
 
 struct command {
@@ -20,6 +21,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct command k_commands[] = {
+	{"decode", "report a coredump offline: --elf FIRMWARE.elf INPUT [--json] [--core FILE]", cli_decode},
 	{"version", "print the version", cmd_version},
 };
 

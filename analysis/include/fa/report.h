@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The report: what a coredump says once unwound and symbolized — fault, frames (inlined ones expanded), registers,
+ * why unwinding stopped, which memory was captured, and the fingerprint that groups crashes into issues.
+ * One model, printed as text for people and as JSON for programs (docs/ANALYSIS.md). */
+#ifndef FA_REPORT_H
+#define FA_REPORT_H
+
+#include <stdio.h>
+
+#include "fa/elf.h"
+#include "fa/fault.h"
+#include "fa/message.h"
+#include "fa/unwind.h"
+
+#define FA_REPORT_FRAMES 128u
+#define FA_FINGERPRINT_VERSION 1
+#define FA_FINGERPRINT_FRAMES 3u
+
+struct fa_report_frame {
+	uint64_t pc;          /* the physical frame's pc */
+	struct fa_sym sym;    /* function, file:line */
+	int phys;             /* index into unwind.frames of the physical frame this belongs to */
+	bool exception;       /* an exception separates this frame from the one before it */
+	bool null_call;       /* recovered from lr after a jump to no code */
+	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
+};
+
+struct fa_report {
+	const struct fa_message *m;
+	struct fa_fault fault;
+	struct fa_unwind unwind;
+	struct fa_report_frame frames[FA_REPORT_FRAMES];
+	size_t n;
+	struct fa_sym site;    /* FL_ASSERT / fatal error call site, when the dump has one */
+	bool has_site;
+	char recursion[200];   /* stack overflows: the functions found recursing in the captured stack */
+	char fingerprint[32];  /* "fl1:" and 16 hex digits */
+	char fingerprint_input[600];
+};
+
+/* Short name of a reboot/crash reason code ("bus_fault", "assert"...), NULL for codes faultline does not define. */
+const char *fa_reason_name(uint16_t reason);
+
+/*
+ * Build the report of a coredump message with its ELF (already checked against the dump's build-id).
+ * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps a pointer to m.
+ * Returns 0; FA_ERR_UNSUPPORTED when m is not a coredump.
+ */
+int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct fa_message *m, struct fa_error *err);
+
+/* The report as text for the engineer at the desk. */
+void fa_report_print(const struct fa_report *r, FILE *f);
+
+/* The report as JSON (docs/ANALYSIS.md), NUL-terminated, malloc'd: the caller frees it. NULL when out of memory. */
+char *fa_report_json(const struct fa_report *r);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unwinding a Cortex-M coredump with the ELF's DWARF CFI (.debug_frame), through exception frames (EXC_RETURN in
+ * lr; MSP or PSP; basic and FPU-extended frames; the alignment pad), any number of exceptions deep. */
+#ifndef FA_UNWIND_H
+#define FA_UNWIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fa/elf.h"
+#include "fa/message.h"
+
+#define FA_FRAMES_MAX 64u
+
+/* Why the unwind stopped. */
+enum fa_stop {
+	FA_STOP_OUTERMOST,   /* the return address is undefined (a reset handler, a thread entry) or 0 */
+	FA_STOP_NO_CFI,      /* no call frame information covers the pc */
+	FA_STOP_MEMORY,      /* the stack memory holding the return address was not captured */
+	FA_STOP_LOOP,        /* the caller's stack pointer did not move outward: corrupt stack or CFI */
+	FA_STOP_BAD_CFI,     /* a CFI rule this unwinder cannot evaluate */
+	FA_STOP_DEPTH,       /* FA_FRAMES_MAX frames */
+	FA_STOP_NO_FRAME,    /* exception stacking failed: no trustworthy registers to start from */
+	FA_STOP_UNSUPPORTED, /* not a Cortex-M dump */
+};
+
+/* A physical frame: one function activation (inlined functions are expanded from it by the report). */
+struct fa_frame {
+	uint64_t pc;        /* where the frame's code was: exact for frame 0 and after an exception, else a return
+			     * address */
+	uint64_t lookup;    /* the address to symbolize: pc, or pc - 1 for a return address (GDB's rule: after a call
+			     * to a noreturn function the return address may already be the next function's) */
+	uint32_t regs[16];  /* r0-r15 of this frame, where known */
+	uint32_t known;     /* bit n: regs[n] is known */
+	bool exception;     /* an exception interrupted this frame (the frame before it is the handler or the fault) */
+	uint32_t exc_return; /* the EXC_RETURN value that led here, when exception */
+	bool null_call;     /* the frame before had pc 0 / no code: this frame was recovered from lr */
+};
+
+struct fa_unwind {
+	struct fa_frame frames[FA_FRAMES_MAX];
+	size_t n;
+	enum fa_stop stop;
+	char why[200]; /* the stop, in words: "no call frame information for pc 0x00001234" */
+};
+
+/* Short name of a stop reason ("outermost", "no_cfi", ...). */
+const char *fa_stop_name(enum fa_stop stop);
+
+/*
+ * Unwind the interrupted context of a Cortex-M (arch 40, os 0) coredump. Stack memory comes from the dump's
+ * regions only; code and constants may come from the ELF.
+ * Returns 0 with out filled (at least frame 0 unless stop is FA_STOP_NO_FRAME or FA_STOP_UNSUPPORTED).
+ */
+int fa_unwind_cortex_m(struct fa_elf *e, const struct fa_message *m, struct fa_unwind *out);
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ELF core writer: the layout GDB 13 reads for ARM (ELF32, ET_CORE, NT_PRSTATUS of 148 bytes), written byte by
+ * byte, little-endian. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fa/core.h"
+
+#define EHDR 52u
+#define PHDR 32u
+#define PRSTATUS 148u
+#define NOTE (12u + 8u + PRSTATUS) /* header, "CORE\0" padded to 8, descriptor */
+#define PT_LOAD 1u
+#define PT_NOTE 4u
+#define NT_PRSTATUS 1u
+#define EM_ARM 40u
+#define ET_CORE 4u
+#define SIGNAL_SEGV 11u
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void phdr(uint8_t *p, uint32_t type, uint32_t offset, uint32_t vaddr, uint32_t size, uint32_t flags)
+{
+	put32(p, type);
+	put32(p + 4, offset);
+	put32(p + 8, vaddr);
+	put32(p + 12, vaddr);
+	put32(p + 16, size);
+	put32(p + 20, size);
+	put32(p + 24, flags);
+	put32(p + 28, type == PT_LOAD ? 1u : 4u);
+}
+
+int fa_core_build(uint8_t **out, size_t *out_len, const struct fa_message *m, struct fa_error *err)
+{
+	const struct fa_coredump *c = &m->core;
+	size_t nph = 1 + c->nregions, data = EHDR + PHDR * nph + NOTE, total = data;
+	uint8_t *img, *note;
+
+	*out = NULL;
+	if (m->type != FA_MSG_COREDUMP || m->arch != EM_ARM || m->os != 0 || c->nregs < FA_CM_NREGS)
+		return fa_error_set(err, FA_ERR_UNSUPPORTED, "core: only Cortex-M coredumps become ELF cores");
+	for (size_t i = 0; i < c->nregions; i++)
+		total += c->regions[i].len;
+	img = calloc(1, total);
+	if (img == NULL)
+		return fa_error_set(err, FA_ERR_NOMEM, "core: out of memory for %zu bytes", total);
+	memcpy(img, "\x7f" "ELF\x01\x01\x01", 7); /* ELFCLASS32, little-endian, version 1, OS ABI 0 */
+	put16(img + 16, ET_CORE);
+	put16(img + 18, EM_ARM);
+	put32(img + 20, 1);
+	put32(img + 28, EHDR); /* e_phoff */
+	put16(img + 40, EHDR);
+	put16(img + 42, PHDR);
+	put16(img + 44, (uint32_t)nph);
+	phdr(img + EHDR, PT_NOTE, (uint32_t)(EHDR + PHDR * nph), 0, NOTE, 0);
+
+	note = img + EHDR + PHDR * nph;
+	put32(note, 5); /* "CORE" and its NUL */
+	put32(note + 4, PRSTATUS);
+	put32(note + 8, NT_PRSTATUS);
+	memcpy(note + 12, "CORE", 5);
+	note += 20;
+	put16(note + 12, SIGNAL_SEGV); /* pr_cursig: GDB shows "terminated with signal SIGSEGV" */
+	put32(note + 24, 1);           /* pr_pid: thread 1 */
+	for (int r = 0; r < 16; r++)   /* pr_reg: r0-r15, xPSR, orig_r0: the interrupted context */
+		put32(note + 72 + 4 * r, (uint32_t)c->regs[r]);
+	put32(note + 72 + 4 * 16, (uint32_t)c->regs[FA_CM_XPSR]);
+	put32(note + 72 + 4 * 17, (uint32_t)c->regs[0]);
+
+	for (size_t i = 0; i < c->nregions; i++) {
+		phdr(img + EHDR + PHDR * (1 + i), PT_LOAD, (uint32_t)data, (uint32_t)c->regions[i].addr,
+		     (uint32_t)c->regions[i].len, 6 /* RW */);
+		memcpy(img + data, c->regions[i].data, c->regions[i].len);
+		data += c->regions[i].len;
+	}
+	*out = img;
+	*out_len = total;
+	return 0;
+}
+
+int fa_core_write(const char *path, const struct fa_message *m, struct fa_error *err)
+{
+	uint8_t *img;
+	size_t len;
+	FILE *f;
+	int rc = fa_core_build(&img, &len, m, err);
+
+	if (rc != 0)
+		return rc;
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(img, 1, len, f) != len) {
+		rc = fa_error_set(err, FA_ERR_IO, "core: cannot write %s: %s", path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+	} else if (fclose(f) != 0) {
+		rc = fa_error_set(err, FA_ERR_IO, "core: cannot write %s: %s", path, strerror(errno));
+	}
+	free(img);
+	return rc;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The firmware ELF through elfutils: libdwfl for the module (build-id, symbols, CU lookup), libdw for DWARF
+ * scopes, line tables and CFI, libelf for code bytes. */
+#define _POSIX_C_SOURCE 200809L
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fa/elf.h"
+
+struct fa_elf {
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	Elf *elf;
+	Dwarf *dwarf;
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi;
+	uint16_t machine;
+	const unsigned char *build_id;
+	size_t build_id_len;
+};
+
+static const Dwfl_Callbacks k_offline = {
+	.find_elf = NULL,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = NULL,
+};
+
+static void hex(char *out, size_t cap, const uint8_t *id, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < len && 2 * i + 2 < cap; i++)
+		snprintf(out + 2 * i, cap - 2 * i, "%02x", id[i]);
+}
+
+static bool has_cu(Dwarf *dwarf)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	return dwarf_nextcu(dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0;
+}
+
+int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
+{
+	struct fa_elf *e = calloc(1, sizeof(*e));
+	GElf_Addr vaddr;
+	GElf_Ehdr ehdr;
+	int fd, rc = 0;
+
+	*out = NULL;
+	if (e == NULL)
+		return fa_error_set(err, FA_ERR_NOMEM, "elf: out of memory");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = fa_error_set(err, FA_ERR_IO, "elf: cannot open %s: %s", path, strerror(errno));
+		goto done;
+	}
+	e->dwfl = dwfl_begin(&k_offline);
+	e->mod = e->dwfl != NULL ? dwfl_report_offline(e->dwfl, "firmware", path, fd) : NULL;
+	if (e->mod == NULL) {
+		close(fd);
+		rc = fa_error_set(err, FA_ERR_MALFORMED, "elf: %s is not an ELF file (%s)", path, dwfl_errmsg(-1));
+		goto done;
+	}
+	dwfl_report_end(e->dwfl, NULL, NULL);
+	e->elf = dwfl_module_getelf(e->mod, &e->bias);
+	if (e->elf == NULL || gelf_getehdr(e->elf, &ehdr) == NULL) {
+		rc = fa_error_set(err, FA_ERR_MALFORMED, "elf: %s: cannot read the ELF header", path);
+		goto done;
+	}
+	e->machine = ehdr.e_machine;
+	e->build_id_len = 0;
+	{
+		int n = dwfl_module_build_id(e->mod, &e->build_id, &vaddr);
+
+		if (n < 8 || n > 64) {
+			rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
+					  "elf: %s has no GNU build-id: link the firmware with -Wl,--build-id", path);
+			goto done;
+		}
+		e->build_id_len = (size_t)n;
+	}
+	e->dwarf = dwfl_module_getdwarf(e->mod, &e->bias);
+	if (e->dwarf == NULL || !has_cu(e->dwarf)) {
+		rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
+				  "elf: %s has no DWARF debug information: build the firmware with -g and give the "
+				  "unstripped ELF",
+				  path);
+		goto done;
+	}
+	e->cfi = dwarf_getcfi(e->dwarf);
+	if (e->cfi == NULL) {
+		rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
+				  "elf: %s has no call frame information (.debug_frame): build with -g", path);
+		goto done;
+	}
+done:
+	if (rc != 0)
+		fa_elf_close(e);
+	else
+		*out = e;
+	return rc;
+}
+
+void fa_elf_close(struct fa_elf *e)
+{
+	if (e == NULL)
+		return;
+	if (e->dwfl != NULL)
+		dwfl_end(e->dwfl); /* closes the file and everything the module opened */
+	free(e);
+}
+
+size_t fa_elf_build_id(const struct fa_elf *e, const uint8_t **out)
+{
+	*out = e->build_id;
+	return e->build_id_len;
+}
+
+uint16_t fa_elf_machine(const struct fa_elf *e)
+{
+	return e->machine;
+}
+
+int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct fa_error *err)
+{
+	char want[130], got[130];
+
+	if (len == e->build_id_len && memcmp(id, e->build_id, len) == 0)
+		return 0;
+	hex(want, sizeof(want), id, len);
+	hex(got, sizeof(got), e->build_id, e->build_id_len);
+	return fa_error_set(err, FA_ERR_UNSUPPORTED,
+			    "elf: the dump is from build-id %s but this ELF is %s: it is not the firmware that crashed",
+			    want, got);
+}
+
+struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e)
+{
+	return e->cfi;
+}
+
+int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len)
+{
+	size_t n;
+
+	if (elf_getphdrnum(e->elf, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		Elf_Data *d;
+
+		if (gelf_getphdr(e->elf, (int)i, &ph) == NULL || ph.p_type != PT_LOAD)
+			continue;
+		if (addr < ph.p_vaddr || addr - ph.p_vaddr > ph.p_filesz || len > ph.p_filesz - (addr - ph.p_vaddr))
+			continue;
+		d = elf_getdata_rawchunk(e->elf, (int64_t)(ph.p_offset + (addr - ph.p_vaddr)), len, ELF_T_BYTE);
+		if (d == NULL || d->d_size != len)
+			return -1;
+		memcpy(buf, d->d_buf, len);
+		return 0;
+	}
+	return -1;
+}
+
+uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name)
+{
+	GElf_Off off;
+	GElf_Sym sym;
+	GElf_Addr value;
+	const char *n = dwfl_module_addrinfo(e->mod, addr, &off, &sym, NULL, NULL, NULL);
+
+	/* ARM mapping symbols ($t, $a, $d) mark code and data, they do not name it. */
+	if (n == NULL || n[0] == '$' || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+		return 0;
+	*name = n;
+	value = addr - off;
+	return value & ~(GElf_Addr)1;
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die origin;
+	const char *name = dwarf_diename(die);
+
+	if (name == NULL && dwarf_attr_integrate(die, DW_AT_abstract_origin, &attr) != NULL &&
+	    dwarf_formref_die(&attr, &origin) != NULL)
+		name = dwarf_diename(&origin);
+	return name;
+}
+
+static void copy(char *out, size_t cap, const char *s)
+{
+	snprintf(out, cap, "%s", s != NULL ? s : "");
+}
+
+/* DW_AT_call_file / DW_AT_call_line of an inlined subroutine: where it was called from. */
+static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, struct fa_sym *out)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word file = 0, line = 0;
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	if (dwarf_attr(inl, DW_AT_call_line, &attr) != NULL && dwarf_formudata(&attr, &line) == 0)
+		out->line = (int)line;
+	if (dwarf_attr(inl, DW_AT_call_file, &attr) != NULL && dwarf_formudata(&attr, &file) == 0 &&
+	    dwarf_getsrcfiles(cudie, &files, &nfiles) == 0 && file < nfiles)
+		copy(out->file, sizeof(out->file), dwarf_filesrc(files, file, NULL, NULL));
+}
+
+size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
+	Dwarf_Line *line;
+	const char *name = NULL;
+	size_t n = 0;
+	int nscopes;
+
+	memset(&out[0], 0, sizeof(out[0]));
+	copy(out[0].function, sizeof(out[0].function), "?");
+	/* Only code the symbol table knows: DWARF of functions --gc-sections removed stays behind at address 0. */
+	if (fa_elf_function_at(e, addr, &name) == 0)
+		return 1;
+	if (cudie != NULL && (line = dwarf_getsrc_die(cudie, addr - bias)) != NULL) {
+		copy(out[0].file, sizeof(out[0].file), dwarf_linesrc(line, NULL, NULL));
+		dwarf_lineno(line, &out[0].line);
+	}
+	/* dwarf_getscopes() gives the scopes at pc, innermost first; past an inlined subroutine it continues with
+	 * its abstract definition, so each caller it was inlined into is found from the concrete DIE's parents
+	 * (dwarf_getscopes_die), as eu-addr2line -i does. */
+	nscopes = cudie != NULL ? dwarf_getscopes(cudie, addr - bias, &scopes) : 0;
+	for (int i = 0; i < nscopes && n < max;) {
+		int tag = dwarf_tag(&scopes[i]);
+		Dwarf_Die *parents = NULL, inner;
+		int nparents;
+
+		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
+			i++;
+			continue;
+		}
+		copy(out[n].function, sizeof(out[n].function), die_name(&scopes[i]) ? die_name(&scopes[i]) : "?");
+		out[n].inlined = tag == DW_TAG_inlined_subroutine;
+		n++;
+		if (tag == DW_TAG_subprogram || n == max)
+			break;
+		/* the function this one was inlined into: its position is the call site */
+		inner = scopes[i];
+		memset(&out[n], 0, sizeof(out[n]));
+		call_site(cudie, &inner, &out[n]);
+		nparents = dwarf_getscopes_die(&inner, &parents);
+		free(scopes);
+		scopes = parents;
+		nscopes = nparents;
+		i = 1; /* parents[0] is the inlined subroutine itself */
+	}
+	free(scopes);
+	if (n == 0) { /* no DWARF scope: the symbol's name (e.g. libc without debug information) */
+		copy(out[0].function, sizeof(out[0].function), name);
+		n = 1;
+	}
+	return n;
+}

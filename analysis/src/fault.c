@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fault explanation from CFSR/HFSR/MMFAR/BFAR (ARMv7-M Architecture Reference Manual, B3.2.15-B3.2.18). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fa/fault.h"
+
+/* CFSR: MMFSR (bits 0-7), BFSR (8-15), UFSR (16-31). */
+#define IACCVIOL (1u << 0)
+#define DACCVIOL (1u << 1)
+#define MUNSTKERR (1u << 3)
+#define MSTKERR (1u << 4)
+#define MLSPERR (1u << 5)
+#define MMARVALID (1u << 7)
+#define IBUSERR (1u << 8)
+#define PRECISERR (1u << 9)
+#define IMPRECISERR (1u << 10)
+#define UNSTKERR (1u << 11)
+#define STKERR (1u << 12)
+#define LSPERR (1u << 13)
+#define BFARVALID (1u << 15)
+#define UNDEFINSTR (1u << 16)
+#define INVSTATE (1u << 17)
+#define INVPC (1u << 18)
+#define NOCP (1u << 19)
+#define UNALIGNED (1u << 24)
+#define DIVBYZERO (1u << 25)
+#define HFSR_VECTTBL (1u << 1)
+#define HFSR_FORCED (1u << 30)
+
+int fa_thumb_access(struct fa_elf *e, uint64_t addr)
+{
+	uint8_t b[4];
+	uint16_t hw1;
+
+	if (e == NULL || fa_elf_read(e, addr & ~1ull, b, 2) != 0)
+		return -1;
+	hw1 = (uint16_t)(b[0] | b[1] << 8);
+	if ((hw1 >> 11) >= 0x1d) { /* a 32-bit instruction: 0b11101, 0b11110, 0b11111 */
+		/* load/store single (1111 100x), multiple and dual/exclusive (1110 100x): bit 4 of the first
+		 * halfword is L */
+		if ((hw1 >> 9) == 0x7c || (hw1 >> 9) == 0x74)
+			return (hw1 >> 4 & 1) ? 0 : 1;
+		return -1;
+	}
+	if ((hw1 >> 12) == 0x5) /* register offset: 000 STR, 001 STRH, 010 STRB; the rest load */
+		return ((hw1 >> 9) & 7) <= 2 ? 1 : 0;
+	if ((hw1 >> 13) == 0x3 || (hw1 >> 12) == 0x8 || (hw1 >> 12) == 0x9 || (hw1 >> 12) == 0xc)
+		return (hw1 >> 11 & 1) ? 0 : 1; /* immediate word/byte, halfword, SP-relative, LDM/STM: bit 11 is L */
+	if ((hw1 >> 11) == 0x9)
+		return 0; /* LDR literal */
+	if ((hw1 & 0xfe00) == 0xb400)
+		return 1; /* PUSH */
+	if ((hw1 & 0xfe00) == 0xbc00)
+		return 0; /* POP */
+	return -1;
+}
+
+static void set(struct fa_fault *out, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void set(struct fa_fault *out, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(out->kind, sizeof(out->kind), "%s", kind);
+	va_start(ap, fmt);
+	vsnprintf(out->text, sizeof(out->text), fmt, ap);
+	va_end(ap);
+}
+
+static const char *access_word(struct fa_elf *e, uint64_t pc)
+{
+	int a = fa_thumb_access(e, pc);
+
+	return a == 1 ? "writing" : a == 0 ? "reading" : "accessing";
+}
+
+static void explain_cortex_m(struct fa_fault *out, const struct fa_message *m, struct fa_elf *e)
+{
+	const struct fa_coredump *c = &m->core;
+	uint32_t cfsr = c->has_fault ? c->fault[0] : 0, hfsr = c->has_fault ? c->fault[1] : 0;
+	uint64_t pc = c->regs[FA_CM_PC];
+
+	if ((cfsr & (MSTKERR | STKERR)) || (c->flags & FA_FLAG_FRAME_UNRELIABLE))
+		set(out, "stack_overflow", "stack overflow: exception stacking failed (%s)",
+		    (cfsr & MSTKERR) ? "MemManage fault on the push, MSTKERR" : "bus fault on the push, STKERR");
+	else if (cfsr & PRECISERR)
+		set(out, "bus_fault", "precise bus fault %s address 0x%08x", access_word(e, pc),
+		    (cfsr & BFARVALID) ? c->fault[3] : 0);
+	else if (cfsr & IMPRECISERR)
+		set(out, "bus_fault_imprecise", "imprecise bus fault: a write that completed later failed; the faulting "
+		    "instruction is shortly before pc");
+	else if (cfsr & IBUSERR)
+		set(out, "bus_fault_fetch", "bus fault fetching an instruction at 0x%08llx", (unsigned long long)pc);
+	else if (cfsr & (UNSTKERR | MUNSTKERR))
+		set(out, "exception_return", "fault while returning from an exception (unstacking)");
+	else if (cfsr & (LSPERR | MLSPERR))
+		set(out, "fp_lazy_stacking", "fault while saving the FPU state (lazy stacking)");
+	else if (cfsr & DACCVIOL)
+		set(out, "memory_access", "memory protection violation %s address 0x%08x", access_word(e, pc),
+		    (cfsr & MMARVALID) ? c->fault[2] : 0);
+	else if (cfsr & IACCVIOL)
+		set(out, "execute_violation", "instruction fetch from a non-executable address 0x%08llx",
+		    (unsigned long long)pc);
+	else if (cfsr & DIVBYZERO)
+		set(out, "divide_by_zero", "divide by zero");
+	else if (cfsr & UNALIGNED)
+		set(out, "unaligned_access", "unaligned memory access");
+	else if (cfsr & UNDEFINSTR)
+		set(out, "undefined_instruction", "undefined instruction at 0x%08llx", (unsigned long long)pc);
+	else if ((cfsr & INVSTATE) && pc == 0)
+		set(out, "null_call", "call through a NULL function pointer (execution at address 0)");
+	else if (cfsr & INVSTATE)
+		set(out, "invalid_state", "invalid execution state: a jump to an address without the Thumb bit "
+		    "(a corrupt function pointer?)");
+	else if (cfsr & INVPC)
+		set(out, "invalid_exception_return", "invalid EXC_RETURN value on exception return");
+	else if (cfsr & NOCP)
+		set(out, "no_coprocessor", "FPU instruction with the FPU disabled (CPACR)");
+	else if (hfsr & HFSR_VECTTBL)
+		set(out, "vector_table", "bus fault reading the vector table");
+	else
+		set(out, "hard_fault", "hard fault (no fault status bits set)");
+	if ((hfsr & HFSR_FORCED) && strlen(out->text) + 40 < sizeof(out->text))
+		strcat(out->text, ", escalated to HardFault");
+}
+
+void fa_fault_explain(struct fa_fault *out, const struct fa_message *m, struct fa_elf *e)
+{
+	const struct fa_coredump *c = &m->core;
+
+	memset(out, 0, sizeof(*out));
+	if (c->reason == 0x8008) {
+		set(out, "assert", "assert failed");
+		return;
+	}
+	if (c->reason == 0x8009) {
+		set(out, "fatal_error", "fatal error, code %llu (0x%llx)", (unsigned long long)c->code,
+		    (unsigned long long)c->code);
+		return;
+	}
+	if (m->os == 1 && c->has_signal) {
+		/* Linux's numbers, the same on x86-64, ARM and AArch64 */
+		static const char *const k_names[] = {[4] = "SIGILL", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
+						      [11] = "SIGSEGV"};
+		const char *name = c->signal[0] < 12 && k_names[c->signal[0]] ? k_names[c->signal[0]] : "signal";
+
+		set(out, "signal", "fatal signal %s (%llu, si_code %llu) at address 0x%llx", name,
+		    (unsigned long long)c->signal[0], (unsigned long long)c->signal[1], (unsigned long long)c->signal[2]);
+		return;
+	}
+	if (m->arch == 40 && m->os == 0) {
+		if (c->reason == 0x8007 && !(c->has_fault && c->fault[0] != 0)) {
+			set(out, "nmi", "non-maskable interrupt");
+			return;
+		}
+		explain_cortex_m(out, m, e);
+		return;
+	}
+	set(out, "unknown", "reason 0x%04x", c->reason);
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Building the report from an unwind, and printing it as text and JSON. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fa/report.h"
+
+static const struct {
+	uint16_t code;
+	const char *name;
+} k_reasons[] = {
+	{0x0000, "unknown"},         {0x0001, "power_on"},          {0x0002, "pin_reset"},
+	{0x0003, "software_reset"},  {0x0004, "firmware_update"},   {0x0005, "user_request"},
+	{0x0006, "low_power_wake"},  {0x0007, "debugger"},          {0x8001, "brownout"},
+	{0x8002, "watchdog"},        {0x8003, "hard_fault"},        {0x8004, "memmanage_fault"},
+	{0x8005, "bus_fault"},       {0x8006, "usage_fault"},       {0x8007, "nmi"},
+	{0x8008, "assert"},          {0x8009, "fatal_error"},       {0x800a, "software_watchdog"},
+	{0x800b, "stack_overflow"},  {0x800c, "lockup"},            {0x800d, "fatal_signal"},
+};
+
+const char *fa_reason_name(uint16_t reason)
+{
+	for (size_t i = 0; i < sizeof(k_reasons) / sizeof(k_reasons[0]); i++)
+		if (k_reasons[i].code == reason)
+			return k_reasons[i].name;
+	return NULL;
+}
+
+static const char *base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* docs/ANALYSIS.md: application code is code with a source file that is not faultline's SDK or ports and not
+ * the C library or compiler runtime. */
+static bool application(const struct fa_sym *s)
+{
+	return s->file[0] != '\0' && strncmp(s->function, "fl_", 3) != 0 && strstr(s->file, "/sdk/src/") == NULL &&
+	       strstr(s->file, "/sdk/ports/") == NULL && strstr(s->file, "newlib") == NULL &&
+	       strstr(s->file, "libgcc") == NULL;
+}
+
+/* A Thumb return address: odd, inside a function, right after a BL or BLX. */
+static bool return_address(struct fa_elf *e, uint32_t w)
+{
+	uint8_t b[4];
+	const char *name;
+
+	if (!(w & 1) || w < 5 || fa_elf_function_at(e, w - 1, &name) == 0)
+		return false;
+	if (fa_elf_read(e, (w & ~1u) - 4, b, 4) == 0 && (b[1] & 0xf8) == 0xf0 && (b[3] & 0xd0) == 0xd0)
+		return true; /* BL: 11110... 11x1... */
+	return fa_elf_read(e, (w & ~1u) - 2, b, 2) == 0 && (b[0] & 0x87) == 0x80 && b[1] == 0x47; /* BLX Rm */
+}
+
+/* Stack overflow: count, per function, the return addresses into it found in the captured stack. */
+static void find_recursion(struct fa_report *r, struct fa_elf *e)
+{
+	const struct fa_coredump *c = &r->m->core;
+	struct {
+		char name[128];
+		unsigned count;
+	} seen[16];
+	size_t nseen = 0, best = 0;
+
+	if (c->nregions == 0)
+		return;
+	for (size_t off = 0; off + 4 <= c->regions[0].len; off += 4) {
+		const uint8_t *p = c->regions[0].data + off;
+		uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		struct fa_sym s[4];
+		size_t i;
+
+		if (!return_address(e, w))
+			continue;
+		fa_elf_symbolize(e, w - 1, s, 4);
+		for (i = 0; i < nseen && strcmp(seen[i].name, s[0].function) != 0; i++)
+			;
+		if (i == nseen && nseen < 16) {
+			snprintf(seen[nseen].name, sizeof(seen[nseen].name), "%s", s[0].function);
+			seen[nseen++].count = 0;
+		}
+		if (i < nseen)
+			seen[i].count++;
+	}
+	for (size_t i = 1; i < nseen; i++)
+		if (seen[i].count > seen[best].count)
+			best = i;
+	if (nseen > 0 && seen[best].count >= 3)
+		snprintf(r->recursion, sizeof(r->recursion), "%s() recursing: %u return addresses into it in the "
+			 "captured stack", seen[best].name, seen[best].count);
+}
+
+static void fingerprint(struct fa_report *r)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, 64-bit */
+	size_t used = 0, counted = 0;
+
+	used += (size_t)snprintf(r->fingerprint_input, sizeof(r->fingerprint_input), "%s", r->fault.kind);
+	if (r->recursion[0] != '\0') {
+		size_t n = strcspn(r->recursion, "(");
+
+		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s", (int)n,
+					 r->recursion);
+	}
+	for (size_t i = 0; i < r->n && counted < FA_FINGERPRINT_FRAMES && used < sizeof(r->fingerprint_input); i++) {
+		if (!r->frames[i].application)
+			continue;
+		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%s@%s",
+					 r->frames[i].sym.function, base(r->frames[i].sym.file));
+		counted++;
+	}
+	for (const char *p = r->fingerprint_input; *p != '\0'; p++) {
+		h ^= (uint8_t)*p;
+		h *= 0x100000001b3ull;
+	}
+	snprintf(r->fingerprint, sizeof(r->fingerprint), "fl%d:%016llx", FA_FINGERPRINT_VERSION, (unsigned long long)h);
+}
+
+int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct fa_message *m, struct fa_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->m = m;
+	if (m->type != FA_MSG_COREDUMP)
+		return fa_error_set(err, FA_ERR_UNSUPPORTED, "report: message type %u is not a coredump", m->type);
+	fa_fault_explain(&out->fault, m, e);
+	fa_unwind_cortex_m(e, m, &out->unwind);
+	for (size_t i = 0; i < out->unwind.n && out->n < FA_REPORT_FRAMES; i++) {
+		const struct fa_frame *f = &out->unwind.frames[i];
+		struct fa_sym syms[8];
+		size_t k = fa_elf_symbolize(e, f->lookup, syms, 8);
+
+		for (size_t j = 0; j < k && out->n < FA_REPORT_FRAMES; j++) {
+			struct fa_report_frame *rf = &out->frames[out->n++];
+
+			rf->pc = f->pc;
+			rf->sym = syms[j];
+			rf->phys = (int)i;
+			rf->exception = j == 0 && f->exception;
+			rf->null_call = j == 0 && f->null_call;
+			rf->application = application(&syms[j]);
+		}
+	}
+	if (m->core.has_site) {
+		struct fa_sym syms[8];
+		size_t k = fa_elf_symbolize(e, (m->core.site_pc & ~1ull) - 1, syms, 8);
+
+		out->site = syms[0];
+		out->has_site = k > 0;
+	}
+	if (strcmp(out->fault.kind, "stack_overflow") == 0)
+		find_recursion(out, e);
+	fingerprint(out);
+	return 0;
+}
+
+/* ---- text ---- */
+
+static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
+{
+	if (rf->exception)
+		fprintf(f, "      <exception>\n");
+	fprintf(f, "  #%-2zu %s0x%08llx in %s ()", i, rf->sym.inlined ? "[inlined] " : "", (unsigned long long)rf->pc,
+		rf->sym.function);
+	if (rf->sym.file[0] != '\0')
+		fprintf(f, " at %s:%d", rf->sym.file, rf->sym.line);
+	fprintf(f, "%s\n", rf->null_call ? "   (recovered from lr after the jump to no code)" : "");
+}
+
+void fa_report_print(const struct fa_report *r, FILE *f)
+{
+	static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
+					       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+	const struct fa_message *m = r->m;
+	const struct fa_coredump *c = &m->core;
+	const char *reason = fa_reason_name(c->reason);
+
+	fprintf(f, "coredump: firmware %s%s%s, boot %u, build-id ", m->sw_version, m->hw_version[0] ? " on " : "",
+		m->hw_version, m->boot_id);
+	for (size_t i = 0; i < m->build_id_len; i++)
+		fprintf(f, "%02x", m->build_id[i]);
+	fprintf(f, "\nreason:   %s (0x%04x)\nfault:    %s\n", reason != NULL ? reason : "application-defined",
+		c->reason, r->fault.text);
+	if (r->has_site)
+		fprintf(f, "site:     %s () at %s:%d\n", r->site.function, r->site.file, r->site.line);
+	if (c->has_code)
+		fprintf(f, "code:     %llu (0x%llx)\n", (unsigned long long)c->code, (unsigned long long)c->code);
+	if (r->recursion[0] != '\0')
+		fprintf(f, "stack:    %s\n", r->recursion);
+	fprintf(f, "\nbacktrace:\n");
+	for (size_t i = 0; i < r->n; i++)
+		print_frame(f, i, &r->frames[i]);
+	fprintf(f, "  (unwinding stopped: %s)\n", r->unwind.why);
+	if (c->nregs >= 16) {
+		fprintf(f, "\nregisters of the interrupted context:\n");
+		for (int i = 0; i < 16; i++)
+			fprintf(f, "  %-4s 0x%08llx%s", k_regs[i], (unsigned long long)c->regs[i], i % 4 == 3 ? "\n" : "");
+		if (c->nregs >= FA_CM_NREGS)
+			fprintf(f, "  xpsr 0x%08llx  msp  0x%08llx  psp  0x%08llx  exc_return 0x%08llx\n",
+				(unsigned long long)c->regs[FA_CM_XPSR], (unsigned long long)c->regs[FA_CM_MSP],
+				(unsigned long long)c->regs[FA_CM_PSP], (unsigned long long)c->regs[FA_CM_EXC_RETURN]);
+		if (c->flags & FA_FLAG_FRAME_UNRELIABLE)
+			fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
+	}
+	if (c->has_fault)
+		fprintf(f, "  CFSR 0x%08x  HFSR 0x%08x  MMFAR 0x%08x  BFAR 0x%08x  SHCSR 0x%08x\n", c->fault[0],
+			c->fault[1], c->fault[2], c->fault[3], c->fault[4]);
+	fprintf(f, "\ncaptured memory (anything else is not in the dump: a debugger shows the ELF's initial values "
+		   "there):\n");
+	for (size_t i = 0; i < c->nregions; i++)
+		fprintf(f, "  0x%08llx-0x%08llx  %6zu bytes%s\n", (unsigned long long)c->regions[i].addr,
+			(unsigned long long)(c->regions[i].addr + c->regions[i].len), c->regions[i].len,
+			i == 0 ? "  (stack)" : "");
+	if (c->flags & FA_FLAG_TRUNCATED)
+		fprintf(f, "  (truncated: storage was too small for all of it)\n");
+	if (m->notes[0] != '\0')
+		fprintf(f, "notes: %s\n", m->notes);
+	fprintf(f, "\nfingerprint: %s  (%s)\n", r->fingerprint, r->fingerprint_input);
+}
+
+/* ---- JSON ---- */
+
+static json_t *hexnum(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%08llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+char *fa_report_json(const struct fa_report *r)
+{
+	const struct fa_message *m = r->m;
+	const struct fa_coredump *c = &m->core;
+	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
+	char id[130] = "";
+	const char *reason = fa_reason_name(c->reason);
+	char *text;
+
+	for (size_t i = 0; i < m->build_id_len; i++)
+		snprintf(id + 2 * i, sizeof(id) - 2 * i, "%02x", m->build_id[i]);
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
+							  m->sw_version, "hw_version", m->hw_version, "arch", m->arch,
+							  "os", m->os, "boot_id", (json_int_t)m->boot_id));
+	json_object_set_new(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name", reason));
+	json_object_set_new(root, "fault", json_pack("{s:s, s:s}", "kind", r->fault.kind, "text", r->fault.text));
+	if (r->has_site)
+		json_object_set_new(root, "site", json_pack("{s:s, s:s, s:i}", "function", r->site.function, "file",
+							     r->site.file, "line", r->site.line));
+	if (c->has_code)
+		json_object_set_new(root, "code", json_integer((json_int_t)c->code));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct fa_report_frame *rf = &r->frames[i];
+		json_t *jf = json_pack("{s:o, s:s, s:s, s:i, s:b, s:b, s:b, s:b}", "pc", hexnum(rf->pc), "function",
+				       rf->sym.function, "file", rf->sym.file, "line", rf->sym.line, "inlined",
+				       rf->sym.inlined, "exception", rf->exception, "null_call", rf->null_call,
+				       "application", rf->application);
+
+		if (!rf->sym.inlined && (i == 0 || rf->phys != r->frames[i - 1].phys || r->frames[i - 1].sym.inlined)) {
+			const struct fa_frame *f = &r->unwind.frames[rf->phys];
+			json_t *fr = json_object();
+			static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
+							       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+
+			for (int k = 0; k < 16; k++)
+				if (f->known >> k & 1)
+					json_object_set_new(fr, k_regs[k], hexnum(f->regs[k]));
+			json_object_set_new(jf, "registers", fr);
+		}
+		json_array_append_new(frames, jf);
+	}
+	json_object_set_new(root, "frames", frames);
+	json_object_set_new(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
+						     r->unwind.why));
+	for (size_t i = 0; i < c->nregs && i < 16; i++) {
+		static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
+						       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+
+		json_object_set_new(regs, k_regs[i], hexnum(c->regs[i]));
+	}
+	if (c->nregs >= FA_CM_NREGS) {
+		json_object_set_new(regs, "xpsr", hexnum(c->regs[FA_CM_XPSR]));
+		json_object_set_new(regs, "msp", hexnum(c->regs[FA_CM_MSP]));
+		json_object_set_new(regs, "psp", hexnum(c->regs[FA_CM_PSP]));
+		json_object_set_new(regs, "exc_return", hexnum(c->regs[FA_CM_EXC_RETURN]));
+	}
+	json_object_set_new(root, "registers", regs);
+	if (c->has_fault)
+		json_object_set_new(root, "fault_registers",
+				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "cfsr", hexnum(c->fault[0]), "hfsr",
+					      hexnum(c->fault[1]), "mmfar", hexnum(c->fault[2]), "bfar", hexnum(c->fault[3]),
+					      "shcsr", hexnum(c->fault[4])));
+	for (size_t i = 0; i < c->nregions; i++)
+		json_array_append_new(regions, json_pack("{s:o, s:I}", "address", hexnum(c->regions[i].addr), "length",
+							 (json_int_t)c->regions[i].len));
+	json_object_set_new(root, "captured", regions);
+	json_object_set_new(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FA_FLAG_TRUNCATED) != 0,
+						      "frame_unreliable", (c->flags & FA_FLAG_FRAME_UNRELIABLE) != 0,
+						      "fp_context", (c->flags & FA_FLAG_FP_CONTEXT) != 0));
+	if (r->recursion[0] != '\0')
+		json_object_set_new(root, "recursion", json_string(r->recursion));
+	if (m->notes[0] != '\0')
+		json_object_set_new(root, "notes", json_string(m->notes));
+	json_object_set_new(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",
+							    r->fingerprint_input));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return text;
+}

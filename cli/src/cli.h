@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The faultline CLI's commands: each takes its own argv (argv[0] is the command's name) and returns the exit
+ * status (0 success, 1 failure, 2 usage error). */
+#ifndef CLI_H
+#define CLI_H
+
+int cli_decode(int argc, char **argv);
+
+#endif
