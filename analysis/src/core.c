@@ -11,7 +11,25 @@
 #define EHDR 52u
 #define PHDR 32u
 #define PRSTATUS 148u
-#define NOTE (12u + 8u + PRSTATUS) /* header, "CORE\0" padded to 8, descriptor */
+#define NT_GDB_TDESC 0xff000000u
+
+/* GDB's target description for M-profile ARM: without it GDB reads a core as an A-profile CPU (CPSR instead of
+ * xPSR) and loses frames. GDB takes it from an NT_GDB_TDESC note ("GDB"), as its own gcore writes. */
+static const char k_tdesc[] =
+	"<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target>\n"
+	"<architecture>arm</architecture>\n<feature name=\"org.gnu.gdb.arm.m-profile\">\n"
+	"<reg name=\"r0\" bitsize=\"32\"/><reg name=\"r1\" bitsize=\"32\"/><reg name=\"r2\" bitsize=\"32\"/>\n"
+	"<reg name=\"r3\" bitsize=\"32\"/><reg name=\"r4\" bitsize=\"32\"/><reg name=\"r5\" bitsize=\"32\"/>\n"
+	"<reg name=\"r6\" bitsize=\"32\"/><reg name=\"r7\" bitsize=\"32\"/><reg name=\"r8\" bitsize=\"32\"/>\n"
+	"<reg name=\"r9\" bitsize=\"32\"/><reg name=\"r10\" bitsize=\"32\"/><reg name=\"r11\" bitsize=\"32\"/>\n"
+	"<reg name=\"r12\" bitsize=\"32\"/><reg name=\"sp\" bitsize=\"32\" type=\"data_ptr\"/>\n"
+	"<reg name=\"lr\" bitsize=\"32\"/><reg name=\"pc\" bitsize=\"32\" type=\"code_ptr\"/>\n"
+	"<reg name=\"xpsr\" bitsize=\"32\" regnum=\"25\"/>\n</feature>\n</target>\n";
+
+#define TDESC_LEN (sizeof(k_tdesc) - 1u)
+#define NOTE_PRSTATUS (12u + 8u + PRSTATUS) /* header, "CORE\0" padded to 8, descriptor */
+#define NOTE_TDESC (12u + 4u + ((TDESC_LEN + 3u) & ~3u))
+#define NOTE (NOTE_PRSTATUS + NOTE_TDESC)
 #define PT_LOAD 1u
 #define PT_NOTE 4u
 #define NT_PRSTATUS 1u
@@ -79,6 +97,12 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct fa_message *m, st
 		put32(note + 72 + 4 * r, (uint32_t)c->regs[r]);
 	put32(note + 72 + 4 * 16, (uint32_t)c->regs[FA_CM_XPSR]);
 	put32(note + 72 + 4 * 17, (uint32_t)c->regs[0]);
+	note += PRSTATUS;
+	put32(note, 4); /* "GDB" and its NUL */
+	put32(note + 4, (uint32_t)TDESC_LEN);
+	put32(note + 8, NT_GDB_TDESC);
+	memcpy(note + 12, "GDB", 4);
+	memcpy(note + 16, k_tdesc, TDESC_LEN);
 
 	for (size_t i = 0; i < c->nregions; i++) {
 		phdr(img + EHDR + PHDR * (1 + i), PT_LOAD, (uint32_t)data, (uint32_t)c->regions[i].addr,
