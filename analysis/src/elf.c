@@ -272,3 +272,199 @@ size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, siz
 	}
 	return n;
 }
+
+/* ---- tail calls (DWARF call-site records) ---- */
+
+#define TAIL_DEPTH 8
+
+/* The out-of-line function (DW_TAG_subprogram) containing addr. */
+static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
+	int n = cudie != NULL ? dwarf_getscopes(cudie, addr - bias, &scopes) : 0;
+	bool found = false;
+
+	for (int i = 0; i < n && !found; i++) {
+		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+			*out = scopes[i];
+			found = true;
+		}
+	}
+	free(scopes);
+	return found;
+}
+
+/* The concrete subprogram of function `name`, found through the symbol table. */
+static bool subprogram_named(struct fa_elf *e, const char *name, Dwarf_Die *out)
+{
+	int n = dwfl_module_getsymtab(e->mod);
+
+	for (int i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *s = dwfl_module_getsym(e->mod, i, &sym, NULL);
+
+		if (s != NULL && GELF_ST_TYPE(sym.st_info) == STT_FUNC && strcmp(s, name) == 0)
+			return subprogram_at(e, sym.st_value & ~(GElf_Addr)1, out);
+	}
+	return false;
+}
+
+/* The name of the function a call site calls (DW_AT_call_origin), NULL for indirect calls. */
+static const char *call_target(Dwarf_Die *site)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die origin;
+
+	if ((dwarf_attr(site, DW_AT_call_origin, &attr) == NULL &&
+	     dwarf_attr(site, DW_AT_abstract_origin, &attr) == NULL) ||
+	    dwarf_formref_die(&attr, &origin) == NULL)
+		return NULL;
+	return die_name(&origin);
+}
+
+static bool is_call_site(Dwarf_Die *d)
+{
+	int tag = dwarf_tag(d);
+
+	return tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site;
+}
+
+static bool call_site_return_pc(Dwarf_Die *site, Dwarf_Addr *pc)
+{
+	Dwarf_Attribute attr;
+
+	return (dwarf_attr(site, DW_AT_call_return_pc, &attr) != NULL ||
+		dwarf_attr(site, DW_AT_low_pc, &attr) != NULL) &&
+	       dwarf_formaddr(&attr, pc) == 0;
+}
+
+static bool is_tail_call(Dwarf_Die *site)
+{
+	Dwarf_Attribute attr;
+	bool flag = false;
+
+	return (dwarf_attr(site, DW_AT_call_tail_call, &attr) != NULL ||
+		dwarf_attr(site, DW_AT_GNU_tail_call, &attr) != NULL) &&
+	       dwarf_formflag(&attr, &flag) == 0 && flag;
+}
+
+/* Visit the call sites in die's subtree (not into nested subprograms). */
+static int each_call_site(Dwarf_Die *die, int (*fn)(Dwarf_Die *site, void *ctx), void *ctx)
+{
+	Dwarf_Die child;
+	int rc;
+
+	if (dwarf_child(die, &child) != 0)
+		return 0;
+	do {
+		if (is_call_site(&child)) {
+			if ((rc = fn(&child, ctx)) != 0)
+				return rc;
+		} else if (dwarf_tag(&child) != DW_TAG_subprogram && (rc = each_call_site(&child, fn, ctx)) != 0) {
+			return rc;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+struct find_return {
+	Dwarf_Addr ra;
+	const char *target;
+};
+
+static int match_return(Dwarf_Die *site, void *ctx)
+{
+	struct find_return *f = ctx;
+	Dwarf_Addr pc;
+
+	if (call_site_return_pc(site, &pc) && pc == f->ra) {
+		f->target = call_target(site);
+		return 1;
+	}
+	return 0;
+}
+
+struct tail_search {
+	struct fa_elf *e;
+	const char *goal;
+	const char *path[TAIL_DEPTH];
+	Dwarf_Addr path_pc[TAIL_DEPTH];
+	size_t depth;
+	size_t chains;       /* complete chains found: more than one is ambiguous */
+	const char *found[TAIL_DEPTH];
+	Dwarf_Addr found_pc[TAIL_DEPTH];
+	size_t found_len;
+};
+
+static void search(struct tail_search *t, const char *fn);
+
+static int follow_tail(Dwarf_Die *site, void *ctx)
+{
+	struct tail_search *t = ctx;
+	const char *next = call_target(site);
+	Dwarf_Addr pc = 0;
+
+	if (!is_tail_call(site) || next == NULL || t->depth >= TAIL_DEPTH)
+		return 0;
+	call_site_return_pc(site, &pc);
+	t->path_pc[t->depth - 1] = pc;
+	if (strcmp(next, t->goal) == 0) {
+		if (t->chains++ == 0) {
+			memcpy(t->found, t->path, t->depth * sizeof(t->path[0]));
+			memcpy(t->found_pc, t->path_pc, t->depth * sizeof(t->path_pc[0]));
+			t->found_len = t->depth;
+		}
+		return 0;
+	}
+	search(t, next);
+	return 0;
+}
+
+/* Depth-first over tail calls from fn, recording each complete chain to the goal. */
+static void search(struct tail_search *t, const char *fn)
+{
+	Dwarf_Die sub;
+
+	for (size_t i = 0; i < t->depth; i++)
+		if (strcmp(t->path[i], fn) == 0)
+			return; /* a cycle */
+	if (t->depth >= TAIL_DEPTH || !subprogram_named(t->e, fn, &sub))
+		return;
+	t->path[t->depth++] = fn;
+	each_call_site(&sub, follow_tail, t);
+	t->depth--;
+}
+
+size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max)
+{
+	struct find_return f = {ra, NULL};
+	struct tail_search t;
+	Dwarf_Die caller, callee;
+	const char *goal;
+	size_t n = 0;
+
+	if (!subprogram_at(e, ra - 1, &caller) || !subprogram_at(e, callee_pc, &callee) ||
+	    (goal = die_name(&callee)) == NULL)
+		return 0;
+	each_call_site(&caller, match_return, &f);
+	if (f.target == NULL || strcmp(f.target, goal) == 0)
+		return 0;
+	memset(&t, 0, sizeof(t));
+	t.e = e;
+	t.goal = goal;
+	search(&t, f.target);
+	if (t.chains != 1)
+		return 0; /* none, or ambiguous: show nothing rather than guess */
+	/* innermost first: the function that made the last tail call comes first */
+	for (size_t i = t.found_len; i-- > 0 && n < max;) {
+		struct fa_sym s[4];
+
+		fa_elf_symbolize(e, t.found_pc[i] - 1, s, 1);
+		out[n] = s[0];
+		snprintf(out[n].function, sizeof(out[n].function), "%s", t.found[i]);
+		out[n].inlined = false;
+		n++;
+	}
+	return n;
+}

@@ -143,6 +143,21 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct fa_mes
 			rf->null_call = j == 0 && f->null_call;
 			rf->application = application(&syms[j]);
 		}
+		/* callers that tail calls left no frame for, between this frame and the one that called it */
+		if (i + 1 < out->unwind.n && !out->unwind.frames[i + 1].exception && !out->unwind.frames[i + 1].null_call) {
+			size_t t = fa_elf_tail_calls(e, f->lookup, out->unwind.frames[i + 1].pc, syms, 8);
+
+			for (size_t j = 0; j < t && out->n < FA_REPORT_FRAMES; j++) {
+				struct fa_report_frame *rf = &out->frames[out->n++];
+
+				memset(rf, 0, sizeof(*rf));
+				rf->pc = f->pc;
+				rf->sym = syms[j];
+				rf->phys = (int)i;
+				rf->tail_call = true;
+				rf->application = application(&syms[j]);
+			}
+		}
 	}
 	if (m->core.has_site) {
 		struct fa_sym syms[8];
@@ -163,8 +178,8 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 {
 	if (rf->exception)
 		fprintf(f, "      <exception>\n");
-	fprintf(f, "  #%-2zu %s0x%08llx in %s ()", i, rf->sym.inlined ? "[inlined] " : "", (unsigned long long)rf->pc,
-		rf->sym.function);
+	fprintf(f, "  #%-2zu %s0x%08llx in %s ()", i, rf->sym.inlined ? "[inlined] " : rf->tail_call ? "[tail call] " : "",
+		(unsigned long long)rf->pc, rf->sym.function);
 	if (rf->sym.file[0] != '\0')
 		fprintf(f, " at %s:%d", rf->sym.file, rf->sym.line);
 	fprintf(f, "%s\n", rf->null_call ? "   (recovered from lr after the jump to no code)" : "");
@@ -255,12 +270,13 @@ char *fa_report_json(const struct fa_report *r)
 		json_object_set_new(root, "code", json_integer((json_int_t)c->code));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fa_report_frame *rf = &r->frames[i];
-		json_t *jf = json_pack("{s:o, s:s, s:s, s:i, s:b, s:b, s:b, s:b}", "pc", hexnum(rf->pc), "function",
+		json_t *jf = json_pack("{s:o, s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b}", "pc", hexnum(rf->pc), "function",
 				       rf->sym.function, "file", rf->sym.file, "line", rf->sym.line, "inlined",
-				       rf->sym.inlined, "exception", rf->exception, "null_call", rf->null_call,
-				       "application", rf->application);
+				       rf->sym.inlined, "tail_call", rf->tail_call, "exception", rf->exception,
+				       "null_call", rf->null_call, "application", rf->application);
 
-		if (!rf->sym.inlined && (i == 0 || rf->phys != r->frames[i - 1].phys || r->frames[i - 1].sym.inlined)) {
+		if (!rf->sym.inlined && !rf->tail_call &&
+		    (i == 0 || rf->phys != r->frames[i - 1].phys || r->frames[i - 1].sym.inlined)) {
 			const struct fa_frame *f = &r->unwind.frames[rf->phys];
 			json_t *fr = json_object();
 			static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",

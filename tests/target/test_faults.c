@@ -93,17 +93,195 @@ __attribute__((noinline)) static void stack_overflow(void)
 	s_sink = recurse(0);
 }
 
+/* What the interrupt handlers do: set by the scenario. */
+static void (*volatile s_irq0_action)(void);
+static void (*volatile s_irq1_action)(void);
+
+#define NVIC_ISER0 (*(volatile uint32_t *)0xe000e100u)
+#define NVIC_ISPR0 (*(volatile uint32_t *)0xe000e200u)
+#define NVIC_IPR0 (*(volatile uint32_t *)0xe000e400u)
+
+static void pend_irq(unsigned irq)
+{
+	NVIC_ISER0 = 1u << irq;
+	NVIC_ISPR0 = 1u << irq;
+	__asm__ volatile("dsb\n isb" ::: "memory");
+}
+
 void Board_IRQ0_Handler(void);
 void Board_IRQ0_Handler(void)
 {
+	s_irq0_action();
+	s_sink++;
+}
+
+void Board_IRQ1_Handler(void);
+void Board_IRQ1_Handler(void)
+{
+	s_irq1_action();
+	s_sink++;
+}
+
+/* A chain of calls that each do work after the call, so none becomes a tail call. */
+__attribute__((noinline)) static void chain_leaf(void)
+{
 	bus_fault_write();
+	s_sink += 6;
+}
+
+__attribute__((noinline)) static void chain_5(void)
+{
+	chain_leaf();
+	s_sink += 5;
+}
+
+__attribute__((noinline)) static void chain_4(void)
+{
+	chain_5();
+	s_sink += 4;
+}
+
+__attribute__((noinline)) static void chain_3(void)
+{
+	chain_4();
+	s_sink += 3;
+}
+
+__attribute__((noinline)) static void chain_2(void)
+{
+	chain_3();
+	s_sink += 2;
+}
+
+__attribute__((noinline)) static void deep_chain(void)
+{
+	chain_2();
+	s_sink += 1;
+}
+
+/* A sibling call: at -O2 tail_caller ends in a plain branch to tail_callee and leaves no frame. */
+__attribute__((noinline)) static void tail_callee(uint32_t v)
+{
+	*(volatile uint32_t *)(0xfffffff0u - (v & 0)) = v;
+}
+
+__attribute__((noinline)) static void tail_caller(uint32_t v)
+{
+	s_sink = v;
+	tail_callee(v + 1);
+}
+
+__attribute__((noinline)) static void tail_call(void)
+{
+	tail_caller(s_sink);
+	s_sink++;
+}
+
+/* Static functions inlined into each other (always, even at -O0). */
+static inline __attribute__((always_inline)) void inlined_inner(uint32_t v)
+{
+	*(volatile uint32_t *)0xfffffff0u = v;
+}
+
+static inline __attribute__((always_inline)) void inlined_middle(uint32_t v)
+{
+	inlined_inner(v * 3);
+	s_sink += v;
+}
+
+__attribute__((noinline)) static void inlined(void)
+{
+	inlined_middle(s_sink + 1);
+	s_sink++;
+}
+
+/* An interrupt over a chain of thread calls: the handler faults. */
+__attribute__((noinline)) static void wait_for_irq(void)
+{
+	pend_irq(0);
+	for (;;)
+		;
+}
+
+__attribute__((noinline)) static void thread_2(void)
+{
+	wait_for_irq();
+	s_sink += 2;
+}
+
+__attribute__((noinline)) static void isr_chain(void)
+{
+	s_irq0_action = chain_leaf;
+	thread_2();
+	s_sink++;
+}
+
+/* Nested exceptions: IRQ 0 (low priority) pends IRQ 1 (higher), whose handler faults. */
+__attribute__((noinline)) static void raise_irq1(void)
+{
+	pend_irq(1);
+	for (;;)
+		;
+}
+
+__attribute__((noinline)) static void nested(void)
+{
+	NVIC_IPR0 = 0x80u | 0x40u << 8; /* IRQ 0 priority 0x80, IRQ 1 0x40; BusFault stays at 0, above both */
+	s_irq0_action = raise_irq1;
+	s_irq1_action = chain_leaf;
+	thread_2();
+	s_sink++;
+}
+
+/* An RTOS-style task on the process stack, started by an exception return, as schedulers do. */
+static uint32_t s_task_stack_2[256] __attribute__((aligned(8)));
+
+__attribute__((noinline)) static void task_work(void)
+{
+	chain_leaf();
+	s_sink += 7;
+}
+
+void task_entry(void);
+void task_entry(void)
+{
+	task_work();
+	for (;;)
+		;
+}
+
+void SVC_Handler(void) __attribute__((naked));
+void SVC_Handler(void)
+{
+	__asm__ volatile("ldr r0, =s_task_sp\n"
+			 "ldr r0, [r0]\n"
+			 "msr psp, r0\n"
+			 "ldr lr, =0xfffffffd\n" /* return to thread mode, on PSP */
+			 "bx  lr\n"
+			 ".ltorg\n");
+}
+
+uintptr_t s_task_sp;
+
+__attribute__((noinline)) static void psp_task(void)
+{
+	uint32_t *frame = s_task_stack_2 + 256 - 8; /* a basic exception frame at the top of the task's stack */
+
+	board_set_task_stack((uintptr_t)s_task_stack_2, (uintptr_t)(s_task_stack_2 + 256));
+	memset(frame, 0, 8 * sizeof(*frame));
+	frame[5] = 0;                                /* lr: a task never returns */
+	frame[6] = (uint32_t)(uintptr_t)task_entry;   /* pc */
+	frame[7] = 1u << 24;                          /* xPSR: Thumb */
+	s_task_sp = (uintptr_t)frame;
+	__asm__ volatile("svc #0" ::: "memory");
+	for (;;)
+		;
 }
 
 __attribute__((noinline)) static void isr_fault(void)
 {
-	*(volatile uint32_t *)0xe000e100u = 1; /* NVIC_ISER0: enable IRQ 0 */
-	*(volatile uint32_t *)0xe000e200u = 1; /* NVIC_ISPR0: make it pending */
-	__asm__ volatile("dsb\n isb" ::: "memory");
+	s_irq0_action = bus_fault_write;
+	pend_irq(0);
 	for (;;)
 		;
 }
@@ -265,6 +443,20 @@ static void run(const char *name)
 			     (unsigned long)(uintptr_t)(s_task_stack + 256));
 		expect_pc_in("pc", bus_fault_write);
 		psp_fault();
+	} else if (strcmp(name, "deep_chain") == 0 || strcmp(name, "tail_call") == 0 ||
+		   strcmp(name, "inlined") == 0 || strcmp(name, "isr_chain") == 0 || strcmp(name, "nested") == 0 ||
+		   strcmp(name, "psp_task") == 0) {
+		static const struct {
+			const char *name;
+			void (*fn)(void);
+		} k_chains[] = {{"deep_chain", deep_chain}, {"tail_call", tail_call}, {"inlined", inlined},
+				{"isr_chain", isr_chain},   {"nested", nested},       {"psp_task", psp_task}};
+
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		board_puts("#T:expect bfar=fffffff0\n");
+		for (size_t i = 0; i < sizeof(k_chains) / sizeof(k_chains[0]); i++)
+			if (strcmp(name, k_chains[i].name) == 0)
+				k_chains[i].fn();
 	} else if (strcmp(name, "psp_sp") == 0 || strcmp(name, "psp_align_pad") == 0) {
 		uintptr_t top = (uintptr_t)(s_task_stack + 200) - (name[4] == 'a' ? 4u : 0u);
 

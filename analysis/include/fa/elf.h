@@ -50,6 +50,15 @@ int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len,
  */
 size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max);
 
+/*
+ * Callers elided by tail calls, rebuilt from DWARF call-site records as GDB does: the caller's call at return
+ * address ra called function T; if T is not the function at callee_pc, find the one chain of tail calls
+ * (DW_AT_call_tail_call) that leads from T to it. out: the chain's functions, outermost first would be T...;
+ * here innermost first (the order of a backtrace), each with the file:line of its tail call.
+ * Returns the number of frames written: 0 when there is no chain or it is ambiguous.
+ */
+size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max);
+
 /* The start address and name of the ELF symbol (function) containing addr; 0 when none. ARM mapping symbols
  * ($t, $a, $d) are never returned. */
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name);

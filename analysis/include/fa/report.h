@@ -22,6 +22,7 @@ struct fa_report_frame {
 	int phys;             /* index into unwind.frames of the physical frame this belongs to */
 	bool exception;       /* an exception separates this frame from the one before it */
 	bool null_call;       /* recovered from lr after a jump to no code */
+	bool tail_call;       /* a caller elided by a tail call, rebuilt from DWARF call-site records */
 	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
 };
 

@@ -23,6 +23,7 @@ void DebugMon_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void Board_IRQ0_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void Board_IRQ1_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
 #define BOARD_IRQS 32
 
@@ -44,7 +45,8 @@ __attribute__((section(".vectors"), used)) static void (*const k_vectors[16 + BO
 	PendSV_Handler,
 	SysTick_Handler,
 	Board_IRQ0_Handler,
-	[17 ... 16 + BOARD_IRQS - 1] = Default_Handler,
+	Board_IRQ1_Handler,
+	[18 ... 16 + BOARD_IRQS - 1] = Default_Handler,
 };
 
 void Default_Handler(void)
