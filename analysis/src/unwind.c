@@ -204,8 +204,11 @@ static int step(struct fa_elf *e, const struct fa_message *m, const struct fa_fr
 			    (unsigned long long)f->pc);
 	}
 	v = next->regs[ra];
-	if (is_exc_return(v))
-		return exception_step(m, next, (uint32_t)v, cfa, next, out);
+	if (is_exc_return(v)) {
+		struct fa_frame handler = *next; /* the handler's registers as its CFI restored them */
+
+		return exception_step(m, &handler, (uint32_t)v, cfa, next, out);
+	}
 	if (v == 0 || v == 0xffffffffu)
 		return stop(out, FA_STOP_OUTERMOST, "return address 0x%08llx: the outermost frame", (unsigned long long)v);
 	next->pc = v & ~1ull;

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # On-target tests, read by the firmware build (to build the images) and the host build (to run them in QEMU).
-# Images: NAME:MACHINE:SOURCES, built for MACHINE's CPU into NAME.elf with the board support and the SDK.
+# Images: NAME:MACHINE:SOURCES[:OPT], built for MACHINE's CPU into NAME.elf with the board support and the SDK
+# (the test code at -OPT, default -Os; the SDK always at -Os).
 # SOURCES are '+'-separated, relative to tests/target. board/board_port.c and board/board_storage.c are the board's
 # faultline port; an image with a port of its own leaves board_port.c out, and then links the SDK without the
 # Cortex-M port.
@@ -10,6 +11,19 @@ set(FL_TARGET_IMAGES
   format-vector-m3:mps2-an385:test_format_vector.c+board/board_storage.c
   faults-m3:mps2-an385:test_faults.c+board/board_port.c+board/board_storage.c
   faults-m4f:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c)
+foreach(opt O0 O2 O3)
+  list(APPEND FL_TARGET_IMAGES
+    faults-m3-${opt}:mps2-an385:test_faults.c+board/board_port.c+board/board_storage.c:-${opt}
+    faults-m4f-${opt}:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c:-${opt})
+endforeach()
+
+# Backtrace agreement with GDB (tests/target/gdb-agree.sh): SCENARIO:ENTRY for every image of test_faults.c,
+# ENTRY being where the comparison ends (main, or a thread's entry function). M4F images run the FPU scenario.
+set(FL_GDB_AGREEMENT_M3
+  bus_read:main bus_write:main undef:main null_call:main div0:main unaligned:main assert:main fatal_error:main
+  stack_overflow:main isr_fault:main deep_chain:main tail_call:main inlined:main isr_chain:main nested:main
+  psp_task:task_entry)
+set(FL_GDB_AGREEMENT_M4F fpu:main bus_write:main)
 
 # Self-checking images: IMAGE, run with the tests/data path as their command line.
 set(FL_TARGET_TESTS crc32-m3 crc32-m4f format-vector-m3)
