@@ -15,7 +15,36 @@
 
 #include "fa/elf.h"
 
+/* A function symbol; the tables below index them once, so lookups are binary searches rather than libdwfl's
+ * linear walks of the symbol table. */
+struct func {
+	uint64_t addr, size;
+	const char *name; /* in the ELF's string table */
+};
+
+/* Direct-mapped caches of lookups by address: the same crash sites come back trace after trace (a warm trace
+ * then costs microseconds, not a walk of the compile unit's DIEs). */
+#define CACHE_SLOTS 512u
+#define CACHE_SYMS 4u
+
+struct sym_slot {
+	uint64_t addr; /* key + 1; 0: empty */
+	size_t n;
+	struct fa_sym syms[CACHE_SYMS];
+};
+
+struct tail_slot {
+	uint64_t callee, ra; /* key; ra 0: empty */
+	size_t n;
+	struct fa_sym syms[2];
+};
+
 struct fa_elf {
+	struct sym_slot *sym_cache;
+	struct tail_slot *tail_cache;
+	struct func *by_addr; /* sorted by address */
+	struct func *by_name; /* sorted by name */
+	size_t nfuncs;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	Elf *elf;
@@ -39,6 +68,45 @@ static void hex(char *out, size_t cap, const uint8_t *id, size_t len)
 	out[0] = '\0';
 	for (size_t i = 0; i < len && 2 * i + 2 < cap; i++)
 		snprintf(out + 2 * i, cap - 2 * i, "%02x", id[i]);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct func *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct func *)a)->name, ((const struct func *)b)->name);
+}
+
+/* Index the symbol table's functions (ARM mapping symbols $t, $a, $d name no function). */
+static int index_functions(struct fa_elf *e)
+{
+	int n = dwfl_module_getsymtab(e->mod);
+
+	e->by_addr = calloc(n > 0 ? (size_t)n : 1, sizeof(*e->by_addr));
+	e->by_name = calloc(n > 0 ? (size_t)n : 1, sizeof(*e->by_name));
+	if (e->by_addr == NULL || e->by_name == NULL)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *name = dwfl_module_getsym(e->mod, i, &sym, NULL);
+
+		if (name == NULL || name[0] == '$' || name[0] == '\0' || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx == SHN_UNDEF)
+			continue;
+		e->by_addr[e->nfuncs].addr = sym.st_value & ~(GElf_Addr)1;
+		e->by_addr[e->nfuncs].size = sym.st_size;
+		e->by_addr[e->nfuncs].name = name;
+		e->nfuncs++;
+	}
+	memcpy(e->by_name, e->by_addr, e->nfuncs * sizeof(*e->by_addr));
+	qsort(e->by_addr, e->nfuncs, sizeof(*e->by_addr), cmp_addr);
+	qsort(e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
+	return 0;
 }
 
 static bool has_cu(Dwarf *dwarf)
@@ -97,6 +165,12 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
 				  path);
 		goto done;
 	}
+	e->sym_cache = calloc(CACHE_SLOTS, sizeof(*e->sym_cache));
+	e->tail_cache = calloc(CACHE_SLOTS, sizeof(*e->tail_cache));
+	if (e->sym_cache == NULL || e->tail_cache == NULL || index_functions(e) != 0) {
+		rc = fa_error_set(err, FA_ERR_NOMEM, "elf: out of memory indexing the symbol table");
+		goto done;
+	}
 	e->cfi = dwarf_getcfi(e->dwarf);
 	if (e->cfi == NULL) {
 		rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
@@ -117,6 +191,10 @@ void fa_elf_close(struct fa_elf *e)
 		return;
 	if (e->dwfl != NULL)
 		dwfl_end(e->dwfl); /* closes the file and everything the module opened */
+	free(e->by_addr);
+	free(e->by_name);
+	free(e->sym_cache);
+	free(e->tail_cache);
 	free(e);
 }
 
@@ -174,17 +252,26 @@ int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len)
 
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name)
 {
-	GElf_Off off;
-	GElf_Sym sym;
-	GElf_Addr value;
-	const char *n = dwfl_module_addrinfo(e->mod, addr, &off, &sym, NULL, NULL, NULL);
+	size_t lo = 0, hi = e->nfuncs;
 
-	/* ARM mapping symbols ($t, $a, $d) mark code and data, they do not name it. */
-	if (n == NULL || n[0] == '$' || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+	while (lo < hi) { /* the last function starting at or before addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->by_addr[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
 		return 0;
-	*name = n;
-	value = addr - off;
-	return value & ~(GElf_Addr)1;
+	{
+		const struct func *f = &e->by_addr[lo - 1];
+
+		if (addr - f->addr >= (f->size > 0 ? f->size : 1))
+			return 0;
+		*name = f->name;
+		return f->addr;
+	}
 }
 
 static const char *die_name(Dwarf_Die *die)
@@ -219,7 +306,32 @@ static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, struct fa_sym *out)
 		copy(out->file, sizeof(out->file), dwarf_filesrc(files, file, NULL, NULL));
 }
 
+static size_t slot_of(uint64_t a, uint64_t b)
+{
+	return (size_t)(((a >> 1) ^ (b * 0x9e3779b97f4a7c15ull)) * 0x9e3779b97f4a7c15ull >> 55) % CACHE_SLOTS;
+}
+
+static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max);
+
 size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max)
+{
+	struct sym_slot *slot = &e->sym_cache[slot_of(addr, 0)];
+	size_t n;
+
+	if (slot->addr == addr + 1 && slot->n <= max) {
+		memcpy(out, slot->syms, slot->n * sizeof(*out));
+		return slot->n;
+	}
+	n = symbolize(e, addr, out, max);
+	if (n <= CACHE_SYMS && max >= CACHE_SYMS) { /* only complete answers are kept */
+		slot->addr = addr + 1;
+		slot->n = n;
+		memcpy(slot->syms, out, n * sizeof(*out));
+	}
+	return n;
+}
+
+static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
@@ -298,16 +410,10 @@ static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 /* The concrete subprogram of function `name`, found through the symbol table. */
 static bool subprogram_named(struct fa_elf *e, const char *name, Dwarf_Die *out)
 {
-	int n = dwfl_module_getsymtab(e->mod);
+	struct func key = {0, 0, name};
+	const struct func *f = bsearch(&key, e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
 
-	for (int i = 0; i < n; i++) {
-		GElf_Sym sym;
-		const char *s = dwfl_module_getsym(e->mod, i, &sym, NULL);
-
-		if (s != NULL && GELF_ST_TYPE(sym.st_info) == STT_FUNC && strcmp(s, name) == 0)
-			return subprogram_at(e, sym.st_value & ~(GElf_Addr)1, out);
-	}
-	return false;
+	return f != NULL && subprogram_at(e, f->addr, out);
 }
 
 /* The name of the function a call site calls (DW_AT_call_origin), NULL for indirect calls. */
@@ -436,7 +542,28 @@ static void search(struct tail_search *t, const char *fn)
 	t->depth--;
 }
 
+static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max);
+
 size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max)
+{
+	struct tail_slot *slot = &e->tail_cache[slot_of(callee_pc, ra)];
+	size_t n;
+
+	if (slot->ra == ra && ra != 0 && slot->callee == callee_pc && slot->n <= max) {
+		memcpy(out, slot->syms, slot->n * sizeof(*out));
+		return slot->n;
+	}
+	n = tail_calls(e, callee_pc, ra, out, max);
+	if (n <= 2 && max >= 2) {
+		slot->callee = callee_pc;
+		slot->ra = ra;
+		slot->n = n;
+		memcpy(slot->syms, out, n * sizeof(*out));
+	}
+	return n;
+}
+
+static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max)
 {
 	struct find_return f = {ra, NULL};
 	struct tail_search t;

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* bench_report ELF INPUT [ROUNDS]: the warm, in-process cost of one trace with the ELF already open: decode the
+ * message, unwind, symbolize, explain, fingerprint (fa_report_build), ROUNDS times after one warm-up. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "fa/elf.h"
+#include "fa/input.h"
+#include "fa/message.h"
+#include "fa/report.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[1 << 20];
+	struct fa_report *r = calloc(1, sizeof(*r));
+	struct fa_error err = {0};
+	struct fa_input in;
+	struct fa_elf *e;
+	struct fa_message m;
+	int rounds = argc > 3 ? atoi(argv[3]) : 2000;
+	size_t len, dump = (size_t)-1;
+	double t0, t_open, per;
+	FILE *f;
+
+	if (argc < 3 || r == NULL || (f = fopen(argv[2], "rb")) == NULL) {
+		fprintf(stderr, "usage: bench_report ELF INPUT [ROUNDS]\n");
+		return 2;
+	}
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	t0 = now_s();
+	if (fa_elf_open(&e, argv[1], &err) != 0 || fa_input_read(&in, buf, len, &err) != 0) {
+		fprintf(stderr, "bench_report: %s\n", err.msg);
+		return 1;
+	}
+	t_open = now_s() - t0;
+	for (size_t i = 0; i < in.n && dump == (size_t)-1; i++) {
+		if (fa_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, NULL) == 0 && m.type == FA_MSG_COREDUMP)
+			dump = i;
+		fa_message_free(&m);
+	}
+	if (dump == (size_t)-1) {
+		fprintf(stderr, "bench_report: no coredump in %s\n", argv[2]);
+		return 1;
+	}
+	for (int i = -1; i < rounds; i++) { /* round -1 warms libdw's lazily built indexes */
+		if (i == 0)
+			t0 = now_s();
+		fa_message_parse(&m, in.msgs[dump].bytes, in.msgs[dump].len, NULL);
+		fa_report_build(r, e, &m, NULL);
+		fa_message_free(&m);
+	}
+	per = (now_s() - t0) / rounds;
+	printf("warm report of %s: %.1f us per trace (%zu frames, %d rounds; opening the ELF took %.1f ms)\n",
+	       argv[1], per * 1e6, r->n, rounds, t_open * 1e3);
+	fa_input_free(&in);
+	fa_elf_close(e);
+	free(r);
+	return 0;
+}
