@@ -43,7 +43,7 @@ struct fa_elf {
 	struct sym_slot *sym_cache;
 	struct tail_slot *tail_cache;
 	struct func *by_addr; /* sorted by address */
-	struct func *by_name; /* sorted by name */
+	struct func *by_name; /* sorted by name, built on first use */
 	size_t nfuncs;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
@@ -88,8 +88,7 @@ static int index_functions(struct fa_elf *e)
 	int n = dwfl_module_getsymtab(e->mod);
 
 	e->by_addr = calloc(n > 0 ? (size_t)n : 1, sizeof(*e->by_addr));
-	e->by_name = calloc(n > 0 ? (size_t)n : 1, sizeof(*e->by_name));
-	if (e->by_addr == NULL || e->by_name == NULL)
+	if (e->by_addr == NULL)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		GElf_Sym sym;
@@ -103,9 +102,7 @@ static int index_functions(struct fa_elf *e)
 		e->by_addr[e->nfuncs].name = name;
 		e->nfuncs++;
 	}
-	memcpy(e->by_name, e->by_addr, e->nfuncs * sizeof(*e->by_addr));
 	qsort(e->by_addr, e->nfuncs, sizeof(*e->by_addr), cmp_addr);
-	qsort(e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
 	return 0;
 }
 
@@ -411,7 +408,16 @@ static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 static bool subprogram_named(struct fa_elf *e, const char *name, Dwarf_Die *out)
 {
 	struct func key = {0, 0, name};
-	const struct func *f = bsearch(&key, e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
+	const struct func *f;
+
+	if (e->by_name == NULL) { /* built the first time a tail-call search needs it */
+		e->by_name = malloc((e->nfuncs > 0 ? e->nfuncs : 1) * sizeof(*e->by_name));
+		if (e->by_name == NULL)
+			return false;
+		memcpy(e->by_name, e->by_addr, e->nfuncs * sizeof(*e->by_addr));
+		qsort(e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
+	}
+	f = bsearch(&key, e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
 
 	return f != NULL && subprogram_at(e, f->addr, out);
 }
