@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Building the report from an unwind, and printing it as text and JSON. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,9 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct fa_mes
 
 		out->site = syms[0];
 		out->has_site = k > 0;
+		if (out->has_site && out->site.file[0] != '\0') /* "assert failed at file:line in fn()" */
+			snprintf(out->fault.text + strlen(out->fault.text), sizeof(out->fault.text) - strlen(out->fault.text),
+				 " at %s:%d in %s()", base(out->site.file), out->site.line, out->site.function);
 	}
 	if (strcmp(out->fault.kind, "stack_overflow") == 0)
 		find_recursion(out, e);

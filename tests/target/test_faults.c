@@ -350,6 +350,18 @@ __attribute__((noinline)) static void fpu_fault(void)
 }
 #endif
 
+#if defined(__ARM_FP)
+/* An interrupt over thread code with a live FP context: the IRQ's exception frame is the FPU-extended one, and
+ * the unwinder must step over its 0x68 bytes to find the thread's frames. */
+__attribute__((noinline)) static void fpu_thread(void)
+{
+	__asm__ volatile("vmov s0, %0" : : "r"(0x3fc00000u) : "s0");
+	s_irq0_action = chain_leaf;
+	wait_for_irq();
+	s_sink++;
+}
+#endif
+
 /* Each scenario: its name, the fl_cm_configure() flags it needs, its function, and what to expect. */
 static void expect_common(uint16_t reason)
 {
@@ -473,6 +485,10 @@ static void run(const char *name)
 			     FL_REASON_BUS_FAULT, FL_REASON_USAGE_FAULT);
 		bus_fault_write();
 #if defined(__ARM_FP)
+	} else if (strcmp(name, "fpu_isr") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		board_puts("#T:expect bfar=fffffff0\n");
+		fpu_thread();
 	} else if (strcmp(name, "fpu") == 0) {
 		fl_cm_configure(FL_CM_FAULT_HANDLERS);
 		expect_common(FL_REASON_BUS_FAULT);

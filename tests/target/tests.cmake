@@ -23,7 +23,7 @@ set(FL_GDB_AGREEMENT_M3
   bus_read:main bus_write:main undef:main null_call:main div0:main unaligned:main assert:main fatal_error:main
   stack_overflow:main isr_fault:main deep_chain:main tail_call:main inlined:main isr_chain:main nested:main
   psp_task:task_entry)
-set(FL_GDB_AGREEMENT_M4F fpu:main bus_write:main)
+set(FL_GDB_AGREEMENT_M4F fpu:main fpu_isr:main bus_write:main)
 
 # Self-checking images: IMAGE, run with the tests/data path as their command line.
 set(FL_TARGET_TESTS crc32-m3 crc32-m4f format-vector-m3)
