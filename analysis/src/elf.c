@@ -168,7 +168,9 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
 		rc = fa_error_set(err, FA_ERR_NOMEM, "elf: out of memory indexing the symbol table");
 		goto done;
 	}
-	e->cfi = dwarf_getcfi(e->dwarf);
+	e->cfi = dwarf_getcfi(e->dwarf); /* .debug_frame: what arm-none-eabi-gcc -g emits */
+	if (e->cfi == NULL)
+		e->cfi = dwarf_getcfi_elf(e->elf); /* .eh_frame: hosted programs (the POSIX port) */
 	if (e->cfi == NULL) {
 		rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
 				  "elf: %s has no call frame information (.debug_frame): build with -g", path);

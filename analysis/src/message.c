@@ -35,6 +35,28 @@ size_t fa_layout_regs(uint16_t arch, unsigned os, unsigned *out_word)
 	return 0;
 }
 
+const char *fa_reg_name(uint16_t arch, unsigned os, size_t i)
+{
+	static const char *const k_cm[] = {"r0", "r1", "r2",  "r3",  "r4",   "r5",  "r6",  "r7",  "r8",  "r9",
+					   "r10", "r11", "r12", "sp", "lr", "pc", "xpsr", "msp", "psp", "exc_return"};
+	static const char *const k_arm[] = {"r0", "r1", "r2",  "r3",  "r4", "r5", "r6", "r7", "r8",
+					    "r9", "r10", "r11", "r12", "sp", "lr", "pc", "cpsr"};
+	static const char *const k_x64[] = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8",
+					    "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags"};
+	static const char *const k_a64[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
+					    "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+					    "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+					    "x27", "x28", "x29", "x30", "sp",  "pc",  "pstate"};
+	unsigned word;
+	size_t n = fa_layout_regs(arch, os, &word);
+
+	if (i >= n)
+		return NULL;
+	if (arch == 40)
+		return os == 0 ? k_cm[i] : k_arm[i];
+	return arch == 62 ? k_x64[i] : k_a64[i];
+}
+
 /*
  * Well-formedness on the raw bytes, before libcbor allocates anything: only definite uint, bstr, tstr, array and
  * map items, not nested deeper than DEPTH_MAX, and no count or length larger than the bytes that remain (libcbor

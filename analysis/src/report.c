@@ -191,8 +191,6 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 
 void fa_report_print(const struct fa_report *r, FILE *f)
 {
-	static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
-					       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
 	const struct fa_message *m = r->m;
 	const struct fa_coredump *c = &m->core;
 	const char *reason = fa_reason_name(c->reason);
@@ -213,17 +211,15 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 	for (size_t i = 0; i < r->n; i++)
 		print_frame(f, i, &r->frames[i]);
 	fprintf(f, "  (unwinding stopped: %s)\n", r->unwind.why);
-	if (c->nregs >= 16) {
-		fprintf(f, "\nregisters of the interrupted context:\n");
-		for (int i = 0; i < 16; i++)
-			fprintf(f, "  %-4s 0x%08llx%s", k_regs[i], (unsigned long long)c->regs[i], i % 4 == 3 ? "\n" : "");
-		if (c->nregs >= FA_CM_NREGS)
-			fprintf(f, "  xpsr 0x%08llx  msp  0x%08llx  psp  0x%08llx  exc_return 0x%08llx\n",
-				(unsigned long long)c->regs[FA_CM_XPSR], (unsigned long long)c->regs[FA_CM_MSP],
-				(unsigned long long)c->regs[FA_CM_PSP], (unsigned long long)c->regs[FA_CM_EXC_RETURN]);
-		if (c->flags & FA_FLAG_FRAME_UNRELIABLE)
-			fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
-	}
+	fprintf(f, "\nregisters of the interrupted context:\n");
+	for (size_t i = 0; i < c->nregs; i++)
+		fprintf(f, "  %-10s 0x%0*llx%s", fa_reg_name(m->arch, m->os, i), (int)(2 * c->word),
+			(unsigned long long)c->regs[i], i % 4 == 3 || i + 1 == c->nregs ? "\n" : "");
+	if (c->flags & FA_FLAG_FRAME_UNRELIABLE)
+		fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
+	if (c->has_signal)
+		fprintf(f, "  signal %llu, si_code %llu, si_addr 0x%llx\n", (unsigned long long)c->signal[0],
+			(unsigned long long)c->signal[1], (unsigned long long)c->signal[2]);
 	if (c->has_fault)
 		fprintf(f, "  CFSR 0x%08x  HFSR 0x%08x  MMFAR 0x%08x  BFAR 0x%08x  SHCSR 0x%08x\n", c->fault[0],
 			c->fault[1], c->fault[2], c->fault[3], c->fault[4]);
@@ -296,18 +292,8 @@ char *fa_report_json(const struct fa_report *r)
 	json_object_set_new(root, "frames", frames);
 	json_object_set_new(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
 						     r->unwind.why));
-	for (size_t i = 0; i < c->nregs && i < 16; i++) {
-		static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
-						       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
-
-		json_object_set_new(regs, k_regs[i], hexnum(c->regs[i]));
-	}
-	if (c->nregs >= FA_CM_NREGS) {
-		json_object_set_new(regs, "xpsr", hexnum(c->regs[FA_CM_XPSR]));
-		json_object_set_new(regs, "msp", hexnum(c->regs[FA_CM_MSP]));
-		json_object_set_new(regs, "psp", hexnum(c->regs[FA_CM_PSP]));
-		json_object_set_new(regs, "exc_return", hexnum(c->regs[FA_CM_EXC_RETURN]));
-	}
+	for (size_t i = 0; i < c->nregs; i++)
+		json_object_set_new(regs, fa_reg_name(m->arch, m->os, i), hexnum(c->regs[i]));
 	json_object_set_new(root, "registers", regs);
 	if (c->has_fault)
 		json_object_set_new(root, "fault_registers",

@@ -112,6 +112,9 @@ void fa_message_free(struct fa_message *m);
 /* The v1 register count of an (arch, os) layout and its word size; 0 when the layout is unknown. */
 size_t fa_layout_regs(uint16_t arch, unsigned os, unsigned *out_word);
 
+/* The name of register word i in the (arch, os) layout ("r0", "rip", "x29"...); NULL past the layout. */
+const char *fa_reg_name(uint16_t arch, unsigned os, size_t i);
+
 /* Find `len` bytes at `addr` in the captured regions. Returns a pointer into the message or NULL when not all of
  * them were captured. */
 const uint8_t *fa_coredump_memory(const struct fa_coredump *c, uint64_t addr, size_t len);
