@@ -38,6 +38,7 @@ size: build
 	@scripts/size-report.sh $(BUILD)
 
 bench: build
+	cmake --build $(BUILD)/firmware --target bench-large -j $(JOBS)
 	@scripts/bench.sh $(BUILD)
 
 fuzz: build
