@@ -1,24 +1,82 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* faultline-server: command line. The HTTP service, storage and workers arrive with the server issue. */
+/* faultline-server: command line, data directory, credentials, and the HTTP service until SIGINT/SIGTERM. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "faultline/version.h"
+#include "http.h"
+#include "keys.h"
 #include "listen.h"
+#include "store.h"
 
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: faultline-server --data DIR [--listen HOST:PORT]\n"
+		    "       faultline-server --data DIR rotate-keys\n"
 		    "       faultline-server --version | --help\n"
-		    "  --data DIR          where the server keeps its database and symbol files\n"
-		    "  --listen HOST:PORT  address to serve on (default " SRV_LISTEN_DEFAULT "; port 0 picks a free one)\n");
+		    "  --data DIR          where the server keeps its database and symbol files (created if missing)\n"
+		    "  --listen HOST:PORT  address to serve on (default " SRV_LISTEN_DEFAULT "; port 0 picks a free one,\n"
+		    "                      printed and written to DIR/port)\n"
+		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
+}
+
+/* DIR/port, written whole or not at all: tests and scripts read the port a ":0" server picked from it. */
+static int write_port(const char *dir, uint16_t port)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/port", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0)
+		return -1;
+	return rename(tmp, path);
+}
+
+static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen)
+{
+	struct srv_http *http;
+	char err[320];
+	uint16_t port;
+	sigset_t stop;
+	int sig;
+
+	/* Block the stop signals in every thread; the main thread waits for them. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (srv_http_start(&http, listen, store, &port, err, sizeof(err)) != 0) {
+		fprintf(stderr, "faultline-server: %s\n", err);
+		return 1;
+	}
+	if (write_port(data, port) != 0)
+		fprintf(stderr, "faultline-server: cannot write %s/port: %s\n", data, strerror(errno));
+	printf("faultline-server %s: listening on http://%s:%u (data in %s)\n", FL_VERSION_STRING, listen->host, port,
+	       data);
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	printf("faultline-server: stopping (signal %d)\n", sig);
+	srv_http_stop(http);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct srv_listen listen;
+	struct srv_store *store = NULL;
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
+	bool rotate = false;
 	char err[320];
+	int status;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
@@ -31,6 +89,8 @@ int main(int argc, char **argv)
 			data = argv[++i];
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_spec = argv[++i];
+		} else if (strcmp(argv[i], "rotate-keys") == 0) {
+			rotate = true;
 		} else {
 			fprintf(stderr, "faultline-server: unknown or incomplete argument '%s'\n", argv[i]);
 			usage(stderr);
@@ -46,7 +106,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "faultline-server: %s\n", err);
 		return 2;
 	}
-	fprintf(stderr, "faultline-server %s: this build has no HTTP service yet (would serve %s:%u from %s)\n",
-		FL_VERSION_STRING, listen.host, listen.port, data);
-	return 1;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "faultline-server: libsodium cannot start\n");
+		return 1;
+	}
+	if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "faultline-server: cannot create %s: %s\n", data, strerror(errno));
+		return 1;
+	}
+	if (srv_store_open_sqlite(&store, data, err, sizeof(err)) != 0) {
+		fprintf(stderr, "faultline-server: %s\n", err);
+		return 1;
+	}
+	if (rotate)
+		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
+	else
+		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen);
+	if (status != 0 && store->error[0] != '\0')
+		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
+	store->ops->close(store);
+	return status;
 }

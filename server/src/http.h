@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP front of faultline-server (libmicrohttpd): routing, authentication, JSON answers. Handlers only
+ * validate, store and answer; nothing slow (unwinding, symbolizing) runs here. */
+#ifndef SRV_HTTP_H
+#define SRV_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "listen.h"
+#include "store.h"
+
+struct srv_http;
+
+/*
+ * Listen on l (port 0: a free one) and serve from store, on a pool of threads.
+ * out_port: the port actually bound.  err/errlen: why it failed.
+ * Returns 0 or -1.
+ */
+int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv_store *store, uint16_t *out_port,
+		   char *err, size_t errlen);
+
+/* Stop accepting, finish the requests in flight, and free. */
+void srv_http_stop(struct srv_http *h);
+
+#endif
