@@ -6,15 +6,38 @@
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "alloc.h"
+#include "fa/chunk.h"
+#include "fa/reasm.h"
 #include "http.h"
 #include "keys.h"
 
 #define THREADS 4u
 #define API "/api/v1/"
+
+/* Bounds on what a device (or anyone holding the project key) can make the server hold. */
+#define BODY_MAX (1u << 20)             /* one request's chunks */
+#define MESSAGE_MAX (1u << 20)          /* one message */
+#define DEVICE_PENDING_MAX (4u << 20)   /* partial messages of one device */
+#define TOTAL_PENDING_MAX (256u << 20)  /* partial messages of all devices */
+#define PAGE_MAX 500
+
+/* The request state of a connection answered from its headers alone. */
+static int s_answered;
+
+/* A request whose body is read before it is answered. */
+struct request {
+	char serial[65];
+	bool batch;
+	bool too_large;
+	uint8_t *body;
+	size_t len, cap;
+};
 
 struct srv_http {
 	struct MHD_Daemon *daemon;
@@ -67,17 +90,155 @@ static bool device_endpoint(const char *url, const char *method)
 	return slash != NULL && slash > serial && strcmp(slash, "/chunks") == 0;
 }
 
+static bool serial_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+		      ch == '_' || ch == ':' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static size_t partial(const struct fa_reasm_slot *s)
+{
+	return s != NULL && s->state == FA_SLOT_PARTIAL ? (size_t)s->total + FA_CRC_TRAILER : 0;
+}
+
+/* One chunk through the device's slot in the database; its result appended to results. */
+static int ingest_chunk(struct srv_store *st, int64_t device, const uint8_t *buf, size_t len, int64_t now,
+			json_t *results)
+{
+	struct fa_reasm_slot *slot = NULL;
+	struct fa_error err = {0};
+	struct fa_chunk c;
+	enum fa_chunk_result res;
+	const uint8_t *msg = NULL;
+	size_t msg_len = 0, before, budget;
+	int64_t dev_pending, all_pending, id = 0;
+	bool fresh = false;
+	int rc = fa_chunk_parse(&c, buf, len, &err);
+	json_t *r;
+
+	if (rc != 0) {
+		res = rc == FA_ERR_UNSUPPORTED ? FA_CHUNK_UNSUPPORTED_VERSION : FA_CHUNK_MALFORMED;
+		json_array_append_new(results, json_pack("{s:s, s:s}", "result", fa_chunk_result_name(res), "error",
+							 err.msg));
+		return 0;
+	}
+	if (st->ops->slot_load(st, device, c.tag, &slot) != 0 || st->ops->pending(st, device, &dev_pending, &all_pending))
+		return -1;
+	before = partial(slot);
+	budget = (size_t)(DEVICE_PENDING_MAX - dev_pending) + before;
+	if ((size_t)(TOTAL_PENDING_MAX - all_pending) + before < budget)
+		budget = (size_t)(TOTAL_PENDING_MAX - all_pending) + before;
+	res = fa_reasm_apply(&slot, &c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
+	rc = 0;
+	if (res == FA_CHUNK_ACCEPTED || res == FA_CHUNK_COMPLETE || res == FA_CHUNK_CRC_MISMATCH)
+		rc = st->ops->slot_save(st, device, c.tag, slot, now);
+	else if (res == FA_CHUNK_OVER_QUOTA && slot == NULL)
+		rc = st->ops->slot_save(st, device, c.tag, NULL, now); /* the old message was dropped for the new one */
+	if (rc == 0 && res == FA_CHUNK_COMPLETE)
+		rc = st->ops->message_add(st, device, msg, msg_len, now, &id, &fresh);
+	fa_reasm_slot_free(slot);
+	if (rc != 0)
+		return -1;
+	r = json_pack("{s:s}", "result", fa_chunk_result_name(res));
+	if (res == FA_CHUNK_COMPLETE)
+		json_object_set_new(r, "message", json_integer(id));
+	if (fa_chunk_result_rejected(res) || res == FA_CHUNK_CRC_MISMATCH)
+		json_object_set_new(r, "error", json_string(err.msg));
+	json_array_append_new(results, r);
+	return 0;
+}
+
+/* POST /api/v1/devices/{serial}/chunks, once the whole body is in. */
+static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
+{
+	struct srv_store *st = h->store;
+	struct fa_error err = {0};
+	json_t *results;
+	const uint8_t *rec;
+	size_t pos = 0, n, rejected = 0;
+	int64_t device, now = (int64_t)time(NULL);
+
+	if (req->too_large)
+		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer chunks "
+			     "per request");
+	if (req->len == 0)
+		return error(c, MHD_HTTP_BAD_REQUEST, "empty", "the body holds no chunk");
+	if (req->batch) { /* the whole framing first: a broken batch stores nothing */
+		int rc;
+
+		while ((rc = fa_batch_next(&rec, &n, req->body, req->len, &pos, &err)) == 1)
+			;
+		if (rc < 0)
+			return error(c, MHD_HTTP_BAD_REQUEST, "bad_batch", err.msg);
+	} else if (req->len > FA_RECORD_MAX) {
+		return error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a single chunk is at most 16383 bytes");
+	}
+	results = json_array();
+	if (st->ops->begin(st) != 0 || st->ops->device(st, req->serial, now, &device) != 0)
+		goto store_error;
+	if (!req->batch) {
+		if (ingest_chunk(st, device, req->body, req->len, now, results) != 0)
+			goto store_error;
+	} else {
+		for (pos = 0; fa_batch_next(&rec, &n, req->body, req->len, &pos, NULL) == 1;)
+			if (ingest_chunk(st, device, rec, n, now, results) != 0)
+				goto store_error;
+	}
+	if (st->ops->commit(st) != 0)
+		goto store_error;
+	for (size_t i = 0; i < json_array_size(results); i++)
+		rejected += json_object_get(json_array_get(results, i), "error") != NULL;
+	return respond(c, rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, json_pack("{s:o}", "results", results));
+store_error:
+	st->ops->rollback(st);
+	json_decref(results);
+	fprintf(stderr, "faultline-server: %s\n", srv_store_error(st));
+	return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
+}
+
+static void add_device(const struct srv_device *d, void *ctx)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:I}", "serial", d->serial, "first_seen",
+					     (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen, "messages",
+					     (json_int_t)d->messages));
+}
+
+/* GET /api/v1/devices?after=SERIAL&limit=N */
+static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c)
+{
+	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+	const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+	int limit = lim != NULL ? atoi(lim) : 100;
+	json_t *list = json_array(), *last;
+
+	if (limit < 1 || limit > PAGE_MAX)
+		limit = limit < 1 ? 1 : PAGE_MAX;
+	if (h->store->ops->devices(h->store, after, limit, add_device, list) != 0) {
+		json_decref(list);
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
+	}
+	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
+	return respond(c, MHD_HTTP_OK, json_pack("{s:o, s:O?}", "devices", list, "next", last));
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
-	static int first;
 	struct srv_http *h = cls;
+	struct request *req = *req_cls;
 	enum srv_role role;
 
 	(void)version;
-	(void)upload_data;
-	if (*req_cls == NULL) { /* headers only: answer what needs no body now */
-		*req_cls = &first;
+	if (req == NULL) { /* headers only: answer now, or get ready for the body */
+		*req_cls = &s_answered;
 		if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
 			return respond(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 		role = role_of(h, c);
@@ -86,10 +247,63 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 				     role == SRV_ROLE_NONE ? "missing or wrong credentials: devices send X-Faultline-Key, "
 							     "people Authorization: Bearer"
 							   : "the project key may only send chunks");
+		if (device_endpoint(url, method)) {
+			const char *serial = url + strlen(API "devices/");
+			const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+			size_t n = (size_t)(strchr(serial, '/') - serial);
+
+			if (!serial_ok(serial, n))
+				return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
+					     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
+			if (type == NULL || (strcmp(type, "application/vnd.faultline.chunk") != 0 &&
+					     strcmp(type, "application/vnd.faultline.chunk-batch") != 0))
+				return error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+					     "send Content-Type: application/vnd.faultline.chunk (one chunk) or "
+					     "application/vnd.faultline.chunk-batch (records)");
+			req = srv_calloc(1, sizeof(*req));
+			memcpy(req->serial, serial, n);
+			req->batch = strcmp(type, "application/vnd.faultline.chunk-batch") == 0;
+			*req_cls = req;
+			return MHD_YES;
+		}
+		if (strcmp(url, API "devices") == 0 && strcmp(method, "GET") == 0)
+			return list_devices(h, c);
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
 	}
-	*upload_data_size = 0; /* a body after an answer is discarded */
-	return MHD_YES;
+	if (req == (void *)&s_answered) {
+		*upload_data_size = 0; /* a body after an answer is discarded */
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (req->len + *upload_data_size > BODY_MAX) {
+			req->too_large = true;
+		} else {
+			if (req->len + *upload_data_size > req->cap) {
+				req->cap = req->len + *upload_data_size > 2 * req->cap ? req->len + *upload_data_size
+										: 2 * req->cap;
+				req->body = srv_realloc(req->body, req->cap);
+			}
+			memcpy(req->body + req->len, upload_data, *upload_data_size);
+			req->len += *upload_data_size;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return ingest(h, c, req);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode why)
+{
+	struct request *req = *req_cls;
+
+	(void)cls;
+	(void)c;
+	(void)why;
+	if (req != NULL && req != (void *)&s_answered) {
+		free(req->body);
+		free(req);
+	}
+	*req_cls = NULL;
 }
 
 int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv_store *store, uint16_t *out_port,
@@ -114,7 +328,7 @@ int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv
 					     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				     MHD_OPTION_THREAD_POOL_SIZE, THREADS, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				     MHD_OPTION_END);
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (h->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s:%u (in use, or not an address of this machine?)", l->host,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend of the store: WAL, prepared statements only, schema migrations by version. */
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +10,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct sqlite_store {
 	struct srv_store base;
@@ -19,6 +20,17 @@ struct sqlite_store {
 /* Schema changes, one per version, applied in order inside a transaction. */
 static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* devices, chunk reassembly (one slot per device and tag, docs/FORMAT.md §4), delivered messages */
+	"CREATE TABLE devices (id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE, first_seen INTEGER NOT NULL,"
+	"                      last_seen INTEGER NOT NULL);"
+	"CREATE TABLE slots (device_id INTEGER NOT NULL REFERENCES devices(id), tag INTEGER NOT NULL,"
+	"                    boot INTEGER NOT NULL, seq INTEGER NOT NULL, total INTEGER NOT NULL,"
+	"                    state INTEGER NOT NULL, have INTEGER NOT NULL, stream BLOB NOT NULL, held BLOB NOT NULL,"
+	"                    updated INTEGER NOT NULL, PRIMARY KEY (device_id, tag));"
+	"CREATE TABLE messages (id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES devices(id),"
+	"                       received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL,"
+	"                       state INTEGER NOT NULL DEFAULT 0, UNIQUE (device_id, digest));"
+	"CREATE INDEX messages_state ON messages (state, id);",
 };
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -76,7 +88,207 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 	return rc == SQLITE_DONE ? 0 : fail(base, "meta_set %s: %s", key, sqlite3_errmsg(s->db));
 }
 
-static const struct srv_store_ops k_sqlite_ops = {sq_close, sq_meta_get, sq_meta_set};
+static int exec(struct sqlite_store *s, const char *sql);
+
+static int sq_begin(struct srv_store *base)
+{
+	return exec((struct sqlite_store *)base, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(struct srv_store *base)
+{
+	return exec((struct sqlite_store *)base, "COMMIT");
+}
+
+static void sq_rollback(struct srv_store *base)
+{
+	sqlite3_exec(((struct sqlite_store *)base)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Prepare sql or fail with the statement's name. */
+static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+	return 0;
+}
+
+static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int sq_device(struct srv_store *base, const char *serial, int64_t now, int64_t *out_id)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "INSERT INTO devices (serial, first_seen, last_seen) VALUES (?1, ?2, ?2) "
+			    "ON CONFLICT (serial) DO UPDATE SET last_seen = ?2 RETURNING id", "device") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
+}
+
+static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, struct fa_reasm_slot **out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct fa_reasm_slot *slot;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (prepare(s, &st, "SELECT boot, seq, total, state, have, stream, held FROM slots "
+			    "WHERE device_id = ? AND tag = ?", "slot_load") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, (int)tag);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		uint32_t total = (uint32_t)sqlite3_column_int64(st, 2);
+		size_t stream = (size_t)total + 4, held = (stream + 7) / 8;
+
+		if ((size_t)sqlite3_column_bytes(st, 5) != stream || (size_t)sqlite3_column_bytes(st, 6) != held) {
+			sqlite3_finalize(st);
+			return fail(base, "slot %lld/%u: stored sizes do not match its total", (long long)device, tag);
+		}
+		slot = srv_calloc(1, sizeof(*slot));
+		slot->boot = (uint16_t)sqlite3_column_int(st, 0);
+		slot->seq = (uint16_t)sqlite3_column_int(st, 1);
+		slot->total = total;
+		slot->state = (enum fa_slot_state)sqlite3_column_int(st, 3);
+		slot->have = (uint32_t)sqlite3_column_int64(st, 4);
+		slot->bytes = srv_malloc(stream);
+		slot->held = srv_malloc(held);
+		memcpy(slot->bytes, sqlite3_column_blob(st, 5), stream);
+		memcpy(slot->held, sqlite3_column_blob(st, 6), held);
+		*out = slot;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
+}
+
+static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, const struct fa_reasm_slot *slot,
+			int64_t now)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	size_t stream;
+
+	if (slot == NULL) {
+		if (prepare(s, &st, "DELETE FROM slots WHERE device_id = ? AND tag = ?", "slot_delete") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, device);
+		sqlite3_bind_int(st, 2, (int)tag);
+		return step_done(s, st, "slot_delete");
+	}
+	stream = (size_t)slot->total + 4;
+	if (prepare(s, &st, "INSERT OR REPLACE INTO slots (device_id, tag, boot, seq, total, state, have, stream, held,"
+			    " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "slot_save") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, (int)tag);
+	sqlite3_bind_int(st, 3, slot->boot);
+	sqlite3_bind_int(st, 4, slot->seq);
+	sqlite3_bind_int64(st, 5, slot->total);
+	sqlite3_bind_int(st, 6, (int)slot->state);
+	sqlite3_bind_int64(st, 7, slot->have);
+	sqlite3_bind_blob(st, 8, slot->bytes, (int)stream, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, slot->held, (int)((stream + 7) / 8), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, now);
+	return step_done(s, st, "slot_save");
+}
+
+static int sq_pending(struct srv_store *base, int64_t device, int64_t *out_device, int64_t *out_total)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "SELECT COALESCE(SUM(CASE WHEN device_id = ? THEN total + 4 END), 0), "
+			    "COALESCE(SUM(total + 4), 0) FROM slots WHERE state = 0", "pending") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_device = sqlite3_column_int64(st, 0);
+		*out_total = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : fail(base, "pending: %s", sqlite3_errmsg(s->db));
+}
+
+static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t *msg, size_t len, int64_t now,
+			  int64_t *out_id, bool *out_new)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	sqlite3_stmt *st;
+	int rc;
+
+	crypto_hash_sha256(digest, msg, len);
+	if (prepare(s, &st, "INSERT INTO messages (device_id, received, digest, bytes) VALUES (?, ?, ?, ?) "
+			    "ON CONFLICT (device_id, digest) DO NOTHING RETURNING id", "message_add") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_blob(st, 3, digest, sizeof(digest), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, msg, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out_new = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW)
+		*out_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "message_add: %s", sqlite3_errmsg(s->db));
+	if (rc == SQLITE_DONE) { /* already there: its id */
+		if (prepare(s, &st, "SELECT id FROM messages WHERE device_id = ? AND digest = ?", "message_id") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, device);
+		sqlite3_bind_blob(st, 2, digest, sizeof(digest), SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		*out_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+	}
+	return 0;
+}
+
+static int sq_devices(struct srv_store *base, const char *after, int limit,
+		      void (*each)(const struct srv_device *d, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "SELECT d.serial, d.first_seen, d.last_seen, "
+			    "(SELECT COUNT(*) FROM messages m WHERE m.device_id = d.id) FROM devices d "
+			    "WHERE d.serial > ? ORDER BY d.serial LIMIT ?", "devices") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, after != NULL ? after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_device d = {(const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+				       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
+
+		each(&d, ctx);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(base, "devices: %s", sqlite3_errmsg(s->db));
+}
+
+static const struct srv_store_ops k_sqlite_ops = {
+	sq_close,    sq_meta_get, sq_meta_set, sq_begin,       sq_commit,      sq_rollback,
+	sq_device,   sq_slot_load, sq_slot_save, sq_pending, sq_message_add, sq_devices,
+};
 
 static int exec(struct sqlite_store *s, const char *sql)
 {

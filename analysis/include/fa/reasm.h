@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fa/chunk.h"
 #include "fa/error.h"
 
 /* The result of one chunk (docs/FORMAT.md §4), in the order of that table. */
@@ -31,7 +32,34 @@ const char *fa_chunk_result_name(enum fa_chunk_result r);
 /* True for the results that mean the chunk was refused. */
 int fa_chunk_result_rejected(enum fa_chunk_result r);
 
-struct fa_reasm_slot;
+enum fa_slot_state {
+	FA_SLOT_PARTIAL,
+	FA_SLOT_DELIVERED,
+	FA_SLOT_FAILED,
+};
+
+/* One tag slot: the latest message started with that tag. A receiver that keeps its state elsewhere (the server,
+ * in its database) loads a slot, applies a chunk with fa_reasm_apply(), and stores the slot back. */
+struct fa_reasm_slot {
+	uint16_t boot, seq;
+	uint32_t total; /* message bytes; the stream is total + 4 */
+	uint32_t have;  /* stream bytes held */
+	enum fa_slot_state state;
+	uint8_t *bytes; /* the stream, total + 4 bytes (malloc'd) */
+	uint8_t *held;  /* one bit per stream byte, (total + 4 + 7) / 8 bytes (malloc'd) */
+};
+
+/* Free a slot made by fa_reasm_apply() (NULL is fine). */
+void fa_reasm_slot_free(struct fa_reasm_slot *s);
+
+/*
+ * Apply one parsed chunk to the slot of its tag, by the rules of docs/FORMAT.md §4.
+ * slot: in/out; NULL when the tag has no message. A first chunk may replace it (the old one is freed) or create
+ *       it. max_message: the largest total accepted. budget: bytes a new partial message may still take.
+ * out_msg/out_len: on FA_CHUNK_COMPLETE, the message (inside the slot).  err: optional, why a chunk was refused.
+ */
+enum fa_chunk_result fa_reasm_apply(struct fa_reasm_slot **slot, const struct fa_chunk *c, uint32_t max_message,
+				    size_t budget, const uint8_t **out_msg, size_t *out_len, struct fa_error *err);
 
 struct fa_reasm {
 	uint32_t max_message; /* largest `total` accepted; 0 means FA_MESSAGE_MAX */

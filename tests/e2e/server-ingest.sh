@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# server-ingest.sh SERVER DATA: POST /api/v1/devices/{serial}/chunks on a real server: the FORMAT.md example as a
+# batch and chunk by chunk, duplicates, a kill -9 between chunks, and hostile input (each a clear 4xx that stores
+# nothing wrong). DATA is tests/data.
+set -u
+server=$1 data=$2
+dir=$(mktemp -d)
+fail() { echo "server-ingest: $*"; kill -9 "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
+start() {
+	rm -f "$dir/data/port"
+	"$server" --data "$dir/data" --listen 127.0.0.1:0 >> "$dir/out" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$dir/data/port" ] || fail "no port file"
+	port=$(cat "$dir/data/port")
+}
+# post SERIAL TYPE FILE: print the HTTP status; the body goes to $dir/body
+post() {
+	curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -H "Content-Type: application/vnd.faultline.$2" \
+		--data-binary "@$3" "http://127.0.0.1:$port/api/v1/devices/$1/chunks"
+}
+results() { grep -o '"result":"[a-z_]*"' "$dir/body" | sed 's/"result":"//; s/"$//' | tr '\n' ' ' | sed 's/ $//'; }
+expect() { # WANT_STATUS GOT_STATUS WANT_RESULTS WHAT
+	[ "$1" = "$2" ] || fail "$4: HTTP $2, expected $1: $(cat "$dir/body")"
+	[ -z "$3" ] || [ "$(results)" = "$3" ] || fail "$4: results '$(results)', expected '$3': $(cat "$dir/body")"
+}
+devices() { curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/devices?limit=500"; }
+
+start
+key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+flc="$data/format-v1/chunks-mtu20.flc"
+tail -c +6 "$flc" > "$dir/batch"
+# the four chunks of the example, one file each (records at 5, 26, 47 and 68 of the chunk file)
+for i in 1 2 3 4; do
+	off=$((5 + 21 * (i - 1)))
+	len=$(( i < 4 ? 20 : 15 ))
+	dd if="$flc" of="$dir/c$i" bs=1 skip=$((off + 1)) count=$len 2>/dev/null
+done
+
+expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "accepted accepted accepted complete" "the example as a batch"
+grep -q '"message":' "$dir/body" || fail "a complete message without its id"
+expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "duplicate duplicate duplicate duplicate" "the batch again"
+expect 200 "$(post dev-0042 chunk "$dir/c3")" "duplicate" "a late retransmission"
+devices | grep -q '"serial":"dev-0042"[^}]*"messages":1' || fail "dev-0042 should have one message: $(devices)"
+
+# chunk by chunk, out of order, with a kill -9 in the middle: nothing acknowledged is lost
+expect 200 "$(post dev-k chunk "$dir/c1")" "accepted" "chunk 1"
+expect 200 "$(post dev-k chunk "$dir/c3")" "accepted" "chunk 3"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+start
+expect 200 "$(post dev-k chunk "$dir/c3")" "duplicate" "chunk 3 again after the restart"
+expect 200 "$(post dev-k chunk "$dir/c4")" "accepted" "chunk 4"
+expect 200 "$(post dev-k chunk "$dir/c2")" "complete" "chunk 2 completes it"
+devices | grep -q '"serial":"dev-k"[^}]*"messages":1' || fail "dev-k should have one message: $(devices)"
+
+# hostile input
+printf '\201' > "$dir/cut"
+expect 400 "$(post dev-h chunk "$dir/cut")" "malformed" "a chunk cut after one byte"
+grep -q 'ends inside boot/seq' "$dir/body" || fail "the malformed chunk's error does not say why"
+cp "$dir/c4" "$dir/badcrc"
+printf '\000' | dd of="$dir/badcrc" bs=1 seek=14 conv=notrunc 2>/dev/null
+expect 200 "$(post dev-h chunk "$dir/c1")" "accepted" "dev-h chunk 1"
+expect 200 "$(post dev-h chunk "$dir/c2")" "accepted" "dev-h chunk 2"
+expect 200 "$(post dev-h chunk "$dir/c3")" "accepted" "dev-h chunk 3"
+expect 400 "$(post dev-h chunk "$dir/badcrc")" "crc_mismatch" "a wrong CRC trailer"
+printf '\201\001\000\000\000\200\200\200\004\252' > "$dir/huge"   # total = 8 MiB, above the server's 1 MiB
+expect 400 "$(post dev-h chunk "$dir/huge")" "too_large" "a total far larger than the server takes"
+head -c 3000 /dev/urandom > "$dir/random"
+[ "$(post dev-h chunk-batch "$dir/random")" = 400 ] || fail "random bytes as a batch: $(cat "$dir/body")"
+grep -q '"code":"bad_batch"\|"result":"malformed"' "$dir/body" || fail "random bytes: $(cat "$dir/body")"
+head -c 1100000 /dev/zero > "$dir/big"
+expect 413 "$(post dev-h chunk-batch "$dir/big")" "" "a body over 1 MiB"
+printf '\003\201\001\000' > "$dir/short"                          # a record claiming 3 bytes, 3 present: ok
+{ cat "$dir/short"; printf '\050'; } > "$dir/lying"                 # then one claiming 40 bytes, 0 present
+expect 400 "$(post dev-h chunk-batch "$dir/lying")" "" "a batch record that lies about its length"
+grep -q '"code":"bad_batch"' "$dir/body" || fail "a lying record: $(cat "$dir/body")"
+{ printf '\024'; cat "$dir/c1"; printf '\001\201'; } > "$dir/mixed"  # a good chunk, then a broken one
+expect 400 "$(post dev-m chunk-batch "$dir/mixed")" "accepted malformed" "a batch with one bad chunk"
+expect 415 "$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -H 'Content-Type: text/plain' \
+	--data-binary x "http://127.0.0.1:$port/api/v1/devices/dev-h/chunks")" "" "a wrong content type"
+expect 400 "$(post 'bad%21serial' chunk "$dir/c1")" "" "a serial with a character outside the set"
+grep -q '"code":"bad_serial"' "$dir/body" || fail "bad serial: $(cat "$dir/body")"
+expect 400 "$(post "$(printf 'x%.0s' $(seq 65))" chunk "$dir/c1")" "" "a 65-character serial"
+
+# one device cannot hold more than 4 MiB of partial messages: four 1 MB messages fit, a fifth does not
+for seq in 0 1 2 3 4; do
+	printf "\\201\\001\\000\\00$seq\\000\\300\\204\\075\\252" > "$dir/q$seq"  # total 1,000,000
+done
+for seq in 0 1 2 3; do expect 200 "$(post dev-q chunk "$dir/q$seq")" "accepted" "partial message $seq"; done
+expect 400 "$(post dev-q chunk "$dir/q4")" "over_quota" "a fifth 1 MB partial message"
+
+# many invented serials: each one small partial message; the server keeps answering and lists them all
+i=0
+while [ $i -lt 300 ]; do
+	post "invented-$i" chunk "$dir/c1" > /dev/null || fail "serial $i"
+	i=$((i + 1))
+done
+[ "$(devices | grep -o '"serial":"invented-' | wc -l)" = 300 ] || fail "not all 300 invented serials are listed"
+expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "duplicate duplicate duplicate duplicate" \
+	"the first device, after all that"
+
+kill -TERM "$pid"
+wait "$pid"
+echo "server-ingest: ok"
+rm -rf "$dir"
