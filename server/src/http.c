@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 #include <time.h>
 
 #include "alloc.h"
+#include "fa/elf.h"
 #include "fa/chunk.h"
 #include "fa/reasm.h"
 #include "http.h"
@@ -30,18 +34,22 @@
 /* The request state of a connection answered from its headers alone. */
 static int s_answered;
 
-/* A request whose body is read before it is answered. */
+/* A request whose body is read before it is answered: chunks (in memory) or a symbol file (streamed to disk). */
 struct request {
 	char serial[65];
 	bool batch;
 	bool too_large;
 	uint8_t *body;
 	size_t len, cap;
+	FILE *file;          /* symbol uploads: the temporary file */
+	char path[4096];
 };
 
 struct srv_http {
 	struct MHD_Daemon *daemon;
 	struct srv_store *store;
+	char *data_dir;
+	size_t symbols_max;
 };
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *body)
@@ -204,6 +212,48 @@ store_error:
 	return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
 }
 
+/* POST /api/v1/symbols, once the whole file is on disk: check it is a usable ELF, then keep it by build-id. */
+static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c, struct request *req)
+{
+	struct fa_error err = {0};
+	struct fa_elf *elf;
+	const uint8_t *id;
+	char hex[130], path[4200], msg[512];
+	size_t n, size = req->len;
+	bool failed = fclose(req->file) != 0;
+
+	req->file = NULL;
+	if (req->too_large || failed) {
+		unlink(req->path);
+		snprintf(msg, sizeof(msg), req->too_large ? "the file is larger than the limit of %zu MiB (faultline-server "
+							    "--symbols-max-mb)" : "cannot write the upload to disk (%zu)",
+			 h->symbols_max >> 20);
+		return error(c, req->too_large ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     req->too_large ? "too_large" : "io_error", msg);
+	}
+	if (fa_elf_open(&elf, req->path, &err) != 0) {
+		char prefix[4200];
+		size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", req->path);
+
+		unlink(req->path);
+		/* the analysis names the file: name it "the upload" rather than a temporary path */
+		snprintf(msg, sizeof(msg), "the upload%s", strncmp(err.msg, prefix, plen) == 0 ? err.msg + plen : err.msg);
+		return error(c, MHD_HTTP_BAD_REQUEST, "bad_elf", msg);
+	}
+	n = fa_elf_build_id(elf, &id);
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", id[i]);
+	fa_elf_close(elf);
+	snprintf(path, sizeof(path), "%s/symbols/%s.elf", h->data_dir, hex);
+	if (rename(req->path, path) != 0) {
+		unlink(req->path);
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store the symbol file");
+	}
+	if (h->store->ops->symbols_add(h->store, hex, (int64_t)size, (int64_t)time(NULL)) != 0)
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
+	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I}", "build_id", hex, "size", (json_int_t)size));
+}
+
 static void add_device(const struct srv_device *d, void *ctx)
 {
 	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:I}", "serial", d->serial, "first_seen",
@@ -268,10 +318,36 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		if (strcmp(url, API "devices") == 0 && strcmp(method, "GET") == 0)
 			return list_devices(h, c);
+		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
+			char dir[3900];
+			int fd;
+
+			req = srv_calloc(1, sizeof(*req));
+			snprintf(dir, sizeof(dir), "%s/symbols", h->data_dir);
+			snprintf(req->path, sizeof(req->path), "%s/upload-XXXXXX", dir);
+			if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkstemp(req->path)) < 0 ||
+			    (req->file = fdopen(fd, "wb")) == NULL) {
+				free(req);
+				return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store uploads");
+			}
+			*req_cls = req;
+			return MHD_YES;
+		}
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
 	}
 	if (req == (void *)&s_answered) {
 		*upload_data_size = 0; /* a body after an answer is discarded */
+		return MHD_YES;
+	}
+	if (req->file != NULL) { /* a symbol upload: straight to disk, up to the limit */
+		if (*upload_data_size == 0)
+			return symbols_done(h, c, req);
+		if (req->len + *upload_data_size > h->symbols_max)
+			req->too_large = true;
+		else if (fwrite(upload_data, 1, *upload_data_size, req->file) != *upload_data_size)
+			req->too_large = true;
+		req->len += *upload_data_size;
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -300,15 +376,20 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum 
 	(void)c;
 	(void)why;
 	if (req != NULL && req != (void *)&s_answered) {
+		if (req->file != NULL) { /* an upload cut short */
+			fclose(req->file);
+			unlink(req->path);
+		}
 		free(req->body);
 		free(req);
 	}
 	*req_cls = NULL;
 }
 
-int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv_store *store, uint16_t *out_port,
-		   char *err, size_t errlen)
+int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uint16_t *out_port, char *err,
+		   size_t errlen)
 {
+	const struct srv_listen *l = cfg->listen;
 	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM}, *ai = NULL;
 	struct srv_http *h = srv_calloc(1, sizeof(*h));
 	const union MHD_DaemonInfo *info;
@@ -323,7 +404,9 @@ int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv
 		free(h);
 		return -1;
 	}
-	h->store = store;
+	h->store = cfg->store;
+	h->data_dir = srv_strdup(cfg->data_dir);
+	h->symbols_max = cfg->symbols_max;
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 					     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -333,6 +416,7 @@ int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv
 	if (h->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s:%u (in use, or not an address of this machine?)", l->host,
 			 l->port);
+		free(h->data_dir);
 		free(h);
 		return -1;
 	}
@@ -347,5 +431,6 @@ void srv_http_stop(struct srv_http *h)
 	if (h == NULL)
 		return;
 	MHD_stop_daemon(h->daemon);
+	free(h->data_dir);
 	free(h);
 }

@@ -12,13 +12,19 @@
 
 struct srv_http;
 
+struct srv_http_config {
+	const struct srv_listen *listen; /* port 0: a free one */
+	struct srv_store *store;
+	const char *data_dir;            /* symbol files go to data_dir/symbols */
+	size_t symbols_max;              /* largest symbol upload, bytes */
+};
+
 /*
- * Listen on l (port 0: a free one) and serve from store, on a pool of threads.
- * out_port: the port actually bound.  err/errlen: why it failed.
- * Returns 0 or -1.
+ * Listen and serve from the store, on a pool of threads. out_port: the port actually bound.
+ * err/errlen: why it failed. Returns 0 or -1.
  */
-int srv_http_start(struct srv_http **out, const struct srv_listen *l, struct srv_store *store, uint16_t *out_port,
-		   char *err, size_t errlen);
+int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uint16_t *out_port, char *err,
+		   size_t errlen);
 
 /* Stop accepting, finish the requests in flight, and free. */
 void srv_http_stop(struct srv_http *h);

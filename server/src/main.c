@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ static void usage(FILE *to)
 		    "  --data DIR          where the server keeps its database and symbol files (created if missing)\n"
 		    "  --listen HOST:PORT  address to serve on (default " SRV_LISTEN_DEFAULT "; port 0 picks a free one,\n"
 		    "                      printed and written to DIR/port)\n"
+		    "  --symbols-max-mb N  largest symbol file accepted (default 256)\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
 }
 
@@ -40,8 +42,9 @@ static int write_port(const char *dir, uint16_t port)
 	return rename(tmp, path);
 }
 
-static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen)
+static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max)
 {
+	struct srv_http_config cfg = {listen, store, data, symbols_max};
 	struct srv_http *http;
 	char err[320];
 	uint16_t port;
@@ -54,7 +57,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (srv_http_start(&http, listen, store, &port, err, sizeof(err)) != 0) {
+	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "faultline-server: %s\n", err);
 		return 1;
 	}
@@ -75,6 +78,7 @@ int main(int argc, char **argv)
 	struct srv_store *store = NULL;
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
 	bool rotate = false;
+	unsigned long symbols_mb = 256;
 	char err[320];
 	int status;
 
@@ -89,6 +93,14 @@ int main(int argc, char **argv)
 			data = argv[++i];
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_spec = argv[++i];
+		} else if (strcmp(argv[i], "--symbols-max-mb") == 0 && i + 1 < argc) {
+			char *end;
+
+			symbols_mb = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || symbols_mb == 0 || symbols_mb > 65536) {
+				fprintf(stderr, "faultline-server: --symbols-max-mb takes 1..65536\n");
+				return 2;
+			}
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {
 			rotate = true;
 		} else {
@@ -121,7 +133,7 @@ int main(int argc, char **argv)
 	if (rotate)
 		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
 	else
-		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen);
+		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20);
 	if (status != 0 && store->error[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
 	store->ops->close(store);

@@ -44,6 +44,8 @@ struct srv_store_ops {
 	 * out_id: its id; out_new: false when it was already there. */
 	int (*message_add)(struct srv_store *s, int64_t device, const uint8_t *msg, size_t len, int64_t now,
 			   int64_t *out_id, bool *out_new);
+	/* Record an uploaded symbol file (its build-id in hex, its size): a new upload of the same build replaces. */
+	int (*symbols_add)(struct srv_store *s, const char *build_id, int64_t size, int64_t now);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);

@@ -10,7 +10,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 struct sqlite_store {
 	struct srv_store base;
@@ -31,6 +31,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                       received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL,"
 	"                       state INTEGER NOT NULL DEFAULT 0, UNIQUE (device_id, digest));"
 	"CREATE INDEX messages_state ON messages (state, id);",
+	/* uploaded firmware ELFs, stored as DIR/symbols/<build_id>.elf */
+	"CREATE TABLE symbols (build_id TEXT PRIMARY KEY, size INTEGER NOT NULL, uploaded INTEGER NOT NULL);",
 };
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -262,6 +264,20 @@ static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t 
 	return 0;
 }
 
+static int sq_symbols_add(struct srv_store *base, const char *build_id, int64_t size, int64_t now)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "INSERT OR REPLACE INTO symbols (build_id, size, uploaded) VALUES (?, ?, ?)",
+		    "symbols_add") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, size);
+	sqlite3_bind_int64(st, 3, now);
+	return step_done(s, st, "symbols_add");
+}
+
 static int sq_devices(struct srv_store *base, const char *after, int limit,
 		      void (*each)(const struct srv_device *d, void *ctx), void *ctx)
 {
@@ -287,7 +303,7 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 
 static const struct srv_store_ops k_sqlite_ops = {
 	sq_close,    sq_meta_get, sq_meta_set, sq_begin,       sq_commit,      sq_rollback,
-	sq_device,   sq_slot_load, sq_slot_save, sq_pending, sq_message_add, sq_devices,
+	sq_device,   sq_slot_load, sq_slot_save, sq_pending, sq_message_add, sq_symbols_add, sq_devices,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

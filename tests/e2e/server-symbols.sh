@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# server-symbols.sh SERVER ELF NODEBUG NOBUILDID: POST /api/v1/symbols on a real server: a firmware ELF is kept
+# under DIR/symbols by build-id; a non-ELF, an ELF without DWARF or without a build-id, a file over the limit and
+# the wrong credential are refused with a clear message, leaving nothing behind.
+set -u
+server=$1 elf=$2 nodebug=$3 nobuildid=$4
+dir=$(mktemp -d)
+fail() { echo "server-symbols: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
+"$server" --data "$dir/data" --listen 127.0.0.1:0 --symbols-max-mb 1 > "$dir/out" 2>&1 &
+pid=$!
+i=0
+while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+port=$(cat "$dir/data/port")
+key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+upload() { # FILE [AUTH HEADER]
+	curl -s -o "$dir/body" -w '%{http_code}' -H "${2:-Authorization: Bearer $admin}" --data-binary "@$1" \
+		"http://127.0.0.1:$port/api/v1/symbols"
+}
+id=$(arm-none-eabi-readelf -n "$elf" | awk '/Build ID:/ { print $3 }')
+[ "$(upload "$elf")" = 201 ] || fail "a firmware ELF: $(cat "$dir/body")"
+grep -q "\"build_id\":\"$id\"" "$dir/body" || fail "the answer does not give the build-id $id: $(cat "$dir/body")"
+cmp -s "$elf" "$dir/data/symbols/$id.elf" || fail "the ELF is not stored as symbols/$id.elf"
+[ "$(upload "$elf")" = 201 ] || fail "the same ELF again"
+check() { # STATUS CODE TEXT FILE [AUTH]
+	got=$(upload "$4" "${5:-}")
+	[ "$got" = "$1" ] && grep -q "\"code\":\"$2\"" "$dir/body" && grep -q "$3" "$dir/body" ||
+		fail "$4: HTTP $got, expected $1 $2 '$3': $(cat "$dir/body")"
+}
+printf 'not an elf' > "$dir/text"
+check 400 bad_elf "is not an ELF file" "$dir/text"
+check 400 bad_elf "build the firmware with -g" "$nodebug"
+check 400 bad_elf "link the firmware with -Wl,--build-id" "$nobuildid"
+head -c 1100000 /dev/zero > "$dir/big"
+check 413 too_large "limit of 1 MiB" "$dir/big"
+check 401 unauthorized "may only send chunks" "$elf" "X-Faultline-Key: $key"
+[ "$(ls "$dir/data/symbols")" = "$id.elf" ] || fail "left behind: $(ls "$dir/data/symbols")"
+kill -TERM "$pid"
+wait "$pid"
+echo "server-symbols: ok"
+rm -rf "$dir"
