@@ -190,6 +190,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 		return error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a single chunk is at most 16383 bytes");
 	}
 	results = json_array();
+	srv_store_lock(st); /* one connection: the transaction must not interleave with another request's */
 	if (st->ops->begin(st) != 0 || st->ops->device(st, req->serial, now, &device) != 0)
 		goto store_error;
 	if (!req->batch) {
@@ -202,11 +203,13 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	}
 	if (st->ops->commit(st) != 0)
 		goto store_error;
+	srv_store_unlock(st);
 	for (size_t i = 0; i < json_array_size(results); i++)
 		rejected += json_object_get(json_array_get(results, i), "error") != NULL;
 	return respond(c, rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, json_pack("{s:o}", "results", results));
 store_error:
 	st->ops->rollback(st);
+	srv_store_unlock(st);
 	json_decref(results);
 	fprintf(stderr, "faultline-server: %s\n", srv_store_error(st));
 	return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
@@ -221,6 +224,7 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 	char hex[130], path[4200], msg[512];
 	size_t n, size = req->len;
 	bool failed = fclose(req->file) != 0;
+	int rc;
 
 	req->file = NULL;
 	if (req->too_large || failed) {
@@ -249,7 +253,10 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		unlink(req->path);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store the symbol file");
 	}
-	if (h->store->ops->symbols_add(h->store, hex, (int64_t)size, (int64_t)time(NULL)) != 0)
+	srv_store_lock(h->store);
+	rc = h->store->ops->symbols_add(h->store, hex, (int64_t)size, (int64_t)time(NULL));
+	srv_store_unlock(h->store);
+	if (rc != 0)
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
 	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I}", "build_id", hex, "size", (json_int_t)size));
 }
@@ -266,12 +273,15 @@ static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c
 {
 	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
 	const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
-	int limit = lim != NULL ? atoi(lim) : 100;
+	int limit = lim != NULL ? atoi(lim) : 100, rc;
 	json_t *list = json_array(), *last;
 
 	if (limit < 1 || limit > PAGE_MAX)
 		limit = limit < 1 ? 1 : PAGE_MAX;
-	if (h->store->ops->devices(h->store, after, limit, add_device, list) != 0) {
+	srv_store_lock(h->store);
+	rc = h->store->ops->devices(h->store, after, limit, add_device, list);
+	srv_store_unlock(h->store);
+	if (rc != 0) {
 		json_decref(list);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
 	}

@@ -86,7 +86,9 @@ bool srv_keys_check(struct srv_store *s, enum srv_role role, const char *present
 		return false;
 	pthread_mutex_lock(&s_cache.lock);
 	if (now != s_cache.loaded) {
+		srv_store_lock(s);
 		s_cache.ok = load_hash(s, META_PROJECT, s_cache.project) && load_hash(s, META_ADMIN, s_cache.admin);
+		srv_store_unlock(s);
 		s_cache.loaded = now;
 	}
 	ok = s_cache.ok;

@@ -4,6 +4,7 @@
 #ifndef SRV_STORE_H
 #define SRV_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,29 @@
 #include "fa/reasm.h"
 
 struct srv_store;
+
+/* Message states (messages.state). */
+enum srv_msg_state {
+	SRV_MSG_QUEUED = 0,
+	SRV_MSG_PROCESSING = 1,
+	SRV_MSG_DONE = 2,
+	SRV_MSG_SYMBOLS_MISSING = 3,
+	SRV_MSG_FAILED = 4,
+};
+
+/* A claimed job: a delivered message to process. bytes are malloc'd; the caller frees them. */
+struct srv_job {
+	int64_t id, device, received;
+	uint8_t *bytes;
+	size_t len;
+};
+
+/* What processing a coredump produced. */
+struct srv_trace {
+	int64_t message, device, captured;
+	const char *fingerprint, *kind, *title, *sw_version;
+	const char *report; /* the report as JSON */
+};
 
 /* A device as the read API shows it. */
 struct srv_device {
@@ -46,6 +70,29 @@ struct srv_store_ops {
 			   int64_t *out_id, bool *out_new);
 	/* Record an uploaded symbol file (its build-id in hex, its size): a new upload of the same build replaces. */
 	int (*symbols_add)(struct srv_store *s, const char *build_id, int64_t size, int64_t now);
+	/* Processing. job_claim: the oldest queued message, now marked processing (1), or 0 when none.
+	 * job_finish: its new state, with the build-id it waits for (symbols missing) or why it failed. */
+	int (*job_claim)(struct srv_store *s, struct srv_job *out);
+	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
+	/* At start: messages left "processing" by a stopped server are queued again. */
+	int (*jobs_recover)(struct srv_store *s);
+	/* Messages waiting for build_id's symbols are queued again. out_count: how many. */
+	int (*symbols_arrived)(struct srv_store *s, const char *build_id, int64_t *out_count);
+	/* 1 when symbols for build_id were uploaded, 0 when not. */
+	int (*symbols_known)(struct srv_store *s, const char *build_id);
+	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new). Processing the same
+	 * message again replaces its trace: counts come from trace rows, so nothing is counted twice. */
+	int (*trace_put)(struct srv_store *s, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue);
+	/* Keep a reboot event (once per message). */
+	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
+			  int64_t received);
+	/* Read API, each answering with a JSON text (malloc'd, the caller frees it); 0 found, 1 not found, -1 error. */
+	int (*issues_json)(struct srv_store *s, int64_t after, int limit, char **out);
+	int (*issue_json)(struct srv_store *s, int64_t id, char **out);
+	int (*trace_json)(struct srv_store *s, int64_t id, char **out);
+	int (*device_json)(struct srv_store *s, const char *serial, char **out);
+	/* The message bytes behind a trace (for its ELF core), malloc'd. 0 found, 1 not found, -1 error. */
+	int (*trace_message)(struct srv_store *s, int64_t trace, uint8_t **out, size_t *out_len);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);
@@ -54,7 +101,12 @@ struct srv_store_ops {
 struct srv_store {
 	const struct srv_store_ops *ops;
 	char error[256];
+	pthread_mutex_t lock; /* one connection: callers hold the lock around each use (a request, a job) */
 };
+
+/* Serialize use of the store across the HTTP threads and the workers. */
+void srv_store_lock(struct srv_store *s);
+void srv_store_unlock(struct srv_store *s);
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, the schema

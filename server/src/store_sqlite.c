@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend of the store: WAL, prepared statements only, schema migrations by version. */
+#include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 struct sqlite_store {
 	struct srv_store base;
@@ -33,6 +34,18 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX messages_state ON messages (state, id);",
 	/* uploaded firmware ELFs, stored as DIR/symbols/<build_id>.elf */
 	"CREATE TABLE symbols (build_id TEXT PRIMARY KEY, size INTEGER NOT NULL, uploaded INTEGER NOT NULL);",
+	/* processing: issues by fingerprint, a trace per coredump message, reboot events per device */
+	"ALTER TABLE messages ADD COLUMN detail TEXT;"
+	"CREATE TABLE issues (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"                     title TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE traces (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
+	"                     device_id INTEGER NOT NULL REFERENCES devices(id), issue_id INTEGER NOT NULL"
+	"                     REFERENCES issues(id), sw_version TEXT NOT NULL, captured INTEGER NOT NULL,"
+	"                     report TEXT NOT NULL);"
+	"CREATE INDEX traces_issue ON traces (issue_id, id);"
+	"CREATE TABLE reboots (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
+	"                      device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
+	"                      reason INTEGER NOT NULL, received INTEGER NOT NULL);",
 };
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -278,6 +291,313 @@ static int sq_symbols_add(struct srv_store *base, const char *build_id, int64_t 
 	return step_done(s, st, "symbols_add");
 }
 
+static int sq_job_claim(struct srv_store *base, struct srv_job *out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "UPDATE messages SET state = 1 WHERE id = (SELECT id FROM messages WHERE state = 0 "
+			    "ORDER BY id LIMIT 1) RETURNING id, device_id, received, bytes", "job_claim") != 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->device = sqlite3_column_int64(st, 1);
+		out->received = sqlite3_column_int64(st, 2);
+		out->len = (size_t)sqlite3_column_bytes(st, 3);
+		out->bytes = srv_malloc(out->len + 1);
+		memcpy(out->bytes, sqlite3_column_blob(st, 3), out->len);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW;
+}
+
+static int sq_job_finish(struct srv_store *base, int64_t id, enum srv_msg_state state, const char *detail)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "UPDATE messages SET state = ?, detail = ? WHERE id = ?", "job_finish") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)state);
+	sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	return step_done(s, st, "job_finish");
+}
+
+static int sq_jobs_recover(struct srv_store *base)
+{
+	return exec((struct sqlite_store *)base, "UPDATE messages SET state = 0 WHERE state = 1");
+}
+
+static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int64_t *out_count)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "UPDATE messages SET state = 0, detail = NULL WHERE state = 3 AND detail = ?",
+		    "symbols_arrived") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*out_count = sqlite3_changes(s->db);
+	return rc == SQLITE_DONE ? 0 : fail(base, "symbols_arrived: %s", sqlite3_errmsg(s->db));
+}
+
+static int sq_symbols_known(struct srv_store *base, const char *build_id)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "SELECT 1 FROM symbols WHERE build_id = ?", "symbols_known") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "symbols_known: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW;
+}
+
+static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "INSERT INTO issues (fingerprint, kind, title, created) VALUES (?, ?, ?, ?) "
+			    "ON CONFLICT (fingerprint) DO UPDATE SET title = excluded.title RETURNING id", "issue") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, t->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, t->captured);
+	rc = sqlite3_step(st);
+	*out_issue = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(base, "issue: %s", sqlite3_errmsg(s->db));
+	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
+			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
+			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id", "trace") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->message);
+	sqlite3_bind_int64(st, 2, t->device);
+	sqlite3_bind_int64(st, 3, *out_issue);
+	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, t->captured);
+	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : fail(base, "trace: %s", sqlite3_errmsg(s->db));
+}
+
+static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device, int64_t boot_id, int reason,
+			 int64_t received)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "INSERT OR IGNORE INTO reboots (message_id, device_id, boot_id, reason, received) "
+			    "VALUES (?, ?, ?, ?, ?)", "reboot_put") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, message);
+	sqlite3_bind_int64(st, 2, device);
+	sqlite3_bind_int64(st, 3, boot_id);
+	sqlite3_bind_int(st, 4, reason);
+	sqlite3_bind_int64(st, 5, received);
+	return step_done(s, st, "reboot_put");
+}
+
+/* An issue with everything derived from its traces: count, devices, versions, first and last seen. */
+#define ISSUE_SELECT                                                                                               \
+	"SELECT i.id, i.fingerprint, i.kind, i.title, COUNT(t.id), COUNT(DISTINCT t.device_id), MIN(t.captured), "   \
+	"MAX(t.captured), (SELECT json_group_array(v) FROM (SELECT DISTINCT sw_version AS v FROM traces "          \
+	"WHERE issue_id = i.id ORDER BY v)), MAX(t.id) FROM issues i JOIN traces t ON t.issue_id = i.id "
+
+static json_t *issue_row(sqlite3_stmt *st)
+{
+	json_t *versions = json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
+
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id",
+			 (json_int_t)sqlite3_column_int64(st, 0), "fingerprint", sqlite3_column_text(st, 1), "kind",
+			 sqlite3_column_text(st, 2), "title", sqlite3_column_text(st, 3), "count",
+			 (json_int_t)sqlite3_column_int64(st, 4), "devices", (json_int_t)sqlite3_column_int64(st, 5),
+			 "first_seen", (json_int_t)sqlite3_column_int64(st, 6), "last_seen",
+			 (json_int_t)sqlite3_column_int64(st, 7), "versions", versions != NULL ? versions : json_array(),
+			 "latest_trace", (json_int_t)sqlite3_column_int64(st, 9));
+}
+
+static char *dump(json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	return text;
+}
+
+static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char **out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	json_t *list = json_array();
+	sqlite3_stmt *st;
+	int64_t last = 0;
+	int rc;
+
+	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0) {
+		json_decref(list);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(list, issue_row(st));
+		last = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return fail(base, "issues: %s", sqlite3_errmsg(s->db));
+	}
+	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next",
+			      (int)json_array_size(list) == limit ? json_integer(last) : json_null()));
+	return 0;
+}
+
+static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
+			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace_json") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = dump(json_pack("{s:I, s:I, s:s, s:I, s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+				      "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
+				      "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
+				      (json_int_t)sqlite3_column_int64(st, 4), "report",
+				      json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "trace_json: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	json_t *issue = NULL;
+	char *latest = NULL;
+	int rc;
+
+	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue_json") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		issue = issue_row(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
+	if (issue == NULL)
+		return 1;
+	rc = sq_trace_json(base, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
+	if (rc < 0) {
+		json_decref(issue);
+		return -1;
+	}
+	json_object_set_new(issue, "trace", rc == 0 ? json_loads(latest, 0, NULL) : json_null());
+	free(latest);
+	*out = dump(issue);
+	return 0;
+}
+
+static int sq_device_json(struct srv_store *base, const char *serial, char **out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	json_t *reboots = json_array(), *traces = json_array(), *dev = NULL;
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if (prepare(s, &st, "SELECT id, serial, first_seen, last_seen FROM devices WHERE serial = ?", "device_json") != 0)
+		goto error;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		dev = json_pack("{s:s, s:I, s:I}", "serial", sqlite3_column_text(st, 1), "first_seen",
+				(json_int_t)sqlite3_column_int64(st, 2), "last_seen", (json_int_t)sqlite3_column_int64(st, 3));
+	}
+	sqlite3_finalize(st);
+	if (dev == NULL) {
+		json_decref(reboots);
+		json_decref(traces);
+		return rc == SQLITE_DONE ? 1 : fail(base, "device_json: %s", sqlite3_errmsg(s->db));
+	}
+	if (prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
+		    "device_reboots") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(reboots, json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)sqlite3_column_int64(st, 0),
+							 "reason", sqlite3_column_int(st, 1), "received",
+							 (json_int_t)sqlite3_column_int64(st, 2)));
+	sqlite3_finalize(st);
+	if (prepare(s, &st, "SELECT id, issue_id, sw_version, captured FROM traces WHERE device_id = ? "
+			    "ORDER BY id DESC LIMIT 100", "device_traces") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(traces, json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+							"issue", (json_int_t)sqlite3_column_int64(st, 1), "sw_version",
+							sqlite3_column_text(st, 2), "received",
+							(json_int_t)sqlite3_column_int64(st, 3)));
+	sqlite3_finalize(st);
+	json_object_set_new(dev, "reboots", reboots);
+	json_object_set_new(dev, "traces", traces);
+	*out = dump(dev);
+	return 0;
+error:
+	json_decref(reboots);
+	json_decref(traces);
+	json_decref(dev);
+	return -1;
+}
+
+static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out, size_t *out_len)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ?",
+		    "trace_message") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, trace);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_len = (size_t)sqlite3_column_bytes(st, 0);
+		*out = srv_malloc(*out_len + 1);
+		memcpy(*out, sqlite3_column_blob(st, 0), *out_len);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "trace_message: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
 static int sq_devices(struct srv_store *base, const char *after, int limit,
 		      void (*each)(const struct srv_device *d, void *ctx), void *ctx)
 {
@@ -302,8 +622,13 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 }
 
 static const struct srv_store_ops k_sqlite_ops = {
-	sq_close,    sq_meta_get, sq_meta_set, sq_begin,       sq_commit,      sq_rollback,
-	sq_device,   sq_slot_load, sq_slot_save, sq_pending, sq_message_add, sq_symbols_add, sq_devices,
+	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set, .begin = sq_begin, .commit = sq_commit,
+	.rollback = sq_rollback, .device = sq_device, .slot_load = sq_slot_load, .slot_save = sq_slot_save,
+	.pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
+	.job_finish = sq_job_finish, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
+	.symbols_known = sq_symbols_known, .trace_put = sq_trace_put, .reboot_put = sq_reboot_put,
+	.issues_json = sq_issues_json, .issue_json = sq_issue_json, .trace_json = sq_trace_json,
+	.device_json = sq_device_json, .trace_message = sq_trace_message, .devices = sq_devices,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)
@@ -353,6 +678,7 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 
 	*out = NULL;
 	s->base.ops = &k_sqlite_ops;
+	pthread_mutex_init(&s->base.lock, NULL);
 	snprintf(path, sizeof(path), "%s/faultline.db", dir);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {
@@ -374,4 +700,14 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 const char *srv_store_error(const struct srv_store *s)
 {
 	return s->error;
+}
+
+void srv_store_lock(struct srv_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+}
+
+void srv_store_unlock(struct srv_store *s)
+{
+	pthread_mutex_unlock(&s->lock);
 }

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* server/src/store_sqlite.c: the processing queue and what the read API answers, on a real SQLite file. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	struct srv_store *s;
+	int64_t dev;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	f->s->ops->close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int64_t add_message(struct fixture *f, const char *bytes)
+{
+	int64_t id;
+	bool fresh;
+
+	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)bytes, strlen(bytes), 100, &id, &fresh),
+			 0);
+	assert_true(fresh);
+	return id;
+}
+
+/* A read-API answer, parsed; text is the out argument of the call that gave rc (read after the call). */
+static json_t *answer(int rc, char **text)
+{
+	json_t *j;
+
+	assert_int_equal(rc, 0);
+	j = json_loads(*text, 0, NULL);
+	free(*text);
+	assert_non_null(j);
+	return j;
+}
+
+/* Jobs come out oldest first, once; a stopped server's claimed jobs are queued again. */
+static void queue_order_and_recovery(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_message(f, "first"), b = add_message(f, "second");
+	struct srv_job job;
+
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 1);
+	assert_int_equal(job.id, a);
+	assert_int_equal(job.device, f->dev);
+	assert_memory_equal(job.bytes, "first", 5);
+	assert_int_equal(job.len, 5);
+	free(job.bytes);
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 1);
+	assert_int_equal(job.id, b);
+	free(job.bytes);
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->job_finish(f->s, a, SRV_MSG_DONE, NULL), 0);
+	assert_int_equal(f->s->ops->jobs_recover(f->s), 0); /* b was left "processing" */
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 1);
+	assert_int_equal(job.id, b);
+	free(job.bytes);
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+}
+
+/* A message waiting for symbols is queued again when exactly its build's symbols arrive. */
+static void symbols_missing_then_arrived(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_message(f, "crash"), count = -1;
+	struct srv_job job;
+
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 1);
+	free(job.bytes);
+	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), 0);
+	assert_int_equal(f->s->ops->job_finish(f->s, a, SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
+	assert_int_equal(f->s->ops->symbols_arrived(f->s, "ccdd", &count), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->symbols_add(f->s, "aabb", 10, 200), 0);
+	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), 1);
+	assert_int_equal(f->s->ops->symbols_arrived(f->s, "aabb", &count), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(f->s->ops->job_claim(f->s, &job), 1);
+	assert_int_equal(job.id, a);
+	free(job.bytes);
+}
+
+static void put_trace(struct fixture *f, int64_t msg, const char *fp, const char *version, int64_t captured,
+		      int64_t *out_trace, int64_t *out_issue)
+{
+	struct srv_trace t = {.message = msg, .device = f->dev, .captured = captured, .fingerprint = fp,
+			      .kind = "hardfault", .title = "HardFault in main", .sw_version = version,
+			      .report = "{\"frames\":[]}"};
+
+	assert_int_equal(f->s->ops->trace_put(f->s, &t, out_trace, out_issue), 0);
+}
+
+/* Issues group traces by fingerprint; counts, devices, versions and seen times come from the traces, so
+ * processing a message again changes nothing. */
+static void issues_count_each_message_once(void **state)
+{
+	struct fixture *f = *state;
+	int64_t m1 = add_message(f, "one"), m2 = add_message(f, "two"), m3 = add_message(f, "three");
+	int64_t t1, t1b, t2, t3, i1, i1b, i2, i3, dev2;
+	char *text = NULL;
+	json_t *j, *issue;
+
+	put_trace(f, m1, "fp-a", "1.0.0", 300, &t1, &i1);
+	put_trace(f, m1, "fp-a", "1.0.0", 300, &t1b, &i1b); /* reprocessed */
+	assert_int_equal(t1, t1b);
+	assert_int_equal(i1, i1b);
+	assert_int_equal(f->s->ops->device(f->s, "dev-2", 100, &dev2), 0);
+	f->dev = dev2;
+	put_trace(f, m2, "fp-a", "1.1.0", 500, &t2, &i2);
+	put_trace(f, m3, "fp-b", "1.1.0", 400, &t3, &i3);
+	assert_int_equal(i2, i1);
+	assert_int_not_equal(i3, i1);
+
+	j = answer(f->s->ops->issues_json(f->s, 0, 1, &text), &text);
+	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
+	issue = json_array_get(json_object_get(j, "issues"), 0);
+	assert_int_equal(json_integer_value(json_object_get(issue, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(issue, "devices")), 2);
+	assert_int_equal(json_integer_value(json_object_get(issue, "first_seen")), 300);
+	assert_int_equal(json_integer_value(json_object_get(issue, "last_seen")), 500);
+	assert_int_equal(json_array_size(json_object_get(issue, "versions")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(issue, "versions"), 1)), "1.1.0");
+	assert_int_equal(json_integer_value(json_object_get(j, "next")), i1); /* a full page: there may be more */
+	json_decref(j);
+
+	j = answer(f->s->ops->issues_json(f->s, i1, 10, &text), &text);
+	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
+	assert_true(json_is_null(json_object_get(j, "next")));
+	json_decref(j);
+
+	j = answer(f->s->ops->issue_json(f->s, i1, &text), &text);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), t2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "trace"), "device")), "dev-2");
+	assert_non_null(json_object_get(json_object_get(json_object_get(j, "trace"), "report"), "frames"));
+	json_decref(j);
+	assert_int_equal(f->s->ops->issue_json(f->s, 999, &text), 1);
+	assert_int_equal(f->s->ops->trace_json(f->s, 999, &text), 1);
+}
+
+static void device_history(void **state)
+{
+	struct fixture *f = *state;
+	int64_t m1 = add_message(f, "reboot"), m2 = add_message(f, "crash"), t, i;
+	uint8_t *bytes;
+	size_t len;
+	char *text = NULL;
+	json_t *j;
+
+	assert_int_equal(f->s->ops->reboot_put(f->s, m1, f->dev, 7, 3, 150), 0);
+	assert_int_equal(f->s->ops->reboot_put(f->s, m1, f->dev, 7, 3, 150), 0); /* once per message */
+	put_trace(f, m2, "fp-a", "1.0.0", 160, &t, &i);
+	j = answer(f->s->ops->device_json(f->s, "dev-1", &text), &text);
+	assert_int_equal(json_array_size(json_object_get(j, "reboots")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "reboots"), 0), "reason")),
+			 3);
+	assert_int_equal(json_array_size(json_object_get(j, "traces")), 1);
+	json_decref(j);
+	assert_int_equal(f->s->ops->device_json(f->s, "nobody", &text), 1);
+	assert_int_equal(f->s->ops->trace_message(f->s, t, &bytes, &len), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(bytes, "crash", 5);
+	free(bytes);
+	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(queue_order_and_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, teardown),
+		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
