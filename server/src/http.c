@@ -17,6 +17,8 @@
 #include "alloc.h"
 #include "fa/elf.h"
 #include "fa/chunk.h"
+#include "fa/core.h"
+#include "fa/message.h"
 #include "fa/reasm.h"
 #include "http.h"
 #include "keys.h"
@@ -50,22 +52,30 @@ struct srv_http {
 	struct srv_store *store;
 	char *data_dir;
 	size_t symbols_max;
+	struct srv_workers *workers;
 };
+
+/* Answer with bytes (malloc'd; the response takes them) of a content type. */
+static enum MHD_Result respond_bytes(struct MHD_Connection *c, unsigned status, void *bytes, size_t len,
+				     const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result rc;
+
+	MHD_add_response_header(r, "Content-Type", type);
+	rc = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
-	struct MHD_Response *r;
-	enum MHD_Result rc;
 
 	json_decref(body);
 	if (text == NULL)
 		return MHD_NO;
-	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	rc = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return rc;
+	return respond_bytes(c, status, text, strlen(text), "application/json");
 }
 
 /* {"error": {"code": ..., "message": ...}} */
@@ -171,7 +181,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	struct fa_error err = {0};
 	json_t *results;
 	const uint8_t *rec;
-	size_t pos = 0, n, rejected = 0;
+	size_t pos = 0, n, rejected = 0, delivered = 0;
 	int64_t device, now = (int64_t)time(NULL);
 
 	if (req->too_large)
@@ -204,8 +214,12 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	if (st->ops->commit(st) != 0)
 		goto store_error;
 	srv_store_unlock(st);
-	for (size_t i = 0; i < json_array_size(results); i++)
+	for (size_t i = 0; i < json_array_size(results); i++) {
 		rejected += json_object_get(json_array_get(results, i), "error") != NULL;
+		delivered += json_object_get(json_array_get(results, i), "message") != NULL;
+	}
+	if (delivered > 0)
+		srv_workers_wake(h->workers);
 	return respond(c, rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, json_pack("{s:o}", "results", results));
 store_error:
 	st->ops->rollback(st);
@@ -224,6 +238,7 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 	char hex[130], path[4200], msg[512];
 	size_t n, size = req->len;
 	bool failed = fclose(req->file) != 0;
+	int64_t waiting = 0;
 	int rc;
 
 	req->file = NULL;
@@ -253,12 +268,18 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		unlink(req->path);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store the symbol file");
 	}
+	/* Recorded and the waiting messages queued under one lock: a worker checks and marks under it too. */
 	srv_store_lock(h->store);
 	rc = h->store->ops->symbols_add(h->store, hex, (int64_t)size, (int64_t)time(NULL));
+	if (rc == 0)
+		rc = h->store->ops->symbols_arrived(h->store, hex, &waiting);
 	srv_store_unlock(h->store);
 	if (rc != 0)
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I}", "build_id", hex, "size", (json_int_t)size));
+	if (waiting > 0)
+		srv_workers_wake(h->workers);
+	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I, s:I}", "build_id", hex, "size", (json_int_t)size,
+						       "requeued", (json_int_t)waiting));
 }
 
 static void add_device(const struct srv_device *d, void *ctx)
@@ -287,6 +308,111 @@ static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c
 	}
 	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
 	return respond(c, MHD_HTTP_OK, json_pack("{s:o, s:O?}", "devices", list, "next", last));
+}
+
+/* A decimal id >= 1 that is the whole of text up to end (or the string's end when end is NULL); 0 when not. */
+static int64_t parse_id(const char *text, const char *end)
+{
+	int64_t id = 0;
+
+	if (end == NULL)
+		end = text + strlen(text);
+	if (text == end || end - text > 18)
+		return 0;
+	for (; text < end; text++) {
+		if (*text < '0' || *text > '9')
+			return 0;
+		id = id * 10 + (*text - '0');
+	}
+	return id;
+}
+
+/* The ELF core of a trace, built from its stored message (for gdb). */
+static enum MHD_Result trace_core(struct srv_http *h, struct MHD_Connection *c, int64_t id)
+{
+	struct fa_message m = {0};
+	struct fa_error err = {0};
+	uint8_t *bytes = NULL, *core = NULL;
+	size_t len = 0, core_len = 0;
+	int rc;
+
+	srv_store_lock(h->store);
+	rc = h->store->ops->trace_message(h->store, id, &bytes, &len);
+	srv_store_unlock(h->store);
+	if (rc != 0)
+		return rc > 0 ? error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such trace")
+			      : error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
+	rc = fa_message_parse(&m, bytes, len, &err);
+	if (rc == 0)
+		rc = fa_core_build(&core, &core_len, &m, &err);
+	fa_message_free(&m);
+	free(bytes);
+	if (rc != 0)
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "core_error", err.msg);
+	return respond_bytes(c, MHD_HTTP_OK, core, core_len, "application/x-elf-core");
+}
+
+/* GET /api/v1/issues[?after=ID&limit=N], /issues/{id}, /traces/{id}, /traces/{id}/core, /devices/{serial}. */
+static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, const char *url)
+{
+	struct srv_store *st = h->store;
+	const char *tail, *what;
+	char *text = NULL;
+	int rc;
+
+	if (strcmp(url, API "issues") == 0) {
+		const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+		const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+		int limit = lim != NULL ? atoi(lim) : 100;
+
+		if (limit < 1 || limit > PAGE_MAX)
+			limit = limit < 1 ? 1 : PAGE_MAX;
+		if (after != NULL && parse_id(after, NULL) == 0)
+			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "after is an issue id");
+		what = "issue";
+		srv_store_lock(st);
+		rc = st->ops->issues_json(st, after != NULL ? parse_id(after, NULL) : 0, limit, &text);
+		srv_store_unlock(st);
+	} else if (strncmp(url, API "issues/", strlen(API "issues/")) == 0) {
+		int64_t id = parse_id(url + strlen(API "issues/"), NULL);
+
+		what = "issue";
+		srv_store_lock(st);
+		rc = id > 0 ? st->ops->issue_json(st, id, &text) : 1;
+		srv_store_unlock(st);
+	} else if (strncmp(url, API "traces/", strlen(API "traces/")) == 0) {
+		int64_t id;
+
+		tail = url + strlen(API "traces/");
+		if (strchr(tail, '/') != NULL && strcmp(strchr(tail, '/'), "/core") == 0 &&
+		    (id = parse_id(tail, strchr(tail, '/'))) > 0)
+			return trace_core(h, c, id);
+		id = parse_id(tail, NULL);
+		what = "trace";
+		srv_store_lock(st);
+		rc = id > 0 ? st->ops->trace_json(st, id, &text) : 1;
+		srv_store_unlock(st);
+	} else if (strncmp(url, API "devices/", strlen(API "devices/")) == 0) {
+		tail = url + strlen(API "devices/");
+		what = "device";
+		if (!serial_ok(tail, strlen(tail)))
+			return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
+				     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
+		srv_store_lock(st);
+		rc = st->ops->device_json(st, tail, &text);
+		srv_store_unlock(st);
+	} else {
+		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
+	}
+	if (rc < 0)
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
+	if (rc > 0) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "no such %s", what);
+		return error(c, MHD_HTTP_NOT_FOUND, "not_found", msg);
+	}
+	return respond_bytes(c, MHD_HTTP_OK, text, strlen(text), "application/json");
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -328,6 +454,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		if (strcmp(url, API "devices") == 0 && strcmp(method, "GET") == 0)
 			return list_devices(h, c);
+		if (strcmp(method, "GET") == 0)
+			return read_api(h, c, url);
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
 			char dir[3900];
 			int fd;
@@ -417,6 +545,7 @@ int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uin
 	h->store = cfg->store;
 	h->data_dir = srv_strdup(cfg->data_dir);
 	h->symbols_max = cfg->symbols_max;
+	h->workers = cfg->workers;
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 					     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,

@@ -9,6 +9,7 @@
 
 #include "listen.h"
 #include "store.h"
+#include "worker.h"
 
 struct srv_http;
 
@@ -17,6 +18,7 @@ struct srv_http_config {
 	struct srv_store *store;
 	const char *data_dir;            /* symbol files go to data_dir/symbols */
 	size_t symbols_max;              /* largest symbol upload, bytes */
+	struct srv_workers *workers;     /* woken when a message is delivered or symbols arrive; may be NULL */
 };
 
 /*

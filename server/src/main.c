@@ -25,6 +25,7 @@ static void usage(FILE *to)
 		    "  --listen HOST:PORT  address to serve on (default " SRV_LISTEN_DEFAULT "; port 0 picks a free one,\n"
 		    "                      printed and written to DIR/port)\n"
 		    "  --symbols-max-mb N  largest symbol file accepted (default 256)\n"
+		    "  --workers N         threads processing delivered messages (default 2)\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
 }
 
@@ -42,9 +43,10 @@ static int write_port(const char *dir, uint16_t port)
 	return rename(tmp, path);
 }
 
-static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max)
+static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
+		 unsigned workers)
 {
-	struct srv_http_config cfg = {listen, store, data, symbols_max};
+	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max};
 	struct srv_http *http;
 	char err[320];
 	uint16_t port;
@@ -57,8 +59,11 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (srv_workers_start(&cfg.workers, store, data, workers) != 0)
+		return 1;
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "faultline-server: %s\n", err);
+		srv_workers_stop(cfg.workers);
 		return 1;
 	}
 	if (write_port(data, port) != 0)
@@ -69,6 +74,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	sigwait(&stop, &sig);
 	printf("faultline-server: stopping (signal %d)\n", sig);
 	srv_http_stop(http);
+	srv_workers_stop(cfg.workers);
 	return 0;
 }
 
@@ -78,7 +84,7 @@ int main(int argc, char **argv)
 	struct srv_store *store = NULL;
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
 	bool rotate = false;
-	unsigned long symbols_mb = 256;
+	unsigned long symbols_mb = 256, workers = 2;
 	char err[320];
 	int status;
 
@@ -99,6 +105,14 @@ int main(int argc, char **argv)
 			symbols_mb = strtoul(argv[++i], &end, 10);
 			if (*end != '\0' || symbols_mb == 0 || symbols_mb > 65536) {
 				fprintf(stderr, "faultline-server: --symbols-max-mb takes 1..65536\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			char *end;
+
+			workers = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || workers == 0 || workers > 64) {
+				fprintf(stderr, "faultline-server: --workers takes 1..64\n");
 				return 2;
 			}
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {
@@ -133,7 +147,8 @@ int main(int argc, char **argv)
 	if (rotate)
 		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
 	else
-		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20);
+		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20,
+										       (unsigned)workers);
 	if (status != 0 && store->error[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
 	store->ops->close(store);

@@ -527,7 +527,7 @@ static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 static int sq_device_json(struct srv_store *base, const char *serial, char **out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	json_t *reboots = json_array(), *traces = json_array(), *dev = NULL;
+	json_t *reboots = json_array(), *traces = json_array(), *waiting = json_array(), *dev = NULL;
 	sqlite3_stmt *st;
 	int64_t id = 0;
 	int rc;
@@ -544,6 +544,7 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 	if (dev == NULL) {
 		json_decref(reboots);
 		json_decref(traces);
+		json_decref(waiting);
 		return rc == SQLITE_DONE ? 1 : fail(base, "device_json: %s", sqlite3_errmsg(s->db));
 	}
 	if (prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
@@ -565,13 +566,22 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 							sqlite3_column_text(st, 2), "received",
 							(json_int_t)sqlite3_column_int64(st, 3)));
 	sqlite3_finalize(st);
+	if (prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = 3 ORDER BY detail",
+		    "device_waiting") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(waiting, json_string((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
 	json_object_set_new(dev, "reboots", reboots);
 	json_object_set_new(dev, "traces", traces);
+	json_object_set_new(dev, "waiting_for_symbols", waiting);
 	*out = dump(dev);
 	return 0;
 error:
 	json_decref(reboots);
 	json_decref(traces);
+	json_decref(waiting);
 	json_decref(dev);
 	return -1;
 }

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Worker threads: the store's queue of delivered messages in, traces, issues and reboot events out. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "fa/elf.h"
+#include "fa/message.h"
+#include "fa/report.h"
+#include "worker.h"
+
+#define WORKERS_MAX 64u
+
+struct srv_workers {
+	struct srv_store *store;
+	const char *data_dir;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	unsigned generation; /* bumped by each wake, so a wake between two claims is not lost */
+	bool stop;
+	unsigned n;
+	pthread_t threads[WORKERS_MAX];
+};
+
+/* The ELF of build hex, from the cache or opened from data_dir/symbols and checked against the dump's build-id. */
+static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir, const char *hex,
+			      const struct fa_message *m, struct fa_error *err)
+{
+	char path[4200];
+
+	if (cache->elf != NULL && strcmp(cache->build_id, hex) == 0)
+		return cache->elf;
+	fa_elf_close(cache->elf);
+	cache->elf = NULL;
+	snprintf(path, sizeof(path), "%s/symbols/%s.elf", data_dir, hex);
+	if (fa_elf_open(&cache->elf, path, err) != 0)
+		return NULL;
+	if (fa_elf_check_build_id(cache->elf, m->build_id, m->build_id_len, err) != 0) {
+		fa_elf_close(cache->elf);
+		cache->elf = NULL;
+		return NULL;
+	}
+	snprintf(cache->build_id, sizeof(cache->build_id), "%s", hex);
+	return cache->elf;
+}
+
+/* "<kind> in <function>": the issue's title, from the fault and the first application frame. */
+static void issue_title(char *out, size_t size, const struct fa_report *r)
+{
+	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->frames[i].application) {
+			fn = r->frames[i].sym.function;
+			break;
+		}
+	snprintf(out, size, "%s in %s", r->fault.kind, fn);
+}
+
+/* What became of a message: to be marked done or failed, already stored with its state, or the store failed. */
+enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
+
+/* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. */
+static enum outcome process_coredump(struct srv_store *s, const struct srv_job *job, const struct fa_message *m,
+				     struct fa_elf *elf, char *detail, size_t size)
+{
+	struct fa_report *r = srv_malloc(sizeof(*r));
+	struct fa_error err = {0};
+	char title[300], *json;
+	int64_t trace, issue;
+	bool ok;
+
+	if (fa_report_build(r, elf, m, &err) != 0) {
+		snprintf(detail, size, "%s", err.msg);
+		free(r);
+		return MARK_FAILED;
+	}
+	json = fa_report_json(r);
+	if (json == NULL)
+		abort(); /* out of memory: as srv_malloc does */
+	issue_title(title, sizeof(title), r);
+	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
+			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = title,
+			      .sw_version = m->sw_version, .report = json};
+	srv_store_lock(s);
+	ok = s->ops->begin(s) == 0 && s->ops->trace_put(s, &t, &trace, &issue) == 0 &&
+	     s->ops->job_finish(s, job->id, SRV_MSG_DONE, NULL) == 0 && s->ops->commit(s) == 0;
+	if (!ok)
+		s->ops->rollback(s);
+	srv_store_unlock(s);
+	free(json);
+	free(r);
+	return ok ? STORED : STORE_ERROR;
+}
+
+/* A coredump: processed when its build's symbols were uploaded, else marked as waiting for them. */
+static enum outcome coredump(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache,
+			     const struct srv_job *job, const struct fa_message *m, char *detail, size_t size)
+{
+	struct fa_error err = {0};
+	struct fa_elf *elf;
+	char hex[130] = "";
+	int known;
+
+	for (size_t i = 0; i < m->build_id_len; i++)
+		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", m->build_id[i]);
+	/* Checked and marked under one lock: an upload landing in between would otherwise miss this message. */
+	srv_store_lock(s);
+	known = s->ops->symbols_known(s, hex);
+	if (known == 0 && s->ops->job_finish(s, job->id, SRV_MSG_SYMBOLS_MISSING, hex) != 0)
+		known = -1;
+	srv_store_unlock(s);
+	if (known != 1)
+		return known == 0 ? STORED : STORE_ERROR;
+	elf = elf_for(cache, data_dir, hex, m, &err);
+	if (elf == NULL) {
+		snprintf(detail, size, "symbols for build %s: %s", hex, err.msg);
+		return MARK_FAILED;
+	}
+	return process_coredump(s, job, m, elf, detail, size);
+}
+
+int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache)
+{
+	struct srv_job job = {0};
+	struct fa_message m = {0};
+	struct fa_error err = {0};
+	char detail[300] = "";
+	enum outcome out;
+	int rc;
+
+	srv_store_lock(s);
+	rc = s->ops->job_claim(s, &job);
+	srv_store_unlock(s);
+	if (rc <= 0)
+		return rc;
+	if (fa_message_parse(&m, job.bytes, job.len, &err) != 0) {
+		snprintf(detail, sizeof(detail), "%s", err.msg);
+		out = MARK_FAILED;
+	} else if (m.type == FA_MSG_COREDUMP) {
+		out = coredump(s, data_dir, cache, &job, &m, detail, sizeof(detail));
+	} else if (m.type == FA_MSG_REBOOT) {
+		srv_store_lock(s);
+		rc = s->ops->reboot_put(s, job.id, job.device, m.boot_id, m.reboot.reason, job.received);
+		srv_store_unlock(s);
+		out = rc == 0 ? MARK_DONE : STORE_ERROR;
+	} else {
+		snprintf(detail, sizeof(detail), "message type %u is not processed by this server version", m.type);
+		out = MARK_DONE;
+	}
+	if (out == MARK_DONE || out == MARK_FAILED) {
+		srv_store_lock(s);
+		rc = s->ops->job_finish(s, job.id, out == MARK_DONE ? SRV_MSG_DONE : SRV_MSG_FAILED,
+					detail[0] != '\0' ? detail : NULL);
+		srv_store_unlock(s);
+		out = rc == 0 ? STORED : STORE_ERROR;
+	}
+	fa_message_free(&m);
+	free(job.bytes);
+	return out == STORED ? 1 : -1;
+}
+
+static void *run(void *arg)
+{
+	struct srv_workers *w = arg;
+	struct srv_elf_cache cache = {0};
+
+	for (;;) {
+		unsigned seen;
+		int rc;
+
+		pthread_mutex_lock(&w->lock);
+		seen = w->generation;
+		if (w->stop) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		pthread_mutex_unlock(&w->lock);
+		rc = srv_process_one(w->store, w->data_dir, &cache);
+		if (rc < 0)
+			fprintf(stderr, "faultline-server: processing: %s\n", srv_store_error(w->store));
+		if (rc == 1)
+			continue;
+		/* Nothing queued (or the store failed): sleep until woken, or a second at most. */
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&w->lock);
+		while (!w->stop && w->generation == seen)
+			if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
+				break;
+		pthread_mutex_unlock(&w->lock);
+	}
+	fa_elf_close(cache.elf);
+	return NULL;
+}
+
+int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n)
+{
+	struct srv_workers *w;
+	int rc;
+
+	*out = NULL;
+	srv_store_lock(s);
+	rc = s->ops->jobs_recover(s);
+	srv_store_unlock(s);
+	if (rc != 0)
+		return -1;
+	w = srv_calloc(1, sizeof(*w));
+	w->store = s;
+	w->data_dir = data_dir;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	for (w->n = 0; w->n < n && w->n < WORKERS_MAX; w->n++)
+		if (pthread_create(&w->threads[w->n], NULL, run, w) != 0)
+			break;
+	if (w->n == 0) {
+		srv_workers_stop(w);
+		snprintf(s->error, sizeof(s->error), "cannot start a worker thread");
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+void srv_workers_wake(struct srv_workers *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->generation++;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void srv_workers_stop(struct srv_workers *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < w->n; i++)
+		pthread_join(w->threads[i], NULL);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Processing: worker threads take delivered messages from the store's queue and turn them into what the read API
+ * shows — a coredump into a trace (unwound and symbolized with the uploaded ELF of its build) attached to the issue
+ * of its fingerprint, a reboot into a device event. A coredump whose symbols were not uploaded waits, named by its
+ * build-id, and is processed when they arrive. The HTTP threads only store; nothing slow runs on them. */
+#ifndef SRV_WORKER_H
+#define SRV_WORKER_H
+
+#include "store.h"
+
+struct srv_workers;
+
+/*
+ * Queue again what a stopped server left half done, then start n (>= 1) threads processing from s, reading symbol
+ * files from data_dir/symbols. The store and data_dir must outlive the workers. Returns 0 or -1 (s's error says
+ * why when the store failed).
+ */
+int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n);
+
+/* New work was queued (a message delivered, symbols arrived): wake the workers now. w may be NULL. */
+void srv_workers_wake(struct srv_workers *w);
+
+/* Finish the messages in progress, stop the threads and free. */
+void srv_workers_stop(struct srv_workers *w);
+
+/* A worker's open ELF (the last build it symbolized): zeroed at first; the owner fa_elf_close()s elf at the end. */
+struct fa_elf;
+struct srv_elf_cache {
+	struct fa_elf *elf;
+	char build_id[130];
+};
+
+/*
+ * Process one queued message on the calling thread (the threads' own step). cache: the caller's ELF cache.
+ * Returns 1 when a message was processed (whatever its outcome), 0 when none is queued, -1 on a store error.
+ */
+int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache);
+
+#endif

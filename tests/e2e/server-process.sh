@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# server-process.sh SERVER SERIAL2BATCH M3_ELF M3_BUS_LOG M4F_ELF M4F_BUS_LOG M3_NULL_LOG: processing on a real
+# server. Crash logs from real on-target runs are sent as chunks; without symbols the coredumps wait, named by
+# build-id; the ELF upload processes them. The same crash on more devices and in another build (the Cortex-M4F
+# image, all addresses moved) joins the same issue; another crash makes another issue. Sending everything again
+# and restarting the server count nothing twice. Unknown ids answer 404.
+set -u
+server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7
+dir=$(mktemp -d)
+fail() { echo "server-process: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
+start() {
+	rm -f "$dir/data/port"
+	"$server" --data "$dir/data" --listen 127.0.0.1:0 >> "$dir/out" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	port=$(cat "$dir/data/port")
+}
+start
+key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+get() { curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/$1"; }
+send() { # SERIAL LOG
+	"$batch" "$2" > "$dir/batch" || fail "cannot read $2"
+	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
+		-H "Content-Type: application/vnd.faultline.chunk-batch" --data-binary "@$dir/batch" \
+		"http://127.0.0.1:$port/api/v1/devices/$1/chunks")
+	[ "$got" = 200 ] || fail "chunks of $2 for $1: HTTP $got $(cat "$dir/body")"
+}
+upload() {
+	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" --data-binary "@$1" \
+		"http://127.0.0.1:$port/api/v1/symbols")
+	[ "$got" = 201 ] || fail "upload $1: HTTP $got $(cat "$dir/body")"
+}
+# until PATH TEXT: wait (5 s at most) for the answer to PATH to hold TEXT
+until_has() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(get "$1")" = 200 ] && grep -q "$2" "$dir/body" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "GET $1 never held '$2': $(cat "$dir/body")"
+}
+field() { grep -o "\"$1\":[^,}]*" "$dir/body" | head -1 | cut -d: -f2-; }
+m3id=$(arm-none-eabi-readelf -n "$m3" | awk '/Build ID:/ { print $3 }')
+
+# Without symbols: the coredump waits for its build; no issue yet. The reboot event is stored at once.
+send dev-a "$m3log"
+until_has devices/dev-a "\"waiting_for_symbols\":\[\"$m3id\"\]"
+grep -q '"reboots":\[{' "$dir/body" || fail "no reboot event for dev-a: $(cat "$dir/body")"
+get issues > /dev/null
+grep -q '"issues":\[\]' "$dir/body" || fail "an issue before the symbols arrived: $(cat "$dir/body")"
+
+# The upload processes what waited for it.
+upload "$m3"
+grep -q '"requeued":1' "$dir/body" || fail "the upload did not requeue the waiting coredump: $(cat "$dir/body")"
+until_has issues '"count":1'
+grep -q '"title":"bus_fault in bus_fault_write"' "$dir/body" || fail "issue title: $(cat "$dir/body")"
+issue=$(field id)
+get devices/dev-a > /dev/null
+grep -q '"waiting_for_symbols":\[\]' "$dir/body" || fail "still waiting after the upload: $(cat "$dir/body")"
+
+# The same crash on another device, and in the Cortex-M4F build: one issue, three devices.
+upload "$m4f"
+send dev-b "$m3log"
+send dev-c "$m4flog"
+until_has "issues/$issue" '"count":3'
+grep -q '"devices":3' "$dir/body" || fail "devices affected: $(cat "$dir/body")"
+trace=$(grep -o '"trace":{"id":[0-9]*' "$dir/body" | grep -o '[0-9]*$')
+[ -n "$trace" ] || fail "no latest trace in the issue: $(cat "$dir/body")"
+
+# Another crash: another issue.
+send dev-d "$nulllog" # another QEMU run: another device (its message tags start again)
+until_has issues '"title":"null_call'
+
+# Everything again (retransmissions), and a restart: nothing counted twice.
+send dev-a "$m3log"
+send dev-b "$m3log"
+kill -TERM "$pid"
+wait "$pid"
+start
+send dev-c "$m4flog"
+sleep 0.5
+[ "$(get "issues/$issue")" = 200 ] || fail "GET issues/$issue after the restart"
+grep -q '"count":3' "$dir/body" || fail "counted twice: $(cat "$dir/body")"
+get issues > /dev/null
+[ "$(grep -o '"fingerprint"' "$dir/body" | wc -l)" = 2 ] || fail "expected 2 issues: $(cat "$dir/body")"
+
+# A trace: the report of `faultline decode --json`; its ELF core opens in GDB at the faulting function.
+[ "$(get "traces/$trace")" = 200 ] || fail "GET traces/$trace"
+grep -q '"fingerprint":{' "$dir/body" || fail "the trace has no report: $(cat "$dir/body")"
+curl -s -o "$dir/core.elf" -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/traces/$trace/core"
+elf=$m3
+grep -q '"device":"dev-c"' "$dir/body" && elf=$m4f
+gdb-multiarch -q -nx -batch "$elf" -ex "core-file $dir/core.elf" -ex bt > "$dir/gdb" 2>&1
+grep -q 'bus_fault_write' "$dir/gdb" || fail "gdb on the core: $(cat "$dir/gdb")"
+
+# Unknown or malformed ids.
+for path in issues/999 issues/abc issues/-1 traces/999 traces/1x traces/999/core devices/nobody; do
+	[ "$(get "$path")" = 404 ] || fail "GET $path: $(cat "$dir/body")"
+	grep -q '"code":"not_found"' "$dir/body" || fail "GET $path: $(cat "$dir/body")"
+done
+[ "$(get 'devices/a%2F..')" = 400 ] || fail "a serial with path characters: $(cat "$dir/body")"
+kill -TERM "$pid"
+wait "$pid"
+echo "server-process: ok"
+rm -rf "$dir"
