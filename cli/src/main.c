@@ -22,6 +22,12 @@ static int cmd_version(int argc, char **argv)
 
 static const struct command k_commands[] = {
 	{"decode", "report a coredump offline: --elf FIRMWARE.elf INPUT [--json] [--core FILE]", cli_decode},
+	{"symbols", "upload a firmware ELF to the server: symbols upload FIRMWARE.elf", cli_remote},
+	{"issues", "list the server's issues", cli_remote},
+	{"issue", "one issue with its latest trace: issue ID", cli_remote},
+	{"trace", "one trace, the report of `decode`: trace ID", cli_remote},
+	{"core", "a trace's ELF core file for GDB: core TRACE_ID -o core.elf", cli_remote},
+	{"devices", "list the devices that sent data", cli_remote},
 	{"version", "print the version", cmd_version},
 };
 
@@ -30,6 +36,8 @@ static void usage(FILE *to)
 	fprintf(to, "usage: faultline COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(k_commands) / sizeof(k_commands[0]); i++)
 		fprintf(to, "  %-10s %s\n", k_commands[i].name, k_commands[i].summary);
+	fprintf(to, "\nThe server commands take --server URL (or FAULTLINE_SERVER; default " "http://127.0.0.1:8080)\n"
+		    "and --token TOKEN (or FAULTLINE_TOKEN: the admin token); the listings and reports take --json.\n");
 }
 
 int main(int argc, char **argv)

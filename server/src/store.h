@@ -34,6 +34,7 @@ struct srv_trace {
 	int64_t message, device, captured;
 	const char *fingerprint, *kind, *title, *sw_version;
 	const char *report; /* the report as JSON */
+	const char *text;   /* the report as text, as `faultline decode` prints it */
 };
 
 /* A device as the read API shows it. */

@@ -11,7 +11,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 struct sqlite_store {
 	struct srv_store base;
@@ -46,6 +46,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE reboots (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
 	"                      device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
 	"                      reason INTEGER NOT NULL, received INTEGER NOT NULL);",
+	/* the report as text too, as `faultline decode` prints it */
+	"ALTER TABLE traces ADD COLUMN text TEXT NOT NULL DEFAULT '';",
 };
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -383,9 +385,10 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return fail(base, "issue: %s", sqlite3_errmsg(s->db));
-	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
-			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
-			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id", "trace") != 0)
+	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, text) "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
+			    " sw_version = excluded.sw_version, report = excluded.report, text = excluded.text RETURNING id",
+		    "trace") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->message);
 	sqlite3_bind_int64(st, 2, t->device);
@@ -393,6 +396,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, t->captured);
 	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, t->text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -477,17 +481,18 @@ static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
+	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report, t.text FROM traces t "
 			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace_json") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = dump(json_pack("{s:I, s:I, s:s, s:I, s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		*out = dump(json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
 				      "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
 				      "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
 				      (json_int_t)sqlite3_column_int64(st, 4), "report",
-				      json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL)));
+				      json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL), "text",
+				      sqlite3_column_text(st, 6)));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "trace_json: %s", sqlite3_errmsg(s->db));

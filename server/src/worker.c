@@ -71,8 +71,10 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 {
 	struct fa_report *r = srv_malloc(sizeof(*r));
 	struct fa_error err = {0};
-	char title[300], *json;
+	char title[300], *json, *text = NULL;
+	size_t text_len = 0;
 	int64_t trace, issue;
+	FILE *f;
 	bool ok;
 
 	if (fa_report_build(r, elf, m, &err) != 0) {
@@ -81,12 +83,16 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 		return MARK_FAILED;
 	}
 	json = fa_report_json(r);
-	if (json == NULL)
+	f = open_memstream(&text, &text_len);
+	if (json == NULL || f == NULL)
 		abort(); /* out of memory: as srv_malloc does */
+	fa_report_print(r, f);
+	if (fclose(f) != 0)
+		abort();
 	issue_title(title, sizeof(title), r);
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
 			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = title,
-			      .sw_version = m->sw_version, .report = json};
+			      .sw_version = m->sw_version, .report = json, .text = text};
 	srv_store_lock(s);
 	ok = s->ops->begin(s) == 0 && s->ops->trace_put(s, &t, &trace, &issue) == 0 &&
 	     s->ops->job_finish(s, job->id, SRV_MSG_DONE, NULL) == 0 && s->ops->commit(s) == 0;
@@ -94,6 +100,7 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 		s->ops->rollback(s);
 	srv_store_unlock(s);
 	free(json);
+	free(text);
 	free(r);
 	return ok ? STORED : STORE_ERROR;
 }

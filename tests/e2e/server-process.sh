@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# server-process.sh SERVER SERIAL2BATCH M3_ELF M3_BUS_LOG M4F_ELF M4F_BUS_LOG M3_NULL_LOG: processing on a real
+# server-process.sh SERVER SERIAL2BATCH M3_ELF M3_BUS_LOG M4F_ELF M4F_BUS_LOG M3_NULL_LOG CLI: processing on a real
 # server. Crash logs from real on-target runs are sent as chunks; without symbols the coredumps wait, named by
 # build-id; the ELF upload processes them. The same crash on more devices and in another build (the Cortex-M4F
 # image, all addresses moved) joins the same issue; another crash makes another issue. Sending everything again
-# and restarting the server count nothing twice. Unknown ids answer 404.
+# and restarting the server count nothing twice. Unknown ids answer 404. The CLI shows the same: `faultline trace`
+# prints the report `faultline decode` prints from the log, `faultline core` a core GDB opens.
 set -u
-server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7
+server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7 cli=$8
 dir=$(mktemp -d)
 fail() { echo "server-process: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
 start() {
@@ -63,7 +64,9 @@ get devices/dev-a > /dev/null
 grep -q '"waiting_for_symbols":\[\]' "$dir/body" || fail "still waiting after the upload: $(cat "$dir/body")"
 
 # The same crash on another device, and in the Cortex-M4F build: one issue, three devices.
-upload "$m4f"
+"$cli" symbols upload "$m4f" --server "http://127.0.0.1:$port" --token "$admin" > "$dir/cli" 2>&1 ||
+	fail "faultline symbols upload: $(cat "$dir/cli")"
+grep -q "build-id [0-9a-f]* stored" "$dir/cli" || fail "faultline symbols upload: $(cat "$dir/cli")"
 send dev-b "$m3log"
 send dev-c "$m4flog"
 until_has "issues/$issue" '"count":3'
@@ -96,6 +99,34 @@ elf=$m3
 grep -q '"device":"dev-c"' "$dir/body" && elf=$m4f
 gdb-multiarch -q -nx -batch "$elf" -ex "core-file $dir/core.elf" -ex bt > "$dir/gdb" 2>&1
 grep -q 'bus_fault_write' "$dir/gdb" || fail "gdb on the core: $(cat "$dir/gdb")"
+
+# The CLI, with the server and token from the environment.
+export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN="$admin"
+"$cli" issues > "$dir/cli" || fail "faultline issues"
+grep -q "^ *$issue  *3  *3 .*bus_fault in bus_fault_write$" "$dir/cli" || fail "faultline issues: $(cat "$dir/cli")"
+"$cli" issue "$issue" > "$dir/cli" || fail "faultline issue"
+grep -q "^occurrences: 3 on 3 device(s)" "$dir/cli" || fail "faultline issue: $(cat "$dir/cli")"
+"$cli" trace "$trace" > "$dir/cli" || fail "faultline trace"
+log=$m3log
+[ "$elf" = "$m4f" ] && log=$m4flog
+"$cli" decode --elf "$elf" "$log" > "$dir/decode" || fail "faultline decode"
+tail -n +3 "$dir/cli" > "$dir/report"
+grep -qF "$(head -1 "$dir/report")" "$dir/decode" && [ "$(wc -l < "$dir/report")" -gt 5 ] ||
+	fail "faultline trace is not the report of decode: $(cat "$dir/cli")"
+grep -vxFf "$dir/decode" "$dir/report" > "$dir/extra" && fail "lines of faultline trace not in decode's: $(cat "$dir/extra")"
+"$cli" trace "$trace" --json | grep -q '"fingerprint": {' || fail "faultline trace --json"
+"$cli" core "$trace" -o "$dir/cli.elf" > /dev/null && cmp -s "$dir/cli.elf" "$dir/core.elf" || fail "faultline core"
+"$cli" devices > "$dir/cli" && grep -q "^dev-c " "$dir/cli" || fail "faultline devices: $(cat "$dir/cli")"
+"$cli" devices --json | grep -q '"serial": "dev-d"' || fail "faultline devices --json"
+"$cli" issue 999 2> "$dir/cli" && fail "faultline issue 999 succeeded"
+grep -q "HTTP 404: no such issue" "$dir/cli" || fail "faultline issue 999: $(cat "$dir/cli")"
+"$cli" issues --token fla_wrong 2> "$dir/cli" && fail "a wrong token succeeded"
+grep -q "HTTP 401" "$dir/cli" || fail "a wrong token: $(cat "$dir/cli")"
+"$cli" symbols upload "$dir/batch" 2> "$dir/cli" && fail "uploading a non-ELF succeeded"
+grep -q "HTTP 400: the upload is not an ELF file" "$dir/cli" || fail "a non-ELF upload: $(cat "$dir/cli")"
+FAULTLINE_TOKEN= "$cli" issues 2> "$dir/cli"; [ $? -eq 2 ] && grep -q "no admin token" "$dir/cli" || fail "no token"
+"$cli" issues --server http://127.0.0.1:1 2> "$dir/cli" && fail "an unreachable server succeeded"
+grep -q "cannot reach the server at http://127.0.0.1:1" "$dir/cli" || fail "unreachable: $(cat "$dir/cli")"
 
 # Unknown or malformed ids.
 for path in issues/999 issues/abc issues/-1 traces/999 traces/1x traces/999/core devices/nobody; do

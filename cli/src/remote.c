@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
+ * trace, core, devices. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN;
+ * --json prints the server's answer as it is. Errors go to stderr with status 1 (2 for a usage error). */
+#define _POSIX_C_SOURCE 200809L
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define DEFAULT_SERVER "http://127.0.0.1:8080"
+
+struct remote {
+	const char *cmd;
+	const char *server;
+	const char *token;
+	bool json;
+	const char *out;         /* core: -o FILE */
+	const char *args[2];     /* positional arguments */
+	int nargs;
+};
+
+struct body {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t n, void *ctx)
+{
+	struct body *b = ctx;
+	char *grown = realloc(b->data, b->len + size * n + 1);
+
+	if (grown == NULL)
+		return 0;
+	b->data = grown;
+	memcpy(b->data + b->len, ptr, size * n);
+	b->len += size * n;
+	b->data[b->len] = '\0';
+	return size * n;
+}
+
+/* Upload progress on a terminal: "uploading firmware.elf: 42% of 27.1 MiB". */
+static int progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	if (ultotal > 0)
+		fprintf(stderr, "\ruploading %s: %3d%% of %.1f MiB", (const char *)ctx, (int)(100 * ulnow / ultotal),
+			(double)ultotal / (1 << 20));
+	return 0;
+}
+
+/*
+ * One request to path under the server. upload: a file to POST (NULL: GET). out: the answer's body (malloc'd).
+ * Returns the HTTP status, or 0 when the server could not be reached (the message is printed).
+ */
+static long request(const struct remote *r, const char *path, FILE *upload, curl_off_t upload_size,
+		    const char *upload_name, struct body *out)
+{
+	char url[2048], auth[600];
+	struct curl_slist *headers = NULL;
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+	long status = 0;
+
+	if (c == NULL) {
+		fprintf(stderr, "faultline %s: cannot start libcurl\n", r->cmd);
+		return 0;
+	}
+	snprintf(url, sizeof(url), "%s/api/v1/%s", r->server, path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", r->token);
+	headers = curl_slist_append(headers, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	if (upload != NULL) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_READDATA, upload);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, upload_size);
+		if (isatty(STDERR_FILENO)) {
+			curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+			curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+			curl_easy_setopt(c, CURLOPT_XFERINFODATA, upload_name);
+		}
+	}
+	rc = curl_easy_perform(c);
+	if (upload != NULL && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	if (rc != CURLE_OK)
+		fprintf(stderr, "faultline %s: cannot reach the server at %s: %s\n", r->cmd, r->server,
+			curl_easy_strerror(rc));
+	else
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* GET path as JSON. Returns the answer, or NULL after printing why (the server's own message when it gave one). */
+static json_t *get_json(const struct remote *r, const char *path, long *out_status)
+{
+	struct body b = {0};
+	long status = request(r, path, NULL, 0, NULL, &b);
+	json_t *j = status != 0 && b.data != NULL ? json_loads(b.data, 0, NULL) : NULL;
+
+	if (out_status != NULL)
+		*out_status = status;
+	if (status == 200 && j != NULL) {
+		free(b.data);
+		return j;
+	}
+	if (status != 0) {
+		const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+		fprintf(stderr, "faultline %s: the server answered HTTP %ld: %s\n", r->cmd, status,
+			msg != NULL ? msg : "(not a faultline-server answer)");
+	}
+	json_decref(j);
+	free(b.data);
+	return NULL;
+}
+
+static void print_json(const json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	putchar('\n');
+}
+
+static const char *when(json_int_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", gmtime_r(&tt, &tm));
+	return buf;
+}
+
+static int symbols_upload(const struct remote *r)
+{
+	const char *path = r->args[1];
+	struct body b = {0};
+	struct stat st;
+	json_t *j = NULL;
+	FILE *f;
+	long status;
+
+	if (r->nargs != 2 || strcmp(r->args[0], "upload") != 0) {
+		fprintf(stderr, "usage: faultline symbols upload FIRMWARE.elf [--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	f = fopen(path, "rb");
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
+		fprintf(stderr, "faultline symbols: cannot open %s\n", path);
+		if (f != NULL)
+			fclose(f);
+		return 1;
+	}
+	status = request(r, "symbols", f, (curl_off_t)st.st_size, path, &b);
+	fclose(f);
+	if (status != 0 && b.data != NULL)
+		j = json_loads(b.data, 0, NULL);
+	free(b.data);
+	if (status == 201 && j != NULL) {
+		if (r->json)
+			print_json(j);
+		else
+			printf("%s: build-id %s stored (%lld bytes); %lld waiting crash(es) queued for processing\n", path,
+			       json_string_value(json_object_get(j, "build_id")),
+			       (long long)json_integer_value(json_object_get(j, "size")),
+			       (long long)json_integer_value(json_object_get(j, "requeued")));
+		json_decref(j);
+		return 0;
+	}
+	if (status != 0) {
+		const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+		fprintf(stderr, "faultline symbols: the server answered HTTP %ld: %s\n", status,
+			msg != NULL ? msg : "(not a faultline-server answer)");
+	}
+	json_decref(j);
+	return 1;
+}
+
+/* Every page of a listing ("issues" or "devices"), as one array. */
+static json_t *all_pages(const struct remote *r, const char *what)
+{
+	json_t *all = json_array(), *page, *next;
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s?limit=500", what);
+	while ((page = get_json(r, path, NULL)) != NULL) {
+		json_array_extend(all, json_object_get(page, what));
+		next = json_object_get(page, "next");
+		if (json_is_integer(next))
+			snprintf(path, sizeof(path), "%s?limit=500&after=%lld", what, (long long)json_integer_value(next));
+		else if (json_is_string(next))
+			snprintf(path, sizeof(path), "%s?limit=500&after=%s", what, json_string_value(next));
+		json_decref(page);
+		if (json_is_null(next) || next == NULL)
+			return all;
+	}
+	json_decref(all);
+	return NULL;
+}
+
+static int issues(const struct remote *r)
+{
+	json_t *list = all_pages(r, "issues"), *i;
+	size_t n;
+	char buf[32];
+
+	if (list == NULL)
+		return 1;
+	if (r->json) {
+		print_json(list);
+	} else {
+		printf("%6s %7s %7s  %-19s  %s\n", "ID", "COUNT", "DEVICES", "LAST SEEN (UTC)", "TITLE");
+		json_array_foreach(list, n, i)
+			printf("%6lld %7lld %7lld  %-19s  %s\n", (long long)json_integer_value(json_object_get(i, "id")),
+			       (long long)json_integer_value(json_object_get(i, "count")),
+			       (long long)json_integer_value(json_object_get(i, "devices")),
+			       when(json_integer_value(json_object_get(i, "last_seen")), buf, sizeof(buf)),
+			       json_string_value(json_object_get(i, "title")));
+	}
+	json_decref(list);
+	return 0;
+}
+
+static int devices(const struct remote *r)
+{
+	json_t *list = all_pages(r, "devices"), *d;
+	size_t n;
+	char first[32], last[32];
+
+	if (list == NULL)
+		return 1;
+	if (r->json) {
+		print_json(list);
+	} else {
+		printf("%-24s %8s  %-19s  %s\n", "SERIAL", "MESSAGES", "FIRST SEEN (UTC)", "LAST SEEN (UTC)");
+		json_array_foreach(list, n, d)
+			printf("%-24s %8lld  %-19s  %s\n", json_string_value(json_object_get(d, "serial")),
+			       (long long)json_integer_value(json_object_get(d, "messages")),
+			       when(json_integer_value(json_object_get(d, "first_seen")), first, sizeof(first)),
+			       when(json_integer_value(json_object_get(d, "last_seen")), last, sizeof(last)));
+	}
+	json_decref(list);
+	return 0;
+}
+
+/* A trace as `faultline decode` prints it, headed by where it came from. */
+static void print_trace(const json_t *t)
+{
+	char buf[32];
+
+	printf("trace %lld of issue %lld, device %s, received %s UTC\n\n",
+	       (long long)json_integer_value(json_object_get(t, "id")),
+	       (long long)json_integer_value(json_object_get(t, "issue")), json_string_value(json_object_get(t, "device")),
+	       when(json_integer_value(json_object_get(t, "received")), buf, sizeof(buf)));
+	fputs(json_string_value(json_object_get(t, "text")), stdout);
+}
+
+/* A positive decimal id, or 0. */
+static long long id_arg(const char *text)
+{
+	char *end;
+	long long id = strtoll(text, &end, 10);
+
+	return *text != '\0' && *end == '\0' && id > 0 ? id : 0;
+}
+
+static int issue(const struct remote *r)
+{
+	char path[64], first[32], last[32];
+	json_t *j, *v;
+	size_t n;
+
+	if (r->nargs != 1 || id_arg(r->args[0]) == 0) {
+		fprintf(stderr, "usage: faultline issue ID [--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "issues/%lld", id_arg(r->args[0]));
+	if ((j = get_json(r, path, NULL)) == NULL)
+		return 1;
+	if (r->json) {
+		print_json(j);
+		json_decref(j);
+		return 0;
+	}
+	printf("issue %lld: %s\nfingerprint: %s\noccurrences: %lld on %lld device(s), first %s, last %s UTC\nversions:   ",
+	       (long long)json_integer_value(json_object_get(j, "id")), json_string_value(json_object_get(j, "title")),
+	       json_string_value(json_object_get(j, "fingerprint")),
+	       (long long)json_integer_value(json_object_get(j, "count")),
+	       (long long)json_integer_value(json_object_get(j, "devices")),
+	       when(json_integer_value(json_object_get(j, "first_seen")), first, sizeof(first)),
+	       when(json_integer_value(json_object_get(j, "last_seen")), last, sizeof(last)));
+	json_array_foreach(json_object_get(j, "versions"), n, v)
+		printf(" %s", json_string_value(v));
+	printf("\n\nlatest ");
+	print_trace(json_object_get(j, "trace"));
+	json_decref(j);
+	return 0;
+}
+
+static int trace(const struct remote *r)
+{
+	char path[64];
+	json_t *j;
+
+	if (r->nargs != 1 || id_arg(r->args[0]) == 0) {
+		fprintf(stderr, "usage: faultline trace ID [--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "traces/%lld", id_arg(r->args[0]));
+	if ((j = get_json(r, path, NULL)) == NULL)
+		return 1;
+	if (r->json)
+		print_json(json_object_get(j, "report"));
+	else
+		print_trace(j);
+	json_decref(j);
+	return 0;
+}
+
+static int core(const struct remote *r)
+{
+	struct body b = {0};
+	char path[64];
+	long status;
+	FILE *f;
+
+	if (r->nargs != 1 || id_arg(r->args[0]) == 0 || r->out == NULL) {
+		fprintf(stderr, "usage: faultline core TRACE_ID -o core.elf [--server URL] [--token TOKEN]\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "traces/%lld/core", id_arg(r->args[0]));
+	status = request(r, path, NULL, 0, NULL, &b);
+	if (status != 200) {
+		json_t *j = status != 0 && b.data != NULL ? json_loads(b.data, 0, NULL) : NULL;
+		const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+		if (status != 0)
+			fprintf(stderr, "faultline core: the server answered HTTP %ld: %s\n", status,
+				msg != NULL ? msg : "(not a faultline-server answer)");
+		json_decref(j);
+		free(b.data);
+		return 1;
+	}
+	f = fopen(r->out, "wb");
+	if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
+		fprintf(stderr, "faultline core: cannot write %s\n", r->out);
+		free(b.data);
+		return 1;
+	}
+	free(b.data);
+	printf("%s: ELF core of trace %lld (%zu bytes); open it with: gdb-multiarch FIRMWARE.elf -ex 'core-file %s'\n",
+	       r->out, id_arg(r->args[0]), b.len, r->out);
+	return 0;
+}
+
+int cli_remote(int argc, char **argv)
+{
+	struct remote r = {.cmd = argv[0], .server = getenv("FAULTLINE_SERVER"), .token = getenv("FAULTLINE_TOKEN")};
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
+			r.server = argv[++i];
+		else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc)
+			r.token = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			r.json = true;
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			r.out = argv[++i];
+		else if (argv[i][0] != '-' && r.nargs < 2)
+			r.args[r.nargs++] = argv[i];
+		else {
+			fprintf(stderr, "faultline %s: unknown or incomplete argument '%s'\n", r.cmd, argv[i]);
+			return 2;
+		}
+	}
+	if (r.server == NULL || r.server[0] == '\0')
+		r.server = DEFAULT_SERVER;
+	if (r.token == NULL || r.token[0] == '\0') {
+		fprintf(stderr, "faultline %s: no admin token: pass --token TOKEN or set FAULTLINE_TOKEN (faultline-server "
+				"prints it at its first start; `faultline-server --data DIR rotate-keys` makes a new one)\n",
+			r.cmd);
+		return 2;
+	}
+	if (strlen(r.server) > 1500 || strlen(r.token) > 500) {
+		fprintf(stderr, "faultline %s: --server or --token is too long\n", r.cmd);
+		return 2;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (strcmp(r.cmd, "symbols") == 0)
+		status = symbols_upload(&r);
+	else if (strcmp(r.cmd, "issues") == 0)
+		status = r.nargs == 0 ? issues(&r) : 2;
+	else if (strcmp(r.cmd, "devices") == 0)
+		status = r.nargs == 0 ? devices(&r) : 2;
+	else if (strcmp(r.cmd, "issue") == 0)
+		status = issue(&r);
+	else if (strcmp(r.cmd, "trace") == 0)
+		status = trace(&r);
+	else
+		status = core(&r);
+	if (status == 2 && r.nargs > 0 && (strcmp(r.cmd, "issues") == 0 || strcmp(r.cmd, "devices") == 0))
+		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]\n", r.cmd);
+	curl_global_cleanup();
+	return status;
+}
