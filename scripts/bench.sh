@@ -44,3 +44,53 @@ for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
 	"$build/bench/bench_report" "$elf" "$work/$name.log" | sed 's/^/  /'
 done
 rm -rf "$work"
+
+# faultline-server on this machine: the client on the same host, the database (WAL, synchronous=NORMAL) in a
+# temporary directory. bench_ingest measures the raw limits of the parts in the same run.
+work=$(mktemp -d)
+start_server() { # DIR: a server on a free port, 2 workers; sets pid, port, key, admin
+	"$build/server/faultline-server" --data "$1" --listen 127.0.0.1:0 --workers 2 > "$1.out" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -s "$1/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	port=$(cat "$1/port")
+	key=$(sed -n 's/^project key.*: *//p' "$1.out")
+	admin=$(sed -n 's/^admin token.*: *//p' "$1.out")
+}
+# until_eq N CMD...: wait (60 s at most) for CMD to print N
+until_eq() {
+	want=$1
+	shift
+	i=0
+	while [ "$("$@")" != "$want" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+}
+disk="$(df --output=fstype "$work" | tail -1) on $(df --output=source "$work" | tail -1)"
+start_server "$work/ingest"
+echo "== ingest: 64-byte chunks (8-chunk messages), 2 client threads with a keep-alive connection each, 32 devices," \
+     "on this $(nproc)-core host; SQLite WAL, synchronous=NORMAL, $disk; 2 s per figure"
+"$build/bench/bench_ingest" "$port" "$key" "$work"
+kill "$pid"
+wait "$pid" || true
+
+# Coredumps fully processed (parsed, unwound against the ELF, grouped into an issue): the same crash from n devices
+# is stored and waits for symbols; the clock runs from the ELF upload (which requeues them all) to the issue's count.
+n=2000
+elf=$build/firmware/tests/target/faults-m3.elf
+"$here/tests/target/run-qemu.sh" "$elf" bus_write > "$work/bus_write.log" 2>&1 || true
+"$build/tests/e2e/serial2batch" "$work/bus_write.log" > "$work/batch"
+start_server "$work/process"
+"$build/bench/bench_ingest" --post "$port" "$key" "$work/batch" $n
+until_eq $n sqlite3 -readonly "$work/process/faultline.db" "SELECT count(*) FROM messages WHERE state = 3"
+issues() { curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/issues" | jq '.issues[0].count'; }
+t0=$(date +%s%N)
+requeued=$(curl -s -H "Authorization: Bearer $admin" --data-binary "@$elf" "http://127.0.0.1:$port/api/v1/symbols" |
+	   jq .requeued)
+until_eq $n issues
+t1=$(date +%s%N)
+echo "== process: $requeued coredumps ($(wc -c < "$work/batch")-byte crash log of bus_write on mps2-an385) with warm" \
+     "symbols, --workers 2, $disk"
+awk -v n="$(issues)" -v ns=$((t1 - t0)) 'BEGIN { printf "  %d processed in %.0f ms: %.0f coredumps/s (target 1000: %s)\n",
+	n, ns / 1e6, n / (ns / 1e9), (n / (ns / 1e9) >= 1000) ? "met" : "missed" }'
+kill "$pid"
+wait "$pid" || true
+rm -rf "$work"

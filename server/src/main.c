@@ -26,6 +26,7 @@ static void usage(FILE *to)
 		    "                      printed and written to DIR/port)\n"
 		    "  --symbols-max-mb N  largest symbol file accepted (default 256)\n"
 		    "  --workers N         threads processing delivered messages (default 2)\n"
+		    "  --partial-expiry-hours N  abandon partial messages not added to for N hours (default 168)\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
 }
 
@@ -44,7 +45,7 @@ static int write_port(const char *dir, uint16_t port)
 }
 
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
-		 unsigned workers)
+		 unsigned workers, int64_t partial_expiry)
 {
 	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max};
 	struct srv_http *http;
@@ -59,7 +60,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (srv_workers_start(&cfg.workers, store, data, workers) != 0)
+	if (srv_workers_start(&cfg.workers, store, data, workers, partial_expiry) != 0)
 		return 1;
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "faultline-server: %s\n", err);
@@ -78,13 +79,26 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	return 0;
 }
 
+/* The value of a count option: 1..max, or a message and -1. */
+static int count_arg(const char *option, const char *text, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	*out = strtoul(text, &end, 10);
+	if (*text < '0' || *text > '9' || *end != '\0' || *out == 0 || *out > max) {
+		fprintf(stderr, "faultline-server: %s takes 1..%lu\n", option, max);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct srv_listen listen;
 	struct srv_store *store = NULL;
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
 	bool rotate = false;
-	unsigned long symbols_mb = 256, workers = 2;
+	unsigned long symbols_mb = 256, workers = 2, expiry_hours = 168;
 	char err[320];
 	int status;
 
@@ -100,21 +114,17 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_spec = argv[++i];
 		} else if (strcmp(argv[i], "--symbols-max-mb") == 0 && i + 1 < argc) {
-			char *end;
-
-			symbols_mb = strtoul(argv[++i], &end, 10);
-			if (*end != '\0' || symbols_mb == 0 || symbols_mb > 65536) {
-				fprintf(stderr, "faultline-server: --symbols-max-mb takes 1..65536\n");
+			if (count_arg(argv[i], argv[i + 1], 65536, &symbols_mb) != 0)
 				return 2;
-			}
+			i++;
 		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
-			char *end;
-
-			workers = strtoul(argv[++i], &end, 10);
-			if (*end != '\0' || workers == 0 || workers > 64) {
-				fprintf(stderr, "faultline-server: --workers takes 1..64\n");
+			if (count_arg(argv[i], argv[i + 1], 64, &workers) != 0)
 				return 2;
-			}
+			i++;
+		} else if (strcmp(argv[i], "--partial-expiry-hours") == 0 && i + 1 < argc) {
+			if (count_arg(argv[i], argv[i + 1], 87600, &expiry_hours) != 0)
+				return 2;
+			i++;
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {
 			rotate = true;
 		} else {
@@ -148,7 +158,7 @@ int main(int argc, char **argv)
 		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
 	else
 		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20,
-										       (unsigned)workers);
+										       (unsigned)workers, (int64_t)expiry_hours * 3600);
 	if (status != 0 && store->error[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
 	store->ops->close(store);

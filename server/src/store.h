@@ -75,6 +75,9 @@ struct srv_store_ops {
 	 * job_finish: its new state, with the build-id it waits for (symbols missing) or why it failed. */
 	int (*job_claim)(struct srv_store *s, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
+	/* Abandon partial messages (docs/FORMAT.md §4 rule 5) not added to since before: their slots are deleted and
+	 * counted in the meta key "partials_abandoned". out_count: how many now. */
+	int (*slots_expire)(struct srv_store *s, int64_t before, int64_t *out_count);
 	/* At start: messages left "processing" by a stopped server are queued again. */
 	int (*jobs_recover)(struct srv_store *s);
 	/* Messages waiting for build_id's symbols are queued again. out_count: how many. */

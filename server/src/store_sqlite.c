@@ -330,6 +330,33 @@ static int sq_job_finish(struct srv_store *base, int64_t id, enum srv_msg_state 
 	return step_done(s, st, "job_finish");
 }
 
+static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t *out_count)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	*out_count = 0;
+	if (sq_begin(base) != 0)
+		return -1;
+	if (prepare(s, &st, "DELETE FROM slots WHERE state = ? AND updated < ?", "slots_expire") != 0)
+		goto error;
+	sqlite3_bind_int(st, 1, FA_SLOT_PARTIAL);
+	sqlite3_bind_int64(st, 2, before);
+	if (step_done(s, st, "slots_expire") != 0)
+		goto error;
+	*out_count = sqlite3_changes(s->db);
+	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES ('partials_abandoned', ?) ON CONFLICT (key) "
+			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "partials_abandoned") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, *out_count);
+	if (step_done(s, st, "partials_abandoned") != 0 || sq_commit(base) != 0)
+		goto error;
+	return 0;
+error:
+	sq_rollback(base);
+	return -1;
+}
+
 static int sq_jobs_recover(struct srv_store *base)
 {
 	return exec((struct sqlite_store *)base, "UPDATE messages SET state = 0 WHERE state = 1");
@@ -640,7 +667,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set, .begin = sq_begin, .commit = sq_commit,
 	.rollback = sq_rollback, .device = sq_device, .slot_load = sq_slot_load, .slot_save = sq_slot_save,
 	.pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
-	.job_finish = sq_job_finish, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
+	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
 	.symbols_known = sq_symbols_known, .trace_put = sq_trace_put, .reboot_put = sq_reboot_put,
 	.issues_json = sq_issues_json, .issue_json = sq_issue_json, .trace_json = sq_trace_json,
 	.device_json = sq_device_json, .trace_message = sq_trace_message, .devices = sq_devices,

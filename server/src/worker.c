@@ -22,6 +22,8 @@ struct srv_workers {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	unsigned generation; /* bumped by each wake, so a wake between two claims is not lost */
+	int64_t expiry;      /* partial messages not added to for this many seconds are abandoned */
+	time_t expired;      /* when they were last looked for */
 	bool stop;
 	unsigned n;
 	pthread_t threads[WORKERS_MAX];
@@ -172,6 +174,30 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	return out == STORED ? 1 : -1;
 }
 
+/* Once an hour (or each expiry period, when shorter), one worker abandons the partial messages gone quiet. */
+static void expire(struct srv_workers *w)
+{
+	time_t now = time(NULL);
+	int64_t period = w->expiry < 3600 ? w->expiry : 3600, count = 0;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	if (now - w->expired < period) {
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	w->expired = now;
+	pthread_mutex_unlock(&w->lock);
+	srv_store_lock(w->store);
+	rc = w->store->ops->slots_expire(w->store, (int64_t)now - w->expiry, &count);
+	srv_store_unlock(w->store);
+	if (rc != 0)
+		fprintf(stderr, "faultline-server: expiring partial messages: %s\n", srv_store_error(w->store));
+	else if (count > 0)
+		fprintf(stderr, "faultline-server: abandoned %lld partial message(s) not added to for %lld s\n",
+			(long long)count, (long long)w->expiry);
+}
+
 static void *run(void *arg)
 {
 	struct srv_workers *w = arg;
@@ -188,6 +214,7 @@ static void *run(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&w->lock);
+		expire(w);
 		rc = srv_process_one(w->store, w->data_dir, &cache);
 		if (rc < 0)
 			fprintf(stderr, "faultline-server: processing: %s\n", srv_store_error(w->store));
@@ -208,7 +235,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n)
+int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n,
+		      int64_t partial_expiry)
 {
 	struct srv_workers *w;
 	int rc;
@@ -222,6 +250,7 @@ int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char 
 	w = srv_calloc(1, sizeof(*w));
 	w->store = s;
 	w->data_dir = data_dir;
+	w->expiry = partial_expiry;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	for (w->n = 0; w->n < n && w->n < WORKERS_MAX; w->n++)

@@ -12,10 +12,12 @@ struct srv_workers;
 
 /*
  * Queue again what a stopped server left half done, then start n (>= 1) threads processing from s, reading symbol
- * files from data_dir/symbols. The store and data_dir must outlive the workers. Returns 0 or -1 (s's error says
- * why when the store failed).
+ * files from data_dir/symbols. They also abandon partial messages not added to for partial_expiry (> 0) seconds,
+ * looking at start and then hourly. The store and data_dir must outlive the workers. Returns 0 or -1 (s's error
+ * says why).
  */
-int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n);
+int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n,
+		      int64_t partial_expiry);
 
 /* New work was queued (a message delivered, symbols arrived): wake the workers now. w may be NULL. */
 void srv_workers_wake(struct srv_workers *w);

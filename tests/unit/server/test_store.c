@@ -200,6 +200,43 @@ static void device_history(void **state)
 	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), 1);
 }
 
+static void save_slot(struct fixture *f, unsigned tag, enum fa_slot_state state, int64_t now)
+{
+	uint8_t bytes[8] = {0}, held[1] = {0x0f};
+	struct fa_reasm_slot slot = {.boot = 1, .seq = (uint16_t)tag, .total = 4, .have = 4, .state = state,
+				     .bytes = bytes, .held = held};
+
+	assert_int_equal(f->s->ops->slot_save(f->s, f->dev, tag, &slot, now), 0);
+}
+
+/* Partial messages not added to since the cutoff are abandoned and counted; newer ones and delivered slots (kept
+ * to recognize late duplicates) stay. */
+static void partial_messages_expire(void **state)
+{
+	struct fixture *f = *state;
+	struct fa_reasm_slot *slot;
+	int64_t count = -1;
+	char value[32];
+
+	save_slot(f, 0, FA_SLOT_PARTIAL, 1000);
+	save_slot(f, 1, FA_SLOT_PARTIAL, 5000);
+	save_slot(f, 2, FA_SLOT_DELIVERED, 1000);
+	assert_int_equal(f->s->ops->slots_expire(f->s, 2000, &count), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 0, &slot), 0);
+	assert_null(slot);
+	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 1, &slot), 0);
+	assert_non_null(slot);
+	fa_reasm_slot_free(slot);
+	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 2, &slot), 0);
+	assert_non_null(slot);
+	fa_reasm_slot_free(slot);
+	assert_int_equal(f->s->ops->slots_expire(f->s, 6000, &count), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(f->s->ops->meta_get(f->s, "partials_abandoned", value, sizeof(value)), 1);
+	assert_string_equal(value, "2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +244,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, teardown),
 		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

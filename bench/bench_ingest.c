@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Chunk ingestion by faultline-server over keep-alive HTTP/1.1, printed next to the raw limits of its parts: an
+ * empty libmicrohttpd handler with the server's daemon options, and bare SQLite inserts of the rows it writes. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crc32_private.h"
+
+#define SECONDS 2.0
+#define CLIENTS 2u              /* one per core of the 2-core machine the targets are stated for */
+#define DEVICES 16u             /* per client: far below the 4 MiB pending budget of each */
+#define CHUNK 64u               /* on the wire, every chunk of a message */
+#define MSG_CHUNKS 8u
+#define FIRST_DATA (CHUNK - 7u) /* head, boot, seq, 2-byte LEB128 total */
+#define CONT_DATA (CHUNK - 2u)  /* head, 1-byte offset_hi: offsets stay below 1,024 */
+#define STREAM (FIRST_DATA + (MSG_CHUNKS - 1u) * CONT_DATA)
+#define TOTAL (STREAM - 4u)
+#define BODY_MAX (16u * 4096u)
+
+struct device {
+	char serial[40];
+	uint16_t seq;
+	unsigned next; /* the next chunk of the current message; 0 starts a new message */
+	uint8_t stream[STREAM];
+};
+
+struct client {
+	pthread_t thread;
+	unsigned id, per_req, port;
+	const char *key, *prefix;
+	const uint8_t *file; /* --post: this batch from devices id, id + CLIENTS, ... below count */
+	size_t file_len, count;
+	double until;
+	long chunks, failed;
+	struct device dev[DEVICES];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The device's next 64-byte chunk (FORMAT.md §3) into out; a fresh message of distinct bytes every MSG_CHUNKS. */
+static void next_chunk(struct device *d, uint8_t *out)
+{
+	uint32_t off, crc, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^ (uint32_t)time(NULL)) | 1u;
+
+	if (d->next == 0) {
+		for (unsigned i = 0; i < TOTAL; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			d->stream[i] = (uint8_t)x;
+		}
+		crc = fl_crc32_update(0, d->stream, TOTAL);
+		for (unsigned i = 0; i < 4; i++)
+			d->stream[TOTAL + i] = (uint8_t)(crc >> (8 * i));
+		uint8_t head[7] = {0x81, 1, 0, (uint8_t)d->seq, (uint8_t)(d->seq >> 8), 0x80 | (TOTAL & 0x7f), TOTAL >> 7};
+		memcpy(out, head, sizeof(head));
+		memcpy(out + sizeof(head), d->stream, FIRST_DATA);
+	} else {
+		off = FIRST_DATA + (d->next - 1) * CONT_DATA;
+		out[0] = (uint8_t)((d->seq & 7) << 4 | 8 | (off & 7));
+		out[1] = (uint8_t)(off >> 3);
+		memcpy(out + 2, d->stream + off, CONT_DATA);
+	}
+	if (++d->next == MSG_CHUNKS) {
+		d->next = 0;
+		d->seq++;
+	}
+}
+
+static int dial(unsigned port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		perror("bench_ingest: connect");
+		exit(1);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/* One POST on the keep-alive connection *fd (redialled when the server closed it). Returns the HTTP status. */
+static int post(int *fd, struct client *c, const char *serial, int batch, const uint8_t *body, size_t len)
+{
+	static __thread char buf[BODY_MAX + 1024];
+	size_t n, got = 0, want = 0;
+	char *end;
+	ssize_t r;
+
+	n = (size_t)snprintf(buf, 1024, "POST /api/v1/devices/%s/chunks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			     "X-Faultline-Key: %s\r\nContent-Type: application/vnd.faultline.chunk%s\r\n"
+			     "Content-Length: %zu\r\n\r\n", serial, c->key, batch ? "-batch" : "", len);
+	memcpy(buf + n, body, len);
+	for (size_t sent = 0; sent < n + len; sent += (size_t)r)
+		if ((r = send(*fd, buf + sent, n + len - sent, MSG_NOSIGNAL)) <= 0)
+			goto closed;
+	for (;;) {
+		if ((r = recv(*fd, buf + got, sizeof(buf) - 1 - got, 0)) <= 0)
+			goto closed;
+		got += (size_t)r;
+		buf[got] = '\0';
+		if ((end = strstr(buf, "\r\n\r\n")) == NULL)
+			continue;
+		if (want == 0) {
+			char *cl = strcasestr(buf, "\r\nContent-Length:");
+
+			want = (size_t)(end + 4 - buf) + (cl != NULL && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+		}
+		if (got >= want)
+			break;
+	}
+	n = strtoul(buf + 9, NULL, 10);
+	if (n != 200 && c->failed++ == 0)
+		fprintf(stderr, "bench_ingest: %s: %s\n", serial, buf);
+	return (int)n;
+closed:
+	close(*fd);
+	*fd = dial(c->port);
+	c->failed++;
+	return 0;
+}
+
+static void *client_run(void *arg)
+{
+	struct client *c = arg;
+	uint8_t body[16 * (CHUNK + 1)];
+	char serial[40];
+	int fd = dial(c->port);
+	size_t len;
+
+	if (c->file != NULL) {
+		for (size_t i = c->id; i < c->count; i += CLIENTS) {
+			snprintf(serial, sizeof(serial), "%s%zu", c->prefix, i);
+			post(&fd, c, serial, 1, c->file, c->file_len);
+		}
+		close(fd);
+		return NULL;
+	}
+	for (unsigned i = 0; i < DEVICES; i++)
+		snprintf(c->dev[i].serial, sizeof(c->dev[i].serial), "%s-c%u-d%u", c->prefix, c->id, i);
+	for (unsigned i = 0; now_s() < c->until; i = (i + 1) % DEVICES) {
+		if (c->per_req == 1) {
+			next_chunk(&c->dev[i], body);
+			len = CHUNK;
+		} else {
+			for (len = 0; len < c->per_req * (CHUNK + 1); len += CHUNK + 1) {
+				body[len] = CHUNK; /* one-byte LEB128 record length (FORMAT.md §5) */
+				next_chunk(&c->dev[i], body + len + 1);
+			}
+		}
+		if (post(&fd, c, c->dev[i].serial, c->per_req > 1, body, len) == 200)
+			c->chunks += c->per_req;
+	}
+	close(fd);
+	return NULL;
+}
+
+/* CLIENTS threads against port for SECONDS (or through the --post list). Returns chunks answered 200 per second. */
+static double drive(unsigned port, const char *key, const char *prefix, unsigned per_req, const uint8_t *file,
+		    size_t file_len, size_t count)
+{
+	static struct client cs[CLIENTS];
+	double t0 = now_s();
+	long chunks = 0, failed = 0;
+
+	for (unsigned i = 0; i < CLIENTS; i++) {
+		cs[i] = (struct client){.id = i, .per_req = per_req, .port = port, .key = key, .prefix = prefix,
+					.file = file, .file_len = file_len, .count = count, .until = t0 + SECONDS};
+		pthread_create(&cs[i].thread, NULL, client_run, &cs[i]);
+	}
+	for (unsigned i = 0; i < CLIENTS; i++) {
+		pthread_join(cs[i].thread, NULL);
+		chunks += cs[i].chunks;
+		failed += cs[i].failed;
+	}
+	if (failed > 0)
+		fprintf(stderr, "bench_ingest: %ld requests failed (first one above)\n", failed);
+	return (double)chunks / (now_s() - t0);
+}
+
+/* The empty handler: reads the body, answers 200 with a fixed JSON body. */
+static enum MHD_Result empty(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			     const char *version, const char *data, size_t *data_size, void **req_cls)
+{
+	static char answer[] = "{\"results\":[]}";
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	(void)cls, (void)url, (void)method, (void)version, (void)data;
+	if (*req_cls == NULL || *data_size > 0) {
+		*req_cls = answer;
+		*data_size = 0;
+		return MHD_YES;
+	}
+	r = MHD_create_response_from_buffer(sizeof(answer) - 1, answer, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+#define SQL(db, sql) (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? (void)0 : die(db, sql))
+
+static void die(sqlite3 *db, const char *what)
+{
+	fprintf(stderr, "bench_ingest: %s: %s\n", what, sqlite3_errmsg(db));
+	exit(1);
+}
+
+/* Bare inserts of the rows the ingest path writes (a slot per chunk, a message per completed one) into the server's
+ * tables, per_txn chunks per transaction, for SECONDS. Returns chunks per second. */
+static double bare_sqlite(const char *dir, unsigned per_txn)
+{
+	static struct device dev[CLIENTS * DEVICES];
+	char path[4096];
+	sqlite3 *db;
+	sqlite3_stmt *slot, *msg;
+	uint8_t chunk[CHUNK], held[(STREAM + 7) / 8];
+	long chunks = 0;
+	double t0;
+
+	snprintf(path, sizeof(path), "%s/bare-%u.db", dir, per_txn);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die(db, path);
+	SQL(db, "PRAGMA journal_mode = WAL");
+	SQL(db, "PRAGMA synchronous = NORMAL");
+	SQL(db, "PRAGMA foreign_keys = ON");
+	/* the columns, keys and index of server/src/store_sqlite.c */
+	SQL(db, "CREATE TABLE devices (id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE, first_seen INTEGER NOT NULL,"
+		" last_seen INTEGER NOT NULL);"
+		"CREATE TABLE slots (device_id INTEGER NOT NULL REFERENCES devices(id), tag INTEGER NOT NULL,"
+		" boot INTEGER NOT NULL, seq INTEGER NOT NULL, total INTEGER NOT NULL, state INTEGER NOT NULL,"
+		" have INTEGER NOT NULL, stream BLOB NOT NULL, held BLOB NOT NULL, updated INTEGER NOT NULL,"
+		" PRIMARY KEY (device_id, tag));"
+		"CREATE TABLE messages (id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES devices(id),"
+		" received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
+		" detail TEXT, UNIQUE (device_id, digest));"
+		"CREATE INDEX messages_state ON messages (state, id);"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)"
+		" INSERT INTO devices SELECT i, 'd' || i, 0, 0 FROM n;");
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO slots VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, 0)", -1, &slot,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO messages (device_id, received, digest, bytes) VALUES (?, 0, ?, ?)", -1,
+			       &msg, NULL) != SQLITE_OK)
+		die(db, "prepare");
+	memset(held, 0xff, sizeof(held));
+	t0 = now_s();
+	for (unsigned d = 0; now_s() < t0 + SECONDS; d = (d + 1) % (CLIENTS * DEVICES)) {
+		SQL(db, "BEGIN IMMEDIATE");
+		for (unsigned i = 0; i < per_txn; i++, chunks++) {
+			uint16_t seq = dev[d].seq;
+			int done;
+
+			next_chunk(&dev[d], chunk);
+			done = dev[d].next == 0;
+			sqlite3_bind_int(slot, 1, (int)d + 1);
+			sqlite3_bind_int(slot, 2, seq & 7);
+			sqlite3_bind_int(slot, 3, seq);
+			sqlite3_bind_int(slot, 4, TOTAL);
+			sqlite3_bind_int(slot, 5, done);
+			sqlite3_bind_int(slot, 6, (int)(done ? STREAM : FIRST_DATA + (dev[d].next - 1) * CONT_DATA));
+			sqlite3_bind_blob(slot, 7, dev[d].stream, STREAM, SQLITE_STATIC);
+			sqlite3_bind_blob(slot, 8, held, sizeof(held), SQLITE_STATIC);
+			if (sqlite3_step(slot) != SQLITE_DONE || sqlite3_reset(slot) != SQLITE_OK)
+				die(db, "slot");
+			if (!done)
+				continue;
+			/* the first 32 random bytes stand in for the SHA-256 digest: hashing is not SQLite's cost */
+			sqlite3_bind_int(msg, 1, (int)d + 1);
+			sqlite3_bind_blob(msg, 2, dev[d].stream, 32, SQLITE_STATIC);
+			sqlite3_bind_blob(msg, 3, dev[d].stream, TOTAL, SQLITE_STATIC);
+			if (sqlite3_step(msg) != SQLITE_DONE || sqlite3_reset(msg) != SQLITE_OK)
+				die(db, "message");
+		}
+		SQL(db, "COMMIT");
+	}
+	t0 = now_s() - t0;
+	sqlite3_finalize(slot);
+	sqlite3_finalize(msg);
+	sqlite3_close(db);
+	return (double)chunks / t0;
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned per_req[2] = {1, 16}, target[2] = {20000, 100000};
+	static uint8_t file[BODY_MAX];
+	double server[2], mhd[2], sql[2];
+	struct MHD_Daemon *d;
+	FILE *f;
+	size_t len;
+
+	if (argc == 6 && strcmp(argv[1], "--post") == 0) { /* --post PORT KEY BATCH N: BATCH from devices core-0.. */
+		if ((f = fopen(argv[4], "rb")) == NULL || (len = fread(file, 1, sizeof(file), f)) == 0)
+			return fprintf(stderr, "bench_ingest: cannot read %s\n", argv[4]), 1;
+		fclose(f);
+		drive((unsigned)atoi(argv[2]), argv[3], "core-", 16, file, len, strtoul(argv[5], NULL, 10));
+		return 0;
+	}
+	if (argc != 4)
+		return fprintf(stderr, "usage: bench_ingest PORT KEY DIR | --post PORT KEY BATCH N\n"), 2;
+	/* the server's daemon options (server/src/http.c srv_http_start), on a port of its own */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, empty,
+			     NULL, MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	if (d == NULL)
+		return fprintf(stderr, "bench_ingest: cannot start libmicrohttpd\n"), 1;
+	for (unsigned i = 0; i < 2; i++) {
+		sql[i] = bare_sqlite(argv[3], per_req[i]);
+		mhd[i] = drive(MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port, "-", "empty", per_req[i], NULL, 0, 0);
+	}
+	MHD_stop_daemon(d);
+	for (unsigned i = 0; i < 2; i++) {
+		char prefix[16];
+
+		snprintf(prefix, sizeof(prefix), "b%u", per_req[i]);
+		server[i] = drive((unsigned)atoi(argv[1]), argv[2], prefix, per_req[i], NULL, 0, 0);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		printf("  %2u chunk%s/request: faultline-server %7.0f chunks/s (target %u: %s)\n", per_req[i],
+		       i ? "s" : " ", server[i], target[i], server[i] >= target[i] ? "met" : "missed");
+		printf("      raw limits:    empty libmicrohttpd handler %7.0f chunks/s (server at %.0f%%),"
+		       " bare SQLite inserts %7.0f chunks/s (server at %.0f%%)\n",
+		       mhd[i], 100 * server[i] / mhd[i], sql[i], 100 * server[i] / sql[i]);
+	}
+	return 0;
+}
