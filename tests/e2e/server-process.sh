@@ -15,7 +15,7 @@ start() {
 	"$server" --data "$dir/data" --listen 127.0.0.1:0 >> "$dir/out" 2>&1 &
 	pid=$!
 	i=0
-	while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	while [ ! -s "$dir/data/port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 	port=$(cat "$dir/data/port")
 }
 start
@@ -34,10 +34,10 @@ upload() {
 		"http://127.0.0.1:$port/api/v1/symbols")
 	[ "$got" = 201 ] || fail "upload $1: HTTP $got $(cat "$dir/body")"
 }
-# until PATH TEXT: wait (5 s at most) for the answer to PATH to hold TEXT
+# until PATH TEXT: wait (20 s at most: a loaded machine) for the answer to PATH to hold TEXT
 until_has() {
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 400 ]; do
 		[ "$(get "$1")" = 200 ] && grep -q "$2" "$dir/body" && return 0
 		sleep 0.05
 		i=$((i + 1))
