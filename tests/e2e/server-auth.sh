@@ -7,15 +7,7 @@ set -u
 server=$1
 dir=$(mktemp -d)
 fail() { echo "server-auth: $*"; cat "$dir/out" 2>/dev/null; kill "$pid" 2>/dev/null; rm -rf "$dir"; exit 1; }
-start() {
-	rm -f "$dir/data/port"
-	"$server" --data "$dir/data" --listen 127.0.0.1:0 > "$dir/out" 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$dir/data/port" ] || fail "no port file after 5 s"
-	port=$(cat "$dir/data/port")
-}
+. "$(dirname "$0")/server-lib.sh"
 # status METHOD PATH [curl args...]: print the HTTP status; the body goes to $dir/body
 status() {
 	m=$1 p=$2
@@ -55,6 +47,7 @@ expect 401 "$(status GET /api/v1/issues -H "Authorization: Bearer $admin")" "the
 kill -TERM "$pid"
 wait "$pid" || fail "the server did not exit 0 on SIGTERM"
 grep -q stopping "$dir/out" || fail "no stop message"
+: > "$dir/out"
 start
 grep -q 'admin token' "$dir/out" && fail "a restart showed credentials again"
 [ "$(status GET /api/v1/issues -H "Authorization: Bearer $new")" != 401 ] || fail "the token did not survive a restart"

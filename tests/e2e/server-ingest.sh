@@ -7,15 +7,7 @@ set -u
 server=$1 data=$2
 dir=$(mktemp -d)
 fail() { echo "server-ingest: $*"; kill -9 "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
-start() {
-	rm -f "$dir/data/port"
-	"$server" --data "$dir/data" --listen 127.0.0.1:0 >> "$dir/out" 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$dir/data/port" ] || fail "no port file"
-	port=$(cat "$dir/data/port")
-}
+. "$(dirname "$0")/server-lib.sh"
 # post SERIAL TYPE FILE: print the HTTP status; the body goes to $dir/body
 post() {
 	curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -H "Content-Type: application/vnd.faultline.$2" \

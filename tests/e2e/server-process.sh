@@ -10,14 +10,7 @@ set -u
 server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7 cli=$8
 dir=$(mktemp -d)
 fail() { echo "server-process: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
-start() {
-	rm -f "$dir/data/port"
-	"$server" --data "$dir/data" --listen 127.0.0.1:0 >> "$dir/out" 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -s "$dir/data/port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-	port=$(cat "$dir/data/port")
-}
+. "$(dirname "$0")/server-lib.sh"
 start
 key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")

@@ -7,11 +7,8 @@ set -u
 server=$1 elf=$2 nodebug=$3 nobuildid=$4
 dir=$(mktemp -d)
 fail() { echo "server-symbols: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
-"$server" --data "$dir/data" --listen 127.0.0.1:0 --symbols-max-mb 1 > "$dir/out" 2>&1 &
-pid=$!
-i=0
-while [ ! -s "$dir/data/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-port=$(cat "$dir/data/port")
+. "$(dirname "$0")/server-lib.sh"
+start --symbols-max-mb 1
 key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 upload() { # FILE [AUTH HEADER]
