@@ -11,7 +11,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 struct sqlite_store {
 	struct srv_store base;
@@ -48,6 +48,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                      reason INTEGER NOT NULL, received INTEGER NOT NULL);",
 	/* the report as text too, as `faultline decode` prints it */
 	"ALTER TABLE traces ADD COLUMN text TEXT NOT NULL DEFAULT '';",
+	/* the pending-bytes budget of every chunk reads only partial slots, not every slot ever kept */
+	"CREATE INDEX slots_pending ON slots (state, device_id, total);",
 };
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -667,8 +669,9 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set, .begin = sq_begin, .commit = sq_commit,
 	.rollback = sq_rollback, .device = sq_device, .slot_load = sq_slot_load, .slot_save = sq_slot_save,
 	.pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
-	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
-	.symbols_known = sq_symbols_known, .trace_put = sq_trace_put, .reboot_put = sq_reboot_put,
+	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
+	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
+	.reboot_put = sq_reboot_put,
 	.issues_json = sq_issues_json, .issue_json = sq_issue_json, .trace_json = sq_trace_json,
 	.device_json = sq_device_json, .trace_message = sq_trace_message, .devices = sq_devices,
 };
