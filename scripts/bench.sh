@@ -50,14 +50,15 @@ rm -rf "$work"
 work=$(mktemp -d)
 pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-start_server() { # DIR: a server on a free port, 2 workers; sets pid, port, key, admin
-	"$build/server/faultline-server" --data "$1" --listen 127.0.0.1:0 --workers 2 > "$1.out" 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -s "$1/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	port=$(cat "$1/port")
-	key=$(sed -n 's/^project key.*: *//p' "$1.out")
-	admin=$(sed -n 's/^admin token.*: *//p' "$1.out")
+server=$build/server/faultline-server
+fail() { echo "bench: $*"; exit 1; }
+. "$here/tests/e2e/server-lib.sh"
+start_server() { # NAME: a server with its data in $work/NAME/data, 2 workers; sets dir, pid, port, key, admin
+	dir=$work/$1
+	mkdir -p "$dir"
+	start --workers 2
+	key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+	admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 }
 # until_eq N CMD...: wait (60 s at most) for CMD to print N
 until_eq() {
@@ -67,7 +68,7 @@ until_eq() {
 	while [ "$("$@")" != "$want" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 }
 disk="$(df --output=fstype "$work" | tail -1) on $(df --output=source "$work" | tail -1)"
-start_server "$work/ingest"
+start_server ingest
 echo "== ingest: 64-byte chunks (8-chunk messages), 2 client threads with a keep-alive connection each," \
      "32 devices, on this $(nproc)-core host; SQLite WAL, synchronous=NORMAL, $disk; 2 s per figure"
 "$build/bench/bench_ingest" "$port" "$key" "$work"
@@ -80,9 +81,9 @@ n=4000
 elf=$build/firmware/tests/target/faults-m3.elf
 "$here/tests/target/run-qemu.sh" "$elf" bus_write > "$work/bus_write.log" 2>&1 || true
 "$build/tests/e2e/serial2batch" "$work/bus_write.log" > "$work/batch"
-start_server "$work/process"
+start_server process
 "$build/bench/bench_ingest" --post "$port" "$key" "$work/batch" $n
-until_eq $n sqlite3 -readonly "$work/process/faultline.db" "SELECT count(*) FROM messages WHERE state = 3"
+until_eq $n sqlite3 -readonly "$work/process/data/faultline.db" "SELECT count(*) FROM messages WHERE state = 3"
 issues() { curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/issues" |
 	grep -o '"count":[0-9]*' | head -1 | cut -d: -f2; }
 t0=$(date +%s%N)

@@ -63,11 +63,11 @@ static const Dwfl_Callbacks k_offline = {
 	.debuginfo_path = NULL,
 };
 
-static void hex(char *out, size_t cap, const uint8_t *id, size_t len)
+void fa_hex(char *out, size_t cap, const uint8_t *bytes, size_t len)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < len && 2 * i + 2 < cap; i++)
-		snprintf(out + 2 * i, cap - 2 * i, "%02x", id[i]);
+		snprintf(out + 2 * i, cap - 2 * i, "%02x", bytes[i]);
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -214,8 +214,8 @@ int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len,
 
 	if (len == e->build_id_len && memcmp(id, e->build_id, len) == 0)
 		return 0;
-	hex(want, sizeof(want), id, len);
-	hex(got, sizeof(got), e->build_id, e->build_id_len);
+	fa_hex(want, sizeof(want), id, len);
+	fa_hex(got, sizeof(got), e->build_id, e->build_id_len);
 	return fa_error_set(err, FA_ERR_UNSUPPORTED,
 			    "elf: the dump is from build-id %s but this ELF is %s: it is not the firmware that crashed",
 			    want, got);

@@ -251,12 +251,11 @@ char *fa_report_json(const struct fa_report *r)
 	const struct fa_message *m = r->m;
 	const struct fa_coredump *c = &m->core;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
-	char id[130] = "";
+	char id[130];
 	const char *reason = fa_reason_name(c->reason);
 	char *text;
 
-	for (size_t i = 0; i < m->build_id_len; i++)
-		snprintf(id + 2 * i, sizeof(id) - 2 * i, "%02x", m->build_id[i]);
+	fa_hex(id, sizeof(id), m->build_id, m->build_id_len);
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
 							  m->sw_version, "hw_version", m->hw_version, "arch", m->arch,

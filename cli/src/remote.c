@@ -105,28 +105,33 @@ static long request(const struct remote *r, const char *path, FILE *upload, curl
 	return status;
 }
 
-/* GET path as JSON. Returns the answer, or NULL after printing why (the server's own message when it gave one). */
-static json_t *get_json(const struct remote *r, const char *path, long *out_status)
+/*
+ * The JSON of an answer of status (0: unreachable, already said) when it is the one expected; else NULL after
+ * printing why, with the server's own message when it gave one. Frees b's data.
+ */
+static json_t *answer(const struct remote *r, long status, long expected, struct body *b)
+{
+	json_t *j = status != 0 && b->data != NULL ? json_loads(b->data, 0, NULL) : NULL;
+	const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+	free(b->data);
+	b->data = NULL;
+	if (status == expected && j != NULL)
+		return j;
+	if (status != 0)
+		fprintf(stderr, "faultline %s: the server answered HTTP %ld: %s\n", r->cmd, status,
+			msg != NULL ? msg : "(not a faultline-server answer)");
+	json_decref(j);
+	return NULL;
+}
+
+/* GET path as JSON: the answer, or NULL after printing why. */
+static json_t *get_json(const struct remote *r, const char *path)
 {
 	struct body b = {0};
 	long status = request(r, path, NULL, 0, NULL, &b);
-	json_t *j = status != 0 && b.data != NULL ? json_loads(b.data, 0, NULL) : NULL;
 
-	if (out_status != NULL)
-		*out_status = status;
-	if (status == 200 && j != NULL) {
-		free(b.data);
-		return j;
-	}
-	if (status != 0) {
-		const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
-
-		fprintf(stderr, "faultline %s: the server answered HTTP %ld: %s\n", r->cmd, status,
-			msg != NULL ? msg : "(not a faultline-server answer)");
-	}
-	json_decref(j);
-	free(b.data);
-	return NULL;
+	return answer(r, status, 200, &b);
 }
 
 static void print_json(const json_t *j)
@@ -149,7 +154,7 @@ static int symbols_upload(const struct remote *r)
 	const char *path = r->args[1];
 	struct body b = {0};
 	struct stat st;
-	json_t *j = NULL;
+	json_t *j;
 	FILE *f;
 	long status;
 
@@ -166,28 +171,17 @@ static int symbols_upload(const struct remote *r)
 	}
 	status = request(r, "symbols", f, (curl_off_t)st.st_size, path, &b);
 	fclose(f);
-	if (status != 0 && b.data != NULL)
-		j = json_loads(b.data, 0, NULL);
-	free(b.data);
-	if (status == 201 && j != NULL) {
-		if (r->json)
-			print_json(j);
-		else
-			printf("%s: build-id %s stored (%lld bytes); %lld waiting crash(es) queued for processing\n", path,
-			       json_string_value(json_object_get(j, "build_id")),
-			       (long long)json_integer_value(json_object_get(j, "size")),
-			       (long long)json_integer_value(json_object_get(j, "requeued")));
-		json_decref(j);
-		return 0;
-	}
-	if (status != 0) {
-		const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
-
-		fprintf(stderr, "faultline symbols: the server answered HTTP %ld: %s\n", status,
-			msg != NULL ? msg : "(not a faultline-server answer)");
-	}
+	if ((j = answer(r, status, 201, &b)) == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else
+		printf("%s: build-id %s stored (%lld bytes); %lld waiting crash(es) queued for processing\n", path,
+		       json_string_value(json_object_get(j, "build_id")),
+		       (long long)json_integer_value(json_object_get(j, "size")),
+		       (long long)json_integer_value(json_object_get(j, "requeued")));
 	json_decref(j);
-	return 1;
+	return 0;
 }
 
 /* Every page of a listing ("issues" or "devices"), as one array. */
@@ -197,15 +191,19 @@ static json_t *all_pages(const struct remote *r, const char *what)
 	char path[600];
 
 	snprintf(path, sizeof(path), "%s?limit=500", what);
-	while ((page = get_json(r, path, NULL)) != NULL) {
+	while ((page = get_json(r, path)) != NULL) {
 		json_array_extend(all, json_object_get(page, what));
-		next = json_object_get(page, "next");
+		bool more = true;
+
+		next = json_object_get(page, "next"); /* owned by page */
 		if (json_is_integer(next))
 			snprintf(path, sizeof(path), "%s?limit=500&after=%lld", what, (long long)json_integer_value(next));
 		else if (json_is_string(next))
 			snprintf(path, sizeof(path), "%s?limit=500&after=%s", what, json_string_value(next));
+		else
+			more = false;
 		json_decref(page);
-		if (json_is_null(next) || next == NULL)
+		if (!more)
 			return all;
 	}
 	json_decref(all);
@@ -289,7 +287,7 @@ static int issue(const struct remote *r)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "issues/%lld", id_arg(r->args[0]));
-	if ((j = get_json(r, path, NULL)) == NULL)
+	if ((j = get_json(r, path)) == NULL)
 		return 1;
 	if (r->json) {
 		print_json(j);
@@ -321,7 +319,7 @@ static int trace(const struct remote *r)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "traces/%lld", id_arg(r->args[0]));
-	if ((j = get_json(r, path, NULL)) == NULL)
+	if ((j = get_json(r, path)) == NULL)
 		return 1;
 	if (r->json)
 		print_json(json_object_get(j, "report"));
@@ -345,14 +343,7 @@ static int core(const struct remote *r)
 	snprintf(path, sizeof(path), "traces/%lld/core", id_arg(r->args[0]));
 	status = request(r, path, NULL, 0, NULL, &b);
 	if (status != 200) {
-		json_t *j = status != 0 && b.data != NULL ? json_loads(b.data, 0, NULL) : NULL;
-		const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
-
-		if (status != 0)
-			fprintf(stderr, "faultline core: the server answered HTTP %ld: %s\n", status,
-				msg != NULL ? msg : "(not a faultline-server answer)");
-		json_decref(j);
-		free(b.data);
+		answer(r, status, 200, &b); /* prints why */
 		return 1;
 	}
 	f = fopen(r->out, "wb");

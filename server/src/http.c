@@ -260,8 +260,7 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		return error(c, MHD_HTTP_BAD_REQUEST, "bad_elf", msg);
 	}
 	n = fa_elf_build_id(elf, &id);
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", id[i]);
+	fa_hex(hex, sizeof(hex), id, n);
 	fa_elf_close(elf);
 	snprintf(path, sizeof(path), "%s/symbols/%s.elf", h->data_dir, hex);
 	if (rename(req->path, path) != 0) {
@@ -289,27 +288,6 @@ static void add_device(const struct srv_device *d, void *ctx)
 					     (json_int_t)d->messages));
 }
 
-/* GET /api/v1/devices?after=SERIAL&limit=N */
-static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c)
-{
-	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
-	const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
-	int limit = lim != NULL ? atoi(lim) : 100, rc;
-	json_t *list = json_array(), *last;
-
-	if (limit < 1 || limit > PAGE_MAX)
-		limit = limit < 1 ? 1 : PAGE_MAX;
-	srv_store_lock(h->store);
-	rc = h->store->ops->devices(h->store, after, limit, add_device, list);
-	srv_store_unlock(h->store);
-	if (rc != 0) {
-		json_decref(list);
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	}
-	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
-	return respond(c, MHD_HTTP_OK, json_pack("{s:o, s:O?}", "devices", list, "next", last));
-}
-
 /* A decimal id >= 1 that is the whole of text up to end (or the string's end when end is NULL); 0 when not. */
 static int64_t parse_id(const char *text, const char *end)
 {
@@ -325,6 +303,36 @@ static int64_t parse_id(const char *text, const char *end)
 		id = id * 10 + (*text - '0');
 	}
 	return id;
+}
+
+/* A listing's ?limit=N: 100 when absent, at most PAGE_MAX; 0 when it is not a positive number. */
+static int page_limit(struct MHD_Connection *c)
+{
+	const char *text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+	int64_t limit = text != NULL ? parse_id(text, NULL) : 100;
+
+	return limit > PAGE_MAX ? PAGE_MAX : (int)limit;
+}
+
+/* GET /api/v1/devices?after=SERIAL&limit=N */
+static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c)
+{
+	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+	int limit = page_limit(c), rc;
+	json_t *list, *last;
+
+	if (limit == 0)
+		return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "limit is a number from 1 to 500");
+	list = json_array();
+	srv_store_lock(h->store);
+	rc = h->store->ops->devices(h->store, after, limit, add_device, list);
+	srv_store_unlock(h->store);
+	if (rc != 0) {
+		json_decref(list);
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
+	}
+	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
+	return respond(c, MHD_HTTP_OK, json_pack("{s:o, s:O?}", "devices", list, "next", last));
 }
 
 /* The ELF core of a trace, built from its stored message (for gdb). */
@@ -362,11 +370,10 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 
 	if (strcmp(url, API "issues") == 0) {
 		const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
-		const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
-		int limit = lim != NULL ? atoi(lim) : 100;
+		int limit = page_limit(c);
 
-		if (limit < 1 || limit > PAGE_MAX)
-			limit = limit < 1 ? 1 : PAGE_MAX;
+		if (limit == 0)
+			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "limit is a number from 1 to 500");
 		if (after != NULL && parse_id(after, NULL) == 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "after is an issue id");
 		what = "issue";

@@ -113,11 +113,10 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 {
 	struct fa_error err = {0};
 	struct fa_elf *elf;
-	char hex[130] = "";
+	char hex[130];
 	int known;
 
-	for (size_t i = 0; i < m->build_id_len; i++)
-		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", m->build_id[i]);
+	fa_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
 	/* Checked and marked under one lock: an upload landing in between would otherwise miss this message. */
 	srv_store_lock(s);
 	known = s->ops->symbols_known(s, hex);
@@ -139,7 +138,7 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	struct srv_job job = {0};
 	struct fa_message m = {0};
 	struct fa_error err = {0};
-	char detail[300] = "";
+	char detail[512] = "";
 	enum outcome out;
 	int rc;
 

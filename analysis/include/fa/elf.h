@@ -39,6 +39,9 @@ size_t fa_elf_build_id(const struct fa_elf *e, const uint8_t **out);
 /* The ELF's e_machine (40 for ARM). */
 uint16_t fa_elf_machine(const struct fa_elf *e);
 
+/* A build-id (or any bytes) as lowercase hex into out (cap bytes, NUL-terminated; cut short when cap is small). */
+void fa_hex(char *out, size_t cap, const uint8_t *bytes, size_t len);
+
 /* 0 when the dump's build-id is this ELF's; else FA_ERR_UNSUPPORTED, with both ids in hex in err. */
 int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct fa_error *err);
 
