@@ -158,11 +158,26 @@ static void never_overwrites_unread(void **state)
 	assert_int_equal(g_port.violations, 0);
 }
 
+/* Fresh storage of this granule, booted, and a hard fault captured; the power fails after budget programmed bytes
+ * (-1: never). The save is the caller's. */
+static void save_with_budget(uint32_t granule, long budget, struct fl_capture *c)
+{
+	fake_port_reset();
+	g_port.granule = granule;
+	g_port.readable_limit = 200; /* a small dump keeps the loop short */
+	boot(NULL);
+	fake_capture(c, FL_REASON_HARD_FAULT);
+	g_port.power_budget = budget;
+}
+
 /* Reset after every possible number of programmed bytes: the next boot never finds a valid dump, erases what
- * was half written, and a new save then works. */
+ * was half written, and a new save then works. The one exception: when the bytes the reset kept from being
+ * written already hold their values (erased flash reads 0xff, and the dump's stack address, so its CRC, changes
+ * with the address layout of each run), the storage is the whole dump, and it is found. */
 static void power_loss_at_every_byte(void **state)
 {
 	static const uint32_t granules[] = {1, 8, 16};
+	static uint8_t whole[sizeof(g_port.flash)];
 	struct fl_boot_info info;
 	struct fl_capture c;
 
@@ -170,18 +185,18 @@ static void power_loss_at_every_byte(void **state)
 	for (size_t gi = 0; gi < sizeof(granules) / sizeof(granules[0]); gi++) {
 		long full = 0;
 
+		save_with_budget(granules[gi], -1, &c);
+		assert_int_equal(fl_coredump_save(&c), 0);
+		memcpy(whole, g_port.flash, sizeof(whole));
 		for (long budget = 0;; budget++) {
-			fake_port_reset();
-			g_port.granule = granules[gi];
-			g_port.readable_limit = 200; /* a small dump keeps the loop short */
-			boot(NULL);
-			fake_capture(&c, FL_REASON_HARD_FAULT);
-			g_port.power_budget = budget;
+			save_with_budget(granules[gi], budget, &c);
 			if (fl_coredump_save(&c) == 0) {
 				full = budget;
 				break;
 			}
 			fake_port_power_on();
+			if (memcmp(g_port.flash, whole, sizeof(whole)) == 0)
+				continue;
 			assert_int_equal(boot(&info), 0);
 			if (info.storage != FL_STORAGE_EMPTY && info.storage != FL_STORAGE_INVALID)
 				fail_msg("granule %u, power lost after %ld bytes: storage state %d", granules[gi], budget,
