@@ -18,8 +18,8 @@
 #include "crc32_private.h"
 
 #define SECONDS 2.0
-#define CLIENTS 2u              /* one per core of the 2-core machine the targets are stated for */
-#define DEVICES 16u             /* per client: far below the 4 MiB pending budget of each */
+#define CLIENTS 16u             /* connections, as many devices would hold: requests that meet share a commit */
+#define DEVICES 2u              /* per client: far below the 4 MiB pending budget of each */
 #define CHUNK 64u               /* on the wire, every chunk of a message */
 #define MSG_CHUNKS 8u
 #define FIRST_DATA (CHUNK - 7u) /* head, boot, seq, 2-byte LEB128 total */

@@ -69,7 +69,7 @@ until_eq() {
 }
 disk="$(df --output=fstype "$work" | tail -1) on $(df --output=source "$work" | tail -1)"
 start_server ingest
-echo "== ingest: 64-byte chunks (8-chunk messages), 2 client threads with a keep-alive connection each," \
+echo "== ingest: 64-byte chunks (8-chunk messages), 16 client threads with a keep-alive connection each," \
      "32 devices, on this $(nproc)-core host; SQLite WAL, synchronous=NORMAL, $disk; 2 s per figure"
 "$build/bench/bench_ingest" "$port" "$key" "$work"
 kill "$pid"

@@ -23,7 +23,7 @@
 #include "http.h"
 #include "keys.h"
 
-#define THREADS 4u
+#define THREADS 16u /* requests in the store at once: more than the cores, so that requests meet in one commit */
 #define API "/api/v1/"
 
 /* Bounds on what a device (or anyone holding the project key) can make the server hold. */
@@ -127,17 +127,25 @@ static size_t partial(const struct fa_reasm_slot *s)
 	return s != NULL && s->state == FA_SLOT_PARTIAL ? (size_t)s->total + FA_CRC_TRAILER : 0;
 }
 
-/* One chunk through the device's slot in the database; its result appended to results. */
-static int ingest_chunk(struct srv_store *st, int64_t device, const uint8_t *buf, size_t len, int64_t now,
+/* One request's view of its device's reassembly: each tag's slot is loaded once and stored once, however many of
+ * its chunks the request carries, and the pending-bytes budget is read once and then kept up to date here. */
+struct device_slots {
+	int64_t device, now;
+	int64_t dev_pending, all_pending;
+	bool loaded[8], dirty[8];
+	struct fa_reasm_slot *slot[8];
+};
+
+/* One chunk through the device's slot; its result appended to results. */
+static int ingest_chunk(struct srv_store *st, struct device_slots *ds, const uint8_t *buf, size_t len,
 			json_t *results)
 {
-	struct fa_reasm_slot *slot = NULL;
 	struct fa_error err = {0};
 	struct fa_chunk c;
 	enum fa_chunk_result res;
 	const uint8_t *msg = NULL;
 	size_t msg_len = 0, before, budget;
-	int64_t dev_pending, all_pending, id = 0;
+	int64_t id = 0;
 	bool fresh = false;
 	int rc = fa_chunk_parse(&c, buf, len, &err);
 	json_t *r;
@@ -148,22 +156,21 @@ static int ingest_chunk(struct srv_store *st, int64_t device, const uint8_t *buf
 							 err.msg));
 		return 0;
 	}
-	if (st->ops->slot_load(st, device, c.tag, &slot) != 0 || st->ops->pending(st, device, &dev_pending, &all_pending))
+	if (!ds->loaded[c.tag] && st->ops->slot_load(st, ds->device, c.tag, &ds->slot[c.tag]) != 0)
 		return -1;
-	before = partial(slot);
-	budget = (size_t)(DEVICE_PENDING_MAX - dev_pending) + before;
-	if ((size_t)(TOTAL_PENDING_MAX - all_pending) + before < budget)
-		budget = (size_t)(TOTAL_PENDING_MAX - all_pending) + before;
-	res = fa_reasm_apply(&slot, &c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
-	rc = 0;
-	if (res == FA_CHUNK_ACCEPTED || res == FA_CHUNK_COMPLETE || res == FA_CHUNK_CRC_MISMATCH)
-		rc = st->ops->slot_save(st, device, c.tag, slot, now);
-	else if (res == FA_CHUNK_OVER_QUOTA && slot == NULL)
-		rc = st->ops->slot_save(st, device, c.tag, NULL, now); /* the old message was dropped for the new one */
-	if (rc == 0 && res == FA_CHUNK_COMPLETE)
-		rc = st->ops->message_add(st, device, msg, msg_len, now, &id, &fresh);
-	fa_reasm_slot_free(slot);
-	if (rc != 0)
+	ds->loaded[c.tag] = true;
+	before = partial(ds->slot[c.tag]);
+	budget = (size_t)(DEVICE_PENDING_MAX - ds->dev_pending) + before;
+	if ((size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before < budget)
+		budget = (size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before;
+	res = fa_reasm_apply(&ds->slot[c.tag], &c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
+	/* accepted, complete, a CRC mismatch (the slot is marked failed), or the old message dropped for the new one */
+	if (res == FA_CHUNK_ACCEPTED || res == FA_CHUNK_COMPLETE || res == FA_CHUNK_CRC_MISMATCH ||
+	    (res == FA_CHUNK_OVER_QUOTA && ds->slot[c.tag] == NULL))
+		ds->dirty[c.tag] = true;
+	ds->dev_pending += (int64_t)partial(ds->slot[c.tag]) - (int64_t)before;
+	ds->all_pending += (int64_t)partial(ds->slot[c.tag]) - (int64_t)before;
+	if (res == FA_CHUNK_COMPLETE && st->ops->message_add(st, ds->device, msg, msg_len, ds->now, &id, &fresh) != 0)
 		return -1;
 	r = json_pack("{s:s}", "result", fa_chunk_result_name(res));
 	if (res == FA_CHUNK_COMPLETE)
@@ -174,6 +181,35 @@ static int ingest_chunk(struct srv_store *st, int64_t device, const uint8_t *buf
 	return 0;
 }
 
+/* A request's chunks, in order, into the open transaction. */
+static int ingest_all(struct srv_store *st, struct request *req, int64_t now, json_t *results)
+{
+	struct device_slots ds = {.now = now};
+	const uint8_t *rec;
+	size_t pos = 0, n;
+	int rc = -1;
+
+	if (st->ops->device(st, req->serial, now, &ds.device) != 0 ||
+	    st->ops->pending(st, ds.device, &ds.dev_pending, &ds.all_pending) != 0)
+		goto done;
+	if (!req->batch) {
+		if (ingest_chunk(st, &ds, req->body, req->len, results) != 0)
+			goto done;
+	} else {
+		while (fa_batch_next(&rec, &n, req->body, req->len, &pos, NULL) == 1)
+			if (ingest_chunk(st, &ds, rec, n, results) != 0)
+				goto done;
+	}
+	for (unsigned tag = 0; tag < 8; tag++)
+		if (ds.dirty[tag] && st->ops->slot_save(st, ds.device, tag, ds.slot[tag], now) != 0)
+			goto done;
+	rc = 0;
+done:
+	for (unsigned tag = 0; tag < 8; tag++)
+		fa_reasm_slot_free(ds.slot[tag]);
+	return rc;
+}
+
 /* POST /api/v1/devices/{serial}/chunks, once the whole body is in. */
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
@@ -182,7 +218,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	json_t *results;
 	const uint8_t *rec;
 	size_t pos = 0, n, rejected = 0, delivered = 0;
-	int64_t device, now = (int64_t)time(NULL);
+	int rc;
 
 	if (req->too_large)
 		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer chunks "
@@ -190,8 +226,6 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	if (req->len == 0)
 		return error(c, MHD_HTTP_BAD_REQUEST, "empty", "the body holds no chunk");
 	if (req->batch) { /* the whole framing first: a broken batch stores nothing */
-		int rc;
-
 		while ((rc = fa_batch_next(&rec, &n, req->body, req->len, &pos, &err)) == 1)
 			;
 		if (rc < 0)
@@ -200,20 +234,16 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 		return error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a single chunk is at most 16383 bytes");
 	}
 	results = json_array();
-	srv_store_lock(st); /* one connection: the transaction must not interleave with another request's */
-	if (st->ops->begin(st) != 0 || st->ops->device(st, req->serial, now, &device) != 0)
-		goto store_error;
-	if (!req->batch) {
-		if (ingest_chunk(st, device, req->body, req->len, now, results) != 0)
-			goto store_error;
+	if (srv_store_group_enter(st) != 0) {
+		rc = -1;
 	} else {
-		for (pos = 0; fa_batch_next(&rec, &n, req->body, req->len, &pos, NULL) == 1;)
-			if (ingest_chunk(st, device, rec, n, now, results) != 0)
-				goto store_error;
+		rc = ingest_all(st, req, (int64_t)time(NULL), results);
+		rc = srv_store_group_leave(st, rc == 0);
 	}
-	if (st->ops->commit(st) != 0)
-		goto store_error;
-	srv_store_unlock(st);
+	if (rc != 0) { /* the store said why on stderr */
+		json_decref(results);
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
+	}
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		rejected += json_object_get(json_array_get(results, i), "error") != NULL;
 		delivered += json_object_get(json_array_get(results, i), "message") != NULL;
@@ -221,12 +251,6 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	if (delivered > 0)
 		srv_workers_wake(h->workers);
 	return respond(c, rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, json_pack("{s:o}", "results", results));
-store_error:
-	st->ops->rollback(st);
-	srv_store_unlock(st);
-	json_decref(results);
-	fprintf(stderr, "faultline-server: %s\n", srv_store_error(st));
-	return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
 }
 
 /* POST /api/v1/symbols, once the whole file is on disk: check it is a usable ELF, then keep it by build-id. */
@@ -374,7 +398,7 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 
 		if (limit == 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "limit is a number from 1 to 500");
-		if (after != NULL && parse_id(after, NULL) == 0)
+		if (after != NULL && parse_id(after, NULL) == 0 && strcmp(after, "0") != 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "after is an issue id");
 		what = "issue";
 		srv_store_lock(st);

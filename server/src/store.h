@@ -51,10 +51,15 @@ struct srv_store_ops {
 	int (*meta_get)(struct srv_store *s, const char *key, char *out, size_t cap);
 	int (*meta_set)(struct srv_store *s, const char *key, const char *value);
 
-	/* One write transaction (a request's chunks): begin, then commit, or rollback on any error. */
+	/* One write transaction (a job's results): begin, then commit, or rollback on any error. */
 	int (*begin)(struct srv_store *s);
 	int (*commit)(struct srv_store *s);
 	void (*rollback)(struct srv_store *s);
+	/* A request's part of a group transaction (srv_store_group_enter): mark, then unmark (keep its writes) or
+	 * undo (forget them, and only them; -1 when that failed and the whole transaction must be rolled back). */
+	int (*mark)(struct srv_store *s);
+	int (*unmark)(struct srv_store *s);
+	int (*undo)(struct srv_store *s);
 
 	/* The device's id, made on first sight; last_seen set to now. */
 	int (*device)(struct srv_store *s, const char *serial, int64_t now, int64_t *out_id);
@@ -102,15 +107,41 @@ struct srv_store_ops {
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);
 };
 
+struct srv_group_member;
+
 struct srv_store {
 	const struct srv_store_ops *ops;
 	char error[256];
 	pthread_mutex_t lock; /* one connection: callers hold the lock around each use (a request, a job) */
+	/* the group commit (srv_store_group_enter): the open transaction's members, committed together */
+	pthread_cond_t committed;
+	unsigned waiting; /* threads blocked on lock; atomic */
+	unsigned members;
+	bool open;
+	struct srv_group_member *first;
 };
 
-/* Serialize use of the store across the HTTP threads and the workers. */
+/* Set up and tear down the lock fields of s (by the backend's open and close). */
+void srv_store_init(struct srv_store *s);
+void srv_store_fini(struct srv_store *s);
+
+/* Serialize use of the store across the HTTP threads and the workers. srv_store_lock first commits a group
+ * transaction left open (srv_store_group_enter), so what the holder reads and writes is on its own. */
 void srv_store_lock(struct srv_store *s);
 void srv_store_unlock(struct srv_store *s);
+
+/*
+ * Group commit, for ingestion: requests that arrive together share one transaction and one commit (a commit writes
+ * every page it touched to the WAL, so per-request commits cap ingestion far below what the disk can take).
+ * enter: take the lock, begin the group's transaction when none is open, and mark this request's part.
+ * leave: ok true keeps the request's writes, false undoes them (and only them); then, when another thread waits for
+ * the lock (and the group is not full), the transaction stays open and this call sleeps until a later member, or
+ * the next srv_store_lock, commits it; otherwise it commits now. Returns with the lock released.
+ * Both return 0, or -1 (logged on stderr) when nothing of the request is stored: enter or the commit failed, or
+ * leave was told !ok. A request is answered only after leave returns 0: its chunks are then committed.
+ */
+int srv_store_group_enter(struct srv_store *s);
+int srv_store_group_leave(struct srv_store *s, bool ok);
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, the schema

@@ -13,9 +13,16 @@
 
 #define SCHEMA_VERSION 6
 
+#define STMT_CACHE 48 /* more than the distinct statements below */
+
+/* Statements are prepared once and kept, keyed by the address of their SQL text (each a literal at one place). */
 struct sqlite_store {
 	struct srv_store base;
 	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
 };
 
 /* Schema changes, one per version, applied in order inside a transaction. */
@@ -64,11 +71,93 @@ static int fail(struct srv_store *s, const char *fmt, ...)
 	return -1;
 }
 
+/* The prepared statement for sql (kept until close; give it back with release) or fail with the statement's name. */
+static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE && s->cache[i].sql != NULL; i++)
+		if (s->cache[i].sql == sql) {
+			*st = s->cache[i].st;
+			return 0;
+		}
+	if (sqlite3_prepare_v3(s->db, sql, -1, i < STMT_CACHE ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL) != SQLITE_OK)
+		return fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+	if (i < STMT_CACHE) {
+		s->cache[i].sql = sql;
+		s->cache[i].st = *st;
+	}
+	return 0;
+}
+
+/* Done with a statement from prepare: ready for its next use, holding no read lock and no bound buffer. */
+static void release(struct sqlite_store *s, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < STMT_CACHE && s->cache[i].sql != NULL; i++)
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st); /* the cache was full */
+}
+
+static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	release(s, st);
+	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* A statement without parameters or rows (transaction control). */
+static int run(struct sqlite_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	return prepare(s, &st, sql, sql) != 0 ? -1 : step_done(s, st, sql);
+}
+
+static int sq_begin(struct srv_store *base)
+{
+	return run((struct sqlite_store *)base, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(struct srv_store *base)
+{
+	return run((struct sqlite_store *)base, "COMMIT");
+}
+
+static void sq_rollback(struct srv_store *base)
+{
+	run((struct sqlite_store *)base, "ROLLBACK");
+}
+
+static int sq_mark(struct srv_store *base)
+{
+	return run((struct sqlite_store *)base, "SAVEPOINT request");
+}
+
+static int sq_unmark(struct srv_store *base)
+{
+	return run((struct sqlite_store *)base, "RELEASE request");
+}
+
+static int sq_undo(struct srv_store *base)
+{
+	if (run((struct sqlite_store *)base, "ROLLBACK TO request") != 0)
+		return -1;
+	return run((struct sqlite_store *)base, "RELEASE request");
+}
+
 static void sq_close(struct srv_store *base)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 
+	for (size_t i = 0; i < STMT_CACHE && s->cache[i].sql != NULL; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	srv_store_fini(&s->base);
 	free(s);
 }
 
@@ -78,13 +167,13 @@ static int sq_meta_get(struct srv_store *base, const char *key, char *out, size_
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
-		return fail(base, "meta_get: %s", sqlite3_errmsg(s->db));
+	if (prepare(s, &st, "SELECT value FROM meta WHERE key = ?", "meta_get") != 0)
+		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "meta_get %s: %s", key, sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW;
@@ -96,49 +185,17 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) VALUES (?, ?) "
-				      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
-		return fail(base, "meta_set: %s", sqlite3_errmsg(s->db));
+	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+			    "excluded.value", "meta_set") != 0)
+		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : fail(base, "meta_set %s: %s", key, sqlite3_errmsg(s->db));
 }
 
 static int exec(struct sqlite_store *s, const char *sql);
-
-static int sq_begin(struct srv_store *base)
-{
-	return exec((struct sqlite_store *)base, "BEGIN IMMEDIATE");
-}
-
-static int sq_commit(struct srv_store *base)
-{
-	return exec((struct sqlite_store *)base, "COMMIT");
-}
-
-static void sq_rollback(struct srv_store *base)
-{
-	sqlite3_exec(((struct sqlite_store *)base)->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-/* Prepare sql or fail with the statement's name. */
-static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what)
-{
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
-	return 0;
-}
-
-static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
-}
 
 static int sq_device(struct srv_store *base, const char *serial, int64_t now, int64_t *out_id)
 {
@@ -154,7 +211,7 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, in
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 0 : fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
 }
 
@@ -177,7 +234,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 		size_t stream = (size_t)total + 4, held = (stream + 7) / 8;
 
 		if ((size_t)sqlite3_column_bytes(st, 5) != stream || (size_t)sqlite3_column_bytes(st, 6) != held) {
-			sqlite3_finalize(st);
+			release(s, st);
 			return fail(base, "slot %lld/%u: stored sizes do not match its total", (long long)device, tag);
 		}
 		slot = srv_calloc(1, sizeof(*slot));
@@ -192,7 +249,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 		memcpy(slot->held, sqlite3_column_blob(st, 6), held);
 		*out = slot;
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
 }
 
@@ -242,7 +299,7 @@ static int sq_pending(struct srv_store *base, int64_t device, int64_t *out_devic
 		*out_device = sqlite3_column_int64(st, 0);
 		*out_total = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 0 : fail(base, "pending: %s", sqlite3_errmsg(s->db));
 }
 
@@ -266,7 +323,7 @@ static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t 
 	*out_new = rc == SQLITE_ROW;
 	if (rc == SQLITE_ROW)
 		*out_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "message_add: %s", sqlite3_errmsg(s->db));
 	if (rc == SQLITE_DONE) { /* already there: its id */
@@ -276,7 +333,7 @@ static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t 
 		sqlite3_bind_blob(st, 2, digest, sizeof(digest), SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		*out_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_finalize(st);
+		release(s, st);
 	}
 	return 0;
 }
@@ -313,7 +370,7 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 		out->bytes = srv_malloc(out->len + 1);
 		memcpy(out->bytes, sqlite3_column_blob(st, 3), out->len);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW;
@@ -375,7 +432,7 @@ static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int6
 		return -1;
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(s, st);
 	*out_count = sqlite3_changes(s->db);
 	return rc == SQLITE_DONE ? 0 : fail(base, "symbols_arrived: %s", sqlite3_errmsg(s->db));
 }
@@ -390,7 +447,7 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 		return -1;
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "symbols_known: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW;
@@ -411,7 +468,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_int64(st, 4, t->captured);
 	rc = sqlite3_step(st);
 	*out_issue = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW)
 		return fail(base, "issue: %s", sqlite3_errmsg(s->db));
 	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, text) "
@@ -428,7 +485,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 7, t->text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 0 : fail(base, "trace: %s", sqlite3_errmsg(s->db));
 }
 
@@ -494,7 +551,7 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 		json_array_append_new(list, issue_row(st));
 		last = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return fail(base, "issues: %s", sqlite3_errmsg(s->db));
@@ -504,9 +561,9 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 	return 0;
 }
 
-static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
+/* A trace as the read API shows it: 0 with *out, 1 not found, -1 error. */
+static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -516,24 +573,33 @@ static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = dump(json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-				      "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
-				      "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
-				      (json_int_t)sqlite3_column_int64(st, 4), "report",
-				      json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL), "text",
-				      sqlite3_column_text(st, 6)));
-	sqlite3_finalize(st);
+		*out = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+				 "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
+				 "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
+				 (json_int_t)sqlite3_column_int64(st, 4), "report",
+				 json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL), "text",
+				 sqlite3_column_text(st, 6));
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "trace_json: %s", sqlite3_errmsg(s->db));
+		return fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
+{
+	json_t *trace;
+	int rc = trace_object((struct sqlite_store *)base, id, &trace);
+
+	if (rc == 0)
+		*out = dump(trace);
+	return rc;
 }
 
 static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	json_t *issue = NULL;
-	char *latest = NULL;
+	json_t *issue = NULL, *latest = NULL;
 	int rc;
 
 	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue_json") != 0)
@@ -542,18 +608,17 @@ static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		issue = issue_row(st);
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
 	if (issue == NULL)
 		return 1;
-	rc = sq_trace_json(base, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
+	rc = trace_object(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
 	if (rc < 0) {
 		json_decref(issue);
 		return -1;
 	}
-	json_object_set_new(issue, "trace", rc == 0 ? json_loads(latest, 0, NULL) : json_null());
-	free(latest);
+	json_object_set_new(issue, "trace", rc == 0 ? latest : json_null());
 	*out = dump(issue);
 	return 0;
 }
@@ -574,7 +639,7 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 		dev = json_pack("{s:s, s:I, s:I}", "serial", sqlite3_column_text(st, 1), "first_seen",
 				(json_int_t)sqlite3_column_int64(st, 2), "last_seen", (json_int_t)sqlite3_column_int64(st, 3));
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	if (dev == NULL) {
 		json_decref(reboots);
 		json_decref(traces);
@@ -589,7 +654,7 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 		json_array_append_new(reboots, json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)sqlite3_column_int64(st, 0),
 							 "reason", sqlite3_column_int(st, 1), "received",
 							 (json_int_t)sqlite3_column_int64(st, 2)));
-	sqlite3_finalize(st);
+	release(s, st);
 	if (prepare(s, &st, "SELECT id, issue_id, sw_version, captured FROM traces WHERE device_id = ? "
 			    "ORDER BY id DESC LIMIT 100", "device_traces") != 0)
 		goto error;
@@ -599,14 +664,14 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 							"issue", (json_int_t)sqlite3_column_int64(st, 1), "sw_version",
 							sqlite3_column_text(st, 2), "received",
 							(json_int_t)sqlite3_column_int64(st, 3)));
-	sqlite3_finalize(st);
+	release(s, st);
 	if (prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = 3 ORDER BY detail",
 		    "device_waiting") != 0)
 		goto error;
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(waiting, json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
+	release(s, st);
 	json_object_set_new(dev, "reboots", reboots);
 	json_object_set_new(dev, "traces", traces);
 	json_object_set_new(dev, "waiting_for_symbols", waiting);
@@ -636,7 +701,7 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 		*out = srv_malloc(*out_len + 1);
 		memcpy(*out, sqlite3_column_blob(st, 0), *out_len);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(base, "trace_message: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : 1;
@@ -661,13 +726,14 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 
 		each(&d, ctx);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : fail(base, "devices: %s", sqlite3_errmsg(s->db));
 }
 
 static const struct srv_store_ops k_sqlite_ops = {
 	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set, .begin = sq_begin, .commit = sq_commit,
-	.rollback = sq_rollback, .device = sq_device, .slot_load = sq_slot_load, .slot_save = sq_slot_save,
+	.rollback = sq_rollback, .mark = sq_mark, .unmark = sq_unmark, .undo = sq_undo,
+	.device = sq_device, .slot_load = sq_slot_load, .slot_save = sq_slot_save,
 	.pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
 	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
 	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
@@ -723,7 +789,7 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 
 	*out = NULL;
 	s->base.ops = &k_sqlite_ops;
-	pthread_mutex_init(&s->base.lock, NULL);
+	srv_store_init(&s->base);
 	snprintf(path, sizeof(path), "%s/faultline.db", dir);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {
@@ -740,19 +806,4 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 	}
 	*out = &s->base;
 	return 0;
-}
-
-const char *srv_store_error(const struct srv_store *s)
-{
-	return s->error;
-}
-
-void srv_store_lock(struct srv_store *s)
-{
-	pthread_mutex_lock(&s->lock);
-}
-
-void srv_store_unlock(struct srv_store *s)
-{
-	pthread_mutex_unlock(&s->lock);
 }

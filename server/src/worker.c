@@ -95,12 +95,9 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
 			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = title,
 			      .sw_version = m->sw_version, .report = json, .text = text};
-	srv_store_lock(s);
-	ok = s->ops->begin(s) == 0 && s->ops->trace_put(s, &t, &trace, &issue) == 0 &&
-	     s->ops->job_finish(s, job->id, SRV_MSG_DONE, NULL) == 0 && s->ops->commit(s) == 0;
-	if (!ok)
-		s->ops->rollback(s);
-	srv_store_unlock(s);
+	ok = srv_store_group_enter(s) == 0;
+	ok = ok && srv_store_group_leave(s, s->ops->trace_put(s, &t, &trace, &issue) == 0 &&
+					    s->ops->job_finish(s, job->id, SRV_MSG_DONE, NULL) == 0) == 0;
 	free(json);
 	free(text);
 	free(r);
@@ -118,11 +115,13 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 
 	fa_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
 	/* Checked and marked under one lock: an upload landing in between would otherwise miss this message. */
-	srv_store_lock(s);
+	if (srv_store_group_enter(s) != 0)
+		return STORE_ERROR;
 	known = s->ops->symbols_known(s, hex);
 	if (known == 0 && s->ops->job_finish(s, job->id, SRV_MSG_SYMBOLS_MISSING, hex) != 0)
 		known = -1;
-	srv_store_unlock(s);
+	if (srv_store_group_leave(s, known >= 0) != 0)
+		return STORE_ERROR;
 	if (known != 1)
 		return known == 0 ? STORED : STORE_ERROR;
 	elf = elf_for(cache, data_dir, hex, m, &err);
@@ -142,30 +141,35 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	enum outcome out;
 	int rc;
 
-	srv_store_lock(s);
+	if (srv_store_group_enter(s) != 0)
+		return -1;
 	rc = s->ops->job_claim(s, &job);
-	srv_store_unlock(s);
-	if (rc <= 0)
-		return rc;
+	if (srv_store_group_leave(s, rc >= 0) != 0) {
+		free(job.bytes);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
 	if (fa_message_parse(&m, job.bytes, job.len, &err) != 0) {
 		snprintf(detail, sizeof(detail), "%s", err.msg);
 		out = MARK_FAILED;
 	} else if (m.type == FA_MSG_COREDUMP) {
 		out = coredump(s, data_dir, cache, &job, &m, detail, sizeof(detail));
 	} else if (m.type == FA_MSG_REBOOT) {
-		srv_store_lock(s);
-		rc = s->ops->reboot_put(s, job.id, job.device, m.boot_id, m.reboot.reason, job.received);
-		srv_store_unlock(s);
+		rc = srv_store_group_enter(s);
+		if (rc == 0)
+			rc = srv_store_group_leave(s, s->ops->reboot_put(s, job.id, job.device, m.boot_id, m.reboot.reason,
+									 job.received) == 0);
 		out = rc == 0 ? MARK_DONE : STORE_ERROR;
 	} else {
 		snprintf(detail, sizeof(detail), "message type %u is not processed by this server version", m.type);
 		out = MARK_DONE;
 	}
 	if (out == MARK_DONE || out == MARK_FAILED) {
-		srv_store_lock(s);
-		rc = s->ops->job_finish(s, job.id, out == MARK_DONE ? SRV_MSG_DONE : SRV_MSG_FAILED,
-					detail[0] != '\0' ? detail : NULL);
-		srv_store_unlock(s);
+		rc = srv_store_group_enter(s);
+		if (rc == 0)
+			rc = srv_store_group_leave(s, s->ops->job_finish(s, job.id, out == MARK_DONE ? SRV_MSG_DONE :
+									 SRV_MSG_FAILED, detail[0] != '\0' ? detail : NULL) == 0);
 		out = rc == 0 ? STORED : STORE_ERROR;
 	}
 	fa_message_free(&m);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* server/src/store_sqlite.c: the processing queue and what the read API answers, on a real SQLite file. */
+/* server/src/store_sqlite.c and store.c: the processing queue, what the read API answers, and the group commit, on a
+ * real SQLite file. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <jansson.h>
 
 #include "store.h"
@@ -237,6 +239,76 @@ static void partial_messages_expire(void **state)
 	assert_string_equal(value, "2");
 }
 
+#define GROUP_THREADS 8
+#define GROUP_REQUESTS 150
+
+struct group_client {
+	struct srv_store *s;
+	int id, failed;
+};
+
+/* Requests as ingestion makes them: each adds a device in its part of the shared transaction; every third one
+ * fails after writing and is undone. */
+static void *group_client(void *arg)
+{
+	struct group_client *c = arg;
+
+	for (int i = 0; i < GROUP_REQUESTS; i++) {
+		char serial[32];
+		int64_t id;
+		bool ok;
+
+		snprintf(serial, sizeof(serial), "g%d-%d", c->id, i);
+		if (srv_store_group_enter(c->s) != 0) {
+			c->failed++;
+			continue;
+		}
+		ok = c->s->ops->device(c->s, serial, 1, &id) == 0 && i % 3 != 0;
+		if (srv_store_group_leave(c->s, ok) != 0 && i % 3 != 0)
+			c->failed++;
+	}
+	return NULL;
+}
+
+static void count_device(const struct srv_device *d, void *ctx)
+{
+	int thread, i;
+
+	if (sscanf(d->serial, "g%d-%d", &thread, &i) == 2)
+		((int *)ctx)[i % 3 == 0]++;
+}
+
+/* Threads sharing commits: every request told "stored" is stored, every failed one is gone, and only its own
+ * writes went with it; a reader (srv_store_lock) in between commits what is open and goes on. */
+static void group_commit_keeps_each_requests_outcome(void **state)
+{
+	struct fixture *f = *state;
+	struct group_client c[GROUP_THREADS];
+	pthread_t t[GROUP_THREADS];
+	int seen[2] = {0, 0}; /* kept, undone */
+	char *text;
+
+	for (int i = 0; i < GROUP_THREADS; i++) {
+		c[i] = (struct group_client){.s = f->s, .id = i};
+		assert_int_equal(pthread_create(&t[i], NULL, group_client, &c[i]), 0);
+	}
+	for (int i = 0; i < 20; i++) { /* a reader among the writers */
+		srv_store_lock(f->s);
+		assert_int_equal(f->s->ops->issues_json(f->s, 0, 10, &text), 0);
+		srv_store_unlock(f->s);
+		free(text);
+	}
+	for (int i = 0; i < GROUP_THREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(c[i].failed, 0);
+	}
+	srv_store_lock(f->s);
+	assert_int_equal(f->s->ops->devices(f->s, NULL, 100000, count_device, seen), 0);
+	srv_store_unlock(f->s);
+	assert_int_equal(seen[0], GROUP_THREADS * (GROUP_REQUESTS - (GROUP_REQUESTS + 2) / 3));
+	assert_int_equal(seen[1], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(group_commit_keeps_each_requests_outcome, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
