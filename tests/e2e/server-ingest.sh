@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# server-ingest.sh SERVER DATA: POST /api/v1/devices/{serial}/chunks on a real server: the FORMAT.md example as a
+# server-ingest.sh SERVER DATA CLI: POST /api/v1/devices/{serial}/chunks on a real server: the FORMAT.md example as a
 # batch and chunk by chunk, duplicates, a kill -9 between chunks, and hostile input (each a clear 4xx that stores
-# nothing wrong). DATA is tests/data.
+# nothing wrong). DATA is tests/data; CLI the faultline binary, whose listings page through them.
 set -u
-server=$1 data=$2
+server=$1 data=$2 cli=$3
 dir=$(mktemp -d)
 fail() { echo "server-ingest: $*"; kill -9 "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
 . "$(dirname "$0")/server-lib.sh"
@@ -85,13 +85,15 @@ done
 for seq in 0 1 2 3; do expect 200 "$(post dev-q chunk "$dir/q$seq")" "accepted" "partial message $seq"; done
 expect 400 "$(post dev-q chunk "$dir/q4")" "over_quota" "a fifth 1 MB partial message"
 
-# many invented serials: each one small partial message; the server keeps answering and lists them all
-i=0
-while [ $i -lt 300 ]; do
-	post "invented-$i" chunk "$dir/c1" > /dev/null || fail "serial $i"
-	i=$((i + 1))
-done
-[ "$(devices | grep -o '"serial":"invented-' | wc -l)" = 300 ] || fail "not all 300 invented serials are listed"
+# thousands of invented serials (curl's URL ranges: one process, one connection), each with a small partial
+# message: the server keeps answering, and the CLI pages through them all (500 a page)
+curl -s -o /dev/null -w '%{http_code}\n' -H "X-Faultline-Key: $key" -H "Content-Type: application/vnd.faultline.chunk" \
+	--data-binary "@$dir/c1" "http://127.0.0.1:$port/api/v1/devices/invented-[1000-2999]/chunks" > "$dir/codes"
+[ "$(grep -c '^200$' "$dir/codes")" = 2000 ] || fail "not every invented serial was answered 200: $(sort "$dir/codes" | uniq -c)"
+"$cli" devices --server "http://127.0.0.1:$port" --token "$admin" > "$dir/list" || fail "faultline devices"
+[ "$(grep -c '^invented-' "$dir/list")" = 2000 ] || fail "faultline devices lists $(grep -c '^invented-' "$dir/list") of 2000"
+"$cli" devices --json --server "http://127.0.0.1:$port" --token "$admin" > "$dir/list.json" || fail "devices --json"
+[ "$(grep -o '"serial": *"invented-' "$dir/list.json" | wc -l)" = 2000 ] || fail "devices --json: not 2000 invented"
 expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "duplicate duplicate duplicate duplicate" \
 	"the first device, after all that"
 

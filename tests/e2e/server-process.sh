@@ -127,6 +127,7 @@ for path in issues/999 issues/abc issues/-1 traces/999 traces/1x traces/999/core
 	grep -q '"code":"not_found"' "$dir/body" || fail "GET $path: $(cat "$dir/body")"
 done
 [ "$(get 'devices/a%2F..')" = 400 ] || fail "a serial with path characters: $(cat "$dir/body")"
+[ "$(get 'issues?after=0')" = 200 ] && grep -q '"issues":\[{' "$dir/body" || fail "GET issues?after=0: $(cat "$dir/body")"
 for path in 'issues?limit=abc' 'issues?limit=0' 'devices?limit=-5' 'issues?after=x'; do
 	[ "$(get "$path")" = 400 ] && grep -q '"code":"bad_request"' "$dir/body" || fail "GET $path: $(cat "$dir/body")"
 done
