@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # What a user types. CMake does the building underneath; every target that needs Debian packages installs them.
 #   make              build everything (host tools, SDK, firmware, fuzzers)
+#   make demo         a QEMU device crashes 8 ways; a local faultline-server shows the issues
 #   make test         run every test (unit, on-target in QEMU, fuzz with a fixed seed, end-to-end)
 #   make test SANITIZE=1   the same with ASan + UBSan on host code
 #   make size         flash and RAM the SDK adds to a minimal Cortex-M3 application
@@ -17,7 +18,7 @@ else
 BUILD ?= build/default
 endif
 
-.PHONY: all build deps test size bench fuzz clean
+.PHONY: all build deps demo test size bench fuzz clean
 FUZZ_SECONDS ?= 60
 
 all: build
@@ -30,6 +31,9 @@ $(BUILD)/Makefile: | deps
 
 build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -28,6 +28,7 @@ static const struct command k_commands[] = {
 	{"trace", "one trace, the report of `decode`: trace ID", cli_remote},
 	{"core", "a trace's ELF core file for GDB: core TRACE_ID -o core.elf", cli_remote},
 	{"devices", "list the devices that sent data", cli_remote},
+	{"bridge", "forward a device's serial output to the server: bridge [INPUT|tcp:HOST:PORT] --key KEY", cli_bridge},
 	{"version", "print the version", cmd_version},
 };
 
@@ -37,7 +38,8 @@ static void usage(FILE *to)
 	for (size_t i = 0; i < sizeof(k_commands) / sizeof(k_commands[0]); i++)
 		fprintf(to, "  %-10s %s\n", k_commands[i].name, k_commands[i].summary);
 	fprintf(to, "\nThe server commands take --server URL (or FAULTLINE_SERVER; default " "http://127.0.0.1:8080)\n"
-		    "and --token TOKEN (or FAULTLINE_TOKEN: the admin token); the listings and reports take --json.\n");
+		    "and --token TOKEN (or FAULTLINE_TOKEN: the admin token); the listings and reports take --json.\n"
+		    "bridge takes the project key instead: --key KEY (or FAULTLINE_KEY).\n");
 }
 
 int main(int argc, char **argv)

@@ -3,8 +3,6 @@
  * trace, core, devices. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN;
  * --json prints the server's answer as it is. Errors go to stderr with status 1 (2 for a usage error). */
 #define _POSIX_C_SOURCE 200809L
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,46 +13,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
-
-/*
- * libcurl, loaded when a server command runs. Linked in, it and its 30-odd libraries loaded at every start of
- * faultline: 6 ms for `faultline --version` (1 ms without), more than `faultline decode` itself takes.
- */
-static struct {
-	CURL *(*easy_init)(void);
-	CURLcode (*easy_setopt)(CURL *c, CURLoption option, ...);
-	CURLcode (*easy_perform)(CURL *c);
-	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
-	void (*easy_cleanup)(CURL *c);
-	const char *(*easy_strerror)(CURLcode code);
-	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);
-	void (*slist_free_all)(struct curl_slist *list);
-	CURLcode (*global_init)(long flags);
-	void (*global_cleanup)(void);
-} s_curl;
-
-/* Each member from the library, or false. */
-#define LOAD(lib, member) ((s_curl.member = (__typeof__(s_curl.member))dlsym(lib, "curl_" #member)) != NULL)
-
-static int load_curl(const char *cmd)
-{
-	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-
-	if (lib == NULL) {
-		fprintf(stderr, "faultline %s: cannot load libcurl (%s): install the Debian package libcurl4\n", cmd,
-			dlerror());
-		return -1;
-	}
-	if (!(LOAD(lib, easy_init) && LOAD(lib, easy_setopt) && LOAD(lib, easy_perform) && LOAD(lib, easy_getinfo) &&
-	      LOAD(lib, easy_cleanup) && LOAD(lib, easy_strerror) && LOAD(lib, slist_append) &&
-	      LOAD(lib, slist_free_all) && LOAD(lib, global_init) && LOAD(lib, global_cleanup))) {
-		fprintf(stderr, "faultline %s: this libcurl lacks a function faultline calls\n", cmd);
-		return -1;
-	}
-	return 0;
-}
 
 struct remote {
 	const char *cmd;
@@ -66,81 +27,23 @@ struct remote {
 	int nargs;
 };
 
-struct body {
-	char *data;
-	size_t len;
-};
-
-static size_t collect(char *ptr, size_t size, size_t n, void *ctx)
-{
-	struct body *b = ctx;
-	char *grown = realloc(b->data, b->len + size * n + 1);
-
-	if (grown == NULL)
-		return 0;
-	b->data = grown;
-	memcpy(b->data + b->len, ptr, size * n);
-	b->len += size * n;
-	b->data[b->len] = '\0';
-	return size * n;
-}
-
-/* Upload progress on a terminal: "uploading firmware.elf: 42% of 27.1 MiB". */
-static int progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	(void)dltotal;
-	(void)dlnow;
-	if (ultotal > 0)
-		fprintf(stderr, "\ruploading %s: %3d%% of %.1f MiB", (const char *)ctx, (int)(100 * ulnow / ultotal),
-			(double)ultotal / (1 << 20));
-	return 0;
-}
-
 /*
  * One request to path under the server. upload: a file to POST (NULL: GET). out: the answer's body (malloc'd).
  * Returns the HTTP status, or 0 when the server could not be reached (the message is printed).
  */
-static long request(const struct remote *r, const char *path, FILE *upload, curl_off_t upload_size,
-		    const char *upload_name, struct body *out)
+static long request(const struct remote *r, const char *path, FILE *upload, long long upload_size,
+		    const char *upload_name, struct cli_body *out)
 {
-	char url[2048], auth[600];
-	struct curl_slist *headers = NULL;
-	CURL *c = s_curl.easy_init();
-	CURLcode rc;
-	long status = 0;
+	char url[2048], auth[600], err[256];
+	struct cli_request rq = {.url = url, .header = auth, .upload = upload, .upload_size = upload_size,
+				 .progress_name = upload_name};
+	long status;
 
-	if (c == NULL) {
-		fprintf(stderr, "faultline %s: cannot start libcurl\n", r->cmd);
-		return 0;
-	}
 	snprintf(url, sizeof(url), "%s/api/v1/%s", r->server, path);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", r->token);
-	headers = s_curl.slist_append(headers, auth);
-	s_curl.easy_setopt(c, CURLOPT_URL, url);
-	s_curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	s_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	s_curl.easy_setopt(c, CURLOPT_WRITEDATA, out);
-	s_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	if (upload != NULL) {
-		s_curl.easy_setopt(c, CURLOPT_POST, 1L);
-		s_curl.easy_setopt(c, CURLOPT_READDATA, upload);
-		s_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, upload_size);
-		if (isatty(STDERR_FILENO)) {
-			s_curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-			s_curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
-			s_curl.easy_setopt(c, CURLOPT_XFERINFODATA, upload_name);
-		}
-	}
-	rc = s_curl.easy_perform(c);
-	if (upload != NULL && isatty(STDERR_FILENO))
-		fputc('\n', stderr);
-	if (rc != CURLE_OK)
-		fprintf(stderr, "faultline %s: cannot reach the server at %s: %s\n", r->cmd, r->server,
-			s_curl.easy_strerror(rc));
-	else
-		s_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	s_curl.slist_free_all(headers);
-	s_curl.easy_cleanup(c);
+	status = cli_http(&rq, out, err, sizeof(err));
+	if (status == 0)
+		fprintf(stderr, "faultline %s: cannot reach the server at %s: %s\n", r->cmd, r->server, err);
 	return status;
 }
 
@@ -148,7 +51,7 @@ static long request(const struct remote *r, const char *path, FILE *upload, curl
  * The JSON of an answer of status (0: unreachable, already said) when it is the one expected; else NULL after
  * printing why, with the server's own message when it gave one. Frees b's data.
  */
-static json_t *answer(const struct remote *r, long status, long expected, struct body *b)
+static json_t *answer(const struct remote *r, long status, long expected, struct cli_body *b)
 {
 	json_t *j = status != 0 && b->data != NULL ? json_loads(b->data, 0, NULL) : NULL;
 	const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
@@ -167,7 +70,7 @@ static json_t *answer(const struct remote *r, long status, long expected, struct
 /* GET path as JSON: the answer, or NULL after printing why. */
 static json_t *get_json(const struct remote *r, const char *path)
 {
-	struct body b = {0};
+	struct cli_body b = {0};
 	long status = request(r, path, NULL, 0, NULL, &b);
 
 	return answer(r, status, 200, &b);
@@ -191,7 +94,7 @@ static const char *when(json_int_t t, char *buf, size_t size)
 static int symbols_upload(const struct remote *r)
 {
 	const char *path = r->args[1];
-	struct body b = {0};
+	struct cli_body b = {0};
 	struct stat st;
 	json_t *j;
 	FILE *f;
@@ -208,7 +111,7 @@ static int symbols_upload(const struct remote *r)
 			fclose(f);
 		return 1;
 	}
-	status = request(r, "symbols", f, (curl_off_t)st.st_size, path, &b);
+	status = request(r, "symbols", f, (long long)st.st_size, path, &b);
 	fclose(f);
 	if ((j = answer(r, status, 201, &b)) == NULL)
 		return 1;
@@ -370,7 +273,7 @@ static int trace(const struct remote *r)
 
 static int core(const struct remote *r)
 {
-	struct body b = {0};
+	struct cli_body b = {0};
 	char path[64];
 	long status;
 	FILE *f;
@@ -430,9 +333,8 @@ int cli_remote(int argc, char **argv)
 		fprintf(stderr, "faultline %s: --server or --token is too long\n", r.cmd);
 		return 2;
 	}
-	if (load_curl(r.cmd) != 0)
+	if (cli_http_init(r.cmd) != 0)
 		return 1;
-	s_curl.global_init(CURL_GLOBAL_DEFAULT);
 	if (strcmp(r.cmd, "symbols") == 0)
 		status = symbols_upload(&r);
 	else if (strcmp(r.cmd, "issues") == 0)
@@ -447,6 +349,6 @@ int cli_remote(int argc, char **argv)
 		status = core(&r);
 	if (status == 2 && r.nargs > 0 && (strcmp(r.cmd, "issues") == 0 || strcmp(r.cmd, "devices") == 0))
 		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]\n", r.cmd);
-	s_curl.global_cleanup();
+	cli_http_fini();
 	return status;
 }

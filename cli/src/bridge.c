@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* faultline bridge: a device's serial console in, its log lines out to the terminal, its chunks (docs/FORMAT.md
+ * §6 framing) to faultline-server, with the serial the device announces. Chunks wait in memory while the server
+ * is unreachable and go out, in order, once it answers: none is dropped, and one sent twice is harmless (the
+ * server recognizes it). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fa/serial.h"
+#include "http.h"
+
+#define DEFAULT_SERVER "http://127.0.0.1:8080"
+#define LINE_MAX_BYTES 8192u /* longer lines are passed through in pieces: no chunk line is that long */
+#define QUEUE_MAX 65536u     /* chunks held while the server is away; then the input waits */
+#define BATCH_MAX 64u        /* chunks per request */
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 5000
+
+struct chunk {
+	char serial[FA_SERIAL_SERIAL_MAX + 1]; /* "" until the device announces itself */
+	uint8_t *bytes;
+	size_t len;
+};
+
+struct bridge {
+	const char *server, *key, *input;
+	const char *default_serial;       /* --serial: for chunks before any announcement */
+	char serial[FA_SERIAL_SERIAL_MAX + 1]; /* the device's, from its last "#FL:S:" line */
+	int fd;
+	bool eof;
+	char line[LINE_MAX_BYTES];
+	size_t line_len;
+	struct chunk *queue; /* a FIFO: [head, tail) */
+	size_t head, tail, cap;
+	int64_t retry_at_ms; /* no request before this (backing off) */
+	int backoff_ms;
+	bool outage_said;
+	/* what happened, for the summary */
+	unsigned long forwarded, delivered, rejected, damaged, logs;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "tcp:HOST:PORT": a connected socket, or -1 after saying why. */
+static int dial(const char *spec)
+{
+	char host[256];
+	const char *colon = strrchr(spec + 4, ':');
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai, *a;
+	int fd = -1, rc;
+
+	if (colon == NULL || (size_t)(colon - (spec + 4)) >= sizeof(host)) {
+		fprintf(stderr, "faultline bridge: %s: expected tcp:HOST:PORT\n", spec);
+		return -1;
+	}
+	memcpy(host, spec + 4, (size_t)(colon - (spec + 4)));
+	host[colon - (spec + 4)] = '\0';
+	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
+		fprintf(stderr, "faultline bridge: %s: %s\n", spec, gai_strerror(rc));
+		return -1;
+	}
+	for (a = ai; a != NULL && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+		if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(ai);
+	if (fd < 0)
+		fprintf(stderr, "faultline bridge: cannot connect to %s: %s\n", spec, strerror(errno));
+	return fd;
+}
+
+static int open_input(const char *input)
+{
+	int fd;
+
+	if (strcmp(input, "-") == 0)
+		return STDIN_FILENO;
+	if (strncmp(input, "tcp:", 4) == 0)
+		return dial(input);
+	if ((fd = open(input, O_RDONLY)) < 0)
+		fprintf(stderr, "faultline bridge: cannot open %s: %s\n", input, strerror(errno));
+	return fd;
+}
+
+static size_t queued(const struct bridge *b)
+{
+	return b->tail - b->head;
+}
+
+static void enqueue(struct bridge *b, const uint8_t *bytes, size_t len)
+{
+	struct chunk *c;
+
+	if (b->tail == b->cap) { /* compact, then grow */
+		memmove(b->queue, b->queue + b->head, queued(b) * sizeof(*b->queue));
+		b->tail -= b->head;
+		b->head = 0;
+		if (b->tail == b->cap) {
+			b->cap = b->cap == 0 ? 256 : b->cap * 2;
+			b->queue = realloc(b->queue, b->cap * sizeof(*b->queue));
+			if (b->queue == NULL)
+				abort(); /* out of memory: nothing sensible to do with the device's data */
+		}
+	}
+	c = &b->queue[b->tail++];
+	snprintf(c->serial, sizeof(c->serial), "%s", b->serial[0] != '\0' ? b->serial : "");
+	c->bytes = malloc(len);
+	if (c->bytes == NULL)
+		abort();
+	memcpy(c->bytes, bytes, len);
+	c->len = len;
+}
+
+/* A device announced itself: chunks that came before, with no serial yet, are its. */
+static void announce(struct bridge *b, const char *serial)
+{
+	snprintf(b->serial, sizeof(b->serial), "%s", serial);
+	for (size_t i = b->head; i < b->tail; i++)
+		if (b->queue[i].serial[0] == '\0')
+			snprintf(b->queue[i].serial, sizeof(b->queue[i].serial), "%s", serial);
+}
+
+static void take_line(struct bridge *b, const char *line, size_t len)
+{
+	struct fa_serial_record *rec = malloc(sizeof(*rec));
+	struct fa_error err = {0};
+
+	if (rec == NULL)
+		abort();
+	switch (fa_serial_parse_line(rec, line, len, &err)) {
+	case FA_SERIAL_LOG:
+		fwrite(line, 1, len, stdout);
+		fputc('\n', stdout);
+		b->logs++;
+		break;
+	case FA_SERIAL_ANNOUNCE:
+		announce(b, rec->serial);
+		break;
+	case FA_SERIAL_CHUNK:
+		enqueue(b, rec->chunk, rec->chunk_len);
+		break;
+	case FA_SERIAL_BAD:
+		fprintf(stderr, "faultline bridge: a damaged line was dropped: %s\n", err.msg);
+		b->damaged++;
+		break;
+	}
+	if (rec->log_len > 0 && rec->kind != FA_SERIAL_LOG) { /* log text before the marker */
+		fwrite(line, 1, rec->log_len, stdout);
+		fputc('\n', stdout);
+	}
+	free(rec);
+}
+
+/* Read what the input has; pass complete lines on. Returns -1 on a read error (said). */
+static int read_input(struct bridge *b)
+{
+	char buf[4096];
+	ssize_t n = read(b->fd, buf, sizeof(buf));
+
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		fprintf(stderr, "faultline bridge: reading %s: %s\n", b->input, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		b->eof = true;
+		if (b->line_len > 0) /* a last line without its newline */
+			take_line(b, b->line, b->line_len);
+		b->line_len = 0;
+		return 0;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			take_line(b, b->line, b->line_len);
+			b->line_len = 0;
+		} else {
+			if (b->line_len == sizeof(b->line)) { /* no record is this long: pass it through as it is */
+				take_line(b, b->line, b->line_len);
+				b->line_len = 0;
+			}
+			b->line[b->line_len++] = buf[i];
+		}
+	}
+	return 0;
+}
+
+/* The batch framing of docs/FORMAT.md §5: each chunk behind its LEB128 length. */
+static size_t frame(uint8_t *out, const struct chunk *c, size_t n)
+{
+	size_t pos = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = c[i].len;
+
+		do {
+			out[pos++] = (uint8_t)((len & 0x7fu) | (len > 0x7fu ? 0x80u : 0u));
+			len >>= 7;
+		} while (len > 0);
+		memcpy(out + pos, c[i].bytes, c[i].len);
+		pos += c[i].len;
+	}
+	return pos;
+}
+
+/* Count the server's per-chunk results; say the first refusal, or the whole answer when it has no results. */
+static void tally(struct bridge *b, const char *body)
+{
+	json_t *j = body != NULL ? json_loads(body, 0, NULL) : NULL, *r;
+	size_t i;
+	bool said = false;
+
+	if (!json_is_array(json_object_get(j, "results")))
+		fprintf(stderr, "faultline bridge: the server refused the chunks: %s\n", body != NULL ? body : "");
+
+	json_array_foreach(json_object_get(j, "results"), i, r) {
+		const char *err = json_string_value(json_object_get(r, "error"));
+
+		if (json_object_get(r, "message") != NULL)
+			b->delivered++;
+		if (err != NULL) {
+			b->rejected++;
+			if (!said)
+				fprintf(stderr, "faultline bridge: the server refused a chunk: %s\n", err);
+			said = true;
+		}
+	}
+	json_decref(j);
+}
+
+/*
+ * Send the chunks at the head of the queue (one device's, at most BATCH_MAX). Returns 1 when they were answered
+ * (and are off the queue), 0 to try again later (backing off), -1 when the server will never take them (said).
+ */
+static int send_head(struct bridge *b)
+{
+	const struct chunk *first = &b->queue[b->head];
+	uint8_t *body;
+	char url[2200], header[600], err[256];
+	size_t n = 0, size = 0;
+	struct cli_body answer = {0};
+	struct cli_request rq = {.url = url, .header = header,
+				 .content_type = "application/vnd.faultline.chunk-batch", .timeout_s = 30};
+	long status;
+
+	while (n < BATCH_MAX && b->head + n < b->tail && strcmp(b->queue[b->head + n].serial, first->serial) == 0)
+		size += b->queue[b->head + n++].len + 3;
+	if ((body = malloc(size)) == NULL)
+		abort();
+	rq.data = body;
+	rq.len = frame(body, first, n);
+	snprintf(url, sizeof(url), "%s/api/v1/devices/%s/chunks", b->server, first->serial);
+	snprintf(header, sizeof(header), "X-Faultline-Key: %s", b->key);
+	status = cli_http(&rq, &answer, err, sizeof(err));
+	free(body);
+	if (status == 0 || status >= 500 || status == 429) {
+		if (!b->outage_said)
+			fprintf(stderr, "faultline bridge: the server at %s does not take chunks now (%s); retrying, "
+					"%zu chunk(s) waiting\n", b->server, status == 0 ? err : "HTTP error", queued(b));
+		if (status != 0 && answer.data != NULL && !b->outage_said)
+			fprintf(stderr, "faultline bridge: HTTP %ld: %s\n", status, answer.data);
+		b->outage_said = true;
+		b->backoff_ms = b->backoff_ms == 0 ? BACKOFF_MIN_MS : b->backoff_ms * 2;
+		if (b->backoff_ms > BACKOFF_MAX_MS)
+			b->backoff_ms = BACKOFF_MAX_MS;
+		b->retry_at_ms = now_ms() + b->backoff_ms;
+		free(answer.data);
+		return 0;
+	}
+	if (status == 401 || status == 403 || status == 404) {
+		fprintf(stderr, "faultline bridge: the server at %s answered HTTP %ld: %s\n", b->server, status,
+			status == 404 ? "is this a faultline-server?" : "check the project key (--key or FAULTLINE_KEY)");
+		free(answer.data);
+		return -1;
+	}
+	if (b->outage_said)
+		fprintf(stderr, "faultline bridge: the server answers again\n");
+	b->outage_said = false;
+	b->backoff_ms = 0;
+	if (status == 200 || status == 400)
+		tally(b, answer.data);
+	else /* e.g. 413: the server will not take these chunks, whenever they are sent */
+		fprintf(stderr, "faultline bridge: the server answered HTTP %ld to %zu chunk(s): %s\n", status, n,
+			answer.data != NULL ? answer.data : "");
+	free(answer.data);
+	for (size_t i = 0; i < n; i++)
+		free(b->queue[b->head + i].bytes);
+	b->head += n;
+	b->forwarded += n;
+	return 1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: faultline bridge [INPUT] [--server URL] [--key KEY] [--serial SERIAL]\n"
+			"  INPUT: - (standard input, the default), a file, or tcp:HOST:PORT (a serial port served over TCP)\n"
+			"  --key: the project key, or FAULTLINE_KEY; --server: or FAULTLINE_SERVER (default %s)\n"
+			"  --serial: the device's serial until it announces one itself\n", DEFAULT_SERVER);
+	return 2;
+}
+
+int cli_bridge(int argc, char **argv)
+{
+	struct bridge b = {.server = getenv("FAULTLINE_SERVER"), .key = getenv("FAULTLINE_KEY"), .input = "-"};
+	bool have_input = false;
+	int status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
+			b.server = argv[++i];
+		else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			b.key = argv[++i];
+		else if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc)
+			b.default_serial = argv[++i];
+		else if (!have_input && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+			b.input = argv[i], have_input = true;
+		else
+			return usage();
+	}
+	if (b.server == NULL || b.server[0] == '\0')
+		b.server = DEFAULT_SERVER;
+	if (b.key == NULL || b.key[0] == '\0') {
+		fprintf(stderr, "faultline bridge: no project key: pass --key KEY or set FAULTLINE_KEY (faultline-server "
+				"prints it at its first start)\n");
+		return 2;
+	}
+	if (strlen(b.server) > 1500 || strlen(b.key) > 500) {
+		fprintf(stderr, "faultline bridge: --server or --key is too long\n");
+		return 2;
+	}
+	if (b.default_serial != NULL) {
+		struct fa_serial_record rec;
+		char line[FA_SERIAL_SERIAL_MAX + 16];
+
+		snprintf(line, sizeof(line), "#FL:S:%s", b.default_serial);
+		if (strlen(b.default_serial) > FA_SERIAL_SERIAL_MAX ||
+		    fa_serial_parse_line(&rec, line, strlen(line), NULL) != FA_SERIAL_ANNOUNCE) {
+			fprintf(stderr, "faultline bridge: --serial: 1 to 64 of A-Z a-z 0-9 . _ : -\n");
+			return 2;
+		}
+		announce(&b, rec.serial);
+	}
+	if (cli_http_init("bridge") != 0 || (b.fd = open_input(b.input)) < 0)
+		return 1;
+	for (;;) {
+		bool ready = queued(&b) > 0 && b.queue[b.head].serial[0] != '\0';
+		int wait_ms = -1;
+
+		if (ready)
+			wait_ms = (int)(b.retry_at_ms > now_ms() ? b.retry_at_ms - now_ms() : 0);
+		if (!b.eof && queued(&b) < QUEUE_MAX) {
+			struct pollfd p = {.fd = b.fd, .events = POLLIN};
+			int n = poll(&p, 1, wait_ms);
+
+			if (n < 0 && errno != EINTR) {
+				fprintf(stderr, "faultline bridge: %s\n", strerror(errno));
+				status = 1;
+				break;
+			}
+			if (n > 0 && read_input(&b) != 0) {
+				status = 1;
+				break;
+			}
+			if (n > 0 && queued(&b) < BATCH_MAX && !b.eof)
+				continue; /* more may be on its way: fill the batch */
+			fflush(stdout);
+		} else if (ready && wait_ms > 0) {
+			poll(NULL, 0, wait_ms);
+		}
+		ready = queued(&b) > 0 && b.queue[b.head].serial[0] != '\0';
+		if (ready && now_ms() >= b.retry_at_ms) {
+			int rc = send_head(&b);
+
+			if (rc < 0) {
+				status = 1;
+				break;
+			}
+		}
+		if (b.eof && queued(&b) == 0)
+			break;
+		if (b.eof && !ready) { /* chunks from a device that never said its serial */
+			fprintf(stderr, "faultline bridge: %zu chunk(s) came before any #FL:S: line; pass --serial to "
+					"forward them\n", queued(&b));
+			status = 1;
+			break;
+		}
+	}
+	fflush(stdout);
+	fprintf(stderr, "faultline bridge: %lu chunk(s) forwarded, %lu message(s) completed, %lu refused, %lu damaged "
+			"line(s), %lu log line(s)%s\n", b.forwarded, b.delivered, b.rejected, b.damaged, b.logs,
+		queued(&b) > 0 ? "; some chunks were not sent" : "");
+	for (size_t i = b.head; i < b.tail; i++)
+		free(b.queue[i].bytes);
+	free(b.queue);
+	if (b.fd != STDIN_FILENO)
+		close(b.fd);
+	cli_http_fini();
+	return status;
+}

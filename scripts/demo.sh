@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# demo.sh BUILD_DIR: what `make demo` shows. A Cortex-M3 firmware (examples/qemu-mps2) crashes in QEMU in each of
+# its scenarios; its serial console goes through `faultline bridge` to a faultline-server started here on a free
+# port with its data in a temporary folder; then the issues, as `faultline` shows them. The server stops at the end.
+set -eu
+build=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+example=$here/examples/qemu-mps2
+fw=$build/firmware/examples/qemu-mps2
+cli=$build/cli/faultline
+server=$build/server/faultline-server
+dir=$(mktemp -d /tmp/faultline-demo.XXXXXX)
+pid=
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+fail() { echo "demo: $*" >&2; [ ! -f "$dir/out" ] || cat "$dir/out" >&2; exit 1; }
+if [ -t 1 ]; then bold='\033[1m' plain='\033[0m'; else bold= plain=; fi
+say() { printf "\n$bold== %s$plain\n" "$*"; }
+indent() { sed 's/^/    /'; }
+. "$here/tests/e2e/server-lib.sh"
+
+cat <<TEXT
+faultline demo: the firmware in examples/qemu-mps2 integrates the faultline SDK as any Cortex-M application would.
+Each scenario below is one QEMU run of it: the device runs a command with a bug in it, crashes, saves a coredump
+in its flash (here QEMU's file-backed PSRAM), reboots, and sends the dump as chunks between its log lines on the
+serial console. \`faultline bridge\` forwards the chunks to faultline-server, which unwinds and symbolizes them
+against the uploaded ELF and groups them into issues.
+TEXT
+
+say "faultline-server --data $dir/data --listen 127.0.0.1:0"
+start
+key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN
+FAULTLINE_TOKEN=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+echo "    listening on 127.0.0.1:$port; devices send with the project key, people read with the admin token"
+
+say "faultline symbols upload qemu-mps2-demo-1.0.0.elf"
+"$cli" symbols upload "$fw/qemu-mps2-demo-1.0.0.elf" | indent
+
+# scenario NAME COMMAND ELF SERIAL: one QEMU run, its console through the bridge
+scenario() {
+	"$example/run.sh" --timeout 30 --psram "$dir/$4.img" "$3" "serial=$4 $2" 2>&1 |
+		"$cli" bridge --key "$key" 2>&1 | indent
+}
+grep -v '^#' "$example/scenarios" | while IFS='|' read -r name command kind frames; do
+	say "scenario $name: the device runs \`$command\`"
+	scenario "$name" "$command" "$fw/qemu-mps2-demo-1.0.0.elf" mps2-demo-0001
+done
+say "bus_write again, on another device that runs release 1.0.1, where a new function moved every address"
+scenario bus_write dma "$fw/qemu-mps2-demo-1.0.1.elf" mps2-demo-0002
+"$cli" symbols upload "$fw/qemu-mps2-demo-1.0.1.elf" | indent
+
+# processing is asynchronous: wait (20 s at most) for all 9 coredumps to be in issues
+total() { "$cli" issues --json | grep -o '"count": *[0-9]*' | awk -F: '{ s += $2 } END { print s + 0 }'; }
+i=0
+while [ "$(total)" != 9 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(total)" = 9 ] || fail "the server processed $(total) of 9 coredumps"
+
+say "faultline issues"
+"$cli" issues | indent
+for id in $("$cli" issues --json | grep -o '"id": *[0-9]*' | grep -o '[0-9]*$'); do
+	say "faultline issue $id"
+	"$cli" issue "$id" | indent
+done
+
+say "stopping the server"
+kill -TERM "$pid"
+wait "$pid" || fail "the server did not stop cleanly"
+pid=
+cat <<TEXT
+    done. To keep a server running and bridge a real board's serial port, see "Run it with your own device" in
+    README.md.
+TEXT
