@@ -330,6 +330,39 @@ size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, siz
 	return n;
 }
 
+/*
+ * The line-table row for addr as GDB reports it. Several rows can share an address (GCC's location views: a
+ * folded computation starts lines 37 and 38 at once, and 39's non-statement row follows); libdw answers the last
+ * one, GDB the last that begins a statement. A row that is no statement is kept only when no row at that address
+ * is one.
+ */
+static Dwarf_Line *line_at(Dwarf_Die *cudie, Dwarf_Addr addr)
+{
+	Dwarf_Line *line = dwarf_getsrc_die(cudie, addr), *row, *best = NULL;
+	Dwarf_Lines *lines;
+	Dwarf_Addr at, a;
+	size_t n, lo = 0, hi;
+	bool stmt, end;
+
+	if (line == NULL || dwarf_linebeginstatement(line, &stmt) != 0 || stmt || dwarf_lineaddr(line, &at) != 0 ||
+	    dwarf_getsrclines(cudie, &lines, &n) != 0)
+		return line;
+	for (hi = n; lo < hi;) { /* libdw keeps the rows sorted by address: find the first at `at` */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((row = dwarf_onesrcline(lines, mid)) == NULL || dwarf_lineaddr(row, &a) != 0)
+			return line;
+		if (a < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && (row = dwarf_onesrcline(lines, lo)) != NULL && dwarf_lineaddr(row, &a) == 0 && a == at; lo++)
+		if (dwarf_linebeginstatement(row, &stmt) == 0 && stmt && dwarf_lineendsequence(row, &end) == 0 && !end)
+			best = row;
+	return best != NULL ? best : line;
+}
+
 static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;
@@ -344,7 +377,7 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, siz
 	/* Only code the symbol table knows: DWARF of functions --gc-sections removed stays behind at address 0. */
 	if (fa_elf_function_at(e, addr, &name) == 0)
 		return 1;
-	if (cudie != NULL && (line = dwarf_getsrc_die(cudie, addr - bias)) != NULL) {
+	if (cudie != NULL && (line = line_at(cudie, addr - bias)) != NULL) {
 		copy(out[0].file, sizeof(out[0].file), dwarf_linesrc(line, NULL, NULL));
 		dwarf_lineno(line, &out[0].line);
 	}
