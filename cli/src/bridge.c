@@ -114,9 +114,11 @@ static void enqueue(struct bridge *b, const uint8_t *bytes, size_t len)
 	struct chunk *c;
 
 	if (b->tail == b->cap) { /* compact, then grow */
-		memmove(b->queue, b->queue + b->head, queued(b) * sizeof(*b->queue));
-		b->tail -= b->head;
-		b->head = 0;
+		if (b->head > 0) {
+			memmove(b->queue, b->queue + b->head, queued(b) * sizeof(*b->queue));
+			b->tail -= b->head;
+			b->head = 0;
+		}
 		if (b->tail == b->cap) {
 			b->cap = b->cap == 0 ? 256 : b->cap * 2;
 			b->queue = realloc(b->queue, b->cap * sizeof(*b->queue));

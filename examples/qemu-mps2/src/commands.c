@@ -68,7 +68,7 @@ static void cmd_unplug(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	sampler_detach();
-	log_line("sensor unplugged");
+	log_line("sensor unplugged; %lu samples so far", (unsigned long)sampler_wait()); /* @frame cmd_unplug */
 }
 
 static void cmd_save(int argc, char **argv)

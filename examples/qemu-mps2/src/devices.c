@@ -55,6 +55,6 @@ void eeprom_write(uint32_t addr, uint8_t value)
 void update_apply(void)
 {
 	if (s_update_slot.magic != IMAGE_MAGIC)
-		__builtin_trap(); /* @frame update_trap: "cannot happen": the caller checked... it did not */
+		__builtin_trap(); /* @frame update_trap */ /* "cannot happen": the caller checked... it did not */
 	((void (*)(void))(uintptr_t)s_update_slot.entry)();
 }

@@ -99,6 +99,6 @@ int main(void)
 			log_line("everything sent");
 			board_exit(0);
 		}
-		__asm__ volatile("wfi"); /* @frame main_idle */
+		__asm__ volatile("wfi");
 	}
 }

@@ -12,6 +12,7 @@ static volatile uint16_t s_sensor_reg = 512;
 static volatile const uint16_t *volatile s_sensor = &s_sensor_reg;
 static struct ring s_samples;
 static unsigned s_divider = 1, s_count;
+static volatile uint32_t s_taken;
 
 static uint16_t sensor_read(void)
 {
@@ -25,6 +26,16 @@ void sampler_tick(void)
 
 	if (++s_count % s_divider == 0)
 		ring_put(&s_samples, v);
+	s_taken++;
+}
+
+uint32_t sampler_wait(void)
+{
+	uint32_t taken = s_taken;
+
+	while (s_taken == taken)
+		__asm__ volatile("wfi"); /* @frame sampler_wait */
+	return s_taken;
 }
 
 uint32_t sampler_average(unsigned window)

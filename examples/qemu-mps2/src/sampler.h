@@ -12,6 +12,9 @@
 /* Take one sample (from SysTick). */
 void sampler_tick(void);
 
+/* Sleep until the next sample is taken. Returns the count of samples taken. */
+uint32_t sampler_wait(void);
+
 /* The mean of the next window samples (they are consumed; missing ones count as 0). */
 uint32_t sampler_average(unsigned window);
 
