@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,7 +92,46 @@ static int dial(const char *spec)
 	return fd;
 }
 
-static int open_input(const char *input)
+/* The termios speed for a baud rate, or 0. */
+static speed_t speed_of(unsigned long baud)
+{
+	static const struct {
+		unsigned long baud;
+		speed_t speed;
+	} k_speeds[] = {{9600, B9600},     {19200, B19200},   {38400, B38400},   {57600, B57600},
+			{115200, B115200}, {230400, B230400}, {460800, B460800}, {921600, B921600}};
+
+	for (size_t i = 0; i < sizeof(k_speeds) / sizeof(k_speeds[0]); i++)
+		if (k_speeds[i].baud == baud)
+			return k_speeds[i].speed;
+	return 0;
+}
+
+/* A serial port: raw bytes at baud, 8N1, no echo, no line editing, no translation of CR or LF. */
+static int tty_raw(int fd, const char *input, unsigned long baud)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) != 0) {
+		fprintf(stderr, "faultline bridge: %s: %s\n", input, strerror(errno));
+		return -1;
+	}
+	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB);
+	t.c_cflag |= CS8 | CREAD | CLOCAL;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (cfsetispeed(&t, speed_of(baud)) != 0 || cfsetospeed(&t, speed_of(baud)) != 0 ||
+	    tcsetattr(fd, TCSANOW, &t) != 0) {
+		fprintf(stderr, "faultline bridge: %s: cannot set %lu baud: %s\n", input, baud, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_input(const char *input, unsigned long baud)
 {
 	int fd;
 
@@ -99,8 +139,14 @@ static int open_input(const char *input)
 		return STDIN_FILENO;
 	if (strncmp(input, "tcp:", 4) == 0)
 		return dial(input);
-	if ((fd = open(input, O_RDONLY)) < 0)
+	if ((fd = open(input, O_RDONLY | O_NOCTTY)) < 0) {
 		fprintf(stderr, "faultline bridge: cannot open %s: %s\n", input, strerror(errno));
+		return -1;
+	}
+	if (isatty(fd) && tty_raw(fd, input, baud) != 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -316,8 +362,9 @@ static int send_head(struct bridge *b)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: faultline bridge [INPUT] [--server URL] [--key KEY] [--serial SERIAL]\n"
-			"  INPUT: - (standard input, the default), a file, or tcp:HOST:PORT (a serial port served over TCP)\n"
+	fprintf(stderr, "usage: faultline bridge [INPUT] [--server URL] [--key KEY] [--serial SERIAL] [--baud N]\n"
+			"  INPUT: - (standard input, the default), a file, a serial port (/dev/ttyUSB0: raw, 8N1, --baud\n"
+			"         N, default 115200), or tcp:HOST:PORT (a serial port served over TCP, e.g. by ser2net)\n"
 			"  --key: the project key, or FAULTLINE_KEY; --server: or FAULTLINE_SERVER (default %s)\n"
 			"  --serial: the device's serial until it announces one itself\n", DEFAULT_SERVER);
 	return 2;
@@ -327,6 +374,7 @@ int cli_bridge(int argc, char **argv)
 {
 	struct bridge b = {.server = getenv("FAULTLINE_SERVER"), .key = getenv("FAULTLINE_KEY"), .input = "-"};
 	bool have_input = false;
+	unsigned long baud = 115200;
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -336,6 +384,8 @@ int cli_bridge(int argc, char **argv)
 			b.key = argv[++i];
 		else if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc)
 			b.default_serial = argv[++i];
+		else if (strcmp(argv[i], "--baud") == 0 && i + 1 < argc && speed_of(strtoul(argv[i + 1], NULL, 10)) != 0)
+			baud = strtoul(argv[++i], NULL, 10);
 		else if (!have_input && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
 			b.input = argv[i], have_input = true;
 		else
@@ -364,7 +414,7 @@ int cli_bridge(int argc, char **argv)
 		}
 		announce(&b, rec.serial);
 	}
-	if (cli_http_init("bridge") != 0 || (b.fd = open_input(b.input)) < 0)
+	if (cli_http_init("bridge") != 0 || (b.fd = open_input(b.input, baud)) < 0)
 		return 1;
 	for (;;) {
 		bool ready = queued(&b) > 0 && b.queue[b.head].serial[0] != '\0';
