@@ -65,12 +65,14 @@ static int32_t semihost(uint32_t op, const void *arg)
 
 const char *board_cmdline(void)
 {
-	static char line[128];
+	static char line[512]; /* QEMU puts the kernel's whole path first */
 	uint32_t block[2] = {(uint32_t)(uintptr_t)line, sizeof(line) - 1};
 	const char *args;
 
-	if (semihost(SEMIHOST_GET_CMDLINE, block) != 0)
+	if (semihost(SEMIHOST_GET_CMDLINE, block) != 0) { /* it fails when the line does not fit */
+		log_line("the command line is longer than %u bytes: ignored", (unsigned)sizeof(line) - 1);
 		return "";
+	}
 	line[block[1] < sizeof(line) ? block[1] : sizeof(line) - 1] = '\0';
 	args = strchr(line, ' '); /* QEMU gives "<kernel path> <-append text>" */
 	return args != NULL ? args + 1 : "";
