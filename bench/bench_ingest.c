@@ -244,21 +244,25 @@ static double bare_sqlite(const char *dir, unsigned per_txn)
 		die(db, path);
 	SQL(db, "PRAGMA journal_mode = WAL");
 	SQL(db, "PRAGMA synchronous = NORMAL");
+	SQL(db, "PRAGMA wal_autocheckpoint = 10000");
 	SQL(db, "PRAGMA foreign_keys = ON");
-	/* the columns, keys and index of server/src/store_sqlite.c */
+	/* the columns, keys, indexes and settings of server/src/store_sqlite.c */
 	SQL(db, "CREATE TABLE devices (id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE,"
 		" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
 		"CREATE TABLE slots (device_id INTEGER NOT NULL REFERENCES devices(id), tag INTEGER NOT NULL,"
 		" boot INTEGER NOT NULL, seq INTEGER NOT NULL, total INTEGER NOT NULL, state INTEGER NOT NULL,"
 		" have INTEGER NOT NULL, stream BLOB NOT NULL, held BLOB NOT NULL, updated INTEGER NOT NULL,"
 		" PRIMARY KEY (device_id, tag));"
+		"CREATE INDEX slots_pending ON slots (state, device_id, total);"
 		"CREATE TABLE messages (id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES devices(id),"
 		" received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL,"
 		" state INTEGER NOT NULL DEFAULT 0, detail TEXT, UNIQUE (device_id, digest));"
 		"CREATE INDEX messages_state ON messages (state, id);"
 		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)"
 		" INSERT INTO devices SELECT i, 'd' || i, 0, 0 FROM n;");
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO slots VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, 0)", -1, &slot,
+	if (sqlite3_prepare_v2(db, "INSERT INTO slots VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (device_id, tag) "
+				   "DO UPDATE SET seq = excluded.seq, total = excluded.total, state = excluded.state, "
+				   "have = excluded.have, stream = excluded.stream, held = excluded.held", -1, &slot,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO messages (device_id, received, digest, bytes) VALUES (?, 0, ?, ?)", -1,
 			       &msg, NULL) != SQLITE_OK)

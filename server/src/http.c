@@ -127,6 +127,15 @@ static size_t partial(const struct fa_reasm_slot *s)
 	return s != NULL && s->state == FA_SLOT_PARTIAL ? (size_t)s->total + FA_CRC_TRAILER : 0;
 }
 
+/* One chunk of a request: parsed before the store is taken, applied under it, answered after. */
+struct chunk_outcome {
+	struct fa_chunk chunk;
+	enum fa_chunk_result res;
+	bool parsed;
+	int64_t message; /* res FA_CHUNK_COMPLETE: the message's id */
+	char *error;     /* why it was refused (malloc'd), or NULL */
+};
+
 /* One request's view of its device's reassembly: each tag's slot is loaded once and stored once, however many of
  * its chunks the request carries, and the pending-bytes budget is read once and then kept up to date here. */
 struct device_slots {
@@ -136,70 +145,57 @@ struct device_slots {
 	struct fa_reasm_slot *slot[8];
 };
 
-/* One chunk through the device's slot; its result appended to results. */
-static int ingest_chunk(struct srv_store *st, struct device_slots *ds, const uint8_t *buf, size_t len,
-			json_t *results)
+static char *copy_error(const struct fa_error *err)
+{
+	char *text = strdup(err->msg);
+
+	if (text == NULL)
+		abort(); /* out of memory: as srv_malloc does */
+	return text;
+}
+
+/* One parsed chunk through the device's slot (store held). */
+static int ingest_chunk(struct srv_store *st, struct device_slots *ds, struct chunk_outcome *o)
 {
 	struct fa_error err = {0};
-	struct fa_chunk c;
-	enum fa_chunk_result res;
+	const struct fa_chunk *c = &o->chunk;
 	const uint8_t *msg = NULL;
 	size_t msg_len = 0, before, budget;
-	int64_t id = 0;
 	bool fresh = false;
-	int rc = fa_chunk_parse(&c, buf, len, &err);
-	json_t *r;
 
-	if (rc != 0) {
-		res = rc == FA_ERR_UNSUPPORTED ? FA_CHUNK_UNSUPPORTED_VERSION : FA_CHUNK_MALFORMED;
-		json_array_append_new(results, json_pack("{s:s, s:s}", "result", fa_chunk_result_name(res), "error",
-							 err.msg));
-		return 0;
-	}
-	if (!ds->loaded[c.tag] && st->ops->slot_load(st, ds->device, c.tag, &ds->slot[c.tag]) != 0)
+	if (!ds->loaded[c->tag] && st->ops->slot_load(st, ds->device, c->tag, &ds->slot[c->tag]) != 0)
 		return -1;
-	ds->loaded[c.tag] = true;
-	before = partial(ds->slot[c.tag]);
+	ds->loaded[c->tag] = true;
+	before = partial(ds->slot[c->tag]);
 	budget = (size_t)(DEVICE_PENDING_MAX - ds->dev_pending) + before;
 	if ((size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before < budget)
 		budget = (size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before;
-	res = fa_reasm_apply(&ds->slot[c.tag], &c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
+	o->res = fa_reasm_apply(&ds->slot[c->tag], c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
 	/* accepted, complete, a CRC mismatch (the slot is marked failed), or the old message dropped for the new one */
-	if (res == FA_CHUNK_ACCEPTED || res == FA_CHUNK_COMPLETE || res == FA_CHUNK_CRC_MISMATCH ||
-	    (res == FA_CHUNK_OVER_QUOTA && ds->slot[c.tag] == NULL))
-		ds->dirty[c.tag] = true;
-	ds->dev_pending += (int64_t)partial(ds->slot[c.tag]) - (int64_t)before;
-	ds->all_pending += (int64_t)partial(ds->slot[c.tag]) - (int64_t)before;
-	if (res == FA_CHUNK_COMPLETE && st->ops->message_add(st, ds->device, msg, msg_len, ds->now, &id, &fresh) != 0)
-		return -1;
-	r = json_pack("{s:s}", "result", fa_chunk_result_name(res));
-	if (res == FA_CHUNK_COMPLETE)
-		json_object_set_new(r, "message", json_integer(id));
-	if (fa_chunk_result_rejected(res) || res == FA_CHUNK_CRC_MISMATCH)
-		json_object_set_new(r, "error", json_string(err.msg));
-	json_array_append_new(results, r);
+	if (o->res == FA_CHUNK_ACCEPTED || o->res == FA_CHUNK_COMPLETE || o->res == FA_CHUNK_CRC_MISMATCH ||
+	    (o->res == FA_CHUNK_OVER_QUOTA && ds->slot[c->tag] == NULL))
+		ds->dirty[c->tag] = true;
+	ds->dev_pending += (int64_t)partial(ds->slot[c->tag]) - (int64_t)before;
+	ds->all_pending += (int64_t)partial(ds->slot[c->tag]) - (int64_t)before;
+	if (fa_chunk_result_rejected(o->res) || o->res == FA_CHUNK_CRC_MISMATCH)
+		o->error = copy_error(&err);
+	if (o->res == FA_CHUNK_COMPLETE)
+		return st->ops->message_add(st, ds->device, msg, msg_len, ds->now, &o->message, &fresh);
 	return 0;
 }
 
-/* A request's chunks, in order, into the open transaction. */
-static int ingest_all(struct srv_store *st, struct request *req, int64_t now, json_t *results)
+/* A request's parsed chunks, in order, into the open transaction (store held). */
+static int ingest_all(struct srv_store *st, const char *serial, struct chunk_outcome *out, size_t n, int64_t now)
 {
 	struct device_slots ds = {.now = now};
-	const uint8_t *rec;
-	size_t pos = 0, n;
 	int rc = -1;
 
-	if (st->ops->device(st, req->serial, now, &ds.device) != 0 ||
+	if (st->ops->device(st, serial, now, &ds.device) != 0 ||
 	    st->ops->pending(st, ds.device, &ds.dev_pending, &ds.all_pending) != 0)
 		goto done;
-	if (!req->batch) {
-		if (ingest_chunk(st, &ds, req->body, req->len, results) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (out[i].parsed && ingest_chunk(st, &ds, &out[i]) != 0)
 			goto done;
-	} else {
-		while (fa_batch_next(&rec, &n, req->body, req->len, &pos, NULL) == 1)
-			if (ingest_chunk(st, &ds, rec, n, results) != 0)
-				goto done;
-	}
 	for (unsigned tag = 0; tag < 8; tag++)
 		if (ds.dirty[tag] && st->ops->slot_save(st, ds.device, tag, ds.slot[tag], now) != 0)
 			goto done;
@@ -210,14 +206,28 @@ done:
 	return rc;
 }
 
+/* Parse one chunk (no store needed): a chunk that does not parse is answered as such. */
+static void parse_chunk(struct chunk_outcome *o, const uint8_t *buf, size_t len)
+{
+	struct fa_error err = {0};
+	int rc = fa_chunk_parse(&o->chunk, buf, len, &err);
+
+	o->parsed = rc == 0;
+	if (rc != 0) {
+		o->res = rc == FA_ERR_UNSUPPORTED ? FA_CHUNK_UNSUPPORTED_VERSION : FA_CHUNK_MALFORMED;
+		o->error = copy_error(&err);
+	}
+}
+
 /* POST /api/v1/devices/{serial}/chunks, once the whole body is in. */
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
 	struct srv_store *st = h->store;
 	struct fa_error err = {0};
+	struct chunk_outcome *out;
 	json_t *results;
 	const uint8_t *rec;
-	size_t pos = 0, n, rejected = 0, delivered = 0;
+	size_t pos = 0, len, n = 1, rejected = 0, delivered = 0;
 	int rc;
 
 	if (req->too_large)
@@ -226,27 +236,43 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	if (req->len == 0)
 		return error(c, MHD_HTTP_BAD_REQUEST, "empty", "the body holds no chunk");
 	if (req->batch) { /* the whole framing first: a broken batch stores nothing */
-		while ((rc = fa_batch_next(&rec, &n, req->body, req->len, &pos, &err)) == 1)
+		for (n = 0; (rc = fa_batch_next(&rec, &len, req->body, req->len, &pos, &err)) == 1; n++)
 			;
 		if (rc < 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_batch", err.msg);
 	} else if (req->len > FA_RECORD_MAX) {
 		return error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a single chunk is at most 16383 bytes");
 	}
-	results = json_array();
+	out = srv_calloc(n > 0 ? n : 1, sizeof(*out));
+	if (!req->batch)
+		parse_chunk(&out[0], req->body, req->len);
+	for (size_t i = 0, at = 0; req->batch && fa_batch_next(&rec, &len, req->body, req->len, &at, NULL) == 1; i++)
+		parse_chunk(&out[i], rec, len);
 	if (srv_store_group_enter(st) != 0) {
 		rc = -1;
 	} else {
-		rc = ingest_all(st, req, (int64_t)time(NULL), results);
+		rc = ingest_all(st, req->serial, out, n, (int64_t)time(NULL));
 		rc = srv_store_group_leave(st, rc == 0);
 	}
+	results = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_pack("{s:s}", "result", fa_chunk_result_name(out[i].res));
+
+		if (out[i].res == FA_CHUNK_COMPLETE) {
+			json_object_set_new(r, "message", json_integer(out[i].message));
+			delivered++;
+		}
+		if (out[i].error != NULL) {
+			json_object_set_new(r, "error", json_string(out[i].error));
+			rejected++;
+		}
+		json_array_append_new(results, r);
+		free(out[i].error);
+	}
+	free(out);
 	if (rc != 0) { /* the store said why on stderr */
 		json_decref(results);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
-	}
-	for (size_t i = 0; i < json_array_size(results); i++) {
-		rejected += json_object_get(json_array_get(results, i), "error") != NULL;
-		delivered += json_object_get(json_array_get(results, i), "message") != NULL;
 	}
 	if (delivered > 0)
 		srv_workers_wake(h->workers);

@@ -144,8 +144,8 @@ int srv_store_group_enter(struct srv_store *s);
 int srv_store_group_leave(struct srv_store *s, bool ok);
 
 /*
- * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, the schema
- * migrated to the current version. out: the store, closed with its ops->close.
+ * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint
+ * every 10,000 WAL pages, the schema migrated to the current version. out: the store, closed with its ops->close.
  * Returns 0, or -1 with err filled (a newer schema than this server knows is refused, not touched).
  */
 int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, size_t errlen);
