@@ -51,11 +51,16 @@ static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir,
 	return cache->elf;
 }
 
-/* "<kind> in <function>": the issue's title, from the fault and the first application frame. */
+/* "<kind> in <function>": the issue's title, from the fault and the first application frame (for a stack overflow,
+ * which has no frames, the function found recursing). */
 static void issue_title(char *out, size_t size, const struct fa_report *r)
 {
 	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
 
+	if (r->n == 0 && r->recursion[0] != '\0') { /* a stack overflow has no frames: "term() recursing: ..." */
+		snprintf(out, size, "%s in %.*s", r->fault.kind, (int)strcspn(r->recursion, ":"), r->recursion);
+		return;
+	}
 	for (size_t i = 0; i < r->n; i++)
 		if (r->frames[i].application) {
 			fn = r->frames[i].sym.function;

@@ -85,6 +85,8 @@ while IFS='|' read -r name command kind want; do
 		grep -q '^fault: *stack overflow' "$dir/$name.trace" || fail "$name: not a stack overflow: $(cat "$dir/$name.trace")"
 		grep -q "^stack: *${want#recursing:}() recursing" "$dir/$name.trace" ||
 			fail "$name: the recursing function is not ${want#recursing:}: $(cat "$dir/$name.trace")"
+		[ "$(field "$issue" title)" = "stack_overflow in ${want#recursing:}() recursing" ] ||
+			fail "$name: the issue's title is '$(field "$issue" title)'"
 		;;
 	*)
 		expected "$want" > "$dir/$name.want"
