@@ -63,6 +63,9 @@ for id in $("$cli" issues --json | grep -o '"id": *[0-9]*' | grep -o '[0-9]*$');
 	"$cli" issue "$id" | indent
 done
 
+say "faultline device mps2-demo-0001: each boot says why the one before it ended"
+"$cli" device mps2-demo-0001 | indent
+
 say "stopping the server"
 kill -TERM "$pid"
 wait "$pid" || fail "the server did not stop cleanly"

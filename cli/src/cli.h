@@ -6,7 +6,7 @@
 
 int cli_decode(int argc, char **argv);
 
-/* symbols, issues, issue, trace, core, devices: the server's read API and symbol upload (remote.c), by argv[0]. */
+/* symbols, issues, issue, trace, core, devices, device: the server's read API and symbol upload (remote.c), by argv[0]. */
 int cli_remote(int argc, char **argv);
 
 /* bridge: a device's serial console to the server (bridge.c). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
- * trace, core, devices. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN;
+ * trace, core, devices, device. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN;
  * --json prints the server's answer as it is. Errors go to stderr with status 1 (2 for a usage error). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fa/report.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -197,6 +198,54 @@ static int devices(const struct remote *r)
 	return 0;
 }
 
+/* One device: when it was seen, its boots (newest first) with why the boot before each ended, its traces, and the
+ * builds whose symbols its coredumps wait for. */
+static int device(const struct remote *r)
+{
+	char path[300], first[32], last[32], at[32];
+	json_t *j, *v;
+	size_t n;
+
+	static const char k_serial_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-";
+
+	if (r->nargs != 1 || r->args[0][0] == '\0' || strlen(r->args[0]) > 64 ||
+	    strspn(r->args[0], k_serial_chars) != strlen(r->args[0])) { /* docs/FORMAT.md §6 */
+		fprintf(stderr, "usage: faultline device SERIAL [--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "devices/%s", r->args[0]);
+	if ((j = get_json(r, path)) == NULL)
+		return 1;
+	if (r->json) {
+		print_json(j);
+		json_decref(j);
+		return 0;
+	}
+	printf("device %s: first seen %s, last seen %s UTC\n", json_string_value(json_object_get(j, "serial")),
+	       when(json_integer_value(json_object_get(j, "first_seen")), first, sizeof(first)),
+	       when(json_integer_value(json_object_get(j, "last_seen")), last, sizeof(last)));
+	printf("\nboots, newest first:\n%8s  %-19s  %s\n", "BOOT", "RECEIVED (UTC)", "STARTED AFTER");
+	json_array_foreach(json_object_get(j, "reboots"), n, v) {
+		uint16_t reason = (uint16_t)json_integer_value(json_object_get(v, "reason"));
+		const char *name = fa_reason_name(reason);
+
+		printf("%8lld  %-19s  %s (0x%04x)\n", (long long)json_integer_value(json_object_get(v, "boot_id")),
+		       when(json_integer_value(json_object_get(v, "received")), at, sizeof(at)),
+		       name != NULL ? name : "application reason", reason);
+	}
+	printf("\ntraces, newest first:\n%8s %7s  %-19s  %s\n", "TRACE", "ISSUE", "RECEIVED (UTC)", "VERSION");
+	json_array_foreach(json_object_get(j, "traces"), n, v)
+		printf("%8lld %7lld  %-19s  %s\n", (long long)json_integer_value(json_object_get(v, "id")),
+		       (long long)json_integer_value(json_object_get(v, "issue")),
+		       when(json_integer_value(json_object_get(v, "received")), at, sizeof(at)),
+		       json_string_value(json_object_get(v, "sw_version")));
+	json_array_foreach(json_object_get(j, "waiting_for_symbols"), n, v)
+		printf("%scoredumps wait for the symbols of build %s (faultline symbols upload its ELF)\n", n == 0 ? "\n" : "",
+		       json_string_value(v));
+	json_decref(j);
+	return 0;
+}
+
 /* A trace as `faultline decode` prints it, headed by where it came from. */
 static void print_trace(const json_t *t)
 {
@@ -343,6 +392,8 @@ int cli_remote(int argc, char **argv)
 		status = r.nargs == 0 ? devices(&r) : 2;
 	else if (strcmp(r.cmd, "issue") == 0)
 		status = issue(&r);
+	else if (strcmp(r.cmd, "device") == 0)
+		status = device(&r);
 	else if (strcmp(r.cmd, "trace") == 0)
 		status = trace(&r);
 	else

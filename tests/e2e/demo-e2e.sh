@@ -163,6 +163,15 @@ traces e2e-restart > "$dir/restart.traces"
 [ "$(wc -l < "$dir/restart.traces")" = 1 ] || fail "the dump sent again made a second trace"
 [ "$(field "$bus_issue" count)" = 4 ] || fail "the dump sent again counted: $(field "$bus_issue" count)"
 
+# one device's timeline in the CLI: why its boots ended, its trace
+"$cli" device e2e-watchdog > "$dir/device" || fail "faultline device: $(cat "$dir/device")"
+grep -q '^ *[0-9]*  [0-9-]* [0-9:]*  fatal_error (0x8009)$' "$dir/device" || fail "device: no fatal_error boot: $(cat "$dir/device")"
+grep -q "^ *$(traces e2e-watchdog) *$(issue_of "$(traces e2e-watchdog)") " "$dir/device" || fail "device: no trace: $(cat "$dir/device")"
+"$cli" device e2e-watchdog --json | grep -q '"waiting_for_symbols": \[\]' || fail "device --json"
+"$cli" device nobody 2> "$dir/err" && fail "an unknown device was found"
+grep -q 'HTTP 404: no such device' "$dir/err" || fail "unknown device: $(cat "$dir/err")"
+"$cli" device 'a/b' 2> /dev/null; [ $? = 2 ] || fail "a serial with a slash is not a usage error"
+
 kill -TERM "$pid"
 wait "$pid" || fail "the server did not stop cleanly"
 rm -rf "$dir"
