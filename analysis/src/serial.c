@@ -87,10 +87,18 @@ static enum fa_serial_kind bad(struct fa_serial_record *out, struct fa_error *er
 	return out->kind;
 }
 
-static bool serial_char(char c)
+bool fa_serial_valid(const char *s, size_t len)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-	       c == ':' || c == '-';
+	if (len < 1 || len > FA_SERIAL_SERIAL_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == ':' || c == '-'))
+			return false;
+	}
+	return true;
 }
 
 enum fa_serial_kind fa_serial_parse_line(struct fa_serial_record *out, const char *line, size_t len,
@@ -122,11 +130,8 @@ enum fa_serial_kind fa_serial_parse_line(struct fa_serial_record *out, const cha
 	if (rlen < 2 || rec[1] != ':')
 		return bad(out, err, "no record letter");
 	if (rec[0] == 'S') {
-		if (rlen - 2 < 1 || rlen - 2 > FA_SERIAL_SERIAL_MAX)
-			return bad(out, err, "serial must be 1..64 characters");
-		for (size_t i = 2; i < rlen; i++)
-			if (!serial_char(rec[i]))
-				return bad(out, err, "serial has a character outside A-Z a-z 0-9 . _ : -");
+		if (!fa_serial_valid(rec + 2, rlen - 2))
+			return bad(out, err, "a serial is 1..64 characters, none outside A-Z a-z 0-9 . _ : -");
 		memcpy(out->serial, rec + 2, rlen - 2);
 		out->serial[rlen - 2] = '\0';
 		out->kind = FA_SERIAL_ANNOUNCE;

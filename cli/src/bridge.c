@@ -38,7 +38,6 @@ struct chunk {
 
 struct bridge {
 	const char *server, *key, *input;
-	const char *default_serial;       /* --serial: for chunks before any announcement */
 	char serial[FA_SERIAL_SERIAL_MAX + 1]; /* the device's, from its last "#FL:S:" line */
 	int fd;
 	bool eof;
@@ -373,6 +372,7 @@ static int usage(void)
 int cli_bridge(int argc, char **argv)
 {
 	struct bridge b = {.server = getenv("FAULTLINE_SERVER"), .key = getenv("FAULTLINE_KEY"), .input = "-"};
+	const char *serial = NULL; /* --serial: the device's until it announces one */
 	bool have_input = false;
 	unsigned long baud = 115200;
 	int status = 0;
@@ -383,7 +383,7 @@ int cli_bridge(int argc, char **argv)
 		else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			b.key = argv[++i];
 		else if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc)
-			b.default_serial = argv[++i];
+			serial = argv[++i];
 		else if (strcmp(argv[i], "--baud") == 0 && i + 1 < argc && speed_of(strtoul(argv[i + 1], NULL, 10)) != 0)
 			baud = strtoul(argv[++i], NULL, 10);
 		else if (!have_input && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
@@ -402,17 +402,12 @@ int cli_bridge(int argc, char **argv)
 		fprintf(stderr, "faultline bridge: --server or --key is too long\n");
 		return 2;
 	}
-	if (b.default_serial != NULL) {
-		struct fa_serial_record rec;
-		char line[FA_SERIAL_SERIAL_MAX + 16];
-
-		snprintf(line, sizeof(line), "#FL:S:%s", b.default_serial);
-		if (strlen(b.default_serial) > FA_SERIAL_SERIAL_MAX ||
-		    fa_serial_parse_line(&rec, line, strlen(line), NULL) != FA_SERIAL_ANNOUNCE) {
+	if (serial != NULL) {
+		if (!fa_serial_valid(serial, strlen(serial))) {
 			fprintf(stderr, "faultline bridge: --serial: 1 to 64 of A-Z a-z 0-9 . _ : -\n");
 			return 2;
 		}
-		announce(&b, rec.serial);
+		announce(&b, serial);
 	}
 	if (cli_http_init("bridge") != 0 || (b.fd = open_input(b.input, baud)) < 0)
 		return 1;

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "fa/report.h"
+#include "fa/serial.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -198,24 +199,48 @@ static int devices(const struct remote *r)
 	return 0;
 }
 
+/* A positive decimal id, or 0. */
+static long long id_arg(const char *text)
+{
+	char *end;
+	long long id = strtoll(text, &end, 10);
+
+	return *text != '\0' && *end == '\0' && id > 0 ? id : 0;
+}
+
+/*
+ * GET what/ARG for the command's one argument, when arg_ok says it is well formed (the caller checks nargs == 1
+ * first). Returns the JSON, or NULL with *status 2 after the usage line "faultline USAGE", or 1 after the error.
+ */
+static json_t *get_item(const struct remote *r, const char *what, bool arg_ok, const char *usage, int *status)
+{
+	char path[300];
+	json_t *j;
+
+	if (!arg_ok) {
+		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]\n", usage);
+		*status = 2;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", what, r->args[0]);
+	j = get_json(r, path);
+	*status = j != NULL ? 0 : 1;
+	return j;
+}
+
 /* One device: when it was seen, its boots (newest first) with why the boot before each ended, its traces, and the
  * builds whose symbols its coredumps wait for. */
 static int device(const struct remote *r)
 {
-	char path[300], first[32], last[32], at[32];
+	char first[32], last[32], at[32];
 	json_t *j, *v;
 	size_t n;
+	int status;
 
-	static const char k_serial_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-";
-
-	if (r->nargs != 1 || r->args[0][0] == '\0' || strlen(r->args[0]) > 64 ||
-	    strspn(r->args[0], k_serial_chars) != strlen(r->args[0])) { /* docs/FORMAT.md §6 */
-		fprintf(stderr, "usage: faultline device SERIAL [--server URL] [--token TOKEN] [--json]\n");
-		return 2;
-	}
-	snprintf(path, sizeof(path), "devices/%s", r->args[0]);
-	if ((j = get_json(r, path)) == NULL)
-		return 1;
+	j = get_item(r, "devices", r->nargs == 1 && fa_serial_valid(r->args[0], strlen(r->args[0])), "device SERIAL",
+		     &status);
+	if (j == NULL)
+		return status;
 	if (r->json) {
 		print_json(j);
 		json_decref(j);
@@ -258,28 +283,15 @@ static void print_trace(const json_t *t)
 	fputs(json_string_value(json_object_get(t, "text")), stdout);
 }
 
-/* A positive decimal id, or 0. */
-static long long id_arg(const char *text)
-{
-	char *end;
-	long long id = strtoll(text, &end, 10);
-
-	return *text != '\0' && *end == '\0' && id > 0 ? id : 0;
-}
-
 static int issue(const struct remote *r)
 {
-	char path[64], first[32], last[32];
+	char first[32], last[32];
 	json_t *j, *v;
 	size_t n;
+	int status;
 
-	if (r->nargs != 1 || id_arg(r->args[0]) == 0) {
-		fprintf(stderr, "usage: faultline issue ID [--server URL] [--token TOKEN] [--json]\n");
-		return 2;
-	}
-	snprintf(path, sizeof(path), "issues/%lld", id_arg(r->args[0]));
-	if ((j = get_json(r, path)) == NULL)
-		return 1;
+	if ((j = get_item(r, "issues", r->nargs == 1 && id_arg(r->args[0]) > 0, "issue ID", &status)) == NULL)
+		return status;
 	if (r->json) {
 		print_json(j);
 		json_decref(j);
@@ -302,16 +314,11 @@ static int issue(const struct remote *r)
 
 static int trace(const struct remote *r)
 {
-	char path[64];
 	json_t *j;
+	int status;
 
-	if (r->nargs != 1 || id_arg(r->args[0]) == 0) {
-		fprintf(stderr, "usage: faultline trace ID [--server URL] [--token TOKEN] [--json]\n");
-		return 2;
-	}
-	snprintf(path, sizeof(path), "traces/%lld", id_arg(r->args[0]));
-	if ((j = get_json(r, path)) == NULL)
-		return 1;
+	if ((j = get_item(r, "traces", r->nargs == 1 && id_arg(r->args[0]) > 0, "trace ID", &status)) == NULL)
+		return status;
 	if (r->json)
 		print_json(json_object_get(j, "report"));
 	else

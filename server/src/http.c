@@ -20,6 +20,7 @@
 #include "fa/core.h"
 #include "fa/message.h"
 #include "fa/reasm.h"
+#include "fa/serial.h"
 #include "http.h"
 #include "keys.h"
 
@@ -106,20 +107,6 @@ static bool device_endpoint(const char *url, const char *method)
 		return false;
 	slash = strchr(serial, '/');
 	return slash != NULL && slash > serial && strcmp(slash, "/chunks") == 0;
-}
-
-static bool serial_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-		      ch == '_' || ch == ':' || ch == '-'))
-			return false;
-	}
-	return true;
 }
 
 static size_t partial(const struct fa_reasm_slot *s)
@@ -452,7 +439,7 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 	} else if (strncmp(url, API "devices/", strlen(API "devices/")) == 0) {
 		tail = url + strlen(API "devices/");
 		what = "device";
-		if (!serial_ok(tail, strlen(tail)))
+		if (!fa_serial_valid(tail, strlen(tail)))
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
 				     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
 		srv_store_lock(st);
@@ -495,7 +482,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 			size_t n = (size_t)(strchr(serial, '/') - serial);
 
-			if (!serial_ok(serial, n))
+			if (!fa_serial_valid(serial, n))
 				return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
 					     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
 			if (type == NULL || (strcmp(type, "application/vnd.faultline.chunk") != 0 &&

@@ -51,7 +51,8 @@ struct srv_store_ops {
 	int (*meta_get)(struct srv_store *s, const char *key, char *out, size_t cap);
 	int (*meta_set)(struct srv_store *s, const char *key, const char *value);
 
-	/* One write transaction (a job's results): begin, then commit, or rollback on any error. */
+	/* A write transaction: begin, then commit, or rollback on any error (used by the group commit of store.c and by
+	 * operations that make their own, slots_expire). */
 	int (*begin)(struct srv_store *s);
 	int (*commit)(struct srv_store *s);
 	void (*rollback)(struct srv_store *s);
@@ -112,7 +113,7 @@ struct srv_group_member;
 struct srv_store {
 	const struct srv_store_ops *ops;
 	char error[256];
-	pthread_mutex_t lock; /* one connection: callers hold the lock around each use (a request, a job) */
+	pthread_mutex_t lock; /* one connection: held around each use (srv_store_lock or srv_store_group_enter) */
 	/* the group commit (srv_store_group_enter): the open transaction's members, committed together */
 	pthread_cond_t committed;
 	unsigned waiting; /* threads blocked on lock; atomic */

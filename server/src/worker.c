@@ -160,12 +160,13 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 		out = MARK_FAILED;
 	} else if (m.type == FA_MSG_COREDUMP) {
 		out = coredump(s, data_dir, cache, &job, &m, detail, sizeof(detail));
-	} else if (m.type == FA_MSG_REBOOT) {
+	} else if (m.type == FA_MSG_REBOOT) { /* the event kept and its message marked done in one transaction */
 		rc = srv_store_group_enter(s);
 		if (rc == 0)
 			rc = srv_store_group_leave(s, s->ops->reboot_put(s, job.id, job.device, m.boot_id, m.reboot.reason,
-									 job.received) == 0);
-		out = rc == 0 ? MARK_DONE : STORE_ERROR;
+									 job.received) == 0 &&
+							      s->ops->job_finish(s, job.id, SRV_MSG_DONE, NULL) == 0);
+		out = rc == 0 ? STORED : STORE_ERROR;
 	} else {
 		snprintf(detail, sizeof(detail), "message type %u is not processed by this server version", m.type);
 		out = MARK_DONE;

@@ -21,18 +21,8 @@ start
 export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_KEY FAULTLINE_TOKEN
 FAULTLINE_KEY=$(sed -n 's/^project key.*: *//p' "$dir/out")
 FAULTLINE_TOKEN=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+admin=$FAULTLINE_TOKEN
 "$cli" symbols upload "$elf" > /dev/null || fail "symbols upload"
-ntraces() {
-	curl -s -H "Authorization: Bearer $FAULTLINE_TOKEN" "http://127.0.0.1:$port/api/v1/devices/$1" |
-		grep -o '"traces": *\[[^]]*\]' | grep -o '"id"' | wc -l
-}
-# wait_trace SERIAL: until the device's dump is a trace (20 s at most)
-wait_trace() {
-	i=0
-	while [ "$(ntraces "$1")" != 1 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-	[ "$(ntraces "$1")" = 1 ] || fail "$1: no trace on the server"
-}
-
 # A TCP serial port: QEMU serves the console and waits for the bridge to connect; its exit ends the input.
 "$example/run.sh" --timeout 30 --psram "$dir/tcp.img" --tcp 0 "$elf" "serial=br-tcp dma" > /dev/null 2> "$dir/qemu.err" &
 feeder=$!
@@ -44,7 +34,7 @@ qport=$(sed -n 's/.*tcp:127.0.0.1:\([0-9]*\).*/\1/p' "$dir/qemu.err")
 wait "$feeder"
 feeder=
 grep -q '^\[ *[0-9]* ms\] > dma$' "$dir/tcp.out" || fail "tcp: the log lines did not pass through: $(cat "$dir/tcp.out")"
-wait_trace br-tcp
+wait_traces br-tcp 1
 
 # A terminal (a serial port's kind of file): put in raw mode at the baud given, read until stopped.
 "$example/run.sh" --timeout 30 --psram "$dir/tty.img" "$elf" "serial=br-tty dma" > "$dir/tty.log" 2>&1 ||
@@ -55,7 +45,7 @@ i=0
 until [ -s "$dir/pty" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
 "$cli" bridge "$(cat "$dir/pty")" --baud 921600 > "$dir/tty.out" 2> "$dir/tty.err" &
 bridge=$!
-wait_trace br-tty
+wait_traces br-tty 1
 kill "$bridge" "$feeder"
 wait "$bridge" "$feeder" 2>/dev/null
 bridge= feeder=
@@ -80,7 +70,7 @@ grep -q '2 message(s) completed' "$dir/g.err" || fail "garbage: the messages did
 [ "$(grep -c 'a damaged line was dropped' "$dir/g.err")" -ge 2 ] || fail "garbage: damaged lines not said: $(cat "$dir/g.err")"
 grep -q '^boot log> $' "$dir/g.out" || fail "garbage: log text before a marker was lost"
 grep -q 'everything sent' "$dir/g.out" || fail "garbage: the last line (no newline) was lost"
-wait_trace br-garbage
+wait_traces br-garbage 1
 
 # No serial announced: refused without --serial, forwarded with it.
 grep -v '^#FL:S:' "$dir/clean.log" > "$dir/anonymous.log"
@@ -88,9 +78,7 @@ grep -v '^#FL:S:' "$dir/clean.log" > "$dir/anonymous.log"
 grep -q 'came before any #FL:S: line; pass --serial' "$dir/anon.err" || fail "no serial: $(cat "$dir/anon.err")"
 "$cli" bridge "$dir/anonymous.log" --serial br-anonymous > /dev/null 2> "$dir/anon.err" ||
 	fail "--serial: $(cat "$dir/anon.err")"
-i=0
-while [ "$(ntraces br-anonymous)" != 1 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-[ "$(ntraces br-anonymous)" = 1 ] || fail "--serial: no trace"
+wait_traces br-anonymous 1
 
 # Mistakes: a wrong key, a bad baud rate, a missing file, no key at all.
 "$cli" bridge "$dir/clean.log" --key flp_wrong > /dev/null 2> "$dir/err" && fail "a wrong key was accepted"

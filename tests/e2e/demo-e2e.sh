@@ -29,14 +29,6 @@ run() {
 		fail "$1: the bridge failed: $(cat "$dir/$1.bridge-err")"
 	grep -q ' 0 refused, 0 damaged' "$dir/$1.bridge-err" || fail "$1: $(cat "$dir/$1.bridge-err")"
 }
-# traces SERIAL: the device's trace ids, newest first
-traces() { get "devices/$1" | grep -o '"traces": *\[[^]]*\]' | grep -o '"id": *[0-9]*' | grep -o '[0-9]*$'; }
-# wait_traces SERIAL N: until the device has N traces (20 s at most)
-wait_traces() {
-	i=0
-	while [ "$(traces "$1" | wc -l)" -lt "$2" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-	[ "$(traces "$1" | wc -l)" -eq "$2" ] || fail "$1: $(traces "$1" | wc -l) trace(s), expected $2: $(get "devices/$1")"
-}
 issue_of() { get "traces/$1" | grep -o '"issue": *[0-9]*' | head -1 | grep -o '[0-9]*$'; }
 field() { get "issues/$1" | grep -o "\"$2\": *[^,}]*" | head -1 | sed 's/^[^:]*: *//; s/"//g'; }
 # frames TRACE: its application frames as "function file:line", "<exception>" between an exception's sides

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Sourced by the server-*.sh tests, which set $server, $dir and fail(). start [ARGS...]: run the server on a free
+# Sourced by the server tests, which set $server, $dir and fail(). start [ARGS...]: run the server on a free
 # loopback port with its data in $dir/data (ARGS passed on), its output appended to $dir/out; sets pid and port.
 start() {
 	rm -f "$dir/data/port"
@@ -9,4 +9,16 @@ start() {
 	while [ ! -s "$dir/data/port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -s "$dir/data/port" ] || fail "no port file after 20 s"
 	port=$(cat "$dir/data/port")
+}
+
+# traces SERIAL: the device's trace ids, newest first (after start; $admin is the admin token)
+traces() {
+	curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/devices/$1" |
+		grep -o '"traces": *\[[^]]*\]' | grep -o '"id": *[0-9]*' | grep -o '[0-9]*$'
+}
+# wait_traces SERIAL N: until the device has N traces (20 s at most), or fail
+wait_traces() {
+	i=0
+	while [ "$(traces "$1" | wc -l)" -lt "$2" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$(traces "$1" | wc -l)" -eq "$2" ] || fail "$1: $(traces "$1" | wc -l) trace(s) on the server, expected $2"
 }

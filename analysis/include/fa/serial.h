@@ -3,6 +3,7 @@
 #ifndef FA_SERIAL_H
 #define FA_SERIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ struct fa_serial_record {
 	uint8_t chunk[FA_SERIAL_CHUNK_MAX];    /* FA_SERIAL_CHUNK */
 	size_t chunk_len;
 };
+
+/* True when s (len bytes, no NUL needed) is a device serial as docs/FORMAT.md §6 allows: 1 to 64 characters of
+ * A-Z a-z 0-9 . _ : - (so it is safe in a URL path and a file name). */
+bool fa_serial_valid(const char *s, size_t len);
 
 /*
  * Classify one line (without its "\n"; a trailing "\r" is ignored) and decode its record.

@@ -61,6 +61,8 @@ static const char *take_serial(char *args)
 		memcpy(serial, args, n);
 		serial[n] = '\0';
 		app_set_serial(serial);
+	} else {
+		log_line("serial=: 1 to 64 characters; keeping the default serial");
 	}
 	args += n;
 	return args + strspn(args, " ");
