@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "fa/elf.h"
-#include "fa/input.h"
-#include "fa/message.h"
+#include "ff/input.h"
+#include "ff/message.h"
 #include "fa/report.h"
 
 static double now_s(void)
@@ -23,10 +23,10 @@ int main(int argc, char **argv)
 {
 	static uint8_t buf[1 << 20];
 	struct fa_report *r = calloc(1, sizeof(*r));
-	struct fa_error err = {0};
-	struct fa_input in;
+	struct ff_error err = {0};
+	struct ff_input in;
 	struct fa_elf *e;
-	struct fa_message m;
+	struct ff_message m;
 	int rounds = argc > 3 ? atoi(argv[3]) : 2000;
 	size_t len, dump = (size_t)-1;
 	double t0, t_open, per;
@@ -39,15 +39,15 @@ int main(int argc, char **argv)
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	t0 = now_s();
-	if (fa_elf_open(&e, argv[1], &err) != 0 || fa_input_read(&in, buf, len, &err) != 0) {
+	if (fa_elf_open(&e, argv[1], &err) != 0 || ff_input_read(&in, buf, len, &err) != 0) {
 		fprintf(stderr, "bench_report: %s\n", err.msg);
 		return 1;
 	}
 	t_open = now_s() - t0;
 	for (size_t i = 0; i < in.n && dump == (size_t)-1; i++) {
-		if (fa_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, NULL) == 0 && m.type == FA_MSG_COREDUMP)
+		if (ff_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, NULL) == 0 && m.type == FF_MSG_COREDUMP)
 			dump = i;
-		fa_message_free(&m);
+		ff_message_free(&m);
 	}
 	if (dump == (size_t)-1) {
 		fprintf(stderr, "bench_report: no coredump in %s\n", argv[2]);
@@ -56,14 +56,14 @@ int main(int argc, char **argv)
 	for (int i = -1; i < rounds; i++) { /* round -1 warms libdw's lazily built indexes */
 		if (i == 0)
 			t0 = now_s();
-		fa_message_parse(&m, in.msgs[dump].bytes, in.msgs[dump].len, NULL);
+		ff_message_parse(&m, in.msgs[dump].bytes, in.msgs[dump].len, NULL);
 		fa_report_build(r, e, &m, NULL);
-		fa_message_free(&m);
+		ff_message_free(&m);
 	}
 	per = (now_s() - t0) / rounds;
 	printf("warm report of %s: %.1f us per trace (%zu frames, %d rounds; opening the ELF took %.1f ms)\n",
 	       argv[1], per * 1e6, r->n, rounds, t_open * 1e3);
-	fa_input_free(&in);
+	ff_input_free(&in);
 	fa_elf_close(e);
 	free(r);
 	return 0;

@@ -61,20 +61,20 @@ static void phdr(uint8_t *p, uint32_t type, uint32_t offset, uint32_t vaddr, uin
 	put32(p + 28, type == PT_LOAD ? 1u : 4u);
 }
 
-int fa_core_build(uint8_t **out, size_t *out_len, const struct fa_message *m, struct fa_error *err)
+int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, struct ff_error *err)
 {
-	const struct fa_coredump *c = &m->core;
+	const struct ff_coredump *c = &m->core;
 	size_t nph = 1 + c->nregions, data = EHDR + PHDR * nph + NOTE, total = data;
 	uint8_t *img, *note;
 
 	*out = NULL;
-	if (m->type != FA_MSG_COREDUMP || m->arch != EM_ARM || m->os != 0 || c->nregs < FA_CM_NREGS)
-		return fa_error_set(err, FA_ERR_UNSUPPORTED, "core: only Cortex-M coredumps become ELF cores");
+	if (m->type != FF_MSG_COREDUMP || m->arch != EM_ARM || m->os != 0 || c->nregs < FF_CM_NREGS)
+		return ff_error_set(err, FF_ERR_UNSUPPORTED, "core: only Cortex-M coredumps become ELF cores");
 	for (size_t i = 0; i < c->nregions; i++)
 		total += c->regions[i].len;
 	img = calloc(1, total);
 	if (img == NULL)
-		return fa_error_set(err, FA_ERR_NOMEM, "core: out of memory for %zu bytes", total);
+		return ff_error_set(err, FF_ERR_NOMEM, "core: out of memory for %zu bytes", total);
 	memcpy(img, "\x7f" "ELF\x01\x01\x01", 7); /* ELFCLASS32, little-endian, version 1, OS ABI 0 */
 	put16(img + 16, ET_CORE);
 	put16(img + 18, EM_ARM);
@@ -95,7 +95,7 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct fa_message *m, st
 	put32(note + 24, 1);           /* pr_pid: thread 1 */
 	for (int r = 0; r < 16; r++)   /* pr_reg: r0-r15, xPSR, orig_r0: the interrupted context */
 		put32(note + 72 + 4 * r, (uint32_t)c->regs[r]);
-	put32(note + 72 + 4 * 16, (uint32_t)c->regs[FA_CM_XPSR]);
+	put32(note + 72 + 4 * 16, (uint32_t)c->regs[FF_CM_XPSR]);
 	put32(note + 72 + 4 * 17, (uint32_t)c->regs[0]);
 	note += PRSTATUS;
 	put32(note, 4); /* "GDB" and its NUL */
@@ -115,7 +115,7 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct fa_message *m, st
 	return 0;
 }
 
-int fa_core_write(const char *path, const struct fa_message *m, struct fa_error *err)
+int fa_core_write(const char *path, const struct ff_message *m, struct ff_error *err)
 {
 	uint8_t *img;
 	size_t len;
@@ -126,11 +126,11 @@ int fa_core_write(const char *path, const struct fa_message *m, struct fa_error 
 		return rc;
 	f = fopen(path, "wb");
 	if (f == NULL || fwrite(img, 1, len, f) != len) {
-		rc = fa_error_set(err, FA_ERR_IO, "core: cannot write %s: %s", path, strerror(errno));
+		rc = ff_error_set(err, FF_ERR_IO, "core: cannot write %s: %s", path, strerror(errno));
 		if (f != NULL)
 			fclose(f);
 	} else if (fclose(f) != 0) {
-		rc = fa_error_set(err, FA_ERR_IO, "core: cannot write %s: %s", path, strerror(errno));
+		rc = ff_error_set(err, FF_ERR_IO, "core: cannot write %s: %s", path, strerror(errno));
 	}
 	free(img);
 	return rc;

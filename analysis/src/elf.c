@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ff/bytes.h"
 #include "fa/elf.h"
 
 /* A function symbol; the tables below index them once, so lookups are binary searches rather than libdwfl's
@@ -63,13 +64,6 @@ static const Dwfl_Callbacks k_offline = {
 	.debuginfo_path = NULL,
 };
 
-void fa_hex(char *out, size_t cap, const uint8_t *bytes, size_t len)
-{
-	out[0] = '\0';
-	for (size_t i = 0; i < len && 2 * i + 2 < cap; i++)
-		snprintf(out + 2 * i, cap - 2 * i, "%02x", bytes[i]);
-}
-
 static int cmp_addr(const void *a, const void *b)
 {
 	const struct func *x = a, *y = b;
@@ -114,7 +108,7 @@ static bool has_cu(Dwarf *dwarf)
 	return dwarf_nextcu(dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0;
 }
 
-int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
+int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 {
 	struct fa_elf *e = calloc(1, sizeof(*e));
 	GElf_Addr vaddr;
@@ -123,23 +117,23 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
 
 	*out = NULL;
 	if (e == NULL)
-		return fa_error_set(err, FA_ERR_NOMEM, "elf: out of memory");
+		return ff_error_set(err, FF_ERR_NOMEM, "elf: out of memory");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = fa_error_set(err, FA_ERR_IO, "elf: cannot open %s: %s", path, strerror(errno));
+		rc = ff_error_set(err, FF_ERR_IO, "elf: cannot open %s: %s", path, strerror(errno));
 		goto done;
 	}
 	e->dwfl = dwfl_begin(&k_offline);
 	e->mod = e->dwfl != NULL ? dwfl_report_offline(e->dwfl, "firmware", path, fd) : NULL;
 	if (e->mod == NULL) {
 		close(fd);
-		rc = fa_error_set(err, FA_ERR_MALFORMED, "elf: %s is not an ELF file (%s)", path, dwfl_errmsg(-1));
+		rc = ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is not an ELF file (%s)", path, dwfl_errmsg(-1));
 		goto done;
 	}
 	dwfl_report_end(e->dwfl, NULL, NULL);
 	e->elf = dwfl_module_getelf(e->mod, &e->bias);
 	if (e->elf == NULL || gelf_getehdr(e->elf, &ehdr) == NULL) {
-		rc = fa_error_set(err, FA_ERR_MALFORMED, "elf: %s: cannot read the ELF header", path);
+		rc = ff_error_set(err, FF_ERR_MALFORMED, "elf: %s: cannot read the ELF header", path);
 		goto done;
 	}
 	e->machine = ehdr.e_machine;
@@ -148,7 +142,7 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
 		int n = dwfl_module_build_id(e->mod, &e->build_id, &vaddr);
 
 		if (n < 8 || n > 64) {
-			rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
+			rc = ff_error_set(err, FF_ERR_UNSUPPORTED,
 					  "elf: %s has no GNU build-id: link the firmware with -Wl,--build-id", path);
 			goto done;
 		}
@@ -156,7 +150,7 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
 	}
 	e->dwarf = dwfl_module_getdwarf(e->mod, &e->bias);
 	if (e->dwarf == NULL || !has_cu(e->dwarf)) {
-		rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
+		rc = ff_error_set(err, FF_ERR_UNSUPPORTED,
 				  "elf: %s has no DWARF debug information: build the firmware with -g and give the "
 				  "unstripped ELF",
 				  path);
@@ -165,14 +159,14 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err)
 	e->sym_cache = calloc(CACHE_SLOTS, sizeof(*e->sym_cache));
 	e->tail_cache = calloc(CACHE_SLOTS, sizeof(*e->tail_cache));
 	if (e->sym_cache == NULL || e->tail_cache == NULL || index_functions(e) != 0) {
-		rc = fa_error_set(err, FA_ERR_NOMEM, "elf: out of memory indexing the symbol table");
+		rc = ff_error_set(err, FF_ERR_NOMEM, "elf: out of memory indexing the symbol table");
 		goto done;
 	}
 	e->cfi = dwarf_getcfi(e->dwarf); /* .debug_frame: what arm-none-eabi-gcc -g emits */
 	if (e->cfi == NULL)
 		e->cfi = dwarf_getcfi_elf(e->elf); /* .eh_frame: hosted programs (the POSIX port) */
 	if (e->cfi == NULL) {
-		rc = fa_error_set(err, FA_ERR_UNSUPPORTED,
+		rc = ff_error_set(err, FF_ERR_UNSUPPORTED,
 				  "elf: %s has no call frame information (.debug_frame): build with -g", path);
 		goto done;
 	}
@@ -208,15 +202,15 @@ uint16_t fa_elf_machine(const struct fa_elf *e)
 	return e->machine;
 }
 
-int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct fa_error *err)
+int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct ff_error *err)
 {
 	char want[130], got[130];
 
 	if (len == e->build_id_len && memcmp(id, e->build_id, len) == 0)
 		return 0;
-	fa_hex(want, sizeof(want), id, len);
-	fa_hex(got, sizeof(got), e->build_id, e->build_id_len);
-	return fa_error_set(err, FA_ERR_UNSUPPORTED,
+	ff_hex(want, sizeof(want), id, len);
+	ff_hex(got, sizeof(got), e->build_id, e->build_id_len);
+	return ff_error_set(err, FF_ERR_UNSUPPORTED,
 			    "elf: the dump is from build-id %s but this ELF is %s: it is not the firmware that crashed",
 			    want, got);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fa/fault.h"
+#include "ff/reason.h"
 
 /* CFSR: MMFSR (bits 0-7), BFSR (8-15), UFSR (16-31). */
 #define IACCVIOL (1u << 0)
@@ -76,13 +77,13 @@ static const char *access_word(struct fa_elf *e, uint64_t pc)
 	return a == 1 ? "writing" : a == 0 ? "reading" : "accessing";
 }
 
-static void explain_cortex_m(struct fa_fault *out, const struct fa_message *m, struct fa_elf *e)
+static void explain_cortex_m(struct fa_fault *out, const struct ff_message *m, struct fa_elf *e)
 {
-	const struct fa_coredump *c = &m->core;
+	const struct ff_coredump *c = &m->core;
 	uint32_t cfsr = c->has_fault ? c->fault[0] : 0, hfsr = c->has_fault ? c->fault[1] : 0;
-	uint64_t pc = c->regs[FA_CM_PC];
+	uint64_t pc = c->regs[FF_CM_PC];
 
-	if ((cfsr & (MSTKERR | STKERR)) || (c->flags & FA_FLAG_FRAME_UNRELIABLE))
+	if ((cfsr & (MSTKERR | STKERR)) || (c->flags & FF_FLAG_FRAME_UNRELIABLE))
 		set(out, "stack_overflow", "stack overflow: exception stacking failed (%s)",
 		    (cfsr & MSTKERR) ? "MemManage fault on the push, MSTKERR" : "bus fault on the push, STKERR");
 	else if (cfsr & PRECISERR)
@@ -126,16 +127,16 @@ static void explain_cortex_m(struct fa_fault *out, const struct fa_message *m, s
 		strcat(out->text, ", escalated to HardFault");
 }
 
-void fa_fault_explain(struct fa_fault *out, const struct fa_message *m, struct fa_elf *e)
+void fa_fault_explain(struct fa_fault *out, const struct ff_message *m, struct fa_elf *e)
 {
-	const struct fa_coredump *c = &m->core;
+	const struct ff_coredump *c = &m->core;
 
 	memset(out, 0, sizeof(*out));
-	if (c->reason == 0x8008) {
+	if (c->reason == FF_REASON_ASSERT) {
 		set(out, "assert", "assert failed");
 		return;
 	}
-	if (c->reason == 0x8009) {
+	if (c->reason == FF_REASON_FATAL_ERROR) {
 		set(out, "fatal_error", "fatal error, code %llu (0x%llx)", (unsigned long long)c->code,
 		    (unsigned long long)c->code);
 		return;
@@ -151,7 +152,7 @@ void fa_fault_explain(struct fa_fault *out, const struct fa_message *m, struct f
 		return;
 	}
 	if (m->arch == 40 && m->os == 0) {
-		if (c->reason == 0x8007 && !(c->has_fault && c->fault[0] != 0)) {
+		if (c->reason == FF_REASON_NMI && !(c->has_fault && c->fault[0] != 0)) {
 			set(out, "nmi", "non-maskable interrupt");
 			return;
 		}

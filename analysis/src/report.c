@@ -5,28 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ff/bytes.h"
+#include "ff/reason.h"
 #include "fa/report.h"
-
-static const struct {
-	uint16_t code;
-	const char *name;
-} k_reasons[] = {
-	{0x0000, "unknown"},         {0x0001, "power_on"},          {0x0002, "pin_reset"},
-	{0x0003, "software_reset"},  {0x0004, "firmware_update"},   {0x0005, "user_request"},
-	{0x0006, "low_power_wake"},  {0x0007, "debugger"},          {0x8001, "brownout"},
-	{0x8002, "watchdog"},        {0x8003, "hard_fault"},        {0x8004, "memmanage_fault"},
-	{0x8005, "bus_fault"},       {0x8006, "usage_fault"},       {0x8007, "nmi"},
-	{0x8008, "assert"},          {0x8009, "fatal_error"},       {0x800a, "software_watchdog"},
-	{0x800b, "stack_overflow"},  {0x800c, "lockup"},            {0x800d, "fatal_signal"},
-};
-
-const char *fa_reason_name(uint16_t reason)
-{
-	for (size_t i = 0; i < sizeof(k_reasons) / sizeof(k_reasons[0]); i++)
-		if (k_reasons[i].code == reason)
-			return k_reasons[i].name;
-	return NULL;
-}
 
 static const char *base(const char *path)
 {
@@ -60,7 +41,7 @@ static bool return_address(struct fa_elf *e, uint32_t w)
 /* Stack overflow: count, per function, the return addresses into it found in the captured stack. */
 static void find_recursion(struct fa_report *r, struct fa_elf *e)
 {
-	const struct fa_coredump *c = &r->m->core;
+	const struct ff_coredump *c = &r->m->core;
 	struct {
 		char name[128];
 		unsigned count;
@@ -71,7 +52,7 @@ static void find_recursion(struct fa_report *r, struct fa_elf *e)
 		return;
 	for (size_t off = 0; off + 4 <= c->regions[0].len; off += 4) {
 		const uint8_t *p = c->regions[0].data + off;
-		uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		uint32_t w = ff_le32(p);
 		struct fa_sym s[4];
 		size_t i;
 
@@ -121,12 +102,12 @@ static void fingerprint(struct fa_report *r)
 	snprintf(r->fingerprint, sizeof(r->fingerprint), "fl%d:%016llx", FA_FINGERPRINT_VERSION, (unsigned long long)h);
 }
 
-int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct fa_message *m, struct fa_error *err)
+int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->m = m;
-	if (m->type != FA_MSG_COREDUMP)
-		return fa_error_set(err, FA_ERR_UNSUPPORTED, "report: message type %u is not a coredump", m->type);
+	if (m->type != FF_MSG_COREDUMP)
+		return ff_error_set(err, FF_ERR_UNSUPPORTED, "report: message type %u is not a coredump", m->type);
 	fa_fault_explain(&out->fault, m, e);
 	fa_unwind_cortex_m(e, m, &out->unwind);
 	for (size_t i = 0; i < out->unwind.n && out->n < FA_REPORT_FRAMES; i++) {
@@ -191,9 +172,9 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 
 void fa_report_print(const struct fa_report *r, FILE *f)
 {
-	const struct fa_message *m = r->m;
-	const struct fa_coredump *c = &m->core;
-	const char *reason = fa_reason_name(c->reason);
+	const struct ff_message *m = r->m;
+	const struct ff_coredump *c = &m->core;
+	const char *reason = ff_reason_name(c->reason);
 
 	fprintf(f, "coredump: firmware %s%s%s, boot %u, build-id ", m->sw_version, m->hw_version[0] ? " on " : "",
 		m->hw_version, m->boot_id);
@@ -213,9 +194,9 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 	fprintf(f, "  (unwinding stopped: %s)\n", r->unwind.why);
 	fprintf(f, "\nregisters of the interrupted context:\n");
 	for (size_t i = 0; i < c->nregs; i++)
-		fprintf(f, "  %-10s 0x%0*llx%s", fa_reg_name(m->arch, m->os, i), (int)(2 * c->word),
+		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(m->arch, m->os, i), (int)(2 * c->word),
 			(unsigned long long)c->regs[i], i % 4 == 3 || i + 1 == c->nregs ? "\n" : "");
-	if (c->flags & FA_FLAG_FRAME_UNRELIABLE)
+	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
 		fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
 	if (c->has_signal)
 		fprintf(f, "  signal %llu, si_code %llu, si_addr 0x%llx\n", (unsigned long long)c->signal[0],
@@ -229,7 +210,7 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 		fprintf(f, "  0x%08llx-0x%08llx  %6zu bytes%s\n", (unsigned long long)c->regions[i].addr,
 			(unsigned long long)(c->regions[i].addr + c->regions[i].len), c->regions[i].len,
 			i == 0 ? "  (stack)" : "");
-	if (c->flags & FA_FLAG_TRUNCATED)
+	if (c->flags & FF_FLAG_TRUNCATED)
 		fprintf(f, "  (truncated: storage was too small for all of it)\n");
 	if (m->notes[0] != '\0')
 		fprintf(f, "notes: %s\n", m->notes);
@@ -248,14 +229,14 @@ static json_t *hexnum(uint64_t v)
 
 char *fa_report_json(const struct fa_report *r)
 {
-	const struct fa_message *m = r->m;
-	const struct fa_coredump *c = &m->core;
+	const struct ff_message *m = r->m;
+	const struct ff_coredump *c = &m->core;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
 	char id[130];
-	const char *reason = fa_reason_name(c->reason);
+	const char *reason = ff_reason_name(c->reason);
 	char *text;
 
-	fa_hex(id, sizeof(id), m->build_id, m->build_id_len);
+	ff_hex(id, sizeof(id), m->build_id, m->build_id_len);
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
 							  m->sw_version, "hw_version", m->hw_version, "arch", m->arch,
@@ -292,7 +273,7 @@ char *fa_report_json(const struct fa_report *r)
 	json_object_set_new(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
 						     r->unwind.why));
 	for (size_t i = 0; i < c->nregs; i++)
-		json_object_set_new(regs, fa_reg_name(m->arch, m->os, i), hexnum(c->regs[i]));
+		json_object_set_new(regs, ff_reg_name(m->arch, m->os, i), hexnum(c->regs[i]));
 	json_object_set_new(root, "registers", regs);
 	if (c->has_fault)
 		json_object_set_new(root, "fault_registers",
@@ -303,9 +284,9 @@ char *fa_report_json(const struct fa_report *r)
 		json_array_append_new(regions, json_pack("{s:o, s:I}", "address", hexnum(c->regions[i].addr), "length",
 							 (json_int_t)c->regions[i].len));
 	json_object_set_new(root, "captured", regions);
-	json_object_set_new(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FA_FLAG_TRUNCATED) != 0,
-						      "frame_unreliable", (c->flags & FA_FLAG_FRAME_UNRELIABLE) != 0,
-						      "fp_context", (c->flags & FA_FLAG_FP_CONTEXT) != 0));
+	json_object_set_new(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FF_FLAG_TRUNCATED) != 0,
+						      "frame_unreliable", (c->flags & FF_FLAG_FRAME_UNRELIABLE) != 0,
+						      "fp_context", (c->flags & FF_FLAG_FP_CONTEXT) != 0));
 	if (r->recursion[0] != '\0')
 		json_object_set_new(root, "recursion", json_string(r->recursion));
 	if (m->notes[0] != '\0')

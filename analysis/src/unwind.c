@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ff/bytes.h"
 #include "fa/unwind.h"
 
 #define SP 13
@@ -32,13 +33,13 @@ static bool is_exc_return(uint64_t v)
 	       v == 0xffffffedu;
 }
 
-static bool read32(const struct fa_message *m, uint64_t addr, uint32_t *out)
+static bool read32(const struct ff_message *m, uint64_t addr, uint32_t *out)
 {
-	const uint8_t *p = fa_coredump_memory(&m->core, addr, 4);
+	const uint8_t *p = ff_coredump_memory(&m->core, addr, 4);
 
 	if (p == NULL)
 		return false;
-	*out = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	*out = ff_le32(p);
 	return true;
 }
 
@@ -108,10 +109,10 @@ static bool eval(const Dwarf_Op *ops, size_t nops, const struct fa_frame *f, uin
 }
 
 /* The frame that was interrupted by the exception whose handler frame `f` returns into with EXC_RETURN er. */
-static int exception_step(const struct fa_message *m, const struct fa_frame *f, uint32_t er, uint64_t handler_sp,
+static int exception_step(const struct ff_message *m, const struct fa_frame *f, uint32_t er, uint64_t handler_sp,
 			  struct fa_frame *next, struct fa_unwind *out)
 {
-	uint64_t at = (er & EXC_RETURN_PSP) ? m->core.regs[FA_CM_PSP] : handler_sp;
+	uint64_t at = (er & EXC_RETURN_PSP) ? m->core.regs[FF_CM_PSP] : handler_sp;
 	uint32_t w[8], size = (er & EXC_RETURN_BASIC_FRAME) ? 0x20u : 0x68u;
 
 	for (int i = 0; i < 8; i++)
@@ -138,7 +139,7 @@ static int exception_step(const struct fa_message *m, const struct fa_frame *f, 
 }
 
 /* One step outward. Returns 1 with next filled, or 0 after setting out's stop. */
-static int step(struct fa_elf *e, const struct fa_message *m, const struct fa_frame *f, bool first,
+static int step(struct fa_elf *e, const struct ff_message *m, const struct fa_frame *f, bool first,
 		struct fa_frame *next, struct fa_unwind *out)
 {
 	Dwarf_CFI *cfi = fa_elf_cfi(e);
@@ -218,15 +219,15 @@ static int step(struct fa_elf *e, const struct fa_message *m, const struct fa_fr
 	return 1;
 }
 
-int fa_unwind_cortex_m(struct fa_elf *e, const struct fa_message *m, struct fa_unwind *out)
+int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_unwind *out)
 {
-	const struct fa_coredump *c = &m->core;
+	const struct ff_coredump *c = &m->core;
 	struct fa_frame *f = &out->frames[0];
 
 	memset(out, 0, sizeof(*out));
-	if (m->type != FA_MSG_COREDUMP || m->arch != 40 || m->os != 0)
+	if (m->type != FF_MSG_COREDUMP || m->arch != 40 || m->os != 0)
 		return stop(out, FA_STOP_UNSUPPORTED, "not a Cortex-M coredump (arch %u, os %u)", m->arch, m->os);
-	if (c->flags & FA_FLAG_FRAME_UNRELIABLE)
+	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
 		return stop(out, FA_STOP_NO_FRAME, "exception stacking failed (stack overflow?): the interrupted pc is "
 			    "unknown");
 	for (int r = 0; r < 16; r++)

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fa/serial.h"
+#include "ff/serial.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -31,14 +31,14 @@
 #define BACKOFF_MAX_MS 5000
 
 struct chunk {
-	char serial[FA_SERIAL_SERIAL_MAX + 1]; /* "" until the device announces itself */
+	char serial[FF_SERIAL_SERIAL_MAX + 1]; /* "" until the device announces itself */
 	uint8_t *bytes;
 	size_t len;
 };
 
 struct bridge {
 	const char *server, *key, *input;
-	char serial[FA_SERIAL_SERIAL_MAX + 1]; /* the device's, from its last "#FL:S:" line */
+	char serial[FF_SERIAL_SERIAL_MAX + 1]; /* the device's, from its last "#FL:S:" line */
 	int fd;
 	bool eof;
 	char line[LINE_MAX_BYTES];
@@ -191,29 +191,29 @@ static void announce(struct bridge *b, const char *serial)
 
 static void take_line(struct bridge *b, const char *line, size_t len)
 {
-	struct fa_serial_record *rec = malloc(sizeof(*rec));
-	struct fa_error err = {0};
+	struct ff_serial_record *rec = malloc(sizeof(*rec));
+	struct ff_error err = {0};
 
 	if (rec == NULL)
 		abort();
-	switch (fa_serial_parse_line(rec, line, len, &err)) {
-	case FA_SERIAL_LOG:
+	switch (ff_serial_parse_line(rec, line, len, &err)) {
+	case FF_SERIAL_LOG:
 		fwrite(line, 1, len, stdout);
 		fputc('\n', stdout);
 		b->logs++;
 		break;
-	case FA_SERIAL_ANNOUNCE:
+	case FF_SERIAL_ANNOUNCE:
 		announce(b, rec->serial);
 		break;
-	case FA_SERIAL_CHUNK:
+	case FF_SERIAL_CHUNK:
 		enqueue(b, rec->chunk, rec->chunk_len);
 		break;
-	case FA_SERIAL_BAD:
+	case FF_SERIAL_BAD:
 		fprintf(stderr, "faultline bridge: a damaged line was dropped: %s\n", err.msg);
 		b->damaged++;
 		break;
 	}
-	if (rec->log_len > 0 && rec->kind != FA_SERIAL_LOG) { /* log text before the marker */
+	if (rec->log_len > 0 && rec->kind != FF_SERIAL_LOG) { /* log text before the marker */
 		fwrite(line, 1, rec->log_len, stdout);
 		fputc('\n', stdout);
 	}
@@ -403,7 +403,7 @@ int cli_bridge(int argc, char **argv)
 		return 2;
 	}
 	if (serial != NULL) {
-		if (!fa_serial_valid(serial, strlen(serial))) {
+		if (!ff_device_serial_valid(serial, strlen(serial))) {
 			fprintf(stderr, "faultline bridge: --serial: 1 to 64 of A-Z a-z 0-9 . _ : -\n");
 			return 2;
 		}

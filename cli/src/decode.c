@@ -8,8 +8,9 @@
 #include "cli.h"
 #include "fa/core.h"
 #include "fa/elf.h"
-#include "fa/input.h"
-#include "fa/message.h"
+#include "ff/input.h"
+#include "ff/message.h"
+#include "ff/reason.h"
 #include "fa/report.h"
 
 #define INPUT_MAX (64u * 1024u * 1024u)
@@ -60,10 +61,10 @@ static uint8_t *read_file(const char *path, size_t *out_len)
 int cli_decode(int argc, char **argv)
 {
 	const char *elf_path = NULL, *input_path = NULL, *core_path = NULL;
-	struct fa_input in = {0};
+	struct ff_input in = {0};
 	struct fa_elf *elf = NULL;
 	struct fa_report *report = NULL;
-	struct fa_error err = {0};
+	struct ff_error err = {0};
 	uint8_t *data = NULL;
 	size_t len = 0, dumps = 0;
 	bool json = false;
@@ -95,7 +96,7 @@ int cli_decode(int argc, char **argv)
 	report = calloc(1, sizeof(*report));
 	if (data == NULL || report == NULL)
 		goto done;
-	if (fa_input_read(&in, data, len, &err) != 0) {
+	if (ff_input_read(&in, data, len, &err) != 0) {
 		fprintf(stderr, "faultline decode: %s: %s\n", input_path, err.msg);
 		goto done;
 	}
@@ -106,20 +107,20 @@ int cli_decode(int argc, char **argv)
 		printf("[");
 	status = 0;
 	for (size_t i = 0; i < in.n; i++) {
-		struct fa_message m;
+		struct ff_message m;
 
-		if (fa_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, &err) != 0) {
+		if (ff_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, &err) != 0) {
 			fprintf(stderr, "faultline decode: message %zu: %s\n", i + 1, err.msg);
 			status = 1;
-		} else if (m.type == FA_MSG_REBOOT) {
-			const char *name = fa_reason_name(m.reboot.reason);
+		} else if (m.type == FF_MSG_REBOOT) {
+			const char *name = ff_reason_name(m.reboot.reason);
 
 			if (!json)
 				printf("reboot event: boot %u ended with %s (0x%04x)%s\n\n",
 				       m.reboot.has_ended_boot_id ? (unsigned)m.reboot.ended_boot_id : 0,
 				       name != NULL ? name : "an application-defined reason", m.reboot.reason,
 				       m.reboot.coredump ? ", a coredump was saved" : "");
-		} else if (m.type != FA_MSG_COREDUMP) {
+		} else if (m.type != FF_MSG_COREDUMP) {
 			fprintf(stderr, "faultline decode: message %zu: type %u is not one this version reads\n", i + 1,
 				m.type);
 		} else if (fa_elf_check_build_id(elf, m.build_id, m.build_id_len, &err) != 0) {
@@ -146,7 +147,7 @@ int cli_decode(int argc, char **argv)
 			}
 			dumps++;
 		}
-		fa_message_free(&m);
+		ff_message_free(&m);
 	}
 	if (json)
 		printf("%s]\n", dumps > 0 ? "\n" : "");
@@ -156,7 +157,7 @@ int cli_decode(int argc, char **argv)
 		status = 1;
 	}
 done:
-	fa_input_free(&in);
+	ff_input_free(&in);
 	free(report);
 	free(data);
 	fa_elf_close(elf);

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fa/report.h"
-#include "fa/serial.h"
+#include "ff/reason.h"
+#include "ff/serial.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -237,7 +237,7 @@ static int device(const struct remote *r)
 	size_t n;
 	int status;
 
-	j = get_item(r, "devices", r->nargs == 1 && fa_serial_valid(r->args[0], strlen(r->args[0])), "device SERIAL",
+	j = get_item(r, "devices", r->nargs == 1 && ff_device_serial_valid(r->args[0], strlen(r->args[0])), "device SERIAL",
 		     &status);
 	if (j == NULL)
 		return status;
@@ -252,7 +252,7 @@ static int device(const struct remote *r)
 	printf("\nboots, newest first:\n%8s  %-19s  %s\n", "BOOT", "RECEIVED (UTC)", "STARTED AFTER");
 	json_array_foreach(json_object_get(j, "reboots"), n, v) {
 		uint16_t reason = (uint16_t)json_integer_value(json_object_get(v, "reason"));
-		const char *name = fa_reason_name(reason);
+		const char *name = ff_reason_name(reason);
 
 		printf("%8lld  %-19s  %s (0x%04x)\n", (long long)json_integer_value(json_object_get(v, "boot_id")),
 		       when(json_integer_value(json_object_get(v, "received")), at, sizeof(at)),

@@ -15,12 +15,13 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "ff/bytes.h"
 #include "fa/elf.h"
-#include "fa/chunk.h"
+#include "ff/chunk.h"
 #include "fa/core.h"
-#include "fa/message.h"
-#include "fa/reasm.h"
-#include "fa/serial.h"
+#include "ff/message.h"
+#include "ff/reasm.h"
+#include "ff/serial.h"
 #include "http.h"
 #include "keys.h"
 
@@ -109,17 +110,17 @@ static bool device_endpoint(const char *url, const char *method)
 	return slash != NULL && slash > serial && strcmp(slash, "/chunks") == 0;
 }
 
-static size_t partial(const struct fa_reasm_slot *s)
+static size_t partial(const struct ff_reasm_slot *s)
 {
-	return s != NULL && s->state == FA_SLOT_PARTIAL ? (size_t)s->total + FA_CRC_TRAILER : 0;
+	return s != NULL && s->state == FF_SLOT_PARTIAL ? (size_t)s->total + FF_CRC_TRAILER : 0;
 }
 
 /* One chunk of a request: parsed before the store is taken, applied under it, answered after. */
 struct chunk_outcome {
-	struct fa_chunk chunk;
-	enum fa_chunk_result res;
+	struct ff_chunk chunk;
+	enum ff_chunk_result res;
 	bool parsed;
-	int64_t message; /* res FA_CHUNK_COMPLETE: the message's id */
+	int64_t message; /* res FF_CHUNK_COMPLETE: the message's id */
 	char *error;     /* why it was refused (malloc'd), or NULL */
 };
 
@@ -129,10 +130,10 @@ struct device_slots {
 	int64_t device, now;
 	int64_t dev_pending, all_pending;
 	bool loaded[8], dirty[8];
-	struct fa_reasm_slot *slot[8];
+	struct ff_reasm_slot *slot[8];
 };
 
-static char *copy_error(const struct fa_error *err)
+static char *copy_error(const struct ff_error *err)
 {
 	char *text = strdup(err->msg);
 
@@ -144,8 +145,8 @@ static char *copy_error(const struct fa_error *err)
 /* One parsed chunk through the device's slot (store held). */
 static int ingest_chunk(struct srv_store *st, struct device_slots *ds, struct chunk_outcome *o)
 {
-	struct fa_error err = {0};
-	const struct fa_chunk *c = &o->chunk;
+	struct ff_error err = {0};
+	const struct ff_chunk *c = &o->chunk;
 	const uint8_t *msg = NULL;
 	size_t msg_len = 0, before, budget;
 	bool fresh = false;
@@ -157,16 +158,16 @@ static int ingest_chunk(struct srv_store *st, struct device_slots *ds, struct ch
 	budget = (size_t)(DEVICE_PENDING_MAX - ds->dev_pending) + before;
 	if ((size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before < budget)
 		budget = (size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before;
-	o->res = fa_reasm_apply(&ds->slot[c->tag], c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
+	o->res = ff_reasm_apply(&ds->slot[c->tag], c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
 	/* accepted, complete, a CRC mismatch (the slot is marked failed), or the old message dropped for the new one */
-	if (o->res == FA_CHUNK_ACCEPTED || o->res == FA_CHUNK_COMPLETE || o->res == FA_CHUNK_CRC_MISMATCH ||
-	    (o->res == FA_CHUNK_OVER_QUOTA && ds->slot[c->tag] == NULL))
+	if (o->res == FF_CHUNK_ACCEPTED || o->res == FF_CHUNK_COMPLETE || o->res == FF_CHUNK_CRC_MISMATCH ||
+	    (o->res == FF_CHUNK_OVER_QUOTA && ds->slot[c->tag] == NULL))
 		ds->dirty[c->tag] = true;
 	ds->dev_pending += (int64_t)partial(ds->slot[c->tag]) - (int64_t)before;
 	ds->all_pending += (int64_t)partial(ds->slot[c->tag]) - (int64_t)before;
-	if (fa_chunk_result_rejected(o->res) || o->res == FA_CHUNK_CRC_MISMATCH)
+	if (ff_chunk_result_rejected(o->res) || o->res == FF_CHUNK_CRC_MISMATCH)
 		o->error = copy_error(&err);
-	if (o->res == FA_CHUNK_COMPLETE)
+	if (o->res == FF_CHUNK_COMPLETE)
 		return st->ops->message_add(st, ds->device, msg, msg_len, ds->now, &o->message, &fresh);
 	return 0;
 }
@@ -189,19 +190,19 @@ static int ingest_all(struct srv_store *st, const char *serial, struct chunk_out
 	rc = 0;
 done:
 	for (unsigned tag = 0; tag < 8; tag++)
-		fa_reasm_slot_free(ds.slot[tag]);
+		ff_reasm_slot_free(ds.slot[tag]);
 	return rc;
 }
 
 /* Parse one chunk (no store needed): a chunk that does not parse is answered as such. */
 static void parse_chunk(struct chunk_outcome *o, const uint8_t *buf, size_t len)
 {
-	struct fa_error err = {0};
-	int rc = fa_chunk_parse(&o->chunk, buf, len, &err);
+	struct ff_error err = {0};
+	int rc = ff_chunk_parse(&o->chunk, buf, len, &err);
 
 	o->parsed = rc == 0;
 	if (rc != 0) {
-		o->res = rc == FA_ERR_UNSUPPORTED ? FA_CHUNK_UNSUPPORTED_VERSION : FA_CHUNK_MALFORMED;
+		o->res = rc == FF_ERR_UNSUPPORTED ? FF_CHUNK_UNSUPPORTED_VERSION : FF_CHUNK_MALFORMED;
 		o->error = copy_error(&err);
 	}
 }
@@ -210,7 +211,7 @@ static void parse_chunk(struct chunk_outcome *o, const uint8_t *buf, size_t len)
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
 	struct srv_store *st = h->store;
-	struct fa_error err = {0};
+	struct ff_error err = {0};
 	struct chunk_outcome *out;
 	json_t *results;
 	const uint8_t *rec;
@@ -223,17 +224,17 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	if (req->len == 0)
 		return error(c, MHD_HTTP_BAD_REQUEST, "empty", "the body holds no chunk");
 	if (req->batch) { /* the whole framing first: a broken batch stores nothing */
-		for (n = 0; (rc = fa_batch_next(&rec, &len, req->body, req->len, &pos, &err)) == 1; n++)
+		for (n = 0; (rc = ff_batch_next(&rec, &len, req->body, req->len, &pos, &err)) == 1; n++)
 			;
 		if (rc < 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_batch", err.msg);
-	} else if (req->len > FA_RECORD_MAX) {
+	} else if (req->len > FF_RECORD_MAX) {
 		return error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a single chunk is at most 16383 bytes");
 	}
 	out = srv_calloc(n > 0 ? n : 1, sizeof(*out));
 	if (!req->batch)
 		parse_chunk(&out[0], req->body, req->len);
-	for (size_t i = 0, at = 0; req->batch && fa_batch_next(&rec, &len, req->body, req->len, &at, NULL) == 1; i++)
+	for (size_t i = 0, at = 0; req->batch && ff_batch_next(&rec, &len, req->body, req->len, &at, NULL) == 1; i++)
 		parse_chunk(&out[i], rec, len);
 	if (srv_store_group_enter(st) != 0) {
 		rc = -1;
@@ -243,9 +244,9 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	}
 	results = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_pack("{s:s}", "result", fa_chunk_result_name(out[i].res));
+		json_t *r = json_pack("{s:s}", "result", ff_chunk_result_name(out[i].res));
 
-		if (out[i].res == FA_CHUNK_COMPLETE) {
+		if (out[i].res == FF_CHUNK_COMPLETE) {
 			json_object_set_new(r, "message", json_integer(out[i].message));
 			delivered++;
 		}
@@ -269,7 +270,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 /* POST /api/v1/symbols, once the whole file is on disk: check it is a usable ELF, then keep it by build-id. */
 static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
-	struct fa_error err = {0};
+	struct ff_error err = {0};
 	struct fa_elf *elf;
 	const uint8_t *id;
 	char hex[130], path[4200], msg[512];
@@ -297,7 +298,7 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		return error(c, MHD_HTTP_BAD_REQUEST, "bad_elf", msg);
 	}
 	n = fa_elf_build_id(elf, &id);
-	fa_hex(hex, sizeof(hex), id, n);
+	ff_hex(hex, sizeof(hex), id, n);
 	fa_elf_close(elf);
 	snprintf(path, sizeof(path), "%s/symbols/%s.elf", h->data_dir, hex);
 	if (rename(req->path, path) != 0) {
@@ -375,8 +376,8 @@ static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c
 /* The ELF core of a trace, built from its stored message (for gdb). */
 static enum MHD_Result trace_core(struct srv_http *h, struct MHD_Connection *c, int64_t id)
 {
-	struct fa_message m = {0};
-	struct fa_error err = {0};
+	struct ff_message m = {0};
+	struct ff_error err = {0};
 	uint8_t *bytes = NULL, *core = NULL;
 	size_t len = 0, core_len = 0;
 	int rc;
@@ -387,10 +388,10 @@ static enum MHD_Result trace_core(struct srv_http *h, struct MHD_Connection *c, 
 	if (rc != 0)
 		return rc > 0 ? error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such trace")
 			      : error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	rc = fa_message_parse(&m, bytes, len, &err);
+	rc = ff_message_parse(&m, bytes, len, &err);
 	if (rc == 0)
 		rc = fa_core_build(&core, &core_len, &m, &err);
-	fa_message_free(&m);
+	ff_message_free(&m);
 	free(bytes);
 	if (rc != 0)
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "core_error", err.msg);
@@ -439,7 +440,7 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 	} else if (strncmp(url, API "devices/", strlen(API "devices/")) == 0) {
 		tail = url + strlen(API "devices/");
 		what = "device";
-		if (!fa_serial_valid(tail, strlen(tail)))
+		if (!ff_device_serial_valid(tail, strlen(tail)))
 			return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
 				     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
 		srv_store_lock(st);
@@ -482,7 +483,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 			size_t n = (size_t)(strchr(serial, '/') - serial);
 
-			if (!fa_serial_valid(serial, n))
+			if (!ff_device_serial_valid(serial, n))
 				return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
 					     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
 			if (type == NULL || (strcmp(type, "application/vnd.faultline.chunk") != 0 &&

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fa/reasm.h"
+#include "ff/reasm.h"
 
 struct srv_store;
 
@@ -65,9 +65,9 @@ struct srv_store_ops {
 	/* The device's id, made on first sight; last_seen set to now. */
 	int (*device)(struct srv_store *s, const char *serial, int64_t now, int64_t *out_id);
 	/* A reassembly slot (docs/FORMAT.md §4): *out NULL when the tag has none. The caller frees it. */
-	int (*slot_load)(struct srv_store *s, int64_t device, unsigned tag, struct fa_reasm_slot **out);
+	int (*slot_load)(struct srv_store *s, int64_t device, unsigned tag, struct ff_reasm_slot **out);
 	/* Store a slot (NULL: delete it). */
-	int (*slot_save)(struct srv_store *s, int64_t device, unsigned tag, const struct fa_reasm_slot *slot,
+	int (*slot_save)(struct srv_store *s, int64_t device, unsigned tag, const struct ff_reasm_slot *slot,
 			 int64_t now);
 	/* Bytes held by partial messages: the device's and everyone's. */
 	int (*pending)(struct srv_store *s, int64_t device, int64_t *out_device, int64_t *out_total);

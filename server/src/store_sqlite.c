@@ -238,10 +238,10 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, in
 	return rc == SQLITE_ROW ? 0 : fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
 }
 
-static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, struct fa_reasm_slot **out)
+static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, struct ff_reasm_slot **out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct fa_reasm_slot *slot;
+	struct ff_reasm_slot *slot;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -264,7 +264,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 		slot->boot = (uint16_t)sqlite3_column_int(st, 0);
 		slot->seq = (uint16_t)sqlite3_column_int(st, 1);
 		slot->total = total;
-		slot->state = (enum fa_slot_state)sqlite3_column_int(st, 3);
+		slot->state = (enum ff_slot_state)sqlite3_column_int(st, 3);
 		slot->have = (uint32_t)sqlite3_column_int64(st, 4);
 		slot->bytes = srv_malloc(stream);
 		slot->held = srv_malloc(held);
@@ -276,7 +276,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
 }
 
-static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, const struct fa_reasm_slot *slot,
+static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, const struct ff_reasm_slot *slot,
 			int64_t now)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -426,7 +426,7 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t *out_
 		return -1;
 	if (prepare(s, &st, "DELETE FROM slots WHERE state = ? AND updated < ?", "slots_expire") != 0)
 		goto error;
-	sqlite3_bind_int(st, 1, FA_SLOT_PARTIAL);
+	sqlite3_bind_int(st, 1, FF_SLOT_PARTIAL);
 	sqlite3_bind_int64(st, 2, before);
 	if (step_done(s, st, "slots_expire") != 0)
 		goto error;

@@ -9,8 +9,9 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "ff/bytes.h"
 #include "fa/elf.h"
-#include "fa/message.h"
+#include "ff/message.h"
 #include "fa/report.h"
 #include "worker.h"
 
@@ -31,7 +32,7 @@ struct srv_workers {
 
 /* The ELF of build hex, from the cache or opened from data_dir/symbols and checked against the dump's build-id. */
 static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir, const char *hex,
-			      const struct fa_message *m, struct fa_error *err)
+			      const struct ff_message *m, struct ff_error *err)
 {
 	char path[4200];
 
@@ -73,11 +74,11 @@ static void issue_title(char *out, size_t size, const struct fa_report *r)
 enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
 
 /* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. */
-static enum outcome process_coredump(struct srv_store *s, const struct srv_job *job, const struct fa_message *m,
+static enum outcome process_coredump(struct srv_store *s, const struct srv_job *job, const struct ff_message *m,
 				     struct fa_elf *elf, char *detail, size_t size)
 {
 	struct fa_report *r = srv_malloc(sizeof(*r));
-	struct fa_error err = {0};
+	struct ff_error err = {0};
 	char title[300], *json, *text = NULL;
 	size_t text_len = 0;
 	int64_t trace, issue;
@@ -111,14 +112,14 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 
 /* A coredump: processed when its build's symbols were uploaded, else marked as waiting for them. */
 static enum outcome coredump(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache,
-			     const struct srv_job *job, const struct fa_message *m, char *detail, size_t size)
+			     const struct srv_job *job, const struct ff_message *m, char *detail, size_t size)
 {
-	struct fa_error err = {0};
+	struct ff_error err = {0};
 	struct fa_elf *elf;
 	char hex[130];
 	int known;
 
-	fa_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
+	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
 	/* Checked and marked under one lock: an upload landing in between would otherwise miss this message. */
 	if (srv_store_group_enter(s) != 0)
 		return STORE_ERROR;
@@ -140,8 +141,8 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache)
 {
 	struct srv_job job = {0};
-	struct fa_message m = {0};
-	struct fa_error err = {0};
+	struct ff_message m = {0};
+	struct ff_error err = {0};
 	char detail[512] = "";
 	enum outcome out;
 	int rc;
@@ -155,12 +156,12 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	}
 	if (rc == 0)
 		return 0;
-	if (fa_message_parse(&m, job.bytes, job.len, &err) != 0) {
+	if (ff_message_parse(&m, job.bytes, job.len, &err) != 0) {
 		snprintf(detail, sizeof(detail), "%s", err.msg);
 		out = MARK_FAILED;
-	} else if (m.type == FA_MSG_COREDUMP) {
+	} else if (m.type == FF_MSG_COREDUMP) {
 		out = coredump(s, data_dir, cache, &job, &m, detail, sizeof(detail));
-	} else if (m.type == FA_MSG_REBOOT) { /* the event kept and its message marked done in one transaction */
+	} else if (m.type == FF_MSG_REBOOT) { /* the event kept and its message marked done in one transaction */
 		rc = srv_store_group_enter(s);
 		if (rc == 0)
 			rc = srv_store_group_leave(s, s->ops->reboot_put(s, job.id, job.device, m.boot_id, m.reboot.reason,
@@ -178,7 +179,7 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 									 SRV_MSG_FAILED, detail[0] != '\0' ? detail : NULL) == 0);
 		out = rc == 0 ? STORED : STORE_ERROR;
 	}
-	fa_message_free(&m);
+	ff_message_free(&m);
 	free(job.bytes);
 	return out == STORED ? 1 : -1;
 }

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fa/serial.h"
+#include "ff/serial.h"
 
 int main(int argc, char **argv)
 {
-	static struct fa_serial_record rec;
-	char line[FA_SERIAL_RECORD_MAX + 256];
+	static struct ff_serial_record rec;
+	char line[FF_SERIAL_RECORD_MAX + 256];
 	FILE *f = argc == 2 ? fopen(argv[1], "r") : NULL;
 
 	if (f == NULL) {
@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strcspn(line, "\n");
 
-		if (fa_serial_parse_line(&rec, line, len, NULL) != FA_SERIAL_CHUNK)
+		if (ff_serial_parse_line(&rec, line, len, NULL) != FF_SERIAL_CHUNK)
 			continue;
 		if (rec.chunk_len >= 128) { /* LEB128, at most 2 bytes (chunks are at most 16383 bytes) */
 			putchar((int)(0x80 | (rec.chunk_len & 0x7f)));

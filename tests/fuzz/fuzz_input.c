@@ -4,25 +4,25 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fa/input.h"
-#include "fa/message.h"
+#include "ff/input.h"
+#include "ff/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fa_input in;
+	struct ff_input in;
 
-	if (fa_input_read(&in, data, size, NULL) == 0) {
+	if (ff_input_read(&in, data, size, NULL) == 0) {
 		if (in.n > in.chunks + 1 || in.rejected > size)
 			abort();
 		for (size_t i = 0; i < in.n; i++) {
-			struct fa_message m;
+			struct ff_message m;
 
-			fa_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, NULL);
-			fa_message_free(&m);
+			ff_message_parse(&m, in.msgs[i].bytes, in.msgs[i].len, NULL);
+			ff_message_free(&m);
 		}
 	}
-	fa_input_free(&in);
+	ff_input_free(&in);
 	return 0;
 }

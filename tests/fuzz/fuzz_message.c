@@ -4,22 +4,22 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fa/message.h"
+#include "ff/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fa_message m;
+	struct ff_message m;
 
-	if (fa_message_parse(&m, data, size, NULL) == 0 && m.type == FA_MSG_COREDUMP) {
+	if (ff_message_parse(&m, data, size, NULL) == 0 && m.type == FF_MSG_COREDUMP) {
 		size_t used = 0;
 		unsigned word;
 
-		if (m.core.nregs != fa_layout_regs(m.arch, m.os, &word) || word != m.core.word)
+		if (m.core.nregs != ff_layout_regs(m.arch, m.os, &word) || word != m.core.word)
 			abort();
 		for (size_t i = 0; i < m.core.nregions; i++) {
-			const struct fa_region *r = &m.core.regions[i];
+			const struct ff_region *r = &m.core.regions[i];
 
 			if (r->data != m.bytes + used || r->encoding != 0)
 				abort();
@@ -28,6 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (used > size)
 			abort();
 	}
-	fa_message_free(&m);
+	ff_message_free(&m);
 	return 0;
 }

@@ -5,24 +5,24 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fa/chunk.h"
-#include "fa/reasm.h"
+#include "ff/chunk.h"
+#include "ff/reasm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fa_reasm r;
+	struct ff_reasm r;
 	const uint8_t *rec, *msg;
 	size_t pos = 0, len, msg_len;
 
-	fa_reasm_init(&r, 512, 2048);
-	while (fa_batch_next(&rec, &len, data, size, &pos, NULL) == 1) {
-		if (fa_reasm_push(&r, rec, len, &msg, &msg_len, NULL) == FA_CHUNK_COMPLETE && (msg_len > 512 || msg == NULL))
+	ff_reasm_init(&r, 512, 2048);
+	while (ff_batch_next(&rec, &len, data, size, &pos, NULL) == 1) {
+		if (ff_reasm_push(&r, rec, len, &msg, &msg_len, NULL) == FF_CHUNK_COMPLETE && (msg_len > 512 || msg == NULL))
 			abort();
 		if (r.pending > r.max_pending)
 			abort();
 	}
-	fa_reasm_free(&r);
+	ff_reasm_free(&r);
 	return 0;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fa/chunk.h"
+#include "ff/chunk.h"
 #include "faultline/faultline.h"
 #include "faultline/port.h"
 
@@ -125,9 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
-		struct fa_chunk c;
+		struct ff_chunk c;
 
-		if (fa_chunk_parse(&c, chunk, len, NULL) != 0 || ++n > 200)
+		if (ff_chunk_parse(&c, chunk, len, NULL) != 0 || ++n > 200)
 			abort();
 	}
 	if (fl_coredump_pending())

@@ -11,14 +11,14 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "fa/chunk.h"
-#include "fa/message.h"
-#include "fa/serial.h"
+#include "ff/chunk.h"
+#include "ff/message.h"
+#include "ff/serial.h"
 
 #define MSG_MAX 65536
 
 static const char *s_scenario;
-static struct fa_message s_dump;
+static struct ff_message s_dump;
 static bool s_have_dump, s_have_reboot;
 static uint32_t s_reboot_reason, s_reboot_coredump;
 static size_t s_chunks, s_wire;
@@ -39,10 +39,10 @@ static void fail(const char *fmt, ...)
 /* One reassembled message, decoded by the analysis library: every message must be from this image. */
 static void take_message(const uint8_t *msg, size_t len)
 {
-	struct fa_message m;
-	struct fa_error err = {0};
+	struct ff_message m;
+	struct ff_error err = {0};
 
-	if (fa_message_parse(&m, msg, len, &err) != 0)
+	if (ff_message_parse(&m, msg, len, &err) != 0)
 		fail("a %zu-byte message does not decode: %s", len, err.msg);
 	if (m.arch != 40 || m.os != 0 || strcmp(m.sw_version, "0.0.0-test") != 0)
 		fail("envelope: arch %u, os %u, sw_version '%s'", m.arch, m.os, m.sw_version);
@@ -55,12 +55,12 @@ static void take_message(const uint8_t *msg, size_t len)
 		if (m.build_id_len != 20 || strncmp(s_build_id + 2 * i, hex, 2) != 0)
 			fail("envelope: the build-id is not the image's (%s)", s_build_id);
 	}
-	if (m.type == FA_MSG_REBOOT) {
+	if (m.type == FF_MSG_REBOOT) {
 		s_have_reboot = true;
 		s_reboot_reason = m.reboot.reason;
 		s_reboot_coredump = m.reboot.coredump;
-		fa_message_free(&m);
-	} else if (m.type == FA_MSG_COREDUMP) {
+		ff_message_free(&m);
+	} else if (m.type == FF_MSG_COREDUMP) {
 		if (s_have_dump)
 			fail("two coredumps");
 		if (!m.core.has_fault)
@@ -75,7 +75,7 @@ static void take_message(const uint8_t *msg, size_t len)
 static void read_log(const char *path, char ***expects, size_t *nexpects)
 {
 	static uint8_t stream[MSG_MAX + 4];
-	static struct fa_serial_record rec;
+	static struct ff_serial_record rec;
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0, have = 0;
@@ -86,8 +86,8 @@ static void read_log(const char *path, char ***expects, size_t *nexpects)
 	if (f == NULL)
 		fail("cannot open %s", path);
 	while ((n = getline(&line, &cap, f)) > 0) {
-		struct fa_error err;
-		struct fa_chunk c;
+		struct ff_error err;
+		struct ff_chunk c;
 
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
@@ -99,25 +99,25 @@ static void read_log(const char *path, char ***expects, size_t *nexpects)
 			}
 			continue;
 		}
-		switch (fa_serial_parse_line(&rec, line, (size_t)n, &err)) {
-		case FA_SERIAL_BAD:
+		switch (ff_serial_parse_line(&rec, line, (size_t)n, &err)) {
+		case FF_SERIAL_BAD:
 			fail("damaged serial line '%s': %s", line, err.msg);
 			break;
-		case FA_SERIAL_ANNOUNCE:
+		case FF_SERIAL_ANNOUNCE:
 			if (strcmp(rec.serial, "qemu-0001") != 0)
 				fail("announced serial '%s'", rec.serial);
 			announced = true;
 			break;
-		case FA_SERIAL_CHUNK:
+		case FF_SERIAL_CHUNK:
 			if (!announced)
 				fail("chunk before the serial announcement");
 			if (rec.chunk_len > 20)
 				fail("a %zu-byte chunk at MTU 20", rec.chunk_len);
-			if (fa_chunk_parse(&c, rec.chunk, rec.chunk_len, &err) != 0)
+			if (ff_chunk_parse(&c, rec.chunk, rec.chunk_len, &err) != 0)
 				fail("chunk: %s", err.msg);
 			s_chunks++;
 			s_wire += rec.chunk_len;
-			if (c.kind == FA_CHUNK_FIRST) {
+			if (c.kind == FF_CHUNK_FIRST) {
 				total = c.total;
 				have = 0;
 				if (total > MSG_MAX)
@@ -266,15 +266,15 @@ int main(int argc, char **argv)
 		region_bytes += s_dump.core.regions[i].len;
 	printf("%s: coredump %zu bytes (%zu in %zu regions), %zu chunks, %zu bytes on the wire at MTU 20\n",
 	       s_scenario, s_dump.len, region_bytes, s_dump.core.nregions, s_chunks, s_wire);
-	if ((s_dump.core.flags & FA_FLAG_FRAME_UNRELIABLE) == 0 && s_dump.core.nregions > 0 &&
-	    s_dump.core.regions[0].addr != s_dump.core.regs[FA_CM_SP])
+	if ((s_dump.core.flags & FF_FLAG_FRAME_UNRELIABLE) == 0 && s_dump.core.nregions > 0 &&
+	    s_dump.core.regions[0].addr != s_dump.core.regs[FF_CM_SP])
 		fail("the stack capture starts at 0x%08llx, not at sp 0x%08llx",
-		     (unsigned long long)s_dump.core.regions[0].addr, (unsigned long long)s_dump.core.regs[FA_CM_SP]);
+		     (unsigned long long)s_dump.core.regions[0].addr, (unsigned long long)s_dump.core.regs[FF_CM_SP]);
 	for (size_t i = 0; i < nexpects; i++) {
 		check(expects[i]);
 		free(expects[i]);
 	}
 	free(expects);
-	fa_message_free(&s_dump);
+	ff_message_free(&s_dump);
 	return 0;
 }

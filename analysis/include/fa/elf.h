@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fa/error.h"
+#include "ff/error.h"
 
 struct fa_elf;
 
@@ -25,11 +25,11 @@ struct fa_sym {
 
 /*
  * Open an ELF with DWARF. out: the handle, closed with fa_elf_close().
- * Returns 0; FA_ERR_IO (cannot open or read: err has the system's reason); FA_ERR_MALFORMED (not an ELF file);
- * FA_ERR_UNSUPPORTED with a message that says how to build a usable one: no GNU build-id (-Wl,--build-id), no
+ * Returns 0; FF_ERR_IO (cannot open or read: err has the system's reason); FF_ERR_MALFORMED (not an ELF file);
+ * FF_ERR_UNSUPPORTED with a message that says how to build a usable one: no GNU build-id (-Wl,--build-id), no
  * DWARF (-g), no call frame information (.debug_frame, also -g).
  */
-int fa_elf_open(struct fa_elf **out, const char *path, struct fa_error *err);
+int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err);
 
 void fa_elf_close(struct fa_elf *e);
 
@@ -39,11 +39,8 @@ size_t fa_elf_build_id(const struct fa_elf *e, const uint8_t **out);
 /* The ELF's e_machine (40 for ARM). */
 uint16_t fa_elf_machine(const struct fa_elf *e);
 
-/* A build-id (or any bytes) as lowercase hex into out (cap bytes, NUL-terminated; cut short when cap is small). */
-void fa_hex(char *out, size_t cap, const uint8_t *bytes, size_t len);
-
-/* 0 when the dump's build-id is this ELF's; else FA_ERR_UNSUPPORTED, with both ids in hex in err. */
-int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct fa_error *err);
+/* 0 when the dump's build-id is this ELF's; else FF_ERR_UNSUPPORTED, with both ids in hex in err. */
+int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct ff_error *err);
 
 /*
  * The function chain at a code address: out[0] is the innermost (an inlined function, when the address is inside

@@ -5,7 +5,7 @@
 #define FA_FAULT_H
 
 #include "fa/elf.h"
-#include "fa/message.h"
+#include "ff/message.h"
 
 struct fa_fault {
 	char kind[32];     /* a stable identifier: "bus_fault", "undefined_instruction", ... (docs/ANALYSIS.md) */
@@ -13,7 +13,7 @@ struct fa_fault {
 };
 
 /* Explain m's fault. e: optional; with it, the instruction at pc tells a read from a write. */
-void fa_fault_explain(struct fa_fault *out, const struct fa_message *m, struct fa_elf *e);
+void fa_fault_explain(struct fa_fault *out, const struct ff_message *m, struct fa_elf *e);
 
 /* For ARM Thumb code: is the instruction at addr a store (1), a load (0), or neither/unknown (-1)? */
 int fa_thumb_access(struct fa_elf *e, uint64_t addr);

@@ -9,7 +9,7 @@
 
 #include "fa/elf.h"
 #include "fa/fault.h"
-#include "fa/message.h"
+#include "ff/message.h"
 #include "fa/unwind.h"
 
 #define FA_REPORT_FRAMES 128u
@@ -27,7 +27,7 @@ struct fa_report_frame {
 };
 
 struct fa_report {
-	const struct fa_message *m;
+	const struct ff_message *m;
 	struct fa_fault fault;
 	struct fa_unwind unwind;
 	struct fa_report_frame frames[FA_REPORT_FRAMES];
@@ -39,15 +39,12 @@ struct fa_report {
 	char fingerprint_input[600];
 };
 
-/* Short name of a reboot/crash reason code ("bus_fault", "assert"...), NULL for codes faultline does not define. */
-const char *fa_reason_name(uint16_t reason);
-
 /*
  * Build the report of a coredump message with its ELF (already checked against the dump's build-id).
  * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps a pointer to m.
- * Returns 0; FA_ERR_UNSUPPORTED when m is not a coredump.
+ * Returns 0; FF_ERR_UNSUPPORTED when m is not a coredump.
  */
-int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct fa_message *m, struct fa_error *err);
+int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err);
 
 /* The report as text for the engineer at the desk. */
 void fa_report_print(const struct fa_report *r, FILE *f);

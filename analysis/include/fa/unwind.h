@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "fa/elf.h"
-#include "fa/message.h"
+#include "ff/message.h"
 
 #define FA_FRAMES_MAX 64u
 
@@ -53,6 +53,6 @@ const char *fa_stop_name(enum fa_stop stop);
  * regions only; code and constants may come from the ELF.
  * Returns 0 with out filled (at least frame 0 unless stop is FA_STOP_NO_FRAME or FA_STOP_UNSUPPORTED).
  */
-int fa_unwind_cortex_m(struct fa_elf *e, const struct fa_message *m, struct fa_unwind *out);
+int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_unwind *out);
 
 #endif

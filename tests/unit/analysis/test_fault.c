@@ -12,10 +12,10 @@
 
 static void explain(struct fa_fault *out, uint16_t reason, uint32_t cfsr, uint32_t hfsr, uint32_t flags, uint64_t pc)
 {
-	struct fa_message m;
+	struct ff_message m;
 
 	memset(&m, 0, sizeof(m));
-	m.type = FA_MSG_COREDUMP;
+	m.type = FF_MSG_COREDUMP;
 	m.arch = 40;
 	m.core.reason = reason;
 	m.core.flags = flags;
@@ -24,8 +24,8 @@ static void explain(struct fa_fault *out, uint16_t reason, uint32_t cfsr, uint32
 	m.core.fault[1] = hfsr;
 	m.core.fault[2] = 0x20001234;
 	m.core.fault[3] = 0xfffffff0;
-	m.core.nregs = FA_CM_NREGS;
-	m.core.regs[FA_CM_PC] = pc;
+	m.core.nregs = FF_CM_NREGS;
+	m.core.regs[FF_CM_PC] = pc;
 	fa_fault_explain(out, &m, NULL);
 }
 

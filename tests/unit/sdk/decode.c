@@ -10,7 +10,9 @@
 
 #include "crc32_private.h"
 #include "decode.h"
-#include "fa/chunk.h"
+#include "ff/bytes.h"
+#include "ff/chunk.h"
+#include "ff/storage.h"
 #include "faultline/chunk.h"
 
 cbor_item_t *decode_message(const uint8_t *msg, size_t len)
@@ -43,39 +45,33 @@ uint64_t map_uint(cbor_item_t *map, uint64_t key)
 	return cbor_get_int(v);
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 const uint8_t *stored_message_in(const uint8_t *storage, size_t size, size_t *out_len)
 {
-	const uint8_t *h = storage;
+	struct ff_storage st;
 
-	if (size < 32 || memcmp(h, "FLCD", 4) != 0 || h[4] != 1 || le32(h + 28) != fl_crc32_update(0, h, 28) ||
-	    le32(h + 8) > size || le32(h + 12) > size - le32(h + 8))
+	if (ff_storage_parse(&st, storage, size, NULL) != 0)
 		return NULL;
-	*out_len = le32(h + 12);
-	return storage + le32(h + 8);
+	*out_len = st.msg_length;
+	return st.msg;
 }
 
 
 size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, void *ctx), void *ctx)
 {
-	static uint8_t stream[FA_MESSAGE_MAX / 64];
+	static uint8_t stream[FF_MESSAGE_MAX / 64];
 	uint8_t chunk[2048];
 	size_t len, count = 0;
 	uint32_t total = 0, have = 0;
 	uint16_t seq = 0;
-	struct fa_chunk c;
-	struct fa_error err;
+	struct ff_chunk c;
+	struct ff_error err;
 
 	assert_true(mtu <= sizeof(chunk));
 	while (fl_chunk_next(chunk, mtu, &len) == 0) {
 		assert_true(len >= 1 && len <= mtu);
-		if (fa_chunk_parse(&c, chunk, len, &err) != 0)
+		if (ff_chunk_parse(&c, chunk, len, &err) != 0)
 			fail_msg("chunk rejected: %s", err.msg);
-		if (c.kind == FA_CHUNK_FIRST) {
+		if (c.kind == FF_CHUNK_FIRST) {
 			assert_int_equal(have, 0);
 			total = c.total;
 			seq = c.seq;
@@ -88,7 +84,7 @@ size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, v
 		memcpy(stream + c.offset, c.data, c.len);
 		have += (uint32_t)c.len;
 		if (have == total + 4) {
-			assert_int_equal(le32(stream + total), fl_crc32_update(0, stream, total));
+			assert_int_equal(ff_le32(stream + total), fl_crc32_update(0, stream, total));
 			if (each != NULL)
 				each(stream, total, ctx);
 			count++;

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
-#include "fa/chunk.h"
+#include "ff/chunk.h"
 #include "fake_port.h"
 #include "faultline/capture.h"
 #include "faultline/faultline.h"
@@ -85,7 +85,7 @@ static void restart_and_changing_mtu(void **state)
 	uint8_t first[3][2048], chunk[2048], stream[16384];
 	size_t first_len[3], len, want_len, have = 0, taken = 0;
 	uint8_t *want;
-	struct fa_chunk c;
+	struct ff_chunk c;
 
 	(void)state;
 	srand(11);
@@ -107,8 +107,8 @@ static void restart_and_changing_mtu(void **state)
 		assert_true(fl_coredump_pending()); /* queued until the last chunk is taken */
 		assert_int_equal(fl_chunk_next(chunk, mtu, &len), 0);
 		assert_true(len <= mtu);
-		assert_int_equal(fa_chunk_parse(&c, chunk, len, NULL), 0);
-		if (c.kind == FA_CHUNK_FIRST)
+		assert_int_equal(ff_chunk_parse(&c, chunk, len, NULL), 0);
+		if (c.kind == FF_CHUNK_FIRST)
 			have = 0;
 		assert_int_equal(c.offset, have);
 		memcpy(stream + c.offset, c.data, c.len);
@@ -173,20 +173,20 @@ static void identity(void **state)
 {
 	uint8_t chunk[64];
 	size_t len;
-	struct fa_chunk c;
+	struct ff_chunk c;
 
 	(void)state;
 	g_port.next_boot_id = 0x12345;
 	free(dump_of(10, &len)); /* boots 0x12345 (crash) and 0x12346 */
 	assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), 0);
-	assert_int_equal(fa_chunk_parse(&c, chunk, len, NULL), 0);
+	assert_int_equal(ff_chunk_parse(&c, chunk, len, NULL), 0);
 	assert_int_equal(c.boot, 0x2346);
 	assert_int_equal(c.seq, 0);
 	while (fl_coredump_pending())
 		assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), 0);
 	assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), 0);
-	assert_int_equal(fa_chunk_parse(&c, chunk, len, NULL), 0);
-	assert_int_equal(c.kind, FA_CHUNK_FIRST);
+	assert_int_equal(ff_chunk_parse(&c, chunk, len, NULL), 0);
+	assert_int_equal(c.kind, FF_CHUNK_FIRST);
 	assert_int_equal(c.seq, 1);
 }
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "fa/chunk.h"
+#include "ff/chunk.h"
 #include "fake_port.h"
 #include "faultline/serial.h"
 #include "testdata.h"
@@ -29,7 +29,7 @@ static void format_example(void **state)
 	assert_int_equal(n, strlen("#FL:S:dev-0042\n"));
 	assert_memory_equal(line, log, n);
 	at += n;
-	while (fa_batch_next(&rec, &rec_len, file, file_len, &pos, NULL) == 1) {
+	while (ff_batch_next(&rec, &rec_len, file, file_len, &pos, NULL) == 1) {
 		n = fl_serial_chunk_line(line, sizeof(line), rec, rec_len);
 		assert_int_equal(n, strlen(line));
 		assert_true(at + n <= log_len);

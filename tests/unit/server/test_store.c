@@ -202,10 +202,10 @@ static void device_history(void **state)
 	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), 1);
 }
 
-static void save_slot(struct fixture *f, unsigned tag, enum fa_slot_state state, int64_t now)
+static void save_slot(struct fixture *f, unsigned tag, enum ff_slot_state state, int64_t now)
 {
 	uint8_t bytes[8] = {0}, held[1] = {0x0f};
-	struct fa_reasm_slot slot = {.boot = 1, .seq = (uint16_t)tag, .total = 4, .have = 4, .state = state,
+	struct ff_reasm_slot slot = {.boot = 1, .seq = (uint16_t)tag, .total = 4, .have = 4, .state = state,
 				     .bytes = bytes, .held = held};
 
 	assert_int_equal(f->s->ops->slot_save(f->s, f->dev, tag, &slot, now), 0);
@@ -216,23 +216,23 @@ static void save_slot(struct fixture *f, unsigned tag, enum fa_slot_state state,
 static void partial_messages_expire(void **state)
 {
 	struct fixture *f = *state;
-	struct fa_reasm_slot *slot;
+	struct ff_reasm_slot *slot;
 	int64_t count = -1;
 	char value[32];
 
-	save_slot(f, 0, FA_SLOT_PARTIAL, 1000);
-	save_slot(f, 1, FA_SLOT_PARTIAL, 5000);
-	save_slot(f, 2, FA_SLOT_DELIVERED, 1000);
+	save_slot(f, 0, FF_SLOT_PARTIAL, 1000);
+	save_slot(f, 1, FF_SLOT_PARTIAL, 5000);
+	save_slot(f, 2, FF_SLOT_DELIVERED, 1000);
 	assert_int_equal(f->s->ops->slots_expire(f->s, 2000, &count), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 0, &slot), 0);
 	assert_null(slot);
 	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 1, &slot), 0);
 	assert_non_null(slot);
-	fa_reasm_slot_free(slot);
+	ff_reasm_slot_free(slot);
 	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 2, &slot), 0);
 	assert_non_null(slot);
-	fa_reasm_slot_free(slot);
+	ff_reasm_slot_free(slot);
 	assert_int_equal(f->s->ops->slots_expire(f->s, 6000, &count), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(f->s->ops->meta_get(f->s, "partials_abandoned", value, sizeof(value)), 1);

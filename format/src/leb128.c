@@ -2,7 +2,7 @@
 /* Unsigned LEB128 decoding for the chunk and record headers. */
 #include "leb128.h"
 
-size_t fa_leb128_read(uint32_t *out, const uint8_t *buf, size_t avail, unsigned max_bytes)
+size_t ff_leb128_read(uint32_t *out, const uint8_t *buf, size_t avail, unsigned max_bytes)
 {
 	uint32_t value = 0;
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fa/chunk.h"
-#include "fa/message.h"
+#include "ff/chunk.h"
+#include "ff/message.h"
 
 #define DEPTH_MAX 16u
 #define MAP_PAIRS_MAX 256u
@@ -18,7 +18,7 @@ enum { C_REASON = 1, C_FLAGS, C_REGS, C_FAULT, C_STACK, C_REGIONS, C_SITE, C_COD
 /* Reboot event keys (§8.2). */
 enum { R_REASON = 1, R_RESET_CAUSE, R_SITE, R_COREDUMP, R_ENDED_BOOT_ID };
 
-size_t fa_layout_regs(uint16_t arch, unsigned os, unsigned *out_word)
+size_t ff_layout_regs(uint16_t arch, unsigned os, unsigned *out_word)
 {
 	static const struct {
 		uint16_t arch;
@@ -35,7 +35,7 @@ size_t fa_layout_regs(uint16_t arch, unsigned os, unsigned *out_word)
 	return 0;
 }
 
-const char *fa_reg_name(uint16_t arch, unsigned os, size_t i)
+const char *ff_reg_name(uint16_t arch, unsigned os, size_t i)
 {
 	static const char *const k_cm[] = {"r0", "r1", "r2",  "r3",  "r4",   "r5",  "r6",  "r7",  "r8",  "r9",
 					   "r10", "r11", "r12", "sp", "lr", "pc", "xpsr", "msp", "psp", "exc_return"};
@@ -48,7 +48,7 @@ const char *fa_reg_name(uint16_t arch, unsigned os, size_t i)
 					    "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
 					    "x27", "x28", "x29", "x30", "sp",  "pc",  "pstate"};
 	unsigned word;
-	size_t n = fa_layout_regs(arch, os, &word);
+	size_t n = ff_layout_regs(arch, os, &word);
 
 	if (i >= n)
 		return NULL;
@@ -62,16 +62,16 @@ const char *fa_reg_name(uint16_t arch, unsigned os, size_t i)
  * map items, not nested deeper than DEPTH_MAX, and no count or length larger than the bytes that remain (libcbor
  * would otherwise allocate what a 5-byte message claims: a map of 2^32 pairs).
  */
-static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, struct fa_error *err)
+static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, struct ff_error *err)
 {
 	unsigned major, info;
 	uint64_t v = 0;
 	size_t at = *pos;
 
 	if (depth > DEPTH_MAX)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: items nested deeper than %u", DEPTH_MAX);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: items nested deeper than %u", DEPTH_MAX);
 	if (at >= len)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: not well-formed CBOR: ends at byte %zu", at);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: not well-formed CBOR: ends at byte %zu", at);
 	major = p[at] >> 5;
 	info = p[at] & 31u;
 	at++;
@@ -81,13 +81,13 @@ static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, 
 		size_t n = (size_t)1 << (info - 24);
 
 		if (n > len - at)
-			return fa_error_set(err, FA_ERR_MALFORMED, "message: not well-formed CBOR: a head ends at byte %zu",
+			return ff_error_set(err, FF_ERR_MALFORMED, "message: not well-formed CBOR: a head ends at byte %zu",
 					    len);
 		for (size_t i = 0; i < n; i++)
 			v = v << 8 | p[at + i];
 		at += n;
 	} else {
-		return fa_error_set(err, FA_ERR_MALFORMED, info == 31 ? "message: indefinite-length item at byte %zu"
+		return ff_error_set(err, FF_ERR_MALFORMED, info == 31 ? "message: indefinite-length item at byte %zu"
 								   : "message: reserved CBOR head at byte %zu",
 				    *pos);
 	}
@@ -97,7 +97,7 @@ static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, 
 	case 2:
 	case 3:
 		if (v > len - at)
-			return fa_error_set(err, FA_ERR_MALFORMED,
+			return ff_error_set(err, FF_ERR_MALFORMED,
 					    "message: not well-formed CBOR: a %llu-byte string at byte %zu runs past the end",
 					    (unsigned long long)v, *pos);
 		at += (size_t)v;
@@ -105,7 +105,7 @@ static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, 
 	case 4:
 	case 5:
 		if (v > (len - at) / (major == 5 ? 2u : 1u))
-			return fa_error_set(err, FA_ERR_MALFORMED,
+			return ff_error_set(err, FF_ERR_MALFORMED,
 					    "message: not well-formed CBOR: %llu items at byte %zu, more than the bytes left",
 					    (unsigned long long)v, *pos);
 		for (uint64_t i = 0; i < v * (major == 5 ? 2u : 1u); i++) {
@@ -116,18 +116,18 @@ static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, 
 		}
 		break;
 	case 1:
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: negative integer at byte %zu", *pos);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: negative integer at byte %zu", *pos);
 	case 6:
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: CBOR tag at byte %zu", *pos);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: CBOR tag at byte %zu", *pos);
 	default:
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: float or simple value at byte %zu", *pos);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: float or simple value at byte %zu", *pos);
 	}
 	*pos = at;
 	return 0;
 }
 
 /* Maps: unsigned keys, each once, at most MAP_PAIRS_MAX pairs. (scan_item() checked everything else.) */
-static int check_maps(const cbor_item_t *it, struct fa_error *err)
+static int check_maps(const cbor_item_t *it, struct ff_error *err)
 {
 	if (cbor_isa_array(it)) {
 		for (size_t i = 0; i < cbor_array_size(it); i++) {
@@ -141,16 +141,16 @@ static int check_maps(const cbor_item_t *it, struct fa_error *err)
 		size_t n = cbor_map_size(it);
 
 		if (n > MAP_PAIRS_MAX)
-			return fa_error_set(err, FA_ERR_MALFORMED, "message: a map of %zu pairs (at most %u)", n,
+			return ff_error_set(err, FF_ERR_MALFORMED, "message: a map of %zu pairs (at most %u)", n,
 					    MAP_PAIRS_MAX);
 		for (size_t i = 0; i < n; i++) {
 			int rc;
 
 			if (!cbor_isa_uint(p[i].key))
-				return fa_error_set(err, FA_ERR_MALFORMED, "message: a map key is not an unsigned integer");
+				return ff_error_set(err, FF_ERR_MALFORMED, "message: a map key is not an unsigned integer");
 			for (size_t j = 0; j < i; j++)
 				if (cbor_get_int(p[j].key) == cbor_get_int(p[i].key))
-					return fa_error_set(err, FA_ERR_MALFORMED, "message: map key %llu appears twice",
+					return ff_error_set(err, FF_ERR_MALFORMED, "message: map key %llu appears twice",
 							    (unsigned long long)cbor_get_int(p[i].key));
 			rc = check_maps(p[i].value, err);
 			if (rc != 0)
@@ -172,44 +172,44 @@ static const cbor_item_t *get(const cbor_item_t *map, uint64_t key)
 
 /* The unsigned integer at key, at most max. Returns 1 when present, 0 when absent, or a negative error. */
 static int get_uint(uint64_t *out, const cbor_item_t *map, uint64_t key, uint64_t max, const char *what,
-		    struct fa_error *err)
+		    struct ff_error *err)
 {
 	const cbor_item_t *v = get(map, key);
 
 	if (v == NULL)
 		return 0;
 	if (!cbor_isa_uint(v))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s is not an unsigned integer", what);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s is not an unsigned integer", what);
 	*out = cbor_get_int(v);
 	if (*out > max)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s %llu is above %llu", what,
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s %llu is above %llu", what,
 				    (unsigned long long)*out, (unsigned long long)max);
 	return 1;
 }
 
 static int need_uint(uint64_t *out, const cbor_item_t *map, uint64_t key, uint64_t max, const char *what,
-		     struct fa_error *err)
+		     struct ff_error *err)
 {
 	int rc = get_uint(out, map, key, max, what, err);
 
-	return rc == 0 ? fa_error_set(err, FA_ERR_MALFORMED, "message: %s is missing", what) : rc;
+	return rc == 0 ? ff_error_set(err, FF_ERR_MALFORMED, "message: %s is missing", what) : rc;
 }
 
 /* An array of n unsigned integers at key. Returns 1, 0 when absent, or a negative error. */
 static int get_uints(uint64_t *out, size_t n, const cbor_item_t *map, uint64_t key, const char *what,
-		     struct fa_error *err)
+		     struct ff_error *err)
 {
 	const cbor_item_t *v = get(map, key);
 
 	if (v == NULL)
 		return 0;
 	if (!cbor_isa_array(v) || cbor_array_size(v) != n)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s is not an array of %zu integers", what, n);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s is not an array of %zu integers", what, n);
 	for (size_t i = 0; i < n; i++) {
 		const cbor_item_t *e = cbor_array_handle(v)[i];
 
 		if (!cbor_isa_uint(e))
-			return fa_error_set(err, FA_ERR_MALFORMED, "message: %s element %zu is not an unsigned integer",
+			return ff_error_set(err, FF_ERR_MALFORMED, "message: %s element %zu is not an unsigned integer",
 					    what, i);
 		out[i] = cbor_get_int(e);
 	}
@@ -219,7 +219,7 @@ static int get_uints(uint64_t *out, size_t n, const cbor_item_t *map, uint64_t k
 /* Little-endian words of `word` bytes from the byte string at key: at least min of them. Returns the number of
  * words stored (up to max), 0 when absent, or a negative error. */
 static int get_words(uint64_t *out, size_t min, size_t max, unsigned word, const cbor_item_t *map, uint64_t key,
-		     const char *what, struct fa_error *err)
+		     const char *what, struct ff_error *err)
 {
 	const cbor_item_t *v = get(map, key);
 	size_t n;
@@ -227,13 +227,13 @@ static int get_words(uint64_t *out, size_t min, size_t max, unsigned word, const
 	if (v == NULL)
 		return 0;
 	if (!cbor_isa_bytestring(v))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s is not a byte string", what);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s is not a byte string", what);
 	if (cbor_bytestring_length(v) % word != 0)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s is %zu bytes, not whole %u-byte words", what,
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s is %zu bytes, not whole %u-byte words", what,
 				    cbor_bytestring_length(v), word);
 	n = cbor_bytestring_length(v) / word;
 	if (n < min)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s has %zu words, fewer than %zu", what, n, min);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s has %zu words, fewer than %zu", what, n, min);
 	n = n < max ? n : max;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t w = 0;
@@ -246,28 +246,28 @@ static int get_words(uint64_t *out, size_t min, size_t max, unsigned word, const
 }
 
 static int get_text(char *out, const cbor_item_t *map, uint64_t key, bool required, const char *what,
-		    struct fa_error *err)
+		    struct ff_error *err)
 {
 	const cbor_item_t *v = get(map, key);
 	size_t n;
 
 	out[0] = '\0';
 	if (v == NULL)
-		return required ? fa_error_set(err, FA_ERR_MALFORMED, "message: %s is missing", what) : 0;
+		return required ? ff_error_set(err, FF_ERR_MALFORMED, "message: %s is missing", what) : 0;
 	if (!cbor_isa_string(v))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s is not a text string", what);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s is not a text string", what);
 	n = cbor_string_length(v);
 	if (n > TEXT_MAX || (required && n == 0))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %s is %zu bytes (1..%u)", what, n, TEXT_MAX);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %s is %zu bytes (1..%u)", what, n, TEXT_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (cbor_string_handle(v)[i] < 0x20 || cbor_string_handle(v)[i] == 0x7f)
-			return fa_error_set(err, FA_ERR_MALFORMED, "message: %s contains a control character", what);
+			return ff_error_set(err, FF_ERR_MALFORMED, "message: %s contains a control character", what);
 	memcpy(out, cbor_string_handle(v), n);
 	out[n] = '\0';
 	return 1;
 }
 
-static void note(struct fa_message *m, const char *text)
+static void note(struct ff_message *m, const char *text)
 {
 	size_t have = strlen(m->notes);
 
@@ -276,18 +276,18 @@ static void note(struct fa_message *m, const char *text)
 }
 
 /* Regions: a malformed or undecodable entry is dropped with a note; the rest of the dump stands. */
-static int parse_regions(struct fa_message *m, const cbor_item_t *v, struct fa_error *err)
+static int parse_regions(struct ff_message *m, const cbor_item_t *v, struct ff_error *err)
 {
-	struct fa_coredump *c = &m->core;
+	struct ff_coredump *c = &m->core;
 	uint64_t space = c->word == 4 ? (uint64_t)1 << 32 : UINT64_MAX;
 	size_t total = 0, used = 0;
 	char text[128];
 
 	if (!cbor_isa_array(v))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: regions is not an array");
-	if (cbor_array_size(v) > FA_REGIONS_MAX)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %zu regions (at most %u)", cbor_array_size(v),
-				    FA_REGIONS_MAX);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: regions is not an array");
+	if (cbor_array_size(v) > FF_REGIONS_MAX)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %zu regions (at most %u)", cbor_array_size(v),
+				    FF_REGIONS_MAX);
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		const cbor_item_t *r = cbor_array_handle(v)[i];
 
@@ -297,10 +297,10 @@ static int parse_regions(struct fa_message *m, const cbor_item_t *v, struct fa_e
 	c->regions = calloc(cbor_array_size(v) + 1, sizeof(*c->regions));
 	m->bytes = malloc(total + 1);
 	if (c->regions == NULL || m->bytes == NULL)
-		return fa_error_set(err, FA_ERR_NOMEM, "message: out of memory for %zu bytes of regions", total);
+		return ff_error_set(err, FF_ERR_NOMEM, "message: out of memory for %zu bytes of regions", total);
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		const cbor_item_t *r = cbor_array_handle(v)[i], *const *e;
-		struct fa_region g;
+		struct ff_region g;
 		bool overlap = false;
 
 		if (!cbor_isa_array(r) || cbor_array_size(r) < 3 || !cbor_isa_uint(cbor_array_handle(r)[0]) ||
@@ -342,16 +342,16 @@ static int parse_regions(struct fa_message *m, const cbor_item_t *v, struct fa_e
 	return 0;
 }
 
-static int parse_coredump(struct fa_message *m, const cbor_item_t *p, struct fa_error *err)
+static int parse_coredump(struct ff_message *m, const cbor_item_t *p, struct ff_error *err)
 {
-	struct fa_coredump *c = &m->core;
-	uint64_t v, words[FA_FP_WORDS], pair[2];
-	size_t need = fa_layout_regs(m->arch, m->os, &c->word);
+	struct ff_coredump *c = &m->core;
+	uint64_t v, words[FF_FP_WORDS], pair[2];
+	size_t need = ff_layout_regs(m->arch, m->os, &c->word);
 	const cbor_item_t *regions;
 	int rc;
 
 	if (need == 0)
-		return fa_error_set(err, FA_ERR_UNSUPPORTED, "message: no register layout for arch %u, os %u",
+		return ff_error_set(err, FF_ERR_UNSUPPORTED, "message: no register layout for arch %u, os %u",
 				    m->arch, m->os);
 	if ((rc = need_uint(&v, p, C_REASON, 0xffff, "coredump reason", err)) < 0)
 		return rc;
@@ -361,25 +361,25 @@ static int parse_coredump(struct fa_message *m, const cbor_item_t *p, struct fa_
 	c->flags = rc > 0 ? (uint32_t)v : 0;
 	rc = get_words(c->regs, need, need, c->word, p, C_REGS, "regs", err);
 	if (rc <= 0)
-		return rc < 0 ? rc : fa_error_set(err, FA_ERR_MALFORMED, "message: regs is missing");
+		return rc < 0 ? rc : ff_error_set(err, FF_ERR_MALFORMED, "message: regs is missing");
 	c->nregs = need;
-	if ((rc = get_words(words, FA_FAULT_WORDS, FA_FAULT_WORDS, 4, p, C_FAULT, "fault", err)) < 0)
+	if ((rc = get_words(words, FF_FAULT_WORDS, FF_FAULT_WORDS, 4, p, C_FAULT, "fault", err)) < 0)
 		return rc;
 	c->has_fault = rc > 0;
-	for (size_t i = 0; c->has_fault && i < FA_FAULT_WORDS; i++)
+	for (size_t i = 0; c->has_fault && i < FF_FAULT_WORDS; i++)
 		c->fault[i] = (uint32_t)words[i];
-	if ((rc = get_words(words, FA_FP_WORDS, FA_FP_WORDS, 4, p, C_FPREGS, "fpregs", err)) < 0)
+	if ((rc = get_words(words, FF_FP_WORDS, FF_FP_WORDS, 4, p, C_FPREGS, "fpregs", err)) < 0)
 		return rc;
 	c->has_fpregs = rc > 0;
-	for (size_t i = 0; c->has_fpregs && i < FA_FP_WORDS; i++)
+	for (size_t i = 0; c->has_fpregs && i < FF_FP_WORDS; i++)
 		c->fpregs[i] = (uint32_t)words[i];
-	if ((c->flags & FA_FLAG_FP_CONTEXT) && !c->has_fpregs)
+	if ((c->flags & FF_FLAG_FP_CONTEXT) && !c->has_fpregs)
 		note(m, "the fp_context flag is set but fpregs are missing");
 	if ((rc = get_uints(pair, 2, p, C_STACK, "stack", err)) < 0)
 		return rc;
 	c->has_stack = rc > 0;
 	if (c->has_stack && pair[0] > pair[1])
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: stack bounds [0x%llx, 0x%llx) are reversed",
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: stack bounds [0x%llx, 0x%llx) are reversed",
 				    (unsigned long long)pair[0], (unsigned long long)pair[1]);
 	c->stack_lo = pair[0];
 	c->stack_hi = pair[1];
@@ -401,9 +401,9 @@ static int parse_coredump(struct fa_message *m, const cbor_item_t *p, struct fa_
 	return regions != NULL ? parse_regions(m, regions, err) : 0;
 }
 
-static int parse_reboot(struct fa_message *m, const cbor_item_t *p, struct fa_error *err)
+static int parse_reboot(struct ff_message *m, const cbor_item_t *p, struct ff_error *err)
 {
-	struct fa_reboot *r = &m->reboot;
+	struct ff_reboot *r = &m->reboot;
 	uint64_t v, pair[2];
 	int rc;
 
@@ -427,28 +427,28 @@ static int parse_reboot(struct fa_message *m, const cbor_item_t *p, struct fa_er
 	return 0;
 }
 
-static int parse_envelope(struct fa_message *m, const cbor_item_t *top, struct fa_error *err)
+static int parse_envelope(struct ff_message *m, const cbor_item_t *top, struct ff_error *err)
 {
 	const cbor_item_t *id, *payload;
 	uint64_t v;
 	int rc;
 
 	if (!cbor_isa_map(top))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: not a CBOR map");
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: not a CBOR map");
 	if (cbor_map_size(top) == 0 || !cbor_isa_uint(cbor_map_handle(top)[0].key) ||
 	    cbor_get_int(cbor_map_handle(top)[0].key) != K_VERSION || !cbor_isa_uint(cbor_map_handle(top)[0].value))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: the first key is not the version (0)");
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: the first key is not the version (0)");
 	if ((rc = check_maps(top, err)) != 0)
 		return rc;
 	m->version = (unsigned)(cbor_get_int(cbor_map_handle(top)[0].value) > 255 ? 255 :
 				cbor_get_int(cbor_map_handle(top)[0].value));
 	if (m->version != 1)
-		return fa_error_set(err, FA_ERR_UNSUPPORTED, "message: version %u is not supported (this decoder reads 1)",
+		return ff_error_set(err, FF_ERR_UNSUPPORTED, "message: version %u is not supported (this decoder reads 1)",
 				    m->version);
 	if ((rc = need_uint(&v, top, K_TYPE, UINT32_MAX, "type", err)) < 0)
 		return rc;
 	if (v == 0)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: type 0");
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: type 0");
 	m->type = (unsigned)v;
 	if ((rc = need_uint(&v, top, K_ARCH, 0xffff, "arch", err)) < 0)
 		return rc;
@@ -458,9 +458,9 @@ static int parse_envelope(struct fa_message *m, const cbor_item_t *top, struct f
 	m->os = rc > 0 ? (unsigned)v : 0;
 	id = get(top, K_BUILD_ID);
 	if (id == NULL || !cbor_isa_bytestring(id))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: build_id is missing or not a byte string");
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: build_id is missing or not a byte string");
 	if (cbor_bytestring_length(id) < 8 || cbor_bytestring_length(id) > 64)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: build_id is %zu bytes (8..64)",
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: build_id is %zu bytes (8..64)",
 				    cbor_bytestring_length(id));
 	m->build_id_len = cbor_bytestring_length(id);
 	memcpy(m->build_id, cbor_bytestring_handle(id), m->build_id_len);
@@ -474,15 +474,15 @@ static int parse_envelope(struct fa_message *m, const cbor_item_t *top, struct f
 		return rc;
 	payload = get(top, K_PAYLOAD);
 	if (payload == NULL || !cbor_isa_map(payload))
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: payload is missing or not a map");
-	if (m->type == FA_MSG_COREDUMP)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: payload is missing or not a map");
+	if (m->type == FF_MSG_COREDUMP)
 		return parse_coredump(m, payload, err);
-	if (m->type == FA_MSG_REBOOT)
+	if (m->type == FF_MSG_REBOOT)
 		return parse_reboot(m, payload, err);
 	return 0;
 }
 
-int fa_message_parse(struct fa_message *out, const uint8_t *msg, size_t len, struct fa_error *err)
+int ff_message_parse(struct ff_message *out, const uint8_t *msg, size_t len, struct ff_error *err)
 {
 	struct cbor_load_result res;
 	cbor_item_t *top;
@@ -491,15 +491,15 @@ int fa_message_parse(struct fa_message *out, const uint8_t *msg, size_t len, str
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len > FA_MESSAGE_MAX)
-		return fa_error_set(err, FA_ERR_TOO_LARGE, "message: %zu bytes (at most %u)", len, FA_MESSAGE_MAX);
+	if (len > FF_MESSAGE_MAX)
+		return ff_error_set(err, FF_ERR_TOO_LARGE, "message: %zu bytes (at most %u)", len, FF_MESSAGE_MAX);
 	if ((rc = scan_item(msg, len, &pos, 0, err)) != 0)
 		return rc;
 	if (pos != len)
-		return fa_error_set(err, FA_ERR_MALFORMED, "message: %zu bytes follow the CBOR item", len - pos);
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %zu bytes follow the CBOR item", len - pos);
 	top = cbor_load(msg, len, &res);
 	if (top == NULL)
-		return fa_error_set(err, res.error.code == CBOR_ERR_MEMERROR ? FA_ERR_NOMEM : FA_ERR_MALFORMED,
+		return ff_error_set(err, res.error.code == CBOR_ERR_MEMERROR ? FF_ERR_NOMEM : FF_ERR_MALFORMED,
 				    "message: not well-formed CBOR (libcbor error %d at byte %zu)", res.error.code,
 				    res.error.position);
 	rc = parse_envelope(out, top, err);
@@ -508,7 +508,7 @@ int fa_message_parse(struct fa_message *out, const uint8_t *msg, size_t len, str
 	return rc;
 }
 
-void fa_message_free(struct fa_message *m)
+void ff_message_free(struct ff_message *m)
 {
 	free(m->core.regions);
 	free(m->bytes);
@@ -516,10 +516,10 @@ void fa_message_free(struct fa_message *m)
 	m->bytes = NULL;
 }
 
-const uint8_t *fa_coredump_memory(const struct fa_coredump *c, uint64_t addr, size_t len)
+const uint8_t *ff_coredump_memory(const struct ff_coredump *c, uint64_t addr, size_t len)
 {
 	for (size_t i = 0; i < c->nregions; i++) {
-		const struct fa_region *r = &c->regions[i];
+		const struct ff_region *r = &c->regions[i];
 
 		if (addr >= r->addr && addr - r->addr <= r->len && len <= r->len - (addr - r->addr))
 			return r->data + (addr - r->addr);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unsigned LEB128 as docs/FORMAT.md §1 defines it: bounded length, minimal encodings only. */
-#ifndef FA_LEB128_H
-#define FA_LEB128_H
+#ifndef FF_LEB128_H
+#define FF_LEB128_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +11,6 @@
  * out: the value.  Returns the number of bytes consumed (>= 1), or 0 when the encoding is truncated, longer than
  * max_bytes, or not minimal.
  */
-size_t fa_leb128_read(uint32_t *out, const uint8_t *buf, size_t avail, unsigned max_bytes);
+size_t ff_leb128_read(uint32_t *out, const uint8_t *buf, size_t avail, unsigned max_bytes);
 
 #endif

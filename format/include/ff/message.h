@@ -1,63 +1,63 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A message (docs/FORMAT.md §7, §8) decoded from untrusted bytes into plain C: the envelope, and the payload of a
  * coredump or a reboot event. Every field is checked; an error names the field. */
-#ifndef FA_MESSAGE_H
-#define FA_MESSAGE_H
+#ifndef FF_MESSAGE_H
+#define FF_MESSAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fa/error.h"
+#include "ff/error.h"
 
-#define FA_MSG_COREDUMP 1u
-#define FA_MSG_REBOOT 2u
+#define FF_MSG_COREDUMP 1u
+#define FF_MSG_REBOOT 2u
 
-#define FA_REGS_MAX 34u    /* the longest register layout (AArch64) */
-#define FA_FAULT_WORDS 5u  /* CFSR, HFSR, MMFAR, BFAR, SHCSR */
-#define FA_FP_WORDS 33u    /* s0-s31, FPSCR */
-#define FA_REGIONS_MAX 256u
-#define FA_NOTES_MAX 512u
+#define FF_REGS_MAX 34u    /* the longest register layout (AArch64) */
+#define FF_FAULT_WORDS 5u  /* CFSR, HFSR, MMFAR, BFAR, SHCSR */
+#define FF_FP_WORDS 33u    /* s0-s31, FPSCR */
+#define FF_REGIONS_MAX 256u
+#define FF_NOTES_MAX 512u
 
 /* Coredump flags (docs/FORMAT.md §8.1). */
-#define FA_FLAG_TRUNCATED 0x1u
-#define FA_FLAG_FRAME_UNRELIABLE 0x2u
-#define FA_FLAG_FP_CONTEXT 0x4u
+#define FF_FLAG_TRUNCATED 0x1u
+#define FF_FLAG_FRAME_UNRELIABLE 0x2u
+#define FF_FLAG_FP_CONTEXT 0x4u
 
 /* Register indices of the Cortex-M layout (arch 40, os 0). */
-enum fa_cm_reg {
-	FA_CM_R0 = 0,
-	FA_CM_R12 = 12,
-	FA_CM_SP = 13,
-	FA_CM_LR = 14,
-	FA_CM_PC = 15,
-	FA_CM_XPSR = 16,
-	FA_CM_MSP = 17,
-	FA_CM_PSP = 18,
-	FA_CM_EXC_RETURN = 19,
-	FA_CM_NREGS = 20,
+enum ff_cm_reg {
+	FF_CM_R0 = 0,
+	FF_CM_R12 = 12,
+	FF_CM_SP = 13,
+	FF_CM_LR = 14,
+	FF_CM_PC = 15,
+	FF_CM_XPSR = 16,
+	FF_CM_MSP = 17,
+	FF_CM_PSP = 18,
+	FF_CM_EXC_RETURN = 19,
+	FF_CM_NREGS = 20,
 };
 
-struct fa_region {
+struct ff_region {
 	uint64_t addr;
 	uint32_t encoding;   /* 0 raw; others are not decodable by this version */
 	const uint8_t *data; /* points into the message's own copy */
 	size_t len;
 };
 
-struct fa_coredump {
+struct ff_coredump {
 	uint16_t reason;
 	uint32_t flags;
-	uint64_t regs[FA_REGS_MAX];
+	uint64_t regs[FF_REGS_MAX];
 	size_t nregs;     /* words in the layout this decoder knows (extra words ignored) */
 	unsigned word;    /* register word size, 4 or 8 */
-	uint32_t fault[FA_FAULT_WORDS];
+	uint32_t fault[FF_FAULT_WORDS];
 	bool has_fault;
-	uint32_t fpregs[FA_FP_WORDS];
+	uint32_t fpregs[FF_FP_WORDS];
 	bool has_fpregs;
 	uint64_t stack_lo, stack_hi;
 	bool has_stack;
-	struct fa_region *regions; /* owned by the message */
+	struct ff_region *regions; /* owned by the message */
 	size_t nregions;
 	uint64_t site_pc, site_lr;
 	bool has_site;
@@ -69,7 +69,7 @@ struct fa_coredump {
 	bool has_signal;
 };
 
-struct fa_reboot {
+struct ff_reboot {
 	uint16_t reason;
 	uint64_t reset_cause;
 	bool has_reset_cause;
@@ -80,9 +80,9 @@ struct fa_reboot {
 	bool has_ended_boot_id;
 };
 
-struct fa_message {
+struct ff_message {
 	unsigned version;
-	unsigned type; /* FA_MSG_*; another value is kept as "unknown type", with no payload decoded */
+	unsigned type; /* FF_MSG_*; another value is kept as "unknown type", with no payload decoded */
 	uint16_t arch; /* ELF e_machine */
 	unsigned os;   /* 0 bare metal, 1 POSIX */
 	uint8_t build_id[64];
@@ -91,32 +91,32 @@ struct fa_message {
 	char hw_version[65];
 	uint32_t boot_id;
 	uint64_t dropped;
-	struct fa_coredump core; /* type FA_MSG_COREDUMP */
-	struct fa_reboot reboot; /* type FA_MSG_REBOOT */
-	char notes[FA_NOTES_MAX]; /* what was dropped while decoding (a region of an unknown encoding...) */
+	struct ff_coredump core; /* type FF_MSG_COREDUMP */
+	struct ff_reboot reboot; /* type FF_MSG_REBOOT */
+	char notes[FF_NOTES_MAX]; /* what was dropped while decoding (a region of an unknown encoding...) */
 	uint8_t *bytes;           /* the message's own copy of its bytes (regions point here) */
 	size_t len;
 };
 
 /*
- * Decode one message. out: filled; free it with fa_message_free() whether or not this succeeds.
+ * Decode one message. out: filled; free it with ff_message_free() whether or not this succeeds.
  * msg/len: the message bytes (copied).  err: optional.
- * Returns 0, FA_ERR_MALFORMED (err names the field), FA_ERR_UNSUPPORTED (a message version this decoder does not
- * know, or a register layout it does not know), FA_ERR_TOO_LARGE (above FA_MESSAGE_MAX), FA_ERR_NOMEM.
+ * Returns 0, FF_ERR_MALFORMED (err names the field), FF_ERR_UNSUPPORTED (a message version this decoder does not
+ * know, or a register layout it does not know), FF_ERR_TOO_LARGE (above FF_MESSAGE_MAX), FF_ERR_NOMEM.
  */
-int fa_message_parse(struct fa_message *out, const uint8_t *msg, size_t len, struct fa_error *err);
+int ff_message_parse(struct ff_message *out, const uint8_t *msg, size_t len, struct ff_error *err);
 
-/* Release what fa_message_parse() allocated; out may be zeroed or parsed. */
-void fa_message_free(struct fa_message *m);
+/* Release what ff_message_parse() allocated; out may be zeroed or parsed. */
+void ff_message_free(struct ff_message *m);
 
 /* The v1 register count of an (arch, os) layout and its word size; 0 when the layout is unknown. */
-size_t fa_layout_regs(uint16_t arch, unsigned os, unsigned *out_word);
+size_t ff_layout_regs(uint16_t arch, unsigned os, unsigned *out_word);
 
 /* The name of register word i in the (arch, os) layout ("r0", "rip", "x29"...); NULL past the layout. */
-const char *fa_reg_name(uint16_t arch, unsigned os, size_t i);
+const char *ff_reg_name(uint16_t arch, unsigned os, size_t i);
 
 /* Find `len` bytes at `addr` in the captured regions. Returns a pointer into the message or NULL when not all of
  * them were captured. */
-const uint8_t *fa_coredump_memory(const struct fa_coredump *c, uint64_t addr, size_t len);
+const uint8_t *ff_coredump_memory(const struct ff_coredump *c, uint64_t addr, size_t len);
 
 #endif

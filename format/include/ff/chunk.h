@@ -1,27 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The chunk layer of docs/FORMAT.md §3 and the record framing of §5, parsed from untrusted bytes. */
-#ifndef FA_CHUNK_H
-#define FA_CHUNK_H
+#ifndef FF_CHUNK_H
+#define FF_CHUNK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fa/error.h"
+#include "ff/error.h"
 
-#define FA_CHUNK_VERSION 1u
-#define FA_CHUNK_MIN_MTU 10u               /* the largest header (9 bytes) plus one data byte */
-#define FA_MESSAGE_MAX (8u * 1024u * 1024u) /* largest `total` the format allows */
-#define FA_CRC_TRAILER 4u                  /* a message stream is its bytes plus a CRC-32 */
-#define FA_RECORD_MAX 16383u               /* largest chunk in a batch or chunk file: a 2-byte LEB128 */
+#define FF_CHUNK_VERSION 1u
+#define FF_CHUNK_MIN_MTU 10u               /* the largest header (9 bytes) plus one data byte */
+#define FF_MESSAGE_MAX (8u * 1024u * 1024u) /* largest `total` the format allows */
+#define FF_CRC_TRAILER 4u                  /* a message stream is its bytes plus a CRC-32 */
+#define FF_RECORD_MAX 16383u               /* largest chunk in a batch or chunk file: a 2-byte LEB128 */
 
-enum fa_chunk_kind {
-	FA_CHUNK_FIRST,
-	FA_CHUNK_CONTINUATION,
+enum ff_chunk_kind {
+	FF_CHUNK_FIRST,
+	FF_CHUNK_CONTINUATION,
 };
 
 /* One parsed chunk. data points into the caller's buffer and lives as long as it does. */
-struct fa_chunk {
-	enum fa_chunk_kind kind;
+struct ff_chunk {
+	enum ff_chunk_kind kind;
 	uint8_t tag;         /* seq mod 8: which message slot the chunk belongs to (§3.3) */
 	uint16_t boot;       /* first chunk only: low 16 bits of the sender's boot id */
 	uint16_t seq;        /* first chunk only: message sequence number within the boot */
@@ -37,25 +37,25 @@ struct fa_chunk {
  * Checks everything a chunk alone can show: header bits, version, LEB128 fields, at least one data byte, and for
  * a first chunk that its data fits in total + 4. (Whether a continuation chunk fits its message is known only to
  * a receiver holding the first chunk.)
- * Returns 0, FA_ERR_MALFORMED, or FA_ERR_UNSUPPORTED (a first chunk of another chunk-layer version).
+ * Returns 0, FF_ERR_MALFORMED, or FF_ERR_UNSUPPORTED (a first chunk of another chunk-layer version).
  */
-int fa_chunk_parse(struct fa_chunk *out, const uint8_t *buf, size_t len, struct fa_error *err);
+int ff_chunk_parse(struct ff_chunk *out, const uint8_t *buf, size_t len, struct ff_error *err);
 
 /*
  * Step through the records of a batch (§5): LEB128 length, then that many chunk bytes.
  * pos: in/out, the offset of the next record in buf; start at 0.  buf/len: the whole batch.
  * out_chunk/out_len: set to the next record's chunk bytes (pointing into buf).
- * Returns 1 when a record was produced, 0 at the exact end of the batch, FA_ERR_MALFORMED when the framing is
+ * Returns 1 when a record was produced, 0 at the exact end of the batch, FF_ERR_MALFORMED when the framing is
  * broken (a length that is 0, not a valid LEB128 of at most 2 bytes, or runs past the end).
  */
-int fa_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf, size_t len, size_t *pos,
-		  struct fa_error *err);
+int ff_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf, size_t len, size_t *pos,
+		  struct ff_error *err);
 
 /*
  * Check the 5-byte header of a chunk file ("FLCK", version 1) and return the offset of its batch, 5.
- * Returns FA_ERR_MALFORMED when the magic is wrong or the file is shorter than its header, FA_ERR_UNSUPPORTED for
+ * Returns FF_ERR_MALFORMED when the magic is wrong or the file is shorter than its header, FF_ERR_UNSUPPORTED for
  * another file version.
  */
-int fa_chunkfile_batch_offset(const uint8_t *buf, size_t len, struct fa_error *err);
+int ff_chunkfile_batch_offset(const uint8_t *buf, size_t len, struct ff_error *err);
 
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "fa/serial.h"
+#include "ff/serial.h"
 
 static const char k_marker[] = "#FL:";
 
@@ -79,17 +79,17 @@ static int hex_u32(uint32_t *out, const char *s, size_t len)
 	return 0;
 }
 
-static enum fa_serial_kind bad(struct fa_serial_record *out, struct fa_error *err, const char *what)
+static enum ff_serial_kind bad(struct ff_serial_record *out, struct ff_error *err, const char *what)
 {
-	fa_error_set(err, FA_ERR_MALFORMED, "serial record: %s", what);
-	out->kind = FA_SERIAL_BAD;
+	ff_error_set(err, FF_ERR_MALFORMED, "serial record: %s", what);
+	out->kind = FF_SERIAL_BAD;
 	out->chunk_len = 0;
 	return out->kind;
 }
 
-bool fa_serial_valid(const char *s, size_t len)
+bool ff_device_serial_valid(const char *s, size_t len)
 {
-	if (len < 1 || len > FA_SERIAL_SERIAL_MAX)
+	if (len < 1 || len > FF_SERIAL_SERIAL_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
@@ -101,8 +101,8 @@ bool fa_serial_valid(const char *s, size_t len)
 	return true;
 }
 
-enum fa_serial_kind fa_serial_parse_line(struct fa_serial_record *out, const char *line, size_t len,
-					 struct fa_error *err)
+enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const char *line, size_t len,
+					 struct ff_error *err)
 {
 	const char *rec = NULL, *colon;
 	size_t rlen;
@@ -120,21 +120,21 @@ enum fa_serial_kind fa_serial_parse_line(struct fa_serial_record *out, const cha
 	out->chunk_len = 0;
 	out->serial[0] = '\0';
 	if (rec == NULL) {
-		out->kind = FA_SERIAL_LOG;
+		out->kind = FF_SERIAL_LOG;
 		return out->kind;
 	}
 	rec += sizeof(k_marker) - 1;
 	rlen = len - (size_t)(rec - line);
-	if (rlen > FA_SERIAL_RECORD_MAX)
+	if (rlen > FF_SERIAL_RECORD_MAX)
 		return bad(out, err, "longer than 4096 characters");
 	if (rlen < 2 || rec[1] != ':')
 		return bad(out, err, "no record letter");
 	if (rec[0] == 'S') {
-		if (!fa_serial_valid(rec + 2, rlen - 2))
+		if (!ff_device_serial_valid(rec + 2, rlen - 2))
 			return bad(out, err, "a serial is 1..64 characters, none outside A-Z a-z 0-9 . _ : -");
 		memcpy(out->serial, rec + 2, rlen - 2);
 		out->serial[rlen - 2] = '\0';
-		out->kind = FA_SERIAL_ANNOUNCE;
+		out->kind = FF_SERIAL_ANNOUNCE;
 		return out->kind;
 	}
 	if (rec[0] != 'C')
@@ -149,6 +149,6 @@ enum fa_serial_kind fa_serial_parse_line(struct fa_serial_record *out, const cha
 	got = (uint32_t)crc32(0, out->chunk, (uInt)out->chunk_len);
 	if (got != want)
 		return bad(out, err, "CRC mismatch (a garbled line)");
-	out->kind = FA_SERIAL_CHUNK;
+	out->kind = FF_SERIAL_CHUNK;
 	return out->kind;
 }

@@ -3,9 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "fa/error.h"
+#include "ff/error.h"
 
-int fa_error_set(struct fa_error *err, int code, const char *fmt, ...)
+int ff_error_set(struct ff_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -18,18 +18,18 @@ int fa_error_set(struct fa_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
-const char *fa_error_name(int code)
+const char *ff_error_name(int code)
 {
 	switch (code) {
-	case FA_ERR_MALFORMED:
+	case FF_ERR_MALFORMED:
 		return "malformed";
-	case FA_ERR_UNSUPPORTED:
+	case FF_ERR_UNSUPPORTED:
 		return "unsupported";
-	case FA_ERR_TOO_LARGE:
+	case FF_ERR_TOO_LARGE:
 		return "too_large";
-	case FA_ERR_NOMEM:
+	case FF_ERR_NOMEM:
 		return "out_of_memory";
-	case FA_ERR_IO:
+	case FF_ERR_IO:
 		return "io";
 	default:
 		return "unknown";

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "fa/input.h"
+#include "ff/input.h"
 #include "testdata.h"
 
 static uint8_t *s_msg;
@@ -32,7 +32,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_one(struct fa_input *in, enum fa_input_form form, const char *serial)
+static void expect_one(struct ff_input *in, enum ff_input_form form, const char *serial)
 {
 	assert_int_equal(in->form, form);
 	assert_int_equal(in->n, 1);
@@ -43,29 +43,29 @@ static void expect_one(struct fa_input *in, enum fa_input_form form, const char 
 
 static void chunk_file_serial_log_and_message(void **state)
 {
-	struct fa_input in;
+	struct ff_input in;
 	size_t len;
 	uint8_t *flc = fl_test_read("format-v1/chunks-mtu20.flc", &len);
 	uint8_t *log;
 
 	(void)state;
-	assert_int_equal(fa_input_read(&in, flc, len, NULL), 0);
-	expect_one(&in, FA_INPUT_CHUNK_FILE, "");
+	assert_int_equal(ff_input_read(&in, flc, len, NULL), 0);
+	expect_one(&in, FF_INPUT_CHUNK_FILE, "");
 	assert_int_equal(in.chunks, 4);
-	fa_input_free(&in);
-	assert_int_equal(fa_input_read(&in, flc, len - 3, NULL), FA_ERR_MALFORMED); /* a record cut short */
-	fa_input_free(&in);
+	ff_input_free(&in);
+	assert_int_equal(ff_input_read(&in, flc, len - 3, NULL), FF_ERR_MALFORMED); /* a record cut short */
+	ff_input_free(&in);
 	free(flc);
 
 	log = fl_test_read("format-v1/serial.log", &len);
-	assert_int_equal(fa_input_read(&in, log, len, NULL), 0);
-	expect_one(&in, FA_INPUT_SERIAL_LOG, "dev-0042");
-	fa_input_free(&in);
+	assert_int_equal(ff_input_read(&in, log, len, NULL), 0);
+	expect_one(&in, FF_INPUT_SERIAL_LOG, "dev-0042");
+	ff_input_free(&in);
 	free(log);
 
-	assert_int_equal(fa_input_read(&in, s_msg, s_msg_len, NULL), 0);
-	expect_one(&in, FA_INPUT_MESSAGE, "");
-	fa_input_free(&in);
+	assert_int_equal(ff_input_read(&in, s_msg, s_msg_len, NULL), 0);
+	expect_one(&in, FF_INPUT_MESSAGE, "");
+	ff_input_free(&in);
 }
 
 /* Log noise, a garbled line, a chunk before any announcement, CRLF endings: the message still comes through. */
@@ -73,7 +73,7 @@ static void noisy_serial_log(void **state)
 {
 	size_t len, n = 0;
 	char *clean = (char *)fl_test_read("format-v1/serial.log", &len), noisy[2048], *save = NULL, *line;
-	struct fa_input in;
+	struct ff_input in;
 
 	(void)state;
 	clean[len] = '\0';
@@ -83,12 +83,12 @@ static void noisy_serial_log(void **state)
 		if (strncmp(line, "#FL:C:PgF9", 10) == 0) /* the same chunk, garbled, then again intact */
 			n += (size_t)snprintf(noisy + n, sizeof(noisy) - n, "#FL:C:PgF9vOLQpOJ7fdff80+wjthpBWX=:89c3d099\r\n");
 	}
-	assert_int_equal(fa_input_read(&in, (const uint8_t *)noisy, n, NULL), 0);
-	expect_one(&in, FA_INPUT_SERIAL_LOG, "dev-0042");
+	assert_int_equal(ff_input_read(&in, (const uint8_t *)noisy, n, NULL), 0);
+	expect_one(&in, FF_INPUT_SERIAL_LOG, "dev-0042");
 	assert_int_equal(in.rejected, 2);
 	assert_non_null(strstr(in.notes, "before any device announced"));
 	assert_non_null(strstr(in.notes, "serial record"));
-	fa_input_free(&in);
+	ff_input_free(&in);
 	free(clean);
 }
 
@@ -116,42 +116,42 @@ static size_t storage_image(uint8_t *img, size_t cap)
 static void storage_images(void **state)
 {
 	uint8_t img[1024];
-	struct fa_input in;
-	struct fa_error err;
+	struct ff_input in;
+	struct ff_error err;
 
 	(void)state;
-	assert_int_equal(fa_input_read(&in, img, storage_image(img, sizeof(img)), NULL), 0);
-	expect_one(&in, FA_INPUT_STORAGE, "");
+	assert_int_equal(ff_input_read(&in, img, storage_image(img, sizeof(img)), NULL), 0);
+	expect_one(&in, FF_INPUT_STORAGE, "");
 	assert_false(in.storage_sent);
-	fa_input_free(&in);
+	ff_input_free(&in);
 
 	storage_image(img, sizeof(img));
 	img[32] = 0x00; /* read marker programmed: already sent */
-	assert_int_equal(fa_input_read(&in, img, sizeof(img), NULL), 0);
+	assert_int_equal(ff_input_read(&in, img, sizeof(img), NULL), 0);
 	assert_true(in.storage_sent);
-	fa_input_free(&in);
+	ff_input_free(&in);
 
 	storage_image(img, sizeof(img));
 	img[50] ^= 1;
-	assert_int_equal(fa_input_read(&in, img, sizeof(img), &err), FA_ERR_MALFORMED);
+	assert_int_equal(ff_input_read(&in, img, sizeof(img), &err), FF_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "message's CRC"));
-	fa_input_free(&in);
+	ff_input_free(&in);
 
 	storage_image(img, sizeof(img));
 	img[12] = 0xff; /* length past the image; the header CRC now fails first */
-	assert_int_equal(fa_input_read(&in, img, sizeof(img), &err), FA_ERR_MALFORMED);
+	assert_int_equal(ff_input_read(&in, img, sizeof(img), &err), FF_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "header's CRC"));
-	fa_input_free(&in);
+	ff_input_free(&in);
 
 	storage_image(img, sizeof(img));
 	put32(img + 12, 5000);
 	put32(img + 28, (uint32_t)crc32(0, img, 28));
-	assert_int_equal(fa_input_read(&in, img, sizeof(img), &err), FA_ERR_MALFORMED);
+	assert_int_equal(ff_input_read(&in, img, sizeof(img), &err), FF_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "outside"));
-	fa_input_free(&in);
+	ff_input_free(&in);
 
-	assert_int_equal(fa_input_read(&in, img, 20, &err), FA_ERR_MALFORMED);
-	fa_input_free(&in);
+	assert_int_equal(ff_input_read(&in, img, 20, &err), FF_ERR_MALFORMED);
+	ff_input_free(&in);
 }
 
 int main(void)

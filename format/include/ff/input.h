@@ -1,31 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Reading what a person hands to `faultline decode`: a raw message, a chunk file (.flc), a device's coredump
  * storage image, or a serial log with chunk lines among the log output. The form is recognized from the bytes. */
-#ifndef FA_INPUT_H
-#define FA_INPUT_H
+#ifndef FF_INPUT_H
+#define FF_INPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fa/error.h"
+#include "ff/error.h"
 
-enum fa_input_form {
-	FA_INPUT_MESSAGE,    /* one message, as docs/FORMAT.md §7 */
-	FA_INPUT_CHUNK_FILE, /* "FLCK" + records, §5 */
-	FA_INPUT_STORAGE,    /* a coredump storage area, §9 */
-	FA_INPUT_SERIAL_LOG, /* text with "#FL:" lines, §6 */
+enum ff_input_form {
+	FF_INPUT_MESSAGE,    /* one message, as docs/FORMAT.md §7 */
+	FF_INPUT_CHUNK_FILE, /* "FLCK" + records, §5 */
+	FF_INPUT_STORAGE,    /* a coredump storage area, §9 */
+	FF_INPUT_SERIAL_LOG, /* text with "#FL:" lines, §6 */
 };
 
-struct fa_input_message {
-	uint8_t *bytes; /* owned by the fa_input */
+struct ff_input_message {
+	uint8_t *bytes; /* owned by the ff_input */
 	size_t len;
 	char serial[65]; /* the device that sent it, when the form says (serial logs); else "" */
 };
 
-struct fa_input {
-	enum fa_input_form form;
-	struct fa_input_message *msgs; /* complete messages, in the order they completed */
+struct ff_input {
+	enum ff_input_form form;
+	struct ff_input_message *msgs; /* complete messages, in the order they completed */
 	size_t n;
 	size_t chunks;      /* chunks read (chunk files, serial logs) */
 	size_t rejected;    /* chunks or lines refused; the first reasons are in notes */
@@ -35,17 +35,17 @@ struct fa_input {
 };
 
 /* The form this input has (without decoding it fully). */
-enum fa_input_form fa_input_detect(const uint8_t *data, size_t len);
+enum ff_input_form ff_input_detect(const uint8_t *data, size_t len);
 
 /*
- * Read every message in data (any form). out: filled; free with fa_input_free() in every case.
+ * Read every message in data (any form). out: filled; free with ff_input_free() in every case.
  * Chunks go through the receiver rules (fa/reasm.h), per device for serial logs; refused chunks and damaged lines
  * are counted and noted, not fatal.
- * Returns 0 (possibly with no messages); FA_ERR_MALFORMED when the input's framing itself is broken (a chunk
- * file's records, a storage header that fails its checks: err says which); FA_ERR_NOMEM.
+ * Returns 0 (possibly with no messages); FF_ERR_MALFORMED when the input's framing itself is broken (a chunk
+ * file's records, a storage header that fails its checks: err says which); FF_ERR_NOMEM.
  */
-int fa_input_read(struct fa_input *out, const uint8_t *data, size_t len, struct fa_error *err);
+int ff_input_read(struct ff_input *out, const uint8_t *data, size_t len, struct ff_error *err);
 
-void fa_input_free(struct fa_input *in);
+void ff_input_free(struct ff_input *in);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "fa/chunk.h"
+#include "ff/chunk.h"
 #include "leb128.h"
 #include "testdata.h"
 
@@ -18,8 +18,8 @@ static void format_example(void **state)
 {
 	static const uint32_t offsets[] = {0, 14, 32, 50};
 	static const uint8_t trailer[] = {0xcc, 0x17, 0x49, 0x29};
-	struct fa_error err = {0};
-	struct fa_chunk c;
+	struct ff_error err = {0};
+	struct ff_chunk c;
 	size_t file_len, msg_len, pos, rec_len, n = 0;
 	uint8_t *file = fl_test_read("format-v1/chunks-mtu20.flc", &file_len);
 	uint8_t *msg = fl_test_read("format-v1/message.bin", &msg_len);
@@ -29,13 +29,13 @@ static void format_example(void **state)
 
 	(void)state;
 	assert_int_equal(file_len, 84);
-	rc = fa_chunkfile_batch_offset(file, file_len, &err);
+	rc = ff_chunkfile_batch_offset(file, file_len, &err);
 	assert_int_equal(rc, 5);
 	pos = (size_t)rc;
-	while ((rc = fa_batch_next(&rec, &rec_len, file, file_len, &pos, &err)) == 1) {
+	while ((rc = ff_batch_next(&rec, &rec_len, file, file_len, &pos, &err)) == 1) {
 		assert_true(n < 4);
-		assert_int_equal(fa_chunk_parse(&c, rec, rec_len, &err), 0);
-		assert_int_equal(c.kind, n == 0 ? FA_CHUNK_FIRST : FA_CHUNK_CONTINUATION);
+		assert_int_equal(ff_chunk_parse(&c, rec, rec_len, &err), 0);
+		assert_int_equal(c.kind, n == 0 ? FF_CHUNK_FIRST : FF_CHUNK_CONTINUATION);
 		assert_int_equal(c.tag, 3);
 		assert_int_equal(c.offset, offsets[n]);
 		assert_int_equal(rec_len, n < 3 ? 20 : 15);
@@ -67,34 +67,34 @@ struct bad_chunk {
 };
 
 static const struct bad_chunk k_bad[] = {
-	{"empty", {0}, 0, FA_ERR_MALFORMED, "empty"},
-	{"reserved bits", {0xc1, 7, 0, 3, 0, 1, 0xaa}, 7, FA_ERR_MALFORMED, "reserved"},
-	{"version 2", {0x82, 7, 0, 3, 0, 1, 0xaa}, 7, FA_ERR_UNSUPPORTED, "version 2"},
-	{"version 0", {0x80, 7, 0, 3, 0, 1, 0xaa}, 7, FA_ERR_UNSUPPORTED, "version 0"},
-	{"cut in seq", {0x81, 7, 0, 3}, 4, FA_ERR_MALFORMED, "boot/seq"},
-	{"no total", {0x81, 7, 0, 3, 0}, 5, FA_ERR_MALFORMED, "total"},
-	{"total unterminated", {0x81, 7, 0, 3, 0, 0x80, 0x80}, 7, FA_ERR_MALFORMED, "total"},
-	{"total 5 bytes", {0x81, 7, 0, 3, 0, 0x80, 0x80, 0x80, 0x80, 0x01, 0xaa}, 11, FA_ERR_MALFORMED, "total"},
-	{"total not minimal", {0x81, 7, 0, 3, 0, 0xbb, 0x00, 0xaa}, 8, FA_ERR_MALFORMED, "total"},
-	{"total 0", {0x81, 7, 0, 3, 0, 0x00, 0xaa}, 7, FA_ERR_MALFORMED, "total length 0"},
-	{"total 8 MiB + 1", {0x81, 7, 0, 3, 0, 0x81, 0x80, 0x80, 0x04, 0xaa}, 10, FA_ERR_MALFORMED, "8388609"},
-	{"first without data", {0x81, 7, 0, 3, 0, 0x05}, 6, FA_ERR_MALFORMED, "no data"},
-	{"first longer than stream", {0x81, 7, 0, 3, 0, 0x01, 1, 2, 3, 4, 5, 6}, 12, FA_ERR_MALFORMED, "stream"},
-	{"continuation at 0", {0x30, 0xaa}, 2, FA_ERR_MALFORMED, "offset 0"},
-	{"offset_hi 0", {0x38, 0x00, 0xaa}, 3, FA_ERR_MALFORMED, "not minimal"},
-	{"offset unterminated", {0x38, 0x80}, 2, FA_ERR_MALFORMED, "offset"},
-	{"offset 4 bytes", {0x38, 0x80, 0x80, 0x80, 0x01, 0xaa}, 6, FA_ERR_MALFORMED, "offset"},
-	{"offset beyond 8 MiB", {0x38, 0x81, 0x80, 0x40, 0xaa}, 5, FA_ERR_MALFORMED, "beyond"},
-	{"continuation without data", {0x3e, 0x01}, 2, FA_ERR_MALFORMED, "no data"},
+	{"empty", {0}, 0, FF_ERR_MALFORMED, "empty"},
+	{"reserved bits", {0xc1, 7, 0, 3, 0, 1, 0xaa}, 7, FF_ERR_MALFORMED, "reserved"},
+	{"version 2", {0x82, 7, 0, 3, 0, 1, 0xaa}, 7, FF_ERR_UNSUPPORTED, "version 2"},
+	{"version 0", {0x80, 7, 0, 3, 0, 1, 0xaa}, 7, FF_ERR_UNSUPPORTED, "version 0"},
+	{"cut in seq", {0x81, 7, 0, 3}, 4, FF_ERR_MALFORMED, "boot/seq"},
+	{"no total", {0x81, 7, 0, 3, 0}, 5, FF_ERR_MALFORMED, "total"},
+	{"total unterminated", {0x81, 7, 0, 3, 0, 0x80, 0x80}, 7, FF_ERR_MALFORMED, "total"},
+	{"total 5 bytes", {0x81, 7, 0, 3, 0, 0x80, 0x80, 0x80, 0x80, 0x01, 0xaa}, 11, FF_ERR_MALFORMED, "total"},
+	{"total not minimal", {0x81, 7, 0, 3, 0, 0xbb, 0x00, 0xaa}, 8, FF_ERR_MALFORMED, "total"},
+	{"total 0", {0x81, 7, 0, 3, 0, 0x00, 0xaa}, 7, FF_ERR_MALFORMED, "total length 0"},
+	{"total 8 MiB + 1", {0x81, 7, 0, 3, 0, 0x81, 0x80, 0x80, 0x04, 0xaa}, 10, FF_ERR_MALFORMED, "8388609"},
+	{"first without data", {0x81, 7, 0, 3, 0, 0x05}, 6, FF_ERR_MALFORMED, "no data"},
+	{"first longer than stream", {0x81, 7, 0, 3, 0, 0x01, 1, 2, 3, 4, 5, 6}, 12, FF_ERR_MALFORMED, "stream"},
+	{"continuation at 0", {0x30, 0xaa}, 2, FF_ERR_MALFORMED, "offset 0"},
+	{"offset_hi 0", {0x38, 0x00, 0xaa}, 3, FF_ERR_MALFORMED, "not minimal"},
+	{"offset unterminated", {0x38, 0x80}, 2, FF_ERR_MALFORMED, "offset"},
+	{"offset 4 bytes", {0x38, 0x80, 0x80, 0x80, 0x01, 0xaa}, 6, FF_ERR_MALFORMED, "offset"},
+	{"offset beyond 8 MiB", {0x38, 0x81, 0x80, 0x40, 0xaa}, 5, FF_ERR_MALFORMED, "beyond"},
+	{"continuation without data", {0x3e, 0x01}, 2, FF_ERR_MALFORMED, "no data"},
 };
 
 static void bad_chunks(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(k_bad) / sizeof(k_bad[0]); i++) {
-		struct fa_error err = {0};
-		struct fa_chunk c;
-		int rc = fa_chunk_parse(&c, k_bad[i].bytes, k_bad[i].len, &err);
+		struct ff_error err = {0};
+		struct ff_chunk c;
+		int rc = ff_chunk_parse(&c, k_bad[i].bytes, k_bad[i].len, &err);
 
 		if (rc != k_bad[i].code || strstr(err.msg, k_bad[i].needle) == NULL)
 			fail_msg("%s: got %d '%s', want %d with '%s'", k_bad[i].what, rc, err.msg, k_bad[i].code,
@@ -107,17 +107,17 @@ static void limits_accepted(void **state)
 	/* total exactly 8 MiB; the last continuation offset of such a message (8 MiB + 3). */
 	static const uint8_t first[] = {0x81, 0xff, 0xff, 0xff, 0xff, 0x80, 0x80, 0x80, 0x04, 0xaa};
 	static const uint8_t last[] = {0x7b, 0x80, 0x80, 0x40, 0xaa};
-	struct fa_chunk c;
+	struct ff_chunk c;
 
 	(void)state;
-	assert_int_equal(fa_chunk_parse(&c, first, sizeof(first), NULL), 0);
-	assert_int_equal(c.total, FA_MESSAGE_MAX);
+	assert_int_equal(ff_chunk_parse(&c, first, sizeof(first), NULL), 0);
+	assert_int_equal(c.total, FF_MESSAGE_MAX);
 	assert_int_equal(c.boot, 0xffff);
 	assert_int_equal(c.seq, 0xffff);
 	assert_int_equal(c.tag, 7);
 	assert_int_equal(c.len, 1);
-	assert_int_equal(fa_chunk_parse(&c, last, sizeof(last), NULL), 0);
-	assert_int_equal(c.offset, FA_MESSAGE_MAX + 3);
+	assert_int_equal(ff_chunk_parse(&c, last, sizeof(last), NULL), 0);
+	assert_int_equal(c.offset, FF_MESSAGE_MAX + 3);
 	assert_int_equal(c.tag, 7);
 }
 
@@ -127,13 +127,13 @@ static void leb128(void **state)
 	uint32_t v = 0;
 
 	(void)state;
-	assert_int_equal(fa_leb128_read(&v, two, 3, 3), 3);
+	assert_int_equal(ff_leb128_read(&v, two, 3, 3), 3);
 	assert_int_equal(v, 624485);
-	assert_int_equal(fa_leb128_read(&v, two, 3, 2), 0); /* too long for the field */
-	assert_int_equal(fa_leb128_read(&v, two, 2, 3), 0); /* truncated */
-	assert_int_equal(fa_leb128_read(&v, (const uint8_t[]){0x00}, 1, 1), 1);
+	assert_int_equal(ff_leb128_read(&v, two, 3, 2), 0); /* too long for the field */
+	assert_int_equal(ff_leb128_read(&v, two, 2, 3), 0); /* truncated */
+	assert_int_equal(ff_leb128_read(&v, (const uint8_t[]){0x00}, 1, 1), 1);
 	assert_int_equal(v, 0);
-	assert_int_equal(fa_leb128_read(&v, (const uint8_t[]){0x80, 0x00}, 2, 2), 0); /* not minimal */
+	assert_int_equal(ff_leb128_read(&v, (const uint8_t[]){0x80, 0x00}, 2, 2), 0); /* not minimal */
 }
 
 static void bad_batches(void **state)
@@ -152,28 +152,28 @@ static void bad_batches(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fa_error err = {0};
+		struct ff_error err = {0};
 		const uint8_t *rec;
 		size_t pos = 0, len;
 		int rc;
 
-		while ((rc = fa_batch_next(&rec, &len, cases[i].bytes, cases[i].len, &pos, &err)) == 1)
+		while ((rc = ff_batch_next(&rec, &len, cases[i].bytes, cases[i].len, &pos, &err)) == 1)
 			;
-		if (rc != FA_ERR_MALFORMED || strstr(err.msg, cases[i].needle) == NULL)
+		if (rc != FF_ERR_MALFORMED || strstr(err.msg, cases[i].needle) == NULL)
 			fail_msg("%s: got %d '%s'", cases[i].what, rc, err.msg);
 	}
 }
 
 static void bad_chunk_files(void **state)
 {
-	struct fa_error err = {0};
+	struct ff_error err = {0};
 
 	(void)state;
-	assert_int_equal(fa_chunkfile_batch_offset((const uint8_t *)"FLC", 3, &err), FA_ERR_MALFORMED);
-	assert_int_equal(fa_chunkfile_batch_offset((const uint8_t *)"ELF\x7f\x01", 5, &err), FA_ERR_MALFORMED);
-	assert_int_equal(fa_chunkfile_batch_offset((const uint8_t *)"FLCK\x02", 5, &err), FA_ERR_UNSUPPORTED);
+	assert_int_equal(ff_chunkfile_batch_offset((const uint8_t *)"FLC", 3, &err), FF_ERR_MALFORMED);
+	assert_int_equal(ff_chunkfile_batch_offset((const uint8_t *)"ELF\x7f\x01", 5, &err), FF_ERR_MALFORMED);
+	assert_int_equal(ff_chunkfile_batch_offset((const uint8_t *)"FLCK\x02", 5, &err), FF_ERR_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "version 2"));
-	assert_int_equal(fa_chunkfile_batch_offset((const uint8_t *)"FLCK\x01", 5, &err), 5);
+	assert_int_equal(ff_chunkfile_batch_offset((const uint8_t *)"FLCK\x01", 5, &err), 5);
 }
 
 int main(void)

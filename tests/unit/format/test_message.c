@@ -11,20 +11,20 @@
 
 #include <cmocka.h>
 
-#include "fa/message.h"
+#include "ff/message.h"
 #include "testdata.h"
 
 static void format_example(void **state)
 {
 	static const uint8_t id[4] = {0xb5, 0x97, 0x17, 0x77};
-	struct fa_message m;
-	struct fa_error err = {0};
+	struct ff_message m;
+	struct ff_error err = {0};
 	size_t len;
 	uint8_t *bytes = fl_test_read("format-v1/message.bin", &len);
 
 	(void)state;
-	assert_int_equal(fa_message_parse(&m, bytes, len, &err), 0);
-	assert_int_equal(m.type, FA_MSG_REBOOT);
+	assert_int_equal(ff_message_parse(&m, bytes, len, &err), 0);
+	assert_int_equal(m.type, FF_MSG_REBOOT);
 	assert_int_equal(m.arch, 40);
 	assert_int_equal(m.os, 0);
 	assert_int_equal(m.build_id_len, 20);
@@ -38,7 +38,7 @@ static void format_example(void **state)
 	assert_int_equal(m.reboot.ended_boot_id, 6);
 	assert_false(m.reboot.coredump);
 	assert_false(m.reboot.has_site);
-	fa_message_free(&m);
+	ff_message_free(&m);
 	free(bytes);
 }
 
@@ -118,33 +118,33 @@ static uint8_t *cortex_m_dump(size_t *out_len, void (*extra)(cbor_item_t *payloa
 
 static void coredump_fields(void **state)
 {
-	struct fa_message m;
-	struct fa_error err = {0};
+	struct ff_message m;
+	struct ff_error err = {0};
 	size_t len;
 	uint8_t *bytes = cortex_m_dump(&len, NULL);
 	const uint8_t *mem;
 
 	(void)state;
-	if (fa_message_parse(&m, bytes, len, &err) != 0)
+	if (ff_message_parse(&m, bytes, len, &err) != 0)
 		fail_msg("%s", err.msg);
-	assert_int_equal(m.type, FA_MSG_COREDUMP);
+	assert_int_equal(m.type, FF_MSG_COREDUMP);
 	assert_int_equal(m.core.reason, 0x8005);
 	assert_int_equal(m.core.nregs, 20);
 	assert_int_equal(m.core.word, 4);
-	assert_int_equal(m.core.regs[FA_CM_SP], 0x20001000);
-	assert_int_equal(m.core.regs[FA_CM_EXC_RETURN], 0x113);
+	assert_int_equal(m.core.regs[FF_CM_SP], 0x20001000);
+	assert_int_equal(m.core.regs[FF_CM_EXC_RETURN], 0x113);
 	assert_true(m.core.has_fault);
 	assert_int_equal(m.core.fault[3], 0xfffffff0);
 	assert_true(m.core.has_stack);
 	assert_int_equal(m.core.stack_hi, 0x20004000);
 	assert_int_equal(m.core.nregions, 2);
-	mem = fa_coredump_memory(&m.core, 0x20001004, 4);
+	mem = ff_coredump_memory(&m.core, 0x20001004, 4);
 	assert_non_null(mem);
 	assert_int_equal(mem[0], 1);
-	assert_null(fa_coredump_memory(&m.core, 0x2000100e, 4)); /* runs past the region */
-	assert_null(fa_coredump_memory(&m.core, 0x30000000, 1));
+	assert_null(ff_coredump_memory(&m.core, 0x2000100e, 4)); /* runs past the region */
+	assert_null(ff_coredump_memory(&m.core, 0x30000000, 1));
 	assert_string_equal(m.notes, "");
-	fa_message_free(&m);
+	ff_message_free(&m);
 	free(bytes);
 }
 
@@ -164,13 +164,13 @@ static void odd_regions(cbor_item_t *p)
 
 static void region_problems_are_notes(void **state)
 {
-	struct fa_message m;
-	struct fa_error err = {0};
+	struct ff_message m;
+	struct ff_error err = {0};
 	size_t len;
 	uint8_t *bytes = cortex_m_dump(&len, odd_regions);
 
 	(void)state;
-	if (fa_message_parse(&m, bytes, len, &err) != 0)
+	if (ff_message_parse(&m, bytes, len, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(m.core.nregions, 3);
 	assert_int_equal(m.core.regions[2].addr, 0x40000000);
@@ -178,7 +178,7 @@ static void region_problems_are_notes(void **state)
 	assert_non_null(strstr(m.notes, "encoding 7"));
 	assert_non_null(strstr(m.notes, "past the address space"));
 	assert_non_null(strstr(m.notes, "not [address, encoding, bytes]"));
-	fa_message_free(&m);
+	ff_message_free(&m);
 	free(bytes);
 }
 
@@ -186,13 +186,13 @@ static void region_problems_are_notes(void **state)
 
 static void expect_rejected(const uint8_t *bytes, size_t len, int code, const char *needle, const char *what)
 {
-	struct fa_message m;
-	struct fa_error err = {0};
-	int rc = fa_message_parse(&m, bytes, len, &err);
+	struct ff_message m;
+	struct ff_error err = {0};
+	int rc = ff_message_parse(&m, bytes, len, &err);
 
 	if (rc != code || strstr(err.msg, needle) == NULL)
 		fail_msg("%s: got %d '%s', want %d with '%s'", what, rc, err.msg, code, needle);
-	fa_message_free(&m);
+	ff_message_free(&m);
 }
 
 static void hostile_envelopes(void **state)
@@ -205,17 +205,17 @@ static void hostile_envelopes(void **state)
 		int code;
 		const char *needle;
 	} patches[] = {
-		{2, 0x02, FA_ERR_UNSUPPORTED, "version 2"},
-		{1, 0x01, FA_ERR_MALFORMED, "first key is not the version"},
-		{4, 0x00, FA_ERR_MALFORMED, "type 0"},
-		{3, 0x00, FA_ERR_MALFORMED, "appears twice"},          /* key 1 becomes a second key 0 */
-		{9, 0x53, FA_ERR_MALFORMED, "not well-formed"},         /* build_id one byte short: the CBOR breaks */
-		{32, 0x01, FA_ERR_MALFORMED, "control character"},      /* inside "1.4.2" */
-		{44, 0x27, FA_ERR_MALFORMED, "negative"},               /* boot_id becomes -8 */
-		{44, 0xf5, FA_ERR_MALFORMED, "simple value"},           /* boot_id becomes true */
-		{45, 0x0a, FA_ERR_MALFORMED, "payload is missing"},     /* key 9 becomes an unknown key 10 */
-		{5, 0x0b, FA_ERR_MALFORMED, "arch is missing"},         /* key 2 becomes an unknown key 11 */
-		{43, 0x0c, FA_ERR_MALFORMED, "boot_id is missing"},     /* key 7 becomes an unknown key 12 */
+		{2, 0x02, FF_ERR_UNSUPPORTED, "version 2"},
+		{1, 0x01, FF_ERR_MALFORMED, "first key is not the version"},
+		{4, 0x00, FF_ERR_MALFORMED, "type 0"},
+		{3, 0x00, FF_ERR_MALFORMED, "appears twice"},          /* key 1 becomes a second key 0 */
+		{9, 0x53, FF_ERR_MALFORMED, "not well-formed"},         /* build_id one byte short: the CBOR breaks */
+		{32, 0x01, FF_ERR_MALFORMED, "control character"},      /* inside "1.4.2" */
+		{44, 0x27, FF_ERR_MALFORMED, "negative"},               /* boot_id becomes -8 */
+		{44, 0xf5, FF_ERR_MALFORMED, "simple value"},           /* boot_id becomes true */
+		{45, 0x0a, FF_ERR_MALFORMED, "payload is missing"},     /* key 9 becomes an unknown key 10 */
+		{5, 0x0b, FF_ERR_MALFORMED, "arch is missing"},         /* key 2 becomes an unknown key 11 */
+		{43, 0x0c, FF_ERR_MALFORMED, "boot_id is missing"},     /* key 7 becomes an unknown key 12 */
 	};
 
 	(void)state;
@@ -228,26 +228,26 @@ static void hostile_envelopes(void **state)
 		snprintf(what, sizeof(what), "patch %zu (byte %zu = 0x%02x)", i, patches[i].at, patches[i].value);
 		expect_rejected(b, len, patches[i].code, patches[i].needle, what);
 	}
-	expect_rejected(ok, len - 1, FA_ERR_MALFORMED, "not well-formed", "truncated");
+	expect_rejected(ok, len - 1, FF_ERR_MALFORMED, "not well-formed", "truncated");
 	memcpy(b, ok, len);
 	b[0] = 0xbf; /* the same pairs in an indefinite-length map */
 	b[len] = 0xff;
-	expect_rejected(b, len + 1, FA_ERR_MALFORMED, "indefinite", "indefinite map");
+	expect_rejected(b, len + 1, FF_ERR_MALFORMED, "indefinite", "indefinite map");
 	memcpy(b, ok, len);
 	b[len] = 0x00;
-	expect_rejected(b, len + 1, FA_ERR_MALFORMED, "follow the CBOR item", "trailing byte");
-	expect_rejected((const uint8_t *)"\xa2\x00\x01\x01\xc1\x02", 6, FA_ERR_MALFORMED, "tag", "a tag");
-	expect_rejected((const uint8_t *)"\x01", 1, FA_ERR_MALFORMED, "not a CBOR map", "an integer");
-	expect_rejected((const uint8_t *)"", 0, FA_ERR_MALFORMED, "not well-formed", "empty");
+	expect_rejected(b, len + 1, FF_ERR_MALFORMED, "follow the CBOR item", "trailing byte");
+	expect_rejected((const uint8_t *)"\xa2\x00\x01\x01\xc1\x02", 6, FF_ERR_MALFORMED, "tag", "a tag");
+	expect_rejected((const uint8_t *)"\x01", 1, FF_ERR_MALFORMED, "not a CBOR map", "an integer");
+	expect_rejected((const uint8_t *)"", 0, FF_ERR_MALFORMED, "not well-formed", "empty");
 	/* counts and lengths that lie: rejected before anything is allocated for them */
-	expect_rejected((const uint8_t *)"\xba\xff\xff\xff\xff", 5, FA_ERR_MALFORMED, "more than the bytes left",
+	expect_rejected((const uint8_t *)"\xba\xff\xff\xff\xff", 5, FF_ERR_MALFORMED, "more than the bytes left",
 			"a map of 2^32 pairs");
-	expect_rejected((const uint8_t *)"\xa1\x00\x5b\x00\x00\x00\x01\x00\x00\x00\x00", 11, FA_ERR_MALFORMED,
+	expect_rejected((const uint8_t *)"\xa1\x00\x5b\x00\x00\x00\x01\x00\x00\x00\x00", 11, FF_ERR_MALFORMED,
 			"runs past the end", "a 4 GiB byte string");
 	expect_rejected((const uint8_t *)"\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81"
 					 "\x81\x00",
-			19, FA_ERR_MALFORMED, "nested deeper", "deep nesting");
-	expect_rejected((const uint8_t *)"\xa2\x00\x01\x61\x61\x00", 6, FA_ERR_MALFORMED, "not an unsigned integer",
+			19, FF_ERR_MALFORMED, "nested deeper", "deep nesting");
+	expect_rejected((const uint8_t *)"\xa2\x00\x01\x61\x61\x00", 6, FF_ERR_MALFORMED, "not an unsigned integer",
 			"text key");
 	free(ok);
 }
@@ -297,7 +297,7 @@ static void hostile_coredumps(void **state)
 		size_t len;
 		uint8_t *bytes = cortex_m_dump(&len, cases[i].patch);
 
-		expect_rejected(bytes, len, FA_ERR_MALFORMED, cases[i].needle, cases[i].needle);
+		expect_rejected(bytes, len, FF_ERR_MALFORMED, cases[i].needle, cases[i].needle);
 		free(bytes);
 	}
 }

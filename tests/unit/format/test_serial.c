@@ -10,15 +10,15 @@
 
 #include <cmocka.h>
 
-#include "fa/chunk.h"
-#include "fa/serial.h"
+#include "ff/chunk.h"
+#include "ff/serial.h"
 #include "testdata.h"
 
-static struct fa_serial_record s_rec;
+static struct ff_serial_record s_rec;
 
-static enum fa_serial_kind parse(const char *line, struct fa_error *err)
+static enum ff_serial_kind parse(const char *line, struct ff_error *err)
 {
-	return fa_serial_parse_line(&s_rec, line, strlen(line), err);
+	return ff_serial_parse_line(&s_rec, line, strlen(line), err);
 }
 
 /* serial.log decodes to exactly the chunks of chunks-mtu20.flc. */
@@ -34,11 +34,11 @@ static void format_example(void **state)
 	(void)state;
 	log[log_len] = '\0';
 	line = strtok_r(log, "\n", &save);
-	assert_int_equal(parse(line, NULL), FA_SERIAL_ANNOUNCE);
+	assert_int_equal(parse(line, NULL), FF_SERIAL_ANNOUNCE);
 	assert_string_equal(s_rec.serial, "dev-0042");
 	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		assert_int_equal(parse(line, NULL), FA_SERIAL_CHUNK);
-		assert_int_equal(fa_batch_next(&rec, &rec_len, file, file_len, &pos, NULL), 1);
+		assert_int_equal(parse(line, NULL), FF_SERIAL_CHUNK);
+		assert_int_equal(ff_batch_next(&rec, &rec_len, file, file_len, &pos, NULL), 1);
 		assert_int_equal(s_rec.chunk_len, rec_len);
 		assert_memory_equal(s_rec.chunk, rec, rec_len);
 		chunks++;
@@ -51,15 +51,15 @@ static void format_example(void **state)
 static void logs_and_markers(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("I (1234) wifi: connected", NULL), FA_SERIAL_LOG);
+	assert_int_equal(parse("I (1234) wifi: connected", NULL), FF_SERIAL_LOG);
 	assert_int_equal(s_rec.log_len, 24);
-	assert_int_equal(parse("", NULL), FA_SERIAL_LOG);
-	assert_int_equal(parse("boot ok #FL:S:dev-0042\r", NULL), FA_SERIAL_ANNOUNCE);
+	assert_int_equal(parse("", NULL), FF_SERIAL_LOG);
+	assert_int_equal(parse("boot ok #FL:S:dev-0042\r", NULL), FF_SERIAL_ANNOUNCE);
 	assert_int_equal(s_rec.log_len, 8); /* the unterminated log text before the marker */
 	assert_string_equal(s_rec.serial, "dev-0042");
-	assert_int_equal(parse("#FL:C:OgYCAhokAAAABQbMF0kp:9B476CDF", NULL), FA_SERIAL_CHUNK); /* uppercase CRC */
+	assert_int_equal(parse("#FL:C:OgYCAhokAAAABQbMF0kp:9B476CDF", NULL), FF_SERIAL_CHUNK); /* uppercase CRC */
 	assert_int_equal(s_rec.chunk_len, 15);
-	assert_int_equal(parse("#FL:S:aa:bb:cc:dd:ee:ff", NULL), FA_SERIAL_ANNOUNCE);
+	assert_int_equal(parse("#FL:S:aa:bb:cc:dd:ee:ff", NULL), FF_SERIAL_ANNOUNCE);
 }
 
 static void damaged_records(void **state)
@@ -84,9 +84,9 @@ static void damaged_records(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fa_error err = {0};
+		struct ff_error err = {0};
 
-		if (parse(cases[i].line, &err) != FA_SERIAL_BAD || strstr(err.msg, cases[i].needle) == NULL)
+		if (parse(cases[i].line, &err) != FF_SERIAL_BAD || strstr(err.msg, cases[i].needle) == NULL)
 			fail_msg("'%s': kind %d, '%s'", cases[i].line, s_rec.kind, err.msg);
 		assert_int_equal(s_rec.chunk_len, 0);
 	}
@@ -94,13 +94,13 @@ static void damaged_records(void **state)
 
 static void too_long(void **state)
 {
-	static char line[FA_SERIAL_RECORD_MAX + 16];
-	struct fa_error err;
+	static char line[FF_SERIAL_RECORD_MAX + 16];
+	struct ff_error err;
 
 	(void)state;
 	memset(line, 'A', sizeof(line) - 1);
 	memcpy(line, "#FL:C:", 6);
-	assert_int_equal(parse(line, &err), FA_SERIAL_BAD);
+	assert_int_equal(parse(line, &err), FF_SERIAL_BAD);
 	assert_non_null(strstr(err.msg, "4096"));
 }
 

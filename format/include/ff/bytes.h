@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader of the host side, and bytes as hex. */
+#ifndef FF_BYTES_H
+#define FF_BYTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A u16 / u32 stored least significant byte first at p (2 / 4 readable bytes; no alignment needed). */
+static inline uint16_t ff_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t ff_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Bytes as lowercase hex, two digits each (a build-id, a digest).
+ * out: the caller's buffer of cap bytes, always NUL-terminated when cap >= 1; the text is cut short (at a whole
+ * byte) when cap < 2 * len + 1.  bytes/len: the bytes, only read.
+ */
+void ff_hex(char *out, size_t cap, const uint8_t *bytes, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
