@@ -8,6 +8,10 @@
 
 #include "ff/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define FF_CHUNK_VERSION 1u
 #define FF_CHUNK_MIN_MTU 10u               /* the largest header (9 bytes) plus one data byte */
 #define FF_MESSAGE_MAX (8u * 1024u * 1024u) /* largest `total` the format allows */
@@ -58,4 +62,7 @@ int ff_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf
  */
 int ff_chunkfile_batch_offset(const uint8_t *buf, size_t len, struct ff_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Errors of the analysis library: a negative code plus a message that names the field and the problem. */
+/* Errors of the format and analysis libraries: a negative code plus a message that names the field and the problem. */
 #ifndef FF_ERROR_H
 #define FF_ERROR_H
 
-/* Every fallible ff_ function (and fa_ function of analysis/) returns 0 (or a documented non-negative count) on success, else one of these. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every fallible ff_ (format) and fa_ (analysis) function returns 0, or a documented non-negative count, on
+ * success, else one of these. */
 enum ff_err {
 	FF_ERR_MALFORMED = -1,   /* the bytes break the format: a field is out of range, truncated or invalid */
 	FF_ERR_UNSUPPORTED = -2, /* a version or feature this decoder does not know */
@@ -27,4 +32,7 @@ int ff_error_set(struct ff_error *err, int code, const char *fmt, ...) __attribu
 /* A short lowercase name for a code ("malformed", "unsupported", ...); "unknown" for others. */
 const char *ff_error_name(int code);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -10,6 +10,10 @@
 
 #include "ff/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum ff_input_form {
 	FF_INPUT_MESSAGE,    /* one message, as docs/FORMAT.md §7 */
 	FF_INPUT_CHUNK_FILE, /* "FLCK" + records, §5 */
@@ -48,4 +52,7 @@ int ff_input_read(struct ff_input *out, const uint8_t *data, size_t len, struct 
 
 void ff_input_free(struct ff_input *in);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

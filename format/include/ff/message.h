@@ -10,6 +10,10 @@
 
 #include "ff/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define FF_MSG_COREDUMP 1u
 #define FF_MSG_REBOOT 2u
 
@@ -119,4 +123,7 @@ const char *ff_reg_name(uint16_t arch, unsigned os, size_t i);
  * them were captured. */
 const uint8_t *ff_coredump_memory(const struct ff_coredump *c, uint64_t addr, size_t len);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -11,6 +11,10 @@
 #include "ff/chunk.h"
 #include "ff/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The result of one chunk (docs/FORMAT.md §4), in the order of that table. */
 enum ff_chunk_result {
 	FF_CHUNK_ACCEPTED,
@@ -81,4 +85,7 @@ void ff_reasm_free(struct ff_reasm *r);
 enum ff_chunk_result ff_reasm_push(struct ff_reasm *r, const uint8_t *buf, size_t len, const uint8_t **out_msg,
 				   size_t *out_len, struct ff_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

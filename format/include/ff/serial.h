@@ -9,6 +9,10 @@
 
 #include "ff/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define FF_SERIAL_RECORD_MAX 4096u /* characters after the marker */
 #define FF_SERIAL_CHUNK_MAX 3072u  /* bytes of the largest chunk a record can carry */
 #define FF_SERIAL_SERIAL_MAX 64u
@@ -40,4 +44,7 @@ bool ff_device_serial_valid(const char *s, size_t len);
 enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const char *line, size_t len,
 					 struct ff_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
