@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ff/chunk.h"
 #include "crc32_private.h"
 
 #define SECONDS 2.0
@@ -163,9 +164,11 @@ static void *client_run(void *arg)
 			next_chunk(&c->dev[i], body);
 			len = CHUNK;
 		} else {
-			for (len = 0; len < c->per_req * (CHUNK + 1); len += CHUNK + 1) {
-				body[len] = CHUNK; /* one-byte LEB128 record length (FORMAT.md §5) */
-				next_chunk(&c->dev[i], body + len + 1);
+			uint8_t chunk[CHUNK];
+
+			for (len = 0; len < c->per_req * FF_RECORD_SIZE(CHUNK);) {
+				next_chunk(&c->dev[i], chunk);
+				len += ff_batch_put(body + len, sizeof(body) - len, chunk, CHUNK);
 			}
 		}
 		if (post(&fd, c, c->dev[i].serial, c->per_req > 1, body, len) == 200)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* faultline bridge: a device's serial console in, its log lines out to the terminal, its chunks (docs/FORMAT.md
- * §6 framing) to faultline-server, with the serial the device announces. Chunks wait in memory while the server
+ * §6 framing) to faultline-server, with the serial the device announces (chunk lines before any announcement are
+ * dropped, as §6 says; --serial counts as an announcement at the start). Chunks wait in memory while the server
  * is unreachable and go out, in order, once it answers: none is dropped, and one sent twice is harmless (the
- * server recognizes it). */
+ * server recognizes it). Only format/ reads the console: this file knows nothing of the framing. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -20,36 +21,35 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ff/chunk.h"
+#include "ff/device.h"
 #include "ff/serial.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
-#define LINE_MAX_BYTES 8192u /* longer lines are passed through in pieces: no chunk line is that long */
 #define QUEUE_MAX 65536u     /* chunks held while the server is away; then the input waits */
 #define BATCH_MAX 64u        /* chunks per request */
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
 
 struct chunk {
-	char serial[FF_SERIAL_SERIAL_MAX + 1]; /* "" until the device announces itself */
+	char serial[FF_DEVICE_SERIAL_MAX + 1];
 	uint8_t *bytes;
 	size_t len;
 };
 
 struct bridge {
 	const char *server, *key, *input;
-	char serial[FF_SERIAL_SERIAL_MAX + 1]; /* the device's, from its last "#FL:S:" line */
 	int fd;
 	bool eof;
-	char line[LINE_MAX_BYTES];
-	size_t line_len;
+	struct ff_serial_reader reader; /* the console's lines, and whose chunks they are */
 	struct chunk *queue; /* a FIFO: [head, tail) */
 	size_t head, tail, cap;
 	int64_t retry_at_ms; /* no request before this (backing off) */
 	int backoff_ms;
 	bool outage_said;
 	/* what happened, for the summary */
-	unsigned long forwarded, delivered, rejected, damaged, logs;
+	unsigned long forwarded, delivered, rejected, damaged, logs, unannounced;
 };
 
 static int64_t now_ms(void)
@@ -154,7 +154,7 @@ static size_t queued(const struct bridge *b)
 	return b->tail - b->head;
 }
 
-static void enqueue(struct bridge *b, const uint8_t *bytes, size_t len)
+static void enqueue(struct bridge *b, const char *serial, const uint8_t *bytes, size_t len)
 {
 	struct chunk *c;
 
@@ -172,7 +172,7 @@ static void enqueue(struct bridge *b, const uint8_t *bytes, size_t len)
 		}
 	}
 	c = &b->queue[b->tail++];
-	snprintf(c->serial, sizeof(c->serial), "%s", b->serial[0] != '\0' ? b->serial : "");
+	snprintf(c->serial, sizeof(c->serial), "%s", serial);
 	c->bytes = malloc(len);
 	if (c->bytes == NULL)
 		abort();
@@ -180,44 +180,32 @@ static void enqueue(struct bridge *b, const uint8_t *bytes, size_t len)
 	c->len = len;
 }
 
-/* A device announced itself: chunks that came before, with no serial yet, are its. */
-static void announce(struct bridge *b, const char *serial)
+/* What the console's reader found in a line. */
+static void take_event(void *ctx, const struct ff_serial_event *ev)
 {
-	snprintf(b->serial, sizeof(b->serial), "%s", serial);
-	for (size_t i = b->head; i < b->tail; i++)
-		if (b->queue[i].serial[0] == '\0')
-			snprintf(b->queue[i].serial, sizeof(b->queue[i].serial), "%s", serial);
-}
+	struct bridge *b = ctx;
 
-static void take_line(struct bridge *b, const char *line, size_t len)
-{
-	struct ff_serial_record *rec = malloc(sizeof(*rec));
-	struct ff_error err = {0};
-
-	if (rec == NULL)
-		abort();
-	switch (ff_serial_parse_line(rec, line, len, &err)) {
-	case FF_SERIAL_LOG:
-		fwrite(line, 1, len, stdout);
+	switch (ev->kind) {
+	case FF_SERIAL_EV_LOG:
+		fwrite(ev->text, 1, ev->text_len, stdout);
 		fputc('\n', stdout);
 		b->logs++;
 		break;
-	case FF_SERIAL_ANNOUNCE:
-		announce(b, rec->serial);
+	case FF_SERIAL_EV_CHUNK:
+		enqueue(b, ev->serial, ev->chunk, ev->chunk_len);
 		break;
-	case FF_SERIAL_CHUNK:
-		enqueue(b, rec->chunk, rec->chunk_len);
+	case FF_SERIAL_EV_UNANNOUNCED:
+		if (b->unannounced++ == 0)
+			fprintf(stderr, "faultline bridge: a chunk line came before any #FL:S: line and was dropped; pass "
+					"--serial SERIAL when the device does not announce itself\n");
 		break;
-	case FF_SERIAL_BAD:
-		fprintf(stderr, "faultline bridge: a damaged line was dropped: %s\n", err.msg);
+	case FF_SERIAL_EV_BAD:
+		fprintf(stderr, "faultline bridge: a damaged line was dropped: %s\n", ev->why);
 		b->damaged++;
 		break;
+	default:
+		break;
 	}
-	if (rec->log_len > 0 && rec->kind != FF_SERIAL_LOG) { /* log text before the marker */
-		fwrite(line, 1, rec->log_len, stdout);
-		fputc('\n', stdout);
-	}
-	free(rec);
 }
 
 /* Read what the input has; pass complete lines on. Returns -1 on a read error (said). */
@@ -234,42 +222,11 @@ static int read_input(struct bridge *b)
 	}
 	if (n == 0) {
 		b->eof = true;
-		if (b->line_len > 0) /* a last line without its newline */
-			take_line(b, b->line, b->line_len);
-		b->line_len = 0;
+		ff_serial_reader_finish(&b->reader, take_event, b); /* a last line without its newline */
 		return 0;
 	}
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			take_line(b, b->line, b->line_len);
-			b->line_len = 0;
-		} else {
-			if (b->line_len == sizeof(b->line)) { /* no record is this long: pass it through as it is */
-				take_line(b, b->line, b->line_len);
-				b->line_len = 0;
-			}
-			b->line[b->line_len++] = buf[i];
-		}
-	}
+	ff_serial_reader_feed(&b->reader, buf, (size_t)n, take_event, b);
 	return 0;
-}
-
-/* The batch framing of docs/FORMAT.md §5: each chunk behind its LEB128 length. */
-static size_t frame(uint8_t *out, const struct chunk *c, size_t n)
-{
-	size_t pos = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t len = c[i].len;
-
-		do {
-			out[pos++] = (uint8_t)((len & 0x7fu) | (len > 0x7fu ? 0x80u : 0u));
-			len >>= 7;
-		} while (len > 0);
-		memcpy(out + pos, c[i].bytes, c[i].len);
-		pos += c[i].len;
-	}
-	return pos;
 }
 
 /* Count the server's per-chunk results; say the first refusal, or the whole answer when it has no results. */
@@ -312,12 +269,13 @@ static int send_head(struct bridge *b)
 				 .content_type = "application/vnd.faultline.chunk-batch", .timeout_s = 30};
 	long status;
 
-	while (n < BATCH_MAX && b->head + n < b->tail && strcmp(b->queue[b->head + n].serial, first->serial) == 0)
-		size += b->queue[b->head + n++].len + 3;
+	for (; n < BATCH_MAX && b->head + n < b->tail && strcmp(first[n].serial, first->serial) == 0; n++)
+		size += FF_RECORD_SIZE(first[n].len);
 	if ((body = malloc(size)) == NULL)
 		abort();
 	rq.data = body;
-	rq.len = frame(body, first, n);
+	for (size_t i = 0; i < n; i++)
+		rq.len += ff_batch_put(body + rq.len, size - rq.len, first[i].bytes, first[i].len);
 	snprintf(url, sizeof(url), "%s/api/v1/devices/%s/chunks", b->server, first->serial);
 	snprintf(header, sizeof(header), "X-Faultline-Key: %s", b->key);
 	status = cli_http(&rq, &answer, err, sizeof(err));
@@ -402,17 +360,15 @@ int cli_bridge(int argc, char **argv)
 		fprintf(stderr, "faultline bridge: --server or --key is too long\n");
 		return 2;
 	}
-	if (serial != NULL) {
-		if (!ff_device_serial_valid(serial, strlen(serial))) {
-			fprintf(stderr, "faultline bridge: --serial: 1 to 64 of A-Z a-z 0-9 . _ : -\n");
-			return 2;
-		}
-		announce(&b, serial);
+	if (serial != NULL && !ff_device_serial_valid(serial, strlen(serial))) {
+		fprintf(stderr, "faultline bridge: --serial: 1 to 64 of A-Z a-z 0-9 . _ : -\n");
+		return 2;
 	}
+	ff_serial_reader_init(&b.reader, serial);
 	if (cli_http_init("bridge") != 0 || (b.fd = open_input(b.input, baud)) < 0)
 		return 1;
 	for (;;) {
-		bool ready = queued(&b) > 0 && b.queue[b.head].serial[0] != '\0';
+		bool ready = queued(&b) > 0;
 		int wait_ms = -1;
 
 		if (ready)
@@ -436,7 +392,7 @@ int cli_bridge(int argc, char **argv)
 		} else if (ready && wait_ms > 0) {
 			poll(NULL, 0, wait_ms);
 		}
-		ready = queued(&b) > 0 && b.queue[b.head].serial[0] != '\0';
+		ready = queued(&b) > 0;
 		if (ready && now_ms() >= b.retry_at_ms) {
 			int rc = send_head(&b);
 
@@ -447,12 +403,11 @@ int cli_bridge(int argc, char **argv)
 		}
 		if (b.eof && queued(&b) == 0)
 			break;
-		if (b.eof && !ready) { /* chunks from a device that never said its serial */
-			fprintf(stderr, "faultline bridge: %zu chunk(s) came before any #FL:S: line; pass --serial to "
-					"forward them\n", queued(&b));
-			status = 1;
-			break;
-		}
+	}
+	if (b.unannounced > 0) { /* the device's data did not all reach the server */
+		fprintf(stderr, "faultline bridge: %lu chunk(s) came before any #FL:S: line; pass --serial to forward "
+				"them\n", b.unannounced);
+		status = 1;
 	}
 	fflush(stdout);
 	fprintf(stderr, "faultline bridge: %lu chunk(s) forwarded, %lu message(s) completed, %lu refused, %lu damaged "

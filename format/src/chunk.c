@@ -118,6 +118,21 @@ int ff_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf
 	return 1;
 }
 
+size_t ff_batch_put(uint8_t *out, size_t cap, const uint8_t *chunk, size_t len)
+{
+	size_t head = len < 128u ? 1u : 2u;
+
+	if (len == 0 || len > FF_RECORD_MAX || cap < len + head)
+		return 0;
+	out[0] = (uint8_t)(len & 0x7fu);
+	if (head == 2) {
+		out[0] |= 0x80u;
+		out[1] = (uint8_t)(len >> 7);
+	}
+	memcpy(out + head, chunk, len);
+	return len + head;
+}
+
 int ff_chunkfile_batch_offset(const uint8_t *buf, size_t len, struct ff_error *err)
 {
 	if (len < CHUNKFILE_HEADER || memcmp(buf, k_chunkfile_magic, sizeof(k_chunkfile_magic)) != 0)

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "ff/chunk.h"
+#include "ff/device.h"
 #include "ff/input.h"
 #include "ff/reasm.h"
 #include "ff/serial.h"
@@ -104,57 +105,88 @@ static int read_chunk_file(struct ff_input *in, const uint8_t *data, size_t len,
 	return rc;
 }
 
-static int read_serial_log(struct ff_input *in, const uint8_t *data, size_t len, struct ff_error *err)
-{
-	static struct ff_serial_record rec;
+/* A serial log: the stream reader says whose each chunk is; each device gets its own receiver. */
+struct serial_log {
+	struct ff_input *in;
 	struct {
-		char serial[65];
+		char serial[FF_DEVICE_SERIAL_MAX + 1];
 		struct ff_reasm r;
 	} dev[DEVICES_MAX];
-	size_t ndev = 0, cur = DEVICES_MAX, at = 0;
-	int rc = 0;
+	size_t ndev;
+	size_t at; /* where the line being read starts, for the notes */
+	int rc;
+	struct ff_error *err;
+};
 
-	while (rc == 0 && at < len) {
-		const uint8_t *nl = memchr(data + at, '\n', len - at);
-		size_t line_len = nl != NULL ? (size_t)(nl - (data + at)) : len - at;
-		struct ff_error why = {0};
-		char text[320];
+static void serial_event(void *ctx, const struct ff_serial_event *ev)
+{
+	struct serial_log *log = ctx;
+	char text[320];
+	size_t i;
 
-		switch (ff_serial_parse_line(&rec, (const char *)data + at, line_len, &why)) {
-		case FF_SERIAL_ANNOUNCE:
-			for (cur = 0; cur < ndev && strcmp(dev[cur].serial, rec.serial) != 0; cur++)
-				;
-			if (cur == ndev && ndev < DEVICES_MAX) {
-				snprintf(dev[ndev].serial, sizeof(dev[ndev].serial), "%s", rec.serial);
-				ff_reasm_init(&dev[ndev].r, 0, 0);
-				ndev++;
-			} else if (cur == ndev) {
-				cur = DEVICES_MAX;
-				note(in, "more than 16 devices in one log: the rest are skipped");
-			}
-			break;
-		case FF_SERIAL_CHUNK:
-			if (cur >= ndev) {
-				in->rejected++;
-				note(in, "a chunk line before any device announced itself: skipped");
-				break;
-			}
-			rc = take_chunk(in, &dev[cur].r, rec.chunk, rec.chunk_len, dev[cur].serial, err);
-			break;
-		case FF_SERIAL_BAD:
-			in->rejected++;
-			snprintf(text, sizeof(text), "line at byte %zu: %s", at, why.msg);
-			note(in, text);
-			break;
-		default:
-			break;
+	if (log->rc != 0)
+		return;
+	switch (ev->kind) {
+	case FF_SERIAL_EV_CHUNK:
+		for (i = 0; i < log->ndev && strcmp(log->dev[i].serial, ev->serial) != 0; i++)
+			;
+		if (i == log->ndev && log->ndev == DEVICES_MAX) {
+			note(log->in, "more than 16 devices in one log: the rest are skipped");
+			return;
 		}
-		at += line_len + 1;
+		if (i == log->ndev) {
+			snprintf(log->dev[i].serial, sizeof(log->dev[i].serial), "%s", ev->serial);
+			ff_reasm_init(&log->dev[i].r, 0, 0);
+			log->ndev++;
+		}
+		log->rc = take_chunk(log->in, &log->dev[i].r, ev->chunk, ev->chunk_len, log->dev[i].serial, log->err);
+		break;
+	case FF_SERIAL_EV_UNANNOUNCED:
+		log->in->rejected++;
+		note(log->in, "a chunk line before any device announced itself: skipped");
+		break;
+	case FF_SERIAL_EV_BAD:
+		log->in->rejected++;
+		snprintf(text, sizeof(text), "line at byte %zu: %s", log->at, ev->why);
+		note(log->in, text);
+		break;
+	default:
+		break;
 	}
-	for (size_t i = 0; i < ndev; i++) {
-		count_partial(in, &dev[i].r);
-		ff_reasm_free(&dev[i].r);
+}
+
+static int read_serial_log(struct ff_input *in, const uint8_t *data, size_t len, struct ff_error *err)
+{
+	struct ff_serial_reader *reader = malloc(sizeof(*reader));
+	struct serial_log *log = calloc(1, sizeof(*log));
+	int rc;
+
+	if (reader == NULL || log == NULL) {
+		free(reader);
+		free(log);
+		return ff_error_set(err, FF_ERR_NOMEM, "input: out of memory");
 	}
+	log->in = in;
+	log->err = err;
+	ff_serial_reader_init(reader, NULL);
+	/* a line at a time, so that a note can say where the line was */
+	for (size_t at = 0; at < len && log->rc == 0;) {
+		const uint8_t *nl = memchr(data + at, '\n', len - at);
+		size_t n = nl != NULL ? (size_t)(nl - (data + at)) + 1 : len - at;
+
+		log->at = at;
+		ff_serial_reader_feed(reader, data + at, n, serial_event, log);
+		at += n;
+	}
+	if (log->rc == 0)
+		ff_serial_reader_finish(reader, serial_event, log);
+	for (size_t i = 0; i < log->ndev; i++) {
+		count_partial(in, &log->dev[i].r);
+		ff_reasm_free(&log->dev[i].r);
+	}
+	rc = log->rc;
+	free(log);
+	free(reader);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "ff/device.h"
 #include "ff/serial.h"
 
 static const char k_marker[] = "#FL:";
@@ -89,7 +90,7 @@ static enum ff_serial_kind bad(struct ff_serial_record *out, struct ff_error *er
 
 bool ff_device_serial_valid(const char *s, size_t len)
 {
-	if (len < 1 || len > FF_SERIAL_SERIAL_MAX)
+	if (len < 1 || len > FF_DEVICE_SERIAL_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
@@ -151,4 +152,66 @@ enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const cha
 		return bad(out, err, "CRC mismatch (a garbled line)");
 	out->kind = FF_SERIAL_CHUNK;
 	return out->kind;
+}
+
+/* ---- the stream reader ---- */
+
+void ff_serial_reader_init(struct ff_serial_reader *r, const char *serial)
+{
+	r->line_len = 0;
+	r->serial[0] = '\0';
+	if (serial != NULL && ff_device_serial_valid(serial, strlen(serial)))
+		memcpy(r->serial, serial, strlen(serial) + 1);
+}
+
+static void take_line(struct ff_serial_reader *r, ff_serial_sink each, void *ctx)
+{
+	struct ff_error err = {0};
+	struct ff_serial_event ev = {.kind = FF_SERIAL_EV_LOG, .text = r->line};
+	enum ff_serial_kind kind = ff_serial_parse_line(&r->rec, r->line, r->line_len, &err);
+
+	ev.text_len = r->rec.log_len;
+	if (kind == FF_SERIAL_LOG || r->rec.log_len > 0) /* a log line, or log text left before the marker */
+		each(ctx, &ev);
+	switch (kind) {
+	case FF_SERIAL_ANNOUNCE:
+		memcpy(r->serial, r->rec.serial, sizeof(r->serial));
+		ev = (struct ff_serial_event){.kind = FF_SERIAL_EV_ANNOUNCE, .serial = r->serial};
+		break;
+	case FF_SERIAL_CHUNK:
+		ev = (struct ff_serial_event){.kind = r->serial[0] != '\0' ? FF_SERIAL_EV_CHUNK : FF_SERIAL_EV_UNANNOUNCED,
+					      .serial = r->serial, .chunk = r->rec.chunk, .chunk_len = r->rec.chunk_len};
+		break;
+	case FF_SERIAL_BAD:
+		ev = (struct ff_serial_event){.kind = FF_SERIAL_EV_BAD, .why = err.msg};
+		break;
+	default:
+		return;
+	}
+	each(ctx, &ev);
+}
+
+void ff_serial_reader_feed(struct ff_serial_reader *r, const void *bytes, size_t len, ff_serial_sink each, void *ctx)
+{
+	const char *p = bytes;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\n') {
+			take_line(r, each, ctx);
+			r->line_len = 0;
+			continue;
+		}
+		if (r->line_len == sizeof(r->line)) { /* no record is this long: pass it on as it is */
+			take_line(r, each, ctx);
+			r->line_len = 0;
+		}
+		r->line[r->line_len++] = p[i];
+	}
+}
+
+void ff_serial_reader_finish(struct ff_serial_reader *r, ff_serial_sink each, void *ctx)
+{
+	if (r->line_len > 0)
+		take_line(r, each, ctx);
+	r->line_len = 0;
 }

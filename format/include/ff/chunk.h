@@ -55,6 +55,18 @@ int ff_chunk_parse(struct ff_chunk *out, const uint8_t *buf, size_t len, struct 
 int ff_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf, size_t len, size_t *pos,
 		  struct ff_error *err);
 
+/* Bytes a record of a len-byte chunk takes in a batch: the chunk and its 1- or 2-byte LEB128 length. */
+#define FF_RECORD_SIZE(len) ((len) + ((len) < 128u ? 1u : 2u))
+
+/*
+ * Append one record to a batch (§5): the chunk's length as LEB128, then the chunk.
+ * out/cap: the caller's buffer and the bytes left in it.  chunk/len: the chunk bytes, copied; 1 <= len <=
+ * FF_RECORD_MAX.
+ * Returns the bytes written (FF_RECORD_SIZE(len)), or 0 when len is out of range or cap is too small (nothing is
+ * written then).
+ */
+size_t ff_batch_put(uint8_t *out, size_t cap, const uint8_t *chunk, size_t len);
+
 /*
  * Check the 5-byte header of a chunk file ("FLCK", version 1) and return the offset of its batch, 5.
  * Returns FF_ERR_MALFORMED when the magic is wrong or the file is shorter than its header, FF_ERR_UNSUPPORTED for

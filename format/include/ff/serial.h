@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reading serial framing (docs/FORMAT.md §6): one line of a device's console at a time. */
+/* Reading serial framing (docs/FORMAT.md §6): a device's console, one line at a time (ff_serial_parse_line), or as
+ * a byte stream that also applies §6's rule for whose chunks they are (struct ff_serial_reader). */
 #ifndef FF_SERIAL_H
 #define FF_SERIAL_H
 
@@ -7,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ff/device.h"
 #include "ff/error.h"
 
 #ifdef __cplusplus
@@ -15,7 +17,8 @@ extern "C" {
 
 #define FF_SERIAL_RECORD_MAX 4096u /* characters after the marker */
 #define FF_SERIAL_CHUNK_MAX 3072u  /* bytes of the largest chunk a record can carry */
-#define FF_SERIAL_SERIAL_MAX 64u
+#define FF_SERIAL_SERIAL_MAX FF_DEVICE_SERIAL_MAX
+#define FF_SERIAL_LINE_MAX 8192u   /* a reader passes longer lines on in pieces of this size: no record is that long */
 
 enum ff_serial_kind {
 	FF_SERIAL_LOG,      /* an ordinary log line (no marker) */
@@ -32,10 +35,6 @@ struct ff_serial_record {
 	size_t chunk_len;
 };
 
-/* True when s (len bytes, no NUL needed) is a device serial as docs/FORMAT.md §6 allows: 1 to 64 characters of
- * A-Z a-z 0-9 . _ : - (so it is safe in a URL path and a file name). */
-bool ff_device_serial_valid(const char *s, size_t len);
-
 /*
  * Classify one line (without its "\n"; a trailing "\r" is ignored) and decode its record.
  * out: filled (log_len always; the rest by kind).  err: optional; set for FF_SERIAL_BAD.
@@ -43,6 +42,54 @@ bool ff_device_serial_valid(const char *s, size_t len);
  */
 enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const char *line, size_t len,
 					 struct ff_error *err);
+
+/* What a stream reader found in a line. */
+enum ff_serial_event_kind {
+	FF_SERIAL_EV_LOG,         /* log text: a line without a record, or the text before a record's marker */
+	FF_SERIAL_EV_ANNOUNCE,    /* a device announced itself: chunks that follow are serial's */
+	FF_SERIAL_EV_CHUNK,       /* a chunk of the device serial */
+	FF_SERIAL_EV_BAD,         /* a damaged record, dropped: why says how */
+	FF_SERIAL_EV_UNANNOUNCED, /* a chunk line before any announcement, dropped (§6) */
+};
+
+/* One event. Every pointer points into the reader and is valid only during the callback. */
+struct ff_serial_event {
+	enum ff_serial_event_kind kind;
+	const char *text;     /* FF_SERIAL_EV_LOG: the text (not NUL-terminated), text_len bytes */
+	size_t text_len;
+	const char *serial;   /* FF_SERIAL_EV_ANNOUNCE and FF_SERIAL_EV_CHUNK: the device's, NUL-terminated */
+	const uint8_t *chunk; /* FF_SERIAL_EV_CHUNK and FF_SERIAL_EV_UNANNOUNCED: the chunk bytes */
+	size_t chunk_len;
+	const char *why;      /* FF_SERIAL_EV_BAD: the reason, NUL-terminated */
+};
+
+/* Called for each event, in input order; ctx is the caller's. */
+typedef void (*ff_serial_sink)(void *ctx, const struct ff_serial_event *ev);
+
+/*
+ * A console read as a byte stream: lines are cut at "\n" (a "\r" before it is dropped; a line longer than
+ * FF_SERIAL_LINE_MAX goes on in pieces) and each chunk is given the serial of the last announcement before it, as
+ * §6 says; chunk lines before any announcement are dropped (they can only be the rest of a message whose first
+ * chunk this reader did not see). The caller allocates it (about 12 KB); it holds no other memory.
+ */
+struct ff_serial_reader {
+	char serial[FF_SERIAL_SERIAL_MAX + 1]; /* the last announced serial, "" before any */
+	char line[FF_SERIAL_LINE_MAX];
+	size_t line_len;
+	struct ff_serial_record rec;
+};
+
+/*
+ * Start a reader. serial: NULL, or a device serial known out of band (faultline bridge --serial), which counts as
+ * an announcement at the start of the stream; it must pass ff_device_serial_valid() (else it is ignored).
+ */
+void ff_serial_reader_init(struct ff_serial_reader *r, const char *serial);
+
+/* Read len bytes of the stream; each line they complete becomes events, given to each(ctx, ...). */
+void ff_serial_reader_feed(struct ff_serial_reader *r, const void *bytes, size_t len, ff_serial_sink each, void *ctx);
+
+/* The stream ended: a last line without its "\n" becomes events too. The reader can then be fed anew. */
+void ff_serial_reader_finish(struct ff_serial_reader *r, ff_serial_sink each, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -176,11 +176,44 @@ static void bad_chunk_files(void **state)
 	assert_int_equal(ff_chunkfile_batch_offset((const uint8_t *)"FLCK\x01", 5, &err), 5);
 }
 
+/* Records written by ff_batch_put read back by ff_batch_next, at both LEB128 lengths and the limits. */
+static void batch_writer(void **state)
+{
+	static uint8_t chunk[FF_RECORD_MAX], batch[3 * FF_RECORD_SIZE(FF_RECORD_MAX)];
+	const size_t lens[] = {1, 127, 128, FF_RECORD_MAX};
+	const uint8_t *rec;
+	size_t pos = 0, len, n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (uint8_t)(i * 7);
+	for (size_t i = 0; i < 4; i++) {
+		size_t put = ff_batch_put(batch + n, sizeof(batch) - n, chunk, lens[i]);
+
+		assert_int_equal(put, FF_RECORD_SIZE(lens[i]));
+		assert_int_equal(put, lens[i] + (lens[i] < 128 ? 1 : 2));
+		n += put;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(ff_batch_next(&rec, &len, batch, n, &pos, NULL), 1);
+		assert_int_equal(len, lens[i]);
+		assert_memory_equal(rec, chunk, len);
+	}
+	assert_int_equal(ff_batch_next(&rec, &len, batch, n, &pos, NULL), 0);
+	/* refused, and nothing written: no room, an empty chunk, one too long for a record */
+	memset(batch, 0xee, 4);
+	assert_int_equal(ff_batch_put(batch, 127, chunk, 127), 0);
+	assert_int_equal(ff_batch_put(batch, 10, chunk, 0), 0);
+	assert_int_equal(ff_batch_put(batch, sizeof(batch), chunk, FF_RECORD_MAX + 1), 0);
+	assert_int_equal(batch[0], 0xee);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_example), cmocka_unit_test(bad_chunks),  cmocka_unit_test(limits_accepted),
 		cmocka_unit_test(leb128),         cmocka_unit_test(bad_batches), cmocka_unit_test(bad_chunk_files),
+		cmocka_unit_test(batch_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
