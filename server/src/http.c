@@ -20,19 +20,15 @@
 #include "ff/chunk.h"
 #include "fa/core.h"
 #include "ff/message.h"
-#include "ff/reasm.h"
 #include "ff/serial.h"
 #include "http.h"
+#include "ingest.h"
 #include "keys.h"
 
 #define THREADS 16u /* requests in the store at once: more than the cores, so that requests meet in one commit */
 #define API "/api/v1/"
 
-/* Bounds on what a device (or anyone holding the project key) can make the server hold. */
-#define BODY_MAX (1u << 20)             /* one request's chunks */
-#define MESSAGE_MAX (1u << 20)          /* one message */
-#define DEVICE_PENDING_MAX (4u << 20)   /* partial messages of one device */
-#define TOTAL_PENDING_MAX (256u << 20)  /* partial messages of all devices */
+#define BODY_MAX (1u << 20) /* one request's chunks */
 #define PAGE_MAX 500
 
 /* The request state of a connection answered from its headers alone. */
@@ -110,161 +106,42 @@ static bool device_endpoint(const char *url, const char *method)
 	return slash != NULL && slash > serial && strcmp(slash, "/chunks") == 0;
 }
 
-static size_t partial(const struct ff_reasm_slot *s)
-{
-	return s != NULL && s->state == FF_SLOT_PARTIAL ? (size_t)s->total + FF_CRC_TRAILER : 0;
-}
-
-/* One chunk of a request: parsed before the store is taken, applied under it, answered after. */
-struct chunk_outcome {
-	struct ff_chunk chunk;
-	enum ff_chunk_result res;
-	bool parsed;
-	int64_t message; /* res FF_CHUNK_COMPLETE: the message's id */
-	char *error;     /* why it was refused (malloc'd), or NULL */
-};
-
-/* One request's view of its device's reassembly: each tag's slot is loaded once and stored once, however many of
- * its chunks the request carries, and the pending-bytes budget is read once and then kept up to date here. */
-struct device_slots {
-	int64_t device, now;
-	int64_t dev_pending, all_pending;
-	bool loaded[8], dirty[8];
-	struct ff_reasm_slot *slot[8];
-};
-
-static char *copy_error(const struct ff_error *err)
-{
-	char *text = strdup(err->msg);
-
-	if (text == NULL)
-		abort(); /* out of memory: as srv_malloc does */
-	return text;
-}
-
-/* One parsed chunk through the device's slot (store held). */
-static int ingest_chunk(struct srv_store *st, struct device_slots *ds, struct chunk_outcome *o)
-{
-	struct ff_error err = {0};
-	const struct ff_chunk *c = &o->chunk;
-	const uint8_t *msg = NULL;
-	size_t msg_len = 0, before, budget;
-	bool fresh = false;
-
-	if (!ds->loaded[c->tag] && st->ops->slot_load(st, ds->device, c->tag, &ds->slot[c->tag]) != 0)
-		return -1;
-	ds->loaded[c->tag] = true;
-	before = partial(ds->slot[c->tag]);
-	budget = (size_t)(DEVICE_PENDING_MAX - ds->dev_pending) + before;
-	if ((size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before < budget)
-		budget = (size_t)(TOTAL_PENDING_MAX - ds->all_pending) + before;
-	o->res = ff_reasm_apply(&ds->slot[c->tag], c, MESSAGE_MAX, budget, &msg, &msg_len, &err);
-	/* accepted, complete, a CRC mismatch (the slot is marked failed), or the old message dropped for the new one */
-	if (o->res == FF_CHUNK_ACCEPTED || o->res == FF_CHUNK_COMPLETE || o->res == FF_CHUNK_CRC_MISMATCH ||
-	    (o->res == FF_CHUNK_OVER_QUOTA && ds->slot[c->tag] == NULL))
-		ds->dirty[c->tag] = true;
-	ds->dev_pending += (int64_t)partial(ds->slot[c->tag]) - (int64_t)before;
-	ds->all_pending += (int64_t)partial(ds->slot[c->tag]) - (int64_t)before;
-	if (ff_chunk_result_rejected(o->res) || o->res == FF_CHUNK_CRC_MISMATCH)
-		o->error = copy_error(&err);
-	if (o->res == FF_CHUNK_COMPLETE)
-		return st->ops->message_add(st, ds->device, msg, msg_len, ds->now, &o->message, &fresh);
-	return 0;
-}
-
-/* A request's parsed chunks, in order, into the open transaction (store held). */
-static int ingest_all(struct srv_store *st, const char *serial, struct chunk_outcome *out, size_t n, int64_t now)
-{
-	struct device_slots ds = {.now = now};
-	int rc = -1;
-
-	if (st->ops->device(st, serial, now, &ds.device) != 0 ||
-	    st->ops->pending(st, ds.device, &ds.dev_pending, &ds.all_pending) != 0)
-		goto done;
-	for (size_t i = 0; i < n; i++)
-		if (out[i].parsed && ingest_chunk(st, &ds, &out[i]) != 0)
-			goto done;
-	for (unsigned tag = 0; tag < 8; tag++)
-		if (ds.dirty[tag] && st->ops->slot_save(st, ds.device, tag, ds.slot[tag], now) != 0)
-			goto done;
-	rc = 0;
-done:
-	for (unsigned tag = 0; tag < 8; tag++)
-		ff_reasm_slot_free(ds.slot[tag]);
-	return rc;
-}
-
-/* Parse one chunk (no store needed): a chunk that does not parse is answered as such. */
-static void parse_chunk(struct chunk_outcome *o, const uint8_t *buf, size_t len)
-{
-	struct ff_error err = {0};
-	int rc = ff_chunk_parse(&o->chunk, buf, len, &err);
-
-	o->parsed = rc == 0;
-	if (rc != 0) {
-		o->res = rc == FF_ERR_UNSUPPORTED ? FF_CHUNK_UNSUPPORTED_VERSION : FF_CHUNK_MALFORMED;
-		o->error = copy_error(&err);
-	}
-}
-
 /* POST /api/v1/devices/{serial}/chunks, once the whole body is in. */
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
-	struct srv_store *st = h->store;
 	struct ff_error err = {0};
-	struct chunk_outcome *out;
+	struct srv_ingest in;
 	json_t *results;
-	const uint8_t *rec;
-	size_t pos = 0, len, n = 1, rejected = 0, delivered = 0;
 	int rc;
 
 	if (req->too_large)
 		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer chunks "
 			     "per request");
-	if (req->len == 0)
-		return error(c, MHD_HTTP_BAD_REQUEST, "empty", "the body holds no chunk");
-	if (req->batch) { /* the whole framing first: a broken batch stores nothing */
-		for (n = 0; (rc = ff_batch_next(&rec, &len, req->body, req->len, &pos, &err)) == 1; n++)
-			;
-		if (rc < 0)
-			return error(c, MHD_HTTP_BAD_REQUEST, "bad_batch", err.msg);
-	} else if (req->len > FF_RECORD_MAX) {
-		return error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a single chunk is at most 16383 bytes");
-	}
-	out = srv_calloc(n > 0 ? n : 1, sizeof(*out));
-	if (!req->batch)
-		parse_chunk(&out[0], req->body, req->len);
-	for (size_t i = 0, at = 0; req->batch && ff_batch_next(&rec, &len, req->body, req->len, &at, NULL) == 1; i++)
-		parse_chunk(&out[i], rec, len);
-	if (srv_store_group_enter(st) != 0) {
-		rc = -1;
-	} else {
-		rc = ingest_all(st, req->serial, out, n, (int64_t)time(NULL));
-		rc = srv_store_group_leave(st, rc == 0);
-	}
-	results = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_pack("{s:s}", "result", ff_chunk_result_name(out[i].res));
-
-		if (out[i].res == FF_CHUNK_COMPLETE) {
-			json_object_set_new(r, "message", json_integer(out[i].message));
-			delivered++;
-		}
-		if (out[i].error != NULL) {
-			json_object_set_new(r, "error", json_string(out[i].error));
-			rejected++;
-		}
-		json_array_append_new(results, r);
-		free(out[i].error);
-	}
-	free(out);
-	if (rc != 0) { /* the store said why on stderr */
-		json_decref(results);
+	rc = srv_ingest_body(&in, h->store, req->serial, req->body, req->len, req->batch, (int64_t)time(NULL),
+			     &srv_ingest_limits, &err);
+	if (rc != 0) { /* for a store error, the store said why on stderr */
+		srv_ingest_free(&in);
+		if (rc > 0)
+			return error(c, MHD_HTTP_BAD_REQUEST, req->len == 0 ? "empty" : req->batch ? "bad_batch" : "malformed",
+				     err.msg);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
 	}
-	if (delivered > 0)
+	results = json_array();
+	for (size_t i = 0; i < in.n; i++) {
+		const struct srv_chunk_outcome *o = &in.chunks[i];
+		json_t *r = json_pack("{s:s}", "result", ff_chunk_result_name(o->res));
+
+		if (o->res == FF_CHUNK_COMPLETE)
+			json_object_set_new(r, "message", json_integer(o->message));
+		if (o->error != NULL)
+			json_object_set_new(r, "error", json_string(o->error));
+		json_array_append_new(results, r);
+	}
+	if (in.delivered > 0)
 		srv_workers_wake(h->workers);
-	return respond(c, rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, json_pack("{s:o}", "results", results));
+	rc = in.rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+	srv_ingest_free(&in);
+	return respond(c, (unsigned)rc, json_pack("{s:o}", "results", results));
 }
 
 /* POST /api/v1/symbols, once the whole file is on disk: check it is a usable ELF, then keep it by build-id. */

@@ -44,6 +44,10 @@ struct srv_device {
 	int64_t messages;
 };
 
+/* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
+ * found), or -1 (failed: srv_store_error() says why, to the thread that called). */
+#define SRV_NONE 1
+
 /* The operations a backend implements. Each returns 0 or -1 with a message in the store (srv_store_error()). */
 struct srv_store_ops {
 	void (*close)(struct srv_store *s);
@@ -64,13 +68,22 @@ struct srv_store_ops {
 
 	/* The device's id, made on first sight; last_seen set to now. */
 	int (*device)(struct srv_store *s, const char *serial, int64_t now, int64_t *out_id);
-	/* A reassembly slot (docs/FORMAT.md §4): *out NULL when the tag has none. The caller frees it. */
-	int (*slot_load)(struct srv_store *s, int64_t device, unsigned tag, struct ff_reasm_slot **out);
-	/* Store a slot (NULL: delete it). */
-	int (*slot_save)(struct srv_store *s, int64_t device, unsigned tag, const struct ff_reasm_slot *slot,
-			 int64_t now);
-	/* Bytes held by partial messages: the device's and everyone's. */
-	int (*pending)(struct srv_store *s, int64_t device, int64_t *out_device, int64_t *out_total);
+	/* The receiver's slots of a device (docs/FORMAT.md §4), the store of format/'s one receiver (ff/reasm.h, whose
+	 * struct ff_slot_store_ops says what each does; ingest.c adapts them). A slot's bytes are kept as the chunks
+	 * brought them, one row per run of fresh bytes, so a chunk writes its own bytes, not its message's; they are
+	 * joined when the message completes. slot_load: 0 found, SRV_NONE when the tag holds none. The pending bytes
+	 * are running totals, per device and overall, moved by slot_save's delta (no scan of the fleet). */
+	int (*slot_load)(struct srv_store *s, int64_t device, unsigned tag, struct ff_slot *out);
+	int (*slot_held)(struct srv_store *s, int64_t device, unsigned tag, uint32_t off, uint32_t len, uint8_t *buf,
+			 uint8_t *held);
+	int (*slot_put)(struct srv_store *s, int64_t device, unsigned tag, uint32_t off, const uint8_t *data,
+			uint32_t len);
+	int (*slot_read)(struct srv_store *s, int64_t device, unsigned tag, uint8_t *buf, uint32_t len);
+	int (*slot_drop)(struct srv_store *s, int64_t device, unsigned tag);
+	/* slot NULL: only the delta (the slot was dropped). now: when it was last added to (for expiry). */
+	int (*slot_save)(struct srv_store *s, int64_t device, unsigned tag, const struct ff_slot *slot,
+			 int64_t pending_delta, int64_t now);
+	int (*pending)(struct srv_store *s, int64_t device, uint64_t *out_device, uint64_t *out_total);
 	/* Keep a delivered message, once per device and content (a message sent again is the same message).
 	 * out_id: its id; out_new: false when it was already there. */
 	int (*message_add)(struct srv_store *s, int64_t device, const uint8_t *msg, size_t len, int64_t now,
@@ -82,8 +95,11 @@ struct srv_store_ops {
 	int (*job_claim)(struct srv_store *s, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
 	/* Abandon partial messages (docs/FORMAT.md §4 rule 5) not added to since before: their slots are deleted and
-	 * counted in the meta key "partials_abandoned". out_count: how many now. */
-	int (*slots_expire)(struct srv_store *s, int64_t before, int64_t *out_count);
+	 * counted in the meta key "partials_abandoned". Forget delivered and failed slots not touched since
+	 * prune_before (kept until then to recognize late duplicates, §4). out_count: partial messages abandoned now;
+	 * out_pruned: slots forgotten. */
+	int (*slots_expire)(struct srv_store *s, int64_t before, int64_t prune_before, int64_t *out_count,
+			    int64_t *out_pruned);
 	/* At start: messages left "processing" by a stopped server are queued again. */
 	int (*jobs_recover)(struct srv_store *s);
 	/* Messages waiting for build_id's symbols are queued again. out_count: how many. */

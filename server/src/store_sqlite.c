@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ff/chunk.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 8
 
 #define STMT_CACHE 48 /* more than the distinct statements below */
 
@@ -57,7 +58,27 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE traces ADD COLUMN text TEXT NOT NULL DEFAULT '';",
 	/* the pending-bytes budget of every chunk reads only partial slots, not every slot ever kept */
 	"CREATE INDEX slots_pending ON slots (state, device_id, total);",
+	/* a chunk writes its own bytes (slot_bytes, one row per run of fresh bytes), not its message's whole stream;
+	 * the pending bytes are running totals, per device and overall, not a sum over the fleet per chunk. The held
+	 * bytes of existing slots move to slot_bytes (copy_slot_streams) */
+	"CREATE TABLE slot_bytes (device_id INTEGER NOT NULL, tag INTEGER NOT NULL, offset INTEGER NOT NULL,"
+	"                         bytes BLOB NOT NULL, PRIMARY KEY (device_id, tag, offset)) WITHOUT ROWID;"
+	"ALTER TABLE devices ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE devices SET pending = (SELECT COALESCE(SUM(total + 4), 0) FROM slots WHERE slots.device_id = devices.id"
+	"                              AND slots.state = 0);"
+	"CREATE TABLE receiver (id INTEGER PRIMARY KEY CHECK (id = 1), pending INTEGER NOT NULL);"
+	"INSERT INTO receiver VALUES (1, (SELECT COALESCE(SUM(total + 4), 0) FROM slots WHERE state = 0));",
+	/* the streams are in slot_bytes now; expiry finds slots by state and age */
+	"DROP INDEX slots_pending;"
+	"ALTER TABLE slots DROP COLUMN stream;"
+	"ALTER TABLE slots DROP COLUMN held;"
+	"CREATE INDEX slots_updated ON slots (state, updated);",
 };
+
+static int copy_slot_streams(struct sqlite_store *s);
+
+/* C steps of a migration, run after its SQL in the same transaction (NULL: none). */
+static int (*const k_migration_steps[SCHEMA_VERSION])(struct sqlite_store *s) = {[6] = copy_slot_streams};
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -238,96 +259,170 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, in
 	return rc == SQLITE_ROW ? 0 : fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
 }
 
-static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, struct ff_reasm_slot **out)
+static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, struct ff_slot *out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct ff_reasm_slot *slot;
 	sqlite3_stmt *st;
 	int rc;
 
-	*out = NULL;
-	if (prepare(s, &st, "SELECT boot, seq, total, state, have, stream, held FROM slots "
-			    "WHERE device_id = ? AND tag = ?", "slot_load") != 0)
+	if (prepare(s, &st, "SELECT boot, seq, total, state, have FROM slots WHERE device_id = ? AND tag = ?",
+		    "slot_load") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int(st, 2, (int)tag);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		uint32_t total = (uint32_t)sqlite3_column_int64(st, 2);
-		size_t stream = (size_t)total + 4, held = (stream + 7) / 8;
-
-		if ((size_t)sqlite3_column_bytes(st, 5) != stream || (size_t)sqlite3_column_bytes(st, 6) != held) {
-			release(s, st);
-			return fail(base, "slot %lld/%u: stored sizes do not match its total", (long long)device, tag);
-		}
-		slot = srv_calloc(1, sizeof(*slot));
-		slot->boot = (uint16_t)sqlite3_column_int(st, 0);
-		slot->seq = (uint16_t)sqlite3_column_int(st, 1);
-		slot->total = total;
-		slot->state = (enum ff_slot_state)sqlite3_column_int(st, 3);
-		slot->have = (uint32_t)sqlite3_column_int64(st, 4);
-		slot->bytes = srv_malloc(stream);
-		slot->held = srv_malloc(held);
-		memcpy(slot->bytes, sqlite3_column_blob(st, 5), stream);
-		memcpy(slot->held, sqlite3_column_blob(st, 6), held);
-		*out = slot;
+		out->boot = (uint16_t)sqlite3_column_int(st, 0);
+		out->seq = (uint16_t)sqlite3_column_int(st, 1);
+		out->total = (uint32_t)sqlite3_column_int64(st, 2);
+		out->state = (enum ff_slot_state)sqlite3_column_int(st, 3);
+		out->have = (uint32_t)sqlite3_column_int64(st, 4);
 	}
 	release(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
-static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, const struct ff_reasm_slot *slot,
-			int64_t now)
+/* The byte runs of a slot that may overlap [off, off + len), to each(): a run is at most one chunk long
+ * (FF_RECORD_MAX), so only runs starting in (off - FF_RECORD_MAX, off + len) can. */
+static int slot_runs(struct sqlite_store *s, int64_t device, unsigned tag, uint32_t off, uint32_t len, uint8_t *buf,
+		     uint8_t *held, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, &st, "SELECT offset, bytes FROM slot_bytes WHERE device_id = ? AND tag = ? AND offset > ? AND "
+			    "offset < ? ORDER BY offset", "slot_runs") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, (int)tag);
+	sqlite3_bind_int64(st, 3, (int64_t)off - FF_RECORD_MAX - 1);
+	sqlite3_bind_int64(st, 4, (int64_t)off + len);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t at = sqlite3_column_int64(st, 0), n = sqlite3_column_bytes(st, 1);
+		const uint8_t *bytes = sqlite3_column_blob(st, 1);
+
+		for (int64_t i = at < off ? off - at : 0; i < n && at + i < (int64_t)off + len; i++) {
+			buf[at + i - off] = bytes[i];
+			if (held != NULL)
+				held[at + i - off] = 1;
+		}
+	}
+	release(s, st);
+	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int sq_slot_held(struct srv_store *base, int64_t device, unsigned tag, uint32_t off, uint32_t len,
+			uint8_t *buf, uint8_t *held)
+{
+	memset(held, 0, len);
+	return slot_runs((struct sqlite_store *)base, device, tag, off, len, buf, held, "slot_held");
+}
+
+static int sq_slot_put(struct srv_store *base, int64_t device, unsigned tag, uint32_t off, const uint8_t *data,
+		       uint32_t len)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	size_t stream;
 
-	if (slot == NULL) {
-		if (prepare(s, &st, "DELETE FROM slots WHERE device_id = ? AND tag = ?", "slot_delete") != 0)
+	if (prepare(s, &st, "INSERT INTO slot_bytes (device_id, tag, offset, bytes) VALUES (?, ?, ?, ?)",
+		    "slot_put") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, (int)tag);
+	sqlite3_bind_int64(st, 3, off);
+	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
+	return step_done(s, st, "slot_put");
+}
+
+static int sq_slot_read(struct srv_store *base, int64_t device, unsigned tag, uint8_t *buf, uint32_t len)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	uint8_t *held = srv_calloc(len, 1);
+	int rc = slot_runs(s, device, tag, 0, len, buf, held, "slot_read");
+
+	for (uint32_t i = 0; rc == 0 && i < len; i++)
+		if (!held[i])
+			rc = fail(base, "slot %lld/%u: stream byte %u is missing although the slot counts it held",
+				  (long long)device, tag, i);
+	free(held);
+	return rc;
+}
+
+static int sq_slot_drop(struct srv_store *base, int64_t device, unsigned tag)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "DELETE FROM slot_bytes WHERE device_id = ? AND tag = ?", "slot_drop_bytes") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, (int)tag);
+	if (step_done(s, st, "slot_drop_bytes") != 0)
+		return -1;
+	if (prepare(s, &st, "DELETE FROM slots WHERE device_id = ? AND tag = ?", "slot_drop") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, (int)tag);
+	return step_done(s, st, "slot_drop");
+}
+
+static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, const struct ff_slot *slot,
+			int64_t pending_delta, int64_t now)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	/* an upsert updates the row in place: the indexes are only written when their columns change */
+	if (slot != NULL) {
+		if (prepare(s, &st, "INSERT INTO slots (device_id, tag, boot, seq, total, state, have, updated) "
+				    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, tag) DO UPDATE SET "
+				    "boot = excluded.boot, seq = excluded.seq, total = excluded.total, state = excluded.state, "
+				    "have = excluded.have, updated = excluded.updated", "slot_save") != 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, device);
 		sqlite3_bind_int(st, 2, (int)tag);
-		return step_done(s, st, "slot_delete");
+		sqlite3_bind_int(st, 3, slot->boot);
+		sqlite3_bind_int(st, 4, slot->seq);
+		sqlite3_bind_int64(st, 5, slot->total);
+		sqlite3_bind_int(st, 6, (int)slot->state);
+		sqlite3_bind_int64(st, 7, slot->have);
+		sqlite3_bind_int64(st, 8, now);
+		if (step_done(s, st, "slot_save") != 0)
+			return -1;
 	}
-	stream = (size_t)slot->total + 4;
-	/* an upsert updates the row in place: the indexes are only written when their columns change */
-	if (prepare(s, &st, "INSERT INTO slots (device_id, tag, boot, seq, total, state, have, stream, held, updated) "
-			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, tag) DO UPDATE SET "
-			    "boot = excluded.boot, seq = excluded.seq, total = excluded.total, state = excluded.state, "
-			    "have = excluded.have, stream = excluded.stream, held = excluded.held, updated = excluded.updated",
-		    "slot_save") != 0)
+	if (pending_delta == 0)
+		return 0;
+	if (prepare(s, &st, "UPDATE devices SET pending = pending + ? WHERE id = ?", "pending_device") != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, device);
-	sqlite3_bind_int(st, 2, (int)tag);
-	sqlite3_bind_int(st, 3, slot->boot);
-	sqlite3_bind_int(st, 4, slot->seq);
-	sqlite3_bind_int64(st, 5, slot->total);
-	sqlite3_bind_int(st, 6, (int)slot->state);
-	sqlite3_bind_int64(st, 7, slot->have);
-	sqlite3_bind_blob(st, 8, slot->bytes, (int)stream, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 9, slot->held, (int)((stream + 7) / 8), SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, now);
-	return step_done(s, st, "slot_save");
+	sqlite3_bind_int64(st, 1, pending_delta);
+	sqlite3_bind_int64(st, 2, device);
+	if (step_done(s, st, "pending_device") != 0)
+		return -1;
+	if (prepare(s, &st, "UPDATE receiver SET pending = pending + ?", "pending_total") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, pending_delta);
+	return step_done(s, st, "pending_total");
 }
 
-static int sq_pending(struct srv_store *base, int64_t device, int64_t *out_device, int64_t *out_total)
+static int sq_pending(struct srv_store *base, int64_t device, uint64_t *out_device, uint64_t *out_total)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT COALESCE(SUM(CASE WHEN device_id = ? THEN total + 4 END), 0), "
-			    "COALESCE(SUM(total + 4), 0) FROM slots WHERE state = 0", "pending") != 0)
+	if (prepare(s, &st, "SELECT d.pending, r.pending FROM devices d, receiver r WHERE d.id = ?", "pending") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out_device = sqlite3_column_int64(st, 0);
-		*out_total = sqlite3_column_int64(st, 1);
+		*out_device = (uint64_t)sqlite3_column_int64(st, 0);
+		*out_total = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	release(s, st);
-	return rc == SQLITE_ROW ? 0 : fail(base, "pending: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : fail(base, "pending: %s", rc == SQLITE_DONE ? "no such device" :
+					   sqlite3_errmsg(s->db));
 }
 
 static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t *msg, size_t len, int64_t now,
@@ -416,21 +511,50 @@ static int sq_job_finish(struct srv_store *base, int64_t id, enum srv_msg_state 
 	return step_done(s, st, "job_finish");
 }
 
-static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t *out_count)
+/* The slots slots_expire forgets: partial ones quiet since ?2 (abandoned), the others untouched since ?3. */
+#define EXPIRED "(state = ?1 AND updated < ?2) OR (state <> ?1 AND updated < ?3)"
+
+static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune_before, int64_t *out_count,
+			   int64_t *out_pruned)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
+	/* the running totals first (they count only partial slots), then the bytes, then the slots */
+	static const char *const k_steps[] = {
+		"UPDATE devices SET pending = pending - (SELECT COALESCE(SUM(total + 4), 0) FROM slots s WHERE "
+		"s.device_id = devices.id AND s.state = ?1 AND s.updated < ?2) WHERE id IN (SELECT device_id FROM slots "
+		"WHERE state = ?1 AND updated < ?2)",
+		"UPDATE receiver SET pending = pending - (SELECT COALESCE(SUM(total + 4), 0) FROM slots WHERE state = ?1 "
+		"AND updated < ?2)",
+		"DELETE FROM slot_bytes WHERE (device_id, tag) IN (SELECT device_id, tag FROM slots WHERE " EXPIRED ")",
+		"SELECT COUNT(*) FROM slots WHERE state = ?1 AND updated < ?2",
+		"DELETE FROM slots WHERE " EXPIRED,
+	};
 	sqlite3_stmt *st;
+	int64_t abandoned = 0;
 
-	*out_count = 0;
+	*out_count = *out_pruned = 0;
 	if (sq_begin(base) != 0)
 		return -1;
-	if (prepare(s, &st, "DELETE FROM slots WHERE state = ? AND updated < ?", "slots_expire") != 0)
-		goto error;
-	sqlite3_bind_int(st, 1, FF_SLOT_PARTIAL);
-	sqlite3_bind_int64(st, 2, before);
-	if (step_done(s, st, "slots_expire") != 0)
-		goto error;
-	*out_count = sqlite3_changes(s->db);
+	for (size_t i = 0; i < sizeof(k_steps) / sizeof(k_steps[0]); i++) {
+		int rc;
+
+		if (prepare(s, &st, k_steps[i], "slots_expire") != 0)
+			goto error;
+		sqlite3_bind_int(st, 1, FF_SLOT_PARTIAL);
+		sqlite3_bind_int64(st, 2, before);
+		if (sqlite3_bind_parameter_count(st) >= 3)
+			sqlite3_bind_int64(st, 3, prune_before);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			abandoned = sqlite3_column_int64(st, 0);
+		release(s, st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			fail(base, "slots_expire: %s", sqlite3_errmsg(s->db));
+			goto error;
+		}
+	}
+	*out_count = abandoned;
+	*out_pruned = sqlite3_changes(s->db) - abandoned;
 	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES ('partials_abandoned', ?) ON CONFLICT (key) "
 			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "partials_abandoned") != 0)
 		goto error;
@@ -760,8 +884,8 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 static const struct srv_store_ops k_sqlite_ops = {
 	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set, .begin = sq_begin, .commit = sq_commit,
 	.rollback = sq_rollback, .mark = sq_mark, .unmark = sq_unmark, .undo = sq_undo,
-	.device = sq_device, .slot_load = sq_slot_load, .slot_save = sq_slot_save,
-	.pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
+	.device = sq_device, .slot_load = sq_slot_load, .slot_held = sq_slot_held, .slot_put = sq_slot_put,
+	.slot_read = sq_slot_read, .slot_drop = sq_slot_drop, .slot_save = sq_slot_save, .pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
 	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
 	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
 	.reboot_put = sq_reboot_put,
@@ -781,6 +905,42 @@ static int exec(struct sqlite_store *s, const char *sql)
 	return 0;
 }
 
+/* Schema 7: each slot's held bytes (a stream and a bitmap of what is held, schema 2-6) as runs in slot_bytes. */
+static int copy_slot_streams(struct sqlite_store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT device_id, tag, total, stream, held FROM slots", -1, &st, NULL) != SQLITE_OK)
+		return fail(&s->base, "%s", sqlite3_errmsg(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t device = sqlite3_column_int64(st, 0);
+		unsigned tag = (unsigned)sqlite3_column_int(st, 1);
+		size_t stream = (size_t)sqlite3_column_int64(st, 2) + 4;
+		const uint8_t *bytes = sqlite3_column_blob(st, 3), *held = sqlite3_column_blob(st, 4);
+
+		if ((size_t)sqlite3_column_bytes(st, 3) != stream || (size_t)sqlite3_column_bytes(st, 4) != (stream + 7) / 8) {
+			sqlite3_finalize(st);
+			return fail(&s->base, "slot %lld/%u: stored sizes do not match its total", (long long)device, tag);
+		}
+		for (size_t i = 0; i < stream;) {
+			size_t run = 0;
+
+			while (i + run < stream && (held[(i + run) / 8] >> ((i + run) % 8) & 1))
+				run++;
+			for (size_t at = i; at < i + run; at += FF_RECORD_MAX) /* a run is at most one chunk long */
+				if (sq_slot_put(&s->base, device, tag, (uint32_t)at, bytes + at,
+						(uint32_t)(i + run - at < FF_RECORD_MAX ? i + run - at : FF_RECORD_MAX)) != 0) {
+					sqlite3_finalize(st);
+					return -1;
+				}
+			i += run > 0 ? run : 1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s", sqlite3_errmsg(s->db));
+}
+
 static int migrate(struct sqlite_store *s)
 {
 	sqlite3_stmt *st;
@@ -797,7 +957,8 @@ static int migrate(struct sqlite_store *s)
 			    version, SCHEMA_VERSION);
 	for (; version < SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
-		if (exec(s, "BEGIN IMMEDIATE") != 0 || exec(s, k_migrations[version]) != 0 || exec(s, sql) != 0 ||
+		if (exec(s, "BEGIN IMMEDIATE") != 0 || exec(s, k_migrations[version]) != 0 ||
+		    (k_migration_steps[version] != NULL && k_migration_steps[version](s) != 0) || exec(s, sql) != 0 ||
 		    exec(s, "COMMIT") != 0) {
 			char why[256];
 

@@ -16,6 +16,9 @@
 #include "worker.h"
 
 #define WORKERS_MAX 64u
+/* Seconds a delivered (or failed) message's slot is kept, to recognize late retransmissions of its chunks
+ * (docs/FORMAT.md §4); a device resends within minutes, not days. */
+#define SRV_DELIVERED_KEEP (24 * 3600)
 
 struct srv_workers {
 	struct srv_store *store;
@@ -188,7 +191,7 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 static void expire(struct srv_workers *w)
 {
 	time_t now = time(NULL);
-	int64_t period = w->expiry < 3600 ? w->expiry : 3600, count = 0;
+	int64_t period = w->expiry < 3600 ? w->expiry : 3600, count = 0, pruned = 0;
 	int rc;
 
 	pthread_mutex_lock(&w->lock);
@@ -199,7 +202,8 @@ static void expire(struct srv_workers *w)
 	w->expired = now;
 	pthread_mutex_unlock(&w->lock);
 	srv_store_lock(w->store);
-	rc = w->store->ops->slots_expire(w->store, (int64_t)now - w->expiry, &count);
+	rc = w->store->ops->slots_expire(w->store, (int64_t)now - w->expiry, (int64_t)now - SRV_DELIVERED_KEEP, &count,
+					 &pruned);
 	srv_store_unlock(w->store);
 	if (rc != 0)
 		fprintf(stderr, "faultline-server: expiring partial messages: %s\n", srv_store_error(w->store));

@@ -202,39 +202,59 @@ static void device_history(void **state)
 	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), 1);
 }
 
+/* A slot as the receiver leaves it: a partial one counts its stream in the running totals. */
 static void save_slot(struct fixture *f, unsigned tag, enum ff_slot_state state, int64_t now)
 {
-	uint8_t bytes[8] = {0}, held[1] = {0x0f};
-	struct ff_reasm_slot slot = {.boot = 1, .seq = (uint16_t)tag, .total = 4, .have = 4, .state = state,
-				     .bytes = bytes, .held = held};
+	struct ff_slot slot = {.boot = 1, .seq = (uint16_t)tag, .total = 4, .have = 2, .state = state};
 
-	assert_int_equal(f->s->ops->slot_save(f->s, f->dev, tag, &slot, now), 0);
+	assert_int_equal(f->s->ops->slot_put(f->s, f->dev, tag, 0, (const uint8_t *)"ab", 2), 0);
+	assert_int_equal(f->s->ops->slot_save(f->s, f->dev, tag, &slot, state == FF_SLOT_PARTIAL ? 8 : 0, now), 0);
 }
 
-/* Partial messages not added to since the cutoff are abandoned and counted; newer ones and delivered slots (kept
- * to recognize late duplicates) stay. */
+static void assert_pending(struct fixture *f, uint64_t want)
+{
+	uint64_t dev = 99, all = 99;
+
+	assert_int_equal(f->s->ops->pending(f->s, f->dev, &dev, &all), 0);
+	assert_int_equal(dev, want);
+	assert_int_equal(all, want);
+}
+
+/* Partial messages not added to since the cutoff are abandoned, counted, and leave the running totals; newer ones
+ * stay; delivered slots (kept to recognize late duplicates) stay until the pruning cutoff, then go with their
+ * bytes. */
 static void partial_messages_expire(void **state)
 {
 	struct fixture *f = *state;
-	struct ff_reasm_slot *slot;
-	int64_t count = -1;
+	struct ff_slot slot;
+	int64_t count = -1, pruned = -1;
+	uint8_t buf[2], held[2];
 	char value[32];
 
 	save_slot(f, 0, FF_SLOT_PARTIAL, 1000);
 	save_slot(f, 1, FF_SLOT_PARTIAL, 5000);
 	save_slot(f, 2, FF_SLOT_DELIVERED, 1000);
-	assert_int_equal(f->s->ops->slots_expire(f->s, 2000, &count), 0);
+	assert_pending(f, 16);
+	assert_int_equal(f->s->ops->slots_expire(f->s, 2000, 0, &count, &pruned), 0);
 	assert_int_equal(count, 1);
-	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 0, &slot), 0);
-	assert_null(slot);
+	assert_int_equal(pruned, 0);
+	assert_pending(f, 8);
+	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 0, &slot), SRV_NONE);
+	assert_int_equal(f->s->ops->slot_held(f->s, f->dev, 0, 0, 2, buf, held), 0);
+	assert_int_equal(held[0] | held[1], 0); /* its bytes went too */
 	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 1, &slot), 0);
-	assert_non_null(slot);
-	ff_reasm_slot_free(slot);
+	assert_int_equal(slot.total, 4);
 	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 2, &slot), 0);
-	assert_non_null(slot);
-	ff_reasm_slot_free(slot);
-	assert_int_equal(f->s->ops->slots_expire(f->s, 6000, &count), 0);
+	assert_int_equal(slot.state, FF_SLOT_DELIVERED);
+	assert_int_equal(f->s->ops->slot_held(f->s, f->dev, 2, 0, 2, buf, held), 0);
+	assert_memory_equal(buf, "ab", 2);
+	assert_int_equal(f->s->ops->slots_expire(f->s, 6000, 2000, &count, &pruned), 0);
 	assert_int_equal(count, 1);
+	assert_int_equal(pruned, 1);
+	assert_pending(f, 0);
+	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 2, &slot), SRV_NONE);
+	assert_int_equal(f->s->ops->slot_held(f->s, f->dev, 2, 0, 2, buf, held), 0);
+	assert_int_equal(held[0] | held[1], 0);
 	assert_int_equal(f->s->ops->meta_get(f->s, "partials_abandoned", value, sizeof(value)), 1);
 	assert_string_equal(value, "2");
 }

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Ingest (ingest.h): the server's slots are a store of format/'s one receiver; this file adapts one to the other
+ * and keeps a request's chunks together in the group commit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "ff/chunk.h"
+#include "ingest.h"
+
+const struct ff_receiver_limits srv_ingest_limits = {SRV_MESSAGE_MAX, SRV_DEVICE_PENDING_MAX, SRV_TOTAL_PENDING_MAX};
+
+/* One device's slots in the store, as the receiver sees them (store held, inside the request's transaction). */
+struct device_store {
+	struct srv_store *st;
+	int64_t device, now;
+};
+
+static int as_ff(int rc)
+{
+	return rc < 0 ? FF_ERR_IO : 0;
+}
+
+static int ds_load(void *ctx, unsigned tag, struct ff_slot *out, bool *out_found)
+{
+	struct device_store *d = ctx;
+	int rc = d->st->ops->slot_load(d->st, d->device, tag, out);
+
+	*out_found = rc == 0;
+	return as_ff(rc);
+}
+
+static int ds_held(void *ctx, unsigned tag, uint32_t off, uint32_t len, uint8_t *buf, uint8_t *held)
+{
+	struct device_store *d = ctx;
+
+	return as_ff(d->st->ops->slot_held(d->st, d->device, tag, off, len, buf, held));
+}
+
+static int ds_put(void *ctx, unsigned tag, uint32_t off, const uint8_t *data, uint32_t len)
+{
+	struct device_store *d = ctx;
+
+	return as_ff(d->st->ops->slot_put(d->st, d->device, tag, off, data, len));
+}
+
+static int ds_read(void *ctx, unsigned tag, uint8_t *buf, uint32_t len)
+{
+	struct device_store *d = ctx;
+
+	return as_ff(d->st->ops->slot_read(d->st, d->device, tag, buf, len));
+}
+
+static int ds_drop(void *ctx, unsigned tag)
+{
+	struct device_store *d = ctx;
+
+	return as_ff(d->st->ops->slot_drop(d->st, d->device, tag));
+}
+
+static int ds_save(void *ctx, unsigned tag, const struct ff_slot *slot, int64_t pending_delta)
+{
+	struct device_store *d = ctx;
+
+	return as_ff(d->st->ops->slot_save(d->st, d->device, tag, slot, pending_delta, d->now));
+}
+
+static int ds_pending(void *ctx, uint64_t *out_device, uint64_t *out_total)
+{
+	struct device_store *d = ctx;
+
+	return as_ff(d->st->ops->pending(d->st, d->device, out_device, out_total));
+}
+
+static const struct ff_slot_store_ops k_device_store = {
+	.load = ds_load, .held = ds_held, .put = ds_put, .read = ds_read, .drop = ds_drop, .save = ds_save,
+	.pending = ds_pending,
+};
+
+static char *copy_error(const struct ff_error *err)
+{
+	return srv_strdup(err->msg);
+}
+
+/* A request's parsed chunks, in order, into the open transaction (store held). */
+static int apply_all(struct srv_store *st, const char *serial, struct ff_chunk *chunks, struct srv_ingest *out,
+		     int64_t now, const struct ff_receiver_limits *lim)
+{
+	struct device_store d = {.st = st, .now = now};
+	const struct ff_slot_store store = {&k_device_store, &d};
+
+	if (st->ops->device(st, serial, now, &d.device) != 0)
+		return -1;
+	for (size_t i = 0; i < out->n; i++) {
+		struct srv_chunk_outcome *o = &out->chunks[i];
+		struct ff_error err = {0};
+		uint8_t *msg = NULL;
+		size_t msg_len = 0;
+		bool fresh = false;
+		int rc;
+
+		if (o->error != NULL) /* it did not parse */
+			continue;
+		if (ff_receive(&o->res, &store, lim, &chunks[i], &msg, &msg_len, &err) != 0)
+			return -1;
+		if (ff_chunk_result_rejected(o->res) || o->res == FF_CHUNK_CRC_MISMATCH)
+			o->error = copy_error(&err);
+		if (o->res != FF_CHUNK_COMPLETE)
+			continue;
+		rc = st->ops->message_add(st, d.device, msg, msg_len, now, &o->message, &fresh);
+		free(msg);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,
+		    bool batch, int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err)
+{
+	struct ff_chunk *chunks;
+	const uint8_t *rec;
+	size_t pos = 0, rec_len, n = 1;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0) {
+		ff_error_set(err, FF_ERR_MALFORMED, "the body holds no chunk");
+		return SRV_NONE;
+	}
+	if (batch) { /* the whole framing first: a broken batch stores nothing */
+		for (n = 0; (rc = ff_batch_next(&rec, &rec_len, body, len, &pos, err)) == 1; n++)
+			;
+		if (rc < 0)
+			return SRV_NONE;
+	} else if (len > FF_RECORD_MAX) {
+		ff_error_set(err, FF_ERR_TOO_LARGE, "a single chunk is at most 16383 bytes");
+		return SRV_NONE;
+	}
+	out->n = n;
+	out->chunks = srv_calloc(n > 0 ? n : 1, sizeof(*out->chunks));
+	chunks = srv_calloc(n > 0 ? n : 1, sizeof(*chunks));
+	pos = 0;
+	for (size_t i = 0; i < n; i++) { /* parsed before the store is taken: a chunk that does not parse is answered */
+		struct ff_error why = {0};
+
+		if (batch)
+			ff_batch_next(&rec, &rec_len, body, len, &pos, NULL);
+		else
+			rec = body, rec_len = len;
+		rc = ff_chunk_parse(&chunks[i], rec, rec_len, &why);
+		if (rc != 0) {
+			out->chunks[i].res = rc == FF_ERR_UNSUPPORTED ? FF_CHUNK_UNSUPPORTED_VERSION : FF_CHUNK_MALFORMED;
+			out->chunks[i].error = copy_error(&why);
+		}
+	}
+	rc = srv_store_group_enter(st);
+	if (rc == 0)
+		rc = srv_store_group_leave(st, apply_all(st, serial, chunks, out, now, lim) == 0);
+	free(chunks);
+	if (rc != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		out->delivered += out->chunks[i].res == FF_CHUNK_COMPLETE;
+		out->rejected += out->chunks[i].error != NULL;
+	}
+	return 0;
+}
+
+void srv_ingest_free(struct srv_ingest *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		free(in->chunks[i].error);
+	free(in->chunks);
+	memset(in, 0, sizeof(*in));
+}

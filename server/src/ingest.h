@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Ingest: one request's chunks (docs/FORMAT.md §5), each through format/'s receiver with the device's slots in the
+ * store, answered per chunk. No HTTP here: http.c hands the body over and turns the outcomes into JSON. */
+#ifndef SRV_INGEST_H
+#define SRV_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ff/error.h"
+#include "ff/reasm.h"
+#include "store.h"
+
+/* Bounds on what a device (or anyone holding the project key) can make the server hold. */
+#define SRV_MESSAGE_MAX (1u << 20)           /* one message */
+#define SRV_DEVICE_PENDING_MAX (4u << 20)    /* partial messages of one device */
+#define SRV_TOTAL_PENDING_MAX (256u << 20)   /* partial messages of all devices */
+
+/* What became of one chunk of a request. */
+struct srv_chunk_outcome {
+	enum ff_chunk_result res;
+	int64_t message; /* res FF_CHUNK_COMPLETE: the delivered message's id */
+	char *error;     /* why it was refused (malloc'd, freed by srv_ingest_free), or NULL */
+};
+
+/* A request's outcomes, in body order. */
+struct srv_ingest {
+	struct srv_chunk_outcome *chunks; /* n of them, malloc'd */
+	size_t n;
+	size_t delivered, rejected;
+};
+
+/* The limits ingest applies (the constants above); tests may pass smaller ones. */
+extern const struct ff_receiver_limits srv_ingest_limits;
+
+/*
+ * Take one request's chunks for the device serial: the body's framing is checked first (a broken batch stores
+ * nothing), each chunk is parsed outside the store, then all are applied in one part of a group transaction
+ * (srv_store_group_enter/leave), so that they are durably stored when this returns 0.
+ * out: filled (free with srv_ingest_free() in every case).  st: the store.  serial: a valid device serial.
+ * body/len: the request body, only read.  batch: the body is a batch of records (else one chunk).  now: Unix
+ * seconds.  lim: the receiver's limits.  err: for SRV_NONE, why the body was refused.
+ * Returns 0 (out holds a result per chunk); SRV_NONE when the body itself is refused (empty, a broken batch, a
+ * single chunk above FF_RECORD_MAX: err says which, nothing was stored); -1 when the store failed (nothing of the
+ * request was stored).
+ */
+int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,
+		    bool batch, int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err);
+
+void srv_ingest_free(struct srv_ingest *in);
+
+#endif
