@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* server/src/ingest.c over a real SQLite store: results per chunk, a chunk writes only its own bytes, the budget
+ * per device and overall from running totals, refused bodies store nothing, and slots left by schema 6 complete. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "ff/chunk.h"
+#include "ingest.h"
+#include "testdata.h"
+
+struct fixture {
+	char dir[64];
+	struct srv_store *s;
+	uint8_t *file, *msg; /* the FORMAT.md example: its chunk file and its message */
+	size_t file_len, msg_len;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-ingest-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->file = fl_test_read("format-v1/chunks-mtu20.flc", &f->file_len);
+	f->msg = fl_test_read("format-v1/message.bin", &f->msg_len);
+	*state = f;
+	return 0;
+}
+
+static void open_store(struct fixture *f)
+{
+	char err[256];
+
+	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	if (f->s != NULL)
+		f->s->ops->close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f->file);
+	free(f->msg);
+	free(f);
+	return 0;
+}
+
+/* One SQL number from the store's file (a second connection: what is committed). */
+static int64_t sql_number(struct fixture *f, const char *sql)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The example's chunks first..last-1 as a batch, ingested for serial; the results are checked against want. */
+static int64_t ingest_example(struct fixture *f, const char *serial, size_t first, size_t last,
+			      const enum ff_chunk_result *want)
+{
+	uint8_t batch[128];
+	const uint8_t *rec;
+	size_t pos = 5, len, n = 0;
+	struct srv_ingest in;
+	struct ff_error err = {0};
+	int64_t message = 0;
+
+	for (size_t i = 0; ff_batch_next(&rec, &len, f->file, f->file_len, &pos, NULL) == 1; i++)
+		if (i >= first && i < last)
+			n += ff_batch_put(batch + n, sizeof(batch) - n, rec, len);
+	assert_int_equal(srv_ingest_body(&in, f->s, serial, batch, n, true, 1000, &srv_ingest_limits, &err), 0);
+	assert_int_equal(in.n, last - first);
+	for (size_t i = 0; i < in.n; i++) {
+		if (in.chunks[i].res != want[i])
+			fail_msg("chunk %zu: %s (%s)", first + i, ff_chunk_result_name(in.chunks[i].res),
+				 in.chunks[i].error ? in.chunks[i].error : "");
+		if (want[i] == FF_CHUNK_COMPLETE)
+			message = in.chunks[i].message;
+	}
+	srv_ingest_free(&in);
+	return message;
+}
+
+static const enum ff_chunk_result k_in_order[] = {FF_CHUNK_ACCEPTED, FF_CHUNK_ACCEPTED, FF_CHUNK_ACCEPTED,
+						  FF_CHUNK_COMPLETE};
+static const enum ff_chunk_result k_again[] = {FF_CHUNK_DUPLICATE, FF_CHUNK_DUPLICATE, FF_CHUNK_DUPLICATE,
+					       FF_CHUNK_DUPLICATE};
+
+/* The example's four chunks deliver its message, byte for byte; sent again they are duplicates and deliver
+ * nothing; every chunk wrote only its own bytes (the stream, 63 bytes, once), and the totals are back to 0. */
+static void chunks_write_their_own_bytes(void **state)
+{
+	struct fixture *f = *state;
+	char sql[128];
+	int64_t id;
+
+	open_store(f);
+	id = ingest_example(f, "dev-a", 0, 1, k_in_order);
+	assert_int_equal(sql_number(f, "SELECT SUM(length(bytes)) FROM slot_bytes"), 20 - 6);
+	assert_int_equal(sql_number(f, "SELECT pending FROM receiver"), 63);
+	assert_int_equal(sql_number(f, "SELECT pending FROM devices WHERE serial = 'dev-a'"), 63);
+	id = ingest_example(f, "dev-a", 1, 4, k_in_order + 1);
+	assert_true(id > 0);
+	assert_int_equal(sql_number(f, "SELECT SUM(length(bytes)) FROM slot_bytes"), 63);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM slot_bytes"), 4);
+	assert_int_equal(sql_number(f, "SELECT pending FROM receiver"), 0);
+	snprintf(sql, sizeof(sql), "SELECT length(bytes) FROM messages WHERE id = %lld", (long long)id);
+	assert_int_equal(sql_number(f, sql), (int64_t)f->msg_len);
+	ingest_example(f, "dev-a", 0, 4, k_again);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM messages"), 1);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM slot_bytes"), 4);
+}
+
+/* A first chunk of a message of total bytes, seq (tag seq % 8), 5 data bytes. */
+static size_t first_chunk(uint8_t *out, uint16_t seq, uint32_t total)
+{
+	size_t n = 0;
+
+	out[n++] = 0x81;
+	out[n++] = 1;
+	out[n++] = 0;
+	out[n++] = (uint8_t)seq;
+	out[n++] = (uint8_t)(seq >> 8);
+	do {
+		out[n] = (uint8_t)(total & 0x7f);
+		total >>= 7;
+		out[n++] |= total != 0 ? 0x80 : 0;
+	} while (total != 0);
+	memcpy(out + n, "hello", 5);
+	return n + 5;
+}
+
+static enum ff_chunk_result one(struct fixture *f, const char *serial, uint16_t seq, uint32_t total,
+				const struct ff_receiver_limits *lim)
+{
+	uint8_t chunk[16];
+	struct srv_ingest in;
+	enum ff_chunk_result res;
+
+	assert_int_equal(srv_ingest_body(&in, f->s, serial, chunk, first_chunk(chunk, seq, total), false, 1000, lim,
+					 NULL), 0);
+	res = in.chunks[0].res;
+	srv_ingest_free(&in);
+	return res;
+}
+
+/* The budget holds per device and overall, from the running totals: a message that does not fit is over_quota,
+ * and a message replacing one in its tag may take the bytes it frees. */
+static void budget_per_device_and_overall(void **state)
+{
+	struct fixture *f = *state;
+	const struct ff_receiver_limits lim = {.max_message = 1000, .device_pending = 250, .total_pending = 400};
+
+	open_store(f);
+	assert_int_equal(one(f, "dev-a", 0, 96, &lim), FF_CHUNK_ACCEPTED);  /* 100 */
+	assert_int_equal(one(f, "dev-a", 1, 96, &lim), FF_CHUNK_ACCEPTED);  /* 200 */
+	assert_int_equal(one(f, "dev-a", 2, 96, &lim), FF_CHUNK_OVER_QUOTA); /* the device's 250 */
+	assert_int_equal(one(f, "dev-a", 8, 146, &lim), FF_CHUNK_ACCEPTED); /* replaces seq 0 in tag 0: 250 */
+	assert_int_equal(one(f, "dev-b", 0, 96, &lim), FF_CHUNK_ACCEPTED);  /* 350 overall */
+	assert_int_equal(one(f, "dev-c", 0, 96, &lim), FF_CHUNK_OVER_QUOTA); /* the overall 400 */
+	assert_int_equal(one(f, "dev-c", 0, 46, &lim), FF_CHUNK_ACCEPTED);  /* 400 */
+	assert_int_equal(one(f, "dev-a", 0, 2000, &lim), FF_CHUNK_TOO_LARGE);
+	assert_int_equal(sql_number(f, "SELECT pending FROM receiver"), 400);
+	assert_int_equal(sql_number(f, "SELECT SUM(pending) FROM devices"), 400);
+	assert_int_equal(sql_number(f, "SELECT SUM(total + 4) FROM slots WHERE state = 0"), 400);
+}
+
+/* Bodies refused as a whole store nothing, not even the device. */
+static void refused_bodies_store_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct ff_error err = {0};
+	struct srv_ingest in;
+	const uint8_t broken[] = {0x05, 0x81, 0x01};
+	static uint8_t big[FF_RECORD_MAX + 1];
+
+	open_store(f);
+	assert_int_equal(srv_ingest_body(&in, f->s, "dev-x", broken, 0, true, 1000, &srv_ingest_limits, &err), SRV_NONE);
+	srv_ingest_free(&in);
+	assert_int_equal(srv_ingest_body(&in, f->s, "dev-x", broken, sizeof(broken), true, 1000, &srv_ingest_limits,
+					 &err), SRV_NONE);
+	assert_non_null(strstr(err.msg, "record at byte 0 has length 5"));
+	srv_ingest_free(&in);
+	assert_int_equal(srv_ingest_body(&in, f->s, "dev-x", big, sizeof(big), false, 1000, &srv_ingest_limits, &err),
+			 SRV_NONE);
+	srv_ingest_free(&in);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM devices"), 0);
+}
+
+/* A message half received under schema 6 (its stream and a bitmap of held bytes in the slot row) completes with
+ * the rest of its chunks after the upgrade: the migration kept its bytes. */
+static void schema_6_slots_complete(void **state)
+{
+	struct fixture *f = *state;
+	char path[128], *sqlerr = NULL;
+	uint8_t stream[63] = {0}, held[8] = {0};
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	memcpy(stream, f->file + 5 + 1 + 6, 14); /* chunk 1's data: stream bytes 0..13 */
+	held[0] = 0xff;
+	held[1] = 0x3f;
+	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+		"CREATE TABLE devices (id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE, first_seen INTEGER NOT NULL,"
+		" last_seen INTEGER NOT NULL);"
+		"CREATE TABLE slots (device_id INTEGER NOT NULL REFERENCES devices(id), tag INTEGER NOT NULL,"
+		" boot INTEGER NOT NULL, seq INTEGER NOT NULL, total INTEGER NOT NULL, state INTEGER NOT NULL,"
+		" have INTEGER NOT NULL, stream BLOB NOT NULL, held BLOB NOT NULL, updated INTEGER NOT NULL,"
+		" PRIMARY KEY (device_id, tag));"
+		"CREATE TABLE messages (id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES devices(id),"
+		" received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
+		" detail TEXT, UNIQUE (device_id, digest));"
+		"CREATE INDEX slots_pending ON slots (state, device_id, total);"
+		"INSERT INTO devices VALUES (1, 'dev-old', 900, 900);"
+		"PRAGMA user_version = 6;", NULL, NULL, &sqlerr), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO slots VALUES (1, 3, 7, 3, 59, 0, 14, ?, ?, 900)", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, stream, sizeof(stream), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, held, sizeof(held), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	open_store(f);
+	assert_int_equal(sql_number(f, "SELECT pending FROM receiver"), 63);
+	assert_true(ingest_example(f, "dev-old", 1, 4, k_in_order + 1) > 0);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM messages"), 1);
+	assert_int_equal(sql_number(f, "SELECT pending FROM devices"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(chunks_write_their_own_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(budget_per_device_and_overall, setup, teardown),
+		cmocka_unit_test_setup_teardown(refused_bodies_store_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(schema_6_slots_complete, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
