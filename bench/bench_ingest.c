@@ -21,24 +21,31 @@
 #define SECONDS 2.0
 #define CLIENTS 16u             /* connections, as many devices would hold: requests that meet share a commit */
 #define DEVICES 2u              /* per client: far below the 4 MiB pending budget of each */
-#define CHUNK 64u               /* on the wire, every chunk of a message */
+#define CHUNK 64u               /* on the wire, every chunk of a message (the standard case) */
 #define MSG_CHUNKS 8u
-#define FIRST_DATA (CHUNK - 7u) /* head, boot, seq, 2-byte LEB128 total */
-#define CONT_DATA (CHUNK - 2u)  /* head, 1-byte offset_hi: offsets stay below 1,024 */
-#define STREAM (FIRST_DATA + (MSG_CHUNKS - 1u) * CONT_DATA)
-#define TOTAL (STREAM - 4u)
+#define STREAM_MAX (16u * 1024u + 4u)
 #define BODY_MAX (16u * 4096u)
+
+/* The shape of the messages a device sends: chunk bytes on the wire, message bytes. */
+struct shape {
+	unsigned chunk;
+	uint32_t total;
+};
+
+/* 8 chunks of 64 bytes: the figures of earlier runs */
+static const struct shape k_standard = {CHUNK, CHUNK - 7u + (MSG_CHUNKS - 1u) * (CHUNK - 2u) - 4u};
 
 struct device {
 	char serial[40];
 	uint16_t seq;
-	unsigned next; /* the next chunk of the current message; 0 starts a new message */
-	uint8_t stream[STREAM];
+	uint32_t next; /* stream offset of the next chunk; 0 starts a new message */
+	uint8_t stream[STREAM_MAX];
 };
 
 struct client {
 	pthread_t thread;
 	unsigned id, per_req, port;
+	struct shape shape;
 	const char *key, *prefix;
 	const uint8_t *file; /* --post: this batch from devices id, id + CLIENTS, ... below count */
 	size_t file_len, count;
@@ -55,35 +62,56 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The device's next 64-byte chunk (FORMAT.md §3) into out; a fresh message of distinct bytes every MSG_CHUNKS. */
-static void next_chunk(struct device *d, uint8_t *out)
+static size_t leb128(uint8_t *out, uint32_t v)
 {
-	uint32_t off, crc, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^ (uint32_t)time(NULL)) | 1u;
+	size_t n = 0;
+
+	do {
+		out[n] = (uint8_t)(v & 0x7f);
+		v >>= 7;
+		out[n++] |= v != 0 ? 0x80 : 0;
+	} while (v != 0);
+	return n;
+}
+
+/* The device's next chunk (FORMAT.md §3) of shape sh into out (sh->chunk bytes at most); a fresh message of
+ * distinct bytes after the last one. Returns its length. */
+static size_t next_chunk(struct device *d, const struct shape *sh, uint8_t *out)
+{
+	uint32_t crc, stream = sh->total + 4, take, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^
+							 (uint32_t)time(NULL)) | 1u;
+	size_t head;
 
 	if (d->next == 0) {
-		/* head (v1), boot 1, seq, total as 2-byte LEB128 */
-		const uint8_t head[7] = {0x81, 1, 0, (uint8_t)d->seq, (uint8_t)(d->seq >> 8), 0x80 | (TOTAL & 0x7f),
-					 TOTAL >> 7};
-
-		for (unsigned i = 0; i < TOTAL; i++) {
+		for (unsigned i = 0; i < sh->total; i++) {
 			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
 			d->stream[i] = (uint8_t)x;
 		}
-		crc = fl_crc32_update(0, d->stream, TOTAL);
+		crc = fl_crc32_update(0, d->stream, sh->total);
 		for (unsigned i = 0; i < 4; i++)
-			d->stream[TOTAL + i] = (uint8_t)(crc >> (8 * i));
-		memcpy(out, head, sizeof(head));
-		memcpy(out + sizeof(head), d->stream, FIRST_DATA);
+			d->stream[sh->total + i] = (uint8_t)(crc >> (8 * i));
+		out[0] = 0x81; /* head (v1), boot 1, seq, total */
+		out[1] = 1;
+		out[2] = 0;
+		out[3] = (uint8_t)d->seq;
+		out[4] = (uint8_t)(d->seq >> 8);
+		head = 5 + leb128(out + 5, sh->total);
 	} else {
-		off = FIRST_DATA + (d->next - 1) * CONT_DATA;
-		out[0] = (uint8_t)((d->seq & 7) << 4 | 8 | (off & 7));
-		out[1] = (uint8_t)(off >> 3);
-		memcpy(out + 2, d->stream + off, CONT_DATA);
+		out[0] = (uint8_t)((d->seq & 7) << 4 | (d->next & 7));
+		head = 1;
+		if (d->next >= 8) {
+			out[0] |= 8;
+			head += leb128(out + 1, d->next >> 3);
+		}
 	}
-	if (++d->next == MSG_CHUNKS) {
+	take = sh->chunk - head < stream - d->next ? (uint32_t)(sh->chunk - head) : stream - d->next;
+	memcpy(out + head, d->stream + d->next, take);
+	d->next += take;
+	if (d->next == stream) {
 		d->next = 0;
 		d->seq++;
 	}
+	return head + take;
 }
 
 static int dial(unsigned port)
@@ -161,14 +189,15 @@ static void *client_run(void *arg)
 		snprintf(c->dev[i].serial, sizeof(c->dev[i].serial), "%s-c%u-d%u", c->prefix, c->id, i);
 	for (unsigned i = 0; now_s() < c->until; i = (i + 1) % DEVICES) {
 		if (c->per_req == 1) {
-			next_chunk(&c->dev[i], body);
-			len = CHUNK;
+			len = next_chunk(&c->dev[i], &c->shape, body);
 		} else {
 			uint8_t chunk[CHUNK];
 
-			for (len = 0; len < c->per_req * FF_RECORD_SIZE(CHUNK);) {
-				next_chunk(&c->dev[i], chunk);
-				len += ff_batch_put(body + len, sizeof(body) - len, chunk, CHUNK);
+			len = 0;
+			for (unsigned k = 0; k < c->per_req; k++) {
+				size_t n = next_chunk(&c->dev[i], &c->shape, chunk);
+
+				len += ff_batch_put(body + len, sizeof(body) - len, chunk, n);
 			}
 		}
 		if (post(&fd, c, c->dev[i].serial, c->per_req > 1, body, len) == 200)
@@ -179,15 +208,15 @@ static void *client_run(void *arg)
 }
 
 /* CLIENTS threads against port for SECONDS (or through the --post list). Returns chunks answered 200 per second. */
-static double drive(unsigned port, const char *key, const char *prefix, unsigned per_req, const uint8_t *file,
-		    size_t file_len, size_t count)
+static double drive(unsigned port, const char *key, const char *prefix, unsigned per_req, const struct shape *sh,
+		    const uint8_t *file, size_t file_len, size_t count)
 {
 	static struct client cs[CLIENTS];
 	double t0 = now_s();
 	long chunks = 0, failed = 0;
 
 	for (unsigned i = 0; i < CLIENTS; i++) {
-		cs[i] = (struct client){.id = i, .per_req = per_req, .port = port, .key = key, .prefix = prefix,
+		cs[i] = (struct client){.id = i, .per_req = per_req, .port = port, .shape = *sh, .key = key, .prefix = prefix,
 					.file = file, .file_len = file_len, .count = count, .until = t0 + SECONDS};
 		pthread_create(&cs[i].thread, NULL, client_run, &cs[i]);
 	}
@@ -230,15 +259,15 @@ static void die(sqlite3 *db, const char *what)
 	exit(1);
 }
 
-/* Bare inserts of the rows the ingest path writes (a slot per chunk, a message per completed one) into the server's
- * tables, per_txn chunks per transaction, for SECONDS. Returns chunks per second. */
+/* Bare inserts of the rows the ingest path writes (a slot upserted and a row of its bytes per chunk, a message per
+ * completed one) into the server's tables, per_txn chunks per transaction, for SECONDS. Returns chunks per second. */
 static double bare_sqlite(const char *dir, unsigned per_txn)
 {
 	static struct device dev[CLIENTS * DEVICES];
 	char path[4096];
 	sqlite3 *db;
-	sqlite3_stmt *slot, *msg;
-	uint8_t chunk[CHUNK], held[(STREAM + 7) / 8];
+	sqlite3_stmt *slot, *bytes, *msg;
+	uint8_t chunk[CHUNK];
 	long chunks = 0;
 	double t0;
 
@@ -251,51 +280,56 @@ static double bare_sqlite(const char *dir, unsigned per_txn)
 	SQL(db, "PRAGMA foreign_keys = ON");
 	/* the columns, keys, indexes and settings of server/src/store_sqlite.c */
 	SQL(db, "CREATE TABLE devices (id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE,"
-		" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+		" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 0);"
 		"CREATE TABLE slots (device_id INTEGER NOT NULL REFERENCES devices(id), tag INTEGER NOT NULL,"
 		" boot INTEGER NOT NULL, seq INTEGER NOT NULL, total INTEGER NOT NULL, state INTEGER NOT NULL,"
-		" have INTEGER NOT NULL, stream BLOB NOT NULL, held BLOB NOT NULL, updated INTEGER NOT NULL,"
-		" PRIMARY KEY (device_id, tag));"
-		"CREATE INDEX slots_pending ON slots (state, device_id, total);"
+		" have INTEGER NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (device_id, tag));"
+		"CREATE INDEX slots_updated ON slots (state, updated);"
+		"CREATE TABLE slot_bytes (device_id INTEGER NOT NULL, tag INTEGER NOT NULL, offset INTEGER NOT NULL,"
+		" bytes BLOB NOT NULL, PRIMARY KEY (device_id, tag, offset)) WITHOUT ROWID;"
 		"CREATE TABLE messages (id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES devices(id),"
 		" received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL,"
 		" state INTEGER NOT NULL DEFAULT 0, detail TEXT, UNIQUE (device_id, digest));"
 		"CREATE INDEX messages_state ON messages (state, id);"
 		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)"
-		" INSERT INTO devices SELECT i, 'd' || i, 0, 0 FROM n;");
-	if (sqlite3_prepare_v2(db, "INSERT INTO slots VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (device_id, tag) "
+		" INSERT INTO devices SELECT i, 'd' || i, 0, 0, 0 FROM n;");
+	if (sqlite3_prepare_v2(db, "INSERT INTO slots VALUES (?, ?, 1, ?, ?, ?, ?, 0) ON CONFLICT (device_id, tag) "
 				   "DO UPDATE SET seq = excluded.seq, total = excluded.total, state = excluded.state, "
-				   "have = excluded.have, stream = excluded.stream, held = excluded.held", -1, &slot,
-			       NULL) != SQLITE_OK ||
+				   "have = excluded.have", -1, &slot, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO slot_bytes VALUES (?, ?, ?, ?)", -1, &bytes, NULL) !=
+		    SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO messages (device_id, received, digest, bytes) VALUES (?, 0, ?, ?)", -1,
 			       &msg, NULL) != SQLITE_OK)
 		die(db, "prepare");
-	memset(held, 0xff, sizeof(held));
 	t0 = now_s();
 	for (unsigned d = 0; now_s() < t0 + SECONDS; d = (d + 1) % (CLIENTS * DEVICES)) {
 		SQL(db, "BEGIN IMMEDIATE");
 		for (unsigned i = 0; i < per_txn; i++, chunks++) {
 			uint16_t seq = dev[d].seq;
-			int done;
+			uint32_t off = dev[d].next;
+			size_t n = next_chunk(&dev[d], &k_standard, chunk);
+			int done = dev[d].next == 0;
 
-			next_chunk(&dev[d], chunk);
-			done = dev[d].next == 0;
 			sqlite3_bind_int(slot, 1, (int)d + 1);
 			sqlite3_bind_int(slot, 2, seq & 7);
 			sqlite3_bind_int(slot, 3, seq);
-			sqlite3_bind_int(slot, 4, TOTAL);
+			sqlite3_bind_int(slot, 4, (int)k_standard.total);
 			sqlite3_bind_int(slot, 5, done);
-			sqlite3_bind_int(slot, 6, (int)(done ? STREAM : FIRST_DATA + (dev[d].next - 1) * CONT_DATA));
-			sqlite3_bind_blob(slot, 7, dev[d].stream, STREAM, SQLITE_STATIC);
-			sqlite3_bind_blob(slot, 8, held, sizeof(held), SQLITE_STATIC);
+			sqlite3_bind_int(slot, 6, (int)(done ? k_standard.total + 4 : dev[d].next));
 			if (sqlite3_step(slot) != SQLITE_DONE || sqlite3_reset(slot) != SQLITE_OK)
 				die(db, "slot");
+			sqlite3_bind_int(bytes, 1, (int)d + 1);
+			sqlite3_bind_int(bytes, 2, seq & 7);
+			sqlite3_bind_int(bytes, 3, (int)off);
+			sqlite3_bind_blob(bytes, 4, chunk, (int)n, SQLITE_STATIC);
+			if (sqlite3_step(bytes) != SQLITE_DONE || sqlite3_reset(bytes) != SQLITE_OK)
+				die(db, "bytes");
 			if (!done)
 				continue;
 			/* the first 32 random bytes stand in for the SHA-256 digest: hashing is not SQLite's cost */
 			sqlite3_bind_int(msg, 1, (int)d + 1);
 			sqlite3_bind_blob(msg, 2, dev[d].stream, 32, SQLITE_STATIC);
-			sqlite3_bind_blob(msg, 3, dev[d].stream, TOTAL, SQLITE_STATIC);
+			sqlite3_bind_blob(msg, 3, dev[d].stream, k_standard.total, SQLITE_STATIC);
 			if (sqlite3_step(msg) != SQLITE_DONE || sqlite3_reset(msg) != SQLITE_OK)
 				die(db, "message");
 		}
@@ -303,14 +337,26 @@ static double bare_sqlite(const char *dir, unsigned per_txn)
 	}
 	t0 = now_s() - t0;
 	sqlite3_finalize(slot);
+	sqlite3_finalize(bytes);
 	sqlite3_finalize(msg);
 	sqlite3_close(db);
 	return (double)chunks / t0;
 }
 
+/* A batch of one first chunk of a 1,000-byte message that never completes: POSTed for many devices, it leaves each
+ * of them mid-message, as slow links do (100,000 of them hold 100 MB, within the server's 256 MiB budget). */
+static size_t partial_batch(uint8_t *out, size_t cap)
+{
+	static struct device d;
+	const struct shape sh = {CHUNK, 1000};
+	uint8_t chunk[CHUNK];
+
+	return ff_batch_put(out, cap, chunk, next_chunk(&d, &sh, chunk));
+}
+
 int main(int argc, char **argv)
 {
-	static const unsigned per_req[2] = {1, 16}, target[2] = {20000, 100000};
+	static const unsigned per_req[2] = {1, 16};
 	static uint8_t file[BODY_MAX];
 	double server[2], mhd[2], sql[2];
 	struct MHD_Daemon *d;
@@ -322,34 +368,49 @@ int main(int argc, char **argv)
 		if ((f = fopen(argv[4], "rb")) == NULL || (len = fread(file, 1, sizeof(file), f)) == 0)
 			return fprintf(stderr, "bench_ingest: cannot read %s\n", argv[4]), 1;
 		fclose(f);
-		drive((unsigned)atoi(argv[2]), argv[3], "core-", 16, file, len, strtoul(argv[5], NULL, 10));
+		drive((unsigned)atoi(argv[2]), argv[3], "core-", 16, &k_standard, file, len, strtoul(argv[5], NULL, 10));
+		return 0;
+	}
+	if (argc == 6 && strcmp(argv[1], "--partial") == 0) { /* --partial PORT KEY PREFIX N: N devices mid-message */
+		len = partial_batch(file, sizeof(file));
+		drive((unsigned)atoi(argv[2]), argv[3], argv[4], 16, &k_standard, file, len, strtoul(argv[5], NULL, 10));
+		return 0;
+	}
+	if (argc == 6 && strcmp(argv[1], "--rate") == 0) { /* --rate PORT KEY CHUNK TOTAL: 1 chunk a request */
+		const struct shape sh = {(unsigned)atoi(argv[4]), (uint32_t)atoi(argv[5])};
+
+		if (sh.chunk < 10 || sh.chunk > CHUNK || sh.total < 1 || sh.total > STREAM_MAX - 4)
+			return fprintf(stderr, "bench_ingest: --rate: CHUNK 10..64, TOTAL 1..16384\n"), 2;
+		printf("%.0f\n", drive((unsigned)atoi(argv[2]), argv[3], argv[4], 1, &sh, NULL, 0, 0));
 		return 0;
 	}
 	if (argc != 4)
-		return fprintf(stderr, "usage: bench_ingest PORT KEY DIR | --post PORT KEY BATCH N\n"), 2;
+		return fprintf(stderr, "usage: bench_ingest PORT KEY DIR | --post PORT KEY BATCH N | --partial PORT KEY "
+				       "PREFIX N | --rate PORT KEY CHUNK TOTAL\n"), 2;
 	/* the server's daemon options (server/src/http.c srv_http_start), on a free port of its own */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, empty,
 			     NULL, MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
 	if (d == NULL)
 		return fprintf(stderr, "bench_ingest: cannot start libmicrohttpd\n"), 1;
 	port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
-	for (unsigned i = 0; i < 2; i++) {
-		sql[i] = bare_sqlite(argv[3], per_req[i]);
-		mhd[i] = drive(port, "-", "empty", per_req[i], NULL, 0, 0);
-	}
-	MHD_stop_daemon(d);
+	/* the two sides alternate: a raw limit, the server, the next raw limit, ... */
 	for (unsigned i = 0; i < 2; i++) {
 		char prefix[16];
 
 		snprintf(prefix, sizeof(prefix), "b%u", per_req[i]);
-		server[i] = drive((unsigned)atoi(argv[1]), argv[2], prefix, per_req[i], NULL, 0, 0);
+		sql[i] = bare_sqlite(argv[3], per_req[i]);
+		server[i] = drive((unsigned)atoi(argv[1]), argv[2], prefix, per_req[i], &k_standard, NULL, 0, 0);
+		mhd[i] = drive(port, "-", "empty", per_req[i], &k_standard, NULL, 0, 0);
 	}
+	MHD_stop_daemon(d);
 	for (unsigned i = 0; i < 2; i++) {
-		printf("  %2u chunk%s per request: faultline-server %7.0f chunks/s (target %u: %s)\n", per_req[i],
-		       i ? "s" : "", server[i], target[i], server[i] >= target[i] ? "met" : "missed");
-		printf("    raw limits: empty libmicrohttpd handler %7.0f chunks/s (server at %.0f%%), bare SQLite"
-		       " inserts, %u chunk%s a transaction %7.0f chunks/s (server at %.0f%%)\n", mhd[i],
-		       100 * server[i] / mhd[i], per_req[i], i ? "s" : "", sql[i], 100 * server[i] / sql[i]);
+		double want = i == 0 ? 1.0 : 0.8;
+
+		printf("  %2u chunk%s per request: faultline-server %7.0f chunks/s = %.2fx bare SQLite (target %.1fx: %s)\n",
+		       per_req[i], i ? "s" : "", server[i], server[i] / sql[i], want,
+		       server[i] >= want * sql[i] ? "met" : "missed");
+		printf("    raw limits: bare SQLite inserts of the same rows, %u chunk%s a transaction %7.0f chunks/s;"
+		       " empty libmicrohttpd handler %7.0f chunks/s\n", per_req[i], i ? "s" : "", sql[i], mhd[i]);
 	}
 	return 0;
 }

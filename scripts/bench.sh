@@ -75,6 +75,31 @@ echo "== ingest: 64-byte chunks (8-chunk messages), 16 client threads with a kee
 kill "$pid"
 wait "$pid" || true
 
+# The fleet's size must not slow ingest: every device holds an unfinished message (normal for slow links), and the
+# rate of the same 32 devices is measured with 1,000 and then 100,000 such devices. And a message's size must not:
+# one 16 KiB message at 20-byte chunks against 512-byte messages, each figure measured twice, alternating.
+start_server fleet
+bench=$build/bench/bench_ingest
+echo "== ingest with the fleet mid-message: 1 chunk a request (64-byte chunks, 8-chunk messages), 32 devices"
+"$bench" --partial "$port" "$key" m- 1000
+r1k=$("$bench" --rate "$port" "$key" 64 487)
+"$bench" --partial "$port" "$key" n- 99000
+r100k=$("$bench" --rate "$port" "$key" 64 487)
+awk -v a="$r1k" -v b="$r100k" 'BEGIN { printf "  1,000 devices mid-message %7.0f chunks/s; 100,000 devices mid-message %7.0f" \
+	" chunks/s = %.2fx (target: within 20%%: %s)\n", a, b, b / a, (b >= 0.8 * a) ? "met" : "missed" }'
+echo "== ingest of long messages: 20-byte chunks, 1 a request, 32 devices"
+s1=$("$bench" --rate "$port" "$key" 20 512)
+l1=$("$bench" --rate "$port" "$key" 20 16384)
+s2=$("$bench" --rate "$port" "$key" 20 512)
+l2=$("$bench" --rate "$port" "$key" 20 16384)
+awk -v s1="$s1" -v s2="$s2" -v l1="$l1" -v l2="$l2" 'BEGIN { s = (s1 + s2) / 2; l = (l1 + l2) / 2
+	printf "  512-byte messages %7.0f and %7.0f chunks/s; 16 KiB messages %7.0f and %7.0f chunks/s = %.2fx" \
+	" (target: within 20%%: %s)\n", s1, s2, l1, l2, l / s, (l >= 0.8 * s) ? "met" : "missed" }'
+sqlite3 -readonly "$dir/data/faultline.db" "SELECT '  stored for partial messages: ' || COUNT(*) || ' slots, ' ||
+	(SELECT COUNT(*) FROM slot_bytes) || ' byte runs, ' || (SELECT pending FROM receiver) || ' bytes pending' FROM slots"
+kill "$pid"
+wait "$pid" || true
+
 # Coredumps fully processed (parsed, unwound against the ELF, grouped into an issue): the same crash from n devices
 # is stored and waits for symbols; the clock runs from the ELF upload (which requeues them all) to the issue's count.
 n=4000
