@@ -95,7 +95,7 @@ static int finish(enum ff_chunk_result *out, const struct ff_slot_store *st, uns
 	if (got != want) {
 		free(bytes);
 		s->state = FF_SLOT_FAILED;
-		s->have = 0;
+		s->have = s->high = 0;
 		ff_error_set(err, FF_ERR_MALFORMED, "chunk: message %u/%u failed its CRC (0x%08x, trailer 0x%08x): "
 			     "discarded", s->boot, s->seq, got, want);
 		*out = FF_CHUNK_CRC_MISMATCH;
@@ -174,8 +174,8 @@ int ff_receive(enum ff_chunk_result *out, const struct ff_slot_store *st, const 
 	/* Same identity, same length, same bytes: a retransmission. A first chunk that differs in any: a new message. */
 	if (found && (c->kind == FF_CHUNK_CONTINUATION ||
 		      (s.boot == c->boot && s.seq == c->seq && s.total == c->total && s.state != FF_SLOT_FAILED))) {
-		rc = st->ops->held(st->ctx, c->tag, c->offset, (uint32_t)c->len, buf, held);
-		if (rc != 0)
+		memset(held, 0, c->len);
+		if (c->offset < s.high && (rc = st->ops->held(st->ctx, c->tag, c->offset, (uint32_t)c->len, buf, held)) != 0)
 			goto done;
 		fresh = compare(buf, held, c, &diff_at, &ndiff);
 	}
@@ -203,6 +203,8 @@ int ff_receive(enum ff_chunk_result *out, const struct ff_slot_store *st, const 
 	if ((rc = put_fresh(st, c->tag, c, held)) != 0)
 		goto done;
 	s.have += (uint32_t)fresh;
+	if (c->offset + c->len > s.high)
+		s.high = c->offset + (uint32_t)c->len;
 	*out = FF_CHUNK_ACCEPTED;
 	if (s.have == s.total + FF_CRC_TRAILER && (rc = finish(out, st, c->tag, &s, out_msg, out_len, err)) != 0)
 		goto done;

@@ -10,10 +10,17 @@
 
 const struct ff_receiver_limits srv_ingest_limits = {SRV_MESSAGE_MAX, SRV_DEVICE_PENDING_MAX, SRV_TOTAL_PENDING_MAX};
 
-/* One device's slots in the store, as the receiver sees them (store held, inside the request's transaction). */
+/* One device's slots in the store, as the receiver sees them (store held, inside the request's transaction). A
+ * request's view: each tag's slot is loaded once and written once, however many of its chunks the request
+ * carries, and the pending totals are read once and moved once. */
 struct device_store {
 	struct srv_store *st;
 	int64_t device, now;
+	bool loaded[8], found[8], dirty[8];
+	struct ff_slot slot[8];
+	bool have_pending;
+	uint64_t dev_pending, all_pending;
+	int64_t delta; /* pending bytes moved by this request, not yet written */
 };
 
 static int as_ff(int rc)
@@ -24,10 +31,18 @@ static int as_ff(int rc)
 static int ds_load(void *ctx, unsigned tag, struct ff_slot *out, bool *out_found)
 {
 	struct device_store *d = ctx;
-	int rc = d->st->ops->slot_load(d->st, d->device, tag, out);
 
-	*out_found = rc == 0;
-	return as_ff(rc);
+	if (!d->loaded[tag]) {
+		int rc = d->st->ops->slot_load(d->st, d->device, tag, &d->slot[tag]);
+
+		if (rc < 0)
+			return FF_ERR_IO;
+		d->loaded[tag] = true;
+		d->found[tag] = rc == 0;
+	}
+	*out_found = d->found[tag];
+	*out = d->slot[tag];
+	return 0;
 }
 
 static int ds_held(void *ctx, unsigned tag, uint32_t off, uint32_t len, uint8_t *buf, uint8_t *held)
@@ -55,6 +70,8 @@ static int ds_drop(void *ctx, unsigned tag)
 {
 	struct device_store *d = ctx;
 
+	d->loaded[tag] = true;
+	d->found[tag] = d->dirty[tag] = false;
 	return as_ff(d->st->ops->slot_drop(d->st, d->device, tag));
 }
 
@@ -62,14 +79,33 @@ static int ds_save(void *ctx, unsigned tag, const struct ff_slot *slot, int64_t 
 {
 	struct device_store *d = ctx;
 
-	return as_ff(d->st->ops->slot_save(d->st, d->device, tag, slot, pending_delta, d->now));
+	if (slot != NULL) {
+		d->slot[tag] = *slot;
+		d->loaded[tag] = d->found[tag] = d->dirty[tag] = true;
+	}
+	d->delta += pending_delta;
+	return 0;
 }
 
 static int ds_pending(void *ctx, uint64_t *out_device, uint64_t *out_total)
 {
 	struct device_store *d = ctx;
 
-	return as_ff(d->st->ops->pending(d->st, d->device, out_device, out_total));
+	if (!d->have_pending && d->st->ops->pending(d->st, d->device, &d->dev_pending, &d->all_pending) != 0)
+		return FF_ERR_IO;
+	d->have_pending = true;
+	*out_device = (uint64_t)((int64_t)d->dev_pending + d->delta);
+	*out_total = (uint64_t)((int64_t)d->all_pending + d->delta);
+	return 0;
+}
+
+/* What the request changed, written once: each slot it touched, then the totals. */
+static int ds_flush(struct device_store *d)
+{
+	for (unsigned tag = 0; tag < 8; tag++)
+		if (d->dirty[tag] && d->st->ops->slot_save(d->st, d->device, tag, &d->slot[tag], 0, d->now) != 0)
+			return -1;
+	return d->delta != 0 ? d->st->ops->slot_save(d->st, d->device, 0, NULL, d->delta, d->now) : 0;
 }
 
 static const struct ff_slot_store_ops k_device_store = {
@@ -112,7 +148,7 @@ static int apply_all(struct srv_store *st, const char *serial, struct ff_chunk *
 		if (rc != 0)
 			return -1;
 	}
-	return 0;
+	return ds_flush(&d);
 }
 
 int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,

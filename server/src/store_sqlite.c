@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "ff/chunk.h"
 #include "store.h"
 
 #define SCHEMA_VERSION 8
@@ -72,6 +71,9 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"DROP INDEX slots_pending;"
 	"ALTER TABLE slots DROP COLUMN stream;"
 	"ALTER TABLE slots DROP COLUMN held;"
+	"ALTER TABLE slots ADD COLUMN high INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE slots SET high = (SELECT COALESCE(MAX(offset + length(bytes)), 0) FROM slot_bytes b"
+	"                         WHERE b.device_id = slots.device_id AND b.tag = slots.tag);"
 	"CREATE INDEX slots_updated ON slots (state, updated);",
 };
 
@@ -265,7 +267,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT boot, seq, total, state, have FROM slots WHERE device_id = ? AND tag = ?",
+	if (prepare(s, &st, "SELECT boot, seq, total, state, have, high FROM slots WHERE device_id = ? AND tag = ?",
 		    "slot_load") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
@@ -277,6 +279,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 		out->total = (uint32_t)sqlite3_column_int64(st, 2);
 		out->state = (enum ff_slot_state)sqlite3_column_int(st, 3);
 		out->have = (uint32_t)sqlite3_column_int64(st, 4);
+		out->high = (uint32_t)sqlite3_column_int64(st, 5);
 	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -284,20 +287,21 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
-/* The byte runs of a slot that may overlap [off, off + len), to each(): a run is at most one chunk long
- * (FF_RECORD_MAX), so only runs starting in (off - FF_RECORD_MAX, off + len) can. */
+/* The held bytes of [off, off + len) into buf (and held[] set): the runs are disjoint, so only the last run that
+ * starts at or before off and those starting inside the range can overlap it (two index seeks). */
 static int slot_runs(struct sqlite_store *s, int64_t device, unsigned tag, uint32_t off, uint32_t len, uint8_t *buf,
 		     uint8_t *held, const char *what)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT offset, bytes FROM slot_bytes WHERE device_id = ? AND tag = ? AND offset > ? AND "
-			    "offset < ? ORDER BY offset", "slot_runs") != 0)
+	if (prepare(s, &st, "SELECT offset, bytes FROM slot_bytes WHERE device_id = ?1 AND tag = ?2 AND offset >= "
+			    "(SELECT COALESCE(MAX(offset), 0) FROM slot_bytes WHERE device_id = ?1 AND tag = ?2 AND "
+			    "offset <= ?3) AND offset < ?4 ORDER BY offset", "slot_runs") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int(st, 2, (int)tag);
-	sqlite3_bind_int64(st, 3, (int64_t)off - FF_RECORD_MAX - 1);
+	sqlite3_bind_int64(st, 3, off);
 	sqlite3_bind_int64(st, 4, (int64_t)off + len);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t at = sqlite3_column_int64(st, 0), n = sqlite3_column_bytes(st, 1);
@@ -376,10 +380,10 @@ static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, co
 
 	/* an upsert updates the row in place: the indexes are only written when their columns change */
 	if (slot != NULL) {
-		if (prepare(s, &st, "INSERT INTO slots (device_id, tag, boot, seq, total, state, have, updated) "
-				    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, tag) DO UPDATE SET "
+		if (prepare(s, &st, "INSERT INTO slots (device_id, tag, boot, seq, total, state, have, high, updated) "
+				    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, tag) DO UPDATE SET "
 				    "boot = excluded.boot, seq = excluded.seq, total = excluded.total, state = excluded.state, "
-				    "have = excluded.have, updated = excluded.updated", "slot_save") != 0)
+				    "have = excluded.have, high = excluded.high, updated = excluded.updated", "slot_save") != 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, device);
 		sqlite3_bind_int(st, 2, (int)tag);
@@ -388,7 +392,8 @@ static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, co
 		sqlite3_bind_int64(st, 5, slot->total);
 		sqlite3_bind_int(st, 6, (int)slot->state);
 		sqlite3_bind_int64(st, 7, slot->have);
-		sqlite3_bind_int64(st, 8, now);
+		sqlite3_bind_int64(st, 8, slot->high);
+		sqlite3_bind_int64(st, 9, now);
 		if (step_done(s, st, "slot_save") != 0)
 			return -1;
 	}
@@ -928,12 +933,10 @@ static int copy_slot_streams(struct sqlite_store *s)
 
 			while (i + run < stream && (held[(i + run) / 8] >> ((i + run) % 8) & 1))
 				run++;
-			for (size_t at = i; at < i + run; at += FF_RECORD_MAX) /* a run is at most one chunk long */
-				if (sq_slot_put(&s->base, device, tag, (uint32_t)at, bytes + at,
-						(uint32_t)(i + run - at < FF_RECORD_MAX ? i + run - at : FF_RECORD_MAX)) != 0) {
-					sqlite3_finalize(st);
-					return -1;
-				}
+			if (run > 0 && sq_slot_put(&s->base, device, tag, (uint32_t)i, bytes + i, (uint32_t)run) != 0) {
+				sqlite3_finalize(st);
+				return -1;
+			}
 			i += run > 0 ? run : 1;
 		}
 	}

@@ -50,6 +50,8 @@ struct ff_slot {
 	uint16_t boot, seq;
 	uint32_t total; /* message bytes; the stream is total + 4 */
 	uint32_t have;  /* stream bytes held */
+	uint32_t high;  /* one past the highest stream byte held: a chunk from here on is all fresh, and the receiver
+			 * asks the store for held bytes only below it (a device sends in order) */
 	enum ff_slot_state state;
 };
 
