@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 	else
 		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20,
 										       (unsigned)workers, (int64_t)expiry_hours * 3600);
-	if (status != 0 && store->error[0] != '\0')
+	if (status != 0 && srv_store_error(store)[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
 	store->ops->close(store);
 	return status;

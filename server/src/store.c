@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What every store backend shares: the lock that serializes its one connection, and ingestion's group commit. */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "store.h"
@@ -25,9 +26,24 @@ void srv_store_fini(struct srv_store *s)
 	pthread_mutex_destroy(&s->lock);
 }
 
+/* One per thread: see srv_store_error(). */
+static _Thread_local char t_error[256];
+
 const char *srv_store_error(const struct srv_store *s)
 {
-	return s->error;
+	(void)s;
+	return t_error;
+}
+
+int srv_store_fail(struct srv_store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)s;
+	va_start(ap, fmt);
+	vsnprintf(t_error, sizeof(t_error), fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 static void take(struct srv_store *s)
@@ -43,7 +59,7 @@ static int flush(struct srv_store *s, bool abandon)
 	int rc = abandon ? -1 : s->ops->commit(s);
 
 	if (rc != 0 && !abandon) {
-		fprintf(stderr, "faultline-server: committing %u requests: %s\n", s->members, s->error);
+		fprintf(stderr, "faultline-server: committing %u requests: %s\n", s->members, t_error);
 		s->ops->rollback(s);
 	}
 	for (struct srv_group_member *m = s->first, *next; m != NULL; m = next) {
@@ -80,7 +96,7 @@ int srv_store_group_enter(struct srv_store *s)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "faultline-server: %s\n", s->error);
+	fprintf(stderr, "faultline-server: %s\n", t_error);
 	if (s->open)
 		flush(s, false); /* whatever the group holds is answered now, not left to a member that will not come */
 	pthread_mutex_unlock(&s->lock);
@@ -93,9 +109,9 @@ int srv_store_group_leave(struct srv_store *s, bool ok)
 	bool abandon = false;
 
 	if (!ok || s->ops->unmark(s) != 0) {
-		fprintf(stderr, "faultline-server: %s\n", s->error);
+		fprintf(stderr, "faultline-server: %s\n", t_error);
 		if (s->ops->undo(s) != 0) { /* the request's writes cannot be told apart: none of the group's are kept */
-			fprintf(stderr, "faultline-server: %s\n", s->error);
+			fprintf(stderr, "faultline-server: %s\n", t_error);
 			s->ops->rollback(s);
 			abandon = true;
 		}

@@ -128,7 +128,6 @@ struct srv_group_member;
 
 struct srv_store {
 	const struct srv_store_ops *ops;
-	char error[256];
 	pthread_mutex_t lock; /* one connection: held around each use (srv_store_lock or srv_store_group_enter) */
 	/* the group commit (srv_store_group_enter): the open transaction's members, committed together */
 	pthread_cond_t committed;
@@ -167,7 +166,12 @@ int srv_store_group_leave(struct srv_store *s, bool ok);
  */
 int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, size_t errlen);
 
-/* The last error message of s. */
+/* The last error message of an operation on s that failed on the calling thread: each thread has its own (a
+ * message read after the lock is released cannot be another thread's). Valid until the thread's next failure. */
 const char *srv_store_error(const struct srv_store *s);
+
+/* Record why an operation failed, for srv_store_error() on this thread (backends and the store's own code).
+ * fmt: printf-style. Returns -1, so a failing operation can `return srv_store_fail(s, ...)`. */
+int srv_store_fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

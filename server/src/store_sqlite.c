@@ -82,18 +82,6 @@ static int copy_slot_streams(struct sqlite_store *s);
 /* C steps of a migration, run after its SQL in the same transaction (NULL: none). */
 static int (*const k_migration_steps[SCHEMA_VERSION])(struct sqlite_store *s) = {[6] = copy_slot_streams};
 
-static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct srv_store *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->error, sizeof(s->error), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* The prepared statement for sql (kept until close; give it back with release) or fail with the statement's name. */
 static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what)
 {
@@ -105,7 +93,7 @@ static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, c
 			return 0;
 		}
 	if (sqlite3_prepare_v3(s->db, sql, -1, i < STMT_CACHE ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL) != SQLITE_OK)
-		return fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+		return srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (i < STMT_CACHE) {
 		s->cache[i].sql = sql;
 		s->cache[i].st = *st;
@@ -130,7 +118,7 @@ static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 	int rc = sqlite3_step(st);
 
 	release(s, st);
-	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 /* A statement without parameters or rows (transaction control). */
@@ -198,7 +186,7 @@ static int sq_meta_get(struct srv_store *base, const char *key, char *out, size_
 		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "meta_get %s: %s", key, sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "meta_get %s: %s", key, sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW;
 }
 
@@ -215,7 +203,7 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	release(s, st);
-	return rc == SQLITE_DONE ? 0 : fail(base, "meta_set %s: %s", key, sqlite3_errmsg(s->db));
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "meta_set %s: %s", key, sqlite3_errmsg(s->db));
 }
 
 static int exec(struct sqlite_store *s, const char *sql);
@@ -248,7 +236,7 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, in
 		return step_done(s, st, "device_seen");
 	}
 	if (rc != SQLITE_DONE)
-		return fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
 	if (prepare(s, &st, "INSERT INTO devices (serial, first_seen, last_seen) VALUES (?1, ?2, ?2) RETURNING id",
 		    "device_new") != 0)
 		return -1;
@@ -258,7 +246,7 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, in
 	if (rc == SQLITE_ROW)
 		*out_id = sqlite3_column_int64(st, 0);
 	release(s, st);
-	return rc == SQLITE_ROW ? 0 : fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
 }
 
 static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, struct ff_slot *out)
@@ -283,7 +271,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
@@ -314,7 +302,7 @@ static int slot_runs(struct sqlite_store *s, int64_t device, unsigned tag, uint3
 		}
 	}
 	release(s, st);
-	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 static int sq_slot_held(struct srv_store *base, int64_t device, unsigned tag, uint32_t off, uint32_t len,
@@ -348,7 +336,7 @@ static int sq_slot_read(struct srv_store *base, int64_t device, unsigned tag, ui
 
 	for (uint32_t i = 0; rc == 0 && i < len; i++)
 		if (!held[i])
-			rc = fail(base, "slot %lld/%u: stream byte %u is missing although the slot counts it held",
+			rc = srv_store_fail(base, "slot %lld/%u: stream byte %u is missing although the slot counts it held",
 				  (long long)device, tag, i);
 	free(held);
 	return rc;
@@ -426,7 +414,7 @@ static int sq_pending(struct srv_store *base, int64_t device, uint64_t *out_devi
 		*out_total = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	release(s, st);
-	return rc == SQLITE_ROW ? 0 : fail(base, "pending: %s", rc == SQLITE_DONE ? "no such device" :
+	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "pending: %s", rc == SQLITE_DONE ? "no such device" :
 					   sqlite3_errmsg(s->db));
 }
 
@@ -452,7 +440,7 @@ static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t 
 		*out_id = sqlite3_column_int64(st, 0);
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "message_add: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "message_add: %s", sqlite3_errmsg(s->db));
 	if (rc == SQLITE_DONE) { /* already there: its id */
 		if (prepare(s, &st, "SELECT id FROM messages WHERE device_id = ? AND digest = ?", "message_id") != 0)
 			return -1;
@@ -499,7 +487,7 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW;
 }
 
@@ -554,7 +542,7 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune
 			abandoned = sqlite3_column_int64(st, 0);
 		release(s, st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			fail(base, "slots_expire: %s", sqlite3_errmsg(s->db));
+			srv_store_fail(base, "slots_expire: %s", sqlite3_errmsg(s->db));
 			goto error;
 		}
 	}
@@ -590,7 +578,7 @@ static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int6
 	rc = sqlite3_step(st);
 	release(s, st);
 	*out_count = sqlite3_changes(s->db);
-	return rc == SQLITE_DONE ? 0 : fail(base, "symbols_arrived: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "symbols_arrived: %s", sqlite3_errmsg(s->db));
 }
 
 static int sq_symbols_known(struct srv_store *base, const char *build_id)
@@ -605,7 +593,7 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	rc = sqlite3_step(st);
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "symbols_known: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "symbols_known: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW;
 }
 
@@ -626,7 +614,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	*out_issue = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	release(s, st);
 	if (rc != SQLITE_ROW)
-		return fail(base, "issue: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "issue: %s", sqlite3_errmsg(s->db));
 	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, text) "
 			    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
 			    " sw_version = excluded.sw_version, report = excluded.report, text = excluded.text RETURNING id",
@@ -642,7 +630,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	rc = sqlite3_step(st);
 	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	release(s, st);
-	return rc == SQLITE_ROW ? 0 : fail(base, "trace: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
 }
 
 static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device, int64_t boot_id, int reason,
@@ -710,7 +698,7 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 	release(s, st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return fail(base, "issues: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "issues: %s", sqlite3_errmsg(s->db));
 	}
 	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next",
 			      (int)json_array_size(list) == limit ? json_integer(last) : json_null()));
@@ -737,7 +725,7 @@ static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
 				 sqlite3_column_text(st, 6));
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : 1;
 }
 
@@ -766,7 +754,7 @@ static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 		issue = issue_row(st);
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
 	if (issue == NULL)
 		return 1;
 	rc = trace_object(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
@@ -800,7 +788,7 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 		json_decref(reboots);
 		json_decref(traces);
 		json_decref(waiting);
-		return rc == SQLITE_DONE ? 1 : fail(base, "device_json: %s", sqlite3_errmsg(s->db));
+		return rc == SQLITE_DONE ? 1 : srv_store_fail(base, "device_json: %s", sqlite3_errmsg(s->db));
 	}
 	if (prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
 		    "device_reboots") != 0)
@@ -859,7 +847,7 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(base, "trace_message: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "trace_message: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : 1;
 }
 
@@ -883,7 +871,7 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 		each(&d, ctx);
 	}
 	release(s, st);
-	return rc == SQLITE_DONE ? 0 : fail(base, "devices: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "devices: %s", sqlite3_errmsg(s->db));
 }
 
 static const struct srv_store_ops k_sqlite_ops = {
@@ -903,7 +891,7 @@ static int exec(struct sqlite_store *s, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fail(&s->base, "%s", msg != NULL ? msg : sqlite3_errmsg(s->db));
+		srv_store_fail(&s->base, "%s", msg != NULL ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -917,7 +905,7 @@ static int copy_slot_streams(struct sqlite_store *s)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT device_id, tag, total, stream, held FROM slots", -1, &st, NULL) != SQLITE_OK)
-		return fail(&s->base, "%s", sqlite3_errmsg(s->db));
+		return srv_store_fail(&s->base, "%s", sqlite3_errmsg(s->db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t device = sqlite3_column_int64(st, 0);
 		unsigned tag = (unsigned)sqlite3_column_int(st, 1);
@@ -926,7 +914,7 @@ static int copy_slot_streams(struct sqlite_store *s)
 
 		if ((size_t)sqlite3_column_bytes(st, 3) != stream || (size_t)sqlite3_column_bytes(st, 4) != (stream + 7) / 8) {
 			sqlite3_finalize(st);
-			return fail(&s->base, "slot %lld/%u: stored sizes do not match its total", (long long)device, tag);
+			return srv_store_fail(&s->base, "slot %lld/%u: stored sizes do not match its total", (long long)device, tag);
 		}
 		for (size_t i = 0; i < stream;) {
 			size_t run = 0;
@@ -941,7 +929,7 @@ static int copy_slot_streams(struct sqlite_store *s)
 		}
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(&s->base, "%s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s", sqlite3_errmsg(s->db));
 }
 
 static int migrate(struct sqlite_store *s)
@@ -951,12 +939,12 @@ static int migrate(struct sqlite_store *s)
 	char sql[64];
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return fail(&s->base, "%s", sqlite3_errmsg(s->db));
+		return srv_store_fail(&s->base, "%s", sqlite3_errmsg(s->db));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > SCHEMA_VERSION)
-		return fail(&s->base, "the database has schema version %d; this server knows up to %d: upgrade it",
+		return srv_store_fail(&s->base, "the database has schema version %d; this server knows up to %d: upgrade it",
 			    version, SCHEMA_VERSION);
 	for (; version < SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
@@ -965,9 +953,9 @@ static int migrate(struct sqlite_store *s)
 		    exec(s, "COMMIT") != 0) {
 			char why[256];
 
-			snprintf(why, sizeof(why), "%s", s->base.error);
+			snprintf(why, sizeof(why), "%s", srv_store_error(&s->base));
 			exec(s, "ROLLBACK");
-			return fail(&s->base, "migrating the schema to version %d: %s", version + 1, why);
+			return srv_store_fail(&s->base, "migrating the schema to version %d: %s", version + 1, why);
 		}
 	}
 	return 0;
@@ -993,7 +981,7 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 	if (exec(s, "PRAGMA journal_mode = WAL") != 0 || exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
 	    exec(s, "PRAGMA wal_autocheckpoint = 10000") != 0 ||
 	    exec(s, "PRAGMA foreign_keys = ON") != 0 || migrate(s) != 0) {
-		snprintf(err, errlen, "%s: %s", path, s->base.error);
+		snprintf(err, errlen, "%s: %s", path, srv_store_error(&s->base));
 		sq_close(&s->base);
 		return -1;
 	}

@@ -272,7 +272,7 @@ int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char 
 			break;
 	if (w->n == 0) {
 		srv_workers_stop(w);
-		snprintf(s->error, sizeof(s->error), "cannot start a worker thread");
+		srv_store_fail(s, "cannot start a worker thread");
 		return -1;
 	}
 	*out = w;
