@@ -23,6 +23,7 @@
 #include "ff/serial.h"
 #include "http.h"
 #include "ingest.h"
+#include "symbols.h"
 #include "keys.h"
 
 #define THREADS 16u /* requests in the store at once: more than the cores, so that requests meet in one commit */
@@ -41,8 +42,7 @@ struct request {
 	bool too_large;
 	uint8_t *body;
 	size_t len, cap;
-	FILE *file;          /* symbol uploads: the temporary file */
-	char path[4096];
+	struct srv_upload *upload; /* a symbol upload, streamed to disk */
 };
 
 struct srv_http {
@@ -144,56 +144,28 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	return respond(c, (unsigned)rc, json_pack("{s:o}", "results", results));
 }
 
-/* POST /api/v1/symbols, once the whole file is on disk: check it is a usable ELF, then keep it by build-id. */
+/* POST /api/v1/symbols, once the whole file is on disk (symbols.c checks and keeps it). */
 static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
-	struct ff_error err = {0};
-	struct fa_elf *elf;
-	const uint8_t *id;
-	char hex[130], path[4200], msg[512];
-	size_t n, size = req->len;
-	bool failed = fclose(req->file) != 0;
-	int64_t waiting = 0;
-	int rc;
+	static const struct {
+		unsigned status;
+		const char *code;
+	} k_answers[] = {
+		[SRV_UPLOAD_TOO_LARGE] = {MHD_HTTP_CONTENT_TOO_LARGE, "too_large"},
+		[SRV_UPLOAD_NO_SPACE] = {MHD_HTTP_INSUFFICIENT_STORAGE, "insufficient_storage"},
+		[SRV_UPLOAD_BAD_ELF] = {MHD_HTTP_BAD_REQUEST, "bad_elf"},
+		[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
+	};
+	struct srv_upload_result r;
 
-	req->file = NULL;
-	if (req->too_large || failed) {
-		unlink(req->path);
-		snprintf(msg, sizeof(msg), req->too_large ? "the file is larger than the limit of %zu MiB (faultline-server "
-							    "--symbols-max-mb)" : "cannot write the upload to disk (%zu)",
-			 h->symbols_max >> 20);
-		return error(c, req->too_large ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_INTERNAL_SERVER_ERROR,
-			     req->too_large ? "too_large" : "io_error", msg);
-	}
-	if (fa_elf_open(&elf, req->path, &err) != 0) {
-		char prefix[4200];
-		size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", req->path);
-
-		unlink(req->path);
-		/* the analysis names the file: name it "the upload" rather than a temporary path */
-		snprintf(msg, sizeof(msg), "the upload%s", strncmp(err.msg, prefix, plen) == 0 ? err.msg + plen : err.msg);
-		return error(c, MHD_HTTP_BAD_REQUEST, "bad_elf", msg);
-	}
-	n = fa_elf_build_id(elf, &id);
-	ff_hex(hex, sizeof(hex), id, n);
-	fa_elf_close(elf);
-	snprintf(path, sizeof(path), "%s/symbols/%s.elf", h->data_dir, hex);
-	if (rename(req->path, path) != 0) {
-		unlink(req->path);
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store the symbol file");
-	}
-	/* Recorded and the waiting messages queued under one lock: a worker checks and marks under it too. */
-	srv_store_lock(h->store);
-	rc = h->store->ops->symbols_add(h->store, hex, (int64_t)size, (int64_t)time(NULL));
-	if (rc == 0)
-		rc = h->store->ops->symbols_arrived(h->store, hex, &waiting);
-	srv_store_unlock(h->store);
-	if (rc != 0)
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	if (waiting > 0)
+	srv_upload_finish(req->upload, h->store, &r);
+	req->upload = NULL;
+	if (r.outcome != SRV_UPLOAD_STORED)
+		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
+	if (r.requeued > 0)
 		srv_workers_wake(h->workers);
-	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I, s:I}", "build_id", hex, "size", (json_int_t)size,
-						       "requeued", (json_int_t)waiting));
+	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I, s:I}", "build_id", r.build_id, "size",
+						       (json_int_t)r.size, "requeued", (json_int_t)r.requeued));
 }
 
 static void add_device(const struct srv_device *d, void *ctx)
@@ -379,15 +351,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (strcmp(method, "GET") == 0)
 			return read_api(h, c, url);
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
-			char dir[3900];
-			int fd;
+			char why[4300];
 
 			req = srv_calloc(1, sizeof(*req));
-			snprintf(dir, sizeof(dir), "%s/symbols", h->data_dir);
-			snprintf(req->path, sizeof(req->path), "%s/upload-XXXXXX", dir);
-			if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkstemp(req->path)) < 0 ||
-			    (req->file = fdopen(fd, "wb")) == NULL) {
+			if (srv_upload_begin(&req->upload, h->data_dir, h->symbols_max, why, sizeof(why)) != 0) {
 				free(req);
+				fprintf(stderr, "faultline-server: %s\n", why);
 				return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store uploads");
 			}
 			*req_cls = req;
@@ -399,14 +368,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_data_size = 0; /* a body after an answer is discarded */
 		return MHD_YES;
 	}
-	if (req->file != NULL) { /* a symbol upload: straight to disk, up to the limit */
+	if (req->upload != NULL) { /* a symbol upload: straight to disk, up to the limit */
 		if (*upload_data_size == 0)
 			return symbols_done(h, c, req);
-		if (req->len + *upload_data_size > h->symbols_max)
-			req->too_large = true;
-		else if (fwrite(upload_data, 1, *upload_data_size, req->file) != *upload_data_size)
-			req->too_large = true;
-		req->len += *upload_data_size;
+		srv_upload_write(req->upload, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -436,10 +401,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum 
 	(void)c;
 	(void)why;
 	if (req != NULL && req != (void *)&s_answered) {
-		if (req->file != NULL) { /* an upload cut short */
-			fclose(req->file);
-			unlink(req->path);
-		}
+		srv_upload_abort(req->upload); /* an upload cut short */
 		free(req->body);
 		free(req);
 	}

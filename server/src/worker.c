@@ -13,6 +13,7 @@
 #include "fa/elf.h"
 #include "ff/message.h"
 #include "fa/report.h"
+#include "symbols.h"
 #include "worker.h"
 
 #define WORKERS_MAX 64u
@@ -33,24 +34,15 @@ struct srv_workers {
 	pthread_t threads[WORKERS_MAX];
 };
 
-/* The ELF of build hex, from the cache or opened from data_dir/symbols and checked against the dump's build-id. */
+/* The ELF of build hex, from the cache or opened and checked against the dump's build-id. */
 static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir, const char *hex,
 			      const struct ff_message *m, struct ff_error *err)
 {
-	char path[4200];
-
 	if (cache->elf != NULL && strcmp(cache->build_id, hex) == 0)
 		return cache->elf;
 	fa_elf_close(cache->elf);
-	cache->elf = NULL;
-	snprintf(path, sizeof(path), "%s/symbols/%s.elf", data_dir, hex);
-	if (fa_elf_open(&cache->elf, path, err) != 0)
+	if (srv_symbols_open(&cache->elf, data_dir, m, err) != 0)
 		return NULL;
-	if (fa_elf_check_build_id(cache->elf, m->build_id, m->build_id_len, err) != 0) {
-		fa_elf_close(cache->elf);
-		cache->elf = NULL;
-		return NULL;
-	}
 	snprintf(cache->build_id, sizeof(cache->build_id), "%s", hex);
 	return cache->elf;
 }

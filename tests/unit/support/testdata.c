@@ -13,11 +13,17 @@
 uint8_t *fl_test_read(const char *relpath, size_t *out_len)
 {
 	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", FL_TEST_DATA, relpath);
+	return fl_test_read_path(path, out_len);
+}
+
+uint8_t *fl_test_read_path(const char *path, size_t *out_len)
+{
 	uint8_t *buf;
 	long size;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", FL_TEST_DATA, relpath);
 	f = fopen(path, "rb");
 	if (f == NULL)
 		fail_msg("cannot open %s", path);

@@ -12,4 +12,7 @@
  */
 uint8_t *fl_test_read(const char *relpath, size_t *out_len);
 
+/* The same for a file anywhere (a build product). */
+uint8_t *fl_test_read_path(const char *path, size_t *out_len);
+
 #endif

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Symbol files (symbols.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "ff/bytes.h"
+#include "symbols.h"
+
+struct srv_upload {
+	FILE *file;
+	char data_dir[4000];
+	char path[4200];
+	size_t max, len;
+	int write_errno; /* the first write failure's errno, 0 while all went well */
+};
+
+int srv_symbols_path(char *out, size_t cap, const char *data_dir, const char *build_hex)
+{
+	int n = snprintf(out, cap, "%s/symbols/%s.elf", data_dir, build_hex);
+
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_message *m, struct ff_error *err)
+{
+	char hex[130], path[4200];
+	int rc;
+
+	*out = NULL;
+	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
+	if (srv_symbols_path(path, sizeof(path), data_dir, hex) != 0)
+		return ff_error_set(err, FF_ERR_IO, "symbols: the data folder's path is too long");
+	rc = fa_elf_open(out, path, err);
+	if (rc == 0 && (rc = fa_elf_check_build_id(*out, m->build_id, m->build_id_len, err)) != 0) {
+		fa_elf_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap)
+{
+	struct srv_upload *u = srv_calloc(1, sizeof(*u));
+	char dir[4100];
+	int fd = -1;
+
+	*out = NULL;
+	u->max = max;
+	snprintf(u->data_dir, sizeof(u->data_dir), "%s", data_dir);
+	snprintf(dir, sizeof(dir), "%s/symbols", data_dir);
+	snprintf(u->path, sizeof(u->path), "%s/upload-XXXXXX", dir);
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkstemp(u->path)) < 0 ||
+	    (u->file = fdopen(fd, "wb")) == NULL) {
+		snprintf(why, cap, "cannot make a file for uploads in %s: %s", dir, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(u->path);
+		}
+		free(u);
+		return -1;
+	}
+	*out = u;
+	return 0;
+}
+
+void srv_upload_write(struct srv_upload *u, const void *data, size_t len)
+{
+	if (u->len + len <= u->max && u->write_errno == 0 && fwrite(data, 1, len, u->file) != len)
+		u->write_errno = errno != 0 ? errno : EIO;
+	u->len += len;
+}
+
+void srv_upload_abort(struct srv_upload *u)
+{
+	if (u == NULL)
+		return;
+	if (u->file != NULL)
+		fclose(u->file);
+	unlink(u->path);
+	free(u);
+}
+
+/* The ELF of a finished upload: its build-id in hex, or why it is not usable. */
+static bool check_elf(struct srv_upload *u, struct srv_upload_result *out)
+{
+	struct ff_error err = {0};
+	struct fa_elf *elf;
+	const uint8_t *id;
+	char prefix[4300];
+	size_t n, plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", u->path);
+
+	if (fa_elf_open(&elf, u->path, &err) != 0) {
+		/* the analysis names the file: name it "the upload" rather than a temporary path */
+		snprintf(out->why, sizeof(out->why), "the upload%s",
+			 strncmp(err.msg, prefix, plen) == 0 ? err.msg + plen : err.msg);
+		return false;
+	}
+	n = fa_elf_build_id(elf, &id);
+	ff_hex(out->build_id, sizeof(out->build_id), id, n);
+	fa_elf_close(elf);
+	return true;
+}
+
+void srv_upload_finish(struct srv_upload *u, struct srv_store *st, struct srv_upload_result *out)
+{
+	char path[4200];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->size = (int64_t)u->len;
+	if (fclose(u->file) != 0 && u->write_errno == 0) /* what was still buffered did not reach the disk */
+		u->write_errno = errno != 0 ? errno : EIO;
+	u->file = NULL;
+	if (u->len > u->max) {
+		out->outcome = SRV_UPLOAD_TOO_LARGE;
+		snprintf(out->why, sizeof(out->why), "the file is larger than the limit of %zu MiB (faultline-server "
+			 "--symbols-max-mb)", u->max >> 20);
+	} else if (u->write_errno != 0) {
+		out->outcome = SRV_UPLOAD_NO_SPACE;
+		snprintf(out->why, sizeof(out->why), "the server could not write the upload to its disk (%s): nothing "
+			 "was stored", strerror(u->write_errno));
+	} else if (!check_elf(u, out)) {
+		out->outcome = SRV_UPLOAD_BAD_ELF;
+	} else if (srv_symbols_path(path, sizeof(path), u->data_dir, out->build_id) != 0 || rename(u->path, path) != 0) {
+		out->outcome = SRV_UPLOAD_FAILED;
+		snprintf(out->why, sizeof(out->why), "cannot store the symbol file: %s", strerror(errno));
+	} else {
+		srv_store_lock(st);
+		rc = st->ops->symbols_add(st, out->build_id, out->size, (int64_t)time(NULL));
+		if (rc == 0)
+			rc = st->ops->symbols_arrived(st, out->build_id, &out->requeued);
+		if (rc != 0)
+			snprintf(out->why, sizeof(out->why), "the database failed: %s", srv_store_error(st));
+		srv_store_unlock(st);
+		out->outcome = rc == 0 ? SRV_UPLOAD_STORED : SRV_UPLOAD_FAILED;
+	}
+	if (out->outcome != SRV_UPLOAD_STORED)
+		unlink(u->path);
+	free(u);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Symbol files: the one place that knows where they live (DATA/symbols/<build-id in hex>.elf), taking an upload
+ * (streamed to disk up to a limit, checked as a usable ELF, kept by its build-id, the messages waiting for it
+ * queued again), and opening one for a dump. No HTTP here: http.c maps the outcomes to answers. */
+#ifndef SRV_SYMBOLS_H
+#define SRV_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fa/elf.h"
+#include "ff/message.h"
+#include "store.h"
+
+/*
+ * The path of build_hex's symbol file in data_dir. out/cap: the caller's buffer. Returns 0, or -1 when it does not
+ * fit (nothing usable is written).
+ */
+int srv_symbols_path(char *out, size_t cap, const char *data_dir, const char *build_hex);
+
+/*
+ * Open the symbol file of m's build and check it is the firmware that made m.
+ * out: the handle (fa_elf_close() it).  data_dir: the server's data folder.  m: the dump.  err: why not.
+ * Returns 0; an error of fa_elf_open() (FF_ERR_IO when there is no such file) or of fa_elf_check_build_id().
+ */
+int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_message *m, struct ff_error *err);
+
+/* How an upload ended. */
+enum srv_upload_outcome {
+	SRV_UPLOAD_STORED,    /* kept; build_id, size and requeued say what */
+	SRV_UPLOAD_TOO_LARGE, /* above the limit: nothing kept */
+	SRV_UPLOAD_NO_SPACE,  /* writing it to disk failed (full disk, I/O error): nothing kept; why says how */
+	SRV_UPLOAD_BAD_ELF,   /* not a usable ELF: why says what to fix */
+	SRV_UPLOAD_FAILED,    /* the store or a rename failed: nothing kept; why says which */
+};
+
+struct srv_upload_result {
+	enum srv_upload_outcome outcome;
+	char build_id[130]; /* SRV_UPLOAD_STORED: hex */
+	int64_t size;       /* bytes received */
+	int64_t requeued;   /* SRV_UPLOAD_STORED: messages that waited for these symbols, queued again */
+	char why[512];      /* every other outcome: for people */
+};
+
+/* An upload in progress: a temporary file in DATA/symbols. */
+struct srv_upload;
+
+/*
+ * Start an upload of at most max bytes. out: the upload (ended by srv_upload_finish or srv_upload_abort).
+ * data_dir: the server's data folder (symbols/ is made in it when missing).  why/cap: the reason on failure.
+ * Returns 0, or -1 when no temporary file can be made.
+ */
+int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap);
+
+/* Add bytes (data/len, only read). Past the limit, or after a write failed, they are counted and dropped. */
+void srv_upload_write(struct srv_upload *u, const void *data, size_t len);
+
+/*
+ * The body is complete: close the file, check the ELF, keep it by build-id and queue the messages waiting for it
+ * (recorded and queued under one store lock: a worker checks and marks under it too). Frees u.
+ * out: the outcome.  st: the store.
+ */
+void srv_upload_finish(struct srv_upload *u, struct srv_store *st, struct srv_upload_result *out);
+
+/* The upload was cut short: its file is removed. Frees u (NULL is fine). */
+void srv_upload_abort(struct srv_upload *u);
+
+#endif
