@@ -36,9 +36,20 @@ static int write_both(struct srv_store *s, FILE *show)
 {
 	char project[96], admin[96], ph[2 * crypto_hash_sha256_BYTES + 1], ah[2 * crypto_hash_sha256_BYTES + 1];
 
+	int rc;
+
 	make(project, sizeof(project), "flp_", ph);
 	make(admin, sizeof(admin), "fla_", ah);
-	if (s->ops->meta_set(s, META_PROJECT, ph) != 0 || s->ops->meta_set(s, META_ADMIN, ah) != 0)
+	/* both or neither: a failure between the two must not leave one old credential beside one new */
+	srv_store_lock(s);
+	rc = s->ops->begin(s);
+	if (rc == 0 && (s->ops->meta_set(s, META_PROJECT, ph) != 0 || s->ops->meta_set(s, META_ADMIN, ah) != 0 ||
+			s->ops->commit(s) != 0)) {
+		s->ops->rollback(s);
+		rc = -1;
+	}
+	srv_store_unlock(s);
+	if (rc != 0)
 		return -1;
 	fprintf(show, "project key (devices send with header X-Faultline-Key): %s\n"
 		      "admin token (people and the CLI, Authorization: Bearer):  %s\n"
