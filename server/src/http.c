@@ -272,7 +272,7 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 
 		what = "issue";
 		srv_store_lock(st);
-		rc = id > 0 ? st->ops->issue_json(st, id, &text) : 1;
+		rc = id > 0 ? st->ops->issue_json(st, id, &text) : SRV_NONE;
 		srv_store_unlock(st);
 	} else if (strncmp(url, API "traces/", strlen(API "traces/")) == 0) {
 		int64_t id;
@@ -284,7 +284,7 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 		id = parse_id(tail, NULL);
 		what = "trace";
 		srv_store_lock(st);
-		rc = id > 0 ? st->ops->trace_json(st, id, &text) : 1;
+		rc = id > 0 ? st->ops->trace_json(st, id, &text) : SRV_NONE;
 		srv_store_unlock(st);
 	} else if (strncmp(url, API "devices/", strlen(API "devices/")) == 0) {
 		tail = url + strlen(API "devices/");

@@ -67,7 +67,7 @@ int srv_keys_ensure(struct srv_store *s, FILE *show)
 	char hex[128];
 	int rc = s->ops->meta_get(s, META_ADMIN, hex, sizeof(hex));
 
-	if (rc != 0)
+	if (rc != SRV_NONE)
 		return rc < 0 ? -1 : 0;
 	return write_both(s, show) == 0 ? 1 : -1;
 }
@@ -82,7 +82,7 @@ static bool load_hash(struct srv_store *s, const char *key, uint8_t out[crypto_h
 	char hex[128];
 	size_t len = 0;
 
-	return s->ops->meta_get(s, key, hex, sizeof(hex)) == 1 &&
+	return s->ops->meta_get(s, key, hex, sizeof(hex)) == 0 &&
 	       sodium_hex2bin(out, crypto_hash_sha256_BYTES, hex, strlen(hex), NULL, &len, NULL) == 0 &&
 	       len == crypto_hash_sha256_BYTES;
 }

@@ -51,7 +51,7 @@ struct srv_device {
 /* The operations a backend implements. Each returns 0 or -1 with a message in the store (srv_store_error()). */
 struct srv_store_ops {
 	void (*close)(struct srv_store *s);
-	/* A value of the key-value table (keys' hashes, the schema version): 1 found, 0 absent, -1 error. */
+	/* A value of the key-value table (keys' hashes, counters): 0 found (copied into out, cap bytes), SRV_NONE. */
 	int (*meta_get)(struct srv_store *s, const char *key, char *out, size_t cap);
 	int (*meta_set)(struct srv_store *s, const char *key, const char *value);
 
@@ -90,7 +90,7 @@ struct srv_store_ops {
 			   int64_t *out_id, bool *out_new);
 	/* Record an uploaded symbol file (its build-id in hex, its size): a new upload of the same build replaces. */
 	int (*symbols_add)(struct srv_store *s, const char *build_id, int64_t size, int64_t now);
-	/* Processing. job_claim: the oldest queued message, now marked processing (1), or 0 when none.
+	/* Processing. job_claim: the oldest queued message, now marked processing (0), or SRV_NONE when none.
 	 * job_finish: its new state, with the build-id it waits for (symbols missing) or why it failed. */
 	int (*job_claim)(struct srv_store *s, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
@@ -104,7 +104,7 @@ struct srv_store_ops {
 	int (*jobs_recover)(struct srv_store *s);
 	/* Messages waiting for build_id's symbols are queued again. out_count: how many. */
 	int (*symbols_arrived)(struct srv_store *s, const char *build_id, int64_t *out_count);
-	/* 1 when symbols for build_id were uploaded, 0 when not. */
+	/* 0 when symbols for build_id were uploaded, SRV_NONE when not. */
 	int (*symbols_known)(struct srv_store *s, const char *build_id);
 	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new). Processing the same
 	 * message again replaces its trace: counts come from trace rows, so nothing is counted twice. */
@@ -112,12 +112,12 @@ struct srv_store_ops {
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
 			  int64_t received);
-	/* Read API, each answering with a JSON text (malloc'd, the caller frees it); 0 found, 1 not found, -1 error. */
+	/* Read API, each answering with a JSON text (malloc'd, the caller frees it); 0 found, SRV_NONE. */
 	int (*issues_json)(struct srv_store *s, int64_t after, int limit, char **out);
 	int (*issue_json)(struct srv_store *s, int64_t id, char **out);
 	int (*trace_json)(struct srv_store *s, int64_t id, char **out);
 	int (*device_json)(struct srv_store *s, const char *serial, char **out);
-	/* The message bytes behind a trace (for its ELF core), malloc'd. 0 found, 1 not found, -1 error. */
+	/* The message bytes behind a trace (for its ELF core), malloc'd: 0 found, SRV_NONE. */
 	int (*trace_message)(struct srv_store *s, int64_t trace, uint8_t **out, size_t *out_len);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,

@@ -64,7 +64,7 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                         bytes BLOB NOT NULL, PRIMARY KEY (device_id, tag, offset)) WITHOUT ROWID;"
 	"ALTER TABLE devices ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE devices SET pending = (SELECT COALESCE(SUM(total + 4), 0) FROM slots WHERE slots.device_id = devices.id"
-	"                              AND slots.state = 0);"
+	"                              AND slots.state = 0);" /* 0: FF_SLOT_PARTIAL, as schemas 2-6 stored it */
 	"CREATE TABLE receiver (id INTEGER PRIMARY KEY CHECK (id = 1), pending INTEGER NOT NULL);"
 	"INSERT INTO receiver VALUES (1, (SELECT COALESCE(SUM(total + 4), 0) FROM slots WHERE state = 0));",
 	/* the streams are in slot_bytes now; expiry finds slots by state and age */
@@ -187,7 +187,7 @@ static int sq_meta_get(struct srv_store *base, const char *key, char *out, size_
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "meta_get %s: %s", key, sqlite3_errmsg(s->db));
-	return rc == SQLITE_ROW;
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 static int sq_meta_set(struct srv_store *base, const char *key, const char *value)
@@ -473,9 +473,11 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "UPDATE messages SET state = 1 WHERE id = (SELECT id FROM messages WHERE state = 0 "
+	if (prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
 			    "ORDER BY id LIMIT 1) RETURNING id, device_id, received, bytes", "job_claim") != 0)
 		return -1;
+	sqlite3_bind_int(st, 1, SRV_MSG_PROCESSING);
+	sqlite3_bind_int(st, 2, SRV_MSG_QUEUED);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
@@ -488,7 +490,7 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
-	return rc == SQLITE_ROW;
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 static int sq_job_finish(struct srv_store *base, int64_t id, enum srv_msg_state state, const char *detail)
@@ -562,7 +564,14 @@ error:
 
 static int sq_jobs_recover(struct srv_store *base)
 {
-	return exec((struct sqlite_store *)base, "UPDATE messages SET state = 0 WHERE state = 1");
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "UPDATE messages SET state = ? WHERE state = ?", "jobs_recover") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, SRV_MSG_QUEUED);
+	sqlite3_bind_int(st, 2, SRV_MSG_PROCESSING);
+	return step_done(s, st, "jobs_recover");
 }
 
 static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int64_t *out_count)
@@ -571,10 +580,12 @@ static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int6
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "UPDATE messages SET state = 0, detail = NULL WHERE state = 3 AND detail = ?",
+	if (prepare(s, &st, "UPDATE messages SET state = ?, detail = NULL WHERE state = ? AND detail = ?",
 		    "symbols_arrived") != 0)
 		return -1;
-	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 1, SRV_MSG_QUEUED);
+	sqlite3_bind_int(st, 2, SRV_MSG_SYMBOLS_MISSING);
+	sqlite3_bind_text(st, 3, build_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	release(s, st);
 	*out_count = sqlite3_changes(s->db);
@@ -594,7 +605,7 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "symbols_known: %s", sqlite3_errmsg(s->db));
-	return rc == SQLITE_ROW;
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
@@ -726,7 +737,7 @@ static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
-	return rc == SQLITE_ROW ? 0 : 1;
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
@@ -756,7 +767,7 @@ static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
 	if (issue == NULL)
-		return 1;
+		return SRV_NONE;
 	rc = trace_object(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
 	if (rc < 0) {
 		json_decref(issue);
@@ -788,7 +799,7 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 		json_decref(reboots);
 		json_decref(traces);
 		json_decref(waiting);
-		return rc == SQLITE_DONE ? 1 : srv_store_fail(base, "device_json: %s", sqlite3_errmsg(s->db));
+		return rc == SQLITE_DONE ? SRV_NONE : srv_store_fail(base, "device_json: %s", sqlite3_errmsg(s->db));
 	}
 	if (prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
 		    "device_reboots") != 0)
@@ -809,10 +820,11 @@ static int sq_device_json(struct srv_store *base, const char *serial, char **out
 							sqlite3_column_text(st, 2), "received",
 							(json_int_t)sqlite3_column_int64(st, 3)));
 	release(s, st);
-	if (prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = 3 ORDER BY detail",
+	if (prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = ? ORDER BY detail",
 		    "device_waiting") != 0)
 		goto error;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, SRV_MSG_SYMBOLS_MISSING);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(waiting, json_string((const char *)sqlite3_column_text(st, 0)));
 	release(s, st);
@@ -848,7 +860,7 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "trace_message: %s", sqlite3_errmsg(s->db));
-	return rc == SQLITE_ROW ? 0 : 1;
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 static int sq_devices(struct srv_store *base, const char *after, int limit,

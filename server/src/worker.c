@@ -119,12 +119,12 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 	if (srv_store_group_enter(s) != 0)
 		return STORE_ERROR;
 	known = s->ops->symbols_known(s, hex);
-	if (known == 0 && s->ops->job_finish(s, job->id, SRV_MSG_SYMBOLS_MISSING, hex) != 0)
+	if (known == SRV_NONE && s->ops->job_finish(s, job->id, SRV_MSG_SYMBOLS_MISSING, hex) != 0)
 		known = -1;
 	if (srv_store_group_leave(s, known >= 0) != 0)
 		return STORE_ERROR;
-	if (known != 1)
-		return known == 0 ? STORED : STORE_ERROR;
+	if (known != 0)
+		return known == SRV_NONE ? STORED : STORE_ERROR;
 	elf = elf_for(cache, data_dir, hex, m, &err);
 	if (elf == NULL) {
 		snprintf(detail, size, "symbols for build %s: %s", hex, err.msg);
@@ -149,7 +149,7 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 		free(job.bytes);
 		return -1;
 	}
-	if (rc == 0)
+	if (rc == SRV_NONE)
 		return 0;
 	if (ff_message_parse(&m, job.bytes, job.len, &err) != 0) {
 		snprintf(detail, sizeof(detail), "%s", err.msg);
