@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* server/src/worker.c on a real store, a real QEMU crash (bus_write on mps2-an385) and its firmware ELF: a
+ * coredump waits for its symbols and is processed when they arrive, into one issue titled by the fault and the
+ * function; processing it again counts nothing twice; its reboot event is kept; a message that does not decode
+ * fails with the reason, one of a type this server does not process is done with a note, and the ELF of another
+ * build fails the dump with both build-ids. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "fa/elf.h"
+#include "ff/bytes.h"
+#include "ff/input.h"
+#include "ff/message.h"
+#include "symbols.h"
+#include "testdata.h"
+#include "worker.h"
+
+struct fixture {
+	char dir[64];
+	struct srv_store *s;
+	struct srv_elf_cache cache;
+	int64_t dev;
+	struct ff_input in; /* the crash log's messages: a reboot event and the coredump */
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+	size_t len;
+	uint8_t *log = fl_test_read_path(FL_TEST_LOG, &len);
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-worker-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
+	assert_int_equal(ff_input_read(&f->in, log, len, NULL), 0);
+	assert_int_equal(f->in.n, 2);
+	free(log);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	fa_elf_close(f->cache.elf);
+	ff_input_free(&f->in);
+	f->s->ops->close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* One value from the store's file (a second connection: what is committed); text into out when given. */
+static int64_t sql(struct fixture *f, const char *query, char *out, size_t cap)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", query, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+		if (out != NULL)
+			snprintf(out, cap, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static int64_t add(struct fixture *f, const uint8_t *bytes, size_t len)
+{
+	int64_t id;
+	bool fresh;
+
+	assert_int_equal(f->s->ops->message_add(f->s, f->dev, bytes, len, 100, &id, &fresh), 0);
+	return id;
+}
+
+/* Process until the queue is empty; returns how many were processed. */
+static int drain(struct fixture *f)
+{
+	int n = 0, rc;
+
+	while ((rc = srv_process_one(f->s, f->dir, &f->cache)) == 1)
+		n++;
+	assert_int_equal(rc, 0);
+	return n;
+}
+
+/* The ELF at path as the symbols of its build, as an upload leaves them. Returns the build-id in hex. */
+static void install_symbols(struct fixture *f, const char *elf_path, const char *as_hex, int64_t *out_requeued)
+{
+	char path[256], cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/symbols", f->dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(srv_symbols_path(path, sizeof(path), f->dir, as_hex), 0);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", elf_path, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(f->s->ops->symbols_add(f->s, as_hex, 1, 100), 0);
+	assert_int_equal(f->s->ops->symbols_arrived(f->s, as_hex, out_requeued), 0);
+}
+
+static const struct ff_input_message *coredump(struct fixture *f, char *hex, size_t cap)
+{
+	for (size_t i = 0; i < f->in.n; i++) {
+		struct ff_message m = {0};
+		bool core = ff_message_parse(&m, f->in.msgs[i].bytes, f->in.msgs[i].len, NULL) == 0 &&
+			    m.type == FF_MSG_COREDUMP;
+
+		if (core)
+			ff_hex(hex, cap, m.build_id, m.build_id_len);
+		ff_message_free(&m);
+		if (core)
+			return &f->in.msgs[i];
+	}
+	fail_msg("no coredump in the log");
+	return NULL;
+}
+
+static void coredump_waits_then_one_issue(void **state)
+{
+	struct fixture *f = *state;
+	char hex[130], text[300];
+	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
+	int64_t requeued = 0, msg;
+
+	for (size_t i = 0; i < f->in.n; i++)
+		add(f, f->in.msgs[i].bytes, f->in.msgs[i].len);
+	msg = add(f, core->bytes, core->len); /* the same message again: the same row */
+	assert_int_equal(drain(f), 2);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM reboots", NULL, 0), 1);
+	snprintf(text, sizeof(text), "SELECT detail FROM messages WHERE id = %lld AND state = %d", (long long)msg,
+		 SRV_MSG_SYMBOLS_MISSING);
+	sql(f, text, text, sizeof(text));
+	assert_string_equal(text, hex); /* it waits, named by its build-id */
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues", NULL, 0), 0);
+	install_symbols(f, FL_TEST_ELF, hex, &requeued);
+	assert_int_equal(requeued, 1);
+	assert_int_equal(drain(f), 1);
+	sql(f, "SELECT title FROM issues", text, sizeof(text));
+	assert_string_equal(text, "bus_fault in bus_fault_write");
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
+	/* processed again (the unwinder improved, say): its result replaced, nothing counted twice */
+	snprintf(text, sizeof(text), "UPDATE messages SET state = %d; SELECT 1", SRV_MSG_QUEUED);
+	sql(f, text, NULL, 0);
+	assert_int_equal(drain(f), 2);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues", NULL, 0), 1);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM reboots", NULL, 0), 1);
+}
+
+static void bad_messages_and_another_build(void **state)
+{
+	struct fixture *f = *state;
+	char hex[130], text[400];
+	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
+	const uint8_t broken[] = {0xa1, 0x00, 0x05};                 /* {0: 5}: a version this server does not know */
+	/* a whole envelope (version, type 9, arch, an 8-byte build-id, version "1", boot 0, an empty payload) */
+	const uint8_t other_type[] = {0xa7, 0x00, 0x01, 0x01, 0x09, 0x02, 0x18, 0x28, 0x04, 0x48, 1, 2, 3, 4, 5, 6,
+				      7, 8, 0x05, 0x61, '1', 0x07, 0x00, 0x09, 0xa0};
+	int64_t requeued, a = add(f, broken, sizeof(broken)), b = add(f, other_type, sizeof(other_type)), c;
+
+	assert_int_equal(drain(f), 2);
+	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)a);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_FAILED);
+	snprintf(text, sizeof(text), "SELECT detail FROM messages WHERE id = %lld", (long long)a);
+	sql(f, text, text, sizeof(text));
+	assert_non_null(strstr(text, "version"));
+	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)b);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE); /* a type this server does not know is not an error */
+	snprintf(text, sizeof(text), "SELECT detail FROM messages WHERE id = %lld", (long long)b);
+	sql(f, text, text, sizeof(text));
+	assert_string_equal(text, "message type 9 is not processed by this server version");
+	/* the symbols under this build's id are another firmware's: the dump fails, saying so */
+	install_symbols(f, FL_TEST_OTHER_ELF, hex, &requeued);
+	c = add(f, core->bytes, core->len);
+	assert_int_equal(drain(f), 1);
+	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)c);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_FAILED);
+	snprintf(text, sizeof(text), "SELECT detail FROM messages WHERE id = %lld", (long long)c);
+	sql(f, text, text, sizeof(text));
+	assert_non_null(strstr(text, hex));
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues", NULL, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(coredump_waits_then_one_issue, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_messages_and_another_build, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
