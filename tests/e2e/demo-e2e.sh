@@ -29,8 +29,8 @@ run() {
 		fail "$1: the bridge failed: $(cat "$dir/$1.bridge-err")"
 	grep -q ' 0 refused, 0 damaged' "$dir/$1.bridge-err" || fail "$1: $(cat "$dir/$1.bridge-err")"
 }
-issue_of() { get "traces/$1" | grep -o '"issue": *[0-9]*' | head -1 | grep -o '[0-9]*$'; }
-field() { get "issues/$1" | grep -o "\"$2\": *[^,}]*" | head -1 | sed 's/^[^:]*: *//; s/"//g'; }
+issue_of() { get "traces/$1" | json .issue; }
+field() { get "issues/$1" | json ".$2"; }
 # frames TRACE: its application frames as "function file:line", "<exception>" between an exception's sides
 frames() {
 	"$cli" trace "$1" | awk '/^  #[0-9]/ { fn = ""; loc = "-"
@@ -105,17 +105,17 @@ a1=$(arm-none-eabi-nm "$elf1" | awk '$3 == "dma_copy" { print $1 }')
 run e2e-shifted "$elf1" dma
 id1=$(arm-none-eabi-readelf -n "$elf1" | sed -n 's/.*Build ID: *//p')
 i=0
-until get devices/e2e-shifted | grep -q "\"waiting_for_symbols\": *\[\"$id1\"\]" || [ $i -ge 400 ]; do
+until [ "$(get devices/e2e-shifted | json .waiting_for_symbols)" = "[\"$id1\"]" ] || [ $i -ge 400 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-get devices/e2e-shifted | grep -q "\"waiting_for_symbols\": *\[\"$id1\"\]" ||
+[ "$(get devices/e2e-shifted | json .waiting_for_symbols)" = "[\"$id1\"]" ] ||
 	fail "1.0.1's dump does not wait for its symbols: $(get devices/e2e-shifted)"
 "$cli" symbols upload "$elf1" > /dev/null || fail "upload 1.0.1"
 wait_traces e2e-shifted 1
 [ "$(issue_of "$(traces e2e-shifted)")" = "$bus_issue" ] || fail "1.0.1's bus_write made another issue"
 [ "$(field "$bus_issue" count)" = 3 ] || fail "with 1.0.1, bus_write counts $(field "$bus_issue" count)"
-get "issues/$bus_issue" | grep -q '"versions": *\["1.0.0", *"1.0.1"\]' || fail "versions: $(get "issues/$bus_issue")"
+[ "$(get "issues/$bus_issue" | json .versions)" = '["1.0.0","1.0.1"]' ] || fail "versions: $(get "issues/$bus_issue")"
 expected "$(grep '^bus_write|' "$dir/scenarios" | cut -d'|' -f4)" > "$dir/shifted.want"
 frames "$(traces e2e-shifted)" | head -n "$(wc -l < "$dir/shifted.want")" > "$dir/shifted.got"
 cmp -s "$dir/shifted.want" "$dir/shifted.got" || fail "1.0.1's frames: $(diff "$dir/shifted.want" "$dir/shifted.got")"
@@ -130,8 +130,9 @@ bridge=$!
 exec 3> "$dir/console"
 head -n $((lines / 2)) "$dir/restart.log" >&3
 i=0
-until get devices/e2e-restart | grep -q '"serial"' || [ $i -ge 400 ]; do sleep 0.05; i=$((i + 1)); done
-get devices/e2e-restart | grep -q '"serial"' || fail "the first half of the dump never reached the server"
+until [ "$(get devices/e2e-restart | json .serial 2>/dev/null)" = e2e-restart ] || [ $i -ge 400 ]; do
+	sleep 0.05; i=$((i + 1)); done
+[ "$(get devices/e2e-restart | json .serial)" = e2e-restart ] || fail "the first half of the dump never reached the server"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 pid=
@@ -159,7 +160,7 @@ traces e2e-restart > "$dir/restart.traces"
 "$cli" device e2e-watchdog > "$dir/device" || fail "faultline device: $(cat "$dir/device")"
 grep -q '^ *[0-9]*  [0-9-]* [0-9:]*  fatal_error (0x8009)$' "$dir/device" || fail "device: no fatal_error boot: $(cat "$dir/device")"
 grep -q "^ *$(traces e2e-watchdog) *$(issue_of "$(traces e2e-watchdog)") " "$dir/device" || fail "device: no trace: $(cat "$dir/device")"
-"$cli" device e2e-watchdog --json | grep -q '"waiting_for_symbols": \[\]' || fail "device --json"
+[ "$("$cli" device e2e-watchdog --json | json .waiting_for_symbols#)" = 0 ] || fail "device --json"
 "$cli" device nobody 2> "$dir/err" && fail "an unknown device was found"
 grep -q 'HTTP 404: no such device' "$dir/err" || fail "unknown device: $(cat "$dir/err")"
 "$cli" device 'a/b' 2> /dev/null; [ $? = 2 ] || fail "a serial with a slash is not a usage error"

@@ -24,10 +24,10 @@ admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 [ -n "$project" ] && [ -n "$admin" ] || fail "the first start did not show the credentials"
 expect 200 "$(status GET /healthz)" "healthz without credentials"
 expect 401 "$(status GET /api/v1/issues)" "no credentials"
-grep -q '"code":"unauthorized"' "$dir/body" || fail "401 without a JSON error body: $(cat "$dir/body")"
+[ "$(json .error.code "$dir/body")" = unauthorized ] || fail "401 without a JSON error body: $(cat "$dir/body")"
 expect 401 "$(status GET /api/v1/issues -H 'Authorization: Bearer fla_wrong')" "a wrong admin token"
 expect 401 "$(status GET /api/v1/issues -H "X-Faultline-Key: $project")" "the project key on a people endpoint"
-grep -q 'may only send chunks' "$dir/body" || fail "the project key's 401 does not say why"
+json .error.message "$dir/body" | grep -q 'may only send chunks' || fail "the project key's 401 does not say why"
 expect 401 "$(status POST /api/v1/devices/dev-1/chunks -H 'X-Faultline-Key: flp_wrong' --data-binary x)" \
 	"a wrong project key"
 expect 401 "$(status GET /api/v1/issues -H "Authorization: Bearer $admin$admin")" "a token with a valid prefix"

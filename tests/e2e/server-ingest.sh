@@ -13,12 +13,14 @@ post() {
 	curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -H "Content-Type: application/vnd.faultline.$2" \
 		--data-binary "@$3" "http://127.0.0.1:$port/api/v1/devices/$1/chunks"
 }
-results() { grep -o '"result":"[a-z_]*"' "$dir/body" | sed 's/"result":"//; s/"$//' | tr '\n' ' ' | sed 's/ $//'; }
+results() { json '.results[].result' "$dir/body" | tr '\n' ' ' | sed 's/ $//'; }
 expect() { # WANT_STATUS GOT_STATUS WANT_RESULTS WHAT
 	[ "$1" = "$2" ] || fail "$4: HTTP $2, expected $1: $(cat "$dir/body")"
 	[ -z "$3" ] || [ "$(results)" = "$3" ] || fail "$4: results '$(results)', expected '$3': $(cat "$dir/body")"
 }
 devices() { curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/devices?limit=500"; }
+# messages SERIAL: how many messages the server holds of the device (from the device list, parsed)
+messages() { devices > "$dir/devices"; json '.devices[]' "$dir/devices" | grep "\"serial\":\"$1\"" | json .messages; }
 
 start
 key=$(sed -n 's/^project key.*: *//p' "$dir/out")
@@ -33,10 +35,10 @@ for i in 1 2 3 4; do
 done
 
 expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "accepted accepted accepted complete" "the example as a batch"
-grep -q '"message":' "$dir/body" || fail "a complete message without its id"
+[ "$(json '.results[3].message' "$dir/body")" -ge 1 ] || fail "a complete message without its id"
 expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "duplicate duplicate duplicate duplicate" "the batch again"
 expect 200 "$(post dev-0042 chunk "$dir/c3")" "duplicate" "a late retransmission"
-devices | grep -q '"serial":"dev-0042"[^}]*"messages":1' || fail "dev-0042 should have one message: $(devices)"
+[ "$(messages dev-0042)" = 1 ] || fail "dev-0042 should have one message: $(devices)"
 
 # chunk by chunk, out of order, with a kill -9 in the middle: nothing acknowledged is lost
 expect 200 "$(post dev-k chunk "$dir/c1")" "accepted" "chunk 1"
@@ -47,12 +49,12 @@ start
 expect 200 "$(post dev-k chunk "$dir/c3")" "duplicate" "chunk 3 again after the restart"
 expect 200 "$(post dev-k chunk "$dir/c4")" "accepted" "chunk 4"
 expect 200 "$(post dev-k chunk "$dir/c2")" "complete" "chunk 2 completes it"
-devices | grep -q '"serial":"dev-k"[^}]*"messages":1' || fail "dev-k should have one message: $(devices)"
+[ "$(messages dev-k)" = 1 ] || fail "dev-k should have one message: $(devices)"
 
 # hostile input
 printf '\201' > "$dir/cut"
 expect 400 "$(post dev-h chunk "$dir/cut")" "malformed" "a chunk cut after one byte"
-grep -q 'ends inside boot/seq' "$dir/body" || fail "the malformed chunk's error does not say why"
+json '.results[0].error' "$dir/body" | grep -q 'ends inside boot/seq' || fail "the malformed chunk's error does not say why"
 cp "$dir/c4" "$dir/badcrc"
 printf '\000' | dd of="$dir/badcrc" bs=1 seek=14 conv=notrunc 2>/dev/null
 expect 200 "$(post dev-h chunk "$dir/c1")" "accepted" "dev-h chunk 1"
@@ -63,19 +65,20 @@ printf '\201\001\000\000\000\200\200\200\004\252' > "$dir/huge"   # total = 8 Mi
 expect 400 "$(post dev-h chunk "$dir/huge")" "too_large" "a total far larger than the server takes"
 head -c 3000 /dev/urandom > "$dir/random"
 [ "$(post dev-h chunk-batch "$dir/random")" = 400 ] || fail "random bytes as a batch: $(cat "$dir/body")"
-grep -q '"code":"bad_batch"\|"result":"malformed"' "$dir/body" || fail "random bytes: $(cat "$dir/body")"
+{ [ "$(json .error.code "$dir/body" 2>/dev/null)" = bad_batch ] || json '.results[].result' "$dir/body" | grep -q malformed; } ||
+	fail "random bytes: $(cat "$dir/body")"
 head -c 1100000 /dev/zero > "$dir/big"
 expect 413 "$(post dev-h chunk-batch "$dir/big")" "" "a body over 1 MiB"
 printf '\003\201\001\000' > "$dir/short"                          # a record claiming 3 bytes, 3 present: ok
 { cat "$dir/short"; printf '\050'; } > "$dir/lying"                 # then one claiming 40 bytes, 0 present
 expect 400 "$(post dev-h chunk-batch "$dir/lying")" "" "a batch record that lies about its length"
-grep -q '"code":"bad_batch"' "$dir/body" || fail "a lying record: $(cat "$dir/body")"
+[ "$(json .error.code "$dir/body")" = bad_batch ] || fail "a lying record: $(cat "$dir/body")"
 { printf '\024'; cat "$dir/c1"; printf '\001\201'; } > "$dir/mixed"  # a good chunk, then a broken one
 expect 400 "$(post dev-m chunk-batch "$dir/mixed")" "accepted malformed" "a batch with one bad chunk"
 expect 415 "$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -H 'Content-Type: text/plain' \
 	--data-binary x "http://127.0.0.1:$port/api/v1/devices/dev-h/chunks")" "" "a wrong content type"
 expect 400 "$(post 'bad%21serial' chunk "$dir/c1")" "" "a serial with a character outside the set"
-grep -q '"code":"bad_serial"' "$dir/body" || fail "bad serial: $(cat "$dir/body")"
+[ "$(json .error.code "$dir/body")" = bad_serial ] || fail "bad serial: $(cat "$dir/body")"
 expect 400 "$(post "$(printf 'x%.0s' $(seq 65))" chunk "$dir/c1")" "" "a 65-character serial"
 
 # one device cannot hold more than 4 MiB of partial messages: four 1 MB messages fit, a fifth does not
@@ -93,7 +96,7 @@ curl -s -o /dev/null -w '%{http_code}\n' -H "X-Faultline-Key: $key" -H "Content-
 "$cli" devices --server "http://127.0.0.1:$port" --token "$admin" > "$dir/list" || fail "faultline devices"
 [ "$(grep -c '^invented-' "$dir/list")" = 2000 ] || fail "faultline devices lists $(grep -c '^invented-' "$dir/list") of 2000"
 "$cli" devices --json --server "http://127.0.0.1:$port" --token "$admin" > "$dir/list.json" || fail "devices --json"
-[ "$(grep -o '"serial": *"invented-' "$dir/list.json" | wc -l)" = 2000 ] || fail "devices --json: not 2000 invented"
+[ "$(json '.[].serial' "$dir/list.json" | grep -c '^invented-')" = 2000 ] || fail "devices --json: not 2000 invented"
 expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "duplicate duplicate duplicate duplicate" \
 	"the first device, after all that"
 

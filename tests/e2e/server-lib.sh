@@ -11,10 +11,12 @@ start() {
 	port=$(cat "$dir/data/port")
 }
 
+# json PATH [FILE]: the value at PATH of a JSON answer, parsed (tests/e2e/jsonq.c: ".a.b", "[0]", "[]", "#")
+json() { "$JSONQ" "$@"; }
+
 # traces SERIAL: the device's trace ids, newest first (after start; $admin is the admin token)
 traces() {
-	curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/devices/$1" |
-		grep -o '"traces": *\[[^]]*\]' | grep -o '"id": *[0-9]*' | grep -o '[0-9]*$'
+	curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/devices/$1" | json '.traces[].id' 2>/dev/null
 }
 # wait_traces SERIAL N: until the device has N traces (20 s at most), or fail
 wait_traces() {

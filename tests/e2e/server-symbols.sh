@@ -17,12 +17,12 @@ upload() { # FILE [AUTH HEADER]
 }
 id=$(arm-none-eabi-readelf -n "$elf" | awk '/Build ID:/ { print $3 }')
 [ "$(upload "$elf")" = 201 ] || fail "a firmware ELF: $(cat "$dir/body")"
-grep -q "\"build_id\":\"$id\"" "$dir/body" || fail "the answer does not give the build-id $id: $(cat "$dir/body")"
+[ "$(json .build_id "$dir/body")" = "$id" ] || fail "the answer does not give the build-id $id: $(cat "$dir/body")"
 cmp -s "$elf" "$dir/data/symbols/$id.elf" || fail "the ELF is not stored as symbols/$id.elf"
 [ "$(upload "$elf")" = 201 ] || fail "the same ELF again"
 check() { # STATUS CODE TEXT FILE [AUTH]
 	got=$(upload "$4" "${5:-}")
-	[ "$got" = "$1" ] && grep -q "\"code\":\"$2\"" "$dir/body" && grep -q "$3" "$dir/body" ||
+	[ "$got" = "$1" ] && [ "$(json .error.code "$dir/body")" = "$2" ] && json .error.message "$dir/body" | grep -q "$3" ||
 		fail "$4: HTTP $got, expected $1 $2 '$3': $(cat "$dir/body")"
 }
 printf 'not an elf' > "$dir/text"
