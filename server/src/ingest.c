@@ -118,10 +118,24 @@ static char *copy_error(const struct ff_error *err)
 	return srv_strdup(err->msg);
 }
 
-/* A request's parsed chunks, in order, into the open transaction (store held). */
-static int apply_all(struct srv_store *st, const char *serial, struct ff_chunk *chunks, struct srv_ingest *out,
-		     int64_t now, const struct ff_receiver_limits *lim)
+/* A request's parsed chunks, for the store's writer. */
+struct request_writes {
+	const char *serial;
+	const struct ff_chunk *chunks;
+	struct srv_ingest *out;
+	int64_t now;
+	const struct ff_receiver_limits *lim;
+};
+
+/* A request's parsed chunks, in order, into its part of a group transaction (on the store's writer). */
+static int apply_all(struct srv_store *st, void *ctx)
 {
+	const struct request_writes *w = ctx;
+	const char *serial = w->serial;
+	const struct ff_chunk *chunks = w->chunks;
+	struct srv_ingest *out = w->out;
+	const struct ff_receiver_limits *lim = w->lim;
+	int64_t now = w->now;
 	struct device_store d = {.st = st, .now = now};
 	const struct ff_slot_store store = {&k_device_store, &d};
 
@@ -190,9 +204,9 @@ int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *se
 			out->chunks[i].error = copy_error(&why);
 		}
 	}
-	rc = srv_store_group_enter(st);
-	if (rc == 0)
-		rc = srv_store_group_leave(st, apply_all(st, serial, chunks, out, now, lim) == 0);
+	struct request_writes w = {serial, chunks, out, now, lim};
+
+	rc = srv_store_group_run(st, apply_all, &w);
 	free(chunks);
 	if (rc != 0)
 		return -1;

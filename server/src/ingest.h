@@ -37,7 +37,7 @@ extern const struct ff_receiver_limits srv_ingest_limits;
 /*
  * Take one request's chunks for the device serial: the body's framing is checked first (a broken batch stores
  * nothing), each chunk is parsed outside the store, then all are applied in one part of a group transaction
- * (srv_store_group_enter/leave), so that they are durably stored when this returns 0.
+ * (srv_store_group_run), so that they are durably stored when this returns 0.
  * out: filled (free with srv_ingest_free() in every case).  st: the store.  serial: a valid device serial.
  * body/len: the request body, only read.  batch: the body is a batch of records (else one chunk).  now: Unix
  * seconds.  lim: the receiver's limits.  err: for SRV_NONE, why the body was refused.

@@ -1,30 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What every store backend shares: the lock that serializes its one connection, and ingestion's group commit. */
+/* What every store backend shares: the writer thread that owns the one connection, its group commit, and the
+ * lock that lends the connection to another thread. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "store.h"
 
 #define GROUP_MAX 64u /* requests per group transaction: bounds how long the first one waits for its answer */
 
-/* A request in the open group transaction, on its own stack until the commit tells it how it went. */
-struct srv_group_member {
-	struct srv_group_member *next;
+/* One request for the connection, on its submitter's stack until done is set. */
+struct srv_store_item {
+	struct srv_store_item *next;
+	int (*fn)(struct srv_store *s, void *ctx); /* NULL: srv_store_lock's, the connection lent to the submitter */
+	void *ctx;
+	pthread_cond_t wake; /* its submitter waits on its own: a commit wakes only those it answers */
 	bool done;
 	int rc;
+	char error[256]; /* why, when rc != 0 (the writer's thread-local message, carried back) */
 };
-
-void srv_store_init(struct srv_store *s)
-{
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->committed, NULL);
-}
-
-void srv_store_fini(struct srv_store *s)
-{
-	pthread_cond_destroy(&s->committed);
-	pthread_mutex_destroy(&s->lock);
-}
 
 /* One per thread: see srv_store_error(). */
 static _Thread_local char t_error[256];
@@ -46,86 +41,156 @@ int srv_store_fail(struct srv_store *s, const char *fmt, ...)
 	return -1;
 }
 
-static void take(struct srv_store *s)
+/* Fail every item of a batch with the writer's last message. */
+static void fail_all(struct srv_store_item **batch, size_t n)
 {
-	__atomic_add_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_lock(&s->lock);
-	__atomic_sub_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
+	for (size_t i = 0; i < n; i++) {
+		batch[i]->rc = -1;
+		snprintf(batch[i]->error, sizeof(batch[i]->error), "%s", t_error);
+	}
 }
 
-/* Commit the open group (lock held), or roll it back when abandon, and wake its members with the outcome. */
-static int flush(struct srv_store *s, bool abandon)
+/* One group transaction: each item's part marked, run, kept or undone; then one commit for all. */
+static void run_batch(struct srv_store *s, struct srv_store_item **batch, size_t n)
 {
-	int rc = abandon ? -1 : s->ops->commit(s);
+	if (s->ops->begin(s) != 0) {
+		fail_all(batch, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct srv_store_item *it = batch[i];
 
-	if (rc != 0 && !abandon) {
-		fprintf(stderr, "faultline-server: committing %u requests: %s\n", s->members, t_error);
+		t_error[0] = '\0';
+		it->rc = s->ops->mark(s) != 0 ? -1 : it->fn(s, it->ctx) != 0 ? -1 : s->ops->unmark(s);
+		if (it->rc == 0)
+			continue;
+		snprintf(it->error, sizeof(it->error), "%s", t_error[0] != '\0' ? t_error : "the request failed");
+		if (s->ops->undo(s) != 0) { /* the request's writes cannot be told apart: none of the group's are kept */
+			s->ops->rollback(s);
+			fprintf(stderr, "faultline-server: undoing a request: %s\n", t_error);
+			fail_all(batch, n);
+			return;
+		}
+	}
+	if (s->ops->commit(s) != 0) {
+		fprintf(stderr, "faultline-server: committing %zu requests: %s\n", n, t_error);
 		s->ops->rollback(s);
+		fail_all(batch, n);
 	}
-	for (struct srv_group_member *m = s->first, *next; m != NULL; m = next) {
-		next = m->next; /* m lives on a stack that may be gone once done is seen */
-		m->rc = rc;
-		m->done = true;
+}
+
+static void *writer(void *arg)
+{
+	struct srv_store *s = arg;
+	struct srv_store_item *batch[GROUP_MAX];
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		size_t n = 0;
+
+		while (s->head == NULL && !s->stop) {
+			s->idle = true;
+			pthread_cond_wait(&s->work, &s->lock);
+			s->idle = false;
+		}
+		if (s->head == NULL)
+			break;
+		if (s->head->fn == NULL) { /* lend the connection: everything before it is committed already */
+			struct srv_store_item *it = s->head;
+
+			s->head = it->next;
+			it->done = true;
+			s->unlocked = false;
+			pthread_cond_signal(&it->wake);
+			while (!s->unlocked)
+				pthread_cond_wait(&s->released, &s->lock);
+			continue;
+		}
+		while (s->head != NULL && s->head->fn != NULL && n < GROUP_MAX) {
+			batch[n++] = s->head;
+			s->head = s->head->next;
+		}
+		pthread_mutex_unlock(&s->lock);
+		run_batch(s, batch, n);
+		pthread_mutex_lock(&s->lock);
+		for (size_t i = 0; i < n; i++) {
+			batch[i]->done = true;
+			pthread_cond_signal(&batch[i]->wake);
+		}
 	}
-	s->first = NULL;
-	s->members = 0;
-	s->open = false;
-	pthread_cond_broadcast(&s->committed);
-	return rc;
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Queue it and wait until the writer is done with it (lock held on return). */
+static void submit(struct srv_store *s, struct srv_store_item *it)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->head == NULL)
+		s->head = it;
+	else
+		s->tail->next = it;
+	s->tail = it;
+	if (s->idle) /* a busy writer takes it with its next batch */
+		pthread_cond_signal(&s->work);
+	while (!it->done)
+		pthread_cond_wait(&it->wake, &s->lock);
+}
+
+int srv_store_group_run(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx)
+{
+	struct srv_store_item it = {.fn = fn, .ctx = ctx};
+
+	pthread_cond_init(&it.wake, NULL);
+	submit(s, &it);
+	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&it.wake);
+	if (it.rc != 0)
+		srv_store_fail(s, "%s", it.error);
+	return it.rc;
 }
 
 void srv_store_lock(struct srv_store *s)
 {
-	take(s);
-	if (s->open)
-		flush(s, false);
+	struct srv_store_item it = {0};
+
+	pthread_cond_init(&it.wake, NULL);
+	submit(s, &it);
+	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&it.wake);
 }
 
 void srv_store_unlock(struct srv_store *s)
 {
+	pthread_mutex_lock(&s->lock);
+	s->unlocked = true;
+	pthread_cond_signal(&s->released);
 	pthread_mutex_unlock(&s->lock);
 }
 
-int srv_store_group_enter(struct srv_store *s)
+void srv_store_init(struct srv_store *s)
 {
-	take(s);
-	if (!s->open && s->ops->begin(s) != 0)
-		goto fail;
-	s->open = true;
-	if (s->ops->mark(s) != 0)
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "faultline-server: %s\n", t_error);
-	if (s->open)
-		flush(s, false); /* whatever the group holds is answered now, not left to a member that will not come */
-	pthread_mutex_unlock(&s->lock);
-	return -1;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->released, NULL);
+	s->head = s->tail = NULL;
+	s->stop = false;
+	s->started = pthread_create(&s->writer, NULL, writer, s) == 0;
+	if (!s->started) /* nothing works without it; there is nothing sensible to go on with */
+		abort();
 }
 
-int srv_store_group_leave(struct srv_store *s, bool ok)
+void srv_store_fini(struct srv_store *s)
 {
-	struct srv_group_member me = {.next = s->first};
-	bool abandon = false;
-
-	if (!ok || s->ops->unmark(s) != 0) {
-		fprintf(stderr, "faultline-server: %s\n", t_error);
-		if (s->ops->undo(s) != 0) { /* the request's writes cannot be told apart: none of the group's are kept */
-			fprintf(stderr, "faultline-server: %s\n", t_error);
-			s->ops->rollback(s);
-			abandon = true;
-		}
-		ok = false;
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = true;
+		pthread_cond_signal(&s->work);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->writer, NULL);
+		s->started = false;
 	}
-	s->first = &me;
-	s->members++;
-	/* After a failure, commit at once: if SQLite rolled the whole transaction back, the members learn it now. */
-	if (ok && __atomic_load_n(&s->waiting, __ATOMIC_SEQ_CST) > 0 && s->members < GROUP_MAX) {
-		while (!me.done)
-			pthread_cond_wait(&s->committed, &s->lock);
-	} else {
-		flush(s, abandon);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return ok ? me.rc : -1;
+	pthread_cond_destroy(&s->released);
+	pthread_cond_destroy(&s->work);
+	pthread_mutex_destroy(&s->lock);
 }

@@ -60,7 +60,7 @@ struct srv_store_ops {
 	int (*begin)(struct srv_store *s);
 	int (*commit)(struct srv_store *s);
 	void (*rollback)(struct srv_store *s);
-	/* A request's part of a group transaction (srv_store_group_enter): mark, then unmark (keep its writes) or
+	/* A request's part of a group transaction (srv_store_group_run): mark, then unmark (keep its writes) or
 	 * undo (forget them, and only them; -1 when that failed and the whole transaction must be rolled back). */
 	int (*mark)(struct srv_store *s);
 	int (*unmark)(struct srv_store *s);
@@ -124,40 +124,44 @@ struct srv_store_ops {
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);
 };
 
-struct srv_group_member;
+struct srv_store_item;
 
+/* The connection belongs to one thread, the store's writer (store.c): every use of it reaches that thread, or
+ * parks it. */
 struct srv_store {
 	const struct srv_store_ops *ops;
-	pthread_mutex_t lock; /* one connection: held around each use (srv_store_lock or srv_store_group_enter) */
-	/* the group commit (srv_store_group_enter): the open transaction's members, committed together */
-	pthread_cond_t committed;
-	unsigned waiting; /* threads blocked on lock; atomic */
-	unsigned members;
-	bool open;
-	struct srv_group_member *first;
+	pthread_t writer;
+	pthread_mutex_t lock;       /* the queue and the flags below */
+	pthread_cond_t work;        /* an idle writer waits for items */
+	pthread_cond_t released;    /* the writer, parked by srv_store_lock, waits for srv_store_unlock */
+	struct srv_store_item *head, *tail;
+	bool stop, unlocked, started, idle;
 };
 
-/* Set up and tear down the lock fields of s (by the backend's open and close). */
+/* Set up and tear down the writer and its queue (by the backend's open and close; fini with no user left). */
 void srv_store_init(struct srv_store *s);
 void srv_store_fini(struct srv_store *s);
 
-/* Serialize use of the store across the HTTP threads and the workers. srv_store_lock first commits a group
- * transaction left open (srv_store_group_enter), so what the holder reads and writes is on its own. */
+/* Use the connection on the calling thread, alone, for reads and for operations that make their own transaction
+ * (slots_expire, key rotation): srv_store_lock first has the writer commit what its group holds and park, so what
+ * the holder reads and writes is on its own; srv_store_unlock lets the writer go on. Not from inside fn of
+ * srv_store_group_run (that would wait for itself). */
 void srv_store_lock(struct srv_store *s);
 void srv_store_unlock(struct srv_store *s);
 
 /*
- * Group commit, for ingestion: requests that arrive together share one transaction and one commit (a commit writes
- * every page it touched to the WAL, so per-request commits cap ingestion far below what the disk can take).
- * enter: take the lock, begin the group's transaction when none is open, and mark this request's part.
- * leave: ok true keeps the request's writes, false undoes them (and only them); then, when another thread waits for
- * the lock (and the group is not full), the transaction stays open and this call sleeps until a later member, or
- * the next srv_store_lock, commits it; otherwise it commits now. Returns with the lock released.
- * Both return 0, or -1 (logged on stderr) when nothing of the request is stored: enter or the commit failed, or
- * leave was told !ok. A request is answered only after leave returns 0: its chunks are then committed.
+ * Group commit: fn(s, ctx) runs on the store's writer thread inside a write transaction that it shares with the
+ * other requests queued meanwhile (up to 64), each in a part of its own (mark/unmark, or undo when it fails), and
+ * one commit for all. A commit writes every page it touched to the WAL, so per-request commits cap ingestion far
+ * below what the disk can take; a writer that takes whatever queued while it committed, with warm statements and
+ * no hand-over of the connection per request, batches without waiting for anyone.
+ * fn: uses s->ops only (not srv_store_lock); returns 0 to keep its writes, anything else to undo them (and only
+ * them); it may record why with srv_store_fail().  ctx: fn's.
+ * Returns 0 when fn returned 0 and the commit that holds its writes succeeded: they are durable, the request can be
+ * answered; -1 when nothing of it is stored (fn failed, or the transaction did): srv_store_error() on the calling
+ * thread says why.
  */
-int srv_store_group_enter(struct srv_store *s);
-int srv_store_group_leave(struct srv_store *s, bool ok);
+int srv_store_group_run(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx);
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

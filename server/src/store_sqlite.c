@@ -982,7 +982,9 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 	s->base.ops = &k_sqlite_ops;
 	srv_store_init(&s->base);
 	snprintf(path, sizeof(path), "%s/faultline.db", dir);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	/* no mutex of SQLite's own: the connection is used by one thread at a time, the store's writer or the holder of
+	 * srv_store_lock (store.c) */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", path, sqlite3_errmsg(s->db));
 		sq_close(&s->base);

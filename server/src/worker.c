@@ -65,6 +65,51 @@ static void issue_title(char *out, size_t size, const struct fa_report *r)
 	snprintf(out, size, "%s in %s", r->fault.kind, fn);
 }
 
+/* A job's writes, run by the store's writer in a group transaction (srv_store_group_run). */
+struct write {
+	struct srv_job *claimed;        /* claim: filled */
+	const struct srv_job *job;
+	const struct srv_trace *trace;  /* write_result: kept first, when set */
+	const struct ff_message *reboot; /* write_result: its event kept first, when set */
+	enum srv_msg_state state;      /* the message's new state */
+	const char *detail;            /* with it: the build-id waited for, or why it failed */
+	int found;                     /* claim, wait_for_symbols: 0 found, SRV_NONE not */
+};
+
+/* The oldest queued message, marked processing; found SRV_NONE when there is none. */
+static int claim(struct srv_store *s, void *ctx)
+{
+	struct write *w = ctx;
+
+	w->found = s->ops->job_claim(s, w->claimed);
+	return w->found < 0 ? -1 : 0;
+}
+
+/* Symbols known (found 0), or the message marked as waiting for them (found SRV_NONE). */
+static int wait_for_symbols(struct srv_store *s, void *ctx)
+{
+	struct write *w = ctx;
+
+	w->found = s->ops->symbols_known(s, w->detail);
+	if (w->found < 0)
+		return -1;
+	return w->found == SRV_NONE ? s->ops->job_finish(s, w->job->id, w->state, w->detail) : 0;
+}
+
+/* What processing made (a trace, a reboot event), then the message's state: together or not at all. */
+static int write_result(struct srv_store *s, void *ctx)
+{
+	struct write *w = ctx;
+	int64_t trace, issue;
+
+	if (w->trace != NULL && s->ops->trace_put(s, w->trace, &trace, &issue) != 0)
+		return -1;
+	if (w->reboot != NULL && s->ops->reboot_put(s, w->job->id, w->job->device, w->reboot->boot_id,
+						    w->reboot->reboot.reason, w->job->received) != 0)
+		return -1;
+	return s->ops->job_finish(s, w->job->id, w->state, w->detail);
+}
+
 /* What became of a message: to be marked done or failed, already stored with its state, or the store failed. */
 enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
 
@@ -76,7 +121,6 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 	struct ff_error err = {0};
 	char title[300], *json, *text = NULL;
 	size_t text_len = 0;
-	int64_t trace, issue;
 	FILE *f;
 	bool ok;
 
@@ -96,9 +140,9 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
 			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = title,
 			      .sw_version = m->sw_version, .report = json, .text = text};
-	ok = srv_store_group_enter(s) == 0;
-	ok = ok && srv_store_group_leave(s, s->ops->trace_put(s, &t, &trace, &issue) == 0 &&
-					    s->ops->job_finish(s, job->id, SRV_MSG_DONE, NULL) == 0) == 0;
+	struct write w = {.job = job, .trace = &t, .state = SRV_MSG_DONE};
+
+	ok = srv_store_group_run(s, write_result, &w) == 0;
 	free(json);
 	free(text);
 	free(r);
@@ -112,19 +156,15 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 	struct ff_error err = {0};
 	struct fa_elf *elf;
 	char hex[130];
-	int known;
 
 	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
-	/* Checked and marked under one lock: an upload landing in between would otherwise miss this message. */
-	if (srv_store_group_enter(s) != 0)
+	struct write w = {.job = job, .state = SRV_MSG_SYMBOLS_MISSING, .detail = hex};
+
+	/* Checked and marked in one transaction: an upload landing in between would otherwise miss this message. */
+	if (srv_store_group_run(s, wait_for_symbols, &w) != 0)
 		return STORE_ERROR;
-	known = s->ops->symbols_known(s, hex);
-	if (known == SRV_NONE && s->ops->job_finish(s, job->id, SRV_MSG_SYMBOLS_MISSING, hex) != 0)
-		known = -1;
-	if (srv_store_group_leave(s, known >= 0) != 0)
-		return STORE_ERROR;
-	if (known != 0)
-		return known == SRV_NONE ? STORED : STORE_ERROR;
+	if (w.found != 0)
+		return STORED;
 	elf = elf_for(cache, data_dir, hex, m, &err);
 	if (elf == NULL) {
 		snprintf(detail, size, "symbols for build %s: %s", hex, err.msg);
@@ -140,16 +180,13 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	struct ff_error err = {0};
 	char detail[512] = "";
 	enum outcome out;
-	int rc;
+	struct write w = {.claimed = &job, .job = &job};
 
-	if (srv_store_group_enter(s) != 0)
-		return -1;
-	rc = s->ops->job_claim(s, &job);
-	if (srv_store_group_leave(s, rc >= 0) != 0) {
+	if (srv_store_group_run(s, claim, &w) != 0) {
 		free(job.bytes);
 		return -1;
 	}
-	if (rc == SRV_NONE)
+	if (w.found == SRV_NONE)
 		return 0;
 	if (ff_message_parse(&m, job.bytes, job.len, &err) != 0) {
 		snprintf(detail, sizeof(detail), "%s", err.msg);
@@ -157,22 +194,17 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	} else if (m.type == FF_MSG_COREDUMP) {
 		out = coredump(s, data_dir, cache, &job, &m, detail, sizeof(detail));
 	} else if (m.type == FF_MSG_REBOOT) { /* the event kept and its message marked done in one transaction */
-		rc = srv_store_group_enter(s);
-		if (rc == 0)
-			rc = srv_store_group_leave(s, s->ops->reboot_put(s, job.id, job.device, m.boot_id, m.reboot.reason,
-									 job.received) == 0 &&
-							      s->ops->job_finish(s, job.id, SRV_MSG_DONE, NULL) == 0);
-		out = rc == 0 ? STORED : STORE_ERROR;
+		w.state = SRV_MSG_DONE;
+		w.reboot = &m;
+		out = srv_store_group_run(s, write_result, &w) == 0 ? STORED : STORE_ERROR;
 	} else {
 		snprintf(detail, sizeof(detail), "message type %u is not processed by this server version", m.type);
 		out = MARK_DONE;
 	}
 	if (out == MARK_DONE || out == MARK_FAILED) {
-		rc = srv_store_group_enter(s);
-		if (rc == 0)
-			rc = srv_store_group_leave(s, s->ops->job_finish(s, job.id, out == MARK_DONE ? SRV_MSG_DONE :
-									 SRV_MSG_FAILED, detail[0] != '\0' ? detail : NULL) == 0);
-		out = rc == 0 ? STORED : STORE_ERROR;
+		w = (struct write){.claimed = &job, .job = &job, .state = out == MARK_DONE ? SRV_MSG_DONE : SRV_MSG_FAILED,
+				   .detail = detail[0] != '\0' ? detail : NULL};
+		out = srv_store_group_run(s, write_result, &w) == 0 ? STORED : STORE_ERROR;
 	}
 	ff_message_free(&m);
 	free(job.bytes);

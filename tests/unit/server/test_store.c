@@ -267,24 +267,31 @@ struct group_client {
 	int id, failed;
 };
 
+/* One request's writes: a device; every third request fails after writing. */
+static int add_device(struct srv_store *s, void *ctx)
+{
+	const char *serial = ctx;
+	int64_t id;
+	int i;
+
+	if (s->ops->device(s, serial, 1, &id) != 0)
+		return -1;
+	return sscanf(serial, "g%*d-%d", &i) == 1 && i % 3 == 0 ? srv_store_fail(s, "failing on purpose") : 0;
+}
+
 /* Requests as ingestion makes them: each adds a device in its part of the shared transaction; every third one
- * fails after writing and is undone. */
+ * fails after writing and is undone, saying why. */
 static void *group_client(void *arg)
 {
 	struct group_client *c = arg;
 
 	for (int i = 0; i < GROUP_REQUESTS; i++) {
 		char serial[32];
-		int64_t id;
-		bool ok;
+		int rc;
 
 		snprintf(serial, sizeof(serial), "g%d-%d", c->id, i);
-		if (srv_store_group_enter(c->s) != 0) {
-			c->failed++;
-			continue;
-		}
-		ok = c->s->ops->device(c->s, serial, 1, &id) == 0 && i % 3 != 0;
-		if (srv_store_group_leave(c->s, ok) != 0 && i % 3 != 0)
+		rc = srv_store_group_run(c->s, add_device, serial);
+		if ((rc != 0) != (i % 3 == 0) || (rc != 0 && strcmp(srv_store_error(c->s), "failing on purpose") != 0))
 			c->failed++;
 	}
 	return NULL;
