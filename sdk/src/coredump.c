@@ -7,6 +7,7 @@
 #include "coredump_private.h"
 #include "crc32_private.h"
 #include "faultline/capture.h"
+#include "faultline/compiler.h"
 #include "faultline/faultline.h"
 #include "faultline/port.h"
 #include "message_private.h"
@@ -268,21 +269,10 @@ uint16_t fl_capture_pending_reason(void)
 
 /* ---- the fault path ---- */
 
-/* Captured memory is read as it is, including what AddressSanitizer marks as a redzone (host builds). */
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_SANITIZE_ADDRESS __attribute__((no_sanitize_address))
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_SANITIZE_ADDRESS __attribute__((no_sanitize_address))
-#endif
-#endif
-#ifndef NO_SANITIZE_ADDRESS
-#define NO_SANITIZE_ADDRESS
-#endif
-
 /* Bytes go through unit[] and the CRC is taken there, right before programming: so the CRC matches what storage
- * holds even when a captured region is memory that changes while it is copied (the fault stack itself). */
-NO_SANITIZE_ADDRESS static void flash_write(struct fl_sink *sink, const uint8_t *data, size_t len)
+ * holds even when a captured region is memory that changes while it is copied (the fault stack itself). Captured
+ * memory is read as it is, also where AddressSanitizer marks a redzone (host builds). */
+FL_NO_SANITIZE_ADDRESS static void flash_write(struct fl_sink *sink, const uint8_t *data, size_t len)
 {
 	struct flash_sink *f = (struct flash_sink *)sink;
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/compiler.h"
 #include "faultline/config.h"
 
 #ifdef __cplusplus
@@ -66,11 +67,11 @@ uint32_t fl_port_boot_id(void);
 uint16_t fl_port_reset_cause(uint32_t *raw);
 
 /* Reset the system now (ports/cortex-m: SYSRESETREQ; ports/posix: end the process). Never returns. */
-void fl_port_reboot(void) __attribute__((noreturn));
+FL_NORETURN void fl_port_reboot(void);
 
 /* Capture a coredump of the calling context now and reboot: used by FL_ASSERT and fl_fatal_error()
  * (ports/cortex-m: pends an NMI, whose handler captures; ports/posix: raises SIGABRT). Never returns. */
-void fl_port_capture_now(void) __attribute__((noreturn));
+FL_NORETURN void fl_port_capture_now(void);
 
 /* Milliseconds since boot, or 0 when the port has no clock (then coredumps carry no uptime). */
 uint64_t fl_port_uptime_ms(void);
