@@ -60,7 +60,7 @@ static struct {
 	uint32_t marker_slot; /* R: the read marker rounded up to the write granule */
 	int state;    /* FL_STORAGE_*, meaningful once ready */
 	bool ready;   /* fl_coredump_boot() accepted the storage */
-	uint32_t boot_id;
+	bool sending; /* the chunker started the saved dump; an erase ends it */
 	/* the saved dump, as its header describes it */
 	uint32_t msg_off, msg_len, marker_off, marker_size;
 	struct fl_region regions[FL_COREDUMP_REGIONS_MAX];
@@ -165,6 +165,7 @@ static int erase_all(void)
 	uint32_t sector = s_dump.info.sector_size;
 
 	s_dump.msg_len = 0;
+	s_dump.sending = false;
 	for (uint32_t off = s_dump.info.size; off > 0; off -= sector) {
 		if (fl_port_storage_erase(off - sector, sector) != 0) {
 			s_dump.state = FL_STORAGE_FAILED;
@@ -175,13 +176,13 @@ static int erase_all(void)
 	return 0;
 }
 
-int fl_coredump_boot(uint32_t boot_id)
+int fl_coredump_boot(void)
 {
 	struct fl_storage_info *i = &s_dump.info;
 	int found;
 
-	s_dump.boot_id = boot_id;
 	s_dump.ready = false;
+	s_dump.sending = false;
 	s_dump.state = FL_STORAGE_FAILED;
 	s_dump.msg_len = 0;
 	s_dump.nregions = 0;
@@ -211,17 +212,24 @@ bool fl_coredump_pending(void)
 	return s_dump.state == FL_STORAGE_UNREAD;
 }
 
-uint32_t fl_coredump_length(void)
+static uint32_t source_start(void)
 {
-	return s_dump.state == FL_STORAGE_UNREAD ? s_dump.msg_len : 0;
+	s_dump.sending = true;
+	return s_dump.msg_len;
 }
 
-int fl_coredump_read(uint32_t off, void *buf, size_t len)
+static bool source_dropped(void)
 {
-	return fl_port_storage_read(s_dump.msg_off + off, buf, len) == 0 ? 0 : FL_ERR_IO;
+	return !s_dump.sending;
 }
 
-void fl_coredump_sent(void)
+static int source_read(uint32_t off, uint8_t *dst, uint32_t n)
+{
+	return fl_port_storage_read(s_dump.msg_off + off, dst, n) == 0 ? 0 : FL_ERR_IO;
+}
+
+/* The dump's last chunk was taken: program the read marker, then erase. */
+static void source_sent(void)
 {
 	static const uint8_t k_zero[FL_STORAGE_GRANULE_MAX];
 	uint32_t g = s_dump.info.write_granule;
@@ -234,12 +242,14 @@ void fl_coredump_sent(void)
 	erase_all();
 }
 
+const struct fl_chunk_source fl_coredump_source = {fl_coredump_pending, source_start, source_dropped, source_read,
+						   source_sent};
+
 int fl_coredump_clear(void)
 {
 	if (s_dump.state != FL_STORAGE_UNREAD)
 		return FL_ERR_NO_DATA;
-	fl_chunk_drop_coredump();
-	return erase_all();
+	return erase_all(); /* the chunker sees the dump dropped (source_dropped) and abandons it */
 }
 
 int fl_coredump_add_region(const void *addr, size_t len)
@@ -357,7 +367,7 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 	bool stack = c->stack_hi > c->stack_lo, fault = c->fault != NULL, fp = c->fpregs != NULL;
 	uint64_t uptime = fl_port_uptime_ms();
 
-	fl_message_begin(s, FL_MSG_COREDUMP, s_dump.boot_id, 0);
+	fl_message_begin(s, FL_MSG_COREDUMP, 0);
 	fl_cbor_map(s, 4u + fault + stack + site + code + fp + (uptime != 0) + (c->signal != NULL));
 	fl_cbor_key_uint(s, KEY_REASON, reason);
 	fl_cbor_key_uint(s, KEY_FLAGS, p->flags);

@@ -15,7 +15,8 @@ extern "C" {
 /* Smallest chunk buffer fl_chunk_next() accepts (the format's minimum MTU). */
 #define FL_CHUNK_MIN 10u
 
-/* True when there is at least one chunk to send. */
+/* True when there is at least one chunk to send. Only asks: no message is started, so nothing queued changes
+ * (a full event queue still drops its oldest event, which it would keep once that event is being sent). */
 bool fl_chunk_has_data(void);
 
 /*

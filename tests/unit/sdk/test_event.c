@@ -101,6 +101,28 @@ static void in_flight_entry_is_kept(void **state)
 	drained_free(&d);
 }
 
+/* Asking whether there is data starts nothing: with no chunk taken, a full ring still drops its oldest entry. */
+static void has_data_marks_nothing_in_flight(void **state)
+{
+	uint8_t p[32];
+	struct drained d;
+	uint64_t dropped;
+
+	(void)state;
+	for (uint8_t n = 1; n <= 3; n++)
+		assert_int_equal(fl_event_push(TYPE_TEST, p, payload(p, n, 30)), 0);
+	assert_true(fl_chunk_has_data());
+	assert_true(fl_chunk_has_data());
+	assert_int_equal(fl_event_push(TYPE_TEST, p, payload(p, 4, 30)), 0); /* the ring is full: 1 goes */
+	assert_int_equal(fl_event_dropped(), 1);
+	assert_int_equal(drain_all(20, &d), 3);
+	assert_int_equal(payload_id(d.msg[0], d.len[0], &dropped), 2);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(payload_id(d.msg[1], d.len[1], &dropped), 3);
+	assert_int_equal(payload_id(d.msg[2], d.len[2], &dropped), 4);
+	drained_free(&d);
+}
+
 static void too_large_is_refused_and_counted(void **state)
 {
 	uint8_t p[FL_EVENT_PAYLOAD_MAX + 1] = {0};
@@ -137,6 +159,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(oldest_dropped_and_reported, setup),
 		cmocka_unit_test_setup(in_flight_entry_is_kept, setup),
+		cmocka_unit_test_setup(has_data_marks_nothing_in_flight, setup),
 		cmocka_unit_test_setup(too_large_is_refused_and_counted, setup),
 		cmocka_unit_test_setup(wraps_around, setup),
 	};
