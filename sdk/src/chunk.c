@@ -7,6 +7,7 @@
 #include "crc32_private.h"
 #include "faultline/chunk.h"
 #include "faultline/errors.h"
+#include "le_private.h"
 
 #define HEAD_FIRST_V1 0x81u
 #define HEAD_MORE 0x08u
@@ -54,7 +55,7 @@ bool fl_chunk_has_data(void)
 	return (s_chunk.source != NULL && !dropped(s_chunk.source)) || first_ready() != NULL;
 }
 
-static size_t put_leb128(uint8_t *out, uint32_t v)
+static size_t put_uleb128(uint8_t *out, uint32_t v)
 {
 	size_t n = 0;
 
@@ -72,17 +73,15 @@ static size_t put_header(uint8_t *out)
 {
 	if (s_chunk.next == 0) {
 		out[0] = HEAD_FIRST_V1;
-		out[1] = (uint8_t)s_chunk.boot;
-		out[2] = (uint8_t)(s_chunk.boot >> 8);
-		out[3] = (uint8_t)s_chunk.seq;
-		out[4] = (uint8_t)(s_chunk.seq >> 8);
-		return 5 + put_leb128(out + 5, s_chunk.total);
+		fl_le_put(out + 1, s_chunk.boot, 2);
+		fl_le_put(out + 3, s_chunk.seq, 2);
+		return 5 + put_uleb128(out + 5, s_chunk.total);
 	}
 	out[0] = (uint8_t)((s_chunk.seq & 7u) << 4 | (s_chunk.next & 7u));
 	if (s_chunk.next < 8)
 		return 1;
 	out[0] |= HEAD_MORE;
-	return 1 + put_leb128(out + 1, s_chunk.next >> 3);
+	return 1 + put_uleb128(out + 1, s_chunk.next >> 3);
 }
 
 int fl_chunk_next(void *buf, size_t cap, size_t *out_len)

@@ -7,6 +7,7 @@
 #include "event_private.h"
 #include "faultline/errors.h"
 #include "faultline/port.h"
+#include "le_private.h"
 #include "message_private.h"
 
 static struct {
@@ -43,7 +44,7 @@ static size_t entry_size(size_t at)
 	uint8_t h[2];
 
 	ring_copy_out(at, h, 2);
-	return FL_EVENT_ENTRY_OVERHEAD + (size_t)(h[0] | h[1] << 8);
+	return FL_EVENT_ENTRY_OVERHEAD + fl_le_get(h, 2);
 }
 
 static void remove_oldest(void)
@@ -63,10 +64,12 @@ void fl_event_init(void *buf, size_t cap)
 
 int fl_event_push(uint8_t type, const void *payload, size_t len)
 {
-	uint8_t h[FL_EVENT_ENTRY_OVERHEAD] = {(uint8_t)len, (uint8_t)(len >> 8), type};
+	uint8_t h[FL_EVENT_ENTRY_OVERHEAD];
 	size_t need = FL_EVENT_ENTRY_OVERHEAD + len, keep;
 	int rc = 0;
 
+	fl_le_put(h, len, 2);
+	h[2] = type;
 	fl_port_lock();
 	/* The entry being sent stays; everything older than the new one may go. */
 	keep = s_ring.in_flight ? entry_size(s_ring.head) : 0;
@@ -123,7 +126,7 @@ static uint32_t source_start(void)
 	s_ring.type = h[2];
 	fl_message_begin(&count, s_ring.type, s_ring.reported);
 	s_ring.envelope = count.pos;
-	return s_ring.envelope + (uint32_t)(h[0] | h[1] << 8);
+	return s_ring.envelope + (uint32_t)fl_le_get(h, 2);
 }
 
 /* Envelope bytes are encoded again into a window for each chunk: nothing but the payload is stored. */
