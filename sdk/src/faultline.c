@@ -9,10 +9,11 @@
 #include "faultline/port.h"
 #include "message_private.h"
 #include "reboot_private.h"
+#include "storage_private.h"
 
 /* The saved coredump first (it is the most valuable, and its storage must be free before the next crash), then
  * the queued events, oldest first. */
-const struct fl_chunk_source *const fl_chunk_sources[] = {&fl_coredump_source, &fl_event_source, NULL};
+const struct fl_chunk_source *const fl_chunk_sources[] = {&fl_storage_source, &fl_event_source, NULL};
 
 int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
 {
@@ -26,7 +27,8 @@ int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
 	fl_message_boot(boot_id);
 	fl_event_init(params->event_buf, params->event_buf_size);
 	fl_chunk_boot(boot_id);
-	storage = fl_coredump_boot();
+	fl_coredump_boot();
+	storage = fl_storage_boot();
 	if (storage < 0) {
 		rc = storage;
 		storage = FL_STORAGE_FAILED;
