@@ -9,7 +9,8 @@
 #include "faultline/errors.h"
 #include "le_private.h"
 
-#define HEAD_FIRST_V1 0x81u
+#define HEAD_FIRST 0x80u
+#define HEAD_FIRST_V1 (HEAD_FIRST | 1u)
 #define HEAD_MORE 0x08u
 #define TRAILER 4u
 
@@ -125,6 +126,11 @@ int fl_chunk_next(void *buf, size_t cap, size_t *out_len)
 		end_message();
 	}
 	return 0;
+}
+
+bool fl_chunk_is_first(const void *chunk, size_t len)
+{
+	return chunk != NULL && len > 0 && (*(const uint8_t *)chunk & HEAD_FIRST) != 0;
 }
 
 void fl_chunk_restart(void)

@@ -31,6 +31,13 @@ bool fl_chunk_has_data(void);
 int fl_chunk_next(void *buf, size_t cap, size_t *out_len);
 
 /*
+ * Whether chunk is the first chunk of a message (docs/FORMAT.md §3.1: bit 7 of its first byte), the one a serial
+ * line's announcement goes before (faultline/serial.h).
+ * chunk/len: a chunk from fl_chunk_next(), read only. Returns false for NULL or len 0.
+ */
+bool fl_chunk_is_first(const void *chunk, size_t len);
+
+/*
  * Start the current message again from its first chunk (the link dropped and the receiver may have missed
  * chunks). The chunks come again byte for byte the same, so the receiver treats the repeats as duplicates.
  * No effect when no message has been started.
