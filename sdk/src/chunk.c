@@ -31,7 +31,7 @@ void fl_chunk_boot(uint32_t boot_id)
 
 static bool dropped(const struct fl_chunk_source *source)
 {
-	return source->dropped != NULL && source->dropped();
+	return source->dropped();
 }
 
 /* The message in progress is over (sent or abandoned): its sequence number is used. */
@@ -74,8 +74,7 @@ static size_t put_header(uint8_t *out)
 {
 	if (s_chunk.next == 0) {
 		out[0] = HEAD_FIRST_V1;
-		fl_le_put(out + 1, s_chunk.boot, 2);
-		fl_le_put(out + 3, s_chunk.seq, 2);
+		fl_le_put(out + 1, s_chunk.boot | (uint32_t)s_chunk.seq << 16, 4); /* u16 boot, then u16 seq */
 		return 5 + put_uleb128(out + 5, s_chunk.total);
 	}
 	out[0] = (uint8_t)((s_chunk.seq & 7u) << 4 | (s_chunk.next & 7u));

@@ -19,7 +19,7 @@ struct fl_chunk_source {
 	 * until sent(), unless the source drops it. Returns its length in bytes, 1 or more. */
 	uint32_t (*start)(void);
 	/* Whether the source has dropped the message start() began (fl_coredump_clear()): the chunker then abandons
-	 * it and counts its sequence number as used. NULL for a source that never drops a started message. */
+	 * it and counts its sequence number as used. A source that never does returns false. */
 	bool (*dropped)(void);
 	/* Copy bytes [off, off + n) of the started message into dst; n >= 1 and off + n is within its length.
 	 * Returns 0, or FL_ERR_IO (nothing is sent: the same chunk can be asked for again). */

@@ -64,12 +64,10 @@ void fl_event_init(void *buf, size_t cap)
 
 int fl_event_push(uint8_t type, const void *payload, size_t len)
 {
-	uint8_t h[FL_EVENT_ENTRY_OVERHEAD];
+	uint8_t h[FL_EVENT_ENTRY_OVERHEAD] = {(uint8_t)len, (uint8_t)(len >> 8), type}; /* u16 length, type */
 	size_t need = FL_EVENT_ENTRY_OVERHEAD + len, keep;
 	int rc = 0;
 
-	fl_le_put(h, len, 2);
-	h[2] = type;
 	fl_port_lock();
 	/* The entry being sent stays; everything older than the new one may go. */
 	keep = s_ring.in_flight ? entry_size(s_ring.head) : 0;
@@ -126,7 +124,7 @@ static uint32_t source_start(void)
 	s_ring.type = h[2];
 	fl_message_begin(&count, s_ring.type, s_ring.reported);
 	s_ring.envelope = count.pos;
-	return s_ring.envelope + (uint32_t)fl_le_get(h, 2);
+	return s_ring.envelope + fl_le_get(h, 2);
 }
 
 /* Envelope bytes are encoded again into a window for each chunk: nothing but the payload is stored. */
@@ -159,4 +157,9 @@ static void source_sent(void)
 	fl_port_unlock();
 }
 
-const struct fl_chunk_source fl_event_source = {source_ready, source_start, NULL, source_read, source_sent};
+static bool source_dropped(void)
+{
+	return false;
+}
+
+const struct fl_chunk_source fl_event_source = {source_ready, source_start, source_dropped, source_read, source_sent};

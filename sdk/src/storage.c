@@ -36,7 +36,7 @@ static struct {
 	uint32_t header_slot; /* H: the header rounded up to the write granule */
 	uint32_t marker_slot; /* R: the read marker rounded up to the write granule */
 	int state;    /* FL_STORAGE_*; FL_STORAGE_FAILED until fl_storage_boot() accepted the description */
-	bool sending; /* the chunker started the saved dump; an erase ends it */
+	bool sending; /* the chunker started the saved dump; fl_coredump_clear() ends it */
 	/* the saved dump, as its header describes it (meaningful in FL_STORAGE_UNREAD) */
 	uint32_t msg_off, msg_len, marker_off, marker_size;
 } s_store;
@@ -74,18 +74,6 @@ static bool span_ok(uint32_t off, uint32_t len, uint32_t size, uint32_t other, u
 	return len > 0 && off <= size && len <= size - off && (off + len <= other || other + other_len <= off);
 }
 
-static bool all_erased(const uint8_t *b, size_t n)
-{
-	while (n > 0 && b[n - 1] == 0xffu)
-		n--;
-	return n == 0;
-}
-
-static uint32_t header_u32(const uint8_t *h, unsigned at)
-{
-	return (uint32_t)fl_le_get(h + at, 4);
-}
-
 static int classify(void)
 {
 	uint8_t h[HEADER_SIZE];
@@ -95,20 +83,18 @@ static int classify(void)
 
 	if (fl_port_storage_read(0, h, sizeof(h)) != 0)
 		return FL_ERR_IO;
-	if (all_erased(h, sizeof(h))) {
-		/* The fault path writes only into erased flash, so check all of it: the area may have held something
-		 * else before (docs/FORMAT.md §9). */
+	if (fl_le_get(h + HEADER_AT_MAGIC, 4) != HEADER_MAGIC || h[HEADER_AT_VERSION] != LAYOUT_VERSION ||
+	    fl_le_get(h + HEADER_AT_SIZE, 2) != HEADER_SIZE ||
+	    fl_le_get(h + HEADER_AT_CRC, 4) != fl_crc32_update(0, h, HEADER_AT_CRC)) {
+		/* No dump: empty only if all of the area is erased. The fault path writes only into erased flash, so
+		 * an erased header is not enough: the area may have held something else before (docs/FORMAT.md §9). */
 		rc = scan(0, size, NULL, &erased);
 		return rc != 0 ? rc : erased ? FL_STORAGE_EMPTY : FL_STORAGE_INVALID;
 	}
-	if (header_u32(h, HEADER_AT_MAGIC) != HEADER_MAGIC || h[HEADER_AT_VERSION] != LAYOUT_VERSION ||
-	    fl_le_get(h + HEADER_AT_SIZE, 2) != HEADER_SIZE ||
-	    header_u32(h, HEADER_AT_CRC) != fl_crc32_update(0, h, HEADER_AT_CRC))
-		return FL_STORAGE_INVALID;
-	s_store.msg_off = header_u32(h, HEADER_AT_MSG_OFF);
-	s_store.msg_len = header_u32(h, HEADER_AT_MSG_LEN);
-	s_store.marker_off = header_u32(h, HEADER_AT_MARKER_OFF);
-	s_store.marker_size = header_u32(h, HEADER_AT_MARKER_SIZE);
+	s_store.msg_off = fl_le_get(h + HEADER_AT_MSG_OFF, 4);
+	s_store.msg_len = fl_le_get(h + HEADER_AT_MSG_LEN, 4);
+	s_store.marker_off = fl_le_get(h + HEADER_AT_MARKER_OFF, 4);
+	s_store.marker_size = fl_le_get(h + HEADER_AT_MARKER_SIZE, 4);
 	if (!span_ok(s_store.msg_off, s_store.msg_len, size, 0, HEADER_SIZE) ||
 	    !span_ok(s_store.marker_off, s_store.marker_size, size, 0, HEADER_SIZE) ||
 	    !span_ok(s_store.marker_off, s_store.marker_size, size, s_store.msg_off, s_store.msg_len))
@@ -116,7 +102,7 @@ static int classify(void)
 	rc = scan(s_store.msg_off, s_store.msg_len, &crc, &erased);
 	if (rc != 0)
 		return rc;
-	if (crc != header_u32(h, HEADER_AT_MSG_CRC))
+	if (crc != fl_le_get(h + HEADER_AT_MSG_CRC, 4))
 		return FL_STORAGE_INVALID;
 	rc = scan(s_store.marker_off, s_store.marker_size, NULL, &erased);
 	return rc != 0 ? rc : erased ? FL_STORAGE_UNREAD : FL_STORAGE_READ;
@@ -128,7 +114,6 @@ static int erase_all(void)
 {
 	uint32_t sector = s_store.info.sector_size;
 
-	s_store.sending = false;
 	for (uint32_t off = s_store.info.size; off > 0; off -= sector) {
 		if (fl_port_storage_erase(off - sector, sector) != 0) {
 			s_store.state = FL_STORAGE_FAILED;
@@ -144,7 +129,6 @@ int fl_storage_boot(void)
 	struct fl_storage_info *i = &s_store.info;
 	int found;
 
-	s_store.sending = false;
 	s_store.state = FL_STORAGE_FAILED;
 	fl_port_storage_info(i);
 	if (i->write_granule == 0 || i->write_granule > FL_STORAGE_GRANULE_MAX ||
@@ -172,7 +156,8 @@ int fl_coredump_clear(void)
 {
 	if (s_store.state != FL_STORAGE_UNREAD)
 		return FL_ERR_NO_DATA;
-	return erase_all(); /* the chunker sees the dump dropped (source_dropped) and abandons it */
+	s_store.sending = false; /* the chunker sees the dump dropped (source_dropped) and abandons it */
+	return erase_all();
 }
 
 /* ---- the saved dump, sent by the chunker ---- */
@@ -254,6 +239,7 @@ static int sink_flush(struct fl_storage_sink *f)
 		f->crc = fl_crc32_update(f->crc, f->unit, f->fill);
 		memset(f->unit + f->fill, 0xff, f->granule - f->fill);
 		f->err = fl_port_storage_write(f->at, f->unit, f->granule);
+		f->fill = 0;
 	}
 	return f->err == 0 ? 0 : FL_ERR_IO;
 }
@@ -288,7 +274,7 @@ int fl_storage_commit(struct fl_storage_sink *s)
 	fl_le_put(h + HEADER_AT_MARKER_OFF, s_store.header_slot, 4);
 	fl_le_put(h + HEADER_AT_MARKER_SIZE, s_store.marker_slot, 4);
 	fl_le_put(h + HEADER_AT_CRC, fl_crc32_update(0, h, HEADER_AT_CRC), 4);
-	sink_init(s, 0);
+	s->at = 0; /* the same sink, now at the header slot (sink_flush() left unit[] empty) */
 	fl_sink_put(&s->base, h, sizeof(h));
 	rc = sink_flush(s);
 	if (rc != 0)
