@@ -29,11 +29,6 @@ void fl_chunk_boot(uint32_t boot_id)
 	s_chunk.boot = (uint16_t)boot_id;
 }
 
-static bool dropped(const struct fl_chunk_source *source)
-{
-	return source->dropped();
-}
-
 /* The message in progress is over (sent or abandoned): its sequence number is used. */
 static void end_message(void)
 {
@@ -53,7 +48,7 @@ static const struct fl_chunk_source *first_ready(void)
 
 bool fl_chunk_has_data(void)
 {
-	return (s_chunk.source != NULL && !dropped(s_chunk.source)) || first_ready() != NULL;
+	return (s_chunk.source != NULL && !s_chunk.source->dropped()) || first_ready() != NULL;
 }
 
 static size_t put_uleb128(uint8_t *out, uint32_t v)
@@ -93,7 +88,7 @@ int fl_chunk_next(void *buf, size_t cap, size_t *out_len)
 
 	if (buf == NULL || out_len == NULL || cap < FL_CHUNK_MIN)
 		return FL_ERR_INVALID_ARG;
-	if (s_chunk.source != NULL && dropped(s_chunk.source))
+	if (s_chunk.source != NULL && s_chunk.source->dropped())
 		end_message(); /* its source dropped it (a coredump cleared part way): abandoned */
 	if (s_chunk.source == NULL) {
 		s_chunk.source = first_ready();

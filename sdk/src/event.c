@@ -107,7 +107,7 @@ uint32_t fl_event_dropped(void)
 
 static bool source_ready(void)
 {
-	return s_ring.used > 0;
+	return s_ring.used > 0; /* one word, read as a whole: no lock needed to ask */
 }
 
 /* The oldest entry goes out: it is now kept when the ring is full, and its envelope reports the drops so far. */
