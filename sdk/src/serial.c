@@ -68,7 +68,7 @@ size_t fl_serial_announce_line(char *out, size_t cap)
 
 size_t fl_serial_chunk_lines(char *out, size_t cap, const void *chunk, size_t len)
 {
-	const char *serial;
+	const char *serial = NULL;
 	size_t n = 0, serial_len = fl_chunk_is_first(chunk, len) ? port_serial(&serial) : 0, line;
 
 	if (serial_len > 0) {
