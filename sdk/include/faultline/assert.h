@@ -17,13 +17,13 @@ extern "C" {
  * function's return address is the pc of the failed check) and captures a coredump with reason
  * FL_REASON_ASSERT, then reboots. Never returns.
  */
-FL_NORETURN FL_NOINLINE void fl_assert_failed(void *caller_lr);
+FL_NOINLINE FL_NORETURN void fl_assert_failed(void *caller_lr);
 
 /*
  * Like fl_assert_failed, with reason FL_REASON_FATAL_ERROR and the application's own code, which the coredump
  * carries. Use FL_FATAL_ERROR(code) so the site is recorded. Never returns.
  */
-FL_NORETURN FL_NOINLINE void fl_fatal_error_at(uint32_t code, void *caller_lr);
+FL_NOINLINE FL_NORETURN void fl_fatal_error_at(uint32_t code, void *caller_lr);
 
 /* Record a fatal application error with a code of your own (a watchdog-style "task X stalled"). */
 #define FL_FATAL_ERROR(code) fl_fatal_error_at((code), FL_RETURN_ADDRESS())

@@ -34,7 +34,8 @@
 #else
 /*
  * Another compiler: define each macro above for it here (untested by faultline). What they become:
- * IAR (__ICCARM__): FL_NORETURN __noreturn; FL_NOINLINE _Pragma("inline=never"); FL_USED __root;
+ * IAR (__ICCARM__): FL_NORETURN __noreturn; FL_NOINLINE _Pragma("inline=never") (a pragma goes before the
+ *   whole declaration: the SDK writes FL_NOINLINE first); FL_USED __root;
  *   FL_SECTION(name) @ name (IAR's placement, also after the declarator; a .noinit variable also needs
  *   __no_init, or use #pragma location); FL_PRINTF(...) and FL_NO_SANITIZE_ADDRESS empty; FL_RETURN_ADDRESS()
  *   has no builtin: read lr on entry (an intrinsic or a line of assembly). FL_NAKED and FL_ALIAS are used only
