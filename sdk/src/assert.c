@@ -7,13 +7,13 @@
 
 void fl_assert_failed(void *caller_lr)
 {
-	fl_coredump_set_pending(FL_REASON_ASSERT, 0, (uintptr_t)__builtin_return_address(0), (uintptr_t)caller_lr);
+	fl_coredump_set_pending(FL_REASON_ASSERT, 0, (uintptr_t)FL_RETURN_ADDRESS(), (uintptr_t)caller_lr);
 	fl_port_capture_now();
 }
 
 void fl_fatal_error_at(uint32_t code, void *caller_lr)
 {
-	fl_coredump_set_pending(FL_REASON_FATAL_ERROR, code, (uintptr_t)__builtin_return_address(0),
+	fl_coredump_set_pending(FL_REASON_FATAL_ERROR, code, (uintptr_t)FL_RETURN_ADDRESS(),
 				(uintptr_t)caller_lr);
 	fl_port_capture_now();
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cbor_private.h"
+#include "le_private.h"
 
 #define MAJOR_UINT 0u
 #define MAJOR_BYTES 2u
@@ -135,8 +136,7 @@ static void words(struct fl_sink *s, const void *words, size_t count, size_t siz
 		uintptr_t v = size == 4 ? *(const uint32_t *)(const void *)w : *(const uintptr_t *)(const void *)w;
 		uint8_t b[sizeof(uintptr_t)];
 
-		for (size_t j = 0; j < size; j++)
-			b[j] = (uint8_t)(v >> (8 * j));
+		fl_le_put(b, v, size);
 		fl_sink_put(s, b, size);
 	}
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The event queue (event_private.h): a byte ring of [len lo, len hi, type, payload...] entries. */
+/* The event queue (event_private.h): a byte ring of [len lo, len hi, type, payload...] entries, and the chunker's
+ * source of event messages: the oldest entry's payload behind an envelope made when its sending starts. */
 #include <string.h>
 
+#include "chunk_private.h"
+#include "event_private.h"
 #include "faultline/errors.h"
 #include "faultline/port.h"
-#include "event_private.h"
+#include "le_private.h"
+#include "message_private.h"
 
 static struct {
 	uint8_t *buf;
@@ -13,6 +17,10 @@ static struct {
 	size_t used;
 	uint32_t dropped;
 	bool in_flight; /* the oldest entry is being sent */
+	/* the message being sent: its envelope is fixed when it starts */
+	uint8_t type;
+	uint32_t reported; /* the dropped count its envelope reports */
+	uint32_t envelope; /* envelope bytes before the payload */
 } s_ring;
 
 static void ring_copy_out(size_t at, void *dst, size_t n)
@@ -36,31 +44,27 @@ static size_t entry_size(size_t at)
 	uint8_t h[2];
 
 	ring_copy_out(at, h, 2);
-	return FL_EVENT_ENTRY_OVERHEAD + (size_t)(h[0] | h[1] << 8);
+	return FL_EVENT_ENTRY_OVERHEAD + fl_le_get(h, 2);
 }
 
-static void drop_oldest(void)
+static void remove_oldest(void)
 {
 	size_t n = entry_size(s_ring.head);
 
 	s_ring.head = (s_ring.head + n) % s_ring.cap;
 	s_ring.used -= n;
-	s_ring.dropped++;
 }
 
 void fl_event_init(void *buf, size_t cap)
 {
+	memset(&s_ring, 0, sizeof(s_ring));
 	s_ring.buf = buf;
 	s_ring.cap = cap;
-	s_ring.head = 0;
-	s_ring.used = 0;
-	s_ring.dropped = 0;
-	s_ring.in_flight = false;
 }
 
 int fl_event_push(uint8_t type, const void *payload, size_t len)
 {
-	uint8_t h[FL_EVENT_ENTRY_OVERHEAD] = {(uint8_t)len, (uint8_t)(len >> 8), type};
+	uint8_t h[FL_EVENT_ENTRY_OVERHEAD] = {(uint8_t)len, (uint8_t)(len >> 8), type}; /* u16 length, type */
 	size_t need = FL_EVENT_ENTRY_OVERHEAD + len, keep;
 	int rc = 0;
 
@@ -84,7 +88,8 @@ int fl_event_push(uint8_t type, const void *payload, size_t len)
 			s_ring.used -= vsize;
 			s_ring.dropped++;
 		} else {
-			drop_oldest();
+			remove_oldest();
+			s_ring.dropped++;
 		}
 	}
 	ring_copy_in((s_ring.head + s_ring.used) % s_ring.cap, h, sizeof(h));
@@ -95,51 +100,66 @@ done:
 	return rc;
 }
 
-bool fl_event_peek(uint8_t *out_type, size_t *out_len)
-{
-	uint8_t h[FL_EVENT_ENTRY_OVERHEAD];
-	bool found = false;
-
-	fl_port_lock();
-	if (s_ring.used > 0) {
-		ring_copy_out(s_ring.head, h, sizeof(h));
-		*out_len = (size_t)(h[0] | h[1] << 8);
-		*out_type = h[2];
-		s_ring.in_flight = true;
-		found = true;
-	}
-	fl_port_unlock();
-	return found;
-}
-
-void fl_event_read(size_t off, void *dst, size_t n)
-{
-	fl_port_lock();
-	ring_copy_out((s_ring.head + FL_EVENT_ENTRY_OVERHEAD + off) % s_ring.cap, dst, n);
-	fl_port_unlock();
-}
-
-void fl_event_pop(void)
-{
-	fl_port_lock();
-	if (s_ring.used > 0) {
-		size_t n = entry_size(s_ring.head);
-
-		s_ring.head = (s_ring.head + n) % s_ring.cap;
-		s_ring.used -= n;
-	}
-	s_ring.in_flight = false;
-	fl_port_unlock();
-}
-
 uint32_t fl_event_dropped(void)
 {
 	return s_ring.dropped;
 }
 
-void fl_event_dropped_reported(uint32_t n)
+static bool source_ready(void)
+{
+	return s_ring.used > 0; /* one word, read as a whole: no lock needed to ask */
+}
+
+/* The oldest entry goes out: it is now kept when the ring is full, and its envelope reports the drops so far. */
+static uint32_t source_start(void)
+{
+	uint8_t h[FL_EVENT_ENTRY_OVERHEAD];
+	struct fl_sink count = {NULL, 0};
+
+	fl_port_lock();
+	ring_copy_out(s_ring.head, h, sizeof(h));
+	s_ring.in_flight = true;
+	s_ring.reported = s_ring.dropped;
+	fl_port_unlock();
+	s_ring.type = h[2];
+	fl_message_begin(&count, s_ring.type, s_ring.reported);
+	s_ring.envelope = count.pos;
+	return s_ring.envelope + fl_le_get(h, 2);
+}
+
+/* Envelope bytes are encoded again into a window for each chunk: nothing but the payload is stored. */
+static int source_read(uint32_t off, uint8_t *dst, uint32_t n)
+{
+	if (off < s_ring.envelope) {
+		struct fl_window_sink w;
+		uint32_t head = s_ring.envelope - off < n ? s_ring.envelope - off : n;
+
+		fl_window_init(&w, off, dst, head);
+		fl_message_begin(&w.base, s_ring.type, s_ring.reported);
+		dst += head;
+		off += head;
+		n -= head;
+	}
+	if (n > 0) {
+		fl_port_lock();
+		ring_copy_out((s_ring.head + FL_EVENT_ENTRY_OVERHEAD + off - s_ring.envelope) % s_ring.cap, dst, n);
+		fl_port_unlock();
+	}
+	return 0;
+}
+
+static void source_sent(void)
 {
 	fl_port_lock();
-	s_ring.dropped -= n <= s_ring.dropped ? n : s_ring.dropped;
+	remove_oldest(); /* the entry sent: never dropped while in flight, so still the oldest */
+	s_ring.in_flight = false;
+	s_ring.dropped -= s_ring.reported; /* drops only add up while it was sent: never below */
 	fl_port_unlock();
 }
+
+static bool source_dropped(void)
+{
+	return false;
+}
+
+const struct fl_chunk_source fl_event_source = {source_ready, source_start, source_dropped, source_read, source_sent};

@@ -17,18 +17,13 @@ void fl_event_init(void *buf, size_t cap);
  * Returns 0, or FL_ERR_NO_SPACE when it cannot fit even then (it is counted as dropped). */
 int fl_event_push(uint8_t type, const void *payload, size_t len);
 
-/* The oldest entry: out_type, out_len set. Returns false when the queue is empty. Marks it in flight: it is
- * not dropped until fl_event_pop(). */
-bool fl_event_peek(uint8_t *out_type, size_t *out_len);
-
-/* Copy n bytes of the oldest entry's payload, from offset off, into dst. */
-void fl_event_read(size_t off, void *dst, size_t n);
-
-/* Remove the oldest entry (after its message has been sent). */
-void fl_event_pop(void);
-
-/* Entries dropped and not yet reported; fl_event_dropped_reported(n) subtracts n once reported. */
+/* Entries dropped and not yet reported in a message's envelope. */
 uint32_t fl_event_dropped(void);
-void fl_event_dropped_reported(uint32_t n);
+
+/* The chunker's source of event messages (chunk_private.h): the oldest entry first, its payload behind the
+ * envelope (docs/FORMAT.md §7) with this boot's id and the drops not yet reported. The entry being sent is kept
+ * when the ring is full; it leaves the ring when its last chunk is taken. */
+struct fl_chunk_source;
+extern const struct fl_chunk_source fl_event_source;
 
 #endif

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* fl_init(): bring every module up for this boot. */
+/* fl_init(): bring every module up for this boot; and which messages the chunker sends first. */
+#include <stddef.h>
+
 #include "chunk_private.h"
 #include "coredump_private.h"
 #include "event_private.h"
 #include "faultline/faultline.h"
 #include "faultline/port.h"
+#include "message_private.h"
 #include "reboot_private.h"
+#include "storage_private.h"
+
+/* The saved coredump first (it is the most valuable, and its storage must be free before the next crash), then
+ * the queued events, oldest first. */
+const struct fl_chunk_source *const fl_chunk_sources[] = {&fl_storage_source, &fl_event_source, NULL};
 
 int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
 {
@@ -16,9 +24,11 @@ int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
 	if (params == NULL || params->event_buf == NULL || params->event_buf_size < FL_EVENT_BUF_MIN)
 		return FL_ERR_INVALID_ARG;
 	boot_id = fl_port_boot_id();
+	fl_message_boot(boot_id);
 	fl_event_init(params->event_buf, params->event_buf_size);
 	fl_chunk_boot(boot_id);
-	storage = fl_coredump_boot(boot_id);
+	fl_coredump_boot();
+	storage = fl_storage_boot();
 	if (storage < 0) {
 		rc = storage;
 		storage = FL_STORAGE_FAILED;

@@ -23,7 +23,14 @@
 #define OS 0u
 #endif
 
-void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32_t dropped)
+static uint32_t s_boot_id;
+
+void fl_message_boot(uint32_t boot_id)
+{
+	s_boot_id = boot_id;
+}
+
+void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t dropped)
 {
 	struct fl_device_info info;
 	const uint8_t *build_id = NULL;
@@ -47,7 +54,7 @@ void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32
 		fl_cbor_uint(s, FL_KEY_HW_VERSION);
 		fl_cbor_text(s, info.hw_version);
 	}
-	fl_cbor_key_uint(s, FL_KEY_BOOT_ID, boot_id);
+	fl_cbor_key_uint(s, FL_KEY_BOOT_ID, s_boot_id);
 	if (dropped != 0) {
 		fl_cbor_key_uint(s, FL_KEY_DROPPED, dropped);
 	}

@@ -24,11 +24,15 @@ enum {
 	FL_KEY_PAYLOAD = 9,
 };
 
+/* At boot: the boot id every envelope from now on carries (the boot the message comes from: a coredump is
+ * written by the boot that crashed, events are sent by the boot that queued them). */
+void fl_message_boot(uint32_t boot_id);
+
 /*
  * Write the envelope map head and every envelope key up to and including the payload key; the caller writes
- * the payload map next. Identity comes from the port (device info, build-id) and the compiler (arch, os).
- * dropped: 0 leaves the key out.
+ * the payload map next. Identity comes from the port (device info, build-id), the compiler (arch, os) and
+ * fl_message_boot(). dropped: 0 leaves the key out.
  */
-void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t boot_id, uint32_t dropped);
+void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t dropped);
 
 #endif

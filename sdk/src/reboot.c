@@ -61,13 +61,13 @@ void fl_reboot_record(uint16_t reason, uintptr_t pc, uintptr_t lr, bool coredump
 void fl_reboot_mark(uint16_t reason)
 {
 	fl_port_lock();
-	fl_reboot_record(reason, (uintptr_t)__builtin_return_address(0), 0, false);
+	fl_reboot_record(reason, (uintptr_t)FL_RETURN_ADDRESS(), 0, false);
 	fl_port_unlock();
 }
 
 void fl_reboot(uint16_t reason)
 {
-	fl_reboot_record(reason, (uintptr_t)__builtin_return_address(0), 0, false);
+	fl_reboot_record(reason, (uintptr_t)FL_RETURN_ADDRESS(), 0, false);
 	fl_port_reboot();
 }
 

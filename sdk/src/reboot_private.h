@@ -7,9 +7,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "faultline/compiler.h"
+
 /* The section the record lives in: it must not be zeroed or loaded at boot (NOLOAD in the linker script). */
 #ifndef FL_NOINIT
-#define FL_NOINIT __attribute__((section(".noinit")))
+#define FL_NOINIT FL_SECTION(".noinit")
 #endif
 
 /*

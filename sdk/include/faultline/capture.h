@@ -12,7 +12,8 @@ extern "C" {
 #endif
 
 /* Flags of a capture: bits of the coredump's `flags` field (docs/FORMAT.md §8.1). */
-#define FL_CAPTURE_FRAME_UNRELIABLE 0x2u /* exception stacking failed: stacked registers unknown */
+#define FL_CAPTURE_FRAME_UNRELIABLE 0x2u /* the stacked registers are unknown: exception stacking failed, or
+					  * the frame is outside fl_port_memory_readable() */
 #define FL_CAPTURE_FP_CONTEXT 0x4u       /* fpregs holds the interrupted context's FPU registers */
 
 /* One crash, as a port's fault handler saw it. The architecture and OS (envelope keys `arch` and `os`) are the

@@ -15,7 +15,8 @@ extern "C" {
 /* Smallest chunk buffer fl_chunk_next() accepts (the format's minimum MTU). */
 #define FL_CHUNK_MIN 10u
 
-/* True when there is at least one chunk to send. */
+/* True when there is at least one chunk to send. Only asks: no message is started, so nothing queued changes
+ * (a full event queue still drops its oldest event, which it would keep once that event is being sent). */
 bool fl_chunk_has_data(void);
 
 /*
@@ -28,6 +29,13 @@ bool fl_chunk_has_data(void);
  * coredump storage could not be read (the dump stays queued; the call can be retried).
  */
 int fl_chunk_next(void *buf, size_t cap, size_t *out_len);
+
+/*
+ * Whether chunk is the first chunk of a message (docs/FORMAT.md §3.1: bit 7 of its first byte), the one a serial
+ * line's announcement goes before (faultline/serial.h).
+ * chunk/len: a chunk from fl_chunk_next(), read only. Returns false for NULL or len 0.
+ */
+bool fl_chunk_is_first(const void *chunk, size_t len);
 
 /*
  * Start the current message again from its first chunk (the link dropped and the receiver may have missed

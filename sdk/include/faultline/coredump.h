@@ -25,7 +25,8 @@ bool fl_coredump_pending(void);
 /*
  * Drop the saved coredump without sending it, and erase storage (so a later crash can be saved).
  * Returns 0, FL_ERR_NO_DATA when none was saved, FL_ERR_IO when the erase failed.
- * If the chunker was sending it, that message is abandoned.
+ * If the chunker was sending it, that message is abandoned: the next chunk is the next message's first (its
+ * sequence number counts the abandoned one, docs/FORMAT.md §3.3).
  */
 int fl_coredump_clear(void);
 

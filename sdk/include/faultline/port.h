@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/compiler.h"
 #include "faultline/config.h"
 
 #ifdef __cplusplus
@@ -26,7 +27,7 @@ struct fl_storage_info {
 	uint32_t write_granule; /* write unit, bytes: a power of two, 1..FL_STORAGE_GRANULE_MAX */
 };
 
-/* Describe the area. out: filled. Called at init and by the fault path. */
+/* Describe the area. out: filled. Called once, by fl_init() (the fault path uses what it said then). */
 void fl_port_storage_info(struct fl_storage_info *out);
 
 /* Read len bytes at offset into buf (caller's). Returns 0, or a negative value on a hardware error. */
@@ -55,28 +56,32 @@ void fl_port_device_info(struct fl_device_info *out);
 size_t fl_port_build_id(const uint8_t **out);
 
 /* A value that differs between consecutive boots (docs/FORMAT.md §3.3): a boot counter kept in flash or a
- * backup register, or 32 random bits from a hardware RNG. Called once, by fl_init(). */
+ * backup register, or 32 random bits from a hardware RNG. Called once, by fl_init(), before any other port
+ * function (before fl_port_reset_cause() too): what it reads must be set up before fl_init() or by it. */
 uint32_t fl_port_boot_id(void);
 
 /* ---- Reset (you: the reset cause; the ports: reboot) ------------------------------------------------------ */
 
-/* Why the chip reset, from its reset-status register. raw: set to that register's value (0 if none).
+/* Why the chip reset, from its reset-status register; called once, by fl_init(), after fl_port_boot_id() and the
+ * storage check. raw: set to that register's value (0 if none).
  * Returns the matching reason code (FL_REASON_POWER_ON, _PIN_RESET, _BROWNOUT, _WATCHDOG, _SOFTWARE_RESET...), or
  * FL_REASON_UNKNOWN. Clear the hardware flags here if the chip keeps them across resets. */
 uint16_t fl_port_reset_cause(uint32_t *raw);
 
 /* Reset the system now (ports/cortex-m: SYSRESETREQ; ports/posix: end the process). Never returns. */
-void fl_port_reboot(void) __attribute__((noreturn));
+FL_NORETURN void fl_port_reboot(void);
 
 /* Capture a coredump of the calling context now and reboot: used by FL_ASSERT and fl_fatal_error()
  * (ports/cortex-m: pends an NMI, whose handler captures; ports/posix: raises SIGABRT). Never returns. */
-void fl_port_capture_now(void) __attribute__((noreturn));
+FL_NORETURN void fl_port_capture_now(void);
 
 /* Milliseconds since boot, or 0 when the port has no clock (then coredumps carry no uptime). */
 uint64_t fl_port_uptime_ms(void);
 
 /* How many of the len bytes starting at addr can be read without faulting (0..len), e.g. by checking them
- * against the RAM ranges of the chip. The coredump clips every region with it. */
+ * against the RAM ranges of the chip. The coredump clips every region with it, and ports/cortex-m reads the
+ * exception frame only when all of it is readable (else the dump is FL_CAPTURE_FRAME_UNRELIABLE): cover every
+ * stack. Called from the fault path. */
 size_t fl_port_memory_readable(uintptr_t addr, size_t len);
 
 /* ---- Optional -------------------------------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "faultline/compiler.h"
 #include "faultline/config.h"
 
 #ifdef __cplusplus
@@ -37,7 +38,7 @@ static inline bool fl_reason_is_expected(uint16_t reason)
 void fl_reboot_mark(uint16_t reason);
 
 /* fl_reboot_mark(reason), then fl_port_reboot(). Never returns. */
-void fl_reboot(uint16_t reason) __attribute__((noreturn));
+FL_NORETURN void fl_reboot(uint16_t reason);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "faultline/capture.h"
+#include "faultline/compiler.h"
 #include "faultline/cortex_m.h"
 #include "faultline/port.h"
 #include "faultline/reboot.h"
@@ -41,18 +42,18 @@ struct entry fl_cm_entry;
 uint64_t fl_cm_fault_stack[FL_CM_FAULT_STACK_SIZE / 8];
 
 void fl_cm_fault_entry(void);
-void fl_cm_fault_handler(const struct entry *e) __attribute__((noreturn, used));
+FL_NORETURN FL_USED void fl_cm_fault_handler(const struct entry *e);
 
-void HardFault_Handler(void) __attribute__((alias("fl_cm_fault_entry")));
-void NMI_Handler(void) __attribute__((alias("fl_cm_fault_entry")));
+FL_ALIAS("fl_cm_fault_entry") void HardFault_Handler(void);
+FL_ALIAS("fl_cm_fault_entry") void NMI_Handler(void);
 #if !defined(__ARM_ARCH_6M__)
-void MemManage_Handler(void) __attribute__((alias("fl_cm_fault_entry")));
-void BusFault_Handler(void) __attribute__((alias("fl_cm_fault_entry")));
-void UsageFault_Handler(void) __attribute__((alias("fl_cm_fault_entry")));
+FL_ALIAS("fl_cm_fault_entry") void MemManage_Handler(void);
+FL_ALIAS("fl_cm_fault_entry") void BusFault_Handler(void);
+FL_ALIAS("fl_cm_fault_entry") void UsageFault_Handler(void);
 #endif
 
 /* r12 is the one register given up to address the save area: it is lost only when stacking failed. */
-__attribute__((naked)) void fl_cm_fault_entry(void)
+FL_NAKED void fl_cm_fault_entry(void)
 {
 #if defined(__ARM_ARCH_6M__)
 	__asm__ volatile("mov   r12, r0\n"

@@ -19,10 +19,16 @@
 #define SHCSR_FAULTS_ENABLE (7u << 16) /* MEMFAULTENA | BUSFAULTENA | USGFAULTENA */
 
 #define NT_GNU_BUILD_ID 3u
-#define NOTE_NAME_GNU 0x00554e47u /* "GNU\0" read as a little-endian u32 */
+/* "GNU\0" read as a word */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define NOTE_NAME_GNU 0x474e5500u
+#else
+#define NOTE_NAME_GNU 0x00554e47u
+#endif
 
-/* Your linker script places the .note.gnu.build-id section here (docs/PORTING.md). */
-extern const uint8_t __build_id_note_start[];
+/* Your linker script places the .note.gnu.build-id section here (docs/PORTING.md). An ELF note is made of 4-byte
+ * aligned words in the target's own byte order: it is read as words. */
+extern const uint32_t __build_id_note_start[];
 
 void fl_port_reboot(void)
 {
@@ -41,20 +47,15 @@ void fl_port_capture_now(void)
 		;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 size_t fl_port_build_id(const uint8_t **out)
 {
-	const uint8_t *note = __build_id_note_start;
-	uint32_t namesz = le32(note), descsz = le32(note + 4), type = le32(note + 8);
+	const uint32_t *note = __build_id_note_start;
+	uint32_t descsz = note[1];
 
 	/* An ELF note: namesz, descsz, type, name (padded to 4), desc. */
-	if (namesz != 4 || type != NT_GNU_BUILD_ID || le32(note + 12) != NOTE_NAME_GNU || descsz < 8 || descsz > 64)
+	if (note[0] != 4 || note[2] != NT_GNU_BUILD_ID || note[3] != NOTE_NAME_GNU || descsz < 8 || descsz > 64)
 		return 0;
-	*out = note + 16;
+	*out = (const uint8_t *)&note[4];
 	return descsz;
 }
 

@@ -64,7 +64,8 @@ void fl_port_device_info(struct fl_device_info *out)
 uint32_t fl_port_boot_id(void)
 {
 	/* TODO: a value that differs between consecutive boots: a counter in a backup register or flash, or the
-	 * hardware RNG. */
+	 * hardware RNG. fl_init() calls this before any other port function (fl_port_reset_cause() included), so
+	 * set the counter or RNG up here or before fl_init(). */
 	return 0;
 }
 
@@ -84,7 +85,8 @@ uint64_t fl_port_uptime_ms(void)
 
 size_t fl_port_memory_readable(uintptr_t addr, size_t len)
 {
-	/* TODO: your chip's RAM (and any other memory you register as a coredump region). */
+	/* TODO: your chip's RAM (and any other memory you register as a coredump region). Cover every stack: the
+	 * fault handler reads the exception frame only where this says it can, else the dump is frame_unreliable. */
 	const uintptr_t ram_lo = 0x20000000u, ram_hi = 0x20020000u;
 
 	if (addr < ram_lo || addr >= ram_hi)

@@ -190,6 +190,60 @@ static void identity(void **state)
 	assert_int_equal(c.seq, 1);
 }
 
+/* The first chunk of the next message: its seq. */
+static uint16_t next_first_seq(void)
+{
+	uint8_t chunk[64];
+	size_t len;
+	struct fa_chunk c;
+
+	assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), 0);
+	assert_int_equal(fa_chunk_parse(&c, chunk, len, NULL), 0);
+	assert_int_equal(c.kind, FA_CHUNK_FIRST);
+	return c.seq;
+}
+
+/* A coredump cleared while it is being sent is abandoned by the chunker on its own, and its seq stays used; a
+ * dump saved again before the next chunk is a new message, sent from its first chunk. */
+static void coredump_cleared_part_way(void **state)
+{
+	struct fl_capture c;
+	uint8_t chunk[64];
+	size_t len, want_len;
+	const uint8_t *stored;
+	uint8_t *want;
+	struct drained d;
+
+	(void)state;
+	boot();
+	assert_int_equal(drain_messages(64, NULL, NULL), 1); /* the reboot event: seq 0 */
+	fake_capture(&c, FL_REASON_HARD_FAULT);
+	assert_int_equal(fl_coredump_save(&c), 0);
+	assert_int_equal(next_first_seq(), 1);
+	assert_int_equal(fl_coredump_clear(), 0);
+	assert_false(fl_chunk_has_data());
+	assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), FL_ERR_NO_DATA);
+
+	assert_int_equal(fl_coredump_save(&c), 0);
+	assert_int_equal(next_first_seq(), 2);
+	assert_int_equal(fl_coredump_clear(), 0);
+	assert_int_equal(fl_coredump_save(&c), 0); /* the same capture again: a dump of the same length */
+	assert_true(fl_chunk_has_data());
+	assert_int_equal(next_first_seq(), 3);
+	fl_chunk_restart();
+	stored = stored_message(&want_len);
+	assert_non_null(stored);
+	want = malloc(want_len);
+	memcpy(want, stored, want_len); /* sending erases storage */
+	assert_int_equal(drain_all(64, &d), 1);
+	assert_int_equal(d.len[0], want_len);
+	assert_memory_equal(d.msg[0], want, want_len);
+	drained_free(&d);
+	free(want);
+	assert_false(fl_coredump_pending());
+	assert_int_equal(g_port.violations, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +252,7 @@ int main(void)
 		cmocka_unit_test_setup(arguments_and_empty_queue, setup),
 		cmocka_unit_test_setup(storage_read_error, setup),
 		cmocka_unit_test_setup(identity, setup),
+		cmocka_unit_test_setup(coredump_cleared_part_way, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

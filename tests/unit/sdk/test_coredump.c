@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sdk/src/coredump.c: saving, the storage states at boot, power loss at every byte, corrupt storage, truncation,
- * asserts. The fake port enforces flash rules; libcbor checks what was written. */
+/* sdk/src/coredump.c and sdk/src/storage.c: saving (the capture), the storage states at boot, power loss at every
+ * byte, corrupt storage, truncation, asserts. The fake port enforces flash rules; libcbor checks what was
+ * written. (One file for both: the capture is only seen through what storage holds.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -57,48 +57,67 @@ static uint64_t payload_id(const uint8_t *msg, size_t len, uint64_t *dropped)
 	return id;
 }
 
-static void oldest_dropped_and_reported(void **state)
+/* Queue payloads with ids first..last, 30 bytes each (a 33-byte entry). */
+static void push_ids(uint8_t first, uint8_t last)
 {
 	uint8_t p[32];
+
+	for (uint8_t n = first; n <= last; n++)
+		assert_int_equal(fl_event_push(TYPE_TEST, p, payload(p, n, 30)), 0);
+}
+
+/* Drain the queue at MTU 20: exactly three messages, the payload ids id[], reporting drops[] dropped entries. */
+static void expect_sent(const uint64_t id[3], const uint64_t drops[3])
+{
 	struct drained d;
 	uint64_t dropped;
 
+	assert_int_equal(drain_all(20, &d), 3);
+	for (size_t i = 0; i < 3; i++) {
+		if (payload_id(d.msg[i], d.len[i], &dropped) != id[i] || dropped != drops[i])
+			fail_msg("message %zu: id %llu reporting %llu dropped; want %llu and %llu", i,
+				 (unsigned long long)payload_id(d.msg[i], d.len[i], &dropped), (unsigned long long)dropped,
+				 (unsigned long long)id[i], (unsigned long long)drops[i]);
+	}
+	drained_free(&d);
+}
+
+static void oldest_dropped_and_reported(void **state)
+{
 	(void)state;
 	/* 120 bytes hold three 33-byte entries; pushing six drops the three oldest. */
-	for (uint8_t n = 1; n <= 6; n++)
-		assert_int_equal(fl_event_push(TYPE_TEST, p, payload(p, n, 30)), 0);
+	push_ids(1, 6);
 	assert_int_equal(fl_event_dropped(), 3);
-	assert_int_equal(drain_all(20, &d), 3);
-	assert_int_equal(payload_id(d.msg[0], d.len[0], &dropped), 4);
-	assert_int_equal(dropped, 3); /* reported once, in the next message */
-	assert_int_equal(payload_id(d.msg[1], d.len[1], &dropped), 5);
-	assert_int_equal(dropped, 0);
-	assert_int_equal(payload_id(d.msg[2], d.len[2], &dropped), 6);
+	/* the drops are reported once, in the next message */
+	expect_sent((const uint64_t[]){4, 5, 6}, (const uint64_t[]){3, 0, 0});
 	assert_int_equal(fl_event_dropped(), 0);
-	drained_free(&d);
 }
 
 static void in_flight_entry_is_kept(void **state)
 {
-	uint8_t p[32], chunk[16];
+	uint8_t chunk[16];
 	size_t len;
-	struct drained d;
-	uint64_t dropped;
 
 	(void)state;
-	for (uint8_t n = 1; n <= 3; n++)
-		assert_int_equal(fl_event_push(TYPE_TEST, p, payload(p, n, 30)), 0);
+	push_ids(1, 3);
 	assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), 0); /* entry 1 is now being sent */
 	fl_chunk_restart();
-	for (uint8_t n = 4; n <= 7; n++)
-		assert_int_equal(fl_event_push(TYPE_TEST, p, payload(p, n, 30)), 0);
-	assert_int_equal(drain_all(20, &d), 3);
-	assert_int_equal(payload_id(d.msg[0], d.len[0], &dropped), 1); /* survived, byte for byte */
-	assert_int_equal(dropped, 0); /* its envelope was fixed when its first chunk went out */
-	assert_int_equal(payload_id(d.msg[1], d.len[1], &dropped), 6);
-	assert_int_equal(dropped, 4); /* 2, 3, 4, 5 */
-	assert_int_equal(payload_id(d.msg[2], d.len[2], &dropped), 7);
-	drained_free(&d);
+	push_ids(4, 7);
+	/* 1 survived, byte for byte: its envelope was fixed when its first chunk went out (0 dropped); 6 reports
+	 * 2, 3, 4 and 5 */
+	expect_sent((const uint64_t[]){1, 6, 7}, (const uint64_t[]){0, 4, 0});
+}
+
+/* Asking whether there is data starts nothing: with no chunk taken, a full ring still drops its oldest entry. */
+static void has_data_marks_nothing_in_flight(void **state)
+{
+	(void)state;
+	push_ids(1, 3);
+	assert_true(fl_chunk_has_data());
+	assert_true(fl_chunk_has_data());
+	push_ids(4, 4); /* the ring is full: 1 goes */
+	assert_int_equal(fl_event_dropped(), 1);
+	expect_sent((const uint64_t[]){2, 3, 4}, (const uint64_t[]){1, 0, 0});
 }
 
 static void too_large_is_refused_and_counted(void **state)
@@ -137,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(oldest_dropped_and_reported, setup),
 		cmocka_unit_test_setup(in_flight_entry_is_kept, setup),
+		cmocka_unit_test_setup(has_data_marks_nothing_in_flight, setup),
 		cmocka_unit_test_setup(too_large_is_refused_and_counted, setup),
 		cmocka_unit_test_setup(wraps_around, setup),
 	};
