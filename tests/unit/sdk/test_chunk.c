@@ -195,11 +195,11 @@ static uint16_t next_first_seq(void)
 {
 	uint8_t chunk[64];
 	size_t len;
-	struct fa_chunk c;
+	struct ff_chunk c;
 
 	assert_int_equal(fl_chunk_next(chunk, sizeof(chunk), &len), 0);
-	assert_int_equal(fa_chunk_parse(&c, chunk, len, NULL), 0);
-	assert_int_equal(c.kind, FA_CHUNK_FIRST);
+	assert_int_equal(ff_chunk_parse(&c, chunk, len, NULL), 0);
+	assert_int_equal(c.kind, FF_CHUNK_FIRST);
 	return c.seq;
 }
 

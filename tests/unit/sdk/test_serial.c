@@ -71,7 +71,7 @@ static void lines_announce_first_chunks(void **state)
 	(void)state;
 	fake_port_reset();
 	g_port.serial = "dev-0042";
-	while (fa_batch_next(&rec, &rec_len, file, file_len, &pos, NULL) == 1) {
+	while (ff_batch_next(&rec, &rec_len, file, file_len, &pos, NULL) == 1) {
 		n = fl_serial_chunk_lines(lines, sizeof(lines), rec, rec_len);
 		assert_int_equal(n, strlen(lines));
 		assert_true(at + n <= log_len);
@@ -120,7 +120,7 @@ static void is_first(void **state)
 	struct fl_capture capture;
 	uint8_t chunk[FL_CHUNK_MIN];
 	size_t len, firsts = 0, chunks = 0;
-	struct fa_chunk c;
+	struct ff_chunk c;
 
 	(void)state;
 	fake_port_reset();
@@ -129,9 +129,9 @@ static void is_first(void **state)
 	fake_capture(&capture, FL_REASON_HARD_FAULT);
 	assert_int_equal(fl_coredump_save(&capture), 0); /* and a coredump: two messages */
 	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
-		assert_int_equal(fa_chunk_parse(&c, chunk, len, NULL), 0);
-		assert_int_equal(fl_chunk_is_first(chunk, len), c.kind == FA_CHUNK_FIRST);
-		firsts += c.kind == FA_CHUNK_FIRST;
+		assert_int_equal(ff_chunk_parse(&c, chunk, len, NULL), 0);
+		assert_int_equal(fl_chunk_is_first(chunk, len), c.kind == FF_CHUNK_FIRST);
+		firsts += c.kind == FF_CHUNK_FIRST;
 		chunks++;
 	}
 	assert_int_equal(firsts, 2);
