@@ -71,9 +71,17 @@ static void find_recursion(struct fa_report *r, struct fa_elf *e)
 	for (size_t i = 1; i < nseen; i++)
 		if (seen[i].count > seen[best].count)
 			best = i;
-	if (nseen > 0 && seen[best].count >= 3)
-		snprintf(r->recursion, sizeof(r->recursion), "%s() recursing: %u return addresses into it in the "
-			 "captured stack", seen[best].name, seen[best].count);
+	if (nseen > 0 && seen[best].count >= 3) {
+		snprintf(r->recursion.function, sizeof(r->recursion.function), "%s", seen[best].name);
+		r->recursion.count = seen[best].count;
+	}
+}
+
+/* The recursion in words, as the text and the JSON say it. */
+static void recursion_text(char *out, size_t size, const struct fa_report *r)
+{
+	snprintf(out, size, "%s() recursing: %u return addresses into it in the captured stack", r->recursion.function,
+		 r->recursion.count);
 }
 
 static void fingerprint(struct fa_report *r)
@@ -82,12 +90,9 @@ static void fingerprint(struct fa_report *r)
 	size_t used = 0, counted = 0;
 
 	used += (size_t)snprintf(r->fingerprint_input, sizeof(r->fingerprint_input), "%s", r->fault.kind);
-	if (r->recursion[0] != '\0') {
-		size_t n = strcspn(r->recursion, "(");
-
-		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s", (int)n,
-					 r->recursion);
-	}
+	if (r->recursion.count > 0) /* up to a '(': version 1 cut the name from the sentence "f() recursing: ..." */
+		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s",
+					 (int)strcspn(r->recursion.function, "("), r->recursion.function);
 	for (size_t i = 0; i < r->n && counted < FA_FINGERPRINT_FRAMES && used < sizeof(r->fingerprint_input); i++) {
 		if (!r->frames[i].application)
 			continue;
@@ -100,6 +105,27 @@ static void fingerprint(struct fa_report *r)
 		h *= 0x100000001b3ull;
 	}
 	snprintf(r->fingerprint, sizeof(r->fingerprint), "fl%d:%016llx", FA_FINGERPRINT_VERSION, (unsigned long long)h);
+}
+
+/* "<kind> in <function>": the issue's title, from the fault and the first application frame (else frame 0). A stack
+ * overflow has no frames: "<kind> in <function>() recursing", cut at a ':' in the name as the title cut it from the
+ * sentence before (an issue keeps its title). */
+static void title(struct fa_report *r)
+{
+	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
+
+	if (r->n == 0 && r->recursion.count > 0) {
+		fn = r->recursion.function;
+		snprintf(r->title, sizeof(r->title), "%s in %.*s%s", r->fault.kind, (int)strcspn(fn, ":"), fn,
+			 strchr(fn, ':') != NULL ? "" : "() recursing");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->frames[i].application) {
+			fn = r->frames[i].sym.function;
+			break;
+		}
+	snprintf(r->title, sizeof(r->title), "%s in %s", r->fault.kind, fn);
 }
 
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
@@ -154,6 +180,7 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 	if (strcmp(out->fault.kind, "stack_overflow") == 0)
 		find_recursion(out, e);
 	fingerprint(out);
+	title(out);
 	return 0;
 }
 
@@ -186,8 +213,12 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 		fprintf(f, "site:     %s () at %s:%d\n", r->site.function, r->site.file, r->site.line);
 	if (c->has_code)
 		fprintf(f, "code:     %llu (0x%llx)\n", (unsigned long long)c->code, (unsigned long long)c->code);
-	if (r->recursion[0] != '\0')
-		fprintf(f, "stack:    %s\n", r->recursion);
+	if (r->recursion.count > 0) {
+		char sentence[240];
+
+		recursion_text(sentence, sizeof(sentence), r);
+		fprintf(f, "stack:    %s\n", sentence);
+	}
 	fprintf(f, "\nbacktrace:\n");
 	for (size_t i = 0; i < r->n; i++)
 		print_frame(f, i, &r->frames[i]);
@@ -287,8 +318,12 @@ char *fa_report_json(const struct fa_report *r)
 	json_object_set_new(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FF_FLAG_TRUNCATED) != 0,
 						      "frame_unreliable", (c->flags & FF_FLAG_FRAME_UNRELIABLE) != 0,
 						      "fp_context", (c->flags & FF_FLAG_FP_CONTEXT) != 0));
-	if (r->recursion[0] != '\0')
-		json_object_set_new(root, "recursion", json_string(r->recursion));
+	if (r->recursion.count > 0) {
+		char sentence[240];
+
+		recursion_text(sentence, sizeof(sentence), r);
+		json_object_set_new(root, "recursion", json_string(sentence));
+	}
 	if (m->notes[0] != '\0')
 		json_object_set_new(root, "notes", json_string(m->notes));
 	json_object_set_new(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",

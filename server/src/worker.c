@@ -52,24 +52,6 @@ static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir,
 	return cache->elf;
 }
 
-/* "<kind> in <function>": the issue's title, from the fault and the first application frame (for a stack overflow,
- * which has no frames, the function found recursing). */
-static void issue_title(char *out, size_t size, const struct fa_report *r)
-{
-	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
-
-	if (r->n == 0 && r->recursion[0] != '\0') { /* a stack overflow has no frames: "term() recursing: ..." */
-		snprintf(out, size, "%s in %.*s", r->fault.kind, (int)strcspn(r->recursion, ":"), r->recursion);
-		return;
-	}
-	for (size_t i = 0; i < r->n; i++)
-		if (r->frames[i].application) {
-			fn = r->frames[i].sym.function;
-			break;
-		}
-	snprintf(out, size, "%s in %s", r->fault.kind, fn);
-}
-
 /* What became of a message: to be marked done or failed, already stored with its state, or the store failed. */
 enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
 
@@ -79,7 +61,7 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 {
 	struct fa_report *r = srv_malloc(sizeof(*r));
 	struct ff_error err = {0};
-	char title[300], *json, *text = NULL;
+	char *json, *text = NULL;
 	size_t text_len = 0;
 	int64_t trace, issue;
 	FILE *f;
@@ -97,9 +79,8 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 	fa_report_print(r, f);
 	if (fclose(f) != 0)
 		abort();
-	issue_title(title, sizeof(title), r);
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
-			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = title,
+			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
 			      .sw_version = m->sw_version, .report = json, .text = text};
 	ok = srv_store_group_enter(s) == 0;
 	ok = ok && srv_store_group_leave(s, s->ops->trace_put(s, &t, &trace, &issue) == 0 &&

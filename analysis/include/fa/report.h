@@ -34,7 +34,11 @@ struct fa_report {
 	size_t n;
 	struct fa_sym site;    /* FL_ASSERT / fatal error call site, when the dump has one */
 	bool has_site;
-	char recursion[200];   /* stack overflows: the functions found recursing in the captured stack */
+	struct {
+		char function[128]; /* stack overflows: the function found recursing in the captured stack */
+		unsigned count;     /* return addresses into it found there (3 or more); 0: none found */
+	} recursion;
+	char title[200];       /* the title: "<kind> in <function>" (docs/API.md) */
 	char fingerprint[32];  /* "fl1:" and 16 hex digits */
 	char fingerprint_input[600];
 };
