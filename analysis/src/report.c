@@ -39,9 +39,8 @@ static bool return_address(struct fa_elf *e, uint32_t w)
 }
 
 /* Stack overflow: count, per function, the return addresses into it found in the captured stack. */
-static void find_recursion(struct fa_report *r, struct fa_elf *e)
+static void find_recursion(struct fa_report *r, struct fa_elf *e, const struct ff_coredump *c)
 {
-	const struct ff_coredump *c = &r->m->core;
 	struct {
 		char name[128];
 		unsigned count;
@@ -128,12 +127,45 @@ static void title(struct fa_report *r)
 	snprintf(r->title, sizeof(r->title), "%s in %s", r->fault.kind, fn);
 }
 
+/* The dump's facts the report shows, from its message. */
+static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
+{
+	const struct ff_coredump *c = &m->core;
+	const char *reason = ff_reason_name(c->reason);
+
+	memcpy(d->build_id, m->build_id, m->build_id_len);
+	d->build_id_len = m->build_id_len;
+	snprintf(d->sw_version, sizeof(d->sw_version), "%s", m->sw_version);
+	snprintf(d->hw_version, sizeof(d->hw_version), "%s", m->hw_version);
+	d->arch = m->arch;
+	d->os = m->os;
+	d->boot_id = m->boot_id;
+	d->reason = c->reason;
+	snprintf(d->reason_name, sizeof(d->reason_name), "%s", reason != NULL ? reason : "");
+	d->flags = c->flags;
+	memcpy(d->regs, c->regs, sizeof(d->regs));
+	d->nregs = c->nregs;
+	d->word = c->word;
+	memcpy(d->fault, c->fault, sizeof(d->fault));
+	d->has_fault = c->has_fault;
+	d->code = c->code;
+	d->has_code = c->has_code;
+	memcpy(d->signal, c->signal, sizeof(d->signal));
+	d->has_signal = c->has_signal;
+	for (size_t i = 0; i < c->nregions && i < FF_REGIONS_MAX; i++) {
+		d->regions[i].addr = c->regions[i].addr;
+		d->regions[i].len = c->regions[i].len;
+		d->nregions++;
+	}
+	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
+}
+
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	out->m = m;
 	if (m->type != FF_MSG_COREDUMP)
 		return ff_error_set(err, FF_ERR_UNSUPPORTED, "report: message type %u is not a coredump", m->type);
+	copy_dump(&out->dump, m);
 	fa_fault_explain(&out->fault, m, e);
 	fa_unwind_cortex_m(e, m, &out->unwind);
 	for (size_t i = 0; i < out->unwind.n && out->n < FA_REPORT_FRAMES; i++) {
@@ -178,7 +210,7 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 				 " at %s:%d in %s()", base(out->site.file), out->site.line, out->site.function);
 	}
 	if (strcmp(out->fault.kind, "stack_overflow") == 0)
-		find_recursion(out, e);
+		find_recursion(out, e, &m->core);
 	fingerprint(out);
 	title(out);
 	return 0;
@@ -199,15 +231,13 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 
 void fa_report_print(const struct fa_report *r, FILE *f)
 {
-	const struct ff_message *m = r->m;
-	const struct ff_coredump *c = &m->core;
-	const char *reason = ff_reason_name(c->reason);
+	const struct fa_report_dump *c = &r->dump;
 
-	fprintf(f, "coredump: firmware %s%s%s, boot %u, build-id ", m->sw_version, m->hw_version[0] ? " on " : "",
-		m->hw_version, m->boot_id);
-	for (size_t i = 0; i < m->build_id_len; i++)
-		fprintf(f, "%02x", m->build_id[i]);
-	fprintf(f, "\nreason:   %s (0x%04x)\nfault:    %s\n", reason != NULL ? reason : "application-defined",
+	fprintf(f, "coredump: firmware %s%s%s, boot %u, build-id ", c->sw_version, c->hw_version[0] ? " on " : "",
+		c->hw_version, c->boot_id);
+	for (size_t i = 0; i < c->build_id_len; i++)
+		fprintf(f, "%02x", c->build_id[i]);
+	fprintf(f, "\nreason:   %s (0x%04x)\nfault:    %s\n", c->reason_name[0] ? c->reason_name : "application-defined",
 		c->reason, r->fault.text);
 	if (r->has_site)
 		fprintf(f, "site:     %s () at %s:%d\n", r->site.function, r->site.file, r->site.line);
@@ -225,7 +255,7 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 	fprintf(f, "  (unwinding stopped: %s)\n", r->unwind.why);
 	fprintf(f, "\nregisters of the interrupted context:\n");
 	for (size_t i = 0; i < c->nregs; i++)
-		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(m->arch, m->os, i), (int)(2 * c->word),
+		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(c->arch, c->os, i), (int)(2 * c->word),
 			(unsigned long long)c->regs[i], i % 4 == 3 || i + 1 == c->nregs ? "\n" : "");
 	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
 		fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
@@ -243,8 +273,8 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 			i == 0 ? "  (stack)" : "");
 	if (c->flags & FF_FLAG_TRUNCATED)
 		fprintf(f, "  (truncated: storage was too small for all of it)\n");
-	if (m->notes[0] != '\0')
-		fprintf(f, "notes: %s\n", m->notes);
+	if (c->notes[0] != '\0')
+		fprintf(f, "notes: %s\n", c->notes);
 	fprintf(f, "\nfingerprint: %s  (%s)\n", r->fingerprint, r->fingerprint_input);
 }
 
@@ -260,19 +290,18 @@ static json_t *hexnum(uint64_t v)
 
 char *fa_report_json(const struct fa_report *r)
 {
-	const struct ff_message *m = r->m;
-	const struct ff_coredump *c = &m->core;
+	const struct fa_report_dump *c = &r->dump;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
 	char id[130];
-	const char *reason = ff_reason_name(c->reason);
 	char *text;
 
-	ff_hex(id, sizeof(id), m->build_id, m->build_id_len);
+	ff_hex(id, sizeof(id), c->build_id, c->build_id_len);
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
-							  m->sw_version, "hw_version", m->hw_version, "arch", m->arch,
-							  "os", m->os, "boot_id", (json_int_t)m->boot_id));
-	json_object_set_new(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name", reason));
+							  c->sw_version, "hw_version", c->hw_version, "arch", c->arch,
+							  "os", c->os, "boot_id", (json_int_t)c->boot_id));
+	json_object_set_new(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name",
+						       c->reason_name[0] ? c->reason_name : NULL));
 	json_object_set_new(root, "fault", json_pack("{s:s, s:s}", "kind", r->fault.kind, "text", r->fault.text));
 	if (r->has_site)
 		json_object_set_new(root, "site", json_pack("{s:s, s:s, s:i}", "function", r->site.function, "file",
@@ -304,7 +333,7 @@ char *fa_report_json(const struct fa_report *r)
 	json_object_set_new(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
 						     r->unwind.why));
 	for (size_t i = 0; i < c->nregs; i++)
-		json_object_set_new(regs, ff_reg_name(m->arch, m->os, i), hexnum(c->regs[i]));
+		json_object_set_new(regs, ff_reg_name(c->arch, c->os, i), hexnum(c->regs[i]));
 	json_object_set_new(root, "registers", regs);
 	if (c->has_fault)
 		json_object_set_new(root, "fault_registers",
@@ -324,8 +353,8 @@ char *fa_report_json(const struct fa_report *r)
 		recursion_text(sentence, sizeof(sentence), r);
 		json_object_set_new(root, "recursion", json_string(sentence));
 	}
-	if (m->notes[0] != '\0')
-		json_object_set_new(root, "notes", json_string(m->notes));
+	if (c->notes[0] != '\0')
+		json_object_set_new(root, "notes", json_string(c->notes));
 	json_object_set_new(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",
 							    r->fingerprint_input));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -26,8 +26,38 @@ struct fa_report_frame {
 	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
 };
 
+/* The coredump's own facts, copied from its message: a report stands alone, so one read back from its JSON
+ * (fa_report_from_json) is the same model as the one built from the dump. */
+struct fa_report_dump {
+	uint8_t build_id[64];
+	size_t build_id_len;
+	char sw_version[65];
+	char hw_version[65];              /* "" when the dump names none */
+	uint16_t arch;                    /* ELF e_machine */
+	unsigned os;                      /* 0 bare metal, 1 POSIX */
+	uint32_t boot_id;
+	uint16_t reason;
+	char reason_name[32];             /* docs/FORMAT.md §8.3's name; "" for a code faultline does not define */
+	uint32_t flags;                   /* FF_FLAG_* */
+	uint64_t regs[FF_REGS_MAX];       /* the interrupted context, in the order of its layout (ff_reg_name) */
+	size_t nregs;
+	unsigned word;                    /* register size in bytes, 4 or 8 */
+	uint32_t fault[FF_FAULT_WORDS];   /* CFSR, HFSR, MMFAR, BFAR, SHCSR, when has_fault */
+	bool has_fault;
+	uint64_t code;                    /* a fatal error's code, when has_code */
+	bool has_code;
+	uint64_t signal[3];               /* POSIX: signo, si_code, si_addr, when has_signal */
+	bool has_signal;
+	struct fa_report_region {
+		uint64_t addr;
+		size_t len;
+	} regions[FF_REGIONS_MAX];        /* the captured memory; regions[0] is the stack */
+	size_t nregions;
+	char notes[FF_NOTES_MAX];         /* what decoding the message dropped */
+};
+
 struct fa_report {
-	const struct ff_message *m;
+	struct fa_report_dump dump;
 	struct fa_fault fault;
 	struct fa_unwind unwind;
 	struct fa_report_frame frames[FA_REPORT_FRAMES];
@@ -45,7 +75,7 @@ struct fa_report {
 
 /*
  * Build the report of a coredump message with its ELF (already checked against the dump's build-id).
- * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps a pointer to m.
+ * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps no pointer to m.
  * Returns 0; FF_ERR_UNSUPPORTED when m is not a coredump.
  */
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err);
