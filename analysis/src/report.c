@@ -160,6 +160,34 @@ static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
 	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
 }
 
+/* Text in a report is printable UTF-8 (JSON strings must be UTF-8; a terminal must not take a name for a control
+ * sequence): control characters become '?', and so do the non-ASCII bytes of a string that is not UTF-8. */
+static void printable(char *s)
+{
+	json_t *utf8 = json_string(s);
+
+	for (char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || (utf8 == NULL && (unsigned char)*p >= 0x80))
+			*p = '?';
+	json_decref(utf8);
+}
+
+/* Every string of a report that came from the dump or the ELF, made printable (after the fingerprint, which hashes
+ * the names as they are). */
+static void make_printable(struct fa_report *r)
+{
+	char *const texts[] = {r->dump.sw_version, r->dump.hw_version, r->dump.notes, r->fault.kind, r->fault.text,
+			       r->unwind.why, r->site.function, r->site.file, r->recursion.function, r->title,
+			       r->fingerprint_input};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		printable(texts[i]);
+	for (size_t i = 0; i < r->n; i++) {
+		printable(r->frames[i].sym.function);
+		printable(r->frames[i].sym.file);
+	}
+}
+
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -213,6 +241,7 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 		find_recursion(out, e, &m->core);
 	fingerprint(out);
 	title(out);
+	make_printable(out);
 	return 0;
 }
 
@@ -335,6 +364,9 @@ char *fa_report_json(const struct fa_report *r)
 	for (size_t i = 0; i < c->nregs; i++)
 		json_object_set_new(regs, ff_reg_name(c->arch, c->os, i), hexnum(c->regs[i]));
 	json_object_set_new(root, "registers", regs);
+	if (c->has_signal)
+		json_object_set_new(root, "signal", json_pack("{s:I, s:I, s:o}", "number", (json_int_t)c->signal[0], "code",
+							       (json_int_t)c->signal[1], "address", hexnum(c->signal[2])));
 	if (c->has_fault)
 		json_object_set_new(root, "fault_registers",
 				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "cfsr", hexnum(c->fault[0]), "hfsr",
@@ -352,6 +384,8 @@ char *fa_report_json(const struct fa_report *r)
 
 		recursion_text(sentence, sizeof(sentence), r);
 		json_object_set_new(root, "recursion", json_string(sentence));
+		json_object_set_new(root, "recursing", json_pack("{s:s, s:I}", "function", r->recursion.function, "count",
+								  (json_int_t)r->recursion.count));
 	}
 	if (c->notes[0] != '\0')
 		json_object_set_new(root, "notes", json_string(c->notes));
