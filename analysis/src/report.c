@@ -309,6 +309,10 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 
 /* ---- JSON ---- */
 
+/* The registers of a physical frame, by their index in fa_frame.regs. */
+static const char *const k_frame_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
+					     "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+
 static json_t *hexnum(uint64_t v)
 {
 	char buf[24];
@@ -348,12 +352,10 @@ char *fa_report_json(const struct fa_report *r)
 		    (i == 0 || rf->phys != r->frames[i - 1].phys || r->frames[i - 1].sym.inlined)) {
 			const struct fa_frame *f = &r->unwind.frames[rf->phys];
 			json_t *fr = json_object();
-			static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
-							       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
 
 			for (int k = 0; k < 16; k++)
 				if (f->known >> k & 1)
-					json_object_set_new(fr, k_regs[k], hexnum(f->regs[k]));
+					json_object_set_new(fr, k_frame_regs[k], hexnum(f->regs[k]));
 			json_object_set_new(jf, "registers", fr);
 		}
 		json_array_append_new(frames, jf);
@@ -394,4 +396,389 @@ char *fa_report_json(const struct fa_report *r)
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return text;
+}
+
+/* ---- JSON, read back ---- */
+
+/* A reader of untrusted report JSON keeps the first error, named by where it is; every later read then does
+ * nothing, so the reading code is the plain list of the fields it checks. */
+struct reader {
+	struct ff_error *err;
+	int rc;
+	char where[32]; /* the object being read: "firmware", "frames[3]"; "" at the top */
+};
+
+static void bad(struct reader *rd, int code, const char *key, const char *what)
+{
+	if (rd->rc == 0)
+		rd->rc = ff_error_set(rd->err, code, "report JSON: %s%s%s %s", rd->where,
+				      rd->where[0] != '\0' && key[0] != '\0' ? "." : "", key, what);
+}
+
+static void at(struct reader *rd, const char *where, size_t index)
+{
+	if (index == SIZE_MAX)
+		snprintf(rd->where, sizeof(rd->where), "%s", where);
+	else
+		snprintf(rd->where, sizeof(rd->where), "%s[%zu]", where, index);
+}
+
+/* o's member key when it is of type type (JSON_TRUE standing for both booleans). NULL when it is absent or null
+ * (an error when required), of another type (an error), or after an error. */
+static json_t *member(struct reader *rd, const json_t *o, const char *key, json_type type, bool required)
+{
+	static const char *const k_types[] = {
+		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+		[JSON_INTEGER] = "an integer", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+		[JSON_FALSE] = "a boolean", [JSON_NULL] = "null"};
+	json_t *v = rd->rc == 0 ? json_object_get(o, key) : NULL;
+	char what[32];
+
+	if (rd->rc != 0)
+		return NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			bad(rd, FF_ERR_MALFORMED, key, "is missing");
+		return NULL;
+	}
+	if (type == JSON_TRUE ? !json_is_boolean(v) : json_typeof(v) != type) {
+		snprintf(what, sizeof(what), "is not %s", k_types[type]);
+		bad(rd, FF_ERR_MALFORMED, key, what);
+		return NULL;
+	}
+	return v;
+}
+
+/* A string into out (cap bytes with the NUL): printable, as the builder makes every string. 1 when read. */
+static int text(struct reader *rd, const json_t *o, const char *key, char *out, size_t cap, bool required)
+{
+	const json_t *v = member(rd, o, key, JSON_STRING, required);
+	size_t len = json_string_length(v);
+	const char *s = json_string_value(v);
+	char what[48];
+
+	if (v == NULL)
+		return 0;
+	if (len >= cap) {
+		snprintf(what, sizeof(what), "is longer than %zu bytes", cap - 1);
+		bad(rd, FF_ERR_MALFORMED, key, what);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			bad(rd, FF_ERR_MALFORMED, key, "contains a control character");
+			return 0;
+		}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 1;
+}
+
+/* An integer in min..max; 0 when absent or wrong. */
+static json_int_t integer(struct reader *rd, const json_t *o, const char *key, json_int_t min, json_int_t max,
+			  bool required)
+{
+	const json_t *v = member(rd, o, key, JSON_INTEGER, required);
+	json_int_t n = json_integer_value(v);
+	char what[80];
+
+	if (v != NULL && (n < min || n > max)) {
+		snprintf(what, sizeof(what), "is out of its range %lld..%lld", (long long)min, (long long)max);
+		bad(rd, FF_ERR_MALFORMED, key, what);
+		return 0;
+	}
+	return v != NULL ? n : 0;
+}
+
+/* A value written as "0x" and 1 to 16 hex digits, at most max; 0 when absent or wrong. */
+static uint64_t hex(struct reader *rd, const json_t *o, const char *key, uint64_t max, bool required)
+{
+	const json_t *v = member(rd, o, key, JSON_STRING, required);
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+	uint64_t n = 0;
+
+	if (v == NULL)
+		return 0;
+	if (len < 3 || len > 18 || s[0] != '0' || s[1] != 'x' || strspn(s + 2, "0123456789abcdefABCDEF") != len - 2) {
+		bad(rd, FF_ERR_MALFORMED, key, "is not a hex number (\"0x\" and 1 to 16 hex digits)");
+		return 0;
+	}
+	n = strtoull(s + 2, NULL, 16);
+	if (n > max) {
+		bad(rd, FF_ERR_MALFORMED, key, "is out of its range");
+		return 0;
+	}
+	return n;
+}
+
+static bool boolean(struct reader *rd, const json_t *o, const char *key)
+{
+	return json_is_true(member(rd, o, key, JSON_TRUE, true));
+}
+
+static void read_firmware(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	const json_t *o = member(rd, root, "firmware", JSON_OBJECT, true);
+	char id[2 * sizeof(d->build_id) + 1];
+	size_t n;
+
+	at(rd, "firmware", SIZE_MAX);
+	text(rd, o, "build_id", id, sizeof(id), true);
+	n = strlen(id);
+	if (rd->rc == 0 && (n == 0 || n % 2 != 0 || strspn(id, "0123456789abcdef") != n))
+		bad(rd, FF_ERR_MALFORMED, "build_id", "is not an even number of lowercase hex digits");
+	for (size_t i = 0; rd->rc == 0 && i < n / 2; i++) {
+		char pair[3] = {id[2 * i], id[2 * i + 1], '\0'};
+
+		d->build_id[i] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+	d->build_id_len = rd->rc == 0 ? n / 2 : 0;
+	text(rd, o, "sw_version", d->sw_version, sizeof(d->sw_version), true);
+	text(rd, o, "hw_version", d->hw_version, sizeof(d->hw_version), true);
+	d->arch = (uint16_t)integer(rd, o, "arch", 0, UINT16_MAX, true);
+	d->os = (unsigned)integer(rd, o, "os", 0, UINT16_MAX, true);
+	d->boot_id = (uint32_t)integer(rd, o, "boot_id", 0, UINT32_MAX, true);
+}
+
+/* The interrupted context's registers: exactly the names of the (arch, os) layout. */
+static void read_registers(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	const json_t *o = member(rd, root, "registers", JSON_OBJECT, true);
+	uint64_t max;
+
+	at(rd, "registers", SIZE_MAX);
+	if (rd->rc != 0)
+		return;
+	d->nregs = ff_layout_regs(d->arch, d->os, &d->word);
+	if (d->nregs == 0) {
+		bad(rd, FF_ERR_UNSUPPORTED, "", "are of a register layout this version does not know (firmware.arch, os)");
+		return;
+	}
+	if (json_object_size(o) != d->nregs) {
+		bad(rd, FF_ERR_MALFORMED, "", "are not the registers of the layout of firmware.arch and os");
+		return;
+	}
+	max = d->word == 8 ? UINT64_MAX : UINT32_MAX;
+	for (size_t i = 0; i < d->nregs; i++)
+		d->regs[i] = hex(rd, o, ff_reg_name(d->arch, d->os, i), max, true);
+}
+
+static void read_frames(struct reader *rd, const json_t *root, struct fa_report *r)
+{
+	const json_t *a = member(rd, root, "frames", JSON_ARRAY, true);
+	bool physical_seen = false;
+	int phys = -1;
+
+	if (json_array_size(a) > FA_REPORT_FRAMES) {
+		bad(rd, FF_ERR_MALFORMED, "frames", "has more than FA_REPORT_FRAMES (128) entries");
+		return;
+	}
+	for (size_t i = 0; rd->rc == 0 && i < json_array_size(a); i++) {
+		const json_t *o = json_array_get(a, i), *regs;
+		struct fa_report_frame *rf = &r->frames[i];
+		struct fa_frame *f;
+		const char *key;
+		json_t *v;
+
+		at(rd, "frames", i);
+		if (!json_is_object(o)) {
+			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
+			return;
+		}
+		rf->pc = hex(rd, o, "pc", UINT64_MAX, true);
+		text(rd, o, "function", rf->sym.function, sizeof(rf->sym.function), true);
+		text(rd, o, "file", rf->sym.file, sizeof(rf->sym.file), true);
+		rf->sym.line = (int)integer(rd, o, "line", 0, INT32_MAX, true);
+		rf->sym.inlined = boolean(rd, o, "inlined");
+		rf->tail_call = boolean(rd, o, "tail_call");
+		rf->exception = boolean(rd, o, "exception");
+		rf->null_call = boolean(rd, o, "null_call");
+		rf->application = boolean(rd, o, "application");
+		/* A physical frame: its inlined functions first, then its own entry, then the callers its tail calls
+		 * elided; a frame after its own entry that is not a tail call begins the next one. */
+		if (phys < 0 || (physical_seen && !rf->tail_call)) {
+			if (++phys >= (int)FA_FRAMES_MAX) {
+				bad(rd, FF_ERR_MALFORMED, "", "is in more than FA_FRAMES_MAX (64) physical frames");
+				return;
+			}
+			physical_seen = false;
+			f = &r->unwind.frames[phys];
+			f->pc = rf->pc;
+			f->exception = rf->exception;
+			f->null_call = rf->null_call;
+			r->unwind.n = (size_t)phys + 1;
+		}
+		rf->phys = phys;
+		f = &r->unwind.frames[phys];
+		regs = member(rd, o, "registers", JSON_OBJECT, false);
+		if (!rf->sym.inlined && !rf->tail_call)
+			physical_seen = true;
+		else if (regs != NULL)
+			bad(rd, FF_ERR_MALFORMED, "registers", "are only a physical frame's, not an inlined or tail-call one's");
+		at(rd, "frames", i);
+		snprintf(rd->where + strlen(rd->where), sizeof(rd->where) - strlen(rd->where), ".registers");
+		json_object_foreach((json_t *)regs, key, v) {
+			int k = 0;
+
+			while (k < 16 && strcmp(k_frame_regs[k], key) != 0)
+				k++;
+			if (k == 16) {
+				bad(rd, FF_ERR_MALFORMED, "", "has a register that is not r0-r12, sp, lr or pc");
+				return;
+			}
+			f->regs[k] = (uint32_t)hex(rd, regs, key, UINT32_MAX, true);
+			f->known |= 1u << k;
+		}
+	}
+	r->n = rd->rc == 0 ? json_array_size(a) : 0;
+}
+
+static void read_stop(struct reader *rd, const json_t *root, struct fa_unwind *u)
+{
+	const json_t *o = member(rd, root, "stop", JSON_OBJECT, true);
+	char name[32] = "";
+
+	at(rd, "stop", SIZE_MAX);
+	text(rd, o, "reason", name, sizeof(name), true);
+	text(rd, o, "text", u->why, sizeof(u->why), true);
+	for (u->stop = FA_STOP_OUTERMOST; u->stop <= FA_STOP_UNSUPPORTED; u->stop++)
+		if (strcmp(fa_stop_name(u->stop), name) == 0)
+			return;
+	bad(rd, FF_ERR_UNSUPPORTED, "reason", "is not a stop reason this version knows");
+}
+
+/* Optional parts of the dump: the fatal error's code, the POSIX signal, the fault registers. */
+static void read_dump_extras(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	static const char *const k_fault[FF_FAULT_WORDS] = {"cfsr", "hfsr", "mmfar", "bfar", "shcsr"};
+	const json_t *o;
+
+	at(rd, "", SIZE_MAX);
+	d->has_code = member(rd, root, "code", JSON_INTEGER, false) != NULL;
+	d->code = (uint64_t)integer(rd, root, "code", INT64_MIN, INT64_MAX, false); /* written as a signed 64-bit */
+	if ((o = member(rd, root, "signal", JSON_OBJECT, false)) != NULL) {
+		at(rd, "signal", SIZE_MAX);
+		d->has_signal = true;
+		d->signal[0] = (uint64_t)integer(rd, o, "number", INT64_MIN, INT64_MAX, true);
+		d->signal[1] = (uint64_t)integer(rd, o, "code", INT64_MIN, INT64_MAX, true);
+		d->signal[2] = hex(rd, o, "address", UINT64_MAX, true);
+	}
+	at(rd, "", SIZE_MAX);
+	if ((o = member(rd, root, "fault_registers", JSON_OBJECT, false)) != NULL) {
+		at(rd, "fault_registers", SIZE_MAX);
+		d->has_fault = true;
+		for (size_t i = 0; i < FF_FAULT_WORDS; i++)
+			d->fault[i] = (uint32_t)hex(rd, o, k_fault[i], UINT32_MAX, true);
+	}
+}
+
+static void read_captured(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	const json_t *a = member(rd, root, "captured", JSON_ARRAY, true), *o;
+
+	if (json_array_size(a) > FF_REGIONS_MAX) {
+		bad(rd, FF_ERR_MALFORMED, "captured", "has more than FF_REGIONS_MAX (256) regions");
+		return;
+	}
+	for (size_t i = 0; rd->rc == 0 && i < json_array_size(a); i++) {
+		at(rd, "captured", i);
+		if (!json_is_object(o = json_array_get(a, i))) {
+			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
+			return;
+		}
+		d->regions[i].addr = hex(rd, o, "address", UINT64_MAX, true);
+		d->regions[i].len = (size_t)integer(rd, o, "length", 0, UINT32_MAX, true);
+		d->nregions = i + 1;
+	}
+	at(rd, "flags", SIZE_MAX);
+	o = member(rd, root, "flags", JSON_OBJECT, true);
+	d->flags = (boolean(rd, o, "truncated") ? FF_FLAG_TRUNCATED : 0) |
+		   (boolean(rd, o, "frame_unreliable") ? FF_FLAG_FRAME_UNRELIABLE : 0) |
+		   (boolean(rd, o, "fp_context") ? FF_FLAG_FP_CONTEXT : 0);
+}
+
+/* The recursion: "recursing", or in a report written before it, the sentence of "recursion" ("f() recursing: N
+ * return addresses ..."), cut at its last "() recursing: " (a name may hold parentheses). */
+static void read_recursion(struct reader *rd, const json_t *root, struct fa_report *r)
+{
+	static const char k_cut[] = "() recursing: ";
+	const json_t *o = member(rd, root, "recursing", JSON_OBJECT, false);
+	char sentence[240] = "";
+	const char *cut = NULL;
+
+	at(rd, "", SIZE_MAX);
+	text(rd, root, "recursion", sentence, sizeof(sentence), false);
+	if (o != NULL) {
+		at(rd, "recursing", SIZE_MAX);
+		text(rd, o, "function", r->recursion.function, sizeof(r->recursion.function), true);
+		r->recursion.count = (unsigned)integer(rd, o, "count", 1, UINT32_MAX, true);
+		return;
+	}
+	for (const char *p = sentence; (p = strstr(p, k_cut)) != NULL; p++)
+		cut = p;
+	if (cut == NULL || (size_t)(cut - sentence) >= sizeof(r->recursion.function) ||
+	    sscanf(cut + strlen(k_cut), "%u", &r->recursion.count) != 1 || r->recursion.count == 0) {
+		if (sentence[0] != '\0')
+			bad(rd, FF_ERR_MALFORMED, "recursion", "is not \"f() recursing: N return addresses...\"");
+		r->recursion.count = 0;
+		return;
+	}
+	memcpy(r->recursion.function, sentence, (size_t)(cut - sentence));
+	r->recursion.function[cut - sentence] = '\0';
+}
+
+int fa_report_from_json(struct fa_report *out, const char *json, size_t len, struct ff_error *err)
+{
+	struct reader rd = {.err = err};
+	json_error_t jerr;
+	const json_t *o;
+	json_t *root;
+	char name[sizeof(out->dump.reason_name)] = "";
+
+	memset(out, 0, sizeof(*out));
+	if (len > FA_REPORT_JSON_MAX)
+		return ff_error_set(err, FF_ERR_TOO_LARGE, "report JSON: %zu bytes, more than %u", len, FA_REPORT_JSON_MAX);
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return ff_error_set(err, json_error_code(&jerr) == json_error_out_of_memory ? FF_ERR_NOMEM : FF_ERR_MALFORMED,
+				    "report JSON: not JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(root))
+		bad(&rd, FF_ERR_MALFORMED, "", "the report is not a JSON object");
+	if (rd.rc == 0 && integer(&rd, root, "version", INT64_MIN, INT64_MAX, true) != 1)
+		bad(&rd, FF_ERR_UNSUPPORTED, "version", "is not 1, the report version this version reads");
+	read_firmware(&rd, root, &out->dump);
+	at(&rd, "reason", SIZE_MAX);
+	o = member(&rd, root, "reason", JSON_OBJECT, true);
+	out->dump.reason = (uint16_t)integer(&rd, o, "code", 0, UINT16_MAX, true);
+	text(&rd, o, "name", name, sizeof(name), false);
+	memcpy(out->dump.reason_name, name, sizeof(name));
+	at(&rd, "fault", SIZE_MAX);
+	o = member(&rd, root, "fault", JSON_OBJECT, true);
+	text(&rd, o, "kind", out->fault.kind, sizeof(out->fault.kind), true);
+	text(&rd, o, "text", out->fault.text, sizeof(out->fault.text), true);
+	at(&rd, "site", SIZE_MAX);
+	if ((o = member(&rd, root, "site", JSON_OBJECT, false)) != NULL) {
+		out->has_site = true;
+		text(&rd, o, "function", out->site.function, sizeof(out->site.function), true);
+		text(&rd, o, "file", out->site.file, sizeof(out->site.file), true);
+		out->site.line = (int)integer(&rd, o, "line", 0, INT32_MAX, true);
+	}
+	read_frames(&rd, root, out);
+	read_stop(&rd, root, &out->unwind);
+	read_registers(&rd, root, &out->dump);
+	read_dump_extras(&rd, root, &out->dump);
+	read_captured(&rd, root, &out->dump);
+	read_recursion(&rd, root, out);
+	at(&rd, "", SIZE_MAX);
+	text(&rd, root, "notes", out->dump.notes, sizeof(out->dump.notes), false);
+	at(&rd, "fingerprint", SIZE_MAX);
+	o = member(&rd, root, "fingerprint", JSON_OBJECT, true);
+	text(&rd, o, "id", out->fingerprint, sizeof(out->fingerprint), true);
+	text(&rd, o, "input", out->fingerprint_input, sizeof(out->fingerprint_input), true);
+	json_decref(root);
+	if (rd.rc != 0)
+		return rd.rc;
+	title(out);
+	return 0;
 }

@@ -86,4 +86,20 @@ void fa_report_print(const struct fa_report *r, FILE *f);
 /* The report as JSON (docs/ANALYSIS.md), NUL-terminated, malloc'd: the caller frees it. NULL when out of memory. */
 char *fa_report_json(const struct fa_report *r);
 
+#define FA_REPORT_JSON_MAX (1u << 20) /* the longest report JSON fa_report_from_json() reads, in bytes */
+
+/*
+ * Read a report back from its JSON (fa_report_json()'s, as the server stores it) into the same model, so that
+ * fa_report_print() prints the text the report built from the dump printed. The JSON is untrusted (it comes from a
+ * database or a network): every field is checked, every string and array bounded, and unknown members ignored.
+ * The JSON does not carry the unwinder's lookup addresses and EXC_RETURN values: they are left 0.
+ * out: caller-allocated (it is large, as for fa_report_build()); filled on success, unspecified on failure.
+ * json, len: the JSON text (no NUL needed), read during the call only.
+ * err: optional; on failure, the member and the problem ("report JSON: frames[2].line is not an integer").
+ * Returns 0; FF_ERR_MALFORMED (not JSON, or a member missing, of the wrong type or out of its range);
+ * FF_ERR_UNSUPPORTED (a report version, register layout or stop reason this version does not know);
+ * FF_ERR_TOO_LARGE (over FA_REPORT_JSON_MAX bytes); FF_ERR_NOMEM.
+ */
+int fa_report_from_json(struct fa_report *out, const char *json, size_t len, struct ff_error *err);
+
 #endif
