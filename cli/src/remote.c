@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fa/report.h"
 #include "ff/reason.h"
 #include "ff/serial.h"
 #include "http.h"
@@ -271,16 +272,35 @@ static int device(const struct remote *r)
 	return 0;
 }
 
-/* A trace as `faultline decode` prints it, headed by where it came from. */
-static void print_trace(const json_t *t)
+/* A trace as `faultline decode` prints it, headed by lead and where it came from: its report read back from the
+ * server's JSON and printed by the analysis library's one text printer. Returns 0, or 1 after saying why it cannot
+ * be read (and printing nothing). */
+static int print_trace(const struct remote *r, const json_t *t, const char *lead)
 {
+	struct fa_report *report = calloc(1, sizeof(*report));
+	char *json = json_dumps(json_object_get(t, "report"), JSON_COMPACT);
+	long long id = (long long)json_integer_value(json_object_get(t, "id"));
+	struct ff_error err = {0};
 	char buf[32];
+	int status = 1;
 
-	printf("trace %lld of issue %lld, device %s, received %s UTC\n\n",
-	       (long long)json_integer_value(json_object_get(t, "id")),
-	       (long long)json_integer_value(json_object_get(t, "issue")), json_string_value(json_object_get(t, "device")),
-	       when(json_integer_value(json_object_get(t, "received")), buf, sizeof(buf)));
-	fputs(json_string_value(json_object_get(t, "text")), stdout);
+	if (report == NULL || json == NULL)
+		fprintf(stderr, "faultline %s: trace %lld: %s\n", r->cmd, id, report == NULL ? "out of memory" :
+			"the server's answer has no report");
+	else if (fa_report_from_json(report, json, strlen(json), &err) != 0)
+		fprintf(stderr, "faultline %s: trace %lld: the server's report cannot be read: %s\n", r->cmd, id, err.msg);
+	else
+		status = 0;
+	if (status == 0) {
+		printf("%strace %lld of issue %lld, device %s, received %s UTC\n\n", lead, id,
+		       (long long)json_integer_value(json_object_get(t, "issue")),
+		       json_string_value(json_object_get(t, "device")),
+		       when(json_integer_value(json_object_get(t, "received")), buf, sizeof(buf)));
+		fa_report_print(report, stdout);
+	}
+	free(json);
+	free(report);
+	return status;
 }
 
 static int issue(const struct remote *r)
@@ -306,10 +326,10 @@ static int issue(const struct remote *r)
 	       when(json_integer_value(json_object_get(j, "last_seen")), last, sizeof(last)));
 	json_array_foreach(json_object_get(j, "versions"), n, v)
 		printf(" %s", json_string_value(v));
-	printf("\n\nlatest ");
-	print_trace(json_object_get(j, "trace"));
+	printf("\n\n");
+	status = print_trace(r, json_object_get(j, "trace"), "latest ");
 	json_decref(j);
-	return 0;
+	return status;
 }
 
 static int trace(const struct remote *r)
@@ -322,9 +342,9 @@ static int trace(const struct remote *r)
 	if (r->json)
 		print_json(json_object_get(j, "report"));
 	else
-		print_trace(j);
+		status = print_trace(r, j, "");
 	json_decref(j);
-	return 0;
+	return status;
 }
 
 static int core(const struct remote *r)

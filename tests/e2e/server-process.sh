@@ -5,7 +5,7 @@
 # build-id; the ELF upload processes them. The same crash on more devices and in another build (the Cortex-M4F
 # image, all addresses moved) joins the same issue; another crash makes another issue. Sending everything again
 # and restarting the server count nothing twice. Unknown ids answer 404. The CLI shows the same: `faultline trace`
-# prints the report `faultline decode` prints from the log, `faultline core` a core GDB opens.
+# prints, byte for byte, the report `faultline decode` prints from the log, `faultline core` a core GDB opens.
 set -u
 server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7 cli=$8
 dir=$(mktemp -d)
@@ -99,14 +99,13 @@ export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN="$admin"
 grep -q "^ *$issue  *3  *3 .*bus_fault in bus_fault_write$" "$dir/cli" || fail "faultline issues: $(cat "$dir/cli")"
 "$cli" issue "$issue" > "$dir/cli" || fail "faultline issue"
 grep -q "^occurrences: 3 on 3 device(s)" "$dir/cli" || fail "faultline issue: $(cat "$dir/cli")"
-"$cli" trace "$trace" > "$dir/cli" || fail "faultline trace"
 log=$m3log
 [ "$elf" = "$m4f" ] && log=$m4flog
-"$cli" decode --elf "$elf" "$log" > "$dir/decode" || fail "faultline decode"
-tail -n +3 "$dir/cli" > "$dir/report"
-grep -qF "$(head -1 "$dir/report")" "$dir/decode" && [ "$(wc -l < "$dir/report")" -gt 5 ] ||
-	fail "faultline trace is not the report of decode: $(cat "$dir/cli")"
-grep -vxFf "$dir/decode" "$dir/report" > "$dir/extra" && fail "lines of faultline trace not in decode's: $(cat "$dir/extra")"
+same_as_decode "$trace" "$elf" "$log"
+[ "$(wc -l < "$dir/trace.report")" -gt 5 ] || fail "faultline trace: $(cat "$dir/trace.txt")"
+grep -q "^trace $trace of issue $issue, device dev-[abc], received " "$dir/trace.txt" ||
+	fail "faultline trace: its heading: $(cat "$dir/trace.txt")"
+same_as_decode "$(traces dev-d)" "$m3" "$nulllog"
 "$cli" trace "$trace" --json | grep -q '"fingerprint": {' || fail "faultline trace --json"
 "$cli" core "$trace" -o "$dir/cli.elf" > /dev/null && cmp -s "$dir/cli.elf" "$dir/core.elf" || fail "faultline core"
 "$cli" devices > "$dir/cli" && grep -q "^dev-c " "$dir/cli" || fail "faultline devices: $(cat "$dir/cli")"
