@@ -321,7 +321,7 @@ static json_t *hexnum(uint64_t v)
 	return json_string(buf);
 }
 
-char *fa_report_json(const struct fa_report *r)
+char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 {
 	const struct fa_report_dump *c = &r->dump;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
@@ -393,7 +393,7 @@ char *fa_report_json(const struct fa_report *r)
 		json_object_set_new(root, "notes", json_string(c->notes));
 	json_object_set_new(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",
 							    r->fingerprint_input));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, (layout == FA_JSON_COMPACT ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return text;
 }

@@ -11,7 +11,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 #define STMT_CACHE 48 /* more than the distinct statements below */
 
@@ -57,6 +57,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE traces ADD COLUMN text TEXT NOT NULL DEFAULT '';",
 	/* the pending-bytes budget of every chunk reads only partial slots, not every slot ever kept */
 	"CREATE INDEX slots_pending ON slots (state, device_id, total);",
+	/* a trace's report is kept once, as JSON: the CLI prints the text from it */
+	"ALTER TABLE traces DROP COLUMN text;",
 };
 
 static int fail(struct srv_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -498,9 +500,9 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	release(s, st);
 	if (rc != SQLITE_ROW)
 		return fail(base, "issue: %s", sqlite3_errmsg(s->db));
-	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, text) "
-			    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
-			    " sw_version = excluded.sw_version, report = excluded.report, text = excluded.text RETURNING id",
+	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
+			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
+			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id",
 		    "trace") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->message);
@@ -509,7 +511,6 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, t->captured);
 	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, t->text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	release(s, st);
@@ -594,18 +595,17 @@ static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report, t.text FROM traces t "
+	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
 			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace_json") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		*out = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
 				 "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
 				 "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
 				 (json_int_t)sqlite3_column_int64(st, 4), "report",
-				 json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL), "text",
-				 sqlite3_column_text(st, 6));
+				 json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL));
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));

@@ -55,16 +55,15 @@ static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir,
 /* What became of a message: to be marked done or failed, already stored with its state, or the store failed. */
 enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
 
-/* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. */
+/* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. The
+ * report is kept once, as compact JSON: the CLI prints its text from it. */
 static enum outcome process_coredump(struct srv_store *s, const struct srv_job *job, const struct ff_message *m,
 				     struct fa_elf *elf, char *detail, size_t size)
 {
 	struct fa_report *r = srv_malloc(sizeof(*r));
 	struct ff_error err = {0};
-	char *json, *text = NULL;
-	size_t text_len = 0;
 	int64_t trace, issue;
-	FILE *f;
+	char *json;
 	bool ok;
 
 	if (fa_report_build(r, elf, m, &err) != 0) {
@@ -72,21 +71,16 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 		free(r);
 		return MARK_FAILED;
 	}
-	json = fa_report_json(r);
-	f = open_memstream(&text, &text_len);
-	if (json == NULL || f == NULL)
+	json = fa_report_json(r, FA_JSON_COMPACT);
+	if (json == NULL)
 		abort(); /* out of memory: as srv_malloc does */
-	fa_report_print(r, f);
-	if (fclose(f) != 0)
-		abort();
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
 			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
-			      .sw_version = m->sw_version, .report = json, .text = text};
+			      .sw_version = m->sw_version, .report = json};
 	ok = srv_store_group_enter(s) == 0;
 	ok = ok && srv_store_group_leave(s, s->ops->trace_put(s, &t, &trace, &issue) == 0 &&
 					    s->ops->job_finish(s, job->id, SRV_MSG_DONE, NULL) == 0) == 0;
 	free(json);
-	free(text);
 	free(r);
 	return ok ? STORED : STORE_ERROR;
 }

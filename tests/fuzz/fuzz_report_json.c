@@ -33,10 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fa_report_from_json(&first, (const char *)data, size, NULL) != 0)
 		return 0;
-	json = fa_report_json(&first);
+	json = fa_report_json(&first, FA_JSON_COMPACT);
 	if (json == NULL || fa_report_from_json(&again, json, strlen(json), NULL) != 0)
 		abort();
-	json_again = fa_report_json(&again);
+	json_again = fa_report_json(&again, FA_JSON_COMPACT);
 	text = print(&first);
 	text_again = print(&again);
 	if (json_again == NULL || strcmp(json, json_again) != 0 || strcmp(text, text_again) != 0 ||

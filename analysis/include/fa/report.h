@@ -83,8 +83,12 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 /* The report as text for the engineer at the desk. */
 void fa_report_print(const struct fa_report *r, FILE *f);
 
-/* The report as JSON (docs/ANALYSIS.md), NUL-terminated, malloc'd: the caller frees it. NULL when out of memory. */
-char *fa_report_json(const struct fa_report *r);
+/* How fa_report_json() lays the JSON out: indented for people, compact (no whitespace) for storage. */
+enum fa_json_layout { FA_JSON_INDENTED, FA_JSON_COMPACT };
+
+/* The report as JSON (docs/ANALYSIS.md), laid out as layout says; NUL-terminated, malloc'd: the caller frees it.
+ * NULL when out of memory. */
+char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout);
 
 #define FA_REPORT_JSON_MAX (1u << 20) /* the longest report JSON fa_report_from_json() reads, in bytes */
 

@@ -61,7 +61,7 @@ static void real_reports_read_back(void **state)
 			fail_msg("%s: %s", k_names[i], err.msg);
 		text = print(&s_report);
 		assert_string_equal(text, want);
-		again = fa_report_json(&s_report);
+		again = fa_report_json(&s_report, FA_JSON_INDENTED);
 		assert_non_null(again);
 		assert_int_equal(json[strlen(json) - 1], '\n');
 		json[strlen(json) - 1] = '\0'; /* the file's final newline */
@@ -155,8 +155,8 @@ static void printable_strings(void **state)
 	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
 	assert_string_equal(s_report.dump.sw_version, "1.0?");
 	assert_string_equal(s_report.dump.notes, "bell?");
-	json = fa_report_json(&s_report);
-	assert_non_null(strstr(json, "\"sw_version\": \"1.0?\""));
+	json = fa_report_json(&s_report, FA_JSON_COMPACT);
+	assert_non_null(strstr(json, "\"sw_version\":\"1.0?\""));
 	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
 	assert_string_equal(s_report.dump.notes, "bell?");
 	free(json);
