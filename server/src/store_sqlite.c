@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ff/device.h"
 #include "store.h"
 
 #define SCHEMA_VERSION 7
@@ -589,23 +590,40 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 	return 0;
 }
 
-/* A trace as the read API shows it: 0 with *out, 1 not found, -1 error. */
-static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
+/*
+ * A trace as the read API shows it, as JSON text (malloc'd) made around the stored report, which goes in as it is
+ * stored: not parsed and written again. Nothing else needs escaping: the other members are integers and the
+ * device's serial, checked to be of the serial characters only (A-Z a-z 0-9 . _ : -).
+ * 0 with *out, 1 not found, -1 error.
+ */
+static int trace_text(struct sqlite_store *s, int64_t id, char **out)
 {
+	static const char k_format[] = "{\"id\":%lld,\"issue\":%lld,\"device\":\"%s\",\"message\":%lld,"
+				       "\"received\":%lld,\"report\":%s}";
+	const char *serial, *report;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, len;
 
 	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
 			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace_json") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-				 "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
-				 "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
-				 (json_int_t)sqlite3_column_int64(st, 4), "report",
-				 json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL));
+	serial = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 2) : NULL;
+	report = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 5) : NULL;
+	if (rc == SQLITE_ROW && (serial == NULL || !ff_device_serial_valid(serial, strlen(serial)) || report == NULL ||
+				 report[0] != '{')) {
+		release(s, st);
+		return fail(&s->base, "trace %lld: its stored device serial or report is damaged", (long long)id);
+	}
+	if (rc == SQLITE_ROW) {
+		long long tid = sqlite3_column_int64(st, 0), issue = sqlite3_column_int64(st, 1),
+			  message = sqlite3_column_int64(st, 3), received = sqlite3_column_int64(st, 4);
+
+		len = snprintf(NULL, 0, k_format, tid, issue, serial, message, received, report);
+		*out = srv_malloc((size_t)len + 1);
+		snprintf(*out, (size_t)len + 1, k_format, tid, issue, serial, message, received, report);
+	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
@@ -614,19 +632,16 @@ static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
 
 static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
 {
-	json_t *trace;
-	int rc = trace_object((struct sqlite_store *)base, id, &trace);
-
-	if (rc == 0)
-		*out = dump(trace);
-	return rc;
+	return trace_text((struct sqlite_store *)base, id, out);
 }
 
 static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	json_t *issue = NULL, *latest = NULL;
+	json_t *issue = NULL;
+	char *head, *latest = NULL;
+	size_t len;
 	int rc;
 
 	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue_json") != 0)
@@ -640,13 +655,18 @@ static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 		return fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
 	if (issue == NULL)
 		return 1;
-	rc = trace_object(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
-	if (rc < 0) {
-		json_decref(issue);
+	rc = trace_text(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
+	head = dump(issue);
+	if (rc < 0 || head == NULL) {
+		free(head);
 		return -1;
 	}
-	json_object_set_new(issue, "trace", rc == 0 ? latest : json_null());
-	*out = dump(issue);
+	/* the issue's object with "trace" added as text: its last character is the closing brace */
+	len = strlen(head) + strlen(",\"trace\":}") + (latest != NULL ? strlen(latest) : 4) + 1;
+	*out = srv_malloc(len);
+	snprintf(*out, len, "%.*s,\"trace\":%s}", (int)strlen(head) - 1, head, latest != NULL ? latest : "null");
+	free(head);
+	free(latest);
 	return 0;
 }
 

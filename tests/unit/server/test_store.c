@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* server/src/store_sqlite.c and store.c: the processing queue, what the read API answers, and the group commit, on a
- * real SQLite file. */
+/* server/src/store_sqlite.c and store.c: the processing queue, what the read API answers (stored reports as they are
+ * stored), and the group commit, on a real SQLite file. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -176,6 +176,44 @@ static void issues_count_each_message_once(void **state)
 	assert_int_equal(f->s->ops->trace_json(f->s, 999, &text), 1);
 }
 
+/* The read API puts a trace's stored report into its answers as it is stored (spacing, escapes), not parsed and
+ * written again; the answers stay JSON. A damaged serial is an error, not an answer that is not JSON. */
+static void trace_answers_keep_the_stored_report(void **state)
+{
+	static const char k_report[] = "{ \"frames\" : [ ],\n  \"notes\": \"caf\\u00e9 \\\"x\\\"\" }";
+	struct fixture *f = *state;
+	struct srv_trace t = {.message = add_message(f, "one"), .device = f->dev, .captured = 7, .fingerprint = "fp",
+			      .kind = "hardfault", .title = "HardFault in main", .sw_version = "1.0.0",
+			      .report = k_report};
+	char want[256], *text = NULL;
+	int64_t trace, issue, bad;
+	json_t *j;
+
+	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	snprintf(want, sizeof(want), "{\"id\":%lld,\"issue\":%lld,\"device\":\"dev-1\",\"message\":%lld,"
+		 "\"received\":7,\"report\":%s}", (long long)trace, (long long)issue, (long long)t.message, k_report);
+	assert_int_equal(f->s->ops->trace_json(f->s, trace, &text), 0);
+	assert_string_equal(text, want);
+	j = answer(0, &text);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "report"), "notes")),
+			    "caf\xc3\xa9 \"x\"");
+	json_decref(j);
+	assert_int_equal(f->s->ops->issue_json(f->s, issue, &text), 0);
+	assert_non_null(strstr(text, ",\"trace\":"));
+	assert_string_equal(strstr(text, ",\"trace\":") + strlen(",\"trace\":"), strcat(want, "}"));
+	j = answer(0, &text);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), trace);
+	json_decref(j);
+
+	assert_int_equal(f->s->ops->device(f->s, "bad\"serial", 100, &bad), 0);
+	t.device = bad;
+	t.message = add_message(f, "two");
+	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	assert_int_equal(f->s->ops->trace_json(f->s, trace, &text), -1);
+	assert_non_null(strstr(srv_store_error(f->s), "damaged"));
+}
+
 static void device_history(void **state)
 {
 	struct fixture *f = *state;
@@ -315,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(queue_order_and_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, teardown),
 		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(trace_answers_keep_the_stored_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(group_commit_keeps_each_requests_outcome, setup, teardown),
