@@ -568,6 +568,7 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 	json_t *list = json_array();
 	sqlite3_stmt *st;
 	int64_t last = 0;
+	bool more = false;
 	int rc;
 
 	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0) {
@@ -575,8 +576,12 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int(st, 2, limit + 1); /* one more than the page: whether there is a next page */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((int)json_array_size(list) == limit) { /* the one row past the page */
+			more = true;
+			continue;
+		}
 		json_array_append_new(list, issue_row(st));
 		last = sqlite3_column_int64(st, 0);
 	}
@@ -585,8 +590,7 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 		json_decref(list);
 		return fail(base, "issues: %s", sqlite3_errmsg(s->db));
 	}
-	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next",
-			      (int)json_array_size(list) == limit ? json_integer(last) : json_null()));
+	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next", more ? json_integer(last) : json_null()));
 	return 0;
 }
 

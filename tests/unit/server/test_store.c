@@ -158,7 +158,12 @@ static void issues_count_each_message_once(void **state)
 	assert_int_equal(json_integer_value(json_object_get(issue, "last_seen")), 500);
 	assert_int_equal(json_array_size(json_object_get(issue, "versions")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(issue, "versions"), 1)), "1.1.0");
-	assert_int_equal(json_integer_value(json_object_get(j, "next")), i1); /* a full page: there may be more */
+	assert_int_equal(json_integer_value(json_object_get(j, "next")), i1); /* a full page, and there are more */
+	json_decref(j);
+
+	j = answer(f->s->ops->issues_json(f->s, 0, 2, &text), &text); /* a full page, and the last */
+	assert_int_equal(json_array_size(json_object_get(j, "issues")), 2);
+	assert_true(json_is_null(json_object_get(j, "next")));
 	json_decref(j);
 
 	j = answer(f->s->ops->issues_json(f->s, i1, 10, &text), &text);
