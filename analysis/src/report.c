@@ -39,9 +39,8 @@ static bool return_address(struct fa_elf *e, uint32_t w)
 }
 
 /* Stack overflow: count, per function, the return addresses into it found in the captured stack. */
-static void find_recursion(struct fa_report *r, struct fa_elf *e)
+static void find_recursion(struct fa_report *r, struct fa_elf *e, const struct ff_coredump *c)
 {
-	const struct ff_coredump *c = &r->m->core;
 	struct {
 		char name[128];
 		unsigned count;
@@ -71,9 +70,17 @@ static void find_recursion(struct fa_report *r, struct fa_elf *e)
 	for (size_t i = 1; i < nseen; i++)
 		if (seen[i].count > seen[best].count)
 			best = i;
-	if (nseen > 0 && seen[best].count >= 3)
-		snprintf(r->recursion, sizeof(r->recursion), "%s() recursing: %u return addresses into it in the "
-			 "captured stack", seen[best].name, seen[best].count);
+	if (nseen > 0 && seen[best].count >= 3) {
+		snprintf(r->recursion.function, sizeof(r->recursion.function), "%s", seen[best].name);
+		r->recursion.count = seen[best].count;
+	}
+}
+
+/* The recursion in words, as the text and the JSON say it. */
+static void recursion_text(char *out, size_t size, const struct fa_report *r)
+{
+	snprintf(out, size, "%s() recursing: %u return addresses into it in the captured stack", r->recursion.function,
+		 r->recursion.count);
 }
 
 static void fingerprint(struct fa_report *r)
@@ -82,12 +89,9 @@ static void fingerprint(struct fa_report *r)
 	size_t used = 0, counted = 0;
 
 	used += (size_t)snprintf(r->fingerprint_input, sizeof(r->fingerprint_input), "%s", r->fault.kind);
-	if (r->recursion[0] != '\0') {
-		size_t n = strcspn(r->recursion, "(");
-
-		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s", (int)n,
-					 r->recursion);
-	}
+	if (r->recursion.count > 0) /* up to a '(': version 1 cut the name from the sentence "f() recursing: ..." */
+		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s",
+					 (int)strcspn(r->recursion.function, "("), r->recursion.function);
 	for (size_t i = 0; i < r->n && counted < FA_FINGERPRINT_FRAMES && used < sizeof(r->fingerprint_input); i++) {
 		if (!r->frames[i].application)
 			continue;
@@ -102,12 +106,94 @@ static void fingerprint(struct fa_report *r)
 	snprintf(r->fingerprint, sizeof(r->fingerprint), "fl%d:%016llx", FA_FINGERPRINT_VERSION, (unsigned long long)h);
 }
 
+/* "<kind> in <function>": the issue's title, from the fault and the first application frame (else frame 0). A stack
+ * overflow has no frames: "<kind> in <function>() recursing", cut at a ':' in the name as the title cut it from the
+ * sentence before (an issue keeps its title). */
+static void title(struct fa_report *r)
+{
+	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
+
+	if (r->n == 0 && r->recursion.count > 0) {
+		fn = r->recursion.function;
+		snprintf(r->title, sizeof(r->title), "%s in %.*s%s", r->fault.kind, (int)strcspn(fn, ":"), fn,
+			 strchr(fn, ':') != NULL ? "" : "() recursing");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->frames[i].application) {
+			fn = r->frames[i].sym.function;
+			break;
+		}
+	snprintf(r->title, sizeof(r->title), "%s in %s", r->fault.kind, fn);
+}
+
+/* The dump's facts the report shows, from its message. */
+static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
+{
+	const struct ff_coredump *c = &m->core;
+	const char *reason = ff_reason_name(c->reason);
+
+	memcpy(d->build_id, m->build_id, m->build_id_len);
+	d->build_id_len = m->build_id_len;
+	snprintf(d->sw_version, sizeof(d->sw_version), "%s", m->sw_version);
+	snprintf(d->hw_version, sizeof(d->hw_version), "%s", m->hw_version);
+	d->arch = m->arch;
+	d->os = m->os;
+	d->boot_id = m->boot_id;
+	d->reason = c->reason;
+	snprintf(d->reason_name, sizeof(d->reason_name), "%s", reason != NULL ? reason : "");
+	d->flags = c->flags;
+	memcpy(d->regs, c->regs, sizeof(d->regs));
+	d->nregs = c->nregs;
+	d->word = c->word;
+	memcpy(d->fault, c->fault, sizeof(d->fault));
+	d->has_fault = c->has_fault;
+	d->code = c->code;
+	d->has_code = c->has_code;
+	memcpy(d->signal, c->signal, sizeof(d->signal));
+	d->has_signal = c->has_signal;
+	for (size_t i = 0; i < c->nregions && i < FF_REGIONS_MAX; i++) {
+		d->regions[i].addr = c->regions[i].addr;
+		d->regions[i].len = c->regions[i].len;
+		d->nregions++;
+	}
+	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
+}
+
+/* Text in a report is printable UTF-8 (JSON strings must be UTF-8; a terminal must not take a name for a control
+ * sequence): control characters become '?', and so do the non-ASCII bytes of a string that is not UTF-8. */
+static void printable(char *s)
+{
+	json_t *utf8 = json_string(s);
+
+	for (char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || (utf8 == NULL && (unsigned char)*p >= 0x80))
+			*p = '?';
+	json_decref(utf8);
+}
+
+/* Every string of a report that came from the dump or the ELF, made printable (after the fingerprint, which hashes
+ * the names as they are). */
+static void make_printable(struct fa_report *r)
+{
+	char *const texts[] = {r->dump.sw_version, r->dump.hw_version, r->dump.notes, r->fault.kind, r->fault.text,
+			       r->unwind.why, r->site.function, r->site.file, r->recursion.function, r->title,
+			       r->fingerprint_input};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		printable(texts[i]);
+	for (size_t i = 0; i < r->n; i++) {
+		printable(r->frames[i].sym.function);
+		printable(r->frames[i].sym.file);
+	}
+}
+
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	out->m = m;
 	if (m->type != FF_MSG_COREDUMP)
 		return ff_error_set(err, FF_ERR_UNSUPPORTED, "report: message type %u is not a coredump", m->type);
+	copy_dump(&out->dump, m);
 	fa_fault_explain(&out->fault, m, e);
 	fa_unwind_cortex_m(e, m, &out->unwind);
 	for (size_t i = 0; i < out->unwind.n && out->n < FA_REPORT_FRAMES; i++) {
@@ -152,8 +238,10 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 				 " at %s:%d in %s()", base(out->site.file), out->site.line, out->site.function);
 	}
 	if (strcmp(out->fault.kind, "stack_overflow") == 0)
-		find_recursion(out, e);
+		find_recursion(out, e, &m->core);
 	fingerprint(out);
+	title(out);
+	make_printable(out);
 	return 0;
 }
 
@@ -172,29 +260,31 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 
 void fa_report_print(const struct fa_report *r, FILE *f)
 {
-	const struct ff_message *m = r->m;
-	const struct ff_coredump *c = &m->core;
-	const char *reason = ff_reason_name(c->reason);
+	const struct fa_report_dump *c = &r->dump;
 
-	fprintf(f, "coredump: firmware %s%s%s, boot %u, build-id ", m->sw_version, m->hw_version[0] ? " on " : "",
-		m->hw_version, m->boot_id);
-	for (size_t i = 0; i < m->build_id_len; i++)
-		fprintf(f, "%02x", m->build_id[i]);
-	fprintf(f, "\nreason:   %s (0x%04x)\nfault:    %s\n", reason != NULL ? reason : "application-defined",
+	fprintf(f, "coredump: firmware %s%s%s, boot %u, build-id ", c->sw_version, c->hw_version[0] ? " on " : "",
+		c->hw_version, c->boot_id);
+	for (size_t i = 0; i < c->build_id_len; i++)
+		fprintf(f, "%02x", c->build_id[i]);
+	fprintf(f, "\nreason:   %s (0x%04x)\nfault:    %s\n", c->reason_name[0] ? c->reason_name : "application-defined",
 		c->reason, r->fault.text);
 	if (r->has_site)
 		fprintf(f, "site:     %s () at %s:%d\n", r->site.function, r->site.file, r->site.line);
 	if (c->has_code)
 		fprintf(f, "code:     %llu (0x%llx)\n", (unsigned long long)c->code, (unsigned long long)c->code);
-	if (r->recursion[0] != '\0')
-		fprintf(f, "stack:    %s\n", r->recursion);
+	if (r->recursion.count > 0) {
+		char sentence[240];
+
+		recursion_text(sentence, sizeof(sentence), r);
+		fprintf(f, "stack:    %s\n", sentence);
+	}
 	fprintf(f, "\nbacktrace:\n");
 	for (size_t i = 0; i < r->n; i++)
 		print_frame(f, i, &r->frames[i]);
 	fprintf(f, "  (unwinding stopped: %s)\n", r->unwind.why);
 	fprintf(f, "\nregisters of the interrupted context:\n");
 	for (size_t i = 0; i < c->nregs; i++)
-		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(m->arch, m->os, i), (int)(2 * c->word),
+		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(c->arch, c->os, i), (int)(2 * c->word),
 			(unsigned long long)c->regs[i], i % 4 == 3 || i + 1 == c->nregs ? "\n" : "");
 	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
 		fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
@@ -212,12 +302,16 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 			i == 0 ? "  (stack)" : "");
 	if (c->flags & FF_FLAG_TRUNCATED)
 		fprintf(f, "  (truncated: storage was too small for all of it)\n");
-	if (m->notes[0] != '\0')
-		fprintf(f, "notes: %s\n", m->notes);
+	if (c->notes[0] != '\0')
+		fprintf(f, "notes: %s\n", c->notes);
 	fprintf(f, "\nfingerprint: %s  (%s)\n", r->fingerprint, r->fingerprint_input);
 }
 
 /* ---- JSON ---- */
+
+/* The registers of a physical frame, by their index in fa_frame.regs. */
+static const char *const k_frame_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
+					     "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
 
 static json_t *hexnum(uint64_t v)
 {
@@ -227,21 +321,20 @@ static json_t *hexnum(uint64_t v)
 	return json_string(buf);
 }
 
-char *fa_report_json(const struct fa_report *r)
+char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 {
-	const struct ff_message *m = r->m;
-	const struct ff_coredump *c = &m->core;
+	const struct fa_report_dump *c = &r->dump;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
 	char id[130];
-	const char *reason = ff_reason_name(c->reason);
 	char *text;
 
-	ff_hex(id, sizeof(id), m->build_id, m->build_id_len);
+	ff_hex(id, sizeof(id), c->build_id, c->build_id_len);
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
-							  m->sw_version, "hw_version", m->hw_version, "arch", m->arch,
-							  "os", m->os, "boot_id", (json_int_t)m->boot_id));
-	json_object_set_new(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name", reason));
+							  c->sw_version, "hw_version", c->hw_version, "arch", c->arch,
+							  "os", c->os, "boot_id", (json_int_t)c->boot_id));
+	json_object_set_new(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name",
+						       c->reason_name[0] ? c->reason_name : NULL));
 	json_object_set_new(root, "fault", json_pack("{s:s, s:s}", "kind", r->fault.kind, "text", r->fault.text));
 	if (r->has_site)
 		json_object_set_new(root, "site", json_pack("{s:s, s:s, s:i}", "function", r->site.function, "file",
@@ -259,12 +352,10 @@ char *fa_report_json(const struct fa_report *r)
 		    (i == 0 || rf->phys != r->frames[i - 1].phys || r->frames[i - 1].sym.inlined)) {
 			const struct fa_frame *f = &r->unwind.frames[rf->phys];
 			json_t *fr = json_object();
-			static const char *const k_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
-							       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
 
 			for (int k = 0; k < 16; k++)
 				if (f->known >> k & 1)
-					json_object_set_new(fr, k_regs[k], hexnum(f->regs[k]));
+					json_object_set_new(fr, k_frame_regs[k], hexnum(f->regs[k]));
 			json_object_set_new(jf, "registers", fr);
 		}
 		json_array_append_new(frames, jf);
@@ -273,8 +364,11 @@ char *fa_report_json(const struct fa_report *r)
 	json_object_set_new(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
 						     r->unwind.why));
 	for (size_t i = 0; i < c->nregs; i++)
-		json_object_set_new(regs, ff_reg_name(m->arch, m->os, i), hexnum(c->regs[i]));
+		json_object_set_new(regs, ff_reg_name(c->arch, c->os, i), hexnum(c->regs[i]));
 	json_object_set_new(root, "registers", regs);
+	if (c->has_signal)
+		json_object_set_new(root, "signal", json_pack("{s:I, s:I, s:o}", "number", (json_int_t)c->signal[0], "code",
+							       (json_int_t)c->signal[1], "address", hexnum(c->signal[2])));
 	if (c->has_fault)
 		json_object_set_new(root, "fault_registers",
 				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "cfsr", hexnum(c->fault[0]), "hfsr",
@@ -287,13 +381,404 @@ char *fa_report_json(const struct fa_report *r)
 	json_object_set_new(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FF_FLAG_TRUNCATED) != 0,
 						      "frame_unreliable", (c->flags & FF_FLAG_FRAME_UNRELIABLE) != 0,
 						      "fp_context", (c->flags & FF_FLAG_FP_CONTEXT) != 0));
-	if (r->recursion[0] != '\0')
-		json_object_set_new(root, "recursion", json_string(r->recursion));
-	if (m->notes[0] != '\0')
-		json_object_set_new(root, "notes", json_string(m->notes));
+	if (r->recursion.count > 0) {
+		char sentence[240];
+
+		recursion_text(sentence, sizeof(sentence), r);
+		json_object_set_new(root, "recursion", json_string(sentence));
+		json_object_set_new(root, "recursing", json_pack("{s:s, s:I}", "function", r->recursion.function, "count",
+								  (json_int_t)r->recursion.count));
+	}
+	if (c->notes[0] != '\0')
+		json_object_set_new(root, "notes", json_string(c->notes));
 	json_object_set_new(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",
 							    r->fingerprint_input));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, (layout == FA_JSON_COMPACT ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return text;
+}
+
+/* ---- JSON, read back ---- */
+
+/* A reader of untrusted report JSON keeps the first error, named by where it is; every later read then does
+ * nothing, so the reading code is the plain list of the fields it checks. */
+struct reader {
+	struct ff_error *err;
+	int rc;
+	char where[32]; /* the object being read: "firmware", "frames[3]"; "" at the top */
+};
+
+static void bad(struct reader *rd, int code, const char *key, const char *what)
+{
+	if (rd->rc == 0)
+		rd->rc = ff_error_set(rd->err, code, "report JSON: %s%s%s %s", rd->where,
+				      rd->where[0] != '\0' && key[0] != '\0' ? "." : "", key, what);
+}
+
+static void at(struct reader *rd, const char *where, size_t index)
+{
+	if (index == SIZE_MAX)
+		snprintf(rd->where, sizeof(rd->where), "%s", where);
+	else
+		snprintf(rd->where, sizeof(rd->where), "%s[%zu]", where, index);
+}
+
+/* o's member key when it is of type type (JSON_TRUE standing for both booleans). NULL when it is absent or null
+ * (an error when required), of another type (an error), or after an error. */
+static json_t *member(struct reader *rd, const json_t *o, const char *key, json_type type, bool required)
+{
+	static const char *const k_types[] = {
+		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+		[JSON_INTEGER] = "an integer", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+		[JSON_FALSE] = "a boolean", [JSON_NULL] = "null"};
+	json_t *v = rd->rc == 0 ? json_object_get(o, key) : NULL;
+	char what[32];
+
+	if (rd->rc != 0)
+		return NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			bad(rd, FF_ERR_MALFORMED, key, "is missing");
+		return NULL;
+	}
+	if (type == JSON_TRUE ? !json_is_boolean(v) : json_typeof(v) != type) {
+		snprintf(what, sizeof(what), "is not %s", k_types[type]);
+		bad(rd, FF_ERR_MALFORMED, key, what);
+		return NULL;
+	}
+	return v;
+}
+
+/* A string into out (cap bytes with the NUL): printable, as the builder makes every string. 1 when read. */
+static int text(struct reader *rd, const json_t *o, const char *key, char *out, size_t cap, bool required)
+{
+	const json_t *v = member(rd, o, key, JSON_STRING, required);
+	size_t len = json_string_length(v);
+	const char *s = json_string_value(v);
+	char what[48];
+
+	if (v == NULL)
+		return 0;
+	if (len >= cap) {
+		snprintf(what, sizeof(what), "is longer than %zu bytes", cap - 1);
+		bad(rd, FF_ERR_MALFORMED, key, what);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			bad(rd, FF_ERR_MALFORMED, key, "contains a control character");
+			return 0;
+		}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 1;
+}
+
+/* An integer in min..max; 0 when absent or wrong. */
+static json_int_t integer(struct reader *rd, const json_t *o, const char *key, json_int_t min, json_int_t max,
+			  bool required)
+{
+	const json_t *v = member(rd, o, key, JSON_INTEGER, required);
+	json_int_t n = json_integer_value(v);
+	char what[80];
+
+	if (v != NULL && (n < min || n > max)) {
+		snprintf(what, sizeof(what), "is out of its range %lld..%lld", (long long)min, (long long)max);
+		bad(rd, FF_ERR_MALFORMED, key, what);
+		return 0;
+	}
+	return v != NULL ? n : 0;
+}
+
+/* A value written as "0x" and 1 to 16 hex digits, at most max; 0 when absent or wrong. */
+static uint64_t hex(struct reader *rd, const json_t *o, const char *key, uint64_t max, bool required)
+{
+	const json_t *v = member(rd, o, key, JSON_STRING, required);
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+	uint64_t n = 0;
+
+	if (v == NULL)
+		return 0;
+	if (len < 3 || len > 18 || s[0] != '0' || s[1] != 'x' || strspn(s + 2, "0123456789abcdefABCDEF") != len - 2) {
+		bad(rd, FF_ERR_MALFORMED, key, "is not a hex number (\"0x\" and 1 to 16 hex digits)");
+		return 0;
+	}
+	n = strtoull(s + 2, NULL, 16);
+	if (n > max) {
+		bad(rd, FF_ERR_MALFORMED, key, "is out of its range");
+		return 0;
+	}
+	return n;
+}
+
+static bool boolean(struct reader *rd, const json_t *o, const char *key)
+{
+	return json_is_true(member(rd, o, key, JSON_TRUE, true));
+}
+
+static void read_firmware(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	const json_t *o = member(rd, root, "firmware", JSON_OBJECT, true);
+	char id[2 * sizeof(d->build_id) + 1];
+	size_t n;
+
+	at(rd, "firmware", SIZE_MAX);
+	text(rd, o, "build_id", id, sizeof(id), true);
+	n = strlen(id);
+	if (rd->rc == 0 && (n == 0 || n % 2 != 0 || strspn(id, "0123456789abcdef") != n))
+		bad(rd, FF_ERR_MALFORMED, "build_id", "is not an even number of lowercase hex digits");
+	for (size_t i = 0; rd->rc == 0 && i < n / 2; i++) {
+		char pair[3] = {id[2 * i], id[2 * i + 1], '\0'};
+
+		d->build_id[i] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+	d->build_id_len = rd->rc == 0 ? n / 2 : 0;
+	text(rd, o, "sw_version", d->sw_version, sizeof(d->sw_version), true);
+	text(rd, o, "hw_version", d->hw_version, sizeof(d->hw_version), true);
+	d->arch = (uint16_t)integer(rd, o, "arch", 0, UINT16_MAX, true);
+	d->os = (unsigned)integer(rd, o, "os", 0, UINT16_MAX, true);
+	d->boot_id = (uint32_t)integer(rd, o, "boot_id", 0, UINT32_MAX, true);
+}
+
+/* The interrupted context's registers: exactly the names of the (arch, os) layout. */
+static void read_registers(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	const json_t *o = member(rd, root, "registers", JSON_OBJECT, true);
+	uint64_t max;
+
+	at(rd, "registers", SIZE_MAX);
+	if (rd->rc != 0)
+		return;
+	d->nregs = ff_layout_regs(d->arch, d->os, &d->word);
+	if (d->nregs == 0) {
+		bad(rd, FF_ERR_UNSUPPORTED, "", "are of a register layout this version does not know (firmware.arch, os)");
+		return;
+	}
+	if (json_object_size(o) != d->nregs) {
+		bad(rd, FF_ERR_MALFORMED, "", "are not the registers of the layout of firmware.arch and os");
+		return;
+	}
+	max = d->word == 8 ? UINT64_MAX : UINT32_MAX;
+	for (size_t i = 0; i < d->nregs; i++)
+		d->regs[i] = hex(rd, o, ff_reg_name(d->arch, d->os, i), max, true);
+}
+
+static void read_frames(struct reader *rd, const json_t *root, struct fa_report *r)
+{
+	const json_t *a = member(rd, root, "frames", JSON_ARRAY, true);
+	bool physical_seen = false;
+	int phys = -1;
+
+	if (json_array_size(a) > FA_REPORT_FRAMES) {
+		bad(rd, FF_ERR_MALFORMED, "frames", "has more than FA_REPORT_FRAMES (128) entries");
+		return;
+	}
+	for (size_t i = 0; rd->rc == 0 && i < json_array_size(a); i++) {
+		const json_t *o = json_array_get(a, i), *regs;
+		struct fa_report_frame *rf = &r->frames[i];
+		struct fa_frame *f;
+		const char *key;
+		json_t *v;
+
+		at(rd, "frames", i);
+		if (!json_is_object(o)) {
+			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
+			return;
+		}
+		rf->pc = hex(rd, o, "pc", UINT64_MAX, true);
+		text(rd, o, "function", rf->sym.function, sizeof(rf->sym.function), true);
+		text(rd, o, "file", rf->sym.file, sizeof(rf->sym.file), true);
+		rf->sym.line = (int)integer(rd, o, "line", 0, INT32_MAX, true);
+		rf->sym.inlined = boolean(rd, o, "inlined");
+		rf->tail_call = boolean(rd, o, "tail_call");
+		rf->exception = boolean(rd, o, "exception");
+		rf->null_call = boolean(rd, o, "null_call");
+		rf->application = boolean(rd, o, "application");
+		/* A physical frame: its inlined functions first, then its own entry, then the callers its tail calls
+		 * elided; a frame after its own entry that is not a tail call begins the next one. */
+		if (phys < 0 || (physical_seen && !rf->tail_call)) {
+			if (++phys >= (int)FA_FRAMES_MAX) {
+				bad(rd, FF_ERR_MALFORMED, "", "is in more than FA_FRAMES_MAX (64) physical frames");
+				return;
+			}
+			physical_seen = false;
+			f = &r->unwind.frames[phys];
+			f->pc = rf->pc;
+			f->exception = rf->exception;
+			f->null_call = rf->null_call;
+			r->unwind.n = (size_t)phys + 1;
+		}
+		rf->phys = phys;
+		f = &r->unwind.frames[phys];
+		regs = member(rd, o, "registers", JSON_OBJECT, false);
+		if (!rf->sym.inlined && !rf->tail_call)
+			physical_seen = true;
+		else if (regs != NULL)
+			bad(rd, FF_ERR_MALFORMED, "registers", "are only a physical frame's, not an inlined or tail-call one's");
+		at(rd, "frames", i);
+		snprintf(rd->where + strlen(rd->where), sizeof(rd->where) - strlen(rd->where), ".registers");
+		json_object_foreach((json_t *)regs, key, v) {
+			int k = 0;
+
+			while (k < 16 && strcmp(k_frame_regs[k], key) != 0)
+				k++;
+			if (k == 16) {
+				bad(rd, FF_ERR_MALFORMED, "", "has a register that is not r0-r12, sp, lr or pc");
+				return;
+			}
+			f->regs[k] = (uint32_t)hex(rd, regs, key, UINT32_MAX, true);
+			f->known |= 1u << k;
+		}
+	}
+	r->n = rd->rc == 0 ? json_array_size(a) : 0;
+}
+
+static void read_stop(struct reader *rd, const json_t *root, struct fa_unwind *u)
+{
+	const json_t *o = member(rd, root, "stop", JSON_OBJECT, true);
+	char name[32] = "";
+
+	at(rd, "stop", SIZE_MAX);
+	text(rd, o, "reason", name, sizeof(name), true);
+	text(rd, o, "text", u->why, sizeof(u->why), true);
+	for (u->stop = FA_STOP_OUTERMOST; u->stop <= FA_STOP_UNSUPPORTED; u->stop++)
+		if (strcmp(fa_stop_name(u->stop), name) == 0)
+			return;
+	bad(rd, FF_ERR_UNSUPPORTED, "reason", "is not a stop reason this version knows");
+}
+
+/* Optional parts of the dump: the fatal error's code, the POSIX signal, the fault registers. */
+static void read_dump_extras(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	static const char *const k_fault[FF_FAULT_WORDS] = {"cfsr", "hfsr", "mmfar", "bfar", "shcsr"};
+	const json_t *o;
+
+	at(rd, "", SIZE_MAX);
+	d->has_code = member(rd, root, "code", JSON_INTEGER, false) != NULL;
+	d->code = (uint64_t)integer(rd, root, "code", INT64_MIN, INT64_MAX, false); /* written as a signed 64-bit */
+	if ((o = member(rd, root, "signal", JSON_OBJECT, false)) != NULL) {
+		at(rd, "signal", SIZE_MAX);
+		d->has_signal = true;
+		d->signal[0] = (uint64_t)integer(rd, o, "number", INT64_MIN, INT64_MAX, true);
+		d->signal[1] = (uint64_t)integer(rd, o, "code", INT64_MIN, INT64_MAX, true);
+		d->signal[2] = hex(rd, o, "address", UINT64_MAX, true);
+	}
+	at(rd, "", SIZE_MAX);
+	if ((o = member(rd, root, "fault_registers", JSON_OBJECT, false)) != NULL) {
+		at(rd, "fault_registers", SIZE_MAX);
+		d->has_fault = true;
+		for (size_t i = 0; i < FF_FAULT_WORDS; i++)
+			d->fault[i] = (uint32_t)hex(rd, o, k_fault[i], UINT32_MAX, true);
+	}
+}
+
+static void read_captured(struct reader *rd, const json_t *root, struct fa_report_dump *d)
+{
+	const json_t *a = member(rd, root, "captured", JSON_ARRAY, true), *o;
+
+	if (json_array_size(a) > FF_REGIONS_MAX) {
+		bad(rd, FF_ERR_MALFORMED, "captured", "has more than FF_REGIONS_MAX (256) regions");
+		return;
+	}
+	for (size_t i = 0; rd->rc == 0 && i < json_array_size(a); i++) {
+		at(rd, "captured", i);
+		if (!json_is_object(o = json_array_get(a, i))) {
+			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
+			return;
+		}
+		d->regions[i].addr = hex(rd, o, "address", UINT64_MAX, true);
+		d->regions[i].len = (size_t)integer(rd, o, "length", 0, UINT32_MAX, true);
+		d->nregions = i + 1;
+	}
+	at(rd, "flags", SIZE_MAX);
+	o = member(rd, root, "flags", JSON_OBJECT, true);
+	d->flags = (boolean(rd, o, "truncated") ? FF_FLAG_TRUNCATED : 0) |
+		   (boolean(rd, o, "frame_unreliable") ? FF_FLAG_FRAME_UNRELIABLE : 0) |
+		   (boolean(rd, o, "fp_context") ? FF_FLAG_FP_CONTEXT : 0);
+}
+
+/* The recursion: "recursing", or in a report written before it, the sentence of "recursion" ("f() recursing: N
+ * return addresses ..."), cut at its last "() recursing: " (a name may hold parentheses). */
+static void read_recursion(struct reader *rd, const json_t *root, struct fa_report *r)
+{
+	static const char k_cut[] = "() recursing: ";
+	const json_t *o = member(rd, root, "recursing", JSON_OBJECT, false);
+	char sentence[240] = "";
+	const char *cut = NULL;
+
+	at(rd, "", SIZE_MAX);
+	text(rd, root, "recursion", sentence, sizeof(sentence), false);
+	if (o != NULL) {
+		at(rd, "recursing", SIZE_MAX);
+		text(rd, o, "function", r->recursion.function, sizeof(r->recursion.function), true);
+		r->recursion.count = (unsigned)integer(rd, o, "count", 1, UINT32_MAX, true);
+		return;
+	}
+	for (const char *p = sentence; (p = strstr(p, k_cut)) != NULL; p++)
+		cut = p;
+	if (cut == NULL || (size_t)(cut - sentence) >= sizeof(r->recursion.function) ||
+	    sscanf(cut + strlen(k_cut), "%u", &r->recursion.count) != 1 || r->recursion.count == 0) {
+		if (sentence[0] != '\0')
+			bad(rd, FF_ERR_MALFORMED, "recursion", "is not \"f() recursing: N return addresses...\"");
+		r->recursion.count = 0;
+		return;
+	}
+	memcpy(r->recursion.function, sentence, (size_t)(cut - sentence));
+	r->recursion.function[cut - sentence] = '\0';
+}
+
+int fa_report_from_json(struct fa_report *out, const char *json, size_t len, struct ff_error *err)
+{
+	struct reader rd = {.err = err};
+	json_error_t jerr;
+	const json_t *o;
+	json_t *root;
+	char name[sizeof(out->dump.reason_name)] = "";
+
+	memset(out, 0, sizeof(*out));
+	if (len > FA_REPORT_JSON_MAX)
+		return ff_error_set(err, FF_ERR_TOO_LARGE, "report JSON: %zu bytes, more than %u", len, FA_REPORT_JSON_MAX);
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return ff_error_set(err, json_error_code(&jerr) == json_error_out_of_memory ? FF_ERR_NOMEM : FF_ERR_MALFORMED,
+				    "report JSON: not JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(root))
+		bad(&rd, FF_ERR_MALFORMED, "", "the report is not a JSON object");
+	if (rd.rc == 0 && integer(&rd, root, "version", INT64_MIN, INT64_MAX, true) != 1)
+		bad(&rd, FF_ERR_UNSUPPORTED, "version", "is not 1, the report version this version reads");
+	read_firmware(&rd, root, &out->dump);
+	at(&rd, "reason", SIZE_MAX);
+	o = member(&rd, root, "reason", JSON_OBJECT, true);
+	out->dump.reason = (uint16_t)integer(&rd, o, "code", 0, UINT16_MAX, true);
+	text(&rd, o, "name", name, sizeof(name), false);
+	memcpy(out->dump.reason_name, name, sizeof(name));
+	at(&rd, "fault", SIZE_MAX);
+	o = member(&rd, root, "fault", JSON_OBJECT, true);
+	text(&rd, o, "kind", out->fault.kind, sizeof(out->fault.kind), true);
+	text(&rd, o, "text", out->fault.text, sizeof(out->fault.text), true);
+	at(&rd, "site", SIZE_MAX);
+	if ((o = member(&rd, root, "site", JSON_OBJECT, false)) != NULL) {
+		out->has_site = true;
+		text(&rd, o, "function", out->site.function, sizeof(out->site.function), true);
+		text(&rd, o, "file", out->site.file, sizeof(out->site.file), true);
+		out->site.line = (int)integer(&rd, o, "line", 0, INT32_MAX, true);
+	}
+	read_frames(&rd, root, out);
+	read_stop(&rd, root, &out->unwind);
+	read_registers(&rd, root, &out->dump);
+	read_dump_extras(&rd, root, &out->dump);
+	read_captured(&rd, root, &out->dump);
+	read_recursion(&rd, root, out);
+	at(&rd, "", SIZE_MAX);
+	text(&rd, root, "notes", out->dump.notes, sizeof(out->dump.notes), false);
+	at(&rd, "fingerprint", SIZE_MAX);
+	o = member(&rd, root, "fingerprint", JSON_OBJECT, true);
+	text(&rd, o, "id", out->fingerprint, sizeof(out->fingerprint), true);
+	text(&rd, o, "input", out->fingerprint_input, sizeof(out->fingerprint_input), true);
+	json_decref(root);
+	if (rd.rc != 0)
+		return rd.rc;
+	title(out);
+	return 0;
 }

@@ -128,7 +128,7 @@ int cli_decode(int argc, char **argv)
 			status = 1;
 		} else if (fa_report_build(report, elf, &m, &err) == 0) {
 			if (json) {
-				char *text = fa_report_json(report);
+				char *text = fa_report_json(report, FA_JSON_INDENTED);
 
 				printf("%s%s", dumps > 0 ? ",\n" : "\n", text != NULL ? text : "null");
 				free(text);

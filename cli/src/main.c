@@ -23,7 +23,7 @@ static int cmd_version(int argc, char **argv)
 static const struct command k_commands[] = {
 	{"decode", "report a coredump offline: --elf FIRMWARE.elf INPUT [--json] [--core FILE]", cli_decode},
 	{"symbols", "upload a firmware ELF to the server: symbols upload FIRMWARE.elf", cli_remote},
-	{"issues", "list the server's issues", cli_remote},
+	{"issues", "list the server's issues: the first 100 [--limit N (1..500) | --all]", cli_remote},
 	{"issue", "one issue with its latest trace: issue ID", cli_remote},
 	{"trace", "one trace, the report of `decode`: trace ID", cli_remote},
 	{"core", "a trace's ELF core file for GDB: core TRACE_ID -o core.elf", cli_remote},

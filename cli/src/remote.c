@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
  * trace, core, devices, device. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN;
- * --json prints the server's answer as it is. Errors go to stderr with status 1 (2 for a usage error). */
+ * --json prints the server's answer as it is; issues takes --all or --limit N. Errors go to stderr with status 1 (2
+ * for a usage error). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdbool.h>
@@ -13,17 +14,22 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fa/report.h"
 #include "ff/reason.h"
 #include "ff/serial.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
+#define ISSUES_PAGE 100 /* the issues `faultline issues` shows without --limit or --all */
+#define PAGE_MAX 500    /* the server's largest page */
 
 struct remote {
 	const char *cmd;
 	const char *server;
 	const char *token;
 	bool json;
+	bool all;                /* issues: every page */
+	int limit;               /* issues: the page size, 1..PAGE_MAX; 0 when not given */
 	const char *out;         /* core: -o FILE */
 	const char *args[2];     /* positional arguments */
 	int nargs;
@@ -128,35 +134,41 @@ static int symbols_upload(const struct remote *r)
 	return 0;
 }
 
-/* Every page of a listing ("issues" or "devices"), as one array. */
-static json_t *all_pages(const struct remote *r, const char *what)
+/* Pages of a listing ("issues" or "devices") of limit entries each, as one array: the first page only, or every
+ * page when all. *out_more (optional): whether pages were left. NULL after printing why. */
+static json_t *pages(const struct remote *r, const char *what, int limit, bool all, bool *out_more)
 {
-	json_t *all = json_array(), *page, *next;
+	json_t *list = json_array(), *page, *next;
 	char path[600];
 
-	snprintf(path, sizeof(path), "%s?limit=500", what);
+	snprintf(path, sizeof(path), "%s?limit=%d", what, limit);
 	while ((page = get_json(r, path)) != NULL) {
-		json_array_extend(all, json_object_get(page, what));
+		json_array_extend(list, json_object_get(page, what));
 		bool more = true;
 
 		next = json_object_get(page, "next"); /* owned by page */
 		if (json_is_integer(next))
-			snprintf(path, sizeof(path), "%s?limit=500&after=%lld", what, (long long)json_integer_value(next));
+			snprintf(path, sizeof(path), "%s?limit=%d&after=%lld", what, limit, (long long)json_integer_value(next));
 		else if (json_is_string(next))
-			snprintf(path, sizeof(path), "%s?limit=500&after=%s", what, json_string_value(next));
+			snprintf(path, sizeof(path), "%s?limit=%d&after=%s", what, limit, json_string_value(next));
 		else
 			more = false;
 		json_decref(page);
-		if (!more)
-			return all;
+		if (!more || !all) {
+			if (out_more != NULL)
+				*out_more = more;
+			return list;
+		}
 	}
-	json_decref(all);
+	json_decref(list);
 	return NULL;
 }
 
+/* The first page of issues (ISSUES_PAGE, or --limit), or with --all every one; then whether there are more. */
 static int issues(const struct remote *r)
 {
-	json_t *list = all_pages(r, "issues"), *i;
+	bool more = false;
+	json_t *list = pages(r, "issues", r->limit > 0 ? r->limit : r->all ? PAGE_MAX : ISSUES_PAGE, r->all, &more), *i;
 	size_t n;
 	char buf[32];
 
@@ -164,6 +176,8 @@ static int issues(const struct remote *r)
 		return 1;
 	if (r->json) {
 		print_json(list);
+		if (more) /* stdout stays JSON */
+			fprintf(stderr, "... more: faultline issues --all\n");
 	} else {
 		printf("%6s %7s %7s  %-19s  %s\n", "ID", "COUNT", "DEVICES", "LAST SEEN (UTC)", "TITLE");
 		json_array_foreach(list, n, i)
@@ -172,6 +186,8 @@ static int issues(const struct remote *r)
 			       (long long)json_integer_value(json_object_get(i, "devices")),
 			       when(json_integer_value(json_object_get(i, "last_seen")), buf, sizeof(buf)),
 			       json_string_value(json_object_get(i, "title")));
+		if (more)
+			printf("... more: faultline issues --all\n");
 	}
 	json_decref(list);
 	return 0;
@@ -179,7 +195,7 @@ static int issues(const struct remote *r)
 
 static int devices(const struct remote *r)
 {
-	json_t *list = all_pages(r, "devices"), *d;
+	json_t *list = pages(r, "devices", PAGE_MAX, true, NULL), *d;
 	size_t n;
 	char first[32], last[32];
 
@@ -271,16 +287,35 @@ static int device(const struct remote *r)
 	return 0;
 }
 
-/* A trace as `faultline decode` prints it, headed by where it came from. */
-static void print_trace(const json_t *t)
+/* A trace as `faultline decode` prints it, headed by lead and where it came from: its report read back from the
+ * server's JSON and printed by the analysis library's one text printer. Returns 0, or 1 after saying why it cannot
+ * be read (and printing nothing). */
+static int print_trace(const struct remote *r, const json_t *t, const char *lead)
 {
+	struct fa_report *report = calloc(1, sizeof(*report));
+	char *json = json_dumps(json_object_get(t, "report"), JSON_COMPACT);
+	long long id = (long long)json_integer_value(json_object_get(t, "id"));
+	struct ff_error err = {0};
 	char buf[32];
+	int status = 1;
 
-	printf("trace %lld of issue %lld, device %s, received %s UTC\n\n",
-	       (long long)json_integer_value(json_object_get(t, "id")),
-	       (long long)json_integer_value(json_object_get(t, "issue")), json_string_value(json_object_get(t, "device")),
-	       when(json_integer_value(json_object_get(t, "received")), buf, sizeof(buf)));
-	fputs(json_string_value(json_object_get(t, "text")), stdout);
+	if (report == NULL || json == NULL)
+		fprintf(stderr, "faultline %s: trace %lld: %s\n", r->cmd, id, report == NULL ? "out of memory" :
+			"the server's answer has no report");
+	else if (fa_report_from_json(report, json, strlen(json), &err) != 0)
+		fprintf(stderr, "faultline %s: trace %lld: the server's report cannot be read: %s\n", r->cmd, id, err.msg);
+	else
+		status = 0;
+	if (status == 0) {
+		printf("%strace %lld of issue %lld, device %s, received %s UTC\n\n", lead, id,
+		       (long long)json_integer_value(json_object_get(t, "issue")),
+		       json_string_value(json_object_get(t, "device")),
+		       when(json_integer_value(json_object_get(t, "received")), buf, sizeof(buf)));
+		fa_report_print(report, stdout);
+	}
+	free(json);
+	free(report);
+	return status;
 }
 
 static int issue(const struct remote *r)
@@ -306,10 +341,10 @@ static int issue(const struct remote *r)
 	       when(json_integer_value(json_object_get(j, "last_seen")), last, sizeof(last)));
 	json_array_foreach(json_object_get(j, "versions"), n, v)
 		printf(" %s", json_string_value(v));
-	printf("\n\nlatest ");
-	print_trace(json_object_get(j, "trace"));
+	printf("\n\n");
+	status = print_trace(r, json_object_get(j, "trace"), "latest ");
 	json_decref(j);
-	return 0;
+	return status;
 }
 
 static int trace(const struct remote *r)
@@ -322,9 +357,9 @@ static int trace(const struct remote *r)
 	if (r->json)
 		print_json(json_object_get(j, "report"));
 	else
-		print_trace(j);
+		status = print_trace(r, j, "");
 	json_decref(j);
-	return 0;
+	return status;
 }
 
 static int core(const struct remote *r)
@@ -368,6 +403,18 @@ int cli_remote(int argc, char **argv)
 			r.token = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
 			r.json = true;
+		else if (strcmp(r.cmd, "issues") == 0 && strcmp(argv[i], "--all") == 0)
+			r.all = true;
+		else if (strcmp(r.cmd, "issues") == 0 && strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*argv[i] == '\0' || *end != '\0' || n < 1 || n > PAGE_MAX) {
+				fprintf(stderr, "faultline issues: --limit takes 1..%d, not '%s'\n", PAGE_MAX, argv[i]);
+				return 2;
+			}
+			r.limit = (int)n;
+		}
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			r.out = argv[++i];
 		else if (argv[i][0] != '-' && r.nargs < 2)
@@ -406,7 +453,8 @@ int cli_remote(int argc, char **argv)
 	else
 		status = core(&r);
 	if (status == 2 && r.nargs > 0 && (strcmp(r.cmd, "issues") == 0 || strcmp(r.cmd, "devices") == 0))
-		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]\n", r.cmd);
+		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]%s\n", r.cmd,
+			strcmp(r.cmd, "issues") == 0 ? " [--all | --limit N]" : "");
 	cli_http_fini();
 	return status;
 }

@@ -33,8 +33,7 @@ struct srv_job {
 struct srv_trace {
 	int64_t message, device, captured;
 	const char *fingerprint, *kind, *title, *sw_version;
-	const char *report; /* the report as JSON */
-	const char *text;   /* the report as text, as `faultline decode` prints it */
+	const char *report; /* the report as JSON (fa_report_json), the only form of it kept */
 };
 
 /* A device as the read API shows it. */

@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ff/device.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 #define STMT_CACHE 48 /* more than the distinct statements below */
 
@@ -75,6 +76,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"UPDATE slots SET high = (SELECT COALESCE(MAX(offset + length(bytes)), 0) FROM slot_bytes b"
 	"                         WHERE b.device_id = slots.device_id AND b.tag = slots.tag);"
 	"CREATE INDEX slots_updated ON slots (state, updated);",
+	/* a trace's report is kept once, as JSON: the CLI prints the text from it */
+	"ALTER TABLE traces DROP COLUMN text;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -626,9 +629,9 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	release(s, st);
 	if (rc != SQLITE_ROW)
 		return srv_store_fail(base, "issue: %s", sqlite3_errmsg(s->db));
-	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, text) "
-			    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
-			    " sw_version = excluded.sw_version, report = excluded.report, text = excluded.text RETURNING id",
+	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
+			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
+			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id",
 		    "trace") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->message);
@@ -637,7 +640,6 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, t->captured);
 	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, t->text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	release(s, st);
@@ -694,6 +696,7 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 	json_t *list = json_array();
 	sqlite3_stmt *st;
 	int64_t last = 0;
+	bool more = false;
 	int rc;
 
 	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0) {
@@ -701,8 +704,12 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int(st, 2, limit + 1); /* one more than the page: whether there is a next page */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((int)json_array_size(list) == limit) { /* the one row past the page */
+			more = true;
+			continue;
+		}
 		json_array_append_new(list, issue_row(st));
 		last = sqlite3_column_int64(st, 0);
 	}
@@ -711,29 +718,44 @@ static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char
 		json_decref(list);
 		return srv_store_fail(base, "issues: %s", sqlite3_errmsg(s->db));
 	}
-	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next",
-			      (int)json_array_size(list) == limit ? json_integer(last) : json_null()));
+	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next", more ? json_integer(last) : json_null()));
 	return 0;
 }
 
-/* A trace as the read API shows it: 0 with *out, 1 not found, -1 error. */
-static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
+/*
+ * A trace as the read API shows it, as JSON text (malloc'd) made around the stored report, which goes in as it is
+ * stored: not parsed and written again. Nothing else needs escaping: the other members are integers and the
+ * device's serial, checked to be of the serial characters only (A-Z a-z 0-9 . _ : -).
+ * 0 with *out, 1 not found, -1 error.
+ */
+static int trace_text(struct sqlite_store *s, int64_t id, char **out)
 {
+	static const char k_format[] = "{\"id\":%lld,\"issue\":%lld,\"device\":\"%s\",\"message\":%lld,"
+				       "\"received\":%lld,\"report\":%s}";
+	const char *serial, *report;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, len;
 
-	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report, t.text FROM traces t "
+	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
 			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace_json") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-				 "issue", (json_int_t)sqlite3_column_int64(st, 1), "device", sqlite3_column_text(st, 2),
-				 "message", (json_int_t)sqlite3_column_int64(st, 3), "received",
-				 (json_int_t)sqlite3_column_int64(st, 4), "report",
-				 json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL), "text",
-				 sqlite3_column_text(st, 6));
+	serial = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 2) : NULL;
+	report = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 5) : NULL;
+	if (rc == SQLITE_ROW && (serial == NULL || !ff_device_serial_valid(serial, strlen(serial)) || report == NULL ||
+				 report[0] != '{')) {
+		release(s, st);
+		return srv_store_fail(&s->base, "trace %lld: its stored device serial or report is damaged", (long long)id);
+	}
+	if (rc == SQLITE_ROW) {
+		long long tid = sqlite3_column_int64(st, 0), issue = sqlite3_column_int64(st, 1),
+			  message = sqlite3_column_int64(st, 3), received = sqlite3_column_int64(st, 4);
+
+		len = snprintf(NULL, 0, k_format, tid, issue, serial, message, received, report);
+		*out = srv_malloc((size_t)len + 1);
+		snprintf(*out, (size_t)len + 1, k_format, tid, issue, serial, message, received, report);
+	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
@@ -742,19 +764,16 @@ static int trace_object(struct sqlite_store *s, int64_t id, json_t **out)
 
 static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
 {
-	json_t *trace;
-	int rc = trace_object((struct sqlite_store *)base, id, &trace);
-
-	if (rc == 0)
-		*out = dump(trace);
-	return rc;
+	return trace_text((struct sqlite_store *)base, id, out);
 }
 
 static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	json_t *issue = NULL, *latest = NULL;
+	json_t *issue = NULL;
+	char *head, *latest = NULL;
+	size_t len;
 	int rc;
 
 	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue_json") != 0)
@@ -768,13 +787,18 @@ static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
 		return srv_store_fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
 	if (issue == NULL)
 		return SRV_NONE;
-	rc = trace_object(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
-	if (rc < 0) {
-		json_decref(issue);
+	rc = trace_text(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
+	head = dump(issue);
+	if (rc < 0 || head == NULL) {
+		free(head);
 		return -1;
 	}
-	json_object_set_new(issue, "trace", rc == 0 ? latest : json_null());
-	*out = dump(issue);
+	/* the issue's object with "trace" added as text: its last character is the closing brace */
+	len = strlen(head) + strlen(",\"trace\":}") + (latest != NULL ? strlen(latest) : 4) + 1;
+	*out = srv_malloc(len);
+	snprintf(*out, len, "%.*s,\"trace\":%s}", (int)strlen(head) - 1, head, latest != NULL ? latest : "null");
+	free(head);
+	free(latest);
 	return 0;
 }
 

@@ -47,24 +47,6 @@ static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir,
 	return cache->elf;
 }
 
-/* "<kind> in <function>": the issue's title, from the fault and the first application frame (for a stack overflow,
- * which has no frames, the function found recursing). */
-static void issue_title(char *out, size_t size, const struct fa_report *r)
-{
-	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
-
-	if (r->n == 0 && r->recursion[0] != '\0') { /* a stack overflow has no frames: "term() recursing: ..." */
-		snprintf(out, size, "%s in %.*s", r->fault.kind, (int)strcspn(r->recursion, ":"), r->recursion);
-		return;
-	}
-	for (size_t i = 0; i < r->n; i++)
-		if (r->frames[i].application) {
-			fn = r->frames[i].sym.function;
-			break;
-		}
-	snprintf(out, size, "%s in %s", r->fault.kind, fn);
-}
-
 /* A job's writes, run by the store's writer in a group transaction (srv_store_group_run). */
 struct write {
 	struct srv_job *claimed;        /* claim: filled */
@@ -113,15 +95,14 @@ static int write_result(struct srv_store *s, void *ctx)
 /* What became of a message: to be marked done or failed, already stored with its state, or the store failed. */
 enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
 
-/* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. */
+/* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. The
+ * report is kept once, as compact JSON: the CLI prints its text from it. */
 static enum outcome process_coredump(struct srv_store *s, const struct srv_job *job, const struct ff_message *m,
 				     struct fa_elf *elf, char *detail, size_t size)
 {
 	struct fa_report *r = srv_malloc(sizeof(*r));
 	struct ff_error err = {0};
-	char title[300], *json, *text = NULL;
-	size_t text_len = 0;
-	FILE *f;
+	char *json;
 	bool ok;
 
 	if (fa_report_build(r, elf, m, &err) != 0) {
@@ -129,22 +110,16 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 		free(r);
 		return MARK_FAILED;
 	}
-	json = fa_report_json(r);
-	f = open_memstream(&text, &text_len);
-	if (json == NULL || f == NULL)
+	json = fa_report_json(r, FA_JSON_COMPACT);
+	if (json == NULL)
 		abort(); /* out of memory: as srv_malloc does */
-	fa_report_print(r, f);
-	if (fclose(f) != 0)
-		abort();
-	issue_title(title, sizeof(title), r);
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
-			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = title,
-			      .sw_version = m->sw_version, .report = json, .text = text};
+			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
+			      .sw_version = m->sw_version, .report = json};
 	struct write w = {.job = job, .trace = &t, .state = SRV_MSG_DONE};
 
 	ok = srv_store_group_run(s, write_result, &w) == 0;
 	free(json);
-	free(text);
 	free(r);
 	return ok ? STORED : STORE_ERROR;
 }

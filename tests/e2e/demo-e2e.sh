@@ -3,7 +3,8 @@
 # demo-e2e.sh SERVER CLI FIRMWARE_DIR EXAMPLE_DIR: the demo's whole flow, asserted. Every scenario of
 # EXAMPLE_DIR/scenarios runs in QEMU (crash, reboot, chunks on the console) through `faultline bridge` into a real
 # server: one issue each, of the right fault kind, whose report's top frames are the firmware's real call chain
-# (the source lines marked "@frame"). Then: a scenario run twice counts twice in one issue; release 1.0.1, whose
+# (the source lines marked "@frame"), and whose `faultline trace` is byte for byte what `faultline decode` prints from
+# the run's console log. Then: a scenario run twice counts twice in one issue; release 1.0.1, whose
 # addresses moved, joins the same issue, from a dump that arrived before its ELF; the server killed and restarted
 # while the bridge forwards a dump loses nothing and counts nothing twice.
 set -u
@@ -71,6 +72,7 @@ while IFS='|' read -r name command kind want; do
 	echo "$issue" >> "$dir/issues"
 	[ "$(field "$issue" kind)" = "$kind" ] || fail "$name: issue $issue is of kind $(field "$issue" kind), not $kind"
 	[ "$(field "$issue" count)" = 1 ] || fail "$name: issue $issue counts $(field "$issue" count)"
+	same_as_decode "$trace" "$elf0" "$dir/e2e-$name.log"
 	case $want in
 	recursing:*)
 		"$cli" trace "$trace" > "$dir/$name.trace"

@@ -24,3 +24,15 @@ wait_traces() {
 	while [ "$(traces "$1" | wc -l)" -lt "$2" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 	[ "$(traces "$1" | wc -l)" -eq "$2" ] || fail "$1: $(traces "$1" | wc -l) trace(s) on the server, expected $2"
 }
+# same_as_decode TRACE ELF LOG: under its heading, `faultline trace TRACE` ($cli, with FAULTLINE_SERVER and
+# FAULTLINE_TOKEN set) prints byte for byte the report `faultline decode --elf ELF LOG` prints (LOG holds one
+# coredump), or fail. The trace's output stays in $dir/trace.txt.
+same_as_decode() {
+	"$cli" trace "$1" > "$dir/trace.txt" || fail "faultline trace $1"
+	"$cli" decode --elf "$2" "$3" > "$dir/decode.txt" || fail "faultline decode --elf $2 $3"
+	tail -n +3 "$dir/trace.txt" > "$dir/trace.report"
+	awk '/^coredump: / { p = 1 } p { print } /^fingerprint: / { p = 0 }' "$dir/decode.txt" > "$dir/decode.report"
+	[ -s "$dir/decode.report" ] && cmp -s "$dir/decode.report" "$dir/trace.report" ||
+		fail "faultline trace $1 is not the report faultline decode prints from $3:
+$(diff "$dir/decode.report" "$dir/trace.report")"
+}

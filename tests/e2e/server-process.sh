@@ -4,8 +4,9 @@
 # server. Crash logs from real on-target runs are sent as chunks; without symbols the coredumps wait, named by
 # build-id; the ELF upload processes them. The same crash on more devices and in another build (the Cortex-M4F
 # image, all addresses moved) joins the same issue; another crash makes another issue. Sending everything again
-# and restarting the server count nothing twice. Unknown ids answer 404. The CLI shows the same: `faultline trace`
-# prints the report `faultline decode` prints from the log, `faultline core` a core GDB opens.
+# and restarting the server count nothing twice. Unknown ids answer 404. The CLI shows the same (`faultline issues`
+# page by page): `faultline trace` prints, byte for byte, the report `faultline decode` prints from the log,
+# `faultline core` a core GDB opens.
 set -u
 server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7 cli=$8
 dir=$(mktemp -d)
@@ -97,16 +98,33 @@ grep -q 'bus_fault_write' "$dir/gdb" || fail "gdb on the core: $(cat "$dir/gdb")
 export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN="$admin"
 "$cli" issues > "$dir/cli" || fail "faultline issues"
 grep -q "^ *$issue  *3  *3 .*bus_fault in bus_fault_write$" "$dir/cli" || fail "faultline issues: $(cat "$dir/cli")"
+[ "$(grep -c '^ *[0-9]' "$dir/cli")" = 2 ] && ! grep -q 'more' "$dir/cli" || fail "faultline issues: $(cat "$dir/cli")"
+# a page of one: the first issue, and there are more; --all: every page; --json: the page's issues, the rest said on stderr
+"$cli" issues --limit 1 > "$dir/cli" || fail "faultline issues --limit 1"
+[ "$(grep -c '^ *[0-9]' "$dir/cli")" = 1 ] && grep -q "^ *$issue  *3  *3 .*bus_fault in bus_fault_write$" "$dir/cli" &&
+	[ "$(tail -1 "$dir/cli")" = "... more: faultline issues --all" ] || fail "faultline issues --limit 1: $(cat "$dir/cli")"
+"$cli" issues --all --limit 1 > "$dir/cli" || fail "faultline issues --all --limit 1"
+[ "$(grep -c '^ *[0-9]' "$dir/cli")" = 2 ] && grep -q ' null_call in ' "$dir/cli" && ! grep -q 'more' "$dir/cli" ||
+	fail "faultline issues --all --limit 1: $(cat "$dir/cli")"
+"$cli" issues --json --limit 1 > "$dir/cli" 2> "$dir/err" || fail "faultline issues --json --limit 1"
+[ "$(grep -c '"fingerprint"' "$dir/cli")" = 1 ] && [ "$(cat "$dir/err")" = "... more: faultline issues --all" ] ||
+	fail "faultline issues --json --limit 1: $(cat "$dir/cli" "$dir/err")"
+"$cli" issues --json --all > "$dir/cli" 2> "$dir/err" || fail "faultline issues --json --all"
+[ "$(grep -c '"fingerprint"' "$dir/cli")" = 2 ] && [ ! -s "$dir/err" ] || fail "faultline issues --json --all: $(cat "$dir/cli")"
+for n in 0 501 x ''; do
+	"$cli" issues --limit "$n" 2> "$dir/err"
+	[ $? -eq 2 ] && grep -q "faultline issues: --limit takes 1..500" "$dir/err" || fail "--limit '$n': $(cat "$dir/err")"
+done
+"$cli" devices --all 2> "$dir/err"; [ $? -eq 2 ] || fail "faultline devices --all: $(cat "$dir/err")"
 "$cli" issue "$issue" > "$dir/cli" || fail "faultline issue"
 grep -q "^occurrences: 3 on 3 device(s)" "$dir/cli" || fail "faultline issue: $(cat "$dir/cli")"
-"$cli" trace "$trace" > "$dir/cli" || fail "faultline trace"
 log=$m3log
 [ "$elf" = "$m4f" ] && log=$m4flog
-"$cli" decode --elf "$elf" "$log" > "$dir/decode" || fail "faultline decode"
-tail -n +3 "$dir/cli" > "$dir/report"
-grep -qF "$(head -1 "$dir/report")" "$dir/decode" && [ "$(wc -l < "$dir/report")" -gt 5 ] ||
-	fail "faultline trace is not the report of decode: $(cat "$dir/cli")"
-grep -vxFf "$dir/decode" "$dir/report" > "$dir/extra" && fail "lines of faultline trace not in decode's: $(cat "$dir/extra")"
+same_as_decode "$trace" "$elf" "$log"
+[ "$(wc -l < "$dir/trace.report")" -gt 5 ] || fail "faultline trace: $(cat "$dir/trace.txt")"
+grep -q "^trace $trace of issue $issue, device dev-[abc], received " "$dir/trace.txt" ||
+	fail "faultline trace: its heading: $(cat "$dir/trace.txt")"
+same_as_decode "$(traces dev-d)" "$m3" "$nulllog"
 "$cli" trace "$trace" --json | grep -q '"fingerprint": {' || fail "faultline trace --json"
 "$cli" core "$trace" -o "$dir/cli.elf" > /dev/null && cmp -s "$dir/cli.elf" "$dir/core.elf" || fail "faultline core"
 "$cli" devices > "$dir/cli" && grep -q "^dev-c " "$dir/cli" || fail "faultline devices: $(cat "$dir/cli")"

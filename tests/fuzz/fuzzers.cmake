@@ -7,4 +7,5 @@ set(FL_FUZZERS
   fuzz_sdk_storage
   fuzz_message
   fuzz_reasm
-  fuzz_input)
+  fuzz_input
+  fuzz_report_json)

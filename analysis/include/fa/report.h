@@ -26,22 +26,56 @@ struct fa_report_frame {
 	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
 };
 
+/* The coredump's own facts, copied from its message: a report stands alone, so one read back from its JSON
+ * (fa_report_from_json) is the same model as the one built from the dump. */
+struct fa_report_dump {
+	uint8_t build_id[64];
+	size_t build_id_len;
+	char sw_version[65];
+	char hw_version[65];              /* "" when the dump names none */
+	uint16_t arch;                    /* ELF e_machine */
+	unsigned os;                      /* 0 bare metal, 1 POSIX */
+	uint32_t boot_id;
+	uint16_t reason;
+	char reason_name[32];             /* docs/FORMAT.md §8.3's name; "" for a code faultline does not define */
+	uint32_t flags;                   /* FF_FLAG_* */
+	uint64_t regs[FF_REGS_MAX];       /* the interrupted context, in the order of its layout (ff_reg_name) */
+	size_t nregs;
+	unsigned word;                    /* register size in bytes, 4 or 8 */
+	uint32_t fault[FF_FAULT_WORDS];   /* CFSR, HFSR, MMFAR, BFAR, SHCSR, when has_fault */
+	bool has_fault;
+	uint64_t code;                    /* a fatal error's code, when has_code */
+	bool has_code;
+	uint64_t signal[3];               /* POSIX: signo, si_code, si_addr, when has_signal */
+	bool has_signal;
+	struct fa_report_region {
+		uint64_t addr;
+		size_t len;
+	} regions[FF_REGIONS_MAX];        /* the captured memory; regions[0] is the stack */
+	size_t nregions;
+	char notes[FF_NOTES_MAX];         /* what decoding the message dropped */
+};
+
 struct fa_report {
-	const struct ff_message *m;
+	struct fa_report_dump dump;
 	struct fa_fault fault;
 	struct fa_unwind unwind;
 	struct fa_report_frame frames[FA_REPORT_FRAMES];
 	size_t n;
 	struct fa_sym site;    /* FL_ASSERT / fatal error call site, when the dump has one */
 	bool has_site;
-	char recursion[200];   /* stack overflows: the functions found recursing in the captured stack */
+	struct {
+		char function[128]; /* stack overflows: the function found recursing in the captured stack */
+		unsigned count;     /* return addresses into it found there (3 or more); 0: none found */
+	} recursion;
+	char title[200];       /* the title: "<kind> in <function>" (docs/API.md) */
 	char fingerprint[32];  /* "fl1:" and 16 hex digits */
 	char fingerprint_input[600];
 };
 
 /*
  * Build the report of a coredump message with its ELF (already checked against the dump's build-id).
- * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps a pointer to m.
+ * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps no pointer to m.
  * Returns 0; FF_ERR_UNSUPPORTED when m is not a coredump.
  */
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err);
@@ -49,7 +83,27 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 /* The report as text for the engineer at the desk. */
 void fa_report_print(const struct fa_report *r, FILE *f);
 
-/* The report as JSON (docs/ANALYSIS.md), NUL-terminated, malloc'd: the caller frees it. NULL when out of memory. */
-char *fa_report_json(const struct fa_report *r);
+/* How fa_report_json() lays the JSON out: indented for people, compact (no whitespace) for storage. */
+enum fa_json_layout { FA_JSON_INDENTED, FA_JSON_COMPACT };
+
+/* The report as JSON (docs/ANALYSIS.md), laid out as layout says; NUL-terminated, malloc'd: the caller frees it.
+ * NULL when out of memory. */
+char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout);
+
+#define FA_REPORT_JSON_MAX (1u << 20) /* the longest report JSON fa_report_from_json() reads, in bytes */
+
+/*
+ * Read a report back from its JSON (fa_report_json()'s, as the server stores it) into the same model, so that
+ * fa_report_print() prints the text the report built from the dump printed. The JSON is untrusted (it comes from a
+ * database or a network): every field is checked, every string and array bounded, and unknown members ignored.
+ * The JSON does not carry the unwinder's lookup addresses and EXC_RETURN values: they are left 0.
+ * out: caller-allocated (it is large, as for fa_report_build()); filled on success, unspecified on failure.
+ * json, len: the JSON text (no NUL needed), read during the call only.
+ * err: optional; on failure, the member and the problem ("report JSON: frames[2].line is not an integer").
+ * Returns 0; FF_ERR_MALFORMED (not JSON, or a member missing, of the wrong type or out of its range);
+ * FF_ERR_UNSUPPORTED (a report version, register layout or stop reason this version does not know);
+ * FF_ERR_TOO_LARGE (over FA_REPORT_JSON_MAX bytes); FF_ERR_NOMEM.
+ */
+int fa_report_from_json(struct fa_report *out, const char *json, size_t len, struct ff_error *err);
 
 #endif

@@ -236,6 +236,16 @@ static void schema_6_slots_complete(void **state)
 		" received INTEGER NOT NULL, digest BLOB NOT NULL, bytes BLOB NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
 		" detail TEXT, UNIQUE (device_id, digest));"
 		"CREATE INDEX slots_pending ON slots (state, device_id, total);"
+		"CREATE TABLE symbols (build_id TEXT PRIMARY KEY, size INTEGER NOT NULL, uploaded INTEGER NOT NULL);"
+		"CREATE TABLE issues (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+		" title TEXT NOT NULL, created INTEGER NOT NULL);"
+		"CREATE TABLE traces (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
+		" device_id INTEGER NOT NULL REFERENCES devices(id), issue_id INTEGER NOT NULL REFERENCES issues(id),"
+		" sw_version TEXT NOT NULL, captured INTEGER NOT NULL, report TEXT NOT NULL,"
+		" text TEXT NOT NULL DEFAULT '');"
+		"CREATE TABLE reboots (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
+		" device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL, reason INTEGER NOT NULL,"
+		" received INTEGER NOT NULL);"
 		"INSERT INTO devices VALUES (1, 'dev-old', 900, 900);"
 		"PRAGMA user_version = 6;", NULL, NULL, &sqlerr), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO slots VALUES (1, 3, 7, 3, 59, 0, 14, ?, ?, 900)", -1, &st,

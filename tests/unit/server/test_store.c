@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* server/src/store_sqlite.c and store.c: the processing queue, what the read API answers, and the group commit, on a
- * real SQLite file. */
+/* server/src/store_sqlite.c and store.c: the processing queue, what the read API answers (stored reports as they are
+ * stored), and the group commit, on a real SQLite file. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,7 +123,7 @@ static void put_trace(struct fixture *f, int64_t msg, const char *fp, const char
 {
 	struct srv_trace t = {.message = msg, .device = f->dev, .captured = captured, .fingerprint = fp,
 			      .kind = "hardfault", .title = "HardFault in main", .sw_version = version,
-			      .report = "{\"frames\":[]}", .text = "fault: hardfault"};
+			      .report = "{\"frames\":[]}"};
 
 	assert_int_equal(f->s->ops->trace_put(f->s, &t, out_trace, out_issue), 0);
 }
@@ -158,7 +158,12 @@ static void issues_count_each_message_once(void **state)
 	assert_int_equal(json_integer_value(json_object_get(issue, "last_seen")), 500);
 	assert_int_equal(json_array_size(json_object_get(issue, "versions")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(issue, "versions"), 1)), "1.1.0");
-	assert_int_equal(json_integer_value(json_object_get(j, "next")), i1); /* a full page: there may be more */
+	assert_int_equal(json_integer_value(json_object_get(j, "next")), i1); /* a full page, and there are more */
+	json_decref(j);
+
+	j = answer(f->s->ops->issues_json(f->s, 0, 2, &text), &text); /* a full page, and the last */
+	assert_int_equal(json_array_size(json_object_get(j, "issues")), 2);
+	assert_true(json_is_null(json_object_get(j, "next")));
 	json_decref(j);
 
 	j = answer(f->s->ops->issues_json(f->s, i1, 10, &text), &text);
@@ -170,10 +175,48 @@ static void issues_count_each_message_once(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), t2);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "trace"), "device")), "dev-2");
 	assert_non_null(json_object_get(json_object_get(json_object_get(j, "trace"), "report"), "frames"));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "trace"), "text")), "fault: hardfault");
+	assert_null(json_object_get(json_object_get(j, "trace"), "text")); /* the CLI prints the text from the report */
 	json_decref(j);
 	assert_int_equal(f->s->ops->issue_json(f->s, 999, &text), 1);
 	assert_int_equal(f->s->ops->trace_json(f->s, 999, &text), 1);
+}
+
+/* The read API puts a trace's stored report into its answers as it is stored (spacing, escapes), not parsed and
+ * written again; the answers stay JSON. A damaged serial is an error, not an answer that is not JSON. */
+static void trace_answers_keep_the_stored_report(void **state)
+{
+	static const char k_report[] = "{ \"frames\" : [ ],\n  \"notes\": \"caf\\u00e9 \\\"x\\\"\" }";
+	struct fixture *f = *state;
+	struct srv_trace t = {.message = add_message(f, "one"), .device = f->dev, .captured = 7, .fingerprint = "fp",
+			      .kind = "hardfault", .title = "HardFault in main", .sw_version = "1.0.0",
+			      .report = k_report};
+	char want[256], *text = NULL;
+	int64_t trace, issue, bad;
+	json_t *j;
+
+	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	snprintf(want, sizeof(want), "{\"id\":%lld,\"issue\":%lld,\"device\":\"dev-1\",\"message\":%lld,"
+		 "\"received\":7,\"report\":%s}", (long long)trace, (long long)issue, (long long)t.message, k_report);
+	assert_int_equal(f->s->ops->trace_json(f->s, trace, &text), 0);
+	assert_string_equal(text, want);
+	j = answer(0, &text);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "report"), "notes")),
+			    "caf\xc3\xa9 \"x\"");
+	json_decref(j);
+	assert_int_equal(f->s->ops->issue_json(f->s, issue, &text), 0);
+	assert_non_null(strstr(text, ",\"trace\":"));
+	assert_string_equal(strstr(text, ",\"trace\":") + strlen(",\"trace\":"), strcat(want, "}"));
+	j = answer(0, &text);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), trace);
+	json_decref(j);
+
+	assert_int_equal(f->s->ops->device(f->s, "bad\"serial", 100, &bad), 0);
+	t.device = bad;
+	t.message = add_message(f, "two");
+	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	assert_int_equal(f->s->ops->trace_json(f->s, trace, &text), -1);
+	assert_non_null(strstr(srv_store_error(f->s), "damaged"));
 }
 
 static void device_history(void **state)
@@ -342,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(queue_order_and_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, teardown),
 		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(trace_answers_keep_the_stored_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(group_commit_keeps_each_requests_outcome, setup, teardown),

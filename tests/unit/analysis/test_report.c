@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* analysis/src/report.c: reports read back from their JSON print the text `faultline decode` printed (reports of real
+ * on-target and demo crashes, tests/data/reports/), write the same JSON again, and every way a stored JSON can be
+ * wrong is refused with the member named. */
+#define _POSIX_C_SOURCE 200809L
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fa/report.h"
+#include "testdata.h"
+
+static struct fa_report s_report;
+
+static char *read_text(const char *relpath)
+{
+	size_t len;
+	uint8_t *bytes = fl_test_read(relpath, &len);
+	char *text = realloc(bytes, len + 1);
+
+	assert_non_null(text);
+	text[len] = '\0';
+	return text;
+}
+
+static char *print(const struct fa_report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fa_report_print(r, f);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/* Each report's JSON reads back to the model its text was printed from, and that model writes the same JSON. */
+static void real_reports_read_back(void **state)
+{
+	static const char *const k_names[] = {"bus_write", "tail_call", "stack_overflow", "assert", "watchdog",
+					      "null_call", "posix"};
+	struct ff_error err = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_names) / sizeof(k_names[0]); i++) {
+		char path[64], *json, *want, *text, *again;
+
+		snprintf(path, sizeof(path), "reports/%s.json", k_names[i]);
+		json = read_text(path);
+		snprintf(path, sizeof(path), "reports/%s.txt", k_names[i]);
+		want = read_text(path);
+		if (fa_report_from_json(&s_report, json, strlen(json), &err) != 0)
+			fail_msg("%s: %s", k_names[i], err.msg);
+		text = print(&s_report);
+		assert_string_equal(text, want);
+		again = fa_report_json(&s_report, FA_JSON_INDENTED);
+		assert_non_null(again);
+		assert_int_equal(json[strlen(json) - 1], '\n');
+		json[strlen(json) - 1] = '\0'; /* the file's final newline */
+		assert_string_equal(again, json);
+		free(again);
+		free(text);
+		free(want);
+		free(json);
+	}
+}
+
+/* The issue title is made from the model, so a report read back has the one its dump made. */
+static void title_from_the_model(void **state)
+{
+	char *json = read_text("reports/stack_overflow.json");
+
+	(void)state;
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	assert_string_equal(s_report.recursion.function, "recurse");
+	assert_int_equal(s_report.recursion.count, 29);
+	assert_string_equal(s_report.title, "stack_overflow in recurse() recursing");
+	free(json);
+	json = read_text("reports/bus_write.json");
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	assert_string_equal(s_report.title, "bus_fault in bus_fault_write");
+	free(json);
+}
+
+/* A report stored before "recursing" existed has the recursion only as its sentence. */
+static void recursion_from_the_sentence(void **state)
+{
+	char *json = read_text("reports/stack_overflow.json"), *text;
+	json_t *j = json_loads(json, 0, NULL);
+
+	(void)state;
+	assert_non_null(j);
+	json_object_del(j, "recursing");
+	json_object_set_new(j, "recursion", json_string("a(b)() recursing: 7 return addresses into it in the captured "
+							"stack"));
+	free(json);
+	json = json_dumps(j, JSON_COMPACT);
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	assert_string_equal(s_report.recursion.function, "a(b)");
+	assert_int_equal(s_report.recursion.count, 7);
+	text = print(&s_report);
+	assert_non_null(strstr(text, "\nstack:    a(b)() recursing: 7 return addresses into it in the captured stack\n"));
+	free(text);
+	free(json);
+	json_decref(j);
+}
+
+/* What no real crash here has: notes, a truncated dump, an application's own reason code. */
+static void notes_truncation_reason(void **state)
+{
+	char *json = read_text("reports/bus_write.json"), *text;
+	json_t *j = json_loads(json, 0, NULL);
+
+	(void)state;
+	json_object_set_new(j, "notes", json_string("region 2 at 0x30000000: encoding 7 is not known: not decoded"));
+	json_object_set_new(json_object_get(j, "flags"), "truncated", json_true());
+	json_object_set_new(json_object_get(j, "reason"), "code", json_integer(0x9001));
+	json_object_set_new(json_object_get(j, "reason"), "name", json_null());
+	free(json);
+	json = json_dumps(j, JSON_COMPACT);
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	text = print(&s_report);
+	assert_non_null(strstr(text, "\nreason:   application-defined (0x9001)\n"));
+	assert_non_null(strstr(text, "  (truncated: storage was too small for all of it)\n"));
+	assert_non_null(strstr(text, "\nnotes: region 2 at 0x30000000: encoding 7 is not known: not decoded\n"));
+	free(text);
+	free(json);
+	json_decref(j);
+}
+
+/* A string that is not printable UTF-8 in a dump becomes '?', so its JSON has every member (jansson leaves out a
+ * string that is not UTF-8). */
+static void printable_strings(void **state)
+{
+	static struct ff_message m;
+	char *json;
+
+	(void)state;
+	m.type = FF_MSG_COREDUMP;
+	m.arch = 62;
+	m.os = 1;
+	m.build_id_len = 8;
+	snprintf(m.sw_version, sizeof(m.sw_version), "1.0\xff");
+	snprintf(m.notes, sizeof(m.notes), "bell\a");
+	m.core.nregs = ff_layout_regs(62, 1, &m.core.word);
+	m.core.reason = 0x800d;
+	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
+	assert_string_equal(s_report.dump.sw_version, "1.0?");
+	assert_string_equal(s_report.dump.notes, "bell?");
+	json = fa_report_json(&s_report, FA_JSON_COMPACT);
+	assert_non_null(strstr(json, "\"sw_version\":\"1.0?\""));
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	assert_string_equal(s_report.dump.notes, "bell?");
+	free(json);
+}
+
+/* One change to a real report's JSON (path: "member" or "object.member", "frames.N.member"; value NULL deletes
+ * it) must be refused with code, and err naming needle. */
+static void refused(const char *path, json_t *value, int code, const char *needle)
+{
+	char *json = read_text("reports/tail_call.json"), *text;
+	json_t *j = json_loads(json, 0, NULL), *o = j;
+	char key[64], *dot;
+	struct ff_error err = {0};
+
+	assert_non_null(j);
+	snprintf(key, sizeof(key), "%s", path);
+	while ((dot = strchr(key, '.')) != NULL) {
+		*dot = '\0';
+		o = json_is_array(o) ? json_array_get(o, (size_t)atoi(key)) : json_object_get(o, key);
+		assert_non_null(o);
+		memmove(key, dot + 1, strlen(dot + 1) + 1);
+	}
+	if (json_is_array(o))
+		assert_int_equal(json_array_set_new(o, (size_t)atoi(key), value), 0);
+	else if (value == NULL)
+		json_object_del(o, key);
+	else
+		assert_int_equal(json_object_set_new(o, key, value), 0);
+	text = json_dumps(j, JSON_COMPACT);
+	if (fa_report_from_json(&s_report, text, strlen(text), &err) != code || strstr(err.msg, needle) == NULL)
+		fail_msg("%s: got %d '%s', expected %d '%s'", path, err.code, err.msg, code, needle);
+	free(text);
+	free(json);
+	json_decref(j);
+}
+
+static void malformed_json(void **state)
+{
+	static const char *const k_texts[] = {"", "{", "[]", "null", "{\"version\": 1,}", "{\"a\": 1, \"a\": 2}",
+					      "{\"version\": \"\\u0000\"}", "\xff"};
+	struct ff_error err = {0};
+	char *big;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_texts) / sizeof(k_texts[0]); i++) {
+		assert_int_equal(fa_report_from_json(&s_report, k_texts[i], strlen(k_texts[i]), &err), FF_ERR_MALFORMED);
+		assert_non_null(strstr(err.msg, "report JSON: "));
+	}
+	assert_int_equal(fa_report_from_json(&s_report, "{\"version\": 1", 13, &err), FF_ERR_MALFORMED);
+	assert_non_null(strstr(err.msg, "not JSON"));
+	big = calloc(1, FA_REPORT_JSON_MAX + 1);
+	assert_non_null(big);
+	memset(big, ' ', FA_REPORT_JSON_MAX + 1);
+	assert_int_equal(fa_report_from_json(&s_report, big, FA_REPORT_JSON_MAX + 1, &err), FF_ERR_TOO_LARGE);
+	free(big);
+}
+
+static void refused_members(void **state)
+{
+	char long_name[300];
+	json_t *frames = json_array(), *regions = json_array();
+
+	(void)state;
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	refused("version", json_integer(2), FF_ERR_UNSUPPORTED, "version is not 1");
+	refused("version", NULL, FF_ERR_MALFORMED, "version is missing");
+	refused("firmware", NULL, FF_ERR_MALFORMED, "firmware is missing");
+	refused("firmware.build_id", json_string("abc"), FF_ERR_MALFORMED, "firmware.build_id is not an even number");
+	refused("firmware.build_id", json_string("ABCD"), FF_ERR_MALFORMED, "firmware.build_id");
+	refused("firmware.sw_version", json_integer(1), FF_ERR_MALFORMED, "firmware.sw_version is not a string");
+	refused("firmware.sw_version", json_string(long_name), FF_ERR_MALFORMED, "is longer than 64 bytes");
+	refused("firmware.hw_version", json_string("evt\x1b[2J"), FF_ERR_MALFORMED, "contains a control character");
+	refused("firmware.arch", json_integer(70000), FF_ERR_MALFORMED, "firmware.arch is out of its range");
+	refused("firmware.arch", json_real(40.0), FF_ERR_MALFORMED, "firmware.arch is not an integer");
+	refused("firmware.arch", json_integer(243), FF_ERR_UNSUPPORTED, "registers are of a register layout");
+	refused("firmware.boot_id", json_integer(-1), FF_ERR_MALFORMED, "firmware.boot_id is out of its range");
+	refused("reason.code", json_string("0x8005"), FF_ERR_MALFORMED, "reason.code is not an integer");
+	refused("fault.kind", json_string(long_name), FF_ERR_MALFORMED, "fault.kind is longer than 31 bytes");
+	refused("frames.1.function", json_string(long_name), FF_ERR_MALFORMED, "frames[1].function is longer than 127");
+	refused("frames.0.line", json_integer(-3), FF_ERR_MALFORMED, "frames[0].line is out of its range");
+	refused("frames.0.pc", json_string("0x"), FF_ERR_MALFORMED, "frames[0].pc is not a hex number");
+	refused("frames.0.pc", json_string("0x12345678912345678"), FF_ERR_MALFORMED, "frames[0].pc is not a hex");
+	refused("frames.0.pc", json_string("0xgg"), FF_ERR_MALFORMED, "frames[0].pc is not a hex number");
+	refused("frames.0.inlined", json_integer(0), FF_ERR_MALFORMED, "frames[0].inlined is not a boolean");
+	refused("frames.0.registers", json_pack("{s:s}", "r16", "0x0"), FF_ERR_MALFORMED, "frames[0].registers has a");
+	refused("frames.0.registers", json_pack("{s:s}", "r1", "0x100000000"), FF_ERR_MALFORMED,
+		"frames[0].registers.r1 is out of its range");
+	refused("frames.1.registers", json_object(), FF_ERR_MALFORMED, "frames[1].registers are only a physical");
+	refused("frames.2", json_integer(3), FF_ERR_MALFORMED, "frames[2] is not an object");
+	for (int i = 0; i < 129; i++)
+		json_array_append_new(frames, json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b}", "pc", "0x0",
+							"function", "f", "file", "", "line", 0, "inlined", 0, "tail_call",
+							0, "exception", 0, "null_call", 0, "application", 0));
+	refused("frames", json_deep_copy(frames), FF_ERR_MALFORMED, "frames has more than FA_REPORT_FRAMES");
+	json_array_remove(frames, 0); /* 128 entries, each its own physical frame: more than FA_FRAMES_MAX */
+	refused("frames", frames, FF_ERR_MALFORMED, "frames[64] is in more than FA_FRAMES_MAX");
+	refused("stop.reason", json_string("lost"), FF_ERR_UNSUPPORTED, "stop.reason is not a stop reason");
+	refused("registers.r3", NULL, FF_ERR_MALFORMED, "registers are not the registers of the layout");
+	refused("registers.r3", json_string("3"), FF_ERR_MALFORMED, "registers.r3 is not a hex number");
+	refused("registers.xpsr", json_string("0x100000000"), FF_ERR_MALFORMED, "registers.xpsr is out of its range");
+	refused("fault_registers.bfar", NULL, FF_ERR_MALFORMED, "fault_registers.bfar is missing");
+	for (int i = 0; i < 257; i++)
+		json_array_append_new(regions, json_pack("{s:s, s:i}", "address", "0x0", "length", 4));
+	refused("captured", regions, FF_ERR_MALFORMED, "captured has more than FF_REGIONS_MAX");
+	refused("captured.0.length", json_integer(-4), FF_ERR_MALFORMED, "captured[0].length is out of its range");
+	refused("flags.fp_context", NULL, FF_ERR_MALFORMED, "flags.fp_context is missing");
+	refused("recursion", json_string("stack overflow"), FF_ERR_MALFORMED, "recursion is not");
+	refused("recursing", json_pack("{s:s, s:i}", "function", "f", "count", 0), FF_ERR_MALFORMED,
+		"recursing.count is out of its range");
+	refused("notes", json_array(), FF_ERR_MALFORMED, "notes is not a string");
+	refused("fingerprint.id", json_string(long_name), FF_ERR_MALFORMED, "fingerprint.id is longer than 31 bytes");
+	refused("signal", json_pack("{s:i, s:i}", "number", 11, "code", 1), FF_ERR_MALFORMED, "signal.address is missing");
+	refused("site", json_pack("{s:s, s:s}", "function", "f", "file", "a.c"), FF_ERR_MALFORMED, "site.line is missing");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(real_reports_read_back),
+		cmocka_unit_test(title_from_the_model),
+		cmocka_unit_test(recursion_from_the_sentence),
+		cmocka_unit_test(notes_truncation_reason),
+		cmocka_unit_test(printable_strings),
+		cmocka_unit_test(malformed_json),
+		cmocka_unit_test(refused_members),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
