@@ -28,34 +28,35 @@ upload() {
 		"http://127.0.0.1:$port/api/v1/symbols")
 	[ "$got" = 201 ] || fail "upload $1: HTTP $got $(cat "$dir/body")"
 }
-# until PATH TEXT: wait (20 s at most: a loaded machine) for the answer to PATH to hold TEXT
-until_has() {
+# until_is PATH JSONPATH VALUE: wait (20 s at most: a loaded machine) for the answer to PATH to hold VALUE there
+until_is() {
 	i=0
 	while [ $i -lt 400 ]; do
-		[ "$(get "$1")" = 200 ] && grep -q "$2" "$dir/body" && return 0
+		[ "$(get "$1")" = 200 ] && [ "$(json "$2" "$dir/body" 2>/dev/null)" = "$3" ] && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
-	fail "GET $1 never held '$2': $(cat "$dir/body")"
+	fail "GET $1 never held $3 at $2: $(cat "$dir/body")"
 }
-field() { grep -o "\"$1\":[^,}]*" "$dir/body" | head -1 | cut -d: -f2-; }
+# field JSONPATH: the value there in the last answer
+field() { json "$1" "$dir/body"; }
 m3id=$(arm-none-eabi-readelf -n "$m3" | awk '/Build ID:/ { print $3 }')
 
 # Without symbols: the coredump waits for its build; no issue yet. The reboot event is stored at once.
 send dev-a "$m3log"
-until_has devices/dev-a "\"waiting_for_symbols\":\[\"$m3id\"\]"
-grep -q '"reboots":\[{' "$dir/body" || fail "no reboot event for dev-a: $(cat "$dir/body")"
+until_is devices/dev-a .waiting_for_symbols "[\"$m3id\"]"
+[ "$(field .reboots#)" -ge 1 ] || fail "no reboot event for dev-a: $(cat "$dir/body")"
 get issues > /dev/null
-grep -q '"issues":\[\]' "$dir/body" || fail "an issue before the symbols arrived: $(cat "$dir/body")"
+[ "$(field .issues#)" = 0 ] || fail "an issue before the symbols arrived: $(cat "$dir/body")"
 
 # The upload processes what waited for it.
 upload "$m3"
-grep -q '"requeued":1' "$dir/body" || fail "the upload did not requeue the waiting coredump: $(cat "$dir/body")"
-until_has issues '"count":1'
-grep -q '"title":"bus_fault in bus_fault_write"' "$dir/body" || fail "issue title: $(cat "$dir/body")"
-issue=$(field id)
+[ "$(field .requeued)" = 1 ] || fail "the upload did not requeue the waiting coredump: $(cat "$dir/body")"
+until_is issues '.issues[0].count' 1
+[ "$(field '.issues[0].title')" = "bus_fault in bus_fault_write" ] || fail "issue title: $(cat "$dir/body")"
+issue=$(field '.issues[0].id')
 get devices/dev-a > /dev/null
-grep -q '"waiting_for_symbols":\[\]' "$dir/body" || fail "still waiting after the upload: $(cat "$dir/body")"
+[ "$(field .waiting_for_symbols#)" = 0 ] || fail "still waiting after the upload: $(cat "$dir/body")"
 
 # The same crash on another device, and in the Cortex-M4F build: one issue, three devices.
 "$cli" symbols upload "$m4f" --server "http://127.0.0.1:$port" --token "$admin" > "$dir/cli" 2>&1 ||
@@ -63,9 +64,9 @@ grep -q '"waiting_for_symbols":\[\]' "$dir/body" || fail "still waiting after th
 grep -q "build-id [0-9a-f]* stored" "$dir/cli" || fail "faultline symbols upload: $(cat "$dir/cli")"
 send dev-b "$m3log"
 send dev-c "$m4flog"
-until_has "issues/$issue" '"count":3'
-grep -q '"devices":3' "$dir/body" || fail "devices affected: $(cat "$dir/body")"
-trace=$(grep -o '"trace":{"id":[0-9]*' "$dir/body" | grep -o '[0-9]*$')
+until_is "issues/$issue" .count 3
+[ "$(field .devices)" = 3 ] || fail "devices affected: $(cat "$dir/body")"
+trace=$(field .trace.id)
 [ -n "$trace" ] || fail "no latest trace in the issue: $(cat "$dir/body")"
 
 # Another crash: another issue.
@@ -81,16 +82,16 @@ start
 send dev-c "$m4flog"
 sleep 0.5
 [ "$(get "issues/$issue")" = 200 ] || fail "GET issues/$issue after the restart"
-grep -q '"count":3' "$dir/body" || fail "counted twice: $(cat "$dir/body")"
+[ "$(field .count)" = 3 ] || fail "counted twice: $(cat "$dir/body")"
 get issues > /dev/null
-[ "$(grep -o '"fingerprint"' "$dir/body" | wc -l)" = 2 ] || fail "expected 2 issues: $(cat "$dir/body")"
+[ "$(field .issues#)" = 2 ] || fail "expected 2 issues: $(cat "$dir/body")"
 
 # A trace: the report of `faultline decode --json`; its ELF core opens in GDB at the faulting function.
 [ "$(get "traces/$trace")" = 200 ] || fail "GET traces/$trace"
-grep -q '"fingerprint":{' "$dir/body" || fail "the trace has no report: $(cat "$dir/body")"
+field .report.fingerprint.id | grep -q '^fl1:[0-9a-f]\{16\}$' || fail "the trace has no report: $(cat "$dir/body")"
 curl -s -o "$dir/core.elf" -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/traces/$trace/core"
 elf=$m3
-grep -q '"device":"dev-c"' "$dir/body" && elf=$m4f
+[ "$(field .device)" = dev-c ] && elf=$m4f
 gdb-multiarch -q -nx -batch "$elf" -ex "core-file $dir/core.elf" -ex bt > "$dir/gdb" 2>&1
 grep -q 'bus_fault_write' "$dir/gdb" || fail "gdb on the core: $(cat "$dir/gdb")"
 
@@ -107,10 +108,11 @@ grep -q "^ *$issue  *3  *3 .*bus_fault in bus_fault_write$" "$dir/cli" || fail "
 [ "$(grep -c '^ *[0-9]' "$dir/cli")" = 2 ] && grep -q ' null_call in ' "$dir/cli" && ! grep -q 'more' "$dir/cli" ||
 	fail "faultline issues --all --limit 1: $(cat "$dir/cli")"
 "$cli" issues --json --limit 1 > "$dir/cli" 2> "$dir/err" || fail "faultline issues --json --limit 1"
-[ "$(grep -c '"fingerprint"' "$dir/cli")" = 1 ] && [ "$(cat "$dir/err")" = "... more: faultline issues --all" ] ||
+[ "$(json '#' "$dir/cli")" = 1 ] && [ "$(cat "$dir/err")" = "... more: faultline issues --all" ] ||
 	fail "faultline issues --json --limit 1: $(cat "$dir/cli" "$dir/err")"
 "$cli" issues --json --all > "$dir/cli" 2> "$dir/err" || fail "faultline issues --json --all"
-[ "$(grep -c '"fingerprint"' "$dir/cli")" = 2 ] && [ ! -s "$dir/err" ] || fail "faultline issues --json --all: $(cat "$dir/cli")"
+[ "$(json '[].fingerprint' "$dir/cli" | grep -c '^fl1:')" = 2 ] && [ ! -s "$dir/err" ] ||
+	fail "faultline issues --json --all: $(cat "$dir/cli")"
 for n in 0 501 x ''; do
 	"$cli" issues --limit "$n" 2> "$dir/err"
 	[ $? -eq 2 ] && grep -q "faultline issues: --limit takes 1..500" "$dir/err" || fail "--limit '$n': $(cat "$dir/err")"
@@ -125,10 +127,10 @@ same_as_decode "$trace" "$elf" "$log"
 grep -q "^trace $trace of issue $issue, device dev-[abc], received " "$dir/trace.txt" ||
 	fail "faultline trace: its heading: $(cat "$dir/trace.txt")"
 same_as_decode "$(traces dev-d)" "$m3" "$nulllog"
-"$cli" trace "$trace" --json | grep -q '"fingerprint": {' || fail "faultline trace --json"
+"$cli" trace "$trace" --json | json .fingerprint.id | grep -q '^fl1:' || fail "faultline trace --json"
 "$cli" core "$trace" -o "$dir/cli.elf" > /dev/null && cmp -s "$dir/cli.elf" "$dir/core.elf" || fail "faultline core"
 "$cli" devices > "$dir/cli" && grep -q "^dev-c " "$dir/cli" || fail "faultline devices: $(cat "$dir/cli")"
-"$cli" devices --json | grep -q '"serial": "dev-d"' || fail "faultline devices --json"
+"$cli" devices --json | json '.[].serial' | grep -qx dev-d || fail "faultline devices --json"
 "$cli" issue 999 2> "$dir/cli" && fail "faultline issue 999 succeeded"
 grep -q "HTTP 404: no such issue" "$dir/cli" || fail "faultline issue 999: $(cat "$dir/cli")"
 "$cli" issues --token fla_wrong 2> "$dir/cli" && fail "a wrong token succeeded"
@@ -142,12 +144,12 @@ grep -q "cannot reach the server at http://127.0.0.1:1" "$dir/cli" || fail "unre
 # Unknown or malformed ids.
 for path in issues/999 issues/abc issues/-1 traces/999 traces/1x traces/999/core devices/nobody; do
 	[ "$(get "$path")" = 404 ] || fail "GET $path: $(cat "$dir/body")"
-	grep -q '"code":"not_found"' "$dir/body" || fail "GET $path: $(cat "$dir/body")"
+	[ "$(field .error.code)" = not_found ] || fail "GET $path: $(cat "$dir/body")"
 done
 [ "$(get 'devices/a%2F..')" = 400 ] || fail "a serial with path characters: $(cat "$dir/body")"
-[ "$(get 'issues?after=0')" = 200 ] && grep -q '"issues":\[{' "$dir/body" || fail "GET issues?after=0: $(cat "$dir/body")"
+[ "$(get 'issues?after=0')" = 200 ] && [ "$(field .issues#)" -ge 1 ] || fail "GET issues?after=0: $(cat "$dir/body")"
 for path in 'issues?limit=abc' 'issues?limit=0' 'devices?limit=-5' 'issues?after=x'; do
-	[ "$(get "$path")" = 400 ] && grep -q '"code":"bad_request"' "$dir/body" || fail "GET $path: $(cat "$dir/body")"
+	[ "$(get "$path")" = 400 ] && [ "$(field .error.code)" = bad_request ] || fail "GET $path: $(cat "$dir/body")"
 done
 kill -TERM "$pid"
 wait "$pid"
