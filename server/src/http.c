@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "api.h"
 #include "ff/bytes.h"
 #include "fa/elf.h"
 #include "ff/chunk.h"
@@ -30,7 +31,6 @@
 #define API "/api/v1/"
 
 #define BODY_MAX (1u << 20) /* one request's chunks */
-#define PAGE_MAX 500
 
 /* The request state of a connection answered from its headers alone. */
 static int s_answered;
@@ -76,10 +76,13 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t
 	return respond_bytes(c, status, text, strlen(text), "application/json");
 }
 
-/* {"error": {"code": ..., "message": ...}} */
+/* {"error": {"code": ..., "message": ...}}, the one error shape (api.c) */
 static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *code, const char *message)
 {
-	return respond(c, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
+	struct srv_answer a;
+
+	srv_api_error(&a, status, code, message);
+	return respond_bytes(c, a.status, a.body, a.len, a.type);
 }
 
 /* The role the request's credentials prove: the admin token (Bearer) or the project key (X-Faultline-Key). */
@@ -168,145 +171,21 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 						       (json_int_t)r.size, "requeued", (json_int_t)r.requeued));
 }
 
-static void add_device(const struct srv_device *d, void *ctx)
+/* A GET query argument, for srv_api_get(). */
+static const char *query_arg(void *ctx, const char *name)
 {
-	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:I}", "serial", d->serial, "first_seen",
-					     (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen, "messages",
-					     (json_int_t)d->messages));
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* A decimal id >= 1 that is the whole of text up to end (or the string's end when end is NULL); 0 when not. */
-static int64_t parse_id(const char *text, const char *end)
-{
-	int64_t id = 0;
-
-	if (end == NULL)
-		end = text + strlen(text);
-	if (text == end || end - text > 18)
-		return 0;
-	for (; text < end; text++) {
-		if (*text < '0' || *text > '9')
-			return 0;
-		id = id * 10 + (*text - '0');
-	}
-	return id;
-}
-
-/* A listing's ?limit=N: 100 when absent, at most PAGE_MAX; 0 when it is not a positive number. */
-static int page_limit(struct MHD_Connection *c)
-{
-	const char *text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
-	int64_t limit = text != NULL ? parse_id(text, NULL) : 100;
-
-	return limit > PAGE_MAX ? PAGE_MAX : (int)limit;
-}
-
-/* GET /api/v1/devices?after=SERIAL&limit=N */
-static enum MHD_Result list_devices(struct srv_http *h, struct MHD_Connection *c)
-{
-	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
-	int limit = page_limit(c), rc;
-	json_t *list, *last;
-
-	if (limit == 0)
-		return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "limit is a number from 1 to 500");
-	list = json_array();
-	srv_store_lock(h->store);
-	rc = h->store->ops->devices(h->store, after, limit, add_device, list);
-	srv_store_unlock(h->store);
-	if (rc != 0) {
-		json_decref(list);
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	}
-	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
-	return respond(c, MHD_HTTP_OK, json_pack("{s:o, s:O?}", "devices", list, "next", last));
-}
-
-/* The ELF core of a trace, built from its stored message (for gdb). */
-static enum MHD_Result trace_core(struct srv_http *h, struct MHD_Connection *c, int64_t id)
-{
-	struct ff_message m = {0};
-	struct ff_error err = {0};
-	uint8_t *bytes = NULL, *core = NULL;
-	size_t len = 0, core_len = 0;
-	int rc;
-
-	srv_store_lock(h->store);
-	rc = h->store->ops->trace_message(h->store, id, &bytes, &len);
-	srv_store_unlock(h->store);
-	if (rc != 0)
-		return rc > 0 ? error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such trace")
-			      : error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	rc = ff_message_parse(&m, bytes, len, &err);
-	if (rc == 0)
-		rc = fa_core_build(&core, &core_len, &m, &err);
-	ff_message_free(&m);
-	free(bytes);
-	if (rc != 0)
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "core_error", err.msg);
-	return respond_bytes(c, MHD_HTTP_OK, core, core_len, "application/x-elf-core");
-}
-
-/* GET /api/v1/issues[?after=ID&limit=N], /issues/{id}, /traces/{id}, /traces/{id}/core, /devices/{serial}. */
+/* GET /api/v1/...: answered by api.c. */
 static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, const char *url)
 {
-	struct srv_store *st = h->store;
-	const char *tail, *what;
-	char *text = NULL;
-	int rc;
+	struct srv_answer a;
 
-	if (strcmp(url, API "issues") == 0) {
-		const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
-		int limit = page_limit(c);
-
-		if (limit == 0)
-			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "limit is a number from 1 to 500");
-		if (after != NULL && parse_id(after, NULL) == 0 && strcmp(after, "0") != 0)
-			return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "after is an issue id");
-		what = "issue";
-		srv_store_lock(st);
-		rc = st->ops->issues_json(st, after != NULL ? parse_id(after, NULL) : 0, limit, &text);
-		srv_store_unlock(st);
-	} else if (strncmp(url, API "issues/", strlen(API "issues/")) == 0) {
-		int64_t id = parse_id(url + strlen(API "issues/"), NULL);
-
-		what = "issue";
-		srv_store_lock(st);
-		rc = id > 0 ? st->ops->issue_json(st, id, &text) : SRV_NONE;
-		srv_store_unlock(st);
-	} else if (strncmp(url, API "traces/", strlen(API "traces/")) == 0) {
-		int64_t id;
-
-		tail = url + strlen(API "traces/");
-		if (strchr(tail, '/') != NULL && strcmp(strchr(tail, '/'), "/core") == 0 &&
-		    (id = parse_id(tail, strchr(tail, '/'))) > 0)
-			return trace_core(h, c, id);
-		id = parse_id(tail, NULL);
-		what = "trace";
-		srv_store_lock(st);
-		rc = id > 0 ? st->ops->trace_json(st, id, &text) : SRV_NONE;
-		srv_store_unlock(st);
-	} else if (strncmp(url, API "devices/", strlen(API "devices/")) == 0) {
-		tail = url + strlen(API "devices/");
-		what = "device";
-		if (!ff_device_serial_valid(tail, strlen(tail)))
-			return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
-				     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
-		srv_store_lock(st);
-		rc = st->ops->device_json(st, tail, &text);
-		srv_store_unlock(st);
-	} else {
+	if (strncmp(url, API, strlen(API)) != 0)
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
-	}
-	if (rc < 0)
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
-	if (rc > 0) {
-		char msg[64];
-
-		snprintf(msg, sizeof(msg), "no such %s", what);
-		return error(c, MHD_HTTP_NOT_FOUND, "not_found", msg);
-	}
-	return respond_bytes(c, MHD_HTTP_OK, text, strlen(text), "application/json");
+	srv_api_get(&a, h->store, url + strlen(API), query_arg, c);
+	return respond_bytes(c, a.status, a.body, a.len, a.type);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -346,8 +225,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			*req_cls = req;
 			return MHD_YES;
 		}
-		if (strcmp(url, API "devices") == 0 && strcmp(method, "GET") == 0)
-			return list_devices(h, c);
 		if (strcmp(method, "GET") == 0)
 			return read_api(h, c, url);
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {

@@ -36,11 +36,49 @@ struct srv_trace {
 	const char *report; /* the report as JSON (fa_report_json), the only form of it kept */
 };
 
-/* A device as the read API shows it. */
+/* Rows of the read API. Their pointers point into the store and are valid during the callback only. */
+
+/* A device. */
 struct srv_device {
 	const char *serial;
 	int64_t first_seen, last_seen; /* Unix seconds */
 	int64_t messages;
+};
+
+/* An issue, with everything derived from its traces. */
+struct srv_issue {
+	int64_t id;
+	const char *fingerprint, *kind, *title;
+	int64_t count, devices;          /* its traces, and the devices they came from */
+	int64_t first_seen, last_seen;   /* Unix seconds, of its traces */
+	int64_t latest_trace;
+	const char *const *versions;     /* the sw_versions of its traces, each once, in string order */
+	size_t nversions;
+};
+
+/* A trace. */
+struct srv_trace_row {
+	int64_t id, issue, message, received;
+	const char *device; /* its serial */
+	const char *report; /* the report JSON as it was stored (untrusted: the caller checks what it relies on) */
+};
+
+/* What a device went through: its boots (why each previous one ended), its traces, the builds it waits for. */
+struct srv_reboot {
+	int64_t boot_id;
+	int reason;
+	int64_t received;
+};
+struct srv_device_trace {
+	int64_t id, issue, received;
+	const char *sw_version;
+};
+struct srv_device_visit {
+	void (*device)(const struct srv_device *d, void *ctx);
+	void (*reboot)(const struct srv_reboot *r, void *ctx);        /* newest first, 100 at most */
+	void (*trace)(const struct srv_device_trace *t, void *ctx);   /* newest first, 100 at most */
+	void (*waiting)(const char *build_id, void *ctx);             /* in string order */
+	void *ctx;
 };
 
 /* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
@@ -111,11 +149,15 @@ struct srv_store_ops {
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
 			  int64_t received);
-	/* Read API, each answering with a JSON text (malloc'd, the caller frees it); 0 found, SRV_NONE. */
-	int (*issues_json)(struct srv_store *s, int64_t after, int limit, char **out);
-	int (*issue_json)(struct srv_store *s, int64_t id, char **out);
-	int (*trace_json)(struct srv_store *s, int64_t id, char **out);
-	int (*device_json)(struct srv_store *s, const char *serial, char **out);
+	/* Read API: rows to each() (the caller shapes the answer). issues: ordered by id, after `after`, at most limit;
+	 * out_more: whether more follow. issue, trace: 0 found (each() called once), SRV_NONE. device_history: the
+	 * device to v->device, then its history; 0 found, SRV_NONE. */
+	int (*issues)(struct srv_store *s, int64_t after, int limit, void (*each)(const struct srv_issue *i, void *ctx),
+		      void *ctx, bool *out_more);
+	int (*issue)(struct srv_store *s, int64_t id, void (*each)(const struct srv_issue *i, void *ctx), void *ctx);
+	int (*trace)(struct srv_store *s, int64_t id, void (*each)(const struct srv_trace_row *t, void *ctx),
+		     void *ctx);
+	int (*device_history)(struct srv_store *s, const char *serial, const struct srv_device_visit *v);
 	/* The message bytes behind a trace (for its ELF core), malloc'd: 0 found, SRV_NONE. */
 	int (*trace_message)(struct srv_store *s, int64_t trace, uint8_t **out, size_t *out_len);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */

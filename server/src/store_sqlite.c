@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend of the store: WAL, prepared statements only, schema migrations by version. */
-#include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -9,7 +8,6 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "ff/device.h"
 #include "store.h"
 
 #define SCHEMA_VERSION 9
@@ -663,206 +661,172 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 	return step_done(s, st, "reboot_put");
 }
 
-/* An issue with everything derived from its traces: count, devices, versions, first and last seen. */
+/* An issue with everything derived from its traces: count, devices, first and last seen, its latest trace. */
 #define ISSUE_SELECT                                                                                               \
 	"SELECT i.id, i.fingerprint, i.kind, i.title, COUNT(t.id), COUNT(DISTINCT t.device_id), MIN(t.captured), "   \
-	"MAX(t.captured), (SELECT json_group_array(v) FROM (SELECT DISTINCT sw_version AS v FROM traces "          \
-	"WHERE issue_id = i.id ORDER BY v)), MAX(t.id) FROM issues i JOIN traces t ON t.issue_id = i.id "
+	"MAX(t.captured), MAX(t.id) FROM issues i JOIN traces t ON t.issue_id = i.id "
 
-static json_t *issue_row(sqlite3_stmt *st)
+/* The row under st as an issue, its versions read with a second statement, to each(). */
+static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
+		     void *ctx)
 {
-	json_t *versions = json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
-
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id",
-			 (json_int_t)sqlite3_column_int64(st, 0), "fingerprint", sqlite3_column_text(st, 1), "kind",
-			 sqlite3_column_text(st, 2), "title", sqlite3_column_text(st, 3), "count",
-			 (json_int_t)sqlite3_column_int64(st, 4), "devices", (json_int_t)sqlite3_column_int64(st, 5),
-			 "first_seen", (json_int_t)sqlite3_column_int64(st, 6), "last_seen",
-			 (json_int_t)sqlite3_column_int64(st, 7), "versions", versions != NULL ? versions : json_array(),
-			 "latest_trace", (json_int_t)sqlite3_column_int64(st, 9));
-}
-
-static char *dump(json_t *j)
-{
-	char *text = json_dumps(j, JSON_COMPACT);
-
-	json_decref(j);
-	return text;
-}
-
-static int sq_issues_json(struct srv_store *base, int64_t after, int limit, char **out)
-{
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	json_t *list = json_array();
-	sqlite3_stmt *st;
-	int64_t last = 0;
-	bool more = false;
+	struct srv_issue i = {.id = sqlite3_column_int64(st, 0), .fingerprint = (const char *)sqlite3_column_text(st, 1),
+			      .kind = (const char *)sqlite3_column_text(st, 2),
+			      .title = (const char *)sqlite3_column_text(st, 3), .count = sqlite3_column_int64(st, 4),
+			      .devices = sqlite3_column_int64(st, 5), .first_seen = sqlite3_column_int64(st, 6),
+			      .last_seen = sqlite3_column_int64(st, 7), .latest_trace = sqlite3_column_int64(st, 8)};
+	char **versions = NULL;
+	sqlite3_stmt *v;
+	size_t n = 0;
 	int rc;
 
-	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0) {
-		json_decref(list);
+	if (prepare(s, &v, "SELECT DISTINCT sw_version FROM traces WHERE issue_id = ? ORDER BY sw_version",
+		    "issue_versions") != 0)
 		return -1;
+	sqlite3_bind_int64(v, 1, i.id);
+	while ((rc = sqlite3_step(v)) == SQLITE_ROW) {
+		versions = srv_realloc(versions, (n + 1) * sizeof(*versions));
+		versions[n++] = srv_strdup((const char *)sqlite3_column_text(v, 0));
 	}
+	release(s, v);
+	if (rc == SQLITE_DONE) {
+		i.versions = (const char *const *)versions;
+		i.nversions = n;
+		each(&i, ctx);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(versions[k]);
+	free(versions);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "issue_versions: %s", sqlite3_errmsg(s->db));
+}
+
+static int sq_issues(struct srv_store *base, int64_t after, int limit,
+		     void (*each)(const struct srv_issue *i, void *ctx), void *ctx, bool *out_more)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	*out_more = false;
+	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, limit + 1); /* one more than the page: whether there is a next page */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((int)json_array_size(list) == limit) { /* the one row past the page */
-			more = true;
+		if (n++ == limit) { /* the one row past the page */
+			*out_more = true;
 			continue;
 		}
-		json_array_append_new(list, issue_row(st));
-		last = sqlite3_column_int64(st, 0);
+		if (issue_row(s, st, each, ctx) != 0) {
+			release(s, st);
+			return -1;
+		}
 	}
 	release(s, st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return srv_store_fail(base, "issues: %s", sqlite3_errmsg(s->db));
-	}
-	*out = dump(json_pack("{s:o, s:o}", "issues", list, "next", more ? json_integer(last) : json_null()));
-	return 0;
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "issues: %s", sqlite3_errmsg(s->db));
 }
 
-/*
- * A trace as the read API shows it, as JSON text (malloc'd) made around the stored report, which goes in as it is
- * stored: not parsed and written again. Nothing else needs escaping: the other members are integers and the
- * device's serial, checked to be of the serial characters only (A-Z a-z 0-9 . _ : -).
- * 0 with *out, 1 not found, -1 error.
- */
-static int trace_text(struct sqlite_store *s, int64_t id, char **out)
+static int sq_issue(struct srv_store *base, int64_t id, void (*each)(const struct srv_issue *i, void *ctx), void *ctx)
 {
-	static const char k_format[] = "{\"id\":%lld,\"issue\":%lld,\"device\":\"%s\",\"message\":%lld,"
-				       "\"received\":%lld,\"report\":%s}";
-	const char *serial, *report;
+	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	int rc, len;
+	int rc;
 
-	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
-			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace_json") != 0)
+	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	serial = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 2) : NULL;
-	report = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 5) : NULL;
-	if (rc == SQLITE_ROW && (serial == NULL || !ff_device_serial_valid(serial, strlen(serial)) || report == NULL ||
-				 report[0] != '{')) {
+	if (rc == SQLITE_ROW && issue_row(s, st, each, ctx) != 0) {
 		release(s, st);
-		return srv_store_fail(&s->base, "trace %lld: its stored device serial or report is damaged", (long long)id);
-	}
-	if (rc == SQLITE_ROW) {
-		long long tid = sqlite3_column_int64(st, 0), issue = sqlite3_column_int64(st, 1),
-			  message = sqlite3_column_int64(st, 3), received = sqlite3_column_int64(st, 4);
-
-		len = snprintf(NULL, 0, k_format, tid, issue, serial, message, received, report);
-		*out = srv_malloc((size_t)len + 1);
-		snprintf(*out, (size_t)len + 1, k_format, tid, issue, serial, message, received, report);
+		return -1;
 	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return srv_store_fail(&s->base, "trace_json: %s", sqlite3_errmsg(s->db));
+		return srv_store_fail(base, "issue: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
-static int sq_trace_json(struct srv_store *base, int64_t id, char **out)
-{
-	return trace_text((struct sqlite_store *)base, id, out);
-}
-
-static int sq_issue_json(struct srv_store *base, int64_t id, char **out)
+static int sq_trace(struct srv_store *base, int64_t id, void (*each)(const struct srv_trace_row *t, void *ctx),
+		    void *ctx)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	json_t *issue = NULL;
-	char *head, *latest = NULL;
-	size_t len;
 	int rc;
 
-	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue_json") != 0)
+	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
+			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		issue = issue_row(st);
+	if (rc == SQLITE_ROW) {
+		struct srv_trace_row t = {.id = sqlite3_column_int64(st, 0), .issue = sqlite3_column_int64(st, 1),
+					  .device = (const char *)sqlite3_column_text(st, 2),
+					  .message = sqlite3_column_int64(st, 3), .received = sqlite3_column_int64(st, 4),
+					  .report = (const char *)sqlite3_column_text(st, 5)};
+
+		each(&t, ctx);
+	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return srv_store_fail(base, "issue_json: %s", sqlite3_errmsg(s->db));
-	if (issue == NULL)
-		return SRV_NONE;
-	rc = trace_text(s, json_integer_value(json_object_get(issue, "latest_trace")), &latest);
-	head = dump(issue);
-	if (rc < 0 || head == NULL) {
-		free(head);
-		return -1;
-	}
-	/* the issue's object with "trace" added as text: its last character is the closing brace */
-	len = strlen(head) + strlen(",\"trace\":}") + (latest != NULL ? strlen(latest) : 4) + 1;
-	*out = srv_malloc(len);
-	snprintf(*out, len, "%.*s,\"trace\":%s}", (int)strlen(head) - 1, head, latest != NULL ? latest : "null");
-	free(head);
-	free(latest);
-	return 0;
+		return srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
-static int sq_device_json(struct srv_store *base, const char *serial, char **out)
+static int sq_device_history(struct srv_store *base, const char *serial, const struct srv_device_visit *v)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	json_t *reboots = json_array(), *traces = json_array(), *waiting = json_array(), *dev = NULL;
 	sqlite3_stmt *st;
 	int64_t id = 0;
 	int rc;
 
-	if (prepare(s, &st, "SELECT id, serial, first_seen, last_seen FROM devices WHERE serial = ?", "device_json") != 0)
-		goto error;
+	if (prepare(s, &st, "SELECT d.id, d.serial, d.first_seen, d.last_seen, (SELECT COUNT(*) FROM messages m WHERE "
+			    "m.device_id = d.id) FROM devices d WHERE d.serial = ?", "device_history") != 0)
+		return -1;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_device d = {(const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+				       sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)};
+
 		id = sqlite3_column_int64(st, 0);
-		dev = json_pack("{s:s, s:I, s:I}", "serial", sqlite3_column_text(st, 1), "first_seen",
-				(json_int_t)sqlite3_column_int64(st, 2), "last_seen", (json_int_t)sqlite3_column_int64(st, 3));
+		v->device(&d, v->ctx);
 	}
 	release(s, st);
-	if (dev == NULL) {
-		json_decref(reboots);
-		json_decref(traces);
-		json_decref(waiting);
-		return rc == SQLITE_DONE ? SRV_NONE : srv_store_fail(base, "device_json: %s", sqlite3_errmsg(s->db));
-	}
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SRV_NONE : srv_store_fail(base, "device_history: %s", sqlite3_errmsg(s->db));
 	if (prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
 		    "device_reboots") != 0)
-		goto error;
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(reboots, json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)sqlite3_column_int64(st, 0),
-							 "reason", sqlite3_column_int(st, 1), "received",
-							 (json_int_t)sqlite3_column_int64(st, 2)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_reboot r = {sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2)};
+
+		v->reboot(&r, v->ctx);
+	}
 	release(s, st);
-	if (prepare(s, &st, "SELECT id, issue_id, sw_version, captured FROM traces WHERE device_id = ? "
+	if (rc != SQLITE_DONE)
+		return srv_store_fail(base, "device_reboots: %s", sqlite3_errmsg(s->db));
+	if (prepare(s, &st, "SELECT id, issue_id, captured, sw_version FROM traces WHERE device_id = ? "
 			    "ORDER BY id DESC LIMIT 100", "device_traces") != 0)
-		goto error;
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(traces, json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-							"issue", (json_int_t)sqlite3_column_int64(st, 1), "sw_version",
-							sqlite3_column_text(st, 2), "received",
-							(json_int_t)sqlite3_column_int64(st, 3)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_device_trace t = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					     sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 3)};
+
+		v->trace(&t, v->ctx);
+	}
 	release(s, st);
+	if (rc != SQLITE_DONE)
+		return srv_store_fail(base, "device_traces: %s", sqlite3_errmsg(s->db));
 	if (prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = ? ORDER BY detail",
 		    "device_waiting") != 0)
-		goto error;
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, SRV_MSG_SYMBOLS_MISSING);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(waiting, json_string((const char *)sqlite3_column_text(st, 0)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v->waiting((const char *)sqlite3_column_text(st, 0), v->ctx);
 	release(s, st);
-	json_object_set_new(dev, "reboots", reboots);
-	json_object_set_new(dev, "traces", traces);
-	json_object_set_new(dev, "waiting_for_symbols", waiting);
-	*out = dump(dev);
-	return 0;
-error:
-	json_decref(reboots);
-	json_decref(traces);
-	json_decref(waiting);
-	json_decref(dev);
-	return -1;
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "device_waiting: %s", sqlite3_errmsg(s->db));
 }
 
 static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out, size_t *out_len)
@@ -918,8 +882,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
 	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
 	.reboot_put = sq_reboot_put,
-	.issues_json = sq_issues_json, .issue_json = sq_issue_json, .trace_json = sq_trace_json,
-	.device_json = sq_device_json, .trace_message = sq_trace_message, .devices = sq_devices,
+	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history, .trace_message = sq_trace_message, .devices = sq_devices,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <jansson.h>
 
+#include "api.h"
 #include "store.h"
 
 struct fixture {
@@ -58,14 +59,42 @@ static int64_t add_message(struct fixture *f, const char *bytes)
 	return id;
 }
 
-/* A read-API answer, parsed; text is the out argument of the call that gave rc (read after the call). */
-static json_t *answer(int rc, char **text)
+/* A query argument of "path?a=1&b=2" (ctx), as the HTTP layer would give it; NULL when absent. */
+static const char *query_arg(void *ctx, const char *name)
 {
-	json_t *j;
+	static char value[64];
+	const char *q = strchr(ctx, '?');
+	size_t n = strlen(name);
 
-	assert_int_equal(rc, 0);
-	j = json_loads(*text, 0, NULL);
-	free(*text);
+	for (; q != NULL; q = strchr(q + 1, '&'))
+		if (strncmp(q + 1, name, n) == 0 && q[1 + n] == '=') {
+			snprintf(value, sizeof(value), "%.*s", (int)strcspn(q + 2 + n, "&"), q + 2 + n);
+			return value;
+		}
+	return NULL;
+}
+
+/* GET path of the read API (api.c over this store), its status checked. Returns the body as text (free it). */
+static char *get_text(struct fixture *f, const char *path, unsigned want_status)
+{
+	struct srv_answer a;
+	char route[128];
+
+	snprintf(route, sizeof(route), "%.*s", (int)strcspn(path, "?"), path);
+	srv_api_get(&a, f->s, route, query_arg, (void *)path);
+	assert_int_equal(a.status, want_status);
+	a.body = realloc(a.body, a.len + 1);
+	a.body[a.len] = '\0';
+	return a.body;
+}
+
+/* The same, parsed. */
+static json_t *get(struct fixture *f, const char *path, unsigned want_status)
+{
+	char *text = get_text(f, path, want_status);
+	json_t *j = json_loads(text, 0, NULL);
+
+	free(text);
 	assert_non_null(j);
 	return j;
 }
@@ -135,7 +164,7 @@ static void issues_count_each_message_once(void **state)
 	struct fixture *f = *state;
 	int64_t m1 = add_message(f, "one"), m2 = add_message(f, "two"), m3 = add_message(f, "three");
 	int64_t t1, t1b, t2, t3, i1, i1b, i2, i3, dev2;
-	char *text = NULL;
+	char path[64];
 	json_t *j, *issue;
 
 	put_trace(f, m1, "fp-a", "1.0.0", 300, &t1, &i1);
@@ -149,7 +178,7 @@ static void issues_count_each_message_once(void **state)
 	assert_int_equal(i2, i1);
 	assert_int_not_equal(i3, i1);
 
-	j = answer(f->s->ops->issues_json(f->s, 0, 1, &text), &text);
+	j = get(f, "issues?limit=1", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
 	issue = json_array_get(json_object_get(j, "issues"), 0);
 	assert_int_equal(json_integer_value(json_object_get(issue, "count")), 2);
@@ -161,24 +190,26 @@ static void issues_count_each_message_once(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "next")), i1); /* a full page, and there are more */
 	json_decref(j);
 
-	j = answer(f->s->ops->issues_json(f->s, 0, 2, &text), &text); /* a full page, and the last */
+	j = get(f, "issues?limit=2", 200); /* a full page, and the last */
 	assert_int_equal(json_array_size(json_object_get(j, "issues")), 2);
 	assert_true(json_is_null(json_object_get(j, "next")));
 	json_decref(j);
 
-	j = answer(f->s->ops->issues_json(f->s, i1, 10, &text), &text);
+	snprintf(path, sizeof(path), "issues?after=%lld&limit=10", (long long)i1);
+	j = get(f, path, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
 	assert_true(json_is_null(json_object_get(j, "next")));
 	json_decref(j);
 
-	j = answer(f->s->ops->issue_json(f->s, i1, &text), &text);
+	snprintf(path, sizeof(path), "issues/%lld", (long long)i1);
+	j = get(f, path, 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), t2);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "trace"), "device")), "dev-2");
 	assert_non_null(json_object_get(json_object_get(json_object_get(j, "trace"), "report"), "frames"));
 	assert_null(json_object_get(json_object_get(j, "trace"), "text")); /* the CLI prints the text from the report */
 	json_decref(j);
-	assert_int_equal(f->s->ops->issue_json(f->s, 999, &text), 1);
-	assert_int_equal(f->s->ops->trace_json(f->s, 999, &text), 1);
+	json_decref(get(f, "issues/999", 404));
+	json_decref(get(f, "traces/999", 404));
 }
 
 /* The read API puts a trace's stored report into its answers as it is stored (spacing, escapes), not parsed and
@@ -190,23 +221,27 @@ static void trace_answers_keep_the_stored_report(void **state)
 	struct srv_trace t = {.message = add_message(f, "one"), .device = f->dev, .captured = 7, .fingerprint = "fp",
 			      .kind = "hardfault", .title = "HardFault in main", .sw_version = "1.0.0",
 			      .report = k_report};
-	char want[256], *text = NULL;
+	char want[256], path[64], *text;
 	int64_t trace, issue, bad;
 	json_t *j;
 
 	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
 	snprintf(want, sizeof(want), "{\"id\":%lld,\"issue\":%lld,\"device\":\"dev-1\",\"message\":%lld,"
 		 "\"received\":7,\"report\":%s}", (long long)trace, (long long)issue, (long long)t.message, k_report);
-	assert_int_equal(f->s->ops->trace_json(f->s, trace, &text), 0);
+	snprintf(path, sizeof(path), "traces/%lld", (long long)trace);
+	text = get_text(f, path, 200);
 	assert_string_equal(text, want);
-	j = answer(0, &text);
+	free(text);
+	j = get(f, path, 200);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "report"), "notes")),
 			    "caf\xc3\xa9 \"x\"");
 	json_decref(j);
-	assert_int_equal(f->s->ops->issue_json(f->s, issue, &text), 0);
+	snprintf(path, sizeof(path), "issues/%lld", (long long)issue);
+	text = get_text(f, path, 200);
 	assert_non_null(strstr(text, ",\"trace\":"));
 	assert_string_equal(strstr(text, ",\"trace\":") + strlen(",\"trace\":"), strcat(want, "}"));
-	j = answer(0, &text);
+	free(text);
+	j = get(f, path, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), trace);
 	json_decref(j);
@@ -215,8 +250,10 @@ static void trace_answers_keep_the_stored_report(void **state)
 	t.device = bad;
 	t.message = add_message(f, "two");
 	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
-	assert_int_equal(f->s->ops->trace_json(f->s, trace, &text), -1);
-	assert_non_null(strstr(srv_store_error(f->s), "damaged"));
+	snprintf(path, sizeof(path), "traces/%lld", (long long)trace);
+	j = get(f, path, 500); /* and "damaged" on stderr */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")), "store_error");
+	json_decref(j);
 }
 
 static void device_history(void **state)
@@ -225,24 +262,23 @@ static void device_history(void **state)
 	int64_t m1 = add_message(f, "reboot"), m2 = add_message(f, "crash"), t, i;
 	uint8_t *bytes;
 	size_t len;
-	char *text = NULL;
 	json_t *j;
 
 	assert_int_equal(f->s->ops->reboot_put(f->s, m1, f->dev, 7, 3, 150), 0);
 	assert_int_equal(f->s->ops->reboot_put(f->s, m1, f->dev, 7, 3, 150), 0); /* once per message */
 	put_trace(f, m2, "fp-a", "1.0.0", 160, &t, &i);
-	j = answer(f->s->ops->device_json(f->s, "dev-1", &text), &text);
+	j = get(f, "devices/dev-1", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "reboots")), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "reboots"), 0), "reason")),
 			 3);
 	assert_int_equal(json_array_size(json_object_get(j, "traces")), 1);
 	json_decref(j);
-	assert_int_equal(f->s->ops->device_json(f->s, "nobody", &text), 1);
+	json_decref(get(f, "devices/nobody", 404));
 	assert_int_equal(f->s->ops->trace_message(f->s, t, &bytes, &len), 0);
 	assert_int_equal(len, 5);
 	assert_memory_equal(bytes, "crash", 5);
 	free(bytes);
-	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), 1);
+	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), SRV_NONE);
 }
 
 /* A slot as the receiver leaves it: a partial one counts its stream in the running totals. */
@@ -356,18 +392,13 @@ static void group_commit_keeps_each_requests_outcome(void **state)
 	struct group_client c[GROUP_THREADS];
 	pthread_t t[GROUP_THREADS];
 	int seen[2] = {0, 0}; /* kept, undone */
-	char *text;
 
 	for (int i = 0; i < GROUP_THREADS; i++) {
 		c[i] = (struct group_client){.s = f->s, .id = i};
 		assert_int_equal(pthread_create(&t[i], NULL, group_client, &c[i]), 0);
 	}
-	for (int i = 0; i < 20; i++) { /* a reader among the writers */
-		srv_store_lock(f->s);
-		assert_int_equal(f->s->ops->issues_json(f->s, 0, 10, &text), 0);
-		srv_store_unlock(f->s);
-		free(text);
-	}
+	for (int i = 0; i < 20; i++) /* a reader among the writers (the read API takes srv_store_lock) */
+		free(get_text(f, "devices?limit=10", 200));
 	for (int i = 0; i < GROUP_THREADS; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 		assert_int_equal(c[i].failed, 0);

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The read API (api.h): rows from the store as JSON. A trace's stored report goes into the answer as it is
+ * stored, not parsed and written again. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "api.h"
+#include "fa/core.h"
+#include "ff/device.h"
+#include "ff/message.h"
+
+#define PAGE_MAX 500
+
+static void answer_json(struct srv_answer *out, unsigned status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		abort(); /* out of memory: as srv_malloc does */
+	*out = (struct srv_answer){status, text, strlen(text), "application/json"};
+}
+
+void srv_api_error(struct srv_answer *out, unsigned status, const char *code, const char *message)
+{
+	answer_json(out, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
+}
+
+static void store_error(struct srv_answer *out, struct srv_store *st)
+{
+	fprintf(stderr, "faultline-server: %s\n", srv_store_error(st));
+	srv_api_error(out, 500, "store_error", "the database failed");
+}
+
+/* A decimal id >= 1 that is the whole of text up to end (or the string's end when end is NULL); 0 when not. */
+static int64_t parse_id(const char *text, const char *end)
+{
+	int64_t id = 0;
+
+	if (end == NULL)
+		end = text + strlen(text);
+	if (text == end || end - text > 18)
+		return 0;
+	for (; text < end; text++) {
+		if (*text < '0' || *text > '9')
+			return 0;
+		id = id * 10 + (*text - '0');
+	}
+	return id;
+}
+
+/* A listing's ?limit=N: 100 when absent, at most PAGE_MAX; 0 when it is not a positive number. */
+static int page_limit(const char *text)
+{
+	int64_t limit = text != NULL ? parse_id(text, NULL) : 100;
+
+	return limit > PAGE_MAX ? PAGE_MAX : (int)limit;
+}
+
+static json_t *issue_object(const struct srv_issue *i)
+{
+	json_t *versions = json_array();
+
+	for (size_t k = 0; k < i->nversions; k++)
+		json_array_append_new(versions, json_string(i->versions[k]));
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id, "fingerprint",
+			 i->fingerprint, "kind", i->kind, "title", i->title, "count", (json_int_t)i->count, "devices",
+			 (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
+			 (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace);
+}
+
+static void add_issue(const struct srv_issue *i, void *ctx)
+{
+	json_array_append_new(ctx, issue_object(i));
+}
+
+static void keep_issue(const struct srv_issue *i, void *ctx)
+{
+	*(json_t **)ctx = issue_object(i);
+}
+
+/* A trace as JSON text around its stored report, which goes in as it is. Nothing else needs escaping: the other
+ * members are integers and the device's serial, checked to be of the serial characters only. NULL (and a message
+ * on stderr) when what is stored is damaged. */
+static void trace_text(const struct srv_trace_row *t, void *ctx)
+{
+	static const char k_format[] = "{\"id\":%lld,\"issue\":%lld,\"device\":\"%s\",\"message\":%lld,"
+				       "\"received\":%lld,\"report\":%s}";
+	char **out = ctx;
+	int len;
+
+	if (t->device == NULL || !ff_device_serial_valid(t->device, strlen(t->device)) || t->report == NULL ||
+	    t->report[0] != '{') {
+		fprintf(stderr, "faultline-server: trace %lld: its stored device serial or report is damaged\n",
+			(long long)t->id);
+		return;
+	}
+	len = snprintf(NULL, 0, k_format, (long long)t->id, (long long)t->issue, t->device, (long long)t->message,
+		       (long long)t->received, t->report);
+	*out = srv_malloc((size_t)len + 1);
+	snprintf(*out, (size_t)len + 1, k_format, (long long)t->id, (long long)t->issue, t->device,
+		 (long long)t->message, (long long)t->received, t->report);
+}
+
+/* GET issues[?after=ID&limit=N] */
+static void issues(struct srv_answer *out, struct srv_store *st, const char *after, const char *limit_text)
+{
+	int limit = page_limit(limit_text), rc;
+	json_t *list, *last;
+	bool more = false;
+
+	if (limit == 0)
+		{
+			srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
+			return;
+		}
+	if (after != NULL && parse_id(after, NULL) == 0 && strcmp(after, "0") != 0)
+		{
+			srv_api_error(out, 400, "bad_request", "after is an issue id");
+			return;
+		}
+	list = json_array();
+	srv_store_lock(st);
+	rc = st->ops->issues(st, after != NULL ? parse_id(after, NULL) : 0, limit, add_issue, list, &more);
+	srv_store_unlock(st);
+	if (rc != 0) {
+		json_decref(list);
+		{
+			store_error(out, st);
+			return;
+		}
+	}
+	last = more ? json_object_get(json_array_get(list, json_array_size(list) - 1), "id") : NULL;
+	answer_json(out, 200, json_pack("{s:o, s:O?}", "issues", list, "next", last));
+}
+
+/* GET issues/{id}: the issue and its latest trace (the trace as its text goes in before the closing brace) */
+static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
+{
+	json_t *issue = NULL;
+	char *head, *trace = NULL;
+	size_t len;
+	int rc;
+
+	srv_store_lock(st);
+	rc = id > 0 ? st->ops->issue(st, id, keep_issue, &issue) : SRV_NONE;
+	if (rc == 0)
+		rc = st->ops->trace(st, json_integer_value(json_object_get(issue, "latest_trace")), trace_text, &trace);
+	srv_store_unlock(st);
+	if (rc < 0 || (issue != NULL && rc == 0 && trace == NULL)) {
+		json_decref(issue);
+		{
+			store_error(out, st);
+			return;
+		}
+	}
+	if (issue == NULL)
+		{
+			srv_api_error(out, 404, "not_found", "no such issue");
+			return;
+		}
+	head = json_dumps(issue, JSON_COMPACT);
+	json_decref(issue);
+	if (head == NULL)
+		abort();
+	len = strlen(head) + strlen(",\"trace\":}") + (trace != NULL ? strlen(trace) : 4) + 1;
+	out->body = srv_malloc(len);
+	snprintf(out->body, len, "%.*s,\"trace\":%s}", (int)strlen(head) - 1, head, trace != NULL ? trace : "null");
+	out->len = strlen(out->body);
+	out->status = 200;
+	out->type = "application/json";
+	free(head);
+	free(trace);
+}
+
+/* GET traces/{id} */
+static void trace(struct srv_answer *out, struct srv_store *st, int64_t id)
+{
+	char *text = NULL;
+	int rc;
+
+	srv_store_lock(st);
+	rc = id > 0 ? st->ops->trace(st, id, trace_text, &text) : SRV_NONE;
+	srv_store_unlock(st);
+	if (rc == SRV_NONE)
+		{
+			srv_api_error(out, 404, "not_found", "no such trace");
+			return;
+		}
+	if (rc != 0 || text == NULL)
+		{
+			store_error(out, st);
+			return;
+		}
+	*out = (struct srv_answer){200, text, strlen(text), "application/json"};
+}
+
+/* GET traces/{id}/core: the ELF core built from the trace's stored message (for GDB) */
+static void trace_core(struct srv_answer *out, struct srv_store *st, int64_t id)
+{
+	struct ff_message m = {0};
+	struct ff_error err = {0};
+	uint8_t *bytes = NULL, *core = NULL;
+	size_t len = 0, core_len = 0;
+	int rc;
+
+	srv_store_lock(st);
+	rc = st->ops->trace_message(st, id, &bytes, &len);
+	srv_store_unlock(st);
+	if (rc == SRV_NONE)
+		{
+			srv_api_error(out, 404, "not_found", "no such trace");
+			return;
+		}
+	if (rc != 0)
+		{
+			store_error(out, st);
+			return;
+		}
+	rc = ff_message_parse(&m, bytes, len, &err);
+	if (rc == 0)
+		rc = fa_core_build(&core, &core_len, &m, &err);
+	ff_message_free(&m);
+	free(bytes);
+	if (rc != 0)
+		{
+			srv_api_error(out, 500, "core_error", err.msg);
+			return;
+		}
+	*out = (struct srv_answer){200, (char *)core, core_len, "application/x-elf-core"};
+}
+
+static void add_device(const struct srv_device *d, void *ctx)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:I}", "serial", d->serial, "first_seen",
+					     (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen, "messages",
+					     (json_int_t)d->messages));
+}
+
+/* GET devices?after=SERIAL&limit=N */
+static void devices(struct srv_answer *out, struct srv_store *st, const char *after, const char *limit_text)
+{
+	int limit = page_limit(limit_text), rc;
+	json_t *list, *last;
+
+	if (limit == 0)
+		{
+			srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
+			return;
+		}
+	list = json_array();
+	srv_store_lock(st);
+	rc = st->ops->devices(st, after, limit, add_device, list);
+	srv_store_unlock(st);
+	if (rc != 0) {
+		json_decref(list);
+		{
+			store_error(out, st);
+			return;
+		}
+	}
+	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
+	answer_json(out, 200, json_pack("{s:o, s:O?}", "devices", list, "next", last));
+}
+
+/* A device's history, gathered as JSON. */
+struct history {
+	json_t *device, *reboots, *traces, *waiting;
+};
+
+static void history_device(const struct srv_device *d, void *ctx)
+{
+	((struct history *)ctx)->device = json_pack("{s:s, s:I, s:I}", "serial", d->serial, "first_seen",
+						    (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen);
+}
+
+static void history_reboot(const struct srv_reboot *r, void *ctx)
+{
+	json_array_append_new(((struct history *)ctx)->reboots,
+			      json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)r->boot_id, "reason", r->reason,
+					"received", (json_int_t)r->received));
+}
+
+static void history_trace(const struct srv_device_trace *t, void *ctx)
+{
+	json_array_append_new(((struct history *)ctx)->traces,
+			      json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)t->id, "issue", (json_int_t)t->issue,
+					"sw_version", t->sw_version, "received", (json_int_t)t->received));
+}
+
+static void history_waiting(const char *build_id, void *ctx)
+{
+	json_array_append_new(((struct history *)ctx)->waiting, json_string(build_id));
+}
+
+/* GET devices/{serial} */
+static void device(struct srv_answer *out, struct srv_store *st, const char *serial)
+{
+	struct history h = {NULL, json_array(), json_array(), json_array()};
+	const struct srv_device_visit v = {history_device, history_reboot, history_trace, history_waiting, &h};
+	int rc;
+
+	if (!ff_device_serial_valid(serial, strlen(serial))) {
+		rc = 1;
+		srv_api_error(out, 400, "bad_serial", "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
+	} else {
+		srv_store_lock(st);
+		rc = st->ops->device_history(st, serial, &v);
+		srv_store_unlock(st);
+		if (rc == SRV_NONE)
+			srv_api_error(out, 404, "not_found", "no such device");
+		else if (rc != 0)
+			store_error(out, st);
+	}
+	if (rc != 0) {
+		json_decref(h.device);
+		json_decref(h.reboots);
+		json_decref(h.traces);
+		json_decref(h.waiting);
+		return;
+	}
+	json_object_set_new(h.device, "reboots", h.reboots);
+	json_object_set_new(h.device, "traces", h.traces);
+	json_object_set_new(h.device, "waiting_for_symbols", h.waiting);
+	answer_json(out, 200, h.device);
+}
+
+/* path after "prefix/" when path starts with it, else NULL */
+static const char *under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(path, prefix, n) == 0 && path[n] == '/' ? path + n + 1 : NULL;
+}
+
+void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
+		 const char *(*arg)(void *actx, const char *name), void *actx)
+{
+	const char *tail, *slash;
+
+	if (strcmp(path, "issues") == 0) {
+		issues(out, st, arg(actx, "after"), arg(actx, "limit"));
+	} else if ((tail = under(path, "issues")) != NULL) {
+		issue(out, st, parse_id(tail, NULL));
+	} else if ((tail = under(path, "traces")) != NULL) {
+		slash = strchr(tail, '/');
+		if (slash == NULL)
+			trace(out, st, parse_id(tail, NULL));
+		else if (strcmp(slash, "/core") == 0 && parse_id(tail, slash) > 0)
+			trace_core(out, st, parse_id(tail, slash));
+		else
+			srv_api_error(out, 404, "not_found", "no such trace");
+	} else if (strcmp(path, "devices") == 0) {
+		devices(out, st, arg(actx, "after"), arg(actx, "limit"));
+	} else if ((tail = under(path, "devices")) != NULL) {
+		device(out, st, tail);
+	} else {
+		srv_api_error(out, 404, "not_found", "no such endpoint");
+	}
+}

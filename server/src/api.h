@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The read API's answers (docs/API.md): issues, an issue, a trace and its ELF core, devices, a device. The store
+ * gives rows; this file shapes them into JSON. No HTTP here: http.c routes GET /api/v1/... to srv_api_get() and
+ * sends what it answers. */
+#ifndef SRV_API_H
+#define SRV_API_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* An answer: an HTTP status and its body. */
+struct srv_answer {
+	unsigned status;  /* 200, 400, 404, 500 */
+	char *body;       /* malloc'd; the caller frees it (or hands it to the HTTP library) */
+	size_t len;
+	const char *type; /* its Content-Type, a static string */
+};
+
+/*
+ * The JSON error answer every endpoint gives: {"error": {"code": CODE, "message": MESSAGE}}.
+ * out: filled.  status: the HTTP status.  code: a short stable identifier ("not_found").  message: for people.
+ */
+void srv_api_error(struct srv_answer *out, unsigned status, const char *code, const char *message);
+
+/*
+ * Answer GET path (the part after /api/v1/, e.g. "issues/3") from the store.
+ * out: filled (an error answer for a path, argument or id that names nothing).  st: the store (locked here).
+ * arg: the request's query argument of a name (NULL when absent), with actx.
+ */
+void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
+		 const char *(*arg)(void *actx, const char *name), void *actx);
+
+#endif
