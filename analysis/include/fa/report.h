@@ -5,12 +5,20 @@
 #ifndef FA_REPORT_H
 #define FA_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "fa/elf.h"
 #include "fa/fault.h"
-#include "ff/message.h"
 #include "fa/unwind.h"
+#include "ff/error.h"
+#include "ff/message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define FA_REPORT_FRAMES 128u
 #define FA_FINGERPRINT_VERSION 1
@@ -40,16 +48,32 @@ struct fa_report {
 };
 
 /*
- * Build the report of a coredump message with its ELF (already checked against the dump's build-id).
- * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps a pointer to m.
+ * Build the report of a coredump: explain the fault, unwind, symbolize every frame (inlined and tail-called ones
+ * expanded), find recursion in a stack overflow, fingerprint. A dump that cannot be unwound (not a Cortex-M one,
+ * no CFI...) still gives a report, whose unwind.stop says why.
+ * out: (out) caller-allocated and filled (it is large: allocate it, do not put it on a small stack).
+ * e: (in) the dump's ELF, already checked against the dump's build-id (fa_elf_check_build_id()).
+ * m: (in) the message; out keeps a pointer to it, so it must outlive every use of out.
+ * err: (out, optional) why it failed.
  * Returns 0; FF_ERR_UNSUPPORTED when m is not a coredump.
  */
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err);
 
-/* The report as text for the engineer at the desk. */
+/*
+ * Print the report as text for the engineer at the desk.
+ * r: (in) a report of fa_report_build(), its message still alive.
+ * f: (in) the stream written to.
+ */
 void fa_report_print(const struct fa_report *r, FILE *f);
 
-/* The report as JSON (docs/ANALYSIS.md), NUL-terminated, malloc'd: the caller frees it. NULL when out of memory. */
+/*
+ * The report as JSON (docs/ANALYSIS.md).
+ * r: (in) a report of fa_report_build(), its message still alive.
+ * Returns the JSON text, NUL-terminated and malloc'd: the caller frees it with free(); NULL when out of memory.
+ */
 char *fa_report_json(const struct fa_report *r);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
