@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fa/core.h"
 #include "ff/reason.h"
 #include "ff/serial.h"
 #include "http.h"
@@ -351,8 +352,8 @@ static int core(const struct remote *r)
 		return 1;
 	}
 	free(b.data);
-	printf("%s: ELF core of trace %lld (%zu bytes); open it with: gdb-multiarch FIRMWARE.elf -ex 'core-file %s'\n",
-	       r->out, id_arg(r->args[0]), b.len, r->out);
+	printf("%s: ELF core of trace %lld (%zu bytes); open it with: " FA_CORE_GDB_COMMAND "\n", r->out,
+	       id_arg(r->args[0]), b.len, "FIRMWARE.elf", r->out);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ELF core files of Cortex-M coredumps for GDB: opened with the firmware ELF, GDB gives `bt`, `info registers`
- * and `print` of captured globals. */
+/* ELF core files of Cortex-M coredumps for GDB: opened with the firmware ELF (FA_CORE_GDB_COMMAND), GDB gives
+ * `bt`, `info registers` and `print` of captured globals. */
 #ifndef FA_CORE_H
 #define FA_CORE_H
 
@@ -13,6 +13,16 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * The command that opens an ELF core in GDB, the one every tool and document shows: a printf format taking the
+ * firmware ELF's path, then the core's. GDB 13's stack cache reads a core's stack through the ELF's sections,
+ * where a NOBITS .stack reads as zeros, and cuts the backtrace short; so `set stack-cache off` comes first and
+ * `core-file` after it. (`-ex 'set stack-cache off' ELF CORE` is too late: GDB loads file arguments before any
+ * -ex, and what it read while loading the core, such as frame 0's arguments, stays wrong: at -O0 the backtrace
+ * then stops at "previous frame inner to this frame".)
+ */
+#define FA_CORE_GDB_COMMAND "gdb-multiarch -ex 'set stack-cache off' %s -ex 'core-file %s'"
 
 /*
  * Build a 32-bit ARM ET_CORE image of a Cortex-M coredump: an NT_PRSTATUS note with the interrupted context's
