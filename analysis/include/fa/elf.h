@@ -2,8 +2,8 @@
 /* The firmware ELF: opened once (elfutils), checked against a dump's build-id, and asked for symbols, source lines,
  * inline chains, CFI and code bytes.
  * Thread model: an fa_elf is not thread-safe (libdw handles are not): use one per thread, or serialize the calls
- * on one handle. Opening and the first lookups are the slow part (libdw builds its DWARF indexes lazily, on first
- * use; lookups are cached by address after that): keep handles open and reuse them for every dump of that build. */
+ * on one handle. Opening is cheap, the first lookups are not (libdw builds its DWARF indexes lazily, on first use;
+ * lookups are cached by address after that): keep handles open and reuse them for every dump of that build. */
 #ifndef FA_ELF_H
 #define FA_ELF_H
 
