@@ -25,41 +25,21 @@ __attribute__((noinline)) static void note_return_address(void)
 	s_return_address = (uintptr_t)__builtin_return_address(0);
 }
 
-static inline __attribute__((always_inline)) void inline_6(void)
-{
-	note_return_address();
-	s_after_call++; /* no tail call: the return address stays inside inline_6 */
-}
+/* One link of the chain: calls the next one inward; the increment after the call keeps it from being a tail call,
+ * so the return address stays inside inline_6. */
+#define INLINE_LINK(name, inner)                                                                                   \
+	static inline __attribute__((always_inline)) void name(void)                                               \
+	{                                                                                                          \
+		inner();                                                                                           \
+		s_after_call++;                                                                                    \
+	}
 
-static inline __attribute__((always_inline)) void inline_5(void)
-{
-	inline_6();
-	s_after_call++;
-}
-
-static inline __attribute__((always_inline)) void inline_4(void)
-{
-	inline_5();
-	s_after_call++;
-}
-
-static inline __attribute__((always_inline)) void inline_3(void)
-{
-	inline_4();
-	s_after_call++;
-}
-
-static inline __attribute__((always_inline)) void inline_2(void)
-{
-	inline_3();
-	s_after_call++;
-}
-
-static inline __attribute__((always_inline)) void inline_1(void)
-{
-	inline_2();
-	s_after_call++;
-}
+INLINE_LINK(inline_6, note_return_address)
+INLINE_LINK(inline_5, inline_6)
+INLINE_LINK(inline_4, inline_5)
+INLINE_LINK(inline_3, inline_4)
+INLINE_LINK(inline_2, inline_3)
+INLINE_LINK(inline_1, inline_2)
 
 __attribute__((noinline)) static void inline_outer(void)
 {
