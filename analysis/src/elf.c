@@ -51,6 +51,7 @@ struct fa_elf {
 	Dwarf *dwarf;
 	Dwarf_Addr bias;
 	Dwarf_CFI *cfi;
+	bool own_cfi; /* .eh_frame's CFI is the caller's to end; .debug_frame's belongs to the Dwarf */
 	uint16_t machine;
 	const unsigned char *build_id;
 	size_t build_id_len;
@@ -162,8 +163,10 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 		goto done;
 	}
 	e->cfi = dwarf_getcfi(e->dwarf); /* .debug_frame: what arm-none-eabi-gcc -g emits */
-	if (e->cfi == NULL)
+	if (e->cfi == NULL) {
 		e->cfi = dwarf_getcfi_elf(e->elf); /* .eh_frame: hosted programs (the POSIX port) */
+		e->own_cfi = e->cfi != NULL;
+	}
 	if (e->cfi == NULL) {
 		rc = ff_error_set(err, FF_ERR_UNSUPPORTED,
 				  "elf: %s has no call frame information (.debug_frame): build with -g", path);
@@ -181,6 +184,8 @@ void fa_elf_close(struct fa_elf *e)
 {
 	if (e == NULL)
 		return;
+	if (e->own_cfi)
+		dwarf_cfi_end(e->cfi);
 	if (e->dwfl != NULL)
 		dwfl_end(e->dwfl); /* closes the file and everything the module opened */
 	free(e->by_addr);
