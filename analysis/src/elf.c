@@ -24,25 +24,24 @@ struct func {
 };
 
 /* Direct-mapped caches of lookups by address: the same crash sites come back trace after trace (a warm trace
- * then costs microseconds, not a walk of the compile unit's DIEs). */
+ * then costs microseconds, not a walk of the compile unit's DIEs). A slot holds the answer as computed with room
+ * for CACHE_SYMS frames, and whether it went on past them: both lookups fill out[] in order and stop when it is
+ * full, so the answer for any room is the first `room` frames of that one, and a caller's room never decides what
+ * a later caller gets. */
 #define CACHE_SLOTS 512u
-#define CACHE_SYMS 4u
+#define CACHE_SYMS 8u /* the most any caller in analysis/ asks for (report.c) */
 
-struct sym_slot {
-	uint64_t addr; /* key + 1; 0: empty */
+struct cache_slot {
+	uint64_t a, b; /* the key: (address, 0) or (callee pc, return address) */
+	bool used;
+	bool cut;      /* the answer has more than CACHE_SYMS frames: only the first CACHE_SYMS are here */
 	size_t n;
 	struct fa_sym syms[CACHE_SYMS];
 };
 
-struct tail_slot {
-	uint64_t callee, ra; /* key; ra 0: empty */
-	size_t n;
-	struct fa_sym syms[2];
-};
-
 struct fa_elf {
-	struct sym_slot *sym_cache;
-	struct tail_slot *tail_cache;
+	struct cache_slot *sym_cache;
+	struct cache_slot *tail_cache;
 	struct func *by_addr; /* sorted by address */
 	struct func *by_name; /* sorted by name, built on first use */
 	size_t nfuncs;
@@ -52,6 +51,7 @@ struct fa_elf {
 	Dwarf *dwarf;
 	Dwarf_Addr bias;
 	Dwarf_CFI *cfi;
+	bool own_cfi; /* .eh_frame's CFI is the caller's to end; .debug_frame's belongs to the Dwarf */
 	uint16_t machine;
 	const unsigned char *build_id;
 	size_t build_id_len;
@@ -163,8 +163,10 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 		goto done;
 	}
 	e->cfi = dwarf_getcfi(e->dwarf); /* .debug_frame: what arm-none-eabi-gcc -g emits */
-	if (e->cfi == NULL)
+	if (e->cfi == NULL) {
 		e->cfi = dwarf_getcfi_elf(e->elf); /* .eh_frame: hosted programs (the POSIX port) */
+		e->own_cfi = e->cfi != NULL;
+	}
 	if (e->cfi == NULL) {
 		rc = ff_error_set(err, FF_ERR_UNSUPPORTED,
 				  "elf: %s has no call frame information (.debug_frame): build with -g", path);
@@ -182,6 +184,8 @@ void fa_elf_close(struct fa_elf *e)
 {
 	if (e == NULL)
 		return;
+	if (e->own_cfi)
+		dwarf_cfi_end(e->cfi);
 	if (e->dwfl != NULL)
 		dwfl_end(e->dwfl); /* closes the file and everything the module opened */
 	free(e->by_addr);
@@ -304,24 +308,39 @@ static size_t slot_of(uint64_t a, uint64_t b)
 	return (size_t)(((a >> 1) ^ (b * 0x9e3779b97f4a7c15ull)) * 0x9e3779b97f4a7c15ull >> 55) % CACHE_SLOTS;
 }
 
-static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max);
+typedef size_t lookup_fn(struct fa_elf *e, uint64_t a, uint64_t b, struct fa_sym *out, size_t max);
+
+/* lookup(e, a, b, out, max) through the cache: the slot's answer cut to max, or (rare: an answer longer than the
+ * slot holds, asked with more room than that) the lookup itself. */
+static size_t cached(struct fa_elf *e, struct cache_slot *cache, lookup_fn *lookup, uint64_t a, uint64_t b,
+		     struct fa_sym *out, size_t max)
+{
+	struct cache_slot *slot = &cache[slot_of(a, b)];
+	size_t n;
+
+	if (!slot->used || slot->a != a || slot->b != b) {
+		struct fa_sym all[CACHE_SYMS + 1]; /* one more than the slot holds tells whether the answer goes on */
+
+		n = lookup(e, a, b, all, CACHE_SYMS + 1);
+		slot->a = a;
+		slot->b = b;
+		slot->used = true;
+		slot->cut = n > CACHE_SYMS;
+		slot->n = slot->cut ? CACHE_SYMS : n;
+		memcpy(slot->syms, all, slot->n * sizeof(all[0]));
+	}
+	if (slot->cut && max > CACHE_SYMS)
+		return lookup(e, a, b, out, max);
+	n = slot->n < max ? slot->n : max;
+	memcpy(out, slot->syms, n * sizeof(*out));
+	return n;
+}
+
+static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct fa_sym *out, size_t max);
 
 size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max)
 {
-	struct sym_slot *slot = &e->sym_cache[slot_of(addr, 0)];
-	size_t n;
-
-	if (slot->addr == addr + 1 && slot->n <= max) {
-		memcpy(out, slot->syms, slot->n * sizeof(*out));
-		return slot->n;
-	}
-	n = symbolize(e, addr, out, max);
-	if (n <= CACHE_SYMS && max >= CACHE_SYMS) { /* only complete answers are kept */
-		slot->addr = addr + 1;
-		slot->n = n;
-		memcpy(slot->syms, out, n * sizeof(*out));
-	}
-	return n;
+	return cached(e, e->sym_cache, symbolize, addr, 0, out, max);
 }
 
 /*
@@ -357,7 +376,7 @@ static Dwarf_Line *line_at(Dwarf_Die *cudie, Dwarf_Addr addr)
 	return best != NULL ? best : line;
 }
 
-static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max)
+static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
@@ -366,6 +385,7 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, siz
 	size_t n = 0;
 	int nscopes;
 
+	(void)unused;
 	memset(&out[0], 0, sizeof(out[0]));
 	copy(out[0].function, sizeof(out[0].function), "?");
 	/* Only code the symbol table knows: DWARF of functions --gc-sections removed stays behind at address 0. */
@@ -581,21 +601,7 @@ static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
 
 size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max)
 {
-	struct tail_slot *slot = &e->tail_cache[slot_of(callee_pc, ra)];
-	size_t n;
-
-	if (slot->ra == ra && ra != 0 && slot->callee == callee_pc && slot->n <= max) {
-		memcpy(out, slot->syms, slot->n * sizeof(*out));
-		return slot->n;
-	}
-	n = tail_calls(e, callee_pc, ra, out, max);
-	if (n <= 2 && max >= 2) {
-		slot->callee = callee_pc;
-		slot->ra = ra;
-		slot->n = n;
-		memcpy(slot->syms, out, n * sizeof(*out));
-	}
-	return n;
+	return cached(e, e->tail_cache, tail_calls, callee_pc, ra, out, max);
 }
 
 static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max)
@@ -620,7 +626,7 @@ static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
 		return 0; /* none, or ambiguous: show nothing rather than guess */
 	/* innermost first: the function that made the last tail call comes first */
 	for (size_t i = t.found_len; i-- > 0 && n < max;) {
-		struct fa_sym s[4];
+		struct fa_sym s[1];
 
 		fa_elf_symbolize(e, t.found_pc[i] - 1, s, 1);
 		out[n] = s[0];

@@ -140,9 +140,7 @@ int cli_decode(int argc, char **argv)
 				fprintf(stderr, "faultline decode: --core: %s\n", err.msg);
 				status = 1;
 			} else if (core_path != NULL) {
-				/* GDB 13 reads a core's stack through its stack cache from the ELF's sections (a NOBITS
-				 * .stack section reads as zeros): turn the cache off. */
-				fprintf(stderr, "faultline decode: wrote %s: gdb-multiarch -ex 'set stack-cache off' %s %s\n",
+				fprintf(stderr, "faultline decode: wrote %s; open it with: " FA_CORE_GDB_COMMAND "\n",
 					core_path, elf_path, core_path);
 			}
 			dumps++;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fa/core.h"
 #include "fa/report.h"
 #include "ff/reason.h"
 #include "ff/serial.h"
@@ -386,8 +387,8 @@ static int core(const struct remote *r)
 		return 1;
 	}
 	free(b.data);
-	printf("%s: ELF core of trace %lld (%zu bytes); open it with: gdb-multiarch FIRMWARE.elf -ex 'core-file %s'\n",
-	       r->out, id_arg(r->args[0]), b.len, r->out);
+	printf("%s: ELF core of trace %lld (%zu bytes); open it with: " FA_CORE_GDB_COMMAND "\n", r->out,
+	       id_arg(r->args[0]), b.len, "FIRMWARE.elf", r->out);
 	return 0;
 }
 

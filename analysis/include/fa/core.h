@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ELF core files of Cortex-M coredumps for GDB: `gdb-multiarch firmware.elf core.elf` then gives `bt`,
- * `info registers` and `print` of captured globals. */
+/* ELF core files of Cortex-M coredumps for GDB: opened with the firmware ELF (FA_CORE_GDB_COMMAND), GDB gives
+ * `bt`, `info registers` and `print` of captured globals. */
 #ifndef FA_CORE_H
 #define FA_CORE_H
 
@@ -10,15 +10,43 @@
 #include "ff/error.h"
 #include "ff/message.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
- * Build a 32-bit ARM ET_CORE image of a Cortex-M coredump: one NT_PRSTATUS note with the interrupted context's
- * registers (r0-r15, xPSR) and one PT_LOAD segment per captured region.
- * out/out_len: a malloc'd image the caller frees.  Returns 0, FF_ERR_UNSUPPORTED (not arch 40, os 0),
- * FF_ERR_NOMEM.
+ * The command that opens an ELF core in GDB, the one every tool and document shows: a printf format taking the
+ * firmware ELF's path, then the core's. GDB 13's stack cache reads a core's stack through the ELF's sections,
+ * where a NOBITS .stack reads as zeros, and cuts the backtrace short; so `set stack-cache off` comes first and
+ * `core-file` after it. (`-ex 'set stack-cache off' ELF CORE` is too late: GDB loads file arguments before any
+ * -ex, and what it read while loading the core, such as frame 0's arguments, stays wrong: at -O0 the backtrace
+ * then stops at "previous frame inner to this frame".)
+ */
+#define FA_CORE_GDB_COMMAND "gdb-multiarch -ex 'set stack-cache off' %s -ex 'core-file %s'"
+
+/*
+ * Build a 32-bit ARM ET_CORE image of a Cortex-M coredump: an NT_PRSTATUS note with the interrupted context's
+ * registers (r0-r15, xPSR), an NT_GDB_TDESC note with GDB's M-profile target description, and one PT_LOAD segment
+ * per captured region.
+ * out: (out) the image, malloc'd: the caller frees it with free(); NULL when this fails.
+ * out_len: (out) its length in bytes, set on success.
+ * m: (in) the coredump message.
+ * err: (out, optional) why it failed.
+ * Returns 0; FF_ERR_UNSUPPORTED when m is not a Cortex-M coredump (a coredump of arch 40, os 0, with the whole
+ * Cortex-M register layout); FF_ERR_NOMEM.
  */
 int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, struct ff_error *err);
 
-/* fa_core_build() into a file at path (replaced). Returns 0, an error of fa_core_build(), or FF_ERR_IO. */
+/*
+ * Write fa_core_build()'s image to a file.
+ * path: (in) the file, created or replaced; after a failed write it may hold part of the image.
+ * m: (in) the coredump message.
+ * err: (out, optional) why it failed.
+ * Returns 0; an error of fa_core_build(); FF_ERR_IO (cannot create or write the file: err has the system's reason).
+ */
 int fa_core_write(const char *path, const struct ff_message *m, struct ff_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

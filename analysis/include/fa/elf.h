@@ -2,8 +2,8 @@
 /* The firmware ELF: opened once (elfutils), checked against a dump's build-id, and asked for symbols, source lines,
  * inline chains, CFI and code bytes.
  * Thread model: an fa_elf is not thread-safe (libdw handles are not): use one per thread, or serialize the calls
- * on one handle. Opening is the slow part (DWARF indexes are built lazily on first use); keep handles open and
- * reuse them for every dump of that build. */
+ * on one handle. Opening is cheap, the first lookups are not (libdw builds its DWARF indexes lazily, on first use;
+ * lookups are cached by address after that): keep handles open and reuse them for every dump of that build. */
 #ifndef FA_ELF_H
 #define FA_ELF_H
 
@@ -13,9 +13,13 @@
 
 #include "ff/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct fa_elf;
 
-/* One function a code address belongs to, innermost first when inlining nests them. */
+/* One function a code address belongs to; a lookup gives them innermost first when inlining nests them. */
 struct fa_sym {
 	char function[128]; /* "?" when unknown */
 	char file[256];     /* source file as the line table names it, "" when unknown */
@@ -24,51 +28,109 @@ struct fa_sym {
 };
 
 /*
- * Open an ELF with DWARF. out: the handle, closed with fa_elf_close().
- * Returns 0; FF_ERR_IO (cannot open or read: err has the system's reason); FF_ERR_MALFORMED (not an ELF file);
- * FF_ERR_UNSUPPORTED with a message that says how to build a usable one: no GNU build-id (-Wl,--build-id), no
- * DWARF (-g), no call frame information (.debug_frame, also -g).
+ * Open an ELF with DWARF.
+ * out: (out) the handle, closed with fa_elf_close(); NULL when this fails.
+ * path: (in) the ELF file; read while the handle is open.
+ * err: (out, optional) why it failed.
+ * Returns 0; FF_ERR_IO (cannot open or read it: err has the system's reason); FF_ERR_MALFORMED (not an ELF file,
+ * or its header is unreadable); FF_ERR_UNSUPPORTED with a message that says how to build a usable one: no GNU
+ * build-id (-Wl,--build-id), no DWARF (-g), no call frame information (.debug_frame, also -g); FF_ERR_NOMEM.
  */
 int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err);
 
+/*
+ * Close a handle and free everything it owns (names, build-id and CFI it handed out included).
+ * e: (in) an open handle, or NULL (nothing happens).
+ */
 void fa_elf_close(struct fa_elf *e);
 
-/* The ELF's build-id; out set to bytes owned by the handle. Returns the length (8..64). */
+/*
+ * The ELF's GNU build-id.
+ * e: (in) an open handle.
+ * out: (out) set to the build-id's bytes, owned by the handle: valid until fa_elf_close().
+ * Returns its length in bytes (8..64: fa_elf_open() refuses other ELFs).
+ */
 size_t fa_elf_build_id(const struct fa_elf *e, const uint8_t **out);
 
-/* The ELF's e_machine (40 for ARM). */
+/*
+ * The ELF's machine.
+ * e: (in) an open handle.
+ * Returns e_machine: 40 (EM_ARM) for Cortex-M firmware.
+ */
 uint16_t fa_elf_machine(const struct fa_elf *e);
 
-/* 0 when the dump's build-id is this ELF's; else FF_ERR_UNSUPPORTED, with both ids in hex in err. */
+/*
+ * Check that a dump comes from this ELF.
+ * e: (in) an open handle.
+ * id, len: (in) the dump's build-id.
+ * err: (out, optional) both ids in hex when they differ.
+ * Returns 0 when id is this ELF's build-id; FF_ERR_UNSUPPORTED when it is not.
+ */
 int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len, struct ff_error *err);
 
 /*
- * The function chain at a code address: out[0] is the innermost (an inlined function, when the address is inside
- * one), then each caller it was inlined into, ending with the real (out-of-line) function. For the inlined frames'
- * callers, file:line is the call site. Returns the number of entries written (1..max); 1 with function "?" when
- * the address is in no known function.
+ * The function chain at a code address: out[0] is the innermost function (an inlined one, when the address is
+ * inside one), with the file:line of the address; then each caller it was inlined into, with the file:line of
+ * the call site; the last is the out-of-line function. A chain longer than max is cut to its first max entries
+ * (the last of them then still has inlined set). Answers are cached per address: a call gets what a call on a
+ * fresh handle with the same max would, whatever earlier calls asked.
+ * e: (in) an open handle.
+ * addr: (in) the address (for a return address, one less: inside the call).
+ * out: (out) max entries of room.
+ * max: (in) at least 1.
+ * Returns the number of entries written, 1..max: 1 with function "?" when the address is in no function of the
+ * symbol table; 1 with the symbol's name when DWARF describes no function there (file:line then only when the
+ * line table has the address).
  */
 size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, size_t max);
 
 /*
- * Callers elided by tail calls, rebuilt from DWARF call-site records as GDB does: the caller's call at return
- * address ra called function T; if T is not the function at callee_pc, find the one chain of tail calls
- * (DW_AT_call_tail_call) that leads from T to it. out: the chain's functions, outermost first would be T...;
- * here innermost first (the order of a backtrace), each with the file:line of its tail call.
- * Returns the number of frames written: 0 when there is no chain or it is ambiguous.
+ * Callers elided by tail calls, rebuilt from DWARF call-site records as GDB does. A caller's call that returns to
+ * ra called function T; when T is not the function at callee_pc, the frames between them are the one chain of
+ * tail calls (DW_AT_call_tail_call) that leads from T to that function. Cached like fa_elf_symbolize().
+ * e: (in) an open handle.
+ * callee_pc: (in) an address in the called frame's function.
+ * ra: (in) the return address of the call in the caller's frame.
+ * out: (out) max entries of room: the chain innermost first (the order of a backtrace: the function that made
+ *      the last tail call first, T last), each with the file:line of its tail call and inlined false. A chain
+ *      longer than max is cut to its first max entries.
+ * max: (in) room in out.
+ * Returns the number of entries written: 0 when there is no such chain (T is the callee itself, or either address
+ * is in no known function), or more than one (ambiguous: nothing is better than a guess).
  */
 size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max);
 
-/* The start address and name of the ELF symbol (function) containing addr; 0 when none. ARM mapping symbols
- * ($t, $a, $d) are never returned. */
+/*
+ * The function symbol containing an address. ARM mapping symbols ($t, $a, $d) are never returned.
+ * e: (in) an open handle.
+ * addr: (in) the address (without the Thumb bit).
+ * name: (out) when found, the symbol's name, owned by the handle: valid until fa_elf_close(); else untouched.
+ * Returns the function's start address; 0 when no function symbol contains addr.
+ */
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name);
 
-/* Copy len bytes of the ELF's loadable contents at addr (code, read-only data) into buf. Returns 0, or -1 when
- * not all of them are in the file. */
+/*
+ * Copy ELF contents (code, read-only data: the file bytes of PT_LOAD segments) at an address.
+ * e: (in) an open handle.
+ * addr: (in) the first address.
+ * buf: (out) len bytes of room.
+ * len: (in) the number of bytes.
+ * Returns 0; -1 when not all of them are in the file (outside every segment, or in its zero-filled part like
+ * .bss), and buf may then be untouched.
+ */
 int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len);
 
-/* The libdw call frame information of the ELF (.debug_frame), for the unwinder. */
+/*
+ * The ELF's libdw call frame information, for the unwinder: .debug_frame (what arm-none-eabi-gcc -g emits), or
+ * .eh_frame when there is none (hosted programs, the POSIX port).
+ * e: (in) an open handle.
+ * Returns the CFI (Dwarf_CFI of libdw), owned by the handle: valid until fa_elf_close(); never NULL (fa_elf_open()
+ * refuses ELFs without).
+ */
 struct Dwarf_CFI_s;
 struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

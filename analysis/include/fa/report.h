@@ -5,12 +5,20 @@
 #ifndef FA_REPORT_H
 #define FA_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "fa/elf.h"
 #include "fa/fault.h"
-#include "ff/message.h"
 #include "fa/unwind.h"
+#include "ff/error.h"
+#include "ff/message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define FA_REPORT_FRAMES 128u
 #define FA_FINGERPRINT_VERSION 1
@@ -74,20 +82,35 @@ struct fa_report {
 };
 
 /*
- * Build the report of a coredump message with its ELF (already checked against the dump's build-id).
- * out: caller-allocated (it is large: allocate it, do not put it on a small stack); it keeps no pointer to m.
+ * Build the report of a coredump: explain the fault, unwind, symbolize every frame (inlined and tail-called ones
+ * expanded), find recursion in a stack overflow, fingerprint and title it. A dump that cannot be unwound (not a
+ * Cortex-M one, no CFI...) still gives a report, whose unwind.stop says why.
+ * out: (out) caller-allocated and filled (it is large: allocate it, do not put it on a small stack); it keeps no
+ *      pointer to m.
+ * e: (in) the dump's ELF, already checked against the dump's build-id (fa_elf_check_build_id()).
+ * m: (in) the message, read during the call only.
+ * err: (out, optional) why it failed.
  * Returns 0; FF_ERR_UNSUPPORTED when m is not a coredump.
  */
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err);
 
-/* The report as text for the engineer at the desk. */
+/*
+ * Print the report as text for the engineer at the desk (the one text renderer: `faultline decode` and
+ * `faultline trace` both print through it).
+ * r: (in) a report of fa_report_build() or fa_report_from_json().
+ * f: (in) the stream written to.
+ */
 void fa_report_print(const struct fa_report *r, FILE *f);
 
 /* How fa_report_json() lays the JSON out: indented for people, compact (no whitespace) for storage. */
 enum fa_json_layout { FA_JSON_INDENTED, FA_JSON_COMPACT };
 
-/* The report as JSON (docs/ANALYSIS.md), laid out as layout says; NUL-terminated, malloc'd: the caller frees it.
- * NULL when out of memory. */
+/*
+ * The report as JSON (docs/ANALYSIS.md).
+ * r: (in) a report of fa_report_build() or fa_report_from_json().
+ * layout: (in) indented or compact.
+ * Returns the JSON text, NUL-terminated and malloc'd: the caller frees it with free(); NULL when out of memory.
+ */
 char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout);
 
 #define FA_REPORT_JSON_MAX (1u << 20) /* the longest report JSON fa_report_from_json() reads, in bytes */
@@ -97,13 +120,16 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout);
  * fa_report_print() prints the text the report built from the dump printed. The JSON is untrusted (it comes from a
  * database or a network): every field is checked, every string and array bounded, and unknown members ignored.
  * The JSON does not carry the unwinder's lookup addresses and EXC_RETURN values: they are left 0.
- * out: caller-allocated (it is large, as for fa_report_build()); filled on success, unspecified on failure.
- * json, len: the JSON text (no NUL needed), read during the call only.
- * err: optional; on failure, the member and the problem ("report JSON: frames[2].line is not an integer").
+ * out: (out) caller-allocated (it is large, as for fa_report_build()); filled on success, unspecified on failure.
+ * json, len: (in) the JSON text (no NUL needed), read during the call only.
+ * err: (out, optional) on failure, the member and the problem ("report JSON: frames[2].line is not an integer").
  * Returns 0; FF_ERR_MALFORMED (not JSON, or a member missing, of the wrong type or out of its range);
  * FF_ERR_UNSUPPORTED (a report version, register layout or stop reason this version does not know);
  * FF_ERR_TOO_LARGE (over FA_REPORT_JSON_MAX bytes); FF_ERR_NOMEM.
  */
 int fa_report_from_json(struct fa_report *out, const char *json, size_t len, struct ff_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

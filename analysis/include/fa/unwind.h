@@ -11,6 +11,10 @@
 #include "fa/elf.h"
 #include "ff/message.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define FA_FRAMES_MAX 64u
 
 /* Why the unwind stopped. */
@@ -45,14 +49,26 @@ struct fa_unwind {
 	char why[200]; /* the stop, in words: "no call frame information for pc 0x00001234" */
 };
 
-/* Short name of a stop reason ("outermost", "no_cfi", ...). */
+/*
+ * The short name of a stop reason, as the JSON report spells it.
+ * stop: (in) the reason.
+ * Returns a static string: "outermost", "no_cfi", "memory", "loop", "bad_cfi", "depth", "no_frame",
+ * "unsupported"; "unknown" for a value outside enum fa_stop.
+ */
 const char *fa_stop_name(enum fa_stop stop);
 
 /*
  * Unwind the interrupted context of a Cortex-M (arch 40, os 0) coredump. Stack memory comes from the dump's
  * regions only; code and constants may come from the ELF.
- * Returns 0 with out filled (at least frame 0 unless stop is FA_STOP_NO_FRAME or FA_STOP_UNSUPPORTED).
+ * e: (in) the dump's ELF (checked against its build-id).
+ * m: (in) the coredump message.
+ * out: (out) filled: frames[0..n), innermost first, and why the unwind stopped (stop, why). n is at least 1 unless
+ *      stop is FA_STOP_NO_FRAME or FA_STOP_UNSUPPORTED (then 0).
+ * Returns 0: every unwind ends somewhere, and out->stop says where and why.
  */
 int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_unwind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
