@@ -2,18 +2,18 @@
 # SPDX-License-Identifier: Apache-2.0
 # check-header.sh c|cxx NAME WORKDIR [-IDIR...]: one public header, included by NAME ("fa/elf.h") from a
 # translation unit that includes nothing else, must compile on its own (and twice: its include guard works).
-#   c:   gcc -std=c99 -pedantic, warnings as errors. -Wstrict-prototypes because `f()` declares no prototype in
+#   c:   gcc and clang -std=c99 -pedantic, warnings as errors ("portable C99": both compilers). -Wstrict-prototypes because `f()` declares no prototype in
 #        C but `f(void)` in C++; -Wundef because `#if FL_X` on an undefined macro is a silent 0.
 #   cxx: g++ -std=c++11 -pedantic, warnings as errors, and every function the header declares with external linkage
 #        has C linkage: gcc -aux-info lists those declarations, the C++ TU takes each one's address, and nm must
 #        show each under its plain C name (C++ linkage would give a mangled _Z name, which no C library defines).
 #        This proves the extern "C" block covers every function declaration, not just that one exists.
 #        (Variables are not listed by -aux-info: a header declaring an extern variable needs another check.)
-# FL_HEADER_CC / FL_HEADER_CXX name the compilers (gcc, g++).
+# FL_HEADER_CC / FL_HEADER_CLANG / FL_HEADER_CXX name the compilers (gcc, clang, g++).
 set -eu
 lang=$1 name=$2 work=$3
 shift 3
-cc=${FL_HEADER_CC:-gcc} cxx=${FL_HEADER_CXX:-g++}
+cc=${FL_HEADER_CC:-gcc} clang=${FL_HEADER_CLANG:-clang} cxx=${FL_HEADER_CXX:-g++}
 rm -rf "$work"
 mkdir -p "$work"
 # (the typedef: ISO C forbids an empty translation unit, which a header of macros alone would leave)
@@ -25,9 +25,11 @@ fail() {
 }
 
 if [ "$lang" = c ]; then
-	"$cc" -std=c99 -pedantic -Werror -Wall -Wextra -Wstrict-prototypes -Wundef "$@" -fsyntax-only "$work/tu.c" ||
-		fail "does not compile on its own as C99 ($cc -std=c99 -pedantic -Werror -Wall -Wextra; the TU: $work/tu.c)"
-	echo "header-test: $name compiles on its own as C99"
+	for c in "$cc" "$clang"; do
+		"$c" -std=c99 -pedantic -Werror -Wall -Wextra -Wstrict-prototypes -Wundef "$@" -fsyntax-only "$work/tu.c" ||
+			fail "does not compile on its own as C99 ($c -std=c99 -pedantic -Werror -Wall -Wextra; the TU: $work/tu.c)"
+	done
+	echo "header-test: $name compiles on its own as C99 with $cc and $clang"
 	exit 0
 fi
 [ "$lang" = cxx ] || fail "language is c or cxx, not $lang"
