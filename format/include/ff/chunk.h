@@ -23,7 +23,7 @@ enum ff_chunk_kind {
 	FF_CHUNK_CONTINUATION,
 };
 
-/* One parsed chunk. data points into the caller's buffer and lives as long as it does. */
+/* One parsed chunk. data points into the parsed buffer and lives as long as it does. */
 struct ff_chunk {
 	enum ff_chunk_kind kind;
 	uint8_t tag;         /* seq mod 8: which message slot the chunk belongs to (§3.3) */
@@ -36,20 +36,23 @@ struct ff_chunk {
 };
 
 /*
- * Parse one chunk whose length the link gave (the whole of buf).
- * out: filled on success.  buf/len: the chunk bytes, not copied.  err: optional, filled on failure.
- * Checks everything a chunk alone can show: header bits, version, LEB128 fields, at least one data byte, and for
- * a first chunk that its data fits in total + 4. (Whether a continuation chunk fits its message is known only to
- * a receiver holding the first chunk.)
- * Returns 0, FF_ERR_MALFORMED, or FF_ERR_UNSUPPORTED (a first chunk of another chunk-layer version).
+ * Parse one chunk whose length the link gave. Checks everything a chunk alone can show: header bits, version,
+ * LEB128 fields, at least one data byte, and for a first chunk that its data fits in total + 4 (whether a
+ * continuation chunk fits its message is known only to a receiver holding the first chunk).
+ * out: (out) filled on success; out->data points into buf.
+ * buf, len: (in) the whole chunk, not copied: it must outlive out.
+ * err: (out, optional) why it was refused.
+ * Returns 0; FF_ERR_MALFORMED; FF_ERR_UNSUPPORTED (a first chunk of another chunk-layer version).
  */
 int ff_chunk_parse(struct ff_chunk *out, const uint8_t *buf, size_t len, struct ff_error *err);
 
 /*
  * Step through the records of a batch (§5): LEB128 length, then that many chunk bytes.
- * pos: in/out, the offset of the next record in buf; start at 0.  buf/len: the whole batch.
- * out_chunk/out_len: set to the next record's chunk bytes (pointing into buf).
- * Returns 1 when a record was produced, 0 at the exact end of the batch, FF_ERR_MALFORMED when the framing is
+ * out_chunk, out_len: (out) the next record's chunk bytes, pointing into buf.
+ * buf, len: (in) the whole batch.
+ * pos: (in/out) the offset of the next record in buf; start at 0.
+ * err: (out, optional) how the framing is broken.
+ * Returns 1 when a record was produced; 0 at the exact end of the batch; FF_ERR_MALFORMED when the framing is
  * broken (a length that is 0, not a valid LEB128 of at most 2 bytes, or runs past the end).
  */
 int ff_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf, size_t len, size_t *pos,
@@ -60,17 +63,18 @@ int ff_batch_next(const uint8_t **out_chunk, size_t *out_len, const uint8_t *buf
 
 /*
  * Append one record to a batch (§5): the chunk's length as LEB128, then the chunk.
- * out/cap: the caller's buffer and the bytes left in it.  chunk/len: the chunk bytes, copied; 1 <= len <=
- * FF_RECORD_MAX.
- * Returns the bytes written (FF_RECORD_SIZE(len)), or 0 when len is out of range or cap is too small (nothing is
- * written then).
+ * out, cap: (out) the caller's buffer and the bytes left in it.
+ * chunk, len: (in) the chunk bytes, copied; 1 <= len <= FF_RECORD_MAX.
+ * Returns the bytes written (FF_RECORD_SIZE(len)); 0 when len is out of range or cap too small (nothing written).
  */
 size_t ff_batch_put(uint8_t *out, size_t cap, const uint8_t *chunk, size_t len);
 
 /*
- * Check the 5-byte header of a chunk file ("FLCK", version 1) and return the offset of its batch, 5.
- * Returns FF_ERR_MALFORMED when the magic is wrong or the file is shorter than its header, FF_ERR_UNSUPPORTED for
- * another file version.
+ * Check the 5-byte header of a chunk file ("FLCK", version 1).
+ * buf, len: (in) the file.
+ * err: (out, optional) what is wrong.
+ * Returns the offset of its batch, 5; FF_ERR_MALFORMED when the magic is wrong or the file is shorter than its
+ * header; FF_ERR_UNSUPPORTED for another file version.
  */
 int ff_chunkfile_batch_offset(const uint8_t *buf, size_t len, struct ff_error *err);
 

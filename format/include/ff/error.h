@@ -24,12 +24,18 @@ struct ff_error {
 };
 
 /*
- * Record an error. err may be NULL (then only the code is returned). fmt is printf-style.
+ * Record an error.
+ * err: (out, optional) filled with code and the formatted message (cut to fit); NULL: only the code is returned.
+ * code: (in) an FF_ERR_*.  fmt, ...: (in) printf-style.
  * Returns code, so callers write `return ff_error_set(err, FF_ERR_MALFORMED, "...")`.
  */
 int ff_error_set(struct ff_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* A short lowercase name for a code ("malformed", "unsupported", ...); "unknown" for others. */
+/*
+ * A code's name.
+ * code: (in) an FF_ERR_*.
+ * Returns a short lowercase static string ("malformed", "unsupported"...); "unknown" for other values.
+ */
 const char *ff_error_name(int code);
 
 #ifdef __cplusplus

@@ -38,18 +38,29 @@ struct ff_input {
 	char notes[1024];
 };
 
-/* The form this input has (without decoding it fully). */
+/*
+ * The form an input has, from its first bytes (without decoding it).
+ * data, len: (in) the input.
+ * Returns its form; FF_INPUT_SERIAL_LOG for anything not recognized otherwise.
+ */
 enum ff_input_form ff_input_detect(const uint8_t *data, size_t len);
 
 /*
- * Read every message in data (any form). out: filled; free with ff_input_free() in every case.
- * Chunks go through the receiver rules (fa/reasm.h), per device for serial logs; refused chunks and damaged lines
- * are counted and noted, not fatal.
+ * Read every message of an input of any form. Chunks go through the receiver (ff/reasm.h), one per device for
+ * serial logs; refused chunks and damaged lines are counted and noted, not fatal.
+ * out: (out) filled; free with ff_input_free() in every case. Its messages are copies.
+ * data, len: (in) the input, read during the call only.
+ * err: (out, optional) what is broken.
  * Returns 0 (possibly with no messages); FF_ERR_MALFORMED when the input's framing itself is broken (a chunk
- * file's records, a storage header that fails its checks: err says which); FF_ERR_NOMEM.
+ * file's records, a storage header that fails its checks: err says which); FF_ERR_UNSUPPORTED (a chunk file or
+ * storage layout of another version); FF_ERR_TOO_LARGE (a message above FF_MESSAGE_MAX); FF_ERR_NOMEM.
  */
 int ff_input_read(struct ff_input *out, const uint8_t *data, size_t len, struct ff_error *err);
 
+/*
+ * Release what ff_input_read() allocated.
+ * in: (in/out) read or zeroed; its messages are freed.
+ */
 void ff_input_free(struct ff_input *in);
 
 #ifdef __cplusplus

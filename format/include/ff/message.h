@@ -45,7 +45,7 @@ enum ff_cm_reg {
 struct ff_region {
 	uint64_t addr;
 	uint32_t encoding;   /* 0 raw; others are not decodable by this version */
-	const uint8_t *data; /* points into the message's own copy */
+	const uint8_t *data; /* points into the ff_message's bytes (a copy made by ff_message_parse) */
 	size_t len;
 };
 
@@ -61,7 +61,7 @@ struct ff_coredump {
 	bool has_fpregs;
 	uint64_t stack_lo, stack_hi;
 	bool has_stack;
-	struct ff_region *regions; /* owned by the message */
+	struct ff_region *regions; /* owned by the ff_message (freed by ff_message_free) */
 	size_t nregions;
 	uint64_t site_pc, site_lr;
 	bool has_site;
@@ -98,29 +98,48 @@ struct ff_message {
 	struct ff_coredump core; /* type FF_MSG_COREDUMP */
 	struct ff_reboot reboot; /* type FF_MSG_REBOOT */
 	char notes[FF_NOTES_MAX]; /* what was dropped while decoding (a region of an unknown encoding...) */
-	uint8_t *bytes;           /* the message's own copy of its bytes (regions point here) */
-	size_t len;
+	uint8_t *bytes;           /* the captured regions' data, copied out of the message (regions point here); the
+				   * message's own bytes are not kept */
+	size_t len;               /* the message's length in bytes */
 };
 
 /*
- * Decode one message. out: filled; free it with ff_message_free() whether or not this succeeds.
- * msg/len: the message bytes (copied).  err: optional.
- * Returns 0, FF_ERR_MALFORMED (err names the field), FF_ERR_UNSUPPORTED (a message version this decoder does not
- * know, or a register layout it does not know), FF_ERR_TOO_LARGE (above FF_MESSAGE_MAX), FF_ERR_NOMEM.
+ * Decode one message, checking every field.
+ * out: (out) filled; free it with ff_message_free() whether or not this succeeds.
+ * msg, len: (in) the message bytes, read during the call only: what out needs of them (the captured regions'
+ *           data) is copied into out.
+ * err: (out, optional) names the field and the problem.
+ * Returns 0; FF_ERR_MALFORMED; FF_ERR_UNSUPPORTED (a message version or register layout this decoder does not
+ * know); FF_ERR_TOO_LARGE (above FF_MESSAGE_MAX); FF_ERR_NOMEM.
  */
 int ff_message_parse(struct ff_message *out, const uint8_t *msg, size_t len, struct ff_error *err);
 
-/* Release what ff_message_parse() allocated; out may be zeroed or parsed. */
+/*
+ * Release what ff_message_parse() allocated.
+ * m: (in/out) zeroed or parsed; zeroed again.
+ */
 void ff_message_free(struct ff_message *m);
 
-/* The v1 register count of an (arch, os) layout and its word size; 0 when the layout is unknown. */
+/*
+ * The v1 register count of a register layout (§8.1).
+ * arch, os: (in) the layout's envelope values.
+ * out_word: (out) its word size in bytes, 4 or 8.
+ * Returns the count; 0 when the layout is unknown (out_word then untouched).
+ */
 size_t ff_layout_regs(uint16_t arch, unsigned os, unsigned *out_word);
 
-/* The name of register word i in the (arch, os) layout ("r0", "rip", "x29"...); NULL past the layout. */
+/*
+ * The name of a register of a layout.
+ * arch, os: (in) the layout.  i: (in) the word's index.
+ * Returns a static string ("r0", "rip", "x29"...); NULL past the layout or for an unknown one.
+ */
 const char *ff_reg_name(uint16_t arch, unsigned os, size_t i);
 
-/* Find `len` bytes at `addr` in the captured regions. Returns a pointer into the message or NULL when not all of
- * them were captured. */
+/*
+ * Captured memory.
+ * c: (in) a parsed coredump.  addr, len: (in) the bytes wanted.
+ * Returns a pointer to them in c's regions (valid as long as its ff_message); NULL when not all were captured.
+ */
 const uint8_t *ff_coredump_memory(const struct ff_coredump *c, uint64_t addr, size_t len);
 
 #ifdef __cplusplus

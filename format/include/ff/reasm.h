@@ -33,10 +33,17 @@ enum ff_chunk_result {
 	FF_CHUNK_OVER_QUOTA,
 };
 
-/* The result's name as FORMAT.md spells it ("accepted", "crc_mismatch"...). */
+/*
+ * A result's name.  r: (in) the result.
+ * Returns it as FORMAT.md spells it ("accepted", "crc_mismatch"...), a static string; "unknown" past the table.
+ */
 const char *ff_chunk_result_name(enum ff_chunk_result r);
 
-/* True for the results that mean the chunk was refused. */
+/*
+ * Whether a result refuses its chunk.  r: (in) the result.
+ * Returns 1 for malformed, unsupported_version, too_large, out_of_range, no_message, conflict, crc_mismatch and
+ * over_quota; 0 for accepted, duplicate and complete.
+ */
 int ff_chunk_result_rejected(enum ff_chunk_result r);
 
 enum ff_slot_state {
@@ -99,10 +106,14 @@ struct ff_receiver_limits {
 
 /*
  * Apply one parsed chunk to its device's slots, by the rules of docs/FORMAT.md §4 and the budget of lim.
- * out: the chunk's result.  st: the device's slot store.  lim: the limits.  c: the chunk, parsed by
- * ff_chunk_parse(), only read.  out_msg/out_len: on FF_CHUNK_COMPLETE, the delivered message (without its CRC), a
- * malloc'd copy the caller frees; left alone otherwise.  err: optional; says why a chunk was refused.
- * Returns 0 (*out set), FF_ERR_NOMEM, or the store's error (nothing of the chunk is taken: the caller's
+ * out: (out) the chunk's result.
+ * st: (in) the device's slot store.
+ * lim: (in) the limits.
+ * c: (in) the chunk, parsed by ff_chunk_parse(); only read.
+ * out_msg, out_len: (out) on FF_CHUNK_COMPLETE, the delivered message (without its CRC), a malloc'd copy the
+ *                   caller frees; left alone otherwise.
+ * err: (out, optional) why a chunk was refused.
+ * Returns 0 (*out set); FF_ERR_NOMEM; or the store's error (nothing of the chunk is taken: the caller's
  * transaction, if any, must be rolled back).
  */
 int ff_receive(enum ff_chunk_result *out, const struct ff_slot_store *st, const struct ff_receiver_limits *lim,
@@ -127,15 +138,23 @@ struct ff_reasm {
 	uint8_t *delivered;   /* the last message delivered (malloc'd), until the next push */
 };
 
-/* Set r up with the given limits (0 for the defaults). Free with ff_reasm_free(). */
+/*
+ * Set up an in-memory receiver.
+ * r: (out) the caller's; free what it comes to hold with ff_reasm_free().
+ * max_message, max_pending: (in) the limits (see struct ff_reasm); 0 for the defaults.
+ */
 void ff_reasm_init(struct ff_reasm *r, uint32_t max_message, size_t max_pending);
+
+/* Free what r holds (slots, the last delivered message).  r: (in/out) emptied. */
 void ff_reasm_free(struct ff_reasm *r);
 
 /*
- * Take one chunk (the whole of buf: parsed here). r: in/out.  buf/len: the chunk, only read.
- * out_msg/out_len: on FF_CHUNK_COMPLETE, the delivered message (without its CRC), owned by r and valid until the
- * next call; otherwise left alone.  err: optional; for rejected results it says why ("chunk: at offset 40, 3 bytes
- * differ from those held").
+ * Take one chunk (parsed here).
+ * r: (in/out) the receiver.
+ * buf, len: (in) the whole chunk, read during the call only.
+ * out_msg, out_len: (out) on FF_CHUNK_COMPLETE, the delivered message (without its CRC), owned by r and valid
+ *                   until the next call; otherwise left alone.
+ * err: (out, optional) for rejected results, why ("chunk: at offset 40, 3 bytes differ from those held").
  * Returns the result; FF_CHUNK_OVER_QUOTA also when memory runs out.
  */
 enum ff_chunk_result ff_reasm_push(struct ff_reasm *r, const uint8_t *buf, size_t len, const uint8_t **out_msg,

@@ -36,8 +36,10 @@ struct ff_serial_record {
 };
 
 /*
- * Classify one line (without its "\n"; a trailing "\r" is ignored) and decode its record.
- * out: filled (log_len always; the rest by kind).  err: optional; set for FF_SERIAL_BAD.
+ * Classify one line and decode its record.
+ * out: (out) filled: log_len always, the rest by kind (its own copy: line may go after the call).
+ * line, len: (in) the line without its "\n" (a trailing "\r" is ignored).
+ * err: (out, optional) for FF_SERIAL_BAD, how the record is damaged.
  * Returns out->kind.
  */
 enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const char *line, size_t len,
@@ -80,15 +82,24 @@ struct ff_serial_reader {
 };
 
 /*
- * Start a reader. serial: NULL, or a device serial known out of band (faultline bridge --serial), which counts as
- * an announcement at the start of the stream; it must pass ff_device_serial_valid() (else it is ignored).
+ * Start a reader.
+ * r: (out) the caller's reader, set up.
+ * serial: (in, optional) a device serial known out of band (faultline bridge --serial), which counts as an
+ *         announcement at the start of the stream; copied; one that fails ff_device_serial_valid() is ignored.
  */
 void ff_serial_reader_init(struct ff_serial_reader *r, const char *serial);
 
-/* Read len bytes of the stream; each line they complete becomes events, given to each(ctx, ...). */
+/*
+ * Read bytes of the stream: each line they complete becomes events, in order.
+ * r: (in/out) the reader.  bytes, len: (in) any piece of the stream, read during the call only.
+ * each, ctx: (in) called for every event (with ctx).
+ */
 void ff_serial_reader_feed(struct ff_serial_reader *r, const void *bytes, size_t len, ff_serial_sink each, void *ctx);
 
-/* The stream ended: a last line without its "\n" becomes events too. The reader can then be fed anew. */
+/*
+ * The stream ended: a last line without its "\n" becomes events too; the reader can then be fed anew.
+ * r: (in/out) the reader.  each, ctx: (in) as for ff_serial_reader_feed().
+ */
 void ff_serial_reader_finish(struct ff_serial_reader *r, ff_serial_sink each, void *ctx);
 
 #ifdef __cplusplus
