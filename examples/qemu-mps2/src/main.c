@@ -18,21 +18,16 @@
 #define CHUNK_MAX 64u    /* bytes of a chunk: its line is 98 characters */
 #define SETTLE_MS 300u   /* with a command: how long to keep running after it, for what the ticker does */
 
-/* Send what faultline has queued, each chunk as a "#FL:C:" line; a burst starts with the serial ("#FL:S:"). */
+/* Send what faultline has queued, each chunk as a "#FL:C:" line, a message's first one after the serial
+ * ("#FL:S:"): a bridge that starts listening part way through picks the device up at the next message. */
 static void send_chunks(void)
 {
 	uint8_t chunk[CHUNK_MAX];
-	char line[FL_SERIAL_LINE_SIZE(CHUNK_MAX)];
-	size_t len, n;
+	char lines[FL_SERIAL_LINES_SIZE(CHUNK_MAX)];
+	size_t len;
 
-	if (!fl_chunk_has_data())
-		return;
-	n = fl_serial_announce_line(line, sizeof(line));
-	uart_write(line, n);
-	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0 && len > 0) {
-		n = fl_serial_chunk_line(line, sizeof(line), chunk, len);
-		uart_write(line, n);
-	}
+	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0 && len > 0)
+		uart_write(lines, fl_serial_chunk_lines(lines, sizeof(lines), chunk, len));
 }
 
 /* A reboot reason's name, from the SDK's list of them. */
