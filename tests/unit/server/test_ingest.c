@@ -15,6 +15,7 @@
 
 #include "ff/chunk.h"
 #include "ingest.h"
+#include "server_fixture.h"
 #include "testdata.h"
 
 struct fixture {
@@ -28,8 +29,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-ingest-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	srv_test_dir(f->dir, sizeof(f->dir), "ingest");
 	f->file = fl_test_read("format-v1/chunks-mtu20.flc", &f->file_len);
 	f->msg = fl_test_read("format-v1/message.bin", &f->msg_len);
 	*state = f;
@@ -38,20 +38,14 @@ static int setup(void **state)
 
 static void open_store(struct fixture *f)
 {
-	char err[256];
-
-	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+	srv_test_open(&f->s, f->dir);
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	if (f->s != NULL)
-		f->s->ops->close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	srv_test_remove(f->s, f->dir);
 	free(f->file);
 	free(f->msg);
 	free(f);
@@ -61,19 +55,7 @@ static int teardown(void **state)
 /* One SQL number from the store's file (a second connection: what is committed). */
 static int64_t sql_number(struct fixture *f, const char *sql)
 {
-	char path[128];
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return srv_test_sql(f->dir, sql, NULL, 0);
 }
 
 /* The example's chunks first..last-1 as a batch, ingested for serial; the results are checked against want. */

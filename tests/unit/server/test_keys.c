@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "keys.h"
+#include "server_fixture.h"
 
 struct fixture {
 	char dir[64];
@@ -40,11 +41,9 @@ static int shown(struct fixture *f, int (*make)(struct srv_store *, FILE *))
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-keys-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+	srv_test_dir(f->dir, sizeof(f->dir), "keys");
+	srv_test_open(&f->s, f->dir);
 	*state = f;
 	return 0;
 }
@@ -52,11 +51,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	f->s->ops->close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	srv_test_remove(f->s, f->dir);
 	free(f);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "server_fixture.h"
 #include "store.h"
 
 struct fixture {
@@ -26,11 +27,9 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+	srv_test_dir(f->dir, sizeof(f->dir), "store");
+	srv_test_open(&f->s, f->dir);
 	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
 	*state = f;
 	return 0;
@@ -39,11 +38,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	f->s->ops->close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	srv_test_remove(f->s, f->dir);
 	free(f);
 	return 0;
 }

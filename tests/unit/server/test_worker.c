@@ -14,12 +14,12 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "fa/elf.h"
 #include "ff/bytes.h"
 #include "ff/input.h"
 #include "ff/message.h"
+#include "server_fixture.h"
 #include "symbols.h"
 #include "testdata.h"
 #include "worker.h"
@@ -35,13 +35,11 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
 	size_t len;
 	uint8_t *log = fl_test_read_path(FL_TEST_LOG, &len);
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fl-worker-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(srv_store_open_sqlite(&f->s, f->dir, err, sizeof(err)), 0);
+	srv_test_dir(f->dir, sizeof(f->dir), "worker");
+	srv_test_open(&f->s, f->dir);
 	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
 	assert_int_equal(ff_input_read(&f->in, log, len, NULL), 0);
 	assert_int_equal(f->in.n, 2);
@@ -53,13 +51,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	fa_elf_close(f->cache.elf);
 	ff_input_free(&f->in);
-	f->s->ops->close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	srv_test_remove(f->s, f->dir);
 	free(f);
 	return 0;
 }
@@ -67,23 +62,7 @@ static int teardown(void **state)
 /* One value from the store's file (a second connection: what is committed); text into out when given. */
 static int64_t sql(struct fixture *f, const char *query, char *out, size_t cap)
 {
-	char path[128];
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", query, sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
-		if (out != NULL)
-			snprintf(out, cap, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return srv_test_sql(f->dir, query, out, cap);
 }
 
 static int64_t add(struct fixture *f, const uint8_t *bytes, size_t len)

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The server tests' fixture (server_fixture.h). */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "server_fixture.h"
+
+void srv_test_dir(char *dir, size_t cap, const char *name)
+{
+	snprintf(dir, cap, "/tmp/fl-%s-XXXXXX", name);
+	assert_non_null(mkdtemp(dir));
+}
+
+void srv_test_open(struct srv_store **out, const char *dir)
+{
+	char err[256];
+
+	if (srv_store_open_sqlite(out, dir, err, sizeof(err)) != 0)
+		fail_msg("opening the store in %s: %s", dir, err);
+}
+
+void srv_test_remove(struct srv_store *s, const char *dir)
+{
+	char cmd[128];
+
+	if (s != NULL)
+		s->ops->close(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int64_t srv_test_sql(const char *dir, const char *query, char *out, size_t cap)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	snprintf(path, sizeof(path), "%s/faultline.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", query, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+		if (out != NULL)
+			snprintf(out, cap, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}

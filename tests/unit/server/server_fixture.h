@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the server's unit tests share: a data folder of their own, the real SQLite store in it, and reading its
+ * file through a second connection (what is committed). Each helper fails the running cmocka test on error. */
+#ifndef SRV_SERVER_FIXTURE_H
+#define SRV_SERVER_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* Make a new empty folder /tmp/fl-NAME-XXXXXX. dir, cap: (out) its path. */
+void srv_test_dir(char *dir, size_t cap, const char *name);
+
+/* Open (creating) the store in dir. out: (out) the store, for srv_test_remove(). */
+void srv_test_open(struct srv_store **out, const char *dir);
+
+/* Close s (NULL: none was opened) and remove dir with everything in it. */
+void srv_test_remove(struct srv_store *s, const char *dir);
+
+/*
+ * The first column of the first row of a query on dir's database, read through a connection of its own.
+ * out, cap: (out, optional) the value as text.  Returns it as an integer; -1 when there is no row.
+ */
+int64_t srv_test_sql(const char *dir, const char *query, char *out, size_t cap);
+
+#endif
