@@ -27,7 +27,7 @@
 #include "symbols.h"
 #include "keys.h"
 
-#define THREADS 16u /* requests in the store at once: more than the cores, so that requests meet in one commit */
+#define THREADS 16u /* connections are suspended while their chunks are stored: a thread never waits for a commit */
 #define API "/api/v1/"
 
 #define BODY_MAX (1u << 20) /* one request's chunks */
@@ -43,6 +43,11 @@ struct request {
 	uint8_t *body;
 	size_t len, cap;
 	struct srv_upload *upload; /* a symbol upload, streamed to disk */
+	/* chunks: taken by the store's writer while the connection is suspended, answered once committed */
+	enum { BODY, STORING, STORED } stage;
+	struct srv_ingest in;
+	int stored;                /* the commit's outcome: 0, or -1 (nothing of the request is stored) */
+	struct MHD_Connection *connection;
 };
 
 struct srv_http {
@@ -109,29 +114,48 @@ static bool device_endpoint(const char *url, const char *method)
 	return slash != NULL && slash > serial && strcmp(slash, "/chunks") == 0;
 }
 
-/* POST /api/v1/devices/{serial}/chunks, once the whole body is in. */
+/* The writer committed a request's chunks (or failed to): answer it. */
+static void chunks_stored(void *ctx, int rc, const char *error)
+{
+	struct request *req = ctx;
+
+	if (rc != 0)
+		fprintf(stderr, "faultline-server: storing chunks of %s: %s\n", req->serial, error);
+	req->stored = rc;
+	req->stage = STORED;
+	MHD_resume_connection(req->connection);
+}
+
+/* POST /api/v1/devices/{serial}/chunks, once the whole body is in: parsed, then handed to the store's writer with
+ * the connection suspended (no thread waits for the commit); answered when resumed. */
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
 	struct ff_error err = {0};
-	struct srv_ingest in;
 	json_t *results;
+	unsigned status;
 	int rc;
 
-	if (req->too_large)
-		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer chunks "
-			     "per request");
-	rc = srv_ingest_body(&in, h->store, req->serial, req->body, req->len, req->batch, (int64_t)time(NULL),
-			     &srv_ingest_limits, &err);
-	if (rc != 0) { /* for a store error, the store said why on stderr */
-		srv_ingest_free(&in);
-		if (rc > 0)
+	if (req->stage == BODY) {
+		if (req->too_large)
+			return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer "
+				     "chunks per request");
+		rc = srv_ingest_prepare(&req->in, req->serial, req->body, req->len, req->batch, (int64_t)time(NULL),
+					&srv_ingest_limits, &err);
+		if (rc != 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, req->len == 0 ? "empty" : req->batch ? "bad_batch" : "malformed",
 				     err.msg);
-		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
+		req->stage = STORING;
+		req->connection = c;
+		MHD_suspend_connection(c);
+		srv_store_group_submit(h->store, srv_ingest_apply, &req->in, chunks_stored, req);
+		return MHD_YES;
 	}
+	if (req->stored != 0)
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
+	srv_ingest_tally(&req->in);
 	results = json_array();
-	for (size_t i = 0; i < in.n; i++) {
-		const struct srv_chunk_outcome *o = &in.chunks[i];
+	for (size_t i = 0; i < req->in.n; i++) {
+		const struct srv_chunk_outcome *o = &req->in.chunks[i];
 		json_t *r = json_pack("{s:s}", "result", ff_chunk_result_name(o->res));
 
 		if (o->res == FF_CHUNK_COMPLETE)
@@ -140,11 +164,10 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 			json_object_set_new(r, "error", json_string(o->error));
 		json_array_append_new(results, r);
 	}
-	if (in.delivered > 0)
+	if (req->in.delivered > 0)
 		srv_workers_wake(h->workers);
-	rc = in.rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
-	srv_ingest_free(&in);
-	return respond(c, (unsigned)rc, json_pack("{s:o}", "results", results));
+	status = req->in.rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+	return respond(c, status, json_pack("{s:o}", "results", results));
 }
 
 /* POST /api/v1/symbols, once the whole file is on disk (symbols.c checks and keeps it). */
@@ -279,6 +302,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum 
 	(void)why;
 	if (req != NULL && req != (void *)&s_answered) {
 		srv_upload_abort(req->upload); /* an upload cut short */
+		srv_ingest_free(&req->in);
 		free(req->body);
 		free(req);
 	}
@@ -308,6 +332,7 @@ int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uin
 	h->symbols_max = cfg->symbols_max;
 	h->workers = cfg->workers;
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+					     MHD_ALLOW_SUSPEND_RESUME |
 					     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				     MHD_OPTION_THREAD_POOL_SIZE, THREADS, MHD_OPTION_CONNECTION_TIMEOUT, 30u,

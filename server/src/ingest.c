@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Ingest (ingest.h): the server's slots are a store of format/'s one receiver; this file adapts one to the other
  * and keeps a request's chunks together in the group commit. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,24 +119,13 @@ static char *copy_error(const struct ff_error *err)
 	return srv_strdup(err->msg);
 }
 
-/* A request's parsed chunks, for the store's writer. */
-struct request_writes {
-	const char *serial;
-	const struct ff_chunk *chunks;
-	struct srv_ingest *out;
-	int64_t now;
-	const struct ff_receiver_limits *lim;
-};
-
-/* A request's parsed chunks, in order, into its part of a group transaction (on the store's writer). */
-static int apply_all(struct srv_store *st, void *ctx)
+int srv_ingest_apply(struct srv_store *st, void *ctx)
 {
-	const struct request_writes *w = ctx;
-	const char *serial = w->serial;
-	const struct ff_chunk *chunks = w->chunks;
-	struct srv_ingest *out = w->out;
-	const struct ff_receiver_limits *lim = w->lim;
-	int64_t now = w->now;
+	struct srv_ingest *out = ctx;
+	const struct ff_chunk *chunks = out->parsed;
+	const struct ff_receiver_limits *lim = out->lim;
+	int64_t now = out->now;
+	const char *serial = out->serial;
 	struct device_store d = {.st = st, .now = now};
 	const struct ff_slot_store store = {&k_device_store, &d};
 
@@ -165,10 +155,9 @@ static int apply_all(struct srv_store *st, void *ctx)
 	return ds_flush(&d);
 }
 
-int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,
-		    bool batch, int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err)
+int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t *body, size_t len, bool batch,
+		       int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err)
 {
-	struct ff_chunk *chunks;
 	const uint8_t *rec;
 	size_t pos = 0, rec_len, n = 1;
 	int rc;
@@ -187,9 +176,12 @@ int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *se
 		ff_error_set(err, FF_ERR_TOO_LARGE, "a single chunk is at most 16383 bytes");
 		return SRV_NONE;
 	}
+	snprintf(out->serial, sizeof(out->serial), "%s", serial);
+	out->now = now;
+	out->lim = lim;
 	out->n = n;
 	out->chunks = srv_calloc(n > 0 ? n : 1, sizeof(*out->chunks));
-	chunks = srv_calloc(n > 0 ? n : 1, sizeof(*chunks));
+	out->parsed = srv_calloc(n > 0 ? n : 1, sizeof(*out->parsed));
 	pos = 0;
 	for (size_t i = 0; i < n; i++) { /* parsed before the store is taken: a chunk that does not parse is answered */
 		struct ff_error why = {0};
@@ -198,22 +190,34 @@ int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *se
 			ff_batch_next(&rec, &rec_len, body, len, &pos, NULL);
 		else
 			rec = body, rec_len = len;
-		rc = ff_chunk_parse(&chunks[i], rec, rec_len, &why);
+		rc = ff_chunk_parse(&out->parsed[i], rec, rec_len, &why);
 		if (rc != 0) {
 			out->chunks[i].res = rc == FF_ERR_UNSUPPORTED ? FF_CHUNK_UNSUPPORTED_VERSION : FF_CHUNK_MALFORMED;
 			out->chunks[i].error = copy_error(&why);
 		}
 	}
-	struct request_writes w = {serial, chunks, out, now, lim};
+	return 0;
+}
 
-	rc = srv_store_group_run(st, apply_all, &w);
-	free(chunks);
-	if (rc != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		out->delivered += out->chunks[i].res == FF_CHUNK_COMPLETE;
-		out->rejected += out->chunks[i].error != NULL;
+void srv_ingest_tally(struct srv_ingest *in)
+{
+	in->delivered = in->rejected = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		in->delivered += in->chunks[i].res == FF_CHUNK_COMPLETE;
+		in->rejected += in->chunks[i].error != NULL;
 	}
+}
+
+int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,
+		    bool batch, int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err)
+{
+	int rc = srv_ingest_prepare(out, serial, body, len, batch, now, lim, err);
+
+	if (rc != 0)
+		return rc;
+	if (srv_store_group_run(st, srv_ingest_apply, out) != 0)
+		return -1;
+	srv_ingest_tally(out);
 	return 0;
 }
 
@@ -222,5 +226,6 @@ void srv_ingest_free(struct srv_ingest *in)
 	for (size_t i = 0; i < in->n; i++)
 		free(in->chunks[i].error);
 	free(in->chunks);
+	free(in->parsed);
 	memset(in, 0, sizeof(*in));
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ff/chunk.h"
 #include "ff/error.h"
 #include "ff/reasm.h"
 #include "store.h"
@@ -24,11 +25,15 @@ struct srv_chunk_outcome {
 	char *error;     /* why it was refused (malloc'd, freed by srv_ingest_free), or NULL */
 };
 
-/* A request's outcomes, in body order. */
+/* A request: its parsed chunks (pointing into its body, which must outlive it) and their outcomes, in body order. */
 struct srv_ingest {
 	struct srv_chunk_outcome *chunks; /* n of them, malloc'd */
 	size_t n;
-	size_t delivered, rejected;
+	size_t delivered, rejected;       /* set by srv_ingest_tally() */
+	struct ff_chunk *parsed;          /* n of them, malloc'd */
+	char serial[65];
+	int64_t now;
+	const struct ff_receiver_limits *lim;
 };
 
 /* The limits ingest applies (the constants above); tests may pass smaller ones. */
@@ -48,6 +53,18 @@ extern const struct ff_receiver_limits srv_ingest_limits;
 int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,
 		    bool batch, int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err);
 
+/*
+ * The steps of srv_ingest_body(), for a caller that does not wait for the commit (http.c: the connection is
+ * suspended meanwhile). prepare: as srv_ingest_body() before the store (0 or SRV_NONE). apply: the request's
+ * writes, the fn of srv_store_group_run()/srv_store_group_submit() with ctx = the prepared srv_ingest (its body
+ * still alive). tally: counts delivered and rejected once they are committed.
+ */
+int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t *body, size_t len, bool batch,
+		       int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err);
+int srv_ingest_apply(struct srv_store *st, void *ctx);
+void srv_ingest_tally(struct srv_ingest *in);
+
+/* Free what srv_ingest_prepare() or srv_ingest_body() allocated (in zeroed or prepared). */
 void srv_ingest_free(struct srv_ingest *in);
 
 #endif

@@ -15,6 +15,9 @@ struct srv_store_item {
 	struct srv_store_item *next;
 	int (*fn)(struct srv_store *s, void *ctx); /* NULL: srv_store_lock's, the connection lent to the submitter */
 	void *ctx;
+	/* srv_store_group_submit's: called once it is committed (or failed), instead of waking a waiter */
+	void (*then)(void *then_ctx, int rc, const char *error);
+	void *then_ctx;
 	pthread_cond_t wake; /* its submitter waits on its own: a commit wakes only those it answers */
 	bool done;
 	int rc;
@@ -112,8 +115,16 @@ static void *writer(void *arg)
 		}
 		pthread_mutex_unlock(&s->lock);
 		run_batch(s, batch, n);
+		for (size_t i = 0; i < n; i++) /* submitted ones: told without the lock (their callback may take others) */
+			if (batch[i]->then != NULL) {
+				batch[i]->then(batch[i]->then_ctx, batch[i]->rc, batch[i]->error);
+				free(batch[i]);
+				batch[i] = NULL;
+			}
 		pthread_mutex_lock(&s->lock);
 		for (size_t i = 0; i < n; i++) {
+			if (batch[i] == NULL)
+				continue;
 			batch[i]->done = true;
 			pthread_cond_signal(&batch[i]->wake);
 		}
@@ -122,10 +133,9 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-/* Queue it and wait until the writer is done with it (lock held on return). */
-static void submit(struct srv_store *s, struct srv_store_item *it)
+/* Queue it for the writer (lock held). */
+static void enqueue(struct srv_store *s, struct srv_store_item *it)
 {
-	pthread_mutex_lock(&s->lock);
 	if (s->head == NULL)
 		s->head = it;
 	else
@@ -133,8 +143,31 @@ static void submit(struct srv_store *s, struct srv_store_item *it)
 	s->tail = it;
 	if (s->idle) /* a busy writer takes it with its next batch */
 		pthread_cond_signal(&s->work);
+}
+
+/* Queue it and wait until the writer is done with it (lock held on return). */
+static void submit(struct srv_store *s, struct srv_store_item *it)
+{
+	pthread_mutex_lock(&s->lock);
+	enqueue(s, it);
 	while (!it->done)
 		pthread_cond_wait(&it->wake, &s->lock);
+}
+
+void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx,
+			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx)
+{
+	struct srv_store_item *it = calloc(1, sizeof(*it));
+
+	if (it == NULL)
+		abort(); /* out of memory: as srv_malloc does */
+	it->fn = fn;
+	it->ctx = ctx;
+	it->then = then;
+	it->then_ctx = then_ctx;
+	pthread_mutex_lock(&s->lock);
+	enqueue(s, it);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int srv_store_group_run(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx)

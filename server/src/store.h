@@ -205,6 +205,14 @@ void srv_store_unlock(struct srv_store *s);
 int srv_store_group_run(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx);
 
 /*
+ * srv_store_group_run() without waiting: returns at once; then(then_ctx, rc, error) is called on the writer thread
+ * once the transaction holding fn's writes has committed (rc 0) or nothing of it is stored (rc -1, error says why,
+ * valid during the call). ctx and then_ctx must live until then is called; then must not use the store.
+ */
+void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx,
+			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
+
+/*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint
  * every 10,000 WAL pages, the schema migrated to the current version. out: the store, closed with its ops->close.
  * Returns 0, or -1 with err filled (a newer schema than this server knows is refused, not touched).
