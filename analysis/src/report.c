@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Building the report from an unwind, and printing it as text and JSON. */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,16 +161,38 @@ static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
 	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
 }
 
+/* The length of the UTF-8 sequence at p (1..4), or 0 when it is not one (overlong forms, surrogates and code
+ * points past U+10FFFF included). */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	size_t n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
+		   p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) ||
+	    (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))))
+		return 0;
+	return n;
+}
+
 /* Text in a report is printable UTF-8 (JSON strings must be UTF-8; a terminal must not take a name for a control
- * sequence): control characters become '?', and so do the non-ASCII bytes of a string that is not UTF-8. */
+ * sequence): control characters become '?', and so do the non-ASCII bytes of a string that is not UTF-8. Names are
+ * nearly always plain ASCII: that is one pass and no copy. */
 static void printable(char *s)
 {
-	json_t *utf8 = json_string(s);
+	unsigned char *p = (unsigned char *)s;
+	bool utf8 = true;
 
-	for (char *p = s; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || (utf8 == NULL && (unsigned char)*p >= 0x80))
+	for (size_t i = 0, n; p[i] != '\0'; i += n)
+		if ((n = utf8_sequence(p + i)) == 0) {
+			utf8 = false;
+			break;
+		}
+	for (; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
 			*p = '?';
-	json_decref(utf8);
 }
 
 /* Every string of a report that came from the dump or the ELF, made printable (after the fingerprint, which hashes
@@ -190,7 +213,9 @@ static void make_printable(struct fa_report *r)
 
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
-	memset(out, 0, sizeof(*out));
+	/* everything but the frames (each is set whole when added): they are most of the report's 60 KB */
+	memset(out, 0, offsetof(struct fa_report, frames));
+	memset(&out->n, 0, sizeof(*out) - offsetof(struct fa_report, n));
 	if (m->type != FF_MSG_COREDUMP)
 		return ff_error_set(err, FF_ERR_UNSUPPORTED, "report: message type %u is not a coredump", m->type);
 	copy_dump(&out->dump, m);
@@ -209,6 +234,7 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 			rf->phys = (int)i;
 			rf->exception = j == 0 && f->exception;
 			rf->null_call = j == 0 && f->null_call;
+			rf->tail_call = false;
 			rf->application = application(&syms[j]);
 		}
 		/* callers that tail calls left no frame for, between this frame and the one that called it */

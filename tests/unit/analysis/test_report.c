@@ -149,12 +149,28 @@ static void printable_strings(void **state)
 	m.os = 1;
 	m.build_id_len = 8;
 	snprintf(m.sw_version, sizeof(m.sw_version), "1.0\xff");
+	snprintf(m.hw_version, sizeof(m.hw_version), "caf\xc3\xa9 \xf0\x9f\x94\xa7"); /* UTF-8: kept */
 	snprintf(m.notes, sizeof(m.notes), "bell\a");
 	m.core.nregs = ff_layout_regs(62, 1, &m.core.word);
 	m.core.reason = 0x800d;
 	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
 	assert_string_equal(s_report.dump.sw_version, "1.0?");
+	assert_string_equal(s_report.dump.hw_version, "caf\xc3\xa9 \xf0\x9f\x94\xa7");
 	assert_string_equal(s_report.dump.notes, "bell?");
+	/* not UTF-8: an overlong '/', a UTF-16 surrogate, a code point past U+10FFFF, a cut sequence */
+	snprintf(m.hw_version, sizeof(m.hw_version), "\xc0\xaf");
+	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
+	assert_string_equal(s_report.dump.hw_version, "??");
+	snprintf(m.hw_version, sizeof(m.hw_version), "a\xed\xa0\x80");
+	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
+	assert_string_equal(s_report.dump.hw_version, "a???");
+	snprintf(m.hw_version, sizeof(m.hw_version), "\xf4\x90\x80\x80");
+	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
+	assert_string_equal(s_report.dump.hw_version, "????");
+	snprintf(m.hw_version, sizeof(m.hw_version), "ok\xe2\x82");
+	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
+	assert_string_equal(s_report.dump.hw_version, "ok??");
+	snprintf(m.hw_version, sizeof(m.hw_version), "caf\xc3\xa9");
 	json = fa_report_json(&s_report, FA_JSON_COMPACT);
 	assert_non_null(strstr(json, "\"sw_version\":\"1.0?\""));
 	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
