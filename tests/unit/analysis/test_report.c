@@ -140,6 +140,9 @@ static void notes_truncation_reason(void **state)
  * string that is not UTF-8). */
 static void printable_strings(void **state)
 {
+	static const char *const k_not_utf8[][2] = {
+		{"\xc0\xaf", "??"}, {"a\xed\xa0\x80", "a???"}, {"\xf4\x90\x80\x80", "????"}, {"ok\xe2\x82", "ok??"},
+	};
 	static struct ff_message m;
 	char *json;
 
@@ -158,18 +161,11 @@ static void printable_strings(void **state)
 	assert_string_equal(s_report.dump.hw_version, "caf\xc3\xa9 \xf0\x9f\x94\xa7");
 	assert_string_equal(s_report.dump.notes, "bell?");
 	/* not UTF-8: an overlong '/', a UTF-16 surrogate, a code point past U+10FFFF, a cut sequence */
-	snprintf(m.hw_version, sizeof(m.hw_version), "\xc0\xaf");
-	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
-	assert_string_equal(s_report.dump.hw_version, "??");
-	snprintf(m.hw_version, sizeof(m.hw_version), "a\xed\xa0\x80");
-	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
-	assert_string_equal(s_report.dump.hw_version, "a???");
-	snprintf(m.hw_version, sizeof(m.hw_version), "\xf4\x90\x80\x80");
-	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
-	assert_string_equal(s_report.dump.hw_version, "????");
-	snprintf(m.hw_version, sizeof(m.hw_version), "ok\xe2\x82");
-	assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
-	assert_string_equal(s_report.dump.hw_version, "ok??");
+	for (size_t i = 0; i < sizeof(k_not_utf8) / sizeof(k_not_utf8[0]); i++) {
+		snprintf(m.hw_version, sizeof(m.hw_version), "%s", k_not_utf8[i][0]);
+		assert_int_equal(fa_report_build(&s_report, NULL, &m, NULL), 0);
+		assert_string_equal(s_report.dump.hw_version, k_not_utf8[i][1]);
+	}
 	snprintf(m.hw_version, sizeof(m.hw_version), "caf\xc3\xa9");
 	json = fa_report_json(&s_report, FA_JSON_COMPACT);
 	assert_non_null(strstr(json, "\"sw_version\":\"1.0?\""));
