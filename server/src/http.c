@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,8 +33,23 @@
 
 #define BODY_MAX (1u << 20) /* one request's chunks */
 
-/* The request state of a connection answered from its headers alone. */
-static int s_answered;
+/* The request state of a connection answered from its headers alone (its body, if any, is discarded), and of a
+ * GET, answered at the call after the headers: MHD keeps a connection alive only for an answer queued once the
+ * request has been read, so a GET answered from its headers alone would close it. */
+static int s_answered, s_get;
+
+/* Is the Content-Type type the media type want, parameters (";charset=...") and case aside? */
+static bool media_type_is(const char *type, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (type == NULL || strncasecmp(type, want, n) != 0)
+		return false;
+	type += n;
+	while (*type == ' ' || *type == '\t')
+		type++;
+	return *type == '\0' || *type == ';';
+}
 
 /* A request whose body is read before it is answered: chunks (in memory) or a symbol file (streamed to disk). */
 struct request {
@@ -219,10 +235,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	enum srv_role role;
 
 	(void)version;
+	if (req == NULL && strcmp(method, "GET") == 0) { /* answered at the next call: see s_get */
+		*req_cls = &s_get;
+		return MHD_YES;
+	}
+	if (req == (void *)&s_get) {
+		if (*upload_data_size > 0) { /* a GET's body means nothing here */
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		*req_cls = &s_answered;
+		if (strcmp(url, "/healthz") == 0)
+			return respond(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+		role = role_of(h, c);
+		if (role != SRV_ROLE_ADMIN)
+			return error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+				     role == SRV_ROLE_NONE ? "missing or wrong credentials: devices send X-Faultline-Key, "
+							     "people Authorization: Bearer"
+							   : "the project key may only send chunks");
+		return read_api(h, c, url);
+	}
 	if (req == NULL) { /* headers only: answer now, or get ready for the body */
 		*req_cls = &s_answered;
-		if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
-			return respond(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 		role = role_of(h, c);
 		if (role == SRV_ROLE_NONE || (role == SRV_ROLE_DEVICE && !device_endpoint(url, method)))
 			return error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
@@ -237,19 +271,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			if (!ff_device_serial_valid(serial, n))
 				return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
 					     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
-			if (type == NULL || (strcmp(type, "application/vnd.faultline.chunk") != 0 &&
-					     strcmp(type, "application/vnd.faultline.chunk-batch") != 0))
+			if (!media_type_is(type, "application/vnd.faultline.chunk") &&
+			    !media_type_is(type, "application/vnd.faultline.chunk-batch"))
 				return error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
 					     "send Content-Type: application/vnd.faultline.chunk (one chunk) or "
 					     "application/vnd.faultline.chunk-batch (records)");
 			req = srv_calloc(1, sizeof(*req));
 			memcpy(req->serial, serial, n);
-			req->batch = strcmp(type, "application/vnd.faultline.chunk-batch") == 0;
+			req->batch = media_type_is(type, "application/vnd.faultline.chunk-batch");
 			*req_cls = req;
 			return MHD_YES;
 		}
-		if (strcmp(method, "GET") == 0)
-			return read_api(h, c, url);
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
 			char why[4300];
 

@@ -32,6 +32,11 @@ expect 401 "$(status POST /api/v1/devices/dev-1/chunks -H 'X-Faultline-Key: flp_
 	"a wrong project key"
 expect 401 "$(status GET /api/v1/issues -H "Authorization: Bearer $admin$admin")" "a token with a valid prefix"
 [ "$(status GET /api/v1/issues -H "Authorization: Bearer $admin")" != 401 ] || fail "the admin token is refused"
+# people's clients keep their connection: three GETs, one connection, none told to close it
+curl -sv -o /dev/null -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/issues" \
+	"http://127.0.0.1:$port/api/v1/devices" "http://127.0.0.1:$port/healthz" 2> "$dir/keepalive"
+[ "$(grep -c 'Re-using existing connection' "$dir/keepalive")" = 2 ] && ! grep -qi '^< connection: close' "$dir/keepalive" ||
+	fail "GET answers close the connection: $(grep -i 'connection' "$dir/keepalive")"
 [ "$(status POST /api/v1/devices/dev-1/chunks -H "X-Faultline-Key: $project" --data-binary x)" != 401 ] ||
 	fail "the project key is refused on the chunk endpoint"
 

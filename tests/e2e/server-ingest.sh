@@ -77,6 +77,13 @@ expect 400 "$(post dev-h chunk-batch "$dir/lying")" "" "a batch record that lies
 expect 400 "$(post dev-m chunk-batch "$dir/mixed")" "accepted malformed" "a batch with one bad chunk"
 expect 415 "$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -H 'Content-Type: text/plain' \
 	--data-binary x "http://127.0.0.1:$port/api/v1/devices/dev-h/chunks")" "" "a wrong content type"
+# a media type with parameters, in another case, is the media type
+expect 200 "$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
+	-H 'Content-Type: Application/Vnd.Faultline.Chunk-Batch; charset=utf-8' --data-binary "@$dir/batch" \
+	"http://127.0.0.1:$port/api/v1/devices/dev-p/chunks")" "accepted accepted accepted complete" "parameters"
+expect 415 "$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
+	-H 'Content-Type: application/vnd.faultline.chunk-batchx' --data-binary "@$dir/batch" \
+	"http://127.0.0.1:$port/api/v1/devices/dev-p/chunks")" "" "a longer media type"
 expect 400 "$(post 'bad%21serial' chunk "$dir/c1")" "" "a serial with a character outside the set"
 [ "$(json .error.code "$dir/body")" = bad_serial ] || fail "bad serial: $(cat "$dir/body")"
 expect 400 "$(post "$(printf 'x%.0s' $(seq 65))" chunk "$dir/c1")" "" "a 65-character serial"
