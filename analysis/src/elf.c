@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ff/bytes.h"
@@ -108,19 +109,51 @@ static bool has_cu(Dwarf *dwarf)
 	return dwarf_nextcu(dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0;
 }
 
+/* Every section's bytes are in the file (a file cut short is told so, not taken for one without DWARF). */
+static int check_whole(Elf *elf, off_t size, const char *path, struct ff_error *err)
+{
+	size_t n, strndx;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr ehdr;
+
+	/* (the header's own count: libelf counts no sections when their table lies past the end of the file) */
+	if (gelf_getehdr(elf, &ehdr) == NULL ||
+	    (uint64_t)ehdr.e_shoff + (uint64_t)ehdr.e_shnum * ehdr.e_shentsize > (uint64_t)size ||
+	    elf_getshdrnum(elf, &n) != 0 || elf_getshdrstrndx(elf, &strndx) != 0)
+		return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is cut short: its section table is not all in its "
+				    "%lld bytes (an upload or a copy that did not finish?)", path, (long long)size);
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (gelf_getshdr(scn, &sh) == NULL)
+			return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s: a section header cannot be read", path);
+		if (sh.sh_type == SHT_NOBITS || sh.sh_offset + sh.sh_size <= (uint64_t)size)
+			continue;
+		name = elf_strptr(elf, strndx, sh.sh_name);
+		return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is cut short: section %s ends at byte %llu, the file "
+				    "has %lld (an upload or a copy that did not finish?)", path, name != NULL ? name : "?",
+				    (unsigned long long)(sh.sh_offset + sh.sh_size), (long long)size);
+	}
+	return 0;
+}
+
 int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 {
 	struct fa_elf *e = calloc(1, sizeof(*e));
 	GElf_Addr vaddr;
 	GElf_Ehdr ehdr;
+	struct stat st;
 	int fd, rc = 0;
 
 	*out = NULL;
 	if (e == NULL)
 		return ff_error_set(err, FF_ERR_NOMEM, "elf: out of memory");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		rc = ff_error_set(err, FF_ERR_IO, "elf: cannot open %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		goto done;
 	}
 	e->dwfl = dwfl_begin(&k_offline);
@@ -136,6 +169,8 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 		rc = ff_error_set(err, FF_ERR_MALFORMED, "elf: %s: cannot read the ELF header", path);
 		goto done;
 	}
+	if ((rc = check_whole(e->elf, st.st_size, path, err)) != 0)
+		goto done;
 	e->machine = ehdr.e_machine;
 	e->build_id_len = 0;
 	{
