@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "listen.h"
 #include "store.h"
+#include "symbols.h"
 
 static void usage(FILE *to)
 {
@@ -52,7 +53,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	char err[320];
 	uint16_t port;
 	sigset_t stop;
-	int sig;
+	int sig, swept;
 
 	/* Block the stop signals in every thread; the main thread waits for them. */
 	sigemptyset(&stop);
@@ -60,6 +61,9 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	swept = srv_symbols_sweep(data);
+	if (swept > 0)
+		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
 	if (srv_workers_start(&cfg.workers, store, data, workers, partial_expiry) != 0)
 		return 1;
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {

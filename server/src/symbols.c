@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Symbol files (symbols.h). */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,6 +47,27 @@ int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_
 	return rc;
 }
 
+#define UPLOAD_PREFIX "upload-" /* the temporary files' names: upload-XXXXXX (mkstemp) */
+
+int srv_symbols_sweep(const char *data_dir)
+{
+	char dir[4100], path[4400];
+	struct dirent *d;
+	DIR *folder;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/symbols", data_dir);
+	if ((folder = opendir(dir)) == NULL)
+		return 0;
+	while ((d = readdir(folder)) != NULL)
+		if (strncmp(d->d_name, UPLOAD_PREFIX, strlen(UPLOAD_PREFIX)) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+			n += unlink(path) == 0;
+		}
+	closedir(folder);
+	return n;
+}
+
 int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap)
 {
 	struct srv_upload *u = srv_calloc(1, sizeof(*u));
@@ -56,7 +78,7 @@ int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, 
 	u->max = max;
 	snprintf(u->data_dir, sizeof(u->data_dir), "%s", data_dir);
 	snprintf(dir, sizeof(dir), "%s/symbols", data_dir);
-	snprintf(u->path, sizeof(u->path), "%s/upload-XXXXXX", dir);
+	snprintf(u->path, sizeof(u->path), "%s/" UPLOAD_PREFIX "XXXXXX", dir);
 	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkstemp(u->path)) < 0 ||
 	    (u->file = fdopen(fd, "wb")) == NULL) {
 		snprintf(why, cap, "cannot make a file for uploads in %s: %s", dir, strerror(errno));

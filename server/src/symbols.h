@@ -42,6 +42,12 @@ struct srv_upload_result {
 	char why[512];      /* every other outcome: for people */
 };
 
+/*
+ * At start: remove the temporary files of uploads that a stopped server (kill -9, a crash) left half written.
+ * data_dir: the server's data folder.  Returns how many were removed (0 when there is no symbols folder yet).
+ */
+int srv_symbols_sweep(const char *data_dir);
+
 /* An upload in progress: a temporary file in DATA/symbols. */
 struct srv_upload;
 

@@ -159,12 +159,38 @@ static void firmware_kept_by_build_id(void **state)
 	free(elf);
 }
 
+/* An upload a stopped server left half written is removed at the next start; symbol files stay. */
+static void unfinished_uploads_swept(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_upload_result r;
+	char path[256];
+	size_t len;
+	uint8_t *elf = fl_test_read_path(FL_TEST_ELF, &len);
+	FILE *stray;
+
+	upload(f, elf, len, 65536, 256u << 20, &r);
+	assert_int_equal(r.outcome, SRV_UPLOAD_STORED);
+	snprintf(path, sizeof(path), "%s/symbols/upload-Ab12Cd", f->dir);
+	stray = fopen(path, "wb");
+	assert_non_null(stray);
+	fputs("half an ELF", stray);
+	fclose(stray);
+	assert_int_equal(files_left(f), 2);
+	assert_int_equal(srv_symbols_sweep(f->dir), 1);
+	assert_int_equal(files_left(f), 1);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(srv_symbols_sweep(f->dir), 0);
+	free(elf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(disk_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_large_and_not_an_elf, setup, teardown),
 		cmocka_unit_test_setup_teardown(firmware_kept_by_build_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(unfinished_uploads_swept, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
