@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -38,12 +39,21 @@ struct srv_workers {
 static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir, const char *hex,
 			      const struct ff_message *m, struct ff_error *err)
 {
-	if (cache->elf != NULL && strcmp(cache->build_id, hex) == 0)
+	char path[4200];
+	struct stat st = {0};
+
+	/* the file it was opened from, still there (a stat: microseconds, beside the milliseconds of an open) */
+	if (srv_symbols_path(path, sizeof(path), data_dir, hex) == 0 && stat(path, &st) == 0 && cache->elf != NULL &&
+	    strcmp(cache->build_id, hex) == 0 && cache->file[0] == (uint64_t)st.st_dev &&
+	    cache->file[1] == (uint64_t)st.st_ino)
 		return cache->elf;
 	fa_elf_close(cache->elf);
+	cache->build_id[0] = '\0';
 	if (srv_symbols_open(&cache->elf, data_dir, m, err) != 0)
 		return NULL;
 	snprintf(cache->build_id, sizeof(cache->build_id), "%s", hex);
+	cache->file[0] = (uint64_t)st.st_dev;
+	cache->file[1] = (uint64_t)st.st_ino;
 	return cache->elf;
 }
 

@@ -6,6 +6,8 @@
 #ifndef SRV_WORKER_H
 #define SRV_WORKER_H
 
+#include <stdint.h>
+
 #include "store.h"
 
 struct srv_workers;
@@ -25,11 +27,14 @@ void srv_workers_wake(struct srv_workers *w);
 /* Finish the messages in progress, stop the threads and free. */
 void srv_workers_stop(struct srv_workers *w);
 
-/* A worker's open ELF (the last build it symbolized): zeroed at first; the owner fa_elf_close()s elf at the end. */
+/* A worker's open ELF (the last build it symbolized): zeroed at first; the owner fa_elf_close()s elf at the end.
+ * file is the symbol file it was opened from (device and inode): an upload of the same build replaces the file
+ * (a new inode), and the next dump of that build opens the new one. */
 struct fa_elf;
 struct srv_elf_cache {
 	struct fa_elf *elf;
 	char build_id[130];
+	uint64_t file[2];
 };
 
 /*

@@ -85,15 +85,16 @@ static int drain(struct fixture *f)
 	return n;
 }
 
-/* The ELF at path as the symbols of its build, as an upload leaves them. Returns the build-id in hex. */
+/* The ELF at elf_path as the symbols of build as_hex, as an upload leaves them; out_requeued: the messages queued. */
 static void install_symbols(struct fixture *f, const char *elf_path, const char *as_hex, int64_t *out_requeued)
 {
-	char path[256], cmd[600];
+	char path[256], cmd[1400];
 
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s/symbols", f->dir);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(srv_symbols_path(path, sizeof(path), f->dir, as_hex), 0);
-	snprintf(cmd, sizeof(cmd), "cp %s %s", elf_path, path);
+	/* as an upload does: a new file renamed over the old one */
+	snprintf(cmd, sizeof(cmd), "cp %s %s.new && mv %s.new %s", elf_path, path, path, path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(f->s->ops->symbols_add(f->s, as_hex, 1, 100), 0);
 	assert_int_equal(f->s->ops->symbols_arrived(f->s, as_hex, out_requeued), 0);
@@ -146,6 +147,15 @@ static void coredump_waits_then_one_issue(void **state)
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues", NULL, 0), 1);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM reboots", NULL, 0), 1);
+	/* symbols uploaded again for this build replace the file: the worker, which holds the old one open, opens
+	 * the new one for the next dump (here another firmware's, so the dump now fails and says so) */
+	install_symbols(f, FL_TEST_OTHER_ELF, hex, &requeued);
+	snprintf(text, sizeof(text), "UPDATE messages SET state = %d WHERE id = %lld; SELECT 1", SRV_MSG_QUEUED,
+		 (long long)msg);
+	sql(f, text, NULL, 0);
+	assert_int_equal(drain(f), 1);
+	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_FAILED);
 }
 
 static void bad_messages_and_another_build(void **state)
