@@ -283,7 +283,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_YES;
 		}
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
+			const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 			char why[4300];
+
+			/* refused from its headers when it says it is too large: not read (and written) first */
+			if (length != NULL && strtoull(length, NULL, 10) > h->symbols_max) {
+				snprintf(why, sizeof(why), "the file is larger than the limit of %zu MiB (faultline-server "
+					 "--symbols-max-mb)", h->symbols_max >> 20);
+				return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", why);
+			}
 
 			req = srv_calloc(1, sizeof(*req));
 			if (srv_upload_begin(&req->upload, h->data_dir, h->symbols_max, why, sizeof(why)) != 0) {
