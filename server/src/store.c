@@ -76,8 +76,12 @@ static void run_batch(struct srv_store *s, struct srv_store_item **batch, size_t
 		}
 	}
 	if (s->ops->commit(s) != 0) {
+		char why[sizeof(t_error)];
+
 		fprintf(stderr, "faultline-server: committing %zu requests: %s\n", n, t_error);
+		snprintf(why, sizeof(why), "%s", t_error); /* the commit's reason, whatever the rollback says */
 		s->ops->rollback(s);
+		snprintf(t_error, sizeof(t_error), "%s", why);
 		fail_all(batch, n);
 	}
 }

@@ -142,7 +142,12 @@ static int sq_commit(struct srv_store *base)
 
 static void sq_rollback(struct srv_store *base)
 {
-	run((struct sqlite_store *)base, "ROLLBACK");
+	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	/* a commit that failed (a full disk) may have rolled back already: a second one would only fail, and its
+	 * "no transaction is active" would replace the reason */
+	if (!sqlite3_get_autocommit(s->db))
+		run(s, "ROLLBACK");
 }
 
 static int sq_mark(struct srv_store *base)

@@ -36,25 +36,25 @@ struct srv_workers {
 };
 
 /* The ELF of build hex, from the cache or opened and checked against the dump's build-id. */
-static struct fa_elf *elf_for(struct srv_elf_cache *cache, const char *data_dir, const char *hex,
+static struct fa_elf *elf_for(struct srv_worker_state *ws, const char *data_dir, const char *hex,
 			      const struct ff_message *m, struct ff_error *err)
 {
 	char path[4200];
 	struct stat st = {0};
 
 	/* the file it was opened from, still there (a stat: microseconds, beside the milliseconds of an open) */
-	if (srv_symbols_path(path, sizeof(path), data_dir, hex) == 0 && stat(path, &st) == 0 && cache->elf != NULL &&
-	    strcmp(cache->build_id, hex) == 0 && cache->file[0] == (uint64_t)st.st_dev &&
-	    cache->file[1] == (uint64_t)st.st_ino)
-		return cache->elf;
-	fa_elf_close(cache->elf);
-	cache->build_id[0] = '\0';
-	if (srv_symbols_open(&cache->elf, data_dir, m, err) != 0)
+	if (srv_symbols_path(path, sizeof(path), data_dir, hex) == 0 && stat(path, &st) == 0 && ws->elf != NULL &&
+	    strcmp(ws->build_id, hex) == 0 && ws->file[0] == (uint64_t)st.st_dev &&
+	    ws->file[1] == (uint64_t)st.st_ino)
+		return ws->elf;
+	fa_elf_close(ws->elf);
+	ws->build_id[0] = '\0';
+	if (srv_symbols_open(&ws->elf, data_dir, m, err) != 0)
 		return NULL;
-	snprintf(cache->build_id, sizeof(cache->build_id), "%s", hex);
-	cache->file[0] = (uint64_t)st.st_dev;
-	cache->file[1] = (uint64_t)st.st_ino;
-	return cache->elf;
+	snprintf(ws->build_id, sizeof(ws->build_id), "%s", hex);
+	ws->file[0] = (uint64_t)st.st_dev;
+	ws->file[1] = (uint64_t)st.st_ino;
+	return ws->elf;
 }
 
 /* A job's writes, run by the store's writer in a group transaction (srv_store_group_run). */
@@ -135,7 +135,7 @@ static enum outcome process_coredump(struct srv_store *s, const struct srv_job *
 }
 
 /* A coredump: processed when its build's symbols were uploaded, else marked as waiting for them. */
-static enum outcome coredump(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache,
+static enum outcome coredump(struct srv_store *s, const char *data_dir, struct srv_worker_state *ws,
 			     const struct srv_job *job, const struct ff_message *m, char *detail, size_t size)
 {
 	struct ff_error err = {0};
@@ -150,7 +150,7 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 		return STORE_ERROR;
 	if (w.found != 0)
 		return STORED;
-	elf = elf_for(cache, data_dir, hex, m, &err);
+	elf = elf_for(ws, data_dir, hex, m, &err);
 	if (elf == NULL) {
 		snprintf(detail, size, "symbols for build %s: %s", hex, err.msg);
 		return MARK_FAILED;
@@ -158,7 +158,13 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 	return process_coredump(s, job, m, elf, detail, size);
 }
 
-int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache)
+/* A claimed message back to the queue. */
+static int requeue(struct srv_store *s, void *ctx)
+{
+	return s->ops->job_finish(s, *(const int64_t *)ctx, SRV_MSG_QUEUED, NULL);
+}
+
+int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker_state *ws)
 {
 	struct srv_job job = {0};
 	struct ff_message m = {0};
@@ -167,6 +173,11 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 	enum outcome out;
 	struct write w = {.claimed = &job, .job = &job};
 
+	if (ws->unfinished != 0) { /* first what a full disk left claimed */
+		if (srv_store_group_run(s, requeue, &ws->unfinished) != 0)
+			return -1;
+		ws->unfinished = 0;
+	}
 	if (srv_store_group_run(s, claim, &w) != 0) {
 		free(job.bytes);
 		return -1;
@@ -177,7 +188,7 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 		snprintf(detail, sizeof(detail), "%s", err.msg);
 		out = MARK_FAILED;
 	} else if (m.type == FF_MSG_COREDUMP) {
-		out = coredump(s, data_dir, cache, &job, &m, detail, sizeof(detail));
+		out = coredump(s, data_dir, ws, &job, &m, detail, sizeof(detail));
 	} else if (m.type == FF_MSG_REBOOT) { /* the event kept and its message marked done in one transaction */
 		w.state = SRV_MSG_DONE;
 		w.reboot = &m;
@@ -190,6 +201,12 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_ca
 		w = (struct write){.claimed = &job, .job = &job, .state = out == MARK_DONE ? SRV_MSG_DONE : SRV_MSG_FAILED,
 				   .detail = detail[0] != '\0' ? detail : NULL};
 		out = srv_store_group_run(s, write_result, &w) == 0 ? STORED : STORE_ERROR;
+	}
+	if (out == STORE_ERROR) { /* its outcome is not stored: it is not done, it goes back to the queue */
+		fprintf(stderr, "faultline-server: message %lld is queued again (%s)\n", (long long)job.id,
+			srv_store_error(s));
+		if (srv_store_group_run(s, requeue, &job.id) != 0)
+			ws->unfinished = job.id; /* still no room: the next call tries first */
 	}
 	ff_message_free(&m);
 	free(job.bytes);
@@ -224,7 +241,7 @@ static void expire(struct srv_workers *w)
 static void *run(void *arg)
 {
 	struct srv_workers *w = arg;
-	struct srv_elf_cache cache = {0};
+	struct srv_worker_state ws = {0};
 
 	for (;;) {
 		unsigned seen;
@@ -238,7 +255,7 @@ static void *run(void *arg)
 		}
 		pthread_mutex_unlock(&w->lock);
 		expire(w);
-		rc = srv_process_one(w->store, w->data_dir, &cache);
+		rc = srv_process_one(w->store, w->data_dir, &ws);
 		if (rc < 0)
 			fprintf(stderr, "faultline-server: processing: %s\n", srv_store_error(w->store));
 		if (rc == 1)
@@ -254,7 +271,7 @@ static void *run(void *arg)
 				break;
 		pthread_mutex_unlock(&w->lock);
 	}
-	fa_elf_close(cache.elf);
+	fa_elf_close(ws.elf);
 	return NULL;
 }
 

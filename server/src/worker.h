@@ -27,20 +27,25 @@ void srv_workers_wake(struct srv_workers *w);
 /* Finish the messages in progress, stop the threads and free. */
 void srv_workers_stop(struct srv_workers *w);
 
-/* A worker's open ELF (the last build it symbolized): zeroed at first; the owner fa_elf_close()s elf at the end.
- * file is the symbol file it was opened from (device and inode): an upload of the same build replaces the file
- * (a new inode), and the next dump of that build opens the new one. */
+/* A worker's own state, zeroed at first; the owner fa_elf_close()s elf at the end.
+ * elf: the last build it symbolized, kept open; file is the symbol file it was opened from (device and inode): an
+ * upload of the same build replaces the file (a new inode), and the next dump of that build opens the new one.
+ * unfinished: a message it claimed but could not store the outcome of, nor hand back (the disk was full): handed
+ * back to the queue before anything else, as soon as the store takes writes again. */
 struct fa_elf;
-struct srv_elf_cache {
+struct srv_worker_state {
 	struct fa_elf *elf;
 	char build_id[130];
 	uint64_t file[2];
+	int64_t unfinished;
 };
 
 /*
- * Process one queued message on the calling thread (the threads' own step). cache: the caller's ELF cache.
+ * Process one queued message on the calling thread (the threads' own step). A message whose outcome cannot be
+ * stored (a full disk) goes back to the queue, to be processed again when the store takes writes.
+ * s: the store.  data_dir: where symbol files are.  w: (in/out) the calling worker's state.
  * Returns 1 when a message was processed (whatever its outcome), 0 when none is queued, -1 on a store error.
  */
-int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_elf_cache *cache);
+int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker_state *w);
 
 #endif

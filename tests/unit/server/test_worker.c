@@ -27,7 +27,7 @@
 struct fixture {
 	char dir[64];
 	struct srv_store *s;
-	struct srv_elf_cache cache;
+	struct srv_worker_state cache;
 	int64_t dev;
 	struct ff_input in; /* the crash log's messages: a reboot event and the coredump */
 };
@@ -192,11 +192,76 @@ static void bad_messages_and_another_build(void **state)
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues", NULL, 0), 0);
 }
 
+/* The store's commit: the next s_commits_ok succeed (-1: all), then s_commits_failing fail (a full disk), then
+ * they succeed again. */
+static int (*s_real_commit)(struct srv_store *);
+static int s_commits_ok = -1, s_commits_failing;
+
+static int commit_until_full(struct srv_store *s)
+{
+	if (s_commits_ok == 0 && s_commits_failing > 0) {
+		s_commits_failing--;
+		return srv_store_fail(s, "database or disk is full");
+	}
+	if (s_commits_ok > 0)
+		s_commits_ok--;
+	return s_real_commit(s);
+}
+
+/* Commits that fail in the middle of processing (a full disk) leave no message "processing" with no one on it:
+ * it goes back to the queue at once, or, when even that cannot be written, as soon as the store takes writes; then
+ * it is processed, once. */
+static void full_disk_while_processing(void **state)
+{
+	struct fixture *f = *state;
+	const struct srv_store_ops *real = f->s->ops;
+	struct srv_store_ops failing = *real;
+	char hex[130], text[200];
+	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
+	int64_t requeued, msg;
+
+	install_symbols(f, FL_TEST_ELF, hex, &requeued);
+	msg = add(f, core->bytes, core->len);
+	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
+	s_real_commit = real->commit;
+	failing.commit = commit_until_full;
+	f->s->ops = &failing;
+	/* claimed and its symbols checked (2 commits), then the disk is full: the trace cannot be stored, nor the
+	 * message handed back */
+	s_commits_ok = 2;
+	s_commits_failing = 1000;
+	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), -1);
+	assert_int_equal(f->cache.unfinished, msg);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_PROCESSING);
+	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), -1); /* still full: nothing else is claimed */
+	/* space again: handed back first, then processed */
+	s_commits_ok = -1;
+	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), 1);
+	assert_int_equal(f->cache.unfinished, 0);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
+	/* processed again, and only the trace's commit fails: the message is back in the queue at once */
+	snprintf(text, sizeof(text), "UPDATE messages SET state = %d WHERE id = %lld; SELECT 1", SRV_MSG_QUEUED,
+		 (long long)msg);
+	sql(f, text, NULL, 0);
+	s_commits_ok = 2;
+	s_commits_failing = 1;
+	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), -1);
+	assert_int_equal(f->cache.unfinished, 0);
+	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_QUEUED);
+	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), 1);
+	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1); /* replaced, not doubled */
+	f->s->ops = real;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(coredump_waits_then_one_issue, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_messages_and_another_build, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_disk_while_processing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
