@@ -58,9 +58,20 @@ struct fa_elf {
 	size_t build_id_len;
 };
 
+/* Debug information is in the file itself, or nowhere: a path the file names (.gnu_debuglink) is untrusted, and
+ * libdwfl's standard search would open it, relative to the file's folder (a FIFO there blocks the caller). */
+static int no_debuginfo_search(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base,
+			       const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			       char **debuginfo_file_name)
+{
+	(void)mod, (void)userdata, (void)modname, (void)base, (void)file_name, (void)debuglink_file, (void)debuglink_crc;
+	*debuginfo_file_name = NULL;
+	return -1;
+}
+
 static const Dwfl_Callbacks k_offline = {
 	.find_elf = NULL,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = no_debuginfo_search,
 	.section_address = dwfl_offline_section_address,
 	.debuginfo_path = NULL,
 };
@@ -109,7 +120,8 @@ static bool has_cu(Dwarf *dwarf)
 	return dwarf_nextcu(dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0;
 }
 
-/* Every section's bytes are in the file (a file cut short is told so, not taken for one without DWARF). */
+/* Every section's bytes are in the file (a file cut short is told so, not taken for one without DWARF), and the
+ * file names no other file to read DWARF from. */
 static int check_whole(Elf *elf, off_t size, const char *path, struct ff_error *err)
 {
 	size_t n, strndx;
@@ -128,9 +140,13 @@ static int check_whole(Elf *elf, off_t size, const char *path, struct ff_error *
 
 		if (gelf_getshdr(scn, &sh) == NULL)
 			return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s: a section header cannot be read", path);
+		name = elf_strptr(elf, strndx, sh.sh_name);
+		/* libdw would open the supplementary file it names, lazily, at a path the file chooses */
+		if (name != NULL && strcmp(name, ".gnu_debugaltlink") == 0)
+			return ff_error_set(err, FF_ERR_UNSUPPORTED, "elf: %s takes part of its DWARF from a supplementary file "
+					    "(.gnu_debugaltlink, dwz -m): upload an ELF that holds all of it", path);
 		if (sh.sh_type == SHT_NOBITS || sh.sh_offset + sh.sh_size <= (uint64_t)size)
 			continue;
-		name = elf_strptr(elf, strndx, sh.sh_name);
 		return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is cut short: section %s ends at byte %llu, the file "
 				    "has %lld (an upload or a copy that did not finish?)", path, name != NULL ? name : "?",
 				    (unsigned long long)(sh.sh_offset + sh.sh_size), (long long)size);

@@ -31,6 +31,21 @@ check 400 bad_elf "build the firmware with -g" "$nodebug"
 check 400 bad_elf "link the firmware with -Wl,--build-id" "$nobuildid"
 head -c $(($(wc -c < "$elf") * 2 / 3)) "$elf" > "$dir/cut.elf"
 check 400 bad_elf "is cut short" "$dir/cut.elf"                      # not "no DWARF, build with -g"
+# Paths an upload names are never opened: a debug link to a FIFO in the symbols folder (which libdwfl's standard
+# search opened, blocking the HTTP thread), and a dwz supplementary file (which libdw opens when it needs it).
+arm-none-eabi-objcopy --strip-debug "$elf" "$dir/stripped.elf"
+echo x > "$dir/data/symbols/evil.debug"
+arm-none-eabi-objcopy --add-gnu-debuglink="$dir/data/symbols/evil.debug" "$dir/stripped.elf" "$dir/linked.elf"
+rm "$dir/data/symbols/evil.debug"
+mkfifo "$dir/data/symbols/evil.debug"
+got=$(curl -s --max-time 10 -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" \
+	--data-binary "@$dir/linked.elf" "http://127.0.0.1:$port/api/v1/symbols")
+[ "$got" = 400 ] && json .error.message "$dir/body" | grep -q "no DWARF" ||
+	fail "a debug link to a FIFO: HTTP $got (000: the server blocked), $(cat "$dir/body")"
+rm "$dir/data/symbols/evil.debug"
+printf '../../../tmp/alt.debug\000aaaaaaaaaaaaaaaaaaaa' > "$dir/altlink"
+arm-none-eabi-objcopy --add-section .gnu_debugaltlink="$dir/altlink" "$elf" "$dir/alt.elf"
+check 400 bad_elf "supplementary file" "$dir/alt.elf"
 head -c 1100000 /dev/zero > "$dir/big"
 check 413 too_large "limit of 1 MiB" "$dir/big"
 # refused from its Content-Length alone: curl waits for "100 Continue" before a body this large, and sends none
