@@ -161,35 +161,14 @@ static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
 	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
 }
 
-/* The length of the UTF-8 sequence at p (1..4), or 0 when it is not one (overlong forms, surrogates and code
- * points past U+10FFFF included). */
-static size_t utf8_sequence(const unsigned char *p)
-{
-	size_t n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
-		   p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) ||
-	    (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))))
-		return 0;
-	return n;
-}
-
 /* Text in a report is printable UTF-8 (JSON strings must be UTF-8; a terminal must not take a name for a control
  * sequence): control characters become '?', and so do the non-ASCII bytes of a string that is not UTF-8. Names are
  * nearly always plain ASCII: that is one pass and no copy. */
 static void printable(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
-	bool utf8 = true;
+	bool utf8 = ff_utf8_valid(p, strlen(s));
 
-	for (size_t i = 0, n; p[i] != '\0'; i += n)
-		if ((n = utf8_sequence(p + i)) == 0) {
-			utf8 = false;
-			break;
-		}
 	for (; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
 			*p = '?';
@@ -347,26 +326,31 @@ static json_t *hexnum(uint64_t v)
 	return json_string(buf);
 }
 
+/* Add a member or an element, noting when it could not be made (jansson: NULL, or a string that is not UTF-8). */
+#define SET(o, k, v) (bad |= json_object_set_new((o), (k), (v)) != 0)
+#define ADD(a, v) (bad |= json_array_append_new((a), (v)) != 0)
+
 char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 {
+	bool bad = false; /* a member that could not be made: the report is not written with a hole */
 	const struct fa_report_dump *c = &r->dump;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
 	char id[130];
 	char *text;
 
 	ff_hex(id, sizeof(id), c->build_id, c->build_id_len);
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
+	SET(root, "version", json_integer(1));
+	SET(root, "firmware", json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "build_id", id, "sw_version",
 							  c->sw_version, "hw_version", c->hw_version, "arch", c->arch,
 							  "os", c->os, "boot_id", (json_int_t)c->boot_id));
-	json_object_set_new(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name",
+	SET(root, "reason", json_pack("{s:i, s:s?}", "code", c->reason, "name",
 						       c->reason_name[0] ? c->reason_name : NULL));
-	json_object_set_new(root, "fault", json_pack("{s:s, s:s}", "kind", r->fault.kind, "text", r->fault.text));
+	SET(root, "fault", json_pack("{s:s, s:s}", "kind", r->fault.kind, "text", r->fault.text));
 	if (r->has_site)
-		json_object_set_new(root, "site", json_pack("{s:s, s:s, s:i}", "function", r->site.function, "file",
+		SET(root, "site", json_pack("{s:s, s:s, s:i}", "function", r->site.function, "file",
 							     r->site.file, "line", r->site.line));
 	if (c->has_code)
-		json_object_set_new(root, "code", json_integer((json_int_t)c->code));
+		SET(root, "code", json_integer((json_int_t)c->code));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fa_report_frame *rf = &r->frames[i];
 		json_t *jf = json_pack("{s:o, s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b}", "pc", hexnum(rf->pc), "function",
@@ -381,48 +365,51 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 
 			for (int k = 0; k < 16; k++)
 				if (f->known >> k & 1)
-					json_object_set_new(fr, k_frame_regs[k], hexnum(f->regs[k]));
-			json_object_set_new(jf, "registers", fr);
+					SET(fr, k_frame_regs[k], hexnum(f->regs[k]));
+			SET(jf, "registers", fr);
 		}
-		json_array_append_new(frames, jf);
+		ADD(frames, jf);
 	}
-	json_object_set_new(root, "frames", frames);
-	json_object_set_new(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
+	SET(root, "frames", frames);
+	SET(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
 						     r->unwind.why));
 	for (size_t i = 0; i < c->nregs; i++)
-		json_object_set_new(regs, ff_reg_name(c->arch, c->os, i), hexnum(c->regs[i]));
-	json_object_set_new(root, "registers", regs);
+		SET(regs, ff_reg_name(c->arch, c->os, i), hexnum(c->regs[i]));
+	SET(root, "registers", regs);
 	if (c->has_signal)
-		json_object_set_new(root, "signal", json_pack("{s:I, s:I, s:o}", "number", (json_int_t)c->signal[0], "code",
+		SET(root, "signal", json_pack("{s:I, s:I, s:o}", "number", (json_int_t)c->signal[0], "code",
 							       (json_int_t)c->signal[1], "address", hexnum(c->signal[2])));
 	if (c->has_fault)
-		json_object_set_new(root, "fault_registers",
+		SET(root, "fault_registers",
 				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "cfsr", hexnum(c->fault[0]), "hfsr",
 					      hexnum(c->fault[1]), "mmfar", hexnum(c->fault[2]), "bfar", hexnum(c->fault[3]),
 					      "shcsr", hexnum(c->fault[4])));
 	for (size_t i = 0; i < c->nregions; i++)
-		json_array_append_new(regions, json_pack("{s:o, s:I}", "address", hexnum(c->regions[i].addr), "length",
+		ADD(regions, json_pack("{s:o, s:I}", "address", hexnum(c->regions[i].addr), "length",
 							 (json_int_t)c->regions[i].len));
-	json_object_set_new(root, "captured", regions);
-	json_object_set_new(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FF_FLAG_TRUNCATED) != 0,
+	SET(root, "captured", regions);
+	SET(root, "flags", json_pack("{s:b, s:b, s:b}", "truncated", (c->flags & FF_FLAG_TRUNCATED) != 0,
 						      "frame_unreliable", (c->flags & FF_FLAG_FRAME_UNRELIABLE) != 0,
 						      "fp_context", (c->flags & FF_FLAG_FP_CONTEXT) != 0));
 	if (r->recursion.count > 0) {
 		char sentence[240];
 
 		recursion_text(sentence, sizeof(sentence), r);
-		json_object_set_new(root, "recursion", json_string(sentence));
-		json_object_set_new(root, "recursing", json_pack("{s:s, s:I}", "function", r->recursion.function, "count",
+		SET(root, "recursion", json_string(sentence));
+		SET(root, "recursing", json_pack("{s:s, s:I}", "function", r->recursion.function, "count",
 								  (json_int_t)r->recursion.count));
 	}
 	if (c->notes[0] != '\0')
-		json_object_set_new(root, "notes", json_string(c->notes));
-	json_object_set_new(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",
+		SET(root, "notes", json_string(c->notes));
+	SET(root, "fingerprint", json_pack("{s:s, s:s}", "id", r->fingerprint, "input",
 							    r->fingerprint_input));
-	text = json_dumps(root, (layout == FA_JSON_COMPACT ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER);
+	text = bad ? NULL : json_dumps(root, (layout == FA_JSON_COMPACT ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return text;
 }
+
+#undef SET
+#undef ADD
 
 /* ---- JSON, read back ---- */
 

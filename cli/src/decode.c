@@ -130,6 +130,11 @@ int cli_decode(int argc, char **argv)
 			if (json) {
 				char *text = fa_report_json(report, FA_JSON_INDENTED);
 
+				if (text == NULL) { /* said, not printed as a JSON with holes */
+					fprintf(stderr, "faultline decode: coredump %zu: out of memory writing its JSON\n",
+						dumps + 1);
+					status = 1;
+				}
 				printf("%s%s", dumps > 0 ? ",\n" : "\n", text != NULL ? text : "null");
 				free(text);
 			} else {

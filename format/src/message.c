@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ff/chunk.h"
+#include "ff/bytes.h"
 #include "ff/message.h"
 
 #define DEPTH_MAX 16u
@@ -58,9 +59,9 @@ const char *ff_reg_name(uint16_t arch, unsigned os, size_t i)
 }
 
 /*
- * Well-formedness on the raw bytes, before libcbor allocates anything: only definite uint, bstr, tstr, array and
- * map items, not nested deeper than DEPTH_MAX, and no count or length larger than the bytes that remain (libcbor
- * would otherwise allocate what a 5-byte message claims: a map of 2^32 pairs).
+ * Well-formedness on the raw bytes, before libcbor allocates anything: only definite uint, bstr, tstr (UTF-8),
+ * array and map items, not nested deeper than DEPTH_MAX, and no count or length larger than the bytes that remain
+ * (libcbor would otherwise allocate what a 5-byte message claims: a map of 2^32 pairs).
  */
 static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, struct ff_error *err)
 {
@@ -100,6 +101,8 @@ static int scan_item(const uint8_t *p, size_t len, size_t *pos, unsigned depth, 
 			return ff_error_set(err, FF_ERR_MALFORMED,
 					    "message: not well-formed CBOR: a %llu-byte string at byte %zu runs past the end",
 					    (unsigned long long)v, *pos);
+		if (major == 3 && !ff_utf8_valid(p + at, (size_t)v)) /* FORMAT.md §1: text strings are UTF-8 */
+			return ff_error_set(err, FF_ERR_MALFORMED, "message: the text string at byte %zu is not UTF-8", *pos);
 		at += (size_t)v;
 		break;
 	case 4:

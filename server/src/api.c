@@ -15,9 +15,35 @@
 
 #define PAGE_MAX 500
 
+/* A JSON value made (jansson says NULL only when out of memory, given valid UTF-8): never a silent hole. */
+static json_t *made(json_t *j)
+{
+	if (j == NULL)
+		abort(); /* out of memory: as srv_malloc does */
+	return j;
+}
+
+/* A string from the store as JSON: stored text is not trusted to be UTF-8 (rows written before the format
+ * library checked it, or by hand): bytes that are not are shown as '?', never dropping the member or the row. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s != NULL ? s : "");
+	char *copy;
+
+	if (j != NULL)
+		return j;
+	copy = srv_strdup(s);
+	for (char *p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+			*p = '?';
+	j = made(json_string(copy));
+	free(copy);
+	return j;
+}
+
 static void answer_json(struct srv_answer *out, unsigned status, json_t *body)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = json_dumps(made(body), JSON_COMPACT);
 
 	json_decref(body);
 	if (text == NULL)
@@ -27,7 +53,7 @@ static void answer_json(struct srv_answer *out, unsigned status, json_t *body)
 
 void srv_api_error(struct srv_answer *out, unsigned status, const char *code, const char *message)
 {
-	answer_json(out, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
+	answer_json(out, status, json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", json_text(message)));
 }
 
 static void store_error(struct srv_answer *out, struct srv_store *st)
@@ -66,11 +92,12 @@ static json_t *issue_object(const struct srv_issue *i)
 	json_t *versions = json_array();
 
 	for (size_t k = 0; k < i->nversions; k++)
-		json_array_append_new(versions, json_string(i->versions[k]));
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id, "fingerprint",
-			 i->fingerprint, "kind", i->kind, "title", i->title, "count", (json_int_t)i->count, "devices",
-			 (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
-			 (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace);
+		json_array_append_new(versions, json_text(i->versions[k]));
+	return made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id,
+			      "fingerprint", json_text(i->fingerprint), "kind", json_text(i->kind), "title", json_text(i->title),
+			      "count", (json_int_t)i->count, "devices",
+			      (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
+			      (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace));
 }
 
 static void add_issue(const struct srv_issue *i, void *ctx)
@@ -236,9 +263,9 @@ static void trace_core(struct srv_answer *out, struct srv_store *st, int64_t id)
 
 static void add_device(const struct srv_device *d, void *ctx)
 {
-	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:I}", "serial", d->serial, "first_seen",
+	json_array_append_new(ctx, made(json_pack("{s:o, s:I, s:I, s:I}", "serial", json_text(d->serial), "first_seen",
 					     (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen, "messages",
-					     (json_int_t)d->messages));
+					     (json_int_t)d->messages)));
 }
 
 /* GET devices?after=SERIAL&limit=N */
@@ -274,27 +301,27 @@ struct history {
 
 static void history_device(const struct srv_device *d, void *ctx)
 {
-	((struct history *)ctx)->device = json_pack("{s:s, s:I, s:I}", "serial", d->serial, "first_seen",
-						    (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen);
+	((struct history *)ctx)->device = made(json_pack("{s:o, s:I, s:I}", "serial", json_text(d->serial), "first_seen",
+							 (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen));
 }
 
 static void history_reboot(const struct srv_reboot *r, void *ctx)
 {
 	json_array_append_new(((struct history *)ctx)->reboots,
-			      json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)r->boot_id, "reason", r->reason,
-					"received", (json_int_t)r->received));
+			      made(json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)r->boot_id, "reason", r->reason,
+					     "received", (json_int_t)r->received)));
 }
 
 static void history_trace(const struct srv_device_trace *t, void *ctx)
 {
 	json_array_append_new(((struct history *)ctx)->traces,
-			      json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)t->id, "issue", (json_int_t)t->issue,
-					"sw_version", t->sw_version, "received", (json_int_t)t->received));
+			      made(json_pack("{s:I, s:I, s:o, s:I}", "id", (json_int_t)t->id, "issue", (json_int_t)t->issue,
+					     "sw_version", json_text(t->sw_version), "received", (json_int_t)t->received)));
 }
 
 static void history_waiting(const char *build_id, void *ctx)
 {
-	json_array_append_new(((struct history *)ctx)->waiting, json_string(build_id));
+	json_array_append_new(((struct history *)ctx)->waiting, json_text(build_id));
 }
 
 /* GET devices/{serial} */

@@ -109,7 +109,8 @@ enum fa_json_layout { FA_JSON_INDENTED, FA_JSON_COMPACT };
  * The report as JSON (docs/ANALYSIS.md).
  * r: (in) a report of fa_report_build() or fa_report_from_json().
  * layout: (in) indented or compact.
- * Returns the JSON text, NUL-terminated and malloc'd: the caller frees it with free(); NULL when out of memory.
+ * Returns the JSON text, NUL-terminated and malloc'd: the caller frees it with free(); NULL when a member cannot be
+ * made (out of memory): never a JSON with a member missing.
  */
 char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout);
 

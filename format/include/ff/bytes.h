@@ -22,6 +22,14 @@ static inline uint32_t ff_le32(const uint8_t *p)
 }
 
 /*
+ * Whether bytes are UTF-8 (RFC 3629: no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF), as every
+ * text of the formats is (docs/FORMAT.md §1).
+ * s, len: (in) the bytes (a NUL among them is a character like any other).
+ * Returns 1 when they are, 0 when not.
+ */
+int ff_utf8_valid(const uint8_t *s, size_t len);
+
+/*
  * Bytes as lowercase hex, two digits each (a build-id, a digest).
  * out: the caller's buffer of cap bytes, always NUL-terminated when cap >= 1; the text is cut short (at a whole
  * byte) when cap < 2 * len + 1.  bytes/len: the bytes, only read.

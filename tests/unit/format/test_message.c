@@ -211,6 +211,8 @@ static void hostile_envelopes(void **state)
 		{3, 0x00, FF_ERR_MALFORMED, "appears twice"},          /* key 1 becomes a second key 0 */
 		{9, 0x53, FF_ERR_MALFORMED, "not well-formed"},         /* build_id one byte short: the CBOR breaks */
 		{32, 0x01, FF_ERR_MALFORMED, "control character"},      /* inside "1.4.2" */
+		{32, 0xe9, FF_ERR_MALFORMED, "string at byte 31 is not UTF-8"}, /* "1.\xe9.2": Latin-1 */
+		{39, 0xc0, FF_ERR_MALFORMED, "string at byte 38 is not UTF-8"}, /* "e\xc0t2": a lone lead byte */
 		{44, 0x27, FF_ERR_MALFORMED, "negative"},               /* boot_id becomes -8 */
 		{44, 0xf5, FF_ERR_MALFORMED, "simple value"},           /* boot_id becomes true */
 		{45, 0x0a, FF_ERR_MALFORMED, "payload is missing"},     /* key 9 becomes an unknown key 10 */

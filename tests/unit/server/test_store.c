@@ -252,6 +252,34 @@ static void trace_answers_keep_the_stored_report(void **state)
 	json_decref(j);
 }
 
+/* Text stored before it was checked (an issue titled after a Latin-1 function name, a version of the same) is
+ * shown with '?' for what is not UTF-8: the issue stays in the list and can be read, nothing is dropped. */
+static void stored_text_that_is_not_utf8(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_trace t = {.message = add_message(f, "one"), .device = f->dev, .captured = 7, .fingerprint = "fp",
+			      .kind = "bus_fault", .title = "bus_fault in caf\xe9", .sw_version = "1.\xff",
+			      .report = "{\"frames\":[]}"};
+	char path[64];
+	int64_t trace, issue;
+	json_t *j;
+
+	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	j = get(f, "issues", 200);
+	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "issues"), 0), "title")),
+			    "bus_fault in caf?");
+	json_decref(j);
+	snprintf(path, sizeof(path), "issues/%lld", (long long)issue);
+	j = get(f, path, 200);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "versions"), 0)), "1.?");
+	json_decref(j);
+	j = get(f, "devices/dev-1", 200);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "traces"), 0),
+							  "sw_version")), "1.?");
+	json_decref(j);
+}
+
 static void device_history(void **state)
 {
 	struct fixture *f = *state;
@@ -413,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, teardown),
 		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(trace_answers_keep_the_stored_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(stored_text_that_is_not_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(group_commit_keeps_each_requests_outcome, setup, teardown),
