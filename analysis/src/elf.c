@@ -120,13 +120,34 @@ static bool has_cu(Dwarf *dwarf)
 	return dwarf_nextcu(dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0;
 }
 
-/* Every section's bytes are in the file (a file cut short is told so, not taken for one without DWARF), and the
- * file names no other file to read DWARF from. */
+#define INFLATE_RATIO 64u          /* compressed sections may inflate to this many times the file's size ... */
+#define INFLATE_MAX (1024u << 20)  /* ... and this many bytes at most (DWARF compresses 3-10 times) */
+
+/* What a section inflates to when libelf decompresses it (SHF_COMPRESSED, or GNU's ".zdebug" with its "ZLIB"
+ * header); 0 for a section that is not compressed. */
+static uint64_t inflated_size(Elf_Scn *scn, const GElf_Shdr *sh, const char *name)
+{
+	GElf_Chdr ch;
+	Elf_Data *d;
+
+	if (sh->sh_flags & SHF_COMPRESSED)
+		return gelf_getchdr(scn, &ch) != NULL ? ch.ch_size : UINT64_MAX / 2;
+	if (name == NULL || strncmp(name, ".zdebug", 7) != 0 || sh->sh_size < 12)
+		return 0;
+	d = elf_rawdata(scn, NULL);
+	if (d == NULL || d->d_size < 12 || memcmp(d->d_buf, "ZLIB", 4) != 0)
+		return 0;
+	return (uint64_t)ff_be64((const uint8_t *)d->d_buf + 4);
+}
+
+/* Every section's bytes are in the file (a file cut short is told so, not taken for one without DWARF), the file
+ * names no other file to read DWARF from, and its compressed sections do not inflate past reason. */
 static int check_whole(Elf *elf, off_t size, const char *path, struct ff_error *err)
 {
 	size_t n, strndx;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr ehdr;
+	uint64_t inflated = 0, add;
 
 	/* (the header's own count: libelf counts no sections when their table lies past the end of the file) */
 	if (gelf_getehdr(elf, &ehdr) == NULL ||
@@ -145,12 +166,21 @@ static int check_whole(Elf *elf, off_t size, const char *path, struct ff_error *
 		if (name != NULL && strcmp(name, ".gnu_debugaltlink") == 0)
 			return ff_error_set(err, FF_ERR_UNSUPPORTED, "elf: %s takes part of its DWARF from a supplementary file "
 					    "(.gnu_debugaltlink, dwz -m): upload an ELF that holds all of it", path);
-		if (sh.sh_type == SHT_NOBITS || sh.sh_offset + sh.sh_size <= (uint64_t)size)
+		if (sh.sh_type == SHT_NOBITS)
 			continue;
-		return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is cut short: section %s ends at byte %llu, the file "
-				    "has %lld (an upload or a copy that did not finish?)", path, name != NULL ? name : "?",
-				    (unsigned long long)(sh.sh_offset + sh.sh_size), (long long)size);
+		if (sh.sh_offset + sh.sh_size > (uint64_t)size)
+			return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is cut short: section %s ends at byte %llu, the "
+					    "file has %lld (an upload or a copy that did not finish?)", path,
+					    name != NULL ? name : "?", (unsigned long long)(sh.sh_offset + sh.sh_size),
+					    (long long)size);
+		add = inflated_size(scn, &sh, name);
+		inflated = add > UINT64_MAX - inflated ? UINT64_MAX : inflated + add;
 	}
+	/* libdw inflates compressed sections at every open: a file that would inflate far past itself is a bomb */
+	if (inflated > INFLATE_MAX || inflated > INFLATE_RATIO * (uint64_t)size)
+		return ff_error_set(err, FF_ERR_TOO_LARGE, "elf: %s would inflate to %llu MB of compressed sections, more "
+				    "than %u times its %lld bytes or %u MB: refused (a compression bomb?)", path,
+				    (unsigned long long)(inflated >> 20), INFLATE_RATIO, (long long)size, INFLATE_MAX >> 20);
 	return 0;
 }
 

@@ -46,6 +46,14 @@ rm "$dir/data/symbols/evil.debug"
 printf '../../../tmp/alt.debug\000aaaaaaaaaaaaaaaaaaaa' > "$dir/altlink"
 arm-none-eabi-objcopy --add-section .gnu_debugaltlink="$dir/altlink" "$elf" "$dir/alt.elf"
 check 400 bad_elf "supplementary file" "$dir/alt.elf"
+# A compression bomb: 64 MiB of zeros in a compressed debug section of a file of some 250 KB (libdw would inflate
+# it at every open); refused at upload, saying why.
+head -c 67108864 /dev/zero > "$dir/zeros"
+arm-none-eabi-objcopy --add-section .debug_zeros="$dir/zeros" "$elf" "$dir/zeros.elf"
+rm "$dir/zeros"
+arm-none-eabi-objcopy --compress-debug-sections=zlib "$dir/zeros.elf" "$dir/bomb.elf"
+rm "$dir/zeros.elf"
+check 400 bad_elf "compression bomb" "$dir/bomb.elf"
 head -c 1100000 /dev/zero > "$dir/big"
 check 413 too_large "limit of 1 MiB" "$dir/big"
 # refused from its Content-Length alone: curl waits for "100 Continue" before a body this large, and sends none

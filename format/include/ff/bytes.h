@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader of the host side, and bytes as hex. */
+/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader of the host side (and the big-endian one
+ * that ELF's old compressed sections need), UTF-8 checked, and bytes as hex. */
 #ifndef FF_BYTES_H
 #define FF_BYTES_H
 
@@ -19,6 +20,16 @@ static inline uint16_t ff_le16(const uint8_t *p)
 static inline uint32_t ff_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A u64 stored most significant byte first (8 readable bytes): the ELF ".zdebug" header's size. */
+static inline uint64_t ff_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 /*
