@@ -157,6 +157,8 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 				     "chunks per request");
 		rc = srv_ingest_prepare(&req->in, req->serial, req->body, req->len, req->batch, (int64_t)time(NULL),
 					&srv_ingest_limits, &err);
+		if (rc != 0 && err.code == FF_ERR_TOO_LARGE)
+			return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", err.msg);
 		if (rc != 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, req->len == 0 ? "empty" : req->batch ? "bad_batch" : "malformed",
 				     err.msg);

@@ -114,9 +114,14 @@ static const struct ff_slot_store_ops k_device_store = {
 	.pending = ds_pending,
 };
 
-static char *copy_error(const struct ff_error *err)
+/* A chunk refused: told why in words while the request has told fewer than SRV_REASONS_MAX. */
+static void refuse(struct srv_ingest *in, struct srv_chunk_outcome *o, const struct ff_error *err)
 {
-	return srv_strdup(err->msg);
+	o->refused = true;
+	if (in->reasons < SRV_REASONS_MAX) {
+		o->error = srv_strdup(err->msg);
+		in->reasons++;
+	}
 }
 
 int srv_ingest_apply(struct srv_store *st, void *ctx)
@@ -139,12 +144,12 @@ int srv_ingest_apply(struct srv_store *st, void *ctx)
 		bool fresh = false;
 		int rc;
 
-		if (o->error != NULL) /* it did not parse */
+		if (o->refused) /* it did not parse */
 			continue;
 		if (ff_receive(&o->res, &store, lim, &chunks[i], &msg, &msg_len, &err) != 0)
 			return -1;
 		if (ff_chunk_result_rejected(o->res) || o->res == FF_CHUNK_CRC_MISMATCH)
-			o->error = copy_error(&err);
+			refuse(out, o, &err);
 		if (o->res != FF_CHUNK_COMPLETE)
 			continue;
 		rc = st->ops->message_add(st, d.device, msg, msg_len, now, &o->message, &fresh);
@@ -172,6 +177,11 @@ int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t
 			;
 		if (rc < 0)
 			return SRV_NONE;
+		if (n > SRV_BATCH_RECORDS_MAX) {
+			ff_error_set(err, FF_ERR_TOO_LARGE, "a batch of %zu records: at most %u a request (send fewer chunks "
+				     "per request)", n, SRV_BATCH_RECORDS_MAX);
+			return SRV_NONE;
+		}
 	} else if (len > FF_RECORD_MAX) {
 		ff_error_set(err, FF_ERR_TOO_LARGE, "a single chunk is at most 16383 bytes");
 		return SRV_NONE;
@@ -193,7 +203,7 @@ int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t
 		rc = ff_chunk_parse(&out->parsed[i], rec, rec_len, &why);
 		if (rc != 0) {
 			out->chunks[i].res = rc == FF_ERR_UNSUPPORTED ? FF_CHUNK_UNSUPPORTED_VERSION : FF_CHUNK_MALFORMED;
-			out->chunks[i].error = copy_error(&why);
+			refuse(out, &out->chunks[i], &why);
 		}
 	}
 	return 0;
@@ -204,7 +214,7 @@ void srv_ingest_tally(struct srv_ingest *in)
 	in->delivered = in->rejected = 0;
 	for (size_t i = 0; i < in->n; i++) {
 		in->delivered += in->chunks[i].res == FF_CHUNK_COMPLETE;
-		in->rejected += in->chunks[i].error != NULL;
+		in->rejected += in->chunks[i].refused;
 	}
 }
 

@@ -17,12 +17,16 @@
 #define SRV_MESSAGE_MAX (1u << 20)           /* one message */
 #define SRV_DEVICE_PENDING_MAX (4u << 20)    /* partial messages of one device */
 #define SRV_TOTAL_PENDING_MAX (256u << 20)   /* partial messages of all devices */
+#define SRV_BATCH_RECORDS_MAX 4096u          /* chunks in one request: bounds its answer and its memory */
+#define SRV_REASONS_MAX 64u                  /* refused chunks of a request told why in words; the rest, their result */
 
 /* What became of one chunk of a request. */
 struct srv_chunk_outcome {
 	enum ff_chunk_result res;
+	bool refused;    /* rejected, or completed a message whose CRC failed */
 	int64_t message; /* res FF_CHUNK_COMPLETE: the delivered message's id */
-	char *error;     /* why it was refused (malloc'd, freed by srv_ingest_free), or NULL */
+	char *error;     /* why it was refused, for the first SRV_REASONS_MAX refused chunks of the request (malloc'd,
+			  * freed by srv_ingest_free); NULL otherwise */
 };
 
 /* A request: its parsed chunks (pointing into its body, which must outlive it) and their outcomes, in body order. */
@@ -30,6 +34,7 @@ struct srv_ingest {
 	struct srv_chunk_outcome *chunks; /* n of them, malloc'd */
 	size_t n;
 	size_t delivered, rejected;       /* set by srv_ingest_tally() */
+	size_t reasons;                   /* errors written so far (SRV_REASONS_MAX at most) */
 	struct ff_chunk *parsed;          /* n of them, malloc'd */
 	char serial[65];
 	int64_t now;
@@ -46,8 +51,9 @@ extern const struct ff_receiver_limits srv_ingest_limits;
  * out: filled (free with srv_ingest_free() in every case).  st: the store.  serial: a valid device serial.
  * body/len: the request body, only read.  batch: the body is a batch of records (else one chunk).  now: Unix
  * seconds.  lim: the receiver's limits.  err: for SRV_NONE, why the body was refused.
- * Returns 0 (out holds a result per chunk); SRV_NONE when the body itself is refused (empty, a broken batch, a
- * single chunk above FF_RECORD_MAX: err says which, nothing was stored); -1 when the store failed (nothing of the
+ * Returns 0 (out holds a result per chunk); SRV_NONE when the body itself is refused (empty, a broken batch, more
+ * than SRV_BATCH_RECORDS_MAX records or a single chunk above FF_RECORD_MAX, both FF_ERR_TOO_LARGE in err: err says
+ * which, nothing was stored); -1 when the store failed (nothing of the
  * request was stored).
  */
 int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *serial, const uint8_t *body, size_t len,

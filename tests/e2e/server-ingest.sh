@@ -88,6 +88,29 @@ expect 400 "$(post 'bad%21serial' chunk "$dir/c1")" "" "a serial with a characte
 [ "$(json .error.code "$dir/body")" = bad_serial ] || fail "bad serial: $(cat "$dir/body")"
 expect 400 "$(post "$(printf 'x%.0s' $(seq 65))" chunk "$dir/c1")" "" "a 65-character serial"
 
+# amplification: a 1 MiB batch of 524,288 one-byte records is refused whole (its answer would be 44 MB); 16
+# batches at once of the most records a request may have (4,096, each refused: words for the first 64 only) keep
+# the server's memory within 128 MB of what it was
+awk 'BEGIN { for (i = 0; i < 524288; i++) printf "\001\201" }' > "$dir/tiny"
+expect 413 "$(post dev-a chunk-batch "$dir/tiny")" "" "524,288 one-byte records"
+[ "$(json .error.code "$dir/body")" = too_large ] && [ "$(wc -c < "$dir/body")" -lt 1000 ] ||
+	fail "524,288 records: $(head -c 300 "$dir/body")"
+awk 'BEGIN { for (i = 0; i < 4096; i++) printf "\001\201" }' > "$dir/most"
+rss() { awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status"; } # peak resident KiB
+before=$(rss)
+posts=
+for i in $(seq 16); do
+	curl -s -o "$dir/most.$i" -H "X-Faultline-Key: $key" -H "Content-Type: application/vnd.faultline.chunk-batch" \
+		--data-binary "@$dir/most" "http://127.0.0.1:$port/api/v1/devices/dev-amp$i/chunks" &
+	posts="$posts $!"
+done
+wait $posts # (not the server's)
+after=$(rss)
+[ "$(json '.results#' "$dir/most.16")" = 4096 ] && [ "$(json '.results[].error' "$dir/most.16" 2>/dev/null | wc -l)" = 64 ] ||
+	fail "4,096 records: $(head -c 300 "$dir/most.16")"
+[ $((after - before)) -lt 131072 ] || fail "16 batches of 4,096 records took $(((after - before) / 1024)) MB"
+echo "server-ingest: 16 batches of 4,096 records at once: peak memory $((before / 1024)) -> $((after / 1024)) MB"
+
 # one device cannot hold more than 4 MiB of partial messages: four 1 MB messages fit, a fifth does not
 for seq in 0 1 2 3 4; do
 	printf "\\201\\001\\000\\00$seq\\000\\300\\204\\075\\252" > "$dir/q$seq"  # total 1,000,000
