@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,13 +68,129 @@ struct request {
 	struct MHD_Connection *connection;
 };
 
+/* A connection as the guard sees it (its MHD socket context): since when it has been receiving what. */
+struct tracked {
+	struct MHD_Connection *connection;
+	time_t since;      /* its first byte, or the end of the request before it on the connection */
+	bool headers_done; /* the request's headers are in (the handler was called): its body may take longer */
+	struct tracked *prev, *next;
+};
+
 struct srv_http {
 	struct MHD_Daemon *daemon;
+	/* the guard: every open connection, and the thread that shuts those past their deadline */
+	pthread_mutex_t guard_lock;
+	pthread_cond_t guard_wake;
+	pthread_t guard;
+	bool guard_started, stopping;
+	struct tracked *connections;
+	unsigned header_seconds, request_seconds;
+	unsigned long shut; /* connections shut for being too slow */
 	struct srv_store *store;
 	char *data_dir;
 	size_t symbols_max;
 	struct srv_workers *workers;
 };
+
+/* MHD_OPTION_NOTIFY_CONNECTION: every connection is tracked from its start to its close. */
+static void connection_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			      enum MHD_ConnectionNotificationCode code)
+{
+	struct srv_http *h = cls;
+	struct tracked *t = *socket_context;
+
+	pthread_mutex_lock(&h->guard_lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		t = srv_calloc(1, sizeof(*t));
+		t->connection = c;
+		t->since = time(NULL);
+		t->next = h->connections;
+		if (h->connections != NULL)
+			h->connections->prev = t;
+		h->connections = t;
+		*socket_context = t;
+	} else if (t != NULL) { /* closed: the guard no longer touches it (MHD frees the connection after this) */
+		if (t->prev != NULL)
+			t->prev->next = t->next;
+		else
+			h->connections = t->next;
+		if (t->next != NULL)
+			t->next->prev = t->prev;
+		free(t);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&h->guard_lock);
+}
+
+/* The connection's tracking (its socket context). */
+static struct tracked *tracked_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL ? info->socket_context : NULL;
+}
+
+/* The request's headers are in (from), or the request is done and the connection waits for the next one. */
+static void track(struct srv_http *h, struct MHD_Connection *c, bool headers_done)
+{
+	struct tracked *t = tracked_of(c);
+
+	pthread_mutex_lock(&h->guard_lock);
+	if (t != NULL) {
+		t->headers_done = headers_done;
+		if (!headers_done)
+			t->since = time(NULL);
+	}
+	pthread_mutex_unlock(&h->guard_lock);
+}
+
+/* Once a second: shut the sockets of connections past their deadline (MHD then closes them). libmicrohttpd
+ * 0.9.75's own timeout restarts at every byte, so a client sending a byte a second would hold its connection for
+ * ever. The lock is held while a socket is shut, and MHD's close notification takes it: the connection cannot be
+ * freed in between. */
+static void *guard(void *arg)
+{
+	struct srv_http *h = arg;
+
+	pthread_mutex_lock(&h->guard_lock);
+	while (!h->stopping) {
+		struct timespec until;
+		time_t now = time(NULL);
+
+		for (struct tracked *t = h->connections; t != NULL; t = t->next) {
+			unsigned limit = t->headers_done ? h->request_seconds : h->header_seconds;
+			const union MHD_ConnectionInfo *fd;
+
+			if (now - t->since <= (time_t)limit)
+				continue;
+			fd = MHD_get_connection_info(t->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+			if (fd != NULL)
+				shutdown(fd->connect_fd, SHUT_RDWR);
+			t->since = now; /* once: MHD closes it at its next look */
+			h->shut++;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&h->guard_wake, &h->guard_lock, &until);
+	}
+	pthread_mutex_unlock(&h->guard_lock);
+	return NULL;
+}
+
+/* As many connections as the descriptors allow (the soft limit raised to the hard one, a few kept for files). */
+static unsigned connections_max(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+		return 1000;
+	if (r.rlim_cur < r.rlim_max && r.rlim_max != RLIM_INFINITY) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+		getrlimit(RLIMIT_NOFILE, &r);
+	}
+	return r.rlim_cur > 16448 ? 16384u : r.rlim_cur > 164 ? (unsigned)r.rlim_cur - 64u : 100u;
+}
 
 /* Answer with bytes (malloc'd; the response takes them) of a content type. */
 static enum MHD_Result respond_bytes(struct MHD_Connection *c, unsigned status, void *bytes, size_t len,
@@ -237,6 +355,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	enum srv_role role;
 
 	(void)version;
+	if (req == NULL) /* the headers are in: the body may take request_seconds */
+		track(h, c, true);
 	if (req == NULL && strcmp(method, "GET") == 0) { /* answered at the next call: see s_get */
 		*req_cls = &s_get;
 		return MHD_YES;
@@ -339,9 +459,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum 
 {
 	struct request *req = *req_cls;
 
-	(void)cls;
-	(void)c;
 	(void)why;
+	track(cls, c, false); /* the connection now waits for its next request's headers */
 	if (req != NULL && req != (void *)&s_answered) {
 		srv_upload_abort(req->upload); /* an upload cut short */
 		srv_ingest_free(&req->in);
@@ -373,18 +492,30 @@ int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uin
 	h->data_dir = srv_strdup(cfg->data_dir);
 	h->symbols_max = cfg->symbols_max;
 	h->workers = cfg->workers;
+	h->header_seconds = cfg->header_seconds != 0 ? cfg->header_seconds : 30;
+	h->request_seconds = cfg->request_seconds != 0 ? cfg->request_seconds : 600;
+	pthread_mutex_init(&h->guard_lock, NULL);
+	pthread_cond_init(&h->guard_wake, NULL);
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 					     MHD_ALLOW_SUSPEND_RESUME |
 					     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				     MHD_OPTION_THREAD_POOL_SIZE, THREADS, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+				     connection_notify, h, MHD_OPTION_CONNECTION_LIMIT, connections_max(),
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address != 0 ? cfg->per_address : 256u,
+				     MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (h->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s:%u (in use, or not an address of this machine?)", l->host,
 			 l->port);
-		free(h->data_dir);
-		free(h);
+		srv_http_stop(h);
+		return -1;
+	}
+	h->guard_started = pthread_create(&h->guard, NULL, guard, h) == 0;
+	if (!h->guard_started) {
+		snprintf(err, errlen, "cannot start a thread");
+		srv_http_stop(h);
 		return -1;
 	}
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -397,7 +528,17 @@ void srv_http_stop(struct srv_http *h)
 {
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->daemon);
+	if (h->guard_started) {
+		pthread_mutex_lock(&h->guard_lock);
+		h->stopping = true;
+		pthread_cond_signal(&h->guard_wake);
+		pthread_mutex_unlock(&h->guard_lock);
+		pthread_join(h->guard, NULL);
+	}
+	if (h->daemon != NULL)
+		MHD_stop_daemon(h->daemon);
+	pthread_cond_destroy(&h->guard_wake);
+	pthread_mutex_destroy(&h->guard_lock);
 	free(h->data_dir);
 	free(h);
 }

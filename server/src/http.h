@@ -19,6 +19,11 @@ struct srv_http_config {
 	const char *data_dir;            /* symbol files go to data_dir/symbols */
 	size_t symbols_max;              /* largest symbol upload, bytes */
 	struct srv_workers *workers;     /* woken when a message is delivered or symbols arrive; may be NULL */
+	/* Against clients that hold connections (slowloris): a request's headers must arrive within header_seconds
+	 * of its first byte (or of the request before it on the connection), the whole request within
+	 * request_seconds; one address holds at most per_address connections (a gateway behind NAT speaks for many
+	 * devices: keep it generous). 0: the defaults, 30 s, 600 s, 256. */
+	unsigned header_seconds, request_seconds, per_address;
 };
 
 /*

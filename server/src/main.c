@@ -28,6 +28,9 @@ static void usage(FILE *to)
 		    "  --symbols-max-mb N  largest symbol file accepted (default 256)\n"
 		    "  --workers N         threads processing delivered messages (default 2)\n"
 		    "  --partial-expiry-hours N  abandon partial messages not added to for N hours (default 168)\n"
+		    "  --header-seconds N  a request's headers must arrive within N s (default 30; slow clients are cut)\n"
+		    "  --request-seconds N a whole request within N s (default 600: a large symbol file on a slow link)\n"
+		    "  --per-address N     connections one address may hold (default 256: a NAT gateway speaks for many)\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
 }
 
@@ -46,9 +49,10 @@ static int write_port(const char *dir, uint16_t port)
 }
 
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
-		 unsigned workers, int64_t partial_expiry)
+		 unsigned workers, int64_t partial_expiry, const unsigned guard[3])
 {
-	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max};
+	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max,
+				      .header_seconds = guard[0], .request_seconds = guard[1], .per_address = guard[2]};
 	struct srv_http *http;
 	char err[320];
 	uint16_t port;
@@ -102,7 +106,7 @@ int main(int argc, char **argv)
 	struct srv_store *store = NULL;
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
 	bool rotate = false;
-	unsigned long symbols_mb = 256, workers = 2, expiry_hours = 168;
+	unsigned long symbols_mb = 256, workers = 2, expiry_hours = 168, header_s = 30, request_s = 600, per_address = 256;
 	char err[320];
 	int status;
 
@@ -127,6 +131,18 @@ int main(int argc, char **argv)
 			i++;
 		} else if (strcmp(argv[i], "--partial-expiry-hours") == 0 && i + 1 < argc) {
 			if (count_arg(argv[i], argv[i + 1], 87600, &expiry_hours) != 0)
+				return 2;
+			i++;
+		} else if (strcmp(argv[i], "--header-seconds") == 0 && i + 1 < argc) {
+			if (count_arg(argv[i], argv[i + 1], 3600, &header_s) != 0)
+				return 2;
+			i++;
+		} else if (strcmp(argv[i], "--request-seconds") == 0 && i + 1 < argc) {
+			if (count_arg(argv[i], argv[i + 1], 86400, &request_s) != 0)
+				return 2;
+			i++;
+		} else if (strcmp(argv[i], "--per-address") == 0 && i + 1 < argc) {
+			if (count_arg(argv[i], argv[i + 1], 65536, &per_address) != 0)
 				return 2;
 			i++;
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {
@@ -158,11 +174,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "faultline-server: %s\n", err);
 		return 1;
 	}
-	if (rotate)
+	if (rotate) {
 		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
-	else
+	} else {
+		const unsigned guard[3] = {(unsigned)header_s, (unsigned)request_s, (unsigned)per_address};
+
 		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20,
-										       (unsigned)workers, (int64_t)expiry_hours * 3600);
+									(unsigned)workers, (int64_t)expiry_hours * 3600, guard);
+	}
 	if (status != 0 && srv_store_error(store)[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
 	store->ops->close(store);
