@@ -100,13 +100,33 @@ static int count_arg(const char *option, const char *text, unsigned long max, un
 	return 0;
 }
 
+/* The options that take a count: 1..max. */
+static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_header_s = 30, s_request_s = 600,
+		     s_per_address = 256;
+static const struct count {
+	const char *name;
+	unsigned long max, *value;
+} k_counts[] = {
+	{"--symbols-max-mb", 65536, &s_symbols_mb},     {"--workers", 64, &s_workers},
+	{"--partial-expiry-hours", 87600, &s_expiry_hours}, {"--header-seconds", 3600, &s_header_s},
+	{"--request-seconds", 86400, &s_request_s},     {"--per-address", 65536, &s_per_address},
+};
+
+static const struct count *count_option(const char *name)
+{
+	for (size_t i = 0; i < sizeof(k_counts) / sizeof(k_counts[0]); i++)
+		if (strcmp(name, k_counts[i].name) == 0)
+			return &k_counts[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct srv_listen listen;
 	struct srv_store *store = NULL;
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
 	bool rotate = false;
-	unsigned long symbols_mb = 256, workers = 2, expiry_hours = 168, header_s = 30, request_s = 600, per_address = 256;
+	const struct count *count;
 	char err[320];
 	int status;
 
@@ -121,28 +141,8 @@ int main(int argc, char **argv)
 			data = argv[++i];
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_spec = argv[++i];
-		} else if (strcmp(argv[i], "--symbols-max-mb") == 0 && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], 65536, &symbols_mb) != 0)
-				return 2;
-			i++;
-		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], 64, &workers) != 0)
-				return 2;
-			i++;
-		} else if (strcmp(argv[i], "--partial-expiry-hours") == 0 && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], 87600, &expiry_hours) != 0)
-				return 2;
-			i++;
-		} else if (strcmp(argv[i], "--header-seconds") == 0 && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], 3600, &header_s) != 0)
-				return 2;
-			i++;
-		} else if (strcmp(argv[i], "--request-seconds") == 0 && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], 86400, &request_s) != 0)
-				return 2;
-			i++;
-		} else if (strcmp(argv[i], "--per-address") == 0 && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], 65536, &per_address) != 0)
+		} else if ((count = count_option(argv[i])) != NULL && i + 1 < argc) {
+			if (count_arg(argv[i], argv[i + 1], count->max, count->value) != 0)
 				return 2;
 			i++;
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {
@@ -177,10 +177,11 @@ int main(int argc, char **argv)
 	if (rotate) {
 		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
 	} else {
-		const unsigned guard[3] = {(unsigned)header_s, (unsigned)request_s, (unsigned)per_address};
+		const unsigned guard[3] = {(unsigned)s_header_s, (unsigned)s_request_s, (unsigned)s_per_address};
 
-		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)symbols_mb << 20,
-									(unsigned)workers, (int64_t)expiry_hours * 3600, guard);
+		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)s_symbols_mb << 20,
+									(unsigned)s_workers, (int64_t)s_expiry_hours * 3600,
+									guard);
 	}
 	if (status != 0 && srv_store_error(store)[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
