@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <errno.h>
 #include <time.h>
@@ -89,6 +90,10 @@ struct srv_http {
 	struct srv_store *store;
 	char *data_dir;
 	size_t symbols_max;
+	uint64_t disk_reserve;
+	pthread_mutex_t disk_lock;
+	time_t disk_checked; /* the free space is looked at once a second at most */
+	bool disk_low;
 	struct srv_workers *workers;
 };
 
@@ -262,6 +267,25 @@ static void chunks_stored(void *ctx, int rc, const char *error)
 
 /* POST /api/v1/devices/{serial}/chunks, once the whole body is in: parsed, then handed to the store's writer with
  * the connection suspended (no thread waits for the commit); answered when resumed. */
+/* Is the data folder's disk below its reserve? Ingest stops before the disk is full, not after: the database then
+ * still has room to finish what it has taken (processing, expiry), and nothing accepted is lost. */
+static bool disk_low(struct srv_http *h)
+{
+	time_t now = time(NULL);
+	struct statvfs fs;
+	bool low;
+
+	pthread_mutex_lock(&h->disk_lock);
+	if (now != h->disk_checked) {
+		h->disk_checked = now;
+		h->disk_low = h->disk_reserve > 0 && statvfs(h->data_dir, &fs) == 0 &&
+			      (uint64_t)fs.f_bavail * fs.f_frsize < h->disk_reserve;
+	}
+	low = h->disk_low;
+	pthread_mutex_unlock(&h->disk_lock);
+	return low;
+}
+
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
 	struct ff_error err = {0};
@@ -270,6 +294,20 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	int rc;
 
 	if (req->stage == BODY) {
+		if (disk_low(h)) {
+			struct srv_answer a;
+			struct MHD_Response *r;
+			enum MHD_Result sent;
+
+			srv_api_error(&a, MHD_HTTP_SERVICE_UNAVAILABLE, "disk_low", "the server's disk is below its reserve "
+				      "(--disk-reserve-mb): nothing was stored; send again later");
+			r = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
+			MHD_add_response_header(r, "Content-Type", a.type);
+			MHD_add_response_header(r, "Retry-After", "60");
+			sent = MHD_queue_response(c, a.status, r);
+			MHD_destroy_response(r);
+			return sent;
+		}
 		if (req->too_large)
 			return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer "
 				     "chunks per request");
@@ -491,6 +529,8 @@ int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uin
 	h->store = cfg->store;
 	h->data_dir = srv_strdup(cfg->data_dir);
 	h->symbols_max = cfg->symbols_max;
+	h->disk_reserve = cfg->disk_reserve;
+	pthread_mutex_init(&h->disk_lock, NULL);
 	h->workers = cfg->workers;
 	h->header_seconds = cfg->header_seconds != 0 ? cfg->header_seconds : 30;
 	h->request_seconds = cfg->request_seconds != 0 ? cfg->request_seconds : 600;
@@ -539,6 +579,7 @@ void srv_http_stop(struct srv_http *h)
 		MHD_stop_daemon(h->daemon);
 	pthread_cond_destroy(&h->guard_wake);
 	pthread_mutex_destroy(&h->guard_lock);
+	pthread_mutex_destroy(&h->disk_lock);
 	free(h->data_dir);
 	free(h);
 }

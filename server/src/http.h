@@ -18,6 +18,7 @@ struct srv_http_config {
 	struct srv_store *store;
 	const char *data_dir;            /* symbol files go to data_dir/symbols */
 	size_t symbols_max;              /* largest symbol upload, bytes */
+	uint64_t disk_reserve;           /* bytes of the data folder's disk kept free: below, ingest answers 503 */
 	struct srv_workers *workers;     /* woken when a message is delivered or symbols arrive; may be NULL */
 	/* Against clients that hold connections (slowloris): a request's headers must arrive within header_seconds
 	 * of its first byte (or of the request before it on the connection), the whole request within

@@ -31,6 +31,8 @@ static void usage(FILE *to)
 		    "  --header-seconds N  a request's headers must arrive within N s (default 30; slow clients are cut)\n"
 		    "  --request-seconds N a whole request within N s (default 600: a large symbol file on a slow link)\n"
 		    "  --per-address N     connections one address may hold (default 256: a NAT gateway speaks for many)\n"
+		    "  --disk-reserve-mb N keep N MiB of the data folder's disk free: below, chunks are answered 503\n"
+		    "                      (default 64)\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
 }
 
@@ -48,10 +50,15 @@ static int write_port(const char *dir, uint16_t port)
 	return rename(tmp, path);
 }
 
+/* The values of the options that take a count. */
+static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_header_s = 30, s_request_s = 600,
+		     s_per_address = 256, s_disk_reserve_mb = 64;
+
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
 		 unsigned workers, int64_t partial_expiry, const unsigned guard[3])
 {
 	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max,
+				      .disk_reserve = (uint64_t)s_disk_reserve_mb << 20,
 				      .header_seconds = guard[0], .request_seconds = guard[1], .per_address = guard[2]};
 	struct srv_http *http;
 	char err[320];
@@ -100,9 +107,7 @@ static int count_arg(const char *option, const char *text, unsigned long max, un
 	return 0;
 }
 
-/* The options that take a count: 1..max. */
-static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_header_s = 30, s_request_s = 600,
-		     s_per_address = 256;
+/* The options that take a count: 1..max (their values are above). */
 static const struct count {
 	const char *name;
 	unsigned long max, *value;
@@ -110,6 +115,7 @@ static const struct count {
 	{"--symbols-max-mb", 65536, &s_symbols_mb},     {"--workers", 64, &s_workers},
 	{"--partial-expiry-hours", 87600, &s_expiry_hours}, {"--header-seconds", 3600, &s_header_s},
 	{"--request-seconds", 86400, &s_request_s},     {"--per-address", 65536, &s_per_address},
+	{"--disk-reserve-mb", 1u << 30, &s_disk_reserve_mb},
 };
 
 static const struct count *count_option(const char *name)

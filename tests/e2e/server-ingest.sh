@@ -130,6 +130,21 @@ curl -s -o /dev/null -w '%{http_code}\n' -H "X-Faultline-Key: $key" -H "Content-
 expect 200 "$(post dev-0042 chunk-batch "$dir/batch")" "duplicate duplicate duplicate duplicate" \
 	"the first device, after all that"
 
+# a disk below the reserve: chunks are answered 503 with Retry-After, nothing is stored, before the disk is full
+kill -TERM "$pid"
+wait "$pid"
+start --disk-reserve-mb 1073741824 # more than any disk has free
+got=$(curl -s -D "$dir/headers" -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
+	-H "Content-Type: application/vnd.faultline.chunk-batch" --data-binary "@$dir/batch" \
+	"http://127.0.0.1:$port/api/v1/devices/dev-disk/chunks")
+[ "$got" = 503 ] && [ "$(json .error.code "$dir/body")" = disk_low ] && grep -qi '^retry-after: 60' "$dir/headers" ||
+	fail "below the disk reserve: HTTP $got $(cat "$dir/body")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin" \
+	"http://127.0.0.1:$port/api/v1/devices/dev-disk")" = 404 ] || fail "a chunk refused for the disk was stored"
+kill -TERM "$pid"
+wait "$pid"
+start
+expect 200 "$(post dev-disk chunk-batch "$dir/batch")" "accepted accepted accepted complete" "with room again"
 kill -TERM "$pid"
 wait "$pid"
 echo "server-ingest: ok"
