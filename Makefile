@@ -6,7 +6,8 @@
 #   make test SANITIZE=1   the same with ASan + UBSan on host code
 #   make size         flash and RAM the SDK adds to a minimal Cortex-M3 application
 #   make bench        benchmarks that print numbers
-#   make fuzz         a longer fuzzing campaign: FUZZ_SECONDS (default 60) per harness, random seeds
+#   make fuzz         a longer fuzzing campaign: FUZZ_SECONDS (default 60) per harness, random seeds (after make
+#                     test: fuzz_analysis starts from the messages of its crash logs)
 MAKEFLAGS += --no-print-directory
 SANITIZE ?= 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -46,10 +47,14 @@ bench: build
 	@scripts/bench.sh $(BUILD)
 
 fuzz: build
-	@for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' tests/fuzz/fuzzers.cmake); do \
+	@mkdir -p $(BUILD)/fuzz/seeds/fuzz_analysis; \
+	$(BUILD)/log2msgs $(BUILD)/fuzz/seeds/fuzz_analysis $(BUILD)/crash-logs/*.log > /dev/null 2>&1 || true; \
+	export FL_FUZZ_ELF=$(BUILD)/firmware/tests/target/faults-m3.elf; \
+	for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' tests/fuzz/fuzzers.cmake); do \
 		dir=$(BUILD)/fuzz/campaign/$$f; mkdir -p $$dir; echo "== $$f ($(FUZZ_SECONDS) s, log $$dir.log)"; \
+		seeds=tests/fuzz/corpus/$$f; [ -d $$seeds ] || seeds=$(BUILD)/fuzz/seeds/$$f; \
 		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-			-artifact_prefix=$$dir- $$dir tests/fuzz/corpus/$$f > $$dir.log 2>&1; \
+			-artifact_prefix=$$dir- $$dir $$seeds > $$dir.log 2>&1; \
 		then grep -E '^Done' $$dir.log; else tail -30 $$dir.log; exit 1; fi; \
 	done
 

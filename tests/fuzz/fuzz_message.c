@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer: message decoding (analysis/src/message.c) on arbitrary bytes. Beyond "no crash" and no leak: an
- * accepted coredump's registers fit its layout and every region lies inside the message's own copy. */
+/* libFuzzer: message decoding (format/src/message.c) on arbitrary bytes. Beyond "no crash" and no leak: an
+ * accepted coredump's registers fit its layout and every region lies inside the decoded message's copy of the
+ * regions' data. */
 #include <stdint.h>
 #include <stdlib.h>
 

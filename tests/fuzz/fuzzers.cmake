@@ -8,4 +8,5 @@ set(FL_FUZZERS
   fuzz_message
   fuzz_reasm
   fuzz_input
+  fuzz_analysis
   fuzz_report_json)
