@@ -161,20 +161,8 @@ static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
 	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
 }
 
-/* Text in a report is printable UTF-8 (JSON strings must be UTF-8; a terminal must not take a name for a control
- * sequence): control characters become '?', and so do the non-ASCII bytes of a string that is not UTF-8. Names are
- * nearly always plain ASCII: that is one pass and no copy. */
-static void printable(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	bool utf8 = ff_utf8_valid(p, strlen(s));
-
-	for (; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
-			*p = '?';
-}
-
-/* Every string of a report that came from the dump or the ELF, made printable (after the fingerprint, which hashes
+/* Every string of a report that came from the dump or the ELF, made printable UTF-8 (JSON strings must be UTF-8;
+ * a terminal must not take a name for a control sequence) (after the fingerprint, which hashes
  * the names as they are). */
 static void make_printable(struct fa_report *r)
 {
@@ -183,10 +171,10 @@ static void make_printable(struct fa_report *r)
 			       r->fingerprint_input};
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		printable(texts[i]);
+		ff_text_printable(texts[i]);
 	for (size_t i = 0; i < r->n; i++) {
-		printable(r->frames[i].sym.function);
-		printable(r->frames[i].sym.file);
+		ff_text_printable(r->frames[i].sym.function);
+		ff_text_printable(r->frames[i].sym.file);
 	}
 }
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Bytes as hex, and UTF-8 checked. */
+#include <stdbool.h>
+#include <string.h>
+
 #include "ff/bytes.h"
 
 void ff_hex(char *out, size_t cap, const uint8_t *bytes, size_t len)
@@ -34,4 +37,14 @@ int ff_utf8_valid(const uint8_t *s, size_t len)
 		i += n;
 	}
 	return 1;
+}
+
+void ff_text_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	bool utf8 = ff_utf8_valid(p, strlen(s));
+
+	for (; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
+			*p = '?';
 }

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "fa/core.h"
+#include "ff/bytes.h"
 #include "ff/device.h"
 #include "ff/message.h"
 
@@ -33,9 +34,7 @@ static json_t *json_text(const char *s)
 	if (j != NULL)
 		return j;
 	copy = srv_strdup(s);
-	for (char *p = copy; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
-			*p = '?';
+	ff_text_printable(copy);
 	j = made(json_string(copy));
 	free(copy);
 	return j;

@@ -41,6 +41,12 @@ static inline uint64_t ff_be64(const uint8_t *p)
 int ff_utf8_valid(const uint8_t *s, size_t len);
 
 /*
+ * Make text printable UTF-8 in place, for JSON and terminals: control characters become '?', and so do all the
+ * non-ASCII bytes of a text that is not UTF-8.  s: (in/out) NUL-terminated.
+ */
+void ff_text_printable(char *s);
+
+/*
  * Bytes as lowercase hex, two digits each (a build-id, a digest).
  * out: the caller's buffer of cap bytes, always NUL-terminated when cap >= 1; the text is cut short (at a whole
  * byte) when cap < 2 * len + 1.  bytes/len: the bytes, only read.
