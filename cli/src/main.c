@@ -29,6 +29,7 @@ static const struct command k_commands[] = {
 	{"core", "a trace's ELF core file for GDB: core TRACE_ID -o core.elf", cli_remote},
 	{"devices", "list the devices that sent data", cli_remote},
 	{"device", "one device: its reboots and their reasons, its traces: device SERIAL", cli_remote},
+	{"quarantine", "the messages whose analysis died again and again, and why", cli_remote},
 	{"bridge", "forward a device's serial output to the server: bridge [INPUT|tcp:HOST:PORT] --key KEY", cli_bridge},
 	{"version", "print the version", cmd_version},
 };

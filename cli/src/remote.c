@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
- * trace, core, devices, device. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN;
- * --json prints the server's answer as it is; issues takes --all or --limit N. Errors go to stderr with status 1 (2
- * for a usage error). */
+ * trace, core, devices, device, quarantine. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and
+ * FAULTLINE_TOKEN; --json prints the server's answer as it is; issues takes --all or --limit N. Errors go to stderr
+ * with status 1 (2 for a usage error). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdbool.h>
@@ -135,7 +135,7 @@ static int symbols_upload(const struct remote *r)
 	return 0;
 }
 
-/* Pages of a listing ("issues" or "devices") of limit entries each, as one array: the first page only, or every
+/* Pages of a listing ("issues", "devices", "quarantine") of limit entries each, as one array: the first page only, or every
  * page when all. *out_more (optional): whether pages were left. NULL after printing why. */
 static json_t *pages(const struct remote *r, const char *what, int limit, bool all, bool *out_more)
 {
@@ -211,6 +211,35 @@ static int devices(const struct remote *r)
 			       (long long)json_integer_value(json_object_get(d, "messages")),
 			       when(json_integer_value(json_object_get(d, "first_seen")), first, sizeof(first)),
 			       when(json_integer_value(json_object_get(d, "last_seen")), last, sizeof(last)));
+	}
+	json_decref(list);
+	return 0;
+}
+
+/* The messages quarantined because their analysis died again and again, with why and the build they wait for a new
+ * symbol file of. */
+static int quarantine(const struct remote *r)
+{
+	json_t *list = pages(r, "quarantine", PAGE_MAX, true, NULL), *q;
+	size_t n;
+	char received[32];
+
+	if (list == NULL)
+		return 1;
+	if (r->json) {
+		print_json(list);
+	} else if (json_array_size(list) == 0) {
+		printf("no message is quarantined\n");
+	} else {
+		printf("%8s  %-24s %-19s  %8s  %s\n", "MESSAGE", "DEVICE", "RECEIVED (UTC)", "FAILURES", "BUILD");
+		json_array_foreach(list, n, q) {
+			printf("%8lld  %-24s %-19s  %8lld  %s\n", (long long)json_integer_value(json_object_get(q, "id")),
+			       json_string_value(json_object_get(q, "device")),
+			       when(json_integer_value(json_object_get(q, "received")), received, sizeof(received)),
+			       (long long)json_integer_value(json_object_get(q, "failures")),
+			       json_string_value(json_object_get(q, "build_id")));
+			printf("          %s\n", json_string_value(json_object_get(q, "reason")));
+		}
 	}
 	json_decref(list);
 	return 0;
@@ -445,6 +474,8 @@ int cli_remote(int argc, char **argv)
 		status = r.nargs == 0 ? issues(&r) : 2;
 	else if (strcmp(r.cmd, "devices") == 0)
 		status = r.nargs == 0 ? devices(&r) : 2;
+	else if (strcmp(r.cmd, "quarantine") == 0)
+		status = r.nargs == 0 ? quarantine(&r) : 2;
 	else if (strcmp(r.cmd, "issue") == 0)
 		status = issue(&r);
 	else if (strcmp(r.cmd, "device") == 0)
@@ -453,7 +484,8 @@ int cli_remote(int argc, char **argv)
 		status = trace(&r);
 	else
 		status = core(&r);
-	if (status == 2 && r.nargs > 0 && (strcmp(r.cmd, "issues") == 0 || strcmp(r.cmd, "devices") == 0))
+	if (status == 2 && r.nargs > 0 &&
+	    (strcmp(r.cmd, "issues") == 0 || strcmp(r.cmd, "devices") == 0 || strcmp(r.cmd, "quarantine") == 0))
 		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]%s\n", r.cmd,
 			strcmp(r.cmd, "issues") == 0 ? " [--all | --limit N]" : "");
 	cli_http_fini();

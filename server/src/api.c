@@ -132,36 +132,53 @@ static void trace_text(const struct srv_trace_row *t, void *ctx)
 		 (long long)t->message, (long long)t->received, t->report);
 }
 
-/* GET issues[?after=ID&limit=N] */
-static void issues(struct srv_answer *out, struct srv_store *st, const char *after, const char *limit_text)
+/* A listing in pages by id, GET NAME[?after=ID&limit=N]: list(st, after, limit, array, out_more) fills the page;
+ * the answer is {NAME: [...], "next": the last id when more follow, else null}. */
+static void id_pages(struct srv_answer *out, struct srv_store *st, const char *name, const char *after,
+		     const char *limit_text, int (*list)(struct srv_store *st, int64_t after, int limit, json_t *array,
+							 bool *out_more))
 {
 	int limit = page_limit(limit_text), rc;
-	json_t *list, *last;
+	json_t *array, *last;
 	bool more = false;
 
-	if (limit == 0)
-		{
-			srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
-			return;
-		}
-	if (after != NULL && parse_id(after, NULL) == 0 && strcmp(after, "0") != 0)
-		{
-			srv_api_error(out, 400, "bad_request", "after is an issue id");
-			return;
-		}
-	list = json_array();
+	if (limit == 0) {
+		srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
+		return;
+	}
+	if (after != NULL && parse_id(after, NULL) == 0 && strcmp(after, "0") != 0) {
+		srv_api_error(out, 400, "bad_request", "after is an id of the listing, or 0");
+		return;
+	}
+	array = json_array();
 	srv_store_lock(st);
-	rc = st->ops->issues(st, after != NULL ? parse_id(after, NULL) : 0, limit, add_issue, list, &more);
+	rc = list(st, after != NULL ? parse_id(after, NULL) : 0, limit, array, &more);
 	srv_store_unlock(st);
 	if (rc != 0) {
-		json_decref(list);
-		{
-			store_error(out, st);
-			return;
-		}
+		json_decref(array);
+		store_error(out, st);
+		return;
 	}
-	last = more ? json_object_get(json_array_get(list, json_array_size(list) - 1), "id") : NULL;
-	answer_json(out, 200, json_pack("{s:o, s:O?}", "issues", list, "next", last));
+	last = more ? json_object_get(json_array_get(array, json_array_size(array) - 1), "id") : NULL;
+	answer_json(out, 200, json_pack("{s:o, s:O?}", name, array, "next", last));
+}
+
+static int list_issues(struct srv_store *st, int64_t after, int limit, json_t *array, bool *out_more)
+{
+	return st->ops->issues(st, after, limit, add_issue, array, out_more);
+}
+
+static void add_quarantined(const struct srv_quarantined *q, void *ctx)
+{
+	json_array_append_new(ctx, made(json_pack("{s:I, s:o, s:I, s:o, s:i, s:o}", "id", (json_int_t)q->id, "device",
+						  json_text(q->device), "received", (json_int_t)q->received,
+						  "build_id", json_text(q->build_id), "failures", q->failures,
+						  "reason", json_text(q->reason))));
+}
+
+static int list_quarantined(struct srv_store *st, int64_t after, int limit, json_t *array, bool *out_more)
+{
+	return st->ops->quarantined(st, after, limit, add_quarantined, array, out_more);
 }
 
 /* GET issues/{id}: the issue and its latest trace (the trace as its text goes in before the closing brace) */
@@ -369,7 +386,9 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 	const char *tail, *slash;
 
 	if (strcmp(path, "issues") == 0) {
-		issues(out, st, arg(actx, "after"), arg(actx, "limit"));
+		id_pages(out, st, "issues", arg(actx, "after"), arg(actx, "limit"), list_issues);
+	} else if (strcmp(path, "quarantine") == 0) {
+		id_pages(out, st, "quarantine", arg(actx, "after"), arg(actx, "limit"), list_quarantined);
 	} else if ((tail = under(path, "issues")) != NULL) {
 		issue(out, st, parse_id(tail, NULL));
 	} else if ((tail = under(path, "traces")) != NULL) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The read API's answers (docs/API.md): issues, an issue, a trace and its ELF core, devices, a device. The store
- * gives rows; this file shapes them into JSON. No HTTP here: http.c routes GET /api/v1/... to srv_api_get() and
- * sends what it answers. */
+/* The read API's answers (docs/API.md): issues, an issue, a trace and its ELF core, devices, a device, the
+ * quarantined messages. The store gives rows; this file shapes them into JSON. No HTTP here: http.c routes
+ * GET /api/v1/... to srv_api_get() and sends what it answers. */
 #ifndef SRV_API_H
 #define SRV_API_H
 

@@ -21,9 +21,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "ff/bytes.h"
-#include "fa/elf.h"
 #include "ff/chunk.h"
-#include "fa/core.h"
 #include "ff/message.h"
 #include "ff/serial.h"
 #include "http.h"
@@ -95,6 +93,7 @@ struct srv_http {
 	time_t disk_checked; /* the free space is looked at once a second at most */
 	bool disk_low;
 	struct srv_workers *workers;
+	const struct srv_analyst_config *analysis;
 };
 
 /* MHD_OPTION_NOTIFY_CONNECTION: every connection is tracked from its start to its close. */
@@ -355,10 +354,11 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		[SRV_UPLOAD_NO_SPACE] = {MHD_HTTP_INSUFFICIENT_STORAGE, "insufficient_storage"},
 		[SRV_UPLOAD_BAD_ELF] = {MHD_HTTP_BAD_REQUEST, "bad_elf"},
 		[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
+		[SRV_UPLOAD_UNAVAILABLE] = {MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable"},
 	};
 	struct srv_upload_result r;
 
-	srv_upload_finish(req->upload, h->store, &r);
+	srv_upload_finish(req->upload, h->store, h->analysis, &r);
 	req->upload = NULL;
 	if (r.outcome != SRV_UPLOAD_STORED)
 		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
@@ -532,6 +532,7 @@ int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uin
 	h->disk_reserve = cfg->disk_reserve;
 	pthread_mutex_init(&h->disk_lock, NULL);
 	h->workers = cfg->workers;
+	h->analysis = cfg->analysis;
 	h->header_seconds = cfg->header_seconds != 0 ? cfg->header_seconds : 30;
 	h->request_seconds = cfg->request_seconds != 0 ? cfg->request_seconds : 600;
 	pthread_mutex_init(&h->guard_lock, NULL);

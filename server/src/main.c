@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyst.h"
 #include "faultline/version.h"
 #include "http.h"
 #include "keys.h"
@@ -33,6 +34,12 @@ static void usage(FILE *to)
 		    "  --per-address N     connections one address may hold (default 256: a NAT gateway speaks for many)\n"
 		    "  --disk-reserve-mb N keep N MiB of the data folder's disk free: below, chunks are answered 503\n"
 		    "                      (default 64)\n"
+		    "  --analysis-memory-mb N  memory one analysis process may use (default 1024): symbol files are\n"
+		    "                      untrusted, so each worker analyzes in a process of its own, ended when it\n"
+		    "                      crashes or goes past this or --analysis-seconds\n"
+		    "  --analysis-seconds N    time one analysis may take (default 60)\n"
+		    "  --analysis-failures N   quarantine a message whose analysis died N times (default 3) until a new\n"
+		    "                      symbol file of its build is uploaded\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
 }
 
@@ -52,12 +59,18 @@ static int write_port(const char *dir, uint16_t port)
 
 /* The values of the options that take a count. */
 static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_header_s = 30, s_request_s = 600,
-		     s_per_address = 256, s_disk_reserve_mb = 64;
+		     s_per_address = 256, s_disk_reserve_mb = 64, s_analysis_mb = SRV_ANALYST_MEMORY_MB,
+		     s_analysis_s = SRV_ANALYST_SECONDS, s_analysis_failures = SRV_ANALYST_FAILURES;
 
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
-		 unsigned workers, int64_t partial_expiry, const unsigned guard[3])
+		 unsigned workers, int64_t partial_expiry, const unsigned guard[3], const char *program)
 {
+	const struct srv_analyst_config analysis = {.program = program, .data_dir = data,
+						    .memory_max = (uint64_t)s_analysis_mb << 20,
+						    .seconds = (unsigned)s_analysis_s,
+						    .failures_max = (unsigned)s_analysis_failures};
 	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max,
+				      .analysis = &analysis,
 				      .disk_reserve = (uint64_t)s_disk_reserve_mb << 20,
 				      .header_seconds = guard[0], .request_seconds = guard[1], .per_address = guard[2]};
 	struct srv_http *http;
@@ -75,7 +88,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	swept = srv_symbols_sweep(data);
 	if (swept > 0)
 		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
-	if (srv_workers_start(&cfg.workers, store, data, workers, partial_expiry) != 0)
+	if (srv_workers_start(&cfg.workers, store, &analysis, workers, partial_expiry) != 0)
 		return 1;
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "faultline-server: %s\n", err);
@@ -115,7 +128,8 @@ static const struct count {
 	{"--symbols-max-mb", 65536, &s_symbols_mb},     {"--workers", 64, &s_workers},
 	{"--partial-expiry-hours", 87600, &s_expiry_hours}, {"--header-seconds", 3600, &s_header_s},
 	{"--request-seconds", 86400, &s_request_s},     {"--per-address", 65536, &s_per_address},
-	{"--disk-reserve-mb", 1u << 30, &s_disk_reserve_mb},
+	{"--disk-reserve-mb", 1u << 30, &s_disk_reserve_mb}, {"--analysis-memory-mb", 1u << 20, &s_analysis_mb},
+	{"--analysis-seconds", 86400, &s_analysis_s},   {"--analysis-failures", 1000, &s_analysis_failures},
 };
 
 static const struct count *count_option(const char *name)
@@ -133,9 +147,12 @@ int main(int argc, char **argv)
 	const char *data = NULL, *listen_spec = SRV_LISTEN_DEFAULT;
 	bool rotate = false;
 	const struct count *count;
-	char err[320];
+	char err[320], program[4096];
+	ssize_t n;
 	int status;
 
+	if (argc == 3 && strcmp(argv[1], "--analyst") == 0) /* a worker's analyst (analyst.h), started by the server */
+		return srv_analyst_main(argv[2]);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
@@ -168,6 +185,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "faultline-server: %s\n", err);
 		return 2;
 	}
+	/* the analysts are this executable again: the same build, wherever it was installed or started from */
+	if ((n = readlink("/proc/self/exe", program, sizeof(program) - 1)) <= 0) {
+		fprintf(stderr, "faultline-server: cannot find its own executable: %s\n", strerror(errno));
+		return 1;
+	}
+	program[n] = '\0';
 	if (sodium_init() < 0) {
 		fprintf(stderr, "faultline-server: libsodium cannot start\n");
 		return 1;
@@ -187,7 +210,7 @@ int main(int argc, char **argv)
 
 		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)s_symbols_mb << 20,
 									(unsigned)s_workers, (int64_t)s_expiry_hours * 3600,
-									guard);
+									guard, program);
 	}
 	if (status != 0 && srv_store_error(store)[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));

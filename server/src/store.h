@@ -20,11 +20,14 @@ enum srv_msg_state {
 	SRV_MSG_DONE = 2,
 	SRV_MSG_SYMBOLS_MISSING = 3,
 	SRV_MSG_FAILED = 4,
+	SRV_MSG_QUARANTINED = 5, /* its analysis died failures_max times: waits for a new symbol file of its build */
 };
 
-/* A claimed job: a delivered message to process. bytes are malloc'd; the caller frees them. */
+/* A claimed job: a delivered message to process. bytes are malloc'd; the caller frees them. failures: how often
+ * its analysis died before. */
 struct srv_job {
 	int64_t id, device, received;
+	int failures;
 	uint8_t *bytes;
 	size_t len;
 };
@@ -81,6 +84,15 @@ struct srv_device_visit {
 	void *ctx;
 };
 
+/* A quarantined message (srv_store_ops.quarantined). */
+struct srv_quarantined {
+	int64_t id, received;
+	const char *device;   /* its serial */
+	const char *build_id; /* hex: the build whose symbol file the analysis died on */
+	int failures;
+	const char *reason;
+};
+
 /* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
  * found), or -1 (failed: srv_store_error() says why, to the thread that called). */
 #define SRV_NONE 1
@@ -127,10 +139,14 @@ struct srv_store_ops {
 			   int64_t *out_id, bool *out_new);
 	/* Record an uploaded symbol file (its build-id in hex, its size): a new upload of the same build replaces. */
 	int (*symbols_add)(struct srv_store *s, const char *build_id, int64_t size, int64_t now);
-	/* Processing. job_claim: the oldest queued message, now marked processing (0), or SRV_NONE when none.
-	 * job_finish: its new state, with the build-id it waits for (symbols missing) or why it failed. */
+	/* Processing. job_claim: the queued message that failed least often, oldest first, now marked processing (0),
+	 * or SRV_NONE when none. job_finish: its new state, with the build-id it waits for (symbols missing) or why it
+	 * failed. job_failed: its analysis died: one more failure counted, its new state (queued or quarantined), the
+	 * build whose symbol file it died on, and why. */
 	int (*job_claim)(struct srv_store *s, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
+	int (*job_failed)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *build_id,
+			  const char *detail);
 	/* Abandon partial messages (docs/FORMAT.md §4 rule 5) not added to since before: their slots are deleted and
 	 * counted in the meta key "partials_abandoned". Forget delivered and failed slots not touched since
 	 * prune_before (kept until then to recognize late duplicates, §4). out_count: partial messages abandoned now;
@@ -139,7 +155,8 @@ struct srv_store_ops {
 			    int64_t *out_pruned);
 	/* At start: messages left "processing" by a stopped server are queued again. */
 	int (*jobs_recover)(struct srv_store *s);
-	/* Messages waiting for build_id's symbols are queued again. out_count: how many. */
+	/* Messages waiting for build_id's symbols, and those quarantined on its last symbol file, are queued again
+	 * (their failures forgotten: a new file is a new chance). out_count: how many. */
 	int (*symbols_arrived)(struct srv_store *s, const char *build_id, int64_t *out_count);
 	/* 0 when symbols for build_id were uploaded, SRV_NONE when not. */
 	int (*symbols_known)(struct srv_store *s, const char *build_id);
@@ -160,6 +177,9 @@ struct srv_store_ops {
 	int (*device_history)(struct srv_store *s, const char *serial, const struct srv_device_visit *v);
 	/* The message bytes behind a trace (for its ELF core), malloc'd: 0 found, SRV_NONE. */
 	int (*trace_message)(struct srv_store *s, int64_t trace, uint8_t **out, size_t *out_len);
+	/* Quarantined messages ordered by id, after `after`, at most limit, to each(); out_more: whether more follow. */
+	int (*quarantined)(struct srv_store *s, int64_t after, int limit,
+			   void (*each)(const struct srv_quarantined *q, void *ctx), void *ctx, bool *out_more);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);

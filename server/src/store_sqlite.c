@@ -10,7 +10,7 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 #define STMT_CACHE 48 /* more than the distinct statements below */
 
@@ -76,6 +76,12 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX slots_updated ON slots (state, updated);",
 	/* a trace's report is kept once, as JSON: the CLI prints the text from it */
 	"ALTER TABLE traces DROP COLUMN text;",
+	/* analyses that died are counted; the queue serves the messages that failed least first; a quarantined
+	 * message names the build it waits for a new symbol file of */
+	"ALTER TABLE messages ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN build TEXT;"
+	"DROP INDEX IF EXISTS messages_state;"
+	"CREATE INDEX messages_state ON messages (state, failures, id);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -480,7 +486,8 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	int rc;
 
 	if (prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
-			    "ORDER BY id LIMIT 1) RETURNING id, device_id, received, bytes", "job_claim") != 0)
+			    "ORDER BY failures, id LIMIT 1) RETURNING id, device_id, received, bytes, failures",
+		    "job_claim") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_PROCESSING);
 	sqlite3_bind_int(st, 2, SRV_MSG_QUEUED);
@@ -492,6 +499,7 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 		out->len = (size_t)sqlite3_column_bytes(st, 3);
 		out->bytes = srv_malloc(out->len + 1);
 		memcpy(out->bytes, sqlite3_column_blob(st, 3), out->len);
+		out->failures = sqlite3_column_int(st, 4);
 	}
 	release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -510,6 +518,22 @@ static int sq_job_finish(struct srv_store *base, int64_t id, enum srv_msg_state 
 	sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, id);
 	return step_done(s, st, "job_finish");
+}
+
+static int sq_job_failed(struct srv_store *base, int64_t id, enum srv_msg_state state, const char *build_id,
+			 const char *detail)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "UPDATE messages SET failures = failures + 1, state = ?, build = ?, detail = ? WHERE id = ?",
+		    "job_failed") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)state);
+	sqlite3_bind_text(st, 2, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	return step_done(s, st, "job_failed");
 }
 
 /* The slots slots_expire forgets: partial ones quiet since ?2 (abandoned), the others untouched since ?3. */
@@ -586,12 +610,13 @@ static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int6
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "UPDATE messages SET state = ?, detail = NULL WHERE state = ? AND detail = ?",
-		    "symbols_arrived") != 0)
+	if (prepare(s, &st, "UPDATE messages SET state = ?1, detail = NULL, failures = 0 WHERE (state = ?2 AND detail = "
+			    "?4) OR (state = ?3 AND build = ?4)", "symbols_arrived") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_QUEUED);
 	sqlite3_bind_int(st, 2, SRV_MSG_SYMBOLS_MISSING);
-	sqlite3_bind_text(st, 3, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, SRV_MSG_QUARANTINED);
+	sqlite3_bind_text(st, 4, build_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	release(s, st);
 	*out_count = sqlite3_changes(s->db);
@@ -856,6 +881,37 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
+static int sq_quarantined(struct srv_store *base, int64_t after, int limit,
+			  void (*each)(const struct srv_quarantined *q, void *ctx), void *ctx, bool *out_more)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	*out_more = false;
+	if (prepare(s, &st, "SELECT m.id, m.received, d.serial, m.build, m.failures, m.detail FROM messages m "
+			    "JOIN devices d ON d.id = m.device_id WHERE m.state = ? AND m.id > ? ORDER BY m.id LIMIT ?",
+		    "quarantined") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, SRV_MSG_QUARANTINED);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_quarantined q = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					    (const char *)sqlite3_column_text(st, 2),
+					    (const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+					    (const char *)sqlite3_column_text(st, 5)};
+
+		if (n++ == limit) {
+			*out_more = true;
+			continue;
+		}
+		each(&q, ctx);
+	}
+	release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "quarantined: %s", sqlite3_errmsg(s->db));
+}
+
 static int sq_devices(struct srv_store *base, const char *after, int limit,
 		      void (*each)(const struct srv_device *d, void *ctx), void *ctx)
 {
@@ -884,10 +940,10 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.rollback = sq_rollback, .mark = sq_mark, .unmark = sq_unmark, .undo = sq_undo,
 	.device = sq_device, .slot_load = sq_slot_load, .slot_held = sq_slot_held, .slot_put = sq_slot_put,
 	.slot_read = sq_slot_read, .slot_drop = sq_slot_drop, .slot_save = sq_slot_save, .pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
-	.job_finish = sq_job_finish, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
+	.job_finish = sq_job_finish, .job_failed = sq_job_failed, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
 	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
 	.reboot_put = sq_reboot_put,
-	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history, .trace_message = sq_trace_message, .devices = sq_devices,
+	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history, .trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

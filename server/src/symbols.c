@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Symbol files (symbols.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* mkostemp */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, 
 	snprintf(u->data_dir, sizeof(u->data_dir), "%s", data_dir);
 	snprintf(dir, sizeof(dir), "%s/symbols", data_dir);
 	snprintf(u->path, sizeof(u->path), "%s/" UPLOAD_PREFIX "XXXXXX", dir);
-	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkstemp(u->path)) < 0 ||
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkostemp(u->path, O_CLOEXEC)) < 0 ||
 	    (u->file = fdopen(fd, "wb")) == NULL) {
 		snprintf(why, cap, "cannot make a file for uploads in %s: %s", dir, strerror(errno));
 		if (fd >= 0) {
@@ -110,28 +111,36 @@ void srv_upload_abort(struct srv_upload *u)
 	free(u);
 }
 
-/* The ELF of a finished upload: its build-id in hex, or why it is not usable. */
-static bool check_elf(struct srv_upload *u, struct srv_upload_result *out)
+/* The ELF of a finished upload, checked by an analyst of its own (so that a file that crashes libdw, hangs it or
+ * blows its memory ends only the check): its build-id in hex, or the outcome and why not. */
+static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_analyst_config *analysis,
+					 struct srv_upload_result *out)
 {
-	struct ff_error err = {0};
-	struct fa_elf *elf;
-	const uint8_t *id;
-	char prefix[4300];
-	size_t n, plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", u->path);
+	struct srv_analyst *a;
+	char why[700], prefix[4300];
+	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", u->path);
+	enum srv_analysis rc;
 
-	if (fa_elf_open(&elf, u->path, &err) != 0) {
-		/* the analysis names the file: name it "the upload" rather than a temporary path */
-		snprintf(out->why, sizeof(out->why), "the upload%s",
-			 strncmp(err.msg, prefix, plen) == 0 ? err.msg + plen : err.msg);
-		return false;
+	if (srv_analyst_start(&a, analysis, out->why, sizeof(out->why)) != 0)
+		return SRV_UPLOAD_UNAVAILABLE;
+	rc = srv_analyst_check(a, u->path, out->build_id, why, sizeof(why));
+	srv_analyst_stop(a);
+	if (rc == SRV_ANALYSIS_OK)
+		return SRV_UPLOAD_STORED;
+	if (rc == SRV_ANALYSIS_UNAVAILABLE) {
+		snprintf(out->why, sizeof(out->why), "%s", why);
+		return SRV_UPLOAD_UNAVAILABLE;
 	}
-	n = fa_elf_build_id(elf, &id);
-	ff_hex(out->build_id, sizeof(out->build_id), id, n);
-	fa_elf_close(elf);
-	return true;
+	if (rc == SRV_ANALYSIS_DIED)
+		snprintf(out->why, sizeof(out->why), "the upload could not be checked: %s", why);
+	else /* the analysis names the file: name it "the upload" rather than a temporary path */
+		snprintf(out->why, sizeof(out->why), "the upload%s",
+			 strncmp(why, prefix, plen) == 0 ? why + plen : why);
+	return SRV_UPLOAD_BAD_ELF;
 }
 
-void srv_upload_finish(struct srv_upload *u, struct srv_store *st, struct srv_upload_result *out)
+void srv_upload_finish(struct srv_upload *u, struct srv_store *st, const struct srv_analyst_config *analysis,
+		       struct srv_upload_result *out)
 {
 	char path[4200];
 	int rc;
@@ -149,8 +158,8 @@ void srv_upload_finish(struct srv_upload *u, struct srv_store *st, struct srv_up
 		out->outcome = SRV_UPLOAD_NO_SPACE;
 		snprintf(out->why, sizeof(out->why), "the server could not write the upload to its disk (%s): nothing "
 			 "was stored", strerror(u->write_errno));
-	} else if (!check_elf(u, out)) {
-		out->outcome = SRV_UPLOAD_BAD_ELF;
+	} else if ((out->outcome = check_elf(u, analysis, out)) != SRV_UPLOAD_STORED) {
+		/* refused, or not checked */
 	} else if (srv_symbols_path(path, sizeof(path), u->data_dir, out->build_id) != 0 || rename(u->path, path) != 0) {
 		out->outcome = SRV_UPLOAD_FAILED;
 		snprintf(out->why, sizeof(out->why), "cannot store the symbol file: %s", strerror(errno));

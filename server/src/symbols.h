@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyst.h"
 #include "fa/elf.h"
 #include "ff/message.h"
 #include "store.h"
@@ -30,7 +31,8 @@ enum srv_upload_outcome {
 	SRV_UPLOAD_STORED,    /* kept; build_id, size and requeued say what */
 	SRV_UPLOAD_TOO_LARGE, /* above the limit: nothing kept */
 	SRV_UPLOAD_NO_SPACE,  /* writing it to disk failed (full disk, I/O error): nothing kept; why says how */
-	SRV_UPLOAD_BAD_ELF,   /* not a usable ELF: why says what to fix */
+	SRV_UPLOAD_BAD_ELF,   /* not a usable ELF (or its check crashed, hung or blew its memory): why says what */
+	SRV_UPLOAD_UNAVAILABLE, /* no analyst could be started to check it: nothing kept; try again */
 	SRV_UPLOAD_FAILED,    /* the store or a rename failed: nothing kept; why says which */
 };
 
@@ -39,7 +41,7 @@ struct srv_upload_result {
 	char build_id[130]; /* SRV_UPLOAD_STORED: hex */
 	int64_t size;       /* bytes received */
 	int64_t requeued;   /* SRV_UPLOAD_STORED: messages that waited for these symbols, queued again */
-	char why[512];      /* every other outcome: for people */
+	char why[1024];     /* every other outcome: for people */
 };
 
 /*
@@ -62,11 +64,13 @@ int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, 
 void srv_upload_write(struct srv_upload *u, const void *data, size_t len);
 
 /*
- * The body is complete: close the file, check the ELF, keep it by build-id and queue the messages waiting for it
- * (recorded and queued under one store lock: a worker checks and marks under it too). Frees u.
- * out: the outcome.  st: the store.
+ * The body is complete: close the file, check the ELF (in an analyst process of its own), keep it by build-id and
+ * queue the messages waiting for it, or quarantined on the build's last file (recorded and queued under one store
+ * lock: a worker checks and marks under it too). Frees u.
+ * out: the outcome.  st: the store.  analysis: how the checking analyst runs.
  */
-void srv_upload_finish(struct srv_upload *u, struct srv_store *st, struct srv_upload_result *out);
+void srv_upload_finish(struct srv_upload *u, struct srv_store *st, const struct srv_analyst_config *analysis,
+		       struct srv_upload_result *out);
 
 /* The upload was cut short: its file is removed. Frees u (NULL is fine). */
 void srv_upload_abort(struct srv_upload *u);

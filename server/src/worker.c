@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "analyst.h"
 #include "ff/bytes.h"
-#include "fa/elf.h"
 #include "ff/message.h"
 #include "fa/report.h"
 #include "symbols.h"
@@ -24,7 +24,7 @@
 
 struct srv_workers {
 	struct srv_store *store;
-	const char *data_dir;
+	const struct srv_analyst_config *analysis;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	unsigned generation; /* bumped by each wake, so a wake between two claims is not lost */
@@ -35,28 +35,6 @@ struct srv_workers {
 	pthread_t threads[WORKERS_MAX];
 };
 
-/* The ELF of build hex, from the cache or opened and checked against the dump's build-id. */
-static struct fa_elf *elf_for(struct srv_worker_state *ws, const char *data_dir, const char *hex,
-			      const struct ff_message *m, struct ff_error *err)
-{
-	char path[4200];
-	struct stat st = {0};
-
-	/* the file it was opened from, still there (a stat: microseconds, beside the milliseconds of an open) */
-	if (srv_symbols_path(path, sizeof(path), data_dir, hex) == 0 && stat(path, &st) == 0 && ws->elf != NULL &&
-	    strcmp(ws->build_id, hex) == 0 && ws->file[0] == (uint64_t)st.st_dev &&
-	    ws->file[1] == (uint64_t)st.st_ino)
-		return ws->elf;
-	fa_elf_close(ws->elf);
-	ws->build_id[0] = '\0';
-	if (srv_symbols_open(&ws->elf, data_dir, m, err) != 0)
-		return NULL;
-	snprintf(ws->build_id, sizeof(ws->build_id), "%s", hex);
-	ws->file[0] = (uint64_t)st.st_dev;
-	ws->file[1] = (uint64_t)st.st_ino;
-	return ws->elf;
-}
-
 /* A job's writes, run by the store's writer in a group transaction (srv_store_group_run). */
 struct write {
 	struct srv_job *claimed;        /* claim: filled */
@@ -65,6 +43,7 @@ struct write {
 	const struct ff_message *reboot; /* write_result: its event kept first, when set */
 	enum srv_msg_state state;      /* the message's new state */
 	const char *detail;            /* with it: the build-id waited for, or why it failed */
+	const char *build;             /* write_failure: the build whose symbol file the analysis died on */
 	int found;                     /* claim, wait_for_symbols: 0 found, SRV_NONE not */
 };
 
@@ -102,45 +81,49 @@ static int write_result(struct srv_store *s, void *ctx)
 	return s->ops->job_finish(s, w->job->id, w->state, w->detail);
 }
 
-/* What became of a message: to be marked done or failed, already stored with its state, or the store failed. */
-enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR };
-
-/* A coredump with its symbols: the report, kept as a trace of its issue and the message marked done together. The
- * report is kept once, as compact JSON: the CLI prints its text from it. */
-static enum outcome process_coredump(struct srv_store *s, const struct srv_job *job, const struct ff_message *m,
-				     struct fa_elf *elf, char *detail, size_t size)
+/* The analysis died on a message: back to the queue, or quarantined (w->state says which), counted. */
+static int write_failure(struct srv_store *s, void *ctx)
 {
-	struct fa_report *r = srv_malloc(sizeof(*r));
-	struct ff_error err = {0};
-	char *json;
-	bool ok;
+	struct write *w = ctx;
 
-	if (fa_report_build(r, elf, m, &err) != 0) {
-		snprintf(detail, size, "%s", err.msg);
-		free(r);
-		return MARK_FAILED;
-	}
-	json = fa_report_json(r, FA_JSON_COMPACT);
-	if (json == NULL)
-		abort(); /* out of memory: as srv_malloc does */
-	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
-			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
-			      .sw_version = m->sw_version, .report = json};
-	struct write w = {.job = job, .trace = &t, .state = SRV_MSG_DONE};
-
-	ok = srv_store_group_run(s, write_result, &w) == 0;
-	free(json);
-	free(r);
-	return ok ? STORED : STORE_ERROR;
+	return s->ops->job_failed(s, w->job->id, w->state, w->build, w->detail);
 }
 
-/* A coredump: processed when its build's symbols were uploaded, else marked as waiting for them. */
-static enum outcome coredump(struct srv_store *s, const char *data_dir, struct srv_worker_state *ws,
+/* What became of a message: to be marked done or failed, already stored with its state, the store failed, or it
+ * could not be tried (no analyst could be started): the last two go back to the queue as they were. */
+enum outcome { MARK_DONE, MARK_FAILED, STORED, STORE_ERROR, NOT_TRIED };
+
+/* The analysis died on the message (crashed, hung, blew its memory): queued again behind the fresh messages, or
+ * quarantined at its failures_max-th death until a new symbol file of its build arrives. */
+static enum outcome analysis_died(struct srv_store *s, const struct srv_analyst_config *cfg, const struct srv_job *job,
+				  const char *hex, const char *why)
+{
+	char detail[900];
+	bool quarantine = (unsigned)job->failures + 1 >= cfg->failures_max;
+	struct write w = {.job = job, .state = quarantine ? SRV_MSG_QUARANTINED : SRV_MSG_QUEUED, .build = hex,
+			  .detail = detail};
+
+	if (quarantine)
+		snprintf(detail, sizeof(detail), "quarantined: the analysis failed %u times on the symbol file of build "
+			 "%s, the last time: %s; it is tried again when a new symbol file of the build is uploaded",
+			 job->failures + 1, hex, why);
+	else
+		snprintf(detail, sizeof(detail), "%s", why);
+	fprintf(stderr, "faultline-server: message %lld: %s (%s)\n", (long long)job->id, why,
+		quarantine ? "quarantined" : "queued again");
+	return srv_store_group_run(s, write_failure, &w) == 0 ? STORED : STORE_ERROR;
+}
+
+/* A coredump: processed by the worker's analyst when its build's symbols were uploaded (its report kept as a trace
+ * of its issue and the message marked done, together; the report once, as compact JSON: the CLI prints its text
+ * from it), else marked as waiting for them. */
+static enum outcome coredump(struct srv_store *s, const struct srv_analyst_config *cfg, struct srv_worker_state *ws,
 			     const struct srv_job *job, const struct ff_message *m, char *detail, size_t size)
 {
-	struct ff_error err = {0};
-	struct fa_elf *elf;
-	char hex[130];
+	struct fa_report *r;
+	char hex[130], *json;
+	enum srv_analysis rc;
+	bool ok;
 
 	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
 	struct write w = {.job = job, .state = SRV_MSG_SYMBOLS_MISSING, .detail = hex};
@@ -150,12 +133,23 @@ static enum outcome coredump(struct srv_store *s, const char *data_dir, struct s
 		return STORE_ERROR;
 	if (w.found != 0)
 		return STORED;
-	elf = elf_for(ws, data_dir, hex, m, &err);
-	if (elf == NULL) {
-		snprintf(detail, size, "symbols for build %s: %s", hex, err.msg);
-		return MARK_FAILED;
+	r = srv_malloc(sizeof(*r));
+	rc = srv_analyst_report(ws->analyst, job->bytes, job->len, r, &json, detail, size);
+	if (rc != SRV_ANALYSIS_OK) {
+		free(r);
+		if (rc == SRV_ANALYSIS_DIED)
+			return analysis_died(s, cfg, job, hex, detail);
+		return rc == SRV_ANALYSIS_REFUSED ? MARK_FAILED : NOT_TRIED;
 	}
-	return process_coredump(s, job, m, elf, detail, size);
+	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
+			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
+			      .sw_version = m->sw_version, .report = json};
+
+	w = (struct write){.job = job, .trace = &t, .state = SRV_MSG_DONE};
+	ok = srv_store_group_run(s, write_result, &w) == 0;
+	free(json);
+	free(r);
+	return ok ? STORED : STORE_ERROR;
 }
 
 /* A claimed message back to the queue. */
@@ -164,7 +158,7 @@ static int requeue(struct srv_store *s, void *ctx)
 	return s->ops->job_finish(s, *(const int64_t *)ctx, SRV_MSG_QUEUED, NULL);
 }
 
-int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker_state *ws)
+int srv_process_one(struct srv_store *s, const struct srv_analyst_config *cfg, struct srv_worker_state *ws)
 {
 	struct srv_job job = {0};
 	struct ff_message m = {0};
@@ -173,6 +167,8 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker
 	enum outcome out;
 	struct write w = {.claimed = &job, .job = &job};
 
+	if (ws->analyst == NULL && srv_analyst_start(&ws->analyst, cfg, detail, sizeof(detail)) != 0)
+		return srv_store_fail(s, "%s", detail);
 	if (ws->unfinished != 0) { /* first what a full disk left claimed */
 		if (srv_store_group_run(s, requeue, &ws->unfinished) != 0)
 			return -1;
@@ -188,7 +184,7 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker
 		snprintf(detail, sizeof(detail), "%s", err.msg);
 		out = MARK_FAILED;
 	} else if (m.type == FF_MSG_COREDUMP) {
-		out = coredump(s, data_dir, ws, &job, &m, detail, sizeof(detail));
+		out = coredump(s, cfg, ws, &job, &m, detail, sizeof(detail));
 	} else if (m.type == FF_MSG_REBOOT) { /* the event kept and its message marked done in one transaction */
 		w.state = SRV_MSG_DONE;
 		w.reboot = &m;
@@ -202,14 +198,16 @@ int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker
 				   .detail = detail[0] != '\0' ? detail : NULL};
 		out = srv_store_group_run(s, write_result, &w) == 0 ? STORED : STORE_ERROR;
 	}
-	if (out == STORE_ERROR) { /* its outcome is not stored: it is not done, it goes back to the queue */
+	if (out == STORE_ERROR || out == NOT_TRIED) { /* its outcome is not stored: it goes back to the queue */
 		fprintf(stderr, "faultline-server: message %lld is queued again (%s)\n", (long long)job.id,
-			srv_store_error(s));
+			out == STORE_ERROR ? srv_store_error(s) : detail);
 		if (srv_store_group_run(s, requeue, &job.id) != 0)
 			ws->unfinished = job.id; /* still no room: the next call tries first */
 	}
 	ff_message_free(&m);
 	free(job.bytes);
+	if (out == NOT_TRIED)
+		return srv_store_fail(s, "%s", detail);
 	return out == STORED ? 1 : -1;
 }
 
@@ -242,7 +240,11 @@ static void *run(void *arg)
 {
 	struct srv_workers *w = arg;
 	struct srv_worker_state ws = {0};
+	char why[300];
 
+	/* started now rather than at the first coredump, so that a failure to start shows at once */
+	if (srv_analyst_start(&ws.analyst, w->analysis, why, sizeof(why)) != 0)
+		fprintf(stderr, "faultline-server: %s\n", why);
 	for (;;) {
 		unsigned seen;
 		int rc;
@@ -255,7 +257,7 @@ static void *run(void *arg)
 		}
 		pthread_mutex_unlock(&w->lock);
 		expire(w);
-		rc = srv_process_one(w->store, w->data_dir, &ws);
+		rc = srv_process_one(w->store, w->analysis, &ws);
 		if (rc < 0)
 			fprintf(stderr, "faultline-server: processing: %s\n", srv_store_error(w->store));
 		if (rc == 1)
@@ -271,12 +273,12 @@ static void *run(void *arg)
 				break;
 		pthread_mutex_unlock(&w->lock);
 	}
-	fa_elf_close(ws.elf);
+	srv_analyst_stop(ws.analyst);
 	return NULL;
 }
 
-int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n,
-		      int64_t partial_expiry)
+int srv_workers_start(struct srv_workers **out, struct srv_store *s, const struct srv_analyst_config *analysis,
+		      unsigned n, int64_t partial_expiry)
 {
 	struct srv_workers *w;
 	int rc;
@@ -289,7 +291,7 @@ int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char 
 		return -1;
 	w = srv_calloc(1, sizeof(*w));
 	w->store = s;
-	w->data_dir = data_dir;
+	w->analysis = analysis;
 	w->expiry = partial_expiry;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);

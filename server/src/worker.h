@@ -8,18 +8,19 @@
 
 #include <stdint.h>
 
+#include "analyst.h"
 #include "store.h"
 
 struct srv_workers;
 
 /*
- * Queue again what a stopped server left half done, then start n (>= 1) threads processing from s, reading symbol
- * files from data_dir/symbols. They also abandon partial messages not added to for partial_expiry (> 0) seconds,
- * looking at start and then hourly. The store and data_dir must outlive the workers. Returns 0 or -1 (s's error
- * says why).
+ * Queue again what a stopped server left half done, then start n (>= 1) threads processing from s, each with its
+ * analyst (analyst.h) that reads the symbol files. They also abandon partial messages not added to for
+ * partial_expiry (> 0) seconds, looking at start and then hourly. The store and analysis must outlive the workers.
+ * Returns 0 or -1 (s's error says why).
  */
-int srv_workers_start(struct srv_workers **out, struct srv_store *s, const char *data_dir, unsigned n,
-		      int64_t partial_expiry);
+int srv_workers_start(struct srv_workers **out, struct srv_store *s, const struct srv_analyst_config *analysis,
+		      unsigned n, int64_t partial_expiry);
 
 /* New work was queued (a message delivered, symbols arrived): wake the workers now. w may be NULL. */
 void srv_workers_wake(struct srv_workers *w);
@@ -27,25 +28,24 @@ void srv_workers_wake(struct srv_workers *w);
 /* Finish the messages in progress, stop the threads and free. */
 void srv_workers_stop(struct srv_workers *w);
 
-/* A worker's own state, zeroed at first; the owner fa_elf_close()s elf at the end.
- * elf: the last build it symbolized, kept open; file is the symbol file it was opened from (device and inode): an
- * upload of the same build replaces the file (a new inode), and the next dump of that build opens the new one.
+/* A worker's own state, zeroed at first; the owner srv_analyst_stop()s analyst at the end.
+ * analyst: its analyst process (started by the first call when NULL), which keeps the last build's ELF open.
  * unfinished: a message it claimed but could not store the outcome of, nor hand back (the disk was full): handed
  * back to the queue before anything else, as soon as the store takes writes again. */
-struct fa_elf;
 struct srv_worker_state {
-	struct fa_elf *elf;
-	char build_id[130];
-	uint64_t file[2];
+	struct srv_analyst *analyst;
 	int64_t unfinished;
 };
 
 /*
  * Process one queued message on the calling thread (the threads' own step). A message whose outcome cannot be
- * stored (a full disk) goes back to the queue, to be processed again when the store takes writes.
- * s: the store.  data_dir: where symbol files are.  w: (in/out) the calling worker's state.
- * Returns 1 when a message was processed (whatever its outcome), 0 when none is queued, -1 on a store error.
+ * stored (a full disk), or that could not be tried (no analyst could be started), goes back to the queue as it was.
+ * One whose analysis died (the analyst crashed, hung or used too much memory: it is ended, the next job starts a
+ * new one) goes back behind the fresh messages, counted, and is quarantined at analysis->failures_max deaths.
+ * s: the store.  analysis: how analysts run.  w: (in/out) the calling worker's state.
+ * Returns 1 when a message was processed (whatever its outcome), 0 when none is queued, -1 on a store error or when
+ * no analyst could be started (s's error says why).
  */
-int srv_process_one(struct srv_store *s, const char *data_dir, struct srv_worker_state *w);
+int srv_process_one(struct srv_store *s, const struct srv_analyst_config *analysis, struct srv_worker_state *w);
 
 #endif

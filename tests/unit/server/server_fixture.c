@@ -26,6 +26,13 @@ void srv_test_open(struct srv_store **out, const char *dir)
 		fail_msg("opening the store in %s: %s", dir, err);
 }
 
+void srv_test_analysis(struct srv_analyst_config *out, const char *dir)
+{
+	*out = (struct srv_analyst_config){.program = FL_SERVER_PROGRAM, .data_dir = dir,
+					   .memory_max = (uint64_t)SRV_ANALYST_MEMORY_MB << 20,
+					   .seconds = SRV_ANALYST_SECONDS, .failures_max = SRV_ANALYST_FAILURES};
+}
+
 void srv_test_remove(struct srv_store *s, const char *dir)
 {
 	char cmd[128];

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyst.h"
 #include "store.h"
 
 /* Make a new empty folder /tmp/fl-NAME-XXXXXX. dir, cap: (out) its path. */
@@ -14,6 +15,10 @@ void srv_test_dir(char *dir, size_t cap, const char *name);
 
 /* Open (creating) the store in dir. out: (out) the store, for srv_test_remove(). */
 void srv_test_open(struct srv_store **out, const char *dir);
+
+/* How the tests' analysts run: the built faultline-server, symbol files in dir (kept by pointer), the server's
+ * default limits. out: (out) filled. */
+void srv_test_analysis(struct srv_analyst_config *out, const char *dir);
 
 /* Close s (NULL: none was opened) and remove dir with everything in it. */
 void srv_test_remove(struct srv_store *s, const char *dir);

@@ -67,13 +67,15 @@ static int files_left(struct fixture *f)
 static void upload(struct fixture *f, const uint8_t *data, size_t len, size_t piece, size_t max,
 		   struct srv_upload_result *out)
 {
+	struct srv_analyst_config analysis;
 	struct srv_upload *u;
 	char why[256];
 
 	assert_int_equal(srv_upload_begin(&u, f->dir, max, why, sizeof(why)), 0);
 	for (size_t at = 0; at < len; at += piece)
 		srv_upload_write(u, data + at, len - at < piece ? len - at : piece);
-	srv_upload_finish(u, f->s, out);
+	srv_test_analysis(&analysis, f->dir);
+	srv_upload_finish(u, f->s, &analysis, out);
 }
 
 /* In a child whose files may not grow past 64 KiB (the kernel refuses the write, as a full disk does): the

@@ -3,15 +3,19 @@
  * coredump waits for its symbols and is processed when they arrive, into one issue titled by the fault and the
  * function; processing it again counts nothing twice; its reboot event is kept; a message that does not decode
  * fails with the reason, one of a type this server does not process is done with a note, and the ELF of another
- * build fails the dump with both build-ids. */
-#define _DEFAULT_SOURCE /* mkdtemp */
+ * build fails the dump with both build-ids; an analysis that dies (memory, a hang, a kill) ends only that attempt,
+ * and the third death quarantines the message until a new symbol file of its build arrives. */
+#define _DEFAULT_SOURCE /* mkdtemp, usleep */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -27,6 +31,7 @@
 struct fixture {
 	char dir[64];
 	struct srv_store *s;
+	struct srv_analyst_config analysis;
 	struct srv_worker_state cache;
 	int64_t dev;
 	struct ff_input in; /* the crash log's messages: a reboot event and the coredump */
@@ -40,6 +45,7 @@ static int setup(void **state)
 
 	srv_test_dir(f->dir, sizeof(f->dir), "worker");
 	srv_test_open(&f->s, f->dir);
+	srv_test_analysis(&f->analysis, f->dir);
 	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
 	assert_int_equal(ff_input_read(&f->in, log, len, NULL), 0);
 	assert_int_equal(f->in.n, 2);
@@ -52,7 +58,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fa_elf_close(f->cache.elf);
+	srv_analyst_stop(f->cache.analyst);
 	ff_input_free(&f->in);
 	srv_test_remove(f->s, f->dir);
 	free(f);
@@ -79,7 +85,7 @@ static int drain(struct fixture *f)
 {
 	int n = 0, rc;
 
-	while ((rc = srv_process_one(f->s, f->dir, &f->cache)) == 1)
+	while ((rc = srv_process_one(f->s, &f->analysis, &f->cache)) == 1)
 		n++;
 	assert_int_equal(rc, 0);
 	return n;
@@ -230,13 +236,13 @@ static void full_disk_while_processing(void **state)
 	 * message handed back */
 	s_commits_ok = 2;
 	s_commits_failing = 1000;
-	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), -1);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), -1);
 	assert_int_equal(f->cache.unfinished, msg);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_PROCESSING);
-	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), -1); /* still full: nothing else is claimed */
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), -1); /* still full: nothing else is claimed */
 	/* space again: handed back first, then processed */
 	s_commits_ok = -1;
-	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
 	assert_int_equal(f->cache.unfinished, 0);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
@@ -246,14 +252,125 @@ static void full_disk_while_processing(void **state)
 	sql(f, text, NULL, 0);
 	s_commits_ok = 2;
 	s_commits_failing = 1;
-	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), -1);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), -1);
 	assert_int_equal(f->cache.unfinished, 0);
 	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_QUEUED);
-	assert_int_equal(srv_process_one(f->s, f->dir, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1); /* replaced, not doubled */
 	f->s->ops = real;
+}
+
+/* The message's state and detail. */
+static int state_of(struct fixture *f, int64_t msg, char *detail, size_t cap)
+{
+	char q[200];
+
+	snprintf(q, sizeof(q), "SELECT detail FROM messages WHERE id = %lld", (long long)msg);
+	sql(f, q, detail, cap);
+	snprintf(q, sizeof(q), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
+	return (int)sql(f, q, NULL, 0);
+}
+
+static void count_quarantined(const struct srv_quarantined *q, void *ctx)
+{
+	(void)q;
+	++*(int *)ctx;
+}
+
+/* An analysis that dies every time (here: every analyst is over a memory limit of 1 MiB) ends only that attempt:
+ * the message goes back to the queue behind a fresh one, is quarantined at the third death with the reason, listed
+ * as such, and tried again when a new symbol file of its build arrives. */
+static void dying_analysis_is_quarantined(void **state)
+{
+	struct fixture *f = *state;
+	char hex[130], detail[1000];
+	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
+	int64_t requeued, msg, fresh = 0;
+	int listed = 0;
+	bool more;
+
+	install_symbols(f, FL_TEST_ELF, hex, &requeued);
+	f->analysis.memory_max = 1u << 20;
+	msg = add(f, core->bytes, core->len);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUEUED);
+	assert_non_null(strstr(detail, "analysis used more than 1 MiB of memory"));
+	/* a message that never failed goes first: the failing one does not block the queue */
+	for (size_t i = 0; i < f->in.n; i++)
+		if (f->in.msgs[i].bytes != core->bytes)
+			fresh = add(f, f->in.msgs[i].bytes, f->in.msgs[i].len);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(state_of(f, fresh, detail, sizeof(detail)), SRV_MSG_DONE);
+	assert_int_equal(drain(f), 2);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUARANTINED);
+	assert_non_null(strstr(detail, "quarantined: the analysis failed 3 times on the symbol file of build"));
+	assert_non_null(strstr(detail, hex));
+	assert_int_equal(sql(f, "SELECT failures FROM messages WHERE state = 5", NULL, 0), 3);
+	assert_int_equal(f->s->ops->quarantined(f->s, 0, 10, count_quarantined, &listed, &more), 0);
+	assert_int_equal(listed, 1);
+	assert_false(more);
+	assert_int_equal(drain(f), 0); /* quarantined: not tried again by itself */
+	/* a new symbol file for the build (and a limit it fits in): tried again, from a clean count */
+	f->analysis.memory_max = (uint64_t)SRV_ANALYST_MEMORY_MB << 20;
+	install_symbols(f, FL_TEST_ELF, hex, &requeued);
+	assert_int_equal(requeued, 1);
+	assert_int_equal(drain(f), 1);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_DONE);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
+}
+
+/* An analyst that hangs (stopped) is ended at the deadline; one killed in the middle of a job is seen as such; one
+ * that died between jobs costs the next job nothing. Each time the next job gets a new analyst and succeeds. */
+static void hung_and_killed_analysts(void **state)
+{
+	struct fixture *f = *state;
+	char hex[130], detail[1000], why[200];
+	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
+	int64_t requeued, msg;
+	pid_t pid, killer;
+
+	install_symbols(f, FL_TEST_ELF, hex, &requeued);
+	f->analysis.seconds = 1;
+	assert_int_equal(srv_analyst_start(&f->cache.analyst, &f->analysis, why, sizeof(why)), 0);
+	pid = srv_analyst_pid(f->cache.analyst);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	msg = add(f, core->bytes, core->len);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUEUED);
+	assert_string_equal(detail, "analysis took longer than 1 s (faultline-server --analysis-seconds)");
+	assert_int_equal(srv_analyst_pid(f->cache.analyst), 0);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_DONE);
+	/* killed while the job waits for it (stopped, then killed by another process 200 ms into the job) */
+	f->analysis.seconds = 30;
+	pid = srv_analyst_pid(f->cache.analyst);
+	assert_true(pid > 0);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	killer = fork();
+	assert_true(killer >= 0);
+	if (killer == 0) {
+		usleep(200 * 1000);
+		kill(pid, SIGKILL);
+		_exit(0);
+	}
+	snprintf(why, sizeof(why), "UPDATE messages SET state = %d; SELECT 1", SRV_MSG_QUEUED);
+	sql(f, why, NULL, 0);
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	waitpid(killer, NULL, 0);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUEUED);
+	assert_string_equal(detail, "analysis crashed (signal 9, Killed)");
+	assert_int_equal(sql(f, "SELECT failures FROM messages", NULL, 0), 2);
+	/* died while idle: the next job is not charged */
+	assert_int_equal(drain(f), 1);
+	pid = srv_analyst_pid(f->cache.analyst);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	usleep(100 * 1000);
+	sql(f, why, NULL, 0);
+	assert_int_equal(drain(f), 1);
+	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_DONE);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
 }
 
 int main(void)
@@ -262,6 +379,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(coredump_waits_then_one_issue, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_messages_and_another_build, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_disk_while_processing, setup, teardown),
+		cmocka_unit_test_setup_teardown(dying_analysis_is_quarantined, setup, teardown),
+		cmocka_unit_test_setup_teardown(hung_and_killed_analysts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
