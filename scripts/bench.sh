@@ -53,10 +53,11 @@ trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 server=$build/server/faultline-server
 fail() { echo "bench: $*"; exit 1; }
 . "$here/tests/e2e/server-lib.sh"
-start_server() { # NAME: a server with its data in $work/NAME/data, 2 workers; sets dir, pid, port, key, admin
-	dir=$work/$1
+start_server() { # NAME: a server with its data in $work/NAME/data, 2 workers, its rate limits raised as far as
+	dir=$work/$1 # they go (a simulated fleet sends more than a real one); sets dir, pid, port, key, admin
 	mkdir -p "$dir"
-	start --workers 2
+	start --workers 2 --new-devices-per-hour 1073741824 --device-messages-per-hour 1073741824 \
+		--key-mb-per-day 1073741824
 	key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 	admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 }

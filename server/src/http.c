@@ -64,6 +64,7 @@ struct request {
 	enum { BODY, STORING, STORED } stage;
 	struct srv_ingest in;
 	int stored;                /* the commit's outcome: 0, or -1 (nothing of the request is stored) */
+	enum srv_role role;        /* the credential that sent it */
 	struct MHD_Connection *connection;
 };
 
@@ -94,6 +95,7 @@ struct srv_http {
 	bool disk_low;
 	struct srv_workers *workers;
 	const struct srv_analyst_config *analysis;
+	struct srv_limits *limits;
 };
 
 /* MHD_OPTION_NOTIFY_CONNECTION: every connection is tracked from its start to its close. */
@@ -197,16 +199,28 @@ static unsigned connections_max(void)
 }
 
 /* Answer with bytes (malloc'd; the response takes them) of a content type. */
-static enum MHD_Result respond_bytes(struct MHD_Connection *c, unsigned status, void *bytes, size_t len,
-				     const char *type)
+/* retry_after: seconds for a Retry-After header; 0 for none. */
+static enum MHD_Result respond_retry(struct MHD_Connection *c, unsigned status, void *bytes, size_t len,
+				     const char *type, unsigned retry_after)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result rc;
+	char seconds[16];
 
 	MHD_add_response_header(r, "Content-Type", type);
+	if (retry_after > 0) {
+		snprintf(seconds, sizeof(seconds), "%u", retry_after);
+		MHD_add_response_header(r, "Retry-After", seconds);
+	}
 	rc = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return rc;
+}
+
+static enum MHD_Result respond_bytes(struct MHD_Connection *c, unsigned status, void *bytes, size_t len,
+				     const char *type)
+{
+	return respond_retry(c, status, bytes, len, type, 0);
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *body)
@@ -219,13 +233,28 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t
 	return respond_bytes(c, status, text, strlen(text), "application/json");
 }
 
-/* {"error": {"code": ..., "message": ...}}, the one error shape (api.c) */
-static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *code, const char *message)
+/* {"error": {"code": ..., "message": ...}}, the one error shape (api.c); retry_after as for respond_retry */
+static enum MHD_Result error_retry(struct MHD_Connection *c, unsigned status, const char *code, const char *message,
+				   unsigned retry_after)
 {
 	struct srv_answer a;
 
 	srv_api_error(&a, status, code, message);
-	return respond_bytes(c, a.status, a.body, a.len, a.type);
+	return respond_retry(c, a.status, a.body, a.len, a.type, retry_after);
+}
+
+static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *code, const char *message)
+{
+	return error_retry(c, status, code, message, 0);
+}
+
+/* 429: a rate limit refused the request (nothing of it was stored). */
+static enum MHD_Result rate_limited(struct MHD_Connection *c, const char *what, unsigned retry_after)
+{
+	char why[300];
+
+	snprintf(why, sizeof(why), "over the limit of %s: nothing was stored; send again in %u s", what, retry_after);
+	return error_retry(c, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited", why, retry_after);
 }
 
 /* The role the request's credentials prove: the admin token (Bearer) or the project key (X-Faultline-Key). */
@@ -257,7 +286,7 @@ static void chunks_stored(void *ctx, int rc, const char *error)
 {
 	struct request *req = ctx;
 
-	if (rc != 0)
+	if (rc != 0 && req->in.retry_after == 0) /* (a rate limit's refusals are counted, not logged) */
 		fprintf(stderr, "faultline-server: storing chunks of %s: %s\n", req->serial, error);
 	req->stored = rc;
 	req->stage = STORED;
@@ -293,36 +322,34 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	int rc;
 
 	if (req->stage == BODY) {
-		if (disk_low(h)) {
-			struct srv_answer a;
-			struct MHD_Response *r;
-			enum MHD_Result sent;
+		int64_t now = (int64_t)time(NULL);
+		unsigned wait;
 
-			srv_api_error(&a, MHD_HTTP_SERVICE_UNAVAILABLE, "disk_low", "the server's disk is below its reserve "
-				      "(--disk-reserve-mb): nothing was stored; send again later");
-			r = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
-			MHD_add_response_header(r, "Content-Type", a.type);
-			MHD_add_response_header(r, "Retry-After", "60");
-			sent = MHD_queue_response(c, a.status, r);
-			MHD_destroy_response(r);
-			return sent;
-		}
+		if (disk_low(h))
+			return error_retry(c, MHD_HTTP_SERVICE_UNAVAILABLE, "disk_low", "the server's disk is below its "
+					   "reserve (--disk-reserve-mb): nothing was stored; send again later", 60);
+		if (h->limits != NULL && (wait = srv_limits_bytes(h->limits, req->role == SRV_ROLE_ADMIN ? "admin token"
+								  : "project key", req->len, now)) != 0)
+			return rate_limited(c, "bytes a day for this credential (faultline-server --key-mb-per-day)", wait);
 		if (req->too_large)
 			return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer "
 				     "chunks per request");
-		rc = srv_ingest_prepare(&req->in, req->serial, req->body, req->len, req->batch, (int64_t)time(NULL),
-					&srv_ingest_limits, &err);
+		rc = srv_ingest_prepare(&req->in, req->serial, req->body, req->len, req->batch, now, &srv_ingest_limits,
+					&err);
 		if (rc != 0 && err.code == FF_ERR_TOO_LARGE)
 			return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", err.msg);
 		if (rc != 0)
 			return error(c, MHD_HTTP_BAD_REQUEST, req->len == 0 ? "empty" : req->batch ? "bad_batch" : "malformed",
 				     err.msg);
+		req->in.rate = h->limits;
 		req->stage = STORING;
 		req->connection = c;
 		MHD_suspend_connection(c);
 		srv_store_group_submit(h->store, srv_ingest_apply, &req->in, chunks_stored, req);
 		return MHD_YES;
 	}
+	if (req->stored != 0 && req->in.retry_after != 0)
+		return rate_limited(c, req->in.limited, req->in.retry_after);
 	if (req->stored != 0)
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed: nothing was stored");
 	srv_ingest_tally(&req->in);
@@ -381,6 +408,20 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 
 	if (strncmp(url, API, strlen(API)) != 0)
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
+	if (strcmp(url, API "limits") == 0) { /* the rate limits and what they refused */
+		struct srv_limits_config cfg = {0};
+		struct srv_limits_counts n = {0};
+
+		if (h->limits != NULL)
+			srv_limits_get(h->limits, &cfg, &n);
+		return respond(c, MHD_HTTP_OK, json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "limits",
+							 "new_devices_per_hour", (json_int_t)cfg.new_devices_per_hour,
+							 "messages_per_device_hour",
+							 (json_int_t)cfg.messages_per_device_hour, "bytes_per_key_day",
+							 (json_int_t)cfg.bytes_per_key_day, "refused", "new_devices",
+							 (json_int_t)n.new_devices, "messages", (json_int_t)n.messages,
+							 "bytes", (json_int_t)n.bytes));
+	}
 	srv_api_get(&a, h->store, url + strlen(API), query_arg, c);
 	return respond_bytes(c, a.status, a.body, a.len, a.type);
 }
@@ -437,6 +478,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 					     "send Content-Type: application/vnd.faultline.chunk (one chunk) or "
 					     "application/vnd.faultline.chunk-batch (records)");
 			req = srv_calloc(1, sizeof(*req));
+			req->role = role;
 			memcpy(req->serial, serial, n);
 			req->batch = media_type_is(type, "application/vnd.faultline.chunk-batch");
 			*req_cls = req;
@@ -533,6 +575,7 @@ int srv_http_start(struct srv_http **out, const struct srv_http_config *cfg, uin
 	pthread_mutex_init(&h->disk_lock, NULL);
 	h->workers = cfg->workers;
 	h->analysis = cfg->analysis;
+	h->limits = cfg->limits;
 	h->header_seconds = cfg->header_seconds != 0 ? cfg->header_seconds : 30;
 	h->request_seconds = cfg->request_seconds != 0 ? cfg->request_seconds : 600;
 	pthread_mutex_init(&h->guard_lock, NULL);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limits.h"
 #include "listen.h"
 #include "store.h"
 #include "worker.h"
@@ -21,6 +22,7 @@ struct srv_http_config {
 	uint64_t disk_reserve;           /* bytes of the data folder's disk kept free: below, ingest answers 503 */
 	struct srv_workers *workers;     /* woken when a message is delivered or symbols arrive; may be NULL */
 	const struct srv_analyst_config *analysis; /* how uploads are checked (analyst.h) */
+	struct srv_limits *limits;       /* rate limits on chunk requests (limits.h); NULL: none */
 	/* Against clients that hold connections (slowloris): a request's headers must arrive within header_seconds
 	 * of its first byte (or of the request before it on the connection), the whole request within
 	 * request_seconds; one address holds at most per_address connections (a gateway behind NAT speaks for many

@@ -124,6 +124,14 @@ static void refuse(struct srv_ingest *in, struct srv_chunk_outcome *o, const str
 	}
 }
 
+/* The request is refused by a rate limit: undone whole (its caller answers 429). */
+static int limited(struct srv_ingest *in, struct srv_store *st, unsigned wait, const char *what)
+{
+	in->retry_after = wait;
+	in->limited = what;
+	return srv_store_fail(st, "rate limited: %s", what);
+}
+
 int srv_ingest_apply(struct srv_store *st, void *ctx)
 {
 	struct srv_ingest *out = ctx;
@@ -133,16 +141,24 @@ int srv_ingest_apply(struct srv_store *st, void *ctx)
 	const char *serial = out->serial;
 	struct device_store d = {.st = st, .now = now};
 	const struct ff_slot_store store = {&k_device_store, &d};
+	unsigned wait = out->rate != NULL ? srv_limits_new_device(out->rate, now) : 0;
+	bool created = false;
+	int rc = st->ops->device(st, serial, now, wait == 0, &d.device, &created);
 
-	if (st->ops->device(st, serial, now, &d.device) != 0)
+	if (rc == SRV_NONE) { /* a serial never seen, with the hour's new devices all made */
+		srv_limits_device_refused(out->rate);
+		return limited(out, st, wait, "new devices this hour (faultline-server --new-devices-per-hour)");
+	}
+	if (rc != 0)
 		return -1;
+	if (created && out->rate != NULL)
+		srv_limits_device_made(out->rate, now);
 	for (size_t i = 0; i < out->n; i++) {
 		struct srv_chunk_outcome *o = &out->chunks[i];
 		struct ff_error err = {0};
 		uint8_t *msg = NULL;
 		size_t msg_len = 0;
 		bool fresh = false;
-		int rc;
 
 		if (o->refused) /* it did not parse */
 			continue;
@@ -156,6 +172,9 @@ int srv_ingest_apply(struct srv_store *st, void *ctx)
 		free(msg);
 		if (rc != 0)
 			return -1;
+		if (fresh && out->rate != NULL && (wait = srv_limits_message(out->rate, d.device, now)) != 0)
+			return limited(out, st, wait, "new messages of this device this hour (faultline-server "
+				       "--device-messages-per-hour)");
 	}
 	return ds_flush(&d);
 }

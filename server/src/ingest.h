@@ -11,6 +11,7 @@
 #include "ff/chunk.h"
 #include "ff/error.h"
 #include "ff/reasm.h"
+#include "limits.h"
 #include "store.h"
 
 /* Bounds on what a device (or anyone holding the project key) can make the server hold. */
@@ -39,6 +40,9 @@ struct srv_ingest {
 	char serial[65];
 	int64_t now;
 	const struct ff_receiver_limits *lim;
+	struct srv_limits *rate;          /* the rate limits applied (set by the caller after prepare; NULL: none) */
+	unsigned retry_after;             /* refused by a rate limit (nothing stored): seconds until its window ends */
+	const char *limited;              /* with it: which limit, in words (static) */
 };
 
 /* The limits ingest applies (the constants above); tests may pass smaller ones. */
@@ -63,7 +67,8 @@ int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *se
  * The steps of srv_ingest_body(), for a caller that does not wait for the commit (http.c: the connection is
  * suspended meanwhile). prepare: as srv_ingest_body() before the store (0 or SRV_NONE). apply: the request's
  * writes, the fn of srv_store_group_run()/srv_store_group_submit() with ctx = the prepared srv_ingest (its body
- * still alive). tally: counts delivered and rejected once they are committed.
+ * still alive); when in->rate refuses a new device or a new message, it undoes the whole request (-1) and sets
+ * retry_after and limited. tally: counts delivered and rejected once they are committed.
  */
 int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t *body, size_t len, bool batch,
 		       int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err);

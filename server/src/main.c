@@ -14,6 +14,7 @@
 #include "faultline/version.h"
 #include "http.h"
 #include "keys.h"
+#include "limits.h"
 #include "listen.h"
 #include "store.h"
 #include "symbols.h"
@@ -38,6 +39,10 @@ static void usage(FILE *to)
 		    "                      untrusted, so each worker analyzes in a process of its own, ended when it\n"
 		    "                      crashes or goes past this or --analysis-seconds\n"
 		    "  --analysis-seconds N    time one analysis may take (default 60)\n"
+		    "  --new-devices-per-hour N     rate limits on the project key (429 with Retry-After beyond):\n"
+		    "  --device-messages-per-hour N serials never seen before (default 10000), new messages of one\n"
+		    "  --key-mb-per-day N           device (default 100), MiB of chunk requests of one credential a\n"
+		    "                               day (default 4096); 0 turns one off\n"
 		    "  --analysis-failures N   quarantine a message whose analysis died N times (default 3) until a new\n"
 		    "                      symbol file of its build is uploaded\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
@@ -60,7 +65,9 @@ static int write_port(const char *dir, uint16_t port)
 /* The values of the options that take a count. */
 static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_header_s = 30, s_request_s = 600,
 		     s_per_address = 256, s_disk_reserve_mb = 64, s_analysis_mb = SRV_ANALYST_MEMORY_MB,
-		     s_analysis_s = SRV_ANALYST_SECONDS, s_analysis_failures = SRV_ANALYST_FAILURES;
+		     s_analysis_s = SRV_ANALYST_SECONDS, s_analysis_failures = SRV_ANALYST_FAILURES,
+		     s_new_devices = SRV_LIMIT_NEW_DEVICES_PER_HOUR, s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR,
+		     s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
 
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
 		 unsigned workers, int64_t partial_expiry, const unsigned guard[3], const char *program)
@@ -69,6 +76,9 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 						    .memory_max = (uint64_t)s_analysis_mb << 20,
 						    .seconds = (unsigned)s_analysis_s,
 						    .failures_max = (unsigned)s_analysis_failures};
+	const struct srv_limits_config rate = {.new_devices_per_hour = s_new_devices,
+					       .messages_per_device_hour = s_device_messages,
+					       .bytes_per_key_day = (uint64_t)s_key_mb << 20};
 	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max,
 				      .analysis = &analysis,
 				      .disk_reserve = (uint64_t)s_disk_reserve_mb << 20,
@@ -90,9 +100,11 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
 	if (srv_workers_start(&cfg.workers, store, &analysis, workers, partial_expiry) != 0)
 		return 1;
+	srv_limits_new(&cfg.limits, &rate);
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "faultline-server: %s\n", err);
 		srv_workers_stop(cfg.workers);
+		srv_limits_free(cfg.limits);
 		return 1;
 	}
 	if (write_port(data, port) != 0)
@@ -104,32 +116,42 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	printf("faultline-server: stopping (signal %d)\n", sig);
 	srv_http_stop(http);
 	srv_workers_stop(cfg.workers);
+	srv_limits_free(cfg.limits);
 	return 0;
 }
 
-/* The value of a count option: 1..max, or a message and -1. */
-static int count_arg(const char *option, const char *text, unsigned long max, unsigned long *out)
+/* The value of a count option: 1..max (0..max when zero), or a message and -1. */
+static int count_arg(const char *option, const char *text, unsigned long max, bool zero, unsigned long *out)
 {
 	char *end;
 
 	*out = strtoul(text, &end, 10);
-	if (*text < '0' || *text > '9' || *end != '\0' || *out == 0 || *out > max) {
-		fprintf(stderr, "faultline-server: %s takes 1..%lu\n", option, max);
+	if (*text < '0' || *text > '9' || *end != '\0' || (*out == 0 && !zero) || *out > max) {
+		fprintf(stderr, "faultline-server: %s takes %d..%lu\n", option, zero ? 0 : 1, max);
 		return -1;
 	}
 	return 0;
 }
 
-/* The options that take a count: 1..max (their values are above). */
+/* The options that take a count: 1..max, or 0..max (their values are above). */
 static const struct count {
 	const char *name;
 	unsigned long max, *value;
+	bool zero; /* 0 is a value too (the limit off) */
 } k_counts[] = {
-	{"--symbols-max-mb", 65536, &s_symbols_mb},     {"--workers", 64, &s_workers},
-	{"--partial-expiry-hours", 87600, &s_expiry_hours}, {"--header-seconds", 3600, &s_header_s},
-	{"--request-seconds", 86400, &s_request_s},     {"--per-address", 65536, &s_per_address},
-	{"--disk-reserve-mb", 1u << 30, &s_disk_reserve_mb}, {"--analysis-memory-mb", 1u << 20, &s_analysis_mb},
-	{"--analysis-seconds", 86400, &s_analysis_s},   {"--analysis-failures", 1000, &s_analysis_failures},
+	{"--symbols-max-mb", 65536, &s_symbols_mb, false},
+	{"--workers", 64, &s_workers, false},
+	{"--partial-expiry-hours", 87600, &s_expiry_hours, false},
+	{"--header-seconds", 3600, &s_header_s, false},
+	{"--request-seconds", 86400, &s_request_s, false},
+	{"--per-address", 65536, &s_per_address, false},
+	{"--disk-reserve-mb", 1u << 30, &s_disk_reserve_mb, false},
+	{"--analysis-memory-mb", 1u << 20, &s_analysis_mb, false},
+	{"--analysis-seconds", 86400, &s_analysis_s, false},
+	{"--analysis-failures", 1000, &s_analysis_failures, false},
+	{"--new-devices-per-hour", 1u << 30, &s_new_devices, true},
+	{"--device-messages-per-hour", 1u << 30, &s_device_messages, true},
+	{"--key-mb-per-day", 1u << 30, &s_key_mb, true},
 };
 
 static const struct count *count_option(const char *name)
@@ -165,7 +187,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_spec = argv[++i];
 		} else if ((count = count_option(argv[i])) != NULL && i + 1 < argc) {
-			if (count_arg(argv[i], argv[i + 1], count->max, count->value) != 0)
+			if (count_arg(argv[i], argv[i + 1], count->max, count->zero, count->value) != 0)
 				return 2;
 			i++;
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {

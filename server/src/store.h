@@ -115,8 +115,10 @@ struct srv_store_ops {
 	int (*unmark)(struct srv_store *s);
 	int (*undo)(struct srv_store *s);
 
-	/* The device's id, made on first sight; last_seen set to now. */
-	int (*device)(struct srv_store *s, const char *serial, int64_t now, int64_t *out_id);
+	/* The device's id (0), made on first sight when may_create (out_created, optional, says so), else SRV_NONE;
+	 * last_seen set to now. */
+	int (*device)(struct srv_store *s, const char *serial, int64_t now, bool may_create, int64_t *out_id,
+		      bool *out_created);
 	/* The receiver's slots of a device (docs/FORMAT.md §4), the store of format/'s one receiver (ff/reasm.h, whose
 	 * struct ff_slot_store_ops says what each does; ingest.c adapts them). A slot's bytes are kept as the chunks
 	 * brought them, one row per run of fresh bytes, so a chunk writes its own bytes, not its message's; they are

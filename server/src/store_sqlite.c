@@ -220,13 +220,16 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 
 static int exec(struct sqlite_store *s, const char *sql);
 
-static int sq_device(struct srv_store *base, const char *serial, int64_t now, int64_t *out_id)
+static int sq_device(struct srv_store *base, const char *serial, int64_t now, bool may_create, int64_t *out_id,
+		     bool *out_created)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 	int64_t seen = 0;
 	int rc;
 
+	if (out_created != NULL)
+		*out_created = false;
 	/* Read first: a device sending again within the second changes nothing, and an unchanged page is not
 	 * written to the WAL at the commit. */
 	if (prepare(s, &st, "SELECT id, last_seen FROM devices WHERE serial = ?", "device") != 0)
@@ -249,6 +252,10 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, in
 	}
 	if (rc != SQLITE_DONE)
 		return srv_store_fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
+	if (!may_create)
+		return SRV_NONE;
+	if (out_created != NULL)
+		*out_created = true;
 	if (prepare(s, &st, "INSERT INTO devices (serial, first_seen, last_seen) VALUES (?1, ?2, ?2) RETURNING id",
 		    "device_new") != 0)
 		return -1;

@@ -30,7 +30,7 @@ static int setup(void **state)
 
 	srv_test_dir(f->dir, sizeof(f->dir), "store");
 	srv_test_open(&f->s, f->dir);
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &f->dev, NULL), 0);
 	*state = f;
 	return 0;
 }
@@ -167,7 +167,7 @@ static void issues_count_each_message_once(void **state)
 	put_trace(f, m1, "fp-a", "1.0.0", 300, &t1b, &i1b); /* reprocessed */
 	assert_int_equal(t1, t1b);
 	assert_int_equal(i1, i1b);
-	assert_int_equal(f->s->ops->device(f->s, "dev-2", 100, &dev2), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-2", 100, true, &dev2, NULL), 0);
 	f->dev = dev2;
 	put_trace(f, m2, "fp-a", "1.1.0", 500, &t2, &i2);
 	put_trace(f, m3, "fp-b", "1.1.0", 400, &t3, &i3);
@@ -242,7 +242,7 @@ static void trace_answers_keep_the_stored_report(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), trace);
 	json_decref(j);
 
-	assert_int_equal(f->s->ops->device(f->s, "bad\"serial", 100, &bad), 0);
+	assert_int_equal(f->s->ops->device(f->s, "bad\"serial", 100, true, &bad, NULL), 0);
 	t.device = bad;
 	t.message = add_message(f, "two");
 	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
@@ -377,7 +377,7 @@ static int add_device(struct srv_store *s, void *ctx)
 	int64_t id;
 	int i;
 
-	if (s->ops->device(s, serial, 1, &id) != 0)
+	if (s->ops->device(s, serial, 1, true, &id, NULL) != 0)
 		return -1;
 	return sscanf(serial, "g%*d-%d", &i) == 1 && i % 3 == 0 ? srv_store_fail(s, "failing on purpose") : 0;
 }

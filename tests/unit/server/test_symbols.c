@@ -142,7 +142,7 @@ static void firmware_kept_by_build_id(void **state)
 	int64_t dev, msg, count;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &dev), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &dev, NULL), 0);
 	assert_int_equal(f->s->ops->message_add(f->s, dev, (const uint8_t *)"dump", 4, 100, &msg, &fresh), 0);
 	upload(f, elf, len, 4096, 256u << 20, &r);
 	assert_int_equal(r.outcome, SRV_UPLOAD_STORED);

@@ -46,7 +46,7 @@ static int setup(void **state)
 	srv_test_dir(f->dir, sizeof(f->dir), "worker");
 	srv_test_open(&f->s, f->dir);
 	srv_test_analysis(&f->analysis, f->dir);
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, &f->dev), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &f->dev, NULL), 0);
 	assert_int_equal(ff_input_read(&f->in, log, len, NULL), 0);
 	assert_int_equal(f->in.n, 2);
 	free(log);
