@@ -144,7 +144,9 @@ int srv_analyst_start(struct srv_analyst **out, const struct srv_analyst_config 
 		free(a);
 		return -1;
 	}
-	/* posix_spawn, not fork: the server has threads, and only async-signal-safe calls may follow a fork */
+	/* posix_spawn, not fork: the server has threads, and only async-signal-safe calls may follow a fork. The child
+	 * keeps the server's signal mask, SIGINT and SIGTERM blocked: a Ctrl-C in the terminal (its whole process
+	 * group) stops the server, which then ends its analysts, rather than killing them under a job. */
 	posix_spawn_file_actions_init(&files);
 	posix_spawn_file_actions_adddup2(&files, sv[1], 0);
 	posix_spawn_file_actions_adddup2(&files, sv[1], 1);
@@ -221,6 +223,7 @@ static enum srv_analysis job(struct srv_analyst *a, char kind, const void *paylo
 	size_t done = 0, total = sizeof(head) + len, want = sizeof(head);
 	enum srv_analysis rc;
 	char *buf = NULL;
+	uint64_t peak;
 	int status;
 
 	*answer = NULL;
@@ -289,10 +292,18 @@ static enum srv_analysis job(struct srv_analyst *a, char kind, const void *paylo
 		}
 	}
 	buf[want - sizeof(got)] = '\0';
-	/* a job that went past the memory limit failed, even when it answered in between two looks */
-	if (peak_memory(a->pid) > a->cfg->memory_max) {
+	/* a job that went past the memory limit failed, even when it answered in between two looks; an analyst that
+	 * grew past half of it (libdw keeps what some failed lookups allocate until the ELF is closed) is replaced
+	 * before it gets there, blaming no job */
+	peak = peak_memory(a->pid);
+	if (peak > a->cfg->memory_max) {
 		free(buf);
 		return over_memory(a, why, cap);
+	}
+	if (peak > a->cfg->memory_max / 2) {
+		fprintf(stderr, "faultline-server: an analyst grew to %llu MiB, past half its limit: replaced\n",
+			(unsigned long long)(peak >> 20));
+		end(a, true, NULL);
 	}
 	if (got[0] == 'E') {
 		snprintf(why, cap, "%s", buf);

@@ -18,7 +18,7 @@ struct srv_analyst_config {
 	const char *program;   /* the faultline-server executable, run as `program --analyst DATA_DIR` */
 	const char *data_dir;  /* the server's data folder: symbol files are in data_dir/symbols */
 	uint64_t memory_max;   /* bytes of resident memory one analyst may reach (its peak, checked after every job
-				* and every 20 ms during one) */
+				* and every 20 ms during one); past half of it after a job, it is replaced */
 	unsigned seconds;      /* what one job may take, wall clock */
 	unsigned failures_max; /* a message whose analysis died this many times is quarantined (worker.c) */
 };
