@@ -33,8 +33,13 @@ struct fa_sym {
  * path: (in) the ELF file; read while the handle is open.
  * err: (out, optional) why it failed.
  * Returns 0; FF_ERR_IO (cannot open or read it: err has the system's reason); FF_ERR_MALFORMED (not an ELF file,
- * or its header is unreadable); FF_ERR_UNSUPPORTED with a message that says how to build a usable one: no GNU
- * build-id (-Wl,--build-id), no DWARF (-g), no call frame information (.debug_frame, also -g); FF_ERR_NOMEM.
+ * or its header is unreadable; cut short; DWARF this library cannot read as libdw would: a unit cut short, an
+ * attribute form or abbreviation code it does not know, a DW_AT_sibling that is not the next sibling, units
+ * importing each other in a cycle; err names the unit); FF_ERR_TOO_LARGE (DIEs nested more than 256 deep, counting
+ * the units a unit imports: libdw's recursive walks would overflow the stack; or compressed sections that would
+ * inflate past reason); FF_ERR_UNSUPPORTED with a message that says how to build a usable one: no GNU build-id
+ * (-Wl,--build-id), no DWARF (-g), no call frame information (.debug_frame, also -g), DWARF in a supplementary
+ * file, a DWARF version other than 2 to 5; FF_ERR_NOMEM.
  */
 int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err);
 

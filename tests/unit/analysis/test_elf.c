@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* analysis/src/elf.c on this test's own executable (a host ELF with DWARF, a build-id and .eh_frame; linked as a
  * fixed-address executable, as firmware is: libdwfl places a position-independent one at a base of its own): the
- * inline chain at an address, whatever room earlier calls on the same handle asked for. */
+ * inline chain at an address, whatever room earlier calls on the same handle asked for. And on firmware ELFs
+ * written here byte by byte, whose DWARF is hostile: nested past the depth limit, directly or through imported
+ * units, cut short, of unknown forms and codes. */
 #define _GNU_SOURCE /* dl_iterate_phdr() */
 #include <link.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -134,11 +141,532 @@ static void room_does_not_stick(void **state)
 	fa_elf_close(fresh);
 }
 
+/* ---- Hostile DWARF in firmware ELFs written here ---- */
+
+#define DEPTH_MAX 256 /* analysis/src/elf.c's DIE_DEPTH_MAX */
+#define HIGH 0xfffffff0u /* the range every DIE, the function and its FDE cover */
+
+/* DWARF constants, named as in <dwarf.h> (which this test does not include: its values are the point) */
+enum {
+	TAG_CU = 0x11, TAG_BLOCK = 0x0b, TAG_PARTIAL = 0x3c, TAG_IMPORTED_UNIT = 0x3d, TAG_VARIABLE = 0x34,
+	AT_SIBLING = 0x01, AT_NAME = 0x03, AT_LOW_PC = 0x11, AT_HIGH_PC = 0x12, AT_IMPORT = 0x18,
+	FORM_ADDR = 0x01, FORM_DATA4 = 0x06, FORM_STRING = 0x08, FORM_REF4 = 0x13, FORM_REF_ADDR = 0x10,
+};
+
+/* Abbreviation codes of k_abbrevs: */
+enum { A_CU = 1, A_BLOCK, A_PARTIAL, A_IMPORT, A_EVERY_FORM, A_SIBLING };
+
+struct buf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static void put(struct buf *b, const void *src, size_t n)
+{
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	memcpy(b->p + b->n, src, n);
+	b->n += n;
+}
+
+static void put_le(struct buf *b, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t byte = (uint8_t)(v >> (8 * i));
+
+		put(b, &byte, 1);
+	}
+}
+
+static void put_uleb(struct buf *b, uint64_t v)
+{
+	do {
+		uint8_t byte = (uint8_t)(v & 0x7f);
+
+		v >>= 7;
+		byte |= v != 0 ? 0x80 : 0;
+		put(b, &byte, 1);
+	} while (v != 0);
+}
+
+static void put_fill(struct buf *b, uint8_t byte, size_t n)
+{
+	while (n-- > 0)
+		put(b, &byte, 1);
+}
+
+/* Every attribute form the scanner knows, in one DIE: (form, bytes of its value when they are fixed; 0 for the
+ * forms whose length is in the value, written by every_form_value()). */
+static const struct {
+	unsigned form, size;
+} k_every_form[] = {
+	{0x01, 4}, {0x03, 0}, {0x04, 0}, {0x05, 2}, {0x06, 4}, {0x07, 8}, {0x08, 0}, {0x09, 0}, {0x0a, 0},
+	{0x0b, 1}, {0x0c, 1}, {0x0d, 0}, {0x0e, 8}, {0x0f, 0}, {0x10, 8}, {0x11, 1}, {0x12, 2}, {0x13, 4},
+	{0x14, 8}, {0x15, 0}, {0x16, 0}, {0x17, 8}, {0x18, 0}, {0x19, 0}, {0x1a, 0}, {0x1b, 0}, {0x1c, 4},
+	{0x1d, 8}, {0x1e, 16}, {0x1f, 8}, {0x20, 8}, {0x21, 0}, {0x22, 0}, {0x23, 0}, {0x24, 8}, {0x25, 1},
+	{0x26, 2}, {0x27, 3}, {0x28, 4}, {0x29, 1}, {0x2a, 2}, {0x2b, 3}, {0x2c, 4}, {0x1f01, 0}, {0x1f02, 0},
+	{0x1f20, 8}, {0x1f21, 8},
+};
+#define NFORMS (sizeof(k_every_form) / sizeof(k_every_form[0]))
+
+/* The abbreviations every test unit uses: a unit, a lexical block covering the range, a partial unit, an import,
+ * a DIE of every form, a block with a DW_AT_sibling. */
+static void put_abbrevs(struct buf *b)
+{
+	put_uleb(b, A_CU), put_uleb(b, TAG_CU), put_le(b, 1, 1);
+	put_uleb(b, AT_NAME), put_uleb(b, FORM_STRING), put_uleb(b, AT_LOW_PC), put_uleb(b, FORM_ADDR);
+	put_uleb(b, AT_HIGH_PC), put_uleb(b, FORM_DATA4), put_le(b, 0, 2);
+	put_uleb(b, A_BLOCK), put_uleb(b, TAG_BLOCK), put_le(b, 1, 1);
+	put_uleb(b, AT_LOW_PC), put_uleb(b, FORM_ADDR), put_uleb(b, AT_HIGH_PC), put_uleb(b, FORM_DATA4), put_le(b, 0, 2);
+	put_uleb(b, A_PARTIAL), put_uleb(b, TAG_PARTIAL), put_le(b, 1, 1), put_le(b, 0, 2);
+	put_uleb(b, A_IMPORT), put_uleb(b, TAG_IMPORTED_UNIT), put_le(b, 0, 1);
+	put_uleb(b, AT_IMPORT), put_uleb(b, FORM_REF_ADDR), put_le(b, 0, 2);
+	put_uleb(b, A_EVERY_FORM), put_uleb(b, TAG_VARIABLE), put_le(b, 0, 1);
+	for (size_t i = 0; i < NFORMS; i++) {
+		put_uleb(b, 0x2000 + i); /* DW_AT_lo_user and on: attributes of no meaning */
+		put_uleb(b, k_every_form[i].form);
+		if (k_every_form[i].form == 0x21) /* implicit_const: its value */
+			put_uleb(b, 12345);
+	}
+	put_le(b, 0, 2);
+	put_uleb(b, A_SIBLING), put_uleb(b, TAG_BLOCK), put_le(b, 1, 1);
+	put_uleb(b, AT_SIBLING), put_uleb(b, FORM_REF4), put_le(b, 0, 2);
+	put_le(b, 0, 1);
+}
+
+/* The values of an A_EVERY_FORM DIE, in a DWARF 5 unit with 64-bit offsets and 4-byte addresses. The bytes are
+ * 0xff wherever they can be: skipped one byte wrong, they would read as abbreviation codes no table has. */
+static void put_every_form_value(struct buf *b)
+{
+	put_uleb(b, A_EVERY_FORM);
+	for (size_t i = 0; i < NFORMS; i++) {
+		switch (k_every_form[i].form) {
+		case 0x03: put_le(b, 3, 2), put_fill(b, 0xff, 3); break;      /* block2 */
+		case 0x04: put_le(b, 2, 4), put_fill(b, 0xff, 2); break;      /* block4 */
+		case 0x08: put(b, "every", 6); break;                         /* string */
+		case 0x09: case 0x18: put_uleb(b, 300), put_fill(b, 0xff, 300); break; /* block, exprloc */
+		case 0x0a: put_le(b, 1, 1), put_fill(b, 0xff, 1); break;      /* block1 */
+		case 0x16: put_uleb(b, 0x05), put_fill(b, 0xff, 2); break;    /* indirect: data2 */
+		case 0x19: case 0x21: break;                                  /* flag_present, implicit_const */
+		case 0x0d: case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02:
+			put_uleb(b, UINT64_MAX); /* a LEB128 of 10 bytes */
+			break;
+		default: put_fill(b, 0xff, k_every_form[i].size); break;
+		}
+	}
+}
+
+/* A DWARF 4 unit header (32-bit) whose length is patched by end_unit(). Returns the unit's offset. */
+static size_t begin_unit(struct buf *b)
+{
+	size_t at = b->n;
+
+	put_le(b, 0, 4), put_le(b, 4, 2), put_le(b, 0, 4), put_le(b, 4, 1);
+	return at;
+}
+
+static void end_unit(struct buf *b, size_t at)
+{
+	size_t len = b->n - at - 4;
+
+	for (unsigned i = 0; i < 4; i++)
+		b->p[at + i] = (uint8_t)(len >> (8 * i));
+}
+
+static void put_cu_die(struct buf *b)
+{
+	put_uleb(b, A_CU), put(b, "deep.c", 7), put_le(b, 0, 4), put_le(b, HIGH, 4);
+}
+
+/* n nested lexical blocks and the end of their children (not of the unit DIE's). */
+static void put_blocks(struct buf *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		put_uleb(b, A_BLOCK), put_le(b, 0, 4), put_le(b, HIGH, 4);
+	put_fill(b, 0, n);
+}
+
+/* One compile unit nesting DIEs `depth` deep (the unit's DIE is 1). */
+static void put_deep_unit(struct buf *b, unsigned depth)
+{
+	size_t at = begin_unit(b);
+
+	put_cu_die(b);
+	put_blocks(b, depth - 1);
+	put_le(b, 0, 1);
+	end_unit(b, at);
+}
+
+struct section {
+	const char *name;
+	uint32_t type, flags, addr, link, info, entsize;
+	const struct buf *data;
+};
+
+/*
+ * Write a little-endian ARM executable with .debug_info and .debug_abbrev as given and what fa_elf_open() asks
+ * besides: a build-id, a function deep_scopes over the range (after a word at 0: a function at 0 is taken for
+ * none), .debug_frame and .debug_aranges for it. Returns the path of a temporary file the caller unlinks.
+ */
+static char *write_elf(const struct buf *abbrev, const struct buf *info)
+{
+	static const uint8_t code[8] = {0, 0, 0, 0, 0xfe, 0xe7, 0, 0}; /* a word, then `b .` */
+	struct buf text = {0}, note = {0}, aranges = {0}, frame = {0}, symtab = {0}, strtab = {0}, shstrtab = {0};
+	struct buf out = {0};
+	char *path = strdup("/tmp/test_analysis_elf-XXXXXX");
+	const struct section secs[] = {
+		{".text", 1 /* PROGBITS */, 6 /* AX */, 0, 0, 0, 0, &text},
+		{".note.gnu.build-id", 7 /* NOTE */, 2 /* A */, 0x100, 0, 0, 0, &note},
+		{".debug_abbrev", 1, 0, 0, 0, 0, 0, abbrev},
+		{".debug_info", 1, 0, 0, 0, 0, 0, info},
+		{".debug_aranges", 1, 0, 0, 0, 0, 0, &aranges},
+		{".debug_frame", 1, 0, 0, 0, 0, 0, &frame},
+		{".symtab", 2 /* SYMTAB */, 0, 0, 8 /* .strtab */, 1, 16, &symtab},
+		{".strtab", 3 /* STRTAB */, 0, 0, 0, 0, 0, &strtab},
+		{".shstrtab", 3, 0, 0, 0, 0, 0, &shstrtab},
+	};
+	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) + 1, phoff = 52, data_at = phoff + 32;
+	size_t offs[sizeof(secs) / sizeof(secs[0])], names[sizeof(secs) / sizeof(secs[0])], shoff;
+	int fd;
+
+	put(&text, code, sizeof(code));
+	put_le(&note, 4, 4), put_le(&note, 20, 4), put_le(&note, 3, 4), put(&note, "GNU", 4);
+	put_fill(&note, 0xa5, 20);
+	put_le(&aranges, 28, 4), put_le(&aranges, 2, 2), put_le(&aranges, 0, 4), put_le(&aranges, 4, 1);
+	put_le(&aranges, 0, 1), put_le(&aranges, 0, 4), put_le(&aranges, 0, 4), put_le(&aranges, HIGH, 4);
+	put_le(&aranges, 0, 8);
+	/* CIE: version 1, no augmentation, code align 2, data align -4, return address lr, CFA = sp */
+	put_le(&frame, 16, 4), put_le(&frame, 0xffffffff, 4);
+	put(&frame, "\x01\x00\x02\x7c\x0e\x0c\x0d\x00\x00\x00\x00\x00", 8);
+	put_le(&frame, 12, 4), put_le(&frame, 0, 4), put_le(&frame, 0, 4), put_le(&frame, HIGH, 4);
+	put_fill(&symtab, 0, 16);
+	put(&strtab, "\0deep_scopes", 13);
+	put_le(&symtab, 1, 4), put_le(&symtab, 5, 4), put_le(&symtab, HIGH - 4, 4);
+	put_le(&symtab, 0x12 /* GLOBAL FUNC */, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1 /* .text */, 2);
+	put_fill(&shstrtab, 0, 1);
+	for (size_t i = 0; i < nsecs - 1; i++) {
+		names[i] = shstrtab.n;
+		put(&shstrtab, secs[i].name, strlen(secs[i].name) + 1);
+	}
+	/* the header, one PT_LOAD for .text, the sections' bytes (4-aligned), the section table */
+	put_fill(&out, 0, data_at);
+	for (size_t i = 0; i < nsecs - 1; i++) {
+		put_fill(&out, 0, (4 - out.n % 4) % 4);
+		offs[i] = out.n;
+		put(&out, secs[i].data->p, secs[i].data->n);
+	}
+	put_fill(&out, 0, (4 - out.n % 4) % 4);
+	shoff = out.n;
+	put_fill(&out, 0, 40);
+	for (size_t i = 0; i < nsecs - 1; i++) {
+		put_le(&out, names[i], 4), put_le(&out, secs[i].type, 4), put_le(&out, secs[i].flags, 4);
+		put_le(&out, secs[i].addr, 4), put_le(&out, offs[i], 4), put_le(&out, secs[i].data->n, 4);
+		put_le(&out, secs[i].link, 4), put_le(&out, secs[i].info, 4), put_le(&out, 1, 4);
+		put_le(&out, secs[i].entsize, 4);
+	}
+	{
+		struct buf h = {0};
+
+		put(&h, "\x7f" "ELF\x01\x01\x01", 7), put_fill(&h, 0, 9);
+		put_le(&h, 2 /* EXEC */, 2), put_le(&h, 40 /* ARM */, 2), put_le(&h, 1, 4), put_le(&h, 5, 4);
+		put_le(&h, phoff, 4), put_le(&h, shoff, 4), put_le(&h, 0x05000000, 4), put_le(&h, 52, 2);
+		put_le(&h, 32, 2), put_le(&h, 1, 2), put_le(&h, 40, 2), put_le(&h, nsecs, 2), put_le(&h, nsecs - 1, 2);
+		put_le(&h, 1 /* LOAD */, 4), put_le(&h, offs[0], 4), put_le(&h, 0, 4), put_le(&h, 0, 4);
+		put_le(&h, text.n, 4), put_le(&h, text.n, 4), put_le(&h, 5 /* R X */, 4), put_le(&h, 4, 4);
+		memcpy(out.p, h.p, h.n);
+		free(h.p);
+	}
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, out.p, out.n), (ssize_t)out.n);
+	close(fd);
+	free(text.p), free(note.p), free(aranges.p), free(frame.p), free(symtab.p), free(strtab.p);
+	free(shstrtab.p), free(out.p);
+	return path;
+}
+
+/* fa_elf_open() of an ELF with this .debug_info (and put_abbrevs()); err filled. Returns its result. */
+static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
+{
+	struct buf abbrev = {0};
+	char *path;
+	int rc;
+
+	put_abbrevs(&abbrev);
+	path = write_elf(&abbrev, info);
+	memset(err, 0, sizeof(*err));
+	rc = fa_elf_open(out, path, err);
+	unlink(path);
+	free(path);
+	free(abbrev.p);
+	return rc;
+}
+
+/* fa_elf_open() fails with code and a message that holds want. */
+static void assert_refused(const struct buf *info, int code, const char *want)
+{
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+
+	assert_int_equal(open_info(info, &err, &e), code);
+	assert_null(e);
+	if (strstr(err.msg, want) == NULL)
+		fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
+}
+
+/* fa_elf_open() in a thread with an 8 MiB stack of our own, then the function at an address: dwarf_getscopes()
+ * walks the unit down to its deepest DIE. */
+struct in_thread {
+	const struct buf *info;
+	int rc;
+	struct fa_sym sym;
+	size_t nsyms;
+};
+
+static void *open_and_symbolize(void *arg)
+{
+	struct in_thread *t = arg;
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+
+	t->rc = open_info(t->info, &err, &e);
+	if (t->rc == 0)
+		t->nsyms = fa_elf_symbolize(e, 0x1000, &t->sym, 1);
+	fa_elf_close(e);
+	return NULL;
+}
+
+#define THREAD_STACK (8u << 20)
+
+/* A unit nested right to the limit is read, and the stack it takes libdw to walk it is a small part of 8 MiB. */
+static void depth_at_the_limit_fits_a_thread_stack(void **state)
+{
+	struct buf info = {0};
+	struct in_thread t = {.info = &info, .rc = -1};
+	uint8_t *stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_attr_t attr;
+	pthread_t thread;
+	size_t untouched = 0;
+
+	(void)state;
+	assert_true(stack != MAP_FAILED);
+	memset(stack, 0x5a, THREAD_STACK);
+	put_deep_unit(&info, DEPTH_MAX);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setstack(&attr, stack, THREAD_STACK), 0);
+	assert_int_equal(pthread_create(&thread, &attr, open_and_symbolize, &t), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	while (untouched < THREAD_STACK && stack[untouched] == 0x5a) /* the stack grows down */
+		untouched++;
+	print_message("stack used opening and symbolizing a unit %d deep: %zu KiB of %u\n", DEPTH_MAX,
+		      (THREAD_STACK - untouched) >> 10, THREAD_STACK >> 10);
+	assert_int_equal(t.rc, 0);
+	assert_int_equal(t.nsyms, 1);
+	assert_string_equal(t.sym.function, "deep_scopes");
+	assert_true(THREAD_STACK - untouched < THREAD_STACK / 8);
+	pthread_attr_destroy(&attr);
+	munmap(stack, THREAD_STACK);
+	free(info.p);
+}
+
+static void depth_past_the_limit_is_refused(void **state)
+{
+	struct buf info = {0};
+
+	(void)state;
+	put_deep_unit(&info, DEPTH_MAX + 1);
+	assert_refused(&info, FF_ERR_TOO_LARGE, "its DWARF nests DIEs 257 deep (unit at 0x0 in .debug_info), more "
+			"than the 256 faultline reads: refused");
+	free(info.p);
+}
+
+/* Units of every header kind (DWARF 2 with 8-byte addresses, 4, 5 skeleton and type units with 64-bit offsets)
+ * and a DIE of every form are skipped exactly: the last unit, 257 deep, is found and named. One byte wrong
+ * anywhere would fail otherwise. With it 256 deep, the ELF opens. */
+static void put_every_kind(struct buf *b, unsigned last_depth, size_t *last)
+{
+	size_t at, len_at;
+
+	at = b->n; /* DWARF 2, 8-byte addresses: ref_addr is address-sized */
+	put_le(b, 0, 4), put_le(b, 2, 2), put_le(b, 0, 4), put_le(b, 8, 1);
+	put_uleb(b, A_IMPORT), put_le(b, 0xffffffffffffffffull, 8); /* no unit: libdw follows no import there */
+	end_unit(b, at);
+	at = b->n; /* DWARF 5 skeleton unit, 64-bit: dwo_id; every form */
+	put_le(b, 0xffffffff, 4), len_at = b->n, put_le(b, 0, 8), put_le(b, 5, 2), put_le(b, 4 /* skeleton */, 1);
+	put_le(b, 4, 1), put_le(b, 0, 8), put_fill(b, 0xff, 8);
+	put_cu_die(b);
+	put_every_form_value(b);
+	/* a DIE whose sibling is after its child block, the block's 0 and its own */
+	put_uleb(b, A_SIBLING), put_le(b, b->n + 4 + 9 + 1 + 1 - at, 4);
+	put_blocks(b, 1), put_le(b, 0, 1);
+	put_uleb(b, A_BLOCK), put_le(b, 0, 4), put_le(b, HIGH, 4), put_le(b, 0, 1);
+	put_le(b, 0, 1);
+	for (unsigned i = 0; i < 8; i++)
+		b->p[len_at + i] = (uint8_t)((b->n - len_at - 8) >> (8 * i));
+	at = b->n; /* DWARF 5 type unit, 32-bit: signature, type offset */
+	put_le(b, 0, 4), put_le(b, 5, 2), put_le(b, 2 /* type */, 1), put_le(b, 4, 1), put_le(b, 0, 4);
+	put_fill(b, 0xff, 12);
+	put_cu_die(b), put_blocks(b, 3), put_le(b, 0, 1);
+	end_unit(b, at);
+	*last = b->n;
+	put_deep_unit(b, last_depth);
+}
+
+static void every_form_and_header_is_skipped(void **state)
+{
+	struct buf info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	char want[128];
+	size_t last;
+
+	(void)state;
+	put_every_kind(&info, DEPTH_MAX + 1, &last);
+	snprintf(want, sizeof(want), "nests DIEs 257 deep (unit at 0x%zx in .debug_info)", last);
+	assert_refused(&info, FF_ERR_TOO_LARGE, want);
+	info.n = 0;
+	put_every_kind(&info, DEPTH_MAX, &last);
+	if (open_info(&info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	fa_elf_close(e);
+	free(info.p);
+}
+
+static void unknown_form_is_refused(void **state)
+{
+	struct buf abbrev = {0}, info = {0};
+	struct ff_error err = {0};
+	struct fa_elf *e = NULL;
+	size_t at;
+	char *path;
+
+	(void)state;
+	put_uleb(&abbrev, 1), put_uleb(&abbrev, TAG_CU), put_le(&abbrev, 0, 1);
+	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, 0x99), put_le(&abbrev, 0, 3);
+	at = begin_unit(&info);
+	put_uleb(&info, 1), put_le(&info, 0, 4);
+	end_unit(&info, at);
+	path = write_elf(&abbrev, &info);
+	assert_int_equal(fa_elf_open(&e, path, &err), FF_ERR_MALFORMED);
+	assert_non_null(strstr(err.msg, "the DWARF unit at 0x0 in .debug_info has a DIE (at 0xb) with attribute form "
+				   "0x99, which faultline does not know"));
+	unlink(path);
+	free(path), free(abbrev.p), free(info.p);
+}
+
+static void missing_abbreviation_is_refused(void **state)
+{
+	struct buf info = {0};
+	size_t at;
+
+	(void)state;
+	put_deep_unit(&info, 3);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, 9), put_le(&info, 0, 1);
+	end_unit(&info, at);
+	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x30 in .debug_info has a DIE (at 0x4b) of "
+		       "abbreviation code 9, which its table at 0x0 does not define");
+	free(info.p);
+}
+
+/* A unit whose last DIE runs past its end (the section ends with the unit), and one whose length runs past the
+ * section's end. */
+static void cut_unit_is_refused(void **state)
+{
+	struct buf info = {0};
+
+	(void)state;
+	put_deep_unit(&info, 3);
+	info.n -= 3 + 2; /* the 0s, and 2 bytes of the innermost block's high_pc */
+	end_unit(&info, 0);
+	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info is cut short: its DIE at 0x24 "
+		       "runs past its end");
+	info.n = 0;
+	put_deep_unit(&info, 3);
+	info.n -= 1;
+	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info is cut short: its header or its "
+		       "length runs past the section's end");
+	free(info.p);
+}
+
+/* A DW_AT_sibling that points back: libdw would walk the same DIEs again, deeper each time. */
+static void sibling_elsewhere_is_refused(void **state)
+{
+	struct buf info = {0};
+	size_t at = begin_unit(&info);
+
+	(void)state;
+	put_cu_die(&info);
+	put_uleb(&info, A_SIBLING), put_le(&info, 0x1b, 4); /* itself */
+	put_blocks(&info, 1), put_le(&info, 0, 1);
+	put_uleb(&info, A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
+	end_unit(&info, at);
+	assert_refused(&info, FF_ERR_MALFORMED, "has a DW_AT_sibling pointing to 0x1b, which is not the next sibling "
+		       "(at 0x2b)");
+	free(info.p);
+}
+
+/* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
+ * innermost block; with cycle, the last imports the first. */
+static void put_imports(struct buf *b, unsigned n, bool cycle)
+{
+	size_t at = begin_unit(b), first = at + 11 + 16 + 1 + 4 + 1 + 11; /* the first partial unit's DIE */
+
+	put_cu_die(b);
+	put_uleb(b, A_IMPORT), put_le(b, first, 4), put_le(b, 0, 1);
+	end_unit(b, at);
+	for (unsigned i = 0; i < n; i++) {
+		at = begin_unit(b);
+		put_uleb(b, A_PARTIAL);
+		for (unsigned k = 0; k < 100; k++)
+			put_uleb(b, A_BLOCK), put_le(b, 0, 4), put_le(b, HIGH, 4);
+		if (i + 1 < n || cycle) /* the next unit's DIE: after this unit's 0s and the next header */
+			put_uleb(b, A_IMPORT), put_le(b, i + 1 < n ? b->n + 4 + 101 + 11 : first, 4);
+		put_fill(b, 0, 101);
+		end_unit(b, at);
+	}
+}
+
+/* DIEs imported count where they are imported: two partial units under a compile unit are read, three are not. */
+static void imports_add_their_depth(void **state)
+{
+	struct buf info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+
+	(void)state;
+	put_imports(&info, 2, false); /* 2 (the import) + 102 (the next import) + 101 */
+	if (open_info(&info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	fa_elf_close(e);
+	info.n = 0;
+	put_imports(&info, 3, false);
+	assert_refused(&info, FF_ERR_TOO_LARGE, "its DWARF nests DIEs 307 deep (unit at 0x0 in .debug_info, through "
+		       "the units it imports), more than the 256 faultline reads: refused");
+	info.n = 0;
+	put_imports(&info, 2, true);
+	assert_refused(&info, FF_ERR_MALFORMED, "imports units in a cycle (DW_TAG_imported_unit)");
+	free(info.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(whole_chain),
 		cmocka_unit_test(room_does_not_stick),
+		cmocka_unit_test(depth_at_the_limit_fits_a_thread_stack),
+		cmocka_unit_test(depth_past_the_limit_is_refused),
+		cmocka_unit_test(every_form_and_header_is_skipped),
+		cmocka_unit_test(unknown_form_is_refused),
+		cmocka_unit_test(missing_abbreviation_is_refused),
+		cmocka_unit_test(cut_unit_is_refused),
+		cmocka_unit_test(sibling_elsewhere_is_refused),
+		cmocka_unit_test(imports_add_their_depth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
