@@ -356,23 +356,34 @@ enum srv_analysis srv_analyst_check(struct srv_analyst *a, const char *path, cha
 
 /* The child's side. */
 
-/* The last build's ELF, kept open for the next dump of that build; file: the device and inode it was opened from
- * (an upload of the same build replaces the file, a new inode, and the next dump opens the new one). */
+/* The last build's ELF, kept open for the next dump of that build; file: the device, inode, size and modification
+ * time it was opened with (an upload of the same build replaces the file, a new inode; a file rewritten in place
+ * changes its time: either way the next dump opens the new one). */
 struct warm {
 	struct fa_elf *elf;
 	char build_id[130];
-	uint64_t file[2];
+	uint64_t file[4];
 };
+
+static void file_of(const struct stat *st, uint64_t out[4])
+{
+	out[0] = (uint64_t)st->st_dev;
+	out[1] = (uint64_t)st->st_ino;
+	out[2] = (uint64_t)st->st_size;
+	out[3] = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+}
 
 static struct fa_elf *elf_for(struct warm *w, const char *data_dir, const char *hex, const struct ff_message *m,
 			      struct ff_error *err)
 {
 	char path[4200];
 	struct stat st = {0};
+	uint64_t file[4] = {0};
 
 	/* the file it was opened from, still there (a stat: microseconds, beside the milliseconds of an open) */
-	if (srv_symbols_path(path, sizeof(path), data_dir, hex) == 0 && stat(path, &st) == 0 && w->elf != NULL &&
-	    strcmp(w->build_id, hex) == 0 && w->file[0] == (uint64_t)st.st_dev && w->file[1] == (uint64_t)st.st_ino)
+	if (srv_symbols_path(path, sizeof(path), data_dir, hex) == 0 && stat(path, &st) == 0)
+		file_of(&st, file);
+	if (st.st_ino != 0 && w->elf != NULL && strcmp(w->build_id, hex) == 0 && memcmp(w->file, file, sizeof(file)) == 0)
 		return w->elf;
 	fa_elf_close(w->elf);
 	w->elf = NULL;
@@ -380,8 +391,7 @@ static struct fa_elf *elf_for(struct warm *w, const char *data_dir, const char *
 	if (srv_symbols_open(&w->elf, data_dir, m, err) != 0)
 		return NULL;
 	snprintf(w->build_id, sizeof(w->build_id), "%s", hex);
-	w->file[0] = (uint64_t)st.st_dev;
-	w->file[1] = (uint64_t)st.st_ino;
+	memcpy(w->file, file, sizeof(file));
 	return w->elf;
 }
 

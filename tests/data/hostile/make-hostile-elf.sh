@@ -11,14 +11,20 @@
 #       A compile unit that imports (DW_TAG_imported_unit, as dwz writes) the first of UNITS partial units
 #       (default 2000); each nests DEPTH lexical blocks (default 200) and imports the next one from its innermost
 #       block. No unit is deep, but dwarf_getscopes() follows the imports: it descends UNITS x (DEPTH + 1) levels.
+#   make-hostile-elf.sh heavy OUT.elf SOURCE.elf [MIB]
+#       SOURCE.elf itself, its .debug_str grown by MIB MiB (default 160) of bytes that deflate about 38 times (a
+#       random KiB, then 40 KiB of zeros, again and again: a repeat lies past deflate's 32 KiB window) and its
+#       debug sections compressed: a few MiB that libdw inflates to MIB MiB in memory at every open, under the
+#       64-times limit on compression bombs: a file whose analysis takes memory, not a bomb.
 #
-# Both have what fa_elf_open() asks besides DWARF: a symbol table whose function deep_scopes covers the range,
+# deep and imports have what fa_elf_open() asks besides DWARF: a symbol table whose function deep_scopes covers the range,
 # a .debug_frame CIE and FDE for it, a .debug_aranges entry for the unit, and the .note.gnu.build-id of
 # SOURCE.elf copied byte for byte, so a crash message of that firmware is analyzed against OUT.elf.
 set -eu
 
 usage() {
-	echo "usage: $0 deep OUT.elf SOURCE.elf [N] | imports OUT.elf SOURCE.elf [UNITS [DEPTH]]" >&2
+	echo "usage: $0 deep OUT.elf SOURCE.elf [N] | imports OUT.elf SOURCE.elf [UNITS [DEPTH]] |" \
+		"heavy OUT.elf SOURCE.elf [MIB]" >&2
 	exit 2
 }
 [ $# -ge 3 ] || usage
@@ -26,8 +32,25 @@ mode=$1 out=$2 source=$3
 case $mode in
 deep) n=${4:-300000} ;;
 imports) units=${4:-2000} depth=${5:-200} ;;
+heavy) mib=${4:-160} ;;
 *) usage ;;
 esac
+
+if [ "$mode" = heavy ]; then
+	trap 'rm -f "$out.str" "$out.block" "$out.big" "$out.grown"' EXIT
+	arm-none-eabi-objcopy --dump-section .debug_str="$out.str" "$source" /dev/null
+	{ head -c 1024 /dev/urandom; head -c 40960 /dev/zero; } > "$out.block"
+	for i in 1 2 3 4 5 6; do cat "$out.block" "$out.block" > "$out.big" && mv "$out.big" "$out.block"; done
+	blocks=$((mib * 1024 / (41 * 64))) # of 64 times 41 KiB: as many as make MIB MiB
+	cp "$out.str" "$out.big"
+	while [ "$blocks" -gt 0 ]; do
+		cat "$out.block" >> "$out.big"
+		blocks=$((blocks - 1))
+	done
+	arm-none-eabi-objcopy --update-section .debug_str="$out.big" "$source" "$out.grown"
+	arm-none-eabi-objcopy --compress-debug-sections=zlib "$out.grown" "$out"
+	exit 0
+fi
 
 # The range every DIE, the symbol and the FDE cover: all but the EXC_RETURN values a Cortex-M unwinder meets.
 high=0xfffffff0
