@@ -48,14 +48,16 @@ struct srv_device {
 	int64_t messages;
 };
 
-/* An issue, with everything derived from its traces. */
+/* An issue, with what its traces add up to. The aggregates are stored with the issue and kept up by trace_put,
+ * each message counted once, in the issue its trace is in now: they still count the traces retention deleted
+ * since, and no longer a trace that reprocessing moved to another issue. */
 struct srv_issue {
 	int64_t id;
 	const char *fingerprint, *kind, *title;
-	int64_t count, devices;          /* its traces, and the devices they came from */
-	int64_t first_seen, last_seen;   /* Unix seconds, of its traces */
-	int64_t latest_trace;
-	const char *const *versions;     /* the sw_versions of its traces, each once, in string order */
+	int64_t count, devices;          /* its messages, and the devices they came from */
+	int64_t first_seen, last_seen;   /* Unix seconds, when the server received the first and the last of them */
+	int64_t latest_trace;            /* its newest trace (retention keeps it); 0 in the rare case it has none left */
+	const char *const *versions;     /* the sw_versions of its messages, each once, in string order */
 	size_t nversions;
 };
 
@@ -160,8 +162,11 @@ struct srv_store_ops {
 	int (*symbols_arrived)(struct srv_store *s, const char *build_id, int64_t *out_count);
 	/* 0 when symbols for build_id were uploaded, SRV_NONE when not. */
 	int (*symbols_known)(struct srv_store *s, const char *build_id);
-	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new). Processing the same
-	 * message again replaces its trace: counts come from trace rows, so nothing is counted twice. */
+	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new), and count it in the
+	 * issue's aggregates. Processing the same message again replaces its trace and counts nothing twice; when its
+	 * fingerprint changed (the unwinder improved), the message moves: the old issue counts it no longer (its
+	 * device and version too when no other message of it has them; first/last seen recomputed from its traces left
+	 * when the message held one of them), the new issue counts it once. */
 	int (*trace_put)(struct srv_store *s, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue);
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,

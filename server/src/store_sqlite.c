@@ -10,9 +10,9 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
-#define STMT_CACHE 48 /* more than the distinct statements below */
+#define STMT_CACHE 96 /* more than the distinct statements below */
 
 /* Statements are prepared once and kept, keyed by the address of their SQL text (each a literal at one place). */
 struct sqlite_store {
@@ -82,6 +82,32 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE messages ADD COLUMN build TEXT;"
 	"DROP INDEX IF EXISTS messages_state;"
 	"CREATE INDEX messages_state ON messages (state, failures, id);",
+	/* retention: an issue's aggregates are stored and kept up by trace_put, so that deleting old traces changes
+	 * none of them; devices and versions are counted per issue (a message moved to another issue by reprocessing
+	 * leaves no device or version behind that only it had), and each version keeps the id of its first trace (the
+	 * sample retention keeps, and the order of versions); a message's bytes can be dropped (dropped: when; never
+	 * while it is queued (0) or processing (1), so nothing can claim a message without bytes) */
+	"ALTER TABLE issues ADD COLUMN count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN devices INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN first_seen INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE issue_devices (issue_id INTEGER NOT NULL REFERENCES issues(id), device_id INTEGER NOT NULL"
+	"                            REFERENCES devices(id), messages INTEGER NOT NULL,"
+	"                            PRIMARY KEY (issue_id, device_id)) WITHOUT ROWID;"
+	"CREATE TABLE issue_versions (issue_id INTEGER NOT NULL REFERENCES issues(id), sw_version TEXT NOT NULL,"
+	"                             messages INTEGER NOT NULL, first_trace INTEGER NOT NULL,"
+	"                             PRIMARY KEY (issue_id, sw_version)) WITHOUT ROWID;"
+	"INSERT INTO issue_devices SELECT issue_id, device_id, COUNT(*) FROM traces GROUP BY issue_id, device_id;"
+	"INSERT INTO issue_versions SELECT issue_id, sw_version, COUNT(*), MIN(id) FROM traces"
+	"                           GROUP BY issue_id, sw_version;"
+	"CREATE INDEX issue_versions_newest ON issue_versions (issue_id, first_trace);"
+	"UPDATE issues SET (count, first_seen, last_seen) = (SELECT COUNT(*), COALESCE(MIN(captured), 0),"
+	"                  COALESCE(MAX(captured), 0) FROM traces WHERE issue_id = issues.id),"
+	"                  devices = (SELECT COUNT(*) FROM issue_devices WHERE issue_id = issues.id);"
+	"CREATE INDEX traces_issue_seen ON traces (issue_id, captured);"
+	"CREATE INDEX reboots_received ON reboots (received);"
+	"ALTER TABLE messages ADD COLUMN dropped INTEGER CHECK (dropped IS NULL OR state NOT IN (0, 1));"
+	"CREATE INDEX messages_held ON messages (received, id) WHERE dropped IS NULL;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -126,6 +152,20 @@ static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 
 	release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* A one-row statement (bound by the caller) stepped; its first column (a number) into out when it gave a row.
+ * Returns 0 with a row, SRV_NONE without, -1 on failure. */
+static int step_row(struct sqlite_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW && out != NULL)
+		*out = sqlite3_column_int64(st, 0);
+	release(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 /* A statement without parameters or rows (transaction control). */
@@ -639,9 +679,122 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
+/* Where a message's trace is counted: its issue, device, version, when it was received, the trace. */
+struct counted {
+	int64_t issue, device, captured, trace;
+	const char *version;
+};
+
+/* The issue's devices moved by delta (a device counted first, or no longer). */
+static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "UPDATE issues SET devices = devices + ? WHERE id = ?", "issue_devices") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, delta);
+	sqlite3_bind_int64(st, 2, issue);
+	return step_done(s, st, "issue_devices");
+}
+
+/* A message counted in its issue: the count, its device's and its version's messages (rows made at the first),
+ * the seen times widened to its own. */
+static int count_in(struct sqlite_store *s, const struct counted *c)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0;
+
+	if (prepare(s, &st, "UPDATE issues SET first_seen = CASE WHEN count = 0 OR ?2 < first_seen THEN ?2 ELSE "
+			    "first_seen END, last_seen = CASE WHEN count = 0 OR ?2 > last_seen THEN ?2 ELSE last_seen END, "
+			    "count = count + 1 WHERE id = ?1", "count_in") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->captured);
+	if (step_done(s, st, "count_in") != 0)
+		return -1;
+	if (prepare(s, &st, "INSERT INTO issue_devices (issue_id, device_id, messages) VALUES (?, ?, 1) "
+			    "ON CONFLICT DO UPDATE SET messages = messages + 1 RETURNING messages", "count_in_device") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->device);
+	if (step_row(s, st, &n, "count_in_device") != 0 || (n == 1 && issue_devices_add(s, c->issue, 1) != 0))
+		return -1;
+	/* a trace moved in from another issue may be older than the version's first here */
+	if (prepare(s, &st, "INSERT INTO issue_versions (issue_id, sw_version, messages, first_trace) VALUES (?, ?, 1, ?) "
+			    "ON CONFLICT DO UPDATE SET messages = messages + 1, first_trace = MIN(first_trace, "
+			    "excluded.first_trace)", "count_in_version") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->trace);
+	return step_done(s, st, "count_in_version");
+}
+
+/* A message counted out of the issue it was in (its trace has moved already): the count, its device and its
+ * version (their rows gone with their last message; the version's first trace then the first left of it), and a
+ * seen time it held recomputed from the traces left. Exact while retention deleted none of the issue's traces;
+ * after, the times are those of the traces it kept. */
+static int count_out(struct sqlite_store *s, const struct counted *c)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0, first = 0;
+	int rc;
+
+	if (prepare(s, &st, "UPDATE issues SET count = count - 1, first_seen = CASE WHEN ?2 = first_seen THEN "
+			    "COALESCE((SELECT MIN(captured) FROM traces WHERE issue_id = ?1), first_seen) ELSE first_seen "
+			    "END, last_seen = CASE WHEN ?2 = last_seen THEN COALESCE((SELECT MAX(captured) FROM traces WHERE "
+			    "issue_id = ?1), last_seen) ELSE last_seen END WHERE id = ?1", "count_out") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->captured);
+	if (step_done(s, st, "count_out") != 0)
+		return -1;
+	if (prepare(s, &st, "UPDATE issue_devices SET messages = messages - 1 WHERE issue_id = ? AND device_id = ? "
+			    "RETURNING messages", "count_out_device") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->device);
+	if ((rc = step_row(s, st, &n, "count_out_device")) < 0)
+		return -1;
+	if (rc == 0 && n <= 0) {
+		if (prepare(s, &st, "DELETE FROM issue_devices WHERE issue_id = ? AND device_id = ?", "drop_device") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, c->issue);
+		sqlite3_bind_int64(st, 2, c->device);
+		if (step_done(s, st, "drop_device") != 0 || issue_devices_add(s, c->issue, -1) != 0)
+			return -1;
+	}
+	if (prepare(s, &st, "UPDATE issue_versions SET messages = messages - 1 WHERE issue_id = ? AND sw_version = ? "
+			    "RETURNING messages, first_trace", "count_out_version") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		first = sqlite3_column_int64(st, 1);
+	}
+	release(s, st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "count_out_version: %s", sqlite3_errmsg(s->db));
+	if (n > 0 && first != c->trace)
+		return 0;
+	/* its last message: the version goes; else its first trace was this one: the first left of it (when
+	 * retention deleted all those, the old id stays, the version's place among the issue's) */
+	if (prepare(s, &st, n <= 0 ? "DELETE FROM issue_versions WHERE issue_id = ?1 AND sw_version = ?2" :
+				     "UPDATE issue_versions SET first_trace = COALESCE((SELECT id FROM traces WHERE "
+				     "issue_id = ?1 AND sw_version = ?2 ORDER BY id LIMIT 1), first_trace) "
+				     "WHERE issue_id = ?1 AND sw_version = ?2", "version_moved") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
+	return step_done(s, st, "version_moved");
+}
+
 static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct counted was = {0}, now = {.version = t->sw_version};
+	char *version = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -652,26 +805,55 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, t->title, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, t->captured);
-	rc = sqlite3_step(st);
-	*out_issue = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if ((rc = step_row(s, st, out_issue, "issue")) != 0)
+		return rc < 0 ? -1 : srv_store_fail(base, "issue: no id returned");
+	/* where the message counted before, when it was processed already */
+	if (prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id FROM traces WHERE message_id = ?",
+		    "trace_was") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->message);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		version = srv_strdup((const char *)sqlite3_column_text(st, 2));
+		was = (struct counted){.issue = sqlite3_column_int64(st, 0), .device = sqlite3_column_int64(st, 1),
+				       .version = version, .captured = sqlite3_column_int64(st, 3),
+				       .trace = sqlite3_column_int64(st, 4)};
+	}
 	release(s, st);
-	if (rc != SQLITE_ROW)
-		return srv_store_fail(base, "issue: %s", sqlite3_errmsg(s->db));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(version);
+		return srv_store_fail(base, "trace_was: %s", sqlite3_errmsg(s->db));
+	}
+	/* a message keeps its device and its time: a trace replaced keeps them too */
 	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
 			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
-			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id",
-		    "trace") != 0)
+			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id, device_id, captured",
+		    "trace") != 0) {
+		free(version);
 		return -1;
+	}
 	sqlite3_bind_int64(st, 1, t->message);
 	sqlite3_bind_int64(st, 2, t->device);
 	sqlite3_bind_int64(st, 3, *out_issue);
 	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, t->captured);
 	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		now.trace = *out_trace = sqlite3_column_int64(st, 0);
+		now.device = sqlite3_column_int64(st, 1);
+		now.captured = sqlite3_column_int64(st, 2);
+		now.issue = *out_issue;
+	}
 	release(s, st);
-	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
+	if (rc != SQLITE_ROW)
+		rc = srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
+	else if (version == NULL)
+		rc = count_in(s, &now);
+	else if (was.issue != now.issue || strcmp(was.version, now.version) != 0)
+		rc = count_out(s, &was) != 0 || count_in(s, &now) != 0 ? -1 : 0;
+	else
+		rc = 0; /* the same message counted where it was */
+	free(version);
+	return rc;
 }
 
 static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device, int64_t boot_id, int reason,
@@ -691,10 +873,11 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 	return step_done(s, st, "reboot_put");
 }
 
-/* An issue with everything derived from its traces: count, devices, first and last seen, its latest trace. */
+/* An issue with its stored aggregates and its latest trace (retention keeps it). An issue counts no message when
+ * all of its moved to other issues: it is not shown. */
 #define ISSUE_SELECT                                                                                               \
-	"SELECT i.id, i.fingerprint, i.kind, i.title, COUNT(t.id), COUNT(DISTINCT t.device_id), MIN(t.captured), "   \
-	"MAX(t.captured), MAX(t.id) FROM issues i JOIN traces t ON t.issue_id = i.id "
+	"SELECT i.id, i.fingerprint, i.kind, i.title, i.count, i.devices, i.first_seen, i.last_seen, "                \
+	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0) FROM issues i WHERE i.count > 0 "
 
 /* The row under st as an issue, its versions read with a second statement, to each(). */
 static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
@@ -710,7 +893,7 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 	size_t n = 0;
 	int rc;
 
-	if (prepare(s, &v, "SELECT DISTINCT sw_version FROM traces WHERE issue_id = ? ORDER BY sw_version",
+	if (prepare(s, &v, "SELECT sw_version FROM issue_versions WHERE issue_id = ? ORDER BY sw_version",
 		    "issue_versions") != 0)
 		return -1;
 	sqlite3_bind_int64(v, 1, i.id);
@@ -738,7 +921,7 @@ static int sq_issues(struct srv_store *base, int64_t after, int limit,
 	int rc, n = 0;
 
 	*out_more = false;
-	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0)
+	if (prepare(s, &st, ISSUE_SELECT "AND i.id > ? ORDER BY i.id LIMIT ?", "issues") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, limit + 1); /* one more than the page: whether there is a next page */
@@ -762,7 +945,7 @@ static int sq_issue(struct srv_store *base, int64_t id, void (*each)(const struc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue") != 0)
+	if (prepare(s, &st, ISSUE_SELECT "AND i.id = ?", "issue") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
