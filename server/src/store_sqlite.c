@@ -260,6 +260,19 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 
 static int exec(struct sqlite_store *s, const char *sql);
 
+/* Add n to the counter under key in the meta table (made at 0 when new). */
+static int meta_add(struct sqlite_store *s, const char *key, int64_t n)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "meta_add") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	return step_done(s, st, key);
+}
+
 static int sq_device(struct srv_store *base, const char *serial, int64_t now, int64_t *out_id)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -525,8 +538,10 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	sqlite3_stmt *st;
 	int rc;
 
+	/* a queued message always holds its bytes (schema 11's CHECK); the condition says so here too */
 	if (prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
-			    "ORDER BY failures, id LIMIT 1) RETURNING id, device_id, received, bytes, failures",
+			    "AND dropped IS NULL ORDER BY failures, id LIMIT 1) "
+			    "RETURNING id, device_id, received, bytes, failures",
 		    "job_claim") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_PROCESSING);
@@ -620,15 +635,137 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune
 	}
 	*out_count = abandoned;
 	*out_pruned = sqlite3_changes(s->db) - abandoned;
-	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES ('partials_abandoned', ?) ON CONFLICT (key) "
-			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "partials_abandoned") != 0)
-		goto error;
-	sqlite3_bind_int64(st, 1, *out_count);
-	if (step_done(s, st, "partials_abandoned") != 0 || sq_commit(base) != 0)
+	if (meta_add(s, "partials_abandoned", *out_count) != 0 || sq_commit(base) != 0)
 		goto error;
 	return 0;
 error:
 	sq_rollback(base);
+	return -1;
+}
+
+/* A message sq_retention looked at: kept (its trace is one its issue keeps, or it waits in the queue) or not. */
+struct aged {
+	int64_t id, received, trace;
+	bool keep;
+};
+
+/* Its trace deleted when it has one, its bytes dropped; waiting for symbols or quarantined, it expires with why
+ * (the build it waited for kept in build). out_expired: whether it did. */
+static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t now, int64_t days, bool *out_expired)
+{
+	sqlite3_stmt *st;
+	int64_t state = 0;
+
+	if (m->trace != 0) {
+		if (prepare(s, &st, "DELETE FROM traces WHERE id = ?", "retention_trace") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, m->trace);
+		if (step_done(s, st, "retention_trace") != 0)
+			return -1;
+	}
+	/* the right-hand sides see the row as it was */
+	if (prepare(s, &st, "UPDATE messages SET bytes = X'', dropped = ?2, "
+			    "build = CASE WHEN state = ?4 THEN detail ELSE build END, "
+			    "detail = CASE state WHEN ?4 THEN printf('expired: the symbols of build %s were not uploaded "
+			    "within %d days of its arrival (--retention-days): its bytes were dropped', detail, ?3) "
+			    "WHEN ?5 THEN printf('expired: still quarantined on the symbol file of build %s %d days after its "
+			    "arrival (--retention-days): its bytes were dropped', build, ?3) ELSE detail END, "
+			    "state = CASE WHEN state IN (?4, ?5) THEN ?6 ELSE state END WHERE id = ?1 RETURNING state",
+		    "retention_drop") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, days);
+	sqlite3_bind_int(st, 4, SRV_MSG_SYMBOLS_MISSING);
+	sqlite3_bind_int(st, 5, SRV_MSG_QUARANTINED);
+	sqlite3_bind_int(st, 6, SRV_MSG_EXPIRED);
+	if (step_row(s, st, &state, "retention_drop") < 0)
+		return -1;
+	*out_expired = state == SRV_MSG_EXPIRED;
+	return 0;
+}
+
+static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int limit, struct srv_retention *io,
+			bool *out_more)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct aged *aged = srv_calloc((size_t)limit, sizeof(*aged));
+	int64_t days = (now - before) / 86400, n = 0, reboots = 0;
+	struct srv_retention did = {0};
+	sqlite3_stmt *st;
+	int rc;
+
+	*out_more = false;
+	if (sq_begin(base) != 0) {
+		free(aged);
+		return -1;
+	}
+	/* which of the old messages that hold bytes keep them: those of an issue's first trace (received first),
+	 * latest trace, and the first traces of its newest versions; and those the queue holds (queued: 0,
+	 * processing: 1) */
+	if (prepare(s, &st, "SELECT m.id, m.received, COALESCE(t.id, 0), m.state IN (?5, ?6) OR (t.id IS NOT NULL AND ("
+			    "t.id = (SELECT MAX(x.id) FROM traces x WHERE x.issue_id = t.issue_id) OR "
+			    "t.id = (SELECT x.id FROM traces x WHERE x.issue_id = t.issue_id ORDER BY x.captured, x.id "
+			    "LIMIT 1) OR "
+			    "t.id IN (SELECT v.first_trace FROM issue_versions v WHERE v.issue_id = t.issue_id "
+			    "ORDER BY v.first_trace DESC LIMIT ?7))) "
+			    "FROM messages m LEFT JOIN traces t ON t.message_id = m.id WHERE m.dropped IS NULL AND "
+			    "m.received < ?1 AND (m.received, m.id) > (?2, ?3) ORDER BY m.received, m.id LIMIT ?4",
+		    "retention") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 2, io->after_received);
+	sqlite3_bind_int64(st, 3, io->after_id);
+	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int(st, 5, SRV_MSG_QUEUED);
+	sqlite3_bind_int(st, 6, SRV_MSG_PROCESSING);
+	sqlite3_bind_int(st, 7, SRV_RETENTION_VERSIONS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
+		aged[n++] = (struct aged){.id = sqlite3_column_int64(st, 0), .received = sqlite3_column_int64(st, 1),
+					  .trace = sqlite3_column_int64(st, 2), .keep = sqlite3_column_int(st, 3) != 0};
+	release(s, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		srv_store_fail(base, "retention: %s", sqlite3_errmsg(s->db));
+		goto error;
+	}
+	/* deleting a trace that is not kept changes none of the kept ones: the choice above stands for the batch */
+	for (int64_t i = 0; i < n; i++) {
+		bool expired = false;
+
+		if (aged[i].keep)
+			continue;
+		if (drop_message(s, &aged[i], now, days, &expired) != 0)
+			goto error;
+		did.messages++;
+		did.expired += expired;
+		did.traces += aged[i].trace != 0;
+	}
+	if (prepare(s, &st, "DELETE FROM reboots WHERE id IN (SELECT id FROM reboots WHERE received < ? "
+			    "ORDER BY received LIMIT ?)", "retention_reboots") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	if (step_done(s, st, "retention_reboots") != 0)
+		goto error;
+	reboots = sqlite3_changes(s->db);
+	if (meta_add(s, "retention_messages", did.messages) != 0 || meta_add(s, "retention_expired", did.expired) != 0 ||
+	    meta_add(s, "retention_traces", did.traces) != 0 || meta_add(s, "retention_reboots", reboots) != 0 ||
+	    sq_commit(base) != 0)
+		goto error;
+	if (n > 0) {
+		io->after_received = aged[n - 1].received;
+		io->after_id = aged[n - 1].id;
+	}
+	io->messages += did.messages;
+	io->expired += did.expired;
+	io->traces += did.traces;
+	io->reboots += reboots;
+	*out_more = n == limit || reboots == limit;
+	free(aged);
+	return 0;
+error:
+	sq_rollback(base);
+	free(aged);
 	return -1;
 }
 
@@ -1048,7 +1185,8 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ?",
+	if (prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ? "
+			    "AND m.dropped IS NULL",
 		    "trace_message") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, trace);
@@ -1124,7 +1262,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.device = sq_device, .slot_load = sq_slot_load, .slot_held = sq_slot_held, .slot_put = sq_slot_put,
 	.slot_read = sq_slot_read, .slot_drop = sq_slot_drop, .slot_save = sq_slot_save, .pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
 	.job_finish = sq_job_finish, .job_failed = sq_job_failed, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
-	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
+	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
 	.reboot_put = sq_reboot_put,
 	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history, .trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
 };
