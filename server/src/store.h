@@ -181,8 +181,9 @@ struct srv_store_ops {
 	int (*symbols_arrived)(struct srv_store *s, const char *build_id, int64_t *out_count);
 	/* 0 when symbols for build_id were uploaded, SRV_NONE when not. */
 	int (*symbols_known)(struct srv_store *s, const char *build_id);
-	/* Retention, one bounded step of a run (docs/API.md, Processing): among the messages received before `before`,
-	 * at most limit of them, in (received, id) order after io's cursor: a message with a trace the issue keeps
+	/* Retention, one bounded step of a run (docs/API.md, Retention): among the messages received before `before`,
+	 * at most limit of them, in (received, id) order after io's cursor, and only until bytes_max bytes were dropped
+	 * (freeing their pages is what takes the time; the cursor stops there): a message with a trace the issue keeps
 	 * (SRV_RETENTION_VERSIONS) keeps its bytes; any other trace is deleted and the message's bytes dropped (its row
 	 * and digest stay, so message_add still recognizes it when sent again), a message waiting for symbols or
 	 * quarantined becoming SRV_MSG_EXPIRED with why; queued and processing messages are left alone (the next run
@@ -190,8 +191,8 @@ struct srv_store_ops {
 	 * messages' dropped time). Issue aggregates do not change. Its own transaction (call it under srv_store_lock);
 	 * what it did is added to io and to the meta keys retention_messages, retention_expired, retention_traces and
 	 * retention_reboots. out_more: whether a next step has anything left to look at. */
-	int (*retention)(struct srv_store *s, int64_t before, int64_t now, int limit, struct srv_retention *io,
-			 bool *out_more);
+	int (*retention)(struct srv_store *s, int64_t before, int64_t now, int limit, int64_t bytes_max,
+			 struct srv_retention *io, bool *out_more);
 	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new), and count it in the
 	 * issue's aggregates. Processing the same message again replaces its trace and counts nothing twice; when its
 	 * fingerprint changed (the unwinder improved), the message moves: the old issue counts it no longer (its

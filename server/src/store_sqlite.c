@@ -645,7 +645,7 @@ error:
 
 /* A message sq_retention looked at: kept (its trace is one its issue keeps, or it waits in the queue) or not. */
 struct aged {
-	int64_t id, received, trace;
+	int64_t id, received, trace, len; /* len: its bytes */
 	bool keep;
 };
 
@@ -685,12 +685,12 @@ static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t no
 	return 0;
 }
 
-static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int limit, struct srv_retention *io,
-			bool *out_more)
+static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int limit, int64_t bytes_max,
+			struct srv_retention *io, bool *out_more)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct aged *aged = srv_calloc((size_t)limit, sizeof(*aged));
-	int64_t days = (now - before) / 86400, n = 0, reboots = 0;
+	int64_t days = (now - before) / 86400, n = 0, looked = 0, bytes = 0, reboots = 0;
 	struct srv_retention did = {0};
 	sqlite3_stmt *st;
 	int rc;
@@ -703,7 +703,8 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 	/* which of the old messages that hold bytes keep them: those of an issue's first trace (received first),
 	 * latest trace, and the first traces of its newest versions; and those the queue holds (queued: 0,
 	 * processing: 1) */
-	if (prepare(s, &st, "SELECT m.id, m.received, COALESCE(t.id, 0), m.state IN (?5, ?6) OR (t.id IS NOT NULL AND ("
+	if (prepare(s, &st, "SELECT m.id, m.received, COALESCE(t.id, 0), length(m.bytes), "
+			    "m.state IN (?5, ?6) OR (t.id IS NOT NULL AND ("
 			    "t.id = (SELECT MAX(x.id) FROM traces x WHERE x.issue_id = t.issue_id) OR "
 			    "t.id = (SELECT x.id FROM traces x WHERE x.issue_id = t.issue_id ORDER BY x.captured, x.id "
 			    "LIMIT 1) OR "
@@ -722,23 +723,26 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 	sqlite3_bind_int(st, 7, SRV_RETENTION_VERSIONS);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
 		aged[n++] = (struct aged){.id = sqlite3_column_int64(st, 0), .received = sqlite3_column_int64(st, 1),
-					  .trace = sqlite3_column_int64(st, 2), .keep = sqlite3_column_int(st, 3) != 0};
+					  .trace = sqlite3_column_int64(st, 2), .len = sqlite3_column_int64(st, 3),
+					  .keep = sqlite3_column_int(st, 4) != 0};
 	release(s, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		srv_store_fail(base, "retention: %s", sqlite3_errmsg(s->db));
 		goto error;
 	}
-	/* deleting a trace that is not kept changes none of the kept ones: the choice above stands for the batch */
-	for (int64_t i = 0; i < n; i++) {
+	/* deleting a trace that is not kept changes none of the kept ones: the choice above stands for the step. Freeing
+	 * the pages of the bytes is what takes the time: the step ends once it dropped bytes_max of them. */
+	for (; looked < n && bytes < bytes_max; looked++) {
 		bool expired = false;
 
-		if (aged[i].keep)
+		if (aged[looked].keep)
 			continue;
-		if (drop_message(s, &aged[i], now, days, &expired) != 0)
+		if (drop_message(s, &aged[looked], now, days, &expired) != 0)
 			goto error;
+		bytes += aged[looked].len;
 		did.messages++;
 		did.expired += expired;
-		did.traces += aged[i].trace != 0;
+		did.traces += aged[looked].trace != 0;
 	}
 	if (prepare(s, &st, "DELETE FROM reboots WHERE id IN (SELECT id FROM reboots WHERE received < ? "
 			    "ORDER BY received LIMIT ?)", "retention_reboots") != 0)
@@ -752,15 +756,15 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 	    meta_add(s, "retention_traces", did.traces) != 0 || meta_add(s, "retention_reboots", reboots) != 0 ||
 	    sq_commit(base) != 0)
 		goto error;
-	if (n > 0) {
-		io->after_received = aged[n - 1].received;
-		io->after_id = aged[n - 1].id;
+	if (looked > 0) {
+		io->after_received = aged[looked - 1].received;
+		io->after_id = aged[looked - 1].id;
 	}
 	io->messages += did.messages;
 	io->expired += did.expired;
 	io->traces += did.traces;
 	io->reboots += reboots;
-	*out_more = n == limit || reboots == limit;
+	*out_more = looked < n || n == limit || reboots == limit;
 	free(aged);
 	return 0;
 error:

@@ -272,19 +272,26 @@ static void scene(struct fixture *f, struct scene *sc)
 	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[17], SRV_MSG_PROCESSING, NULL), 0);
 }
 
-/* One whole run at the cutoff, in steps of limit; returns how many steps it took. */
-static int retention_run(struct fixture *f, int limit, struct srv_retention *out)
+/* A run at the cutoff, from io's cursor to the end, in steps of limit messages (no limit on bytes); returns how many
+ * steps it took. io: what the run did, added to it. */
+static int retention_from(struct fixture *f, int limit, struct srv_retention *io)
 {
 	bool more = true;
 	int steps = 0;
 
-	*out = (struct srv_retention){0};
 	while (more) {
-		assert_int_equal(f->s->ops->retention(f->s, CUTOFF, NOW, limit, out, &more), 0);
+		assert_int_equal(f->s->ops->retention(f->s, CUTOFF, NOW, limit, INT64_MAX, io, &more), 0);
 		steps++;
 		assert_true(steps < 1000);
 	}
 	return steps;
+}
+
+/* A whole run. out: what it did. */
+static int retention_run(struct fixture *f, int limit, struct srv_retention *out)
+{
+	*out = (struct srv_retention){0};
+	return retention_from(f, limit, out);
 }
 
 static void assert_meta(struct fixture *f, const char *key, const char *want)
@@ -472,13 +479,14 @@ static void reprocessing_after_retention(void **state)
 }
 
 /* More versions than the sample holds: the first traces of the 32 newest versions are kept, with the issue's first
- * and latest; the same whether the run goes in one step or in many small ones. */
+ * and latest, in a run of many small steps; a step stops once it dropped its bytes, its cursor there. */
 static void retention_samples_the_newest_versions(void **state)
 {
 	struct fixture *f = *state;
-	struct srv_retention did;
+	struct srv_retention did = {0};
 	struct listing before, after;
-	int64_t first = 0, latest = 0, sample[40];
+	int64_t first = 0, latest = 0, sample[40], second = 0;
+	bool more = false;
 	char bytes[32], version[16], q[100];
 	int steps;
 
@@ -494,10 +502,19 @@ static void retention_samples_the_newest_versions(void **state)
 				sample[v] = latest;
 			if (first == 0)
 				first = latest;
+			else if (second == 0)
+				second = m;
 		}
 	issues_now(f, &before);
-	steps = retention_run(f, 7, &did);
-	assert_int_equal(steps, 12); /* 80 messages, 7 a step: the 12th sees the last 3 */
+	/* a step that may drop 1 byte: the issue's first is kept, the second message is dropped, the step ends */
+	assert_int_equal(f->s->ops->retention(f->s, CUTOFF, NOW, 10000, 1, &did, &more), 0);
+	assert_true(more);
+	assert_int_equal(did.messages, 1);
+	assert_int_equal(did.traces, 1);
+	assert_int_equal(did.after_id, second);
+	assert_int_equal(held(f, second), -1);
+	steps = retention_from(f, 7, &did);
+	assert_int_equal(steps, 12); /* the 78 after the cursor, 7 a step: the 12th sees the last one */
 	assert_int_equal(did.traces, 80 - 34);
 	assert_int_equal(did.messages, 80 - 34);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 34);
