@@ -30,6 +30,8 @@ static void usage(FILE *to)
 		    "  --symbols-max-mb N  largest symbol file accepted (default 256)\n"
 		    "  --workers N         threads processing delivered messages (default 2)\n"
 		    "  --partial-expiry-hours N  abandon partial messages not added to for N hours (default 168)\n"
+		    "  --retention-days N  drop what was received more than N days ago (default 90), but the first,\n"
+		    "                      the latest and a sample of each issue's traces; issue counts stay whole\n"
 		    "  --header-seconds N  a request's headers must arrive within N s (default 30; slow clients are cut)\n"
 		    "  --request-seconds N a whole request within N s (default 600: a large symbol file on a slow link)\n"
 		    "  --per-address N     connections one address may hold (default 256: a NAT gateway speaks for many)\n"
@@ -63,11 +65,11 @@ static int write_port(const char *dir, uint16_t port)
 }
 
 /* The values of the options that take a count. */
-static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_header_s = 30, s_request_s = 600,
-		     s_per_address = 256, s_disk_reserve_mb = 64, s_analysis_mb = SRV_ANALYST_MEMORY_MB,
-		     s_analysis_s = SRV_ANALYST_SECONDS, s_analysis_failures = SRV_ANALYST_FAILURES,
-		     s_new_devices = SRV_LIMIT_NEW_DEVICES_PER_HOUR, s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR,
-		     s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
+static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_retention_days = 90,
+		     s_header_s = 30, s_request_s = 600, s_per_address = 256, s_disk_reserve_mb = 64,
+		     s_analysis_mb = SRV_ANALYST_MEMORY_MB, s_analysis_s = SRV_ANALYST_SECONDS,
+		     s_analysis_failures = SRV_ANALYST_FAILURES, s_new_devices = SRV_LIMIT_NEW_DEVICES_PER_HOUR,
+		     s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR, s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
 
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
 		 unsigned workers, int64_t partial_expiry, const unsigned guard[3], const char *program)
@@ -98,7 +100,8 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	swept = srv_symbols_sweep(data);
 	if (swept > 0)
 		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
-	if (srv_workers_start(&cfg.workers, store, &analysis, workers, partial_expiry) != 0)
+	if (srv_workers_start(&cfg.workers, store, &analysis, workers, partial_expiry,
+			      (int64_t)s_retention_days * 86400) != 0)
 		return 1;
 	srv_limits_new(&cfg.limits, &rate);
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
@@ -142,6 +145,7 @@ static const struct count {
 	{"--symbols-max-mb", 65536, &s_symbols_mb, false},
 	{"--workers", 64, &s_workers, false},
 	{"--partial-expiry-hours", 87600, &s_expiry_hours, false},
+	{"--retention-days", 36500, &s_retention_days, false},
 	{"--header-seconds", 3600, &s_header_s, false},
 	{"--request-seconds", 86400, &s_request_s, false},
 	{"--per-address", 65536, &s_per_address, false},

@@ -21,6 +21,8 @@ enum srv_msg_state {
 	SRV_MSG_SYMBOLS_MISSING = 3,
 	SRV_MSG_FAILED = 4,
 	SRV_MSG_QUARANTINED = 5, /* its analysis died failures_max times: waits for a new symbol file of its build */
+	SRV_MSG_EXPIRED = 6,     /* waited for symbols (or was quarantined) longer than the retention period: its
+				  * bytes were dropped (srv_store_ops.retention), so it can no longer be processed */
 };
 
 /* A claimed job: a delivered message to process. bytes are malloc'd; the caller frees them. failures: how often
@@ -48,14 +50,16 @@ struct srv_device {
 	int64_t messages;
 };
 
-/* An issue, with everything derived from its traces. */
+/* An issue, with what its traces add up to. The aggregates are stored with the issue and kept up by trace_put,
+ * each message counted once, in the issue its trace is in now: they still count the traces retention deleted
+ * since, and no longer a trace that reprocessing moved to another issue. */
 struct srv_issue {
 	int64_t id;
 	const char *fingerprint, *kind, *title;
-	int64_t count, devices;          /* its traces, and the devices they came from */
-	int64_t first_seen, last_seen;   /* Unix seconds, of its traces */
-	int64_t latest_trace;
-	const char *const *versions;     /* the sw_versions of its traces, each once, in string order */
+	int64_t count, devices;          /* its messages, and the devices they came from */
+	int64_t first_seen, last_seen;   /* Unix seconds, when the server received the first and the last of them */
+	int64_t latest_trace;            /* its newest trace (retention keeps it); 0 in the rare case it has none left */
+	const char *const *versions;     /* the sw_versions of its messages, each once, in string order */
 	size_t nversions;
 };
 
@@ -92,6 +96,22 @@ struct srv_quarantined {
 	int failures;
 	const char *reason;
 };
+
+/* What one call of srv_store_ops.retention did, added to what the calls before it in the run did (zero it at the
+ * start of a run). The cursor is where the next call goes on from: the (received, id) of the last message looked
+ * at. */
+struct srv_retention {
+	int64_t after_received, after_id; /* in/out: the cursor */
+	int64_t messages;                 /* out: messages whose bytes were dropped (expired included) */
+	int64_t expired;                  /* out: of those, waiting for symbols or quarantined, now SRV_MSG_EXPIRED */
+	int64_t traces;                   /* out: traces deleted */
+	int64_t reboots;                  /* out: reboot events deleted */
+};
+
+/* Traces an issue keeps whatever their age (srv_store_ops.retention): its first (received first: it shows
+ * first_seen), its latest (the newest trace, latest_trace), and a sample, the first trace of each of its
+ * SRV_RETENTION_VERSIONS newest software versions (newest: whose first trace in the issue is newest). */
+#define SRV_RETENTION_VERSIONS 32
 
 /* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
  * found), or -1 (failed: srv_store_error() says why, to the thread that called). */
@@ -142,8 +162,9 @@ struct srv_store_ops {
 	/* Record an uploaded symbol file (its build-id in hex, its size): a new upload of the same build replaces. */
 	int (*symbols_add)(struct srv_store *s, const char *build_id, int64_t size, int64_t now);
 	/* Processing. job_claim: the queued message that failed least often, oldest first, now marked processing (0),
-	 * or SRV_NONE when none. job_finish: its new state, with the build-id it waits for (symbols missing) or why it
-	 * failed. job_failed: its analysis died: one more failure counted, its new state (queued or quarantined), the
+	 * or SRV_NONE when none; never one whose bytes retention dropped. job_finish: its new state, with the build-id
+	 * it waits for (symbols missing) or why it failed; -1 for a message whose bytes were dropped and state queued
+	 * or processing (the store refuses it: nothing could process it). job_failed: its analysis died: one more failure counted, its new state (queued or quarantined), the
 	 * build whose symbol file it died on, and why. */
 	int (*job_claim)(struct srv_store *s, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
@@ -162,8 +183,23 @@ struct srv_store_ops {
 	int (*symbols_arrived)(struct srv_store *s, const char *build_id, int64_t *out_count);
 	/* 0 when symbols for build_id were uploaded, SRV_NONE when not. */
 	int (*symbols_known)(struct srv_store *s, const char *build_id);
-	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new). Processing the same
-	 * message again replaces its trace: counts come from trace rows, so nothing is counted twice. */
+	/* Retention, one bounded step of a run (docs/API.md, Retention): among the messages received before `before`,
+	 * at most limit of them, in (received, id) order after io's cursor, and only until bytes_max bytes were dropped
+	 * (freeing their pages is what takes the time; the cursor stops there): a message with a trace the issue keeps
+	 * (SRV_RETENTION_VERSIONS) keeps its bytes; any other trace is deleted and the message's bytes dropped (its row
+	 * and digest stay, so message_add still recognizes it when sent again), a message waiting for symbols or
+	 * quarantined becoming SRV_MSG_EXPIRED with why; queued and processing messages are left alone (the next run
+	 * sees them done). Then at most limit reboot events received before `before` are deleted. now: when (the
+	 * messages' dropped time). Issue aggregates do not change. Its own transaction (call it under srv_store_lock);
+	 * what it did is added to io and to the meta keys retention_messages, retention_expired, retention_traces and
+	 * retention_reboots. out_more: whether a next step has anything left to look at. */
+	int (*retention)(struct srv_store *s, int64_t before, int64_t now, int limit, int64_t bytes_max,
+			 struct srv_retention *io, bool *out_more);
+	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new), and count it in the
+	 * issue's aggregates. Processing the same message again replaces its trace and counts nothing twice; when its
+	 * fingerprint changed (the unwinder improved), the message moves: the old issue counts it no longer (its
+	 * device and version too when no other message of it has them; first/last seen recomputed from its traces left
+	 * when the message held one of them), the new issue counts it once. */
 	int (*trace_put)(struct srv_store *s, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue);
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
@@ -177,7 +213,8 @@ struct srv_store_ops {
 	int (*trace)(struct srv_store *s, int64_t id, void (*each)(const struct srv_trace_row *t, void *ctx),
 		     void *ctx);
 	int (*device_history)(struct srv_store *s, const char *serial, const struct srv_device_visit *v);
-	/* The message bytes behind a trace (for its ELF core), malloc'd: 0 found, SRV_NONE. */
+	/* The message bytes behind a trace (for its ELF core), malloc'd: 0 found, SRV_NONE (no such trace, or its
+	 * bytes were dropped). */
 	int (*trace_message)(struct srv_store *s, int64_t trace, uint8_t **out, size_t *out_len);
 	/* Quarantined messages ordered by id, after `after`, at most limit, to each(); out_more: whether more follow. */
 	int (*quarantined)(struct srv_store *s, int64_t after, int limit,

@@ -10,9 +10,9 @@
 #include "alloc.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
-#define STMT_CACHE 48 /* more than the distinct statements below */
+#define STMT_CACHE 96 /* more than the distinct statements below */
 
 /* Statements are prepared once and kept, keyed by the address of their SQL text (each a literal at one place). */
 struct sqlite_store {
@@ -82,6 +82,32 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE messages ADD COLUMN build TEXT;"
 	"DROP INDEX IF EXISTS messages_state;"
 	"CREATE INDEX messages_state ON messages (state, failures, id);",
+	/* retention: an issue's aggregates are stored and kept up by trace_put, so that deleting old traces changes
+	 * none of them; devices and versions are counted per issue (a message moved to another issue by reprocessing
+	 * leaves no device or version behind that only it had), and each version keeps the id of its first trace (the
+	 * sample retention keeps, and the order of versions); a message's bytes can be dropped (dropped: when; never
+	 * while it is queued (0) or processing (1), so nothing can claim a message without bytes) */
+	"ALTER TABLE issues ADD COLUMN count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN devices INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN first_seen INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE issue_devices (issue_id INTEGER NOT NULL REFERENCES issues(id), device_id INTEGER NOT NULL"
+	"                            REFERENCES devices(id), messages INTEGER NOT NULL,"
+	"                            PRIMARY KEY (issue_id, device_id)) WITHOUT ROWID;"
+	"CREATE TABLE issue_versions (issue_id INTEGER NOT NULL REFERENCES issues(id), sw_version TEXT NOT NULL,"
+	"                             messages INTEGER NOT NULL, first_trace INTEGER NOT NULL,"
+	"                             PRIMARY KEY (issue_id, sw_version)) WITHOUT ROWID;"
+	"INSERT INTO issue_devices SELECT issue_id, device_id, COUNT(*) FROM traces GROUP BY issue_id, device_id;"
+	"INSERT INTO issue_versions SELECT issue_id, sw_version, COUNT(*), MIN(id) FROM traces"
+	"                           GROUP BY issue_id, sw_version;"
+	"CREATE INDEX issue_versions_newest ON issue_versions (issue_id, first_trace);"
+	"UPDATE issues SET (count, first_seen, last_seen) = (SELECT COUNT(*), COALESCE(MIN(captured), 0),"
+	"                  COALESCE(MAX(captured), 0) FROM traces WHERE issue_id = issues.id),"
+	"                  devices = (SELECT COUNT(*) FROM issue_devices WHERE issue_id = issues.id);"
+	"CREATE INDEX traces_issue_seen ON traces (issue_id, captured);"
+	"CREATE INDEX reboots_received ON reboots (received);"
+	"ALTER TABLE messages ADD COLUMN dropped INTEGER CHECK (dropped IS NULL OR state NOT IN (0, 1));"
+	"CREATE INDEX messages_held ON messages (received, id) WHERE dropped IS NULL;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -126,6 +152,20 @@ static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 
 	release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* A one-row statement (bound by the caller) stepped; its first column (a number) into out when it gave a row.
+ * Returns 0 with a row, SRV_NONE without, -1 on failure. */
+static int step_row(struct sqlite_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW && out != NULL)
+		*out = sqlite3_column_int64(st, 0);
+	release(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
 /* A statement without parameters or rows (transaction control). */
@@ -219,6 +259,19 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 }
 
 static int exec(struct sqlite_store *s, const char *sql);
+
+/* Add n to the counter under key in the meta table (made at 0 when new). */
+static int meta_add(struct sqlite_store *s, const char *key, int64_t n)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "meta_add") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	return step_done(s, st, key);
+}
 
 static int sq_device(struct srv_store *base, const char *serial, int64_t now, bool may_create, int64_t *out_id,
 		     bool *out_created)
@@ -492,8 +545,10 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	sqlite3_stmt *st;
 	int rc;
 
+	/* a queued message always holds its bytes (schema 11's CHECK); the condition says so here too */
 	if (prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
-			    "ORDER BY failures, id LIMIT 1) RETURNING id, device_id, received, bytes, failures",
+			    "AND dropped IS NULL ORDER BY failures, id LIMIT 1) "
+			    "RETURNING id, device_id, received, bytes, failures",
 		    "job_claim") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_PROCESSING);
@@ -587,15 +642,141 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune
 	}
 	*out_count = abandoned;
 	*out_pruned = sqlite3_changes(s->db) - abandoned;
-	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES ('partials_abandoned', ?) ON CONFLICT (key) "
-			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "partials_abandoned") != 0)
-		goto error;
-	sqlite3_bind_int64(st, 1, *out_count);
-	if (step_done(s, st, "partials_abandoned") != 0 || sq_commit(base) != 0)
+	if (meta_add(s, "partials_abandoned", *out_count) != 0 || sq_commit(base) != 0)
 		goto error;
 	return 0;
 error:
 	sq_rollback(base);
+	return -1;
+}
+
+/* A message sq_retention looked at: kept (its trace is one its issue keeps, or it waits in the queue) or not. */
+struct aged {
+	int64_t id, received, trace, len; /* len: its bytes */
+	bool keep;
+};
+
+/* Its trace deleted when it has one, its bytes dropped; waiting for symbols or quarantined, it expires with why
+ * (the build it waited for kept in build). out_expired: whether it did. */
+static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t now, int64_t days, bool *out_expired)
+{
+	sqlite3_stmt *st;
+	int64_t state = 0;
+
+	if (m->trace != 0) {
+		if (prepare(s, &st, "DELETE FROM traces WHERE id = ?", "retention_trace") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, m->trace);
+		if (step_done(s, st, "retention_trace") != 0)
+			return -1;
+	}
+	/* the right-hand sides see the row as it was */
+	if (prepare(s, &st, "UPDATE messages SET bytes = X'', dropped = ?2, "
+			    "build = CASE WHEN state = ?4 THEN detail ELSE build END, "
+			    "detail = CASE state WHEN ?4 THEN printf('expired: the symbols of build %s were not uploaded "
+			    "within %d days of its arrival (--retention-days): its bytes were dropped', detail, ?3) "
+			    "WHEN ?5 THEN printf('expired: still quarantined on the symbol file of build %s %d days after its "
+			    "arrival (--retention-days): its bytes were dropped', build, ?3) ELSE detail END, "
+			    "state = CASE WHEN state IN (?4, ?5) THEN ?6 ELSE state END WHERE id = ?1 RETURNING state",
+		    "retention_drop") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, days);
+	sqlite3_bind_int(st, 4, SRV_MSG_SYMBOLS_MISSING);
+	sqlite3_bind_int(st, 5, SRV_MSG_QUARANTINED);
+	sqlite3_bind_int(st, 6, SRV_MSG_EXPIRED);
+	if (step_row(s, st, &state, "retention_drop") < 0)
+		return -1;
+	*out_expired = state == SRV_MSG_EXPIRED;
+	return 0;
+}
+
+static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int limit, int64_t bytes_max,
+			struct srv_retention *io, bool *out_more)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct aged *aged = srv_calloc((size_t)limit, sizeof(*aged));
+	int64_t days = (now - before) / 86400, n = 0, looked = 0, bytes = 0, reboots = 0;
+	struct srv_retention did = {0};
+	sqlite3_stmt *st;
+	int rc;
+
+	*out_more = false;
+	if (sq_begin(base) != 0) {
+		free(aged);
+		return -1;
+	}
+	/* which of the old messages that hold bytes keep them: those of an issue's first trace (received first),
+	 * latest trace, and the first traces of its newest versions; and those the queue holds (queued: 0,
+	 * processing: 1) */
+	if (prepare(s, &st, "SELECT m.id, m.received, COALESCE(t.id, 0), length(m.bytes), "
+			    "m.state IN (?5, ?6) OR (t.id IS NOT NULL AND ("
+			    "t.id = (SELECT MAX(x.id) FROM traces x WHERE x.issue_id = t.issue_id) OR "
+			    "t.id = (SELECT x.id FROM traces x WHERE x.issue_id = t.issue_id ORDER BY x.captured, x.id "
+			    "LIMIT 1) OR "
+			    "t.id IN (SELECT v.first_trace FROM issue_versions v WHERE v.issue_id = t.issue_id "
+			    "ORDER BY v.first_trace DESC LIMIT ?7))) "
+			    "FROM messages m LEFT JOIN traces t ON t.message_id = m.id WHERE m.dropped IS NULL AND "
+			    "m.received < ?1 AND (m.received, m.id) > (?2, ?3) ORDER BY m.received, m.id LIMIT ?4",
+		    "retention") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 2, io->after_received);
+	sqlite3_bind_int64(st, 3, io->after_id);
+	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int(st, 5, SRV_MSG_QUEUED);
+	sqlite3_bind_int(st, 6, SRV_MSG_PROCESSING);
+	sqlite3_bind_int(st, 7, SRV_RETENTION_VERSIONS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
+		aged[n++] = (struct aged){.id = sqlite3_column_int64(st, 0), .received = sqlite3_column_int64(st, 1),
+					  .trace = sqlite3_column_int64(st, 2), .len = sqlite3_column_int64(st, 3),
+					  .keep = sqlite3_column_int(st, 4) != 0};
+	release(s, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		srv_store_fail(base, "retention: %s", sqlite3_errmsg(s->db));
+		goto error;
+	}
+	/* deleting a trace that is not kept changes none of the kept ones: the choice above stands for the step. Freeing
+	 * the pages of the bytes is what takes the time: the step ends once it dropped bytes_max of them. */
+	for (; looked < n && bytes < bytes_max; looked++) {
+		bool expired = false;
+
+		if (aged[looked].keep)
+			continue;
+		if (drop_message(s, &aged[looked], now, days, &expired) != 0)
+			goto error;
+		bytes += aged[looked].len;
+		did.messages++;
+		did.expired += expired;
+		did.traces += aged[looked].trace != 0;
+	}
+	if (prepare(s, &st, "DELETE FROM reboots WHERE id IN (SELECT id FROM reboots WHERE received < ? "
+			    "ORDER BY received LIMIT ?)", "retention_reboots") != 0)
+		goto error;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	if (step_done(s, st, "retention_reboots") != 0)
+		goto error;
+	reboots = sqlite3_changes(s->db);
+	if (meta_add(s, "retention_messages", did.messages) != 0 || meta_add(s, "retention_expired", did.expired) != 0 ||
+	    meta_add(s, "retention_traces", did.traces) != 0 || meta_add(s, "retention_reboots", reboots) != 0 ||
+	    sq_commit(base) != 0)
+		goto error;
+	if (looked > 0) {
+		io->after_received = aged[looked - 1].received;
+		io->after_id = aged[looked - 1].id;
+	}
+	io->messages += did.messages;
+	io->expired += did.expired;
+	io->traces += did.traces;
+	io->reboots += reboots;
+	*out_more = looked < n || n == limit || reboots == limit;
+	free(aged);
+	return 0;
+error:
+	sq_rollback(base);
+	free(aged);
 	return -1;
 }
 
@@ -646,9 +827,122 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
+/* Where a message's trace is counted: its issue, device, version, when it was received, the trace. */
+struct counted {
+	int64_t issue, device, captured, trace;
+	const char *version;
+};
+
+/* The issue's devices moved by delta (a device counted first, or no longer). */
+static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, &st, "UPDATE issues SET devices = devices + ? WHERE id = ?", "issue_devices") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, delta);
+	sqlite3_bind_int64(st, 2, issue);
+	return step_done(s, st, "issue_devices");
+}
+
+/* A message counted in its issue: the count, its device's and its version's messages (rows made at the first),
+ * the seen times widened to its own. */
+static int count_in(struct sqlite_store *s, const struct counted *c)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0;
+
+	if (prepare(s, &st, "UPDATE issues SET first_seen = CASE WHEN count = 0 OR ?2 < first_seen THEN ?2 ELSE "
+			    "first_seen END, last_seen = CASE WHEN count = 0 OR ?2 > last_seen THEN ?2 ELSE last_seen END, "
+			    "count = count + 1 WHERE id = ?1", "count_in") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->captured);
+	if (step_done(s, st, "count_in") != 0)
+		return -1;
+	if (prepare(s, &st, "INSERT INTO issue_devices (issue_id, device_id, messages) VALUES (?, ?, 1) "
+			    "ON CONFLICT DO UPDATE SET messages = messages + 1 RETURNING messages", "count_in_device") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->device);
+	if (step_row(s, st, &n, "count_in_device") != 0 || (n == 1 && issue_devices_add(s, c->issue, 1) != 0))
+		return -1;
+	/* a trace moved in from another issue may be older than the version's first here */
+	if (prepare(s, &st, "INSERT INTO issue_versions (issue_id, sw_version, messages, first_trace) VALUES (?, ?, 1, ?) "
+			    "ON CONFLICT DO UPDATE SET messages = messages + 1, first_trace = MIN(first_trace, "
+			    "excluded.first_trace)", "count_in_version") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->trace);
+	return step_done(s, st, "count_in_version");
+}
+
+/* A message counted out of the issue it was in (its trace has moved already): the count, its device and its
+ * version (their rows gone with their last message; the version's first trace then the first left of it), and a
+ * seen time it held recomputed from the traces left. Exact while retention deleted none of the issue's traces;
+ * after, the times are those of the traces it kept. */
+static int count_out(struct sqlite_store *s, const struct counted *c)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0, first = 0;
+	int rc;
+
+	if (prepare(s, &st, "UPDATE issues SET count = count - 1, first_seen = CASE WHEN ?2 = first_seen THEN "
+			    "COALESCE((SELECT MIN(captured) FROM traces WHERE issue_id = ?1), first_seen) ELSE first_seen "
+			    "END, last_seen = CASE WHEN ?2 = last_seen THEN COALESCE((SELECT MAX(captured) FROM traces WHERE "
+			    "issue_id = ?1), last_seen) ELSE last_seen END WHERE id = ?1", "count_out") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->captured);
+	if (step_done(s, st, "count_out") != 0)
+		return -1;
+	if (prepare(s, &st, "UPDATE issue_devices SET messages = messages - 1 WHERE issue_id = ? AND device_id = ? "
+			    "RETURNING messages", "count_out_device") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_int64(st, 2, c->device);
+	if ((rc = step_row(s, st, &n, "count_out_device")) < 0)
+		return -1;
+	if (rc == 0 && n <= 0) {
+		if (prepare(s, &st, "DELETE FROM issue_devices WHERE issue_id = ? AND device_id = ?", "drop_device") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, c->issue);
+		sqlite3_bind_int64(st, 2, c->device);
+		if (step_done(s, st, "drop_device") != 0 || issue_devices_add(s, c->issue, -1) != 0)
+			return -1;
+	}
+	if (prepare(s, &st, "UPDATE issue_versions SET messages = messages - 1 WHERE issue_id = ? AND sw_version = ? "
+			    "RETURNING messages, first_trace", "count_out_version") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		first = sqlite3_column_int64(st, 1);
+	}
+	release(s, st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "count_out_version: %s", sqlite3_errmsg(s->db));
+	if (n > 0 && first != c->trace)
+		return 0;
+	/* its last message: the version goes; else its first trace was this one: the first left of it (when
+	 * retention deleted all those, the old id stays, the version's place among the issue's) */
+	if (prepare(s, &st, n <= 0 ? "DELETE FROM issue_versions WHERE issue_id = ?1 AND sw_version = ?2" :
+				     "UPDATE issue_versions SET first_trace = COALESCE((SELECT id FROM traces WHERE "
+				     "issue_id = ?1 AND sw_version = ?2 ORDER BY id LIMIT 1), first_trace) "
+				     "WHERE issue_id = ?1 AND sw_version = ?2", "version_moved") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->issue);
+	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
+	return step_done(s, st, "version_moved");
+}
+
 static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct counted was = {0}, now = {.version = t->sw_version};
+	char *version = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -659,26 +953,55 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, t->title, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, t->captured);
-	rc = sqlite3_step(st);
-	*out_issue = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if ((rc = step_row(s, st, out_issue, "issue")) != 0)
+		return rc < 0 ? -1 : srv_store_fail(base, "issue: no id returned");
+	/* where the message counted before, when it was processed already */
+	if (prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id FROM traces WHERE message_id = ?",
+		    "trace_was") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->message);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		version = srv_strdup((const char *)sqlite3_column_text(st, 2));
+		was = (struct counted){.issue = sqlite3_column_int64(st, 0), .device = sqlite3_column_int64(st, 1),
+				       .version = version, .captured = sqlite3_column_int64(st, 3),
+				       .trace = sqlite3_column_int64(st, 4)};
+	}
 	release(s, st);
-	if (rc != SQLITE_ROW)
-		return srv_store_fail(base, "issue: %s", sqlite3_errmsg(s->db));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(version);
+		return srv_store_fail(base, "trace_was: %s", sqlite3_errmsg(s->db));
+	}
+	/* a message keeps its device and its time: a trace replaced keeps them too */
 	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
 			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
-			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id",
-		    "trace") != 0)
+			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id, device_id, captured",
+		    "trace") != 0) {
+		free(version);
 		return -1;
+	}
 	sqlite3_bind_int64(st, 1, t->message);
 	sqlite3_bind_int64(st, 2, t->device);
 	sqlite3_bind_int64(st, 3, *out_issue);
 	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, t->captured);
 	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*out_trace = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		now.trace = *out_trace = sqlite3_column_int64(st, 0);
+		now.device = sqlite3_column_int64(st, 1);
+		now.captured = sqlite3_column_int64(st, 2);
+		now.issue = *out_issue;
+	}
 	release(s, st);
-	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
+	if (rc != SQLITE_ROW)
+		rc = srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
+	else if (version == NULL)
+		rc = count_in(s, &now);
+	else if (was.issue != now.issue || strcmp(was.version, now.version) != 0)
+		rc = count_out(s, &was) != 0 || count_in(s, &now) != 0 ? -1 : 0;
+	else
+		rc = 0; /* the same message counted where it was */
+	free(version);
+	return rc;
 }
 
 static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device, int64_t boot_id, int reason,
@@ -698,10 +1021,11 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 	return step_done(s, st, "reboot_put");
 }
 
-/* An issue with everything derived from its traces: count, devices, first and last seen, its latest trace. */
+/* An issue with its stored aggregates and its latest trace (retention keeps it). An issue counts no message when
+ * all of its moved to other issues: it is not shown. */
 #define ISSUE_SELECT                                                                                               \
-	"SELECT i.id, i.fingerprint, i.kind, i.title, COUNT(t.id), COUNT(DISTINCT t.device_id), MIN(t.captured), "   \
-	"MAX(t.captured), MAX(t.id) FROM issues i JOIN traces t ON t.issue_id = i.id "
+	"SELECT i.id, i.fingerprint, i.kind, i.title, i.count, i.devices, i.first_seen, i.last_seen, "                \
+	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0) FROM issues i WHERE i.count > 0 "
 
 /* The row under st as an issue, its versions read with a second statement, to each(). */
 static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
@@ -717,7 +1041,7 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 	size_t n = 0;
 	int rc;
 
-	if (prepare(s, &v, "SELECT DISTINCT sw_version FROM traces WHERE issue_id = ? ORDER BY sw_version",
+	if (prepare(s, &v, "SELECT sw_version FROM issue_versions WHERE issue_id = ? ORDER BY sw_version",
 		    "issue_versions") != 0)
 		return -1;
 	sqlite3_bind_int64(v, 1, i.id);
@@ -745,7 +1069,7 @@ static int sq_issues(struct srv_store *base, int64_t after, int limit,
 	int rc, n = 0;
 
 	*out_more = false;
-	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?", "issues") != 0)
+	if (prepare(s, &st, ISSUE_SELECT "AND i.id > ? ORDER BY i.id LIMIT ?", "issues") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, limit + 1); /* one more than the page: whether there is a next page */
@@ -769,7 +1093,7 @@ static int sq_issue(struct srv_store *base, int64_t id, void (*each)(const struc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, ISSUE_SELECT "WHERE i.id = ? GROUP BY i.id", "issue") != 0)
+	if (prepare(s, &st, ISSUE_SELECT "AND i.id = ?", "issue") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -872,7 +1196,8 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ?",
+	if (prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ? "
+			    "AND m.dropped IS NULL",
 		    "trace_message") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, trace);
@@ -948,7 +1273,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.device = sq_device, .slot_load = sq_slot_load, .slot_held = sq_slot_held, .slot_put = sq_slot_put,
 	.slot_read = sq_slot_read, .slot_drop = sq_slot_drop, .slot_save = sq_slot_save, .pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
 	.job_finish = sq_job_finish, .job_failed = sq_job_failed, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
-	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .trace_put = sq_trace_put,
+	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
 	.reboot_put = sq_reboot_put,
 	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history, .trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
 };

@@ -15,12 +15,13 @@ struct srv_workers;
 
 /*
  * Queue again what a stopped server left half done, then start n (>= 1) threads processing from s, each with its
- * analyst (analyst.h) that reads the symbol files. They also abandon partial messages not added to for
- * partial_expiry (> 0) seconds, looking at start and then hourly. The store and analysis must outlive the workers.
- * Returns 0 or -1 (s's error says why).
+ * analyst (analyst.h) that reads the symbol files. At start and then hourly, one of them also abandons partial
+ * messages not added to for partial_expiry (> 0) seconds, and applies retention to what was received more than
+ * retention (> 0) seconds ago (srv_store_ops.retention, in steps that each hold the store briefly). The store and
+ * analysis must outlive the workers. Returns 0 or -1 (s's error says why).
  */
 int srv_workers_start(struct srv_workers **out, struct srv_store *s, const struct srv_analyst_config *analysis,
-		      unsigned n, int64_t partial_expiry);
+		      unsigned n, int64_t partial_expiry, int64_t retention);
 
 /* New work was queued (a message delivered, symbols arrived): wake the workers now. w may be NULL. */
 void srv_workers_wake(struct srv_workers *w);
