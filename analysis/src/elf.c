@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,16 +353,17 @@ uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name)
 	}
 }
 
+/* A DIE's name, or its abstract origin's; NULL when neither has one ("" is none: a report names no function "") */
 static const char *die_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Die origin;
 	const char *name = dwarf_diename(die);
 
-	if (name == NULL && dwarf_attr_integrate(die, DW_AT_abstract_origin, &attr) != NULL &&
+	if ((name == NULL || name[0] == '\0') && dwarf_attr_integrate(die, DW_AT_abstract_origin, &attr) != NULL &&
 	    dwarf_formref_die(&attr, &origin) != NULL)
 		name = dwarf_diename(&origin);
-	return name;
+	return name != NULL && name[0] != '\0' ? name : NULL;
 }
 
 static void copy(char *out, size_t cap, const char *s)
@@ -377,7 +379,7 @@ static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, struct fa_sym *out)
 	Dwarf_Files *files;
 	size_t nfiles;
 
-	if (dwarf_attr(inl, DW_AT_call_line, &attr) != NULL && dwarf_formudata(&attr, &line) == 0)
+	if (dwarf_attr(inl, DW_AT_call_line, &attr) != NULL && dwarf_formudata(&attr, &line) == 0 && line <= INT_MAX)
 		out->line = (int)line;
 	if (dwarf_attr(inl, DW_AT_call_file, &attr) != NULL && dwarf_formudata(&attr, &file) == 0 &&
 	    dwarf_getsrcfiles(cudie, &files, &nfiles) == 0 && file < nfiles)
@@ -464,7 +466,7 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 	Dwarf_Line *line;
 	const char *name = NULL;
 	size_t n = 0;
-	int nscopes;
+	int nscopes, lineno;
 
 	(void)unused;
 	memset(&out[0], 0, sizeof(out[0]));
@@ -474,7 +476,8 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 		return 1;
 	if (cudie != NULL && (line = line_at(cudie, addr - bias)) != NULL) {
 		copy(out[0].file, sizeof(out[0].file), dwarf_linesrc(line, NULL, NULL));
-		dwarf_lineno(line, &out[0].line);
+		if (dwarf_lineno(line, &lineno) == 0 && lineno > 0) /* a corrupt table's negative line is unknown */
+			out[0].line = lineno;
 	}
 	/* dwarf_getscopes() gives the scopes at pc, innermost first; past an inlined subroutine it continues with
 	 * its abstract definition, so each caller it was inlined into is found from the concrete DIE's parents
