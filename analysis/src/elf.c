@@ -459,6 +459,42 @@ static Dwarf_Line *line_at(Dwarf_Die *cudie, Dwarf_Addr addr)
 	return best != NULL ? best : line;
 }
 
+/*
+ * The DIEs whose code contains pc, innermost first, up to (not including) the CU: the chain dwarf_getscopes_die()
+ * gives for the innermost one. Not dwarf_getscopes(): past an inlined subroutine it goes on with the scopes of the
+ * abstract definition (this file wants the concrete callers), and when that definition cannot be found (a broken
+ * DW_AT_abstract_origin) it loses the array it made: 32 bytes a scope, every lookup, while the ELF stays open.
+ * out: (out) the chain, malloc'd (free() it), NULL when empty. Returns its length.
+ */
+static int scopes_at(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	Dwarf_Die die = *cudie, child, *chain = NULL, *grown;
+	size_t n = 0, cap = 0;
+
+	/* down one level at a time (no recursion: nesting is the file's choice), into the first child holding pc */
+	while (n < INT_MAX && dwarf_child(&die, &child) == 0) {
+		while (dwarf_haspc(&child, pc) <= 0)
+			if (dwarf_siblingof(&child, &child) != 0)
+				goto done;
+		if (n == cap) {
+			cap = cap > 0 ? 2 * cap : 8;
+			if ((grown = realloc(chain, cap * sizeof(*chain))) == NULL)
+				goto done; /* out of memory: the outer scopes found so far */
+			chain = grown;
+		}
+		chain[n++] = die = child;
+	}
+done:
+	for (size_t i = 0; i < n / 2; i++) {
+		Dwarf_Die t = chain[i];
+
+		chain[i] = chain[n - 1 - i];
+		chain[n - 1 - i] = t;
+	}
+	*out = chain;
+	return (int)n;
+}
+
 static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;
@@ -479,33 +515,21 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 		if (dwarf_lineno(line, &lineno) == 0 && lineno > 0) /* a corrupt table's negative line is unknown */
 			out[0].line = lineno;
 	}
-	/* dwarf_getscopes() gives the scopes at pc, innermost first; past an inlined subroutine it continues with
-	 * its abstract definition, so each caller it was inlined into is found from the concrete DIE's parents
-	 * (dwarf_getscopes_die), as eu-addr2line -i does. */
-	nscopes = cudie != NULL ? dwarf_getscopes(cudie, addr - bias, &scopes) : 0;
-	for (int i = 0; i < nscopes && n < max;) {
+	/* Each function inlined at pc, innermost first, then the one it is inlined into (as eu-addr2line -i gives
+	 * them): the concrete DIEs containing pc, with the call site of each inlined one as its caller's position. */
+	nscopes = cudie != NULL ? scopes_at(cudie, addr - bias, &scopes) : 0;
+	for (int i = 0; i < nscopes && n < max; i++) {
 		int tag = dwarf_tag(&scopes[i]);
-		Dwarf_Die *parents = NULL, inner;
-		int nparents;
 
-		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
-			i++;
+		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
 			continue;
-		}
 		copy(out[n].function, sizeof(out[n].function), die_name(&scopes[i]) ? die_name(&scopes[i]) : "?");
 		out[n].inlined = tag == DW_TAG_inlined_subroutine;
 		n++;
 		if (tag == DW_TAG_subprogram || n == max)
 			break;
-		/* the function this one was inlined into: its position is the call site */
-		inner = scopes[i];
 		memset(&out[n], 0, sizeof(out[n]));
-		call_site(cudie, &inner, &out[n]);
-		nparents = dwarf_getscopes_die(&inner, &parents);
-		free(scopes);
-		scopes = parents;
-		nscopes = nparents;
-		i = 1; /* parents[0] is the inlined subroutine itself */
+		call_site(cudie, &scopes[i], &out[n]);
 	}
 	free(scopes);
 	if (n == 0) { /* no DWARF scope: the symbol's name (e.g. libc without debug information) */
@@ -524,7 +548,7 @@ static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
-	int n = cudie != NULL ? dwarf_getscopes(cudie, addr - bias, &scopes) : 0;
+	int n = cudie != NULL ? scopes_at(cudie, addr - bias, &scopes) : 0;
 	bool found = false;
 
 	for (int i = 0; i < n && !found; i++) {
