@@ -50,10 +50,13 @@ fuzz: build
 	@mkdir -p $(BUILD)/fuzz/seeds/fuzz_analysis; \
 	$(BUILD)/log2msgs $(BUILD)/fuzz/seeds/fuzz_analysis $(BUILD)/crash-logs/*.log > /dev/null 2>&1 || true; \
 	export FL_FUZZ_ELF=$(BUILD)/firmware/tests/target/faults-m3.elf; \
-	for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' tests/fuzz/fuzzers.cmake); do \
+	list=tests/fuzz/fuzzers.cmake; \
+	for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' $$list); do \
 		dir=$(BUILD)/fuzz/campaign/$$f; mkdir -p $$dir; echo "== $$f ($(FUZZ_SECONDS) s, log $$dir.log)"; \
 		seeds=tests/fuzz/corpus/$$f; [ -d $$seeds ] || seeds=$(BUILD)/fuzz/seeds/$$f; \
-		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		flags=$$(sed -n "s/^set(FL_FUZZ_FLAGS_$$f \(.*\))$$/\1/p" $$list); \
+		[ -n "$$flags" ] || flags=$$(sed -n 's/^set(FL_FUZZ_FLAGS \(.*\))$$/\1/p' $$list); \
+		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $$flags -print_final_stats=1 \
 			-artifact_prefix=$$dir- $$dir $$seeds > $$dir.log 2>&1; \
 		then grep -E '^Done' $$dir.log; else tail -30 $$dir.log; exit 1; fi; \
 	done

@@ -10,3 +10,17 @@ set(FL_FUZZERS
   fuzz_input
   fuzz_analysis
   fuzz_report_json)
+
+# The libFuzzer flags of a harness's runs, in make test and make fuzz: FL_FUZZ_FLAGS, or FL_FUZZ_FLAGS_<NAME> in its
+# place for a harness that needs others. -max_len cuts every input (seeds included) to that many bytes. Each is one
+# line `set(NAME FLAG...)`: the Makefile reads them with sed.
+set(FL_FUZZ_FLAGS -max_len=4096)
+
+# fl_fuzz_flags(OUT NAME): the flags of harness NAME, as a list.
+function(fl_fuzz_flags out name)
+  if(DEFINED FL_FUZZ_FLAGS_${name})
+    set(${out} ${FL_FUZZ_FLAGS_${name}} PARENT_SCOPE)
+  else()
+    set(${out} ${FL_FUZZ_FLAGS} PARENT_SCOPE)
+  endif()
+endfunction()
