@@ -6,8 +6,8 @@
 #   make test SANITIZE=1   the same with ASan + UBSan on host code
 #   make size         flash and RAM the SDK adds to a minimal Cortex-M3 application
 #   make bench        benchmarks that print numbers
-#   make fuzz         a longer fuzzing campaign: FUZZ_SECONDS (default 60) per harness, random seeds (after make
-#                     test: fuzz_analysis starts from the messages of its crash logs)
+#   make fuzz         a longer fuzzing campaign: FUZZ_SECONDS (default 60) per harness, random seeds (it runs the
+#                     QEMU crash scenarios first: fuzz_analysis and fuzz_elf start from their messages)
 MAKEFLAGS += --no-print-directory
 SANITIZE ?= 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -46,14 +46,21 @@ bench: build
 	cmake --build $(BUILD)/firmware --target bench-large -j $(JOBS)
 	@scripts/bench.sh $(BUILD)
 
+# The QEMU crash scenarios run first: their logs give fuzz_analysis its seeds, fuzz_elf its dumps.
 fuzz: build
-	@mkdir -p $(BUILD)/fuzz/seeds/fuzz_analysis; \
-	$(BUILD)/log2msgs $(BUILD)/fuzz/seeds/fuzz_analysis $(BUILD)/crash-logs/*.log > /dev/null 2>&1 || true; \
-	export FL_FUZZ_ELF=$(BUILD)/firmware/tests/target/faults-m3.elf; \
-	for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' tests/fuzz/fuzzers.cmake); do \
+	@log=$(BUILD)/fuzz/scenarios.log; \
+	(cd $(BUILD) && ctest -R '^target/faults-m3/') > $$log || { cat $$log; exit 1; }; \
+	mkdir -p $(BUILD)/fuzz/seeds/fuzz_analysis; \
+	$(BUILD)/log2msgs $(BUILD)/fuzz/seeds/fuzz_analysis $(BUILD)/crash-logs/*.log > /dev/null; \
+	tests/fuzz/elf-seeds.sh $(BUILD) $(BUILD)/fuzz/seeds/fuzz_elf $(BUILD)/fuzz/msgs/fuzz_elf; \
+	export FL_FUZZ_ELF=$(BUILD)/firmware/tests/target/faults-m3.elf FL_FUZZ_MSGS=$(BUILD)/fuzz/msgs/fuzz_elf; \
+	list=tests/fuzz/fuzzers.cmake; \
+	for f in $$(sed -n 's/^  \(fuzz_[a-z_]*\).*/\1/p' $$list); do \
 		dir=$(BUILD)/fuzz/campaign/$$f; mkdir -p $$dir; echo "== $$f ($(FUZZ_SECONDS) s, log $$dir.log)"; \
 		seeds=tests/fuzz/corpus/$$f; [ -d $$seeds ] || seeds=$(BUILD)/fuzz/seeds/$$f; \
-		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		flags=$$(sed -n "s/^set(FL_FUZZ_FLAGS_$$f \(.*\))$$/\1/p" $$list); \
+		[ -n "$$flags" ] || flags=$$(sed -n 's/^set(FL_FUZZ_FLAGS \(.*\))$$/\1/p' $$list); \
+		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $$flags -print_final_stats=1 \
 			-artifact_prefix=$$dir- $$dir $$seeds > $$dir.log 2>&1; \
 		then grep -E '^Done' $$dir.log; else tail -30 $$dir.log; exit 1; fi; \
 	done

@@ -489,7 +489,8 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 		t->v[t->n++] = a;
 	}
 	t->end = (uint64_t)(r.p - s->abbrev[pair]);
-	qsort(t->v, t->n, sizeof(*t->v), cmp_code);
+	if (t->n > 1) /* (an empty table has no array to sort) */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_code);
 	for (size_t i = 1; i < t->n; i++) /* libdw would take one of the two, this scan maybe the other */
 		if (t->v[i].code == t->v[i - 1].code)
 			return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu defined twice",
@@ -501,6 +502,8 @@ static const struct abbrev *find_abbrev(const struct abbrev_table *t, uint64_t c
 {
 	struct abbrev key = {.code = code};
 
+	if (t->n == 0)
+		return NULL;
 	if (code - 1 < t->n && t->v[code - 1].code == code) /* producers number them 1, 2, 3... */
 		return &t->v[code - 1];
 	return bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_code);
@@ -879,7 +882,8 @@ static int check_die_depth(Elf *elf, const char *path, struct ff_error *err)
 	}
 	for (size_t i = 0; i < s.nunits; i++)
 		order[i] = (struct scan_order){s.units[i].abbrev_off, s.units[i].section / 2u, i};
-	qsort(order, s.nunits, sizeof(*order), cmp_order); /* each table read once, however units share them */
+	if (s.nunits > 1) /* each table read once, however units share them */
+		qsort(order, s.nunits, sizeof(*order), cmp_order);
 	for (size_t i = 0; i < s.nunits; i++) {
 		struct unit *u = &s.units[order[i].unit];
 
@@ -1081,16 +1085,17 @@ uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name)
 	}
 }
 
+/* A DIE's name, or its abstract origin's; NULL when neither has one ("" is none: a report names no function "") */
 static const char *die_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Die origin;
 	const char *name = dwarf_diename(die);
 
-	if (name == NULL && dwarf_attr_integrate(die, DW_AT_abstract_origin, &attr) != NULL &&
+	if ((name == NULL || name[0] == '\0') && dwarf_attr_integrate(die, DW_AT_abstract_origin, &attr) != NULL &&
 	    dwarf_formref_die(&attr, &origin) != NULL)
 		name = dwarf_diename(&origin);
-	return name;
+	return name != NULL && name[0] != '\0' ? name : NULL;
 }
 
 static void copy(char *out, size_t cap, const char *s)
@@ -1106,7 +1111,7 @@ static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, struct fa_sym *out)
 	Dwarf_Files *files;
 	size_t nfiles;
 
-	if (dwarf_attr(inl, DW_AT_call_line, &attr) != NULL && dwarf_formudata(&attr, &line) == 0)
+	if (dwarf_attr(inl, DW_AT_call_line, &attr) != NULL && dwarf_formudata(&attr, &line) == 0 && line <= INT_MAX)
 		out->line = (int)line;
 	if (dwarf_attr(inl, DW_AT_call_file, &attr) != NULL && dwarf_formudata(&attr, &file) == 0 &&
 	    dwarf_getsrcfiles(cudie, &files, &nfiles) == 0 && file < nfiles)
@@ -1186,6 +1191,42 @@ static Dwarf_Line *line_at(Dwarf_Die *cudie, Dwarf_Addr addr)
 	return best != NULL ? best : line;
 }
 
+/*
+ * The DIEs whose code contains pc, innermost first, up to (not including) the CU: the chain dwarf_getscopes_die()
+ * gives for the innermost one. Not dwarf_getscopes(): past an inlined subroutine it goes on with the scopes of the
+ * abstract definition (this file wants the concrete callers), and when that definition cannot be found (a broken
+ * DW_AT_abstract_origin) it loses the array it made: 32 bytes a scope, every lookup, while the ELF stays open.
+ * out: (out) the chain, malloc'd (free() it), NULL when empty. Returns its length.
+ */
+static int scopes_at(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	Dwarf_Die die = *cudie, child, *chain = NULL, *grown;
+	size_t n = 0, cap = 0;
+
+	/* down one level at a time (no recursion: nesting is the file's choice), into the first child holding pc */
+	while (n < INT_MAX && dwarf_child(&die, &child) == 0) {
+		while (dwarf_haspc(&child, pc) <= 0)
+			if (dwarf_siblingof(&child, &child) != 0)
+				goto done;
+		if (n == cap) {
+			cap = cap > 0 ? 2 * cap : 8;
+			if ((grown = realloc(chain, cap * sizeof(*chain))) == NULL)
+				goto done; /* out of memory: the outer scopes found so far */
+			chain = grown;
+		}
+		chain[n++] = die = child;
+	}
+done:
+	for (size_t i = 0; i < n / 2; i++) {
+		Dwarf_Die t = chain[i];
+
+		chain[i] = chain[n - 1 - i];
+		chain[n - 1 - i] = t;
+	}
+	*out = chain;
+	return (int)n;
+}
+
 static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;
@@ -1193,7 +1234,7 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 	Dwarf_Line *line;
 	const char *name = NULL;
 	size_t n = 0;
-	int nscopes;
+	int nscopes, lineno;
 
 	(void)unused;
 	memset(&out[0], 0, sizeof(out[0]));
@@ -1203,35 +1244,24 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 		return 1;
 	if (cudie != NULL && (line = line_at(cudie, addr - bias)) != NULL) {
 		copy(out[0].file, sizeof(out[0].file), dwarf_linesrc(line, NULL, NULL));
-		dwarf_lineno(line, &out[0].line);
+		if (dwarf_lineno(line, &lineno) == 0 && lineno > 0) /* a corrupt table's negative line is unknown */
+			out[0].line = lineno;
 	}
-	/* dwarf_getscopes() gives the scopes at pc, innermost first; past an inlined subroutine it continues with
-	 * its abstract definition, so each caller it was inlined into is found from the concrete DIE's parents
-	 * (dwarf_getscopes_die), as eu-addr2line -i does. */
-	nscopes = cudie != NULL ? dwarf_getscopes(cudie, addr - bias, &scopes) : 0;
-	for (int i = 0; i < nscopes && n < max;) {
+	/* Each function inlined at pc, innermost first, then the one it is inlined into (as eu-addr2line -i gives
+	 * them): the concrete DIEs containing pc, with the call site of each inlined one as its caller's position. */
+	nscopes = cudie != NULL ? scopes_at(cudie, addr - bias, &scopes) : 0;
+	for (int i = 0; i < nscopes && n < max; i++) {
 		int tag = dwarf_tag(&scopes[i]);
-		Dwarf_Die *parents = NULL, inner;
-		int nparents;
 
-		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
-			i++;
+		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
 			continue;
-		}
 		copy(out[n].function, sizeof(out[n].function), die_name(&scopes[i]) ? die_name(&scopes[i]) : "?");
 		out[n].inlined = tag == DW_TAG_inlined_subroutine;
 		n++;
 		if (tag == DW_TAG_subprogram || n == max)
 			break;
-		/* the function this one was inlined into: its position is the call site */
-		inner = scopes[i];
 		memset(&out[n], 0, sizeof(out[n]));
-		call_site(cudie, &inner, &out[n]);
-		nparents = dwarf_getscopes_die(&inner, &parents);
-		free(scopes);
-		scopes = parents;
-		nscopes = nparents;
-		i = 1; /* parents[0] is the inlined subroutine itself */
+		call_site(cudie, &scopes[i], &out[n]);
 	}
 	free(scopes);
 	if (n == 0) { /* no DWARF scope: the symbol's name (e.g. libc without debug information) */
@@ -1250,7 +1280,7 @@ static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
-	int n = cudie != NULL ? dwarf_getscopes(cudie, addr - bias, &scopes) : 0;
+	int n = cudie != NULL ? scopes_at(cudie, addr - bias, &scopes) : 0;
 	bool found = false;
 
 	for (int i = 0; i < n && !found; i++) {

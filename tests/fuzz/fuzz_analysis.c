@@ -4,7 +4,7 @@
  * mutated dump reaches the unwinder), its report written as JSON and read back, its ELF core built.
  * Beyond "no crash" and no leak: the report read back from its JSON writes the same JSON. Seeds: the messages of
  * the on-target crash logs (tests/fuzz/log2msgs). What this leaves untested: libdw itself is not instrumented, so
- * coverage stops at its boundary (the ELF is fixed: a mutated ELF is another harness's). */
+ * coverage stops at its boundary (the ELF is fixed: fuzz_elf mutates it). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
