@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analysis/src/elf.c on this test's own executable (a host ELF with DWARF, a build-id and .eh_frame; linked as a
+/* analysis/src/elf.c (and dwarf_scan.c, which it calls at open) on this test's own executable (a host ELF with DWARF, a build-id and .eh_frame; linked as a
  * fixed-address executable, as firmware is: libdwfl places a position-independent one at a base of its own): the
  * inline chain at an address, whatever room earlier calls on the same handle asked for; on a corrupt copy of it,
  * lookups that keep no memory while the handle stays open. And on firmware ELFs written here byte by byte, whose
@@ -150,7 +150,7 @@ static void room_does_not_stick(void **state)
 
 /* ---- Hostile DWARF in firmware ELFs written here ---- */
 
-#define DEPTH_MAX 256 /* analysis/src/elf.c's DIE_DEPTH_MAX */
+#define DEPTH_MAX 256 /* analysis/src/dwarf_scan.c's DIE_DEPTH_MAX */
 #define HIGH 0xfffffff0u /* the range every DIE, the function and its FDE cover */
 
 /* DWARF constants, named as in <dwarf.h> (which this test does not include: its values are the point) */
