@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analysis/src/elf.c (and dwarf_scan.c, which it calls at open) on this test's own executable (a host ELF with DWARF, a build-id and .eh_frame; linked as a
- * fixed-address executable, as firmware is: libdwfl places a position-independent one at a base of its own): the
+/* analysis/src/elf.c (and dwarf_scan.c, which it calls at open) on this test's own executable (a host ELF with
+ * DWARF, a build-id and .eh_frame; linked as a fixed-address executable, as firmware is: libdwfl places a
+ * position-independent one at a base of its own): the
  * inline chain at an address, whatever room earlier calls on the same handle asked for; on a corrupt copy of it,
  * lookups that keep no memory while the handle stays open. And on firmware ELFs written here byte by byte, whose
  * DWARF is hostile: nested past the depth limit, directly or through imported units, cut short, of unknown forms
