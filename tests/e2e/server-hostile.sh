@@ -17,28 +17,6 @@ start --workers 1 --analysis-memory-mb 128 --analysis-seconds 3
 key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN="$admin"
-get() { curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/$1"; }
-send() { # SERIAL LOG
-	"$batch" "$2" > "$dir/batch" || fail "cannot read $2"
-	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
-		-H "Content-Type: application/vnd.faultline.chunk-batch" --data-binary "@$dir/batch" \
-		"http://127.0.0.1:$port/api/v1/devices/$1/chunks")
-	[ "$got" = 200 ] || fail "chunks of $2 for $1: HTTP $got $(cat "$dir/body")"
-}
-upload() { # FILE STATUS
-	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" --data-binary "@$1" \
-		"http://127.0.0.1:$port/api/v1/symbols")
-	[ "$got" = "$2" ] || fail "upload $1: HTTP $got, expected $2: $(cat "$dir/body")"
-}
-until_is() { # PATH JSONPATH VALUE: wait (30 s at most) for the answer to PATH to hold VALUE there
-	i=0
-	while [ $i -lt 600 ]; do
-		[ "$(get "$1")" = 200 ] && [ "$(json "$2" "$dir/body" 2>/dev/null)" = "$3" ] && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	fail "GET $1 never held $3 at $2: $(cat "$dir/body")"
-}
 alive() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "$1"; }
 analyst() { pgrep -P "$pid" | head -1; } # the worker's analysis process
 m3id=$(arm-none-eabi-readelf -n "$m3" | awk '/Build ID:/ { print $3 }')

@@ -36,3 +36,31 @@ same_as_decode() {
 		fail "faultline trace $1 is not the report faultline decode prints from $3:
 $(diff "$dir/decode.report" "$dir/trace.report")"
 }
+
+# With a started server ($admin, $key, $port) and $batch (tests/e2e/serial2batch):
+# get PATH: GET /api/v1/PATH as the admin; prints the HTTP status, the body goes to $dir/body
+get() { curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/$1"; }
+# send SERIAL LOG: the chunks of a crash log, as a gateway POSTs them for the device; fail unless 200
+send() {
+	"$batch" "$2" > "$dir/batch" || fail "cannot read $2"
+	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
+		-H "Content-Type: application/vnd.faultline.chunk-batch" --data-binary "@$dir/batch" \
+		"http://127.0.0.1:$port/api/v1/devices/$1/chunks")
+	[ "$got" = 200 ] || fail "chunks of $2 for $1: HTTP $got $(cat "$dir/body")"
+}
+# upload FILE [STATUS]: POST it as symbols; fail unless the answer is STATUS (default 201); the body in $dir/body
+upload() {
+	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" --data-binary "@$1" \
+		"http://127.0.0.1:$port/api/v1/symbols")
+	[ "$got" = "${2:-201}" ] || fail "upload $1: HTTP $got, expected ${2:-201}: $(cat "$dir/body")"
+}
+# until_is PATH JSONPATH VALUE: wait (20 s at most: a loaded machine) for the answer to PATH to hold VALUE there
+until_is() {
+	i=0
+	while [ $i -lt 400 ]; do
+		[ "$(get "$1")" = 200 ] && [ "$(json "$2" "$dir/body" 2>/dev/null)" = "$3" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "GET $1 never held $3 at $2: $(cat "$dir/body")"
+}

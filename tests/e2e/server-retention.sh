@@ -13,26 +13,9 @@ fail() { echo "server-retention: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; r
 start --retention-days 1
 key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
-get() { curl -s -o "$dir/body" -w '%{http_code}' -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/$1"; }
-send() { # SERIAL: the crash log's chunks as the device's; the results in $dir/body
-	got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" \
-		-H "Content-Type: application/vnd.faultline.chunk-batch" --data-binary "@$dir/batch" \
-		"http://127.0.0.1:$port/api/v1/devices/$1/chunks")
-	[ "$got" = 200 ] || fail "chunks for $1: HTTP $got $(cat "$dir/body")"
-}
-until_is() { # PATH JSONPATH VALUE: wait (20 s at most)
-	i=0
-	while [ $i -lt 400 ]; do
-		[ "$(get "$1")" = 200 ] && [ "$(json "$2" "$dir/body" 2>/dev/null)" = "$3" ] && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	fail "GET $1 never held $3 at $2: $(cat "$dir/body")"
-}
-"$batch" "$log" > "$dir/batch" || fail "cannot read $log"
-curl -s -o /dev/null -H "Authorization: Bearer $admin" --data-binary "@$elf" "http://127.0.0.1:$port/api/v1/symbols"
+upload "$elf"
 for d in dev-a dev-b dev-c; do
-	send $d
+	send $d "$log"
 	until_is devices/$d '.traces#' 1
 done
 until_is issues '.issues[0].count' 3
@@ -67,7 +50,7 @@ get devices/dev-b > /dev/null
 [ "$(json '.reboots#' "$dir/body")" = 0 ] && [ "$(json '.traces#' "$dir/body")" = 0 ] ||
 	fail "dev-b still lists old events: $(cat "$dir/body")"
 # The same crash again from dev-b: recognized by its digest, counted nothing.
-send dev-b
+send dev-b "$log"
 sleep 0.5
 until_is issues '.issues[0].count' 3
 kill -TERM "$pid"

@@ -14,6 +14,7 @@
 #include "fa/elf.h"
 #include "fa/report.h"
 #include "ff/message.h"
+#include "round_trip.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,22 +36,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fa_report report, again;
+	static struct fa_report report;
 	struct ff_message m = {0};
 	uint8_t *core = NULL;
 	size_t core_len = 0;
-	char *json, *json_again;
 
 	if (ff_message_parse(&m, data, size, NULL) == 0 && m.type == FF_MSG_COREDUMP && m.arch == 40 && m.os == 0 &&
 	    fa_report_build(&report, s_elf, &m, NULL) == 0) {
-		json = fa_report_json(&report, FA_JSON_COMPACT);
-		if (json == NULL || fa_report_from_json(&again, json, strlen(json), NULL) != 0)
-			abort();
-		json_again = fa_report_json(&again, FA_JSON_COMPACT);
-		if (json_again == NULL || strcmp(json, json_again) != 0)
-			abort();
-		free(json);
-		free(json_again);
+		fuzz_report_round_trip(&report);
 		if (fa_core_build(&core, &core_len, &m, NULL) == 0 && core_len == 0)
 			abort();
 		free(core);

@@ -21,6 +21,7 @@
 #include "fa/elf.h"
 #include "fa/report.h"
 #include "ff/message.h"
+#include "round_trip.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -134,20 +135,12 @@ static void lookups(struct fa_elf *e, uint64_t pc, uint64_t lr)
 
 static void analyze(struct fa_elf *e, const struct ff_message *m)
 {
-	static struct fa_report report, again;
-	char *json, *json_again;
+	static struct fa_report report;
 
 	(void)fa_elf_check_build_id(e, m->build_id, m->build_id_len, NULL);
 	if (fa_report_build(&report, e, m, NULL) != 0)
 		abort(); /* a coredump always gives a report */
-	json = fa_report_json(&report, FA_JSON_COMPACT);
-	if (json == NULL || fa_report_from_json(&again, json, strlen(json), NULL) != 0)
-		abort();
-	json_again = fa_report_json(&again, FA_JSON_COMPACT);
-	if (json_again == NULL || strcmp(json, json_again) != 0)
-		abort();
-	free(json);
-	free(json_again);
+	fuzz_report_round_trip(&report);
 	lookups(e, m->core.regs[FF_CM_PC], m->core.regs[FF_CM_LR]);
 }
 
