@@ -5,8 +5,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -14,7 +12,6 @@
 #include "ff/bytes.h"
 #include "ff/message.h"
 #include "fa/report.h"
-#include "symbols.h"
 #include "worker.h"
 
 #define WORKERS_MAX 64u

@@ -18,7 +18,9 @@ key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN="$admin"
 alive() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "$1"; }
-analyst() { pgrep -P "$pid" | head -1; } # the worker's analysis process
+analyst() { # the worker's analysis process: the server's child (from /proc: procps may not be installed)
+	grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3
+}
 m3id=$(arm-none-eabi-readelf -n "$m3" | awk '/Build ID:/ { print $3 }')
 "$hostile" heavy "$dir/heavy.elf" "$m3" || fail "cannot make heavy.elf"
 
