@@ -101,24 +101,24 @@ static enum srv_analysis died(struct srv_analyst *a, char *why, size_t cap)
 	return SRV_ANALYSIS_DIED;
 }
 
-/* The analyst's peak resident memory in bytes (VmHWM), 0 when it cannot be read. */
+/* The analyst's peak resident memory in bytes (VmHWM), 0 when it cannot be read. Read line by line: the Groups line
+ * before it can be long. */
 static uint64_t peak_memory(pid_t pid)
 {
-	char path[64], buf[4096];
-	const char *line;
-	ssize_t n;
-	int fd;
+	char path[64], line[256];
+	uint64_t peak = 0;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((f = fopen(path, "re")) == NULL)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	line = strstr(buf, "VmHWM:");
-	return line != NULL ? strtoull(line + 6, NULL, 10) * 1024u : 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0) {
+			peak = strtoull(line + 6, NULL, 10) * 1024u;
+			break;
+		}
+	fclose(f);
+	return peak;
 }
 
 static enum srv_analysis over_memory(struct srv_analyst *a, char *why, size_t cap)
@@ -171,12 +171,17 @@ void srv_analyst_stop(struct srv_analyst *a)
 		return;
 	if (a->pid != 0) {
 		shutdown(a->fd, SHUT_WR); /* end of jobs: the analyst exits */
-		for (int i = 0; i < 200 && waitpid(a->pid, NULL, WNOHANG) == 0; i++) {
+		for (int i = 0; i < 200; i++) {
 			struct timespec t = {0, 10 * 1000 * 1000};
 
+			if (waitpid(a->pid, NULL, WNOHANG) == a->pid) { /* reaped: its pid may be another's from now */
+				close(a->fd);
+				a->pid = 0;
+				break;
+			}
 			nanosleep(&t, NULL);
 		}
-		end(a, true, NULL); /* (kill is harmless when it has exited: it is not reaped yet) */
+		end(a, true, NULL); /* one that did not exit in 2 s (nothing when it did) */
 	}
 	free(a);
 }
@@ -236,6 +241,14 @@ static enum srv_analysis job(struct srv_analyst *a, char kind, const void *paylo
 		fprintf(stderr, "faultline-server: an idle analyst ended (%s); starting another\n", why);
 		close(a->fd);
 		a->pid = 0;
+	}
+	if (a->pid != 0) { /* bytes waiting before a request: it wrote out of turn, and is not to be trusted again */
+		struct pollfd p = {.fd = a->fd, .events = POLLIN};
+
+		if (poll(&p, 1, 0) > 0) {
+			fprintf(stderr, "faultline-server: an analyst wrote out of turn; starting another\n");
+			end(a, true, NULL);
+		}
 	}
 	if (a->pid == 0) {
 		struct srv_analyst *fresh;
@@ -486,7 +499,13 @@ int srv_analyst_main(const char *data_dir)
 	uint8_t head[5];
 	int status = 0;
 
-	close_range(3, ~0u, 0); /* nothing of the server's (its database, its sockets) is this process's business */
+	/* nothing of the server's (its database, its sockets) is this process's business */
+	if (close_range(3, ~0u, 0) != 0) { /* (a kernel before 5.9) */
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close(fd);
+	}
 	setrlimit(RLIMIT_CORE, &no_core); /* a crash on a hostile file is expected: no core files in the data folder */
 	while (read_all(0, head, sizeof(head))) {
 		size_t len = ff_le32(head + 1);

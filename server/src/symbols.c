@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* mkostemp */
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,7 +49,10 @@ int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_
 	return rc;
 }
 
-#define UPLOAD_PREFIX "upload-" /* the temporary files' names: upload-XXXXXX (mkstemp) */
+#define UPLOAD_PREFIX "upload-"
+#define SRV_CHECKS_MAX 4 /* uploads checked at once (of the HTTP pool's 16 threads) */
+
+static atomic_int s_checks; /* uploads being checked now */ /* the temporary files' names: upload-XXXXXX (mkstemp) */
 
 int srv_symbols_sweep(const char *data_dir)
 {
@@ -121,10 +125,20 @@ static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_
 	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", u->path);
 	enum srv_analysis rc;
 
-	if (srv_analyst_start(&a, analysis, out->why, sizeof(out->why)) != 0)
+	/* each check holds an HTTP thread for up to --analysis-seconds: a few at once, the others told to wait */
+	if (atomic_fetch_add(&s_checks, 1) >= SRV_CHECKS_MAX) {
+		atomic_fetch_sub(&s_checks, 1);
+		snprintf(out->why, sizeof(out->why), "%d symbol files are being checked: send it again in a minute",
+			 SRV_CHECKS_MAX);
 		return SRV_UPLOAD_UNAVAILABLE;
+	}
+	if (srv_analyst_start(&a, analysis, out->why, sizeof(out->why)) != 0) {
+		atomic_fetch_sub(&s_checks, 1);
+		return SRV_UPLOAD_UNAVAILABLE;
+	}
 	rc = srv_analyst_check(a, u->path, out->build_id, why, sizeof(why));
 	srv_analyst_stop(a);
+	atomic_fetch_sub(&s_checks, 1);
 	if (rc == SRV_ANALYSIS_OK)
 		return SRV_UPLOAD_STORED;
 	if (rc == SRV_ANALYSIS_UNAVAILABLE) {
@@ -133,9 +147,10 @@ static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_
 	}
 	if (rc == SRV_ANALYSIS_DIED)
 		snprintf(out->why, sizeof(out->why), "the upload could not be checked: %s", why);
-	else /* the analysis names the file: name it "the upload" rather than a temporary path */
-		snprintf(out->why, sizeof(out->why), "the upload%s",
-			 strncmp(why, prefix, plen) == 0 ? why + plen : why);
+	else if (strncmp(why, prefix, plen) == 0) /* the analysis names the file: "the upload", not a temporary path */
+		snprintf(out->why, sizeof(out->why), "the upload%s", why + plen);
+	else
+		snprintf(out->why, sizeof(out->why), "the upload: %s", why);
 	return SRV_UPLOAD_BAD_ELF;
 }
 

@@ -32,7 +32,8 @@ enum srv_upload_outcome {
 	SRV_UPLOAD_TOO_LARGE, /* above the limit: nothing kept */
 	SRV_UPLOAD_NO_SPACE,  /* writing it to disk failed (full disk, I/O error): nothing kept; why says how */
 	SRV_UPLOAD_BAD_ELF,   /* not a usable ELF (or its check crashed, hung or blew its memory): why says what */
-	SRV_UPLOAD_UNAVAILABLE, /* no analyst could be started to check it: nothing kept; try again */
+	SRV_UPLOAD_UNAVAILABLE, /* not checked (4 checks already running, or no analyst could be started): nothing
+				 * kept; try again */
 	SRV_UPLOAD_FAILED,    /* the store or a rename failed: nothing kept; why says which */
 };
 
