@@ -290,7 +290,8 @@ static int send_head(struct bridge *b)
 		b->backoff_ms = b->backoff_ms == 0 ? BACKOFF_MIN_MS : b->backoff_ms * 2;
 		if (b->backoff_ms > BACKOFF_MAX_MS)
 			b->backoff_ms = BACKOFF_MAX_MS;
-		b->retry_at_ms = now_ms() + b->backoff_ms;
+		/* a rate limit says when its window ends: sending before only spends the fleet's budget */
+		b->retry_at_ms = now_ms() + (answer.retry_after > 0 ? (int64_t)answer.retry_after * 1000 : b->backoff_ms);
 		free(answer.data);
 		return 0;
 	}

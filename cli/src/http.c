@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -65,6 +66,23 @@ static size_t collect(char *ptr, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
+/* A header line of the answer: Retry-After (in seconds) is kept. */
+static size_t header_line(char *ptr, size_t size, size_t n, void *ctx)
+{
+	struct cli_body *b = ctx;
+	size_t len = size * n;
+	char line[64];
+
+	if (len < sizeof(line) && len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0) {
+		memcpy(line, ptr + 12, len - 12);
+		line[len - 12] = '\0';
+		b->retry_after = strtol(line, NULL, 10);
+		if (b->retry_after < 0)
+			b->retry_after = 0;
+	}
+	return len;
+}
+
 /* Upload progress on a terminal: "uploading firmware.elf: 42% of 27.1 MiB". */
 static int progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -100,6 +118,8 @@ long cli_http(const struct cli_request *rq, struct cli_body *out, char *err, siz
 	s_curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	s_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	s_curl.easy_setopt(c, CURLOPT_WRITEDATA, out);
+	s_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
+	s_curl.easy_setopt(c, CURLOPT_HEADERDATA, out);
 	s_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	s_curl.easy_setopt(c, CURLOPT_TIMEOUT, rq->timeout_s);
 	if (rq->data != NULL) {

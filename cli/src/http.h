@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stddef.h>
 
-/* An answer's body, NUL-terminated; data is malloc'd (the caller frees it; NULL when empty). */
+/* An answer's body, NUL-terminated; data is malloc'd (the caller frees it; NULL when empty). retry_after: the
+ * seconds of its Retry-After header (0: none). */
 struct cli_body {
 	char *data;
 	size_t len;
+	long retry_after;
 };
 
 /* One request: a GET, or a POST of a memory buffer (data) or of a file (upload). */

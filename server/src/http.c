@@ -65,6 +65,7 @@ struct request {
 	struct srv_ingest in;
 	int stored;                /* the commit's outcome: 0, or -1 (nothing of the request is stored) */
 	enum srv_role role;        /* the credential that sent it */
+	struct srv_limits *limits; /* the server's rate limits, for the writer's refund */
 	struct MHD_Connection *connection;
 };
 
@@ -248,6 +249,12 @@ static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const ch
 	return error_retry(c, status, code, message, 0);
 }
 
+/* The name a credential's bytes are counted under (srv_limits_bytes). */
+static const char *credential(enum srv_role role)
+{
+	return role == SRV_ROLE_ADMIN ? "admin token" : "project key";
+}
+
 /* 429: a rate limit refused the request (nothing of it was stored). */
 static enum MHD_Result rate_limited(struct MHD_Connection *c, const char *what, unsigned retry_after)
 {
@@ -288,6 +295,9 @@ static void chunks_stored(void *ctx, int rc, const char *error)
 
 	if (rc != 0 && req->in.retry_after == 0) /* (a rate limit's refusals are counted, not logged) */
 		fprintf(stderr, "faultline-server: storing chunks of %s: %s\n", req->serial, error);
+	srv_ingest_settle(&req->in, rc);
+	if (rc != 0 && req->limits != NULL) /* nothing stored, and not for its body: its bytes are given back */
+		srv_limits_bytes_refund(req->limits, credential(req->role), req->len, req->in.now);
 	req->stored = rc;
 	req->stage = STORED;
 	MHD_resume_connection(req->connection);
@@ -328,8 +338,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 		if (disk_low(h))
 			return error_retry(c, MHD_HTTP_SERVICE_UNAVAILABLE, "disk_low", "the server's disk is below its "
 					   "reserve (--disk-reserve-mb): nothing was stored; send again later", 60);
-		if (h->limits != NULL && (wait = srv_limits_bytes(h->limits, req->role == SRV_ROLE_ADMIN ? "admin token"
-								  : "project key", req->len, now)) != 0)
+		if (h->limits != NULL && (wait = srv_limits_bytes(h->limits, credential(req->role), req->len, now)) != 0)
 			return rate_limited(c, "bytes a day for this credential (faultline-server --key-mb-per-day)", wait);
 		if (req->too_large)
 			return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 1 MiB: send fewer "
@@ -342,6 +351,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 			return error(c, MHD_HTTP_BAD_REQUEST, req->len == 0 ? "empty" : req->batch ? "bad_batch" : "malformed",
 				     err.msg);
 		req->in.rate = h->limits;
+		req->limits = h->limits;
 		req->stage = STORING;
 		req->connection = c;
 		MHD_suspend_connection(c);

@@ -151,8 +151,11 @@ int srv_ingest_apply(struct srv_store *st, void *ctx)
 	}
 	if (rc != 0)
 		return -1;
-	if (created && out->rate != NULL)
+	out->charged.device = d.device;
+	if (created && out->rate != NULL) {
 		srv_limits_device_made(out->rate, now);
+		out->charged.device_made = true;
+	}
 	for (size_t i = 0; i < out->n; i++) {
 		struct srv_chunk_outcome *o = &out->chunks[i];
 		struct ff_error err = {0};
@@ -172,9 +175,12 @@ int srv_ingest_apply(struct srv_store *st, void *ctx)
 		free(msg);
 		if (rc != 0)
 			return -1;
-		if (fresh && out->rate != NULL && (wait = srv_limits_message(out->rate, d.device, now)) != 0)
-			return limited(out, st, wait, "new messages of this device this hour (faultline-server "
-				       "--device-messages-per-hour)");
+		if (fresh && out->rate != NULL) {
+			if ((wait = srv_limits_message(out->rate, d.device, now)) != 0)
+				return limited(out, st, wait, "new messages of this device this hour (faultline-server "
+					       "--device-messages-per-hour)");
+			out->charged.messages++;
+		}
 	}
 	return ds_flush(&d);
 }
@@ -228,6 +234,13 @@ int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t
 	return 0;
 }
 
+void srv_ingest_settle(struct srv_ingest *in, int rc)
+{
+	if (rc != 0 && in->rate != NULL)
+		srv_limits_refund(in->rate, in->charged.device, in->charged.messages, in->charged.device_made, in->now);
+	memset(&in->charged, 0, sizeof(in->charged));
+}
+
 void srv_ingest_tally(struct srv_ingest *in)
 {
 	in->delivered = in->rejected = 0;
@@ -245,7 +258,7 @@ int srv_ingest_body(struct srv_ingest *out, struct srv_store *st, const char *se
 	if (rc != 0)
 		return rc;
 	if (srv_store_group_run(st, srv_ingest_apply, out) != 0)
-		return -1;
+		return -1; /* (no rate limits here to settle: out->rate is NULL) */
 	srv_ingest_tally(out);
 	return 0;
 }

@@ -43,6 +43,11 @@ struct srv_ingest {
 	struct srv_limits *rate;          /* the rate limits applied (set by the caller after prepare; NULL: none) */
 	unsigned retry_after;             /* refused by a rate limit (nothing stored): seconds until its window ends */
 	const char *limited;              /* with it: which limit, in words (static) */
+	struct {                          /* what apply charged to rate (given back by srv_ingest_settle) */
+		int64_t device;
+		uint64_t messages;
+		bool device_made;
+	} charged;
 };
 
 /* The limits ingest applies (the constants above); tests may pass smaller ones. */
@@ -74,6 +79,13 @@ int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t
 		       int64_t now, const struct ff_receiver_limits *lim, struct ff_error *err);
 int srv_ingest_apply(struct srv_store *st, void *ctx);
 void srv_ingest_tally(struct srv_ingest *in);
+
+/*
+ * On the store's writer thread, once the group transaction holding apply's writes ended: rc 0 (committed), or not
+ * (nothing of the request stored: what the rate limits charged it is given back, so a refused request costs the
+ * device nothing of its hour).
+ */
+void srv_ingest_settle(struct srv_ingest *in, int rc);
 
 /* Free what srv_ingest_prepare() or srv_ingest_body() allocated (in zeroed or prepared). */
 void srv_ingest_free(struct srv_ingest *in);

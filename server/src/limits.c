@@ -15,6 +15,9 @@ struct device_count {
 	uint64_t count;
 };
 
+struct srv_limits;
+static struct device_count *place(struct srv_limits *l, int64_t device);
+
 struct srv_limits {
 	struct srv_limits_config cfg;
 	pthread_mutex_t lock; /* bytes[] and counts.bytes: HTTP threads; the rest is the writer thread's */
@@ -90,6 +93,27 @@ unsigned srv_limits_bytes(struct srv_limits *l, const char *key, size_t len, int
 	}
 	pthread_mutex_unlock(&l->lock);
 	return rc;
+}
+
+void srv_limits_bytes_refund(struct srv_limits *l, const char *key, size_t len, int64_t now)
+{
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < KEYS; i++)
+		if (strcmp(l->bytes[i].key, key) == 0 && l->bytes[i].day == now / 86400)
+			l->bytes[i].bytes -= len < l->bytes[i].bytes ? len : l->bytes[i].bytes;
+	pthread_mutex_unlock(&l->lock);
+}
+
+void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made, int64_t now)
+{
+	if (device_made && l->device_hour == now / 3600 && l->new_devices > 0)
+		l->new_devices--;
+	if (messages > 0 && l->message_hour == now / 3600 && l->cap > 0) {
+		struct device_count *d = place(l, device);
+
+		if (d->device == device)
+			d->count -= messages < d->count ? messages : d->count;
+	}
 }
 
 unsigned srv_limits_new_device(struct srv_limits *l, int64_t now)

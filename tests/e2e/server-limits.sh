@@ -36,13 +36,16 @@ done
 refused "$(post dev-4 "$dir/example")" "a fourth new device" "new devices this hour (faultline-server --new-devices-per-hour)"
 [ "$(devices)" = 3 ] || fail "a refused device was stored: $(devices) devices"
 [ "$(post dev-1 "$dir/example")" = 200 ] || fail "a known device was refused: $(cat "$dir/body")"
-# New messages: three a device an hour (dev-2 holds one); a request that brings one more is refused whole, and
-# what it took before is sent again as duplicates.
-[ "$(post dev-2 "$dir/a")" = 200 ] || fail "dev-2's second and third messages: $(cat "$dir/body")"
-refused "$(post dev-2 "$dir/b")" "dev-2's fourth and fifth" "new messages of this device this hour (faultline-server --device-messages-per-hour)"
+# New messages: three a device an hour (dev-2 holds one). A request that brings more is refused whole and charged
+# nothing (the two of its four that fitted are given back, so they fit later); then one more is refused; what
+# was taken is sent again as duplicates.
+cat "$dir/a" "$dir/b" > "$dir/ab"
+refused "$(post dev-2 "$dir/ab")" "dev-2's four more" "new messages of this device this hour (faultline-server --device-messages-per-hour)"
+[ "$(post dev-2 "$dir/a")" = 200 ] || fail "dev-2's second and third messages, after a refusal: $(cat "$dir/body")"
+refused "$(post dev-2 "$dir/b")" "dev-2's fourth and fifth" "new messages of this device this hour"
 curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/devices" > "$dir/devices"
 [ "$(json '.devices[]' "$dir/devices" | grep '"serial":"dev-2"' | json .messages)" = 3 ] ||
-	fail "dev-2 after the refusal: $(cat "$dir/devices")"
+	fail "dev-2 after the refusals: $(cat "$dir/devices")"
 [ "$(post dev-2 "$dir/a")" = 200 ] || fail "dev-2's messages sent again: $(cat "$dir/body")"
 json '.results[].result' "$dir/body" | grep -vq duplicate && fail "dev-2's messages again are not duplicates"
 # Bytes: 1 MiB a day for the project key; a body is charged whatever becomes of it.
@@ -50,7 +53,7 @@ head -c 600000 /dev/zero > "$dir/zeros"
 [ "$(post dev-1 "$dir/zeros")" = 400 ] || fail "600 KB of zeros: $(cat "$dir/body")"
 refused "$(post dev-1 "$dir/zeros")" "past 1 MiB today" "bytes a day for this credential (faultline-server --key-mb-per-day)"
 curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/limits" > "$dir/limits"
-[ "$(json .refused.new_devices "$dir/limits")" = 1 ] && [ "$(json .refused.messages "$dir/limits")" = 1 ] &&
+[ "$(json .refused.new_devices "$dir/limits")" = 1 ] && [ "$(json .refused.messages "$dir/limits")" = 2 ] &&
 	[ "$(json .refused.bytes "$dir/limits")" = 1 ] && [ "$(json .limits.bytes_per_key_day "$dir/limits")" = 1048576 ] ||
 	fail "GET /api/v1/limits: $(cat "$dir/limits")"
 kill -TERM "$pid"
