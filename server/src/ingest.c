@@ -237,7 +237,7 @@ int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t
 void srv_ingest_settle(struct srv_ingest *in, int rc)
 {
 	if (rc != 0 && in->rate != NULL)
-		srv_limits_refund(in->rate, in->charged.device, in->charged.messages, in->charged.device_made, in->now);
+		srv_limits_refund(in->rate, in->charged.device, in->charged.messages, in->charged.device_made);
 	memset(&in->charged, 0, sizeof(in->charged));
 }
 

@@ -104,11 +104,12 @@ void srv_limits_bytes_refund(struct srv_limits *l, const char *key, size_t len, 
 	pthread_mutex_unlock(&l->lock);
 }
 
-void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made, int64_t now)
+void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made)
 {
-	if (device_made && l->device_hour == now / 3600 && l->new_devices > 0)
+	/* (to the window of now: a charge of the hour before, given back after the hour turned, is lost; harmless) */
+	if (device_made && l->new_devices > 0)
 		l->new_devices--;
-	if (messages > 0 && l->message_hour == now / 3600 && l->cap > 0) {
+	if (messages > 0 && l->cap > 0) {
 		struct device_count *d = place(l, device);
 
 		if (d->device == device)
@@ -116,23 +117,27 @@ void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, 
 	}
 }
 
+/* The device window at now: moved on when a new hour began. Windows only move forward: requests stamped on the HTTP
+ * threads reach the writer a little out of order around the hour. */
+static void device_window(struct srv_limits *l, int64_t now)
+{
+	if (now / 3600 > l->device_hour) {
+		l->device_hour = now / 3600;
+		l->new_devices = 0;
+	}
+}
+
 unsigned srv_limits_new_device(struct srv_limits *l, int64_t now)
 {
 	if (l->cfg.new_devices_per_hour == 0)
 		return 0;
-	if (l->device_hour != now / 3600) {
-		l->device_hour = now / 3600;
-		l->new_devices = 0;
-	}
+	device_window(l, now);
 	return l->new_devices < l->cfg.new_devices_per_hour ? 0 : until_next(now, 3600);
 }
 
 void srv_limits_device_made(struct srv_limits *l, int64_t now)
 {
-	if (l->device_hour != now / 3600) {
-		l->device_hour = now / 3600;
-		l->new_devices = 0;
-	}
+	device_window(l, now);
 	l->new_devices++;
 }
 
@@ -172,7 +177,7 @@ unsigned srv_limits_message(struct srv_limits *l, int64_t device, int64_t now)
 
 	if (l->cfg.messages_per_device_hour == 0)
 		return 0;
-	if (l->message_hour != now / 3600) { /* a new hour: every device starts again, and the table is as small */
+	if (now / 3600 > l->message_hour) { /* a new hour: every device starts again, and the table is as small */
 		l->message_hour = now / 3600;
 		free(l->devices);
 		l->devices = NULL;

@@ -59,7 +59,7 @@ void srv_limits_bytes_refund(struct srv_limits *l, const char *key, size_t len, 
 
 /* The writer thread only: give back what a request was charged (messages new messages of device, and the device
  * itself when made) when nothing of it was stored after all (its part undone, or the commit failed). */
-void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made, int64_t now);
+void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made);
 
 /* The writer thread only: a request refused for a new device (srv_limits_new_device said no), counted. */
 void srv_limits_device_refused(struct srv_limits *l);
