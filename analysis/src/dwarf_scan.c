@@ -239,7 +239,7 @@ static int read_form(const struct dwarf_scan *s, const struct unit *u, struct rd
 	case DW_FORM_indirect: /* the form is in the DIE; indirect again, or a form without bytes, is nonsense */
 		if (!rd_leb(r, &form))
 			return cut_short(s, u);
-		if (form == DW_FORM_indirect || form == DW_FORM_implicit_const)
+		if (form == DW_FORM_indirect || form == DW_FORM_implicit_const || form > UINT32_MAX)
 			return unit_error(s, u, FF_ERR_MALFORMED, "has a DIE (at 0x%llx) whose indirect form is 0x%llx",
 					  (unsigned long long)s->at, (unsigned long long)form);
 		return read_form(s, u, r, form, value, form_out);
@@ -260,6 +260,13 @@ static int table_cut(const struct dwarf_scan *s, const struct unit *u)
 {
 	return unit_error(s, u, FF_ERR_MALFORMED, "has its abbreviation table (at 0x%llx) cut short",
 			  (unsigned long long)u->abbrev_off);
+}
+
+/* A value libdw keeps in 32 bits (abbreviation codes, tags, attribute names and forms: __libdw_getabbrev(),
+ * __libdw_findabbrev()) that does not fit: libdw would read it cut to its low 32 bits, this scan whole. */
+static int past_32_bits(const struct dwarf_scan *s, const struct unit *u, const char *what, uint64_t v)
+{
+	return unit_error(s, u, FF_ERR_MALFORMED, "has %s of 0x%llx, past 32 bits", what, (unsigned long long)v);
 }
 
 /* Read the abbreviation table unit u names: codes, tags, children flags, attributes and their forms. */
@@ -291,6 +298,8 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 			break;
 		if (!rd_leb(&r, &a.tag) || !rd_uint(&r, 1, &children))
 			return table_cut(s, u);
+		if (a.code > UINT32_MAX || a.tag > UINT32_MAX)
+			return past_32_bits(s, u, "an abbreviation code or tag", a.code > UINT32_MAX ? a.code : a.tag);
 		if (children > DW_CHILDREN_yes) /* libdw would read it as "no" */
 			return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu with the children flag %llu",
 					  (unsigned long long)a.code, (unsigned long long)children);
@@ -301,6 +310,8 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 				return table_cut(s, u);
 			if (name == 0 && form == 0)
 				break;
+			if (name > UINT32_MAX || form > UINT32_MAX)
+				return past_32_bits(s, u, "an attribute name or form", name > UINT32_MAX ? name : form);
 			if ((p = grow(t->specs, &t->cap_specs, t->nspecs, sizeof(*t->specs))) == NULL)
 				return nomem(s);
 			t->specs = p;
@@ -455,6 +466,8 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 		}
 		if (!rd_leb(&r, &code))
 			return cut_short(s, u);
+		if (code > UINT32_MAX)
+			return past_32_bits(s, u, "a DIE abbreviation code", code);
 		if (code == 0) {
 			level -= level > 0; /* (a 0 at the top: padding) */
 			continue;

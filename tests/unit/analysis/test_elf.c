@@ -397,33 +397,46 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 	return path;
 }
 
-/* fa_elf_open() of an ELF with this .debug_info (and put_abbrevs()); err filled. Returns its result. */
-static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
+/* fa_elf_open() of an ELF with this .debug_abbrev (NULL: put_abbrevs()) and .debug_info; err filled. Returns its
+ * result. */
+static int open_with(const struct buf *abbrev, const struct buf *info, struct ff_error *err, struct fa_elf **out)
 {
-	struct buf abbrev = {0};
+	struct buf own = {0};
 	char *path;
 	int rc;
 
-	put_abbrevs(&abbrev);
-	path = write_elf(&abbrev, info);
+	if (abbrev == NULL)
+		put_abbrevs(&own);
+	path = write_elf(abbrev != NULL ? abbrev : &own, info);
 	memset(err, 0, sizeof(*err));
 	rc = fa_elf_open(out, path, err);
 	unlink(path);
 	free(path);
-	free(abbrev.p);
+	free(own.p);
 	return rc;
+}
+
+static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
+{
+	return open_with(NULL, info, err, out);
+}
+
+/* fa_elf_open() with this .debug_abbrev (NULL: put_abbrevs()) fails with code and a message that holds want. */
+static void assert_refused_with(const struct buf *abbrev, const struct buf *info, int code, const char *want)
+{
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+
+	assert_int_equal(open_with(abbrev, info, &err, &e), code);
+	assert_null(e);
+	if (strstr(err.msg, want) == NULL)
+		fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
 }
 
 /* fa_elf_open() fails with code and a message that holds want. */
 static void assert_refused(const struct buf *info, int code, const char *want)
 {
-	struct ff_error err;
-	struct fa_elf *e = NULL;
-
-	assert_int_equal(open_info(info, &err, &e), code);
-	assert_null(e);
-	if (strstr(err.msg, want) == NULL)
-		fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
+	assert_refused_with(NULL, info, code, want);
 }
 
 /* fa_elf_open() in a thread with an 8 MiB stack of our own, then the function at an address: dwarf_getscopes()
@@ -617,6 +630,43 @@ static void sibling_elsewhere_is_refused(void **state)
 	assert_refused(&info, FF_ERR_MALFORMED, "has a DW_AT_sibling pointing to 0x1b, which is not the next sibling "
 		       "(at 0x2b)");
 	free(info.p);
+}
+
+/* libdw keeps abbreviation codes, tags, attribute names and forms in 32 bits: code 0x100000001 would be code 1 to
+ * it, and a deep tree of them would pass a scan that read 64. Each is refused past 32 bits. */
+static void values_past_32_bits_are_refused(void **state)
+{
+	static const struct {
+		uint64_t code, tag, name, form;
+		const char *want;
+	} k_cases[] = {
+		{0x100000001, TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000001, past 32 bits"},
+		{1, 0x100000000 | TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000011, past"},
+		{1, TAG_CU, 0x100000000 | AT_NAME, FORM_STRING, "has an attribute name or form of 0x100000003, past"},
+		{1, TAG_CU, AT_NAME, 0x100000000 | FORM_STRING, "has an attribute name or form of 0x100000008, past"},
+	};
+	struct buf abbrev = {0}, info = {0};
+	size_t at;
+
+	(void)state;
+	at = begin_unit(&info);
+	put_uleb(&info, 1), put(&info, "u.c", 4), put_le(&info, 0, 1);
+	end_unit(&info, at);
+	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
+		abbrev.n = 0;
+		put_uleb(&abbrev, k_cases[i].code), put_uleb(&abbrev, k_cases[i].tag), put_le(&abbrev, 0, 1);
+		put_uleb(&abbrev, k_cases[i].name), put_uleb(&abbrev, k_cases[i].form), put_le(&abbrev, 0, 3);
+		assert_refused_with(&abbrev, &info, FF_ERR_MALFORMED, k_cases[i].want);
+	}
+	/* a DIE's code: 1 to libdw, which would find A_CU */
+	info.n = 0;
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, 0x100000000 | A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
+	end_unit(&info, at);
+	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info has a DIE abbreviation code of "
+		       "0x100000002, past 32 bits");
+	free(abbrev.p), free(info.p);
 }
 
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
@@ -848,6 +898,7 @@ int main(void)
 		cmocka_unit_test(cut_unit_is_refused),
 		cmocka_unit_test(sibling_elsewhere_is_refused),
 		cmocka_unit_test(imports_add_their_depth),
+		cmocka_unit_test(values_past_32_bits_are_refused),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
