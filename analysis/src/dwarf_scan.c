@@ -304,7 +304,7 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 			return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu with the children flag %llu",
 					  (unsigned long long)a.code, (unsigned long long)children);
 		a.children = children == DW_CHILDREN_yes;
-		for (;;) {
+		for (bool sibling = false;;) {
 			if (!rd_leb(&r, &name) || !rd_leb(&r, &form) ||
 			    (form == DW_FORM_implicit_const && !rd_leb(&r, &value)))
 				return table_cut(s, u);
@@ -312,6 +312,11 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 				break;
 			if (name > UINT32_MAX || form > UINT32_MAX)
 				return past_32_bits(s, u, "an attribute name or form", name > UINT32_MAX ? name : form);
+			/* libdw follows the first, this scan would check the last */
+			if (name == DW_AT_sibling && sibling)
+				return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu with two DW_AT_sibling",
+						  (unsigned long long)a.code);
+			sibling = sibling || name == DW_AT_sibling;
 			if ((p = grow(t->specs, &t->cap_specs, t->nspecs, sizeof(*t->specs))) == NULL)
 				return nomem(s);
 			t->specs = p;

@@ -669,6 +669,29 @@ static void values_past_32_bits_are_refused(void **state)
 	free(abbrev.p), free(info.p);
 }
 
+/* An abbreviation with two DW_AT_sibling: libdw follows the first (here pointing at the DIE itself, so
+ * dwarf_siblingof() would loop), a scan checking only the last would pass it. */
+static void two_siblings_are_refused(void **state)
+{
+	struct buf abbrev = {0}, info = {0};
+	size_t at;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, 7), put_uleb(&abbrev, TAG_BLOCK), put_le(&abbrev, 0, 1);
+	put_uleb(&abbrev, AT_SIBLING), put_uleb(&abbrev, FORM_REF4);
+	put_uleb(&abbrev, AT_SIBLING), put_uleb(&abbrev, FORM_REF4), put_le(&abbrev, 0, 3);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, 7), put_le(&info, 0x1b, 4), put_le(&info, 0x24, 4); /* itself, then the next DIE */
+	put_uleb(&info, A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
+	end_unit(&info, at);
+	assert_refused_with(&abbrev, &info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info has abbreviation 7 "
+			    "with two DW_AT_sibling");
+	free(abbrev.p), free(info.p);
+}
+
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
  * innermost block; with cycle, the last imports the first. */
 static void put_imports(struct buf *b, unsigned n, bool cycle)
@@ -899,6 +922,7 @@ int main(void)
 		cmocka_unit_test(sibling_elsewhere_is_refused),
 		cmocka_unit_test(imports_add_their_depth),
 		cmocka_unit_test(values_past_32_bits_are_refused),
+		cmocka_unit_test(two_siblings_are_refused),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
