@@ -388,8 +388,10 @@ static int read_header(struct dwarf_scan *s, int sec, uint64_t off, struct unit 
 		return header_cut(s, u);
 	if (!rd_uint(&r, u->offset_size, &u->abbrev_off) || (version < 5 && !rd_uint(&r, 1, &size)))
 		return header_cut(s, u);
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return unit_error(s, u, FF_ERR_MALFORMED, "has addresses of %llu bytes", (unsigned long long)size);
+	/* libdw takes any other size for 8 (__libdw_intern_next_unit): DW_FORM_addr would be 8 bytes to it */
+	if (size != 4 && size != 8)
+		return unit_error(s, u, FF_ERR_UNSUPPORTED, "has addresses of %llu bytes: faultline reads 4 or 8",
+				  (unsigned long long)size);
 	u->addr_size = (uint8_t)size;
 	if (types || type == DW_UT_type || type == DW_UT_split_type) {
 		if (!rd_skip(&r, 8 + (uint64_t)u->offset_size)) /* type signature, type offset */

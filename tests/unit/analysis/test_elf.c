@@ -692,6 +692,19 @@ static void two_siblings_are_refused(void **state)
 	free(abbrev.p), free(info.p);
 }
 
+/* Addresses of 2 bytes: libdw would read them as 8, so the scan's DIEs would not be libdw's. */
+static void odd_address_size_is_refused(void **state)
+{
+	struct buf info = {0};
+
+	(void)state;
+	put_deep_unit(&info, 3);
+	info.p[10] = 2; /* the header's address size */
+	assert_refused(&info, FF_ERR_UNSUPPORTED, "the DWARF unit at 0x0 in .debug_info has addresses of 2 bytes: "
+		       "faultline reads 4 or 8");
+	free(info.p);
+}
+
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
  * innermost block; with cycle, the last imports the first. */
 static void put_imports(struct buf *b, unsigned n, bool cycle)
@@ -923,6 +936,7 @@ int main(void)
 		cmocka_unit_test(imports_add_their_depth),
 		cmocka_unit_test(values_past_32_bits_are_refused),
 		cmocka_unit_test(two_siblings_are_refused),
+		cmocka_unit_test(odd_address_size_is_refused),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
