@@ -669,6 +669,7 @@ static int find_sections(Elf *elf, struct dwarf_scan *s)
 
 struct scan_order {
 	uint64_t abbrev_off;
+	uint32_t sizes; /* sizes_of() the unit */
 	size_t pair, unit;
 };
 
@@ -680,6 +681,8 @@ static int cmp_order(const void *a, const void *b)
 		return x->pair < y->pair ? -1 : 1;
 	if (x->abbrev_off != y->abbrev_off)
 		return x->abbrev_off < y->abbrev_off ? -1 : 1;
+	if (x->sizes != y->sizes) /* each table sized once for each kind of unit that reads it */
+		return x->sizes < y->sizes ? -1 : 1;
 	return x->unit < y->unit ? -1 : x->unit > y->unit;
 }
 
@@ -725,8 +728,8 @@ int fa_dwarf_check_depth(Elf *elf, const char *path, struct ff_error *err)
 		goto done;
 	}
 	for (size_t i = 0; i < s.nunits; i++)
-		order[i] = (struct scan_order){s.units[i].abbrev_off, s.units[i].section / 2u, i};
-	if (s.nunits > 1) /* each table read once, however units share them */
+		order[i] = (struct scan_order){s.units[i].abbrev_off, sizes_of(&s.units[i]), s.units[i].section / 2u, i};
+	if (s.nunits > 1) /* each table read once, however units share them, and sized once per sizes_of() */
 		qsort(order, s.nunits, sizeof(*order), cmp_order);
 	for (size_t i = 0; i < s.nunits; i++) {
 		struct unit *u = &s.units[order[i].unit];
