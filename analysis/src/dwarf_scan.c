@@ -454,8 +454,9 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 {
 	const uint8_t *sec = s->data[u->section];
 	struct rd r = {sec + u->dies, sec + u->end, s->msb};
-	struct sibling sibling[DIE_DEPTH_MAX + 2] = {{0, false}}; /* by depth; deeper DIEs are refused anyway */
-	uint64_t level = 0, code, depth;                          /* level: DIEs whose children are being read */
+	struct sibling sibling[DIE_DEPTH_MAX + 2]; /* by depth; deeper DIEs are refused anyway */
+	uint64_t level = 0, code, depth;            /* level: DIEs whose children are being read */
+	uint64_t cleared = 0;                       /* sibling[0 .. cleared) are set: most units use a few */
 	void *p;
 	int rc;
 
@@ -467,6 +468,8 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 		depth = level + 1; /* of the entry: a DIE, or the 0 that ends its parent's children */
 		s->at = (uint64_t)(r.p - sec);
 		if (depth < DIE_DEPTH_MAX + 2) {
+			while (cleared <= depth) /* (depth grows by one at a time) */
+				sibling[cleared++].set = false;
 			if (sibling[depth].set && sibling[depth].at != s->at)
 				return bad_sibling(s, u, sibling[depth].at);
 			sibling[depth].set = false;
@@ -525,7 +528,7 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 		level += a->children;
 	}
 	s->at = u->end; /* the siblings still expected are at the end, or nowhere */
-	for (depth = 1; depth <= level + 1 && depth < DIE_DEPTH_MAX + 2; depth++)
+	for (depth = 1; depth <= level + 1 && depth < cleared; depth++)
 		if (sibling[depth].set && sibling[depth].at != s->at)
 			return bad_sibling(s, u, sibling[depth].at);
 	return 0;

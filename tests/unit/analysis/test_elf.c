@@ -742,6 +742,30 @@ static void shared_table_is_sized_once_per_kind(void **state)
 	free(abbrev.p), free(info.p);
 }
 
+/* A unit that ends inside a DIE whose DW_AT_sibling points to the unit's end (libdw reads no 0s there), then a
+ * unit with a DIE at that depth and no sibling: what the scan expects of one unit's siblings (cleared only as
+ * deep as each unit goes) says nothing of the next's. */
+static void sibling_at_a_unit_end_is_read(void **state)
+{
+	struct buf info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	size_t at = begin_unit(&info);
+
+	(void)state;
+	put_cu_die(&info);
+	put_uleb(&info, A_SIBLING), put_le(&info, 0x1b + 5, 4); /* the unit's end, right after it */
+	end_unit(&info, at);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_blocks(&info, 2), put_le(&info, 0, 1);
+	end_unit(&info, at);
+	if (open_info(&info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	fa_elf_close(e);
+	free(info.p);
+}
+
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
  * innermost block; with cycle, the last imports the first. */
 static void put_imports(struct buf *b, unsigned n, bool cycle)
@@ -975,6 +999,7 @@ int main(void)
 		cmocka_unit_test(two_siblings_are_refused),
 		cmocka_unit_test(odd_address_size_is_refused),
 		cmocka_unit_test(shared_table_is_sized_once_per_kind),
+		cmocka_unit_test(sibling_at_a_unit_end_is_read),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
