@@ -643,6 +643,11 @@ static int find_sections(Elf *elf, struct dwarf_scan *s)
 
 		if (gelf_getshdr(scn, &sh) == NULL || (name = elf_strptr(elf, strndx, sh.sh_name)) == NULL)
 			continue;
+		/* a package file's units take their abbreviations at offsets its index adds (newer libdw): the scan
+		 * would read other tables than libdw does */
+		if (dwarf_name_is(name, ".debug_cu_index") || dwarf_name_is(name, ".debug_tu_index"))
+			return ff_error_set(s->err, FF_ERR_UNSUPPORTED, "elf: %s is a DWARF package file (%s): "
+					    "upload the executable's ELF, with its DWARF in it", s->path, name);
 		for (int kind = 0; kind < 2; kind++) {
 			for (int i = 0; i < (kind == 0 ? NSECTIONS : NSECTIONS / 2); i++) {
 				const uint8_t **data = kind == 0 ? &s->data[i] : &s->abbrev[i];

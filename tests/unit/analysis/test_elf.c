@@ -315,16 +315,28 @@ struct section {
 	const struct buf *data;
 };
 
+/* What an ELF of write_elf() may have besides: a section of this name (4 bytes of 0), and functions of these
+ * names, function i at FUNC_AT(i), FUNC_SIZE bytes. */
+struct elf_extra {
+	const char *section;
+	const char *const *funcs;
+	size_t nfuncs;
+};
+
+#define FUNC_AT(i) (0x1000u + 0x100u * (uint32_t)(i))
+#define FUNC_SIZE 0x100u
+
 /*
  * Write a little-endian ARM executable with .debug_info and .debug_abbrev as given and what fa_elf_open() asks
  * besides: a build-id, a function deep_scopes over the range (after a word at 0: a function at 0 is taken for
- * none), .debug_frame and .debug_aranges for it. Returns the path of a temporary file the caller unlinks.
+ * none), .debug_frame and .debug_aranges for it; and what x (optional) adds. Returns the path of a temporary file
+ * the caller unlinks.
  */
-static char *write_elf(const struct buf *abbrev, const struct buf *info)
+static char *write_elf(const struct buf *abbrev, const struct buf *info, const struct elf_extra *x)
 {
 	static const uint8_t code[8] = {0, 0, 0, 0, 0xfe, 0xe7, 0, 0}; /* a word, then `b .` */
 	struct buf text = {0}, note = {0}, aranges = {0}, frame = {0}, symtab = {0}, strtab = {0}, shstrtab = {0};
-	struct buf out = {0};
+	struct buf out = {0}, extra = {0};
 	char *path = strdup("/tmp/test_analysis_elf-XXXXXX");
 	const struct section secs[] = {
 		{".text", 1 /* PROGBITS */, 6 /* AX */, 0, 0, 0, 0, &text},
@@ -336,8 +348,10 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 		{".symtab", 2 /* SYMTAB */, 0, 0, 8 /* .strtab */, 1, 16, &symtab},
 		{".strtab", 3 /* STRTAB */, 0, 0, 0, 0, 0, &strtab},
 		{".shstrtab", 3, 0, 0, 0, 0, 0, &shstrtab},
+		{x != NULL ? x->section : NULL, 1, 0, 0, 0, 0, 0, &extra},
 	};
-	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) + 1, phoff = 52, data_at = phoff + 32;
+	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) + (x != NULL && x->section != NULL), phoff = 52;
+	const size_t data_at = phoff + 32;
 	size_t offs[sizeof(secs) / sizeof(secs[0])], names[sizeof(secs) / sizeof(secs[0])], shoff;
 	int fd;
 
@@ -355,6 +369,12 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 	put(&strtab, "\0deep_scopes", 13);
 	put_le(&symtab, 1, 4), put_le(&symtab, 5, 4), put_le(&symtab, HIGH - 4, 4);
 	put_le(&symtab, 0x12 /* GLOBAL FUNC */, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1 /* .text */, 2);
+	for (size_t i = 0; x != NULL && i < x->nfuncs; i++) {
+		put_le(&symtab, strtab.n, 4), put_le(&symtab, FUNC_AT(i), 4), put_le(&symtab, FUNC_SIZE, 4);
+		put_le(&symtab, 0x12, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1, 2);
+		put(&strtab, x->funcs[i], strlen(x->funcs[i]) + 1);
+	}
+	put_le(&extra, 0, 4);
 	put_fill(&shstrtab, 0, 1);
 	for (size_t i = 0; i < nsecs - 1; i++) {
 		names[i] = shstrtab.n;
@@ -382,7 +402,8 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 		put(&h, "\x7f" "ELF\x01\x01\x01", 7), put_fill(&h, 0, 9);
 		put_le(&h, 2 /* EXEC */, 2), put_le(&h, 40 /* ARM */, 2), put_le(&h, 1, 4), put_le(&h, 5, 4);
 		put_le(&h, phoff, 4), put_le(&h, shoff, 4), put_le(&h, 0x05000000, 4), put_le(&h, 52, 2);
-		put_le(&h, 32, 2), put_le(&h, 1, 2), put_le(&h, 40, 2), put_le(&h, nsecs, 2), put_le(&h, nsecs - 1, 2);
+		put_le(&h, 32, 2), put_le(&h, 1, 2), put_le(&h, 40, 2), put_le(&h, nsecs, 2);
+		put_le(&h, 9 /* .shstrtab */, 2);
 		put_le(&h, 1 /* LOAD */, 4), put_le(&h, offs[0], 4), put_le(&h, 0, 4), put_le(&h, 0, 4);
 		put_le(&h, text.n, 4), put_le(&h, text.n, 4), put_le(&h, 5 /* R X */, 4), put_le(&h, 4, 4);
 		memcpy(out.p, h.p, h.n);
@@ -394,13 +415,14 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 	assert_int_equal(write(fd, out.p, out.n), (ssize_t)out.n);
 	close(fd);
 	free(text.p), free(note.p), free(aranges.p), free(frame.p), free(symtab.p), free(strtab.p);
-	free(shstrtab.p), free(out.p);
+	free(shstrtab.p), free(out.p), free(extra.p);
 	return path;
 }
 
 /* fa_elf_open() of an ELF with this .debug_abbrev (NULL: put_abbrevs()) and .debug_info; err filled. Returns its
  * result. */
-static int open_with(const struct buf *abbrev, const struct buf *info, struct ff_error *err, struct fa_elf **out)
+static int open_elf(const struct buf *abbrev, const struct buf *info, const struct elf_extra *x,
+		    struct ff_error *err, struct fa_elf **out)
 {
 	struct buf own = {0};
 	char *path;
@@ -408,13 +430,18 @@ static int open_with(const struct buf *abbrev, const struct buf *info, struct ff
 
 	if (abbrev == NULL)
 		put_abbrevs(&own);
-	path = write_elf(abbrev != NULL ? abbrev : &own, info);
+	path = write_elf(abbrev != NULL ? abbrev : &own, info, x);
 	memset(err, 0, sizeof(*err));
 	rc = fa_elf_open(out, path, err);
 	unlink(path);
 	free(path);
 	free(own.p);
 	return rc;
+}
+
+static int open_with(const struct buf *abbrev, const struct buf *info, struct ff_error *err, struct fa_elf **out)
+{
+	return open_elf(abbrev, info, NULL, err, out);
 }
 
 static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
@@ -572,7 +599,7 @@ static void unknown_form_is_refused(void **state)
 	at = begin_unit(&info);
 	put_uleb(&info, 1), put_le(&info, 0, 4);
 	end_unit(&info, at);
-	path = write_elf(&abbrev, &info);
+	path = write_elf(&abbrev, &info, NULL);
 	assert_int_equal(fa_elf_open(&e, path, &err), FF_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "the DWARF unit at 0x0 in .debug_info has a DIE (at 0xb) with attribute form "
 				   "0x99, which faultline does not know"));
@@ -763,6 +790,30 @@ static void sibling_at_a_unit_end_is_read(void **state)
 	if (open_info(&info, &err, &e) != 0)
 		fail_msg("%s", err.msg);
 	fa_elf_close(e);
+	free(info.p);
+}
+
+/* A DWARF package file (.dwp): libdw finds a unit's abbreviations through its .debug_cu_index, which the scan does
+ * not read. */
+static void package_file_is_refused(void **state)
+{
+	static const char *const k_index[] = {".debug_cu_index", ".debug_tu_index"};
+	struct buf info = {0};
+
+	(void)state;
+	put_deep_unit(&info, 3);
+	for (size_t i = 0; i < 2; i++) {
+		struct elf_extra x = {k_index[i], NULL, 0};
+		struct ff_error err;
+		struct fa_elf *e = NULL;
+		char want[96];
+
+		assert_int_equal(open_elf(NULL, &info, &x, &err, &e), FF_ERR_UNSUPPORTED);
+		assert_null(e);
+		snprintf(want, sizeof(want), "is a DWARF package file (%s)", k_index[i]);
+		if (strstr(err.msg, want) == NULL)
+			fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
+	}
 	free(info.p);
 }
 
@@ -1000,6 +1051,7 @@ int main(void)
 		cmocka_unit_test(odd_address_size_is_refused),
 		cmocka_unit_test(shared_table_is_sized_once_per_kind),
 		cmocka_unit_test(sibling_at_a_unit_end_is_read),
+		cmocka_unit_test(package_file_is_refused),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
