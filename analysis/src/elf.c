@@ -464,32 +464,67 @@ static Dwarf_Line *line_at(Dwarf_Die *cudie, Dwarf_Addr addr)
 	return best != NULL ? best : line;
 }
 
+/* DIEs that hold functions without a code range of their own: a C++ method's definition is inside its namespace
+ * (and, for one defined in its class, the class) */
+static bool is_container(Dwarf_Die *die)
+{
+	int tag = dwarf_tag(die);
+
+	return tag == DW_TAG_namespace || tag == DW_TAG_class_type || tag == DW_TAG_structure_type ||
+	       tag == DW_TAG_union_type;
+}
+
+#define CONTAINERS_MAX 256 /* containers nested in each other, searched at once (dwarf_scan.c's depth bound) */
+
 /*
  * The DIEs whose code contains pc, innermost first, up to (not including) the CU: the chain dwarf_getscopes_die()
  * gives for the innermost one. Not dwarf_getscopes(): past an inlined subroutine it goes on with the scopes of the
  * abstract definition (this file wants the concrete callers), and when that definition cannot be found (a broken
  * DW_AT_abstract_origin) it loses the array it made: 32 bytes a scope, every lookup, while the ELF stays open.
+ * Like dwarf_getscopes(), it looks for them inside namespaces, classes, structures and unions too (which are not
+ * in the chain).
  * out: (out) the chain, malloc'd (free() it), NULL when empty. Returns its length.
  */
 static int scopes_at(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **out)
 {
-	Dwarf_Die die = *cudie, child, *chain = NULL, *grown;
-	size_t n = 0, cap = 0;
+	Dwarf_Die child, next, *chain = NULL, *grown;
+	Dwarf_Die *open = NULL; /* the containers being searched, outermost first: where to go on when one is done */
+	size_t n = 0, cap = 0, nopen = 0;
 
-	/* down one level at a time (no recursion: nesting is the file's choice), into the first child holding pc */
-	while (n < INT_MAX && dwarf_child(&die, &child) == 0) {
-		while (dwarf_haspc(&child, pc) <= 0)
-			if (dwarf_siblingof(&child, &child) != 0)
+	/* (no recursion: nesting is the file's choice) */
+	if (dwarf_child(cudie, &child) != 0)
+		goto done;
+	for (;;) {
+		if (dwarf_haspc(&child, pc) > 0) { /* one level down, into it */
+			if (n == cap) {
+				cap = cap > 0 ? 2 * cap : 8;
+				if ((grown = realloc(chain, cap * sizeof(*chain))) == NULL)
+					goto done; /* out of memory: the outer scopes found so far */
+				chain = grown;
+			}
+			chain[n++] = child;
+			nopen = 0; /* pc is in there: the containers around it are not searched further */
+			if (n >= INT_MAX || dwarf_child(&chain[n - 1], &child) != 0)
 				goto done;
-		if (n == cap) {
-			cap = cap > 0 ? 2 * cap : 8;
-			if ((grown = realloc(chain, cap * sizeof(*chain))) == NULL)
-				goto done; /* out of memory: the outer scopes found so far */
-			chain = grown;
+			continue;
 		}
-		chain[n++] = die = child;
+		if (is_container(&child) && dwarf_child(&child, &next) == 0) { /* into it, not in the chain */
+			if (open == NULL && (open = malloc(CONTAINERS_MAX * sizeof(*open))) == NULL)
+				goto done;
+			if (nopen < CONTAINERS_MAX) {
+				open[nopen++] = child;
+				child = next;
+				continue;
+			}
+		}
+		while (dwarf_siblingof(&child, &child) != 0) { /* the last child: on after the container it is in */
+			if (nopen == 0)
+				goto done;
+			child = open[--nopen];
+		}
 	}
 done:
+	free(open);
 	for (size_t i = 0; i < n / 2; i++) {
 		Dwarf_Die t = chain[i];
 

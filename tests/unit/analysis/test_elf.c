@@ -817,6 +817,44 @@ static void package_file_is_refused(void **state)
 	free(info.p);
 }
 
+/* A function in a namespace, after a structure holding another (as C++ puts them): found inside both containers,
+ * which have no code range of their own, by its DWARF name rather than the symbol's. */
+static void function_in_a_namespace_is_found(void **state)
+{
+	enum { A_NAMESPACE = 7, A_STRUCT, A_SUBPROGRAM };
+	struct buf abbrev = {0}, info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	struct fa_sym sym[2];
+	size_t at;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, A_NAMESPACE), put_uleb(&abbrev, 0x39), put_le(&abbrev, 1, 1), put_le(&abbrev, 0, 2);
+	put_uleb(&abbrev, A_STRUCT), put_uleb(&abbrev, 0x13), put_le(&abbrev, 1, 1), put_le(&abbrev, 0, 2);
+	put_uleb(&abbrev, A_SUBPROGRAM), put_uleb(&abbrev, 0x2e), put_le(&abbrev, 0, 1);
+	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
+	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4);
+	put_le(&abbrev, 0, 3);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, A_NAMESPACE);
+	put_uleb(&info, A_STRUCT);
+	put_uleb(&info, A_SUBPROGRAM), put(&info, "other", 6), put_le(&info, 0, 4), put_le(&info, 4, 4);
+	put_le(&info, 0, 1); /* the structure's end */
+	put_uleb(&info, A_SUBPROGRAM), put(&info, "ns_function", 12), put_le(&info, 0, 4), put_le(&info, HIGH, 4);
+	put_le(&info, 0, 2); /* the namespace's, the unit DIE's */
+	end_unit(&info, at);
+	if (open_with(&abbrev, &info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(fa_elf_symbolize(e, 0x1000, sym, 2), 1);
+	assert_string_equal(sym[0].function, "ns_function");
+	assert_false(sym[0].inlined);
+	fa_elf_close(e);
+	free(abbrev.p), free(info.p);
+}
+
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
  * innermost block; with cycle, the last imports the first. */
 static void put_imports(struct buf *b, unsigned n, bool cycle)
@@ -1052,6 +1090,7 @@ int main(void)
 		cmocka_unit_test(shared_table_is_sized_once_per_kind),
 		cmocka_unit_test(sibling_at_a_unit_end_is_read),
 		cmocka_unit_test(package_file_is_refused),
+		cmocka_unit_test(function_in_a_namespace_is_found),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
