@@ -582,6 +582,9 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 /* ---- tail calls (DWARF call-site records) ---- */
 
 #define TAIL_DEPTH 8
+/* Call sites one search looks at, at most: functions that tail-call each other make the paths up to TAIL_DEPTH
+ * exponential in number (30 of them, 29^7), and a search that runs out gives up as if ambiguous. */
+#define TAIL_VISITS_MAX 4096u
 
 /* The out-of-line function (DW_TAG_subprogram) containing addr. */
 static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
@@ -700,7 +703,9 @@ struct tail_search {
 	const char *path[TAIL_DEPTH];
 	Dwarf_Addr path_pc[TAIL_DEPTH];
 	size_t depth;
-	size_t chains;       /* complete chains found: more than one is ambiguous */
+	size_t chains;       /* complete chains found: more than one is ambiguous, and ends the search */
+	size_t visits;       /* call sites looked at */
+	bool gave_up;        /* past TAIL_VISITS_MAX of them */
 	const char *found[TAIL_DEPTH];
 	Dwarf_Addr found_pc[TAIL_DEPTH];
 	size_t found_len;
@@ -711,10 +716,14 @@ static void search(struct tail_search *t, const char *fn);
 static int follow_tail(Dwarf_Die *site, void *ctx)
 {
 	struct tail_search *t = ctx;
-	const char *next = call_target(site);
+	const char *next;
 	Dwarf_Addr pc = 0;
 
-	if (!is_tail_call(site) || next == NULL || t->depth >= TAIL_DEPTH)
+	if (++t->visits > TAIL_VISITS_MAX) {
+		t->gave_up = true;
+		return 1;
+	}
+	if (!is_tail_call(site) || (next = call_target(site)) == NULL || t->depth >= TAIL_DEPTH)
 		return 0;
 	call_site_return_pc(site, &pc);
 	t->path_pc[t->depth - 1] = pc;
@@ -724,13 +733,14 @@ static int follow_tail(Dwarf_Die *site, void *ctx)
 			memcpy(t->found_pc, t->path_pc, t->depth * sizeof(t->path_pc[0]));
 			t->found_len = t->depth;
 		}
-		return 0;
+		return t->chains > 1; /* ambiguous: no need to look further */
 	}
 	search(t, next);
-	return 0;
+	return t->gave_up || t->chains > 1;
 }
 
-/* Depth-first over tail calls from fn, recording each complete chain to the goal. */
+/* Depth-first over tail calls from fn, recording the first complete chain to the goal and counting them; it stops
+ * at a second one, or past TAIL_VISITS_MAX call sites (gave_up). */
 static void search(struct tail_search *t, const char *fn)
 {
 	Dwarf_Die sub;
@@ -770,8 +780,8 @@ static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
 	t.e = e;
 	t.goal = goal;
 	search(&t, f.target);
-	if (t.chains != 1)
-		return 0; /* none, or ambiguous: show nothing rather than guess */
+	if (t.gave_up || t.chains != 1)
+		return 0; /* none, ambiguous, or too many paths to tell: show nothing rather than guess */
 	/* innermost first: the function that made the last tail call comes first */
 	for (size_t i = t.found_len; i-- > 0 && n < max;) {
 		struct fa_sym s[1];

@@ -855,6 +855,100 @@ static void function_in_a_namespace_is_found(void **state)
 	free(abbrev.p), free(info.p);
 }
 
+/* Functions for tail_call_search_is_bounded(): f00-f29 tail-call each other; f30 calls f00 and f32; f32 tail-calls
+ * f33, which tail-calls f31. */
+#define CLIQUE 30
+#define TAIL_FUNCS (CLIQUE + 4)
+
+static size_t tail_call_count(unsigned i)
+{
+	return i < CLIQUE ? CLIQUE - 1 : i == CLIQUE ? 2 : i == CLIQUE + 1 ? 0 : 1;
+}
+
+/* Call site k of function i: its target, return pc, whether a tail call. */
+static void tail_call_of(unsigned i, unsigned k, unsigned *to, uint32_t *ret, bool *tail)
+{
+	*tail = i != CLIQUE;
+	*ret = FUNC_AT(i) + 0x10 * (k + 1);
+	if (i < CLIQUE)
+		*to = k < i ? k : k + 1;
+	else if (i == CLIQUE)
+		*to = k == 0 ? 0 : CLIQUE + 2;
+	else
+		*to = i == CLIQUE + 2 ? CLIQUE + 3 : CLIQUE + 1;
+}
+
+/* The search over tail calls gives up after so many call sites: 30 functions tail-calling each other (29^7 paths)
+ * take no time and give nothing, while a chain a -> b -> goal elsewhere in the file is still found. */
+static void tail_call_search_is_bounded(void **state)
+{
+	enum { A_FUNC = 7, A_TAIL, A_CALL };
+	static char names[TAIL_FUNCS][4];
+	const char *funcs[TAIL_FUNCS];
+	struct buf abbrev = {0}, info = {0};
+	struct elf_extra x = {NULL, funcs, TAIL_FUNCS};
+	size_t off[TAIL_FUNCS], at;
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	struct fa_sym out[8];
+	struct timespec t0, t1;
+	double ms;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, A_FUNC), put_uleb(&abbrev, 0x2e /* subprogram */), put_le(&abbrev, 1, 1);
+	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
+	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4), put_le(&abbrev, 0, 2);
+	for (unsigned tail = 1; tail <= 2; tail++) { /* call_site: call_origin, [call_tail_call,] call_return_pc */
+		put_uleb(&abbrev, tail == 1 ? A_TAIL : A_CALL), put_uleb(&abbrev, 0x48), put_le(&abbrev, 0, 1);
+		put_uleb(&abbrev, 0x7f), put_uleb(&abbrev, FORM_REF4);
+		if (tail == 1)
+			put_uleb(&abbrev, 0x82), put_uleb(&abbrev, 0x19 /* flag_present */);
+		put_uleb(&abbrev, 0x7d), put_uleb(&abbrev, FORM_ADDR), put_le(&abbrev, 0, 2);
+	}
+	put_le(&abbrev, 0, 1);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	for (unsigned i = 0, o = (unsigned)info.n; i < TAIL_FUNCS; i++) { /* where each function's DIE will be */
+		snprintf(names[i], sizeof(names[i]), "f%02u", i);
+		funcs[i] = names[i];
+		off[i] = o;
+		o += 13 + 9 * (unsigned)tail_call_count(i) + 1;
+	}
+	for (unsigned i = 0; i < TAIL_FUNCS; i++) {
+		assert_int_equal(info.n, off[i]);
+		put_uleb(&info, A_FUNC), put(&info, names[i], 4), put_le(&info, FUNC_AT(i), 4);
+		put_le(&info, FUNC_SIZE, 4);
+		for (unsigned k = 0; k < tail_call_count(i); k++) {
+			unsigned to;
+			uint32_t ret;
+			bool tail;
+
+			tail_call_of(i, k, &to, &ret, &tail);
+			put_uleb(&info, tail ? A_TAIL : A_CALL), put_le(&info, off[to] - at, 4), put_le(&info, ret, 4);
+		}
+		put_le(&info, 0, 1);
+	}
+	put_le(&info, 0, 1);
+	end_unit(&info, at);
+	if (open_elf(&abbrev, &info, &x, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	/* f31 called from f30's second call site (to f32): f32 then f33 tail-called on the way, innermost first */
+	assert_int_equal(fa_elf_tail_calls(e, FUNC_AT(CLIQUE + 1) + 4, FUNC_AT(CLIQUE) + 0x20, out, 8), 2);
+	assert_string_equal(out[0].function, "f33");
+	assert_string_equal(out[1].function, "f32");
+	/* f31 called from f30's first (to f00): no chain, among more paths than the search walks */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fa_elf_tail_calls(e, FUNC_AT(CLIQUE + 1) + 4, FUNC_AT(CLIQUE) + 0x10, out, 8), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("tail-call search among 30 functions calling each other: %.1f ms\n", ms);
+	assert_true(ms < 2000);
+	fa_elf_close(e);
+	free(abbrev.p), free(info.p);
+}
+
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
  * innermost block; with cycle, the last imports the first. */
 static void put_imports(struct buf *b, unsigned n, bool cycle)
@@ -1091,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(sibling_at_a_unit_end_is_read),
 		cmocka_unit_test(package_file_is_refused),
 		cmocka_unit_test(function_in_a_namespace_is_found),
+		cmocka_unit_test(tail_call_search_is_bounded),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
