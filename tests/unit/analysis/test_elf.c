@@ -668,7 +668,7 @@ static void values_past_32_bits_are_refused(void **state)
 		uint64_t code, tag, name, form;
 		const char *want;
 	} k_cases[] = {
-		{0x100000001, TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000001, past 32 bits"},
+		{0x100000001, TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000001, past 32"},
 		{1, 0x100000000 | TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000011, past"},
 		{1, TAG_CU, 0x100000000 | AT_NAME, FORM_STRING, "has an attribute name or form of 0x100000003, past"},
 		{1, TAG_CU, AT_NAME, 0x100000000 | FORM_STRING, "has an attribute name or form of 0x100000008, past"},
@@ -899,7 +899,8 @@ static void tail_call_search_is_bounded(void **state)
 	abbrev.n--; /* the table's end */
 	put_uleb(&abbrev, A_FUNC), put_uleb(&abbrev, 0x2e /* subprogram */), put_le(&abbrev, 1, 1);
 	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
-	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4), put_le(&abbrev, 0, 2);
+	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4);
+	put_le(&abbrev, 0, 2);
 	for (unsigned tail = 1; tail <= 2; tail++) { /* call_site: call_origin, [call_tail_call,] call_return_pc */
 		put_uleb(&abbrev, tail == 1 ? A_TAIL : A_CALL), put_uleb(&abbrev, 0x48), put_le(&abbrev, 0, 1);
 		put_uleb(&abbrev, 0x7f), put_uleb(&abbrev, FORM_REF4);
