@@ -239,7 +239,7 @@ static int read_form(const struct dwarf_scan *s, const struct unit *u, struct rd
 	case DW_FORM_indirect: /* the form is in the DIE; indirect again, or a form without bytes, is nonsense */
 		if (!rd_leb(r, &form))
 			return cut_short(s, u);
-		if (form == DW_FORM_indirect || form == DW_FORM_implicit_const)
+		if (form == DW_FORM_indirect || form == DW_FORM_implicit_const || form > UINT32_MAX)
 			return unit_error(s, u, FF_ERR_MALFORMED, "has a DIE (at 0x%llx) whose indirect form is 0x%llx",
 					  (unsigned long long)s->at, (unsigned long long)form);
 		return read_form(s, u, r, form, value, form_out);
@@ -260,6 +260,13 @@ static int table_cut(const struct dwarf_scan *s, const struct unit *u)
 {
 	return unit_error(s, u, FF_ERR_MALFORMED, "has its abbreviation table (at 0x%llx) cut short",
 			  (unsigned long long)u->abbrev_off);
+}
+
+/* A value libdw keeps in 32 bits (abbreviation codes, tags, attribute names and forms: __libdw_getabbrev(),
+ * __libdw_findabbrev()) that does not fit: libdw would read it cut to its low 32 bits, this scan whole. */
+static int past_32_bits(const struct dwarf_scan *s, const struct unit *u, const char *what, uint64_t v)
+{
+	return unit_error(s, u, FF_ERR_MALFORMED, "has %s of 0x%llx, past 32 bits", what, (unsigned long long)v);
 }
 
 /* Read the abbreviation table unit u names: codes, tags, children flags, attributes and their forms. */
@@ -291,16 +298,25 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 			break;
 		if (!rd_leb(&r, &a.tag) || !rd_uint(&r, 1, &children))
 			return table_cut(s, u);
+		if (a.code > UINT32_MAX || a.tag > UINT32_MAX)
+			return past_32_bits(s, u, "an abbreviation code or tag", a.code > UINT32_MAX ? a.code : a.tag);
 		if (children > DW_CHILDREN_yes) /* libdw would read it as "no" */
 			return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu with the children flag %llu",
 					  (unsigned long long)a.code, (unsigned long long)children);
 		a.children = children == DW_CHILDREN_yes;
-		for (;;) {
+		for (bool sibling = false;;) {
 			if (!rd_leb(&r, &name) || !rd_leb(&r, &form) ||
 			    (form == DW_FORM_implicit_const && !rd_leb(&r, &value)))
 				return table_cut(s, u);
 			if (name == 0 && form == 0)
 				break;
+			if (name > UINT32_MAX || form > UINT32_MAX)
+				return past_32_bits(s, u, "an attribute name or form", name > UINT32_MAX ? name : form);
+			/* libdw follows the first, this scan would check the last */
+			if (name == DW_AT_sibling && sibling)
+				return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu with two DW_AT_sibling",
+						  (unsigned long long)a.code);
+			sibling = sibling || name == DW_AT_sibling;
 			if ((p = grow(t->specs, &t->cap_specs, t->nspecs, sizeof(*t->specs))) == NULL)
 				return nomem(s);
 			t->specs = p;
@@ -372,8 +388,10 @@ static int read_header(struct dwarf_scan *s, int sec, uint64_t off, struct unit 
 		return header_cut(s, u);
 	if (!rd_uint(&r, u->offset_size, &u->abbrev_off) || (version < 5 && !rd_uint(&r, 1, &size)))
 		return header_cut(s, u);
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return unit_error(s, u, FF_ERR_MALFORMED, "has addresses of %llu bytes", (unsigned long long)size);
+	/* libdw takes any other size for 8 (__libdw_intern_next_unit): DW_FORM_addr would be 8 bytes to it */
+	if (size != 4 && size != 8)
+		return unit_error(s, u, FF_ERR_UNSUPPORTED, "has addresses of %llu bytes: faultline reads 4 or 8",
+				  (unsigned long long)size);
 	u->addr_size = (uint8_t)size;
 	if (types || type == DW_UT_type || type == DW_UT_split_type) {
 		if (!rd_skip(&r, 8 + (uint64_t)u->offset_size)) /* type signature, type offset */
@@ -436,8 +454,9 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 {
 	const uint8_t *sec = s->data[u->section];
 	struct rd r = {sec + u->dies, sec + u->end, s->msb};
-	struct sibling sibling[DIE_DEPTH_MAX + 2] = {{0, false}}; /* by depth; deeper DIEs are refused anyway */
-	uint64_t level = 0, code, depth;                          /* level: DIEs whose children are being read */
+	struct sibling sibling[DIE_DEPTH_MAX + 2]; /* by depth; deeper DIEs are refused anyway */
+	uint64_t level = 0, code, depth;            /* level: DIEs whose children are being read */
+	uint64_t cleared = 0;                       /* sibling[0 .. cleared) are set: most units use a few */
 	void *p;
 	int rc;
 
@@ -449,12 +468,16 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 		depth = level + 1; /* of the entry: a DIE, or the 0 that ends its parent's children */
 		s->at = (uint64_t)(r.p - sec);
 		if (depth < DIE_DEPTH_MAX + 2) {
+			while (cleared <= depth) /* (depth grows by one at a time) */
+				sibling[cleared++].set = false;
 			if (sibling[depth].set && sibling[depth].at != s->at)
 				return bad_sibling(s, u, sibling[depth].at);
 			sibling[depth].set = false;
 		}
 		if (!rd_leb(&r, &code))
 			return cut_short(s, u);
+		if (code > UINT32_MAX)
+			return past_32_bits(s, u, "a DIE abbreviation code", code);
 		if (code == 0) {
 			level -= level > 0; /* (a 0 at the top: padding) */
 			continue;
@@ -505,7 +528,7 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 		level += a->children;
 	}
 	s->at = u->end; /* the siblings still expected are at the end, or nowhere */
-	for (depth = 1; depth <= level + 1 && depth < DIE_DEPTH_MAX + 2; depth++)
+	for (depth = 1; depth <= level + 1 && depth < cleared; depth++)
 		if (sibling[depth].set && sibling[depth].at != s->at)
 			return bad_sibling(s, u, sibling[depth].at);
 	return 0;
@@ -620,6 +643,11 @@ static int find_sections(Elf *elf, struct dwarf_scan *s)
 
 		if (gelf_getshdr(scn, &sh) == NULL || (name = elf_strptr(elf, strndx, sh.sh_name)) == NULL)
 			continue;
+		/* a package file's units take their abbreviations at offsets its index adds (newer libdw): the scan
+		 * would read other tables than libdw does */
+		if (dwarf_name_is(name, ".debug_cu_index") || dwarf_name_is(name, ".debug_tu_index"))
+			return ff_error_set(s->err, FF_ERR_UNSUPPORTED, "elf: %s is a DWARF package file (%s): "
+					    "upload the executable's ELF, with its DWARF in it", s->path, name);
 		for (int kind = 0; kind < 2; kind++) {
 			for (int i = 0; i < (kind == 0 ? NSECTIONS : NSECTIONS / 2); i++) {
 				const uint8_t **data = kind == 0 ? &s->data[i] : &s->abbrev[i];
@@ -649,6 +677,7 @@ static int find_sections(Elf *elf, struct dwarf_scan *s)
 
 struct scan_order {
 	uint64_t abbrev_off;
+	uint32_t sizes; /* sizes_of() the unit */
 	size_t pair, unit;
 };
 
@@ -660,6 +689,8 @@ static int cmp_order(const void *a, const void *b)
 		return x->pair < y->pair ? -1 : 1;
 	if (x->abbrev_off != y->abbrev_off)
 		return x->abbrev_off < y->abbrev_off ? -1 : 1;
+	if (x->sizes != y->sizes) /* each table sized once for each kind of unit that reads it */
+		return x->sizes < y->sizes ? -1 : 1;
 	return x->unit < y->unit ? -1 : x->unit > y->unit;
 }
 
@@ -705,8 +736,8 @@ int fa_dwarf_check_depth(Elf *elf, const char *path, struct ff_error *err)
 		goto done;
 	}
 	for (size_t i = 0; i < s.nunits; i++)
-		order[i] = (struct scan_order){s.units[i].abbrev_off, s.units[i].section / 2u, i};
-	if (s.nunits > 1) /* each table read once, however units share them */
+		order[i] = (struct scan_order){s.units[i].abbrev_off, sizes_of(&s.units[i]), s.units[i].section / 2u, i};
+	if (s.nunits > 1) /* each table read once, however units share them, and sized once per sizes_of() */
 		qsort(order, s.nunits, sizeof(*order), cmp_order);
 	for (size_t i = 0; i < s.nunits; i++) {
 		struct unit *u = &s.units[order[i].unit];

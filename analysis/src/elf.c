@@ -464,32 +464,67 @@ static Dwarf_Line *line_at(Dwarf_Die *cudie, Dwarf_Addr addr)
 	return best != NULL ? best : line;
 }
 
+/* DIEs that hold functions without a code range of their own: a C++ method's definition is inside its namespace
+ * (and, for one defined in its class, the class) */
+static bool is_container(Dwarf_Die *die)
+{
+	int tag = dwarf_tag(die);
+
+	return tag == DW_TAG_namespace || tag == DW_TAG_class_type || tag == DW_TAG_structure_type ||
+	       tag == DW_TAG_union_type;
+}
+
+#define CONTAINERS_MAX 256 /* containers nested in each other, searched at once (dwarf_scan.c's depth bound) */
+
 /*
  * The DIEs whose code contains pc, innermost first, up to (not including) the CU: the chain dwarf_getscopes_die()
  * gives for the innermost one. Not dwarf_getscopes(): past an inlined subroutine it goes on with the scopes of the
  * abstract definition (this file wants the concrete callers), and when that definition cannot be found (a broken
  * DW_AT_abstract_origin) it loses the array it made: 32 bytes a scope, every lookup, while the ELF stays open.
+ * Like dwarf_getscopes(), it looks for them inside namespaces, classes, structures and unions too (which are not
+ * in the chain).
  * out: (out) the chain, malloc'd (free() it), NULL when empty. Returns its length.
  */
 static int scopes_at(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **out)
 {
-	Dwarf_Die die = *cudie, child, *chain = NULL, *grown;
-	size_t n = 0, cap = 0;
+	Dwarf_Die child, next, *chain = NULL, *grown;
+	Dwarf_Die *open = NULL; /* the containers being searched, outermost first: where to go on when one is done */
+	size_t n = 0, cap = 0, nopen = 0;
 
-	/* down one level at a time (no recursion: nesting is the file's choice), into the first child holding pc */
-	while (n < INT_MAX && dwarf_child(&die, &child) == 0) {
-		while (dwarf_haspc(&child, pc) <= 0)
-			if (dwarf_siblingof(&child, &child) != 0)
+	/* (no recursion: nesting is the file's choice) */
+	if (dwarf_child(cudie, &child) != 0)
+		goto done;
+	for (;;) {
+		if (dwarf_haspc(&child, pc) > 0) { /* one level down, into it */
+			if (n == cap) {
+				cap = cap > 0 ? 2 * cap : 8;
+				if ((grown = realloc(chain, cap * sizeof(*chain))) == NULL)
+					goto done; /* out of memory: the outer scopes found so far */
+				chain = grown;
+			}
+			chain[n++] = child;
+			nopen = 0; /* pc is in there: the containers around it are not searched further */
+			if (n >= INT_MAX || dwarf_child(&chain[n - 1], &child) != 0)
 				goto done;
-		if (n == cap) {
-			cap = cap > 0 ? 2 * cap : 8;
-			if ((grown = realloc(chain, cap * sizeof(*chain))) == NULL)
-				goto done; /* out of memory: the outer scopes found so far */
-			chain = grown;
+			continue;
 		}
-		chain[n++] = die = child;
+		if (is_container(&child) && dwarf_child(&child, &next) == 0) { /* into it, not in the chain */
+			if (open == NULL && (open = malloc(CONTAINERS_MAX * sizeof(*open))) == NULL)
+				goto done;
+			if (nopen < CONTAINERS_MAX) {
+				open[nopen++] = child;
+				child = next;
+				continue;
+			}
+		}
+		while (dwarf_siblingof(&child, &child) != 0) { /* the last child: on after the container it is in */
+			if (nopen == 0)
+				goto done;
+			child = open[--nopen];
+		}
 	}
 done:
+	free(open);
 	for (size_t i = 0; i < n / 2; i++) {
 		Dwarf_Die t = chain[i];
 
@@ -547,6 +582,9 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 /* ---- tail calls (DWARF call-site records) ---- */
 
 #define TAIL_DEPTH 8
+/* Call sites one search looks at, at most: functions that tail-call each other make the paths up to TAIL_DEPTH
+ * exponential in number (30 of them, 29^7), and a search that runs out gives up as if ambiguous. */
+#define TAIL_VISITS_MAX 4096u
 
 /* The out-of-line function (DW_TAG_subprogram) containing addr. */
 static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
@@ -665,7 +703,9 @@ struct tail_search {
 	const char *path[TAIL_DEPTH];
 	Dwarf_Addr path_pc[TAIL_DEPTH];
 	size_t depth;
-	size_t chains;       /* complete chains found: more than one is ambiguous */
+	size_t chains;       /* complete chains found: more than one is ambiguous, and ends the search */
+	size_t visits;       /* call sites looked at */
+	bool gave_up;        /* past TAIL_VISITS_MAX of them */
 	const char *found[TAIL_DEPTH];
 	Dwarf_Addr found_pc[TAIL_DEPTH];
 	size_t found_len;
@@ -676,10 +716,14 @@ static void search(struct tail_search *t, const char *fn);
 static int follow_tail(Dwarf_Die *site, void *ctx)
 {
 	struct tail_search *t = ctx;
-	const char *next = call_target(site);
+	const char *next;
 	Dwarf_Addr pc = 0;
 
-	if (!is_tail_call(site) || next == NULL || t->depth >= TAIL_DEPTH)
+	if (++t->visits > TAIL_VISITS_MAX) {
+		t->gave_up = true;
+		return 1;
+	}
+	if (!is_tail_call(site) || (next = call_target(site)) == NULL || t->depth >= TAIL_DEPTH)
 		return 0;
 	call_site_return_pc(site, &pc);
 	t->path_pc[t->depth - 1] = pc;
@@ -689,13 +733,14 @@ static int follow_tail(Dwarf_Die *site, void *ctx)
 			memcpy(t->found_pc, t->path_pc, t->depth * sizeof(t->path_pc[0]));
 			t->found_len = t->depth;
 		}
-		return 0;
+		return t->chains > 1; /* ambiguous: no need to look further */
 	}
 	search(t, next);
-	return 0;
+	return t->gave_up || t->chains > 1;
 }
 
-/* Depth-first over tail calls from fn, recording each complete chain to the goal. */
+/* Depth-first over tail calls from fn, recording the first complete chain to the goal and counting them; it stops
+ * at a second one, or past TAIL_VISITS_MAX call sites (gave_up). */
 static void search(struct tail_search *t, const char *fn)
 {
 	Dwarf_Die sub;
@@ -735,8 +780,8 @@ static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
 	t.e = e;
 	t.goal = goal;
 	search(&t, f.target);
-	if (t.chains != 1)
-		return 0; /* none, or ambiguous: show nothing rather than guess */
+	if (t.gave_up || t.chains != 1)
+		return 0; /* none, ambiguous, or too many paths to tell: show nothing rather than guess */
 	/* innermost first: the function that made the last tail call comes first */
 	for (size_t i = t.found_len; i-- > 0 && n < max;) {
 		struct fa_sym s[1];

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -314,16 +315,28 @@ struct section {
 	const struct buf *data;
 };
 
+/* What an ELF of write_elf() may have besides: a section of this name (4 bytes of 0), and functions of these
+ * names, function i at FUNC_AT(i), FUNC_SIZE bytes. */
+struct elf_extra {
+	const char *section;
+	const char *const *funcs;
+	size_t nfuncs;
+};
+
+#define FUNC_AT(i) (0x1000u + 0x100u * (uint32_t)(i))
+#define FUNC_SIZE 0x100u
+
 /*
  * Write a little-endian ARM executable with .debug_info and .debug_abbrev as given and what fa_elf_open() asks
  * besides: a build-id, a function deep_scopes over the range (after a word at 0: a function at 0 is taken for
- * none), .debug_frame and .debug_aranges for it. Returns the path of a temporary file the caller unlinks.
+ * none), .debug_frame and .debug_aranges for it; and what x (optional) adds. Returns the path of a temporary file
+ * the caller unlinks.
  */
-static char *write_elf(const struct buf *abbrev, const struct buf *info)
+static char *write_elf(const struct buf *abbrev, const struct buf *info, const struct elf_extra *x)
 {
 	static const uint8_t code[8] = {0, 0, 0, 0, 0xfe, 0xe7, 0, 0}; /* a word, then `b .` */
 	struct buf text = {0}, note = {0}, aranges = {0}, frame = {0}, symtab = {0}, strtab = {0}, shstrtab = {0};
-	struct buf out = {0};
+	struct buf out = {0}, extra = {0};
 	char *path = strdup("/tmp/test_analysis_elf-XXXXXX");
 	const struct section secs[] = {
 		{".text", 1 /* PROGBITS */, 6 /* AX */, 0, 0, 0, 0, &text},
@@ -335,8 +348,10 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 		{".symtab", 2 /* SYMTAB */, 0, 0, 8 /* .strtab */, 1, 16, &symtab},
 		{".strtab", 3 /* STRTAB */, 0, 0, 0, 0, 0, &strtab},
 		{".shstrtab", 3, 0, 0, 0, 0, 0, &shstrtab},
+		{x != NULL ? x->section : NULL, 1, 0, 0, 0, 0, 0, &extra},
 	};
-	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) + 1, phoff = 52, data_at = phoff + 32;
+	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) + (x != NULL && x->section != NULL), phoff = 52;
+	const size_t data_at = phoff + 32;
 	size_t offs[sizeof(secs) / sizeof(secs[0])], names[sizeof(secs) / sizeof(secs[0])], shoff;
 	int fd;
 
@@ -354,6 +369,12 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 	put(&strtab, "\0deep_scopes", 13);
 	put_le(&symtab, 1, 4), put_le(&symtab, 5, 4), put_le(&symtab, HIGH - 4, 4);
 	put_le(&symtab, 0x12 /* GLOBAL FUNC */, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1 /* .text */, 2);
+	for (size_t i = 0; x != NULL && i < x->nfuncs; i++) {
+		put_le(&symtab, strtab.n, 4), put_le(&symtab, FUNC_AT(i), 4), put_le(&symtab, FUNC_SIZE, 4);
+		put_le(&symtab, 0x12, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1, 2);
+		put(&strtab, x->funcs[i], strlen(x->funcs[i]) + 1);
+	}
+	put_le(&extra, 0, 4);
 	put_fill(&shstrtab, 0, 1);
 	for (size_t i = 0; i < nsecs - 1; i++) {
 		names[i] = shstrtab.n;
@@ -381,7 +402,8 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 		put(&h, "\x7f" "ELF\x01\x01\x01", 7), put_fill(&h, 0, 9);
 		put_le(&h, 2 /* EXEC */, 2), put_le(&h, 40 /* ARM */, 2), put_le(&h, 1, 4), put_le(&h, 5, 4);
 		put_le(&h, phoff, 4), put_le(&h, shoff, 4), put_le(&h, 0x05000000, 4), put_le(&h, 52, 2);
-		put_le(&h, 32, 2), put_le(&h, 1, 2), put_le(&h, 40, 2), put_le(&h, nsecs, 2), put_le(&h, nsecs - 1, 2);
+		put_le(&h, 32, 2), put_le(&h, 1, 2), put_le(&h, 40, 2), put_le(&h, nsecs, 2);
+		put_le(&h, 9 /* .shstrtab */, 2);
 		put_le(&h, 1 /* LOAD */, 4), put_le(&h, offs[0], 4), put_le(&h, 0, 4), put_le(&h, 0, 4);
 		put_le(&h, text.n, 4), put_le(&h, text.n, 4), put_le(&h, 5 /* R X */, 4), put_le(&h, 4, 4);
 		memcpy(out.p, h.p, h.n);
@@ -393,37 +415,56 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info)
 	assert_int_equal(write(fd, out.p, out.n), (ssize_t)out.n);
 	close(fd);
 	free(text.p), free(note.p), free(aranges.p), free(frame.p), free(symtab.p), free(strtab.p);
-	free(shstrtab.p), free(out.p);
+	free(shstrtab.p), free(out.p), free(extra.p);
 	return path;
 }
 
-/* fa_elf_open() of an ELF with this .debug_info (and put_abbrevs()); err filled. Returns its result. */
-static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
+/* fa_elf_open() of an ELF with this .debug_abbrev (NULL: put_abbrevs()) and .debug_info; err filled. Returns its
+ * result. */
+static int open_elf(const struct buf *abbrev, const struct buf *info, const struct elf_extra *x,
+		    struct ff_error *err, struct fa_elf **out)
 {
-	struct buf abbrev = {0};
+	struct buf own = {0};
 	char *path;
 	int rc;
 
-	put_abbrevs(&abbrev);
-	path = write_elf(&abbrev, info);
+	if (abbrev == NULL)
+		put_abbrevs(&own);
+	path = write_elf(abbrev != NULL ? abbrev : &own, info, x);
 	memset(err, 0, sizeof(*err));
 	rc = fa_elf_open(out, path, err);
 	unlink(path);
 	free(path);
-	free(abbrev.p);
+	free(own.p);
 	return rc;
+}
+
+static int open_with(const struct buf *abbrev, const struct buf *info, struct ff_error *err, struct fa_elf **out)
+{
+	return open_elf(abbrev, info, NULL, err, out);
+}
+
+static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
+{
+	return open_with(NULL, info, err, out);
+}
+
+/* fa_elf_open() with this .debug_abbrev (NULL: put_abbrevs()) fails with code and a message that holds want. */
+static void assert_refused_with(const struct buf *abbrev, const struct buf *info, int code, const char *want)
+{
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+
+	assert_int_equal(open_with(abbrev, info, &err, &e), code);
+	assert_null(e);
+	if (strstr(err.msg, want) == NULL)
+		fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
 }
 
 /* fa_elf_open() fails with code and a message that holds want. */
 static void assert_refused(const struct buf *info, int code, const char *want)
 {
-	struct ff_error err;
-	struct fa_elf *e = NULL;
-
-	assert_int_equal(open_info(info, &err, &e), code);
-	assert_null(e);
-	if (strstr(err.msg, want) == NULL)
-		fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
+	assert_refused_with(NULL, info, code, want);
 }
 
 /* fa_elf_open() in a thread with an 8 MiB stack of our own, then the function at an address: dwarf_getscopes()
@@ -558,7 +599,7 @@ static void unknown_form_is_refused(void **state)
 	at = begin_unit(&info);
 	put_uleb(&info, 1), put_le(&info, 0, 4);
 	end_unit(&info, at);
-	path = write_elf(&abbrev, &info);
+	path = write_elf(&abbrev, &info, NULL);
 	assert_int_equal(fa_elf_open(&e, path, &err), FF_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "the DWARF unit at 0x0 in .debug_info has a DIE (at 0xb) with attribute form "
 				   "0x99, which faultline does not know"));
@@ -617,6 +658,296 @@ static void sibling_elsewhere_is_refused(void **state)
 	assert_refused(&info, FF_ERR_MALFORMED, "has a DW_AT_sibling pointing to 0x1b, which is not the next sibling "
 		       "(at 0x2b)");
 	free(info.p);
+}
+
+/* libdw keeps abbreviation codes, tags, attribute names and forms in 32 bits: code 0x100000001 would be code 1 to
+ * it, and a deep tree of them would pass a scan that read 64. Each is refused past 32 bits. */
+static void values_past_32_bits_are_refused(void **state)
+{
+	static const struct {
+		uint64_t code, tag, name, form;
+		const char *want;
+	} k_cases[] = {
+		{0x100000001, TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000001, past 32"},
+		{1, 0x100000000 | TAG_CU, AT_NAME, FORM_STRING, "has an abbreviation code or tag of 0x100000011, past"},
+		{1, TAG_CU, 0x100000000 | AT_NAME, FORM_STRING, "has an attribute name or form of 0x100000003, past"},
+		{1, TAG_CU, AT_NAME, 0x100000000 | FORM_STRING, "has an attribute name or form of 0x100000008, past"},
+	};
+	struct buf abbrev = {0}, info = {0};
+	size_t at;
+
+	(void)state;
+	at = begin_unit(&info);
+	put_uleb(&info, 1), put(&info, "u.c", 4), put_le(&info, 0, 1);
+	end_unit(&info, at);
+	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
+		abbrev.n = 0;
+		put_uleb(&abbrev, k_cases[i].code), put_uleb(&abbrev, k_cases[i].tag), put_le(&abbrev, 0, 1);
+		put_uleb(&abbrev, k_cases[i].name), put_uleb(&abbrev, k_cases[i].form), put_le(&abbrev, 0, 3);
+		assert_refused_with(&abbrev, &info, FF_ERR_MALFORMED, k_cases[i].want);
+	}
+	/* a DIE's code: 1 to libdw, which would find A_CU */
+	info.n = 0;
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, 0x100000000 | A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
+	end_unit(&info, at);
+	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info has a DIE abbreviation code of "
+		       "0x100000002, past 32 bits");
+	free(abbrev.p), free(info.p);
+}
+
+/* An abbreviation with two DW_AT_sibling: libdw follows the first (here pointing at the DIE itself, so
+ * dwarf_siblingof() would loop), a scan checking only the last would pass it. */
+static void two_siblings_are_refused(void **state)
+{
+	struct buf abbrev = {0}, info = {0};
+	size_t at;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, 7), put_uleb(&abbrev, TAG_BLOCK), put_le(&abbrev, 0, 1);
+	put_uleb(&abbrev, AT_SIBLING), put_uleb(&abbrev, FORM_REF4);
+	put_uleb(&abbrev, AT_SIBLING), put_uleb(&abbrev, FORM_REF4), put_le(&abbrev, 0, 3);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, 7), put_le(&info, 0x1b, 4), put_le(&info, 0x24, 4); /* itself, then the next DIE */
+	put_uleb(&info, A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
+	end_unit(&info, at);
+	assert_refused_with(&abbrev, &info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info has abbreviation 7 "
+			    "with two DW_AT_sibling");
+	free(abbrev.p), free(info.p);
+}
+
+/* Addresses of 2 bytes: libdw would read them as 8, so the scan's DIEs would not be libdw's. */
+static void odd_address_size_is_refused(void **state)
+{
+	struct buf info = {0};
+
+	(void)state;
+	put_deep_unit(&info, 3);
+	info.p[10] = 2; /* the header's address size */
+	assert_refused(&info, FF_ERR_UNSUPPORTED, "the DWARF unit at 0x0 in .debug_info has addresses of 2 bytes: "
+		       "faultline reads 4 or 8");
+	free(info.p);
+}
+
+/* Units sharing one table of many attributes, alternately DWARF 4 and 2 (DW_FORM_ref_addr sizes differ): the
+ * table is sized once for each, not once a unit (40,000 units x 50,000 attributes took seconds). */
+static void shared_table_is_sized_once_per_kind(void **state)
+{
+	struct buf abbrev = {0}, info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	struct timespec t0, t1;
+	double ms;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, 7), put_uleb(&abbrev, TAG_VARIABLE), put_le(&abbrev, 0, 1);
+	for (unsigned i = 0; i < 50000; i++)
+		put_uleb(&abbrev, 0x2000), put_uleb(&abbrev, FORM_REF_ADDR);
+	put_le(&abbrev, 0, 3);
+	put_deep_unit(&info, 3);
+	for (unsigned i = 0; i < 40000; i++) {
+		size_t at = begin_unit(&info);
+
+		info.p[at + 4] = i % 2 != 0 ? 4 : 2; /* the version */
+		put_uleb(&info, A_PARTIAL), put_le(&info, 0, 1);
+		end_unit(&info, at);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (open_with(&abbrev, &info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fa_elf_close(e);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("opened 40,000 units sharing a table of 50,000 attributes in %.1f ms\n", ms);
+	assert_true(ms < 1000);
+	free(abbrev.p), free(info.p);
+}
+
+/* A unit that ends inside a DIE whose DW_AT_sibling points to the unit's end (libdw reads no 0s there), then a
+ * unit with a DIE at that depth and no sibling: what the scan expects of one unit's siblings (cleared only as
+ * deep as each unit goes) says nothing of the next's. */
+static void sibling_at_a_unit_end_is_read(void **state)
+{
+	struct buf info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	size_t at = begin_unit(&info);
+
+	(void)state;
+	put_cu_die(&info);
+	put_uleb(&info, A_SIBLING), put_le(&info, 0x1b + 5, 4); /* the unit's end, right after it */
+	end_unit(&info, at);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_blocks(&info, 2), put_le(&info, 0, 1);
+	end_unit(&info, at);
+	if (open_info(&info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	fa_elf_close(e);
+	free(info.p);
+}
+
+/* A DWARF package file (.dwp): libdw finds a unit's abbreviations through its .debug_cu_index, which the scan does
+ * not read. */
+static void package_file_is_refused(void **state)
+{
+	static const char *const k_index[] = {".debug_cu_index", ".debug_tu_index"};
+	struct buf info = {0};
+
+	(void)state;
+	put_deep_unit(&info, 3);
+	for (size_t i = 0; i < 2; i++) {
+		struct elf_extra x = {k_index[i], NULL, 0};
+		struct ff_error err;
+		struct fa_elf *e = NULL;
+		char want[96];
+
+		assert_int_equal(open_elf(NULL, &info, &x, &err, &e), FF_ERR_UNSUPPORTED);
+		assert_null(e);
+		snprintf(want, sizeof(want), "is a DWARF package file (%s)", k_index[i]);
+		if (strstr(err.msg, want) == NULL)
+			fail_msg("message \"%s\" does not say \"%s\"", err.msg, want);
+	}
+	free(info.p);
+}
+
+/* A function in a namespace, after a structure holding another (as C++ puts them): found inside both containers,
+ * which have no code range of their own, by its DWARF name rather than the symbol's. */
+static void function_in_a_namespace_is_found(void **state)
+{
+	enum { A_NAMESPACE = 7, A_STRUCT, A_SUBPROGRAM };
+	struct buf abbrev = {0}, info = {0};
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	struct fa_sym sym[2];
+	size_t at;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, A_NAMESPACE), put_uleb(&abbrev, 0x39), put_le(&abbrev, 1, 1), put_le(&abbrev, 0, 2);
+	put_uleb(&abbrev, A_STRUCT), put_uleb(&abbrev, 0x13), put_le(&abbrev, 1, 1), put_le(&abbrev, 0, 2);
+	put_uleb(&abbrev, A_SUBPROGRAM), put_uleb(&abbrev, 0x2e), put_le(&abbrev, 0, 1);
+	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
+	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4);
+	put_le(&abbrev, 0, 3);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	put_uleb(&info, A_NAMESPACE);
+	put_uleb(&info, A_STRUCT);
+	put_uleb(&info, A_SUBPROGRAM), put(&info, "other", 6), put_le(&info, 0, 4), put_le(&info, 4, 4);
+	put_le(&info, 0, 1); /* the structure's end */
+	put_uleb(&info, A_SUBPROGRAM), put(&info, "ns_function", 12), put_le(&info, 0, 4), put_le(&info, HIGH, 4);
+	put_le(&info, 0, 2); /* the namespace's, the unit DIE's */
+	end_unit(&info, at);
+	if (open_with(&abbrev, &info, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(fa_elf_symbolize(e, 0x1000, sym, 2), 1);
+	assert_string_equal(sym[0].function, "ns_function");
+	assert_false(sym[0].inlined);
+	fa_elf_close(e);
+	free(abbrev.p), free(info.p);
+}
+
+/* Functions for tail_call_search_is_bounded(): f00-f29 tail-call each other; f30 calls f00 and f32; f32 tail-calls
+ * f33, which tail-calls f31. */
+#define CLIQUE 30
+#define TAIL_FUNCS (CLIQUE + 4)
+
+static size_t tail_call_count(unsigned i)
+{
+	return i < CLIQUE ? CLIQUE - 1 : i == CLIQUE ? 2 : i == CLIQUE + 1 ? 0 : 1;
+}
+
+/* Call site k of function i: its target, return pc, whether a tail call. */
+static void tail_call_of(unsigned i, unsigned k, unsigned *to, uint32_t *ret, bool *tail)
+{
+	*tail = i != CLIQUE;
+	*ret = FUNC_AT(i) + 0x10 * (k + 1);
+	if (i < CLIQUE)
+		*to = k < i ? k : k + 1;
+	else if (i == CLIQUE)
+		*to = k == 0 ? 0 : CLIQUE + 2;
+	else
+		*to = i == CLIQUE + 2 ? CLIQUE + 3 : CLIQUE + 1;
+}
+
+/* The search over tail calls gives up after so many call sites: 30 functions tail-calling each other (29^7 paths)
+ * take no time and give nothing, while a chain a -> b -> goal elsewhere in the file is still found. */
+static void tail_call_search_is_bounded(void **state)
+{
+	enum { A_FUNC = 7, A_TAIL, A_CALL };
+	static char names[TAIL_FUNCS][4];
+	const char *funcs[TAIL_FUNCS];
+	struct buf abbrev = {0}, info = {0};
+	struct elf_extra x = {NULL, funcs, TAIL_FUNCS};
+	size_t off[TAIL_FUNCS], at;
+	struct ff_error err;
+	struct fa_elf *e = NULL;
+	struct fa_sym out[8];
+	struct timespec t0, t1;
+	double ms;
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	abbrev.n--; /* the table's end */
+	put_uleb(&abbrev, A_FUNC), put_uleb(&abbrev, 0x2e /* subprogram */), put_le(&abbrev, 1, 1);
+	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
+	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4);
+	put_le(&abbrev, 0, 2);
+	for (unsigned tail = 1; tail <= 2; tail++) { /* call_site: call_origin, [call_tail_call,] call_return_pc */
+		put_uleb(&abbrev, tail == 1 ? A_TAIL : A_CALL), put_uleb(&abbrev, 0x48), put_le(&abbrev, 0, 1);
+		put_uleb(&abbrev, 0x7f), put_uleb(&abbrev, FORM_REF4);
+		if (tail == 1)
+			put_uleb(&abbrev, 0x82), put_uleb(&abbrev, 0x19 /* flag_present */);
+		put_uleb(&abbrev, 0x7d), put_uleb(&abbrev, FORM_ADDR), put_le(&abbrev, 0, 2);
+	}
+	put_le(&abbrev, 0, 1);
+	at = begin_unit(&info);
+	put_cu_die(&info);
+	for (unsigned i = 0, o = (unsigned)info.n; i < TAIL_FUNCS; i++) { /* where each function's DIE will be */
+		snprintf(names[i], sizeof(names[i]), "f%02u", i);
+		funcs[i] = names[i];
+		off[i] = o;
+		o += 13 + 9 * (unsigned)tail_call_count(i) + 1;
+	}
+	for (unsigned i = 0; i < TAIL_FUNCS; i++) {
+		assert_int_equal(info.n, off[i]);
+		put_uleb(&info, A_FUNC), put(&info, names[i], 4), put_le(&info, FUNC_AT(i), 4);
+		put_le(&info, FUNC_SIZE, 4);
+		for (unsigned k = 0; k < tail_call_count(i); k++) {
+			unsigned to;
+			uint32_t ret;
+			bool tail;
+
+			tail_call_of(i, k, &to, &ret, &tail);
+			put_uleb(&info, tail ? A_TAIL : A_CALL), put_le(&info, off[to] - at, 4), put_le(&info, ret, 4);
+		}
+		put_le(&info, 0, 1);
+	}
+	put_le(&info, 0, 1);
+	end_unit(&info, at);
+	if (open_elf(&abbrev, &info, &x, &err, &e) != 0)
+		fail_msg("%s", err.msg);
+	/* f31 called from f30's second call site (to f32): f32 then f33 tail-called on the way, innermost first */
+	assert_int_equal(fa_elf_tail_calls(e, FUNC_AT(CLIQUE + 1) + 4, FUNC_AT(CLIQUE) + 0x20, out, 8), 2);
+	assert_string_equal(out[0].function, "f33");
+	assert_string_equal(out[1].function, "f32");
+	/* f31 called from f30's first (to f00): no chain, among more paths than the search walks */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fa_elf_tail_calls(e, FUNC_AT(CLIQUE + 1) + 4, FUNC_AT(CLIQUE) + 0x10, out, 8), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("tail-call search among 30 functions calling each other: %.1f ms\n", ms);
+	assert_true(ms < 2000);
+	fa_elf_close(e);
+	free(abbrev.p), free(info.p);
 }
 
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
@@ -848,6 +1179,14 @@ int main(void)
 		cmocka_unit_test(cut_unit_is_refused),
 		cmocka_unit_test(sibling_elsewhere_is_refused),
 		cmocka_unit_test(imports_add_their_depth),
+		cmocka_unit_test(values_past_32_bits_are_refused),
+		cmocka_unit_test(two_siblings_are_refused),
+		cmocka_unit_test(odd_address_size_is_refused),
+		cmocka_unit_test(shared_table_is_sized_once_per_kind),
+		cmocka_unit_test(sibling_at_a_unit_end_is_read),
+		cmocka_unit_test(package_file_is_refused),
+		cmocka_unit_test(function_in_a_namespace_is_found),
+		cmocka_unit_test(tail_call_search_is_bounded),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 	};
 
