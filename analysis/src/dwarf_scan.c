@@ -14,8 +14,10 @@
 #include "dwarf_scan.h"
 
 /*
- * libdw walks DIE trees recursively (dwarf_getscopes(), on through DW_TAG_imported_unit into the units a unit
- * imports), about 240 bytes of stack a level: 300,000 nested DIEs overflow an 8 MiB stack. C and C++ code nests
+ * Walks of a DIE tree that recurse (libdw's dwarf_getscopes(), on through DW_TAG_imported_unit into the units a
+ * unit imports; elf.c's search for call sites) take about 240 bytes of stack a level: 300,000 nested DIEs
+ * overflow an 8 MiB stack. elf.c no longer calls dwarf_getscopes() (it leaks on broken DWARF); the bound keeps
+ * whatever recurses there bounded. C and C++ code nests
  * 10 to 40 deep (libpython: 40): the unit, a namespace or two, a class, a function, its lexical blocks, then two
  * levels (inlined subroutine, lexical block) per call of an inline chain. 256 is several times that, and takes
  * libdw about 60 KiB of stack: small beside any thread's (tests/unit/analysis/test_elf.c measures it).

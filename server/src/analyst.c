@@ -39,6 +39,14 @@ struct srv_analyst {
 	int fd;    /* the parent's end of the socket */
 };
 
+/* A frame's head: its kind, then its length, 32-bit little-endian. */
+static void frame_head(uint8_t head[5], char kind, size_t len)
+{
+	head[0] = (uint8_t)kind;
+	for (int i = 0; i < 4; i++)
+		head[1 + i] = (uint8_t)(len >> (8 * i));
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec t;
@@ -56,22 +64,37 @@ static void describe_exit(int status, char *why, size_t cap)
 		snprintf(why, cap, "analysis exited with status %d", WEXITSTATUS(status));
 }
 
-/* The process is gone (killed first when kill): reaped, its socket closed. */
-static void end(struct srv_analyst *a, bool kill_it, int *out_status)
+/* The process killed and reaped, its socket closed (nothing when none runs). */
+static void end(struct srv_analyst *a)
 {
-	int status = 0;
-
 	if (a->pid == 0)
 		return;
-	if (kill_it)
-		kill(a->pid, SIGKILL);
-	while (waitpid(a->pid, &status, 0) < 0 && errno == EINTR)
+	kill(a->pid, SIGKILL);
+	while (waitpid(a->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	close(a->fd);
 	a->pid = 0;
 	a->fd = -1;
-	if (out_status != NULL)
-		*out_status = status;
+}
+
+/* Has the analyst exited by itself within ms? Then it is reaped (its pid may be another process's from now on),
+ * its socket closed, and status (optional) holds its wait status. */
+static bool exited(struct srv_analyst *a, int ms, int *status)
+{
+	for (int waited = 0;; waited += 10) {
+		struct timespec t = {0, 10 * 1000 * 1000};
+		pid_t p = waitpid(a->pid, status, WNOHANG);
+
+		if (p == a->pid) {
+			close(a->fd);
+			a->pid = 0;
+			a->fd = -1;
+			return true;
+		}
+		if ((p < 0 && errno != EINTR) || waited >= ms)
+			return false;
+		nanosleep(&t, NULL);
+	}
 }
 
 /* The analyst closed its end or broke the protocol: why it ended (it is given a second to exit by itself, so that
@@ -80,24 +103,12 @@ static enum srv_analysis died(struct srv_analyst *a, char *why, size_t cap)
 {
 	int status = 0;
 
-	for (int i = 0; i < 100; i++) {
-		pid_t p = waitpid(a->pid, &status, WNOHANG);
-
-		if (p == a->pid) {
-			close(a->fd);
-			a->pid = 0;
-			a->fd = -1;
-			describe_exit(status, why, cap);
-			return SRV_ANALYSIS_DIED;
-		}
-		if (p < 0 && errno != EINTR)
-			break;
-		struct timespec t = {0, 10 * 1000 * 1000};
-
-		nanosleep(&t, NULL);
+	if (exited(a, 1000, &status)) {
+		describe_exit(status, why, cap);
+	} else {
+		end(a);
+		snprintf(why, cap, "analysis broke off its answer");
 	}
-	end(a, true, NULL);
-	snprintf(why, cap, "analysis broke off its answer");
 	return SRV_ANALYSIS_DIED;
 }
 
@@ -123,25 +134,21 @@ static uint64_t peak_memory(pid_t pid)
 
 static enum srv_analysis over_memory(struct srv_analyst *a, char *why, size_t cap)
 {
-	end(a, true, NULL);
+	end(a);
 	snprintf(why, cap, "analysis used more than %llu MiB of memory (faultline-server --analysis-memory-mb)",
 		 (unsigned long long)(a->cfg->memory_max >> 20));
 	return SRV_ANALYSIS_DIED;
 }
 
-int srv_analyst_start(struct srv_analyst **out, const struct srv_analyst_config *cfg, char *why, size_t cap)
+/* A new process for a (none running): its pid and the parent's end of the socket, non-blocking. */
+static int spawn(struct srv_analyst *a, char *why, size_t cap)
 {
-	struct srv_analyst *a = srv_calloc(1, sizeof(*a));
-	char *argv[] = {(char *)cfg->program, "--analyst", (char *)cfg->data_dir, NULL};
+	char *argv[] = {(char *)a->cfg->program, "--analyst", (char *)a->cfg->data_dir, NULL};
 	posix_spawn_file_actions_t files;
 	int sv[2], rc;
 
-	*out = NULL;
-	a->cfg = cfg;
-	a->fd = -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		snprintf(why, cap, "cannot start an analyst: socketpair: %s", strerror(errno));
-		free(a);
 		return -1;
 	}
 	/* posix_spawn, not fork: the server has threads, and only async-signal-safe calls may follow a fork. The child
@@ -150,17 +157,31 @@ int srv_analyst_start(struct srv_analyst **out, const struct srv_analyst_config 
 	posix_spawn_file_actions_init(&files);
 	posix_spawn_file_actions_adddup2(&files, sv[1], 0);
 	posix_spawn_file_actions_adddup2(&files, sv[1], 1);
-	rc = posix_spawn(&a->pid, cfg->program, &files, NULL, argv, environ);
+	rc = posix_spawn(&a->pid, a->cfg->program, &files, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&files);
 	close(sv[1]);
 	if (rc != 0) {
-		snprintf(why, cap, "cannot start an analyst (%s): %s", cfg->program, strerror(rc));
+		snprintf(why, cap, "cannot start an analyst (%s): %s", a->cfg->program, strerror(rc));
 		close(sv[0]);
-		free(a);
+		a->pid = 0;
 		return -1;
 	}
 	a->fd = sv[0];
 	fcntl(a->fd, F_SETFL, fcntl(a->fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+int srv_analyst_start(struct srv_analyst **out, const struct srv_analyst_config *cfg, char *why, size_t cap)
+{
+	struct srv_analyst *a = srv_calloc(1, sizeof(*a));
+
+	*out = NULL;
+	a->cfg = cfg;
+	a->fd = -1;
+	if (spawn(a, why, cap) != 0) {
+		free(a);
+		return -1;
+	}
 	*out = a;
 	return 0;
 }
@@ -171,17 +192,8 @@ void srv_analyst_stop(struct srv_analyst *a)
 		return;
 	if (a->pid != 0) {
 		shutdown(a->fd, SHUT_WR); /* end of jobs: the analyst exits */
-		for (int i = 0; i < 200; i++) {
-			struct timespec t = {0, 10 * 1000 * 1000};
-
-			if (waitpid(a->pid, NULL, WNOHANG) == a->pid) { /* reaped: its pid may be another's from now */
-				close(a->fd);
-				a->pid = 0;
-				break;
-			}
-			nanosleep(&t, NULL);
-		}
-		end(a, true, NULL); /* one that did not exit in 2 s (nothing when it did) */
+		if (!exited(a, 2000, NULL))
+			end(a); /* it did not in 2 s */
 	}
 	free(a);
 }
@@ -200,7 +212,7 @@ static enum srv_analysis await(struct srv_analyst *a, short events, int64_t dead
 		int n;
 
 		if (left <= 0) {
-			end(a, true, NULL);
+			end(a);
 			snprintf(why, cap, "analysis took longer than %u s (faultline-server --analysis-seconds)",
 				 a->cfg->seconds);
 			return SRV_ANALYSIS_DIED;
@@ -209,7 +221,7 @@ static enum srv_analysis await(struct srv_analyst *a, short events, int64_t dead
 		if (n > 0)
 			return SRV_ANALYSIS_OK; /* ready, or hung up: the read or write says which */
 		if (n < 0 && errno != EINTR) {
-			end(a, true, NULL);
+			end(a);
 			snprintf(why, cap, "analysis: poll: %s", strerror(errno));
 			return SRV_ANALYSIS_DIED;
 		}
@@ -223,42 +235,33 @@ static enum srv_analysis job(struct srv_analyst *a, char kind, const void *paylo
 			     char *why, size_t cap)
 {
 	int64_t deadline = now_ms() + (int64_t)a->cfg->seconds * 1000;
-	uint8_t head[5] = {(uint8_t)kind, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16),
-			   (uint8_t)(len >> 24)};
+	uint8_t head[5];
 	size_t done = 0, total = sizeof(head) + len, want = sizeof(head);
 	enum srv_analysis rc;
 	char *buf = NULL;
 	uint64_t peak;
 	int status;
 
+	frame_head(head, kind, len);
 	*answer = NULL;
 	if (len > REQUEST_MAX) {
 		snprintf(why, cap, "analysis: a request of %zu bytes is too large", len);
 		return SRV_ANALYSIS_REFUSED;
 	}
-	if (a->pid != 0 && waitpid(a->pid, &status, WNOHANG) == a->pid) { /* it died between jobs: not this job's */
+	if (a->pid != 0 && exited(a, 0, &status)) { /* it died between jobs: not this job's */
 		describe_exit(status, why, cap);
 		fprintf(stderr, "faultline-server: an idle analyst ended (%s); starting another\n", why);
-		close(a->fd);
-		a->pid = 0;
 	}
 	if (a->pid != 0) { /* bytes waiting before a request: it wrote out of turn, and is not to be trusted again */
 		struct pollfd p = {.fd = a->fd, .events = POLLIN};
 
 		if (poll(&p, 1, 0) > 0) {
 			fprintf(stderr, "faultline-server: an analyst wrote out of turn; starting another\n");
-			end(a, true, NULL);
+			end(a);
 		}
 	}
-	if (a->pid == 0) {
-		struct srv_analyst *fresh;
-
-		if (srv_analyst_start(&fresh, a->cfg, why, cap) != 0)
-			return SRV_ANALYSIS_UNAVAILABLE;
-		a->pid = fresh->pid;
-		a->fd = fresh->fd;
-		free(fresh);
-	}
+	if (a->pid == 0 && spawn(a, why, cap) != 0)
+		return SRV_ANALYSIS_UNAVAILABLE;
 	while (done < total) {
 		const uint8_t *from = done < sizeof(head) ? head + done : (const uint8_t *)payload + (done - sizeof(head));
 		size_t chunk = done < sizeof(head) ? sizeof(head) - done : total - done;
@@ -296,7 +299,7 @@ static enum srv_analysis job(struct srv_analyst *a, char kind, const void *paylo
 			size_t alen = ff_le32(got + 1);
 
 			if ((got[0] != 'K' && got[0] != 'E') || alen > ANSWER_MAX) {
-				end(a, true, NULL);
+				end(a);
 				snprintf(why, cap, "analysis answered something malformed");
 				return SRV_ANALYSIS_DIED;
 			}
@@ -316,7 +319,7 @@ static enum srv_analysis job(struct srv_analyst *a, char kind, const void *paylo
 	if (peak > a->cfg->memory_max / 2) {
 		fprintf(stderr, "faultline-server: an analyst grew to %llu MiB, past half its limit: replaced\n",
 			(unsigned long long)(peak >> 20));
-		end(a, true, NULL);
+		end(a);
 	}
 	if (got[0] == 'E') {
 		snprintf(why, cap, "%s", buf);
@@ -340,7 +343,7 @@ enum srv_analysis srv_analyst_report(struct srv_analyst *a, const uint8_t *msg, 
 		snprintf(why, cap, "analysis wrote a report that does not read back: %s", err.msg);
 		free(*json);
 		*json = NULL;
-		end(a, true, NULL);
+		end(a);
 		return SRV_ANALYSIS_DIED;
 	}
 	return SRV_ANALYSIS_OK;
@@ -359,7 +362,7 @@ enum srv_analysis srv_analyst_check(struct srv_analyst *a, const char *path, cha
 	if (n < 16 || n > 128 || strspn(answer, "0123456789abcdef") != n) {
 		snprintf(why, cap, "analysis answered a build-id that is not one");
 		free(answer);
-		end(a, true, NULL);
+		end(a);
 		return SRV_ANALYSIS_DIED;
 	}
 	memcpy(build_hex, answer, n + 1);
@@ -425,9 +428,9 @@ static bool read_all(int fd, void *buf, size_t len)
 static bool answer(char kind, const char *text)
 {
 	size_t len = strlen(text);
-	uint8_t head[5] = {(uint8_t)kind, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16),
-			   (uint8_t)(len >> 24)};
+	uint8_t head[5];
 
+	frame_head(head, kind, len);
 	for (size_t done = 0; done < sizeof(head) + len;) {
 		const void *from = done < sizeof(head) ? (const void *)(head + done) : text + (done - sizeof(head));
 		size_t n = done < sizeof(head) ? sizeof(head) - done : len - (done - sizeof(head));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The read API (api.h): rows from the store as JSON. A trace's stored report goes into the answer as it is
- * stored, not parsed and written again. */
+/* The read API (api.h): rows from the store, and the rate limits' counts, as JSON. A trace's stored report goes
+ * into the answer as it is stored, not parsed and written again. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -406,4 +406,19 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 	} else {
 		srv_api_error(out, 404, "not_found", "no such endpoint");
 	}
+}
+
+void srv_api_limits(struct srv_answer *out, struct srv_limits *l)
+{
+	struct srv_limits_config cfg = {0};
+	struct srv_limits_counts n = {0};
+
+	if (l != NULL)
+		srv_limits_get(l, &cfg, &n);
+	answer_json(out, 200, json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "limits", "new_devices_per_hour",
+					(json_int_t)cfg.new_devices_per_hour, "messages_per_device_hour",
+					(json_int_t)cfg.messages_per_device_hour, "bytes_per_key_day",
+					(json_int_t)cfg.bytes_per_key_day, "refused", "new_devices",
+					(json_int_t)n.new_devices, "messages", (json_int_t)n.messages, "bytes",
+					(json_int_t)n.bytes));
 }

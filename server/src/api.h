@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The read API's answers (docs/API.md): issues, an issue, a trace and its ELF core, devices, a device, the
- * quarantined messages. The store gives rows; this file shapes them into JSON. No HTTP here: http.c routes
- * GET /api/v1/... to srv_api_get() and sends what it answers. */
+ * quarantined messages, the rate limits. The store gives rows; this file shapes them into JSON. No HTTP here:
+ * http.c routes GET /api/v1/... to srv_api_get() (or srv_api_limits()) and sends what it answers. */
 #ifndef SRV_API_H
 #define SRV_API_H
 
 #include <stddef.h>
 
+#include "limits.h"
 #include "store.h"
 
 /* An answer: an HTTP status and its body. */
@@ -30,5 +31,11 @@ void srv_api_error(struct srv_answer *out, unsigned status, const char *code, co
  */
 void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 		 const char *(*arg)(void *actx, const char *name), void *actx);
+
+/*
+ * Answer GET limits: the rate limits and how many requests each refused (docs/API.md).
+ * out: filled.  l: the server's limits (NULL: none, all shown as 0, off).
+ */
+void srv_api_limits(struct srv_answer *out, struct srv_limits *l);
 
 #endif

@@ -65,7 +65,6 @@ struct request {
 	struct srv_ingest in;
 	int stored;                /* the commit's outcome: 0, or -1 (nothing of the request is stored) */
 	enum srv_role role;        /* the credential that sent it */
-	struct srv_limits *limits; /* the server's rate limits, for the writer's refund */
 	struct MHD_Connection *connection;
 };
 
@@ -249,6 +248,15 @@ static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const ch
 	return error_retry(c, status, code, message, 0);
 }
 
+/* 401: no credential, a wrong one, or the project key where only the admin token goes. */
+static enum MHD_Result unauthorized(struct MHD_Connection *c, enum srv_role role)
+{
+	return error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+		     role == SRV_ROLE_NONE ? "missing or wrong credentials: devices send X-Faultline-Key, people "
+					     "Authorization: Bearer"
+					   : "the project key may only send chunks");
+}
+
 /* The name a credential's bytes are counted under (srv_limits_bytes). */
 static const char *credential(enum srv_role role)
 {
@@ -296,15 +304,13 @@ static void chunks_stored(void *ctx, int rc, const char *error)
 	if (rc != 0 && req->in.retry_after == 0) /* (a rate limit's refusals are counted, not logged) */
 		fprintf(stderr, "faultline-server: storing chunks of %s: %s\n", req->serial, error);
 	srv_ingest_settle(&req->in, rc);
-	if (rc != 0 && req->limits != NULL) /* nothing stored, and not for its body: its bytes are given back */
-		srv_limits_bytes_refund(req->limits, credential(req->role), req->len, req->in.now);
+	if (rc != 0 && req->in.rate != NULL) /* nothing stored, and not for its body: its bytes are given back */
+		srv_limits_bytes_refund(req->in.rate, credential(req->role), req->len, req->in.now);
 	req->stored = rc;
 	req->stage = STORED;
 	MHD_resume_connection(req->connection);
 }
 
-/* POST /api/v1/devices/{serial}/chunks, once the whole body is in: parsed, then handed to the store's writer with
- * the connection suspended (no thread waits for the commit); answered when resumed. */
 /* Is the data folder's disk below its reserve? Ingest stops before the disk is full, not after: the database then
  * still has room to finish what it has taken (processing, expiry), and nothing accepted is lost. */
 static bool disk_low(struct srv_http *h)
@@ -324,6 +330,8 @@ static bool disk_low(struct srv_http *h)
 	return low;
 }
 
+/* POST /api/v1/devices/{serial}/chunks, once the whole body is in: parsed, then handed to the store's writer with
+ * the connection suspended (no thread waits for the commit); answered when resumed. */
 static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
 	struct ff_error err = {0};
@@ -351,7 +359,6 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 			return error(c, MHD_HTTP_BAD_REQUEST, req->len == 0 ? "empty" : req->batch ? "bad_batch" : "malformed",
 				     err.msg);
 		req->in.rate = h->limits;
-		req->limits = h->limits;
 		req->stage = STORING;
 		req->connection = c;
 		MHD_suspend_connection(c);
@@ -418,21 +425,10 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 
 	if (strncmp(url, API, strlen(API)) != 0)
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
-	if (strcmp(url, API "limits") == 0) { /* the rate limits and what they refused */
-		struct srv_limits_config cfg = {0};
-		struct srv_limits_counts n = {0};
-
-		if (h->limits != NULL)
-			srv_limits_get(h->limits, &cfg, &n);
-		return respond(c, MHD_HTTP_OK, json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "limits",
-							 "new_devices_per_hour", (json_int_t)cfg.new_devices_per_hour,
-							 "messages_per_device_hour",
-							 (json_int_t)cfg.messages_per_device_hour, "bytes_per_key_day",
-							 (json_int_t)cfg.bytes_per_key_day, "refused", "new_devices",
-							 (json_int_t)n.new_devices, "messages", (json_int_t)n.messages,
-							 "bytes", (json_int_t)n.bytes));
-	}
-	srv_api_get(&a, h->store, url + strlen(API), query_arg, c);
+	if (strcmp(url, API "limits") == 0) /* the rate limits live here, not in the store */
+		srv_api_limits(&a, h->limits);
+	else
+		srv_api_get(&a, h->store, url + strlen(API), query_arg, c);
 	return respond_bytes(c, a.status, a.body, a.len, a.type);
 }
 
@@ -460,20 +456,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return respond(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 		role = role_of(h, c);
 		if (role != SRV_ROLE_ADMIN)
-			return error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-				     role == SRV_ROLE_NONE ? "missing or wrong credentials: devices send X-Faultline-Key, "
-							     "people Authorization: Bearer"
-							   : "the project key may only send chunks");
+			return unauthorized(c, role);
 		return read_api(h, c, url);
 	}
 	if (req == NULL) { /* headers only: answer now, or get ready for the body */
 		*req_cls = &s_answered;
 		role = role_of(h, c);
 		if (role == SRV_ROLE_NONE || (role == SRV_ROLE_DEVICE && !device_endpoint(url, method)))
-			return error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-				     role == SRV_ROLE_NONE ? "missing or wrong credentials: devices send X-Faultline-Key, "
-							     "people Authorization: Bearer"
-							   : "the project key may only send chunks");
+			return unauthorized(c, role);
 		if (device_endpoint(url, method)) {
 			const char *serial = url + strlen(API "devices/");
 			const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");

@@ -8,15 +8,12 @@
 #include "alloc.h"
 #include "limits.h"
 
-#define KEYS 8 /* credentials counted at once: the project key, the admin token, and the ones rotated out today */
+#define KEYS 8 /* names bytes are counted under at once (http.c uses two: "project key", "admin token") */
 
 struct device_count {
 	int64_t device; /* 0: an empty place (store ids start at 1) */
 	uint64_t count;
 };
-
-struct srv_limits;
-static struct device_count *place(struct srv_limits *l, int64_t device);
 
 struct srv_limits {
 	struct srv_limits_config cfg;
@@ -104,19 +101,6 @@ void srv_limits_bytes_refund(struct srv_limits *l, const char *key, size_t len, 
 	pthread_mutex_unlock(&l->lock);
 }
 
-void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made)
-{
-	/* (to the window of now: a charge of the hour before, given back after the hour turned, is lost; harmless) */
-	if (device_made && l->new_devices > 0)
-		l->new_devices--;
-	if (messages > 0 && l->cap > 0) {
-		struct device_count *d = place(l, device);
-
-		if (d->device == device)
-			d->count -= messages < d->count ? messages : d->count;
-	}
-}
-
 /* The device window at now: moved on when a new hour began. Windows only move forward: requests stamped on the HTTP
  * threads reach the writer a little out of order around the hour. */
 static void device_window(struct srv_limits *l, int64_t now)
@@ -169,6 +153,19 @@ static void grow(struct srv_limits *l)
 		if (old[i].device != 0)
 			*place(l, old[i].device) = old[i];
 	free(old);
+}
+
+void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made)
+{
+	/* (to the window of now: a charge of the hour before, given back after the hour turned, is lost; harmless) */
+	if (device_made && l->new_devices > 0)
+		l->new_devices--;
+	if (messages > 0 && l->cap > 0) {
+		struct device_count *d = place(l, device);
+
+		if (d->device == device)
+			d->count -= messages < d->count ? messages : d->count;
+	}
 }
 
 unsigned srv_limits_message(struct srv_limits *l, int64_t device, int64_t now)

@@ -370,6 +370,7 @@ static void hung_and_killed_analysts(void **state)
 	sql(f, why, NULL, 0);
 	assert_int_equal(drain(f), 1);
 	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_DONE);
+	assert_int_equal(sql(f, "SELECT failures FROM messages", NULL, 0), 2); /* the idle death counted nothing */
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
 }
 
