@@ -215,20 +215,28 @@ int srv_process_one(struct srv_store *s, const struct srv_analyst_config *cfg, s
 	return out == STORED ? 1 : -1;
 }
 
+/* Is a periodic job due at now (period seconds after *last)? Then the calling worker takes it: *last = now. */
+static bool due(struct srv_workers *w, time_t *last, int64_t period, time_t now)
+{
+	bool take;
+
+	pthread_mutex_lock(&w->lock);
+	take = now - *last >= period;
+	if (take)
+		*last = now;
+	pthread_mutex_unlock(&w->lock);
+	return take;
+}
+
 /* Once an hour (or each expiry period, when shorter), one worker abandons the partial messages gone quiet. */
 static void expire(struct srv_workers *w)
 {
 	time_t now = time(NULL);
-	int64_t period = w->expiry < 3600 ? w->expiry : 3600, count = 0, pruned = 0;
+	int64_t count = 0, pruned = 0;
 	int rc;
 
-	pthread_mutex_lock(&w->lock);
-	if (now - w->expired < period) {
-		pthread_mutex_unlock(&w->lock);
+	if (!due(w, &w->expired, w->expiry < 3600 ? w->expiry : 3600, now))
 		return;
-	}
-	w->expired = now;
-	pthread_mutex_unlock(&w->lock);
 	srv_store_lock(w->store);
 	rc = w->store->ops->slots_expire(w->store, (int64_t)now - w->expiry, (int64_t)now - SRV_DELIVERED_KEEP, &count,
 					 &pruned);
@@ -249,13 +257,8 @@ static void retain(struct srv_workers *w)
 	bool more = true, stop = false;
 	int rc = 0;
 
-	pthread_mutex_lock(&w->lock);
-	if (now - w->retained < 3600) {
-		pthread_mutex_unlock(&w->lock);
+	if (!due(w, &w->retained, 3600, now))
 		return;
-	}
-	w->retained = now;
-	pthread_mutex_unlock(&w->lock);
 	while (more && !stop && rc == 0) {
 		srv_store_lock(w->store);
 		rc = w->store->ops->retention(w->store, (int64_t)now - w->retention, (int64_t)now, SRV_RETENTION_BATCH,
