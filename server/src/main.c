@@ -41,13 +41,13 @@ static void usage(FILE *to)
 		    "                      untrusted, so each worker analyzes in a process of its own, ended when it\n"
 		    "                      crashes or goes past this or --analysis-seconds\n"
 		    "  --analysis-seconds N    time one analysis may take (default 60)\n"
-		    "  --new-devices-per-hour N     rate limits on the project key (429 with Retry-After beyond):\n"
-		    "  --device-messages-per-hour N serials never seen before (default 10000), new messages of one\n"
-		    "  --key-mb-per-day N           device (default 100), MiB of chunk requests of one credential a\n"
-		    "                               day (default 4096); 0 turns one off\n"
 		    "  --analysis-failures N   quarantine a message whose analysis died N times (default 3) until a new\n"
 		    "                      symbol file of its build is uploaded\n"
-		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n");
+		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n"
+		    "rate limits (beyond: 429 with Retry-After, nothing stored; 0 turns one off):\n"
+		    "  --new-devices-per-hour N      serials never seen before (default 10000)\n"
+		    "  --device-messages-per-hour N  new messages of one device (default 100)\n"
+		    "  --key-mb-per-day N            MiB of chunk requests of one credential a day (default 4096)\n");
 }
 
 /* DIR/port, written whole or not at all: tests and scripts read the port a ":0" server picked from it. */
@@ -71,8 +71,8 @@ static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_
 		     s_analysis_failures = SRV_ANALYST_FAILURES, s_new_devices = SRV_LIMIT_NEW_DEVICES_PER_HOUR,
 		     s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR, s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
 
-static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, size_t symbols_max,
-		 unsigned workers, int64_t partial_expiry, const unsigned guard[3], const char *program)
+/* Serve until SIGINT or SIGTERM, with the options' values above. */
+static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, const char *program)
 {
 	const struct srv_analyst_config analysis = {.program = program, .data_dir = data,
 						    .memory_max = (uint64_t)s_analysis_mb << 20,
@@ -81,10 +81,10 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	const struct srv_limits_config rate = {.new_devices_per_hour = s_new_devices,
 					       .messages_per_device_hour = s_device_messages,
 					       .bytes_per_key_day = (uint64_t)s_key_mb << 20};
-	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data, .symbols_max = symbols_max,
-				      .analysis = &analysis,
-				      .disk_reserve = (uint64_t)s_disk_reserve_mb << 20,
-				      .header_seconds = guard[0], .request_seconds = guard[1], .per_address = guard[2]};
+	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data,
+				      .symbols_max = (size_t)s_symbols_mb << 20, .analysis = &analysis,
+				      .disk_reserve = (uint64_t)s_disk_reserve_mb << 20, .header_seconds = (unsigned)s_header_s,
+				      .request_seconds = (unsigned)s_request_s, .per_address = (unsigned)s_per_address};
 	struct srv_http *http;
 	char err[320];
 	uint16_t port;
@@ -100,7 +100,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	swept = srv_symbols_sweep(data);
 	if (swept > 0)
 		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
-	if (srv_workers_start(&cfg.workers, store, &analysis, workers, partial_expiry,
+	if (srv_workers_start(&cfg.workers, store, &analysis, (unsigned)s_workers, (int64_t)s_expiry_hours * 3600,
 			      (int64_t)s_retention_days * 86400) != 0)
 		return 1;
 	srv_limits_new(&cfg.limits, &rate);
@@ -232,11 +232,7 @@ int main(int argc, char **argv)
 	if (rotate) {
 		status = srv_keys_rotate(store, stdout) == 0 ? 0 : 1;
 	} else {
-		const unsigned guard[3] = {(unsigned)s_header_s, (unsigned)s_request_s, (unsigned)s_per_address};
-
-		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, (size_t)s_symbols_mb << 20,
-									(unsigned)s_workers, (int64_t)s_expiry_hours * 3600,
-									guard, program);
+		status = srv_keys_ensure(store, stdout) < 0 ? 1 : serve(store, data, &listen, program);
 	}
 	if (status != 0 && srv_store_error(store)[0] != '\0')
 		fprintf(stderr, "faultline-server: %s\n", srv_store_error(store));
