@@ -135,8 +135,8 @@ static int symbols_upload(const struct remote *r)
 	return 0;
 }
 
-/* Pages of a listing ("issues", "devices", "quarantine") of limit entries each, as one array: the first page only, or every
- * page when all. *out_more (optional): whether pages were left. NULL after printing why. */
+/* Pages of a listing ("issues", "devices", "quarantine") of limit entries each, as one array: the first page
+ * only, or every page when all. *out_more (optional): whether pages were left. NULL after printing why. */
 static json_t *pages(const struct remote *r, const char *what, int limit, bool all, bool *out_more)
 {
 	json_t *list = json_array(), *page, *next;

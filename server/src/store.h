@@ -164,8 +164,8 @@ struct srv_store_ops {
 	/* Processing. job_claim: the queued message that failed least often, oldest first, now marked processing (0),
 	 * or SRV_NONE when none; never one whose bytes retention dropped. job_finish: its new state, with the build-id
 	 * it waits for (symbols missing) or why it failed; -1 for a message whose bytes were dropped and state queued
-	 * or processing (the store refuses it: nothing could process it). job_failed: its analysis died: one more failure counted, its new state (queued or quarantined), the
-	 * build whose symbol file it died on, and why. */
+	 * or processing (the store refuses it: nothing could process it). job_failed: its analysis died: one more
+	 * failure counted, its new state (queued or quarantined), the build whose symbol file it died on, and why. */
 	int (*job_claim)(struct srv_store *s, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
 	int (*job_failed)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *build_id,

@@ -1268,14 +1268,18 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 }
 
 static const struct srv_store_ops k_sqlite_ops = {
-	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set, .begin = sq_begin, .commit = sq_commit,
-	.rollback = sq_rollback, .mark = sq_mark, .unmark = sq_unmark, .undo = sq_undo,
+	.close = sq_close, .meta_get = sq_meta_get, .meta_set = sq_meta_set,
+	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback, .mark = sq_mark, .unmark = sq_unmark,
+	.undo = sq_undo,
 	.device = sq_device, .slot_load = sq_slot_load, .slot_held = sq_slot_held, .slot_put = sq_slot_put,
-	.slot_read = sq_slot_read, .slot_drop = sq_slot_drop, .slot_save = sq_slot_save, .pending = sq_pending, .message_add = sq_message_add, .symbols_add = sq_symbols_add, .job_claim = sq_job_claim,
-	.job_finish = sq_job_finish, .job_failed = sq_job_failed, .slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover,
-	.symbols_arrived = sq_symbols_arrived, .symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
+	.slot_read = sq_slot_read, .slot_drop = sq_slot_drop, .slot_save = sq_slot_save, .pending = sq_pending,
+	.message_add = sq_message_add, .symbols_add = sq_symbols_add,
+	.job_claim = sq_job_claim, .job_finish = sq_job_finish, .job_failed = sq_job_failed,
+	.slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
+	.symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
 	.reboot_put = sq_reboot_put,
-	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history, .trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
+	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history,
+	.trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

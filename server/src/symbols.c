@@ -49,10 +49,10 @@ int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_
 	return rc;
 }
 
-#define UPLOAD_PREFIX "upload-"
-#define SRV_CHECKS_MAX 4 /* uploads checked at once (of the HTTP pool's 16 threads) */
+#define UPLOAD_PREFIX "upload-" /* the temporary files' names: upload-XXXXXX (mkostemp) */
+#define SRV_CHECKS_MAX 4        /* uploads checked at once (of the HTTP pool's 16 threads) */
 
-static atomic_int s_checks; /* uploads being checked now */ /* the temporary files' names: upload-XXXXXX (mkstemp) */
+static atomic_int s_checks; /* uploads being checked now */
 
 int srv_symbols_sweep(const char *data_dir)
 {

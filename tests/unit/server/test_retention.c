@@ -103,7 +103,8 @@ static int64_t reprocess(struct fixture *f, int64_t msg, const char *fp, const c
 		       fp, version);
 }
 
-/* Text of issues as the read API gets them: "id:count:devices:first_seen:last_seen:latest_trace:v1,v2" joined by ';'. */
+/* Text of issues as the read API gets them: "id:count:devices:first_seen:last_seen:latest_trace:v1,v2", joined
+ * by ";". */
 struct listing {
 	char text[16384];
 	size_t n;
