@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A message (docs/FORMAT.md §7, §8) decoded from untrusted bytes into plain C: the envelope, and the payload of a
- * coredump or a reboot event. Every field is checked; an error names the field. */
+ * coredump, a reboot event or a heartbeat. Every field is checked; an error names the field. */
 #ifndef FF_MESSAGE_H
 #define FF_MESSAGE_H
 
@@ -16,6 +16,7 @@ extern "C" {
 
 #define FF_MSG_COREDUMP 1u
 #define FF_MSG_REBOOT 2u
+#define FF_MSG_HEARTBEAT 3u
 
 #define FF_REGS_MAX 34u    /* the longest register layout (AArch64) */
 #define FF_FAULT_WORDS 5u  /* CFSR, HFSR, MMFAR, BFAR, SHCSR */
@@ -84,6 +85,27 @@ struct ff_reboot {
 	bool has_ended_boot_id;
 };
 
+/* A heartbeat's built-in values (docs/FORMAT.md §8.4), at their fixed positions. */
+enum ff_hb_builtin {
+	FF_HB_UPTIME_S = 0,
+	FF_HB_UNEXPECTED_REBOOTS = 1,
+	FF_HB_COREDUMPS = 2,
+	FF_HB_CHUNKS = 3,
+	FF_HB_CHUNK_BYTES = 4,
+	FF_HB_EVENTS_DROPPED = 5,
+	FF_HB_STORAGE = 6,
+	FF_HB_BUILTINS = 7, /* how many this decoder knows: a v1 heartbeat has at least these */
+};
+#define FF_HB_VALUES_MAX 256u  /* application values in one heartbeat */
+#define FF_HB_BYTES_MAX 4096u  /* of its values bstr */
+
+struct ff_heartbeat {
+	uint64_t builtin[FF_HB_BUILTINS]; /* indexed by enum ff_hb_builtin */
+	uint64_t values[FF_HB_VALUES_MAX]; /* the application's values as sent (LEB128-decoded; signed gauges still
+					   * zigzag-encoded: ff/metrics.h interprets them by the build's key table) */
+	size_t nvalues;
+};
+
 struct ff_message {
 	unsigned version;
 	unsigned type; /* FF_MSG_*; another value is kept as "unknown type", with no payload decoded */
@@ -95,8 +117,11 @@ struct ff_message {
 	char hw_version[65];
 	uint32_t boot_id;
 	uint64_t dropped;
+	bool compact;            /* a heartbeat without the firmware identity (arch, os, build_id, sw_version and
+				  * hw_version are then all zero / empty): its boot's identity applies (§8.4) */
 	struct ff_coredump core; /* type FF_MSG_COREDUMP */
 	struct ff_reboot reboot; /* type FF_MSG_REBOOT */
+	struct ff_heartbeat heartbeat; /* type FF_MSG_HEARTBEAT */
 	char notes[FF_NOTES_MAX]; /* what was dropped while decoding (a region of an unknown encoding...) */
 	uint8_t *bytes;           /* the captured regions' data, copied out of the message (regions point here); the
 				   * message's own bytes are not kept */
