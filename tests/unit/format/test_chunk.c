@@ -136,6 +136,42 @@ static void leb128(void **state)
 	assert_int_equal(ff_leb128_read(&v, (const uint8_t[]){0x80, 0x00}, 2, 2), 0); /* not minimal */
 }
 
+/* The heartbeat's 64-bit numbers of up to 10 bytes, and the reason each invalid one is given. */
+static void leb128_64(void **state)
+{
+	static const struct {
+		uint8_t b[11];
+		size_t avail;
+		size_t n;      /* bytes consumed; 0: invalid */
+		uint64_t v;
+		const char *why;
+	} k_cases[] = {
+		{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, 10, 10, UINT64_MAX, NULL},
+		{{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 10, 10, (uint64_t)1 << 63, NULL},
+		{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}, 10, 0, 0, "above 2^64-1"},
+		{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, 10, 0, 0, "above 2^64-1"},
+		{{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 11, 0, 0,
+		 "longer than its field allows"},
+		{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00}, 10, 0, 0, "not minimal"},
+		{{0x90, 0x1c, 0x00}, 3, 2, 3600, NULL},
+		{{0x90, 0x9c}, 2, 0, 0, "cut short"},
+		{{0x00}, 0, 0, 0, "cut short"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
+		uint64_t v = 0;
+		const char *why = NULL;
+		size_t n = ff_leb128_read64(&v, k_cases[i].b, k_cases[i].avail, 10, &why);
+
+		if (n != k_cases[i].n || (n > 0 && v != k_cases[i].v) ||
+		    (n == 0 && (why == NULL || strcmp(why, k_cases[i].why) != 0)))
+			fail_msg("case %zu: got %zu bytes, %llu, '%s'", i, n, (unsigned long long)v, why ? why : "");
+	}
+	/* a field's own maximum */
+	assert_int_equal(ff_leb128_read64(&(uint64_t){0}, (const uint8_t[]){0x80, 0x01}, 2, 1, NULL), 0);
+}
+
 static void bad_batches(void **state)
 {
 	struct {
@@ -212,8 +248,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_example), cmocka_unit_test(bad_chunks),  cmocka_unit_test(limits_accepted),
-		cmocka_unit_test(leb128),         cmocka_unit_test(bad_batches), cmocka_unit_test(bad_chunk_files),
-		cmocka_unit_test(batch_writer),
+		cmocka_unit_test(leb128),         cmocka_unit_test(leb128_64),   cmocka_unit_test(bad_batches),
+		cmocka_unit_test(bad_chunk_files), cmocka_unit_test(batch_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
