@@ -7,6 +7,7 @@
 #include "ff/chunk.h"
 #include "ff/bytes.h"
 #include "ff/message.h"
+#include "leb128.h"
 
 #define DEPTH_MAX 16u
 #define MAP_PAIRS_MAX 256u
@@ -18,6 +19,10 @@ enum { K_VERSION, K_TYPE, K_ARCH, K_OS, K_BUILD_ID, K_SW, K_HW, K_BOOT_ID, K_DRO
 enum { C_REASON = 1, C_FLAGS, C_REGS, C_FAULT, C_STACK, C_REGIONS, C_SITE, C_CODE, C_FPREGS, C_UPTIME, C_SIGNAL };
 /* Reboot event keys (§8.2). */
 enum { R_REASON = 1, R_RESET_CAUSE, R_SITE, R_COREDUMP, R_ENDED_BOOT_ID };
+/* Heartbeat keys (§8.4). */
+enum { H_VALUES = 1 };
+
+#define HB_LEB128_MAX 10u /* bytes of one heartbeat value */
 
 size_t ff_layout_regs(uint16_t arch, unsigned os, unsigned *out_word)
 {
@@ -430,9 +435,125 @@ static int parse_reboot(struct ff_message *m, const cbor_item_t *p, struct ff_er
 	return 0;
 }
 
+/* The next of the heartbeat's values, at *pos of the b[len] bstr; *pos moves past it. */
+static int next_value(uint64_t *out, const uint8_t *b, size_t len, size_t *pos, struct ff_error *err)
+{
+	const char *why;
+	size_t n = ff_leb128_read64(out, b + *pos, len - *pos, HB_LEB128_MAX, &why);
+
+	if (n == 0)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values: byte %zu: LEB128 %s", *pos,
+				    why);
+	*pos += n;
+	return 0;
+}
+
+/* The heartbeat's values (§8.4): LEB128 numbers filling the bstr: B, then B built-ins (the first FF_HB_BUILTINS
+ * kept, later ones skipped), then the application's. */
+static int parse_heartbeat(struct ff_message *m, const cbor_item_t *p, struct ff_error *err)
+{
+	struct ff_heartbeat *h = &m->heartbeat;
+	const cbor_item_t *values = get(p, H_VALUES);
+	const uint8_t *b;
+	size_t len, pos = 0;
+	uint64_t count, v;
+	int rc;
+
+	if (values == NULL)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values is missing");
+	if (!cbor_isa_bytestring(values))
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values is not a byte string");
+	b = cbor_bytestring_handle(values);
+	len = cbor_bytestring_length(values);
+	if (len > FF_HB_BYTES_MAX)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values is %zu bytes (at most %u)", len,
+				    FF_HB_BYTES_MAX);
+	if (len == 0)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values is empty");
+	if ((rc = next_value(&count, b, len, &pos, err)) != 0)
+		return rc;
+	if (count < FF_HB_BUILTINS)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values: %llu built-in values, fewer than %u",
+				    (unsigned long long)count, FF_HB_BUILTINS);
+	for (uint64_t i = 0; i < count; i++) {
+		if (pos == len)
+			return ff_error_set(err, FF_ERR_MALFORMED,
+					    "message: heartbeat: values: ends after %llu of its %llu built-in values",
+					    (unsigned long long)i, (unsigned long long)count);
+		if ((rc = next_value(&v, b, len, &pos, err)) != 0)
+			return rc;
+		if (i < FF_HB_BUILTINS)
+			h->builtin[i] = v;
+	}
+	while (pos < len) {
+		if (h->nvalues == FF_HB_VALUES_MAX)
+			return ff_error_set(err, FF_ERR_MALFORMED,
+					    "message: heartbeat: values: more than %u application values", FF_HB_VALUES_MAX);
+		if ((rc = next_value(&v, b, len, &pos, err)) != 0)
+			return rc;
+		h->values[h->nvalues++] = v;
+	}
+	return 0;
+}
+
+/* Whether the envelope holds any key of the firmware identity (§7). */
+static bool has_identity(const cbor_item_t *top)
+{
+	static const uint64_t k_keys[] = {K_ARCH, K_OS, K_BUILD_ID, K_SW, K_HW};
+
+	for (size_t i = 0; i < sizeof(k_keys) / sizeof(k_keys[0]); i++)
+		if (get(top, k_keys[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* A full heartbeat's identity has every required key (§8.4): one with some is told so, not "arch is missing". */
+static int whole_identity(const cbor_item_t *top, struct ff_error *err)
+{
+	static const struct {
+		uint64_t key;
+		const char *name;
+	} k_required[] = {{K_ARCH, "arch"}, {K_BUILD_ID, "build_id"}, {K_SW, "sw_version"}};
+
+	for (size_t i = 0; i < sizeof(k_required) / sizeof(k_required[0]); i++)
+		if (get(top, k_required[i].key) == NULL)
+			return ff_error_set(err, FF_ERR_MALFORMED,
+					    "message: heartbeat: %s is missing from its firmware identity (a heartbeat "
+					    "carries arch, build_id and sw_version, or no identity key at all)",
+					    k_required[i].name);
+	return 0;
+}
+
+/* arch, os, build_id, sw_version, hw_version (§7): the required ones present, every one valid. */
+static int parse_identity(struct ff_message *m, const cbor_item_t *top, struct ff_error *err)
+{
+	const cbor_item_t *id;
+	uint64_t v;
+	int rc;
+
+	if ((rc = need_uint(&v, top, K_ARCH, 0xffff, "arch", err)) < 0)
+		return rc;
+	m->arch = (uint16_t)v;
+	if ((rc = get_uint(&v, top, K_OS, 1, "os", err)) < 0)
+		return rc;
+	m->os = rc > 0 ? (unsigned)v : 0;
+	id = get(top, K_BUILD_ID);
+	if (id == NULL || !cbor_isa_bytestring(id))
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: build_id is missing or not a byte string");
+	if (cbor_bytestring_length(id) < 8 || cbor_bytestring_length(id) > 64)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: build_id is %zu bytes (8..64)",
+				    cbor_bytestring_length(id));
+	m->build_id_len = cbor_bytestring_length(id);
+	memcpy(m->build_id, cbor_bytestring_handle(id), m->build_id_len);
+	if ((rc = get_text(m->sw_version, top, K_SW, true, "sw_version", err)) < 0 ||
+	    (rc = get_text(m->hw_version, top, K_HW, false, "hw_version", err)) < 0)
+		return rc;
+	return 0;
+}
+
 static int parse_envelope(struct ff_message *m, const cbor_item_t *top, struct ff_error *err)
 {
-	const cbor_item_t *id, *payload;
+	const cbor_item_t *payload;
 	uint64_t v;
 	int rc;
 
@@ -453,22 +574,11 @@ static int parse_envelope(struct ff_message *m, const cbor_item_t *top, struct f
 	if (v == 0)
 		return ff_error_set(err, FF_ERR_MALFORMED, "message: type 0");
 	m->type = (unsigned)v;
-	if ((rc = need_uint(&v, top, K_ARCH, 0xffff, "arch", err)) < 0)
+	/* a heartbeat sends all of the identity or none of it (§8.4); every other message all of it */
+	m->compact = m->type == FF_MSG_HEARTBEAT && !has_identity(top);
+	if (m->type == FF_MSG_HEARTBEAT && !m->compact && (rc = whole_identity(top, err)) != 0)
 		return rc;
-	m->arch = (uint16_t)v;
-	if ((rc = get_uint(&v, top, K_OS, 1, "os", err)) < 0)
-		return rc;
-	m->os = rc > 0 ? (unsigned)v : 0;
-	id = get(top, K_BUILD_ID);
-	if (id == NULL || !cbor_isa_bytestring(id))
-		return ff_error_set(err, FF_ERR_MALFORMED, "message: build_id is missing or not a byte string");
-	if (cbor_bytestring_length(id) < 8 || cbor_bytestring_length(id) > 64)
-		return ff_error_set(err, FF_ERR_MALFORMED, "message: build_id is %zu bytes (8..64)",
-				    cbor_bytestring_length(id));
-	m->build_id_len = cbor_bytestring_length(id);
-	memcpy(m->build_id, cbor_bytestring_handle(id), m->build_id_len);
-	if ((rc = get_text(m->sw_version, top, K_SW, true, "sw_version", err)) < 0 ||
-	    (rc = get_text(m->hw_version, top, K_HW, false, "hw_version", err)) < 0)
+	if (!m->compact && (rc = parse_identity(m, top, err)) != 0)
 		return rc;
 	if ((rc = need_uint(&v, top, K_BOOT_ID, UINT32_MAX, "boot_id", err)) < 0)
 		return rc;
@@ -482,6 +592,8 @@ static int parse_envelope(struct ff_message *m, const cbor_item_t *top, struct f
 		return parse_coredump(m, payload, err);
 	if (m->type == FF_MSG_REBOOT)
 		return parse_reboot(m, payload, err);
+	if (m->type == FF_MSG_HEARTBEAT)
+		return parse_heartbeat(m, payload, err);
 	return 0;
 }
 

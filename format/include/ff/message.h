@@ -100,10 +100,10 @@ enum ff_hb_builtin {
 #define FF_HB_BYTES_MAX 4096u  /* of its values bstr */
 
 struct ff_heartbeat {
-	uint64_t builtin[FF_HB_BUILTINS]; /* indexed by enum ff_hb_builtin */
+	uint64_t builtin[FF_HB_BUILTINS]; /* indexed by enum ff_hb_builtin; built-ins past these are skipped */
 	uint64_t values[FF_HB_VALUES_MAX]; /* the application's values as sent (LEB128-decoded; signed gauges still
 					   * zigzag-encoded: ff/metrics.h interprets them by the build's key table) */
-	size_t nvalues;
+	size_t nvalues; /* 0..FF_HB_VALUES_MAX */
 };
 
 struct ff_message {
@@ -118,7 +118,8 @@ struct ff_message {
 	uint32_t boot_id;
 	uint64_t dropped;
 	bool compact;            /* a heartbeat without the firmware identity (arch, os, build_id, sw_version and
-				  * hw_version are then all zero / empty): its boot's identity applies (§8.4) */
+				  * hw_version are then all zero / empty): its boot's identity applies (§8.4). Always
+				  * false for other types, which must carry the identity */
 	struct ff_coredump core; /* type FF_MSG_COREDUMP */
 	struct ff_reboot reboot; /* type FF_MSG_REBOOT */
 	struct ff_heartbeat heartbeat; /* type FF_MSG_HEARTBEAT */

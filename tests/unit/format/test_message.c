@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analysis/src/message.c: the FORMAT.md example, coredumps built with libcbor's own encoder, and every way a
- * message can be wrong — each rejected with the field named, or (inside one region) dropped with a note. */
+/* analysis/src/message.c: the FORMAT.md examples, coredumps and heartbeats built with libcbor's own encoder, and
+ * every way a message can be wrong — each rejected with the field named, or (inside one region) dropped with a
+ * note. */
 #include <cbor.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -304,12 +305,298 @@ static void hostile_coredumps(void **state)
 	}
 }
 
+/* ---- heartbeats (§8.4) ---- */
+
+static void heartbeat_example(void **state)
+{
+	static const uint64_t builtin[FF_HB_BUILTINS] = {3600, 0, 0, 12, 436, 0, 0};
+	static const uint64_t values[] = {5, 1660, 1658, 1666, 200};
+	struct ff_message m;
+	struct ff_error err = {0};
+	size_t len;
+	uint8_t *bytes = fl_test_read("format-v1/heartbeat.bin", &len);
+
+	(void)state;
+	assert_int_equal(len, 32);
+	if (ff_message_parse(&m, bytes, len, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(m.version, 1);
+	assert_int_equal(m.type, FF_MSG_HEARTBEAT);
+	assert_true(m.compact);
+	assert_int_equal(m.arch, 0);
+	assert_int_equal(m.os, 0);
+	assert_int_equal(m.build_id_len, 0);
+	assert_string_equal(m.sw_version, "");
+	assert_string_equal(m.hw_version, "");
+	assert_int_equal(m.boot_id, 300);
+	assert_int_equal(m.dropped, 0);
+	assert_int_equal(m.len, 32);
+	assert_memory_equal(m.heartbeat.builtin, builtin, sizeof(builtin));
+	assert_int_equal(m.heartbeat.nvalues, 5);
+	assert_memory_equal(m.heartbeat.values, values, sizeof(values));
+	assert_string_equal(m.notes, "");
+	ff_message_free(&m);
+	free(bytes);
+}
+
+/* Which firmware identity keys a built heartbeat carries. */
+enum { ID_ARCH = 1, ID_OS = 2, ID_BUILD_ID = 4, ID_SW = 8, ID_HW = 16, ID_ALL = 31, ID_REQUIRED = 13 };
+
+/* A heartbeat of the given type and identity keys whose values bstr is values[n]; `extra(payload)` may add payload
+ * keys. Its envelope keys are in increasing order, as a writer's. */
+static uint8_t *heartbeat(size_t *out_len, unsigned type, unsigned identity, const uint8_t *values, size_t n,
+			  void (*extra)(cbor_item_t *payload))
+{
+	static const uint8_t id[8] = {0xb5, 0x97, 0x17, 0x77, 1, 2, 3, 4};
+	cbor_item_t *top = cbor_new_definite_map(10), *p = cbor_new_definite_map(4);
+	unsigned char *buf = NULL;
+	size_t size = 0, len;
+
+	add(top, 0, cbor_build_uint8(1));
+	add(top, 1, cbor_build_uint8((uint8_t)type));
+	if (identity & ID_ARCH)
+		add(top, 2, cbor_build_uint8(40));
+	if (identity & ID_OS)
+		add(top, 3, cbor_build_uint8(0));
+	if (identity & ID_BUILD_ID)
+		add(top, 4, cbor_build_bytestring(id, sizeof(id)));
+	if (identity & ID_SW)
+		add(top, 5, cbor_build_string("1.4.2"));
+	if (identity & ID_HW)
+		add(top, 6, cbor_build_string("evt2"));
+	add(top, 7, cbor_build_uint32(70000));
+	add(top, 8, cbor_build_uint8(2));
+	if (values != NULL)
+		add(p, 1, cbor_build_bytestring(values, n));
+	if (extra != NULL)
+		extra(p);
+	add(top, 9, p);
+	len = cbor_serialize_alloc(top, &buf, &size);
+	assert_true(len > 0);
+	cbor_decref(&top);
+	*out_len = len;
+	return buf;
+}
+
+/* The 19 bytes of the example's values: B = 7, the built-ins, a counter, a gauge, a timer. */
+static const uint8_t k_values[19] = {0x07, 0x90, 0x1c, 0x00, 0x00, 0x0c, 0xb4, 0x03, 0x00, 0x00,
+				     0x05, 0xfc, 0x0c, 0xfa, 0x0c, 0x82, 0x0d, 0xc8, 0x01};
+
+/* Decode a built heartbeat into m (freed by the caller), failing the test on an error. */
+static void parse_ok(struct ff_message *m, const uint8_t *bytes, size_t len)
+{
+	struct ff_error err = {0};
+
+	if (ff_message_parse(m, bytes, len, &err) != 0)
+		fail_msg("%s", err.msg);
+}
+
+static void heartbeat_full_form(void **state)
+{
+	struct ff_message m;
+	size_t len;
+	uint8_t *bytes = heartbeat(&len, FF_MSG_HEARTBEAT, ID_ALL, k_values, sizeof(k_values), NULL);
+
+	(void)state;
+	parse_ok(&m, bytes, len);
+	assert_false(m.compact);
+	assert_int_equal(m.arch, 40);
+	assert_int_equal(m.build_id_len, 8);
+	assert_int_equal(m.build_id[0], 0xb5);
+	assert_string_equal(m.sw_version, "1.4.2");
+	assert_string_equal(m.hw_version, "evt2");
+	assert_int_equal(m.boot_id, 70000);
+	assert_int_equal(m.dropped, 2);
+	assert_int_equal(m.heartbeat.builtin[FF_HB_UPTIME_S], 3600);
+	assert_int_equal(m.heartbeat.builtin[FF_HB_CHUNK_BYTES], 436);
+	assert_int_equal(m.heartbeat.nvalues, 5);
+	assert_int_equal(m.heartbeat.values[4], 200);
+	ff_message_free(&m);
+	free(bytes);
+	/* os and hw_version are optional in the full form too */
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, ID_REQUIRED, k_values, sizeof(k_values), NULL);
+	parse_ok(&m, bytes, len);
+	assert_false(m.compact);
+	assert_string_equal(m.hw_version, "");
+	ff_message_free(&m);
+	free(bytes);
+	/* and a compact one may say what its queue dropped */
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, 0, k_values, sizeof(k_values), NULL);
+	parse_ok(&m, bytes, len);
+	assert_true(m.compact);
+	assert_int_equal(m.dropped, 2);
+	assert_int_equal(m.arch, 0);
+	ff_message_free(&m);
+	free(bytes);
+}
+
+static void unknown_payload_keys(cbor_item_t *p)
+{
+	add(p, 2, cbor_build_string("from a later writer"));
+	add(p, 40, cbor_build_uint8(1));
+}
+
+/* B = 9: the two built-ins this decoder does not know are skipped, the application's values follow them. */
+static void heartbeat_skips_what_it_does_not_know(void **state)
+{
+	static const uint8_t values[] = {9, 1, 2, 3, 4, 5, 6, 7, 0x7f, 0xff, 0x01, 42};
+	struct ff_message m;
+	size_t len;
+	uint8_t *bytes = heartbeat(&len, FF_MSG_HEARTBEAT, 0, values, sizeof(values), unknown_payload_keys);
+
+	(void)state;
+	parse_ok(&m, bytes, len);
+	for (unsigned i = 0; i < FF_HB_BUILTINS; i++)
+		assert_int_equal(m.heartbeat.builtin[i], i + 1);
+	assert_int_equal(m.heartbeat.nvalues, 1);
+	assert_int_equal(m.heartbeat.values[0], 42);
+	ff_message_free(&m);
+	free(bytes);
+}
+
+/* values: B, n built-ins of 0, then napp application values of 1-byte value v; *out_len its bytes. */
+static size_t put_values(uint8_t *out, uint64_t b, size_t n, size_t napp, uint8_t v)
+{
+	size_t len = 0;
+
+	do {
+		out[len++] = (uint8_t)((b & 0x7f) | (b > 0x7f ? 0x80 : 0));
+		b >>= 7;
+	} while (b != 0);
+	memset(out + len, 0, n);
+	len += n;
+	memset(out + len, v, napp);
+	return len + napp;
+}
+
+static void heartbeat_limits(void **state)
+{
+	static uint8_t values[FF_HB_BYTES_MAX + 1];
+	struct ff_message m;
+	size_t len, n;
+	uint8_t *bytes;
+
+	(void)state;
+	/* 256 application values fit */
+	n = put_values(values, 7, 7, FF_HB_VALUES_MAX, 0x33);
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, 0, values, n, NULL);
+	parse_ok(&m, bytes, len);
+	assert_int_equal(m.heartbeat.nvalues, FF_HB_VALUES_MAX);
+	assert_int_equal(m.heartbeat.values[FF_HB_VALUES_MAX - 1], 0x33);
+	ff_message_free(&m);
+	free(bytes);
+	/* 4,096 bytes fit: B = 4094 (2 bytes), then as many built-ins */
+	n = put_values(values, 4094, 4094, 0, 0);
+	assert_int_equal(n, FF_HB_BYTES_MAX);
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, 0, values, n, NULL);
+	parse_ok(&m, bytes, len);
+	assert_int_equal(m.heartbeat.nvalues, 0);
+	ff_message_free(&m);
+	free(bytes);
+	/* the largest LEB128 value, in 10 bytes */
+	n = put_values(values, 7, 7, 0, 0);
+	memset(values + n, 0xff, 9);
+	values[n + 9] = 0x01;
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, 0, values, n + 10, NULL);
+	parse_ok(&m, bytes, len);
+	assert_int_equal(m.heartbeat.nvalues, 1);
+	assert_true(m.heartbeat.values[0] == UINT64_MAX);
+	ff_message_free(&m);
+	free(bytes);
+}
+
+/* A heartbeat with these values (NULL: none) and identity keys is rejected with code and needle. */
+static void expect_heartbeat_rejected(unsigned identity, const uint8_t *values, size_t n, int code,
+				      const char *needle)
+{
+	size_t len;
+	uint8_t *bytes = heartbeat(&len, FF_MSG_HEARTBEAT, identity, values, n, NULL);
+
+	expect_rejected(bytes, len, code, needle, needle);
+	free(bytes);
+}
+
+static void values_not_bytes(cbor_item_t *p)
+{
+	add(p, 1, cbor_build_uint8(7));
+}
+
+static void hostile_heartbeats(void **state)
+{
+	static uint8_t values[FF_HB_BYTES_MAX + 16];
+	static const struct {
+		unsigned identity;
+		const char *needle;
+	} k_partial[] = {
+		{ID_BUILD_ID | ID_SW, "heartbeat: arch is missing from its firmware identity"},
+		{ID_ARCH | ID_SW | ID_OS | ID_HW, "heartbeat: build_id is missing from its firmware identity"},
+		{ID_ARCH | ID_BUILD_ID, "heartbeat: sw_version is missing from its firmware identity"},
+		{ID_OS, "heartbeat: arch is missing"}, /* the optional keys alone are part of an identity too */
+		{ID_HW, "heartbeat: arch is missing"},
+	};
+	static const struct {
+		uint8_t bytes[20];
+		size_t n;
+		const char *needle;
+	} k_bad[] = {
+		{{0x06, 1, 2, 3, 4, 5, 6, 7}, 8, "values: 6 built-in values, fewer than 7"},
+		{{0x07, 1, 2, 3, 4, 5}, 6, "values: ends after 5 of its 7 built-in values"},
+		{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, 10,
+		 "values: ends after 0 of its 18446744073709551615 built-in values"},
+		{{0x07, 0, 0, 0, 0, 0x80, 0x00, 0, 0}, 9, "values: byte 5: LEB128 not minimal"},
+		{{0x87, 0x00, 0, 0, 0, 0, 0, 0, 0}, 9, "values: byte 0: LEB128 not minimal"},
+		{{0x07, 0, 0, 0, 0, 0, 0, 0, 0x05, 0x81}, 10, "values: byte 9: LEB128 cut short"},
+		{{0x07, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x81}, 18,
+		 "values: byte 8: LEB128 longer than its field allows"},
+		{{0x07, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}, 18,
+		 "values: byte 8: LEB128 above 2^64-1"},
+		{{0}, 0, "values is empty"},
+	};
+	size_t len, n;
+	uint8_t *bytes;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_partial) / sizeof(k_partial[0]); i++)
+		expect_heartbeat_rejected(k_partial[i].identity, k_values, sizeof(k_values), FF_ERR_MALFORMED,
+					  k_partial[i].needle);
+	for (size_t i = 0; i < sizeof(k_bad) / sizeof(k_bad[0]); i++)
+		expect_heartbeat_rejected(0, k_bad[i].bytes, k_bad[i].n, FF_ERR_MALFORMED, k_bad[i].needle);
+	/* the same, past the 20 bytes of the table's rows */
+	n = put_values(values, 7, 7, FF_HB_VALUES_MAX + 1, 0x01);
+	expect_heartbeat_rejected(0, values, n, FF_ERR_MALFORMED, "values: more than 256 application values");
+	n = put_values(values, 4095, 4095, 0, 0);
+	expect_heartbeat_rejected(0, values, n, FF_ERR_MALFORMED, "values is 4097 bytes (at most 4096)");
+	expect_heartbeat_rejected(0, NULL, 0, FF_ERR_MALFORMED, "heartbeat: values is missing");
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, 0, NULL, 0, values_not_bytes);
+	expect_rejected(bytes, len, FF_ERR_MALFORMED, "heartbeat: values is not a byte string", "values a uint");
+	free(bytes);
+	/* a full heartbeat's identity is checked as any message's */
+	bytes = heartbeat(&len, FF_MSG_HEARTBEAT, ID_ALL, k_values, sizeof(k_values), NULL);
+	for (size_t i = 0; i + 5 <= len; i++)
+		if (memcmp(bytes + i, "1.4.2", 5) == 0)
+			bytes[i + 1] = 0x01;
+	expect_rejected(bytes, len, FF_ERR_MALFORMED, "sw_version contains a control character", "a full heartbeat");
+	free(bytes);
+	/* other messages have no compact form: their identity is required as before */
+	bytes = heartbeat(&len, FF_MSG_REBOOT, 0, k_values, sizeof(k_values), NULL);
+	expect_rejected(bytes, len, FF_ERR_MALFORMED, "message: arch is missing", "a compact reboot event");
+	free(bytes);
+	bytes = heartbeat(&len, 5, 0, k_values, sizeof(k_values), NULL);
+	expect_rejected(bytes, len, FF_ERR_MALFORMED, "message: arch is missing", "a compact type 5");
+	free(bytes);
+	bytes = heartbeat(&len, FF_MSG_COREDUMP, ID_ARCH | ID_BUILD_ID, k_values, sizeof(k_values), NULL);
+	expect_rejected(bytes, len, FF_ERR_MALFORMED, "message: sw_version is missing", "a coredump without sw");
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_example),   cmocka_unit_test(coredump_fields),
 		cmocka_unit_test(region_problems_are_notes), cmocka_unit_test(hostile_envelopes),
-		cmocka_unit_test(hostile_coredumps),
+		cmocka_unit_test(hostile_coredumps),         cmocka_unit_test(heartbeat_example),
+		cmocka_unit_test(heartbeat_full_form),       cmocka_unit_test(heartbeat_skips_what_it_does_not_know),
+		cmocka_unit_test(heartbeat_limits),          cmocka_unit_test(hostile_heartbeats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
