@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analysis/src/chunk.c and leb128.c: the FORMAT.md worked example, and every way a header can be wrong. */
+/* format/src/chunk.c and leb128.c: the FORMAT.md worked example, and every way a header can be wrong. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analysis/src/message.c: the FORMAT.md examples, coredumps and heartbeats built with libcbor's own encoder, and
+/* format/src/message.c: the FORMAT.md examples, coredumps and heartbeats built with libcbor's own encoder, and
  * every way a message can be wrong — each rejected with the field named, or (inside one region) dropped with a
  * note. */
 #include <cbor.h>
