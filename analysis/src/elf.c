@@ -59,6 +59,7 @@ struct fa_elf {
 	uint16_t machine;
 	const unsigned char *build_id;
 	size_t build_id_len;
+	uint64_t file_size; /* bytes of the file, as fa_elf_open() found it */
 };
 
 /* Debug information is in the file itself, or nowhere: a path the file names (.gnu_debuglink) is untrusted, and
@@ -220,6 +221,7 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 	}
 	if ((rc = check_whole(e->elf, st.st_size, path, err)) != 0)
 		goto done;
+	e->file_size = (uint64_t)st.st_size;
 	e->machine = ehdr.e_machine;
 	e->build_id_len = 0;
 	{
@@ -304,6 +306,54 @@ int fa_elf_check_build_id(const struct fa_elf *e, const uint8_t *id, size_t len,
 	return ff_error_set(err, FF_ERR_UNSUPPORTED,
 			    "elf: the dump is from build-id %s but this ELF is %s: it is not the firmware that crashed",
 			    want, got);
+}
+
+int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_t cap, size_t *out_len,
+		   struct ff_error *err)
+{
+	Elf_Scn *scn = NULL, *found = NULL;
+	GElf_Shdr sh, fsh = {0};
+	size_t strndx;
+	Elf_Data *d;
+
+	if (elf_getshdrstrndx(e->elf, &strndx) != 0) /* (fa_elf_open() read it: not expected) */
+		return ff_error_set(err, FF_ERR_MALFORMED, "elf: the section names cannot be read (%s)", elf_errmsg(-1));
+	while ((scn = elf_nextscn(e->elf, scn)) != NULL) {
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) == NULL)
+			continue;
+		n = elf_strptr(e->elf, strndx, sh.sh_name);
+		if (n == NULL || strcmp(n, name) != 0)
+			continue;
+		if (found != NULL)
+			return ff_error_set(err, FF_ERR_MALFORMED, "elf: two sections are named %s", name);
+		found = scn;
+		fsh = sh;
+	}
+	if (found == NULL)
+		return FA_ELF_NO_SECTION;
+	if (fsh.sh_type == SHT_NOBITS)
+		return ff_error_set(err, FF_ERR_MALFORMED, "elf: section %s is SHT_NOBITS: it has no bytes in the file",
+				    name);
+	if (fsh.sh_flags & SHF_COMPRESSED)
+		return ff_error_set(err, FF_ERR_UNSUPPORTED, "elf: section %s is compressed (SHF_COMPRESSED)", name);
+	if (fsh.sh_offset > e->file_size || fsh.sh_size > e->file_size - fsh.sh_offset)
+		return ff_error_set(err, FF_ERR_MALFORMED, "elf: section %s (%llu bytes at byte %llu) runs past the "
+				    "file's %llu bytes", name, (unsigned long long)fsh.sh_size,
+				    (unsigned long long)fsh.sh_offset, (unsigned long long)e->file_size);
+	if (fsh.sh_size > cap)
+		return ff_error_set(err, FF_ERR_TOO_LARGE, "elf: section %s is %llu bytes (at most %zu)", name,
+				    (unsigned long long)fsh.sh_size, cap);
+	if (fsh.sh_size > 0) {
+		d = elf_rawdata(found, NULL);
+		if (d == NULL || d->d_buf == NULL || d->d_size != fsh.sh_size)
+			return ff_error_set(err, FF_ERR_MALFORMED, "elf: section %s cannot be read (%s)", name,
+					    elf_errmsg(-1));
+		memcpy(out, d->d_buf, d->d_size);
+	}
+	*out_len = (size_t)fsh.sh_size;
+	return 0;
 }
 
 struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e)

@@ -125,6 +125,26 @@ uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name);
  */
 int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len);
 
+/* What fa_elf_section() returns when the ELF has no section of that name: not an error of the ELF. */
+#define FA_ELF_NO_SECTION 1
+
+/*
+ * Copy a section's contents out of the ELF: a section no segment loads (no SHF_ALLOC, so fa_elf_read() cannot
+ * reach it), like the metric key table FF_METRICS_SECTION (ff/metrics.h). The ELF is untrusted: the section's
+ * size and place in the file are checked before a byte is copied.
+ * e: (in) an open handle.
+ * name: (in) the section's name, e.g. ".faultline.metrics".
+ * out: (out) cap bytes of room: the section's bytes, when this returns 0 (untouched otherwise).
+ * cap: (in) the most bytes the caller takes (FF_METRICS_TABLE_MAX for the key table).
+ * out_len: (out) the section's size in bytes (0..cap), when this returns 0.
+ * err: (out, optional) names the section and the problem.
+ * Returns 0; FA_ELF_NO_SECTION when the ELF has no section of that name (err untouched); FF_ERR_TOO_LARGE (more
+ * than cap bytes); FF_ERR_MALFORMED (two sections of that name, SHT_NOBITS (it has no bytes in the file), bytes
+ * outside the file, or libelf cannot read them); FF_ERR_UNSUPPORTED (compressed: SHF_COMPRESSED).
+ */
+int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_t cap, size_t *out_len,
+		   struct ff_error *err);
+
 /*
  * The ELF's libdw call frame information, for the unwinder: .debug_frame (what arm-none-eabi-gcc -g emits), or
  * .eh_frame when there is none (hosted programs, the POSIX port).

@@ -5,7 +5,7 @@
  * inline chain at an address, whatever room earlier calls on the same handle asked for; on a corrupt copy of it,
  * lookups that keep no memory while the handle stays open. And on firmware ELFs written here byte by byte, whose
  * DWARF is hostile: nested past the depth limit, directly or through imported units, cut short, of unknown forms
- * and codes. */
+ * and codes. And the metric key table, a section no segment loads, copied out of both kinds of ELF. */
 #define _GNU_SOURCE /* dl_iterate_phdr(), mallinfo2() */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "fa/elf.h"
+#include "ff/metrics.h"
 
 /* A chain of six functions inlined into each other (always, whatever the optimization level) inside inline_outer:
  * the call in inline_6 returns to an address whose inline chain is seven deep, deeper than find_recursion()'s
@@ -62,6 +63,13 @@ __attribute__((noinline)) static void inline_outer(void)
 	inline_1();
 	s_after_call++;
 }
+
+/* A metric key table, emitted as the SDK does: a section with no flags (not SHF_ALLOC), which no segment loads. */
+__asm__(".pushsection .faultline.metrics,\"\",%progbits\n"
+	"\t.ascii \"FLMT\\001\\001tx_packets\\000\"\n"
+	"\t.popsection");
+#define SELF_TABLE "FLMT\x01\x01tx_packets"
+#define SELF_TABLE_LEN 17u
 
 static const char *const k_chain[] = {"inline_6", "inline_5", "inline_4", "inline_3",
 				      "inline_2", "inline_1", "inline_outer"};
@@ -315,12 +323,16 @@ struct section {
 	const struct buf *data;
 };
 
-/* What an ELF of write_elf() may have besides: a section of this name (4 bytes of 0), and functions of these
+/* What an ELF of write_elf() may have besides: a section of this name (non-allocated, of section_type, 0 for
+ * SHT_PROGBITS, holding section_data or else 4 bytes of 0; twice when twice is set), and functions of these
  * names, function i at FUNC_AT(i), FUNC_SIZE bytes. */
 struct elf_extra {
 	const char *section;
 	const char *const *funcs;
 	size_t nfuncs;
+	uint32_t section_type;
+	const struct buf *section_data;
+	bool twice;
 };
 
 #define FUNC_AT(i) (0x1000u + 0x100u * (uint32_t)(i))
@@ -348,9 +360,14 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info, const s
 		{".symtab", 2 /* SYMTAB */, 0, 0, 8 /* .strtab */, 1, 16, &symtab},
 		{".strtab", 3 /* STRTAB */, 0, 0, 0, 0, 0, &strtab},
 		{".shstrtab", 3, 0, 0, 0, 0, 0, &shstrtab},
-		{x != NULL ? x->section : NULL, 1, 0, 0, 0, 0, 0, &extra},
+		{x != NULL ? x->section : NULL, x != NULL && x->section_type != 0 ? x->section_type : 1, 0, 0, 0, 0, 0,
+		 &extra},
+		{x != NULL ? x->section : NULL, x != NULL && x->section_type != 0 ? x->section_type : 1, 0, 0, 0, 0, 0,
+		 &extra},
 	};
-	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) + (x != NULL && x->section != NULL), phoff = 52;
+	/* the null section, the nine above, and the extra section once or twice */
+	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) - 1 + (x != NULL && x->section != NULL ? 1u + x->twice : 0u);
+	const size_t phoff = 52;
 	const size_t data_at = phoff + 32;
 	size_t offs[sizeof(secs) / sizeof(secs[0])], names[sizeof(secs) / sizeof(secs[0])], shoff;
 	int fd;
@@ -374,7 +391,10 @@ static char *write_elf(const struct buf *abbrev, const struct buf *info, const s
 		put_le(&symtab, 0x12, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1, 2);
 		put(&strtab, x->funcs[i], strlen(x->funcs[i]) + 1);
 	}
-	put_le(&extra, 0, 4);
+	if (x != NULL && x->section_data != NULL)
+		put(&extra, x->section_data->p, x->section_data->n);
+	else
+		put_le(&extra, 0, 4);
 	put_fill(&shstrtab, 0, 1);
 	for (size_t i = 0; i < nsecs - 1; i++) {
 		names[i] = shstrtab.n;
@@ -803,7 +823,7 @@ static void package_file_is_refused(void **state)
 	(void)state;
 	put_deep_unit(&info, 3);
 	for (size_t i = 0; i < 2; i++) {
-		struct elf_extra x = {k_index[i], NULL, 0};
+		struct elf_extra x = {.section = k_index[i]};
 		struct ff_error err;
 		struct fa_elf *e = NULL;
 		char want[96];
@@ -886,7 +906,7 @@ static void tail_call_search_is_bounded(void **state)
 	static char names[TAIL_FUNCS][4];
 	const char *funcs[TAIL_FUNCS];
 	struct buf abbrev = {0}, info = {0};
-	struct elf_extra x = {NULL, funcs, TAIL_FUNCS};
+	struct elf_extra x = {.funcs = funcs, .nfuncs = TAIL_FUNCS};
 	size_t off[TAIL_FUNCS], at;
 	struct ff_error err;
 	struct fa_elf *e = NULL;
@@ -1166,6 +1186,92 @@ static void corrupt_elf_lookups_keep_no_memory(void **state)
 	fa_elf_close(e);
 }
 
+/* This test's own metric key table (the __asm__ above), as the server reads a firmware's, and sections that are
+ * not there. */
+static void section_is_copied(void **state)
+{
+	static struct ff_metric_table table;
+	struct fa_elf *e = open_self();
+	struct ff_error err = {0};
+	uint8_t out[FF_METRICS_TABLE_MAX];
+	size_t len = 0;
+
+	(void)state;
+	if (fa_elf_section(e, FF_METRICS_SECTION, out, sizeof(out), &len, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(len, SELF_TABLE_LEN);
+	assert_memory_equal(out, SELF_TABLE, SELF_TABLE_LEN);
+	if (ff_metric_table_parse(&table, out, len, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(table.nkeys, 1);
+	assert_string_equal(table.keys[0].name, "tx_packets");
+	/* room for exactly its bytes, then one less */
+	assert_int_equal(fa_elf_section(e, FF_METRICS_SECTION, out, SELF_TABLE_LEN, &len, &err), 0);
+	len = 99;
+	memset(out, 0xee, sizeof(out));
+	assert_int_equal(fa_elf_section(e, FF_METRICS_SECTION, out, SELF_TABLE_LEN - 1, &len, &err), FF_ERR_TOO_LARGE);
+	assert_string_equal(err.msg, "elf: section .faultline.metrics is 17 bytes (at most 16)");
+	assert_int_equal(len, 99);
+	assert_int_equal(out[0], 0xee);
+	/* absent: not an error, and nothing written */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(fa_elf_section(e, ".faultline.metric", out, sizeof(out), &len, &err), FA_ELF_NO_SECTION);
+	assert_int_equal(fa_elf_section(e, "", out, sizeof(out), &len, &err), FA_ELF_NO_SECTION);
+	assert_string_equal(err.msg, "");
+	assert_int_equal(len, 99);
+	assert_int_equal(out[0], 0xee);
+	fa_elf_close(e);
+}
+
+/* fa_elf_section(FF_METRICS_SECTION) of a written ELF with x: returns its result; out and *out_len filled. */
+static int section_of(const struct elf_extra *x, uint8_t *out, size_t cap, size_t *out_len, struct ff_error *err)
+{
+	struct buf info = {0};
+	struct fa_elf *e = NULL;
+	int rc;
+
+	put_deep_unit(&info, 3);
+	if (open_elf(NULL, &info, x, err, &e) != 0)
+		fail_msg("%s", err->msg);
+	memset(err, 0, sizeof(*err));
+	rc = fa_elf_section(e, FF_METRICS_SECTION, out, cap, out_len, err);
+	fa_elf_close(e);
+	free(info.p);
+	return rc;
+}
+
+static void section_problems(void **state)
+{
+	struct buf table = {0}, empty = {0};
+	struct elf_extra x = {.section = FF_METRICS_SECTION, .section_data = &table};
+	struct ff_error err;
+	uint8_t out[64];
+	size_t len = 0;
+
+	(void)state;
+	put(&table, "FLMT\x01\x02gauge", 12);
+	/* a firmware ELF without a table */
+	assert_int_equal(section_of(NULL, out, sizeof(out), &len, &err), FA_ELF_NO_SECTION);
+	/* with one, and with an empty one */
+	assert_int_equal(section_of(&x, out, sizeof(out), &len, &err), 0);
+	assert_int_equal(len, 12);
+	assert_memory_equal(out, "FLMT\x01\x02gauge", 12);
+	x.section_data = &empty;
+	len = 99;
+	assert_int_equal(section_of(&x, out, sizeof(out), &len, &err), 0);
+	assert_int_equal(len, 0);
+	/* no bytes in the file; two of them */
+	x.section_data = &table;
+	x.section_type = 8; /* SHT_NOBITS */
+	assert_int_equal(section_of(&x, out, sizeof(out), &len, &err), FF_ERR_MALFORMED);
+	assert_string_equal(err.msg, "elf: section .faultline.metrics is SHT_NOBITS: it has no bytes in the file");
+	x.section_type = 0;
+	x.twice = true;
+	assert_int_equal(section_of(&x, out, sizeof(out), &len, &err), FF_ERR_MALFORMED);
+	assert_string_equal(err.msg, "elf: two sections are named .faultline.metrics");
+	free(table.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1188,6 +1294,8 @@ int main(void)
 		cmocka_unit_test(function_in_a_namespace_is_found),
 		cmocka_unit_test(tail_call_search_is_bounded),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
+		cmocka_unit_test(section_is_copied),
+		cmocka_unit_test(section_problems),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
