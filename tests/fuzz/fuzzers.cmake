@@ -6,6 +6,7 @@ set(FL_FUZZERS
   fuzz_serial
   fuzz_sdk_storage
   fuzz_message
+  fuzz_metrics
   fuzz_reasm
   fuzz_input
   fuzz_analysis
