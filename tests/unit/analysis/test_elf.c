@@ -180,6 +180,8 @@ struct buf {
 
 static void put(struct buf *b, const void *src, size_t n)
 {
+	if (n == 0) /* an empty buffer's p is NULL, which memcpy() may not take */
+		return;
 	if (b->n + n > b->cap) {
 		b->cap = (b->n + n) * 2;
 		b->p = realloc(b->p, b->cap);
@@ -1031,13 +1033,14 @@ static size_t heap_in_use(void)
 }
 #endif
 
-#define INLINED_MAX 512u
+#define INLINED_MAX 512u  /* code ranges kept: the lookups below walk them all */
+#define ORIGINS_MAX 2048u /* every inlined subroutine of this test (about 700) */
 
 /* This executable's inlined subroutines: their code ranges, and the file offsets of their DW_AT_abstract_origin. */
 struct inlined {
 	uint64_t lo[INLINED_MAX], hi[INLINED_MAX];
 	size_t nranges;
-	off_t origin[INLINED_MAX];
+	off_t origin[ORIGINS_MAX];
 	size_t norigins;
 };
 
@@ -1056,7 +1059,7 @@ static void find_inlined(Dwarf_Die *die, const Elf_Data *info, off_t info_offset
 		    dwarf_attr(&child, DW_AT_abstract_origin, &attr) != NULL && attr.form == DW_FORM_ref4) {
 			assert_true(attr.valp >= (unsigned char *)info->d_buf &&
 				    attr.valp + 4 <= (unsigned char *)info->d_buf + info->d_size);
-			assert_true(in->norigins < INLINED_MAX);
+			assert_true(in->norigins < ORIGINS_MAX);
 			in->origin[in->norigins++] = info_offset + (attr.valp - (unsigned char *)info->d_buf);
 			while ((next = dwarf_ranges(&child, next, &base, &lo, &hi)) > 0 && in->nranges < INLINED_MAX) {
 				in->lo[in->nranges] = lo;
