@@ -172,7 +172,7 @@ static int check_whole(Elf *elf, off_t size, const char *path, struct ff_error *
 					    "(.gnu_debugaltlink, dwz -m): upload an ELF that holds all of it", path);
 		if (sh.sh_type == SHT_NOBITS)
 			continue;
-		if (sh.sh_offset + sh.sh_size > (uint64_t)size)
+		if (sh.sh_offset > (uint64_t)size || sh.sh_size > (uint64_t)size - sh.sh_offset) /* (no wrap-around) */
 			return ff_error_set(err, FF_ERR_MALFORMED, "elf: %s is cut short: section %s ends at byte %llu, the "
 					    "file has %lld (an upload or a copy that did not finish?)", path,
 					    name != NULL ? name : "?", (unsigned long long)(sh.sh_offset + sh.sh_size),

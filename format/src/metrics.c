@@ -98,6 +98,9 @@ int ff_metric_table_parse(struct ff_metric_table *out, const uint8_t *bytes, siz
 						    out->nkeys, k->name, j);
 		k->kind = (enum ff_metric_kind)kind;
 		out->nvalues += kind == FF_METRIC_GAUGE || kind == FF_METRIC_GAUGE_SIGNED ? 3 : 1;
+		if (out->nvalues > FF_HB_VALUES_MAX) /* no heartbeat could carry them */
+			return ff_error_set(err, FF_ERR_MALFORMED, "metrics: key %zu (%s) needs more than the %u values a "
+					    "heartbeat carries (a gauge takes 3)", out->nkeys, k->name, FF_HB_VALUES_MAX);
 		out->nkeys++;
 	}
 	return 0;

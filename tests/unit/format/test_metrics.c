@@ -135,6 +135,16 @@ static void keys_limit(void **state)
 	assert_string_equal(out.keys[FF_METRIC_KEYS_MAX - 1].name, "k255");
 	table_key(&t, FF_METRIC_COUNTER, "k256");
 	expect_table_rejected(&t, FF_ERR_MALFORMED, "more than 256 keys", "257 keys");
+	/* gauges take 3 values each: 85 fill 255 of a heartbeat's 256, an 86th cannot be carried */
+	table_start(&t);
+	for (unsigned i = 0; i < 85; i++) {
+		snprintf(name, sizeof(name), "g%03u", i);
+		table_key(&t, FF_METRIC_GAUGE, name);
+	}
+	parse_table_ok(&out, &t);
+	assert_int_equal(out.nvalues, 255);
+	table_key(&t, FF_METRIC_GAUGE, "g085");
+	expect_table_rejected(&t, FF_ERR_MALFORMED, "more than the 256 values", "86 gauges");
 }
 
 static void hostile_tables(void **state)
