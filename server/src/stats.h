@@ -145,7 +145,8 @@ struct srv_stats_comparison {
 	struct srv_stats_interval rate_b; /* value NAN, [0, INFINITY] */
 	struct srv_stats_test test;       /* without exposure on a side: p-values 1, ratio NAN, [0, INFINITY] */
 	double baseline;                  /* the rate the power assumes for a (both sides' events over both sides'
-					   * hours, the rate they share if they are equal), per SRV_STATS_HOURS */
+					   * hours, the rate they share if they are equal), per SRV_STATS_HOURS; 0
+					   * without exposure */
 	double power;                     /* of the worse test, to find b at power_ratio x baseline; 0 without
 					   * exposure */
 };
