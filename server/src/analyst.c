@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sodium.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "fa/elf.h"
 #include "ff/bytes.h"
 #include "ff/message.h"
+#include "ff/metrics.h"
 #include "symbols.h"
 
 extern char **environ;
@@ -349,23 +351,38 @@ enum srv_analysis srv_analyst_report(struct srv_analyst *a, const uint8_t *msg, 
 	return SRV_ANALYSIS_OK;
 }
 
-enum srv_analysis srv_analyst_check(struct srv_analyst *a, const char *path, char build_hex[130], char *why,
-				    size_t cap)
+enum srv_analysis srv_analyst_check(struct srv_analyst *a, const char *path, char build_hex[130],
+				    struct srv_elf_metrics *metrics, char *why, size_t cap)
 {
-	char *answer;
+	static _Thread_local uint8_t table[FF_METRICS_TABLE_MAX];
+	char *answer, *rest;
 	enum srv_analysis rc = job(a, 'C', path, strlen(path), &answer, why, cap);
-	size_t n;
+	struct ff_error err = {0};
+	size_t n, len;
 
 	if (rc != SRV_ANALYSIS_OK)
 		return rc;
-	n = strlen(answer);
-	if (n < 16 || n > 128 || strspn(answer, "0123456789abcdef") != n) {
+	/* "BUILD", "BUILD T<table in hex>" or "BUILD !<why the table cannot be read>" */
+	n = strcspn(answer, " ");
+	rest = answer + n + (answer[n] == ' ');
+	if (n < 16 || n > 128 || strspn(answer, "0123456789abcdef") != n ||
+	    (rest[0] == 'T' && sodium_hex2bin(table, sizeof(table), rest + 1, strlen(rest + 1), NULL, &len, NULL) != 0)) {
 		snprintf(why, cap, "analysis answered a build-id that is not one");
 		free(answer);
 		end(a);
 		return SRV_ANALYSIS_DIED;
 	}
-	memcpy(build_hex, answer, n + 1);
+	memcpy(build_hex, answer, n);
+	build_hex[n] = '\0';
+	memset(metrics, 0, sizeof(*metrics));
+	if (rest[0] == '!') {
+		snprintf(metrics->problem, sizeof(metrics->problem), "%s", rest + 1);
+	} else if (rest[0] == 'T') {
+		if (ff_metric_table_parse(&metrics->table, table, len, &err) == 0)
+			metrics->has_table = true;
+		else
+			snprintf(metrics->problem, sizeof(metrics->problem), "%s: %s", FF_METRICS_SECTION, err.msg);
+	}
 	free(answer);
 	return SRV_ANALYSIS_OK;
 }
@@ -478,21 +495,32 @@ done:
 	return ok;
 }
 
-/* An upload's check: its build-id, or fa_elf_open()'s message. */
+/* An upload's check: its build-id and its metric key table's bytes (docs/FORMAT.md §8.5), or fa_elf_open()'s
+ * message. The table is read here (the ELF is untrusted) and parsed by the parent. */
 static bool check(const char *path)
 {
+	static uint8_t table[FF_METRICS_TABLE_MAX];
+	static char text[130 + 2 + 2 * FF_METRICS_TABLE_MAX + 1];
 	struct ff_error err = {0};
 	struct fa_elf *elf;
 	const uint8_t *id;
-	char hex[130];
-	size_t n;
+	size_t n, len = 0;
+	int rc;
 
 	if (fa_elf_open(&elf, path, &err) != 0)
 		return answer('E', err.msg);
 	n = fa_elf_build_id(elf, &id);
-	ff_hex(hex, sizeof(hex), id, n);
+	ff_hex(text, 130, id, n);
+	rc = fa_elf_section(elf, FF_METRICS_SECTION, table, sizeof(table), &len, &err);
 	fa_elf_close(elf);
-	return answer('K', hex);
+	n = strlen(text);
+	if (rc == 0) {
+		memcpy(text + n, " T", 2);
+		ff_hex(text + n + 2, sizeof(text) - n - 2, table, len);
+	} else if (rc != FA_ELF_NO_SECTION) {
+		snprintf(text + n, sizeof(text) - n, " !%s", err.msg);
+	}
+	return answer('K', text);
 }
 
 int srv_analyst_main(const char *data_dir)

@@ -8,10 +8,12 @@
 #ifndef SRV_ANALYST_H
 #define SRV_ANALYST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fa/report.h"
+#include "ff/metrics.h"
 
 /* How analysts are run; shared read-only by every user, living as long as they do. */
 struct srv_analyst_config {
@@ -66,14 +68,22 @@ int srv_analyst_pid(const struct srv_analyst *a);
 enum srv_analysis srv_analyst_report(struct srv_analyst *a, const uint8_t *msg, size_t len, struct fa_report *out,
 				     char **json, char *why, size_t cap);
 
+/* What an upload's ELF says of its metric keys (docs/FORMAT.md §8.5). */
+struct srv_elf_metrics {
+	bool has_table;               /* it has a usable key table: table */
+	struct ff_metric_table table;
+	char problem[300];            /* it has one that cannot be used: why (has_table false); "" when it has none */
+};
+
 /*
- * Check that the file at path is a usable symbol file (fa_elf_open()'s checks) and give its build-id.
- * a: the analyst.  path: the file (an upload's temporary file).  build_hex: (out) its build-id in hex, 130 bytes.
- * why/cap: unless OK, why (for REFUSED, fa_elf_open()'s message, which names path).
+ * Check that the file at path is a usable symbol file (fa_elf_open()'s checks) and give its build-id and metric
+ * key table. a: the analyst.  path: the file (an upload's temporary file).  build_hex: (out) its build-id in hex,
+ * 130 bytes.  metrics: (out) its key table (read by the analyst, parsed here as untrusted bytes).  why/cap: unless
+ * OK, why (for REFUSED, fa_elf_open()'s message, which names path).
  * Returns an enum srv_analysis.
  */
-enum srv_analysis srv_analyst_check(struct srv_analyst *a, const char *path, char build_hex[130], char *why,
-				    size_t cap);
+enum srv_analysis srv_analyst_check(struct srv_analyst *a, const char *path, char build_hex[130],
+				    struct srv_elf_metrics *metrics, char *why, size_t cap);
 
 /*
  * The analyst's side: serve jobs on stdin/stdout until stdin closes (faultline-server --analyst DATA_DIR).

@@ -26,7 +26,7 @@ static json_t *made(json_t *j)
 
 /* A string from the store as JSON: stored text is not trusted to be UTF-8 (rows written before the format
  * library checked it, or by hand): bytes that are not are shown as '?', never dropping the member or the row. */
-static json_t *json_text(const char *s)
+json_t *srv_json_text(const char *s)
 {
 	json_t *j = json_string(s != NULL ? s : "");
 	char *copy;
@@ -40,7 +40,7 @@ static json_t *json_text(const char *s)
 	return j;
 }
 
-static void answer_json(struct srv_answer *out, unsigned status, json_t *body)
+void srv_api_json(struct srv_answer *out, unsigned status, json_t *body)
 {
 	char *text = json_dumps(made(body), JSON_COMPACT);
 
@@ -52,10 +52,10 @@ static void answer_json(struct srv_answer *out, unsigned status, json_t *body)
 
 void srv_api_error(struct srv_answer *out, unsigned status, const char *code, const char *message)
 {
-	answer_json(out, status, json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", json_text(message)));
+	srv_api_json(out, status, json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", srv_json_text(message)));
 }
 
-static void store_error(struct srv_answer *out, struct srv_store *st)
+void srv_api_store_error(struct srv_answer *out, struct srv_store *st)
 {
 	fprintf(stderr, "faultline-server: %s\n", srv_store_error(st));
 	srv_api_error(out, 500, "store_error", "the database failed");
@@ -91,9 +91,9 @@ static json_t *issue_object(const struct srv_issue *i)
 	json_t *versions = json_array();
 
 	for (size_t k = 0; k < i->nversions; k++)
-		json_array_append_new(versions, json_text(i->versions[k]));
+		json_array_append_new(versions, srv_json_text(i->versions[k]));
 	return made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id,
-			      "fingerprint", json_text(i->fingerprint), "kind", json_text(i->kind), "title", json_text(i->title),
+			      "fingerprint", srv_json_text(i->fingerprint), "kind", srv_json_text(i->kind), "title", srv_json_text(i->title),
 			      "count", (json_int_t)i->count, "devices",
 			      (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
 			      (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace));
@@ -156,11 +156,11 @@ static void id_pages(struct srv_answer *out, struct srv_store *st, const char *n
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(array);
-		store_error(out, st);
+		srv_api_store_error(out, st);
 		return;
 	}
 	last = more ? json_object_get(json_array_get(array, json_array_size(array) - 1), "id") : NULL;
-	answer_json(out, 200, json_pack("{s:o, s:O?}", name, array, "next", last));
+	srv_api_json(out, 200, json_pack("{s:o, s:O?}", name, array, "next", last));
 }
 
 static int list_issues(struct srv_store *st, int64_t after, int limit, json_t *array, bool *out_more)
@@ -171,9 +171,9 @@ static int list_issues(struct srv_store *st, int64_t after, int limit, json_t *a
 static void add_quarantined(const struct srv_quarantined *q, void *ctx)
 {
 	json_array_append_new(ctx, made(json_pack("{s:I, s:o, s:I, s:o, s:i, s:o}", "id", (json_int_t)q->id, "device",
-						  json_text(q->device), "received", (json_int_t)q->received,
-						  "build_id", json_text(q->build_id), "failures", q->failures,
-						  "reason", json_text(q->reason))));
+						  srv_json_text(q->device), "received", (json_int_t)q->received,
+						  "build_id", srv_json_text(q->build_id), "failures", q->failures,
+						  "reason", srv_json_text(q->reason))));
 }
 
 static int list_quarantined(struct srv_store *st, int64_t after, int limit, json_t *array, bool *out_more)
@@ -197,7 +197,7 @@ static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
 	if (rc < 0 || (issue != NULL && rc == 0 && trace == NULL)) {
 		json_decref(issue);
 		{
-			store_error(out, st);
+			srv_api_store_error(out, st);
 			return;
 		}
 	}
@@ -236,7 +236,7 @@ static void trace(struct srv_answer *out, struct srv_store *st, int64_t id)
 		}
 	if (rc != 0 || text == NULL)
 		{
-			store_error(out, st);
+			srv_api_store_error(out, st);
 			return;
 		}
 	*out = (struct srv_answer){200, text, strlen(text), "application/json"};
@@ -261,7 +261,7 @@ static void trace_core(struct srv_answer *out, struct srv_store *st, int64_t id)
 		}
 	if (rc != 0)
 		{
-			store_error(out, st);
+			srv_api_store_error(out, st);
 			return;
 		}
 	rc = ff_message_parse(&m, bytes, len, &err);
@@ -279,7 +279,7 @@ static void trace_core(struct srv_answer *out, struct srv_store *st, int64_t id)
 
 static void add_device(const struct srv_device *d, void *ctx)
 {
-	json_array_append_new(ctx, made(json_pack("{s:o, s:I, s:I, s:I}", "serial", json_text(d->serial), "first_seen",
+	json_array_append_new(ctx, made(json_pack("{s:o, s:I, s:I, s:I}", "serial", srv_json_text(d->serial), "first_seen",
 					     (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen, "messages",
 					     (json_int_t)d->messages)));
 }
@@ -302,12 +302,12 @@ static void devices(struct srv_answer *out, struct srv_store *st, const char *af
 	if (rc != 0) {
 		json_decref(list);
 		{
-			store_error(out, st);
+			srv_api_store_error(out, st);
 			return;
 		}
 	}
 	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
-	answer_json(out, 200, json_pack("{s:o, s:O?}", "devices", list, "next", last));
+	srv_api_json(out, 200, json_pack("{s:o, s:O?}", "devices", list, "next", last));
 }
 
 /* A device's history, gathered as JSON. */
@@ -317,7 +317,7 @@ struct history {
 
 static void history_device(const struct srv_device *d, void *ctx)
 {
-	((struct history *)ctx)->device = made(json_pack("{s:o, s:I, s:I}", "serial", json_text(d->serial), "first_seen",
+	((struct history *)ctx)->device = made(json_pack("{s:o, s:I, s:I}", "serial", srv_json_text(d->serial), "first_seen",
 							 (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen));
 }
 
@@ -332,12 +332,12 @@ static void history_trace(const struct srv_device_trace *t, void *ctx)
 {
 	json_array_append_new(((struct history *)ctx)->traces,
 			      made(json_pack("{s:I, s:I, s:o, s:I}", "id", (json_int_t)t->id, "issue", (json_int_t)t->issue,
-					     "sw_version", json_text(t->sw_version), "received", (json_int_t)t->received)));
+					     "sw_version", srv_json_text(t->sw_version), "received", (json_int_t)t->received)));
 }
 
 static void history_waiting(const char *build_id, void *ctx)
 {
-	json_array_append_new(((struct history *)ctx)->waiting, json_text(build_id));
+	json_array_append_new(((struct history *)ctx)->waiting, srv_json_text(build_id));
 }
 
 /* GET devices/{serial} */
@@ -357,7 +357,7 @@ static void device(struct srv_answer *out, struct srv_store *st, const char *ser
 		if (rc == SRV_NONE)
 			srv_api_error(out, 404, "not_found", "no such device");
 		else if (rc != 0)
-			store_error(out, st);
+			srv_api_store_error(out, st);
 	}
 	if (rc != 0) {
 		json_decref(h.device);
@@ -369,7 +369,7 @@ static void device(struct srv_answer *out, struct srv_store *st, const char *ser
 	json_object_set_new(h.device, "reboots", h.reboots);
 	json_object_set_new(h.device, "traces", h.traces);
 	json_object_set_new(h.device, "waiting_for_symbols", h.waiting);
-	answer_json(out, 200, h.device);
+	srv_api_json(out, 200, h.device);
 }
 
 /* path after "prefix/" when path starts with it, else NULL */
@@ -385,7 +385,9 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 {
 	const char *tail, *slash;
 
-	if (strcmp(path, "issues") == 0) {
+	if (srv_api_health(out, st, path, arg, actx)) {
+		/* answered */
+	} else if (strcmp(path, "issues") == 0) {
 		id_pages(out, st, "issues", arg(actx, "after"), arg(actx, "limit"), list_issues);
 	} else if (strcmp(path, "quarantine") == 0) {
 		id_pages(out, st, "quarantine", arg(actx, "after"), arg(actx, "limit"), list_quarantined);
@@ -415,10 +417,11 @@ void srv_api_limits(struct srv_answer *out, struct srv_limits *l)
 
 	if (l != NULL)
 		srv_limits_get(l, &cfg, &n);
-	answer_json(out, 200, json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "limits", "new_devices_per_hour",
-					(json_int_t)cfg.new_devices_per_hour, "messages_per_device_hour",
-					(json_int_t)cfg.messages_per_device_hour, "bytes_per_key_day",
-					(json_int_t)cfg.bytes_per_key_day, "refused", "new_devices",
-					(json_int_t)n.new_devices, "messages", (json_int_t)n.messages, "bytes",
-					(json_int_t)n.bytes));
+	srv_api_json(out, 200, json_pack("{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}", "limits",
+					 "new_devices_per_hour", (json_int_t)cfg.new_devices_per_hour,
+					 "messages_per_device_hour", (json_int_t)cfg.messages_per_device_hour,
+					 "heartbeats_per_device_hour", (json_int_t)cfg.heartbeats_per_device_hour,
+					 "bytes_per_key_day", (json_int_t)cfg.bytes_per_key_day, "refused", "new_devices",
+					 (json_int_t)n.new_devices, "messages", (json_int_t)n.messages, "heartbeats",
+					 (json_int_t)n.heartbeats, "bytes", (json_int_t)n.bytes));
 }

@@ -5,6 +5,7 @@
 #ifndef SRV_API_H
 #define SRV_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "limits.h"
@@ -24,6 +25,14 @@ struct srv_answer {
  */
 void srv_api_error(struct srv_answer *out, unsigned status, const char *code, const char *message);
 
+/* For the files of the read API (api.c, api_health.c): a string from the store as JSON (bytes that are not UTF-8
+ * shown as '?'); an answer of a JSON body (taken: its reference is released); the answer to a failed store
+ * (logged, a 500 without the store's words). */
+struct json_t;
+struct json_t *srv_json_text(const char *s);
+void srv_api_json(struct srv_answer *out, unsigned status, struct json_t *body);
+void srv_api_store_error(struct srv_answer *out, struct srv_store *st);
+
 /*
  * Answer GET path (the part after /api/v1/, e.g. "issues/3") from the store.
  * out: filled (an error answer for a path, argument or id that names nothing).  st: the store (locked here).
@@ -31,6 +40,13 @@ void srv_api_error(struct srv_answer *out, unsigned status, const char *code, co
  */
 void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 		 const char *(*arg)(void *actx, const char *name), void *actx);
+
+/*
+ * Answer GET path when it is one of fleet health's (api_health.c, docs/API.md): versions, versions/{v}, compare,
+ * metrics, devices/{serial}/heartbeats. Arguments as srv_api_get()'s. Returns whether it was (out filled).
+ */
+bool srv_api_health(struct srv_answer *out, struct srv_store *st, const char *path,
+		    const char *(*arg)(void *actx, const char *name), void *actx);
 
 /*
  * Answer GET limits: the rate limits and how many requests each refused (docs/API.md).

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "api.h"
 #include "ff/bytes.h"
 #include "ff/chunk.h"
@@ -340,7 +341,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	int rc;
 
 	if (req->stage == BODY) {
-		int64_t now = (int64_t)time(NULL);
+		int64_t now = srv_now();
 		unsigned wait;
 
 		if (disk_low(h))
@@ -375,7 +376,9 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 		const struct srv_chunk_outcome *o = &req->in.chunks[i];
 		json_t *r = json_pack("{s:s}", "result", ff_chunk_result_name(o->res));
 
-		if (o->res == FF_CHUNK_COMPLETE)
+		if (o->res == FF_CHUNK_COMPLETE && o->heartbeat != NULL)
+			json_object_set_new(r, "heartbeat", json_string(o->heartbeat));
+		else if (o->res == FF_CHUNK_COMPLETE)
 			json_object_set_new(r, "message", json_integer(o->message));
 		if (o->error != NULL)
 			json_object_set_new(r, "error", json_string(o->error));
@@ -401,6 +404,7 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		[SRV_UPLOAD_UNAVAILABLE] = {MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable"},
 	};
 	struct srv_upload_result r;
+	json_t *answer;
 
 	srv_upload_finish(req->upload, h->store, h->analysis, &r);
 	req->upload = NULL;
@@ -408,14 +412,33 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
 	if (r.requeued > 0)
 		srv_workers_wake(h->workers);
-	return respond(c, MHD_HTTP_CREATED, json_pack("{s:s, s:I, s:I}", "build_id", r.build_id, "size",
-						       (json_int_t)r.size, "requeued", (json_int_t)r.requeued));
+	answer = json_pack("{s:s, s:I, s:I}", "build_id", r.build_id, "size", (json_int_t)r.size, "requeued",
+			   (json_int_t)r.requeued);
+	/* what names its heartbeats' values: the keys, or why they stay unnamed */
+	if (r.metrics.has_table)
+		json_object_set_new(answer, "metric_keys", json_integer((json_int_t)r.metrics.table.nkeys));
+	else if (r.metrics.problem[0] != '\0')
+		json_object_set_new(answer, "metric_keys_problem", json_string(r.metrics.problem));
+	return respond(c, MHD_HTTP_CREATED, answer);
 }
 
 /* A GET query argument, for srv_api_get(). */
 static const char *query_arg(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* POST /api/v1/test/clock?now=T, only with faultline-server --test-clock: the server's clock set to T (Unix
+ * seconds; forward only), for simulated fleets. */
+static enum MHD_Result test_clock(struct MHD_Connection *c)
+{
+	const char *text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "now");
+	char *end = NULL;
+	long long t = text != NULL ? strtoll(text, &end, 10) : 0;
+
+	if (text == NULL || end == text || *end != '\0' || t < 0 || srv_clock_set((int64_t)t) != 0)
+		return error(c, MHD_HTTP_BAD_REQUEST, "bad_request", "now=T: Unix seconds, not before the clock's time");
+	return respond(c, MHD_HTTP_OK, json_pack("{s:I}", "now", (json_int_t)srv_now()));
 }
 
 /* GET /api/v1/...: answered by api.c. */
@@ -484,6 +507,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			*req_cls = req;
 			return MHD_YES;
 		}
+		if (strcmp(url, API "test/clock") == 0 && strcmp(method, "POST") == 0 && srv_clock_is_test())
+			return test_clock(c);
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
 			const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 			char why[4300];

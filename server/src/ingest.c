@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ff/bytes.h"
 #include "ff/chunk.h"
+#include "ff/message.h"
+#include "ff/metrics.h"
 #include "ingest.h"
 
 const struct ff_receiver_limits srv_ingest_limits = {SRV_MESSAGE_MAX, SRV_DEVICE_PENDING_MAX, SRV_TOTAL_PENDING_MAX};
@@ -132,6 +135,56 @@ static int limited(struct srv_ingest *in, struct srv_store *st, unsigned wait, c
 	return srv_store_fail(st, "rate limited: %s", what);
 }
 
+const char *srv_hb_outcome_name(enum srv_hb_outcome o)
+{
+	return o == SRV_HB_COUNTED ? "counted" : o == SRV_HB_WAITING ? "waiting" : "duplicate";
+}
+
+int srv_ingest_heartbeat(struct srv_store *st, int64_t device, int64_t received, const struct ff_message *m,
+			 enum srv_hb_outcome *out, char *why, size_t cap)
+{
+	char hex[2 * sizeof(m->build_id) + 1];
+	struct srv_identity id = {hex, m->sw_version, m->hw_version};
+	struct srv_heartbeat hb = {.device = device, .received = received, .boot_id = m->boot_id,
+				   .identity = m->compact ? NULL : &id, .values = m->heartbeat.values,
+				   .nvalues = m->heartbeat.nvalues};
+
+	for (unsigned i = 0; i < FF_HB_BUILTINS; i++) {
+		if (m->heartbeat.builtin[i] > UINT32_MAX) {
+			snprintf(why, cap, "heartbeat: built-in value %u (%s) is %llu, above 2^32-1", i,
+				 ff_hb_builtin_name(i), (unsigned long long)m->heartbeat.builtin[i]);
+			return SRV_NONE;
+		}
+		hb.builtin[i] = (uint32_t)m->heartbeat.builtin[i];
+	}
+	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
+	return st->ops->heartbeat_put(st, &hb, out) == 0 ? 0 : -1;
+}
+
+/* A delivered message: a heartbeat is counted at once (it needs no analysis, and a fleet sends many); any other
+ * message, and a heartbeat that cannot be counted (the worker then says why), is kept for the workers.
+ * out_fresh: whether it is new (a rate limit counts it). */
+static int deliver(struct srv_ingest *in, struct srv_store *st, int64_t device, const uint8_t *msg, size_t len,
+		   struct srv_chunk_outcome *o, bool *out_fresh)
+{
+	static _Thread_local struct ff_message m;
+	enum srv_hb_outcome hb;
+	char why[256];
+	int rc = SRV_NONE;
+
+	if (len <= FF_HB_BYTES_MAX + 256 && ff_message_parse(&m, msg, len, NULL) == 0 && m.type == FF_MSG_HEARTBEAT)
+		rc = srv_ingest_heartbeat(st, device, in->now, &m, &hb, why, sizeof(why));
+	ff_message_free(&m);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		o->heartbeat = srv_hb_outcome_name(hb);
+		*out_fresh = hb != SRV_HB_DUPLICATE;
+		return 0;
+	}
+	return st->ops->message_add(st, device, msg, len, in->now, &o->message, out_fresh);
+}
+
 int srv_ingest_apply(struct srv_store *st, void *ctx)
 {
 	struct srv_ingest *out = ctx;
@@ -171,11 +224,16 @@ int srv_ingest_apply(struct srv_store *st, void *ctx)
 			refuse(out, o, &err);
 		if (o->res != FF_CHUNK_COMPLETE)
 			continue;
-		rc = st->ops->message_add(st, d.device, msg, msg_len, now, &o->message, &fresh);
+		rc = deliver(out, st, d.device, msg, msg_len, o, &fresh);
 		free(msg);
 		if (rc != 0)
 			return -1;
-		if (fresh && out->rate != NULL) {
+		if (fresh && o->heartbeat != NULL && out->rate != NULL) {
+			if ((wait = srv_limits_heartbeat(out->rate, d.device, now)) != 0)
+				return limited(out, st, wait, "new heartbeats of this device this hour (faultline-server "
+					       "--device-heartbeats-per-hour)");
+			out->charged.heartbeats++;
+		} else if (fresh && out->rate != NULL) {
 			if ((wait = srv_limits_message(out->rate, d.device, now)) != 0)
 				return limited(out, st, wait, "new messages of this device this hour (faultline-server "
 					       "--device-messages-per-hour)");
@@ -237,7 +295,8 @@ int srv_ingest_prepare(struct srv_ingest *out, const char *serial, const uint8_t
 void srv_ingest_settle(struct srv_ingest *in, int rc)
 {
 	if (rc != 0 && in->rate != NULL)
-		srv_limits_refund(in->rate, in->charged.device, in->charged.messages, in->charged.device_made);
+		srv_limits_refund(in->rate, in->charged.device, in->charged.messages, in->charged.heartbeats,
+				  in->charged.device_made);
 	memset(&in->charged, 0, sizeof(in->charged));
 }
 

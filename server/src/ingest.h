@@ -25,7 +25,9 @@
 struct srv_chunk_outcome {
 	enum ff_chunk_result res;
 	bool refused;    /* rejected, or completed a message whose CRC failed */
-	int64_t message; /* res FF_CHUNK_COMPLETE: the delivered message's id */
+	int64_t message; /* res FF_CHUNK_COMPLETE: the delivered message's id; 0 for a heartbeat */
+	const char *heartbeat; /* res FF_CHUNK_COMPLETE of a heartbeat: what became of it ("counted", "waiting" for
+				* its boot's identity, "duplicate"), static */
 	char *error;     /* why it was refused, for the first SRV_REASONS_MAX refused chunks of the request (malloc'd,
 			  * freed by srv_ingest_free); NULL otherwise */
 };
@@ -45,7 +47,7 @@ struct srv_ingest {
 	const char *limited;              /* with it: which limit, in words (static) */
 	struct {                          /* what apply charged to rate (given back by srv_ingest_settle) */
 		int64_t device;
-		uint64_t messages;
+		uint64_t messages, heartbeats;
 		bool device_made;
 	} charged;
 };
@@ -86,6 +88,19 @@ void srv_ingest_tally(struct srv_ingest *in);
  * device nothing of its hour).
  */
 void srv_ingest_settle(struct srv_ingest *in, int rc);
+
+/*
+ * Count a heartbeat (docs/FORMAT.md §8.4, docs/HEALTH.md): its built-in values checked, its identity (a full
+ * heartbeat's) and values handed to the store (st->ops->heartbeat_put, inside the caller's transaction).
+ * st: the store.  device: its sender.  received: when (server seconds).  m: the parsed heartbeat.
+ * out: (out) what became of it.  why/cap: for SRV_NONE, why it cannot be counted.
+ * Returns 0; SRV_NONE when a value is out of range (nothing stored); -1 when the store failed.
+ */
+int srv_ingest_heartbeat(struct srv_store *st, int64_t device, int64_t received, const struct ff_message *m,
+			 enum srv_hb_outcome *out, char *why, size_t cap);
+
+/* The word for a heartbeat's outcome ("counted", "waiting", "duplicate"). */
+const char *srv_hb_outcome_name(enum srv_hb_outcome o);
 
 /* Free what srv_ingest_prepare() or srv_ingest_body() allocated (in zeroed or prepared). */
 void srv_ingest_free(struct srv_ingest *in);

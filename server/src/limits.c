@@ -12,7 +12,7 @@
 
 struct device_count {
 	int64_t device; /* 0: an empty place (store ids start at 1) */
-	uint64_t count;
+	uint64_t count, heartbeats;
 };
 
 struct srv_limits {
@@ -155,24 +155,31 @@ static void grow(struct srv_limits *l)
 	free(old);
 }
 
-void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made)
+void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, uint64_t heartbeats,
+		       bool device_made)
 {
 	/* (to the window of now: a charge of the hour before, given back after the hour turned, is lost; harmless) */
 	if (device_made && l->new_devices > 0)
 		l->new_devices--;
-	if (messages > 0 && l->cap > 0) {
+	if ((messages > 0 || heartbeats > 0) && l->cap > 0) {
 		struct device_count *d = place(l, device);
 
-		if (d->device == device)
+		if (d->device == device) {
 			d->count -= messages < d->count ? messages : d->count;
+			d->heartbeats -= heartbeats < d->heartbeats ? heartbeats : d->heartbeats;
+		}
 	}
 }
 
-unsigned srv_limits_message(struct srv_limits *l, int64_t device, int64_t now)
+/* Charge one to a device's count of this hour (heartbeats or the other messages) against max; 0 when taken, else
+ * the seconds until the hour ends, the refusal counted in refused. */
+static unsigned charge(struct srv_limits *l, int64_t device, int64_t now, bool heartbeat, uint64_t max,
+		       uint64_t *refused)
 {
 	struct device_count *d;
+	uint64_t *count;
 
-	if (l->cfg.messages_per_device_hour == 0)
+	if (max == 0)
 		return 0;
 	if (now / 3600 > l->message_hour) { /* a new hour: every device starts again, and the table is as small */
 		l->message_hour = now / 3600;
@@ -187,12 +194,23 @@ unsigned srv_limits_message(struct srv_limits *l, int64_t device, int64_t now)
 		d->device = device;
 		l->used++;
 	}
-	if (d->count >= l->cfg.messages_per_device_hour) {
+	count = heartbeat ? &d->heartbeats : &d->count;
+	if (*count >= max) {
 		pthread_mutex_lock(&l->lock);
-		l->counts.messages++;
+		(*refused)++;
 		pthread_mutex_unlock(&l->lock);
 		return until_next(now, 3600);
 	}
-	d->count++;
+	(*count)++;
 	return 0;
+}
+
+unsigned srv_limits_message(struct srv_limits *l, int64_t device, int64_t now)
+{
+	return charge(l, device, now, false, l->cfg.messages_per_device_hour, &l->counts.messages);
+}
+
+unsigned srv_limits_heartbeat(struct srv_limits *l, int64_t device, int64_t now)
+{
+	return charge(l, device, now, true, l->cfg.heartbeats_per_device_hour, &l->counts.heartbeats);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Rate limits on what the shared project key can make the server keep: new device serials per hour (serials are
- * invented at will), new messages per device per hour, and request bytes per key per day. Windows are calendar
+ * invented at will), new messages and new heartbeats per device per hour, and request bytes per key per day. Windows are calendar
  * hours and days (UTC): a refusal says when the window ends (Retry-After). The counts live in this process's
  * memory: a restart starts the windows again (an attacker cannot restart the server; a fleet on several server
  * processes needs them in the database, which the PostgreSQL backend brings). */
@@ -14,7 +14,8 @@
 /* The limits; 0 turns one off. */
 struct srv_limits_config {
 	uint64_t new_devices_per_hour;
-	uint64_t messages_per_device_hour;
+	uint64_t messages_per_device_hour;   /* messages other than heartbeats */
+	uint64_t heartbeats_per_device_hour;
 	uint64_t bytes_per_key_day;
 };
 
@@ -23,11 +24,14 @@ struct srv_limits_config {
  * 4 GiB a day is some 40 KiB a day for each of 100,000 devices. */
 #define SRV_LIMIT_NEW_DEVICES_PER_HOUR 10000u
 #define SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR 100u
+/* heartbeats come every hour by default; 60 an hour allows one a minute, and a backlog sent after a day offline
+ * (the SDK's queue holds few) */
+#define SRV_LIMIT_HEARTBEATS_PER_DEVICE_HOUR 60u
 #define SRV_LIMIT_MB_PER_KEY_DAY 4096u
 
 /* What was refused, by limit (GET /api/v1/limits). */
 struct srv_limits_counts {
-	uint64_t new_devices, messages, bytes; /* requests refused since the start */
+	uint64_t new_devices, messages, heartbeats, bytes; /* requests refused since the start */
 };
 
 struct srv_limits;
@@ -57,9 +61,11 @@ void srv_limits_device_made(struct srv_limits *l, int64_t now);
  * rate limit of the writer thread, a store error). Thread-safe. */
 void srv_limits_bytes_refund(struct srv_limits *l, const char *key, size_t len, int64_t now);
 
-/* The writer thread only: give back what a request was charged (messages new messages of device, and the device
- * itself when made) when nothing of it was stored after all (its part undone, or the commit failed). */
-void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, bool device_made);
+/* The writer thread only: give back what a request was charged (messages new messages and heartbeats new
+ * heartbeats of device, and the device itself when made) when nothing of it was stored after all (its part undone,
+ * or the commit failed). */
+void srv_limits_refund(struct srv_limits *l, int64_t device, uint64_t messages, uint64_t heartbeats,
+		       bool device_made);
 
 /* The writer thread only: a request refused for a new device (srv_limits_new_device said no), counted. */
 void srv_limits_device_refused(struct srv_limits *l);
@@ -69,5 +75,9 @@ void srv_limits_device_refused(struct srv_limits *l);
  * taken, else the seconds until the hour ends (nothing charged; the refusal counted).
  */
 unsigned srv_limits_message(struct srv_limits *l, int64_t device, int64_t now);
+
+/* The same for one new heartbeat (docs/FORMAT.md §8.4), counted apart from the other messages: a device's
+ * heartbeats never use up what its crashes may send, and the other way round. */
+unsigned srv_limits_heartbeat(struct srv_limits *l, int64_t device, int64_t now);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyst.h"
+#include "clock.h"
 #include "faultline/version.h"
 #include "http.h"
 #include "keys.h"
@@ -43,10 +44,13 @@ static void usage(FILE *to)
 		    "  --analysis-seconds N    time one analysis may take (default 60)\n"
 		    "  --analysis-failures N   quarantine a message whose analysis died N times (default 3) until a new\n"
 		    "                      symbol file of its build is uploaded\n"
+		    "  --test-clock        FOR TESTS ONLY: the server's clock is set through POST /api/v1/test/clock\n"
+		    "                      (a fleet simulator fills days in minutes); never on a real server\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n"
 		    "rate limits (beyond: 429 with Retry-After, nothing stored; 0 turns one off):\n"
 		    "  --new-devices-per-hour N      serials never seen before (default 10000)\n"
-		    "  --device-messages-per-hour N  new messages of one device (default 100)\n"
+		    "  --device-messages-per-hour N  new messages of one device (default 100), heartbeats apart\n"
+		    "  --device-heartbeats-per-hour N  new heartbeats of one device (default 60)\n"
 		    "  --key-mb-per-day N            MiB of chunk requests of one credential a day (default 4096)\n");
 }
 
@@ -69,7 +73,8 @@ static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_
 		     s_header_s = 30, s_request_s = 600, s_per_address = 256, s_disk_reserve_mb = 64,
 		     s_analysis_mb = SRV_ANALYST_MEMORY_MB, s_analysis_s = SRV_ANALYST_SECONDS,
 		     s_analysis_failures = SRV_ANALYST_FAILURES, s_new_devices = SRV_LIMIT_NEW_DEVICES_PER_HOUR,
-		     s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR, s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
+		     s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR,
+		     s_device_heartbeats = SRV_LIMIT_HEARTBEATS_PER_DEVICE_HOUR, s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
 
 /* Serve until SIGINT or SIGTERM, with the options' values above. */
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, const char *program)
@@ -80,6 +85,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 						    .failures_max = (unsigned)s_analysis_failures};
 	const struct srv_limits_config rate = {.new_devices_per_hour = s_new_devices,
 					       .messages_per_device_hour = s_device_messages,
+					       .heartbeats_per_device_hour = s_device_heartbeats,
 					       .bytes_per_key_day = (uint64_t)s_key_mb << 20};
 	struct srv_http_config cfg = {.listen = listen, .store = store, .data_dir = data,
 				      .symbols_max = (size_t)s_symbols_mb << 20, .analysis = &analysis,
@@ -155,6 +161,7 @@ static const struct count {
 	{"--analysis-failures", 1000, &s_analysis_failures, false},
 	{"--new-devices-per-hour", 1u << 30, &s_new_devices, true},
 	{"--device-messages-per-hour", 1u << 30, &s_device_messages, true},
+	{"--device-heartbeats-per-hour", 1u << 30, &s_device_heartbeats, true},
 	{"--key-mb-per-day", 1u << 30, &s_key_mb, true},
 };
 
@@ -194,6 +201,8 @@ int main(int argc, char **argv)
 			if (count_arg(argv[i], argv[i + 1], count->max, count->zero, count->value) != 0)
 				return 2;
 			i++;
+		} else if (strcmp(argv[i], "--test-clock") == 0) {
+			srv_clock_test();
 		} else if (strcmp(argv[i], "rotate-keys") == 0) {
 			rotate = true;
 		} else {

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ff/message.h"
+#include "ff/metrics.h"
 #include "ff/reasm.h"
 
 struct srv_store;
@@ -112,6 +114,77 @@ struct srv_retention {
  * first_seen), its latest (the newest trace, latest_trace), and a sample, the first trace of each of its
  * SRV_RETENTION_VERSIONS newest software versions (newest: whose first trace in the issue is newest). */
 #define SRV_RETENTION_VERSIONS 32
+
+/* Fleet health (docs/HEALTH.md). */
+
+/* A firmware: what a boot ran. Pointers are the caller's (in) or the store's during a callback (out). */
+struct srv_identity {
+	const char *build_id;   /* hex */
+	const char *sw_version;
+	const char *hw_version; /* "" when the device sends none */
+};
+
+/* A heartbeat to keep (heartbeat_put), decoded: its built-ins checked to fit 32 bits. */
+struct srv_heartbeat {
+	int64_t device, received;
+	uint32_t boot_id;
+	const struct srv_identity *identity; /* a full heartbeat's own identity; NULL for a compact one */
+	uint32_t builtin[FF_HB_BUILTINS];
+	const uint64_t *values; /* the application's values as sent */
+	size_t nvalues;
+};
+
+/* What became of a heartbeat. */
+enum srv_hb_outcome {
+	SRV_HB_COUNTED,   /* counted in its device's and firmware's health */
+	SRV_HB_WAITING,   /* its boot's identity is not known yet: kept, counted when it arrives (boot_put) */
+	SRV_HB_DUPLICATE, /* the boot already has a heartbeat at that uptime (with the same values, or other ones: the
+			   * first stands) */
+};
+
+/* What a crash is, for health: an unexpected reboot (a reboot event's reason of 0x8000 and above) or a coredump. */
+enum srv_crash_kind { SRV_CRASH_REBOOT = 1, SRV_CRASH_COREDUMP = 2 };
+
+/* One version's health over a window (srv_store_ops.versions). Rates are the caller's: counts and exposure here. */
+struct srv_version_health {
+	const char *sw_version;
+	const char *hw_version; /* NULL: every hardware version together */
+	int64_t seconds;        /* device-seconds of exposure in the window */
+	int64_t reboots;        /* unexpected reboots in the window */
+	int64_t coredumps;
+	int64_t crashed_hours;  /* device-hours in which an unexpected reboot fell */
+	int64_t devices;        /* devices with exposure in the window */
+	int64_t crashed_devices; /* of those, devices with an unexpected reboot in the window */
+	int64_t active_24h, active_7d; /* devices with exposure in the 24 hours / 7 days before now */
+	int64_t current;        /* devices active in the last 7 days whose latest heartbeat is of this version */
+};
+
+/* One hour of one version (srv_store_ops.version_hours). */
+struct srv_health_hour {
+	int64_t hour; /* its first second / 3600 */
+	int64_t seconds, reboots, coredumps, crashed_hours;
+};
+
+/* One device's value of a metric on one version (srv_store_ops.metric_devices): a gauge's mean, a counter's or
+ * timer's growth per hour of exposure, per the key's kind. */
+struct srv_metric_device {
+	const char *serial, *sw_version;
+	enum ff_metric_kind kind;
+	double value;
+	double seconds; /* the device's exposure on the version */
+	int64_t min, max; /* a gauge's extremes */
+};
+
+/* A stored heartbeat (srv_store_ops.device_heartbeats). */
+struct srv_heartbeat_row {
+	uint32_t boot_id, uptime_s;
+	int64_t received, at; /* at: where it was placed on the server's clock; 0 while waiting for its boot */
+	const char *sw_version; /* NULL while waiting */
+	const uint32_t *builtin;
+	const uint64_t *values;
+	size_t nvalues;
+	const struct ff_metric_table *table; /* its build's, NULL when not known */
+};
 
 /* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
  * found), or -1 (failed: srv_store_error() says why, to the thread that called). */
@@ -219,6 +292,44 @@ struct srv_store_ops {
 	/* Quarantined messages ordered by id, after `after`, at most limit, to each(); out_more: whether more follow. */
 	int (*quarantined)(struct srv_store *s, int64_t after, int limit,
 			   void (*each)(const struct srv_quarantined *q, void *ctx), void *ctx, bool *out_more);
+	/* Fleet health (docs/HEALTH.md: each rule is there).
+	 * heartbeat_put: keep a heartbeat and count it (a full one first records its boot's identity, as boot_put);
+	 * out: what became of it.
+	 * boot_put: a boot's identity, from a message that carries it (a reboot event: its own boot; a coredump: the
+	 * boot that crashed); the boot's heartbeats that waited for it are counted now, out_counted says how many
+	 * (optional). A boot's identity, once known, stays.
+	 * crash_put: count a crash once per message (processing it again counts nothing), against the firmware of
+	 * boot_id (the boot that ended or crashed) when known, else `fallback` (the message's own); placed at uptime_s
+	 * after that boot's start when known (has_uptime), else at the start of the boot that reported it
+	 * (report_boot) when known, else at received.
+	 * metric_table_put: a build's metric key table (after an upload; t NULL with `problem` when the ELF has none
+	 * usable: its application values then stay unnamed); heartbeats of the build counted before are completed by
+	 * metrics_backfill.
+	 * metrics_backfill: at most limit heartbeats whose build's table arrived after they were counted get their
+	 * application values counted; out_more: whether more wait. */
+	int (*heartbeat_put)(struct srv_store *s, const struct srv_heartbeat *hb, enum srv_hb_outcome *out);
+	int (*boot_put)(struct srv_store *s, int64_t device, uint32_t boot_id, const struct srv_identity *id,
+			int64_t received, int64_t *out_counted);
+	int (*crash_put)(struct srv_store *s, int64_t message, int64_t device, enum srv_crash_kind kind,
+			 uint32_t boot_id, uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime,
+			 uint32_t uptime_s, int64_t received);
+	int (*metric_table_put)(struct srv_store *s, const char *build_hex, const struct ff_metric_table *t,
+				const char *problem);
+	int (*metrics_backfill)(struct srv_store *s, int limit, int64_t *out_done, bool *out_more);
+	/* Health reads. versions: every version (and hardware version, by_hw) with exposure or crashes in [from, now),
+	 * to each(), in the order of docs/HEALTH.md (ff_version_sort). version_hours: the hours of sw_version (hw: NULL
+	 * for all) in [from, to), oldest first; SRV_NONE when the version is not known. metric_devices: each device's
+	 * value of key (a built-in's or an application key's name) on sw_version (NULL: every version), at most limit
+	 * devices; SRV_NONE when no build names such a key. device_heartbeats: the device's newest heartbeats, at most
+	 * limit, newest first; SRV_NONE when no such device. */
+	int (*versions)(struct srv_store *s, int64_t now, int64_t from, bool by_hw,
+			void (*each)(const struct srv_version_health *v, void *ctx), void *ctx);
+	int (*version_hours)(struct srv_store *s, const char *sw_version, const char *hw_version, int64_t from,
+			     int64_t to, void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
+	int (*metric_devices)(struct srv_store *s, const char *key, const char *sw_version, int limit,
+			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
+	int (*device_heartbeats)(struct srv_store *s, const char *serial, int limit,
+				 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);

@@ -9,20 +9,9 @@
 
 #include "alloc.h"
 #include "store.h"
+#include "store_sqlite.h"
 
-#define SCHEMA_VERSION 11
-
-#define STMT_CACHE 96 /* more than the distinct statements below */
-
-/* Statements are prepared once and kept, keyed by the address of their SQL text (each a literal at one place). */
-struct sqlite_store {
-	struct srv_store base;
-	sqlite3 *db;
-	struct {
-		const char *sql;
-		sqlite3_stmt *st;
-	} cache[STMT_CACHE];
-};
+#define SCHEMA_VERSION 12
 
 /* Schema changes, one per version, applied in order inside a transaction. */
 static const char *const k_migrations[SCHEMA_VERSION] = {
@@ -108,6 +97,36 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX reboots_received ON reboots (received);"
 	"ALTER TABLE messages ADD COLUMN dropped INTEGER CHECK (dropped IS NULL OR state NOT IN (0, 1));"
 	"CREATE INDEX messages_held ON messages (received, id) WHERE dropped IS NULL;",
+	/* fleet health (docs/HEALTH.md): the firmwares boots ran; each boot's identity, anchor and latest counted
+	 * heartbeat; heartbeats (kept by boot and uptime, not in messages: they need no processing); hourly buckets per
+	 * firmware; each device's aggregates per firmware; crashes counted once per message; builds' metric key
+	 * tables; and each device's current firmware */
+	"CREATE TABLE firmwares (id INTEGER PRIMARY KEY, build_id TEXT NOT NULL, sw_version TEXT NOT NULL,"
+	"                        hw_version TEXT NOT NULL, UNIQUE (build_id, sw_version, hw_version));"
+	"CREATE INDEX firmwares_version ON firmwares (sw_version, hw_version);"
+	"CREATE TABLE boots (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
+	"                    firmware_id INTEGER REFERENCES firmwares(id), anchor INTEGER, start_at INTEGER,"
+	"                    latest_uptime INTEGER, latest_at INTEGER, latest_builtin BLOB, latest_values BLOB,"
+	"                    updated INTEGER NOT NULL, PRIMARY KEY (device_id, boot_id)) WITHOUT ROWID;"
+	"CREATE TABLE heartbeats (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
+	"                         uptime INTEGER NOT NULL, received INTEGER NOT NULL, at INTEGER, builtin BLOB NOT NULL,"
+	"                         vals BLOB NOT NULL, state INTEGER NOT NULL,"
+	"                         PRIMARY KEY (device_id, boot_id, uptime)) WITHOUT ROWID;"
+	"CREATE INDEX heartbeats_device ON heartbeats (device_id, received);"
+	"CREATE INDEX heartbeats_received ON heartbeats (received);"
+	"CREATE INDEX heartbeats_app_waiting ON heartbeats (state) WHERE state = 2;"
+	"CREATE TABLE health_hours (firmware_id INTEGER NOT NULL REFERENCES firmwares(id), hour INTEGER NOT NULL,"
+	"                           seconds INTEGER NOT NULL, reboots INTEGER NOT NULL, coredumps INTEGER NOT NULL,"
+	"                           crashed_hours INTEGER NOT NULL, PRIMARY KEY (hour, firmware_id)) WITHOUT ROWID;"
+	"CREATE TABLE device_health (device_id INTEGER NOT NULL REFERENCES devices(id), firmware_id INTEGER NOT NULL"
+	"                            REFERENCES firmwares(id), seconds INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+	"                            last_crash INTEGER, crash_hours BLOB, metrics BLOB, heartbeats INTEGER NOT NULL,"
+	"                            PRIMARY KEY (device_id, firmware_id)) WITHOUT ROWID;"
+	"CREATE TABLE crashes (message_id INTEGER PRIMARY KEY REFERENCES messages(id), kind INTEGER NOT NULL,"
+	"                      firmware_id INTEGER NOT NULL REFERENCES firmwares(id), at INTEGER NOT NULL);"
+	"CREATE TABLE metric_tables (build_id TEXT PRIMARY KEY, keys BLOB, problem TEXT);"
+	"ALTER TABLE devices ADD COLUMN firmware_id INTEGER REFERENCES firmwares(id);"
+	"ALTER TABLE devices ADD COLUMN firmware_at INTEGER;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -115,8 +134,7 @@ static int copy_slot_streams(struct sqlite_store *s);
 /* C steps of a migration, run after its SQL in the same transaction (NULL: none). */
 static int (*const k_migration_steps[SCHEMA_VERSION])(struct sqlite_store *s) = {[6] = copy_slot_streams};
 
-/* The prepared statement for sql (kept until close; give it back with release) or fail with the statement's name. */
-static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what)
+int sq_prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what)
 {
 	size_t i;
 
@@ -134,8 +152,7 @@ static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, c
 	return 0;
 }
 
-/* Done with a statement from prepare: ready for its next use, holding no read lock and no bound buffer. */
-static void release(struct sqlite_store *s, sqlite3_stmt *st)
+void sq_release(struct sqlite_store *s, sqlite3_stmt *st)
 {
 	for (size_t i = 0; i < STMT_CACHE && s->cache[i].sql != NULL; i++)
 		if (s->cache[i].st == st) {
@@ -146,23 +163,21 @@ static void release(struct sqlite_store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st); /* the cache was full */
 }
 
-static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+int sq_step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-/* A one-row statement (bound by the caller) stepped; its first column (a number) into out when it gave a row.
- * Returns 0 with a row, SRV_NONE without, -1 on failure. */
-static int step_row(struct sqlite_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
+int sq_step_row(struct sqlite_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW && out != NULL)
 		*out = sqlite3_column_int64(st, 0);
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -173,7 +188,7 @@ static int run(struct sqlite_store *s, const char *sql)
 {
 	sqlite3_stmt *st;
 
-	return prepare(s, &st, sql, sql) != 0 ? -1 : step_done(s, st, sql);
+	return sq_prepare(s, &st, sql, sql) != 0 ? -1 : sq_step_done(s, st, sql);
 }
 
 static int sq_begin(struct srv_store *base)
@@ -230,13 +245,13 @@ static int sq_meta_get(struct srv_store *base, const char *key, char *out, size_
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT value FROM meta WHERE key = ?", "meta_get") != 0)
+	if (sq_prepare(s, &st, "SELECT value FROM meta WHERE key = ?", "meta_get") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "meta_get %s: %s", key, sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -248,29 +263,28 @@ static int sq_meta_set(struct srv_store *base, const char *key, const char *valu
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+	if (sq_prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
 			    "excluded.value", "meta_set") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "meta_set %s: %s", key, sqlite3_errmsg(s->db));
 }
 
 static int exec(struct sqlite_store *s, const char *sql);
 
-/* Add n to the counter under key in the meta table (made at 0 when new). */
-static int meta_add(struct sqlite_store *s, const char *key, int64_t n)
+int sq_meta_add(struct sqlite_store *s, const char *key, int64_t n)
 {
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+	if (sq_prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
 			    "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value", "meta_add") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, n);
-	return step_done(s, st, key);
+	return sq_step_done(s, st, key);
 }
 
 static int sq_device(struct srv_store *base, const char *serial, int64_t now, bool may_create, int64_t *out_id,
@@ -285,7 +299,7 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, bo
 		*out_created = false;
 	/* Read first: a device sending again within the second changes nothing, and an unchanged page is not
 	 * written to the WAL at the commit. */
-	if (prepare(s, &st, "SELECT id, last_seen FROM devices WHERE serial = ?", "device") != 0)
+	if (sq_prepare(s, &st, "SELECT id, last_seen FROM devices WHERE serial = ?", "device") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -293,15 +307,15 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, bo
 		*out_id = sqlite3_column_int64(st, 0);
 		seen = sqlite3_column_int64(st, 1);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc == SQLITE_ROW && seen >= now)
 		return 0;
 	if (rc == SQLITE_ROW) {
-		if (prepare(s, &st, "UPDATE devices SET last_seen = ? WHERE id = ?", "device_seen") != 0)
+		if (sq_prepare(s, &st, "UPDATE devices SET last_seen = ? WHERE id = ?", "device_seen") != 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_int64(st, 2, *out_id);
-		return step_done(s, st, "device_seen");
+		return sq_step_done(s, st, "device_seen");
 	}
 	if (rc != SQLITE_DONE)
 		return srv_store_fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
@@ -309,7 +323,7 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, bo
 		return SRV_NONE;
 	if (out_created != NULL)
 		*out_created = true;
-	if (prepare(s, &st, "INSERT INTO devices (serial, first_seen, last_seen) VALUES (?1, ?2, ?2) RETURNING id",
+	if (sq_prepare(s, &st, "INSERT INTO devices (serial, first_seen, last_seen) VALUES (?1, ?2, ?2) RETURNING id",
 		    "device_new") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
@@ -317,7 +331,7 @@ static int sq_device(struct srv_store *base, const char *serial, int64_t now, bo
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out_id = sqlite3_column_int64(st, 0);
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "device %s: %s", serial, sqlite3_errmsg(s->db));
 }
 
@@ -327,7 +341,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT boot, seq, total, state, have, high FROM slots WHERE device_id = ? AND tag = ?",
+	if (sq_prepare(s, &st, "SELECT boot, seq, total, state, have, high FROM slots WHERE device_id = ? AND tag = ?",
 		    "slot_load") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
@@ -341,7 +355,7 @@ static int sq_slot_load(struct srv_store *base, int64_t device, unsigned tag, st
 		out->have = (uint32_t)sqlite3_column_int64(st, 4);
 		out->high = (uint32_t)sqlite3_column_int64(st, 5);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "slot_load: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -355,7 +369,7 @@ static int slot_runs(struct sqlite_store *s, int64_t device, unsigned tag, uint3
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT offset, bytes FROM slot_bytes WHERE device_id = ?1 AND tag = ?2 AND offset >= "
+	if (sq_prepare(s, &st, "SELECT offset, bytes FROM slot_bytes WHERE device_id = ?1 AND tag = ?2 AND offset >= "
 			    "(SELECT COALESCE(MAX(offset), 0) FROM slot_bytes WHERE device_id = ?1 AND tag = ?2 AND "
 			    "offset <= ?3) AND offset < ?4 ORDER BY offset", "slot_runs") != 0)
 		return -1;
@@ -373,7 +387,7 @@ static int slot_runs(struct sqlite_store *s, int64_t device, unsigned tag, uint3
 				held[at + i - off] = 1;
 		}
 	}
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
@@ -390,14 +404,14 @@ static int sq_slot_put(struct srv_store *base, int64_t device, unsigned tag, uin
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "INSERT INTO slot_bytes (device_id, tag, offset, bytes) VALUES (?, ?, ?, ?)",
+	if (sq_prepare(s, &st, "INSERT INTO slot_bytes (device_id, tag, offset, bytes) VALUES (?, ?, ?, ?)",
 		    "slot_put") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int(st, 2, (int)tag);
 	sqlite3_bind_int64(st, 3, off);
 	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
-	return step_done(s, st, "slot_put");
+	return sq_step_done(s, st, "slot_put");
 }
 
 static int sq_slot_read(struct srv_store *base, int64_t device, unsigned tag, uint8_t *buf, uint32_t len)
@@ -419,17 +433,17 @@ static int sq_slot_drop(struct srv_store *base, int64_t device, unsigned tag)
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "DELETE FROM slot_bytes WHERE device_id = ? AND tag = ?", "slot_drop_bytes") != 0)
+	if (sq_prepare(s, &st, "DELETE FROM slot_bytes WHERE device_id = ? AND tag = ?", "slot_drop_bytes") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int(st, 2, (int)tag);
-	if (step_done(s, st, "slot_drop_bytes") != 0)
+	if (sq_step_done(s, st, "slot_drop_bytes") != 0)
 		return -1;
-	if (prepare(s, &st, "DELETE FROM slots WHERE device_id = ? AND tag = ?", "slot_drop") != 0)
+	if (sq_prepare(s, &st, "DELETE FROM slots WHERE device_id = ? AND tag = ?", "slot_drop") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int(st, 2, (int)tag);
-	return step_done(s, st, "slot_drop");
+	return sq_step_done(s, st, "slot_drop");
 }
 
 static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, const struct ff_slot *slot,
@@ -440,7 +454,7 @@ static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, co
 
 	/* an upsert updates the row in place: the indexes are only written when their columns change */
 	if (slot != NULL) {
-		if (prepare(s, &st, "INSERT INTO slots (device_id, tag, boot, seq, total, state, have, high, updated) "
+		if (sq_prepare(s, &st, "INSERT INTO slots (device_id, tag, boot, seq, total, state, have, high, updated) "
 				    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, tag) DO UPDATE SET "
 				    "boot = excluded.boot, seq = excluded.seq, total = excluded.total, state = excluded.state, "
 				    "have = excluded.have, high = excluded.high, updated = excluded.updated", "slot_save") != 0)
@@ -454,21 +468,21 @@ static int sq_slot_save(struct srv_store *base, int64_t device, unsigned tag, co
 		sqlite3_bind_int64(st, 7, slot->have);
 		sqlite3_bind_int64(st, 8, slot->high);
 		sqlite3_bind_int64(st, 9, now);
-		if (step_done(s, st, "slot_save") != 0)
+		if (sq_step_done(s, st, "slot_save") != 0)
 			return -1;
 	}
 	if (pending_delta == 0)
 		return 0;
-	if (prepare(s, &st, "UPDATE devices SET pending = pending + ? WHERE id = ?", "pending_device") != 0)
+	if (sq_prepare(s, &st, "UPDATE devices SET pending = pending + ? WHERE id = ?", "pending_device") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, pending_delta);
 	sqlite3_bind_int64(st, 2, device);
-	if (step_done(s, st, "pending_device") != 0)
+	if (sq_step_done(s, st, "pending_device") != 0)
 		return -1;
-	if (prepare(s, &st, "UPDATE receiver SET pending = pending + ?", "pending_total") != 0)
+	if (sq_prepare(s, &st, "UPDATE receiver SET pending = pending + ?", "pending_total") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, pending_delta);
-	return step_done(s, st, "pending_total");
+	return sq_step_done(s, st, "pending_total");
 }
 
 static int sq_pending(struct srv_store *base, int64_t device, uint64_t *out_device, uint64_t *out_total)
@@ -477,7 +491,7 @@ static int sq_pending(struct srv_store *base, int64_t device, uint64_t *out_devi
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT d.pending, r.pending FROM devices d, receiver r WHERE d.id = ?", "pending") != 0)
+	if (sq_prepare(s, &st, "SELECT d.pending, r.pending FROM devices d, receiver r WHERE d.id = ?", "pending") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	rc = sqlite3_step(st);
@@ -485,7 +499,7 @@ static int sq_pending(struct srv_store *base, int64_t device, uint64_t *out_devi
 		*out_device = (uint64_t)sqlite3_column_int64(st, 0);
 		*out_total = (uint64_t)sqlite3_column_int64(st, 1);
 	}
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_ROW ? 0 : srv_store_fail(base, "pending: %s", rc == SQLITE_DONE ? "no such device" :
 					   sqlite3_errmsg(s->db));
 }
@@ -499,7 +513,7 @@ static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t 
 	int rc;
 
 	crypto_hash_sha256(digest, msg, len);
-	if (prepare(s, &st, "INSERT INTO messages (device_id, received, digest, bytes) VALUES (?, ?, ?, ?) "
+	if (sq_prepare(s, &st, "INSERT INTO messages (device_id, received, digest, bytes) VALUES (?, ?, ?, ?) "
 			    "ON CONFLICT (device_id, digest) DO NOTHING RETURNING id", "message_add") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
@@ -510,17 +524,17 @@ static int sq_message_add(struct srv_store *base, int64_t device, const uint8_t 
 	*out_new = rc == SQLITE_ROW;
 	if (rc == SQLITE_ROW)
 		*out_id = sqlite3_column_int64(st, 0);
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "message_add: %s", sqlite3_errmsg(s->db));
 	if (rc == SQLITE_DONE) { /* already there: its id */
-		if (prepare(s, &st, "SELECT id FROM messages WHERE device_id = ? AND digest = ?", "message_id") != 0)
+		if (sq_prepare(s, &st, "SELECT id FROM messages WHERE device_id = ? AND digest = ?", "message_id") != 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, device);
 		sqlite3_bind_blob(st, 2, digest, sizeof(digest), SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		*out_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		release(s, st);
+		sq_release(s, st);
 	}
 	return 0;
 }
@@ -530,13 +544,13 @@ static int sq_symbols_add(struct srv_store *base, const char *build_id, int64_t 
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "INSERT OR REPLACE INTO symbols (build_id, size, uploaded) VALUES (?, ?, ?)",
+	if (sq_prepare(s, &st, "INSERT OR REPLACE INTO symbols (build_id, size, uploaded) VALUES (?, ?, ?)",
 		    "symbols_add") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, size);
 	sqlite3_bind_int64(st, 3, now);
-	return step_done(s, st, "symbols_add");
+	return sq_step_done(s, st, "symbols_add");
 }
 
 static int sq_job_claim(struct srv_store *base, struct srv_job *out)
@@ -546,7 +560,7 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 	int rc;
 
 	/* a queued message always holds its bytes (schema 11's CHECK); the condition says so here too */
-	if (prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
+	if (sq_prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
 			    "AND dropped IS NULL ORDER BY failures, id LIMIT 1) "
 			    "RETURNING id, device_id, received, bytes, failures",
 		    "job_claim") != 0)
@@ -563,7 +577,7 @@ static int sq_job_claim(struct srv_store *base, struct srv_job *out)
 		memcpy(out->bytes, sqlite3_column_blob(st, 3), out->len);
 		out->failures = sqlite3_column_int(st, 4);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -574,12 +588,12 @@ static int sq_job_finish(struct srv_store *base, int64_t id, enum srv_msg_state 
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "UPDATE messages SET state = ?, detail = ? WHERE id = ?", "job_finish") != 0)
+	if (sq_prepare(s, &st, "UPDATE messages SET state = ?, detail = ? WHERE id = ?", "job_finish") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, (int)state);
 	sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, id);
-	return step_done(s, st, "job_finish");
+	return sq_step_done(s, st, "job_finish");
 }
 
 static int sq_job_failed(struct srv_store *base, int64_t id, enum srv_msg_state state, const char *build_id,
@@ -588,14 +602,14 @@ static int sq_job_failed(struct srv_store *base, int64_t id, enum srv_msg_state 
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "UPDATE messages SET failures = failures + 1, state = ?, build = ?, detail = ? WHERE id = ?",
+	if (sq_prepare(s, &st, "UPDATE messages SET failures = failures + 1, state = ?, build = ?, detail = ? WHERE id = ?",
 		    "job_failed") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, (int)state);
 	sqlite3_bind_text(st, 2, build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, id);
-	return step_done(s, st, "job_failed");
+	return sq_step_done(s, st, "job_failed");
 }
 
 /* The slots slots_expire forgets: partial ones quiet since ?2 (abandoned), the others untouched since ?3. */
@@ -625,7 +639,7 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune
 	for (size_t i = 0; i < sizeof(k_steps) / sizeof(k_steps[0]); i++) {
 		int rc;
 
-		if (prepare(s, &st, k_steps[i], "slots_expire") != 0)
+		if (sq_prepare(s, &st, k_steps[i], "slots_expire") != 0)
 			goto error;
 		sqlite3_bind_int(st, 1, FF_SLOT_PARTIAL);
 		sqlite3_bind_int64(st, 2, before);
@@ -634,7 +648,7 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			abandoned = sqlite3_column_int64(st, 0);
-		release(s, st);
+		sq_release(s, st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			srv_store_fail(base, "slots_expire: %s", sqlite3_errmsg(s->db));
 			goto error;
@@ -642,7 +656,7 @@ static int sq_slots_expire(struct srv_store *base, int64_t before, int64_t prune
 	}
 	*out_count = abandoned;
 	*out_pruned = sqlite3_changes(s->db) - abandoned;
-	if (meta_add(s, "partials_abandoned", *out_count) != 0 || sq_commit(base) != 0)
+	if (sq_meta_add(s, "partials_abandoned", *out_count) != 0 || sq_commit(base) != 0)
 		goto error;
 	return 0;
 error:
@@ -664,14 +678,14 @@ static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t no
 	int64_t state = 0;
 
 	if (m->trace != 0) {
-		if (prepare(s, &st, "DELETE FROM traces WHERE id = ?", "retention_trace") != 0)
+		if (sq_prepare(s, &st, "DELETE FROM traces WHERE id = ?", "retention_trace") != 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, m->trace);
-		if (step_done(s, st, "retention_trace") != 0)
+		if (sq_step_done(s, st, "retention_trace") != 0)
 			return -1;
 	}
 	/* the right-hand sides see the row as it was */
-	if (prepare(s, &st, "UPDATE messages SET bytes = X'', dropped = ?2, "
+	if (sq_prepare(s, &st, "UPDATE messages SET bytes = X'', dropped = ?2, "
 			    "build = CASE WHEN state = ?4 THEN detail ELSE build END, "
 			    "detail = CASE state WHEN ?4 THEN printf('expired: the symbols of build %s were not uploaded "
 			    "within %d days of its arrival (--retention-days): its bytes were dropped', detail, ?3) "
@@ -686,7 +700,7 @@ static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t no
 	sqlite3_bind_int(st, 4, SRV_MSG_SYMBOLS_MISSING);
 	sqlite3_bind_int(st, 5, SRV_MSG_QUARANTINED);
 	sqlite3_bind_int(st, 6, SRV_MSG_EXPIRED);
-	if (step_row(s, st, &state, "retention_drop") < 0)
+	if (sq_step_row(s, st, &state, "retention_drop") < 0)
 		return -1;
 	*out_expired = state == SRV_MSG_EXPIRED;
 	return 0;
@@ -710,7 +724,7 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 	/* which of the old messages that hold bytes keep them: those of an issue's first trace (received first),
 	 * latest trace, and the first traces of its newest versions; and those the queue holds (queued: 0,
 	 * processing: 1) */
-	if (prepare(s, &st, "SELECT m.id, m.received, COALESCE(t.id, 0), length(m.bytes), "
+	if (sq_prepare(s, &st, "SELECT m.id, m.received, COALESCE(t.id, 0), length(m.bytes), "
 			    "m.state IN (?5, ?6) OR (t.id IS NOT NULL AND ("
 			    "t.id = (SELECT MAX(x.id) FROM traces x WHERE x.issue_id = t.issue_id) OR "
 			    "t.id = (SELECT x.id FROM traces x WHERE x.issue_id = t.issue_id ORDER BY x.captured, x.id "
@@ -732,7 +746,7 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 		aged[n++] = (struct aged){.id = sqlite3_column_int64(st, 0), .received = sqlite3_column_int64(st, 1),
 					  .trace = sqlite3_column_int64(st, 2), .len = sqlite3_column_int64(st, 3),
 					  .keep = sqlite3_column_int(st, 4) != 0};
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		srv_store_fail(base, "retention: %s", sqlite3_errmsg(s->db));
 		goto error;
@@ -751,16 +765,16 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 		did.expired += expired;
 		did.traces += aged[looked].trace != 0;
 	}
-	if (prepare(s, &st, "DELETE FROM reboots WHERE id IN (SELECT id FROM reboots WHERE received < ? "
+	if (sq_prepare(s, &st, "DELETE FROM reboots WHERE id IN (SELECT id FROM reboots WHERE received < ? "
 			    "ORDER BY received LIMIT ?)", "retention_reboots") != 0)
 		goto error;
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, limit);
-	if (step_done(s, st, "retention_reboots") != 0)
+	if (sq_step_done(s, st, "retention_reboots") != 0)
 		goto error;
 	reboots = sqlite3_changes(s->db);
-	if (meta_add(s, "retention_messages", did.messages) != 0 || meta_add(s, "retention_expired", did.expired) != 0 ||
-	    meta_add(s, "retention_traces", did.traces) != 0 || meta_add(s, "retention_reboots", reboots) != 0 ||
+	if (sq_meta_add(s, "retention_messages", did.messages) != 0 || sq_meta_add(s, "retention_expired", did.expired) != 0 ||
+	    sq_meta_add(s, "retention_traces", did.traces) != 0 || sq_meta_add(s, "retention_reboots", reboots) != 0 ||
 	    sq_commit(base) != 0)
 		goto error;
 	if (looked > 0) {
@@ -785,11 +799,11 @@ static int sq_jobs_recover(struct srv_store *base)
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "UPDATE messages SET state = ? WHERE state = ?", "jobs_recover") != 0)
+	if (sq_prepare(s, &st, "UPDATE messages SET state = ? WHERE state = ?", "jobs_recover") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_QUEUED);
 	sqlite3_bind_int(st, 2, SRV_MSG_PROCESSING);
-	return step_done(s, st, "jobs_recover");
+	return sq_step_done(s, st, "jobs_recover");
 }
 
 static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int64_t *out_count)
@@ -798,7 +812,7 @@ static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int6
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "UPDATE messages SET state = ?1, detail = NULL, failures = 0 WHERE (state = ?2 AND detail = "
+	if (sq_prepare(s, &st, "UPDATE messages SET state = ?1, detail = NULL, failures = 0 WHERE (state = ?2 AND detail = "
 			    "?4) OR (state = ?3 AND build = ?4)", "symbols_arrived") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_QUEUED);
@@ -806,7 +820,7 @@ static int sq_symbols_arrived(struct srv_store *base, const char *build_id, int6
 	sqlite3_bind_int(st, 3, SRV_MSG_QUARANTINED);
 	sqlite3_bind_text(st, 4, build_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	release(s, st);
+	sq_release(s, st);
 	*out_count = sqlite3_changes(s->db);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "symbols_arrived: %s", sqlite3_errmsg(s->db));
 }
@@ -817,11 +831,11 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT 1 FROM symbols WHERE build_id = ?", "symbols_known") != 0)
+	if (sq_prepare(s, &st, "SELECT 1 FROM symbols WHERE build_id = ?", "symbols_known") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "symbols_known: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -838,11 +852,11 @@ static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
 {
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "UPDATE issues SET devices = devices + ? WHERE id = ?", "issue_devices") != 0)
+	if (sq_prepare(s, &st, "UPDATE issues SET devices = devices + ? WHERE id = ?", "issue_devices") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, delta);
 	sqlite3_bind_int64(st, 2, issue);
-	return step_done(s, st, "issue_devices");
+	return sq_step_done(s, st, "issue_devices");
 }
 
 /* A message counted in its issue: the count, its device's and its version's messages (rows made at the first),
@@ -852,30 +866,30 @@ static int count_in(struct sqlite_store *s, const struct counted *c)
 	sqlite3_stmt *st;
 	int64_t n = 0;
 
-	if (prepare(s, &st, "UPDATE issues SET first_seen = CASE WHEN count = 0 OR ?2 < first_seen THEN ?2 ELSE "
+	if (sq_prepare(s, &st, "UPDATE issues SET first_seen = CASE WHEN count = 0 OR ?2 < first_seen THEN ?2 ELSE "
 			    "first_seen END, last_seen = CASE WHEN count = 0 OR ?2 > last_seen THEN ?2 ELSE last_seen END, "
 			    "count = count + 1 WHERE id = ?1", "count_in") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_int64(st, 2, c->captured);
-	if (step_done(s, st, "count_in") != 0)
+	if (sq_step_done(s, st, "count_in") != 0)
 		return -1;
-	if (prepare(s, &st, "INSERT INTO issue_devices (issue_id, device_id, messages) VALUES (?, ?, 1) "
+	if (sq_prepare(s, &st, "INSERT INTO issue_devices (issue_id, device_id, messages) VALUES (?, ?, 1) "
 			    "ON CONFLICT DO UPDATE SET messages = messages + 1 RETURNING messages", "count_in_device") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_int64(st, 2, c->device);
-	if (step_row(s, st, &n, "count_in_device") != 0 || (n == 1 && issue_devices_add(s, c->issue, 1) != 0))
+	if (sq_step_row(s, st, &n, "count_in_device") != 0 || (n == 1 && issue_devices_add(s, c->issue, 1) != 0))
 		return -1;
 	/* a trace moved in from another issue may be older than the version's first here */
-	if (prepare(s, &st, "INSERT INTO issue_versions (issue_id, sw_version, messages, first_trace) VALUES (?, ?, 1, ?) "
+	if (sq_prepare(s, &st, "INSERT INTO issue_versions (issue_id, sw_version, messages, first_trace) VALUES (?, ?, 1, ?) "
 			    "ON CONFLICT DO UPDATE SET messages = messages + 1, first_trace = MIN(first_trace, "
 			    "excluded.first_trace)", "count_in_version") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, c->trace);
-	return step_done(s, st, "count_in_version");
+	return sq_step_done(s, st, "count_in_version");
 }
 
 /* A message counted out of the issue it was in (its trace has moved already): the count, its device and its
@@ -888,31 +902,31 @@ static int count_out(struct sqlite_store *s, const struct counted *c)
 	int64_t n = 0, first = 0;
 	int rc;
 
-	if (prepare(s, &st, "UPDATE issues SET count = count - 1, first_seen = CASE WHEN ?2 = first_seen THEN "
+	if (sq_prepare(s, &st, "UPDATE issues SET count = count - 1, first_seen = CASE WHEN ?2 = first_seen THEN "
 			    "COALESCE((SELECT MIN(captured) FROM traces WHERE issue_id = ?1), first_seen) ELSE first_seen "
 			    "END, last_seen = CASE WHEN ?2 = last_seen THEN COALESCE((SELECT MAX(captured) FROM traces WHERE "
 			    "issue_id = ?1), last_seen) ELSE last_seen END WHERE id = ?1", "count_out") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_int64(st, 2, c->captured);
-	if (step_done(s, st, "count_out") != 0)
+	if (sq_step_done(s, st, "count_out") != 0)
 		return -1;
-	if (prepare(s, &st, "UPDATE issue_devices SET messages = messages - 1 WHERE issue_id = ? AND device_id = ? "
+	if (sq_prepare(s, &st, "UPDATE issue_devices SET messages = messages - 1 WHERE issue_id = ? AND device_id = ? "
 			    "RETURNING messages", "count_out_device") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_int64(st, 2, c->device);
-	if ((rc = step_row(s, st, &n, "count_out_device")) < 0)
+	if ((rc = sq_step_row(s, st, &n, "count_out_device")) < 0)
 		return -1;
 	if (rc == 0 && n <= 0) {
-		if (prepare(s, &st, "DELETE FROM issue_devices WHERE issue_id = ? AND device_id = ?", "drop_device") != 0)
+		if (sq_prepare(s, &st, "DELETE FROM issue_devices WHERE issue_id = ? AND device_id = ?", "drop_device") != 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, c->issue);
 		sqlite3_bind_int64(st, 2, c->device);
-		if (step_done(s, st, "drop_device") != 0 || issue_devices_add(s, c->issue, -1) != 0)
+		if (sq_step_done(s, st, "drop_device") != 0 || issue_devices_add(s, c->issue, -1) != 0)
 			return -1;
 	}
-	if (prepare(s, &st, "UPDATE issue_versions SET messages = messages - 1 WHERE issue_id = ? AND sw_version = ? "
+	if (sq_prepare(s, &st, "UPDATE issue_versions SET messages = messages - 1 WHERE issue_id = ? AND sw_version = ? "
 			    "RETURNING messages, first_trace", "count_out_version") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
@@ -921,21 +935,21 @@ static int count_out(struct sqlite_store *s, const struct counted *c)
 		n = sqlite3_column_int64(st, 0);
 		first = sqlite3_column_int64(st, 1);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "count_out_version: %s", sqlite3_errmsg(s->db));
 	if (n > 0 && first != c->trace)
 		return 0;
 	/* its last message: the version goes; else its first trace was this one: the first left of it (when
 	 * retention deleted all those, the old id stays, the version's place among the issue's) */
-	if (prepare(s, &st, n <= 0 ? "DELETE FROM issue_versions WHERE issue_id = ?1 AND sw_version = ?2" :
+	if (sq_prepare(s, &st, n <= 0 ? "DELETE FROM issue_versions WHERE issue_id = ?1 AND sw_version = ?2" :
 				     "UPDATE issue_versions SET first_trace = COALESCE((SELECT id FROM traces WHERE "
 				     "issue_id = ?1 AND sw_version = ?2 ORDER BY id LIMIT 1), first_trace) "
 				     "WHERE issue_id = ?1 AND sw_version = ?2", "version_moved") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
-	return step_done(s, st, "version_moved");
+	return sq_step_done(s, st, "version_moved");
 }
 
 static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
@@ -946,17 +960,17 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "INSERT INTO issues (fingerprint, kind, title, created) VALUES (?, ?, ?, ?) "
+	if (sq_prepare(s, &st, "INSERT INTO issues (fingerprint, kind, title, created) VALUES (?, ?, ?, ?) "
 			    "ON CONFLICT (fingerprint) DO UPDATE SET title = excluded.title RETURNING id", "issue") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, t->fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, t->title, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, t->captured);
-	if ((rc = step_row(s, st, out_issue, "issue")) != 0)
+	if ((rc = sq_step_row(s, st, out_issue, "issue")) != 0)
 		return rc < 0 ? -1 : srv_store_fail(base, "issue: no id returned");
 	/* where the message counted before, when it was processed already */
-	if (prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id FROM traces WHERE message_id = ?",
+	if (sq_prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id FROM traces WHERE message_id = ?",
 		    "trace_was") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->message);
@@ -966,13 +980,13 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 				       .version = version, .captured = sqlite3_column_int64(st, 3),
 				       .trace = sqlite3_column_int64(st, 4)};
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		free(version);
 		return srv_store_fail(base, "trace_was: %s", sqlite3_errmsg(s->db));
 	}
 	/* a message keeps its device and its time: a trace replaced keeps them too */
-	if (prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
+	if (sq_prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
 			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
 			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id, device_id, captured",
 		    "trace") != 0) {
@@ -991,7 +1005,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 		now.captured = sqlite3_column_int64(st, 2);
 		now.issue = *out_issue;
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW)
 		rc = srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
 	else if (version == NULL)
@@ -1010,7 +1024,7 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (prepare(s, &st, "INSERT OR IGNORE INTO reboots (message_id, device_id, boot_id, reason, received) "
+	if (sq_prepare(s, &st, "INSERT OR IGNORE INTO reboots (message_id, device_id, boot_id, reason, received) "
 			    "VALUES (?, ?, ?, ?, ?)", "reboot_put") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, message);
@@ -1018,7 +1032,7 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 	sqlite3_bind_int64(st, 3, boot_id);
 	sqlite3_bind_int(st, 4, reason);
 	sqlite3_bind_int64(st, 5, received);
-	return step_done(s, st, "reboot_put");
+	return sq_step_done(s, st, "reboot_put");
 }
 
 /* An issue with its stored aggregates and its latest trace (retention keeps it). An issue counts no message when
@@ -1041,7 +1055,7 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 	size_t n = 0;
 	int rc;
 
-	if (prepare(s, &v, "SELECT sw_version FROM issue_versions WHERE issue_id = ? ORDER BY sw_version",
+	if (sq_prepare(s, &v, "SELECT sw_version FROM issue_versions WHERE issue_id = ? ORDER BY sw_version",
 		    "issue_versions") != 0)
 		return -1;
 	sqlite3_bind_int64(v, 1, i.id);
@@ -1049,7 +1063,7 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 		versions = srv_realloc(versions, (n + 1) * sizeof(*versions));
 		versions[n++] = srv_strdup((const char *)sqlite3_column_text(v, 0));
 	}
-	release(s, v);
+	sq_release(s, v);
 	if (rc == SQLITE_DONE) {
 		i.versions = (const char *const *)versions;
 		i.nversions = n;
@@ -1069,7 +1083,7 @@ static int sq_issues(struct srv_store *base, int64_t after, int limit,
 	int rc, n = 0;
 
 	*out_more = false;
-	if (prepare(s, &st, ISSUE_SELECT "AND i.id > ? ORDER BY i.id LIMIT ?", "issues") != 0)
+	if (sq_prepare(s, &st, ISSUE_SELECT "AND i.id > ? ORDER BY i.id LIMIT ?", "issues") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, limit + 1); /* one more than the page: whether there is a next page */
@@ -1079,11 +1093,11 @@ static int sq_issues(struct srv_store *base, int64_t after, int limit,
 			continue;
 		}
 		if (issue_row(s, st, each, ctx) != 0) {
-			release(s, st);
+			sq_release(s, st);
 			return -1;
 		}
 	}
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "issues: %s", sqlite3_errmsg(s->db));
 }
 
@@ -1093,15 +1107,15 @@ static int sq_issue(struct srv_store *base, int64_t id, void (*each)(const struc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, ISSUE_SELECT "AND i.id = ?", "issue") != 0)
+	if (sq_prepare(s, &st, ISSUE_SELECT "AND i.id = ?", "issue") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && issue_row(s, st, each, ctx) != 0) {
-		release(s, st);
+		sq_release(s, st);
 		return -1;
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "issue: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -1114,7 +1128,7 @@ static int sq_trace(struct srv_store *base, int64_t id, void (*each)(const struc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
+	if (sq_prepare(s, &st, "SELECT t.id, t.issue_id, d.serial, t.message_id, t.captured, t.report FROM traces t "
 			    "JOIN devices d ON d.id = t.device_id WHERE t.id = ?", "trace") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -1127,7 +1141,7 @@ static int sq_trace(struct srv_store *base, int64_t id, void (*each)(const struc
 
 		each(&t, ctx);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -1140,7 +1154,7 @@ static int sq_device_history(struct srv_store *base, const char *serial, const s
 	int64_t id = 0;
 	int rc;
 
-	if (prepare(s, &st, "SELECT d.id, d.serial, d.first_seen, d.last_seen, (SELECT COUNT(*) FROM messages m WHERE "
+	if (sq_prepare(s, &st, "SELECT d.id, d.serial, d.first_seen, d.last_seen, (SELECT COUNT(*) FROM messages m WHERE "
 			    "m.device_id = d.id) FROM devices d WHERE d.serial = ?", "device_history") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
@@ -1151,10 +1165,10 @@ static int sq_device_history(struct srv_store *base, const char *serial, const s
 		id = sqlite3_column_int64(st, 0);
 		v->device(&d, v->ctx);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? SRV_NONE : srv_store_fail(base, "device_history: %s", sqlite3_errmsg(s->db));
-	if (prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
+	if (sq_prepare(s, &st, "SELECT boot_id, reason, received FROM reboots WHERE device_id = ? ORDER BY id DESC LIMIT 100",
 		    "device_reboots") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -1163,10 +1177,10 @@ static int sq_device_history(struct srv_store *base, const char *serial, const s
 
 		v->reboot(&r, v->ctx);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_DONE)
 		return srv_store_fail(base, "device_reboots: %s", sqlite3_errmsg(s->db));
-	if (prepare(s, &st, "SELECT id, issue_id, captured, sw_version FROM traces WHERE device_id = ? "
+	if (sq_prepare(s, &st, "SELECT id, issue_id, captured, sw_version FROM traces WHERE device_id = ? "
 			    "ORDER BY id DESC LIMIT 100", "device_traces") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -1176,17 +1190,17 @@ static int sq_device_history(struct srv_store *base, const char *serial, const s
 
 		v->trace(&t, v->ctx);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_DONE)
 		return srv_store_fail(base, "device_traces: %s", sqlite3_errmsg(s->db));
-	if (prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = ? ORDER BY detail",
+	if (sq_prepare(s, &st, "SELECT DISTINCT detail FROM messages WHERE device_id = ? AND state = ? ORDER BY detail",
 		    "device_waiting") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, SRV_MSG_SYMBOLS_MISSING);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		v->waiting((const char *)sqlite3_column_text(st, 0), v->ctx);
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "device_waiting: %s", sqlite3_errmsg(s->db));
 }
 
@@ -1196,7 +1210,7 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ? "
+	if (sq_prepare(s, &st, "SELECT m.bytes FROM traces t JOIN messages m ON m.id = t.message_id WHERE t.id = ? "
 			    "AND m.dropped IS NULL",
 		    "trace_message") != 0)
 		return -1;
@@ -1207,7 +1221,7 @@ static int sq_trace_message(struct srv_store *base, int64_t trace, uint8_t **out
 		*out = srv_malloc(*out_len + 1);
 		memcpy(*out, sqlite3_column_blob(st, 0), *out_len);
 	}
-	release(s, st);
+	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "trace_message: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -1221,7 +1235,7 @@ static int sq_quarantined(struct srv_store *base, int64_t after, int limit,
 	int rc, n = 0;
 
 	*out_more = false;
-	if (prepare(s, &st, "SELECT m.id, m.received, d.serial, m.build, m.failures, m.detail FROM messages m "
+	if (sq_prepare(s, &st, "SELECT m.id, m.received, d.serial, m.build, m.failures, m.detail FROM messages m "
 			    "JOIN devices d ON d.id = m.device_id WHERE m.state = ? AND m.id > ? ORDER BY m.id LIMIT ?",
 		    "quarantined") != 0)
 		return -1;
@@ -1240,7 +1254,7 @@ static int sq_quarantined(struct srv_store *base, int64_t after, int limit,
 		}
 		each(&q, ctx);
 	}
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "quarantined: %s", sqlite3_errmsg(s->db));
 }
 
@@ -1251,7 +1265,7 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, &st, "SELECT d.serial, d.first_seen, d.last_seen, "
+	if (sq_prepare(s, &st, "SELECT d.serial, d.first_seen, d.last_seen, "
 			    "(SELECT COUNT(*) FROM messages m WHERE m.device_id = d.id) FROM devices d "
 			    "WHERE d.serial > ? ORDER BY d.serial LIMIT ?", "devices") != 0)
 		return -1;
@@ -1263,7 +1277,7 @@ static int sq_devices(struct srv_store *base, const char *after, int limit,
 
 		each(&d, ctx);
 	}
-	release(s, st);
+	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "devices: %s", sqlite3_errmsg(s->db));
 }
 
@@ -1280,6 +1294,9 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.reboot_put = sq_reboot_put,
 	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history,
 	.trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
+	.heartbeat_put = sq_heartbeat_put, .boot_put = sq_boot_put, .crash_put = sq_crash_put,
+	.metric_table_put = sq_metric_table_put, .metrics_backfill = sq_metrics_backfill, .versions = sq_versions,
+	.version_hours = sq_version_hours, .metric_devices = sq_metric_devices, .device_heartbeats = sq_device_heartbeats,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)
@@ -1378,7 +1395,7 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 	/* a checkpoint (and its fsync) every 10,000 WAL pages (40 MB) rather than SQLite's 1,000 */
 	if (exec(s, "PRAGMA journal_mode = WAL") != 0 || exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
 	    exec(s, "PRAGMA wal_autocheckpoint = 10000") != 0 ||
-	    exec(s, "PRAGMA foreign_keys = ON") != 0 || migrate(s) != 0) {
+	    exec(s, "PRAGMA foreign_keys = ON") != 0 || sq_health_open(s) != 0 || migrate(s) != 0) {
 		snprintf(err, errlen, "%s: %s", path, srv_store_error(&s->base));
 		sq_close(&s->base);
 		return -1;

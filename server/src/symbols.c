@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "ff/bytes.h"
 #include "symbols.h"
 
@@ -136,7 +137,7 @@ static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_
 		atomic_fetch_sub(&s_checks, 1);
 		return SRV_UPLOAD_UNAVAILABLE;
 	}
-	rc = srv_analyst_check(a, u->path, out->build_id, why, sizeof(why));
+	rc = srv_analyst_check(a, u->path, out->build_id, &out->metrics, why, sizeof(why));
 	srv_analyst_stop(a);
 	atomic_fetch_sub(&s_checks, 1);
 	if (rc == SRV_ANALYSIS_OK)
@@ -180,7 +181,10 @@ void srv_upload_finish(struct srv_upload *u, struct srv_store *st, const struct 
 		snprintf(out->why, sizeof(out->why), "cannot store the symbol file: %s", strerror(errno));
 	} else {
 		srv_store_lock(st);
-		rc = st->ops->symbols_add(st, out->build_id, out->size, (int64_t)time(NULL));
+		rc = st->ops->symbols_add(st, out->build_id, out->size, srv_now());
+		if (rc == 0)
+			rc = st->ops->metric_table_put(st, out->build_id, out->metrics.has_table ? &out->metrics.table : NULL,
+						       out->metrics.problem[0] != '\0' ? out->metrics.problem : NULL);
 		if (rc == 0)
 			rc = st->ops->symbols_arrived(st, out->build_id, &out->requeued);
 		if (rc != 0)

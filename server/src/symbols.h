@@ -42,6 +42,7 @@ struct srv_upload_result {
 	char build_id[130]; /* SRV_UPLOAD_STORED: hex */
 	int64_t size;       /* bytes received */
 	int64_t requeued;   /* SRV_UPLOAD_STORED: messages that waited for these symbols, queued again */
+	struct srv_elf_metrics metrics; /* SRV_UPLOAD_STORED: its metric key table, or why it has no usable one */
 	char why[1024];     /* every other outcome: for people */
 };
 

@@ -8,10 +8,12 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "analyst.h"
 #include "ff/bytes.h"
 #include "ff/message.h"
 #include "fa/report.h"
+#include "ingest.h"
 #include "worker.h"
 
 #define WORKERS_MAX 64u
@@ -23,6 +25,8 @@
  * a busy 2-core machine, one of small messages less). Ingestion waits for a step, never for a whole backlog. */
 #define SRV_RETENTION_BATCH 10000
 #define SRV_RETENTION_BYTES (16 << 20)
+/* Heartbeats one backfill step names the metrics of (a few milliseconds of the writer's time). */
+#define SRV_BACKFILL_BATCH 500
 
 struct srv_workers {
 	struct srv_store *store;
@@ -34,6 +38,7 @@ struct srv_workers {
 	time_t expired;      /* when they were last looked for */
 	int64_t retention;   /* what was received this many seconds ago goes (docs/API.md, Retention) */
 	time_t retained;     /* when retention last ran */
+	time_t backfilled;   /* when heartbeats waiting for their build's metric keys were last looked for */
 	bool stop;
 	unsigned n;
 	pthread_t threads[WORKERS_MAX];
@@ -44,7 +49,10 @@ struct write {
 	struct srv_job *claimed;        /* claim: filled */
 	const struct srv_job *job;
 	const struct srv_trace *trace;  /* write_result: kept first, when set */
-	const struct ff_message *reboot; /* write_result: its event kept first, when set */
+	const struct ff_message *reboot; /* write_result: its event kept first (and counted in fleet health), when set */
+	const struct ff_message *message; /* wait_for_symbols: the coredump (fleet health counts it) */
+	const struct ff_message *heartbeat; /* write_result: a heartbeat ingest did not count, counted first */
+	char *why;                     /* with it: when it cannot be counted, why (the message then fails) */
 	enum srv_msg_state state;      /* the message's new state */
 	const char *detail;            /* with it: the build-id waited for, or why it failed */
 	const char *build;             /* write_failure: the build whose symbol file the analysis died on */
@@ -60,11 +68,35 @@ static int claim(struct srv_store *s, void *ctx)
 	return w->found < 0 ? -1 : 0;
 }
 
-/* Symbols known (found 0), or the message marked as waiting for them (found SRV_NONE). */
+/* What a message tells fleet health (docs/HEALTH.md): its boot's identity, and a crash: a coredump, or the
+ * unexpected end of the boot before a reboot event's. Each counted once, however often the message is processed. */
+static int health(struct srv_store *s, const struct srv_job *job, const struct ff_message *m)
+{
+	char hex[2 * sizeof(m->build_id) + 1];
+	const struct srv_identity id = {hex, m->sw_version, m->hw_version};
+	const struct ff_reboot *r = &m->reboot;
+	uint32_t ended = r->has_ended_boot_id && r->ended_boot_id <= UINT32_MAX ? (uint32_t)r->ended_boot_id : m->boot_id;
+
+	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
+	if (s->ops->boot_put(s, job->device, m->boot_id, &id, job->received, NULL) != 0)
+		return -1;
+	if (m->type == FF_MSG_COREDUMP)
+		return s->ops->crash_put(s, job->id, job->device, SRV_CRASH_COREDUMP, m->boot_id, m->boot_id, &id,
+					 m->core.has_uptime, (uint32_t)(m->core.uptime_ms / 1000), job->received);
+	if (r->reason < 0x8000u) /* an expected reboot */
+		return 0;
+	return s->ops->crash_put(s, job->id, job->device, SRV_CRASH_REBOOT, ended, m->boot_id, &id, false, 0,
+				 job->received);
+}
+
+/* Symbols known (found 0), or the message marked as waiting for them (found SRV_NONE); the coredump counted in
+ * fleet health either way (it needs no symbols for that). */
 static int wait_for_symbols(struct srv_store *s, void *ctx)
 {
 	struct write *w = ctx;
 
+	if (health(s, w->job, w->message) != 0)
+		return -1;
 	w->found = s->ops->symbols_known(s, w->detail);
 	if (w->found < 0)
 		return -1;
@@ -79,9 +111,21 @@ static int write_result(struct srv_store *s, void *ctx)
 
 	if (w->trace != NULL && s->ops->trace_put(s, w->trace, &trace, &issue) != 0)
 		return -1;
-	if (w->reboot != NULL && s->ops->reboot_put(s, w->job->id, w->job->device, w->reboot->boot_id,
-						    w->reboot->reboot.reason, w->job->received) != 0)
+	if (w->reboot != NULL && (s->ops->reboot_put(s, w->job->id, w->job->device, w->reboot->boot_id,
+						     w->reboot->reboot.reason, w->job->received) != 0 ||
+				  health(s, w->job, w->reboot) != 0))
 		return -1;
+	if (w->heartbeat != NULL) {
+		enum srv_hb_outcome hb;
+		int rc = srv_ingest_heartbeat(s, w->job->device, w->job->received, w->heartbeat, &hb, w->why, 256);
+
+		if (rc < 0)
+			return -1;
+		if (rc == SRV_NONE) {
+			w->state = SRV_MSG_FAILED;
+			w->detail = w->why;
+		}
+	}
 	return s->ops->job_finish(s, w->job->id, w->state, w->detail);
 }
 
@@ -130,7 +174,7 @@ static enum outcome coredump(struct srv_store *s, const struct srv_analyst_confi
 	bool ok;
 
 	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
-	struct write w = {.job = job, .state = SRV_MSG_SYMBOLS_MISSING, .detail = hex};
+	struct write w = {.job = job, .state = SRV_MSG_SYMBOLS_MISSING, .detail = hex, .message = m};
 
 	/* Checked and marked in one transaction: an upload landing in between would otherwise miss this message. */
 	if (srv_store_group_run(s, wait_for_symbols, &w) != 0)
@@ -193,6 +237,11 @@ int srv_process_one(struct srv_store *s, const struct srv_analyst_config *cfg, s
 		w.state = SRV_MSG_DONE;
 		w.reboot = &m;
 		out = srv_store_group_run(s, write_result, &w) == 0 ? STORED : STORE_ERROR;
+	} else if (m.type == FF_MSG_HEARTBEAT) { /* one that ingest left (a long encoding): counted here */
+		w.state = SRV_MSG_DONE;
+		w.heartbeat = &m;
+		w.why = detail;
+		out = srv_store_group_run(s, write_result, &w) == 0 ? STORED : STORE_ERROR;
 	} else {
 		snprintf(detail, sizeof(detail), "message type %u is not processed by this server version", m.type);
 		out = MARK_DONE;
@@ -231,7 +280,7 @@ static bool due(struct srv_workers *w, time_t *last, int64_t period, time_t now)
 /* Once an hour (or each expiry period, when shorter), one worker abandons the partial messages gone quiet. */
 static void expire(struct srv_workers *w)
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)srv_now();
 	int64_t count = 0, pruned = 0;
 	int rc;
 
@@ -252,7 +301,7 @@ static void expire(struct srv_workers *w)
  * the store's lock, until nothing is left or the workers stop. */
 static void retain(struct srv_workers *w)
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)srv_now();
 	struct srv_retention did = {0};
 	bool more = true, stop = false;
 	int rc = 0;
@@ -274,6 +323,44 @@ static void retain(struct srv_workers *w)
 		fprintf(stderr, "faultline-server: retention (%lld days): dropped the bytes of %lld message(s) (%lld expired "
 			"waiting), deleted %lld trace(s) and %lld reboot event(s)\n", (long long)(w->retention / 86400),
 			(long long)did.messages, (long long)did.expired, (long long)did.traces, (long long)did.reboots);
+}
+
+/* One step of backfill: heartbeats whose build's key table arrived after they were counted (srv_store_ops). */
+struct backfill_step {
+	int64_t done;
+	bool more;
+};
+
+static int backfill_step(struct srv_store *s, void *ctx)
+{
+	struct backfill_step *b = ctx;
+
+	return s->ops->metrics_backfill(s, SRV_BACKFILL_BATCH, &b->done, &b->more);
+}
+
+/* Every few seconds (of the real clock: it is not about when data was received), one worker completes the
+ * heartbeats of builds whose key table arrived late, a step at a time, each in the group commit. */
+static void backfill(struct srv_workers *w)
+{
+	struct backfill_step step = {0, true};
+	int64_t total = 0;
+	bool stop = false;
+
+	if (!due(w, &w->backfilled, 10, time(NULL)))
+		return;
+	while (step.more && !stop) {
+		if (srv_store_group_run(w->store, backfill_step, &step) != 0) {
+			fprintf(stderr, "faultline-server: naming heartbeats' metrics: %s\n", srv_store_error(w->store));
+			return;
+		}
+		total += step.done;
+		pthread_mutex_lock(&w->lock);
+		stop = w->stop;
+		pthread_mutex_unlock(&w->lock);
+	}
+	if (total > 0)
+		fprintf(stderr, "faultline-server: named the metrics of %lld heartbeat(s) that came before their build's "
+			"symbol file\n", (long long)total);
 }
 
 static void *run(void *arg)
@@ -298,6 +385,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		expire(w);
 		retain(w);
+		backfill(w);
 		rc = srv_process_one(w->store, w->analysis, &ws);
 		if (rc < 0)
 			fprintf(stderr, "faultline-server: processing: %s\n", srv_store_error(w->store));

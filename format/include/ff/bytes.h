@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader of the host side (and the big-endian one
+/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader (and writer) of the host side (and the big-endian one
  * that ELF's old compressed sections need), UTF-8 checked, and bytes as hex. */
 #ifndef FF_BYTES_H
 #define FF_BYTES_H
@@ -20,6 +20,23 @@ static inline uint16_t ff_le16(const uint8_t *p)
 static inline uint32_t ff_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* An n-byte (1..8) unsigned number stored least significant byte first at p: read, and written (the server's
+ * own blobs). */
+static inline uint64_t ff_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static inline void ff_put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++, v >>= 8)
+		p[i] = (uint8_t)v;
 }
 
 /* A u64 stored most significant byte first (8 readable bytes): the ELF ".zdebug" header's size. */

@@ -28,7 +28,7 @@ static void new_devices_per_hour(void **state)
 	}
 	assert_int_equal(srv_limits_new_device(l, HOUR0 + 10), 3590); /* until the hour ends */
 	srv_limits_device_refused(l);
-	srv_limits_refund(l, 0, 0, true); /* a made device whose request was undone */
+	srv_limits_refund(l, 0, 0, 0, true); /* a made device whose request was undone */
 	assert_int_equal(srv_limits_new_device(l, HOUR0 + 20), 0);
 	srv_limits_device_made(l, HOUR0 + 20);
 	assert_int_equal(srv_limits_new_device(l, HOUR0 + 3599), 1);
@@ -60,7 +60,7 @@ static void messages_per_device(void **state)
 		assert_int_equal(srv_limits_message(l, d, HOUR0 + 1), 0);
 	for (int64_t d = 1; d <= 5000; d += 999)
 		assert_int_equal(srv_limits_message(l, d, HOUR0 + 2), 3598);
-	srv_limits_refund(l, 1, 1, false); /* one of device 1's was undone */
+	srv_limits_refund(l, 1, 1, 0, false); /* one of device 1's was undone */
 	assert_int_equal(srv_limits_message(l, 1, HOUR0 + 3), 0);
 	assert_int_equal(srv_limits_message(l, 1, HOUR0 + 3), 3597);
 	assert_int_equal(srv_limits_message(l, 1, HOUR0 + 3600), 0); /* the next hour */

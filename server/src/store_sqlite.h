@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SQLite backend's own header, shared by its files (store_sqlite.c: the schema, ingest, processing, the read
+ * API; store_sqlite_health.c: heartbeats and fleet health): the connection and its statement cache. */
+#ifndef SRV_STORE_SQLITE_H
+#define SRV_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define STMT_CACHE 160 /* more than the distinct statements of the backend */
+
+/* Statements are prepared once and kept, keyed by the address of their SQL text (each a literal at one place). */
+struct sqlite_store {
+	struct srv_store base;
+	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+};
+
+/* The prepared statement for sql (kept until close; give it back with sq_release) or fail with the statement's
+ * name (what). Returns 0 or -1. */
+int sq_prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, const char *what);
+
+/* Done with a statement from sq_prepare: ready for its next use, holding no read lock and no bound buffer. */
+void sq_release(struct sqlite_store *s, sqlite3_stmt *st);
+
+/* Step a statement that gives no row, and release it. Returns 0, or -1 naming what failed. */
+int sq_step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what);
+
+/* A one-row statement (bound by the caller) stepped; its first column (a number) into out (optional) when it gave
+ * a row. Returns 0 with a row, SRV_NONE without, -1 on failure. */
+int sq_step_row(struct sqlite_store *s, sqlite3_stmt *st, int64_t *out, const char *what);
+
+/* Add n to the counter under key in the meta table (made at 0 when new). Returns 0 or -1. */
+int sq_meta_add(struct sqlite_store *s, const char *key, int64_t n);
+
+/* store_sqlite_health.c: the fleet health operations of struct srv_store_ops (store.h says what each does). */
+int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enum srv_hb_outcome *out);
+int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const struct srv_identity *id,
+		int64_t received, int64_t *out_counted);
+int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum srv_crash_kind kind, uint32_t boot_id,
+		 uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime, uint32_t uptime_s,
+		 int64_t received);
+int sq_metric_table_put(struct srv_store *base, const char *build_hex, const struct ff_metric_table *t,
+			const char *problem);
+int sq_metrics_backfill(struct srv_store *base, int limit, int64_t *out_done, bool *out_more);
+int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
+		void (*each)(const struct srv_version_health *v, void *ctx), void *ctx);
+int sq_version_hours(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from, int64_t to,
+		     void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
+int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,
+		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
+int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
+			 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
+
+/* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
+int sq_health_open(struct sqlite_store *s);
+
+#endif

@@ -1,0 +1,944 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SQLite backend's fleet health (store.h, docs/HEALTH.md): heartbeats kept and counted as they arrive into
+ * hourly buckets per firmware and into each device's aggregates, crashes counted once, and the reads. The rules
+ * themselves are health.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "ff/bytes.h"
+#include "ff/version.h"
+#include "health.h"
+#include "store_sqlite.h"
+
+#define CRASH_HOURS 16 /* a device's most recent crashed hours per firmware, to count each device-hour once */
+
+/* Heartbeat states (heartbeats.state). */
+enum { HB_WAITING = 0, HB_COUNTED = 1, HB_APP_WAITING = 2 /* built-ins counted; its build's key table unknown */ };
+
+/* A boot as health keeps it: its firmware (0 while unknown), anchor (the server second it started at, by its
+ * least delayed heartbeat), and its latest counted heartbeat, which the next one is a step from. */
+struct boot {
+	bool found;
+	int64_t firmware, anchor, start_at;
+	bool has_anchor, has_latest;
+	struct srv_hb_point latest;
+	uint64_t latest_values[FF_HB_VALUES_MAX];
+};
+
+static void put_u32s(uint8_t *out, const uint64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ff_put_le(out + 4 * i, v[i], 4);
+}
+
+static void get_u32s(uint64_t *out, const void *blob, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = ff_le((const uint8_t *)blob + 4 * i, 4);
+}
+
+static size_t get_values(uint64_t *out, const void *blob, int bytes)
+{
+	size_t n = bytes > 0 ? (size_t)bytes / 8 : 0;
+
+	if (n > FF_HB_VALUES_MAX)
+		n = FF_HB_VALUES_MAX;
+	for (size_t i = 0; i < n; i++)
+		out[i] = ff_le((const uint8_t *)blob + 8 * i, 8);
+	return n;
+}
+
+static uint8_t *values_blob(const uint64_t *v, size_t n)
+{
+	uint8_t *b = srv_malloc(n * 8 + 1);
+
+	for (size_t i = 0; i < n; i++)
+		ff_put_le(b + 8 * i, v[i], 8);
+	return b;
+}
+
+/* The firmware's id, made when new. */
+static int firmware_id(struct sqlite_store *s, const struct srv_identity *id, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, &st, "INSERT INTO firmwares (build_id, sw_version, hw_version) VALUES (?, ?, ?) "
+			       "ON CONFLICT DO UPDATE SET build_id = build_id RETURNING id", "firmware") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id->build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id->sw_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id->hw_version != NULL ? id->hw_version : "", -1, SQLITE_STATIC);
+	rc = sq_step_row(s, st, out, "firmware");
+	return rc == 0 ? 0 : rc < 0 ? -1 : srv_store_fail(&s->base, "firmware: no id");
+}
+
+static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->latest.values = b->latest_values;
+	if (sq_prepare(s, &st, "SELECT firmware_id, anchor, start_at, latest_uptime, latest_at, latest_builtin, "
+			       "latest_values FROM boots WHERE device_id = ? AND boot_id = ?", "boot") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, boot_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		b->found = true;
+		b->firmware = sqlite3_column_int64(st, 0);
+		b->has_anchor = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		b->anchor = sqlite3_column_int64(st, 1);
+		b->start_at = sqlite3_column_int64(st, 2);
+		b->has_latest = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		if (b->has_latest && sqlite3_column_bytes(st, 5) == 4 * FF_HB_BUILTINS) {
+			b->latest.uptime_s = (uint32_t)sqlite3_column_int64(st, 3);
+			b->latest.at = sqlite3_column_int64(st, 4);
+			get_u32s(b->latest.builtin, sqlite3_column_blob(st, 5), FF_HB_BUILTINS);
+			b->latest.nvalues = get_values(b->latest_values, sqlite3_column_blob(st, 6),
+						       sqlite3_column_bytes(st, 6));
+		} else {
+			b->has_latest = false;
+		}
+	}
+	sq_release(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "boot: %s", sqlite3_errmsg(s->db));
+}
+
+static int boot_save(struct sqlite_store *s, int64_t device, uint32_t boot_id, const struct boot *b, int64_t now)
+{
+	uint8_t builtin[4 * FF_HB_BUILTINS], *values = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, &st, "INSERT INTO boots (device_id, boot_id, firmware_id, anchor, start_at, latest_uptime, "
+			       "latest_at, latest_builtin, latest_values, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "ON CONFLICT DO UPDATE SET firmware_id = excluded.firmware_id, anchor = excluded.anchor, "
+			       "start_at = excluded.start_at, latest_uptime = excluded.latest_uptime, "
+			       "latest_at = excluded.latest_at, latest_builtin = excluded.latest_builtin, "
+			       "latest_values = excluded.latest_values, updated = excluded.updated", "boot_save") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, boot_id);
+	if (b->firmware != 0)
+		sqlite3_bind_int64(st, 3, b->firmware);
+	if (b->has_anchor) {
+		sqlite3_bind_int64(st, 4, b->anchor);
+		sqlite3_bind_int64(st, 5, b->start_at);
+	}
+	if (b->has_latest) {
+		put_u32s(builtin, b->latest.builtin, FF_HB_BUILTINS);
+		values = values_blob(b->latest.values, b->latest.nvalues);
+		sqlite3_bind_int64(st, 6, b->latest.uptime_s);
+		sqlite3_bind_int64(st, 7, b->latest.at);
+		sqlite3_bind_blob(st, 8, builtin, sizeof(builtin), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 9, values, (int)(b->latest.nvalues * 8), SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, 10, now);
+	rc = sq_step_done(s, st, "boot_save");
+	free(values);
+	return rc;
+}
+
+/* A build's metric key table: 0 known (out filled; an ELF without one has 0 keys), SRV_NONE not known yet. */
+static int table_get(struct sqlite_store *s, int64_t firmware, struct ff_metric_table *out)
+{
+	sqlite3_stmt *st;
+	int rc, found;
+
+	memset(out, 0, sizeof(*out));
+	if (sq_prepare(s, &st, "SELECT t.keys FROM metric_tables t JOIN firmwares f ON f.build_id = t.build_id "
+			       "WHERE f.id = ?", "table_get") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, firmware);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	if (found && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		ff_metric_table_parse(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), NULL);
+	sq_release(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return srv_store_fail(&s->base, "table_get: %s", sqlite3_errmsg(s->db));
+	return found ? 0 : SRV_NONE;
+}
+
+/* A device's aggregates on a firmware, and the crashed hours it already counted. */
+struct device_health {
+	bool found;
+	int64_t seconds, last_at, last_crash, heartbeats;
+	bool has_last_crash;
+	int64_t crash_hours[CRASH_HOURS];
+	size_t ncrash;
+	struct srv_metrics metrics;
+};
+
+static int dh_load(struct sqlite_store *s, int64_t device, int64_t firmware, struct device_health *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (sq_prepare(s, &st, "SELECT seconds, last_at, last_crash, crash_hours, metrics, heartbeats "
+			       "FROM device_health WHERE device_id = ? AND firmware_id = ?", "device_health") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, firmware);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const uint8_t *hours = sqlite3_column_blob(st, 3);
+		size_t n = (size_t)sqlite3_column_bytes(st, 3) / 8;
+
+		d->found = true;
+		d->seconds = sqlite3_column_int64(st, 0);
+		d->last_at = sqlite3_column_int64(st, 1);
+		d->has_last_crash = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		d->last_crash = sqlite3_column_int64(st, 2);
+		d->ncrash = n < CRASH_HOURS ? n : CRASH_HOURS;
+		for (size_t i = 0; i < d->ncrash; i++)
+			d->crash_hours[i] = (int64_t)ff_le(hours + 8 * i, 8);
+		srv_metrics_unpack(&d->metrics, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+		d->heartbeats = sqlite3_column_int64(st, 5);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+						      srv_store_fail(&s->base, "device_health: %s", sqlite3_errmsg(s->db));
+}
+
+static int dh_save(struct sqlite_store *s, int64_t device, int64_t firmware, const struct device_health *d)
+{
+	static _Thread_local uint8_t blob[SRV_METRICS_BLOB_MAX];
+	uint8_t hours[8 * CRASH_HOURS];
+	size_t len = srv_metrics_pack(blob, &d->metrics);
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < d->ncrash; i++)
+		ff_put_le(hours + 8 * i, (uint64_t)d->crash_hours[i], 8);
+	if (sq_prepare(s, &st, "INSERT INTO device_health (device_id, firmware_id, seconds, last_at, last_crash, "
+			       "crash_hours, metrics, heartbeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+			       "SET seconds = excluded.seconds, last_at = excluded.last_at, last_crash = "
+			       "excluded.last_crash, crash_hours = excluded.crash_hours, metrics = excluded.metrics, "
+			       "heartbeats = excluded.heartbeats", "device_health_save") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, firmware);
+	sqlite3_bind_int64(st, 3, d->seconds);
+	sqlite3_bind_int64(st, 4, d->last_at);
+	if (d->has_last_crash)
+		sqlite3_bind_int64(st, 5, d->last_crash);
+	sqlite3_bind_blob(st, 6, hours, (int)(8 * d->ncrash), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, blob, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, d->heartbeats);
+	return sq_step_done(s, st, "device_health_save");
+}
+
+/* Add to one hour of a firmware: seconds of exposure, reboots, coredumps, crashed device-hours. */
+static int hour_add(struct sqlite_store *s, int64_t firmware, int64_t hour, int64_t seconds, int reboots,
+		    int coredumps, int crashed)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, &st, "INSERT INTO health_hours (firmware_id, hour, seconds, reboots, coredumps, crashed_hours) "
+			       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET seconds = seconds + excluded.seconds, "
+			       "reboots = reboots + excluded.reboots, coredumps = coredumps + excluded.coredumps, "
+			       "crashed_hours = crashed_hours + excluded.crashed_hours", "hour_add") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, firmware);
+	sqlite3_bind_int64(st, 2, hour);
+	sqlite3_bind_int64(st, 3, seconds);
+	sqlite3_bind_int(st, 4, reboots);
+	sqlite3_bind_int(st, 5, coredumps);
+	sqlite3_bind_int(st, 6, crashed);
+	return sq_step_done(s, st, "hour_add");
+}
+
+struct spread {
+	struct sqlite_store *s;
+	int64_t firmware;
+	int rc;
+};
+
+static void spread_add(int64_t hour, uint32_t seconds, void *ctx)
+{
+	struct spread *sp = ctx;
+
+	if (sp->rc == 0 && seconds > 0)
+		sp->rc = hour_add(sp->s, sp->firmware, hour, seconds, 0, 0, 0);
+}
+
+/* The device's current firmware: the one of its latest placed heartbeat. */
+static int device_current(struct sqlite_store *s, int64_t device, int64_t firmware, int64_t at)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?1, firmware_at = ?2 WHERE id = ?3 AND "
+			       "(firmware_at IS NULL OR firmware_at < ?2)", "device_current") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, firmware);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_int64(st, 3, device);
+	return sq_step_done(s, st, "device_current");
+}
+
+/* A heartbeat row's point (for the neighbours of a late heartbeat). found: SRV_NONE when there is none. */
+static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, uint32_t uptime, bool after,
+		     struct srv_hb_point *out, uint64_t *values)
+{
+	static const char k_before[] = "SELECT uptime, at, builtin, vals FROM heartbeats WHERE device_id = ? AND "
+				       "boot_id = ? AND uptime < ? AND state <> 0 ORDER BY uptime DESC LIMIT 1";
+	static const char k_after[] = "SELECT uptime, at, builtin, vals FROM heartbeats WHERE device_id = ? AND "
+				      "boot_id = ? AND uptime > ? AND state <> 0 ORDER BY uptime LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, &st, after ? k_after : k_before, "heartbeat_neighbour") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, boot_id);
+	sqlite3_bind_int64(st, 3, uptime);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 2) == 4 * FF_HB_BUILTINS) {
+		out->uptime_s = (uint32_t)sqlite3_column_int64(st, 0);
+		out->at = sqlite3_column_int64(st, 1);
+		get_u32s(out->builtin, sqlite3_column_blob(st, 2), FF_HB_BUILTINS);
+		out->values = values;
+		out->nvalues = get_values(values, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
+	} else if (rc == SQLITE_ROW) {
+		rc = SQLITE_DONE;
+	}
+	sq_release(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return srv_store_fail(&s->base, "heartbeat_neighbour: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 0 : SRV_NONE;
+}
+
+/* A heartbeat's new state, and where it was placed (at NULL: where it was). */
+static int hb_state(struct sqlite_store *s, int64_t device, uint32_t boot_id, uint32_t uptime, int state,
+		    const int64_t *at)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, &st, "UPDATE heartbeats SET state = ?, at = COALESCE(?, at) WHERE device_id = ? AND "
+			       "boot_id = ? AND uptime = ?", "heartbeat_state") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, state);
+	if (at != NULL)
+		sqlite3_bind_int64(st, 2, *at);
+	sqlite3_bind_int64(st, 3, device);
+	sqlite3_bind_int64(st, 4, boot_id);
+	sqlite3_bind_int64(st, 5, uptime);
+	return sq_step_done(s, st, "heartbeat_state");
+}
+
+/* The growth of the application's counters from a to c minus that from a to b plus b to c... is what a late
+ * heartbeat b between a and c changes of them; its gauges count as new samples. Done on the aggregates m. */
+static void late_app(struct srv_metrics *m, const struct ff_metric_table *t, const struct srv_hb_point *a,
+		     const struct srv_hb_point *b, const struct srv_hb_point *c)
+{
+	static _Thread_local struct srv_metrics split, whole;
+	size_t extra;
+
+	memset(&split, 0, sizeof(split));
+	memset(&whole, 0, sizeof(whole));
+	if (srv_metrics_add_app(&split, t, a, b, &extra) != 0)
+		return;
+	if (c != NULL) {
+		srv_metrics_add_app(&whole, t, a, c, &extra);
+		srv_metrics_add_app(&split, t, b, c, &extra);
+	}
+	for (size_t k = 0; k < t->nkeys && k < split.napp; k++) {
+		struct srv_metric_acc *acc = &m->app[k];
+		bool gauge = t->keys[k].kind == FF_METRIC_GAUGE || t->keys[k].kind == FF_METRIC_GAUGE_SIGNED;
+
+		if (!gauge) {
+			acc->growth += split.app[k].growth - whole.app[k].growth;
+			continue;
+		}
+		/* b's own sample is split's first one: split counted b (a to b), and c again (b to c), which whole
+		 * counted already */
+		if (split.app[k].samples == 0)
+			continue;
+		if (acc->samples == 0 || split.app[k].min < acc->min)
+			acc->min = split.app[k].min;
+		if (acc->samples == 0 || split.app[k].max > acc->max)
+			acc->max = split.app[k].max;
+		acc->sum += split.app[k].sum - whole.app[k].sum;
+		acc->samples += split.app[k].samples - whole.app[k].samples;
+	}
+	if (m->napp < t->nkeys)
+		m->napp = t->nkeys;
+}
+
+/* Count heartbeat cur of boot b (its firmware known): in order (after the latest) it adds its step's exposure to
+ * the hours it covers and its counts to the device's aggregates; late (before the latest) it adds only what its
+ * values tell between its neighbours (exposure was counted by the step across it). received: when it came. */
+static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b, struct srv_hb_point *cur,
+		 int64_t received)
+{
+	static _Thread_local struct ff_metric_table table;
+	static _Thread_local uint64_t before_values[FF_HB_VALUES_MAX], after_values[FF_HB_VALUES_MAX];
+	struct device_health dh;
+	struct srv_hb_step step;
+	int64_t start = received - cur->uptime_s;
+	int known = table_get(s, b->firmware, &table);
+	bool late = b->has_latest && cur->uptime_s < b->latest.uptime_s;
+	size_t extra = 0;
+
+	if (known < 0 || dh_load(s, device, b->firmware, &dh) != 0)
+		return -1;
+	if (!b->has_anchor || start < b->anchor) { /* the least delayed heartbeat places the boot */
+		if (!b->has_anchor)
+			b->start_at = start;
+		b->anchor = start;
+		b->has_anchor = true;
+	}
+	cur->at = b->anchor + cur->uptime_s;
+	if (!late) {
+		const struct srv_hb_point *prev = b->has_latest ? &b->latest : NULL;
+		struct spread sp = {s, b->firmware, 0};
+
+		if (prev != NULL && cur->at < prev->at)
+			cur->at = prev->at;
+		srv_health_step(&step, prev, cur);
+		srv_health_spread(cur->at, step.seconds, spread_add, &sp);
+		if (sp.rc != 0)
+			return -1;
+		srv_metrics_add_builtins(&dh.metrics, &step, cur);
+		if (known == 0 && srv_metrics_add_app(&dh.metrics, &table, prev, cur, &extra) != 0)
+			extra = cur->nvalues;
+		dh.seconds += step.seconds;
+		if (step.resets > 0 && sq_meta_add(s, "health_counter_resets", step.resets) != 0)
+			return -1;
+		if (step.capped && sq_meta_add(s, "health_gaps_capped", 1) != 0)
+			return -1;
+		b->latest.uptime_s = cur->uptime_s;
+		b->latest.at = cur->at;
+		memcpy(b->latest.builtin, cur->builtin, sizeof(cur->builtin));
+		b->latest.nvalues = cur->nvalues;
+		memcpy(b->latest_values, cur->values, cur->nvalues * sizeof(*cur->values));
+		b->has_latest = true;
+	} else {
+		struct srv_hb_point a = {0}, c = {0};
+		int ra = neighbour(s, device, boot_id, cur->uptime_s, false, &a, before_values);
+		int rc2 = neighbour(s, device, boot_id, cur->uptime_s, true, &c, after_values);
+
+		if (ra < 0 || rc2 < 0)
+			return -1;
+		if (ra == 0 && cur->at < a.at)
+			cur->at = a.at;
+		if (rc2 == 0 && cur->at > c.at)
+			cur->at = c.at;
+		/* built-in counters: the samples of its storage state; their growth across it is unchanged by it */
+		srv_health_step(&step, ra == 0 ? &a : NULL, cur);
+		memset(step.delta, 0, sizeof(step.delta));
+		step.seconds = 0;
+		srv_metrics_add_builtins(&dh.metrics, &step, cur);
+		if (known == 0)
+			late_app(&dh.metrics, &table, ra == 0 ? &a : NULL, cur, rc2 == 0 ? &c : NULL);
+		if (sq_meta_add(s, "health_heartbeats_late", 1) != 0)
+			return -1;
+	}
+	if (extra > 0 && sq_meta_add(s, "health_values_ignored", (int64_t)extra) != 0)
+		return -1;
+	dh.heartbeats++;
+	if (cur->at > dh.last_at)
+		dh.last_at = cur->at;
+	if (dh_save(s, device, b->firmware, &dh) != 0 || device_current(s, device, b->firmware, cur->at) != 0)
+		return -1;
+	return hb_state(s, device, boot_id, cur->uptime_s, known == 0 ? HB_COUNTED : HB_APP_WAITING, &cur->at);
+}
+
+int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enum srv_hb_outcome *out)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	static _Thread_local struct boot b;
+	uint8_t builtin[4 * FF_HB_BUILTINS];
+	uint64_t wide[FF_HB_BUILTINS];
+	struct srv_hb_point cur = {.uptime_s = hb->builtin[FF_HB_UPTIME_S], .values = hb->values,
+				   .nvalues = hb->nvalues};
+	uint8_t *values;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (hb->identity != NULL && sq_boot_put(base, hb->device, hb->boot_id, hb->identity, hb->received, NULL) != 0)
+		return -1;
+	for (unsigned i = 0; i < FF_HB_BUILTINS; i++)
+		wide[i] = cur.builtin[i] = hb->builtin[i];
+	put_u32s(builtin, wide, FF_HB_BUILTINS);
+	values = values_blob(hb->values, hb->nvalues);
+	if (sq_prepare(s, &st, "INSERT INTO heartbeats (device_id, boot_id, uptime, received, builtin, vals, state) "
+			       "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING", "heartbeat_put") != 0) {
+		free(values);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, hb->device);
+	sqlite3_bind_int64(st, 2, hb->boot_id);
+	sqlite3_bind_int64(st, 3, cur.uptime_s);
+	sqlite3_bind_int64(st, 4, hb->received);
+	sqlite3_bind_blob(st, 5, builtin, sizeof(builtin), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, values, (int)(hb->nvalues * 8), SQLITE_STATIC);
+	rc = sq_step_done(s, st, "heartbeat_put");
+	free(values);
+	if (rc != 0)
+		return -1;
+	if (sqlite3_changes(s->db) == 0) {
+		*out = SRV_HB_DUPLICATE;
+		return sq_meta_add(s, "health_heartbeats_duplicate", 1);
+	}
+	if (boot_load(s, hb->device, hb->boot_id, &b) != 0)
+		return -1;
+	if (b.firmware == 0) { /* kept; boot_put counts it */
+		*out = SRV_HB_WAITING;
+		return b.found ? 0 : boot_save(s, hb->device, hb->boot_id, &b, hb->received);
+	}
+	*out = SRV_HB_COUNTED;
+	if (count(s, hb->device, hb->boot_id, &b, &cur, hb->received) != 0)
+		return -1;
+	return boot_save(s, hb->device, hb->boot_id, &b, hb->received);
+}
+
+int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const struct srv_identity *id,
+		int64_t received, int64_t *out_counted)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct boot *b = srv_malloc(sizeof(*b));
+	uint64_t *values = srv_malloc(FF_HB_VALUES_MAX * sizeof(*values));
+	sqlite3_stmt *st;
+	int64_t counted = 0;
+	int rc = -1;
+
+	if (boot_load(s, device, boot_id, b) != 0)
+		goto done;
+	if (b->firmware != 0) { /* known: it stays */
+		rc = 0;
+		goto done;
+	}
+	if (firmware_id(s, id, &b->firmware) != 0)
+		goto done;
+	/* the heartbeats that waited, in uptime order: each a step from the one before */
+	for (;;) {
+		struct srv_hb_point cur = {.values = values};
+		int64_t got;
+
+		if (sq_prepare(s, &st, "SELECT uptime, received, builtin, vals FROM heartbeats WHERE device_id = ? AND "
+				       "boot_id = ? AND state = 0 ORDER BY uptime LIMIT 1", "boot_waiting") != 0)
+			goto done;
+		sqlite3_bind_int64(st, 1, device);
+		sqlite3_bind_int64(st, 2, boot_id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			cur.uptime_s = (uint32_t)sqlite3_column_int64(st, 0);
+			got = sqlite3_column_int64(st, 1);
+			if (sqlite3_column_bytes(st, 2) == 4 * FF_HB_BUILTINS)
+				get_u32s(cur.builtin, sqlite3_column_blob(st, 2), FF_HB_BUILTINS);
+			cur.nvalues = get_values(values, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
+		}
+		sq_release(s, st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			rc = srv_store_fail(base, "boot_waiting: %s", sqlite3_errmsg(s->db));
+			goto done;
+		}
+		if (count(s, device, boot_id, b, &cur, got) != 0) {
+			rc = -1;
+			goto done;
+		}
+		counted++;
+	}
+	rc = boot_save(s, device, boot_id, b, received);
+done:
+	if (out_counted != NULL)
+		*out_counted = counted;
+	free(values);
+	free(b);
+	return rc;
+}
+
+int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum srv_crash_kind kind, uint32_t boot_id,
+		 uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime, uint32_t uptime_s,
+		 int64_t received)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	static _Thread_local struct boot b;
+	static _Thread_local struct device_health dh;
+	int64_t firmware, at = received, hour;
+	bool counted_hour = false;
+	sqlite3_stmt *st;
+
+	if (boot_load(s, device, boot_id, &b) != 0)
+		return -1;
+	firmware = b.firmware;
+	if (has_uptime) { /* when in its boot it crashed */
+		if (b.has_anchor)
+			at = b.anchor + uptime_s;
+	} else { /* about when the boot that reported it started */
+		if (report_boot != boot_id && boot_load(s, device, report_boot, &b) != 0)
+			return -1;
+		if (b.has_anchor)
+			at = b.anchor;
+	}
+	if (at > received)
+		at = received;
+	if (firmware == 0 && firmware_id(s, fallback, &firmware) != 0)
+		return -1;
+	if (sq_prepare(s, &st, "INSERT INTO crashes (message_id, kind, firmware_id, at) VALUES (?, ?, ?, ?) "
+			       "ON CONFLICT DO NOTHING", "crash_put") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, message);
+	sqlite3_bind_int(st, 2, kind);
+	sqlite3_bind_int64(st, 3, firmware);
+	sqlite3_bind_int64(st, 4, at);
+	if (sq_step_done(s, st, "crash_put") != 0)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return 0; /* counted before */
+	hour = at >= 0 ? at / SRV_HOUR : (at - SRV_HOUR + 1) / SRV_HOUR;
+	if (kind == SRV_CRASH_REBOOT) {
+		if (dh_load(s, device, firmware, &dh) != 0)
+			return -1;
+		counted_hour = true;
+		for (size_t i = 0; i < dh.ncrash; i++)
+			counted_hour &= dh.crash_hours[i] != hour;
+		if (counted_hour) {
+			if (dh.ncrash == CRASH_HOURS)
+				memmove(dh.crash_hours, dh.crash_hours + 1, (CRASH_HOURS - 1) * sizeof(dh.crash_hours[0]));
+			dh.crash_hours[dh.ncrash < CRASH_HOURS ? dh.ncrash++ : CRASH_HOURS - 1] = hour;
+		}
+		if (!dh.has_last_crash || at > dh.last_crash)
+			dh.last_crash = at;
+		dh.has_last_crash = true;
+		if (dh_save(s, device, firmware, &dh) != 0)
+			return -1;
+	}
+	return hour_add(s, firmware, hour, 0, kind == SRV_CRASH_REBOOT, kind == SRV_CRASH_COREDUMP, counted_hour);
+}
+
+int sq_metric_table_put(struct srv_store *base, const char *build_hex, const struct ff_metric_table *t,
+			const char *problem)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	uint8_t *blob = NULL;
+	size_t len = 5;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (t != NULL) { /* kept in its section's own form (docs/FORMAT.md §8.5), read back with its reader */
+		blob = srv_malloc(5 + t->nkeys * (FF_METRIC_NAME_MAX + 2));
+		memcpy(blob, "FLMT\1", 5);
+		for (size_t k = 0; k < t->nkeys; k++) {
+			size_t n = strlen(t->keys[k].name) + 1;
+
+			blob[len++] = (uint8_t)t->keys[k].kind;
+			memcpy(blob + len, t->keys[k].name, n);
+			len += n;
+		}
+	}
+	if (sq_prepare(s, &st, "INSERT OR REPLACE INTO metric_tables (build_id, keys, problem) VALUES (?, ?, ?)",
+		       "metric_table_put") != 0) {
+		free(blob);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, build_hex, -1, SQLITE_STATIC);
+	if (blob != NULL)
+		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC);
+	if (problem != NULL)
+		sqlite3_bind_text(st, 3, problem, -1, SQLITE_STATIC);
+	rc = sq_step_done(s, st, "metric_table_put");
+	free(blob);
+	return rc;
+}
+
+int sq_metrics_backfill(struct srv_store *base, int limit, int64_t *out_done, bool *out_more)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	static _Thread_local struct ff_metric_table table;
+	static _Thread_local struct device_health dh;
+	static _Thread_local uint64_t values[FF_HB_VALUES_MAX], before[FF_HB_VALUES_MAX];
+	int64_t done = 0;
+	int rc = 0;
+
+	*out_more = false;
+	for (; done < limit && rc == 0; done++) {
+		struct srv_hb_point cur = {.values = values}, prev = {0};
+		int64_t device = 0, firmware = 0;
+		uint32_t boot_id = 0;
+		sqlite3_stmt *st;
+		size_t extra;
+
+		if (sq_prepare(s, &st, "SELECT h.device_id, h.boot_id, h.uptime, h.builtin, h.vals, b.firmware_id "
+				       "FROM heartbeats h JOIN boots b ON b.device_id = h.device_id AND b.boot_id = "
+				       "h.boot_id JOIN firmwares f ON f.id = b.firmware_id JOIN metric_tables t ON "
+				       "t.build_id = f.build_id WHERE h.state = 2 LIMIT 1", "metrics_backfill") != 0)
+			return -1;
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			device = sqlite3_column_int64(st, 0);
+			boot_id = (uint32_t)sqlite3_column_int64(st, 1);
+			cur.uptime_s = (uint32_t)sqlite3_column_int64(st, 2);
+			if (sqlite3_column_bytes(st, 3) == 4 * FF_HB_BUILTINS)
+				get_u32s(cur.builtin, sqlite3_column_blob(st, 3), FF_HB_BUILTINS);
+			cur.nvalues = get_values(values, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+			firmware = sqlite3_column_int64(st, 5);
+		}
+		sq_release(s, st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW)
+			return srv_store_fail(base, "metrics_backfill: %s", sqlite3_errmsg(s->db));
+		rc = neighbour(s, device, boot_id, cur.uptime_s, false, &prev, before);
+		if (rc < 0 || table_get(s, firmware, &table) != 0 || dh_load(s, device, firmware, &dh) != 0)
+			return -1;
+		if (srv_metrics_add_app(&dh.metrics, &table, rc == 0 ? &prev : NULL, &cur, &extra) != 0)
+			extra = cur.nvalues;
+		rc = dh_save(s, device, firmware, &dh);
+		if (rc == 0 && extra > 0)
+			rc = sq_meta_add(s, "health_values_ignored", (int64_t)extra);
+		if (rc == 0)
+			rc = hb_state(s, device, boot_id, cur.uptime_s, HB_COUNTED, NULL);
+	}
+	*out_more = done == limit;
+	*out_done = done;
+	return rc < 0 ? -1 : 0;
+}
+
+int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
+		void (*each)(const struct srv_version_health *v, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Exposure and crashes from the hourly buckets; devices from each device's aggregates (the hours a version
+	 * was seen in, and its latest crash): no scan of heartbeats. */
+	if (sq_prepare(s, &st,
+		       "WITH hours AS (SELECT f.sw_version AS sw, CASE WHEN ?3 THEN f.hw_version ELSE '' END AS hw, "
+		       "SUM(h.seconds) AS seconds, SUM(h.reboots) AS reboots, SUM(h.coredumps) AS coredumps, "
+		       "SUM(h.crashed_hours) AS crashed_hours FROM health_hours h JOIN firmwares f ON f.id = h.firmware_id "
+		       "WHERE h.hour >= ?1 / 3600 AND h.hour <= ?2 / 3600 GROUP BY 1, 2), "
+		       "devs AS (SELECT f.sw_version AS sw, CASE WHEN ?3 THEN f.hw_version ELSE '' END AS hw, "
+		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?1 OR d.last_crash >= ?1 THEN d.device_id END) AS devices, "
+		       "COUNT(DISTINCT CASE WHEN d.last_crash >= ?1 THEN d.device_id END) AS crashed, "
+		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?2 - 86400 THEN d.device_id END) AS a24, "
+		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?2 - 604800 THEN d.device_id END) AS a7, "
+		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?2 - 604800 AND v.firmware_id = d.firmware_id "
+		       "THEN d.device_id END) AS cur "
+		       "FROM device_health d JOIN firmwares f ON f.id = d.firmware_id JOIN devices v ON v.id = d.device_id "
+		       "WHERE d.last_at >= min(?1, ?2 - 604800) OR d.last_crash >= ?1 GROUP BY 1, 2) "
+		       "SELECT COALESCE(h.sw, d.sw) AS sw, COALESCE(h.hw, d.hw) AS hw, COALESCE(h.seconds, 0), "
+		       "COALESCE(h.reboots, 0), COALESCE(h.coredumps, 0), COALESCE(h.crashed_hours, 0), "
+		       "COALESCE(d.devices, 0), COALESCE(d.crashed, 0), COALESCE(d.a24, 0), COALESCE(d.a7, 0), "
+		       "COALESCE(d.cur, 0) FROM hours h FULL OUTER JOIN devs d ON d.sw = h.sw AND d.hw = h.hw "
+		       "ORDER BY sw COLLATE FLVERSION, hw", "versions") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, by_hw);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_version_health v = {
+			(const char *)sqlite3_column_text(st, 0), by_hw ? (const char *)sqlite3_column_text(st, 1) : NULL,
+			sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+			sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+			sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10)};
+
+		each(&v, ctx);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "versions: %s", sqlite3_errmsg(s->db));
+}
+
+int sq_version_hours(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from, int64_t to,
+		     void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int64_t known = 0;
+	int rc;
+
+	if (sq_prepare(s, &st, "SELECT COUNT(*) FROM firmwares WHERE sw_version = ?1 AND (?2 IS NULL OR hw_version = ?2)",
+		       "version_known") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
+	if (hw_version != NULL)
+		sqlite3_bind_text(st, 2, hw_version, -1, SQLITE_STATIC);
+	if (sq_step_row(s, st, &known, "version_known") < 0)
+		return -1;
+	if (known == 0)
+		return SRV_NONE;
+	if (sq_prepare(s, &st, "SELECT h.hour, SUM(h.seconds), SUM(h.reboots), SUM(h.coredumps), SUM(h.crashed_hours) "
+			       "FROM health_hours h JOIN firmwares f ON f.id = h.firmware_id WHERE f.sw_version = ?1 AND "
+			       "(?2 IS NULL OR f.hw_version = ?2) AND h.hour >= ?3 / 3600 AND h.hour < (?4 + 3599) / 3600 "
+			       "GROUP BY h.hour ORDER BY h.hour", "version_hours") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
+	if (hw_version != NULL)
+		sqlite3_bind_text(st, 2, hw_version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_health_hour h = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+					    sqlite3_column_int64(st, 4)};
+
+		each(&h, ctx);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "version_hours: %s", sqlite3_errmsg(s->db));
+}
+
+/* Where key is in a build's aggregates: a built-in's position, or an application key's index in its table. */
+static bool key_find(const char *key, const struct ff_metric_table *t, bool *builtin, size_t *index,
+		     enum ff_metric_kind *kind)
+{
+	for (unsigned i = 0; ff_hb_builtin_name(i) != NULL; i++)
+		if (strcmp(key, ff_hb_builtin_name(i)) == 0) {
+			*builtin = true;
+			*index = i;
+			*kind = i == FF_HB_STORAGE ? FF_METRIC_GAUGE : FF_METRIC_COUNTER;
+			return true;
+		}
+	for (size_t k = 0; t != NULL && k < t->nkeys; k++)
+		if (strcmp(key, t->keys[k].name) == 0) {
+			*builtin = false;
+			*index = k;
+			*kind = t->keys[k].kind;
+			return true;
+		}
+	return false;
+}
+
+/* One device's value of a key from its aggregates (over seconds of exposure). */
+static void metric_value(struct srv_metric_device *out, const struct srv_metric_acc *a, enum ff_metric_kind kind,
+			 double seconds)
+{
+	out->kind = kind;
+	out->seconds = seconds;
+	if (kind == FF_METRIC_COUNTER || kind == FF_METRIC_TIMER) {
+		out->value = seconds > 0 ? (double)a->growth * SRV_HOUR / seconds : 0;
+	} else {
+		out->value = a->samples > 0 ? a->sum / a->samples : 0;
+		out->min = a->min;
+		out->max = a->max;
+	}
+}
+
+int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,
+		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	static _Thread_local struct ff_metric_table table;
+	static _Thread_local struct srv_metrics m;
+	int64_t table_of = 0;
+	bool any = false;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, n = 0;
+
+	if (sq_prepare(s, &st, "SELECT d.firmware_id, v.serial, f.sw_version, d.seconds, d.metrics FROM device_health d "
+			       "JOIN firmwares f ON f.id = d.firmware_id JOIN devices v ON v.id = d.device_id "
+			       "WHERE (?1 IS NULL OR f.sw_version = ?1) AND d.heartbeats > 0 "
+			       "ORDER BY d.firmware_id, v.serial", "metric_devices") != 0)
+		return -1;
+	if (sw_version != NULL)
+		sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t firmware = sqlite3_column_int64(st, 0);
+		struct srv_metric_device d = {.serial = (const char *)sqlite3_column_text(st, 1),
+					      .sw_version = (const char *)sqlite3_column_text(st, 2)};
+		enum ff_metric_kind kind;
+		bool builtin;
+		size_t index;
+
+		if (firmware != table_of) { /* rows come by firmware: its table once */
+			table_of = firmware;
+			rc = table_get(s, firmware, &table);
+			if (rc < 0)
+				break;
+			if (rc == SRV_NONE)
+				table.nkeys = 0;
+		}
+		if (!key_find(key, &table, &builtin, &index, &kind) ||
+		    srv_metrics_unpack(&m, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4)) != 0 ||
+		    (!builtin && index >= m.napp))
+			continue;
+		any = true;
+		metric_value(&d, builtin ? &m.builtin[index] : &m.app[index], kind, (double)sqlite3_column_int64(st, 3));
+		if (!builtin && (kind == FF_METRIC_GAUGE || kind == FF_METRIC_GAUGE_SIGNED) && m.app[index].samples == 0)
+			continue; /* a gauge this device never set */
+		each(&d, ctx);
+		n++;
+	}
+	sq_release(s, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc < 0 ? -1 : srv_store_fail(base, "metric_devices: %s", sqlite3_errmsg(s->db));
+	return any ? 0 : SRV_NONE;
+}
+
+int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
+			 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	static _Thread_local struct ff_metric_table table;
+	static _Thread_local uint64_t values[FF_HB_VALUES_MAX];
+	uint64_t wide[FF_HB_BUILTINS];
+	uint32_t builtin[FF_HB_BUILTINS];
+	sqlite3_stmt *st;
+	int64_t device = 0;
+	int rc;
+
+	if (sq_prepare(s, &st, "SELECT id FROM devices WHERE serial = ?", "device_id") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	if ((rc = sq_step_row(s, st, &device, "device_id")) != 0)
+		return rc;
+	if (sq_prepare(s, &st, "SELECT h.boot_id, h.uptime, h.received, h.at, h.state, h.builtin, h.vals, f.sw_version, "
+			       "b.firmware_id FROM heartbeats h LEFT JOIN boots b ON b.device_id = h.device_id AND "
+			       "b.boot_id = h.boot_id LEFT JOIN firmwares f ON f.id = b.firmware_id WHERE h.device_id = ? "
+			       "ORDER BY h.received DESC, h.uptime DESC LIMIT ?", "device_heartbeats") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool waiting = sqlite3_column_int(st, 4) == HB_WAITING;
+		struct srv_heartbeat_row h = {.boot_id = (uint32_t)sqlite3_column_int64(st, 0),
+					      .uptime_s = (uint32_t)sqlite3_column_int64(st, 1),
+					      .received = sqlite3_column_int64(st, 2),
+					      .at = waiting ? 0 : sqlite3_column_int64(st, 3),
+					      .sw_version = waiting ? NULL : (const char *)sqlite3_column_text(st, 7),
+					      .builtin = builtin, .values = values};
+
+		memset(wide, 0, sizeof(wide));
+		if (sqlite3_column_bytes(st, 5) == 4 * FF_HB_BUILTINS)
+			get_u32s(wide, sqlite3_column_blob(st, 5), FF_HB_BUILTINS);
+		for (unsigned i = 0; i < FF_HB_BUILTINS; i++)
+			builtin[i] = (uint32_t)wide[i];
+		h.nvalues = get_values(values, sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
+		if (!waiting) {
+			int found = table_get(s, sqlite3_column_int64(st, 8), &table);
+
+			if (found < 0)
+				break;
+			h.table = found == 0 ? &table : NULL;
+		}
+		each(&h, ctx);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "device_heartbeats: %s", sqlite3_errmsg(s->db));
+}
+
+/* The collation of version strings (docs/HEALTH.md, Version order), for ORDER BY ... COLLATE FLVERSION. */
+static int version_collate(void *unused, int alen, const void *a, int blen, const void *b)
+{
+	char x[128], y[128];
+
+	(void)unused;
+	snprintf(x, sizeof(x), "%.*s", alen, (const char *)a);
+	snprintf(y, sizeof(y), "%.*s", blen, (const char *)b);
+	return ff_version_sort(x, y);
+}
+
+int sq_health_open(struct sqlite_store *s)
+{
+	if (sqlite3_create_collation(s->db, "FLVERSION", SQLITE_UTF8, NULL, version_collate) != SQLITE_OK)
+		return srv_store_fail(&s->base, "collation: %s", sqlite3_errmsg(s->db));
+	return 0;
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* server/src/health.c and store_sqlite_health.c: heartbeats to exposure, counts and each device's aggregates, with
+ * every edge case docs/HEALTH.md defines (a heartbeat before its boot's identity, duplicates, late ones, counters
+ * that wrap or go backwards, an uptime that claims years, a build's key table that comes late or not at all), and
+ * crashes counted once per message and device-hour; on a real SQLite file. Server time is a parameter: no test
+ * waits. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ff/metrics.h"
+#include "health.h"
+#include "server_fixture.h"
+#include "store.h"
+
+#define T0 1700000000 /* a server time on an hour: 2023-11-14 22:13:20 is not, so T0 is rounded below */
+#define HOUR0 ((T0 / 3600) * 3600)
+
+static const struct srv_identity k_v1 = {"00112233445566778899aabbccddeeff00112233", "1.4.2", "evt2"};
+static const struct srv_identity k_v2 = {"ffeeddccbbaa99887766554433221100ffeeddcc", "1.4.3", "evt2"};
+
+struct fixture {
+	char dir[64];
+	struct srv_store *s;
+	int64_t dev;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	srv_test_dir(f->dir, sizeof(f->dir), "health");
+	srv_test_open(&f->s, f->dir);
+	assert_int_equal(f->s->ops->device(f->s, "dev-1", HOUR0, true, &f->dev, NULL), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	srv_test_remove(f->s, f->dir);
+	free(f);
+	return 0;
+}
+
+/* A heartbeat of dev-1's boot at uptime u (seconds), received at server second at, with the chunks counter and the
+ * application values given. */
+static enum srv_hb_outcome beat(struct fixture *f, uint32_t boot, uint32_t uptime, int64_t at, uint32_t chunks,
+				const uint64_t *values, size_t n, const struct srv_identity *full)
+{
+	struct srv_heartbeat hb = {.device = f->dev, .received = at, .boot_id = boot, .identity = full,
+				   .values = values, .nvalues = n};
+	enum srv_hb_outcome out;
+
+	hb.builtin[FF_HB_UPTIME_S] = uptime;
+	hb.builtin[FF_HB_CHUNKS] = chunks;
+	assert_int_equal(f->s->ops->heartbeat_put(f->s, &hb, &out), 0);
+	return out;
+}
+
+static void boot(struct fixture *f, uint32_t boot_id, const struct srv_identity *id, int64_t at)
+{
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, boot_id, id, at, NULL), 0);
+}
+
+/* What a version adds up to in [from, now). */
+struct found {
+	const char *want;
+	struct srv_version_health v;
+	int seen;
+};
+
+static void pick(const struct srv_version_health *v, void *ctx)
+{
+	struct found *x = ctx;
+
+	if (strcmp(v->sw_version, x->want) == 0) {
+		x->v = *v;
+		x->seen++;
+	}
+}
+
+static struct srv_version_health version(struct fixture *f, const char *sw, int64_t now)
+{
+	struct found x = {sw, {0}, 0};
+
+	assert_int_equal(f->s->ops->versions(f->s, now, 0, false, pick, &x), 0);
+	assert_int_equal(x.seen, 1);
+	return x.v;
+}
+
+static int64_t sql(struct fixture *f, const char *q)
+{
+	return srv_test_sql(f->dir, q, NULL, 0);
+}
+
+/* ---- the rules ---- */
+
+static void counters_wrap_and_restart(void **state)
+{
+	bool reset = false;
+
+	(void)state;
+	assert_int_equal(srv_health_counter_step(10, 25, &reset), 15);
+	assert_false(reset);
+	assert_int_equal(srv_health_counter_step(0xfffffff0u, 0x10, &reset), 0x20); /* across the wrap */
+	assert_false(reset);
+	assert_int_equal(srv_health_counter_step(500, 7, &reset), 7); /* backwards: restarted from 0 */
+	assert_true(reset);
+}
+
+struct hours {
+	int64_t hour[8];
+	uint32_t seconds[8];
+	unsigned n;
+};
+
+static void add(int64_t hour, uint32_t seconds, void *ctx)
+{
+	struct hours *h = ctx;
+
+	h->hour[h->n] = hour;
+	h->seconds[h->n++] = seconds;
+}
+
+static void an_interval_spreads_over_its_hours(void **state)
+{
+	struct hours h = {0};
+
+	(void)state;
+	/* 5400 s ending 600 s into an hour: 3600 - 1200 of the hour before... */
+	assert_int_equal(srv_health_spread(HOUR0 + 2 * 3600 + 600, 5400, add, &h), 3);
+	assert_int_equal(h.hour[0], HOUR0 / 3600);
+	assert_int_equal(h.seconds[0], 1200);
+	assert_int_equal(h.seconds[1], 3600);
+	assert_int_equal(h.seconds[2], 600);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(srv_health_spread(HOUR0 + 3600, 3600, add, &h), 1); /* exactly one hour */
+	assert_int_equal(h.seconds[0], 3600);
+}
+
+static void a_step_from_the_boot_start(void **state)
+{
+	struct srv_hb_point cur = {.uptime_s = 3600}, prev = {.uptime_s = 3600};
+	struct srv_hb_step step;
+
+	(void)state;
+	cur.builtin[FF_HB_CHUNKS] = 12;
+	srv_health_step(&step, NULL, &cur);
+	assert_int_equal(step.seconds, 3600);
+	assert_int_equal(step.delta[FF_HB_CHUNKS], 12);
+	cur.uptime_s = 3600 + SRV_HEALTH_GAP_MAX + 5; /* an uptime that claims more than 30 days at once */
+	srv_health_step(&step, &prev, &cur);
+	assert_true(step.capped);
+	assert_int_equal(step.seconds, SRV_HEALTH_GAP_MAX);
+}
+
+static void the_blob_reads_back(void **state)
+{
+	static struct srv_metrics m, back;
+	static uint8_t blob[SRV_METRICS_BLOB_MAX];
+	size_t n;
+
+	(void)state;
+	m.builtin[FF_HB_CHUNKS].growth = 77;
+	m.napp = 2;
+	m.app[1] = (struct srv_metric_acc){5, 3.5, 2, -4, 9};
+	n = srv_metrics_pack(blob, &m);
+	assert_int_equal(srv_metrics_unpack(&back, blob, n), 0);
+	assert_int_equal(back.builtin[FF_HB_CHUNKS].growth, 77);
+	assert_int_equal(back.napp, 2);
+	assert_int_equal(back.app[1].min, -4);
+	assert_true(back.app[1].sum == 3.5);
+	assert_int_equal(srv_metrics_unpack(&back, blob, n - 1), -1); /* a blob cut short is not one */
+	blob[0] = 9;
+	assert_int_equal(srv_metrics_unpack(&back, blob, n), -1);
+}
+
+/* ---- the store ---- */
+
+static void heartbeats_add_their_hours(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_version_health v;
+
+	boot(f, 7, &k_v1, HOUR0);
+	/* a boot that started at HOUR0: heartbeats at 1 h, 2 h, 3 h of uptime, each received 5 s late */
+	for (uint32_t k = 1; k <= 3; k++)
+		assert_int_equal(beat(f, 7, k * 3600, HOUR0 + k * 3600 + 5, 10 * k, NULL, 0, NULL), SRV_HB_COUNTED);
+	v = version(f, "1.4.2", HOUR0 + 4 * 3600);
+	assert_int_equal(v.seconds, 3 * 3600);
+	assert_int_equal(v.devices, 1);
+	assert_int_equal(v.active_24h, 1);
+	assert_int_equal(v.current, 1);
+	/* placed by the least delayed heartbeat: anchor HOUR0 + 5, so each interval crosses an hour by 5 s */
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 4);
+	assert_int_equal(sql(f, "SELECT seconds FROM health_hours ORDER BY hour LIMIT 1"), 3595);
+	assert_int_equal(sql(f, "SELECT SUM(seconds) FROM health_hours"), 3 * 3600);
+}
+
+static void a_heartbeat_waits_for_its_boot(void **state)
+{
+	struct fixture *f = *state;
+	int64_t counted = 0;
+
+	/* the compact heartbeats of boot 9 arrive before its reboot event, and out of order */
+	assert_int_equal(beat(f, 9, 7200, HOUR0 + 7200, 20, NULL, 0, NULL), SRV_HB_WAITING);
+	assert_int_equal(beat(f, 9, 3600, HOUR0 + 3600, 10, NULL, 0, NULL), SRV_HB_WAITING);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 0);
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 9, &k_v1, HOUR0 + 7300, &counted), 0);
+	assert_int_equal(counted, 2);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 8000).seconds, 7200);
+	/* growth counted in uptime order: 10 then 10 more, not a reset */
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_counter_resets'"), -1);
+	/* a boot's identity, once known, stays */
+	boot(f, 9, &k_v2, HOUR0 + 7400);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM firmwares"), 1);
+}
+
+static void a_full_heartbeat_brings_its_identity(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(beat(f, 3, 3600, HOUR0 + 3600, 1, NULL, 0, &k_v2), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.3", HOUR0 + 3700).seconds, 3600);
+}
+
+static void duplicates_count_once(void **state)
+{
+	struct fixture *f = *state;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 10, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3700, 10, NULL, 0, NULL), SRV_HB_DUPLICATE);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3800, 99, NULL, 0, NULL), SRV_HB_DUPLICATE); /* other values: first stands */
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 4000).seconds, 3600);
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_heartbeats_duplicate'"), 2);
+}
+
+static void a_late_heartbeat_adds_resolution_only(void **state)
+{
+	struct fixture *f = *state;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 10, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 3 * 3600, HOUR0 + 3 * 3600, 30, NULL, 0, NULL), SRV_HB_COUNTED); /* 2 h was lost */
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 4 * 3600).seconds, 3 * 3600);
+	assert_int_equal(beat(f, 7, 2 * 3600, HOUR0 + 5 * 3600, 20, NULL, 0, NULL), SRV_HB_COUNTED); /* it comes late */
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 6 * 3600).seconds, 3 * 3600);
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_heartbeats_late'"), 1);
+	/* placed between its neighbours, not at its late arrival */
+	assert_int_equal(sql(f, "SELECT at FROM heartbeats WHERE uptime = 7200"), HOUR0 + 7200);
+}
+
+static void a_counter_that_goes_backwards_restarted(void **state)
+{
+	struct fixture *f = *state;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 500, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 7200, HOUR0 + 7200, 40, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_counter_resets'"), 1);
+}
+
+static void an_uptime_of_years_counts_30_days(void **state)
+{
+	struct fixture *f = *state;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 4000000000u, HOUR0, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 10).seconds, SRV_HEALTH_GAP_MAX);
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_gaps_capped'"), 1);
+	/* the hours it touched: at most 30 days' worth, all of them before the heartbeat came */
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 720);
+	assert_int_equal(sql(f, "SELECT MAX(hour) FROM health_hours"), HOUR0 / 3600 - 1);
+}
+
+static void crashes_count_once_per_message_and_hour(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_version_health v;
+	int64_t msg[3];
+	bool fresh;
+
+	for (int i = 0; i < 3; i++) {
+		uint8_t bytes[2] = {(uint8_t)i, 0};
+
+		assert_int_equal(f->s->ops->message_add(f->s, f->dev, bytes, 2, HOUR0, &msg[i], &fresh), 0);
+	}
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	/* boot 7 ended unexpectedly; boot 8 reported it twice (processed again) and crashed in the same hour */
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(f->s->ops->crash_put(f->s, msg[0], f->dev, SRV_CRASH_REBOOT, 7, 8, &k_v1, false, 0,
+						      HOUR0 + 3700), 0);
+	assert_int_equal(f->s->ops->crash_put(f->s, msg[1], f->dev, SRV_CRASH_REBOOT, 8, 9, &k_v1, false, 0,
+					      HOUR0 + 3900), 0);
+	assert_int_equal(f->s->ops->crash_put(f->s, msg[2], f->dev, SRV_CRASH_COREDUMP, 7, 7, &k_v1, true, 3650,
+					      HOUR0 + 3950), 0);
+	v = version(f, "1.4.2", HOUR0 + 4000);
+	assert_int_equal(v.reboots, 2);
+	assert_int_equal(v.coredumps, 1);
+	assert_int_equal(v.crashed_hours, 1); /* both in the hour after HOUR0 + 3600 */
+	assert_int_equal(v.crashed_devices, 1);
+	/* the coredump placed by its boot's anchor and its uptime, not its arrival */
+	assert_int_equal(sql(f, "SELECT at FROM crashes WHERE kind = 2"), HOUR0 + 3650);
+}
+
+/* The key table of a build: a counter "tx" and a gauge "battery_mv". */
+static void table(struct ff_metric_table *t)
+{
+	static const uint8_t k_bytes[] = "FLMT\1\1tx\0\2battery_mv";
+
+	assert_int_equal(ff_metric_table_parse(t, k_bytes, sizeof(k_bytes), NULL), 0);
+	assert_int_equal(t->nvalues, 4);
+}
+
+struct metric {
+	int n;
+	double value;
+	int64_t min, max;
+};
+
+static void got(const struct srv_metric_device *d, void *ctx)
+{
+	struct metric *m = ctx;
+
+	m->n++;
+	m->value = d->value;
+	m->min = d->min;
+	m->max = d->max;
+}
+
+static struct metric metric(struct fixture *f, const char *key)
+{
+	struct metric m = {0};
+
+	assert_int_equal(f->s->ops->metric_devices(f->s, key, "1.4.2", 100, got, &m), 0);
+	return m;
+}
+
+/* Three heartbeats an hour apart: tx 5, 15, 35 (growth 35); battery last 3700, 3650, 3600 (min 3590, max 3710). */
+static void three_beats(struct fixture *f)
+{
+	const uint64_t v[3][4] = {{5, 3700, 3690, 3710}, {15, 3650, 3640, 3700}, {35, 3600, 3590, 3650}};
+
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(beat(f, 7, (uint32_t)(k + 1) * 3600, HOUR0 + (k + 1) * 3600, 1, v[k], 4, NULL),
+				 SRV_HB_COUNTED);
+}
+
+static void application_metrics_by_the_table(void **state)
+{
+	struct fixture *f = *state;
+	static struct ff_metric_table t;
+	struct metric m;
+
+	table(&t);
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	boot(f, 7, &k_v1, HOUR0);
+	three_beats(f);
+	m = metric(f, "tx");
+	assert_int_equal(m.n, 1);
+	assert_true(m.value > 11.66 && m.value < 11.67); /* 35 over 3 hours */
+	m = metric(f, "battery_mv");
+	assert_true(m.value == 3650.0);
+	assert_int_equal(m.min, 3590);
+	assert_int_equal(m.max, 3710);
+	m = metric(f, "chunks"); /* a built-in: 1 chunk counted once, over 3 h */
+	assert_true(m.value > 0.33 && m.value < 0.34);
+	assert_int_equal(f->s->ops->metric_devices(f->s, "nothing", NULL, 100, got, &m), SRV_NONE);
+}
+
+static void a_late_table_is_backfilled(void **state)
+{
+	struct fixture *f = *state;
+	static struct ff_metric_table t;
+	int64_t done = 0;
+	bool more = true;
+	struct metric m = {0};
+
+	boot(f, 7, &k_v1, HOUR0);
+	three_beats(f); /* the ELF is not uploaded yet: built-ins counted, the rest waits */
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats WHERE state = 2"), 3);
+	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m), SRV_NONE);
+	table(&t);
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
+	assert_int_equal(done, 2);
+	assert_true(more);
+	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
+	assert_int_equal(done, 1);
+	assert_false(more);
+	m = metric(f, "tx"); /* the same as if the table had come first */
+	assert_true(m.value > 11.66 && m.value < 11.67);
+	m = metric(f, "battery_mv");
+	assert_true(m.value == 3650.0);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats WHERE state = 2"), 0);
+}
+
+static void too_few_values_leave_the_application_out(void **state)
+{
+	struct fixture *f = *state;
+	static struct ff_metric_table t;
+	const uint64_t short_values[2] = {5, 3700};
+	struct metric m = {0};
+
+	table(&t);
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, short_values, 2, NULL), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 3700).seconds, 3600); /* its exposure counts */
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_values_ignored'"), 2);
+	/* no device's tx counted: the metric has no values yet */
+	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m), SRV_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(counters_wrap_and_restart),
+		cmocka_unit_test(an_interval_spreads_over_its_hours),
+		cmocka_unit_test(a_step_from_the_boot_start),
+		cmocka_unit_test(the_blob_reads_back),
+		cmocka_unit_test_setup_teardown(heartbeats_add_their_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_heartbeat_waits_for_its_boot, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_full_heartbeat_brings_its_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(duplicates_count_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_late_heartbeat_adds_resolution_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_counter_that_goes_backwards_restarted, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_uptime_of_years_counts_30_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(crashes_count_once_per_message_and_hour, setup, teardown),
+		cmocka_unit_test_setup_teardown(application_metrics_by_the_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_late_table_is_backfilled, setup, teardown),
+		cmocka_unit_test_setup_teardown(too_few_values_leave_the_application_out, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
