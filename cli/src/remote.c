@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
- * trace, core, devices, device, quarantine. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and
+ * trace, core, devices, device, quarantine, versions, compare, metrics. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and
  * FAULTLINE_TOKEN; --json prints the server's answer as it is; issues takes --all or --limit N. Errors go to stderr
  * with status 1 (2 for a usage error). */
 #define _POSIX_C_SOURCE 200809L
@@ -18,6 +18,7 @@
 #include "fa/report.h"
 #include "ff/reason.h"
 #include "ff/serial.h"
+#include "health.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -32,6 +33,9 @@ struct remote {
 	bool all;                /* issues: every page */
 	int limit;               /* issues: the page size, 1..PAGE_MAX; 0 when not given */
 	const char *out;         /* core: -o FILE */
+	const char *days;        /* versions, compare: --days N */
+	const char *version;     /* metrics: --version V */
+	bool by_hw;              /* versions: --by-hw */
 	const char *args[2];     /* positional arguments */
 	int nargs;
 };
@@ -278,7 +282,7 @@ static json_t *get_item(const struct remote *r, const char *what, bool arg_ok, c
  * builds whose symbols its coredumps wait for. */
 static int device(const struct remote *r)
 {
-	char first[32], last[32], at[32];
+	char first[32], last[32], at[32], path[128];
 	json_t *j, *v;
 	size_t n;
 	int status;
@@ -313,6 +317,11 @@ static int device(const struct remote *r)
 	json_array_foreach(json_object_get(j, "waiting_for_symbols"), n, v)
 		printf("%scoredumps wait for the symbols of build %s (faultline symbols upload its ELF)\n", n == 0 ? "\n" : "",
 		       json_string_value(v));
+	json_decref(j);
+	snprintf(path, sizeof(path), "devices/%s/heartbeats", r->args[0]);
+	if ((j = get_json(r, path)) == NULL)
+		return 1;
+	cli_print_heartbeats(j, 24);
 	json_decref(j);
 	return 0;
 }
@@ -421,6 +430,70 @@ static int core(const struct remote *r)
 	return 0;
 }
 
+/* text as a query argument's value: bytes other than unreserved ones (RFC 3986) %-escaped ('+' is a space there). */
+static void escape(char *out, size_t cap, const char *text)
+{
+	size_t n = 0;
+
+	for (; *text != '\0' && n + 4 < cap; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~", c))
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%%%02X", c);
+	}
+	out[n] = '\0';
+}
+
+/* GET path, printed as JSON or by print. */
+static int show(const struct remote *r, const char *path, void (*print)(const json_t *j))
+{
+	json_t *j = get_json(r, path);
+
+	if (j == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else
+		print(j);
+	json_decref(j);
+	return 0;
+}
+
+/* versions [--days N] [--by-hw]; compare V1 V2 [--days N]; metrics KEY [--version V] */
+static int health(const struct remote *r)
+{
+	char path[600], a[200], b[200], days[220] = "";
+
+	if (r->days != NULL) {
+		escape(a, sizeof(a), r->days);
+		snprintf(days, sizeof(days), "days=%s", a);
+	}
+	if (strcmp(r->cmd, "versions") == 0) {
+		if (r->nargs != 0)
+			return 2;
+		snprintf(path, sizeof(path), "versions?%s%s", days, r->by_hw ? "&by=hw" : "");
+		return show(r, path, cli_print_versions);
+	}
+	if (strcmp(r->cmd, "compare") == 0) {
+		if (r->nargs != 2)
+			return 2;
+		escape(a, sizeof(a), r->args[0]);
+		escape(b, sizeof(b), r->args[1]);
+		snprintf(path, sizeof(path), "compare?a=%s&b=%s&%s", a, b, days);
+		return show(r, path, cli_print_compare);
+	}
+	if (r->nargs != 1)
+		return 2;
+	escape(a, sizeof(a), r->args[0]);
+	if (r->version != NULL)
+		escape(b, sizeof(b), r->version);
+	snprintf(path, sizeof(path), "metrics?key=%s%s%s", a, r->version != NULL ? "&version=" : "",
+		 r->version != NULL ? b : "");
+	return show(r, path, cli_print_metric);
+}
+
 int cli_remote(int argc, char **argv)
 {
 	struct remote r = {.cmd = argv[0], .server = getenv("FAULTLINE_SERVER"), .token = getenv("FAULTLINE_TOKEN")};
@@ -447,6 +520,13 @@ int cli_remote(int argc, char **argv)
 		}
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			r.out = argv[++i];
+		else if ((strcmp(r.cmd, "versions") == 0 || strcmp(r.cmd, "compare") == 0) &&
+			 strcmp(argv[i], "--days") == 0 && i + 1 < argc)
+			r.days = argv[++i];
+		else if (strcmp(r.cmd, "versions") == 0 && strcmp(argv[i], "--by-hw") == 0)
+			r.by_hw = true;
+		else if (strcmp(r.cmd, "metrics") == 0 && strcmp(argv[i], "--version") == 0 && i + 1 < argc)
+			r.version = argv[++i];
 		else if (argv[i][0] != '-' && r.nargs < 2)
 			r.args[r.nargs++] = argv[i];
 		else {
@@ -482,9 +562,17 @@ int cli_remote(int argc, char **argv)
 		status = device(&r);
 	else if (strcmp(r.cmd, "trace") == 0)
 		status = trace(&r);
+	else if (strcmp(r.cmd, "versions") == 0 || strcmp(r.cmd, "compare") == 0 || strcmp(r.cmd, "metrics") == 0)
+		status = health(&r);
 	else
 		status = core(&r);
-	if (status == 2 && r.nargs > 0 &&
+	if (status == 2 && strcmp(r.cmd, "versions") == 0)
+		fprintf(stderr, "usage: faultline versions [--days N] [--by-hw] [--json]\n");
+	else if (status == 2 && strcmp(r.cmd, "compare") == 0)
+		fprintf(stderr, "usage: faultline compare VERSION_A VERSION_B [--days N] [--json]: B against A\n");
+	else if (status == 2 && strcmp(r.cmd, "metrics") == 0)
+		fprintf(stderr, "usage: faultline metrics KEY [--version V] [--json]\n");
+	else if (status == 2 && r.nargs > 0 &&
 	    (strcmp(r.cmd, "issues") == 0 || strcmp(r.cmd, "devices") == 0 || strcmp(r.cmd, "quarantine") == 0))
 		fprintf(stderr, "usage: faultline %s [--server URL] [--token TOKEN] [--json]%s\n", r.cmd,
 			strcmp(r.cmd, "issues") == 0 ? " [--all | --limit N]" : "");
