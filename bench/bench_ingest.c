@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +27,22 @@
 #define STREAM_MAX (16u * 1024u + 4u)
 #define BODY_MAX (16u * 4096u)
 
-/* The shape of the messages a device sends: chunk bytes on the wire, message bytes. */
+/* The shape of the messages a device sends: chunk bytes on the wire, message bytes (heartbeat: heartbeats of
+ * docs/FORMAT.md §8.4 instead, each in one chunk, their length their own). */
 struct shape {
 	unsigned chunk;
 	uint32_t total;
+	bool heartbeat;
 };
 
 /* 8 chunks of 64 bytes: the figures of earlier runs */
-static const struct shape k_standard = {CHUNK, CHUNK - 7u + (MSG_CHUNKS - 1u) * (CHUNK - 2u) - 4u};
+static const struct shape k_standard = {CHUNK, CHUNK - 7u + (MSG_CHUNKS - 1u) * (CHUNK - 2u) - 4u, false};
 
 struct device {
 	char serial[40];
 	uint16_t seq;
 	uint32_t next; /* stream offset of the next chunk; 0 starts a new message */
+	uint32_t total; /* of the message in progress */
 	uint8_t stream[STREAM_MAX];
 };
 
@@ -74,28 +78,67 @@ static size_t leb128(uint8_t *out, uint32_t v)
 	return n;
 }
 
+/* The identity of the heartbeats' firmware: arch 40, a 20-byte build-id (--heartbeats BUILD sets it: an uploaded
+ * ELF's, so that the server knows its key table), sw_version 1.4.2. */
+static uint8_t s_identity[] = {0x02, 0x18, 0x28, 0x04, 0x54, 0xb5, 0x97, 0x17, 0x77, 0x7d, 0xbc, 0xe2, 0xd0, 0xa4,
+			       0xe2, 0x7b, 0x7d, 0xd7, 0xdf, 0xf3, 0x4f, 0xb0, 0x8e, 0xd8, 0x69, 0x05, 0x65, '1', '.',
+			       '4', '.', '2'};
+
+/* A heartbeat of the device (docs/FORMAT.md §8.4) into out, an hour of uptime after its one before: the first
+ * of a device in full form (its identity), then compact ones; three application values. Returns its length. */
+static uint32_t heartbeat(const struct device *d, uint8_t *out)
+{
+	uint8_t values[64];
+	uint32_t n = 0, v = 0, boot = (uint32_t)(uintptr_t)d >> 4;
+	uint32_t uptime = 3600u * (d->seq + 1u);
+	const uint32_t builtin[7] = {uptime, 0, 0, 3u * d->seq, 90u * d->seq, 0, 0};
+
+	values[v++] = 7;
+	for (unsigned i = 0; i < 7; i++)
+		v += (uint32_t)leb128(values + v, builtin[i]);
+	v += (uint32_t)leb128(values + v, 5u * d->seq);            /* a counter */
+	for (unsigned i = 0; i < 3; i++)                            /* a gauge: last, min, max */
+		v += (uint32_t)leb128(values + v, 3700u - (d->seq % 100u) - i);
+	out[n++] = d->seq == 0 ? 0xa7 : 0xa4; /* map of 7 pairs (full) or 4 (compact) */
+	memcpy(out + n, (const uint8_t[]){0x00, 0x01, 0x01, 0x03}, 4);
+	n += 4;
+	if (d->seq == 0) {
+		memcpy(out + n, s_identity, sizeof(s_identity));
+		n += sizeof(s_identity);
+	}
+	out[n++] = 0x07;
+	out[n++] = 0x1a;
+	for (unsigned i = 0; i < 4; i++)
+		out[n++] = (uint8_t)(boot >> (24 - 8 * i));
+	memcpy(out + n, (const uint8_t[]){0x09, 0xa1, 0x01, 0x58, (uint8_t)v}, 5); /* payload {1: bstr(v)} */
+	n += 5;
+	memcpy(out + n, values, v);
+	return n + v;
+}
+
 /* The device's next chunk (FORMAT.md §3) of shape sh into out (sh->chunk bytes at most); a fresh message of
  * distinct bytes after the last one. Returns its length. */
 static size_t next_chunk(struct device *d, const struct shape *sh, uint8_t *out)
 {
-	uint32_t crc, stream = sh->total + 4, take, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^
-							 (uint32_t)time(NULL)) | 1u;
+	uint32_t crc, stream, take, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^
+					 (uint32_t)time(NULL)) | 1u;
 	size_t head;
 
 	if (d->next == 0) {
-		for (unsigned i = 0; i < sh->total; i++) {
+		d->total = sh->heartbeat ? heartbeat(d, d->stream) : sh->total;
+		for (unsigned i = 0; !sh->heartbeat && i < sh->total; i++) {
 			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
 			d->stream[i] = (uint8_t)x;
 		}
-		crc = fl_crc32_update(0, d->stream, sh->total);
+		crc = fl_crc32_update(0, d->stream, d->total);
 		for (unsigned i = 0; i < 4; i++)
-			d->stream[sh->total + i] = (uint8_t)(crc >> (8 * i));
+			d->stream[d->total + i] = (uint8_t)(crc >> (8 * i));
 		out[0] = 0x81; /* head (v1), boot 1, seq, total */
 		out[1] = 1;
 		out[2] = 0;
 		out[3] = (uint8_t)d->seq;
 		out[4] = (uint8_t)(d->seq >> 8);
-		head = 5 + leb128(out + 5, sh->total);
+		head = 5 + leb128(out + 5, d->total);
 	} else {
 		out[0] = (uint8_t)((d->seq & 7) << 4 | (d->next & 7));
 		head = 1;
@@ -104,6 +147,7 @@ static size_t next_chunk(struct device *d, const struct shape *sh, uint8_t *out)
 			head += leb128(out + 1, d->next >> 3);
 		}
 	}
+	stream = d->total + 4;
 	take = sh->chunk - head < stream - d->next ? (uint32_t)(sh->chunk - head) : stream - d->next;
 	memcpy(out + head, d->stream + d->next, take);
 	d->next += take;
@@ -348,7 +392,7 @@ static double bare_sqlite(const char *dir, unsigned per_txn)
 static size_t partial_batch(uint8_t *out, size_t cap)
 {
 	static struct device d;
-	const struct shape sh = {CHUNK, 1000};
+	const struct shape sh = {CHUNK, 1000, false};
 	uint8_t chunk[CHUNK];
 
 	return ff_batch_put(out, cap, chunk, next_chunk(&d, &sh, chunk));
@@ -376,8 +420,17 @@ int main(int argc, char **argv)
 		drive((unsigned)atoi(argv[2]), argv[3], argv[4], 16, &k_standard, file, len, strtoul(argv[5], NULL, 10));
 		return 0;
 	}
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--heartbeats") == 0) { /* --heartbeats PORT KEY [BUILD] */
+		const struct shape sh = {CHUNK, 0, true};
+
+		for (unsigned i = 0; argc == 5 && i < 20 && sscanf(argv[4] + 2 * i, "%2hhx", &s_identity[5 + i]) == 1; i++)
+			;
+
+		printf("%.0f\n", drive((unsigned)atoi(argv[2]), argv[3], "hb", 1, &sh, NULL, 0, 0));
+		return 0;
+	}
 	if (argc == 6 && strcmp(argv[1], "--rate") == 0) { /* --rate PORT KEY CHUNK TOTAL: 1 chunk a request */
-		const struct shape sh = {(unsigned)atoi(argv[4]), (uint32_t)atoi(argv[5])};
+		const struct shape sh = {(unsigned)atoi(argv[4]), (uint32_t)atoi(argv[5]), false};
 
 		if (sh.chunk < 10 || sh.chunk > CHUNK || sh.total < 1 || sh.total > STREAM_MAX - 4)
 			return fprintf(stderr, "bench_ingest: --rate: CHUNK 10..64, TOTAL 1..16384\n"), 2;
@@ -386,7 +439,7 @@ int main(int argc, char **argv)
 	}
 	if (argc != 4)
 		return fprintf(stderr, "usage: bench_ingest PORT KEY DIR | --post PORT KEY BATCH N | --partial PORT KEY "
-				       "PREFIX N | --rate PORT KEY CHUNK TOTAL\n"), 2;
+				       "PREFIX N | --rate PORT KEY CHUNK TOTAL | --heartbeats PORT KEY [BUILD]\n"), 2;
 	/* the server's daemon options (server/src/http.c srv_http_start), on a free port of its own */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, empty,
 			     NULL, MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);

@@ -92,7 +92,6 @@ static void as_heartbeat(struct ff_heartbeat *hb, const struct srv_hb_point *p)
 {
 	size_t n = p->nvalues < FF_HB_VALUES_MAX ? p->nvalues : FF_HB_VALUES_MAX;
 
-	memset(hb, 0, sizeof(*hb));
 	memcpy(hb->builtin, p->builtin, sizeof(hb->builtin));
 	if (n > 0)
 		memcpy(hb->values, p->values, n * sizeof(*p->values));
@@ -116,8 +115,7 @@ int srv_metrics_add_app(struct srv_metrics *m, const struct ff_metric_table *t, 
 		as_heartbeat(&hb, prev);
 		have_before = ff_metric_values(before, t, &hb, &ignored, NULL) == 0;
 	}
-	if (m->napp < t->nkeys)
-		m->napp = t->nkeys;
+	srv_metrics_widen(m, t->nkeys);
 	for (size_t k = 0; k < t->nkeys; k++) {
 		struct srv_metric_acc *a = &m->app[k];
 		bool reset = false;
@@ -167,6 +165,14 @@ static void get_acc(struct srv_metric_acc *a, const uint8_t *p)
 	a->max = (int64_t)ff_le(p + 28, 8);
 }
 
+void srv_metrics_widen(struct srv_metrics *m, size_t napp)
+{
+	if (m->napp >= napp)
+		return;
+	memset(&m->app[m->napp], 0, (napp - m->napp) * sizeof(m->app[0]));
+	m->napp = napp;
+}
+
 size_t srv_metrics_pack(uint8_t *out, const struct srv_metrics *m)
 {
 	size_t pos = 4;
@@ -185,7 +191,8 @@ int srv_metrics_unpack(struct srv_metrics *out, const uint8_t *blob, size_t len)
 {
 	size_t nb, na, pos = 4;
 
-	memset(out, 0, sizeof(*out));
+	memset(out->builtin, 0, sizeof(out->builtin)); /* (the application's entries past napp are not read) */
+	out->napp = 0;
 	if (blob == NULL || len == 0)
 		return 0;
 	if (len < 4 || blob[0] != BLOB_VERSION)

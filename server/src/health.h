@@ -72,13 +72,17 @@ struct srv_metrics {
 	size_t napp;
 };
 
+/* Make room for napp application keys in m (the new ones zero): entries past m->napp are never read. */
+void srv_metrics_widen(struct srv_metrics *m, size_t napp);
+
 /* The blob of m (little-endian, versioned): out (caller's, at least SRV_METRICS_BLOB_MAX bytes). Returns its
  * length. */
 #define SRV_METRICS_BLOB_MAX (4 + (FF_HB_BUILTINS + FF_METRIC_KEYS_MAX) * 36)
 size_t srv_metrics_pack(uint8_t *out, const struct srv_metrics *m);
 
 /* Read a blob of srv_metrics_pack back (bytes from the store: checked). Returns 0, or -1 when it is not one (out
- * then zeroed). A NULL or empty blob is an empty m. */
+ * then empty). A NULL or empty blob is an empty m. Only out's built-ins and its first napp application entries are
+ * written (and meaningful). */
 int srv_metrics_unpack(struct srv_metrics *out, const uint8_t *blob, size_t len);
 
 /* Add a step's built-in counts and cur's built-in samples (storage state) to m. */

@@ -384,7 +384,7 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 			json_object_set_new(r, "error", json_string(o->error));
 		json_array_append_new(results, r);
 	}
-	if (req->in.delivered > 0)
+	if (req->in.queued > 0) /* (heartbeats were counted already) */
 		srv_workers_wake(h->workers);
 	status = req->in.rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
 	return respond(c, status, json_pack("{s:o}", "results", results));

@@ -302,9 +302,10 @@ void srv_ingest_settle(struct srv_ingest *in, int rc)
 
 void srv_ingest_tally(struct srv_ingest *in)
 {
-	in->delivered = in->rejected = 0;
+	in->delivered = in->queued = in->rejected = 0;
 	for (size_t i = 0; i < in->n; i++) {
 		in->delivered += in->chunks[i].res == FF_CHUNK_COMPLETE;
+		in->queued += in->chunks[i].res == FF_CHUNK_COMPLETE && in->chunks[i].heartbeat == NULL;
 		in->rejected += in->chunks[i].refused;
 	}
 }

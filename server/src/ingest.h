@@ -37,6 +37,7 @@ struct srv_ingest {
 	struct srv_chunk_outcome *chunks; /* n of them, malloc'd */
 	size_t n;
 	size_t delivered, rejected;       /* set by srv_ingest_tally() */
+	size_t queued;                    /* of the delivered, those the workers process (not heartbeats) */
 	size_t reasons;                   /* errors written so far (SRV_REASONS_MAX at most) */
 	struct ff_chunk *parsed;          /* n of them, malloc'd */
 	char serial[65];

@@ -108,6 +108,7 @@ struct srv_retention {
 	int64_t expired;                  /* out: of those, waiting for symbols or quarantined, now SRV_MSG_EXPIRED */
 	int64_t traces;                   /* out: traces deleted */
 	int64_t reboots;                  /* out: reboot events deleted */
+	int64_t heartbeats;               /* out: heartbeats deleted (of boots gone quiet before the cutoff) */
 };
 
 /* Traces an issue keeps whatever their age (srv_store_ops.retention): its first (received first: it shows
@@ -262,10 +263,11 @@ struct srv_store_ops {
 	 * (SRV_RETENTION_VERSIONS) keeps its bytes; any other trace is deleted and the message's bytes dropped (its row
 	 * and digest stay, so message_add still recognizes it when sent again), a message waiting for symbols or
 	 * quarantined becoming SRV_MSG_EXPIRED with why; queued and processing messages are left alone (the next run
-	 * sees them done). Then at most limit reboot events received before `before` are deleted. now: when (the
+	 * sees them done). Then at most limit reboot events received before `before` are deleted, and the heartbeats of
+	 * at most limit boots none came for since `before` (docs/HEALTH.md). now: when (the
 	 * messages' dropped time). Issue aggregates do not change. Its own transaction (call it under srv_store_lock);
 	 * what it did is added to io and to the meta keys retention_messages, retention_expired, retention_traces and
-	 * retention_reboots. out_more: whether a next step has anything left to look at. */
+	 * retention_reboots and retention_heartbeats. out_more: whether a next step has anything left to look at. */
 	int (*retention)(struct srv_store *s, int64_t before, int64_t now, int limit, int64_t bytes_max,
 			 struct srv_retention *io, bool *out_more);
 	/* Keep a coredump's trace, attached to the issue of its fingerprint (made when new), and count it in the

@@ -98,7 +98,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE messages ADD COLUMN dropped INTEGER CHECK (dropped IS NULL OR state NOT IN (0, 1));"
 	"CREATE INDEX messages_held ON messages (received, id) WHERE dropped IS NULL;",
 	/* fleet health (docs/HEALTH.md): the firmwares boots ran; each boot's identity, anchor and latest counted
-	 * heartbeat; heartbeats (kept by boot and uptime, not in messages: they need no processing); hourly buckets per
+	 * (its latest counted heartbeat is the one of highest uptime in heartbeats); heartbeats (kept by boot and
+	 * uptime, not in messages: they need no processing); hourly buckets per
 	 * firmware; each device's aggregates per firmware; crashes counted once per message; builds' metric key
 	 * tables; and each device's current firmware */
 	"CREATE TABLE firmwares (id INTEGER PRIMARY KEY, build_id TEXT NOT NULL, sw_version TEXT NOT NULL,"
@@ -106,14 +107,12 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX firmwares_version ON firmwares (sw_version, hw_version);"
 	"CREATE TABLE boots (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
 	"                    firmware_id INTEGER REFERENCES firmwares(id), anchor INTEGER, start_at INTEGER,"
-	"                    latest_uptime INTEGER, latest_at INTEGER, latest_builtin BLOB, latest_values BLOB,"
 	"                    updated INTEGER NOT NULL, PRIMARY KEY (device_id, boot_id)) WITHOUT ROWID;"
 	"CREATE TABLE heartbeats (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
 	"                         uptime INTEGER NOT NULL, received INTEGER NOT NULL, at INTEGER, builtin BLOB NOT NULL,"
 	"                         vals BLOB NOT NULL, state INTEGER NOT NULL,"
 	"                         PRIMARY KEY (device_id, boot_id, uptime)) WITHOUT ROWID;"
-	"CREATE INDEX heartbeats_device ON heartbeats (device_id, received);"
-	"CREATE INDEX heartbeats_received ON heartbeats (received);"
+	"CREATE INDEX boots_updated ON boots (updated);"
 	"CREATE INDEX heartbeats_app_waiting ON heartbeats (state) WHERE state = 2;"
 	"CREATE TABLE health_hours (firmware_id INTEGER NOT NULL REFERENCES firmwares(id), hour INTEGER NOT NULL,"
 	"                           seconds INTEGER NOT NULL, reboots INTEGER NOT NULL, coredumps INTEGER NOT NULL,"
@@ -711,7 +710,7 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct aged *aged = srv_calloc((size_t)limit, sizeof(*aged));
-	int64_t days = (now - before) / 86400, n = 0, looked = 0, bytes = 0, reboots = 0;
+	int64_t days = (now - before) / 86400, n = 0, looked = 0, bytes = 0, reboots = 0, heartbeats = 0;
 	struct srv_retention did = {0};
 	sqlite3_stmt *st;
 	int rc;
@@ -773,6 +772,8 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 	if (sq_step_done(s, st, "retention_reboots") != 0)
 		goto error;
 	reboots = sqlite3_changes(s->db);
+	if (sq_health_retention(s, before, limit, &heartbeats) != 0)
+		goto error;
 	if (sq_meta_add(s, "retention_messages", did.messages) != 0 || sq_meta_add(s, "retention_expired", did.expired) != 0 ||
 	    sq_meta_add(s, "retention_traces", did.traces) != 0 || sq_meta_add(s, "retention_reboots", reboots) != 0 ||
 	    sq_commit(base) != 0)
@@ -785,7 +786,8 @@ static int sq_retention(struct srv_store *base, int64_t before, int64_t now, int
 	io->expired += did.expired;
 	io->traces += did.traces;
 	io->reboots += reboots;
-	*out_more = looked < n || n == limit || reboots == limit;
+	io->heartbeats += heartbeats;
+	*out_more = looked < n || n == limit || reboots == limit || heartbeats > 0;
 	free(aged);
 	return 0;
 error:

@@ -20,6 +20,8 @@ struct sqlite_store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
+	uint64_t tables_stored; /* the generation of its metric key tables: a new one each time one is stored
+				 * (store_sqlite_health.c keeps what it read of them until it changes) */
 };
 
 /* The prepared statement for sql (kept until close; give it back with sq_release) or fail with the statement's
@@ -57,6 +59,11 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
 int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
 			 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
+
+/* Retention's part in health, inside its step's transaction: the heartbeats (and rows) of at most limit boots no
+ * heartbeat came for since before (a boot that still runs keeps its heartbeats), counted in out_heartbeats and the
+ * meta key retention_heartbeats. The hourly buckets and devices' aggregates stay whole. Returns 0 or -1. */
+int sq_health_retention(struct sqlite_store *s, int64_t before, int limit, int64_t *out_heartbeats);
 
 /* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
 int sq_health_open(struct sqlite_store *s);

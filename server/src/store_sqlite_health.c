@@ -2,6 +2,7 @@
 /* The SQLite backend's fleet health (store.h, docs/HEALTH.md): heartbeats kept and counted as they arrive into
  * hourly buckets per firmware and into each device's aggregates, crashes counted once, and the reads. The rules
  * themselves are health.c's. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,12 @@
 enum { HB_WAITING = 0, HB_COUNTED = 1, HB_APP_WAITING = 2 /* built-ins counted; its build's key table unknown */ };
 
 /* A boot as health keeps it: its firmware (0 while unknown), anchor (the server second it started at, by its
- * least delayed heartbeat), and its latest counted heartbeat, which the next one is a step from. */
+ * least delayed heartbeat), and its latest counted heartbeat (read from heartbeats), which the next one is a step
+ * from. Its row is written only when what it keeps changes (dirty), not for every heartbeat. */
 struct boot {
-	bool found;
+	bool found, dirty;
 	int64_t firmware, anchor, start_at;
+	int64_t updated; /* when a heartbeat of it last came, to the day (retention deletes boots gone quiet) */
 	bool has_anchor, has_latest;
 	struct srv_hb_point latest;
 	uint64_t latest_values[FF_HB_VALUES_MAX];
@@ -75,15 +78,18 @@ static int firmware_id(struct sqlite_store *s, const struct srv_identity *id, in
 	return rc == 0 ? 0 : rc < 0 ? -1 : srv_store_fail(&s->base, "firmware: no id");
 }
 
+static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, int64_t uptime, bool after,
+		     struct srv_hb_point *out, uint64_t *values);
+
 static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	memset(b, 0, sizeof(*b));
+	memset(b, 0, sizeof(*b) - sizeof(b->latest_values));
 	b->latest.values = b->latest_values;
-	if (sq_prepare(s, &st, "SELECT firmware_id, anchor, start_at, latest_uptime, latest_at, latest_builtin, "
-			       "latest_values FROM boots WHERE device_id = ? AND boot_id = ?", "boot") != 0)
+	if (sq_prepare(s, &st, "SELECT firmware_id, anchor, start_at, updated FROM boots WHERE device_id = ? AND "
+		       "boot_id = ?", "boot") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int64(st, 2, boot_id);
@@ -94,33 +100,29 @@ static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, s
 		b->has_anchor = sqlite3_column_type(st, 1) != SQLITE_NULL;
 		b->anchor = sqlite3_column_int64(st, 1);
 		b->start_at = sqlite3_column_int64(st, 2);
-		b->has_latest = sqlite3_column_type(st, 3) != SQLITE_NULL;
-		if (b->has_latest && sqlite3_column_bytes(st, 5) == 4 * FF_HB_BUILTINS) {
-			b->latest.uptime_s = (uint32_t)sqlite3_column_int64(st, 3);
-			b->latest.at = sqlite3_column_int64(st, 4);
-			get_u32s(b->latest.builtin, sqlite3_column_blob(st, 5), FF_HB_BUILTINS);
-			b->latest.nvalues = get_values(b->latest_values, sqlite3_column_blob(st, 6),
-						       sqlite3_column_bytes(st, 6));
-		} else {
-			b->has_latest = false;
-		}
+		b->updated = sqlite3_column_int64(st, 3);
 	}
 	sq_release(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "boot: %s", sqlite3_errmsg(s->db));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return srv_store_fail(&s->base, "boot: %s", sqlite3_errmsg(s->db));
+	if (b->firmware == 0) /* no heartbeat of it is counted yet */
+		return 0;
+	rc = neighbour(s, device, boot_id, (int64_t)UINT32_MAX + 1, false, &b->latest, b->latest_values);
+	b->has_latest = rc == 0;
+	return rc < 0 ? -1 : 0;
 }
 
-static int boot_save(struct sqlite_store *s, int64_t device, uint32_t boot_id, const struct boot *b, int64_t now)
+/* The boot's row, when what it keeps changed or a day after it was last written (its time for retention). */
+static int boot_save(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b, int64_t now)
 {
-	uint8_t builtin[4 * FF_HB_BUILTINS], *values = NULL;
 	sqlite3_stmt *st;
-	int rc;
 
-	if (sq_prepare(s, &st, "INSERT INTO boots (device_id, boot_id, firmware_id, anchor, start_at, latest_uptime, "
-			       "latest_at, latest_builtin, latest_values, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			       "ON CONFLICT DO UPDATE SET firmware_id = excluded.firmware_id, anchor = excluded.anchor, "
-			       "start_at = excluded.start_at, latest_uptime = excluded.latest_uptime, "
-			       "latest_at = excluded.latest_at, latest_builtin = excluded.latest_builtin, "
-			       "latest_values = excluded.latest_values, updated = excluded.updated", "boot_save") != 0)
+	if (b->found && !b->dirty && now - b->updated < 86400)
+		return 0;
+	if (sq_prepare(s, &st, "INSERT INTO boots (device_id, boot_id, firmware_id, anchor, start_at, updated) "
+			       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET firmware_id = excluded.firmware_id, "
+			       "anchor = excluded.anchor, start_at = excluded.start_at, updated = excluded.updated",
+		       "boot_save") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int64(st, 2, boot_id);
@@ -130,22 +132,15 @@ static int boot_save(struct sqlite_store *s, int64_t device, uint32_t boot_id, c
 		sqlite3_bind_int64(st, 4, b->anchor);
 		sqlite3_bind_int64(st, 5, b->start_at);
 	}
-	if (b->has_latest) {
-		put_u32s(builtin, b->latest.builtin, FF_HB_BUILTINS);
-		values = values_blob(b->latest.values, b->latest.nvalues);
-		sqlite3_bind_int64(st, 6, b->latest.uptime_s);
-		sqlite3_bind_int64(st, 7, b->latest.at);
-		sqlite3_bind_blob(st, 8, builtin, sizeof(builtin), SQLITE_STATIC);
-		sqlite3_bind_blob(st, 9, values, (int)(b->latest.nvalues * 8), SQLITE_STATIC);
-	}
-	sqlite3_bind_int64(st, 10, now);
-	rc = sq_step_done(s, st, "boot_save");
-	free(values);
-	return rc;
+	sqlite3_bind_int64(st, 6, now);
+	b->found = true;
+	b->dirty = false;
+	b->updated = now;
+	return sq_step_done(s, st, "boot_save");
 }
 
 /* A build's metric key table: 0 known (out filled; an ELF without one has 0 keys), SRV_NONE not known yet. */
-static int table_get(struct sqlite_store *s, int64_t firmware, struct ff_metric_table *out)
+static int table_read(struct sqlite_store *s, int64_t firmware, struct ff_metric_table *out)
 {
 	sqlite3_stmt *st;
 	int rc, found;
@@ -165,6 +160,32 @@ static int table_get(struct sqlite_store *s, int64_t firmware, struct ff_metric_
 	return found ? 0 : SRV_NONE;
 }
 
+/* Generations of what table_get() keeps: unique across stores and processes' lifetimes of them, so that a cache
+ * never mistakes one store's firmware for another's. */
+static _Atomic uint64_t s_generation;
+
+/* table_read() of the last firmware asked, kept until a table is stored: a fleet's heartbeats come from few
+ * firmwares, so most need no query. (The writer thread's, like the connection.) */
+static int table_get(struct sqlite_store *s, int64_t firmware, const struct ff_metric_table **out)
+{
+	static _Thread_local struct {
+		int64_t firmware;
+		uint64_t generation;
+		int found;
+		struct ff_metric_table table;
+	} cache;
+
+	if (cache.firmware != firmware || cache.generation != s->tables_stored) {
+		cache.found = table_read(s, firmware, &cache.table);
+		if (cache.found < 0)
+			return -1;
+		cache.firmware = firmware;
+		cache.generation = s->tables_stored;
+	}
+	*out = &cache.table; /* valid until the next call */
+	return cache.found;
+}
+
 /* A device's aggregates on a firmware, and the crashed hours it already counted. */
 struct device_health {
 	bool found;
@@ -180,7 +201,8 @@ static int dh_load(struct sqlite_store *s, int64_t device, int64_t firmware, str
 	sqlite3_stmt *st;
 	int rc;
 
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, offsetof(struct device_health, metrics));
+	srv_metrics_unpack(&d->metrics, NULL, 0);
 	if (sq_prepare(s, &st, "SELECT seconds, last_at, last_crash, crash_hours, metrics, heartbeats "
 			       "FROM device_health WHERE device_id = ? AND firmware_id = ?", "device_health") != 0)
 		return -1;
@@ -268,13 +290,14 @@ static void spread_add(int64_t hour, uint32_t seconds, void *ctx)
 		sp->rc = hour_add(sp->s, sp->firmware, hour, seconds, 0, 0, 0);
 }
 
-/* The device's current firmware: the one of its latest placed heartbeat. */
+/* The device's current firmware: the one of its latest placed heartbeat (written when it changes: firmware_at is
+ * when it did, so a late heartbeat of the firmware before does not switch back). */
 static int device_current(struct sqlite_store *s, int64_t device, int64_t firmware, int64_t at)
 {
 	sqlite3_stmt *st;
 
 	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?1, firmware_at = ?2 WHERE id = ?3 AND "
-			       "(firmware_at IS NULL OR firmware_at < ?2)", "device_current") != 0)
+			       "firmware_id IS NOT ?1 AND (firmware_at IS NULL OR firmware_at < ?2)", "device_current") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, firmware);
 	sqlite3_bind_int64(st, 2, at);
@@ -283,7 +306,7 @@ static int device_current(struct sqlite_store *s, int64_t device, int64_t firmwa
 }
 
 /* A heartbeat row's point (for the neighbours of a late heartbeat). found: SRV_NONE when there is none. */
-static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, uint32_t uptime, bool after,
+static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, int64_t uptime, bool after,
 		     struct srv_hb_point *out, uint64_t *values)
 {
 	static const char k_before[] = "SELECT uptime, at, builtin, vals FROM heartbeats WHERE device_id = ? AND "
@@ -332,8 +355,9 @@ static int hb_state(struct sqlite_store *s, int64_t device, uint32_t boot_id, ui
 	return sq_step_done(s, st, "heartbeat_state");
 }
 
-/* The growth of the application's counters from a to c minus that from a to b plus b to c... is what a late
- * heartbeat b between a and c changes of them; its gauges count as new samples. Done on the aggregates m. */
+/* What a late heartbeat b between a and c changes of the application's aggregates m: its counters' growth from a
+ * to b plus b to c, minus the a to c that was counted (0 unless a counter restarted in between); its gauges'
+ * values as new samples. */
 static void late_app(struct srv_metrics *m, const struct ff_metric_table *t, const struct srv_hb_point *a,
 		     const struct srv_hb_point *b, const struct srv_hb_point *c)
 {
@@ -344,6 +368,7 @@ static void late_app(struct srv_metrics *m, const struct ff_metric_table *t, con
 	memset(&whole, 0, sizeof(whole));
 	if (srv_metrics_add_app(&split, t, a, b, &extra) != 0)
 		return;
+	srv_metrics_widen(m, t->nkeys);
 	if (c != NULL) {
 		srv_metrics_add_app(&whole, t, a, c, &extra);
 		srv_metrics_add_app(&split, t, b, c, &extra);
@@ -367,46 +392,96 @@ static void late_app(struct srv_metrics *m, const struct ff_metric_table *t, con
 		acc->sum += split.app[k].sum - whole.app[k].sum;
 		acc->samples += split.app[k].samples - whole.app[k].samples;
 	}
-	if (m->napp < t->nkeys)
-		m->napp = t->nkeys;
+}
+
+/* Keep a new heartbeat, placed, in its state. out_fresh: false when the boot has one at that uptime already. */
+static int hb_insert(struct sqlite_store *s, int64_t device, uint32_t boot_id, const struct srv_hb_point *cur,
+		     int64_t received, int state, const int64_t *at, bool *out_fresh)
+{
+	uint8_t builtin[4 * FF_HB_BUILTINS], *values = values_blob(cur->values, cur->nvalues);
+	sqlite3_stmt *st;
+	int rc;
+
+	put_u32s(builtin, cur->builtin, FF_HB_BUILTINS);
+	if (sq_prepare(s, &st, "INSERT INTO heartbeats (device_id, boot_id, uptime, received, at, builtin, vals, state) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", "heartbeat_put") != 0) {
+		free(values);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, boot_id);
+	sqlite3_bind_int64(st, 3, cur->uptime_s);
+	sqlite3_bind_int64(st, 4, received);
+	if (at != NULL)
+		sqlite3_bind_int64(st, 5, *at);
+	sqlite3_bind_blob(st, 6, builtin, sizeof(builtin), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, values, (int)(cur->nvalues * 8), SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, state);
+	rc = sq_step_done(s, st, "heartbeat_put");
+	free(values);
+	*out_fresh = rc == 0 && sqlite3_changes(s->db) > 0;
+	return rc;
 }
 
 /* Count heartbeat cur of boot b (its firmware known): in order (after the latest) it adds its step's exposure to
  * the hours it covers and its counts to the device's aggregates; late (before the latest) it adds only what its
- * values tell between its neighbours (exposure was counted by the step across it). received: when it came. */
+ * values tell between its neighbours (exposure was counted by the step across it). received: when it came.
+ * insert: cur is new (heartbeat_put): it is kept here, placed, before anything is counted, and SRV_NONE says it
+ * was a duplicate (nothing counted, b unchanged). Otherwise it was kept waiting for its boot (boot_put). */
 static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b, struct srv_hb_point *cur,
-		 int64_t received)
+		 int64_t received, bool insert)
 {
-	static _Thread_local struct ff_metric_table table;
+	const struct ff_metric_table *table = NULL;
 	static _Thread_local uint64_t before_values[FF_HB_VALUES_MAX], after_values[FF_HB_VALUES_MAX];
-	struct device_health dh;
+	static _Thread_local struct device_health dh;
+	struct srv_hb_point a = {0}, c = {0};
 	struct srv_hb_step step;
-	int64_t start = received - cur->uptime_s;
-	int known = table_get(s, b->firmware, &table);
-	bool late = b->has_latest && cur->uptime_s < b->latest.uptime_s;
+	int64_t start = received - cur->uptime_s, anchor = b->anchor;
+	int known = table_get(s, b->firmware, &table), ra = SRV_NONE, rc2 = SRV_NONE;
+	bool late = b->has_latest && cur->uptime_s < b->latest.uptime_s, fresh;
 	size_t extra = 0;
 
-	if (known < 0 || dh_load(s, device, b->firmware, &dh) != 0)
+	if (known < 0)
 		return -1;
-	if (!b->has_anchor || start < b->anchor) { /* the least delayed heartbeat places the boot */
-		if (!b->has_anchor)
-			b->start_at = start;
-		b->anchor = start;
-		b->has_anchor = true;
+	if (!b->has_anchor || start < anchor) /* the least delayed heartbeat places the boot */
+		anchor = start;
+	cur->at = anchor + cur->uptime_s;
+	if (!late && b->has_latest && cur->at < b->latest.at)
+		cur->at = b->latest.at;
+	if (late) { /* between its neighbours */
+		ra = neighbour(s, device, boot_id, cur->uptime_s, false, &a, before_values);
+		rc2 = neighbour(s, device, boot_id, cur->uptime_s, true, &c, after_values);
+		if (ra < 0 || rc2 < 0)
+			return -1;
+		if (ra == 0 && cur->at < a.at)
+			cur->at = a.at;
+		if (rc2 == 0 && cur->at > c.at)
+			cur->at = c.at;
 	}
-	cur->at = b->anchor + cur->uptime_s;
+	if (insert) {
+		if (hb_insert(s, device, boot_id, cur, received, known == 0 ? HB_COUNTED : HB_APP_WAITING, &cur->at,
+			      &fresh) != 0)
+			return -1;
+		if (!fresh)
+			return SRV_NONE;
+	}
+	if (!b->has_anchor)
+		b->start_at = start;
+	b->dirty |= !b->has_anchor || b->anchor != anchor;
+	b->anchor = anchor;
+	b->has_anchor = true;
+	if (dh_load(s, device, b->firmware, &dh) != 0)
+		return -1;
 	if (!late) {
 		const struct srv_hb_point *prev = b->has_latest ? &b->latest : NULL;
 		struct spread sp = {s, b->firmware, 0};
 
-		if (prev != NULL && cur->at < prev->at)
-			cur->at = prev->at;
 		srv_health_step(&step, prev, cur);
 		srv_health_spread(cur->at, step.seconds, spread_add, &sp);
 		if (sp.rc != 0)
 			return -1;
 		srv_metrics_add_builtins(&dh.metrics, &step, cur);
-		if (known == 0 && srv_metrics_add_app(&dh.metrics, &table, prev, cur, &extra) != 0)
+		if (known == 0 && srv_metrics_add_app(&dh.metrics, table, prev, cur, &extra) != 0)
 			extra = cur->nvalues;
 		dh.seconds += step.seconds;
 		if (step.resets > 0 && sq_meta_add(s, "health_counter_resets", step.resets) != 0)
@@ -420,23 +495,13 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		memcpy(b->latest_values, cur->values, cur->nvalues * sizeof(*cur->values));
 		b->has_latest = true;
 	} else {
-		struct srv_hb_point a = {0}, c = {0};
-		int ra = neighbour(s, device, boot_id, cur->uptime_s, false, &a, before_values);
-		int rc2 = neighbour(s, device, boot_id, cur->uptime_s, true, &c, after_values);
-
-		if (ra < 0 || rc2 < 0)
-			return -1;
-		if (ra == 0 && cur->at < a.at)
-			cur->at = a.at;
-		if (rc2 == 0 && cur->at > c.at)
-			cur->at = c.at;
 		/* built-in counters: the samples of its storage state; their growth across it is unchanged by it */
 		srv_health_step(&step, ra == 0 ? &a : NULL, cur);
 		memset(step.delta, 0, sizeof(step.delta));
 		step.seconds = 0;
 		srv_metrics_add_builtins(&dh.metrics, &step, cur);
 		if (known == 0)
-			late_app(&dh.metrics, &table, ra == 0 ? &a : NULL, cur, rc2 == 0 ? &c : NULL);
+			late_app(&dh.metrics, table, ra == 0 ? &a : NULL, cur, rc2 == 0 ? &c : NULL);
 		if (sq_meta_add(s, "health_heartbeats_late", 1) != 0)
 			return -1;
 	}
@@ -447,56 +512,40 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		dh.last_at = cur->at;
 	if (dh_save(s, device, b->firmware, &dh) != 0 || device_current(s, device, b->firmware, cur->at) != 0)
 		return -1;
-	return hb_state(s, device, boot_id, cur->uptime_s, known == 0 ? HB_COUNTED : HB_APP_WAITING, &cur->at);
+	return insert ? 0 : hb_state(s, device, boot_id, cur->uptime_s, known == 0 ? HB_COUNTED : HB_APP_WAITING,
+				     &cur->at);
 }
 
 int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enum srv_hb_outcome *out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	static _Thread_local struct boot b;
-	uint8_t builtin[4 * FF_HB_BUILTINS];
-	uint64_t wide[FF_HB_BUILTINS];
 	struct srv_hb_point cur = {.uptime_s = hb->builtin[FF_HB_UPTIME_S], .values = hb->values,
 				   .nvalues = hb->nvalues};
-	uint8_t *values;
-	sqlite3_stmt *st;
+	bool fresh;
 	int rc;
 
 	if (hb->identity != NULL && sq_boot_put(base, hb->device, hb->boot_id, hb->identity, hb->received, NULL) != 0)
 		return -1;
 	for (unsigned i = 0; i < FF_HB_BUILTINS; i++)
-		wide[i] = cur.builtin[i] = hb->builtin[i];
-	put_u32s(builtin, wide, FF_HB_BUILTINS);
-	values = values_blob(hb->values, hb->nvalues);
-	if (sq_prepare(s, &st, "INSERT INTO heartbeats (device_id, boot_id, uptime, received, builtin, vals, state) "
-			       "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING", "heartbeat_put") != 0) {
-		free(values);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, hb->device);
-	sqlite3_bind_int64(st, 2, hb->boot_id);
-	sqlite3_bind_int64(st, 3, cur.uptime_s);
-	sqlite3_bind_int64(st, 4, hb->received);
-	sqlite3_bind_blob(st, 5, builtin, sizeof(builtin), SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, values, (int)(hb->nvalues * 8), SQLITE_STATIC);
-	rc = sq_step_done(s, st, "heartbeat_put");
-	free(values);
-	if (rc != 0)
-		return -1;
-	if (sqlite3_changes(s->db) == 0) {
-		*out = SRV_HB_DUPLICATE;
-		return sq_meta_add(s, "health_heartbeats_duplicate", 1);
-	}
+		cur.builtin[i] = hb->builtin[i];
 	if (boot_load(s, hb->device, hb->boot_id, &b) != 0)
 		return -1;
 	if (b.firmware == 0) { /* kept; boot_put counts it */
-		*out = SRV_HB_WAITING;
+		if (hb_insert(s, hb->device, hb->boot_id, &cur, hb->received, HB_WAITING, NULL, &fresh) != 0)
+			return -1;
+		*out = fresh ? SRV_HB_WAITING : SRV_HB_DUPLICATE;
+		if (!fresh)
+			return sq_meta_add(s, "health_heartbeats_duplicate", 1);
 		return b.found ? 0 : boot_save(s, hb->device, hb->boot_id, &b, hb->received);
 	}
+	rc = count(s, hb->device, hb->boot_id, &b, &cur, hb->received, true);
+	if (rc == SRV_NONE) {
+		*out = SRV_HB_DUPLICATE;
+		return sq_meta_add(s, "health_heartbeats_duplicate", 1);
+	}
 	*out = SRV_HB_COUNTED;
-	if (count(s, hb->device, hb->boot_id, &b, &cur, hb->received) != 0)
-		return -1;
-	return boot_save(s, hb->device, hb->boot_id, &b, hb->received);
+	return rc != 0 ? -1 : boot_save(s, hb->device, hb->boot_id, &b, hb->received);
 }
 
 int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const struct srv_identity *id,
@@ -517,6 +566,7 @@ int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const 
 	}
 	if (firmware_id(s, id, &b->firmware) != 0)
 		goto done;
+	b->dirty = true;
 	/* the heartbeats that waited, in uptime order: each a step from the one before */
 	for (;;) {
 		struct srv_hb_point cur = {.values = values};
@@ -541,7 +591,7 @@ int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const 
 			rc = srv_store_fail(base, "boot_waiting: %s", sqlite3_errmsg(s->db));
 			goto done;
 		}
-		if (count(s, device, boot_id, b, &cur, got) != 0) {
+		if (count(s, device, boot_id, b, &cur, got, false) != 0) {
 			rc = -1;
 			goto done;
 		}
@@ -647,13 +697,14 @@ int sq_metric_table_put(struct srv_store *base, const char *build_hex, const str
 		sqlite3_bind_text(st, 3, problem, -1, SQLITE_STATIC);
 	rc = sq_step_done(s, st, "metric_table_put");
 	free(blob);
+	s->tables_stored = atomic_fetch_add(&s_generation, 1) + 1;
 	return rc;
 }
 
 int sq_metrics_backfill(struct srv_store *base, int limit, int64_t *out_done, bool *out_more)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	static _Thread_local struct ff_metric_table table;
+	const struct ff_metric_table *table = NULL;
 	static _Thread_local struct device_health dh;
 	static _Thread_local uint64_t values[FF_HB_VALUES_MAX], before[FF_HB_VALUES_MAX];
 	int64_t done = 0;
@@ -689,7 +740,7 @@ int sq_metrics_backfill(struct srv_store *base, int limit, int64_t *out_done, bo
 		rc = neighbour(s, device, boot_id, cur.uptime_s, false, &prev, before);
 		if (rc < 0 || table_get(s, firmware, &table) != 0 || dh_load(s, device, firmware, &dh) != 0)
 			return -1;
-		if (srv_metrics_add_app(&dh.metrics, &table, rc == 0 ? &prev : NULL, &cur, &extra) != 0)
+		if (srv_metrics_add_app(&dh.metrics, table, rc == 0 ? &prev : NULL, &cur, &extra) != 0)
 			extra = cur.nvalues;
 		rc = dh_save(s, device, firmware, &dh);
 		if (rc == 0 && extra > 0)
@@ -826,7 +877,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	static _Thread_local struct ff_metric_table table;
+	const struct ff_metric_table *table = NULL;
 	static _Thread_local struct srv_metrics m;
 	int64_t table_of = 0;
 	bool any = false;
@@ -854,9 +905,9 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 			if (rc < 0)
 				break;
 			if (rc == SRV_NONE)
-				table.nkeys = 0;
+				table = NULL;
 		}
-		if (!key_find(key, &table, &builtin, &index, &kind) ||
+		if (!key_find(key, table, &builtin, &index, &kind) ||
 		    srv_metrics_unpack(&m, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4)) != 0 ||
 		    (!builtin && index >= m.napp))
 			continue;
@@ -877,7 +928,7 @@ int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
 			 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	static _Thread_local struct ff_metric_table table;
+	const struct ff_metric_table *table = NULL;
 	static _Thread_local uint64_t values[FF_HB_VALUES_MAX];
 	uint64_t wide[FF_HB_BUILTINS];
 	uint32_t builtin[FF_HB_BUILTINS];
@@ -917,7 +968,7 @@ int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
 
 			if (found < 0)
 				break;
-			h.table = found == 0 ? &table : NULL;
+			h.table = found == 0 ? table : NULL;
 		}
 		each(&h, ctx);
 	}
@@ -938,7 +989,45 @@ static int version_collate(void *unused, int alen, const void *a, int blen, cons
 
 int sq_health_open(struct sqlite_store *s)
 {
+	s->tables_stored = atomic_fetch_add(&s_generation, 1) + 1;
 	if (sqlite3_create_collation(s->db, "FLVERSION", SQLITE_UTF8, NULL, version_collate) != SQLITE_OK)
 		return srv_store_fail(&s->base, "collation: %s", sqlite3_errmsg(s->db));
 	return 0;
+}
+
+int sq_health_retention(struct sqlite_store *s, int64_t before, int limit, int64_t *out_heartbeats)
+{
+	sqlite3_stmt *st, *del;
+	int64_t n = 0;
+	int rc;
+
+	*out_heartbeats = 0;
+	if (sq_prepare(s, &st, "SELECT device_id, boot_id FROM boots WHERE updated < ? ORDER BY updated LIMIT ?",
+		       "retention_boots") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t device = sqlite3_column_int64(st, 0), boot_id = sqlite3_column_int64(st, 1);
+
+		if (sq_prepare(s, &del, "DELETE FROM heartbeats WHERE device_id = ? AND boot_id = ?",
+			       "retention_heartbeats") != 0)
+			break;
+		sqlite3_bind_int64(del, 1, device);
+		sqlite3_bind_int64(del, 2, boot_id);
+		if (sq_step_done(s, del, "retention_heartbeats") != 0)
+			break;
+		n += sqlite3_changes(s->db);
+		if (sq_prepare(s, &del, "DELETE FROM boots WHERE device_id = ? AND boot_id = ?", "retention_boot") != 0)
+			break;
+		sqlite3_bind_int64(del, 1, device);
+		sqlite3_bind_int64(del, 2, boot_id);
+		if (sq_step_done(s, del, "retention_boot") != 0)
+			break;
+	}
+	sq_release(s, st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? -1 : srv_store_fail(&s->base, "retention_boots: %s", sqlite3_errmsg(s->db));
+	*out_heartbeats = n;
+	return sq_meta_add(s, "retention_heartbeats", n);
 }

@@ -319,10 +319,11 @@ static void retain(struct srv_workers *w)
 	}
 	if (rc != 0)
 		fprintf(stderr, "faultline-server: retention: %s\n", srv_store_error(w->store));
-	if (did.messages > 0 || did.reboots > 0)
+	if (did.messages > 0 || did.reboots > 0 || did.heartbeats > 0)
 		fprintf(stderr, "faultline-server: retention (%lld days): dropped the bytes of %lld message(s) (%lld expired "
-			"waiting), deleted %lld trace(s) and %lld reboot event(s)\n", (long long)(w->retention / 86400),
-			(long long)did.messages, (long long)did.expired, (long long)did.traces, (long long)did.reboots);
+			"waiting), deleted %lld trace(s), %lld reboot event(s) and %lld heartbeat(s)\n",
+			(long long)(w->retention / 86400), (long long)did.messages, (long long)did.expired,
+			(long long)did.traces, (long long)did.reboots, (long long)did.heartbeats);
 }
 
 /* One step of backfill: heartbeats whose build's key table arrived after they were counted (srv_store_ops). */

@@ -424,6 +424,26 @@ static void too_few_values_leave_the_application_out(void **state)
 	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m), SRV_NONE);
 }
 
+static void retention_deletes_quiet_boots_not_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_retention did = {0};
+	bool more = true;
+
+	boot(f, 7, &k_v1, HOUR0);
+	boot(f, 8, &k_v1, HOUR0 + 100 * 86400);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 8, 3600, HOUR0 + 100 * 86400 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	/* 90 days after boot 7's last heartbeat, and before boot 8's */
+	while (more)
+		assert_int_equal(f->s->ops->retention(f->s, HOUR0 + 91 * 86400, HOUR0 + 181 * 86400, 100, 1 << 20, &did,
+						      &more), 0);
+	assert_int_equal(did.heartbeats, 1);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats"), 1);
+	assert_int_equal(sql(f, "SELECT boot_id FROM boots"), 8);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 101 * 86400).seconds, 2 * 3600); /* the counts stay */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(application_metrics_by_the_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_late_table_is_backfilled, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_few_values_leave_the_application_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(retention_deletes_quiet_boots_not_counts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
