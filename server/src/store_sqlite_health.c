@@ -256,50 +256,130 @@ static int dh_save(struct sqlite_store *s, int64_t device, int64_t firmware, con
 	return sq_step_done(s, st, "device_health_save");
 }
 
-/* Add to one hour of a firmware: seconds of exposure, reboots, coredumps, crashed device-hours. */
-static int hour_add(struct sqlite_store *s, int64_t firmware, int64_t hour, int64_t seconds, int reboots,
-		    int coredumps, int crashed)
-{
-	sqlite3_stmt *st;
-
-	if (sq_prepare(s, &st, "INSERT INTO health_hours (firmware_id, hour, seconds, reboots, coredumps, crashed_hours) "
-			       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET seconds = seconds + excluded.seconds, "
-			       "reboots = reboots + excluded.reboots, coredumps = coredumps + excluded.coredumps, "
-			       "crashed_hours = crashed_hours + excluded.crashed_hours", "hour_add") != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, firmware);
-	sqlite3_bind_int64(st, 2, hour);
-	sqlite3_bind_int64(st, 3, seconds);
-	sqlite3_bind_int(st, 4, reboots);
-	sqlite3_bind_int(st, 5, coredumps);
-	sqlite3_bind_int(st, 6, crashed);
-	return sq_step_done(s, st, "hour_add");
-}
-
-struct spread {
+/* What a heartbeat or a crash adds to the hours of one firmware: exposure, reboots, coredumps, crashed device-hours,
+ * and the moves of three histograms by hour: of its devices' latest heartbeat (last), of those for which it is
+ * the current firmware (current), and of its devices' latest crash (crashed_devices). Gathered so that each hour
+ * row is written once. */
+#define HOURS_BATCH 8
+struct hour_delta {
+	int64_t hour, seconds;
+	int reboots, coredumps, crashed, last, current, crashed_devices;
+};
+struct hours {
 	struct sqlite_store *s;
 	int64_t firmware;
+	struct hour_delta d[HOURS_BATCH];
+	unsigned n;
 	int rc;
 };
 
+static void hours_flush(struct hours *h)
+{
+	for (unsigned i = 0; i < h->n && h->rc == 0; i++) {
+		const struct hour_delta *d = &h->d[i];
+		sqlite3_stmt *st;
+
+		if (sq_prepare(h->s, &st, "INSERT INTO health_hours (firmware_id, hour, seconds, reboots, coredumps, "
+				       "crashed_hours, last_devices, current_devices, crashed_devices) VALUES "
+				       "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET seconds = seconds + "
+				       "excluded.seconds, reboots = reboots + excluded.reboots, coredumps = coredumps + "
+				       "excluded.coredumps, crashed_hours = crashed_hours + excluded.crashed_hours, "
+				       "last_devices = last_devices + excluded.last_devices, current_devices = "
+				       "current_devices + excluded.current_devices, crashed_devices = crashed_devices + "
+				       "excluded.crashed_devices", "hour_add") != 0) {
+			h->rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, h->firmware);
+		sqlite3_bind_int64(st, 2, d->hour);
+		sqlite3_bind_int64(st, 3, d->seconds);
+		sqlite3_bind_int(st, 4, d->reboots);
+		sqlite3_bind_int(st, 5, d->coredumps);
+		sqlite3_bind_int(st, 6, d->crashed);
+		sqlite3_bind_int(st, 7, d->last);
+		sqlite3_bind_int(st, 8, d->current);
+		sqlite3_bind_int(st, 9, d->crashed_devices);
+		h->rc = sq_step_done(h->s, st, "hour_add");
+	}
+	h->n = 0;
+}
+
+/* The delta of hour in the batch (made, zero, when new; the batch written first when full). */
+static struct hour_delta *hour_of(struct hours *h, int64_t hour)
+{
+	for (unsigned i = 0; i < h->n; i++)
+		if (h->d[i].hour == hour)
+			return &h->d[i];
+	if (h->n == HOURS_BATCH)
+		hours_flush(h);
+	h->d[h->n] = (struct hour_delta){.hour = hour};
+	return &h->d[h->n++];
+}
+
+static int64_t hour_at(int64_t t)
+{
+	return t >= 0 ? t / SRV_HOUR : (t - SRV_HOUR + 1) / SRV_HOUR;
+}
+
 static void spread_add(int64_t hour, uint32_t seconds, void *ctx)
 {
-	struct spread *sp = ctx;
+	if (seconds > 0)
+		hour_of(ctx, hour)->seconds += seconds;
+}
 
-	if (sp->rc == 0 && seconds > 0)
-		sp->rc = hour_add(sp->s, sp->firmware, hour, seconds, 0, 0, 0);
+/* A histogram's entry moved from the hour of `from` (has_from: there was one) to the hour of `to`. */
+static void histogram_move(struct hours *h, size_t field, bool has_from, int64_t from, int64_t to)
+{
+	if (has_from && hour_at(from) == hour_at(to))
+		return;
+	if (has_from)
+		(*(int *)((char *)hour_of(h, hour_at(from)) + field))--;
+	(*(int *)((char *)hour_of(h, hour_at(to)) + field))++;
 }
 
 /* The device's current firmware: the one of its latest placed heartbeat (written when it changes: firmware_at is
- * when it did, so a late heartbeat of the firmware before does not switch back). */
-static int device_current(struct sqlite_store *s, int64_t device, int64_t firmware, int64_t at)
+ * when it did, so a late heartbeat of the firmware before does not switch back). Keeps the current-devices
+ * histograms: h, this firmware's hours (its pair's latest heartbeat moved from last_before, known when has_before,
+ * to last_now); a switch takes the device out of the firmware before's histogram. */
+static int device_current(struct sqlite_store *s, struct hours *h, int64_t device, int64_t at, bool has_before,
+			  int64_t last_before, int64_t last_now)
 {
+	static _Thread_local struct device_health old;
 	sqlite3_stmt *st;
+	int64_t current = 0, since = 0;
+	int rc;
 
-	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?1, firmware_at = ?2 WHERE id = ?3 AND "
-			       "firmware_id IS NOT ?1 AND (firmware_at IS NULL OR firmware_at < ?2)", "device_current") != 0)
+	if (sq_prepare(s, &st, "SELECT firmware_id, firmware_at FROM devices WHERE id = ?", "device_firmware") != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, firmware);
+	sqlite3_bind_int64(st, 1, device);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		current = sqlite3_column_int64(st, 0);
+		since = sqlite3_column_int64(st, 1);
+	}
+	sq_release(s, st);
+	if (rc != SQLITE_ROW)
+		return srv_store_fail(&s->base, "device_firmware: %s", sqlite3_errmsg(s->db));
+	if (current == h->firmware) { /* still current: it moves with its pair's latest heartbeat */
+		histogram_move(h, offsetof(struct hour_delta, current), has_before, last_before, last_now);
+		return 0;
+	}
+	if (current != 0 && at <= since) /* a late heartbeat of a firmware the device left */
+		return 0;
+	if (current != 0) { /* the device moved on from the firmware before: out of its histogram */
+		struct hours was = {s, current, .n = 0};
+
+		if (dh_load(s, device, current, &old) != 0)
+			return -1;
+		if (old.heartbeats > 0)
+			hour_of(&was, hour_at(old.last_at))->current--;
+		hours_flush(&was);
+		if (was.rc != 0)
+			return -1;
+	}
+	histogram_move(h, offsetof(struct hour_delta, current), false, 0, last_now);
+	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?, firmware_at = ? WHERE id = ?", "device_current") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, h->firmware);
 	sqlite3_bind_int64(st, 2, at);
 	sqlite3_bind_int64(st, 3, device);
 	return sq_step_done(s, st, "device_current");
@@ -436,7 +516,9 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 	static _Thread_local struct device_health dh;
 	struct srv_hb_point a = {0}, c = {0};
 	struct srv_hb_step step;
-	int64_t start = received - cur->uptime_s, anchor = b->anchor;
+	struct hours h = {s, b->firmware, .n = 0};
+	int64_t start = received - cur->uptime_s, anchor = b->anchor, last_before;
+	bool had;
 	int known = table_get(s, b->firmware, &table), ra = SRV_NONE, rc2 = SRV_NONE;
 	bool late = b->has_latest && cur->uptime_s < b->latest.uptime_s, fresh;
 	size_t extra = 0;
@@ -474,12 +556,9 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		return -1;
 	if (!late) {
 		const struct srv_hb_point *prev = b->has_latest ? &b->latest : NULL;
-		struct spread sp = {s, b->firmware, 0};
 
 		srv_health_step(&step, prev, cur);
-		srv_health_spread(cur->at, step.seconds, spread_add, &sp);
-		if (sp.rc != 0)
-			return -1;
+		srv_health_spread(cur->at, step.seconds, spread_add, &h);
 		srv_metrics_add_builtins(&dh.metrics, &step, cur);
 		if (known == 0 && srv_metrics_add_app(&dh.metrics, table, prev, cur, &extra) != 0)
 			extra = cur->nvalues;
@@ -507,10 +586,17 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 	}
 	if (extra > 0 && sq_meta_add(s, "health_values_ignored", (int64_t)extra) != 0)
 		return -1;
+	had = dh.heartbeats > 0;
+	last_before = dh.last_at;
 	dh.heartbeats++;
-	if (cur->at > dh.last_at)
+	if (!had || cur->at > dh.last_at)
 		dh.last_at = cur->at;
-	if (dh_save(s, device, b->firmware, &dh) != 0 || device_current(s, device, b->firmware, cur->at) != 0)
+	histogram_move(&h, offsetof(struct hour_delta, last), had, last_before, dh.last_at);
+	if (dh_save(s, device, b->firmware, &dh) != 0 ||
+	    device_current(s, &h, device, cur->at, had, last_before, dh.last_at) != 0)
+		return -1;
+	hours_flush(&h);
+	if (h.rc != 0)
 		return -1;
 	return insert ? 0 : hb_state(s, device, boot_id, cur->uptime_s, known == 0 ? HB_COUNTED : HB_APP_WAITING,
 				     &cur->at);
@@ -613,8 +699,9 @@ int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum s
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	static _Thread_local struct boot b;
 	static _Thread_local struct device_health dh;
-	int64_t firmware, at = received, hour;
-	bool counted_hour = false;
+	int64_t firmware, at = received;
+	struct hours h = {s, 0, .n = 0};
+	struct hour_delta *d;
 	sqlite3_stmt *st;
 
 	if (boot_load(s, device, boot_id, &b) != 0)
@@ -644,25 +731,35 @@ int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum s
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return 0; /* counted before */
-	hour = at >= 0 ? at / SRV_HOUR : (at - SRV_HOUR + 1) / SRV_HOUR;
-	if (kind == SRV_CRASH_REBOOT) {
+	h.firmware = firmware;
+	d = hour_of(&h, hour_at(at));
+	d->reboots = kind == SRV_CRASH_REBOOT;
+	d->coredumps = kind == SRV_CRASH_COREDUMP;
+	if (kind == SRV_CRASH_REBOOT) { /* its device-hour crashed, once; its device's latest crash moved */
+		bool had, counted_hour = true;
+		int64_t was;
+
 		if (dh_load(s, device, firmware, &dh) != 0)
 			return -1;
-		counted_hour = true;
+		had = dh.has_last_crash;
+		was = dh.last_crash;
 		for (size_t i = 0; i < dh.ncrash; i++)
-			counted_hour &= dh.crash_hours[i] != hour;
+			counted_hour &= dh.crash_hours[i] != d->hour;
 		if (counted_hour) {
 			if (dh.ncrash == CRASH_HOURS)
 				memmove(dh.crash_hours, dh.crash_hours + 1, (CRASH_HOURS - 1) * sizeof(dh.crash_hours[0]));
-			dh.crash_hours[dh.ncrash < CRASH_HOURS ? dh.ncrash++ : CRASH_HOURS - 1] = hour;
+			dh.crash_hours[dh.ncrash < CRASH_HOURS ? dh.ncrash++ : CRASH_HOURS - 1] = d->hour;
 		}
-		if (!dh.has_last_crash || at > dh.last_crash)
+		if (!had || at > dh.last_crash)
 			dh.last_crash = at;
 		dh.has_last_crash = true;
+		d->crashed = counted_hour;
+		histogram_move(&h, offsetof(struct hour_delta, crashed_devices), had, was, dh.last_crash);
 		if (dh_save(s, device, firmware, &dh) != 0)
 			return -1;
 	}
-	return hour_add(s, firmware, hour, 0, kind == SRV_CRASH_REBOOT, kind == SRV_CRASH_COREDUMP, counted_hour);
+	hours_flush(&h);
+	return h.rc;
 }
 
 int sq_metric_table_put(struct srv_store *base, const char *build_hex, const struct ff_metric_table *t,
@@ -760,27 +857,24 @@ int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 	sqlite3_stmt *st;
 	int rc;
 
-	/* Exposure and crashes from the hourly buckets; devices from each device's aggregates (the hours a version
-	 * was seen in, and its latest crash): no scan of heartbeats. */
+	/* All from the hourly buckets: exposure and crashes of the window's hours, devices from the histograms of
+	 * their latest heartbeat and crash (an hour's count says how many devices' latest one fell in it): no scan of
+	 * devices or heartbeats */
 	if (sq_prepare(s, &st,
-		       "WITH hours AS (SELECT f.sw_version AS sw, CASE WHEN ?3 THEN f.hw_version ELSE '' END AS hw, "
-		       "SUM(h.seconds) AS seconds, SUM(h.reboots) AS reboots, SUM(h.coredumps) AS coredumps, "
-		       "SUM(h.crashed_hours) AS crashed_hours FROM health_hours h JOIN firmwares f ON f.id = h.firmware_id "
-		       "WHERE h.hour >= ?1 / 3600 AND h.hour <= ?2 / 3600 GROUP BY 1, 2), "
-		       "devs AS (SELECT f.sw_version AS sw, CASE WHEN ?3 THEN f.hw_version ELSE '' END AS hw, "
-		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?1 OR d.last_crash >= ?1 THEN d.device_id END) AS devices, "
-		       "COUNT(DISTINCT CASE WHEN d.last_crash >= ?1 THEN d.device_id END) AS crashed, "
-		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?2 - 86400 THEN d.device_id END) AS a24, "
-		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?2 - 604800 THEN d.device_id END) AS a7, "
-		       "COUNT(DISTINCT CASE WHEN d.last_at >= ?2 - 604800 AND v.firmware_id = d.firmware_id "
-		       "THEN d.device_id END) AS cur "
-		       "FROM device_health d JOIN firmwares f ON f.id = d.firmware_id JOIN devices v ON v.id = d.device_id "
-		       "WHERE d.last_at >= min(?1, ?2 - 604800) OR d.last_crash >= ?1 GROUP BY 1, 2) "
-		       "SELECT COALESCE(h.sw, d.sw) AS sw, COALESCE(h.hw, d.hw) AS hw, COALESCE(h.seconds, 0), "
-		       "COALESCE(h.reboots, 0), COALESCE(h.coredumps, 0), COALESCE(h.crashed_hours, 0), "
-		       "COALESCE(d.devices, 0), COALESCE(d.crashed, 0), COALESCE(d.a24, 0), COALESCE(d.a7, 0), "
-		       "COALESCE(d.cur, 0) FROM hours h FULL OUTER JOIN devs d ON d.sw = h.sw AND d.hw = h.hw "
-		       "ORDER BY sw COLLATE FLVERSION, hw", "versions") != 0)
+		       "SELECT f.sw_version AS sw, CASE WHEN ?3 THEN f.hw_version ELSE '' END AS hw, "
+		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.seconds ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.reboots ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.coredumps ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.crashed_hours ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.last_devices ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.crashed_devices ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= (?2 - 86400) / 3600 THEN h.last_devices ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= (?2 - 604800) / 3600 THEN h.last_devices ELSE 0 END), "
+		       "SUM(CASE WHEN h.hour >= (?2 - 604800) / 3600 THEN h.current_devices ELSE 0 END) "
+		       "FROM health_hours h JOIN firmwares f ON f.id = h.firmware_id "
+		       "WHERE h.hour >= min(?1, ?2 - 604800) / 3600 AND h.hour <= ?2 / 3600 GROUP BY 1, 2 "
+		       "HAVING SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.seconds + h.reboots + h.coredumps + h.last_devices "
+		       "ELSE 0 END) > 0 ORDER BY sw COLLATE FLVERSION, hw", "versions") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, now);

@@ -204,7 +204,34 @@ static void heartbeats_add_their_hours(void **state)
 	/* placed by the least delayed heartbeat: anchor HOUR0 + 5, so each interval crosses an hour by 5 s */
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 4);
 	assert_int_equal(sql(f, "SELECT seconds FROM health_hours ORDER BY hour LIMIT 1"), 3595);
+	/* the device's latest heartbeat is in the last hour: the histograms say so there, and only there */
+	assert_int_equal(sql(f, "SELECT SUM(last_devices) FROM health_hours"), 1);
+	assert_int_equal(sql(f, "SELECT SUM(current_devices) FROM health_hours"), 1);
+	assert_int_equal(sql(f, "SELECT hour FROM health_hours WHERE last_devices = 1 AND current_devices = 1"),
+			 (HOUR0 + 3 * 3600 + 5) / 3600);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours WHERE last_devices <> 0 OR current_devices <> 0"), 1);
 	assert_int_equal(sql(f, "SELECT SUM(seconds) FROM health_hours"), 3 * 3600);
+}
+
+static void an_update_moves_the_device_to_its_new_version(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_version_health a, b;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	boot(f, 8, &k_v2, HOUR0 + 7200); /* updated: boot 8 runs 1.4.3 */
+	assert_int_equal(beat(f, 8, 3600, HOUR0 + 3 * 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	a = version(f, "1.4.2", HOUR0 + 4 * 3600);
+	b = version(f, "1.4.3", HOUR0 + 4 * 3600);
+	assert_int_equal(a.active_24h, 1); /* active on both in the window */
+	assert_int_equal(b.active_24h, 1);
+	assert_int_equal(a.current, 0); /* but it runs 1.4.3 now */
+	assert_int_equal(b.current, 1);
+	/* a late heartbeat of the version it left does not take it back */
+	assert_int_equal(beat(f, 7, 5400, HOUR0 + 5 * 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 6 * 3600).current, 0);
+	assert_int_equal(version(f, "1.4.3", HOUR0 + 6 * 3600).current, 1);
 }
 
 static void a_heartbeat_waits_for_its_boot(void **state)
@@ -280,8 +307,8 @@ static void an_uptime_of_years_counts_30_days(void **state)
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 10).seconds, SRV_HEALTH_GAP_MAX);
 	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_gaps_capped'"), 1);
 	/* the hours it touched: at most 30 days' worth, all of them before the heartbeat came */
-	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 720);
-	assert_int_equal(sql(f, "SELECT MAX(hour) FROM health_hours"), HOUR0 / 3600 - 1);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours WHERE seconds > 0"), 720);
+	assert_int_equal(sql(f, "SELECT MAX(hour) FROM health_hours WHERE seconds > 0"), HOUR0 / 3600 - 1);
 }
 
 static void crashes_count_once_per_message_and_hour(void **state)
@@ -452,6 +479,7 @@ int main(void)
 		cmocka_unit_test(a_step_from_the_boot_start),
 		cmocka_unit_test(the_blob_reads_back),
 		cmocka_unit_test_setup_teardown(heartbeats_add_their_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_update_moves_the_device_to_its_new_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_heartbeat_waits_for_its_boot, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_full_heartbeat_brings_its_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(duplicates_count_once, setup, teardown),
