@@ -299,7 +299,9 @@ struct srv_store_ops {
 	 * out: what became of it.
 	 * boot_put: a boot's identity, from a message that carries it (a reboot event: its own boot; a coredump: the
 	 * boot that crashed); the boot's heartbeats that waited for it are counted now, out_counted says how many
-	 * (optional). A boot's identity, once known, stays.
+	 * (optional). A boot's identity, once known, stays; but a second, different reboot event (reboot_message:
+	 * its id, 0 for other messages) with a known boot id is a new boot that reuses the id (a boot counter that
+	 * restarted, 16 random bits that repeated): the old boot and its heartbeats move aside, the new one starts.
 	 * crash_put: count a crash once per message (processing it again counts nothing), against the firmware of
 	 * boot_id (the boot that ended or crashed) when known, else `fallback` (the message's own); placed at uptime_s
 	 * after that boot's start when known (has_uptime), else at the start of the boot that reported it
@@ -311,7 +313,7 @@ struct srv_store_ops {
 	 * application values counted; out_more: whether more wait. */
 	int (*heartbeat_put)(struct srv_store *s, const struct srv_heartbeat *hb, enum srv_hb_outcome *out);
 	int (*boot_put)(struct srv_store *s, int64_t device, uint32_t boot_id, const struct srv_identity *id,
-			int64_t received, int64_t *out_counted);
+			int64_t received, int64_t reboot_message, int64_t *out_counted);
 	int (*crash_put)(struct srv_store *s, int64_t message, int64_t device, enum srv_crash_kind kind,
 			 uint32_t boot_id, uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime,
 			 uint32_t uptime_s, int64_t received);

@@ -44,7 +44,7 @@ int sq_meta_add(struct sqlite_store *s, const char *key, int64_t n);
 /* store_sqlite_health.c: the fleet health operations of struct srv_store_ops (store.h says what each does). */
 int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enum srv_hb_outcome *out);
 int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const struct srv_identity *id,
-		int64_t received, int64_t *out_counted);
+		int64_t received, int64_t reboot_message, int64_t *out_counted);
 int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum srv_crash_kind kind, uint32_t boot_id,
 		 uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime, uint32_t uptime_s,
 		 int64_t received);
