@@ -149,9 +149,10 @@ static void versions(struct srv_answer *out, struct srv_store *st, const char *d
 	srv_api_json(out, 200, json_pack("{s:o, s:o}", "window", window(now, days), "versions", l.array));
 }
 
-/* One version out of the versions of a window (its own object, or NULL when it has nothing in it). */
+/* One version out of the versions of a window (its own object, or NULL when it has nothing in it); hw: of that
+ * hardware version only (NULL: all). */
 struct one_version {
-	const char *want;
+	const char *want, *hw;
 	json_t *found;
 	struct version_list all;
 };
@@ -161,7 +162,8 @@ static void pick_version(const struct srv_version_health *v, void *ctx)
 	struct one_version *o = ctx;
 
 	o->all.current_total += v->current;
-	if (o->found == NULL && strcmp(v->sw_version, o->want) == 0)
+	if (o->found == NULL && strcmp(v->sw_version, o->want) == 0 &&
+	    (o->hw == NULL || (v->hw_version != NULL && strcmp(v->hw_version, o->hw) == 0)))
 		o->found = version_object(v);
 }
 
@@ -179,7 +181,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 {
 	int days = window_days(days_text), rc;
 	int64_t now = srv_now();
-	struct one_version o = {v, NULL, {NULL, 0}};
+	struct one_version o = {v, hw, NULL, {NULL, 0}};
 	json_t *hours = json_array();
 
 	if (days == 0) {
@@ -190,7 +192,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	srv_store_lock(st);
 	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
 	if (rc == 0)
-		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, false, pick_version, &o);
+		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, hw != NULL, pick_version, &o);
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(hours);
@@ -201,8 +203,11 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 			srv_api_store_error(out, st);
 		return;
 	}
-	if (o.found == NULL) /* known, but nothing in the window */
-		o.found = made(json_pack("{s:o}", "sw_version", srv_json_text(v)));
+	if (o.found == NULL) { /* known, but nothing in the window: its numbers are zero */
+		const struct srv_version_health zero = {.sw_version = v, .hw_version = hw};
+
+		o.found = version_object(&zero);
+	}
 	json_object_set_new(o.found, "adoption_pct", o.all.current_total > 0 && json_object_get(o.found, "current_devices") ?
 		made(json_real(100.0 * (double)json_integer_value(json_object_get(o.found, "current_devices")) /
 			       (double)o.all.current_total)) : json_null());
@@ -352,14 +357,27 @@ static int by_version(const void *x, const void *y)
 			       json_string_value(json_object_get(*(json_t *const *)y, "sw_version")));
 }
 
+static void sort_versions(json_t *array)
+{
+	size_t n = json_array_size(array);
+	json_t **sorted = srv_malloc((n + 1) * sizeof(*sorted));
+
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = json_incref(json_array_get(array, i));
+	qsort(sorted, n, sizeof(*sorted), by_version);
+	json_array_clear(array);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(array, sorted[i]);
+	free(sorted);
+}
+
 /* GET metrics?key=K&version=V: the key's value per device (a gauge's mean, a counter's or timer's growth per
  * hour), p50 and p95 across devices, per version. */
 static void metrics(struct srv_answer *out, struct srv_store *st, const char *key, const char *v)
 {
 	static const char *const k_kinds[] = {"", "counter", "gauge", "signed_gauge", "timer"};
 	struct metric_values m = {.versions = json_array()};
-	json_t **sorted;
-	size_t n;
+	bool truncated = false;
 	int rc;
 
 	if (key == NULL || key[0] == '\0' || strlen(key) > FF_METRIC_NAME_MAX) {
@@ -368,7 +386,7 @@ static void metrics(struct srv_answer *out, struct srv_store *st, const char *ke
 		return;
 	}
 	srv_store_lock(st);
-	rc = st->ops->metric_devices(st, key, v, METRIC_DEVICES_MAX, add_metric_device, &m);
+	rc = st->ops->metric_devices(st, key, v, METRIC_DEVICES_MAX, add_metric_device, &m, &truncated);
 	srv_store_unlock(st);
 	flush_version(&m);
 	free(m.values);
@@ -381,17 +399,10 @@ static void metrics(struct srv_answer *out, struct srv_store *st, const char *ke
 			srv_api_store_error(out, st);
 		return;
 	}
-	/* rows came by firmware: one version's firmwares one after the other, not in version order */
-	n = json_array_size(m.versions);
-	sorted = srv_malloc((n + 1) * sizeof(*sorted));
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = json_incref(json_array_get(m.versions, i));
-	qsort(sorted, n, sizeof(*sorted), by_version);
-	json_array_clear(m.versions);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(m.versions, sorted[i]);
-	free(sorted);
-	srv_api_json(out, 200, json_pack("{s:o, s:s, s:s, s:o}", "key", srv_json_text(key), "kind",
+	/* rows came by version in string order: in the version order of docs/HEALTH.md now */
+	sort_versions(m.versions);
+	srv_api_json(out, 200, json_pack("{s:o, s:b, s:s, s:s, s:o}", "key", srv_json_text(key), "truncated",
+					 truncated, "kind",
 					 k_kinds[m.kind <= FF_METRIC_TIMER ? m.kind : 0], "value",
 					 m.kind == FF_METRIC_COUNTER || m.kind == FF_METRIC_TIMER ? "growth per hour" :
 												       "mean",

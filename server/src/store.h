@@ -323,15 +323,16 @@ struct srv_store_ops {
 	/* Health reads. versions: every version (and hardware version, by_hw) with exposure or crashes in [from, now),
 	 * to each(), in the order of docs/HEALTH.md (ff_version_sort). version_hours: the hours of sw_version (hw: NULL
 	 * for all) in [from, to), oldest first; SRV_NONE when the version is not known. metric_devices: each device's
-	 * value of key (a built-in's or an application key's name) on sw_version (NULL: every version), at most limit
-	 * devices; SRV_NONE when no build names such a key. device_heartbeats: the device's newest heartbeats, at most
+	 * value of key (a built-in's or an application key's name) on sw_version (NULL: every version), one per device
+	 * and firmware, by version (a version's rows one after the other), at most limit (out_truncated says when more
+	 * were left); SRV_NONE when no build names such a key. device_heartbeats: the device's newest heartbeats, at most
 	 * limit, newest first; SRV_NONE when no such device. */
 	int (*versions)(struct srv_store *s, int64_t now, int64_t from, bool by_hw,
 			void (*each)(const struct srv_version_health *v, void *ctx), void *ctx);
 	int (*version_hours)(struct srv_store *s, const char *sw_version, const char *hw_version, int64_t from,
 			     int64_t to, void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
 	int (*metric_devices)(struct srv_store *s, const char *key, const char *sw_version, int limit,
-			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
+			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated);
 	int (*device_heartbeats)(struct srv_store *s, const char *serial, int limit,
 				 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */

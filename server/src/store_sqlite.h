@@ -56,7 +56,7 @@ int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 int sq_version_hours(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from, int64_t to,
 		     void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
 int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,
-		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
+		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated);
 int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
 			 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
 

@@ -1112,7 +1112,7 @@ static void metric_value(struct srv_metric_device *out, const struct srv_metric_
 }
 
 int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,
-		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx)
+		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	const struct ff_metric_table *table = NULL;
@@ -1125,7 +1125,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 	if (sq_prepare(s, &st, "SELECT d.firmware_id, v.serial, f.sw_version, d.seconds, d.metrics FROM device_health d "
 			       "JOIN firmwares f ON f.id = d.firmware_id JOIN devices v ON v.id = d.device_id "
 			       "WHERE (?1 IS NULL OR f.sw_version = ?1) AND d.heartbeats > 0 "
-			       "ORDER BY d.firmware_id, v.serial", "metric_devices") != 0)
+			       "ORDER BY f.sw_version, d.firmware_id", "metric_devices") != 0)
 		return -1;
 	if (sw_version != NULL)
 		sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
@@ -1144,6 +1144,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 				break;
 			if (rc == SRV_NONE)
 				table = NULL;
+			rc = SQLITE_ROW;
 		}
 		if (!key_find(key, table, &builtin, &index, &kind) ||
 		    srv_metrics_unpack(&m, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4)) != 0 ||
@@ -1157,6 +1158,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 		n++;
 	}
 	sq_release(s, st);
+	*out_truncated = n == limit && rc == SQLITE_ROW;
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc < 0 ? -1 : srv_store_fail(base, "metric_devices: %s", sqlite3_errmsg(s->db));
 	return any ? 0 : SRV_NONE;
