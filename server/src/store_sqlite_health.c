@@ -644,7 +644,8 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		b->latest.at = cur->at;
 		memcpy(b->latest.builtin, cur->builtin, sizeof(cur->builtin));
 		b->latest.nvalues = cur->nvalues;
-		memcpy(b->latest_values, cur->values, cur->nvalues * sizeof(*cur->values));
+		if (cur->nvalues > 0)
+			memcpy(b->latest_values, cur->values, cur->nvalues * sizeof(*cur->values));
 		b->has_latest = true;
 	} else {
 		/* built-in counters: the samples of its storage state; their growth across it is unchanged by it */
