@@ -215,24 +215,26 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	srv_api_json(out, 200, json_pack("{s:o, s:o}", "window", window(now, days), "version", o.found));
 }
 
-/* The two versions of a comparison, picked out of the window's versions. */
+/* The two versions of a comparison, picked out of the window's versions: their numbers, and their objects made
+ * during the callback (the rows' strings are valid only then). */
 struct pair {
 	const char *a, *b;
 	struct srv_version_health va, vb;
-	bool has_a, has_b;
+	json_t *ja, *jb;
 };
 
 static void pick_pair(const struct srv_version_health *v, void *ctx)
 {
 	struct pair *p = ctx;
 
-	if (!p->has_a && strcmp(v->sw_version, p->a) == 0) {
+	if (p->ja == NULL && strcmp(v->sw_version, p->a) == 0) {
 		p->va = *v;
-		p->has_a = true;
-	} else if (!p->has_b && strcmp(v->sw_version, p->b) == 0) {
+		p->ja = version_object(v);
+	} else if (p->jb == NULL && strcmp(v->sw_version, p->b) == 0) {
 		p->vb = *v;
-		p->has_b = true;
+		p->jb = version_object(v);
 	}
+	p->va.sw_version = p->va.hw_version = p->vb.sw_version = p->vb.hw_version = NULL;
 }
 
 static json_t *number(double v)
@@ -288,19 +290,20 @@ static void compare(struct srv_answer *out, struct srv_store *st, const char *a,
 	srv_store_lock(st);
 	rc = st->ops->versions(st, now, now - (int64_t)days * 86400, false, pick_pair, &p);
 	srv_store_unlock(st);
-	if (rc != 0) {
-		srv_api_store_error(out, st);
-		return;
-	}
-	if (!p.has_a || !p.has_b) {
-		srv_api_error(out, 404, "not_found", !p.has_a ? "version a has no data in the window" :
-			      "version b has no data in the window");
+	if (rc != 0 || p.ja == NULL || p.jb == NULL) {
+		if (rc != 0)
+			srv_api_store_error(out, st);
+		else
+			srv_api_error(out, 404, "not_found", p.ja == NULL ? "version a has no data in the window" :
+				      "version b has no data in the window");
+		json_decref(p.ja);
+		json_decref(p.jb);
 		return;
 	}
 	rates = made(json_pack("[o, o]", compared("unexpected_reboots", p.va.reboots, &p.va, p.vb.reboots, &p.vb),
 			       compared("coredumps", p.va.coredumps, &p.va, p.vb.coredumps, &p.vb)));
 	srv_api_json(out, 200, json_pack("{s:o, s:o, s:o, s:o, s:{s:s, s:f, s:f, s:I, s:f, s:f}}", "window",
-					 window(now, days), "a", version_object(&p.va), "b", version_object(&p.vb),
+					 window(now, days), "a", p.ja, "b", p.jb,
 					 "rates", rates, "test", "name", "exact conditional test of two Poisson rates, "
 					 "one-sided each way", "false_alarm", k_stats.alpha, "confidence", k_stats.conf,
 					 "min_devices", (json_int_t)k_stats.min_devices, "min_power", k_stats.min_power,
