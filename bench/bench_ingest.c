@@ -116,8 +116,8 @@ static uint32_t heartbeat(const struct hb_device *d, uint32_t boot, uint8_t *out
 	out[n++] = 0x1a;
 	for (unsigned i = 0; i < 4; i++)
 		out[n++] = (uint8_t)(boot >> (24 - 8 * i));
-	memcpy(out + n, (const uint8_t[]){0x09, 0xa1, 0x01, 0x58, (uint8_t)v}, 5); /* payload {1: bstr(v)} */
-	n += 5;
+	memcpy(out + n, (const uint8_t[]){0x09, 0x58, (uint8_t)v}, 3); /* payload: bstr(v) */
+	n += 3;
 	memcpy(out + n, values, v);
 	return n + v;
 }

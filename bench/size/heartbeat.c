@@ -114,16 +114,15 @@ static void send_all(struct sent *out)
 	}
 }
 
-/* The heartbeat's values (docs/FORMAT.md §8.4), from the bstr after the compact envelope of boot 300:
- * a4 00 01 01 03 07 19 01 2c 09 a1 01, then a one-byte bstr head. Returns their count. */
+/* The heartbeat's values (docs/FORMAT.md §8.4), the payload bstr after the compact envelope of boot 300:
+ * a4 00 01 01 03 07 19 01 2c 09, then a one-byte bstr head. Returns their count. */
 static size_t values(const struct sent *s, uint32_t *out, size_t max)
 {
-	static const uint8_t k_envelope[12] = {0xa4, 0x00, 0x01, 0x01, 0x03, 0x07,
-					       0x19, 0x01, 0x2c, 0x09, 0xa1, 0x01};
-	size_t n = 0, at = 13, end = 13 + (s->msg[12] & 0x1fu), used;
+	static const uint8_t k_envelope[10] = {0xa4, 0x00, 0x01, 0x01, 0x03, 0x07, 0x19, 0x01, 0x2c, 0x09};
+	size_t n = 0, at = 11, end = 11 + (s->msg[10] & 0x1fu), used;
 
 	BOARD_CHECK(s->total <= sizeof(s->msg) && memcmp(s->msg, k_envelope, sizeof(k_envelope)) == 0);
-	BOARD_CHECK((s->msg[12] & 0xe0u) == 0x40u && end == s->total);
+	BOARD_CHECK((s->msg[10] & 0xe0u) == 0x40u && end == s->total);
 	while (at < end && n < max) {
 		out[n++] = leb(s->msg + at, &used);
 		at += used;

@@ -20,7 +20,6 @@ enum { C_REASON = 1, C_FLAGS, C_REGS, C_FAULT, C_STACK, C_REGIONS, C_SITE, C_COD
 /* Reboot event keys (§8.2). */
 enum { R_REASON = 1, R_RESET_CAUSE, R_SITE, R_COREDUMP, R_ENDED_BOOT_ID };
 /* Heartbeat keys (§8.4). */
-enum { H_VALUES = 1 };
 
 #define HB_LEB128_MAX 10u /* bytes of one heartbeat value */
 
@@ -450,19 +449,14 @@ static int next_value(uint64_t *out, const uint8_t *b, size_t len, size_t *pos, 
 
 /* The heartbeat's values (§8.4): LEB128 numbers filling the bstr: B, then B built-ins (the first FF_HB_BUILTINS
  * kept, later ones skipped), then the application's. */
-static int parse_heartbeat(struct ff_message *m, const cbor_item_t *p, struct ff_error *err)
+static int parse_heartbeat(struct ff_message *m, const cbor_item_t *values, struct ff_error *err)
 {
 	struct ff_heartbeat *h = &m->heartbeat;
-	const cbor_item_t *values = get(p, H_VALUES);
 	const uint8_t *b;
 	size_t len, pos = 0;
 	uint64_t count, v;
 	int rc;
 
-	if (values == NULL)
-		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values is missing");
-	if (!cbor_isa_bytestring(values))
-		return ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: values is not a byte string");
 	b = cbor_bytestring_handle(values);
 	len = cbor_bytestring_length(values);
 	if (len > FF_HB_BYTES_MAX)
@@ -586,14 +580,16 @@ static int parse_envelope(struct ff_message *m, const cbor_item_t *top, struct f
 	if ((rc = get_uint(&m->dropped, top, K_DROPPED, UINT64_MAX, "dropped", err)) < 0)
 		return rc;
 	payload = get(top, K_PAYLOAD);
+	if (m->type == FF_MSG_HEARTBEAT) /* its payload is its values (§8.4) */
+		return payload != NULL && cbor_isa_bytestring(payload) ? parse_heartbeat(m, payload, err) :
+			ff_error_set(err, FF_ERR_MALFORMED, "message: heartbeat: payload is missing or not a byte string "
+				     "(the values)");
 	if (payload == NULL || !cbor_isa_map(payload))
 		return ff_error_set(err, FF_ERR_MALFORMED, "message: payload is missing or not a map");
 	if (m->type == FF_MSG_COREDUMP)
 		return parse_coredump(m, payload, err);
 	if (m->type == FF_MSG_REBOOT)
 		return parse_reboot(m, payload, err);
-	if (m->type == FF_MSG_HEARTBEAT)
-		return parse_heartbeat(m, payload, err);
 	return 0;
 }
 

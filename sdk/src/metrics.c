@@ -18,15 +18,14 @@
 
 #define INTERVAL_MS ((uint32_t)FL_HEARTBEAT_INTERVAL_S * 1000u)
 #define BUILTINS 7u   /* B: the built-in values a v1 heartbeat sends */
-#define HEAD_ROOM 5u  /* the payload's CBOR before the values: map(1), key 1, a bstr head of 1..3 bytes */
-#define KEY_VALUES 1u /* the payload's one key */
+#define HEAD_ROOM 3u  /* the payload's CBOR before the values: a bstr head of 1..3 bytes */
 #define SIGN_BIAS 0x80000000u /* a signed gauge's values are kept biased by it (fl_metric_set_signed()) */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
 FL_STATIC_ASSERT(FL_EVENT_PAYLOAD_MAX >= FL_HEARTBEAT_PAYLOAD_MAX,
 		 "FL_EVENT_PAYLOAD_MAX is too small for the heartbeat of this build: raise it to FL_HEARTBEAT_PAYLOAD_MAX "
-		 "(faultline/metrics.h), 28 + 5 per counter or timer + 15 per gauge of FL_METRICS_DEF");
+		 "(faultline/metrics.h), 26 + 5 per counter or timer + 15 per gauge of FL_METRICS_DEF");
 
 static struct {
 	uint32_t last;          /* the low 32 bits of fl_port_uptime_ms() at the last heartbeat (0: boot) */
@@ -150,8 +149,8 @@ static uint8_t *put_keys(uint8_t *p, uint32_t now)
 }
 #endif
 
-/* Queue a heartbeat of the values now. They are read, and the interval ended, under the lock. The payload is
- * {1: bstr(values)}: its CBOR goes in front of the values once their length is known. */
+/* Queue a heartbeat of the values now. They are read, and the interval ended, under the lock. The payload is the
+ * bstr of the values: its head goes in front of them once their length is known. */
 static int heartbeat(void)
 {
 	uint8_t buf[HEAD_ROOM + FL_HEARTBEAT_VALUES_MAX], *values = buf + HEAD_ROOM, *p, *start;
@@ -179,8 +178,6 @@ static int heartbeat(void)
 
 	start = values - fl_cbor_head_size((uintptr_t)(p - values));
 	fl_cbor_head_write(start, FL_CBOR_MAJOR_BYTES, (uintptr_t)(p - values));
-	*--start = KEY_VALUES; /* a uint below 24 is its own head */
-	*--start = (uint8_t)(FL_CBOR_MAJOR_MAP << 5 | 1u);
 	return fl_event_push(FL_MSG_HEARTBEAT, start, (size_t)(p - start));
 }
 

@@ -47,8 +47,8 @@ enum fl_metric_key {
 };
 
 /* Bytes of the largest heartbeat payload this build can make, which FL_EVENT_PAYLOAD_MAX must reach (the build
- * stops when it does not): the values, at most 5 bytes each (LEB128 of 32 bits), after 4 bytes of CBOR framing
- * (5 past 255 bytes of values). B and the 7 built-in values take at most 24. */
+ * stops when it does not): the values, at most 5 bytes each (LEB128 of 32 bits), after their bstr's head of 2
+ * bytes (3 past 255 bytes of values). B and the 7 built-in values take at most 24. */
 enum {
 	FL_HEARTBEAT_VALUES_MAX = 24
 #ifdef FL_METRICS_DEF
@@ -58,7 +58,7 @@ enum {
 #undef FL_METRIC_X
 #endif
 	,
-	FL_HEARTBEAT_PAYLOAD_MAX = FL_HEARTBEAT_VALUES_MAX + (FL_HEARTBEAT_VALUES_MAX < 256 ? 4 : 5)
+	FL_HEARTBEAT_PAYLOAD_MAX = FL_HEARTBEAT_VALUES_MAX + (FL_HEARTBEAT_VALUES_MAX < 256 ? 2 : 3)
 };
 
 /*

@@ -124,13 +124,11 @@ static void check_with_format(const uint8_t *msg, size_t len, const uint64_t *v,
 
 size_t heartbeat_values(const uint8_t *msg, size_t len, uint64_t *out, size_t max)
 {
-	cbor_item_t *m = decode_message(msg, len), *payload = map_get(m, 9), *values;
+	cbor_item_t *m = decode_message(msg, len), *values = map_get(m, 9);
 	const uint8_t *p;
 	size_t n = 0, vlen;
 
 	assert_int_equal(map_uint(m, 1), 3);
-	assert_non_null(payload);
-	values = map_get(payload, 1);
 	if (values == NULL || !cbor_isa_bytestring(values) || !cbor_bytestring_is_definite(values))
 		fail_msg("heartbeat: values missing or not a definite bstr");
 	p = cbor_bytestring_handle(values);
