@@ -55,6 +55,19 @@ enum {
 #include FL_METRICS_DEF
 #undef FL_METRIC_X
 };
+/* Whether the .def has timers and signed gauges at all: the code for a kind it does not use compiles away. */
+enum {
+	TIMERS = 0
+#define FL_METRIC_X(kind, name) +((kind) == FL_METRIC_KIND_TIMER)
+#include FL_METRICS_DEF
+#undef FL_METRIC_X
+};
+enum {
+	SIGNED_GAUGES = 0
+#define FL_METRIC_X(kind, name) +((kind) == FL_METRIC_KIND_GAUGE_SIGNED)
+#include FL_METRICS_DEF
+#undef FL_METRIC_X
+};
 FL_STATIC_ASSERT(APP_VALUES <= 256, "FL_METRICS_DEF: a heartbeat holds at most 256 values (a gauge takes 3)");
 #define FL_METRIC_X(kind, name)                                                                            \
 	FL_STATIC_ASSERT(sizeof(#name) - 1 <= 48, "FL_METRICS_DEF: the name " #name " is over 48 characters");
@@ -85,13 +98,12 @@ void fl_metrics_boot(bool unexpected_reboot, bool coredump)
 }
 
 /* ms / 1000 in 32-bit steps: a 64-bit division would bring libgcc's in, hundreds of bytes on Cortex-M. Exact up
- * to 2^32 seconds (136 years); saturates beyond. */
+ * to 2^32 seconds (136 years of uptime, ms < 1000 << 48); past that (a port whose clock is broken) it is wrong, and
+ * the server takes the jump as one (docs/HEALTH.md): no bytes of flash are spent on a case no device reaches. */
 static uint32_t seconds(uint64_t ms)
 {
 	uint32_t hi = (uint32_t)(ms >> 32), lo = (uint32_t)ms, mid;
 
-	if (hi >= 1000u)
-		return UINT32_MAX;
 	mid = hi << 16 | lo >> 16; /* < 1000 << 16: each step's quotient fits 16 bits */
 	return (mid / 1000u) << 16 | ((mid % 1000u) << 16 | (lo & 0xffffu)) / 1000u;
 }
@@ -117,14 +129,14 @@ static uint8_t *put_keys(uint8_t *p, uint32_t now)
 		uint32_t *w = s_metrics.key[k], kind = k_kind[k], bias, last, min, max;
 
 		if (kind == FL_METRIC_KIND_COUNTER || kind == FL_METRIC_KIND_TIMER) {
-			if (w[2] != 0) { /* a running timer (a counter's w[2] is 0) */
+			if (TIMERS > 0 && w[2] != 0) { /* a running timer (a counter's w[2] is 0) */
 				w[0] += now - w[1];
 				w[1] = now;
 			}
 			p = put(p, w[0]);
 			continue;
 		}
-		bias = kind == FL_METRIC_KIND_GAUGE_SIGNED ? SIGN_BIAS : 0u;
+		bias = SIGNED_GAUGES > 0 && kind == FL_METRIC_KIND_GAUGE_SIGNED ? SIGN_BIAS : 0u;
 		last = w[0];
 		min = ~w[1];
 		max = w[2];

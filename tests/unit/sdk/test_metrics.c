@@ -259,7 +259,7 @@ static void heartbeat_now_restarts_the_interval(void **state)
 	assert_int_equal(fl_metrics_poll(), 1);
 }
 
-/* uptime_s is fl_port_uptime_ms() / 1000, exact above 2^32 ms too, saturating past 2^32 s. */
+/* uptime_s is fl_port_uptime_ms() / 1000, exact above 2^32 ms too, up to 2^32 s (136 years). */
 static void uptime_in_seconds(void **state)
 {
 	uint64_t v[V_COUNT];
@@ -271,7 +271,7 @@ static void uptime_in_seconds(void **state)
 	g_port.uptime = 0x100000000ull * 999 + 999999;
 	heartbeat(v);
 	assert_int_equal(v[V_UPTIME], (0x100000000ull * 999 + 999999) / 1000);
-	g_port.uptime = 0x100000000ull * 1000;
+	g_port.uptime = 0x100000000ull * 1000 - 1; /* the last millisecond of 2^32 s */
 	heartbeat(v);
 	assert_int_equal(v[V_UPTIME], UINT32_MAX);
 }
@@ -674,7 +674,7 @@ static void largest_heartbeat_within_its_bound(void **state)
 	fl_metric_set(FL_METRIC_level, UINT32_MAX - 1);
 	g_port.uptime = 100;
 	fl_metric_timer_start(FL_METRIC_busy);
-	g_port.uptime = 0x100000000ull * 1000; /* uptime_s saturated; the timer ran 2^32 - 100 ms */
+	g_port.uptime = 0x100000000ull * 1000 - 1; /* uptime_s 2^32 - 1; the timer ran 2^32 - 101 ms */
 	assert_int_equal(fl_metrics_heartbeat(), 0);
 	assert_int_equal(drain_all(64, &d), 1);
 	/* The payload follows the compact envelope's 8 bytes (a boot id below 24). Every value takes its 5 bytes
