@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* server/src/ingest.c over a real SQLite store: results per chunk, a chunk writes only its own bytes, the budget
- * per device and overall from running totals, refused bodies store nothing, and slots left by schema 6 complete. */
+ * per device and overall from running totals, refused bodies store nothing, slots left by schema 6 complete, and
+ * heartbeats counted as they arrive, with their own rate limit. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +13,11 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include "ff/chunk.h"
 #include "ingest.h"
+#include "limits.h"
 #include "server_fixture.h"
 #include "testdata.h"
 
@@ -56,6 +59,117 @@ static int teardown(void **state)
 static int64_t sql_number(struct fixture *f, const char *sql)
 {
 	return srv_test_sql(f->dir, sql, NULL, 0);
+}
+
+/* A compact heartbeat of boot 300 (docs/FORMAT.md §8.4), uptime `uptime` seconds (its first built-in: any 32-bit
+ * value, or 2^32 to put one out of range), as one first chunk of message seq into out. Returns its length. */
+static size_t heartbeat_chunk(uint8_t *out, uint16_t seq, uint64_t uptime)
+{
+	uint8_t msg[64] = {0xa4, 0x00, 0x01, 0x01, 0x03, 0x07, 0x19, 0x01, 0x2c, 0x09, 0x40, 0x07};
+	size_t n = 12, head;
+	uint32_t crc;
+
+	do { /* uptime_s, then the other six built-ins 0 */
+		msg[n] = (uint8_t)(uptime & 0x7f);
+		uptime >>= 7;
+		msg[n++] |= uptime != 0 ? 0x80 : 0;
+	} while (uptime != 0);
+	memset(msg + n, 0, 6);
+	n += 6;
+	msg[10] = (uint8_t)(0x40 | (n - 11)); /* the payload: a bstr of the values */
+	out[0] = 0x81;
+	out[1] = 0x2c;
+	out[2] = 0x01;
+	out[3] = (uint8_t)seq;
+	out[4] = (uint8_t)(seq >> 8);
+	out[5] = (uint8_t)n; /* total, below 128 */
+	head = 6;
+	memcpy(out + head, msg, n);
+	crc = (uint32_t)crc32(0, msg, (uInt)n);
+	for (int i = 0; i < 4; i++)
+		out[head + n + i] = (uint8_t)(crc >> (8 * i));
+	return head + n + 4;
+}
+
+/* One chunk for serial through prepare / apply (rate limits on, as the HTTP layer runs them) / settle. Returns
+ * apply's result (0, or -1 when a rate limit refused the request); out: the request, freed by the caller. */
+static int ingest_limited(struct fixture *f, struct srv_limits *l, const char *serial, const uint8_t *chunk,
+			  size_t len, struct srv_ingest *out)
+{
+	struct ff_error err = {0};
+	int rc;
+
+	assert_int_equal(srv_ingest_prepare(out, serial, chunk, len, false, 1000, &srv_ingest_limits, &err), 0);
+	out->rate = l;
+	rc = srv_store_group_run(f->s, srv_ingest_apply, out);
+	srv_ingest_settle(out, rc);
+	if (rc == 0)
+		srv_ingest_tally(out);
+	return rc;
+}
+
+/* Heartbeats are counted at ingest: "waiting" before their boot's identity (the reboot event, taken at ingest
+ * too), "counted" after, "duplicate" again; one with a built-in out of range becomes a message for the workers
+ * (which fail it, saying why); a flood is refused per device, heartbeats apart from crashes, others untouched. */
+static void heartbeats_at_ingest(void **state)
+{
+	struct fixture *f = *state;
+	const struct srv_limits_config cfg = {.heartbeats_per_device_hour = 3, .messages_per_device_hour = 5};
+	struct srv_limits *l;
+	struct srv_ingest in;
+	uint8_t chunk[64];
+	const uint8_t *rec;
+	size_t n;
+	size_t pos = 5;
+
+	open_store(f);
+	srv_limits_new(&l, &cfg);
+	n = heartbeat_chunk(chunk, 1, 3600);
+	assert_int_equal(ingest_limited(f, l, "dev-h", chunk, n, &in), 0);
+	assert_int_equal(in.chunks[0].res, FF_CHUNK_COMPLETE);
+	assert_string_equal(in.chunks[0].heartbeat, "waiting");
+	assert_int_equal(in.chunks[0].message, 0);
+	assert_int_equal(in.queued, 0); /* nothing for the workers */
+	srv_ingest_free(&in);
+	/* boot 300's identity arrives (as its reboot event would give it): the heartbeat that waited is counted */
+	assert_int_equal(f->s->ops->boot_put(f->s, 1, 300, &(struct srv_identity){"00112233445566778899", "1.4.2", ""},
+					     1000, 0, NULL), 0);
+	assert_int_equal(sql_number(f, "SELECT state FROM heartbeats WHERE uptime = 3600"), 2); /* counted now */
+	n = heartbeat_chunk(chunk, 2, 7200);
+	assert_int_equal(ingest_limited(f, l, "dev-h", chunk, n, &in), 0);
+	assert_string_equal(in.chunks[0].heartbeat, "counted");
+	srv_ingest_free(&in);
+	n = heartbeat_chunk(chunk, 3, 7200); /* the same uptime again, as another message */
+	assert_int_equal(ingest_limited(f, l, "dev-h", chunk, n, &in), 0);
+	assert_string_equal(in.chunks[0].heartbeat, "duplicate");
+	srv_ingest_free(&in);
+	/* its fourth new heartbeat of the hour is refused; a duplicate is not new: it was let through above */
+	n = heartbeat_chunk(chunk, 4, 10800);
+	assert_int_equal(ingest_limited(f, l, "dev-h", chunk, n, &in), 0);
+	srv_ingest_free(&in);
+	n = heartbeat_chunk(chunk, 5, 14400);
+	assert_int_equal(ingest_limited(f, l, "dev-h", chunk, n, &in), -1);
+	assert_non_null(strstr(in.limited, "--device-heartbeats-per-hour"));
+	srv_ingest_free(&in);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM heartbeats WHERE uptime = 14400"), 0); /* nothing stored */
+	/* another device is not held up, nor dev-h's crashes: the example's reboot event goes through */
+	n = heartbeat_chunk(chunk, 1, 3600);
+	assert_int_equal(ingest_limited(f, l, "dev-other", chunk, n, &in), 0);
+	srv_ingest_free(&in);
+	for (size_t i = 0; ff_batch_next(&rec, &n, f->file, f->file_len, &pos, NULL) == 1; i++) {
+		assert_int_equal(ingest_limited(f, l, "dev-h", rec, n, &in), 0);
+		srv_ingest_free(&in);
+	}
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM messages"), 1);
+	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM boots WHERE boot_id = 7 AND reboot_message = 1"), 1);
+	/* a built-in above 2^32 - 1: not counted, kept as a message the workers fail */
+	n = heartbeat_chunk(chunk, 1, 1ull << 32);
+	assert_int_equal(ingest_limited(f, l, "dev-big", chunk, n, &in), 0);
+	assert_null(in.chunks[0].heartbeat);
+	assert_true(in.chunks[0].message > 0);
+	assert_int_equal(in.queued, 1);
+	srv_ingest_free(&in);
+	srv_limits_free(l);
 }
 
 /* The example's chunks first..last-1 as a batch, ingested for serial; the results are checked against want. */
@@ -251,6 +365,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(budget_per_device_and_overall, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_bodies_store_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_6_slots_complete, setup, teardown),
+		cmocka_unit_test_setup_teardown(heartbeats_at_ingest, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
