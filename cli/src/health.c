@@ -68,6 +68,19 @@ void cli_print_versions(const json_t *j)
 	}
 	if (json_array_size(json_object_get(j, "versions")) == 0)
 		printf("(no heartbeats or crashes in the window)\n");
+	json_array_foreach(json_object_get(j, "versions"), i, v) {
+		const json_t *issue;
+		size_t k;
+
+		if (json_array_size(json_object_get(v, "top_issues")) == 0)
+			continue;
+		printf("%s%s's top issues by devices affected:\n", i == 0 ? "\n" : "",
+		       json_string_value(json_object_get(v, "sw_version")));
+		json_array_foreach(json_object_get(v, "top_issues"), k, issue)
+			printf("  #%lld %s: %lld devices, %lld occurrences (faultline issue %lld)\n", count(issue, "id"),
+			       json_string_value(json_object_get(issue, "title")), count(issue, "devices"),
+			       count(issue, "occurrences"), count(issue, "id"));
+	}
 }
 
 void cli_print_compare(const json_t *j)

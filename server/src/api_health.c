@@ -20,6 +20,8 @@
 #define DAYS_MAX 3650
 #define METRIC_DEVICES_MAX 200000 /* devices one metric's distribution is taken over */
 #define HEARTBEATS_SHOWN 100
+#define TOP_ISSUES_LISTED 3 /* per version in GET versions */
+#define TOP_ISSUES_SHOWN 10 /* in GET versions/{v} */
 
 static json_t *made(json_t *j)
 {
@@ -105,6 +107,24 @@ static void add_version(const struct srv_version_health *v, void *ctx)
 	l->current_total += v->current;
 }
 
+static void add_issue(const struct srv_version_issue *i, void *ctx)
+{
+	json_array_append_new(ctx, made(json_pack("{s:I, s:o, s:I, s:I}", "id", (json_int_t)i->id, "title",
+						  srv_json_text(i->title), "devices", (json_int_t)i->devices,
+						  "occurrences", (json_int_t)i->messages)));
+}
+
+/* A version object's top issues by devices affected (the store held). Returns 0 or the store's -1. */
+static int top_issues(struct srv_store *st, json_t *version, int limit)
+{
+	json_t *list = json_array();
+	int rc = st->ops->version_issues(st, json_string_value(json_object_get(version, "sw_version")), limit,
+					 add_issue, list);
+
+	json_object_set_new(version, "top_issues", list);
+	return rc;
+}
+
 /* Adoption: each version's share of the devices active in the last 7 days, by the version they run now. */
 static void set_adoption(struct version_list *l)
 {
@@ -139,6 +159,8 @@ static void versions(struct srv_answer *out, struct srv_store *st, const char *d
 	}
 	srv_store_lock(st);
 	rc = st->ops->versions(st, now, now - (int64_t)days * 86400, by != NULL, add_version, &l);
+	for (size_t i = 0; rc == 0 && i < json_array_size(l.array); i++)
+		rc = top_issues(st, json_array_get(l.array, i), TOP_ISSUES_LISTED);
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(l.array);
@@ -193,6 +215,8 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
 	if (rc == 0)
 		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, hw != NULL, pick_version, &o);
+	if (rc == 0 && o.found != NULL)
+		rc = top_issues(st, o.found, TOP_ISSUES_SHOWN);
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(hours);
@@ -207,6 +231,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 		const struct srv_version_health zero = {.sw_version = v, .hw_version = hw};
 
 		o.found = version_object(&zero);
+		json_object_set_new(o.found, "top_issues", json_array());
 	}
 	json_object_set_new(o.found, "adoption_pct", o.all.current_total > 0 && json_object_get(o.found, "current_devices") ?
 		made(json_real(100.0 * (double)json_integer_value(json_object_get(o.found, "current_devices")) /

@@ -176,6 +176,14 @@ struct srv_metric_device {
 	int64_t min, max; /* a gauge's extremes */
 };
 
+/* One of a version's issues (srv_store_ops.version_issues). */
+struct srv_version_issue {
+	int64_t id;
+	const char *title;
+	int64_t devices;  /* devices with a trace of the issue on the version (of the traces retention kept) */
+	int64_t messages; /* its messages from the version (all of them: retention does not change it) */
+};
+
 /* A stored heartbeat (srv_store_ops.device_heartbeats). */
 struct srv_heartbeat_row {
 	uint32_t boot_id, uptime_s;
@@ -335,6 +343,9 @@ struct srv_store_ops {
 			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated);
 	int (*device_heartbeats)(struct srv_store *s, const char *serial, int limit,
 				 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
+	/* version_issues: the issues of sw_version's traces by devices affected, most first, at most limit. */
+	int (*version_issues)(struct srv_store *s, const char *sw_version, int limit,
+			      void (*each)(const struct srv_version_issue *i, void *ctx), void *ctx);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);

@@ -129,7 +129,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE metric_tables (build_id TEXT PRIMARY KEY, keys BLOB, problem TEXT);"
 	"ALTER TABLE devices ADD COLUMN firmware_id INTEGER REFERENCES firmwares(id);"
 	"ALTER TABLE devices ADD COLUMN firmware_at INTEGER;"
-	"ALTER TABLE devices ADD COLUMN health_until INTEGER;",
+	"ALTER TABLE devices ADD COLUMN health_until INTEGER;"
+	"CREATE INDEX traces_version ON traces (sw_version, issue_id, device_id);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -1303,6 +1304,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.heartbeat_put = sq_heartbeat_put, .boot_put = sq_boot_put, .crash_put = sq_crash_put,
 	.metric_table_put = sq_metric_table_put, .metrics_backfill = sq_metrics_backfill, .versions = sq_versions,
 	.version_hours = sq_version_hours, .metric_devices = sq_metric_devices, .device_heartbeats = sq_device_heartbeats,
+	.version_issues = sq_version_issues,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

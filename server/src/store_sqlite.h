@@ -65,6 +65,9 @@ int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
  * meta key retention_heartbeats. The hourly buckets and devices' aggregates stay whole. Returns 0 or -1. */
 int sq_health_retention(struct sqlite_store *s, int64_t before, int limit, int64_t *out_heartbeats);
 
+int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
+		      void (*each)(const struct srv_version_issue *i, void *ctx), void *ctx);
+
 /* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
 int sq_health_open(struct sqlite_store *s);
 

@@ -1217,6 +1217,30 @@ int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "device_heartbeats: %s", sqlite3_errmsg(s->db));
 }
 
+int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
+		      void (*each)(const struct srv_version_issue *i, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, &st, "SELECT t.issue_id, i.title, COUNT(DISTINCT t.device_id), v.messages FROM traces t "
+		       "JOIN issues i ON i.id = t.issue_id JOIN issue_versions v ON v.issue_id = t.issue_id AND "
+		       "v.sw_version = t.sw_version WHERE t.sw_version = ? GROUP BY t.issue_id ORDER BY 3 DESC, 4 DESC, "
+		       "1 LIMIT ?", "version_issues") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_version_issue i = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+					      sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
+
+		each(&i, ctx);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "version_issues: %s", sqlite3_errmsg(s->db));
+}
+
 /* The collation of version strings (docs/HEALTH.md, Version order), for ORDER BY ... COLLATE FLVERSION. */
 static int version_collate(void *unused, int alen, const void *a, int blen, const void *b)
 {

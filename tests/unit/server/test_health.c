@@ -639,6 +639,7 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	j = srv_test_get(f->s, "versions?days=3650", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "versions")), 2);
 	a = by_name(json_object_get(j, "versions"), "1.4.2");
+	assert_true(json_is_array(json_object_get(a, "top_issues"))); /* (no coredump was analyzed here) */
 	b = by_name(json_object_get(j, "versions"), "1.4.3");
 	assert_true(json_real_value(json_object_get(a, "device_hours")) == 40 * 7 * 23);
 	assert_int_equal(json_integer_value(json_object_get(a, "devices")), 40);
