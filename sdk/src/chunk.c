@@ -51,32 +51,18 @@ bool fl_chunk_has_data(void)
 	return (s_chunk.source != NULL && !s_chunk.source->dropped()) || first_ready() != NULL;
 }
 
-static size_t put_uleb128(uint8_t *out, uint32_t v)
-{
-	size_t n = 0;
-
-	do {
-		out[n] = (uint8_t)(v & 0x7fu);
-		v >>= 7;
-		if (v != 0)
-			out[n] |= 0x80u;
-		n++;
-	} while (v != 0);
-	return n;
-}
-
 static size_t put_header(uint8_t *out)
 {
 	if (s_chunk.next == 0) {
 		out[0] = HEAD_FIRST_V1;
 		fl_le_put(out + 1, s_chunk.boot | (uint32_t)s_chunk.seq << 16, 4); /* u16 boot, then u16 seq */
-		return 5 + put_uleb128(out + 5, s_chunk.total);
+		return 5 + fl_uleb128_put(out + 5, s_chunk.total);
 	}
 	out[0] = (uint8_t)((s_chunk.seq & 7u) << 4 | (s_chunk.next & 7u));
 	if (s_chunk.next < 8)
 		return 1;
 	out[0] |= HEAD_MORE;
-	return 1 + put_uleb128(out + 1, s_chunk.next >> 3);
+	return 1 + fl_uleb128_put(out + 1, s_chunk.next >> 3);
 }
 
 int fl_chunk_next(void *buf, size_t cap, size_t *out_len)
