@@ -15,8 +15,9 @@ static struct {
 	size_t cap;
 	size_t head; /* offset of the oldest entry */
 	size_t used;
-	uint32_t dropped;
-	bool in_flight; /* the oldest entry is being sent */
+	uint32_t dropped;     /* entries dropped since boot */
+	uint32_t reported_to; /* how many of them envelopes sent so far reported */
+	bool in_flight;       /* the oldest entry is being sent */
 	/* the message being sent: its envelope is fixed when it starts */
 	uint8_t type;
 	uint32_t reported; /* the dropped count its envelope reports */
@@ -102,6 +103,11 @@ done:
 
 uint32_t fl_event_dropped(void)
 {
+	return s_ring.dropped - s_ring.reported_to;
+}
+
+uint32_t fl_event_dropped_since_boot(void)
+{
 	return s_ring.dropped;
 }
 
@@ -119,7 +125,7 @@ static uint32_t source_start(void)
 	fl_port_lock();
 	ring_copy_out(s_ring.head, h, sizeof(h));
 	s_ring.in_flight = true;
-	s_ring.reported = s_ring.dropped;
+	s_ring.reported = s_ring.dropped - s_ring.reported_to;
 	fl_port_unlock();
 	s_ring.type = h[2];
 	fl_message_begin(&count, s_ring.type, s_ring.reported);
@@ -153,7 +159,7 @@ static void source_sent(void)
 	fl_port_lock();
 	remove_oldest(); /* the entry sent: never dropped while in flight, so still the oldest */
 	s_ring.in_flight = false;
-	s_ring.dropped -= s_ring.reported; /* drops only add up while it was sent: never below */
+	s_ring.reported_to += s_ring.reported;
 	fl_port_unlock();
 }
 
