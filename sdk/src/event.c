@@ -134,7 +134,7 @@ static uint32_t source_start(void)
 	s_ring.reported = s_ring.dropped - s_ring.reported_to;
 	fl_port_unlock();
 	s_ring.type = h[2];
-	s_ring.identity = s_ring.type != FL_MSG_HEARTBEAT || !s_ring.reboot_sent;
+	s_ring.identity = !FL_HEARTBEAT_ENABLED || s_ring.type != FL_MSG_HEARTBEAT || !s_ring.reboot_sent;
 	fl_message_begin(&count, s_ring.type, s_ring.reported, s_ring.identity);
 	s_ring.envelope = count.pos;
 	return s_ring.envelope + fl_le_get(h, 2);

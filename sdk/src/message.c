@@ -38,6 +38,7 @@ void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t dropped, bool i
 	size_t build_id_len = 0;
 	bool hw = false;
 
+	identity = identity || !FL_HEARTBEAT_ENABLED; /* (without heartbeats every envelope is the full one) */
 	if (identity) {
 		build_id_len = fl_port_build_id(&build_id);
 		fl_port_device_info(&info);
