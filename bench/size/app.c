@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The minimal Cortex-M3 application `make size` links twice: as is, and with FL_SIZE_WITH_SDK using the SDK in its
- * reference configuration (coredumps, reboot reasons, asserts, the event queue, the chunker; the Cortex-M port).
- * The difference is what the SDK costs; the report lists the SDK, the port and this app's own port file apart. */
+/* The minimal Cortex-M3 application `make size` links several times: as is, and with FL_SIZE_WITH_SDK using the
+ * SDK in its reference configuration (coredumps, reboot reasons, asserts, the event queue, the chunker; the
+ * Cortex-M port). The difference is what the SDK costs; the report lists the SDK, the port and this app's own port
+ * file apart. FL_SIZE_HEARTBEAT adds heartbeats (fl_metrics_poll() in the loop), and FL_SIZE_METRICS the
+ * application keys of the SDK's FL_METRICS_DEF, each changed once in the loop, as an application would where its
+ * events happen. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +68,31 @@ static void link_send(const uint8_t *chunk, size_t len)
 }
 #endif
 
+#ifdef FL_SIZE_METRICS
+/* One call per key (a timer: its start and its stop), each with its kind's function; v stands for the value. */
+static inline void touch(int kind, enum fl_metric_key key, uint32_t v)
+{
+	if (kind == FL_METRIC_KIND_COUNTER) {
+		fl_metric_add(key, 1);
+	} else if (kind == FL_METRIC_KIND_GAUGE) {
+		fl_metric_set(key, v);
+	} else if (kind == FL_METRIC_KIND_GAUGE_SIGNED) {
+		fl_metric_set_signed(key, (int32_t)v);
+	} else if (v & 1u) {
+		fl_metric_timer_start(key);
+	} else {
+		fl_metric_timer_stop(key);
+	}
+}
+
+static void update_metrics(uint32_t v)
+{
+#define FL_METRIC_X(kind, name) touch(kind, FL_METRIC_##name, v);
+#include FL_METRICS_DEF
+#undef FL_METRIC_X
+}
+#endif
+
 int main(void)
 {
 #ifdef FL_SIZE_WITH_SDK
@@ -82,6 +110,12 @@ int main(void)
 		FL_ASSERT(g_state[0] != 0xdeadbeefu);
 		if (fl_chunk_has_data() && fl_chunk_next(chunk, sizeof(chunk), &len) == 0)
 			link_send(chunk, len);
+#ifdef FL_SIZE_HEARTBEAT
+		fl_metrics_poll();
+#endif
+#ifdef FL_SIZE_METRICS
+		update_metrics(g_sink);
+#endif
 		if (g_sink == 0x5a5a5a5au)
 			fl_reboot(FL_REASON_USER_REQUEST);
 #endif

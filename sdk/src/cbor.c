@@ -5,11 +5,11 @@
 #include "cbor_private.h"
 #include "le_private.h"
 
-#define MAJOR_UINT 0u
-#define MAJOR_BYTES 2u
+#define MAJOR_UINT FL_CBOR_MAJOR_UINT
+#define MAJOR_BYTES FL_CBOR_MAJOR_BYTES
 #define MAJOR_TEXT 3u
 #define MAJOR_ARRAY 4u
-#define MAJOR_MAP 5u
+#define MAJOR_MAP FL_CBOR_MAJOR_MAP
 
 void fl_sink_put(struct fl_sink *s, const void *data, size_t len)
 {
@@ -52,16 +52,22 @@ size_t fl_cbor_head_size(uintptr_t value)
 }
 
 /* Values are uintptr_t, the width of the target's registers: no 64-bit arithmetic on a 32-bit MCU. */
-static void head(struct fl_sink *s, unsigned major, uintptr_t value)
+size_t fl_cbor_head_write(uint8_t *out, unsigned major, uintptr_t value)
 {
-	uint8_t b[9];
 	size_t n = fl_cbor_head_size(value);
 
 	/* additional information: the value itself, or 24..27 for 1, 2, 4, 8 bytes following */
-	b[0] = (uint8_t)(major << 5 | (n == 1 ? (unsigned)value : n == 2 ? 24u : n == 3 ? 25u : n == 5 ? 26u : 27u));
+	out[0] = (uint8_t)(major << 5 | (n == 1 ? (unsigned)value : n == 2 ? 24u : n == 3 ? 25u : n == 5 ? 26u : 27u));
 	for (size_t i = 1; i < n; i++) /* big-endian argument */
-		b[i] = (uint8_t)(value >> (8 * (n - 1 - i)));
-	fl_sink_put(s, b, n);
+		out[i] = (uint8_t)(value >> (8 * (n - 1 - i)));
+	return n;
+}
+
+static void head(struct fl_sink *s, unsigned major, uintptr_t value)
+{
+	uint8_t b[9];
+
+	fl_sink_put(s, b, fl_cbor_head_write(b, major, value));
 }
 
 void fl_cbor_uint(struct fl_sink *s, uintptr_t value)

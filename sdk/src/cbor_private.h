@@ -42,6 +42,15 @@ void fl_cbor_map(struct fl_sink *s, size_t pairs);
 /* Bytes fl_cbor_uint / a head takes for value. */
 size_t fl_cbor_head_size(uintptr_t value);
 
+/* The major types a caller writes a head of itself. */
+#define FL_CBOR_MAJOR_UINT 0u
+#define FL_CBOR_MAJOR_BYTES 2u
+#define FL_CBOR_MAJOR_MAP 5u
+
+/* Write the head of an item of this major type and value (a length, a count) into out, which has room for
+ * fl_cbor_head_size(value) bytes, without a sink. Returns that size. */
+size_t fl_cbor_head_write(uint8_t *out, unsigned major, uintptr_t value);
+
 /* Put words little-endian, word_size (4 or 8) bytes each, as one bstr. */
 void fl_cbor_words(struct fl_sink *s, const uintptr_t *words, size_t count);
 void fl_cbor_words32(struct fl_sink *s, const uint32_t *words, size_t count);

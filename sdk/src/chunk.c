@@ -16,11 +16,12 @@
 
 static struct {
 	const struct fl_chunk_source *source; /* of the message in progress; NULL when none is */
-	uint16_t boot;  /* low 16 bits of this boot's id */
-	uint16_t seq;   /* of the message in progress, or the next one */
-	uint32_t total; /* message bytes, without the trailer */
-	uint32_t next;  /* stream offset of the next chunk's first byte */
-	uint32_t crc;   /* CRC-32 of message bytes [0, min(next, total)) */
+	uint16_t boot;     /* low 16 bits of this boot's id */
+	uint16_t seq;      /* of the message in progress, or the next one */
+	uint32_t total;    /* message bytes, without the trailer */
+	uint32_t next;     /* stream offset of the next chunk's first byte */
+	uint32_t crc;      /* CRC-32 of message bytes [0, min(next, total)) */
+	uint32_t given[2]; /* chunks given to the application since boot, and their bytes (wrapping) */
 } s_chunk;
 
 void fl_chunk_boot(uint32_t boot_id)
@@ -51,32 +52,18 @@ bool fl_chunk_has_data(void)
 	return (s_chunk.source != NULL && !s_chunk.source->dropped()) || first_ready() != NULL;
 }
 
-static size_t put_uleb128(uint8_t *out, uint32_t v)
-{
-	size_t n = 0;
-
-	do {
-		out[n] = (uint8_t)(v & 0x7fu);
-		v >>= 7;
-		if (v != 0)
-			out[n] |= 0x80u;
-		n++;
-	} while (v != 0);
-	return n;
-}
-
 static size_t put_header(uint8_t *out)
 {
 	if (s_chunk.next == 0) {
 		out[0] = HEAD_FIRST_V1;
 		fl_le_put(out + 1, s_chunk.boot | (uint32_t)s_chunk.seq << 16, 4); /* u16 boot, then u16 seq */
-		return 5 + put_uleb128(out + 5, s_chunk.total);
+		return 5 + fl_uleb128_put(out + 5, s_chunk.total);
 	}
 	out[0] = (uint8_t)((s_chunk.seq & 7u) << 4 | (s_chunk.next & 7u));
 	if (s_chunk.next < 8)
 		return 1;
 	out[0] |= HEAD_MORE;
-	return 1 + put_uleb128(out + 1, s_chunk.next >> 3);
+	return 1 + fl_uleb128_put(out + 1, s_chunk.next >> 3);
 }
 
 int fl_chunk_next(void *buf, size_t cap, size_t *out_len)
@@ -115,6 +102,8 @@ int fl_chunk_next(void *buf, size_t cap, size_t *out_len)
 		out[hlen + i] = (uint8_t)(s_chunk.crc >> (8 * (s_chunk.next + i - s_chunk.total)));
 	s_chunk.next += n;
 	*out_len = hlen + n;
+	s_chunk.given[0]++;
+	s_chunk.given[1] += *out_len;
 	if (s_chunk.next == stream_len) {
 		s_chunk.source->sent();
 		end_message();
@@ -125,6 +114,11 @@ int fl_chunk_next(void *buf, size_t cap, size_t *out_len)
 bool fl_chunk_is_first(const void *chunk, size_t len)
 {
 	return chunk != NULL && len > 0 && (*(const uint8_t *)chunk & HEAD_FIRST) != 0;
+}
+
+const uint32_t *fl_chunk_counts(void)
+{
+	return s_chunk.given;
 }
 
 void fl_chunk_restart(void)

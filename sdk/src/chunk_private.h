@@ -35,4 +35,8 @@ extern const struct fl_chunk_source *const fl_chunk_sources[];
 /* At boot: forget any message in progress; chunks carry boot_id's low 16 bits; seq restarts at 0. */
 void fl_chunk_boot(uint32_t boot_id);
 
+/* What fl_chunk_next() has given since boot: [0] chunks (restarted messages count again: the link carried them),
+ * [1] their bytes, headers included; both wrap at 2^32. Read only, valid until the next fl_chunk_boot(). */
+const uint32_t *fl_chunk_counts(void);
+
 #endif

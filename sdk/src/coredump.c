@@ -122,7 +122,7 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 	bool stack = c->stack_hi > c->stack_lo, fault = c->fault != NULL, fp = c->fpregs != NULL;
 	uint64_t uptime = fl_port_uptime_ms();
 
-	fl_message_begin(s, FL_MSG_COREDUMP, 0);
+	fl_message_begin(s, FL_MSG_COREDUMP, 0, true);
 	fl_cbor_map(s, 4u + fault + stack + site + code + fp + (uptime != 0) + (c->signal != NULL));
 	fl_cbor_key_uint(s, KEY_REASON, reason);
 	fl_cbor_key_uint(s, KEY_FLAGS, p->flags);

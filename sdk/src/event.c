@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The event queue (event_private.h): a byte ring of [len lo, len hi, type, payload...] entries, and the chunker's
- * source of event messages: the oldest entry's payload behind an envelope made when its sending starts. */
+ * source of event messages: the oldest entry's payload behind an envelope made when its sending starts (full, or
+ * compact for a heartbeat once this boot's reboot event has been sent). */
 #include <string.h>
 
 #include "chunk_private.h"
@@ -15,10 +16,13 @@ static struct {
 	size_t cap;
 	size_t head; /* offset of the oldest entry */
 	size_t used;
-	uint32_t dropped;
-	bool in_flight; /* the oldest entry is being sent */
+	uint32_t dropped;     /* entries dropped since boot */
+	uint32_t reported_to; /* how many of them envelopes sent so far reported */
+	bool in_flight;       /* the oldest entry is being sent */
+	bool reboot_sent;     /* this boot's reboot event went out: its identity is known to the receiver */
 	/* the message being sent: its envelope is fixed when it starts */
 	uint8_t type;
+	bool identity;     /* its envelope is the full one */
 	uint32_t reported; /* the dropped count its envelope reports */
 	uint32_t envelope; /* envelope bytes before the payload */
 } s_ring;
@@ -102,6 +106,11 @@ done:
 
 uint32_t fl_event_dropped(void)
 {
+	return s_ring.dropped - s_ring.reported_to;
+}
+
+uint32_t fl_event_dropped_since_boot(void)
+{
 	return s_ring.dropped;
 }
 
@@ -110,7 +119,10 @@ static bool source_ready(void)
 	return s_ring.used > 0; /* one word, read as a whole: no lock needed to ask */
 }
 
-/* The oldest entry goes out: it is now kept when the ring is full, and its envelope reports the drops so far. */
+/* The oldest entry goes out: it is now kept when the ring is full, and its envelope reports the drops so far. A
+ * heartbeat's envelope is the compact one when this boot's reboot event was sent before it. The queue is first
+ * in, first out and the reboot event is queued first: so when it has not been sent by the time a heartbeat
+ * starts, it was dropped (or never fit), and the heartbeat carries the identity itself. */
 static uint32_t source_start(void)
 {
 	uint8_t h[FL_EVENT_ENTRY_OVERHEAD];
@@ -119,10 +131,11 @@ static uint32_t source_start(void)
 	fl_port_lock();
 	ring_copy_out(s_ring.head, h, sizeof(h));
 	s_ring.in_flight = true;
-	s_ring.reported = s_ring.dropped;
+	s_ring.reported = s_ring.dropped - s_ring.reported_to;
 	fl_port_unlock();
 	s_ring.type = h[2];
-	fl_message_begin(&count, s_ring.type, s_ring.reported);
+	s_ring.identity = !FL_HEARTBEAT_ENABLED || s_ring.type != FL_MSG_HEARTBEAT || !s_ring.reboot_sent;
+	fl_message_begin(&count, s_ring.type, s_ring.reported, s_ring.identity);
 	s_ring.envelope = count.pos;
 	return s_ring.envelope + fl_le_get(h, 2);
 }
@@ -135,7 +148,7 @@ static int source_read(uint32_t off, uint8_t *dst, uint32_t n)
 		uint32_t head = s_ring.envelope - off < n ? s_ring.envelope - off : n;
 
 		fl_window_init(&w, off, dst, head);
-		fl_message_begin(&w.base, s_ring.type, s_ring.reported);
+		fl_message_begin(&w.base, s_ring.type, s_ring.reported, s_ring.identity);
 		dst += head;
 		off += head;
 		n -= head;
@@ -153,8 +166,10 @@ static void source_sent(void)
 	fl_port_lock();
 	remove_oldest(); /* the entry sent: never dropped while in flight, so still the oldest */
 	s_ring.in_flight = false;
-	s_ring.dropped -= s_ring.reported; /* drops only add up while it was sent: never below */
+	s_ring.reported_to += s_ring.reported;
 	fl_port_unlock();
+	if (s_ring.type == FL_MSG_REBOOT)
+		s_ring.reboot_sent = true;
 }
 
 static bool source_dropped(void)

@@ -20,9 +20,14 @@ int fl_event_push(uint8_t type, const void *payload, size_t len);
 /* Entries dropped and not yet reported in a message's envelope. */
 uint32_t fl_event_dropped(void);
 
+/* Entries dropped since boot, reported or not (a heartbeat's built-in events_dropped). */
+uint32_t fl_event_dropped_since_boot(void);
+
 /* The chunker's source of event messages (chunk_private.h): the oldest entry first, its payload behind the
- * envelope (docs/FORMAT.md §7) with this boot's id and the drops not yet reported. The entry being sent is kept
- * when the ring is full; it leaves the ring when its last chunk is taken. */
+ * envelope (docs/FORMAT.md §7) with this boot's id and the drops not yet reported. A heartbeat's envelope is the
+ * compact one (§8.4) when this boot's reboot event has been sent; when the ring dropped the reboot event unsent,
+ * every heartbeat of the boot carries the full identity. The entry being sent is kept when the ring is full; it
+ * leaves the ring when its last chunk is taken. */
 struct fl_chunk_source;
 extern const struct fl_chunk_source fl_event_source;
 

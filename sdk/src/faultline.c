@@ -8,6 +8,7 @@
 #include "faultline/faultline.h"
 #include "faultline/port.h"
 #include "message_private.h"
+#include "metrics_private.h"
 #include "reboot_private.h"
 #include "storage_private.h"
 
@@ -20,6 +21,7 @@ int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
 	struct fl_boot_info info = {0};
 	uint32_t boot_id;
 	int storage, rc = 0;
+	bool coredump;
 
 	if (params == NULL || params->event_buf == NULL || params->event_buf_size < FL_EVENT_BUF_MIN)
 		return FL_ERR_INVALID_ARG;
@@ -33,7 +35,10 @@ int fl_init(const struct fl_init_params *params, struct fl_boot_info *out)
 		rc = storage;
 		storage = FL_STORAGE_FAILED;
 	}
-	fl_reboot_boot(boot_id, &info.reason, &info.reset_cause);
+	fl_reboot_boot(boot_id, &info.reason, &info.reset_cause, &coredump);
+	/* Last: the heartbeat's counts restart here (the reboot event was just queued into an empty ring: nothing
+	 * was dropped to count). */
+	fl_metrics_boot(!fl_reason_is_expected(info.reason), coredump);
 	info.storage = storage;
 	if (out != NULL)
 		*out = info;

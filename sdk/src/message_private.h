@@ -3,12 +3,14 @@
 #ifndef FL_MESSAGE_PRIVATE_H
 #define FL_MESSAGE_PRIVATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cbor_private.h"
 
 #define FL_MSG_COREDUMP 1u
 #define FL_MSG_REBOOT 2u
+#define FL_MSG_HEARTBEAT 3u
 
 /* Envelope keys and the payload key, which comes last. */
 enum {
@@ -30,9 +32,11 @@ void fl_message_boot(uint32_t boot_id);
 
 /*
  * Write the envelope map head and every envelope key up to and including the payload key; the caller writes
- * the payload map next. Identity comes from the port (device info, build-id), the compiler (arch, os) and
- * fl_message_boot(). dropped: 0 leaves the key out.
+ * the payload map next. dropped: 0 leaves the key out. identity: true for the full envelope, with the firmware
+ * identity from the port (device info, build-id) and the compiler (arch, os); false for the compact one of a
+ * heartbeat (docs/FORMAT.md §8.4: version, type, boot id, dropped), which calls no port function. The boot id
+ * is fl_message_boot()'s.
  */
-void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t dropped);
+void fl_message_begin(struct fl_sink *s, unsigned type, uint32_t dropped, bool identity);
 
 #endif

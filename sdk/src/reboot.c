@@ -71,7 +71,7 @@ void fl_reboot(uint16_t reason)
 	fl_port_reboot();
 }
 
-void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw)
+void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw, bool *out_coredump)
 {
 	uint8_t payload[FL_EVENT_PAYLOAD_MAX];
 	struct fl_window_sink w;
@@ -79,10 +79,10 @@ void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw)
 	uint16_t hw = fl_port_reset_cause(&raw);
 	bool valid = record_valid(), marked = valid && s_record.reason != FL_REASON_UNKNOWN;
 	uint16_t reason = marked ? s_record.reason : hw;
-	bool site = marked && s_record.pc != 0;
+	bool site = marked && s_record.pc != 0, coredump = valid && s_record.coredump;
 
 	fl_window_init(&w, 0, payload, sizeof(payload));
-	fl_cbor_map(&w.base, 1u + (raw != 0) + site + (valid && s_record.coredump) + valid);
+	fl_cbor_map(&w.base, 1u + (raw != 0) + site + coredump + valid);
 	fl_cbor_key_uint(&w.base, KEY_REASON, reason);
 	if (raw != 0) {
 		fl_cbor_key_uint(&w.base, KEY_RESET_CAUSE, raw);
@@ -90,7 +90,7 @@ void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw)
 	if (site) {
 		fl_cbor_key_pair(&w.base, KEY_SITE, s_record.pc, s_record.lr);
 	}
-	if (valid && s_record.coredump) {
+	if (coredump) {
 		fl_cbor_key_uint(&w.base, KEY_COREDUMP, 1);
 	}
 	if (valid) {
@@ -101,4 +101,5 @@ void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw)
 	record_start(boot_id);
 	*out_reason = reason;
 	*out_raw = raw;
+	*out_coredump = coredump;
 }

@@ -16,9 +16,10 @@
 
 /*
  * At boot: read the record the previous boot left, merge it with the hardware reset cause, queue the reboot
- * event, and start a fresh record for this boot. out_reason/out_raw: what the reboot event says.
+ * event, and start a fresh record for this boot. out_reason/out_raw/out_coredump: what the reboot event says
+ * (its reason, reset_cause, and whether the ended boot saved a coredump).
  */
-void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw);
+void fl_reboot_boot(uint32_t boot_id, uint16_t *out_reason, uint32_t *out_raw, bool *out_coredump);
 
 /* Record a reason with its site. An unexpected reason replaces an expected one marked earlier (the crash is what
  * happened); otherwise the first reason stands. coredump: the boot saved a coredump. Safe in the fault path. */

@@ -147,6 +147,12 @@ int fl_storage_boot(void)
 	return erase_all() == 0 ? found : FL_ERR_IO;
 }
 
+uint32_t fl_storage_heartbeat_state(void)
+{
+	/* after fl_storage_boot() the state is one of these three: read and invalid content is erased at boot */
+	return s_store.state == FL_STORAGE_UNREAD ? 1u : s_store.state == FL_STORAGE_FAILED ? 2u : 0u;
+}
+
 bool fl_coredump_pending(void)
 {
 	return s_store.state == FL_STORAGE_UNREAD;

@@ -19,6 +19,10 @@
  */
 int fl_storage_boot(void);
 
+/* The state of storage now, as a heartbeat's built-in value `storage` says it (docs/FORMAT.md §8.4): 0 ready for a
+ * crash, 1 holds a dump not sent completely yet, 2 failed (no coredumps until the next boot). */
+uint32_t fl_storage_heartbeat_state(void);
+
 /* A sink that programs a dump's message into storage one write granule at a time (fl_storage_open()). */
 struct fl_storage_sink {
 	struct fl_sink base;

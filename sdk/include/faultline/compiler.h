@@ -15,6 +15,11 @@
 #define FL_NAKED __attribute__((naked))                /* no prologue or epilogue: the body is assembly only */
 #define FL_ALIAS(target) __attribute__((alias(target))) /* this declaration names the function `target` */
 #define FL_PRINTF(fmt, first) __attribute__((format(printf, fmt, first))) /* check calls like printf's */
+/* Stop the build with msg when the constant expression cond is false (C11's static assertion, which GCC and Clang
+ * also take in C99 mode; __extension__ keeps -pedantic quiet). At file scope or in a block. FL_NOTHING_ keeps
+ * glibc's stand-in macro _Static_assert(expr, diagnostic) of strict C99, which drops the message, from expanding. */
+#define FL_NOTHING_
+#define FL_STATIC_ASSERT(cond, msg) __extension__ _Static_assert FL_NOTHING_(cond, msg)
 /* The return address of the function this is written in, as a void *. */
 #define FL_RETURN_ADDRESS() __builtin_return_address(0)
 
@@ -37,7 +42,8 @@
  * IAR (__ICCARM__): FL_NORETURN __noreturn; FL_NOINLINE _Pragma("inline=never") (a pragma goes before the
  *   whole declaration: the SDK writes FL_NOINLINE first); FL_USED __root;
  *   FL_SECTION(name) @ name (IAR's placement, also after the declarator; a .noinit variable also needs
- *   __no_init, or use #pragma location); FL_PRINTF(...) and FL_NO_SANITIZE_ADDRESS empty; FL_RETURN_ADDRESS()
+ *   __no_init, or use #pragma location); FL_PRINTF(...) and FL_NO_SANITIZE_ADDRESS empty; FL_STATIC_ASSERT
+ *   _Static_assert(cond, msg) in C11 mode, or a typedef of an array of size (cond) ? 1 : -1; FL_RETURN_ADDRESS()
  *   has no builtin: read lr on entry (an intrinsic or a line of assembly). FL_NAKED and FL_ALIAS are used only
  *   by sdk/ports/cortex-m/fault.c, whose entry stub is GNU inline assembly: with IAR it becomes an assembler
  *   file, and the handler names aliases through `#pragma weak HardFault_Handler=fl_cm_fault_entry` and so on.

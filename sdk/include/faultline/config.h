@@ -33,13 +33,39 @@
 #error "FL_STORAGE_GRANULE_MAX must be a power of two, 1..256"
 #endif
 
-/* Largest payload of one queued event (a reboot event needs at most 39 bytes). */
+/* Largest payload of one queued event. A reboot event needs at most 39 bytes; a heartbeat 28 bytes for the
+ * built-in values, plus 5 per application counter or timer and 15 per gauge (FL_HEARTBEAT_PAYLOAD_MAX in
+ * faultline/metrics.h, which the build checks against this). 64 holds the built-ins and, for example, three
+ * counters and two gauges. The event queue's push keeps a copy of this size on the stack. */
 #ifndef FL_EVENT_PAYLOAD_MAX
-#define FL_EVENT_PAYLOAD_MAX 48
+#define FL_EVENT_PAYLOAD_MAX 64
 #endif
 #if FL_EVENT_PAYLOAD_MAX < 40 || FL_EVENT_PAYLOAD_MAX > 1024
 #error "FL_EVENT_PAYLOAD_MAX must be 40..1024"
 #endif
+
+/* 1: heartbeats (docs/FORMAT.md §8.4): the built-in values, and the application's metrics when FL_METRICS_DEF
+ * names its key table, queued by fl_metrics_poll() every FL_HEARTBEAT_INTERVAL_S (faultline/metrics.h).
+ * 0: every function of faultline/metrics.h is an inline no-op and the SDK counts nothing for them. */
+#ifndef FL_HEARTBEAT_ENABLED
+#define FL_HEARTBEAT_ENABLED 1
+#endif
+#if FL_HEARTBEAT_ENABLED != 0 && FL_HEARTBEAT_ENABLED != 1
+#error "FL_HEARTBEAT_ENABLED must be 0 or 1"
+#endif
+
+/* Seconds of fl_port_uptime_ms() between heartbeats. At most 30 days: the interval and a timer's running period
+ * within it are 32-bit milliseconds. */
+#ifndef FL_HEARTBEAT_INTERVAL_S
+#define FL_HEARTBEAT_INTERVAL_S 3600
+#endif
+#if FL_HEARTBEAT_INTERVAL_S < 1 || FL_HEARTBEAT_INTERVAL_S > 2592000
+#error "FL_HEARTBEAT_INTERVAL_S must be 1..2592000 seconds (30 days)"
+#endif
+
+/* FL_METRICS_DEF: the application's metric keys, a .def file of FL_METRIC_COUNTER(name) ... lines
+ * (faultline/metrics.h), e.g. #define FL_METRICS_DEF "app_metrics.def"; found on the include path. Undefined:
+ * no application keys (heartbeats carry the built-in values only). */
 
 /* 1: FL_ASSERT() checks its expression; 0: it compiles to nothing (the expression is not evaluated). */
 #ifndef FL_ASSERT_ENABLED

@@ -8,6 +8,6 @@
 #define FL_ERR_NO_DATA (-2)     /* nothing to send / nothing saved */
 #define FL_ERR_NO_SPACE (-3)    /* a buffer, queue or table is full */
 #define FL_ERR_IO (-4)          /* the storage port returned an error */
-#define FL_ERR_STATE (-5)       /* fl_init() has not run, or storage is unusable */
+#define FL_ERR_STATE (-5)       /* fl_init() has not run, storage is unusable, or the feature is off */
 
 #endif

@@ -14,6 +14,7 @@
 #include "faultline/config.h"
 #include "faultline/coredump.h"
 #include "faultline/errors.h"
+#include "faultline/metrics.h"
 #include "faultline/reboot.h"
 #include "faultline/serial.h"
 #include "faultline/version.h"

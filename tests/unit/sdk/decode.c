@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,89 @@ size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, v
 	}
 	assert_int_equal(have, 0); /* no message left half sent */
 	return count;
+}
+
+size_t heartbeat_values(const uint8_t *msg, size_t len, uint64_t *out, size_t max)
+{
+	cbor_item_t *m = decode_message(msg, len), *payload = map_get(m, 9), *values;
+	const uint8_t *p;
+	size_t n = 0, vlen;
+
+	assert_int_equal(map_uint(m, 1), 3);
+	assert_non_null(payload);
+	values = map_get(payload, 1);
+	if (values == NULL || !cbor_isa_bytestring(values) || !cbor_bytestring_is_definite(values))
+		fail_msg("heartbeat: values missing or not a definite bstr");
+	p = cbor_bytestring_handle(values);
+	vlen = cbor_bytestring_length(values);
+	for (size_t i = 0; i < vlen; n++) {
+		uint64_t v = 0;
+		unsigned shift = 0;
+		size_t start = i;
+
+		do {
+			if (i >= vlen || shift > 63)
+				fail_msg("heartbeat: value %zu is not whole LEB128", n);
+			v |= (uint64_t)(p[i] & 0x7f) << shift;
+			shift += 7;
+		} while (p[i++] & 0x80);
+		if (i - start > 1 && p[i - 1] == 0)
+			fail_msg("heartbeat: value %zu is not minimal LEB128", n);
+		if (n < max)
+			out[n] = v;
+	}
+	cbor_decref(&m);
+	return n < max ? n : max;
+}
+
+/* Little-endian fields of the ELF64 file at p. */
+static uint64_t elf_get(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = n; i > 0; i--)
+		v = v << 8 | p[i - 1];
+	return v;
+}
+
+long self_section(const char *name, void *out, size_t cap, uint64_t *out_flags)
+{
+	FILE *f = fopen("/proc/self/exe", "rb");
+	uint8_t *elf;
+	size_t len;
+	uint64_t shoff, stroff;
+	unsigned shentsize, shnum, shstrndx;
+	long found = -1;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = (size_t)ftell(f);
+	rewind(f);
+	elf = malloc(len);
+	assert_non_null(elf);
+	assert_int_equal(fread(elf, 1, len, f), len);
+	fclose(f);
+	assert_true(len > 64 && memcmp(elf, "\177ELF\2\1", 6) == 0); /* ELF64, little-endian: the host */
+	shoff = elf_get(elf + 0x28, 8);
+	shentsize = (unsigned)elf_get(elf + 0x3a, 2);
+	shnum = (unsigned)elf_get(elf + 0x3c, 2);
+	shstrndx = (unsigned)elf_get(elf + 0x3e, 2);
+	assert_true(shoff + (uint64_t)shnum * shentsize <= len && shstrndx < shnum);
+	stroff = elf_get(elf + shoff + (uint64_t)shstrndx * shentsize + 0x18, 8);
+	for (unsigned i = 0; i < shnum && found < 0; i++) {
+		const uint8_t *sh = elf + shoff + (uint64_t)i * shentsize;
+		uint64_t at = stroff + elf_get(sh, 4), off = elf_get(sh + 0x18, 8), size = elf_get(sh + 0x20, 8);
+
+		assert_true(at < len);
+		if (strncmp((const char *)elf + at, name, len - at) != 0)
+			continue;
+		assert_true(off + size <= len);
+		memcpy(out, elf + off, size < cap ? size : cap);
+		*out_flags = elf_get(sh + 8, 8);
+		found = (long)size;
+	}
+	free(elf);
+	return found;
 }
 
 static void collect(const uint8_t *msg, size_t len, void *ctx)

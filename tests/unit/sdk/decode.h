@@ -30,6 +30,19 @@ const uint8_t *stored_message_in(const uint8_t *storage, size_t size, size_t *ou
  */
 size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, void *ctx), void *ctx);
 
+/*
+ * The values of a heartbeat (docs/FORMAT.md §8.4), decoded here from its payload's bstr as LEB128 (independently
+ * of the SDK's writer): out[0] = B, out[1..B] the built-ins, then the application's. Fails the test unless msg is
+ * one CBOR map of type 3 whose values are whole, minimal LEB128 numbers. Returns how many (at most max).
+ */
+size_t heartbeat_values(const uint8_t *msg, size_t len, uint64_t *out, size_t max);
+
+/*
+ * The section `name` of this test program's ELF file (/proc/self/exe), read with a small ELF64 reader: up to cap
+ * bytes of it into out, its sh_flags into *out_flags. Returns its size, or -1 when the program has no such section.
+ */
+long self_section(const char *name, void *out, size_t cap, uint64_t *out_flags);
+
 /* Messages collected by drain_all(), in the order sent. */
 struct drained {
 	size_t n;
