@@ -28,7 +28,7 @@
 #define BODY_MAX (16u * 4096u)
 
 /* The shape of the messages a device sends: chunk bytes on the wire, message bytes (heartbeat: heartbeats of
- * docs/FORMAT.md §8.4 instead, each in one chunk, their length their own). */
+ * docs/FORMAT.md §8.4 instead, each in one chunk, from HB_DEVICES devices per client). */
 struct shape {
 	unsigned chunk;
 	uint32_t total;
@@ -42,7 +42,6 @@ struct device {
 	char serial[40];
 	uint16_t seq;
 	uint32_t next; /* stream offset of the next chunk; 0 starts a new message */
-	uint32_t total; /* of the message in progress */
 	uint8_t stream[STREAM_MAX];
 };
 
@@ -84,14 +83,21 @@ static uint8_t s_identity[] = {0x02, 0x18, 0x28, 0x04, 0x54, 0xb5, 0x97, 0x17, 0
 			       0xe2, 0x7b, 0x7d, 0xd7, 0xdf, 0xf3, 0x4f, 0xb0, 0x8e, 0xd8, 0x69, 0x05, 0x65, '1', '.',
 			       '4', '.', '2'};
 
-/* A heartbeat of the device (docs/FORMAT.md §8.4) into out, an hour of uptime after its one before: the first
- * of a device in full form (its identity), then compact ones; three application values. Returns its length. */
-static uint32_t heartbeat(const struct device *d, uint8_t *out)
+/* A device of the heartbeat figure: many of them, each heartbeating now and then as a fleet does. */
+#define HB_DEVICES 1024u /* per client: 16,384 in all, each sending about once a second at the rates measured */
+struct hb_device {
+	uint16_t seq;
+	uint32_t uptime; /* of its last heartbeat */
+	double start;    /* when it booted (an hour before the figure started) */
+};
+
+/* A heartbeat of device d (docs/FORMAT.md §8.4), its uptime the time since it booted: the first in full form (its
+ * identity), then compact ones; three application values. boot: its boot id. Returns the message's length. */
+static uint32_t heartbeat(const struct hb_device *d, uint32_t boot, uint8_t *out)
 {
 	uint8_t values[64];
-	uint32_t n = 0, v = 0, boot = (uint32_t)(uintptr_t)d >> 4;
-	uint32_t uptime = 3600u * (d->seq + 1u);
-	const uint32_t builtin[7] = {uptime, 0, 0, 3u * d->seq, 90u * d->seq, 0, 0};
+	uint32_t n = 0, v = 0;
+	const uint32_t builtin[7] = {d->uptime, 0, 0, 3u * d->seq, 90u * d->seq, 0, 0};
 
 	values[v++] = 7;
 	for (unsigned i = 0; i < 7; i++)
@@ -116,29 +122,50 @@ static uint32_t heartbeat(const struct device *d, uint8_t *out)
 	return n + v;
 }
 
+/* Device d's next heartbeat as one chunk (FORMAT.md §3.1) into out. Returns its length. */
+static size_t heartbeat_chunk(struct hb_device *d, uint32_t boot, uint8_t *out)
+{
+	uint32_t now = (uint32_t)(now_s() - d->start), total, crc;
+	size_t head;
+
+	d->uptime = now > d->uptime ? now : d->uptime + 1;
+	out[0] = 0x81;
+	out[1] = (uint8_t)boot;
+	out[2] = (uint8_t)(boot >> 8);
+	out[3] = (uint8_t)d->seq;
+	out[4] = (uint8_t)(d->seq >> 8);
+	total = heartbeat(d, boot, out + 16); /* (moved after its header below) */
+	head = 5 + leb128(out + 5, total);
+	memmove(out + head, out + 16, total);
+	crc = fl_crc32_update(0, out + head, total);
+	for (unsigned i = 0; i < 4; i++)
+		out[head + total + i] = (uint8_t)(crc >> (8 * i));
+	d->seq++;
+	return head + total + 4;
+}
+
 /* The device's next chunk (FORMAT.md §3) of shape sh into out (sh->chunk bytes at most); a fresh message of
  * distinct bytes after the last one. Returns its length. */
 static size_t next_chunk(struct device *d, const struct shape *sh, uint8_t *out)
 {
-	uint32_t crc, stream, take, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^
-					 (uint32_t)time(NULL)) | 1u;
+	uint32_t crc, stream = sh->total + 4, take, x = ((uint32_t)d->seq * 2654435761u ^ (uint32_t)(uintptr_t)d ^
+							 (uint32_t)time(NULL)) | 1u;
 	size_t head;
 
 	if (d->next == 0) {
-		d->total = sh->heartbeat ? heartbeat(d, d->stream) : sh->total;
-		for (unsigned i = 0; !sh->heartbeat && i < sh->total; i++) {
+		for (unsigned i = 0; i < sh->total; i++) {
 			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
 			d->stream[i] = (uint8_t)x;
 		}
-		crc = fl_crc32_update(0, d->stream, d->total);
+		crc = fl_crc32_update(0, d->stream, sh->total);
 		for (unsigned i = 0; i < 4; i++)
-			d->stream[d->total + i] = (uint8_t)(crc >> (8 * i));
+			d->stream[sh->total + i] = (uint8_t)(crc >> (8 * i));
 		out[0] = 0x81; /* head (v1), boot 1, seq, total */
 		out[1] = 1;
 		out[2] = 0;
 		out[3] = (uint8_t)d->seq;
 		out[4] = (uint8_t)(d->seq >> 8);
-		head = 5 + leb128(out + 5, d->total);
+		head = 5 + leb128(out + 5, sh->total);
 	} else {
 		out[0] = (uint8_t)((d->seq & 7) << 4 | (d->next & 7));
 		head = 1;
@@ -147,7 +174,6 @@ static size_t next_chunk(struct device *d, const struct shape *sh, uint8_t *out)
 			head += leb128(out + 1, d->next >> 3);
 		}
 	}
-	stream = d->total + 4;
 	take = sh->chunk - head < stream - d->next ? (uint32_t)(sh->chunk - head) : stream - d->next;
 	memcpy(out + head, d->stream + d->next, take);
 	d->next += take;
@@ -225,6 +251,21 @@ static void *client_run(void *arg)
 		for (size_t i = c->id; i < c->count; i += CLIENTS) {
 			snprintf(serial, sizeof(serial), "%s%zu", c->prefix, i);
 			post(&fd, c, serial, 1, c->file, c->file_len);
+		}
+		close(fd);
+		return NULL;
+	}
+	if (c->shape.heartbeat) {
+		static __thread struct hb_device hb[HB_DEVICES];
+		double start = now_s() - 3600;
+
+		for (unsigned i = 0; i < HB_DEVICES; i++)
+			hb[i] = (struct hb_device){0, 0, start};
+		for (unsigned i = 0; now_s() < c->until; i = (i + 1) % HB_DEVICES) {
+			snprintf(serial, sizeof(serial), "%s-c%u-d%u", c->prefix, c->id, i);
+			len = heartbeat_chunk(&hb[i], c->id << 16 | i, body);
+			if (post(&fd, c, serial, 0, body, len) == 200)
+				c->chunks++;
 		}
 		close(fd);
 		return NULL;
@@ -426,7 +467,10 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; argc == 5 && i < 20 && sscanf(argv[4] + 2 * i, "%2hhx", &s_identity[5 + i]) == 1; i++)
 			;
 
-		printf("%.0f\n", drive((unsigned)atoi(argv[2]), argv[3], "hb", 1, &sh, NULL, 0, 0));
+		char prefix[32];
+
+		snprintf(prefix, sizeof(prefix), "hb%d", (int)getpid()); /* each run a fleet of its own */
+		printf("%.0f\n", drive((unsigned)atoi(argv[2]), argv[3], prefix, 1, &sh, NULL, 0, 0));
 		return 0;
 	}
 	if (argc == 6 && strcmp(argv[1], "--rate") == 0) { /* --rate PORT KEY CHUNK TOTAL: 1 chunk a request */

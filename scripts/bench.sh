@@ -57,7 +57,7 @@ start_server() { # NAME: a server with its data in $work/NAME/data, 2 workers, i
 	dir=$work/$1 # they go (a simulated fleet sends more than a real one); sets dir, pid, port, key, admin
 	mkdir -p "$dir"
 	start --workers 2 --new-devices-per-hour 1073741824 --device-messages-per-hour 1073741824 \
-		--key-mb-per-day 1073741824
+		--device-heartbeats-per-hour 1073741824 --key-mb-per-day 1073741824
 	key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 	admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 }
@@ -122,6 +122,65 @@ echo "== process: $requeued coredumps from as many devices (bus_write on mps2-an
 awk -v n="$(issues)" -v ns=$((t1 - t0)) 'BEGIN { r = n / (ns / 1e9)
 	printf "  %d processed in %.0f ms: %.0f coredumps/s (target 1000: %s)\n", n, ns / 1e6, r,
 	       (r >= 1000) ? "met" : "missed" }'
+kill "$pid"
+wait "$pid" || true
+pid=
+
+# Heartbeats (docs/FORMAT.md §8.4) are counted into health as they arrive: each request one heartbeat of one of
+# 16,384 devices (its first in full form, then compact ones), against each request one 40-byte message of another
+# kind (stored and queued for the workers), alternating.
+start_server heartbeats
+build_id=$(readelf -n "$elf" | sed -n 's/.*Build ID: //p')
+curl -s -H "Authorization: Bearer $admin" --data-binary "@$elf" "http://127.0.0.1:$port/api/v1/symbols" > /dev/null
+echo "== heartbeats: 1 a request (counted into hourly buckets and device aggregates) against 1 other message a" \
+     "request (stored, queued for the workers), 16 client threads, $disk; 2 s per figure, alternating"
+h1=$("$bench" --heartbeats "$port" "$key" "$build_id")
+m1=$("$bench" --rate "$port" "$key" 64 40)
+h2=$("$bench" --heartbeats "$port" "$key" "$build_id")
+m2=$("$bench" --rate "$port" "$key" 64 40)
+awk -v h1="$h1" -v h2="$h2" -v m1="$m1" -v m2="$m2" 'BEGIN { h = (h1 + h2) / 2; m = (m1 + m2) / 2
+	printf "  heartbeats %7.0f and %7.0f /s; other messages %7.0f and %7.0f /s = %.2fx (target: at least 1.0x: %s)\n",
+	       h1, h2, m1, m2, h / m, (h >= m) ? "met" : "missed" }'
+kill "$pid"
+wait "$pid" || true
+
+# GET /api/v1/versions over the aggregates of 100,000 devices x 30 days, seeded straight into the database (the
+# issue allows it: 72 million heartbeats would take hours to send): 10 versions, each device on two of them, every
+# hour of 30 days in the buckets, a tenth of the devices with a crash in the window.
+start_server versions
+kill "$pid"
+wait "$pid" || true
+now=$(date +%s)
+sqlite3 "$dir/data/faultline.db" <<SQL
+PRAGMA foreign_keys = OFF;
+BEGIN;
+WITH RECURSIVE v(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM v WHERE n < 9)
+INSERT INTO firmwares (id, build_id, sw_version, hw_version)
+	SELECT n + 1, printf('%040x', n + 1), printf('1.%d.0', n), 'evt2' FROM v;
+WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < 100000)
+INSERT INTO devices (id, serial, first_seen, last_seen, firmware_id, firmware_at)
+	SELECT n, printf('sim-%06d', n), $now - 30 * 86400, $now - (n % 86400), n % 10 + 1, $now - 15 * 86400 FROM d;
+INSERT INTO device_health (device_id, firmware_id, seconds, last_at, last_crash, crash_hours, metrics, heartbeats)
+	SELECT id, firmware_id, 15 * 86400, $now - (id % 86400), CASE WHEN id % 10 = 0 THEN $now - id % 600000 END,
+	       NULL, X'01070000' || randomblob(252), 360 FROM devices;
+INSERT INTO device_health (device_id, firmware_id, seconds, last_at, last_crash, crash_hours, metrics, heartbeats)
+	SELECT id, (firmware_id + 8) % 10 + 1, 15 * 86400, $now - 15 * 86400 - (id % 86400), NULL, NULL,
+	       X'01070000' || randomblob(252), 360 FROM devices;
+WITH RECURSIVE h(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM h WHERE n < 719)
+INSERT INTO health_hours (firmware_id, hour, seconds, reboots, coredumps, crashed_hours)
+	SELECT f.id, $now / 3600 - h.n, 10000 * 3600, 40 + f.id, 10, 38 + f.id FROM h, firmwares f;
+COMMIT;
+SQL
+start --workers 2
+get_ms() { median_ms 15 curl -sf -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/$1"; }
+echo "== health reads over 100,000 devices x 30 days of aggregates (10 versions, 200,000 device-version rows," \
+     "7,200 hourly buckets), median of 15 requests each (curl included)"
+for q in versions "versions?by=hw" versions/1.4.0 "compare?a=1.3.0&b=1.4.0" "metrics?key=chunks&version=1.4.0"; do
+	t=$(get_ms "$q")
+	awk -v q="$q" -v t="$t" 'BEGIN { printf "  GET /api/v1/%-34s %7.1f ms", q, t
+		if (q == "versions") printf " (target: at most 100 ms: %s)", (t <= 100) ? "met" : "missed"
+		printf "\n" }'
+done
 kill "$pid"
 wait "$pid" || true
 pid=

@@ -3,7 +3,8 @@
  * SDK in the reference metrics configuration (metrics3.def: a counter, a gauge, a timer + the 7 built-ins). A
  * device that boots (boot id 300, a counter's), sends its reboot event, then lives 7 days at simulated uptime: per
  * hour 4 uplinks, each with the radio on for 3 s, and 4 battery readings slowly falling; a heartbeat every hour,
- * all its chunks sent at once. Prints the heartbeats of hour 1 and hour 168 (7 days). */
+ * all its chunks sent at once. Prints the heartbeats of hour 1 and hour 168 (7 days), and checks every heartbeat's
+ * values against what the simulation did (exit status 1 when one differs). */
 #include <string.h>
 
 #include "board.h"
@@ -113,6 +114,24 @@ static void send_all(struct sent *out)
 	}
 }
 
+/* The heartbeat's values (docs/FORMAT.md §8.4), from the bstr after the compact envelope of boot 300:
+ * a4 00 01 01 03 07 19 01 2c 09 a1 01, then a one-byte bstr head. Returns their count. */
+static size_t values(const struct sent *s, uint32_t *out, size_t max)
+{
+	static const uint8_t k_envelope[12] = {0xa4, 0x00, 0x01, 0x01, 0x03, 0x07,
+					       0x19, 0x01, 0x2c, 0x09, 0xa1, 0x01};
+	size_t n = 0, at = 13, end = 13 + (s->msg[12] & 0x1fu), used;
+
+	BOARD_CHECK(s->total <= sizeof(s->msg) && memcmp(s->msg, k_envelope, sizeof(k_envelope)) == 0);
+	BOARD_CHECK((s->msg[12] & 0xe0u) == 0x40u && end == s->total);
+	while (at < end && n < max) {
+		out[n++] = leb(s->msg + at, &used);
+		at += used;
+	}
+	BOARD_CHECK(at == end);
+	return n;
+}
+
 static void report(const char *when, const struct sent *s)
 {
 	board_printf("  heartbeat after %s: %u bytes, %u chunks, %u bytes on the wire at MTU %u:\n   ", when,
@@ -127,10 +146,12 @@ int main(void)
 	static uint8_t events[256];
 	struct fl_init_params params = {events, sizeof(events)};
 	struct sent s;
-	uint32_t battery = 3900;
+	uint32_t battery = 3900, v[16], chunks, bytes;
 
 	BOARD_CHECK(fl_init(&params, NULL) == 0);
 	send_all(&s); /* the reboot event: the boot's identity, in full */
+	chunks = s.chunks;
+	bytes = s.wire;
 	board_printf("  the boot's reboot event: %u bytes, %u chunks, %u bytes on the wire at MTU %u\n",
 		     (unsigned)s.total, s.chunks, s.wire, MTU);
 	for (unsigned hour = 0; hour < DAYS * 24u; hour++) {
@@ -148,6 +169,15 @@ int main(void)
 		s_uptime = base + HOUR_MS;
 		BOARD_CHECK(fl_metrics_poll() == 1);
 		send_all(&s);
+		/* B; uptime_s, no unexpected reboot, no coredump, the chunks and bytes sent before, nothing dropped,
+		 * storage ready; uplinks, battery_mv last/min/max, radio_on_ms */
+		BOARD_CHECK(values(&s, v, 16) == 13);
+		BOARD_CHECK(v[0] == 7 && v[1] == (hour + 1) * 3600u && v[2] == 0 && v[3] == 0);
+		BOARD_CHECK(v[4] == chunks && v[5] == bytes && v[6] == 0 && v[7] == 0);
+		BOARD_CHECK(v[8] == (hour + 1) * 4u && v[12] == (hour + 1) * 12000u);
+		BOARD_CHECK(v[9] == battery + 1u + hour % 2u - 3u && v[10] == v[9] && v[11] == v[9] + 3u);
+		chunks += s.chunks;
+		bytes += s.wire;
 		if (hour == 0)
 			report("1 hour", &s);
 	}

@@ -149,9 +149,10 @@ static void versions(struct srv_answer *out, struct srv_store *st, const char *d
 	srv_api_json(out, 200, json_pack("{s:o, s:o}", "window", window(now, days), "versions", l.array));
 }
 
-/* One version out of the versions of a window (its own object, or NULL when it has nothing in it). */
+/* One version out of the versions of a window (its own object, or NULL when it has nothing in it); hw: of that
+ * hardware version only (NULL: all). */
 struct one_version {
-	const char *want;
+	const char *want, *hw;
 	json_t *found;
 	struct version_list all;
 };
@@ -161,7 +162,8 @@ static void pick_version(const struct srv_version_health *v, void *ctx)
 	struct one_version *o = ctx;
 
 	o->all.current_total += v->current;
-	if (o->found == NULL && strcmp(v->sw_version, o->want) == 0)
+	if (o->found == NULL && strcmp(v->sw_version, o->want) == 0 &&
+	    (o->hw == NULL || (v->hw_version != NULL && strcmp(v->hw_version, o->hw) == 0)))
 		o->found = version_object(v);
 }
 
@@ -179,7 +181,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 {
 	int days = window_days(days_text), rc;
 	int64_t now = srv_now();
-	struct one_version o = {v, NULL, {NULL, 0}};
+	struct one_version o = {v, hw, NULL, {NULL, 0}};
 	json_t *hours = json_array();
 
 	if (days == 0) {
@@ -190,7 +192,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	srv_store_lock(st);
 	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
 	if (rc == 0)
-		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, false, pick_version, &o);
+		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, hw != NULL, pick_version, &o);
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(hours);
@@ -201,8 +203,11 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 			srv_api_store_error(out, st);
 		return;
 	}
-	if (o.found == NULL) /* known, but nothing in the window */
-		o.found = made(json_pack("{s:o}", "sw_version", srv_json_text(v)));
+	if (o.found == NULL) { /* known, but nothing in the window: its numbers are zero */
+		const struct srv_version_health zero = {.sw_version = v, .hw_version = hw};
+
+		o.found = version_object(&zero);
+	}
 	json_object_set_new(o.found, "adoption_pct", o.all.current_total > 0 && json_object_get(o.found, "current_devices") ?
 		made(json_real(100.0 * (double)json_integer_value(json_object_get(o.found, "current_devices")) /
 			       (double)o.all.current_total)) : json_null());
@@ -210,24 +215,26 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	srv_api_json(out, 200, json_pack("{s:o, s:o}", "window", window(now, days), "version", o.found));
 }
 
-/* The two versions of a comparison, picked out of the window's versions. */
+/* The two versions of a comparison, picked out of the window's versions: their numbers, and their objects made
+ * during the callback (the rows' strings are valid only then). */
 struct pair {
 	const char *a, *b;
 	struct srv_version_health va, vb;
-	bool has_a, has_b;
+	json_t *ja, *jb;
 };
 
 static void pick_pair(const struct srv_version_health *v, void *ctx)
 {
 	struct pair *p = ctx;
 
-	if (!p->has_a && strcmp(v->sw_version, p->a) == 0) {
+	if (p->ja == NULL && strcmp(v->sw_version, p->a) == 0) {
 		p->va = *v;
-		p->has_a = true;
-	} else if (!p->has_b && strcmp(v->sw_version, p->b) == 0) {
+		p->ja = version_object(v);
+	} else if (p->jb == NULL && strcmp(v->sw_version, p->b) == 0) {
 		p->vb = *v;
-		p->has_b = true;
+		p->jb = version_object(v);
 	}
+	p->va.sw_version = p->va.hw_version = p->vb.sw_version = p->vb.hw_version = NULL;
 }
 
 static json_t *number(double v)
@@ -283,19 +290,20 @@ static void compare(struct srv_answer *out, struct srv_store *st, const char *a,
 	srv_store_lock(st);
 	rc = st->ops->versions(st, now, now - (int64_t)days * 86400, false, pick_pair, &p);
 	srv_store_unlock(st);
-	if (rc != 0) {
-		srv_api_store_error(out, st);
-		return;
-	}
-	if (!p.has_a || !p.has_b) {
-		srv_api_error(out, 404, "not_found", !p.has_a ? "version a has no data in the window" :
-			      "version b has no data in the window");
+	if (rc != 0 || p.ja == NULL || p.jb == NULL) {
+		if (rc != 0)
+			srv_api_store_error(out, st);
+		else
+			srv_api_error(out, 404, "not_found", p.ja == NULL ? "version a has no data in the window" :
+				      "version b has no data in the window");
+		json_decref(p.ja);
+		json_decref(p.jb);
 		return;
 	}
 	rates = made(json_pack("[o, o]", compared("unexpected_reboots", p.va.reboots, &p.va, p.vb.reboots, &p.vb),
 			       compared("coredumps", p.va.coredumps, &p.va, p.vb.coredumps, &p.vb)));
 	srv_api_json(out, 200, json_pack("{s:o, s:o, s:o, s:o, s:{s:s, s:f, s:f, s:I, s:f, s:f}}", "window",
-					 window(now, days), "a", version_object(&p.va), "b", version_object(&p.vb),
+					 window(now, days), "a", p.ja, "b", p.jb,
 					 "rates", rates, "test", "name", "exact conditional test of two Poisson rates, "
 					 "one-sided each way", "false_alarm", k_stats.alpha, "confidence", k_stats.conf,
 					 "min_devices", (json_int_t)k_stats.min_devices, "min_power", k_stats.min_power,
@@ -352,14 +360,27 @@ static int by_version(const void *x, const void *y)
 			       json_string_value(json_object_get(*(json_t *const *)y, "sw_version")));
 }
 
+static void sort_versions(json_t *array)
+{
+	size_t n = json_array_size(array);
+	json_t **sorted = srv_malloc((n + 1) * sizeof(*sorted));
+
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = json_incref(json_array_get(array, i));
+	qsort(sorted, n, sizeof(*sorted), by_version);
+	json_array_clear(array);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(array, sorted[i]);
+	free(sorted);
+}
+
 /* GET metrics?key=K&version=V: the key's value per device (a gauge's mean, a counter's or timer's growth per
  * hour), p50 and p95 across devices, per version. */
 static void metrics(struct srv_answer *out, struct srv_store *st, const char *key, const char *v)
 {
 	static const char *const k_kinds[] = {"", "counter", "gauge", "signed_gauge", "timer"};
 	struct metric_values m = {.versions = json_array()};
-	json_t **sorted;
-	size_t n;
+	bool truncated = false;
 	int rc;
 
 	if (key == NULL || key[0] == '\0' || strlen(key) > FF_METRIC_NAME_MAX) {
@@ -368,7 +389,7 @@ static void metrics(struct srv_answer *out, struct srv_store *st, const char *ke
 		return;
 	}
 	srv_store_lock(st);
-	rc = st->ops->metric_devices(st, key, v, METRIC_DEVICES_MAX, add_metric_device, &m);
+	rc = st->ops->metric_devices(st, key, v, METRIC_DEVICES_MAX, add_metric_device, &m, &truncated);
 	srv_store_unlock(st);
 	flush_version(&m);
 	free(m.values);
@@ -381,17 +402,10 @@ static void metrics(struct srv_answer *out, struct srv_store *st, const char *ke
 			srv_api_store_error(out, st);
 		return;
 	}
-	/* rows came by firmware: one version's firmwares one after the other, not in version order */
-	n = json_array_size(m.versions);
-	sorted = srv_malloc((n + 1) * sizeof(*sorted));
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = json_incref(json_array_get(m.versions, i));
-	qsort(sorted, n, sizeof(*sorted), by_version);
-	json_array_clear(m.versions);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(m.versions, sorted[i]);
-	free(sorted);
-	srv_api_json(out, 200, json_pack("{s:o, s:s, s:s, s:o}", "key", srv_json_text(key), "kind",
+	/* rows came by version in string order: in the version order of docs/HEALTH.md now */
+	sort_versions(m.versions);
+	srv_api_json(out, 200, json_pack("{s:o, s:b, s:s, s:s, s:o}", "key", srv_json_text(key), "truncated",
+					 truncated, "kind",
 					 k_kinds[m.kind <= FF_METRIC_TIMER ? m.kind : 0], "value",
 					 m.kind == FF_METRIC_COUNTER || m.kind == FF_METRIC_TIMER ? "growth per hour" :
 												       "mean",

@@ -123,8 +123,11 @@ int srv_metrics_add_app(struct srv_metrics *m, const struct ff_metric_table *t, 
 		switch (t->keys[k].kind) {
 		case FF_METRIC_COUNTER:
 		case FF_METRIC_TIMER:
-			a->growth += srv_health_counter_step(have_before ? (uint64_t)before[k].value : 0,
-							     (uint64_t)now[k].value, &reset);
+			/* from the boot's start, or from a previous heartbeat whose values read: one that did not read
+			 * breaks the chain, and the growth across it is not counted (never counted twice) */
+			if (prev == NULL || have_before)
+				a->growth += srv_health_counter_step(have_before ? (uint64_t)before[k].value : 0,
+								     (uint64_t)now[k].value, &reset);
 			break;
 		case FF_METRIC_GAUGE:
 		case FF_METRIC_GAUGE_SIGNED:
@@ -199,10 +202,12 @@ int srv_metrics_unpack(struct srv_metrics *out, const uint8_t *blob, size_t len)
 		return -1;
 	nb = blob[1];
 	na = (size_t)ff_le(blob + 2, 2);
-	if (nb != FF_HB_BUILTINS || na > FF_METRIC_KEYS_MAX || len != 4 + (nb + na) * ACC_BYTES)
+	/* (a later server's blob may hold more built-ins: the ones this one knows are read, the others skipped) */
+	if (nb < FF_HB_BUILTINS || na > FF_METRIC_KEYS_MAX || len != 4 + (nb + na) * ACC_BYTES)
 		return -1;
 	for (unsigned i = 0; i < nb; i++, pos += ACC_BYTES)
-		get_acc(&out->builtin[i], blob + pos);
+		if (i < FF_HB_BUILTINS)
+			get_acc(&out->builtin[i], blob + pos);
 	for (size_t k = 0; k < na; k++, pos += ACC_BYTES)
 		get_acc(&out->app[k], blob + pos);
 	out->napp = na;

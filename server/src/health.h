@@ -90,8 +90,10 @@ void srv_metrics_add_builtins(struct srv_metrics *m, const struct srv_hb_step *s
 
 /*
  * Add the application values of cur (against prev, NULL at the boot's start) to m by the build's table t:
- * counters and timers their growth, gauges their last value as a sample and their min and max. Returns 0; 1 when
- * cur has fewer values than t needs (nothing added); the values past t's are ignored and counted in *extra.
+ * counters and timers their growth (none when prev's values do not read by t: that step's growth is lost, never
+ * counted twice), gauges their last value as a sample and their min and max. Returns 0; 1 when cur's values do
+ * not read by t (fewer than it needs, or out of range: nothing added); the values past t's are ignored and
+ * counted in *extra.
  */
 int srv_metrics_add_app(struct srv_metrics *m, const struct ff_metric_table *t, const struct srv_hb_point *prev,
 			const struct srv_hb_point *cur, size_t *extra);

@@ -162,27 +162,35 @@ int srv_ingest_heartbeat(struct srv_store *st, int64_t device, int64_t received,
 }
 
 /* A delivered message: a heartbeat is counted at once (it needs no analysis, and a fleet sends many); any other
- * message, and a heartbeat that cannot be counted (the worker then says why), is kept for the workers.
- * out_fresh: whether it is new (a rate limit counts it). */
+ * message, and a heartbeat that cannot be counted (the worker then says why), is kept for the workers. A reboot
+ * event also gives its boot's identity at once (docs/HEALTH.md): the boot's heartbeats, which follow it on the
+ * link, find it, and a boot id that came again is told apart before they arrive. out_fresh: whether it is new (a
+ * rate limit counts it). */
 static int deliver(struct srv_ingest *in, struct srv_store *st, int64_t device, const uint8_t *msg, size_t len,
 		   struct srv_chunk_outcome *o, bool *out_fresh)
 {
 	static _Thread_local struct ff_message m;
 	enum srv_hb_outcome hb;
-	char why[256];
+	char why[256], hex[2 * sizeof(m.build_id) + 1];
+	bool parsed = len <= FF_HB_BYTES_MAX + 256 && ff_message_parse(&m, msg, len, NULL) == 0;
 	int rc = SRV_NONE;
 
-	if (len <= FF_HB_BYTES_MAX + 256 && ff_message_parse(&m, msg, len, NULL) == 0 && m.type == FF_MSG_HEARTBEAT)
+	if (parsed && m.type == FF_MSG_HEARTBEAT)
 		rc = srv_ingest_heartbeat(st, device, in->now, &m, &hb, why, sizeof(why));
-	ff_message_free(&m);
-	if (rc < 0)
-		return -1;
 	if (rc == 0) {
 		o->heartbeat = srv_hb_outcome_name(hb);
 		*out_fresh = hb != SRV_HB_DUPLICATE;
-		return 0;
+	} else if (rc == SRV_NONE) {
+		rc = st->ops->message_add(st, device, msg, len, in->now, &o->message, out_fresh);
+		if (rc == 0 && *out_fresh && parsed && m.type == FF_MSG_REBOOT) {
+			const struct srv_identity id = {hex, m.sw_version, m.hw_version};
+
+			ff_hex(hex, sizeof(hex), m.build_id, m.build_id_len);
+			rc = st->ops->boot_put(st, device, m.boot_id, &id, in->now, o->message, NULL);
+		}
 	}
-	return st->ops->message_add(st, device, msg, len, in->now, &o->message, out_fresh);
+	ff_message_free(&m);
+	return rc == 0 ? 0 : -1;
 }
 
 int srv_ingest_apply(struct srv_store *st, void *ctx)

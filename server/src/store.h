@@ -299,7 +299,9 @@ struct srv_store_ops {
 	 * out: what became of it.
 	 * boot_put: a boot's identity, from a message that carries it (a reboot event: its own boot; a coredump: the
 	 * boot that crashed); the boot's heartbeats that waited for it are counted now, out_counted says how many
-	 * (optional). A boot's identity, once known, stays.
+	 * (optional). A boot's identity, once known, stays; but a second, different reboot event (reboot_message:
+	 * its id, 0 for other messages) with a known boot id is a new boot that reuses the id (a boot counter that
+	 * restarted, 16 random bits that repeated): the old boot and its heartbeats move aside, the new one starts.
 	 * crash_put: count a crash once per message (processing it again counts nothing), against the firmware of
 	 * boot_id (the boot that ended or crashed) when known, else `fallback` (the message's own); placed at uptime_s
 	 * after that boot's start when known (has_uptime), else at the start of the boot that reported it
@@ -311,7 +313,7 @@ struct srv_store_ops {
 	 * application values counted; out_more: whether more wait. */
 	int (*heartbeat_put)(struct srv_store *s, const struct srv_heartbeat *hb, enum srv_hb_outcome *out);
 	int (*boot_put)(struct srv_store *s, int64_t device, uint32_t boot_id, const struct srv_identity *id,
-			int64_t received, int64_t *out_counted);
+			int64_t received, int64_t reboot_message, int64_t *out_counted);
 	int (*crash_put)(struct srv_store *s, int64_t message, int64_t device, enum srv_crash_kind kind,
 			 uint32_t boot_id, uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime,
 			 uint32_t uptime_s, int64_t received);
@@ -321,15 +323,16 @@ struct srv_store_ops {
 	/* Health reads. versions: every version (and hardware version, by_hw) with exposure or crashes in [from, now),
 	 * to each(), in the order of docs/HEALTH.md (ff_version_sort). version_hours: the hours of sw_version (hw: NULL
 	 * for all) in [from, to), oldest first; SRV_NONE when the version is not known. metric_devices: each device's
-	 * value of key (a built-in's or an application key's name) on sw_version (NULL: every version), at most limit
-	 * devices; SRV_NONE when no build names such a key. device_heartbeats: the device's newest heartbeats, at most
+	 * value of key (a built-in's or an application key's name) on sw_version (NULL: every version), one per device
+	 * and firmware, by version (a version's rows one after the other), at most limit (out_truncated says when more
+	 * were left); SRV_NONE when no build names such a key. device_heartbeats: the device's newest heartbeats, at most
 	 * limit, newest first; SRV_NONE when no such device. */
 	int (*versions)(struct srv_store *s, int64_t now, int64_t from, bool by_hw,
 			void (*each)(const struct srv_version_health *v, void *ctx), void *ctx);
 	int (*version_hours)(struct srv_store *s, const char *sw_version, const char *hw_version, int64_t from,
 			     int64_t to, void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
 	int (*metric_devices)(struct srv_store *s, const char *key, const char *sw_version, int limit,
-			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
+			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated);
 	int (*device_heartbeats)(struct srv_store *s, const char *serial, int limit,
 				 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */

@@ -107,13 +107,14 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX firmwares_version ON firmwares (sw_version, hw_version);"
 	"CREATE TABLE boots (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
 	"                    firmware_id INTEGER REFERENCES firmwares(id), anchor INTEGER, start_at INTEGER,"
-	"                    updated INTEGER NOT NULL, PRIMARY KEY (device_id, boot_id)) WITHOUT ROWID;"
+	"                    reboot_message INTEGER, updated INTEGER NOT NULL,"
+	"                    PRIMARY KEY (device_id, boot_id)) WITHOUT ROWID;"
 	"CREATE TABLE heartbeats (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
 	"                         uptime INTEGER NOT NULL, received INTEGER NOT NULL, at INTEGER, builtin BLOB NOT NULL,"
-	"                         vals BLOB NOT NULL, state INTEGER NOT NULL,"
+	"                         vals BLOB NOT NULL, state INTEGER NOT NULL, firmware_id INTEGER,"
 	"                         PRIMARY KEY (device_id, boot_id, uptime)) WITHOUT ROWID;"
 	"CREATE INDEX boots_updated ON boots (updated);"
-	"CREATE INDEX heartbeats_app_waiting ON heartbeats (state) WHERE state = 2;"
+	"CREATE INDEX heartbeats_app_waiting ON heartbeats (firmware_id, device_id, boot_id, uptime) WHERE state = 2;"
 	"CREATE TABLE health_hours (firmware_id INTEGER NOT NULL REFERENCES firmwares(id), hour INTEGER NOT NULL,"
 	"                           seconds INTEGER NOT NULL, reboots INTEGER NOT NULL, coredumps INTEGER NOT NULL,"
 	"                           crashed_hours INTEGER NOT NULL, last_devices INTEGER NOT NULL,"
@@ -127,7 +128,8 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                      firmware_id INTEGER NOT NULL REFERENCES firmwares(id), at INTEGER NOT NULL);"
 	"CREATE TABLE metric_tables (build_id TEXT PRIMARY KEY, keys BLOB, problem TEXT);"
 	"ALTER TABLE devices ADD COLUMN firmware_id INTEGER REFERENCES firmwares(id);"
-	"ALTER TABLE devices ADD COLUMN firmware_at INTEGER;",
+	"ALTER TABLE devices ADD COLUMN firmware_at INTEGER;"
+	"ALTER TABLE devices ADD COLUMN health_until INTEGER;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);

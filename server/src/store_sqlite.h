@@ -44,7 +44,7 @@ int sq_meta_add(struct sqlite_store *s, const char *key, int64_t n);
 /* store_sqlite_health.c: the fleet health operations of struct srv_store_ops (store.h says what each does). */
 int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enum srv_hb_outcome *out);
 int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const struct srv_identity *id,
-		int64_t received, int64_t *out_counted);
+		int64_t received, int64_t reboot_message, int64_t *out_counted);
 int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum srv_crash_kind kind, uint32_t boot_id,
 		 uint32_t report_boot, const struct srv_identity *fallback, bool has_uptime, uint32_t uptime_s,
 		 int64_t received);
@@ -56,7 +56,7 @@ int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 int sq_version_hours(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from, int64_t to,
 		     void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
 int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,
-		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx);
+		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated);
 int sq_device_heartbeats(struct srv_store *base, const char *serial, int limit,
 			 void (*each)(const struct srv_heartbeat_row *h, void *ctx), void *ctx);
 

@@ -16,7 +16,12 @@
 #define CRASH_HOURS 16 /* a device's most recent crashed hours per firmware, to count each device-hour once */
 
 /* Heartbeat states (heartbeats.state). */
-enum { HB_WAITING = 0, HB_COUNTED = 1, HB_APP_WAITING = 2 /* built-ins counted; its build's key table unknown */ };
+enum {
+	HB_WAITING = 0,     /* its boot's identity is not known yet */
+	HB_COUNTED = 1,
+	HB_APP_WAITING = 2, /* built-ins counted; its build's key table unknown */
+	HB_JUMP = 3,        /* its uptime jumped more than SRV_HEALTH_GAP_MAX past the boot's latest: not counted */
+};
 
 /* A boot as health keeps it: its firmware (0 while unknown), anchor (the server second it started at, by its
  * least delayed heartbeat), and its latest counted heartbeat (read from heartbeats), which the next one is a step
@@ -25,6 +30,7 @@ struct boot {
 	bool found, dirty;
 	int64_t firmware, anchor, start_at;
 	int64_t updated; /* when a heartbeat of it last came, to the day (retention deletes boots gone quiet) */
+	int64_t reboot_message; /* the reboot event that gave its identity, 0 when another message did */
 	bool has_anchor, has_latest;
 	struct srv_hb_point latest;
 	uint64_t latest_values[FF_HB_VALUES_MAX];
@@ -79,7 +85,7 @@ static int firmware_id(struct sqlite_store *s, const struct srv_identity *id, in
 }
 
 static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, int64_t uptime, bool after,
-		     struct srv_hb_point *out, uint64_t *values);
+		     struct srv_hb_point *out, uint64_t *values, int *out_state);
 
 static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b)
 {
@@ -88,8 +94,8 @@ static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, s
 
 	memset(b, 0, sizeof(*b) - sizeof(b->latest_values));
 	b->latest.values = b->latest_values;
-	if (sq_prepare(s, &st, "SELECT firmware_id, anchor, start_at, updated FROM boots WHERE device_id = ? AND "
-		       "boot_id = ?", "boot") != 0)
+	if (sq_prepare(s, &st, "SELECT firmware_id, anchor, start_at, updated, reboot_message FROM boots WHERE "
+		       "device_id = ? AND boot_id = ?", "boot") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int64(st, 2, boot_id);
@@ -101,13 +107,14 @@ static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, s
 		b->anchor = sqlite3_column_int64(st, 1);
 		b->start_at = sqlite3_column_int64(st, 2);
 		b->updated = sqlite3_column_int64(st, 3);
+		b->reboot_message = sqlite3_column_int64(st, 4);
 	}
 	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(&s->base, "boot: %s", sqlite3_errmsg(s->db));
 	if (b->firmware == 0) /* no heartbeat of it is counted yet */
 		return 0;
-	rc = neighbour(s, device, boot_id, (int64_t)UINT32_MAX + 1, false, &b->latest, b->latest_values);
+	rc = neighbour(s, device, boot_id, (int64_t)UINT32_MAX + 1, false, &b->latest, b->latest_values, NULL);
 	b->has_latest = rc == 0;
 	return rc < 0 ? -1 : 0;
 }
@@ -119,10 +126,10 @@ static int boot_save(struct sqlite_store *s, int64_t device, uint32_t boot_id, s
 
 	if (b->found && !b->dirty && now - b->updated < 86400)
 		return 0;
-	if (sq_prepare(s, &st, "INSERT INTO boots (device_id, boot_id, firmware_id, anchor, start_at, updated) "
-			       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET firmware_id = excluded.firmware_id, "
-			       "anchor = excluded.anchor, start_at = excluded.start_at, updated = excluded.updated",
-		       "boot_save") != 0)
+	if (sq_prepare(s, &st, "INSERT INTO boots (device_id, boot_id, firmware_id, anchor, start_at, updated, "
+		       "reboot_message) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET firmware_id = "
+		       "excluded.firmware_id, anchor = excluded.anchor, start_at = excluded.start_at, updated = "
+		       "excluded.updated, reboot_message = excluded.reboot_message", "boot_save") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_int64(st, 2, boot_id);
@@ -133,6 +140,8 @@ static int boot_save(struct sqlite_store *s, int64_t device, uint32_t boot_id, s
 		sqlite3_bind_int64(st, 5, b->start_at);
 	}
 	sqlite3_bind_int64(st, 6, now);
+	if (b->reboot_message != 0)
+		sqlite3_bind_int64(st, 7, b->reboot_message);
 	b->found = true;
 	b->dirty = false;
 	b->updated = now;
@@ -151,9 +160,9 @@ static int table_read(struct sqlite_store *s, int64_t firmware, struct ff_metric
 		return -1;
 	sqlite3_bind_int64(st, 1, firmware);
 	rc = sqlite3_step(st);
-	found = rc == SQLITE_ROW;
-	if (found && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		ff_metric_table_parse(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), NULL);
+	/* an ELF without a usable table (keys NULL) names nothing: its heartbeats' values stay unnamed, waiting */
+	found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		ff_metric_table_parse(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), NULL) == 0;
 	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(&s->base, "table_get: %s", sqlite3_errmsg(s->db));
@@ -221,10 +230,14 @@ static int dh_load(struct sqlite_store *s, int64_t device, int64_t firmware, str
 		d->ncrash = n < CRASH_HOURS ? n : CRASH_HOURS;
 		for (size_t i = 0; i < d->ncrash; i++)
 			d->crash_hours[i] = (int64_t)ff_le(hours + 8 * i, 8);
-		srv_metrics_unpack(&d->metrics, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+		if (srv_metrics_unpack(&d->metrics, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4)) != 0)
+			rc = SQLITE_CORRUPT; /* never written over with zeros */
 		d->heartbeats = sqlite3_column_int64(st, 5);
 	}
 	sq_release(s, st);
+	if (rc == SQLITE_CORRUPT)
+		return srv_store_fail(&s->base, "device_health: the aggregates of device %lld do not read (a newer server's?)",
+				      (long long)device);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 						      srv_store_fail(&s->base, "device_health: %s", sqlite3_errmsg(s->db));
 }
@@ -337,38 +350,68 @@ static void histogram_move(struct hours *h, size_t field, bool has_from, int64_t
 	(*(int *)((char *)hour_of(h, hour_at(to)) + field))++;
 }
 
-/* The device's current firmware: the one of its latest placed heartbeat (written when it changes: firmware_at is
- * when it did, so a late heartbeat of the firmware before does not switch back). Keeps the current-devices
- * histograms: h, this firmware's hours (its pair's latest heartbeat moved from last_before, known when has_before,
- * to last_now); a switch takes the device out of the firmware before's histogram. */
-static int device_current(struct sqlite_store *s, struct hours *h, int64_t device, int64_t at, bool has_before,
-			  int64_t last_before, int64_t last_now)
+/* What health keeps of a device itself: its current firmware (the one of its latest placed heartbeat, and since
+ * when: a late heartbeat of the firmware before does not switch back), and how far its exposure reaches (until: no
+ * two of its boots count the same second, so a device never counts more device-hours than time passes). */
+struct device_row {
+	int64_t current, since, until;
+	bool dirty;
+};
+
+static int device_load(struct sqlite_store *s, int64_t device, struct device_row *out)
 {
-	static _Thread_local struct device_health old;
 	sqlite3_stmt *st;
-	int64_t current = 0, since = 0;
 	int rc;
 
-	if (sq_prepare(s, &st, "SELECT firmware_id, firmware_at FROM devices WHERE id = ?", "device_firmware") != 0)
+	memset(out, 0, sizeof(*out));
+	if (sq_prepare(s, &st, "SELECT firmware_id, firmware_at, health_until FROM devices WHERE id = ?",
+		       "device_firmware") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		current = sqlite3_column_int64(st, 0);
-		since = sqlite3_column_int64(st, 1);
+		out->current = sqlite3_column_int64(st, 0);
+		out->since = sqlite3_column_int64(st, 1);
+		out->until = sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2);
 	}
 	sq_release(s, st);
-	if (rc != SQLITE_ROW)
-		return srv_store_fail(&s->base, "device_firmware: %s", sqlite3_errmsg(s->db));
-	if (current == h->firmware) { /* still current: it moves with its pair's latest heartbeat */
+	return rc == SQLITE_ROW ? 0 : srv_store_fail(&s->base, "device_firmware: %s", sqlite3_errmsg(s->db));
+}
+
+static int device_save(struct sqlite_store *s, int64_t device, struct device_row *d)
+{
+	sqlite3_stmt *st;
+
+	if (!d->dirty)
+		return 0;
+	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?, firmware_at = ?, health_until = ? WHERE id = ?",
+		       "device_health_state") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, d->current);
+	sqlite3_bind_int64(st, 2, d->since);
+	sqlite3_bind_int64(st, 3, d->until);
+	sqlite3_bind_int64(st, 4, device);
+	d->dirty = false;
+	return sq_step_done(s, st, "device_health_state");
+}
+
+/* Keep the current-devices histograms for a heartbeat placed at `at` of the firmware of h, whose pair's latest
+ * heartbeat moved from last_before (known when has_before) to last_now: a firmware still current moves with it; a
+ * switch takes the device out of the firmware before's histogram. */
+static int device_current(struct sqlite_store *s, struct hours *h, struct device_row *d, int64_t device, int64_t at,
+			  bool has_before, int64_t last_before, int64_t last_now)
+{
+	static _Thread_local struct device_health old;
+
+	if (d->current == h->firmware) {
 		histogram_move(h, offsetof(struct hour_delta, current), has_before, last_before, last_now);
 		return 0;
 	}
-	if (current != 0 && at <= since) /* a late heartbeat of a firmware the device left */
+	if (d->current != 0 && at <= d->since) /* a late heartbeat of a firmware the device left */
 		return 0;
-	if (current != 0) { /* the device moved on from the firmware before: out of its histogram */
-		struct hours was = {s, current, .n = 0};
+	if (d->current != 0) { /* the device moved on from the firmware before: out of its histogram */
+		struct hours was = {s, d->current, .n = 0};
 
-		if (dh_load(s, device, current, &old) != 0)
+		if (dh_load(s, device, d->current, &old) != 0)
 			return -1;
 		if (old.heartbeats > 0)
 			hour_of(&was, hour_at(old.last_at))->current--;
@@ -377,22 +420,20 @@ static int device_current(struct sqlite_store *s, struct hours *h, int64_t devic
 			return -1;
 	}
 	histogram_move(h, offsetof(struct hour_delta, current), false, 0, last_now);
-	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?, firmware_at = ? WHERE id = ?", "device_current") != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, h->firmware);
-	sqlite3_bind_int64(st, 2, at);
-	sqlite3_bind_int64(st, 3, device);
-	return sq_step_done(s, st, "device_current");
+	d->current = h->firmware;
+	d->since = at;
+	d->dirty = true;
+	return 0;
 }
 
 /* A heartbeat row's point (for the neighbours of a late heartbeat). found: SRV_NONE when there is none. */
 static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, int64_t uptime, bool after,
-		     struct srv_hb_point *out, uint64_t *values)
+		     struct srv_hb_point *out, uint64_t *values, int *out_state)
 {
-	static const char k_before[] = "SELECT uptime, at, builtin, vals FROM heartbeats WHERE device_id = ? AND "
-				       "boot_id = ? AND uptime < ? AND state <> 0 ORDER BY uptime DESC LIMIT 1";
-	static const char k_after[] = "SELECT uptime, at, builtin, vals FROM heartbeats WHERE device_id = ? AND "
-				      "boot_id = ? AND uptime > ? AND state <> 0 ORDER BY uptime LIMIT 1";
+	static const char k_before[] = "SELECT uptime, at, builtin, vals, state FROM heartbeats WHERE device_id = ? "
+				       "AND boot_id = ? AND uptime < ? AND state IN (1, 2) ORDER BY uptime DESC LIMIT 1";
+	static const char k_after[] = "SELECT uptime, at, builtin, vals, state FROM heartbeats WHERE device_id = ? "
+				      "AND boot_id = ? AND uptime > ? AND state IN (1, 2) ORDER BY uptime LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -408,6 +449,8 @@ static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, i
 		get_u32s(out->builtin, sqlite3_column_blob(st, 2), FF_HB_BUILTINS);
 		out->values = values;
 		out->nvalues = get_values(values, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
+		if (out_state != NULL)
+			*out_state = sqlite3_column_int(st, 4);
 	} else if (rc == SQLITE_ROW) {
 		rc = SQLITE_DONE;
 	}
@@ -419,19 +462,20 @@ static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, i
 
 /* A heartbeat's new state, and where it was placed (at NULL: where it was). */
 static int hb_state(struct sqlite_store *s, int64_t device, uint32_t boot_id, uint32_t uptime, int state,
-		    const int64_t *at)
+		    const int64_t *at, int64_t firmware)
 {
 	sqlite3_stmt *st;
 
-	if (sq_prepare(s, &st, "UPDATE heartbeats SET state = ?, at = COALESCE(?, at) WHERE device_id = ? AND "
-			       "boot_id = ? AND uptime = ?", "heartbeat_state") != 0)
+	if (sq_prepare(s, &st, "UPDATE heartbeats SET state = ?, at = COALESCE(?, at), firmware_id = ? WHERE "
+			       "device_id = ? AND boot_id = ? AND uptime = ?", "heartbeat_state") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, state);
 	if (at != NULL)
 		sqlite3_bind_int64(st, 2, *at);
-	sqlite3_bind_int64(st, 3, device);
-	sqlite3_bind_int64(st, 4, boot_id);
-	sqlite3_bind_int64(st, 5, uptime);
+	sqlite3_bind_int64(st, 3, firmware);
+	sqlite3_bind_int64(st, 4, device);
+	sqlite3_bind_int64(st, 5, boot_id);
+	sqlite3_bind_int64(st, 6, uptime);
 	return sq_step_done(s, st, "heartbeat_state");
 }
 
@@ -476,15 +520,16 @@ static void late_app(struct srv_metrics *m, const struct ff_metric_table *t, con
 
 /* Keep a new heartbeat, placed, in its state. out_fresh: false when the boot has one at that uptime already. */
 static int hb_insert(struct sqlite_store *s, int64_t device, uint32_t boot_id, const struct srv_hb_point *cur,
-		     int64_t received, int state, const int64_t *at, bool *out_fresh)
+		     int64_t received, int state, const int64_t *at, int64_t firmware, bool *out_fresh)
 {
 	uint8_t builtin[4 * FF_HB_BUILTINS], *values = values_blob(cur->values, cur->nvalues);
 	sqlite3_stmt *st;
 	int rc;
 
 	put_u32s(builtin, cur->builtin, FF_HB_BUILTINS);
-	if (sq_prepare(s, &st, "INSERT INTO heartbeats (device_id, boot_id, uptime, received, at, builtin, vals, state) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", "heartbeat_put") != 0) {
+	if (sq_prepare(s, &st, "INSERT INTO heartbeats (device_id, boot_id, uptime, received, at, builtin, vals, state, "
+			       "firmware_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		       "heartbeat_put") != 0) {
 		free(values);
 		return -1;
 	}
@@ -497,6 +542,8 @@ static int hb_insert(struct sqlite_store *s, int64_t device, uint32_t boot_id, c
 	sqlite3_bind_blob(st, 6, builtin, sizeof(builtin), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, values, (int)(cur->nvalues * 8), SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, state);
+	if (firmware != 0)
+		sqlite3_bind_int64(st, 9, firmware);
 	rc = sq_step_done(s, st, "heartbeat_put");
 	free(values);
 	*out_fresh = rc == 0 && sqlite3_changes(s->db) > 0;
@@ -517,22 +564,35 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 	struct srv_hb_point a = {0}, c = {0};
 	struct srv_hb_step step;
 	struct hours h = {s, b->firmware, .n = 0};
+	struct device_row dev;
 	int64_t start = received - cur->uptime_s, anchor = b->anchor, last_before;
-	bool had;
-	int known = table_get(s, b->firmware, &table), ra = SRV_NONE, rc2 = SRV_NONE;
-	bool late = b->has_latest && cur->uptime_s < b->latest.uptime_s, fresh;
+	int known = table_get(s, b->firmware, &table), ra = SRV_NONE, rc2 = SRV_NONE, sa = 0, sc = 0, state;
+	bool late = b->has_latest && cur->uptime_s < b->latest.uptime_s, had, fresh;
+	bool jump = b->has_latest && !late && cur->uptime_s - b->latest.uptime_s > SRV_HEALTH_GAP_MAX;
 	size_t extra = 0;
 
 	if (known < 0)
 		return -1;
+	if (jump) { /* kept, not counted: the boot goes on from the heartbeat before it */
+		cur->at = b->latest.at;
+		if (insert) {
+			if (hb_insert(s, device, boot_id, cur, received, HB_JUMP, &cur->at, b->firmware, &fresh) != 0)
+				return -1;
+			if (!fresh)
+				return SRV_NONE;
+		} else if (hb_state(s, device, boot_id, cur->uptime_s, HB_JUMP, &cur->at, b->firmware) != 0) {
+			return -1;
+		}
+		return sq_meta_add(s, "health_uptime_jumps", 1);
+	}
 	if (!b->has_anchor || start < anchor) /* the least delayed heartbeat places the boot */
 		anchor = start;
 	cur->at = anchor + cur->uptime_s;
 	if (!late && b->has_latest && cur->at < b->latest.at)
 		cur->at = b->latest.at;
 	if (late) { /* between its neighbours */
-		ra = neighbour(s, device, boot_id, cur->uptime_s, false, &a, before_values);
-		rc2 = neighbour(s, device, boot_id, cur->uptime_s, true, &c, after_values);
+		ra = neighbour(s, device, boot_id, cur->uptime_s, false, &a, before_values, &sa);
+		rc2 = neighbour(s, device, boot_id, cur->uptime_s, true, &c, after_values, &sc);
 		if (ra < 0 || rc2 < 0)
 			return -1;
 		if (ra == 0 && cur->at < a.at)
@@ -540,9 +600,11 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		if (rc2 == 0 && cur->at > c.at)
 			cur->at = c.at;
 	}
+	/* its application values wait when its build's table does, or (late) when a neighbour's still do: the
+	 * backfill then steps through them all in uptime order */
+	state = known == 0 && !(late && (sa == HB_APP_WAITING || sc == HB_APP_WAITING)) ? HB_COUNTED : HB_APP_WAITING;
 	if (insert) {
-		if (hb_insert(s, device, boot_id, cur, received, known == 0 ? HB_COUNTED : HB_APP_WAITING, &cur->at,
-			      &fresh) != 0)
+		if (hb_insert(s, device, boot_id, cur, received, state, &cur->at, b->firmware, &fresh) != 0)
 			return -1;
 		if (!fresh)
 			return SRV_NONE;
@@ -552,15 +614,26 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 	b->dirty |= !b->has_anchor || b->anchor != anchor;
 	b->anchor = anchor;
 	b->has_anchor = true;
-	if (dh_load(s, device, b->firmware, &dh) != 0)
+	if (dh_load(s, device, b->firmware, &dh) != 0 || device_load(s, device, &dev) != 0)
 		return -1;
 	if (!late) {
 		const struct srv_hb_point *prev = b->has_latest ? &b->latest : NULL;
 
 		srv_health_step(&step, prev, cur);
+		if (dev.until > cur->at - (int64_t)step.seconds) { /* another boot of the device counted these seconds */
+			uint32_t cut = dev.until >= cur->at ? step.seconds : (uint32_t)(dev.until - (cur->at - step.seconds));
+
+			step.seconds -= cut;
+			if (sq_meta_add(s, "health_overlap_seconds", cut) != 0)
+				return -1;
+		}
+		if (cur->at > dev.until) {
+			dev.until = cur->at;
+			dev.dirty = true;
+		}
 		srv_health_spread(cur->at, step.seconds, spread_add, &h);
 		srv_metrics_add_builtins(&dh.metrics, &step, cur);
-		if (known == 0 && srv_metrics_add_app(&dh.metrics, table, prev, cur, &extra) != 0)
+		if (state == HB_COUNTED && srv_metrics_add_app(&dh.metrics, table, prev, cur, &extra) != 0)
 			extra = cur->nvalues;
 		dh.seconds += step.seconds;
 		if (step.resets > 0 && sq_meta_add(s, "health_counter_resets", step.resets) != 0)
@@ -571,7 +644,8 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		b->latest.at = cur->at;
 		memcpy(b->latest.builtin, cur->builtin, sizeof(cur->builtin));
 		b->latest.nvalues = cur->nvalues;
-		memcpy(b->latest_values, cur->values, cur->nvalues * sizeof(*cur->values));
+		if (cur->nvalues > 0)
+			memcpy(b->latest_values, cur->values, cur->nvalues * sizeof(*cur->values));
 		b->has_latest = true;
 	} else {
 		/* built-in counters: the samples of its storage state; their growth across it is unchanged by it */
@@ -579,7 +653,7 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		memset(step.delta, 0, sizeof(step.delta));
 		step.seconds = 0;
 		srv_metrics_add_builtins(&dh.metrics, &step, cur);
-		if (known == 0)
+		if (state == HB_COUNTED)
 			late_app(&dh.metrics, table, ra == 0 ? &a : NULL, cur, rc2 == 0 ? &c : NULL);
 		if (sq_meta_add(s, "health_heartbeats_late", 1) != 0)
 			return -1;
@@ -593,13 +667,13 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		dh.last_at = cur->at;
 	histogram_move(&h, offsetof(struct hour_delta, last), had, last_before, dh.last_at);
 	if (dh_save(s, device, b->firmware, &dh) != 0 ||
-	    device_current(s, &h, device, cur->at, had, last_before, dh.last_at) != 0)
+	    device_current(s, &h, &dev, device, cur->at, had, last_before, dh.last_at) != 0 ||
+	    device_save(s, device, &dev) != 0)
 		return -1;
 	hours_flush(&h);
 	if (h.rc != 0)
 		return -1;
-	return insert ? 0 : hb_state(s, device, boot_id, cur->uptime_s, known == 0 ? HB_COUNTED : HB_APP_WAITING,
-				     &cur->at);
+	return insert ? 0 : hb_state(s, device, boot_id, cur->uptime_s, state, &cur->at, b->firmware);
 }
 
 int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enum srv_hb_outcome *out)
@@ -611,14 +685,15 @@ int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enu
 	bool fresh;
 	int rc;
 
-	if (hb->identity != NULL && sq_boot_put(base, hb->device, hb->boot_id, hb->identity, hb->received, NULL) != 0)
+	if (hb->identity != NULL &&
+	    sq_boot_put(base, hb->device, hb->boot_id, hb->identity, hb->received, 0, NULL) != 0)
 		return -1;
 	for (unsigned i = 0; i < FF_HB_BUILTINS; i++)
 		cur.builtin[i] = hb->builtin[i];
 	if (boot_load(s, hb->device, hb->boot_id, &b) != 0)
 		return -1;
 	if (b.firmware == 0) { /* kept; boot_put counts it */
-		if (hb_insert(s, hb->device, hb->boot_id, &cur, hb->received, HB_WAITING, NULL, &fresh) != 0)
+		if (hb_insert(s, hb->device, hb->boot_id, &cur, hb->received, HB_WAITING, NULL, 0, &fresh) != 0)
 			return -1;
 		*out = fresh ? SRV_HB_WAITING : SRV_HB_DUPLICATE;
 		if (!fresh)
@@ -634,8 +709,38 @@ int sq_heartbeat_put(struct srv_store *base, const struct srv_heartbeat *hb, enu
 	return rc != 0 ? -1 : boot_save(s, hb->device, hb->boot_id, &b, hb->received);
 }
 
+/* A boot id that came again: the boot that had it, and its heartbeats, move aside to a key of their own (the id
+ * plus a generation above bit 32), and the id is free for the new boot. */
+static int boot_retire(struct sqlite_store *s, int64_t device, uint32_t boot_id)
+{
+	static const char *const k_moves[] = {
+		"UPDATE heartbeats SET boot_id = ?3 WHERE device_id = ?1 AND boot_id = ?2",
+		"UPDATE boots SET boot_id = ?3 WHERE device_id = ?1 AND boot_id = ?2",
+	};
+	sqlite3_stmt *st;
+	int64_t generation = 0;
+
+	if (sq_prepare(s, &st, "SELECT COALESCE(MAX(boot_id >> 32), 0) + 1 FROM boots WHERE device_id = ? AND "
+		       "(boot_id & 4294967295) = ?", "boot_generation") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, device);
+	sqlite3_bind_int64(st, 2, boot_id);
+	if (sq_step_row(s, st, &generation, "boot_generation") != 0)
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		if (sq_prepare(s, &st, k_moves[i], "boot_retire") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, device);
+		sqlite3_bind_int64(st, 2, boot_id);
+		sqlite3_bind_int64(st, 3, (int64_t)boot_id | generation << 32);
+		if (sq_step_done(s, st, "boot_retire") != 0)
+			return -1;
+	}
+	return sq_meta_add(s, "health_boot_ids_reused", 1);
+}
+
 int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const struct srv_identity *id,
-		int64_t received, int64_t *out_counted)
+		int64_t received, int64_t reboot_message, int64_t *out_counted)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct boot *b = srv_malloc(sizeof(*b));
@@ -646,10 +751,21 @@ int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const 
 
 	if (boot_load(s, device, boot_id, b) != 0)
 		goto done;
-	if (b->firmware != 0) { /* known: it stays */
+	if (b->firmware != 0 && reboot_message != 0 && b->reboot_message != 0 && b->reboot_message != reboot_message) {
+		if (boot_retire(s, device, boot_id) != 0) /* another boot's reboot event: the id came again */
+			goto done;
+		memset(b, 0, sizeof(*b) - sizeof(b->latest_values));
+		b->latest.values = b->latest_values;
+	} else if (b->firmware != 0) { /* known: it stays */
 		rc = 0;
+		if (reboot_message != 0 && b->reboot_message == 0) {
+			b->reboot_message = reboot_message;
+			b->dirty = true;
+			rc = boot_save(s, device, boot_id, b, received);
+		}
 		goto done;
 	}
+	b->reboot_message = reboot_message;
 	if (firmware_id(s, id, &b->firmware) != 0)
 		goto done;
 	b->dirty = true;
@@ -718,6 +834,8 @@ int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum s
 	}
 	if (at > received)
 		at = received;
+	if (at < received - SRV_HEALTH_GAP_MAX) /* a boot placed by a device's glitched uptime: not before that */
+		at = received - SRV_HEALTH_GAP_MAX;
 	if (firmware == 0 && firmware_id(s, fallback, &firmware) != 0)
 		return -1;
 	if (sq_prepare(s, &st, "INSERT INTO crashes (message_id, kind, firmware_id, at) VALUES (?, ?, ?, ?) "
@@ -803,50 +921,77 @@ int sq_metrics_backfill(struct srv_store *base, int limit, int64_t *out_done, bo
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	const struct ff_metric_table *table = NULL;
 	static _Thread_local struct device_health dh;
-	static _Thread_local uint64_t values[FF_HB_VALUES_MAX], before[FF_HB_VALUES_MAX];
-	int64_t done = 0;
-	int rc = 0;
+	static _Thread_local uint64_t before[FF_HB_VALUES_MAX];
+	struct waiting {
+		int64_t device;
+		uint32_t boot_id;
+		struct srv_hb_point point;
+		uint64_t values[FF_HB_VALUES_MAX];
+	} *w = NULL;
+	int64_t firmware = 0, n = 0, done = 0;
+	sqlite3_stmt *st;
+	int rc;
 
+	*out_done = 0;
 	*out_more = false;
-	for (; done < limit && rc == 0; done++) {
-		struct srv_hb_point cur = {.values = values}, prev = {0};
-		int64_t device = 0, firmware = 0;
-		uint32_t boot_id = 0;
-		sqlite3_stmt *st;
-		size_t extra;
+	/* a firmware whose table is known and that has heartbeats waiting for it (the partial index finds them: no
+	 * scan of the waiting heartbeats of builds whose ELF never came) */
+	if (sq_prepare(s, &st, "SELECT f.id FROM firmwares f JOIN metric_tables t ON t.build_id = f.build_id WHERE "
+		       "t.keys IS NOT NULL AND EXISTS (SELECT 1 FROM heartbeats h WHERE h.state = 2 AND "
+		       "h.firmware_id = f.id) LIMIT 1", "backfill_firmware") != 0 ||
+	    (rc = sq_step_row(s, st, &firmware, "backfill_firmware")) < 0)
+		return -1;
+	if (rc == SRV_NONE || table_get(s, firmware, &table) != 0)
+		return rc == SRV_NONE ? 0 : -1;
+	/* its heartbeats in (device, boot, uptime) order, read first (their rows change below) */
+	w = srv_malloc((size_t)limit * sizeof(*w));
+	if (sq_prepare(s, &st, "SELECT device_id, boot_id, uptime, builtin, vals FROM heartbeats WHERE state = 2 AND "
+		       "firmware_id = ? ORDER BY device_id, boot_id, uptime LIMIT ?", "backfill_heartbeats") != 0) {
+		free(w);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, firmware);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
+		struct waiting *x = &w[n++];
 
-		if (sq_prepare(s, &st, "SELECT h.device_id, h.boot_id, h.uptime, h.builtin, h.vals, b.firmware_id "
-				       "FROM heartbeats h JOIN boots b ON b.device_id = h.device_id AND b.boot_id = "
-				       "h.boot_id JOIN firmwares f ON f.id = b.firmware_id JOIN metric_tables t ON "
-				       "t.build_id = f.build_id WHERE h.state = 2 LIMIT 1", "metrics_backfill") != 0)
-			return -1;
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			device = sqlite3_column_int64(st, 0);
-			boot_id = (uint32_t)sqlite3_column_int64(st, 1);
-			cur.uptime_s = (uint32_t)sqlite3_column_int64(st, 2);
-			if (sqlite3_column_bytes(st, 3) == 4 * FF_HB_BUILTINS)
-				get_u32s(cur.builtin, sqlite3_column_blob(st, 3), FF_HB_BUILTINS);
-			cur.nvalues = get_values(values, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
-			firmware = sqlite3_column_int64(st, 5);
-		}
-		sq_release(s, st);
-		if (rc == SQLITE_DONE)
+		x->device = sqlite3_column_int64(st, 0);
+		x->boot_id = (uint32_t)sqlite3_column_int64(st, 1);
+		memset(&x->point, 0, sizeof(x->point));
+		x->point.uptime_s = (uint32_t)sqlite3_column_int64(st, 2);
+		if (sqlite3_column_bytes(st, 3) == 4 * FF_HB_BUILTINS)
+			get_u32s(x->point.builtin, sqlite3_column_blob(st, 3), FF_HB_BUILTINS);
+		x->point.values = x->values;
+		x->point.nvalues = get_values(x->values, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+	}
+	sq_release(s, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(w);
+		return srv_store_fail(base, "backfill_heartbeats: %s", sqlite3_errmsg(s->db));
+	}
+	/* each a step from the heartbeat before it in its boot, counted or not (growth adds up either way) */
+	for (rc = 0; done < n && rc == 0; done++) {
+		struct srv_hb_point prev = {0};
+		size_t extra;
+		int found = neighbour(s, w[done].device, w[done].boot_id, w[done].point.uptime_s, false, &prev, before,
+				      NULL);
+
+		if (found < 0 || dh_load(s, w[done].device, firmware, &dh) != 0) {
+			rc = -1;
 			break;
-		if (rc != SQLITE_ROW)
-			return srv_store_fail(base, "metrics_backfill: %s", sqlite3_errmsg(s->db));
-		rc = neighbour(s, device, boot_id, cur.uptime_s, false, &prev, before);
-		if (rc < 0 || table_get(s, firmware, &table) != 0 || dh_load(s, device, firmware, &dh) != 0)
-			return -1;
-		if (srv_metrics_add_app(&dh.metrics, table, rc == 0 ? &prev : NULL, &cur, &extra) != 0)
-			extra = cur.nvalues;
-		rc = dh_save(s, device, firmware, &dh);
+		}
+		if (srv_metrics_add_app(&dh.metrics, table, found == 0 ? &prev : NULL, &w[done].point, &extra) != 0)
+			extra = w[done].point.nvalues;
+		rc = dh_save(s, w[done].device, firmware, &dh);
 		if (rc == 0 && extra > 0)
 			rc = sq_meta_add(s, "health_values_ignored", (int64_t)extra);
 		if (rc == 0)
-			rc = hb_state(s, device, boot_id, cur.uptime_s, HB_COUNTED, NULL);
+			rc = hb_state(s, w[done].device, w[done].boot_id, w[done].point.uptime_s, HB_COUNTED, NULL,
+				      firmware);
 	}
-	*out_more = done == limit;
+	free(w);
 	*out_done = done;
+	*out_more = rc == 0 && n > 0; /* (this firmware done: the next call looks for another) */
 	return rc < 0 ? -1 : 0;
 }
 
@@ -968,7 +1113,7 @@ static void metric_value(struct srv_metric_device *out, const struct srv_metric_
 }
 
 int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,
-		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx)
+		      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	const struct ff_metric_table *table = NULL;
@@ -981,7 +1126,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 	if (sq_prepare(s, &st, "SELECT d.firmware_id, v.serial, f.sw_version, d.seconds, d.metrics FROM device_health d "
 			       "JOIN firmwares f ON f.id = d.firmware_id JOIN devices v ON v.id = d.device_id "
 			       "WHERE (?1 IS NULL OR f.sw_version = ?1) AND d.heartbeats > 0 "
-			       "ORDER BY d.firmware_id, v.serial", "metric_devices") != 0)
+			       "ORDER BY f.sw_version, d.firmware_id", "metric_devices") != 0)
 		return -1;
 	if (sw_version != NULL)
 		sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
@@ -1000,6 +1145,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 				break;
 			if (rc == SRV_NONE)
 				table = NULL;
+			rc = SQLITE_ROW;
 		}
 		if (!key_find(key, table, &builtin, &index, &kind) ||
 		    srv_metrics_unpack(&m, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4)) != 0 ||
@@ -1013,6 +1159,7 @@ int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_ve
 		n++;
 	}
 	sq_release(s, st);
+	*out_truncated = n == limit && rc == SQLITE_ROW;
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc < 0 ? -1 : srv_store_fail(base, "metric_devices: %s", sqlite3_errmsg(s->db));
 	return any ? 0 : SRV_NONE;

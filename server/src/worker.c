@@ -78,7 +78,8 @@ static int health(struct srv_store *s, const struct srv_job *job, const struct f
 	uint32_t ended = r->has_ended_boot_id && r->ended_boot_id <= UINT32_MAX ? (uint32_t)r->ended_boot_id : m->boot_id;
 
 	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
-	if (s->ops->boot_put(s, job->device, m->boot_id, &id, job->received, NULL) != 0)
+	if (s->ops->boot_put(s, job->device, m->boot_id, &id, job->received, m->type == FF_MSG_REBOOT ? job->id : 0,
+			     NULL) != 0)
 		return -1;
 	if (m->type == FF_MSG_COREDUMP)
 		return s->ops->crash_put(s, job->id, job->device, SRV_CRASH_COREDUMP, m->boot_id, m->boot_id, &id,

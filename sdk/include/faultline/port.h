@@ -75,7 +75,10 @@ FL_NORETURN void fl_port_reboot(void);
  * (ports/cortex-m: pends an NMI, whose handler captures; ports/posix: raises SIGABRT). Never returns. */
 FL_NORETURN void fl_port_capture_now(void);
 
-/* Milliseconds since boot, or 0 when the port has no clock (then coredumps carry no uptime). */
+/* Milliseconds since boot, monotonic, or 0 when the port has no clock (then coredumps carry no uptime and no
+ * heartbeat is ever due: faultline/metrics.h). Called in the fault path, by fl_metrics_poll(), and with
+ * fl_port_lock() held by heartbeats and metric timers (so from interrupts where the application uses timers
+ * there): read it without taking locks or blocking. */
 uint64_t fl_port_uptime_ms(void);
 
 /* How many of the len bytes starting at addr can be read without faulting (0..len), e.g. by checking them

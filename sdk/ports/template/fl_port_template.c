@@ -80,7 +80,10 @@ uint16_t fl_port_reset_cause(uint32_t *raw)
 
 uint64_t fl_port_uptime_ms(void)
 {
-	return 0; /* TODO: your millisecond tick, if you have one */
+	/* TODO: your millisecond tick, if you have one, extended to 64 bits so it never wraps. Heartbeats are scheduled
+	 * by it (0: none is ever due), and metric timers read it with fl_port_lock() held, from interrupts too if you
+	 * use them there: read it without locking or blocking. */
+	return 0;
 }
 
 size_t fl_port_memory_readable(uintptr_t addr, size_t len)

@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "ff/bytes.h"
 #include "ff/chunk.h"
+#include "ff/message.h"
 #include "ff/storage.h"
 #include "faultline/chunk.h"
 
@@ -96,6 +97,31 @@ size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, v
 	return count;
 }
 
+/* The format library's decoder, the server's, must accept the heartbeat and read the same n values (v[0..got)). */
+static void check_with_format(const uint8_t *msg, size_t len, const uint64_t *v, size_t got, size_t n)
+{
+	struct ff_message *m = calloc(1, sizeof(*m));
+	struct ff_error err = {0, ""};
+
+	assert_non_null(m);
+	if (ff_message_parse(m, msg, len, &err) != 0)
+		fail_msg("the format library rejects the heartbeat: %s", err.msg);
+	assert_int_equal(m->type, FF_MSG_HEARTBEAT);
+	assert_true(n >= 1 + FF_HB_BUILTINS && v[0] >= FF_HB_BUILTINS);
+	assert_int_equal(m->heartbeat.nvalues, n - 1 - v[0]);
+	for (size_t i = 1; i < got; i++) {
+		uint64_t want = i <= FF_HB_BUILTINS ? m->heartbeat.builtin[i - 1] : m->heartbeat.values[i - 1 - v[0]];
+
+		if (i > FF_HB_BUILTINS && i <= v[0])
+			continue; /* a built-in the format library does not know (none in v1) */
+		if (v[i] != want)
+			fail_msg("value %zu: %llu here, %llu by the format library", i, (unsigned long long)v[i],
+				 (unsigned long long)want);
+	}
+	ff_message_free(m);
+	free(m);
+}
+
 size_t heartbeat_values(const uint8_t *msg, size_t len, uint64_t *out, size_t max)
 {
 	cbor_item_t *m = decode_message(msg, len), *payload = map_get(m, 9), *values;
@@ -126,6 +152,7 @@ size_t heartbeat_values(const uint8_t *msg, size_t len, uint64_t *out, size_t ma
 			out[n] = v;
 	}
 	cbor_decref(&m);
+	check_with_format(msg, len, out, n < max ? n : max, n);
 	return n < max ? n : max;
 }
 

@@ -33,7 +33,8 @@ size_t drain_messages(size_t mtu, void (*each)(const uint8_t *msg, size_t len, v
 /*
  * The values of a heartbeat (docs/FORMAT.md §8.4), decoded here from its payload's bstr as LEB128 (independently
  * of the SDK's writer): out[0] = B, out[1..B] the built-ins, then the application's. Fails the test unless msg is
- * one CBOR map of type 3 whose values are whole, minimal LEB128 numbers. Returns how many (at most max).
+ * one CBOR map of type 3 whose values are whole, minimal LEB128 numbers, and the format library's decoder (the
+ * server's) accepts it and reads the same values. Returns how many (at most max).
  */
 size_t heartbeat_values(const uint8_t *msg, size_t len, uint64_t *out, size_t max);
 

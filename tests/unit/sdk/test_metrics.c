@@ -17,6 +17,8 @@
 #include "fake_port.h"
 #include "faultline/capture.h"
 #include "faultline/faultline.h"
+#include "ff/metrics.h"
+#include "testdata.h"
 
 #define HOUR_MS 3600000u
 #define TYPE_TEST 5u /* "trace event": a reserved type, fine for the queue */
@@ -127,7 +129,7 @@ static void note_sent(const uint8_t *msg, size_t len, void *ctx)
 
 static void worked_example_byte_for_byte(void **state)
 {
-	uint8_t chunk[64];
+	uint8_t chunk[64], *example;
 	size_t len;
 	struct sent s;
 
@@ -158,16 +160,25 @@ static void worked_example_byte_for_byte(void **state)
 	assert_int_equal(drain_messages(20, note_sent, &s), 2);
 	assert_int_equal(s.d.len[1], sizeof(k_example));
 	assert_memory_equal(s.d.msg[1], k_example, sizeof(k_example));
+	example = fl_test_read("format-v1/heartbeat.bin", &len); /* the test vector the decoders read */
+	assert_int_equal(len, sizeof(k_example));
+	assert_memory_equal(example, k_example, sizeof(k_example));
+	free(example);
 	/* §8.4: three chunks, 6 + 2 + 2 bytes of headers and the 4-byte CRC: 46 bytes on the wire */
 	assert_int_equal(s.chunks[1], 3);
 	assert_int_equal(s.bytes[1], 46);
 	drained_free(&s.d);
 }
 
-/* §8.5: "FLMT", version 1, then kind and name of each key; in a section without SHF_ALLOC (flags 0). */
+/* §8.5: "FLMT", version 1, then kind and name of each key; in a section without SHF_ALLOC (flags 0). The format
+ * library reads it, and names the values of the example's heartbeat by it. */
 static void key_table_in_the_elf(void **state)
 {
 	static const char want[] = "FLMT\001\001requests\000\002level\000\004busy";
+	static struct ff_metric_table table;
+	static struct ff_message msg;
+	struct ff_metric_value v[3];
+	struct ff_error err;
 	uint8_t got[64];
 	uint64_t flags = ~0ull;
 
@@ -175,6 +186,23 @@ static void key_table_in_the_elf(void **state)
 	assert_int_equal(self_section(".faultline.metrics", got, sizeof(got), &flags), sizeof(want));
 	assert_memory_equal(got, want, sizeof(want));
 	assert_int_equal(flags, 0);
+	assert_int_equal(ff_metric_table_parse(&table, got, sizeof(want), &err), 0);
+	assert_int_equal(table.nkeys, 3);
+	assert_string_equal(table.keys[0].name, "requests");
+	assert_int_equal(table.keys[0].kind, FF_METRIC_COUNTER);
+	assert_string_equal(table.keys[1].name, "level");
+	assert_int_equal(table.keys[1].kind, FF_METRIC_GAUGE);
+	assert_string_equal(table.keys[2].name, "busy");
+	assert_int_equal(table.keys[2].kind, FF_METRIC_TIMER);
+	assert_int_equal(ff_message_parse(&msg, k_example, sizeof(k_example), &err), 0);
+	assert_true(msg.compact);
+	assert_int_equal(ff_metric_values(v, &table, &msg.heartbeat, NULL, &err), 0);
+	ff_message_free(&msg);
+	assert_int_equal(v[0].value, 5);
+	assert_int_equal(v[1].value, 1660);
+	assert_int_equal(v[1].min, 1658);
+	assert_int_equal(v[1].max, 1666);
+	assert_int_equal(v[2].value, 200);
 }
 
 static void due_not_before_exactly_at(void **state)

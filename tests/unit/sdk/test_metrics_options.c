@@ -13,6 +13,8 @@
 #include "decode.h"
 #include "fake_port.h"
 #include "faultline/faultline.h"
+#include "ff/message.h"
+#include "ff/metrics.h"
 
 #if !FL_PORT_HAS_LOCK || FL_HEARTBEAT_INTERVAL_S != 60
 #error "build this test with metrics_options_config.h"
@@ -102,6 +104,36 @@ static void key_table_kinds(void **state)
 	assert_int_equal(flags, 0);
 }
 
+/* The format library reads the signed gauge back by the build's table: zigzag undone. */
+static void signed_values_named(void **state)
+{
+	static struct ff_metric_table table;
+	static struct ff_message msg;
+	struct ff_metric_value v[4];
+	struct ff_error err;
+	struct drained d;
+	uint8_t got[64];
+	uint64_t flags;
+	long n = self_section(".faultline.metrics", got, sizeof(got), &flags);
+
+	(void)state;
+	assert_int_equal(ff_metric_table_parse(&table, got, (size_t)n, &err), 0);
+	fl_metric_set_signed(FL_METRIC_temperature, -40);
+	fl_metric_set_signed(FL_METRIC_temperature, 85);
+	fl_metric_set_signed(FL_METRIC_temperature, -7);
+	assert_int_equal(fl_metrics_heartbeat(), 0);
+	assert_int_equal(drain_all(64, &d), 1);
+	assert_int_equal(ff_message_parse(&msg, d.msg[0], d.len[0], &err), 0);
+	drained_free(&d);
+	assert_int_equal(ff_metric_values(v, &table, &msg.heartbeat, NULL, &err), 0);
+	ff_message_free(&msg);
+	assert_int_equal(v[0].value, -7);
+	assert_int_equal(v[0].min, -40);
+	assert_int_equal(v[0].max, 85);
+	assert_true(v[0].has_value);
+	assert_false(v[3].has_value); /* depth: never set */
+}
+
 /* Every change takes the lock once, and a heartbeat reads the keys under it: balanced, never nested. */
 static void changes_under_the_lock(void **state)
 {
@@ -146,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(signed_gauge_zigzag, setup),
 		cmocka_unit_test_setup(key_table_kinds, setup),
+		cmocka_unit_test_setup(signed_values_named, setup),
 		cmocka_unit_test_setup(changes_under_the_lock, setup),
 		cmocka_unit_test_setup(configured_interval, setup),
 	};

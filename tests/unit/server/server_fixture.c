@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "api.h"
 #include "server_fixture.h"
 
 void srv_test_dir(char *dir, size_t cap, const char *name)
@@ -62,4 +64,48 @@ int64_t srv_test_sql(const char *dir, const char *query, char *out, size_t cap)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return v;
+}
+
+/* A query argument of "path?a=1&b=2" (ctx), as the HTTP layer would give it; NULL when absent. Like the HTTP
+ * layer's, several stay valid at once (each in a place of its own, for the request). */
+static const char *query_arg(void *ctx, const char *name)
+{
+	static char value[8][128];
+	static unsigned next;
+	const char *q = strchr(ctx, '?');
+	size_t n = strlen(name);
+
+	for (; q != NULL; q = strchr(q + 1, '&'))
+		if (strncmp(q + 1, name, n) == 0 && q[1 + n] == '=') {
+			char *v = value[next++ % 8];
+
+			snprintf(v, sizeof(value[0]), "%.*s", (int)strcspn(q + 2 + n, "&"), q + 2 + n);
+			return v;
+		}
+	return NULL;
+}
+
+char *srv_test_get_text(struct srv_store *s, const char *path, unsigned want_status)
+{
+	struct srv_answer a;
+	char route[256];
+
+	snprintf(route, sizeof(route), "%.*s", (int)strcspn(path, "?"), path);
+	srv_api_get(&a, s, route, query_arg, (void *)path);
+	if (a.status != want_status)
+		fail_msg("GET %s: %u, not %u: %.*s", path, a.status, want_status, (int)a.len, a.body);
+	a.body = realloc(a.body, a.len + 1);
+	a.body[a.len] = '\0';
+	return a.body;
+}
+
+json_t *srv_test_get(struct srv_store *s, const char *path, unsigned want_status)
+{
+	char *text = srv_test_get_text(s, path, want_status);
+	json_t *j = json_loads(text, 0, NULL);
+
+	if (j == NULL)
+		fail_msg("GET %s: not JSON: %s", path, text);
+	free(text);
+	return j;
 }

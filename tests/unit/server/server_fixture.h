@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "analyst.h"
 #include "store.h"
 
@@ -28,5 +30,12 @@ void srv_test_remove(struct srv_store *s, const char *dir);
  * out, cap: (out, optional) the value as text.  Returns it as an integer; -1 when there is no row.
  */
 int64_t srv_test_sql(const char *dir, const char *query, char *out, size_t cap);
+
+/*
+ * GET path ("versions?days=7") of the read API (api.c over s), failing the test unless it answers want_status.
+ * Returns the body as text (free it), or parsed (json_decref it).
+ */
+char *srv_test_get_text(struct srv_store *s, const char *path, unsigned want_status);
+json_t *srv_test_get(struct srv_store *s, const char *path, unsigned want_status);
 
 #endif

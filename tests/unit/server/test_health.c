@@ -69,7 +69,7 @@ static enum srv_hb_outcome beat(struct fixture *f, uint32_t boot, uint32_t uptim
 
 static void boot(struct fixture *f, uint32_t boot_id, const struct srv_identity *id, int64_t at)
 {
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, boot_id, id, at, NULL), 0);
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, boot_id, id, at, 0, NULL), 0);
 }
 
 /* What a version adds up to in [from, now). */
@@ -243,7 +243,7 @@ static void a_heartbeat_waits_for_its_boot(void **state)
 	assert_int_equal(beat(f, 9, 7200, HOUR0 + 7200, 20, NULL, 0, NULL), SRV_HB_WAITING);
 	assert_int_equal(beat(f, 9, 3600, HOUR0 + 3600, 10, NULL, 0, NULL), SRV_HB_WAITING);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 0);
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 9, &k_v1, HOUR0 + 7300, &counted), 0);
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 9, &k_v1, HOUR0 + 7300, 0, &counted), 0);
 	assert_int_equal(counted, 2);
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 8000).seconds, 7200);
 	/* growth counted in uptime order: 10 then 10 more, not a reset */
@@ -370,8 +370,10 @@ static void got(const struct srv_metric_device *d, void *ctx)
 static struct metric metric(struct fixture *f, const char *key)
 {
 	struct metric m = {0};
+	bool cut;
 
-	assert_int_equal(f->s->ops->metric_devices(f->s, key, "1.4.2", 100, got, &m), 0);
+	assert_int_equal(f->s->ops->metric_devices(f->s, key, "1.4.2", 100, got, &m, &cut), 0);
+	assert_false(cut);
 	return m;
 }
 
@@ -390,6 +392,7 @@ static void application_metrics_by_the_table(void **state)
 	struct fixture *f = *state;
 	static struct ff_metric_table t;
 	struct metric m;
+	bool cut;
 
 	table(&t);
 	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
@@ -404,7 +407,7 @@ static void application_metrics_by_the_table(void **state)
 	assert_int_equal(m.max, 3710);
 	m = metric(f, "chunks"); /* a built-in: 1 chunk counted once, over 3 h */
 	assert_true(m.value > 0.33 && m.value < 0.34);
-	assert_int_equal(f->s->ops->metric_devices(f->s, "nothing", NULL, 100, got, &m), SRV_NONE);
+	assert_int_equal(f->s->ops->metric_devices(f->s, "nothing", NULL, 100, got, &m, &cut), SRV_NONE);
 }
 
 static void a_late_table_is_backfilled(void **state)
@@ -414,11 +417,12 @@ static void a_late_table_is_backfilled(void **state)
 	int64_t done = 0;
 	bool more = true;
 	struct metric m = {0};
+	bool cut;
 
 	boot(f, 7, &k_v1, HOUR0);
 	three_beats(f); /* the ELF is not uploaded yet: built-ins counted, the rest waits */
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats WHERE state = 2"), 3);
-	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m), SRV_NONE);
+	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m, &cut), SRV_NONE);
 	table(&t);
 	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
 	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
@@ -426,6 +430,8 @@ static void a_late_table_is_backfilled(void **state)
 	assert_true(more);
 	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
 	assert_int_equal(done, 1);
+	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
+	assert_int_equal(done, 0);
 	assert_false(more);
 	m = metric(f, "tx"); /* the same as if the table had come first */
 	assert_true(m.value > 11.66 && m.value < 11.67);
@@ -447,8 +453,110 @@ static void too_few_values_leave_the_application_out(void **state)
 	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, short_values, 2, NULL), SRV_HB_COUNTED);
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 3700).seconds, 3600); /* its exposure counts */
 	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_values_ignored'"), 2);
+	bool cut;
+
 	/* no device's tx counted: the metric has no values yet */
-	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m), SRV_NONE);
+	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m, &cut), SRV_NONE);
+}
+
+static void a_glitched_uptime_counts_nothing(void **state)
+{
+	struct fixture *f = *state;
+	int64_t msg;
+	bool fresh;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 7200, HOUR0 + 7200, 2, NULL, 0, NULL), SRV_HB_COUNTED);
+	beat(f, 7, 4000000000u, HOUR0 + 9000, 3, NULL, 0, NULL); /* 126 years of uptime, at once */
+	assert_int_equal(beat(f, 7, 10800, HOUR0 + 10800, 4, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 14400, HOUR0 + 14400, 5, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 15000).seconds, 4 * 3600); /* the jump counted nothing */
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_uptime_jumps'"), 1);
+	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)"x", 1, HOUR0, &msg, &fresh), 0);
+	assert_int_equal(f->s->ops->crash_put(f->s, msg, f->dev, SRV_CRASH_COREDUMP, 7, 7, &k_v1, true, 14500,
+					      HOUR0 + 15000), 0);
+	assert_int_equal(sql(f, "SELECT at FROM crashes"), HOUR0 + 14500); /* the boot's anchor did not move */
+}
+
+static void overlapping_boots_never_count_more_than_time(void **state)
+{
+	struct fixture *f = *state;
+
+	/* ten boots that each claim 30 days of uptime, all within ten seconds */
+	for (uint32_t k = 0; k < 10; k++)
+		assert_int_equal(beat(f, 100 + k, 30 * 86400, HOUR0 + k, 1, NULL, 0, &k_v1), SRV_HB_COUNTED);
+	assert_true(version(f, "1.4.2", HOUR0 + 20).seconds <= 30 * 86400 + 10);
+	assert_true(sql(f, "SELECT value FROM meta WHERE key = 'health_overlap_seconds'") >= 9 * (30 * 86400 - 10));
+}
+
+static void a_boot_id_that_comes_again_is_a_new_boot(void **state)
+{
+	struct fixture *f = *state;
+	int64_t m1, m2;
+	bool fresh;
+
+	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)"a", 1, HOUR0, &m1, &fresh), 0);
+	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)"b", 1, HOUR0, &m2, &fresh), 0);
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 1, &k_v1, HOUR0, m1, NULL), 0);
+	assert_int_equal(beat(f, 1, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	/* ten days later, a reflashed device counts its boots from 1 again, on 1.4.3 */
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 1, &k_v2, HOUR0 + 10 * 86400, m2, NULL), 0);
+	assert_int_equal(beat(f, 1, 3600, HOUR0 + 10 * 86400 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 11 * 86400).seconds, 3600);
+	assert_int_equal(version(f, "1.4.3", HOUR0 + 11 * 86400).seconds, 3600);
+	/* the same reboot event again (processed twice) changes nothing */
+	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 1, &k_v2, HOUR0 + 10 * 86400, m2, NULL), 0);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM boots"), 2);
+}
+
+static void values_that_do_not_read_break_the_chain_not_double(void **state)
+{
+	struct fixture *f = *state;
+	static struct ff_metric_table t;
+	const uint64_t v1[4] = {5, 3700, 3690, 3710}, v3[4] = {35, 3600, 3590, 3650}, bad[1] = {20};
+
+	table(&t);
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, v1, 4, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 7200, HOUR0 + 7200, 1, bad, 1, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 10800, HOUR0 + 10800, 1, v3, 4, NULL), SRV_HB_COUNTED);
+	/* tx grew 5 before the heartbeat that did not read; what it grew across it is lost, not counted twice */
+	assert_true(metric(f, "tx").value * 3 < 5.01 && metric(f, "tx").value * 3 > 4.99);
+}
+
+static void a_late_heartbeat_during_backfill_adds_up(void **state)
+{
+	struct fixture *f = *state;
+	static struct ff_metric_table t;
+	const uint64_t v[3][4] = {{5, 3700, 3690, 3710}, {15, 3650, 3640, 3700}, {35, 3600, 3590, 3650}};
+	int64_t done;
+	bool more = true;
+
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, v[0], 4, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 10800, HOUR0 + 10800, 1, v[2], 4, NULL), SRV_HB_COUNTED);
+	table(&t);
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	/* the 2 h heartbeat arrives late, after the table, before the backfill ran: it waits with its neighbours */
+	assert_int_equal(beat(f, 7, 7200, HOUR0 + 11000, 1, v[1], 4, NULL), SRV_HB_COUNTED);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats WHERE state = 2"), 3);
+	while (more)
+		assert_int_equal(f->s->ops->metrics_backfill(f->s, 100, &done, &more), 0);
+	assert_true(metric(f, "tx").value * 3 > 34.99 && metric(f, "tx").value * 3 < 35.01);
+}
+
+static void an_elf_without_a_table_names_nothing(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t v[2] = {1, 2};
+
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, NULL, "no .faultline.metrics"), 0);
+	boot(f, 7, &k_v1, HOUR0);
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, v, 2, NULL), SRV_HB_COUNTED);
+	assert_int_equal(sql(f, "SELECT state FROM heartbeats"), 2); /* unnamed, waiting for a table */
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_values_ignored'"), -1);
 }
 
 static void retention_deletes_quiet_boots_not_counts(void **state)
@@ -471,6 +579,122 @@ static void retention_deletes_quiet_boots_not_counts(void **state)
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 101 * 86400).seconds, 2 * 3600); /* the counts stay */
 }
 
+/* Two versions of 40 devices, a week of hourly heartbeats each; 1.4.3's devices all crashed once a day. */
+static void fleet(struct fixture *f)
+{
+	static struct ff_metric_table t;
+	int64_t msg;
+	bool fresh;
+
+	table(&t);
+	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	for (int d = 0; d < 80; d++) {
+		const struct srv_identity *id = d < 40 ? &k_v1 : &k_v2;
+		char serial[16];
+		int64_t dev;
+
+		snprintf(serial, sizeof(serial), "dev-%03d", d);
+		assert_int_equal(f->s->ops->device(f->s, serial, HOUR0, true, &dev, NULL), 0);
+		f->dev = dev;
+		for (uint32_t day = 0; day < 7; day++) {
+			uint32_t boot_id = 10 + day;
+
+			boot(f, boot_id, id, HOUR0 + day * 86400);
+			for (uint32_t h = 1; h < 24; h++) {
+				const uint64_t v[4] = {h * 3u, 3700 - h, 3690 - h, 3710 - h};
+
+				beat(f, boot_id, h * 3600, HOUR0 + day * 86400 + h * 3600, h, v, d < 40 ? 4 : 0, NULL);
+			}
+			if (d >= 40) { /* the boot after this one says this one ended in a watchdog reset */
+				uint8_t bytes[8] = {(uint8_t)d, (uint8_t)day, 1};
+
+				assert_int_equal(f->s->ops->message_add(f->s, dev, bytes, sizeof(bytes), HOUR0, &msg, &fresh),
+						 0);
+				assert_int_equal(f->s->ops->crash_put(f->s, msg, dev, SRV_CRASH_REBOOT, boot_id, boot_id + 1,
+								      id, false, 0, HOUR0 + (day + 1) * 86400), 0);
+			}
+		}
+	}
+}
+
+static const json_t *by_name(const json_t *versions, const char *v)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(versions, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "sw_version")), v) == 0)
+			return x;
+	fail_msg("no version %s", v);
+	return NULL;
+}
+
+static void the_api_answers_what_the_buckets_hold(void **state)
+{
+	struct fixture *f = *state;
+	json_t *j;
+	const json_t *a, *b, *r;
+
+	fleet(f);
+	j = srv_test_get(f->s, "versions?days=3650", 200);
+	assert_int_equal(json_array_size(json_object_get(j, "versions")), 2);
+	a = by_name(json_object_get(j, "versions"), "1.4.2");
+	b = by_name(json_object_get(j, "versions"), "1.4.3");
+	assert_true(json_real_value(json_object_get(a, "device_hours")) == 40 * 7 * 23);
+	assert_int_equal(json_integer_value(json_object_get(a, "devices")), 40);
+	assert_int_equal(json_integer_value(json_object_get(b, "unexpected_reboots")), 40 * 7);
+	assert_int_equal(json_integer_value(json_object_get(a, "unexpected_reboots")), 0);
+	/* 1.4.3: 280 crashes over 6,440 device-hours = 43.5 per 1,000 h; every device crashed */
+	r = json_object_get(json_object_get(b, "unexpected_reboot_rate"), "value");
+	assert_true(json_real_value(r) > 43.47 && json_real_value(r) < 43.48);
+	assert_true(json_real_value(json_object_get(json_object_get(b, "crash_free_devices"), "value")) == 0.0);
+	assert_true(json_real_value(json_object_get(json_object_get(a, "crash_free_hours"), "value")) == 100.0);
+	json_decref(j);
+
+	j = srv_test_get(f->s, "compare?a=1.4.2&b=1.4.3&days=3650", 200);
+	r = json_array_get(json_object_get(j, "rates"), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "rate")), "unexpected_reboots");
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "worse");
+	assert_true(json_real_value(json_object_get(json_object_get(j, "test"), "false_alarm")) == 0.01);
+	json_decref(j);
+	j = srv_test_get(f->s, "compare?a=1.4.3&b=1.4.2&days=3650", 200);
+	r = json_array_get(json_object_get(j, "rates"), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "better");
+	json_decref(j);
+
+	j = srv_test_get(f->s, "versions/1.4.2?days=3650&hw=evt2", 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "version"), "devices")), 40);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "version"), "hw_version")), "evt2");
+	assert_true(json_array_size(json_object_get(json_object_get(j, "version"), "hours")) >= 7 * 23);
+	json_decref(j);
+
+	j = srv_test_get(f->s, "metrics?key=battery_mv", 200);
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "gauge");
+	assert_int_equal(json_array_size(json_object_get(j, "versions")), 1); /* 1.4.3 sends no values */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "versions"), 0),
+							    "devices")), 40);
+	json_decref(j);
+	j = srv_test_get(f->s, "devices/dev-000/heartbeats", 200);
+	assert_int_equal(json_array_size(json_object_get(j, "heartbeats")), 100);
+	r = json_array_get(json_object_get(j, "heartbeats"), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "metrics"), "tx")), 69);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(r, "metrics"), "battery_mv"),
+							    "last")), 3677);
+	json_decref(j);
+
+	/* and what is refused, with a word for it */
+	json_decref(srv_test_get(f->s, "versions?days=0", 400));
+	json_decref(srv_test_get(f->s, "versions?by=sw", 400));
+	json_decref(srv_test_get(f->s, "compare?a=1.4.2&b=1.4.2", 400));
+	json_decref(srv_test_get(f->s, "compare?a=1.4.2", 400));
+	json_decref(srv_test_get(f->s, "compare?a=1.4.2&b=9.9&days=3650", 404));
+	json_decref(srv_test_get(f->s, "versions/9.9", 404));
+	json_decref(srv_test_get(f->s, "metrics?key=nothing", 404));
+	json_decref(srv_test_get(f->s, "metrics", 400));
+	json_decref(srv_test_get(f->s, "devices/no-such/heartbeats", 404));
+	json_decref(srv_test_get(f->s, "devices/bad%20serial/heartbeats", 400));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,7 +714,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(application_metrics_by_the_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_late_table_is_backfilled, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_few_values_leave_the_application_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_glitched_uptime_counts_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(overlapping_boots_never_count_more_than_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_boot_id_that_comes_again_is_a_new_boot, setup, teardown),
+		cmocka_unit_test_setup_teardown(values_that_do_not_read_break_the_chain_not_double, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_late_heartbeat_during_backfill_adds_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_elf_without_a_table_names_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_deletes_quiet_boots_not_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_api_answers_what_the_buckets_hold, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,44 +55,10 @@ static int64_t add_message(struct fixture *f, const char *bytes)
 	return id;
 }
 
-/* A query argument of "path?a=1&b=2" (ctx), as the HTTP layer would give it; NULL when absent. */
-static const char *query_arg(void *ctx, const char *name)
-{
-	static char value[64];
-	const char *q = strchr(ctx, '?');
-	size_t n = strlen(name);
-
-	for (; q != NULL; q = strchr(q + 1, '&'))
-		if (strncmp(q + 1, name, n) == 0 && q[1 + n] == '=') {
-			snprintf(value, sizeof(value), "%.*s", (int)strcspn(q + 2 + n, "&"), q + 2 + n);
-			return value;
-		}
-	return NULL;
-}
-
-/* GET path of the read API (api.c over this store), its status checked. Returns the body as text (free it). */
-static char *get_text(struct fixture *f, const char *path, unsigned want_status)
-{
-	struct srv_answer a;
-	char route[128];
-
-	snprintf(route, sizeof(route), "%.*s", (int)strcspn(path, "?"), path);
-	srv_api_get(&a, f->s, route, query_arg, (void *)path);
-	assert_int_equal(a.status, want_status);
-	a.body = realloc(a.body, a.len + 1);
-	a.body[a.len] = '\0';
-	return a.body;
-}
-
-/* The same, parsed. */
+/* GET path of the read API, its status checked, parsed (server_fixture.h). */
 static json_t *get(struct fixture *f, const char *path, unsigned want_status)
 {
-	char *text = get_text(f, path, want_status);
-	json_t *j = json_loads(text, 0, NULL);
-
-	free(text);
-	assert_non_null(j);
-	return j;
+	return srv_test_get(f->s, path, want_status);
 }
 
 /* Jobs come out oldest first, once; a stopped server's claimed jobs are queued again. */
@@ -225,7 +191,7 @@ static void trace_answers_keep_the_stored_report(void **state)
 	snprintf(want, sizeof(want), "{\"id\":%lld,\"issue\":%lld,\"device\":\"dev-1\",\"message\":%lld,"
 		 "\"received\":7,\"report\":%s}", (long long)trace, (long long)issue, (long long)t.message, k_report);
 	snprintf(path, sizeof(path), "traces/%lld", (long long)trace);
-	text = get_text(f, path, 200);
+	text = srv_test_get_text(f->s, path, 200);
 	assert_string_equal(text, want);
 	free(text);
 	j = get(f, path, 200);
@@ -233,7 +199,7 @@ static void trace_answers_keep_the_stored_report(void **state)
 			    "caf\xc3\xa9 \"x\"");
 	json_decref(j);
 	snprintf(path, sizeof(path), "issues/%lld", (long long)issue);
-	text = get_text(f, path, 200);
+	text = srv_test_get_text(f->s, path, 200);
 	assert_non_null(strstr(text, ",\"trace\":"));
 	assert_string_equal(strstr(text, ",\"trace\":") + strlen(",\"trace\":"), strcat(want, "}"));
 	free(text);
@@ -422,7 +388,7 @@ static void group_commit_keeps_each_requests_outcome(void **state)
 		assert_int_equal(pthread_create(&t[i], NULL, group_client, &c[i]), 0);
 	}
 	for (int i = 0; i < 20; i++) /* a reader among the writers (the read API takes srv_store_lock) */
-		free(get_text(f, "devices?limit=10", 200));
+		free(srv_test_get_text(f->s, "devices?limit=10", 200));
 	for (int i = 0; i < GROUP_THREADS; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 		assert_int_equal(c[i].failed, 0);
