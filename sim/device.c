@@ -119,7 +119,7 @@ static void boot(struct sim_device *d, const struct sim_params *p, struct sim_li
 	rc = fl_init(&params, &info);
 	if (rc != 0)
 		die_rc(d, "fl_init()", rc);
-	d->boot = sim_truth_boot(truth, d->index, d->group);
+	d->boot = sim_truth_boot(truth, d->index, d->hw.boot_id, d->group);
 	if (info.storage == FL_STORAGE_UNREAD) {
 		struct sim_msg dump = {.device = d->index, .boot = ended, .type = SIM_MSG_COREDUMP};
 
@@ -202,11 +202,12 @@ static void crash(struct sim_device *d, const struct sim_params *p, struct sim_l
 	boot(d, p, link, truth);
 }
 
-/* A planned reboot (an update check, a nightly restart): a last heartbeat, the reason marked, the reset. */
+/* A planned reboot (an update check, a nightly restart): a last heartbeat if asked, the reason marked, the reset. */
 static void planned_reboot(struct sim_device *d, const struct sim_params *p, struct sim_link *link,
 			   struct sim_truth *truth)
 {
-	heartbeat(d, p, link, truth, false);
+	if (p->last_heartbeat)
+		heartbeat(d, p, link, truth, false);
 	truth->groups[d->group].planned_reboots++;
 	fl_reboot_mark(FL_REASON_SOFTWARE_RESET);
 	d->hw.reset_cause = FL_REASON_SOFTWARE_RESET;

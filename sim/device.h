@@ -32,6 +32,7 @@ struct sim_params {
 	int64_t interval_ms;     /* heartbeat period */
 	bool poll;               /* the period is the SDK's FL_HEARTBEAT_INTERVAL_S: fl_metrics_poll() times it */
 	double coredump_share;   /* of the crashes, the share that saves a coredump (the others hang: a watchdog) */
+	bool last_heartbeat;     /* a heartbeat right before each planned reboot (fl_metrics_heartbeat()) */
 	const char *hw_version;
 	const char *prefix;      /* of the serials: PREFIX + index */
 };

@@ -36,6 +36,7 @@ static const char k_usage[] =
 	"  --mtu N           chunk size, %u..1024 bytes (default 64)\n"
 	"  --coredumps F     share of the crashes that save a coredump; the others hang until the watchdog resets\n"
 	"                    the device (default 0.5)\n"
+	"  --last-heartbeat  a heartbeat right before each planned reboot (fl_metrics_heartbeat())\n"
 	"  --start T         Unix seconds of simulated day 0 (default: the server's clock; --offline: now)\n"
 	"  --hw NAME         the devices' hw_version (default sim-board); --prefix P: serials are P000000... (sim-)\n"
 	"  --server URL      faultline-server (default $FAULTLINE_SERVER, else http://127.0.0.1:8080); it must run\n"
@@ -46,6 +47,8 @@ static const char k_usage[] =
 	"  --upload-elf      first POST this program's ELF to /api/v1/symbols: the server learns its metric names\n"
 	"  --offline         no server: the devices run and their chunks are counted, nothing is sent\n"
 	"  --summary FILE    write the ground truth (and the server's numbers) as JSON\n"
+	"  --boots FILE      write every boot's ground truth, a line each (serial, boot id, version, whether its\n"
+	"                    identity and a heartbeat got through, its exposure in seconds): to find a difference\n"
 	"  --check           exit 1 unless the server's numbers equal the ground truth\n"
 	"  --settle S        wait up to S seconds for the server to process the last messages (default 60)\n"
 	"  --quiet           no progress lines\n";
@@ -57,8 +60,8 @@ struct options {
 	double days, loss, coredumps, settle;
 	uint64_t seed;
 	long interval, step, start, mtu, connections;
-	const char *hw, *prefix, *server, *key, *token, *summary;
-	bool upload, offline, check, quiet, has_start;
+	const char *hw, *prefix, *server, *key, *token, *summary, *boots;
+	bool upload, offline, check, quiet, has_start, last_heartbeat;
 };
 
 static int usage(const char *why)
@@ -147,6 +150,8 @@ static bool flag(struct options *o, const char *a)
 		o->check = true;
 	else if (strcmp(a, "--quiet") == 0)
 		o->quiet = true;
+	else if (strcmp(a, "--last-heartbeat") == 0)
+		o->last_heartbeat = true;
 	else
 		return false;
 	return true;
@@ -187,7 +192,8 @@ static int option(struct options *o, const char *a, const char *val)
 		return number(a, val, 0, 3600, &o->settle);
 	const char **text = strcmp(a, "--hw") == 0 ? &o->hw : strcmp(a, "--prefix") == 0 ? &o->prefix :
 			    strcmp(a, "--server") == 0 ? &o->server : strcmp(a, "--key") == 0 ? &o->key :
-			    strcmp(a, "--token") == 0 ? &o->token : strcmp(a, "--summary") == 0 ? &o->summary : NULL;
+			    strcmp(a, "--token") == 0 ? &o->token : strcmp(a, "--summary") == 0 ? &o->summary :
+			    strcmp(a, "--boots") == 0 ? &o->boots : NULL;
 	if (text == NULL)
 		return 1;
 	*text = val;
@@ -369,7 +375,7 @@ static int setup(struct run *r)
 	r->ndevices = n;
 	r->devices = calloc(n, sizeof(*r->devices));
 	r->memory = malloc((size_t)n * mem);
-	if (r->devices == NULL || r->memory == NULL || sim_truth_init(&r->truth, o->ngroups) != 0)
+	if (r->devices == NULL || r->memory == NULL || sim_truth_init(&r->truth, o->ngroups, n) != 0)
 		return fprintf(stderr, "fleetsim: out of memory for %u devices\n", n), -1;
 	sim_link_init(&r->link, o->loss, (uint32_t)o->mtu);
 	if (!o->offline) {
@@ -388,7 +394,8 @@ static int setup(struct run *r)
 	r->end_ms = r->start_ms + (int64_t)llround(o->days * (double)DAY_MS);
 	r->window_days = (unsigned)ceil(o->days) + 1 > 30 ? (unsigned)ceil(o->days) + 1 : 30;
 	r->p = (struct sim_params){r->o.groups, o->seed, r->start_ms, o->interval * 1000LL,
-				   o->interval == FL_HEARTBEAT_INTERVAL_S, o->coredumps, o->hw, o->prefix};
+				   o->interval == FL_HEARTBEAT_INTERVAL_S, o->coredumps, o->last_heartbeat, o->hw,
+				   o->prefix};
 	for (size_t g = 0; g < o->ngroups; g++)
 		for (uint32_t i = 0; i < o->groups[g].devices; i++) {
 			uint32_t at = o->groups[g].first + i;
@@ -427,7 +434,7 @@ static int simulate(struct run *r)
 		double t1;
 
 		until = until + step < r->end_ms ? until + step : r->end_ms;
-		sim_link_step(&r->link);
+		sim_link_step(&r->link, (until + 999) / 1000);
 		for (uint32_t i = 0; i < r->ndevices; i++) {
 			struct sim_device *d = &r->devices[i];
 
@@ -442,7 +449,7 @@ static int simulate(struct run *r)
 			r->link.requests += r->link.batches[b].nsent > 0;
 		if (r->o.offline)
 			sim_link_deliver_all(&r->link, &r->truth);
-		else if (set_clock(r, (until + 999) / 1000) != 0 || sim_http_send(r->http, &r->link, on_answer, r) != 0)
+		else if (set_clock(r, r->link.received) != 0 || sim_http_send(r->http, &r->link, on_answer, r) != 0)
 			return -1;
 		t0 = now_s();
 		r->t_net += t0 - t1;
@@ -588,10 +595,11 @@ static json_t *summary(const struct run *r)
 		const struct sim_group *gr = &r->o.groups[g];
 
 		json_array_append_new(versions, json_pack(
-			"{s:s, s:I, s:f, s:f, s:I, s:I, s:f, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}",
+			"{s:s, s:I, s:f, s:f, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}",
 			"sw_version", gr->version, "devices", (json_int_t)t->devices, "crashes_per_1000h",
 			gr->crashes_per_1000h, "reboots_per_day", gr->reboots_per_day, "fleet", (json_int_t)gr->devices,
 			"device_seconds", (json_int_t)t->exposure_s, "device_hours", (double)t->exposure_s / 3600.0,
+			"overlap_seconds", (json_int_t)t->overlap_s,
 			"unexpected_reboots", (json_int_t)t->unexpected_reboots, "coredumps", (json_int_t)t->coredumps,
 			"expected_reboots", (json_int_t)t->expected_reboots, "happened", "boots", (json_int_t)t->boots,
 			"crashes", (json_int_t)t->crashes, "coredumps_saved", (json_int_t)t->coredumps_saved,
@@ -615,6 +623,23 @@ static json_t *summary(const struct run *r)
 			 r->t_devices, "network", r->t_net);
 }
 
+/* --boots FILE: each boot's ground truth, a line each. */
+static int write_boots(const struct run *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "serial boot_id version identity heartbeat last_uptime_s exposure_s\n");
+	for (size_t i = 0; i < r->truth.nboots; i++) {
+		const struct sim_boot *b = &r->truth.boots[i];
+
+		fprintf(f, "%s %" PRIu32 " %s %d %d %" PRIu32 " %" PRIu64 "\n", r->devices[b->device].serial, b->boot_id,
+			r->o.groups[b->group].version, b->identity, b->heartbeat, b->last_uptime_s, b->exposure_s);
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = {0};
@@ -626,7 +651,7 @@ int main(int argc, char **argv)
 	r.t_start = now_s();
 	if (setup(&r) != 0 || simulate(&r) != 0)
 		return 1;
-	sim_truth_finish(&r.truth, r.ndevices);
+	sim_truth_finish(&r.truth);
 	if (!r.o.offline) {
 		if (settle(&r) != 0)
 			return 1;
@@ -647,6 +672,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fleetsim: %u devices x %g days = %.0f device-days in %.1f s: %.0f device-days/s (the "
 			"devices %.1f s, the network and server %.1f s)\n", r.ndevices, r.o.days, dd, t, dd / t,
 			r.t_devices, r.t_net);
+	}
+	if (r.o.boots != NULL && write_boots(&r, r.o.boots) != 0) {
+		fprintf(stderr, "fleetsim: cannot write %s\n", r.o.boots);
+		status = 1;
 	}
 	s = summary(&r);
 	if (r.o.summary != NULL && (s == NULL || json_dump_file(s, r.o.summary, JSON_INDENT(1)) != 0)) {

@@ -23,7 +23,7 @@
 /* High rates, so that a few days hold crashes with and without coredumps, and planned reboots. */
 static const struct sim_group k_groups[] = {{"1.0.0", 1, 0, 250, 3}, {"2.0.0", 1, 1, 120, 5}};
 
-static const struct sim_params k_params = {k_groups, 42, START_MS, HOUR_MS, true, 0.5, "board-a", "test-"};
+static const struct sim_params k_params = {k_groups, 42, START_MS, HOUR_MS, true, 0.5, true, "board-a", "test-"};
 
 /* What one device sent: its batches' records, back to back. */
 struct sent {
@@ -47,7 +47,7 @@ static void run(struct sim_device *d, size_t n, struct sent *out, struct sim_tru
 
 	sim_link_init(&l, loss, 40);
 	for (int64_t until = START_MS + HOUR_MS; until <= START_MS + DAYS * 24 * HOUR_MS; until += HOUR_MS) {
-		sim_link_step(&l);
+		sim_link_step(&l, (until + 999) / 1000);
 		for (size_t i = 0; i < n; i++) {
 			sim_state_load(d[i].sdk);
 			sim_port_select(&d[i].hw);
@@ -79,8 +79,8 @@ static void interleaved_is_alone(void **state)
 	struct sim_truth ta, tb;
 
 	(void)state;
-	assert_int_equal(sim_truth_init(&ta, 2), 0);
-	assert_int_equal(sim_truth_init(&tb, 2), 0);
+	assert_int_equal(sim_truth_init(&ta, 2, 2), 0);
+	assert_int_equal(sim_truth_init(&tb, 2, 2), 0);
 	/* Each alone, then both in the same memory again (the SDK's state holds pointers into it: its event buffer). */
 	for (uint32_t i = 0; i < 2; i++) {
 		make(&alone[i], i, &mem[i]);
@@ -128,11 +128,11 @@ static void every_crash_is_told(void **state)
 	struct sim_truth t;
 
 	(void)state;
-	assert_int_equal(sim_truth_init(&t, 2), 0);
+	assert_int_equal(sim_truth_init(&t, 2, 2), 0);
 	make(&d[0], 0, &mem[0]);
 	make(&d[1], 1, &mem[1]);
 	run(d, 2, s, &t, 0);
-	sim_truth_finish(&t, 2);
+	sim_truth_finish(&t);
 	for (int i = 0; i < 2; i++) {
 		const struct sim_version_truth *v = &t.groups[i];
 

@@ -50,8 +50,9 @@ void sim_link_free(struct sim_link *l)
 	memset(l, 0, sizeof(*l));
 }
 
-void sim_link_step(struct sim_link *l)
+void sim_link_step(struct sim_link *l, int64_t received)
 {
+	l->received = received;
 	l->len = l->nbatches = l->nmsgs = l->started = l->nsent = 0;
 }
 
@@ -197,7 +198,7 @@ int sim_link_results(struct sim_link *l, size_t bi, const json_t *results, struc
 		if (whole && (complete || (result != NULL && strcmp(result, "duplicate") == 0))) {
 			const char *hb = json_string_value(json_object_get(r, "heartbeat"));
 
-			sim_truth_delivered(truth, m);
+			sim_truth_delivered(truth, m, l->received);
 			if (m->type == SIM_MSG_HEARTBEAT && complete)
 				sim_truth_heartbeat_answer(truth, hb != NULL ? hb : "?");
 		} else if (whole || complete) {
@@ -211,5 +212,5 @@ void sim_link_deliver_all(struct sim_link *l, struct sim_truth *truth)
 {
 	for (size_t i = 0; i < l->nmsgs; i++)
 		if (l->msgs[i].lost == 0)
-			sim_truth_delivered(truth, &l->msgs[i]);
+			sim_truth_delivered(truth, &l->msgs[i], l->received);
 }

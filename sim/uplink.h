@@ -46,6 +46,7 @@ struct sim_batch {
 struct sim_link {
 	double loss;          /* probability that a chunk is lost */
 	uint32_t mtu;         /* chunk size the devices use, bytes */
+	int64_t received;     /* the server's clock while the step's batches arrive, Unix seconds */
 	uint8_t *bytes;       /* the step's batches, back to back */
 	size_t len, cap;
 	struct sim_batch *batches;
@@ -63,8 +64,8 @@ struct sim_link {
 void sim_link_init(struct sim_link *l, double loss, uint32_t mtu);
 void sim_link_free(struct sim_link *l);
 
-/* Start a step: no batches, no messages. */
-void sim_link_step(struct sim_link *l);
+/* Start a step whose batches the server receives at its second `received`: no batches, no messages. */
+void sim_link_step(struct sim_link *l, int64_t received);
 
 /* The device that sends from now on (its serial lives as long as the run). */
 void sim_link_device(struct sim_link *l, const char *serial);
