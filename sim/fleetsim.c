@@ -655,7 +655,8 @@ int main(int argc, char **argv)
 	if (!r.o.offline) {
 		if (settle(&r) != 0)
 			return 1;
-		report(&r);
+		if (!r.o.quiet || !r.agrees)
+			report(&r);
 		if (r.o.ngroups >= 2)
 			compare(&r);
 	}
@@ -670,8 +671,8 @@ int main(int argc, char **argv)
 		double dd = (double)r.ndevices * r.o.days, t = now_s() - r.t_start;
 
 		fprintf(stderr, "fleetsim: %u devices x %g days = %.0f device-days in %.1f s: %.0f device-days/s (the "
-			"devices %.1f s, the network and server %.1f s)\n", r.ndevices, r.o.days, dd, t, dd / t,
-			r.t_devices, r.t_net);
+			"devices %.1f s, %s %.1f s)\n", r.ndevices, r.o.days, dd, t, dd / t, r.t_devices,
+			r.o.offline ? "the rest" : "the network and server", t - r.t_devices);
 	}
 	if (r.o.boots != NULL && write_boots(&r, r.o.boots) != 0) {
 		fprintf(stderr, "fleetsim: cannot write %s\n", r.o.boots);
