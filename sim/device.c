@@ -10,10 +10,10 @@
 #include "device.h"
 #include "faultline/capture.h"
 #include "faultline/faultline.h"
-#include "uplink.h"
 #include "rng.h"
 #include "state.h"
 #include "truth.h"
+#include "uplink.h"
 
 #define TICK_MS (15 * 60 * 1000) /* the application reads its sensors every 15 minutes */
 #define HOUR_MS (3600.0 * 1000.0)

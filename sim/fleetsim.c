@@ -15,10 +15,10 @@
 #include "device.h"
 #include "faultline/config.h"
 #include "http.h"
-#include "uplink.h"
 #include "port.h"
 #include "state.h"
 #include "truth.h"
+#include "uplink.h"
 
 #define GROUPS_MAX 256
 #define DAY_MS (86400 * 1000LL)

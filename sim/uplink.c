@@ -7,11 +7,13 @@
 
 #include "faultline/chunk.h"
 #include "faultline/errors.h"
-#include "uplink.h"
 #include "rng.h"
 #include "truth.h"
+#include "uplink.h"
 
 #define MTU_MAX 1024u             /* the SDK's largest chunk */
+#define BATCH_RECORDS_MAX 4096u   /* what one request may hold (docs/API.md, the chunks endpoint) */
+#define BATCH_BYTES_MAX (1u << 20)
 #define NONE SIZE_MAX
 #define DISAGREEMENTS_SHOWN 10
 #define FULL_ENVELOPE_MIN_KEYS 7u /* version, type, arch, build_id, sw_version, boot_id, payload at least */
@@ -77,6 +79,8 @@ static void put_record(struct sim_link *l, const uint8_t *chunk, size_t n, size_
 {
 	struct sim_batch *b = &l->batches[l->nbatches - 1];
 
+	if (b->nsent == BATCH_RECORDS_MAX || b->len + n + 2 > BATCH_BYTES_MAX)
+		die("a device's chunks of one step do not fit one request (4,096 chunks, 1 MiB): a shorter --step");
 	while (l->len + n + 2 > l->cap) {
 		l->cap = l->cap != 0 ? 2 * l->cap : 65536;
 		l->bytes = realloc(l->bytes, l->cap);
