@@ -184,3 +184,65 @@ done
 kill "$pid"
 wait "$pid" || true
 pid=
+
+# The fleet simulator (sim/fleetsim; docs/HEALTH.md, The fleet simulator): the state it swaps per device, its own
+# rate, 100,000 devices through a server, and `faultline compare` checked by simulation.
+sim=$build/sim/fleetsim
+start_sim_server() { # NAME: a server on its test clock, rate limits off; sets dir, pid, port, key, admin
+	dir=$work/$1
+	mkdir -p "$dir"
+	start --test-clock --new-devices-per-hour 0 --device-messages-per-hour 0 --device-heartbeats-per-hour 0 \
+		--key-mb-per-day 0
+	key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+	admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+}
+simrun() { "$sim" --server "http://127.0.0.1:$port" --key "$key" --token "$admin" "$@"; }
+echo "== fleetsim alone (--offline): 100,000 devices x 7 days, 1-hour heartbeats, 15-minute sensor readings"
+"$sim" --offline --group 5.0.0:50000:2:1 --group 5.0.1:50000:4:1 --days 7 2>&1 |
+	sed -n 's/^fleetsim: \(100000 devices in .*\)$/  \1/p; s/^fleetsim: \(.*device-days\/s.*\)$/  \1/p'
+start_sim_server fleet100k
+echo "== fleetsim through faultline-server: 100,000 devices x 1 day, 6-hour heartbeats, 8 connections"
+simrun --group 5.0.0:50000:2 --group 5.0.1:50000:2 --days 1 --interval 21600 --connections 8 --check 2>&1 |
+	sed -n 's/^fleetsim: \(the server .*\)$/  \1/p; s/^fleetsim: \(.*device-days\/s.*\)$/  \1/p'
+kill "$pid"
+wait "$pid" || true
+
+# 100 seeded runs a ratio: two versions of 40 devices for 7 days, 4-hour heartbeats, 1 % of chunks lost, version A
+# at 4 crashes per 1,000 device-hours (some 25 in a run), B at 1x, 1.5x and 2x that. With equal rates the share of
+# "worse" must stay near or below the stated false-alarm rate; at 1.5x and 2x it is the test's power, which the
+# server states as power_2x (in the 1x runs its baseline is A's rate: its estimate of the 2x share).
+runs=100
+echo "== faultline compare by simulation: $runs seeded runs a ratio, 2 x 40 devices x 7 days, A at 4 crashes/1,000 h"
+t0=$(date +%s%N)
+for ratio in 1 1.5 2; do
+	start_sim_server "compare-$ratio"
+	k=$(echo "$ratio" | tr -d .)
+	b=$(awk -v r="$ratio" 'BEGIN { print 4 * r }')
+	i=0
+	while [ $i -lt $runs ]; do
+		simrun --quiet --check --seed $((1000 * k + i)) --days 7 --interval 14400 --loss 0.01 --prefix "r$k-$i-" \
+			--group "$k.$i.0:40:4" --group "$k.$i.1:40:$b" || echo "compare failed: run $i of ${ratio}x"
+		i=$((i + 1))
+	done > "$dir/verdicts" 2>&1
+	kill "$pid"
+	wait "$pid" || true
+	awk -v ratio="$ratio" -v runs=$runs '
+		/^compare / { n++; v = $0; sub(/^.*: /, "", v); sub(/ \(false-alarm.*$/, "", v); count[v]++
+			      p = $0; sub(/^.*power_2x /, "", p); sub(/:.*$/, "", p); power += p
+			      a = $0; sub(/^.*false-alarm rate /, "", a); sub(/\)$/, "", a); alpha = a }
+		/^compare failed/ || /DIFFERENT/ { bad++ }
+		END { printf "  %sx: worse in %d of %d runs (%.0f%%)", ratio, count["worse"], n, 100 * count["worse"] / n
+		      if (ratio == 1) printf " -- stated false-alarm rate %.0f%%", 100 * alpha
+		      else if (ratio == 2) printf " -- the power to find 2x (the 1x runs: stated power_2x %s)", p1x
+		      else printf " -- the power to find 1.5x"
+		      printf "; better %d, no difference %d, not enough data %d; server against truth: %s\n",
+			     count["better"], count["no difference found"], count["not enough data yet"],
+			     bad ? bad " runs differ" : "equal in every run" }' p1x="${p1x:-?}" "$dir/verdicts"
+	if [ "$ratio" = 1 ]; then
+		p1x=$(awk '/^compare / { p = $0; sub(/^.*power_2x /, "", p); sub(/:.*$/, "", p); s += p; n++ }
+			END { printf "mean %.0f%%", 100 * s / n }' "$dir/verdicts")
+	fi
+done
+t1=$(date +%s%N)
+echo "  $((3 * runs)) runs in $(((t1 - t0) / 1000000000)) s"
+pid=

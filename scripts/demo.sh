@@ -74,3 +74,35 @@ cat <<TEXT
     done. To keep a server running and bridge a real board's serial port, see "Run it with your own device" in
     README.md.
 TEXT
+
+# Fleet health: a simulated fleet (sim/fleetsim: the real SDK on 200 simulated devices, docs/HEALTH.md) sends three
+# days of heartbeats, crashes and reboots to a server of its own, on the server's test clock; then the versions
+# and their comparison, as `faultline` shows them.
+sim=$build/sim/fleetsim
+cat <<TEXT
+
+faultline demo, part 2: fleet health. 200 simulated devices run the real SDK, half of them firmware 1.0.0 and half
+1.1.0, which crashes more; three simulated days of their heartbeats, crashes and reboots go through a lossy link
+to a new faultline-server in a few seconds. Then: is 1.1.0 worse than 1.0.0?
+TEXT
+say "faultline-server --test-clock (its clock moved by the simulator), rate limits off"
+rm -rf "$dir/data"
+: > "$dir/out"
+start --test-clock --new-devices-per-hour 0 --device-messages-per-hour 0 --device-heartbeats-per-hour 0 \
+	--key-mb-per-day 0
+key=$(sed -n 's/^project key.*: *//p' "$dir/out")
+export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN
+FAULTLINE_TOKEN=$(sed -n 's/^admin token.*: *//p' "$dir/out")
+say "fleetsim --group 1.0.0:100:3:1 --group 1.1.0:100:8:1 --days 3 --loss 0.02 --upload-elf"
+"$sim" --key "$key" --group 1.0.0:100:3:1 --group 1.1.0:100:8:1 --days 3 --loss 0.02 --seed 3 --upload-elf \
+	--check > "$dir/fleet.log" 2>&1 || { cat "$dir/fleet.log" >&2; fail "fleetsim failed"; }
+grep -v '^compare ' "$dir/fleet.log" | sed 's/^fleetsim: //' | indent
+say "faultline versions"
+"$cli" versions | indent
+say "faultline compare 1.0.0 1.1.0"
+"$cli" compare 1.0.0 1.1.0 | indent
+say "faultline metrics battery_mv (named by the ELF fleetsim uploaded)"
+"$cli" metrics battery_mv | indent
+kill -TERM "$pid"
+wait "$pid" || fail "the server did not stop cleanly"
+pid=
