@@ -130,6 +130,7 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE devices ADD COLUMN firmware_id INTEGER REFERENCES firmwares(id);"
 	"ALTER TABLE devices ADD COLUMN firmware_at INTEGER;"
 	"ALTER TABLE devices ADD COLUMN health_until INTEGER;"
+	"ALTER TABLE devices ADD COLUMN health_boot INTEGER;"
 	"CREATE INDEX traces_version ON traces (sw_version, issue_id, device_id);",
 };
 

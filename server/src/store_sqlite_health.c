@@ -355,6 +355,7 @@ static void histogram_move(struct hours *h, size_t field, bool has_from, int64_t
  * two of its boots count the same second, so a device never counts more device-hours than time passes). */
 struct device_row {
 	int64_t current, since, until;
+	int64_t until_boot; /* the boot whose heartbeat set until: a boot is never cut against itself */
 	bool dirty;
 };
 
@@ -364,7 +365,7 @@ static int device_load(struct sqlite_store *s, int64_t device, struct device_row
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (sq_prepare(s, &st, "SELECT firmware_id, firmware_at, health_until FROM devices WHERE id = ?",
+	if (sq_prepare(s, &st, "SELECT firmware_id, firmware_at, health_until, health_boot FROM devices WHERE id = ?",
 		       "device_firmware") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
@@ -372,6 +373,7 @@ static int device_load(struct sqlite_store *s, int64_t device, struct device_row
 		out->current = sqlite3_column_int64(st, 0);
 		out->since = sqlite3_column_int64(st, 1);
 		out->until = sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2);
+		out->until_boot = sqlite3_column_int64(st, 3);
 	}
 	sq_release(s, st);
 	return rc == SQLITE_ROW ? 0 : srv_store_fail(&s->base, "device_firmware: %s", sqlite3_errmsg(s->db));
@@ -383,13 +385,14 @@ static int device_save(struct sqlite_store *s, int64_t device, struct device_row
 
 	if (!d->dirty)
 		return 0;
-	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?, firmware_at = ?, health_until = ? WHERE id = ?",
-		       "device_health_state") != 0)
+	if (sq_prepare(s, &st, "UPDATE devices SET firmware_id = ?, firmware_at = ?, health_until = ?, health_boot = ? "
+		       "WHERE id = ?", "device_health_state") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, d->current);
 	sqlite3_bind_int64(st, 2, d->since);
 	sqlite3_bind_int64(st, 3, d->until);
-	sqlite3_bind_int64(st, 4, device);
+	sqlite3_bind_int64(st, 4, d->until_boot);
+	sqlite3_bind_int64(st, 5, device);
 	d->dirty = false;
 	return sq_step_done(s, st, "device_health_state");
 }
@@ -620,7 +623,9 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		const struct srv_hb_point *prev = b->has_latest ? &b->latest : NULL;
 
 		srv_health_step(&step, prev, cur);
-		if (dev.until > cur->at - (int64_t)step.seconds) { /* another boot of the device counted these seconds */
+		if (dev.until > cur->at - (int64_t)step.seconds && dev.until_boot != (int64_t)boot_id) {
+			/* another boot of the device counted these seconds (its own earlier heartbeats never cut it: an
+			 * anchor that moved earlier may place an interval before the boot's previous one) */
 			uint32_t cut = dev.until >= cur->at ? step.seconds : (uint32_t)(dev.until - (cur->at - step.seconds));
 
 			step.seconds -= cut;
@@ -629,6 +634,7 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 		}
 		if (cur->at > dev.until) {
 			dev.until = cur->at;
+			dev.until_boot = boot_id;
 			dev.dirty = true;
 		}
 		srv_health_spread(cur->at, step.seconds, spread_add, &h);

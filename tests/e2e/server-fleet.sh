@@ -18,9 +18,11 @@ admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 a=1.4.2 b=1.4.3
 
 # Crashes: 1 and 2 per 1,000 device-hours (some 80 and 160 in the week); a planned reboot every other day; 2 % of
-# the chunks lost; chunks of 40 bytes (a heartbeat takes two, a coredump a dozen).
+# the chunks lost, a heartbeat before each planned reboot; chunks of 40 bytes (a heartbeat takes two, a coredump a
+# dozen).
 "$sim" --server "http://127.0.0.1:$port" --key "$key" --token "$admin" --upload-elf --seed 20251202 --days 7 \
-	--group $a:500:1:0.5 --group $b:500:2:0.5 --loss 0.02 --mtu 40 --summary "$dir/summary.json" 2> "$dir/sim.log" ||
+	--group $a:500:1:0.5 --group $b:500:2:0.5 --loss 0.02 --mtu 40 --last-heartbeat \
+	--summary "$dir/summary.json" 2> "$dir/sim.log" ||
 	fail "fleetsim failed"
 grep -q '^fleetsim: day 7 of 7 .*: 1000 devices; [0-9]* messages sent' "$dir/sim.log" || fail "no progress lines"
 sum() { json "$1" "$dir/summary.json"; }

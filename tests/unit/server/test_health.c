@@ -490,6 +490,19 @@ static void overlapping_boots_never_count_more_than_time(void **state)
 	assert_true(sql(f, "SELECT value FROM meta WHERE key = 'health_overlap_seconds'") >= 9 * (30 * 86400 - 10));
 }
 
+static void a_boot_is_never_cut_against_itself(void **state)
+{
+	struct fixture *f = *state;
+
+	boot(f, 7, &k_v1, HOUR0);
+	/* the first heartbeat came 10 minutes late, the next one at once: the anchor moves 600 s earlier, and the
+	 * second interval is placed partly before the first's place; the boot still counts its uptime, exactly */
+	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600 + 600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(beat(f, 7, 7200, HOUR0 + 7200, 2, NULL, 0, NULL), SRV_HB_COUNTED);
+	assert_int_equal(version(f, "1.4.2", HOUR0 + 8000).seconds, 7200);
+	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_overlap_seconds'"), -1);
+}
+
 static void a_boot_id_that_comes_again_is_a_new_boot(void **state)
 {
 	struct fixture *f = *state;
@@ -717,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(too_few_values_leave_the_application_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_glitched_uptime_counts_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(overlapping_boots_never_count_more_than_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_boot_is_never_cut_against_itself, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_boot_id_that_comes_again_is_a_new_boot, setup, teardown),
 		cmocka_unit_test_setup_teardown(values_that_do_not_read_break_the_chain_not_double, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_late_heartbeat_during_backfill_adds_up, setup, teardown),
