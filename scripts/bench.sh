@@ -146,7 +146,8 @@ wait "$pid" || true
 
 # GET /api/v1/versions over the aggregates of 100,000 devices x 30 days, seeded straight into the database (the
 # issue allows it: 72 million heartbeats would take hours to send): 10 versions, each device on two of them, every
-# hour of 30 days in the buckets, a tenth of the devices with a crash in the window.
+# hour of 30 days in the buckets (with the histograms of the devices' latest heartbeats: each device's latest in the
+# last day), a tenth of the devices with a crash in the window.
 start_server versions
 kill "$pid"
 wait "$pid" || true
@@ -167,8 +168,10 @@ INSERT INTO device_health (device_id, firmware_id, seconds, last_at, last_crash,
 	SELECT id, (firmware_id + 8) % 10 + 1, 15 * 86400, $now - 15 * 86400 - (id % 86400), NULL, NULL,
 	       X'01070000' || randomblob(252), 360 FROM devices;
 WITH RECURSIVE h(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM h WHERE n < 719)
-INSERT INTO health_hours (firmware_id, hour, seconds, reboots, coredumps, crashed_hours)
-	SELECT f.id, $now / 3600 - h.n, 10000 * 3600, 40 + f.id, 10, 38 + f.id FROM h, firmwares f;
+INSERT INTO health_hours (firmware_id, hour, seconds, reboots, coredumps, crashed_hours, last_devices,
+			  current_devices, crashed_devices)
+	SELECT f.id, $now / 3600 - h.n, 10000 * 3600, 40 + f.id, 10, 38 + f.id, CASE WHEN h.n < 24 THEN 417 ELSE 0 END,
+	       CASE WHEN h.n < 24 THEN 417 ELSE 0 END, CASE WHEN h.n < 168 THEN 6 ELSE 0 END FROM h, firmwares f;
 COMMIT;
 SQL
 start --workers 2
