@@ -87,13 +87,19 @@ static int firmware_id(struct sqlite_store *s, const struct srv_identity *id, in
 static int neighbour(struct sqlite_store *s, int64_t device, uint32_t boot_id, int64_t uptime, bool after,
 		     struct srv_hb_point *out, uint64_t *values, int *out_state);
 
+/* A boot not seen yet (its values' room left as it is). */
+static void boot_clear(struct boot *b)
+{
+	memset(b, 0, offsetof(struct boot, latest_values));
+	b->latest.values = b->latest_values;
+}
+
 static int boot_load(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	memset(b, 0, sizeof(*b) - sizeof(b->latest_values));
-	b->latest.values = b->latest_values;
+	boot_clear(b);
 	if (sq_prepare(s, &st, "SELECT firmware_id, anchor, start_at, updated, reboot_message FROM boots WHERE "
 		       "device_id = ? AND boot_id = ?", "boot") != 0)
 		return -1;
@@ -760,8 +766,7 @@ int sq_boot_put(struct srv_store *base, int64_t device, uint32_t boot_id, const 
 	if (b->firmware != 0 && reboot_message != 0 && b->reboot_message != 0 && b->reboot_message != reboot_message) {
 		if (boot_retire(s, device, boot_id) != 0) /* another boot's reboot event: the id came again */
 			goto done;
-		memset(b, 0, sizeof(*b) - sizeof(b->latest_values));
-		b->latest.values = b->latest_values;
+		boot_clear(b);
 	} else if (b->firmware != 0) { /* known: it stays */
 		rc = 0;
 		if (reboot_message != 0 && b->reboot_message == 0) {

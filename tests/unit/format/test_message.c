@@ -70,6 +70,18 @@ static cbor_item_t *region(uint64_t addr, uint64_t enc, const uint8_t *data, siz
 	return r;
 }
 
+/* top encoded (and released): malloc'd bytes, their count in *out_len. */
+static uint8_t *serialized(cbor_item_t *top, size_t *out_len)
+{
+	unsigned char *buf = NULL;
+	size_t size = 0, len = cbor_serialize_alloc(top, &buf, &size);
+
+	assert_true(len > 0);
+	cbor_decref(&top);
+	*out_len = len;
+	return buf;
+}
+
 /* A Cortex-M coredump; `extra(payload)` may add or replace payload keys before encoding. */
 static uint8_t *cortex_m_dump(size_t *out_len, void (*extra)(cbor_item_t *payload))
 {
@@ -77,8 +89,6 @@ static uint8_t *cortex_m_dump(size_t *out_len, void (*extra)(cbor_item_t *payloa
 	static const uint8_t stack[16] = {0xaa, 0xbb, 0xcc, 0xdd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 	uint32_t regs[20], fault[5] = {0x8200, 0x40000000, 0, 0xfffffff0, 0};
 	cbor_item_t *top = cbor_new_definite_map(8), *p = cbor_new_definite_map(16), *regions;
-	unsigned char *buf = NULL;
-	size_t size = 0, len;
 
 	for (uint32_t i = 0; i < 20; i++)
 		regs[i] = 0x100 + i;
@@ -110,11 +120,7 @@ static uint8_t *cortex_m_dump(size_t *out_len, void (*extra)(cbor_item_t *payloa
 	if (extra != NULL)
 		extra(p);
 	add(top, 9, p);
-	len = cbor_serialize_alloc(top, &buf, &size);
-	assert_true(len > 0);
-	cbor_decref(&top);
-	*out_len = len;
-	return buf;
+	return serialized(top, out_len);
 }
 
 static void coredump_fields(void **state)
@@ -349,8 +355,6 @@ static uint8_t *heartbeat(size_t *out_len, unsigned type, unsigned identity, con
 {
 	static const uint8_t id[8] = {0xb5, 0x97, 0x17, 0x77, 1, 2, 3, 4};
 	cbor_item_t *top = cbor_new_definite_map(10), *p;
-	unsigned char *buf = NULL;
-	size_t size = 0, len;
 
 	add(top, 0, cbor_build_uint8(1));
 	add(top, 1, cbor_build_uint8((uint8_t)type));
@@ -374,11 +378,7 @@ static uint8_t *heartbeat(size_t *out_len, unsigned type, unsigned identity, con
 			extra(p);
 	}
 	add(top, 9, p);
-	len = cbor_serialize_alloc(top, &buf, &size);
-	assert_true(len > 0);
-	cbor_decref(&top);
-	*out_len = len;
-	return buf;
+	return serialized(top, out_len);
 }
 
 /* The 19 bytes of the example's values: B = 7, the built-ins, a counter, a gauge, a timer. */
