@@ -5,7 +5,8 @@
 # (sim/state.ld): a static outside it would be shared by all simulated devices.
 set -eu
 archive=$1 exe=$2
-statics=$(objdump -t "$archive" | awk '$3 == "O" && $4 ~ /^\.(data|bss|noinit)/ && $4 !~ /^\.data\.rel\.ro/ { print $NF }' | sort -u)
+statics=$(objdump -t "$archive" |
+	awk '$3 == "O" && $4 ~ /^\.(data|bss|noinit)/ && $4 !~ /^\.data\.rel\.ro/ { print $NF }' | sort -u)
 [ -n "$statics" ] || { echo "check-state: no writable statics found in $archive"; exit 1; }
 bad=0
 for s in $statics; do

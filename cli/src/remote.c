@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
- * trace, core, devices, device, quarantine, versions, compare, metrics. Common options: --server URL and --token TOKEN, or FAULTLINE_SERVER and
- * FAULTLINE_TOKEN; --json prints the server's answer as it is; issues takes --all or --limit N. Errors go to stderr
- * with status 1 (2 for a usage error). */
+ * trace, core, devices, device, quarantine, versions, compare, metrics. Common options: --server URL and --token
+ * TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN; --json prints the server's answer as it is; issues takes --all or
+ * --limit N. Errors go to stderr with status 1 (2 for a usage error). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdbool.h>

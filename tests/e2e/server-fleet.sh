@@ -9,7 +9,14 @@ set -u
 server=$1 sim=$2 cli=$3
 dir=$(mktemp -d)
 t0=$(date +%s)
-fail() { echo "server-fleet: $*"; kill "$pid" 2>/dev/null; tail -20 "$dir/out"; cat "$dir/sim.log" 2>/dev/null; rm -rf "$dir"; exit 1; }
+fail() {
+	echo "server-fleet: $*"
+	kill "$pid" 2>/dev/null
+	tail -20 "$dir/out"
+	cat "$dir/sim.log" 2>/dev/null
+	rm -rf "$dir"
+	exit 1
+}
 . "$(dirname "$0")/server-lib.sh"
 start --test-clock --new-devices-per-hour 0 --device-messages-per-hour 0 --device-heartbeats-per-hour 0 \
 	--key-mb-per-day 0

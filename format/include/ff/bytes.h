@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader (and writer) of the host side (and the big-endian one
- * that ELF's old compressed sections need), UTF-8 checked, and bytes as hex. */
+/* Bytes as docs/FORMAT.md §1 lays them out: the one little-endian reader (and writer) of the host side (and the
+ * big-endian one that ELF's old compressed sections need), UTF-8 checked, and bytes as hex. */
 #ifndef FF_BYTES_H
 #define FF_BYTES_H
 

@@ -22,9 +22,9 @@ extern "C" {
  *   FL_METRIC_TIMER(name)          milliseconds between start and stop, cumulative since boot (a running period
  *                                  counts up to each heartbeat): unsigned 32-bit, wraps after 49.7 days
  * name is a C identifier of 1..48 characters (not KEYS), and the name the server shows: each key becomes
- * FL_METRIC_<name> of enum fl_metric_key, in the file's order, which is the order of the values in a heartbeat. The names are not
- * sent: the SDK writes them into the ELF's section .faultline.metrics (not loaded, no flash), which the server
- * reads when the ELF is uploaded. At most 256 values: a gauge counts 3, the others 1.
+ * FL_METRIC_<name> of enum fl_metric_key, in the file's order, which is the order of the values in a heartbeat.
+ * The names are not sent: the SDK writes them into the ELF's section .faultline.metrics (not loaded, no flash),
+ * which the server reads when the ELF is uploaded. At most 256 values: a gauge counts 3, the others 1.
  */
 #define FL_METRIC_KIND_COUNTER 1      /* the kind bytes of the key table, docs/FORMAT.md §8.5 */
 #define FL_METRIC_KIND_GAUGE 2
