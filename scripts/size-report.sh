@@ -102,7 +102,10 @@ row size_with_metrics "metrics: 3 application keys + the 7 built-ins = 10 keys" 
 row size_with_metrics10 "metrics: 10 application keys + the 7 built-ins = 17 keys" ""
 echo "  (\"beyond off\": the whole application's growth, its own calls included; \"SDK\": sdk/src's alone)"
 echo "  where the 10 keys' bytes are, against heartbeats off (per object file; text + data, bss):"
-{ objects "$dir/size_without_heartbeat.map" | sed 's/^/off\t/'; objects "$dir/size_with_metrics.map" | sed 's/^/on\t/'; } |
+{
+	objects "$dir/size_without_heartbeat.map" | sed 's/^/off\t/'
+	objects "$dir/size_with_metrics.map" | sed 's/^/on\t/'
+} |
 	awk -F'\t' '$2 ~ /^[15]/ { o = $3; f[$1 "|" o] = $4 + $5; b[$1 "|" o] = $6; seen[o] = 1 }
 	END { for (o in seen) { df = f["on|" o] - f["off|" o]; db = b["on|" o] - b["off|" o]
 		if (df != 0 || db != 0) printf "%d\t    %-36s %+7d %+7d\n", df, o, df, db } }' | sort -n -r | cut -f2-

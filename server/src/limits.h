@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Rate limits on what the shared project key can make the server keep: new device serials per hour (serials are
  * invented at will), new messages and new heartbeats per device per hour, and request bytes per key per day.
- * Windows are calendar hours and days (UTC): a refusal says when the window ends (Retry-After). The counts live in this process's
- * memory: a restart starts the windows again (an attacker cannot restart the server; a fleet on several server
- * processes needs them in the database, which the PostgreSQL backend brings). */
+ * Windows are calendar hours and days (UTC): a refusal says when the window ends (Retry-After). The counts live in
+ * this process's memory: a restart starts the windows again (an attacker cannot restart the server; a fleet on
+ * several server processes needs them in the database, which the PostgreSQL backend brings). */
 #ifndef SRV_LIMITS_H
 #define SRV_LIMITS_H
 
