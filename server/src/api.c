@@ -17,7 +17,7 @@
 #define PAGE_MAX 500
 
 /* A JSON value made (jansson says NULL only when out of memory, given valid UTF-8): never a silent hole. */
-static json_t *made(json_t *j)
+json_t *srv_json_made(json_t *j)
 {
 	if (j == NULL)
 		abort(); /* out of memory: as srv_malloc does */
@@ -35,14 +35,14 @@ json_t *srv_json_text(const char *s)
 		return j;
 	copy = srv_strdup(s);
 	ff_text_printable(copy);
-	j = made(json_string(copy));
+	j = srv_json_made(json_string(copy));
 	free(copy);
 	return j;
 }
 
 void srv_api_json(struct srv_answer *out, unsigned status, json_t *body)
 {
-	char *text = json_dumps(made(body), JSON_COMPACT);
+	char *text = json_dumps(srv_json_made(body), JSON_COMPACT);
 
 	json_decref(body);
 	if (text == NULL)
@@ -92,7 +92,7 @@ static json_t *issue_object(const struct srv_issue *i)
 
 	for (size_t k = 0; k < i->nversions; k++)
 		json_array_append_new(versions, srv_json_text(i->versions[k]));
-	return made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id,
+	return srv_json_made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id,
 			      "fingerprint", srv_json_text(i->fingerprint), "kind", srv_json_text(i->kind), "title", srv_json_text(i->title),
 			      "count", (json_int_t)i->count, "devices",
 			      (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
@@ -170,7 +170,7 @@ static int list_issues(struct srv_store *st, int64_t after, int limit, json_t *a
 
 static void add_quarantined(const struct srv_quarantined *q, void *ctx)
 {
-	json_array_append_new(ctx, made(json_pack("{s:I, s:o, s:I, s:o, s:i, s:o}", "id", (json_int_t)q->id, "device",
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:o, s:I, s:o, s:i, s:o}", "id", (json_int_t)q->id, "device",
 						  srv_json_text(q->device), "received", (json_int_t)q->received,
 						  "build_id", srv_json_text(q->build_id), "failures", q->failures,
 						  "reason", srv_json_text(q->reason))));
@@ -279,7 +279,7 @@ static void trace_core(struct srv_answer *out, struct srv_store *st, int64_t id)
 
 static void add_device(const struct srv_device *d, void *ctx)
 {
-	json_array_append_new(ctx, made(json_pack("{s:o, s:I, s:I, s:I}", "serial", srv_json_text(d->serial), "first_seen",
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:o, s:I, s:I, s:I}", "serial", srv_json_text(d->serial), "first_seen",
 					     (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen, "messages",
 					     (json_int_t)d->messages)));
 }
@@ -317,21 +317,21 @@ struct history {
 
 static void history_device(const struct srv_device *d, void *ctx)
 {
-	((struct history *)ctx)->device = made(json_pack("{s:o, s:I, s:I}", "serial", srv_json_text(d->serial), "first_seen",
+	((struct history *)ctx)->device = srv_json_made(json_pack("{s:o, s:I, s:I}", "serial", srv_json_text(d->serial), "first_seen",
 							 (json_int_t)d->first_seen, "last_seen", (json_int_t)d->last_seen));
 }
 
 static void history_reboot(const struct srv_reboot *r, void *ctx)
 {
 	json_array_append_new(((struct history *)ctx)->reboots,
-			      made(json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)r->boot_id, "reason", r->reason,
+			      srv_json_made(json_pack("{s:I, s:i, s:I}", "boot_id", (json_int_t)r->boot_id, "reason", r->reason,
 					     "received", (json_int_t)r->received)));
 }
 
 static void history_trace(const struct srv_device_trace *t, void *ctx)
 {
 	json_array_append_new(((struct history *)ctx)->traces,
-			      made(json_pack("{s:I, s:I, s:o, s:I}", "id", (json_int_t)t->id, "issue", (json_int_t)t->issue,
+			      srv_json_made(json_pack("{s:I, s:I, s:o, s:I}", "id", (json_int_t)t->id, "issue", (json_int_t)t->issue,
 					     "sw_version", srv_json_text(t->sw_version), "received", (json_int_t)t->received)));
 }
 

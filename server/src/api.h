@@ -25,10 +25,12 @@ struct srv_answer {
  */
 void srv_api_error(struct srv_answer *out, unsigned status, const char *code, const char *message);
 
-/* For the files of the read API (api.c, api_health.c): a string from the store as JSON (bytes that are not UTF-8
- * shown as '?'); an answer of a JSON body (taken: its reference is released); the answer to a failed store
- * (logged, a 500 without the store's words). */
+/* For the files of the read API (api.c, api_health.c): a JSON value made (abort() on NULL, which jansson returns
+ * only when out of memory: srv_malloc's policy); a string from the store as JSON (bytes that are not UTF-8 shown
+ * as '?'); an answer of a JSON body (taken: its reference is released); the answer to a failed store (logged, a
+ * 500 without the store's words). */
 struct json_t;
+struct json_t *srv_json_made(struct json_t *j);
 struct json_t *srv_json_text(const char *s);
 void srv_api_json(struct srv_answer *out, unsigned status, struct json_t *body);
 void srv_api_store_error(struct srv_answer *out, struct srv_store *st);

@@ -23,13 +23,6 @@
 #define TOP_ISSUES_LISTED 3 /* per version in GET versions */
 #define TOP_ISSUES_SHOWN 10 /* in GET versions/{v} */
 
-static json_t *made(json_t *j)
-{
-	if (j == NULL)
-		abort(); /* out of memory: as srv_malloc does */
-	return j;
-}
-
 /* The window argument: days=N, 1..DAYS_MAX (default DAYS_DEFAULT); 0 when invalid. */
 static int window_days(const char *text)
 {
@@ -49,9 +42,9 @@ static const struct srv_stats_options k_stats = SRV_STATS_OPTIONS_DEFAULT;
 /* An estimate with its interval as JSON: {"value": v, "ci": [lo, hi]} (a bound that is infinite: null), scaled. */
 static json_t *estimate(const struct srv_stats_interval *e, double scale)
 {
-	return made(json_pack("{s:o, s:[o, o]}", "value", isfinite(e->value) ? made(json_real(scale * e->value)) :
-			      json_null(), "ci", made(json_real(scale * e->lo)),
-			      isfinite(e->hi) ? made(json_real(scale * e->hi)) : json_null()));
+	return srv_json_made(json_pack("{s:o, s:[o, o]}", "value", isfinite(e->value) ? srv_json_made(json_real(scale * e->value)) :
+			      json_null(), "ci", srv_json_made(json_real(scale * e->lo)),
+			      isfinite(e->hi) ? srv_json_made(json_real(scale * e->hi)) : json_null()));
 }
 
 /* A rate per 1,000 device-hours with its exact interval (docs/HEALTH.md, Statistics), or null without exposure. */
@@ -82,7 +75,7 @@ struct version_list {
 
 static json_t *version_object(const struct srv_version_health *v)
 {
-	json_t *o = made(json_pack("{s:o, s:f, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:o, s:o}", "sw_version",
+	json_t *o = srv_json_made(json_pack("{s:o, s:f, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:o, s:o}", "sw_version",
 				   srv_json_text(v->sw_version), "device_hours", (double)v->seconds / SRV_HOUR,
 				   "devices", (json_int_t)v->devices, "active_24h", (json_int_t)v->active_24h, "active_7d",
 				   (json_int_t)v->active_7d, "current_devices", (json_int_t)v->current,
@@ -109,7 +102,7 @@ static void add_version(const struct srv_version_health *v, void *ctx)
 
 static void add_issue(const struct srv_version_issue *i, void *ctx)
 {
-	json_array_append_new(ctx, made(json_pack("{s:I, s:o, s:I, s:I}", "id", (json_int_t)i->id, "title",
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:o, s:I, s:I}", "id", (json_int_t)i->id, "title",
 						  srv_json_text(i->title), "devices", (json_int_t)i->devices,
 						  "occurrences", (json_int_t)i->messages)));
 }
@@ -135,13 +128,13 @@ static void set_adoption(struct version_list *l)
 		json_int_t cur = json_integer_value(json_object_get(v, "current_devices"));
 
 		json_object_set_new(v, "adoption_pct", l->current_total > 0 ?
-			made(json_real(100.0 * (double)cur / (double)l->current_total)) : json_null());
+			srv_json_made(json_real(100.0 * (double)cur / (double)l->current_total)) : json_null());
 	}
 }
 
 static json_t *window(int64_t now, int days)
 {
-	return made(json_pack("{s:I, s:I, s:i}", "from", (json_int_t)(now - (int64_t)days * 86400), "to",
+	return srv_json_made(json_pack("{s:I, s:I, s:i}", "from", (json_int_t)(now - (int64_t)days * 86400), "to",
 			      (json_int_t)now, "days", days));
 }
 
@@ -191,7 +184,7 @@ static void pick_version(const struct srv_version_health *v, void *ctx)
 
 static void add_hour(const struct srv_health_hour *h, void *ctx)
 {
-	json_array_append_new(ctx, made(json_pack("{s:I, s:f, s:I, s:I, s:I}", "hour", (json_int_t)(h->hour * SRV_HOUR),
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:f, s:I, s:I, s:I}", "hour", (json_int_t)(h->hour * SRV_HOUR),
 						  "device_hours", (double)h->seconds / SRV_HOUR, "unexpected_reboots",
 						  (json_int_t)h->reboots, "coredumps", (json_int_t)h->coredumps,
 						  "crashed_hours", (json_int_t)h->crashed_hours)));
@@ -234,7 +227,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 		json_object_set_new(o.found, "top_issues", json_array());
 	}
 	json_object_set_new(o.found, "adoption_pct", o.all.current_total > 0 && json_object_get(o.found, "current_devices") ?
-		made(json_real(100.0 * (double)json_integer_value(json_object_get(o.found, "current_devices")) /
+		srv_json_made(json_real(100.0 * (double)json_integer_value(json_object_get(o.found, "current_devices")) /
 			       (double)o.all.current_total)) : json_null());
 	json_object_set_new(o.found, "hours", hours);
 	srv_api_json(out, 200, json_pack("{s:o, s:o}", "window", window(now, days), "version", o.found));
@@ -264,7 +257,7 @@ static void pick_pair(const struct srv_version_health *v, void *ctx)
 
 static json_t *number(double v)
 {
-	return isfinite(v) ? made(json_real(v)) : json_null();
+	return isfinite(v) ? srv_json_made(json_real(v)) : json_null();
 }
 
 /* Why a comparison has not enough data, in words. */
@@ -290,8 +283,8 @@ static json_t *compared(const char *what, int64_t ka, const struct srv_version_h
 	const struct srv_stats_sample sb = {(uint64_t)kb, (double)b->seconds / SRV_HOUR, (uint64_t)b->devices};
 
 	if (ka < 0 || kb < 0 || srv_stats_compare(&c, &sa, &sb, &k_stats) != 0)
-		return made(json_pack("{s:s, s:s}", "rate", what, "verdict", "not enough data yet"));
-	return made(json_pack("{s:s, s:I, s:I, s:o, s:o, s:s, s:o, s:o, s:[o, o], s:f, s:f, s:f}", "rate", what,
+		return srv_json_made(json_pack("{s:s, s:s}", "rate", what, "verdict", "not enough data yet"));
+	return srv_json_made(json_pack("{s:s, s:I, s:I, s:o, s:o, s:s, s:o, s:o, s:[o, o], s:f, s:f, s:f}", "rate", what,
 			      "a_count", (json_int_t)ka, "b_count", (json_int_t)kb, "a", estimate(&c.rate_a, 1.0), "b",
 			      estimate(&c.rate_b, 1.0), "verdict", srv_stats_verdict_name(c.verdict), "not_enough",
 			      shortfall(c.shortfall), "ratio", number(c.test.ratio), "ratio_ci",
@@ -325,7 +318,7 @@ static void compare(struct srv_answer *out, struct srv_store *st, const char *a,
 		json_decref(p.jb);
 		return;
 	}
-	rates = made(json_pack("[o, o]", compared("unexpected_reboots", p.va.reboots, &p.va, p.vb.reboots, &p.vb),
+	rates = srv_json_made(json_pack("[o, o]", compared("unexpected_reboots", p.va.reboots, &p.va, p.vb.reboots, &p.vb),
 			       compared("coredumps", p.va.coredumps, &p.va, p.vb.coredumps, &p.vb)));
 	srv_api_json(out, 200, json_pack("{s:o, s:o, s:o, s:o, s:{s:s, s:f, s:f, s:I, s:f, s:f}}", "window",
 					 window(now, days), "a", p.ja, "b", p.jb,
@@ -353,7 +346,7 @@ static void flush_version(struct metric_values *m)
 	double p[2] = {0, 0};
 
 	srv_stats_percentiles(p, m->values, m->n, k_at, 2);
-	json_array_append_new(m->versions, made(json_pack("{s:o, s:I, s:f, s:f, s:f, s:f}", "sw_version",
+	json_array_append_new(m->versions, srv_json_made(json_pack("{s:o, s:I, s:f, s:f, s:f, s:f}", "sw_version",
 							  srv_json_text(m->version), "devices", (json_int_t)m->n,
 							  "p50", p[0], "p95", p[1], "min", m->lo, "max", m->hi)));
 	m->n = 0;
@@ -457,7 +450,7 @@ static void add_heartbeat(const struct srv_heartbeat_row *h, void *ctx)
 			json_object_set_new(app, h->table->keys[k].name,
 					    !gauge ? json_integer(v->value) :
 					    !v->has_value ? json_null() :
-					    made(json_pack("{s:I, s:I, s:I}", "last", (json_int_t)v->value, "min",
+					    srv_json_made(json_pack("{s:I, s:I, s:I}", "last", (json_int_t)v->value, "min",
 							   (json_int_t)v->min, "max", (json_int_t)v->max)));
 		}
 	} else {
@@ -467,7 +460,7 @@ static void add_heartbeat(const struct srv_heartbeat_row *h, void *ctx)
 			json_array_append_new(raw, json_integer((json_int_t)hb.values[i]));
 		json_object_set_new(app, "unnamed", raw); /* its build's key table is not known (yet) */
 	}
-	json_array_append_new(ctx, made(json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "boot_id",
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "boot_id",
 						  (json_int_t)h->boot_id, "uptime_s", (json_int_t)h->uptime_s,
 						  "received", (json_int_t)h->received, "at",
 						  h->at != 0 ? json_integer(h->at) : json_null(), "sw_version",

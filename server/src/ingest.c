@@ -140,11 +140,17 @@ const char *srv_hb_outcome_name(enum srv_hb_outcome o)
 	return o == SRV_HB_COUNTED ? "counted" : o == SRV_HB_WAITING ? "waiting" : "duplicate";
 }
 
+void srv_identity_of(struct srv_identity *out, char hex[SRV_BUILD_HEX_MAX], const struct ff_message *m)
+{
+	ff_hex(hex, SRV_BUILD_HEX_MAX, m->build_id, m->build_id_len);
+	*out = (struct srv_identity){hex, m->sw_version, m->hw_version};
+}
+
 int srv_ingest_heartbeat(struct srv_store *st, int64_t device, int64_t received, const struct ff_message *m,
 			 enum srv_hb_outcome *out, char *why, size_t cap)
 {
-	char hex[2 * sizeof(m->build_id) + 1];
-	struct srv_identity id = {hex, m->sw_version, m->hw_version};
+	char hex[SRV_BUILD_HEX_MAX];
+	struct srv_identity id;
 	struct srv_heartbeat hb = {.device = device, .received = received, .boot_id = m->boot_id,
 				   .identity = m->compact ? NULL : &id, .values = m->heartbeat.values,
 				   .nvalues = m->heartbeat.nvalues};
@@ -157,7 +163,7 @@ int srv_ingest_heartbeat(struct srv_store *st, int64_t device, int64_t received,
 		}
 		hb.builtin[i] = (uint32_t)m->heartbeat.builtin[i];
 	}
-	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
+	srv_identity_of(&id, hex, m);
 	return st->ops->heartbeat_put(st, &hb, out) == 0 ? 0 : -1;
 }
 
@@ -171,7 +177,7 @@ static int deliver(struct srv_ingest *in, struct srv_store *st, int64_t device, 
 {
 	static _Thread_local struct ff_message m;
 	enum srv_hb_outcome hb;
-	char why[256], hex[2 * sizeof(m.build_id) + 1];
+	char why[256], hex[SRV_BUILD_HEX_MAX];
 	bool parsed = len <= FF_HB_BYTES_MAX + 256 && ff_message_parse(&m, msg, len, NULL) == 0;
 	int rc = SRV_NONE;
 
@@ -183,9 +189,9 @@ static int deliver(struct srv_ingest *in, struct srv_store *st, int64_t device, 
 	} else if (rc == SRV_NONE) {
 		rc = st->ops->message_add(st, device, msg, len, in->now, &o->message, out_fresh);
 		if (rc == 0 && *out_fresh && parsed && m.type == FF_MSG_REBOOT) {
-			const struct srv_identity id = {hex, m.sw_version, m.hw_version};
+			struct srv_identity id;
 
-			ff_hex(hex, sizeof(hex), m.build_id, m.build_id_len);
+			srv_identity_of(&id, hex, &m);
 			rc = st->ops->boot_put(st, device, m.boot_id, &id, in->now, o->message, NULL);
 		}
 	}

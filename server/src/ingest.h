@@ -100,6 +100,11 @@ void srv_ingest_settle(struct srv_ingest *in, int rc);
 int srv_ingest_heartbeat(struct srv_store *st, int64_t device, int64_t received, const struct ff_message *m,
 			 enum srv_hb_outcome *out, char *why, size_t cap);
 
+/* The firmware identity a message carries (its envelope's, docs/FORMAT.md §7), for the store's health operations.
+ * out: (out) pointing into m and hex.  hex: (out) the build-id in hex.  m: (in) a parsed message. */
+#define SRV_BUILD_HEX_MAX (2 * sizeof(((struct ff_message *)0)->build_id) + 1)
+void srv_identity_of(struct srv_identity *out, char hex[SRV_BUILD_HEX_MAX], const struct ff_message *m);
+
 /* The word for a heartbeat's outcome ("counted", "waiting", "duplicate"). */
 const char *srv_hb_outcome_name(enum srv_hb_outcome o);
 

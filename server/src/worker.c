@@ -72,12 +72,12 @@ static int claim(struct srv_store *s, void *ctx)
  * unexpected end of the boot before a reboot event's. Each counted once, however often the message is processed. */
 static int health(struct srv_store *s, const struct srv_job *job, const struct ff_message *m)
 {
-	char hex[2 * sizeof(m->build_id) + 1];
-	const struct srv_identity id = {hex, m->sw_version, m->hw_version};
+	char hex[SRV_BUILD_HEX_MAX];
+	struct srv_identity id;
 	const struct ff_reboot *r = &m->reboot;
 	uint32_t ended = r->has_ended_boot_id && r->ended_boot_id <= UINT32_MAX ? (uint32_t)r->ended_boot_id : m->boot_id;
 
-	ff_hex(hex, sizeof(hex), m->build_id, m->build_id_len);
+	srv_identity_of(&id, hex, m);
 	if (s->ops->boot_put(s, job->device, m->boot_id, &id, job->received, m->type == FF_MSG_REBOOT ? job->id : 0,
 			     NULL) != 0)
 		return -1;
