@@ -18,7 +18,7 @@
 
 #include "ff/bytes.h"
 #include "dwarf_scan.h"
-#include "fa/elf.h"
+#include "elf_private.h"
 
 /* A function symbol; the tables below index them once, so lookups are binary searches rather than libdwfl's
  * linear walks of the symbol table. */
@@ -60,6 +60,10 @@ struct fa_elf {
 	const unsigned char *build_id;
 	size_t build_id_len;
 	uint64_t file_size; /* bytes of the file, as fa_elf_open() found it */
+	struct {
+		void *index;
+		void (*destroy)(void *);
+	} indexes[FA_ELF_INDEX_COUNT]; /* elf_private.h */
 };
 
 /* Debug information is in the file itself, or nowhere: a path the file names (.gnu_debuglink) is untrusted, and
@@ -273,6 +277,8 @@ void fa_elf_close(struct fa_elf *e)
 {
 	if (e == NULL)
 		return;
+	for (int i = 0; i < FA_ELF_INDEX_COUNT; i++)
+		fa_elf_set_index(e, (enum fa_elf_index)i, NULL, NULL);
 	if (e->own_cfi)
 		dwarf_cfi_end(e->cfi);
 	if (e->dwfl != NULL)
@@ -359,6 +365,35 @@ int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_
 struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e)
 {
 	return e->cfi;
+}
+
+Dwarf *fa_elf_dwarf(struct fa_elf *e)
+{
+	return e->dwarf;
+}
+
+bool fa_elf_cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(e->mod, addr, &bias);
+
+	if (cu == NULL)
+		return false;
+	*out = *cu;
+	return true;
+}
+
+void *fa_elf_index(struct fa_elf *e, enum fa_elf_index which)
+{
+	return e->indexes[which].index;
+}
+
+void fa_elf_set_index(struct fa_elf *e, enum fa_elf_index which, void *index, void (*destroy)(void *))
+{
+	if (e->indexes[which].destroy != NULL && e->indexes[which].index != NULL)
+		e->indexes[which].destroy(e->indexes[which].index);
+	e->indexes[which].index = index;
+	e->indexes[which].destroy = destroy;
 }
 
 int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len)
