@@ -620,6 +620,15 @@ done:
 	return (int)n;
 }
 
+int fa_elf_scopes(struct fa_elf *e, uint64_t addr, Dwarf_Die **out)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias);
+
+	*out = NULL;
+	return cudie != NULL ? scopes_at(cudie, addr - bias, out) : 0;
+}
+
 static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;

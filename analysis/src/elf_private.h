@@ -24,6 +24,17 @@ Dwarf *fa_elf_dwarf(struct fa_elf *e);
  */
 bool fa_elf_cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out);
 
+/*
+ * The DIEs whose code contains a code address, innermost first, up to (not including) its CU: lexical blocks,
+ * inlined subroutines and the function, as fa_elf_symbolize() walks them (the function chain it reports is this
+ * chain's DW_TAG_inlined_subroutine and DW_TAG_subprogram entries).
+ * e: (in) an open handle.
+ * addr: (in) the address.
+ * out: (out) the chain, malloc'd (the caller free()s it); NULL when it is empty.
+ * Returns its length; 0 when no CU or no DIE covers addr (or out of memory).
+ */
+int fa_elf_scopes(struct fa_elf *e, uint64_t addr, Dwarf_Die **out);
+
 /* The lazily built indexes other modules keep in the handle, one slot each. */
 enum fa_elf_index {
 	FA_ELF_INDEX_DATA, /* data.c: the globals and statics by address */
