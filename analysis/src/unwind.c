@@ -139,7 +139,7 @@ static int exception_step(const struct ff_message *m, const struct fa_frame *f, 
 }
 
 /* One step outward. Returns 1 with next filled, or 0 after setting out's stop. */
-static int step(struct fa_elf *e, const struct ff_message *m, const struct fa_frame *f, bool first,
+static int step(struct fa_elf *e, const struct ff_message *m, struct fa_frame *f, bool first,
 		struct fa_frame *next, struct fa_unwind *out)
 {
 	Dwarf_CFI *cfi = fa_elf_cfi(e);
@@ -173,6 +173,8 @@ static int step(struct fa_elf *e, const struct ff_message *m, const struct fa_fr
 		return stop(out, FA_STOP_BAD_CFI, "the CFA rule at pc 0x%08llx cannot be evaluated",
 			    (unsigned long long)f->pc);
 	}
+	f->cfa = cfa; /* (also for the outermost frame: its step stops below) */
+	f->cfa_known = true;
 	memset(next, 0, sizeof(*next));
 	for (int r = 0; r < 16; r++) {
 		if (r == SP || dwarf_frame_register(fr, r, mem, &ops, &nops) != 0)

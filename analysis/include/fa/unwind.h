@@ -40,6 +40,9 @@ struct fa_frame {
 	bool exception;     /* an exception interrupted this frame (the frame before it is the handler or the fault) */
 	uint32_t exc_return; /* the EXC_RETURN value that led here, when exception */
 	bool null_call;     /* the frame before had pc 0 / no code: this frame was recovered from lr */
+	uint64_t cfa;       /* the frame's canonical frame address (its CFI's CFA rule: the caller's sp at the call),
+			     * when cfa_known: DW_OP_call_frame_cfa of its variables' locations */
+	bool cfa_known;
 };
 
 struct fa_unwind {
