@@ -9,6 +9,7 @@
 #include "ff/bytes.h"
 #include "ff/reason.h"
 #include "fa/report.h"
+#include "vars.h"
 
 static const char *base(const char *path)
 {
@@ -180,6 +181,12 @@ static void make_printable(struct fa_report *r)
 
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
+	return fa_report_build_options(out, e, m, 0, err);
+}
+
+int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, unsigned options,
+			    struct ff_error *err)
+{
 	/* everything but the frames (each is set whole when added): they are most of the report's 60 KB */
 	memset(out, 0, offsetof(struct fa_report, frames));
 	memset(&out->n, 0, sizeof(*out) - offsetof(struct fa_report, n));
@@ -220,6 +227,8 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 			}
 		}
 	}
+	if (!(options & FA_REPORT_NO_VARIABLES))
+		fa_vars_build(out, e, &m->core); /* (out of memory: the variables found until then) */
 	if (m->core.has_site) {
 		struct fa_sym syms[8];
 		size_t k = fa_elf_symbolize(e, (m->core.site_pc & ~1ull) - 1, syms, 8);
@@ -251,6 +260,29 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 	fprintf(f, "%s\n", rf->null_call ? "   (recovered from lr after the jump to no code)" : "");
 }
 
+/* A frame's variables under it, as `bt full` does: its arguments, then its locals (v: the first of the frame's,
+ * if any). Returns the index of the first variable of a later frame. */
+static size_t print_vars(FILE *f, const struct fa_report *r, size_t frame, size_t v)
+{
+	for (int arg = 1; arg >= 0; arg--) {
+		bool heading = false;
+
+		for (size_t k = v; k < r->nvars && r->vars[k].frame == frame; k++) {
+			const struct fa_report_var *var = &r->vars[k];
+
+			if (var->arg != (arg == 1))
+				continue;
+			if (!heading)
+				fprintf(f, "      %s:\n", arg ? "arguments" : "locals");
+			heading = true;
+			fprintf(f, "        %s = %s\n", r->var_text + var->name, r->var_text + var->value);
+		}
+	}
+	while (v < r->nvars && r->vars[v].frame == frame)
+		v++;
+	return v;
+}
+
 void fa_report_print(const struct fa_report *r, FILE *f)
 {
 	const struct fa_report_dump *c = &r->dump;
@@ -272,8 +304,13 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 		fprintf(f, "stack:    %s\n", sentence);
 	}
 	fprintf(f, "\nbacktrace:\n");
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0, v = 0; i < r->n; i++) {
 		print_frame(f, i, &r->frames[i]);
+		v = print_vars(f, r, i, v);
+	}
+	if (r->vars_cut)
+		fprintf(f, "  (variables: the report holds %u, or %u bytes of their text: outer frames' are missing)\n",
+			FA_REPORT_VARS, FA_REPORT_VAR_TEXT);
 	fprintf(f, "  (unwinding stopped: %s)\n", r->unwind.why);
 	fprintf(f, "\nregisters of the interrupted context:\n");
 	for (size_t i = 0; i < c->nregs; i++)
@@ -318,11 +355,37 @@ static json_t *hexnum(uint64_t v)
 #define SET(o, k, v) (bad |= json_object_set_new((o), (k), (v)) != 0)
 #define ADD(a, v) (bad |= json_array_append_new((a), (v)) != 0)
 
+/* A variable's state as the JSON spells it, by enum fa_var_state. */
+static const char *const k_var_states[] = {"value", "optimized_out", "not_captured", "not_recovered", "unsupported"};
+
+/* Frame `frame`'s variables (from vars[v] on) as its "variables" member, when it has any. Returns the index of the
+ * first variable of a later frame; *bad set when a member could not be made. */
+static size_t vars_json(json_t *jf, const struct fa_report *r, size_t frame, size_t v, bool *failed)
+{
+	json_t *a = json_array();
+	bool bad = a == NULL;
+
+	for (; v < r->nvars && r->vars[v].frame == frame; v++) {
+		const struct fa_report_var *var = &r->vars[v];
+
+		ADD(a, json_pack("{s:s, s:b, s:s, s:s, s:s}", "name", r->var_text + var->name, "arg", var->arg, "type",
+				 r->var_text + var->type, "state", k_var_states[var->state], "value",
+				 r->var_text + var->value));
+	}
+	if (json_array_size(a) > 0)
+		SET(jf, "variables", a);
+	else
+		json_decref(a);
+	*failed |= bad;
+	return v;
+}
+
 char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 {
 	bool bad = false; /* a member that could not be made: the report is not written with a hole */
 	const struct fa_report_dump *c = &r->dump;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
+	size_t v = 0;
 	char id[130];
 	char *text;
 
@@ -356,9 +419,12 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 					SET(fr, k_frame_regs[k], hexnum(f->regs[k]));
 			SET(jf, "registers", fr);
 		}
+		v = vars_json(jf, r, i, v, &bad);
 		ADD(frames, jf);
 	}
 	SET(root, "frames", frames);
+	if (r->vars_cut)
+		SET(root, "variables_cut", json_true());
 	SET(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
 						     r->unwind.why));
 	for (size_t i = 0; i < c->nregs; i++)
@@ -406,7 +472,7 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 struct reader {
 	struct ff_error *err;
 	int rc;
-	char where[32]; /* the object being read: "firmware", "frames[3]"; "" at the top */
+	char where[64]; /* the object being read: "firmware", "frames[3]", "frames[3].variables[1]"; "" at the top */
 };
 
 static void bad(struct reader *rd, int code, const char *key, const char *what)
@@ -565,6 +631,51 @@ static void read_registers(struct reader *rd, const json_t *root, struct fa_repo
 		d->regs[i] = hex(rd, o, ff_reg_name(d->arch, d->os, i), max, true);
 }
 
+/* Frame `frame`'s "variables", appended to the report's pool (bounded as fa_vars_build() bounds it). */
+static void read_vars(struct reader *rd, const json_t *o, struct fa_report *r, size_t frame)
+{
+	const json_t *a = member(rd, o, "variables", JSON_ARRAY, false);
+
+	for (size_t i = 0; rd->rc == 0 && i < json_array_size(a); i++) {
+		const json_t *jv = json_array_get(a, i);
+		char name[FA_VAR_NAME_MAX] = "", type[FA_VAR_TYPE_MAX] = "", value[FA_VAR_VALUE_MAX] = "", state[24] = "";
+		const char *strings[3] = {name, type, value};
+		struct fa_report_var *var = &r->vars[r->nvars];
+		size_t need;
+		unsigned k = 0;
+
+		snprintf(rd->where, sizeof(rd->where), "frames[%zu].variables[%zu]", frame, i);
+		if (!json_is_object(jv)) {
+			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
+			return;
+		}
+		text(rd, jv, "name", name, sizeof(name), true);
+		var->arg = boolean(rd, jv, "arg");
+		text(rd, jv, "type", type, sizeof(type), true);
+		text(rd, jv, "state", state, sizeof(state), true);
+		text(rd, jv, "value", value, sizeof(value), true);
+		while (k < sizeof(k_var_states) / sizeof(k_var_states[0]) && strcmp(k_var_states[k], state) != 0)
+			k++;
+		if (rd->rc == 0 && k == sizeof(k_var_states) / sizeof(k_var_states[0]))
+			bad(rd, FF_ERR_UNSUPPORTED, "state", "is not a variable state this version knows");
+		need = strlen(name) + strlen(type) + strlen(value) + 3;
+		if (rd->rc == 0 && (r->nvars == FA_REPORT_VARS || need > FA_REPORT_VAR_TEXT - r->var_text_len))
+			bad(rd, FF_ERR_MALFORMED, "", "is past the variables a report holds (FA_REPORT_VARS, FA_REPORT_VAR_TEXT)");
+		if (rd->rc != 0)
+			return;
+		var->frame = (uint16_t)frame;
+		var->state = (uint8_t)k;
+		for (int s = 0; s < 3; s++) {
+			uint32_t *at = s == 0 ? &var->name : s == 1 ? &var->type : &var->value;
+
+			*at = (uint32_t)r->var_text_len;
+			memcpy(r->var_text + r->var_text_len, strings[s], strlen(strings[s]) + 1);
+			r->var_text_len += strlen(strings[s]) + 1;
+		}
+		r->nvars++;
+	}
+}
+
 static void read_frames(struct reader *rd, const json_t *root, struct fa_report *r)
 {
 	const json_t *a = member(rd, root, "frames", JSON_ARRAY, true);
@@ -631,6 +742,7 @@ static void read_frames(struct reader *rd, const json_t *root, struct fa_report 
 			f->regs[k] = (uint32_t)hex(rd, regs, key, UINT32_MAX, true);
 			f->known |= 1u << k;
 		}
+		read_vars(rd, o, r, i);
 	}
 	r->n = rd->rc == 0 ? json_array_size(a) : 0;
 }
@@ -766,6 +878,8 @@ int fa_report_from_json(struct fa_report *out, const char *json, size_t len, str
 		out->site.line = (int)integer(&rd, o, "line", 0, INT32_MAX, true);
 	}
 	read_frames(&rd, root, out);
+	at(&rd, "", SIZE_MAX);
+	out->vars_cut = json_is_true(member(&rd, root, "variables_cut", JSON_TRUE, false));
 	read_stop(&rd, root, &out->unwind);
 	read_registers(&rd, root, &out->dump);
 	read_dump_extras(&rd, root, &out->dump);

@@ -34,6 +34,33 @@ struct fa_report_frame {
 	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
 };
 
+/* Variables: the arguments and locals of the report's frames (docs/ANALYSIS.md, Variables), all frames' in one
+ * bounded pool: FA_REPORT_VARS of them, their strings in FA_REPORT_VAR_TEXT bytes. */
+#define FA_REPORT_VARS 384u
+#define FA_REPORT_VAR_TEXT 24576u
+#define FA_VAR_NAME_MAX 128u  /* a variable's name, its NUL included */
+#define FA_VAR_TYPE_MAX 256u  /* its type's C spelling */
+#define FA_VAR_VALUE_MAX 1024u /* its value's text: a longer one is cut, ending in "..." */
+
+/* What is known of a variable's value. */
+enum fa_var_state {
+	FA_VAR_VALUE,         /* the value is known, or parts of it: the parts that are not say why in its text
+			       * ("{head = 3, buf = <not captured>}") */
+	FA_VAR_OPTIMIZED_OUT, /* the compiler kept no location for it at this pc */
+	FA_VAR_NOT_CAPTURED,  /* it is in memory the dump did not capture */
+	FA_VAR_NOT_RECOVERED, /* it is in a register (or relative to one, or to the CFA) the unwinder could not
+			       * recover in this frame */
+	FA_VAR_UNSUPPORTED,   /* DWARF this version does not evaluate or print (its text names what) */
+};
+
+struct fa_report_var {
+	uint16_t frame;             /* index into fa_report.frames */
+	uint8_t state;              /* enum fa_var_state */
+	bool arg;                   /* an argument (GDB's `info args`), else a local (`info locals`) */
+	uint32_t name, type, value; /* offsets into fa_report.var_text of NUL-terminated strings: the name, the
+				     * type's C spelling, the value as GDB prints it (or its state: "<optimized out>") */
+};
+
 /* The coredump's own facts, copied from its message: a report stands alone, so one read back from its JSON
  * (fa_report_from_json) is the same model as the one built from the dump. */
 struct fa_report_dump {
@@ -69,6 +96,8 @@ struct fa_report {
 	struct fa_fault fault;
 	struct fa_unwind unwind;
 	struct fa_report_frame frames[FA_REPORT_FRAMES];
+	struct fa_report_var vars[FA_REPORT_VARS]; /* by frame, innermost first; in a frame its arguments first */
+	char var_text[FA_REPORT_VAR_TEXT];
 	size_t n;
 	struct fa_sym site;    /* FL_ASSERT / fatal error call site, when the dump has one */
 	bool has_site;
@@ -79,11 +108,15 @@ struct fa_report {
 	char title[200];       /* the title: "<kind> in <function>" (docs/API.md) */
 	char fingerprint[32];  /* "fl1:" and 16 hex digits */
 	char fingerprint_input[600];
+	size_t nvars;          /* vars[0..nvars) */
+	size_t var_text_len;   /* bytes of var_text in use */
+	bool vars_cut;         /* the pool was full: frames after the last variable's may have more */
 };
 
 /*
  * Build the report of a coredump: explain the fault, unwind, symbolize every frame (inlined and tail-called ones
- * expanded), find recursion in a stack overflow, fingerprint and title it. A dump that cannot be unwound (not a
+ * expanded), read each frame's arguments and locals (vars), find recursion in a stack overflow, fingerprint and
+ * title it. A dump that cannot be unwound (not a
  * Cortex-M one, no CFI...) still gives a report, whose unwind.stop says why.
  * out: (out) caller-allocated and filled (it is large: allocate it, do not put it on a small stack); it keeps no
  *      pointer to m.
@@ -93,6 +126,17 @@ struct fa_report {
  * Returns 0; FF_ERR_UNSUPPORTED when m is not a coredump.
  */
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err);
+
+#define FA_REPORT_NO_VARIABLES 0x1u /* fa_report_build_options(): leave the frames' variables out (nvars 0) */
+
+/*
+ * fa_report_build() with options.
+ * out, e, m, err: as for fa_report_build().
+ * options: (in) FA_REPORT_* flags: FA_REPORT_NO_VARIABLES; 0 builds what fa_report_build() does.
+ * Returns what fa_report_build() returns.
+ */
+int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, unsigned options,
+			    struct ff_error *err);
 
 /*
  * Print the report as text for the engineer at the desk (the one text renderer: `faultline decode` and
