@@ -10,11 +10,15 @@ set(FL_TARGET_IMAGES
   crc32-m4f:mps2-an386:test_crc32.c
   format-vector-m3:mps2-an385:test_format_vector.c+board/board_storage.c
   faults-m3:mps2-an385:test_faults.c+board/board_port.c+board/board_storage.c
-  faults-m4f:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c)
+  faults-m4f:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c
+  vars-m3:mps2-an385:test_vars.c+board/board_port.c+board/board_storage.c
+  vars-m4f:mps2-an386:test_vars.c+board/board_port.c+board/board_storage.c)
 foreach(opt O0 O2 O3)
   list(APPEND FL_TARGET_IMAGES
     faults-m3-${opt}:mps2-an385:test_faults.c+board/board_port.c+board/board_storage.c:-${opt}
-    faults-m4f-${opt}:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c:-${opt})
+    faults-m4f-${opt}:mps2-an386:test_faults.c+board/board_port.c+board/board_storage.c:-${opt}
+    vars-m3-${opt}:mps2-an385:test_vars.c+board/board_port.c+board/board_storage.c:-${opt}
+    vars-m4f-${opt}:mps2-an386:test_vars.c+board/board_port.c+board/board_storage.c:-${opt})
 endforeach()
 
 # Backtrace agreement with GDB (tests/target/gdb-agree.sh): SCENARIO:ENTRY for every image of test_faults.c,
@@ -24,6 +28,9 @@ set(FL_GDB_AGREEMENT_M3
   stack_overflow:main isr_fault:main deep_chain:main tail_call:main inlined:main isr_chain:main nested:main
   psp_task:task_entry)
 set(FL_GDB_AGREEMENT_M4F fpu:main fpu_isr:main bus_write:main)
+# Variables' agreement with GDB (tests/target/gdb-vars.sh): the scenarios of test_vars.c, every image of it.
+set(FL_GDB_VARS_M3 structs entry optimized synthetic strings blocks)
+set(FL_GDB_VARS_M4F ${FL_GDB_VARS_M3} floats)
 
 # Self-checking images: IMAGE, run with the tests/data path as their command line.
 set(FL_TARGET_TESTS crc32-m3 crc32-m4f format-vector-m3)
