@@ -218,6 +218,33 @@ static const struct object *find(const struct object *v, size_t n, uint64_t addr
 	return empty;
 }
 
+/* A symbol of the variable: its name, or GCC's renaming of a static (`counter.0`, `s_rx.lto_priv.0`). */
+static bool names_variable(const char *sym, const char *var)
+{
+	size_t n = strlen(var);
+
+	return strncmp(sym, var, n) == 0 && (sym[n] == '\0' || sym[n] == '.');
+}
+
+/* Keep the variables the symbol table has at their address: --gc-sections leaves the DWARF of the variables it
+ * removes, at address 0 (where the vector table is). Without data symbols (a stripped symbol table), every
+ * variable not at 0. */
+static void keep_linked(struct growing *vars, const struct growing *syms)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < vars->n; i++) {
+		const struct object *o = &vars->v[i];
+		bool keep = syms->n == 0 && o->addr != 0;
+
+		for (size_t k = upper(syms->v, syms->n, o->addr); !keep && k > 0 && syms->v[k - 1].addr == o->addr; k--)
+			keep = names_variable(syms->v[k - 1].name, o->name);
+		if (keep)
+			vars->v[n++] = *o;
+	}
+	vars->n = n;
+}
+
 /* Untyped variables take their size from the symbol table's object at the same address, when it has one. */
 static void size_untyped(struct growing *vars, const struct growing *syms)
 {
@@ -266,6 +293,7 @@ static int build_index(struct fa_elf *e, struct data_index **out)
 		goto done;
 	}
 	sort_unique(&syms);
+	keep_linked(&vars, &syms);
 	size_untyped(&vars, &syms);
 	sort_unique(&vars);
 	x->vars = vars.v, x->nvars = vars.n;

@@ -24,7 +24,9 @@
  * Name the object an address falls into (docs/ANALYSIS.md, "Addresses in words", has every spelling):
  *   - the objects are the variables DWARF places at a fixed address (DW_OP_addr): globals, file statics, and
  *     statics of functions, spelled `function::name` as GDB reads them; wherever their DIE is (an LTO build's
- *     concrete variables are in other units than their declarations: DW_AT_specification, DW_AT_abstract_origin);
+ *     concrete variables are in other units than their declarations: DW_AT_specification, DW_AT_abstract_origin)
+ *     and the symbol table has at that address, by their name or GCC's renaming of a static (`counter.0`): the
+ *     DWARF of a variable --gc-sections removed stays, at address 0 (with no symbol table, all but those at 0);
  *   - inside one, its type names the member and element: `g_ring.buf[52]`, `g_grid[1][2]`,
  *     `g_cfg.channels[2].gain` (an anonymous struct or union adds no name); the first byte of a struct is its
  *     first member's;
