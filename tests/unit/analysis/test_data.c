@@ -96,11 +96,13 @@ extern char asm_table[12], asm_empty[];
 
 /* A unit of hostile DWARF 4 (its own abbreviations): a typedef that names itself, a variable of that type at
  * hostile_loop; a struct of 8 bytes whose member is an array of 1 of that struct, a variable of it at
- * hostile_nest. The storage is two plain labels (no symbol size). */
+ * hostile_nest; their symbols (local: only variables the symbol table has are named), of 16 and 8 bytes. */
 #define STR(x) #x
 #define XSTR(x) STR(x)
 __asm__(".pushsection .bss.hostile,\"aw\",@nobits\n"
-	"\t.balign 16\nhostile_loop:\n\t.zero 16\nhostile_nest:\n\t.zero 16\n"
+	"\t.balign 16\n"
+	"\t.type g_loop, %object\n\t.size g_loop, 16\ng_loop:\nhostile_loop:\n\t.zero 16\n"
+	"\t.type g_nest, %object\n\t.size g_nest, 8\ng_nest:\nhostile_nest:\n\t.zero 16\n"
 	"\t.popsection\n"
 	".pushsection .debug_abbrev,\"\",@progbits\n"
 	".Lhab:\n"
@@ -476,8 +478,8 @@ static void pointers_are_formatted_as_gdb_prints_them(void **state)
 	assert_string_equal(out, want);
 }
 
-/* Hostile types end in bounded walks: the looping typedef has no size (the variable is named at its address
- * only), the struct holding itself is named down to the depth limit, no further. */
+/* Hostile types end in bounded walks: the looping typedef has no size (the variable is sized by its symbol, and
+ * named by offset), the struct holding itself is named down to the depth limit, no further. */
 static void hostile_types_end(void **state)
 {
 	Dwarf_Die loop = type_of("g_loop"), t;
@@ -491,7 +493,8 @@ static void hostile_types_end(void **state)
 	assert_int_equal(fa_dwtype_name(name, sizeof(name), &loop), 0); /* a typedef is spelled by its name */
 	assert_string_equal(name, "loop_t");
 	assert_named(hostile_loop, NULL, "g_loop");
-	assert_unnamed(hostile_loop + 1);
+	assert_named(hostile_loop + 1, NULL, "g_loop + 1");
+	assert_named(hostile_loop + 15, NULL, "g_loop + 15");
 	rc = fa_data_name(s_elf, (uint64_t)(uintptr_t)hostile_nest, NULL, name, sizeof(name));
 	/* 17 levels (FA_DWTYPE_MAX_DEPTH 16 and the top): a struct and an array each */
 	assert_int_equal(rc, 0);
