@@ -534,24 +534,38 @@ int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, si
 	return rc;
 }
 
+int fa_data_code_name(struct fa_elf *e, uint64_t value, char *out, size_t cap)
+{
+	uint64_t code = fa_elf_machine(e) == EM_ARM ? value & ~1ull : value; /* the Thumb bit */
+	const char *fn = NULL;
+	uint64_t start = fa_elf_function_at(e, code, &fn);
+	int k;
+
+	assert(cap >= 1);
+	out[0] = '\0';
+	if (fn == NULL)
+		return FA_DATA_NO_OBJECT;
+	k = code == start ? snprintf(out, cap, "%s", fn)
+			  : snprintf(out, cap, "%s+%llu", fn, (unsigned long long)(code - start));
+	if (k < 0 || (size_t)k >= cap) {
+		out[0] = '\0';
+		return FF_ERR_TOO_LARGE;
+	}
+	return 0;
+}
+
 int fa_data_format_pointer(struct fa_elf *e, uint64_t value, Dwarf_Die *pointee, char *out, size_t cap)
 {
 	char name[FA_DATA_NAME_MAX];
-	const char *fn = NULL;
-	uint64_t start, code = fa_elf_machine(e) == EM_ARM ? value & ~1ull : value; /* the Thumb bit */
 	int rc, k;
 
 	assert(cap >= 1);
 	rc = fa_data_name(e, value, pointee, name, sizeof(name));
 	if (rc < 0 && rc != FF_ERR_TOO_LARGE)
 		return rc;
-	if (rc == 0)
-		k = snprintf(out, cap, "0x%08llx <%s>", (unsigned long long)value, name);
-	else if ((start = fa_elf_function_at(e, code, &fn)) != 0 || fn != NULL)
-		k = code == start ? snprintf(out, cap, "0x%08llx <%s>", (unsigned long long)value, fn)
-				  : snprintf(out, cap, "0x%08llx <%s+%llu>", (unsigned long long)value, fn,
-					     (unsigned long long)(code - start));
-	else
-		k = snprintf(out, cap, "0x%08llx", (unsigned long long)value);
+	if (rc == FA_DATA_NO_OBJECT)
+		rc = fa_data_code_name(e, value, name, sizeof(name));
+	k = rc == 0 ? snprintf(out, cap, "0x%08llx <%s>", (unsigned long long)value, name)
+		    : snprintf(out, cap, "0x%08llx", (unsigned long long)value);
 	return k < 0 || (size_t)k >= cap ? FF_ERR_TOO_LARGE : 0;
 }

@@ -55,9 +55,20 @@
 int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, size_t cap);
 
 /*
+ * Name a code address by the function symbol holding it, as GDB does inside `<...>`: `handler`, `handler+4` (the
+ * offset in decimal; the Thumb bit cleared on ARM).
+ * e: (in) an open handle.
+ * value: (in) the address.
+ * out: (out) cap bytes of room: the name, NUL-terminated, when this returns 0; "" otherwise.
+ * cap: (in) at least 1.
+ * Returns 0; FA_DATA_NO_OBJECT when no function symbol holds it; FF_ERR_TOO_LARGE (it does not fit in cap).
+ */
+int fa_data_code_name(struct fa_elf *e, uint64_t value, char *out, size_t cap);
+
+/*
  * A pointer value as GDB prints one, with what it points at: `0x20001234 <g_ring.buf[52]>` (fa_data_name()), a
- * code address as `0x000001a5 <handler+4>` (the function symbol holding it, Thumb bit cleared on ARM, the offset in
- * decimal; none when 0), else the plain `0x40004000`. The value has at least 8 hex digits.
+ * code address as `0x000001a5 <handler+4>` (fa_data_code_name()), else the plain `0x40004000`. The value has at
+ * least 8 hex digits.
  * e: (in) an open handle.
  * value: (in) the pointer's value.
  * pointee: (in, optional) the type it points to, as for fa_data_name(); NULL when unknown or void.

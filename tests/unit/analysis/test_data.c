@@ -3,7 +3,8 @@
  * firmware is): the types of the globals below spelled as GDB spells them, their sizes, array bounds and members
  * (bitfields included); addresses named by the object, member and element they fall into, with every spelling of
  * docs/ANALYSIS.md ("Addresses in words"); data symbols DWARF does not describe (written in assembly below); and
- * a unit of hostile DWARF (also written below) whose types loop. */
+ * a unit of hostile DWARF (also written below) whose types loop. And the report's "targets" (what MMFAR, BFAR and
+ * the registers name) read back from JSON, bounded, and absent from reports written before them. */
 #define _GNU_SOURCE
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -16,11 +17,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "data.h"
 #include "dwtype.h"
 #include "elf_private.h"
 #include "fa/elf.h"
+#include "fa/report.h"
+#include "testdata.h"
 
 /* The globals whose DWARF the tests read; `used` keeps the compiler from dropping them. */
 struct ring {
@@ -502,6 +506,126 @@ static void hostile_types_end(void **state)
 	assert_unnamed(hostile_nest + 8); /* past its 8 bytes: not in it */
 }
 
+static struct fa_report s_report; /* large: not on the stack */
+
+/* tests/data/reports/bus_write.json (a report written before "targets" existed) with targets set to t (owned). */
+static char *bus_write_with(json_t *t)
+{
+	size_t len;
+	uint8_t *raw = fl_test_read("reports/bus_write.json", &len);
+	json_t *root = json_loadb((const char *)raw, len, 0, NULL);
+	char *out;
+
+	assert_non_null(root);
+	if (t != NULL)
+		assert_int_equal(json_object_set_new(root, "targets", t), 0);
+	out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(out);
+	json_decref(root);
+	free(raw);
+	return out;
+}
+
+static char *printed(const struct fa_report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fa_report_print(r, f);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+static void targets_read_back_and_print(void **state)
+{
+	json_t *t = json_pack("{s:s, s:s, s:s, s:s, s:s}", "r0", "&g_cfg.channels[2].gain", "lr", "<main+10>", "mmfar",
+			      "g_ring.buf[52]", "bfar", "g_padded + 1 (padding)", "r99", "a register of a later version");
+	char *json = bus_write_with(t), *text, *again, line[128];
+	struct ff_error err = {0};
+	json_t *back, *want;
+
+	(void)state;
+	if (fa_report_from_json(&s_report, json, strlen(json), &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(s_report.targets.regs[0], "&g_cfg.channels[2].gain");
+	assert_string_equal(s_report.targets.regs[14], "<main+10>"); /* lr: r0-r12, sp, lr */
+	assert_string_equal(s_report.targets.regs[1], "");
+	assert_string_equal(s_report.targets.mmfar, "g_ring.buf[52]");
+	text = printed(&s_report);
+	snprintf(line, sizeof(line), "\n  r0    0x%08llx = &g_cfg.channels[2].gain\n",
+		 (unsigned long long)s_report.dump.regs[0]);
+	assert_non_null(strstr(text, line));
+	snprintf(line, sizeof(line), "\n  lr    0x%08llx = <main+10>\n", (unsigned long long)s_report.dump.regs[14]);
+	assert_non_null(strstr(text, line));
+	snprintf(line, sizeof(line), "\n  MMFAR 0x%08x = g_ring.buf[52]\n", s_report.dump.fault[2]);
+	assert_non_null(strstr(text, line));
+	snprintf(line, sizeof(line), "\n  BFAR  0x%08x = g_padded + 1 (padding)\n", s_report.dump.fault[3]);
+	assert_non_null(strstr(text, line));
+	/* written again: the same targets, but the member this version does not know */
+	again = fa_report_json(&s_report, FA_JSON_COMPACT);
+	assert_non_null(again);
+	back = json_loads(again, 0, NULL);
+	want = json_pack("{s:s, s:s, s:s, s:s}", "r0", "&g_cfg.channels[2].gain", "lr", "<main+10>", "mmfar",
+			 "g_ring.buf[52]", "bfar", "g_padded + 1 (padding)");
+	assert_true(json_equal(json_object_get(back, "targets"), want));
+	json_decref(want);
+	json_decref(back);
+	free(again);
+	free(text);
+	free(json);
+}
+
+static void reports_without_targets_name_nothing(void **state)
+{
+	char *json = bus_write_with(NULL), *text, *again;
+	struct ff_error err = {0};
+
+	(void)state;
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), &err), 0);
+	assert_string_equal(s_report.targets.mmfar, "");
+	assert_string_equal(s_report.targets.bfar, "");
+	for (size_t i = 0; i < FF_REGS_MAX; i++)
+		assert_string_equal(s_report.targets.regs[i], "");
+	text = printed(&s_report);
+	assert_null(strstr(text, " = "));
+	again = fa_report_json(&s_report, FA_JSON_COMPACT);
+	assert_null(strstr(again, "\"targets\""));
+	free(again);
+	free(text);
+	free(json);
+}
+
+static void bad_targets_are_refused(void **state)
+{
+	char longest[FA_REPORT_NAME_MAX + 1];
+	struct {
+		json_t *targets;
+		const char *error;
+	} cases[4];
+
+	(void)state;
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	cases[0].targets = json_pack("[]"), cases[0].error = "report JSON: targets is not an object";
+	cases[1].targets = json_pack("{s:i}", "r0", 5), cases[1].error = "report JSON: targets.r0 is not a string";
+	cases[2].targets = json_pack("{s:s}", "mmfar", "g_x\x1b[2J");
+	cases[2].error = "report JSON: targets.mmfar contains a control character";
+	cases[3].targets = json_pack("{s:s}", "bfar", longest);
+	cases[3].error = "report JSON: targets.bfar is longer than 191 bytes";
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *json;
+		struct ff_error err = {0};
+
+		assert_non_null(cases[i].targets);
+		json = bus_write_with(cases[i].targets);
+		assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), &err), FF_ERR_MALFORMED);
+		assert_string_equal(err.msg, cases[i].error);
+		free(json);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +644,9 @@ int main(void)
 		cmocka_unit_test(names_that_do_not_fit_are_refused),
 		cmocka_unit_test(pointers_are_formatted_as_gdb_prints_them),
 		cmocka_unit_test(hostile_types_end),
+		cmocka_unit_test(targets_read_back_and_print),
+		cmocka_unit_test(reports_without_targets_name_nothing),
+		cmocka_unit_test(bad_targets_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
