@@ -148,6 +148,8 @@ static void sort_unique(struct growing *g)
 {
 	size_t n = 0;
 
+	if (g->n == 0)
+		return; /* g->v may be NULL: qsort() takes no NULL */
 	qsort(g->v, g->n, sizeof(*g->v), cmp_object);
 	for (size_t i = 0; i < g->n; i++)
 		if (n == 0 || cmp_object(&g->v[n - 1], &g->v[i]) != 0)
