@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # On-target tests, read by the firmware build (to build the images) and the host build (to run them in QEMU).
 # Images: NAME:MACHINE:SOURCES[:OPT], built for MACHINE's CPU into NAME.elf with the board support and the SDK
-# (the test code at -OPT, default -Os; the SDK always at -Os).
+# (the test code at -OPT, default -Os; the SDK always at -Os; OPT is '+'-separated options, given to the link too).
 # SOURCES are '+'-separated, relative to tests/target. board/board_port.c and board/board_storage.c are the board's
 # faultline port; an image with a port of its own leaves board_port.c out, and then links the SDK without the
 # Cortex-M port.
@@ -20,6 +20,10 @@ foreach(opt O0 O2 O3)
     vars-m3-${opt}:mps2-an385:test_vars.c+board/board_port.c+board/board_storage.c:-${opt}
     vars-m4f-${opt}:mps2-an386:test_vars.c+board/board_port.c+board/board_storage.c:-${opt})
 endforeach()
+# Addresses in words (data-names.sh): globals of many kinds, at -Os and with link-time optimization.
+list(APPEND FL_TARGET_IMAGES
+  data-m3:mps2-an385:test_data.c+board/board_port.c+board/board_storage.c
+  data-m3-lto:mps2-an385:test_data.c+board/board_port.c+board/board_storage.c:-O2+-flto)
 
 # Backtrace agreement with GDB (tests/target/gdb-agree.sh): SCENARIO:ENTRY for every image of test_faults.c,
 # ENTRY being where the comparison ends (main, or a thread's entry function). M4F images run the FPU scenario.
