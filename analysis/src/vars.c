@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "dwtype.h"
 #include "elf_private.h"
 #include "ff/bytes.h"
@@ -1556,20 +1557,6 @@ static void print_enum(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t s
 	put(p->t, "%lld", (long long)sv);
 }
 
-/* The function a code address is in, as GDB annotates a pointer: <name> or <name+offset>. */
-static void put_function(struct printer *p, uint64_t addr)
-{
-	const char *name;
-	uint64_t at = addr & ~1ull, start = fa_elf_function_at(p->rn->e, at, &name);
-
-	if (start == 0)
-		return;
-	if (at == start)
-		put(p->t, " <%s>", name);
-	else
-		put(p->t, " <%s+%llu>", name, (unsigned long long)(at - start));
-}
-
 /* The string a char pointer points at, from the dump's memory (or flash): up to its NUL, ELEMENTS_MAX at most. */
 static void put_pointed_string(struct printer *p, uint64_t addr)
 {
@@ -1591,19 +1578,21 @@ static void put_pointed_string(struct printer *p, uint64_t addr)
 	put_string(p->t, s, n, false, n == ELEMENTS_MAX && (st[n] != FA_VAR_VALUE || s[n] != 0));
 }
 
+/* A pointer as the report spells one (data.h: `0x20001234 <g_ring.buf[52]>`, `0x000001a5 <handler>`), and the
+ * string a char pointer points at, as GDB adds it. */
 static void print_pointer(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t size)
 {
+	char text[FA_DATA_NAME_MAX + 32];
 	Dwarf_Die target, tt;
+	bool typed;
 	uint64_t v;
 
 	if (!scalar(p, off, size, 0, 0, &v))
 		return;
-	put(p->t, "0x%llx", (unsigned long long)v);
-	if (fa_dwtype_of(&target, t) != 0 || fa_dwtype_strip(&tt, &target) != 0)
-		return; /* void * */
-	if (dwarf_tag(&tt) == DW_TAG_subroutine_type)
-		put_function(p, v);
-	else if (v != 0 && is_char(&tt))
+	typed = fa_dwtype_of(&target, t) == 0 && fa_dwtype_strip(&tt, &target) == 0; /* (else void *) */
+	fa_data_format_pointer(p->rn->e, v, typed ? &target : NULL, text, sizeof(text));
+	put(p->t, "%s", text);
+	if (typed && v != 0 && dwarf_tag(&tt) != DW_TAG_subroutine_type && is_char(&tt))
 		put_pointed_string(p, v);
 }
 

@@ -4,7 +4,8 @@
 # `faultline decode --json` reads them and as GDB shows them on the ELF core decode exported (`frame N`,
 # `info args`, `info locals` for every frame, GDB opened as FA_CORE_GDB_COMMAND says: `set stack-cache off` before
 # the core), compared frame by frame and name by name. Values are compared as printed, with GDB's and faultline's
-# <symbol+offset> after an address left out (GDB names ELF symbols, faultline names the member). Where they differ
+# <symbol+offset> after an address left out (GDB names ELF symbols, faultline names the member) and addresses
+# compared as numbers (faultline writes 8 digits at least). Where they differ
 # TABLE must list the difference ("SCENARIO OPT FUNCTION VARIABLE CLASS reason", fnmatch patterns, OPT the ELF's
 # -O level), its CLASS one of:
 #   not_captured   faultline: <not captured> (RAM the dump lacks); GDB shows the ELF's initial value or an error.
@@ -59,11 +60,13 @@ import fnmatch, json, re, sys
 
 json_path, gdb_path, table_path, scenario, opt = sys.argv[1:6]
 SIGTRAMP, TAILCALL = 4, 3
-annotation = re.compile(r"(0x[0-9a-f]+) <[^ >]+>")   # <sym+off> after an address: never a state (those have spaces)
+# <what it points at> after an address (`<g_ring+4>`, `<fn::buf[0] + 1>`), not a state faultline or GDB writes there
+annotation = re.compile(r"(0x[0-9a-f]+) <(?!not captured|not recovered|optimized out|synthetic pointer|unsupported|"
+                        r"error|repeats )[^>]*>")
 unknown = re.compile(r"<(not captured|not recovered)[^>]*>")
 
-def norm(v):
-    return annotation.sub(r"\1", v.strip())
+def norm(v): # (faultline writes addresses with 8 digits at least, GDB with as few as it can)
+    return re.sub(r"0x([0-9a-f]+)", lambda m: hex(int(m.group(1), 16)), annotation.sub(r"\1", v.strip()))
 
 rules = []
 for line in open(table_path):
