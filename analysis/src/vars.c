@@ -2,6 +2,7 @@
 /* The variables of a report's frames (vars.h): scopes at each frame's pc, location expressions evaluated against
  * the frame's registers and the dump's memory, values printed as GDB 13 prints them (`info args`, `info locals`).
  * The ELF and the dump are untrusted: every walk, expression and printed value is bounded. */
+#define _POSIX_C_SOURCE 200809L
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
@@ -52,6 +53,7 @@ struct var_ref {
 	Dwarf_Die die;
 	uint8_t func; /* the function of the chain it belongs to: 0 the innermost */
 	bool arg;
+	char *type;   /* its type's spelling, made the first time it is read (owned), or NULL */
 };
 
 /* The scopes at one lookup pc, and the variables they declare. */
@@ -80,6 +82,8 @@ struct vars_index {
 
 static void slot_clear(struct scope_slot *s)
 {
+	for (size_t i = 0; i < s->nrefs; i++)
+		free(s->refs[i].type);
 	free(s->chain);
 	free(s->refs);
 	memset(s, 0, sizeof(*s));
@@ -140,6 +144,7 @@ static void add_ref(struct refs *l, Dwarf_Die *die, bool arg)
 	l->v[l->n].die = *die;
 	l->v[l->n].func = l->func;
 	l->v[l->n].arg = arg;
+	l->v[l->n].type = NULL;
 	l->n++;
 }
 
@@ -1287,6 +1292,45 @@ static void put(struct text *t, const char *fmt, ...)
 	t->len += (size_t)n;
 }
 
+static void put_str(struct text *t, const char *s);
+
+/* A number in decimal, without printf (numbers are most of what values print). */
+static void put_u64(struct text *t, uint64_t v)
+{
+	char buf[24], *c = buf + sizeof(buf) - 1;
+
+	*c = '\0';
+	do
+		*--c = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	put_str(t, c);
+}
+
+static void put_i64(struct text *t, int64_t v)
+{
+	if (v < 0)
+		put_str(t, "-");
+	put_u64(t, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+}
+
+/* A string, as put(t, "%s", s) would add it, without the formatting. */
+static void put_str(struct text *t, const char *s)
+{
+	size_t room = sizeof(t->buf) - 4, n = strlen(s);
+
+	if (t->cut)
+		return;
+	if (n > room - t->len) {
+		memcpy(t->buf + t->len, s, room - t->len);
+		t->len = room;
+		t->cut = true;
+		memcpy(t->buf + t->len, "...", 4);
+		return;
+	}
+	memcpy(t->buf + t->len, s, n + 1);
+	t->len += n;
+}
+
 static const char *marker(unsigned state)
 {
 	switch (state) {
@@ -1304,12 +1348,18 @@ static void put_char(struct text *t, uint8_t c, char quote)
 	static const char k_named[] = "\aa\bb\ff\nn\rr\tt\vv";
 	const char *named = c != 0 ? memchr(k_named, c, sizeof(k_named) - 1) : NULL;
 
-	if (named != NULL && (named - k_named) % 2 == 0)
-		put(t, "\\%c", named[1]);
-	else if (c >= 0x20 && c < 0x7f)
-		put(t, c == (uint8_t)quote || c == '\\' ? "\\%c" : "%c", c);
-	else
-		put(t, "\\%03o", c);
+	char buf[5] = {'\\', 0, 0, 0, 0};
+
+	if (named != NULL && (named - k_named) % 2 == 0) {
+		buf[1] = named[1];
+	} else if (c >= 0x20 && c < 0x7f) {
+		buf[c == (uint8_t)quote || c == '\\' ? 1 : 0] = (char)c;
+	} else {
+		buf[1] = (char)('0' + (c >> 6));
+		buf[2] = (char)('0' + (c >> 3 & 7));
+		buf[3] = (char)('0' + (c & 7));
+	}
+	put_str(t, buf);
 }
 
 /* A string of n characters (more: and others after them) as GDB 13's generic_printstr writes it: runs of more than
@@ -1350,7 +1400,7 @@ static void put_string(struct text *t, const uint8_t *s, size_t n, bool more, bo
 	if (more || last == SINGLE)
 		put(t, "\"");
 	if (ellipsis || more)
-		put(t, "...");
+		put_str(t, "...");
 }
 
 /* ---- printing values ---- */
@@ -1363,6 +1413,22 @@ struct printer {
 
 static void print_value(struct printer *p, Dwarf_Die *type, uint64_t off, unsigned bit_offset, unsigned bit_size,
 			int depth);
+static void print_stripped(struct printer *p, Dwarf_Die *t, uint64_t size, uint64_t off, unsigned bit_offset,
+			   unsigned bit_size, int depth);
+
+/* A type stripped of typedefs and qualifiers, and its size: false (and why printed) when it has none. */
+static bool sized(struct printer *p, Dwarf_Die *type, Dwarf_Die *t, uint64_t *size)
+{
+	int rc = fa_dwtype_strip(t, type);
+
+	if (rc == 0)
+		rc = fa_dwtype_size(size, t);
+	if (rc != 0)
+		put_str(p->t, rc == FA_DWTYPE_NO_SIZE && dwarf_hasattr(t, DW_AT_declaration) ? "<incomplete type>"
+			: rc == FA_DWTYPE_NO_SIZE && dwarf_tag(t) == DW_TAG_array_type ? "<unknown length>" : "<unsupported>");
+	return rc == 0;
+}
+
 
 static bool is_char(Dwarf_Die *type)
 {
@@ -1387,13 +1453,13 @@ static bool scalar(struct printer *p, uint64_t off, uint64_t size, unsigned bit_
 	uint64_t v = 0;
 
 	if (nbytes == 0 || nbytes > 8 || (bit_size == 0 && size > 8)) {
-		put(p->t, "<unsupported>");
+		put_str(p->t, "<unsupported>");
 		return false;
 	}
 	value_get(p->v, off, (size_t)nbytes, b, st);
 	for (size_t i = 0; i < nbytes; i++)
 		if (st[i] != FA_VAR_VALUE) {
-			put(p->t, "%s", marker(st[i]));
+			put_str(p->t, marker(st[i]));
 			return false;
 		}
 	for (size_t i = (size_t)nbytes; i-- > 0;)
@@ -1437,7 +1503,7 @@ static void print_base(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t s
 	unsigned bits = bit_size > 0 ? bit_size : (unsigned)(8 * size);
 
 	if (dwarf_attr(t, DW_AT_encoding, &a) == NULL || dwarf_formudata(&a, &enc) != 0) {
-		put(p->t, "<unsupported>");
+		put_str(p->t, "<unsupported>");
 		return;
 	}
 	if ((enc == DW_ATE_float && size != 4 && size != 8) || !scalar(p, off, size, bit_offset, bit_size, &v))
@@ -1445,9 +1511,9 @@ static void print_base(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t s
 	switch (enc) {
 	case DW_ATE_boolean:
 		if (v <= 1)
-			put(p->t, "%s", v ? "true" : "false");
+			put_str(p->t, v ? "true" : "false");
 		else
-			put(p->t, "%llu", (unsigned long long)v);
+			put_u64(p->t, v);
 		return;
 	case DW_ATE_float:
 		print_float(p->t, v, size);
@@ -1456,21 +1522,21 @@ static void print_base(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t s
 	case DW_ATE_signed_char:
 		if (bits < 64)
 			v = (uint64_t)sext(v, (1ull << bits) - 1);
-		put(p->t, "%lld", (long long)v);
+		put_i64(p->t, (int64_t)v);
 		break;
 	case DW_ATE_unsigned:
 	case DW_ATE_unsigned_char:
 	case DW_ATE_UTF:
-		put(p->t, "%llu", (unsigned long long)v);
+		put_u64(p->t, v);
 		break;
 	default:
-		put(p->t, "<unsupported>");
+		put_str(p->t, "<unsupported>");
 		return;
 	}
 	if (size == 1 && bit_size == 0) { /* GDB: 97 'a' */
-		put(p->t, " '");
+		put_str(p->t, " '");
 		put_char(p->t, (uint8_t)v, '\'');
-		put(p->t, "'");
+		put_str(p->t, "'");
 	}
 }
 
@@ -1537,7 +1603,7 @@ static void print_enum(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t s
 			if (name == NULL)
 				name = "<anonymous enumerator>";
 			if (pass == 0 && ev == sv) {
-				put(p->t, "%s", name);
+				put_str(p->t, name);
 				return;
 			}
 			if (pass == 1 && ev != 0 && (rest & (uint64_t)ev) != 0) {
@@ -1550,11 +1616,11 @@ static void print_enum(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_t s
 			if (rest != 0)
 				put(p->t, "%sunknown: 0x%llx)", first ? "(" : " | ", (unsigned long long)rest);
 			else
-				put(p->t, "%s", first ? "0" : ")");
+				put_str(p->t, first ? "0" : ")");
 			return;
 		}
 	}
-	put(p->t, "%lld", (long long)sv);
+	put_i64(p->t, sv);
 }
 
 /* The string a char pointer points at, from the dump's memory (or flash): up to its NUL, ELEMENTS_MAX at most. */
@@ -1568,13 +1634,13 @@ static void put_pointed_string(struct printer *p, uint64_t addr)
 		n++;
 	if (st[n] != FA_VAR_VALUE && n < ELEMENTS_MAX) { /* the string runs into memory the dump lacks */
 		if (n > 0) {
-			put(p->t, " ");
+			put_str(p->t, " ");
 			put_string(p->t, s, n, false, true);
 		}
-		put(p->t, " <not captured>");
+		put_str(p->t, " <not captured>");
 		return;
 	}
-	put(p->t, " ");
+	put_str(p->t, " ");
 	put_string(p->t, s, n, false, n == ELEMENTS_MAX && (st[n] != FA_VAR_VALUE || s[n] != 0));
 }
 
@@ -1591,7 +1657,7 @@ static void print_pointer(struct printer *p, Dwarf_Die *t, uint64_t off, uint64_
 		return;
 	typed = fa_dwtype_of(&target, t) == 0 && fa_dwtype_strip(&tt, &target) == 0; /* (else void *) */
 	fa_data_format_pointer(p->rn->e, v, typed ? &target : NULL, text, sizeof(text));
-	put(p->t, "%s", text);
+	put_str(p->t, text);
 	if (typed && v != 0 && dwarf_tag(&tt) != DW_TAG_subroutine_type && is_char(&tt))
 		put_pointed_string(p, v);
 }
@@ -1610,7 +1676,7 @@ static int print_member(const struct fa_dwtype_member *m, void *ctx)
 
 	if (fa_dwtype_of(&type, (Dwarf_Die *)&m->die) != 0)
 		return 0;
-	put(ms->p->t, "%s", ms->first ? "" : ", ");
+	put_str(ms->p->t, ms->first ? "" : ", ");
 	ms->first = false;
 	if (m->name != NULL)
 		put(ms->p->t, "%s = ", m->name);
@@ -1620,11 +1686,12 @@ static int print_member(const struct fa_dwtype_member *m, void *ctx)
 
 static void print_array(struct printer *p, const struct fa_dwtype_array *a, size_t dim, uint64_t off, int depth)
 {
-	uint64_t count = a->count[dim], stride = a->stride[dim], i, things = 0;
+	uint64_t count = a->count[dim], stride = a->stride[dim], i, things = 0, element_size = 0;
 	bool last = dim + 1 == a->ndims;
+	Dwarf_Die element;
 
 	if (depth >= DEPTH_MAX) {
-		put(p->t, "{...}");
+		put_str(p->t, "{...}");
 		return;
 	}
 	/* char arrays as strings, when all of it is known (GDB: c_value_print_array) */
@@ -1647,16 +1714,18 @@ static void print_array(struct printer *p, const struct fa_dwtype_array *a, size
 		put_string(p->t, s, len < n ? (size_t)len : n, len > n, ellipsis);
 		return;
 	}
-	put(p->t, "{");
+	if (last && !sized(p, (Dwarf_Die *)&a->element, &element, &element_size))
+		return;
+	put_str(p->t, "{");
 	for (i = 0; i < count && things < ELEMENTS_MAX && !p->t->cut; i++) {
 		uint64_t reps = 1;
 
 		if (i > 0)
-			put(p->t, ", ");
+			put_str(p->t, ", ");
 		while (i + reps < count && range_equal(p->v, off + i * stride, off + (i + reps) * stride, stride))
 			reps++;
 		if (last)
-			print_value(p, (Dwarf_Die *)&a->element, off + i * stride, 0, 0, depth + 1);
+			print_stripped(p, &element, element_size, off + i * stride, 0, 0, depth + 1);
 		else
 			print_array(p, a, dim + 1, off + i * stride, depth + 1);
 		if (reps > REPEATS) {
@@ -1675,35 +1744,33 @@ static void print_value(struct printer *p, Dwarf_Die *type, uint64_t off, unsign
 {
 	Dwarf_Die t;
 	uint64_t size = 0;
-	int rc = fa_dwtype_strip(&t, type), tag;
+
+	if (sized(p, type, &t, &size))
+		print_stripped(p, &t, size, off, bit_offset, bit_size, depth);
+}
+
+/* A value of a type already stripped (t) and sized. */
+static void print_stripped(struct printer *p, Dwarf_Die *t, uint64_t size, uint64_t off, unsigned bit_offset,
+			   unsigned bit_size, int depth)
+{
+	int tag = dwarf_tag(t);
 	unsigned state;
 
-	if (rc != 0) {
-		put(p->t, "<unsupported>");
-		return;
-	}
-	tag = dwarf_tag(&t);
-	rc = fa_dwtype_size(&size, &t);
-	if (rc != 0) {
-		put(p->t, "%s", rc == FA_DWTYPE_NO_SIZE && dwarf_hasattr(&t, DW_AT_declaration) ? "<incomplete type>"
-			: rc == FA_DWTYPE_NO_SIZE && tag == DW_TAG_array_type ? "<unknown length>" : "<unsupported>");
-		return;
-	}
 	if (bit_size == 0 && (state = range_state(p->v, off, size)) != FA_VAR_VALUE && state != MIXED) {
-		put(p->t, "%s", marker(state));
+		put_str(p->t, marker(state));
 		return;
 	}
 	switch (tag) {
 	case DW_TAG_base_type:
-		print_base(p, &t, off, size, bit_offset, bit_size);
+		print_base(p, t, off, size, bit_offset, bit_size);
 		return;
 	case DW_TAG_enumeration_type:
-		print_enum(p, &t, off, size, bit_offset, bit_size);
+		print_enum(p, t, off, size, bit_offset, bit_size);
 		return;
 	case DW_TAG_pointer_type:
 	case DW_TAG_reference_type:
 	case DW_TAG_rvalue_reference_type:
-		print_pointer(p, &t, off, size);
+		print_pointer(p, t, off, size);
 		return;
 	case DW_TAG_structure_type:
 	case DW_TAG_union_type:
@@ -1711,27 +1778,27 @@ static void print_value(struct printer *p, Dwarf_Die *type, uint64_t off, unsign
 		struct members ms = {p, off, depth, true};
 
 		if (depth >= DEPTH_MAX) {
-			put(p->t, "{...}");
+			put_str(p->t, "{...}");
 			return;
 		}
-		put(p->t, "{");
-		if (fa_dwtype_members(&t, print_member, &ms) < 0)
+		put_str(p->t, "{");
+		if (fa_dwtype_members(t, print_member, &ms) < 0)
 			put(p->t, "%s<unsupported>", ms.first ? "" : ", ");
-		put(p->t, "}");
+		put_str(p->t, "}");
 		return;
 	}
 	case DW_TAG_array_type: {
 		struct fa_dwtype_array a;
 
-		if (fa_dwtype_array(&a, &t) != 0) {
-			put(p->t, "<unsupported>");
+		if (fa_dwtype_array(&a, t) != 0) {
+			put_str(p->t, "<unsupported>");
 			return;
 		}
 		print_array(p, &a, 0, off, depth);
 		return;
 	}
 	default:
-		put(p->t, "<unsupported>");
+		put_str(p->t, "<unsupported>");
 		return;
 	}
 }
@@ -2070,10 +2137,11 @@ static void locate(struct frame *fr, Dwarf_Die *die, struct loc *l)
 	}
 }
 
-static void variable(struct fa_report *r, size_t frame, struct frame *fr, const struct var_ref *ref)
+static void variable(struct fa_report *r, size_t frame, struct frame *fr, struct var_ref *ref)
 {
 	struct text *t = &fr->rn->ix->text;
-	char tname[FA_VAR_TYPE_MAX] = "?";
+	char spelled[FA_VAR_TYPE_MAX] = "?";
+	const char *tname = ref->type != NULL ? ref->type : spelled;
 	const char *name = dwarf_diename((Dwarf_Die *)&ref->die);
 	struct value v = {.fr = fr};
 	struct printer p = {fr->rn, &v, t};
@@ -2085,9 +2153,11 @@ static void variable(struct fa_report *r, size_t frame, struct frame *fr, const 
 	t->cut = false;
 	t->buf[0] = '\0';
 	fr->rn->work = 0;
-	rc = fa_dwtype_of(&type, (Dwarf_Die *)&ref->die);
-	if (rc == 0)
-		fa_dwtype_name(tname, sizeof(tname), &type);
+	rc = fa_dwtype_of(&type, &ref->die);
+	if (rc == 0 && ref->type == NULL) { /* spelled once, kept with the scope (NULL out of memory: spelled again) */
+		fa_dwtype_name(spelled, sizeof(spelled), &type);
+		ref->type = strdup(spelled);
+	}
 	if (rc != 0 || fa_dwtype_size(&v.size, &type) != 0) {
 		put(t, rc == 0 ? "<unsupported: a type without a size>" : "<unsupported: no type>");
 		pool_add(r, frame, ref->arg, FA_VAR_UNSUPPORTED, name, tname, t->buf);
@@ -2111,7 +2181,7 @@ static void variable(struct fa_report *r, size_t frame, struct frame *fr, const 
 		reg_name(reg, sizeof(reg), v.loc.p[0].v);
 		put(t, "<not recovered: %s>", reg);
 	} else {
-		put(t, "%s", marker(state));
+		put_str(t, marker(state));
 	}
 	if (state == SYNTHETIC)
 		state = FA_VAR_OPTIMIZED_OUT;
