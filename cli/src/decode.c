@@ -15,8 +15,9 @@
 
 #define INPUT_MAX (64u * 1024u * 1024u)
 
-static const char k_usage[] = "usage: faultline decode --elf FIRMWARE.elf INPUT [--json] [--core FILE]\n"
-			      "  INPUT: a serial log, a chunk file (.flc), a coredump storage image or a message\n";
+static const char k_usage[] = "usage: faultline decode --elf FIRMWARE.elf INPUT [--json] [--core FILE] [--no-variables]\n"
+			      "  INPUT: a serial log, a chunk file (.flc), a coredump storage image or a message\n"
+			      "  --no-variables: leave out the frames' arguments and locals (faster)\n";
 
 /* Read a whole file (at most INPUT_MAX bytes). Returns a malloc'd buffer or NULL with a message printed. */
 static uint8_t *read_file(const char *path, size_t *out_len)
@@ -68,6 +69,7 @@ int cli_decode(int argc, char **argv)
 	uint8_t *data = NULL;
 	size_t len = 0, dumps = 0;
 	bool json = false;
+	unsigned options = 0;
 	int status = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -77,6 +79,8 @@ int cli_decode(int argc, char **argv)
 			core_path = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
 			json = true;
+		else if (strcmp(argv[i], "--no-variables") == 0)
+			options |= FA_REPORT_NO_VARIABLES;
 		else if (argv[i][0] != '-' && input_path == NULL)
 			input_path = argv[i];
 		else {
@@ -126,7 +130,7 @@ int cli_decode(int argc, char **argv)
 		} else if (fa_elf_check_build_id(elf, m.build_id, m.build_id_len, &err) != 0) {
 			fprintf(stderr, "faultline decode: coredump %zu: %s\n", dumps + 1, err.msg);
 			status = 1;
-		} else if (fa_report_build(report, elf, &m, &err) == 0) {
+		} else if (fa_report_build_options(report, elf, &m, options, &err) == 0) {
 			if (json) {
 				char *text = fa_report_json(report, FA_JSON_INDENTED);
 

@@ -21,7 +21,8 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct command k_commands[] = {
-	{"decode", "report a coredump offline: --elf FIRMWARE.elf INPUT [--json] [--core FILE]", cli_decode},
+	{"decode", "report a coredump offline: --elf FIRMWARE.elf INPUT [--json] [--core FILE] [--no-variables]",
+	 cli_decode},
 	{"symbols", "upload a firmware ELF to the server: symbols upload FIRMWARE.elf", cli_remote},
 	{"issues", "list the server's issues: the first 100 [--limit N (1..500) | --all]", cli_remote},
 	{"issue", "one issue with its latest trace: issue ID", cli_remote},
