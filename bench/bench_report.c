@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bench_report ELF INPUT [ROUNDS]: the warm, in-process cost of one trace with the ELF already open: decode the
- * message, unwind, symbolize, explain, fingerprint (fa_report_build), ROUNDS times after one warm-up. */
+ * message, unwind, symbolize, explain, read the frames' variables, fingerprint (fa_report_build), ROUNDS times after
+ * one warm-up; and the same without the variables (FA_REPORT_NO_VARIABLES), the two alternating trace by trace so
+ * that both see the same machine. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,8 @@ int main(int argc, char **argv)
 	struct ff_message m;
 	int rounds = argc > 3 ? atoi(argv[3]) : 2000;
 	size_t len, dump = (size_t)-1;
-	double t0, t_open, per;
+	double t0, t_open, spent[2] = {0, 0};
+	size_t nvars = 0;
 	FILE *f;
 
 	if (argc < 3 || r == NULL || (f = fopen(argv[2], "rb")) == NULL) {
@@ -54,15 +57,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = -1; i < rounds; i++) { /* round -1 warms libdw's lazily built indexes */
-		if (i == 0)
-			t0 = now_s();
-		ff_message_parse(&m, in.msgs[dump].bytes, in.msgs[dump].len, NULL);
-		fa_report_build(r, e, &m, NULL);
-		ff_message_free(&m);
+		for (int with = 0; with < 2; with++) {
+			double t = now_s();
+
+			ff_message_parse(&m, in.msgs[dump].bytes, in.msgs[dump].len, NULL);
+			fa_report_build_options(r, e, &m, with ? 0 : FA_REPORT_NO_VARIABLES, NULL);
+			ff_message_free(&m);
+			if (i >= 0)
+				spent[with] += now_s() - t;
+			if (with)
+				nvars = r->nvars;
+		}
 	}
-	per = (now_s() - t0) / rounds;
-	printf("warm report of %s: %.1f us per trace (%zu frames, %d rounds; opening the ELF took %.1f ms)\n",
-	       argv[1], per * 1e6, r->n, rounds, t_open * 1e3);
+	printf("warm report of %s: %.1f us per trace with variables (%zu frames, %zu variables), %.1f us without: "
+	       "%.2fx (%d rounds each, alternating; opening the ELF took %.1f ms)\n",
+	       argv[1], spent[1] / rounds * 1e6, r->n, nvars, spent[0] / rounds * 1e6, spent[1] / spent[0], rounds,
+	       t_open * 1e3);
 	ff_input_free(&in);
 	fa_elf_close(e);
 	free(r);

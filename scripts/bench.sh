@@ -24,9 +24,12 @@ median_ms() {
 	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
 }
 
-# decode as a whole process against GDB on the exported core, same crash, same machine.
+# decode as a whole process against GDB on the exported core, same crash, same machine: the backtrace against
+# `bt`, then with every frame's variables against `bt full` (the like work), alternating run by run (farm-bench:
+# the ratio is taken pair by pair, so a machine that changes speed meanwhile moves both).
 work=$(mktemp -d)
 for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
+	    "variables:$build/firmware/tests/target/vars-m3-O2.elf:structs" \
 	    "large:$build/firmware/bench/large/bench-large.elf:"; do
 	name=${case%%:*}
 	rest=${case#*:}
@@ -37,11 +40,29 @@ for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
 	frames=$("$build/cli/faultline" decode --elf "$elf" "$work/$name.log" 2>/dev/null | grep -c '^  #')
 	dwarf=$(arm-none-eabi-size -A "$elf" | awk '$1 ~ /^\.debug/ { s += $2 } END { print s }')
 	echo "== decode vs gdb, $name ELF: $(($(stat -c %s "$elf") / 1024)) KiB, $((dwarf / 1024)) KiB of DWARF, $frames frames"
-	fl=$(median_ms 15 "$build/cli/faultline" decode --elf "$elf" "$work/$name.log")
+	fl=$(median_ms 15 "$build/cli/faultline" decode --elf "$elf" "$work/$name.log" --no-variables)
 	gdb=$(median_ms 15 gdb-multiarch -q -nx -batch -ex 'set stack-cache off' "$elf" -ex "core-file $work/$name.core" -ex bt)
-	echo "  faultline decode: $fl ms   gdb-multiarch -batch core bt: $gdb ms   (median of 15 runs each)"
+	echo "  faultline decode --no-variables: $fl ms   gdb-multiarch -batch core bt: $gdb ms   (median of 15 runs each)"
 	awk -v a="$fl" -v b="$gdb" 'BEGIN { printf "  faultline is %.1fx faster\n", b / a }'
-	"$build/bench/bench_report" "$elf" "$work/$name.log" | sed 's/^/  /'
+	vars=$("$build/cli/faultline" decode --elf "$elf" "$work/$name.log" 2>/dev/null | grep -c '^        ' || true)
+	if command -v farm-bench > /dev/null; then
+		farm-bench -n 15 --vs "gdb-multiarch -q -nx -batch -ex 'set stack-cache off' $elf -ex 'core-file $work/$name.core' \
+			-ex 'bt full'" -- "$build/cli/faultline" decode --elf "$elf" "$work/$name.log" > "$work/$name.fb" 2>&1 || true
+		awk -v vars="$vars" -v name="$name" '/^A wall s/ { a = $5 } /^B wall s/ { b = $5 } /^A\/B wall/ { r = $4 }
+			END { if (r == "") { print "  (farm-bench failed)"; exit }
+			      printf "  faultline decode with variables (%d): %.1f ms   gdb-multiarch -batch core bt full:", vars, 1000 * a
+			      printf " %.1f ms   (medians of 15 runs each, alternating)\n", 1000 * b
+			      target = ""
+			      if (name == "large")
+				      target = " (target: at least 10x: " ((1 / r >= 10) ? "met" : "missed") ")"
+			      printf "  faultline is %.1fx faster (median of the pairs)%s\n", 1 / r, target }' "$work/$name.fb"
+	else
+		echo "  (farm-bench is not installed: decode with variables against bt full not measured)"
+	fi
+	"$build/bench/bench_report" "$elf" "$work/$name.log" |
+		awk -v name="$name" '{ printf "  %s", $0; if (name == "large" && match($0, /: [0-9.]+x \(/)) {
+			r = substr($0, RSTART + 2, RLENGTH - 5); printf " (target: at most 3x: %s)", (r <= 3) ? "met" : "missed" }
+			print "" }'
 done
 rm -rf "$work"
 
