@@ -2240,5 +2240,8 @@ int fa_vars_eval(uint8_t *out, uint8_t *state, struct fa_elf *e, const struct ff
 		return FF_ERR_NOMEM;
 	eval(&fr, NULL, ops, nops, &v.loc);
 	value_get(&v, 0, size, out, state);
+	for (size_t i = 0; i < size; i++)
+		if (state[i] == SYNTHETIC)
+			state[i] = FA_VAR_OPTIMIZED_OUT;
 	return 0;
 }

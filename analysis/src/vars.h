@@ -38,7 +38,8 @@ int fa_vars_build(struct fa_report *r, struct fa_elf *e, const struct ff_coredum
  * DW_OP_implicit_value, DW_OP_addrx, DW_OP_convert...) and DW_OP_fbreg (the frame base is a function's) are
  * unsupported here.
  * out: (out) size bytes: the value's, 0 where not known.
- * state: (out) size bytes: FA_VAR_VALUE for a known byte, else why it is not (enum fa_var_state).
+ * state: (out) size bytes: FA_VAR_VALUE for a known byte, else why it is not (enum fa_var_state; a synthetic
+ *        pointer's, DW_OP_implicit_pointer, are FA_VAR_OPTIMIZED_OUT).
  * e: (in) the ELF (its read-only segments are memory too).
  * c: (in) the dump: captured memory, FPU registers.
  * u: (in) the unwind: the frames' registers and CFAs.

@@ -56,7 +56,14 @@ set(FL_TARGET_CRASHES
   faults-m3:psp_align_pad
   faults-m3:crash_loop
   faults-m4f:fpu
-  faults-m4f:bus_write)
+  faults-m4f:bus_write
+  vars-m3-O2:structs
+  vars-m3-O2:entry
+  vars-m3-O2:optimized
+  vars-m3-O2:synthetic
+  vars-m3-O2:strings
+  vars-m3-O2:blocks
+  vars-m4f-O2:floats)
 
 # The QEMU machine an image runs on.
 function(fl_image_machine out image)
