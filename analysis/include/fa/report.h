@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define FA_REPORT_FRAMES 128u
-#define FA_FINGERPRINT_VERSION 1
+#define FA_FINGERPRINT_VERSION 2
 #define FA_FINGERPRINT_FRAMES 3u
 
 struct fa_report_frame {
@@ -31,6 +31,7 @@ struct fa_report_frame {
 	bool exception;       /* an exception separates this frame from the one before it */
 	bool null_call;       /* recovered from lr after a jump to no code */
 	bool tail_call;       /* a caller elided by a tail call, rebuilt from DWARF call-site records */
+	enum fa_found found;  /* how the physical frame was found, on its first report frame (else FA_FOUND_CFI) */
 	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
 };
 
@@ -77,7 +78,7 @@ struct fa_report {
 		unsigned count;     /* return addresses into it found there (3 or more); 0: none found */
 	} recursion;
 	char title[200];       /* the title: "<kind> in <function>" (docs/API.md) */
-	char fingerprint[32];  /* "fl1:" and 16 hex digits */
+	char fingerprint[32];  /* "fl2:" and 16 hex digits */
 	char fingerprint_input[600];
 };
 
