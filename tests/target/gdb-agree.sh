@@ -15,7 +15,8 @@
 set -eu
 machine=$1 elf=$2 scenario=$3 entry=$4 faultline=$5 work=$6 table=$7 mode=${8:-handler}
 here=$(cd "$(dirname "$0")" && pwd)
-opt=$(basename "$elf" .elf | sed -n 's/.*-\(\(lto-\)\{0,1\}O[0-3s]\)$/\1/p')
+opt=$(basename "$elf" .elf | sed -n 's/.*-\(O[0-3s]\)$/\1/p')
+case $(basename "$elf" .elf) in *-lto-O?) opt=lto-$opt ;; esac
 opt=${opt:-Os}
 mkdir -p "$work"
 out="$work/$scenario-$(basename "$elf" .elf)"

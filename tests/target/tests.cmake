@@ -15,9 +15,12 @@ set(FL_TARGET_IMAGES
   format-vector-m3:mps2-an385:test_format_vector.c+board/board_storage.c
   faults-m3:mps2-an385:${faults}
   faults-m4f:mps2-an386:${faults})
-# OPT is one flag or several separated by commas; -flto goes to the link too.
+# OPT is one flag or several separated by commas; -flto goes to the link too. lto-O2 links in one LTO partition,
+# lto-Os in one per function, as large firmware ends up: functions, their inlined callees and their clones then
+# sit in different units.
 foreach(opt O0 O2 O3 lto-O2 lto-Os)
-  string(REGEX REPLACE "^-lto-" "-flto,-" flags "-${opt}")
+  string(REGEX REPLACE "^-lto-O2" "-flto=auto,-O2" flags "-${opt}")
+  string(REGEX REPLACE "^-lto-Os" "-flto=auto,-flto-partition=max,-Os" flags "${flags}")
   list(APPEND FL_TARGET_IMAGES
     faults-m3-${opt}:mps2-an385:${faults}:${flags}
     faults-m4f-${opt}:mps2-an386:${faults}:${flags})
