@@ -224,10 +224,10 @@ static void check(const char *expect)
 		if (!s_dump.core.has_code)
 			fail("no code in the dump");
 		masked(key, val, (uint32_t)s_dump.core.code);
-	} else if (strcmp(key, "s0") == 0 || strcmp(key, "s16") == 0) {
+	} else if (strcmp(key, "s0") == 0 || strcmp(key, "s16") == 0 || strcmp(key, "fpscr") == 0) {
 		if (!s_dump.core.has_fpregs)
 			fail("no FPU registers in the dump");
-		masked(key, val, s_dump.core.fpregs[key[1] == '0' ? 0 : 16]);
+		masked(key, val, s_dump.core.fpregs[key[0] == 'f' ? 32 : key[1] == '0' ? 0 : 16]);
 	} else if (strcmp(key, "stack") == 0) {
 		unsigned long lo, hi;
 

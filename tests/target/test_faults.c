@@ -338,14 +338,16 @@ __attribute__((noinline)) static void psp_exact(uintptr_t top)
 }
 
 #if defined(__ARM_FP)
-/* With an active FP context: s0 and s16 hold known values when the fault hits. */
+/* With an active FP context: s0, s16 and FPSCR (rounding mode towards +infinity) hold known values when the
+ * fault hits. */
 __attribute__((noinline)) static void fpu_fault(void)
 {
 	__asm__ volatile("vmov s0, %0\n"
 			 "vmov s16, %1\n"
-			 "str  %2, [%3]\n"
+			 "vmsr fpscr, %2\n"
+			 "str  %3, [%4]\n"
 			 :
-			 : "r"(0x3fc00000u), "r"(0x40490fdbu), "r"(1u), "r"(0xfffffff0u)
+			 : "r"(0x3fc00000u), "r"(0x40490fdbu), "r"(0x00400000u), "r"(1u), "r"(0xfffffff0u)
 			 : "s0", "s16", "memory");
 }
 #endif
@@ -492,7 +494,7 @@ static void run(const char *name)
 	} else if (strcmp(name, "fpu") == 0) {
 		fl_cm_configure(FL_CM_FAULT_HANDLERS);
 		expect_common(FL_REASON_BUS_FAULT);
-		board_puts("#T:expect flags=4/4 s0=3fc00000 s16=40490fdb excret=ffffffe9/ffffffff\n");
+		board_puts("#T:expect flags=4/4 s0=3fc00000 s16=40490fdb fpscr=00400000 excret=ffffffe9/ffffffff\n");
 		expect_pc_in("pc", fpu_fault);
 		fpu_fault();
 #endif
