@@ -22,7 +22,7 @@ endforeach()
 set(FL_GDB_AGREEMENT_M3
   bus_read:main bus_write:main undef:main null_call:main div0:main unaligned:main assert:main fatal_error:main
   stack_overflow:main isr_fault:main deep_chain:main tail_call:main inlined:main isr_chain:main nested:main
-  psp_task:task_entry)
+  psp_task:task_entry guard_hit:guard_task)
 set(FL_GDB_AGREEMENT_M4F fpu:main fpu_isr:main bus_write:main)
 
 # Self-checking images: IMAGE, run with the tests/data path as their command line.
@@ -39,6 +39,7 @@ set(FL_TARGET_CRASHES
   faults-m3:assert
   faults-m3:fatal_error
   faults-m3:stack_overflow
+  faults-m3:guard_hit
   faults-m3:isr_fault
   faults-m3:psp_fault
   faults-m3:psp_sp

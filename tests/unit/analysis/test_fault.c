@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* analysis/src/fault.c: each fault status bit to its kind and words, in the order docs/ANALYSIS.md gives; stack
  * overflows told by the stack's limits; dumps whose stacked frame was not captured. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "fa/fault.h"
+#include "fa/report.h"
+#include "fa/unwind.h"
 
 static void explain(struct fa_fault *out, uint16_t reason, uint32_t cfsr, uint32_t hfsr, uint32_t flags, uint64_t pc)
 {
@@ -183,12 +188,67 @@ static void frame_lost(void **state)
 	assert_string_equal(fa_fault_frame_lost(FF_FLAG_FRAME_UNRELIABLE, false, 0x10), NOT_CAPTURED);
 }
 
+/* The unwinder's stop and the report's registers say it in the same words. */
+static void frame_lost_words(void **state)
+{
+	static const struct {
+		uint32_t cfsr;
+		const char *why, *line;
+	} cases[] = {
+		{0x92, "exception stacking failed: the interrupted pc is unknown",
+		 "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n"},
+		{0x82, NOT_CAPTURED ": the interrupted pc is unknown",
+		 "  (" NOT_CAPTURED ": r12, lr, pc and xpsr are unknown)\n"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ff_message m;
+		struct fa_unwind *u = calloc(1, sizeof(*u));
+		struct fa_report *r = calloc(1, sizeof(*r));
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		assert_non_null(u);
+		assert_non_null(r);
+		memset(&m, 0, sizeof(m));
+		m.type = FF_MSG_COREDUMP;
+		m.arch = 40;
+		m.core.flags = FF_FLAG_FRAME_UNRELIABLE;
+		m.core.has_fault = true;
+		m.core.fault[0] = cases[i].cfsr;
+		m.core.nregs = FF_CM_NREGS;
+		assert_int_equal(fa_unwind_cortex_m(NULL, &m, u), 0); /* stops before it needs the ELF */
+		assert_int_equal(u->stop, FA_STOP_NO_FRAME);
+		assert_int_equal(u->n, 0);
+		assert_string_equal(u->why, cases[i].why);
+
+		r->dump.arch = 40;
+		r->dump.nregs = FF_CM_NREGS;
+		r->dump.word = 4;
+		r->dump.flags = FF_FLAG_FRAME_UNRELIABLE;
+		r->dump.has_fault = true;
+		r->dump.fault[0] = cases[i].cfsr;
+		f = open_memstream(&text, &len);
+		assert_non_null(f);
+		fa_report_print(r, f);
+		assert_int_equal(fclose(f), 0);
+		if (strstr(text, cases[i].line) == NULL)
+			fail_msg("no '%s' in the report:\n%s", cases[i].line, text);
+		free(text);
+		free(r);
+		free(u);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kinds),
 		cmocka_unit_test(stack_overflows),
 		cmocka_unit_test(frame_lost),
+		cmocka_unit_test(frame_lost_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
