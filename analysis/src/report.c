@@ -284,7 +284,8 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(c->arch, c->os, i), (int)(2 * c->word),
 			(unsigned long long)c->regs[i], i % 4 == 3 || i + 1 == c->nregs ? "\n" : "");
 	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
-		fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
+		fprintf(f, "  (%s: r12, lr, pc and xpsr are unknown)\n",
+			fa_fault_frame_lost(c->flags, c->has_fault, c->fault[0]));
 	if (c->has_signal)
 		fprintf(f, "  signal %llu, si_code %llu, si_addr 0x%llx\n", (unsigned long long)c->signal[0],
 			(unsigned long long)c->signal[1], (unsigned long long)c->signal[2]);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ff/bytes.h"
+#include "fa/fault.h"
 #include "fa/unwind.h"
 #include "nocfi.h"
 
@@ -263,8 +264,8 @@ int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_u
 	if (m->type != FF_MSG_COREDUMP || m->arch != 40 || m->os != 0)
 		return stop(out, FA_STOP_UNSUPPORTED, "not a Cortex-M coredump (arch %u, os %u)", m->arch, m->os);
 	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
-		return stop(out, FA_STOP_NO_FRAME, "exception stacking failed (stack overflow?): the interrupted pc is "
-			    "unknown");
+		return stop(out, FA_STOP_NO_FRAME, "%s: the interrupted pc is unknown",
+			    fa_fault_frame_lost(c->flags, c->has_fault, c->fault[0]));
 	for (int r = 0; r < 16; r++)
 		f->regs[r] = (uint32_t)c->regs[r];
 	f->regs[PC] &= ~1u;

@@ -35,7 +35,7 @@ set(FL_GDB_AGREEMENT_UNWIND lto_inline:main eh_trampoline:main:at_pc no_cfi_asm:
 set(FL_GDB_AGREEMENT_M3
   bus_read:main bus_write:main undef:main null_call:main div0:main unaligned:main assert:main fatal_error:main
   stack_overflow:main isr_fault:main deep_chain:main tail_call:main inlined:main isr_chain:main nested:main
-  psp_task:task_entry ${FL_GDB_AGREEMENT_UNWIND})
+  psp_task:task_entry guard_hit:guard_task ${FL_GDB_AGREEMENT_UNWIND})
 set(FL_GDB_AGREEMENT_M4F fpu:main fpu_isr:main bus_write:main ${FL_GDB_AGREEMENT_UNWIND})
 
 # Self-checking images: IMAGE, run with the tests/data path as their command line.
@@ -52,6 +52,7 @@ set(FL_TARGET_CRASHES
   faults-m3:assert
   faults-m3:fatal_error
   faults-m3:stack_overflow
+  faults-m3:guard_hit
   faults-m3:isr_fault
   faults-m3:psp_fault
   faults-m3:psp_sp
