@@ -46,6 +46,10 @@ struct cache_slot {
 struct fa_elf {
 	struct cache_slot *sym_cache;
 	struct cache_slot *tail_cache;
+	struct {
+		uint64_t func; /* a function's start; 0: empty */
+		bool noreturn;
+	} noreturn_cache[CACHE_SLOTS]; /* fa_elf_noreturn() by function: the unwinder asks it at every frame */
 	struct func *by_addr; /* sorted by address */
 	struct func *by_name; /* sorted by name, built on first use */
 	size_t nfuncs;
@@ -390,6 +394,7 @@ int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_
 }
 
 static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out);
+static size_t slot_of(uint64_t a, uint64_t b);
 
 struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e)
 {
@@ -506,10 +511,20 @@ bool fa_elf_noreturn(struct fa_elf *e, uint64_t addr)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Die sub;
+	const char *name;
 	bool flag = false;
+	uint64_t func = fa_elf_function_at(e, addr, &name);
+	size_t slot = slot_of(func, 0);
 
-	return subprogram_at(e, addr, &sub) && dwarf_attr_integrate(&sub, DW_AT_noreturn, &attr) != NULL &&
+	if (func == 0)
+		return false;
+	if (e->noreturn_cache[slot].func == func)
+		return e->noreturn_cache[slot].noreturn;
+	flag = subprogram_at(e, addr, &sub) && dwarf_attr_integrate(&sub, DW_AT_noreturn, &attr) != NULL &&
 	       dwarf_formflag(&attr, &flag) == 0 && flag;
+	e->noreturn_cache[slot].func = func;
+	e->noreturn_cache[slot].noreturn = flag;
+	return flag;
 }
 
 Dwarf *fa_elf_dwarf(struct fa_elf *e)

@@ -28,7 +28,8 @@ enum fa_stop {
 	FA_STOP_LOOP,        /* the caller's stack pointer did not move outward: corrupt stack or CFI */
 	FA_STOP_BAD_CFI,     /* a CFI rule this unwinder cannot evaluate */
 	FA_STOP_DEPTH,       /* FA_FRAMES_MAX frames */
-	FA_STOP_NO_FRAME,    /* exception stacking failed: no trustworthy registers to start from */
+	FA_STOP_NO_FRAME,    /* exception stacking failed, or the stacked frame was not captured: no trustworthy
+			      * registers to start from */
 	FA_STOP_UNSUPPORTED, /* not a Cortex-M dump */
 };
 
