@@ -9,6 +9,7 @@
 #include "ff/bytes.h"
 #include "ff/reason.h"
 #include "fa/report.h"
+#include "data.h"
 
 static const char *base(const char *path)
 {
@@ -157,6 +158,42 @@ static void copy_dump(struct fa_report_dump *d, const struct ff_message *m)
 	snprintf(d->notes, sizeof(d->notes), "%s", m->notes);
 }
 
+/* What a value names (docs/ANALYSIS.md, "Addresses in words"): the object at it (prefixed with `&` for a pointer in
+ * a register), else the function holding it, `<fn+off>`; "" for nothing. */
+static void name_target(struct fa_elf *e, uint64_t v, bool pointer, char *out)
+{
+	char name[FA_REPORT_NAME_MAX - 2]; /* room for "<>" */
+
+	out[0] = '\0';
+	if (v < FA_REPORT_NAME_FLOOR)
+		return;
+	if (fa_data_name(e, v, NULL, name, sizeof(name)) == 0)
+		snprintf(out, FA_REPORT_NAME_MAX, "%s%s", pointer ? "&" : "", name);
+	else if (fa_data_code_name(e, v, name, sizeof(name)) == 0)
+		snprintf(out, FA_REPORT_NAME_MAX, "<%s>", name);
+	ff_text_printable(out);
+}
+
+/* Bare-metal ARM dumps (the ELF's addresses are the ones the code ran at): MMFAR and BFAR when valid, and every
+ * register of the interrupted context that can hold an address (not xpsr, not exc_return). */
+static void name_targets(struct fa_report *r, struct fa_elf *e)
+{
+	const struct fa_report_dump *c = &r->dump;
+
+	if (c->arch != 40 || c->os != 0)
+		return;
+	if (c->has_fault && (c->fault[0] & 0x80u)) /* CFSR.MMARVALID */
+		name_target(e, c->fault[2], false, r->targets.mmfar);
+	if (c->has_fault && (c->fault[0] & 0x8000u)) /* CFSR.BFARVALID */
+		name_target(e, c->fault[3], false, r->targets.bfar);
+	for (size_t i = 0; i < c->nregs; i++) {
+		const char *reg = ff_reg_name(c->arch, c->os, i);
+
+		if (strcmp(reg, "xpsr") != 0 && strcmp(reg, "exc_return") != 0)
+			name_target(e, c->regs[i], true, r->targets.regs[i]);
+	}
+}
+
 /* Every string of a report that came from the dump or the ELF, made printable UTF-8 (JSON strings must be UTF-8;
  * a terminal must not take a name for a control sequence) (after the fingerprint, which hashes
  * the names as they are). */
@@ -229,6 +266,7 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 	}
 	if (strcmp(out->fault.kind, "stack_overflow") == 0)
 		find_recursion(out, e, &m->core);
+	name_targets(out, e);
 	fingerprint(out);
 	title(out);
 	make_printable(out);
@@ -292,6 +330,14 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 	if (c->has_fault)
 		fprintf(f, "  CFSR 0x%08x  HFSR 0x%08x  MMFAR 0x%08x  BFAR 0x%08x  SHCSR 0x%08x\n", c->fault[0],
 			c->fault[1], c->fault[2], c->fault[3], c->fault[4]);
+	if (r->targets.mmfar[0] != '\0')
+		fprintf(f, "  MMFAR 0x%08x = %s\n", c->fault[2], r->targets.mmfar);
+	if (r->targets.bfar[0] != '\0')
+		fprintf(f, "  BFAR  0x%08x = %s\n", c->fault[3], r->targets.bfar);
+	for (size_t i = 0; i < c->nregs; i++)
+		if (r->targets.regs[i][0] != '\0')
+			fprintf(f, "  %-5s 0x%0*llx = %s\n", ff_reg_name(c->arch, c->os, i), (int)(2 * c->word),
+				(unsigned long long)c->regs[i], r->targets.regs[i]);
 	fprintf(f, "\ncaptured memory (anything else is not in the dump: a debugger shows the ELF's initial values "
 		   "there):\n");
 	for (size_t i = 0; i < c->nregions; i++)
@@ -331,6 +377,7 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 	bool bad = false; /* a member that could not be made: the report is not written with a hole */
 	const struct fa_report_dump *c = &r->dump;
 	json_t *root = json_object(), *frames = json_array(), *regions = json_array(), *regs = json_object();
+	json_t *targets = json_object();
 	char id[130];
 	char *text;
 
@@ -382,6 +429,16 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 				    json_pack("{s:o, s:o, s:o, s:o, s:o}", "cfsr", hexnum(c->fault[0]), "hfsr",
 					      hexnum(c->fault[1]), "mmfar", hexnum(c->fault[2]), "bfar", hexnum(c->fault[3]),
 					      "shcsr", hexnum(c->fault[4])));
+	for (size_t i = 0; i < c->nregs; i++)
+		if (r->targets.regs[i][0] != '\0')
+			SET(targets, ff_reg_name(c->arch, c->os, i), json_string(r->targets.regs[i]));
+	if (r->targets.mmfar[0] != '\0')
+		SET(targets, "mmfar", json_string(r->targets.mmfar));
+	if (r->targets.bfar[0] != '\0')
+		SET(targets, "bfar", json_string(r->targets.bfar));
+	if (json_object_size(targets) > 0)
+		SET(root, "targets", json_incref(targets));
+	json_decref(targets);
 	for (size_t i = 0; i < c->nregions; i++)
 		ADD(regions, json_pack("{s:o, s:I}", "address", hexnum(c->regions[i].addr), "length",
 							 (json_int_t)c->regions[i].len));
@@ -695,6 +752,23 @@ static void read_dump_extras(struct reader *rd, const json_t *root, struct fa_re
 	}
 }
 
+/* What the registers name ("targets", optional: reports written before it have none): the fault address
+ * registers and the layout's registers; other members are ignored. */
+static void read_targets(struct reader *rd, const json_t *root, struct fa_report *r)
+{
+	const json_t *o;
+
+	at(rd, "", SIZE_MAX);
+	if ((o = member(rd, root, "targets", JSON_OBJECT, false)) == NULL)
+		return;
+	at(rd, "targets", SIZE_MAX);
+	text(rd, o, "mmfar", r->targets.mmfar, sizeof(r->targets.mmfar), false);
+	text(rd, o, "bfar", r->targets.bfar, sizeof(r->targets.bfar), false);
+	for (size_t i = 0; i < r->dump.nregs; i++)
+		text(rd, o, ff_reg_name(r->dump.arch, r->dump.os, i), r->targets.regs[i], sizeof(r->targets.regs[i]),
+		     false);
+}
+
 static void read_captured(struct reader *rd, const json_t *root, struct fa_report_dump *d)
 {
 	const json_t *a = member(rd, root, "captured", JSON_ARRAY, true), *o;
@@ -790,6 +864,7 @@ int fa_report_from_json(struct fa_report *out, const char *json, size_t len, str
 	read_stop(&rd, root, &out->unwind);
 	read_registers(&rd, root, &out->dump);
 	read_dump_extras(&rd, root, &out->dump);
+	read_targets(&rd, root, out);
 	read_captured(&rd, root, &out->dump);
 	read_recursion(&rd, root, out);
 	at(&rd, "", SIZE_MAX);

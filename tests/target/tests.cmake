@@ -25,6 +25,10 @@ foreach(opt O0 O2 O3 lto-O2 lto-Os)
     faults-m3-${opt}:mps2-an385:${faults}:${flags}
     faults-m4f-${opt}:mps2-an386:${faults}:${flags})
 endforeach()
+# Addresses in words (data-names.sh): globals of many kinds, at -Os and with link-time optimization.
+list(APPEND FL_TARGET_IMAGES
+  data-m3:mps2-an385:test_data.c+board/board_port.c+board/board_storage.c
+  data-m3-lto:mps2-an385:test_data.c+board/board_port.c+board/board_storage.c:-O2,-flto)
 
 # Backtrace agreement with GDB (tests/target/gdb-agree.sh): SCENARIO:ENTRY[:at_pc] for every image of
 # test_faults.c, ENTRY being where the comparison ends (main, or a thread's entry function). M4F images run the FPU

@@ -23,6 +23,8 @@ extern "C" {
 #define FA_REPORT_FRAMES 128u
 #define FA_FINGERPRINT_VERSION 2
 #define FA_FINGERPRINT_FRAMES 3u
+#define FA_REPORT_NAME_MAX 192u     /* room for a name of report.targets, NUL included */
+#define FA_REPORT_NAME_FLOOR 0x400u /* values below are not named: the vector table, counts, NULL + offset */
 
 struct fa_report_frame {
 	uint64_t pc;          /* the physical frame's pc */
@@ -77,6 +79,14 @@ struct fa_report {
 		char function[128]; /* stack overflows: the function found recursing in the captured stack */
 		unsigned count;     /* return addresses into it found there (3 or more); 0: none found */
 	} recursion;
+	/* Addresses in words (docs/ANALYSIS.md): what the fault addresses and the interrupted context's registers
+	 * name, as the text report prints it after "="; "" for nothing (not valid, in no object or function, below
+	 * FA_REPORT_NAME_FLOOR, not an address register, not a bare-metal ARM dump). */
+	struct {
+		char mmfar[FA_REPORT_NAME_MAX]; /* the object at MMFAR, when MMARVALID: "g_ring.buf[52]", "<fn+4>" */
+		char bfar[FA_REPORT_NAME_MAX];  /* the object at BFAR, when BFARVALID */
+		char regs[FF_REGS_MAX][FA_REPORT_NAME_MAX]; /* per dump.regs: "&g_cfg.channels[2].gain", "<main+12>" */
+	} targets;
 	char title[200];       /* the title: "<kind> in <function>" (docs/API.md) */
 	char fingerprint[32];  /* "fl2:" and 16 hex digits */
 	char fingerprint_input[600];
