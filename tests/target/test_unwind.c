@@ -163,6 +163,27 @@ __attribute__((noinline)) static void ipa_clones(void)
 	g_unwind_sink++;
 }
 
+/* A noreturn function: GCC uses r4-r6, r8 and r9 in it without saving them, and its CFI still says "same value"
+ * for them; above it, they are unknown. */
+__attribute__((noreturn, noinline)) static void die_hard(uint32_t v)
+{
+	uint32_t a = v * 3u, b = v * 5u, c = v * 7u;
+
+	for (uint32_t i = 0; i < v; i++) {
+		a += g_unwind_sink;
+		b ^= a;
+		c += b;
+	}
+	lib_store(a ^ b ^ c);
+	for (;;)
+		g_unwind_sink++;
+}
+
+__attribute__((noinline)) static void noreturn_clobber(void)
+{
+	die_hard(g_unwind_sink + 2u);
+}
+
 /* A task whose initial lr is the exit trap (as an RTOS starts tasks): its entry function is the outermost frame. */
 static uint32_t s_trap_stack[256] __attribute__((aligned(8)));
 
@@ -195,7 +216,8 @@ bool unwind_scenario_run(const char *name)
 	} k_scenarios[] = {{"lto_inline", lto_inline}, {"eh_trampoline", eh_trampoline}, {"no_cfi_asm", no_cfi_asm},
 			   {"no_cfi_c", no_cfi_c},     {"exidx", exidx},                 {"tail_inline", tail_inline},
 			   {"tail_sites", tail_sites},
-			   {"ipa_clones", ipa_clones}, {"exit_trap", exit_trap}};
+			   {"ipa_clones", ipa_clones}, {"exit_trap", exit_trap},
+			   {"noreturn_clobber", noreturn_clobber}};
 
 	for (size_t i = 0; i < sizeof(k_scenarios) / sizeof(k_scenarios[0]); i++) {
 		if (strcmp(name, k_scenarios[i].name) == 0) {
