@@ -46,6 +46,10 @@ struct cache_slot {
 struct fa_elf {
 	struct cache_slot *sym_cache;
 	struct cache_slot *tail_cache;
+	struct {
+		uint64_t func; /* a function's start; 0: empty */
+		bool noreturn;
+	} noreturn_cache[CACHE_SLOTS]; /* fa_elf_noreturn() by function: the unwinder asks it at every frame */
 	struct func *by_addr; /* sorted by address */
 	struct func *by_name; /* sorted by name, built on first use */
 	size_t nfuncs;
@@ -54,7 +58,8 @@ struct fa_elf {
 	Elf *elf;
 	Dwarf *dwarf;
 	Dwarf_Addr bias;
-	Dwarf_CFI *cfi;
+	Dwarf_CFI *cfi;    /* .debug_frame, else .eh_frame */
+	Dwarf_CFI *eh_cfi; /* .eh_frame beside .debug_frame (hand-written assembly's CFI), else NULL */
 	bool own_cfi; /* .eh_frame's CFI is the caller's to end; .debug_frame's belongs to the Dwarf */
 	uint16_t machine;
 	const unsigned char *build_id;
@@ -91,9 +96,31 @@ static int cmp_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+size_t fa_elf_clone_base(const char *name)
+{
+	static const char *const k_suffixes[] = {"constprop", "isra", "part", "cold", "lto_priv", "localalias"};
+
+	for (const char *dot = strchr(name, '.'); dot != NULL; dot = strchr(dot + 1, '.')) {
+		for (size_t i = 0; i < sizeof(k_suffixes) / sizeof(k_suffixes[0]); i++) {
+			size_t n = strlen(k_suffixes[i]);
+
+			if (strncmp(dot + 1, k_suffixes[i], n) == 0 && (dot[1 + n] == '.' || dot[1 + n] == '\0'))
+				return (size_t)(dot - name);
+		}
+	}
+	return strlen(name);
+}
+
+/* By the name without clone suffixes (a DWARF name finds its clones), then by address. */
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct func *)a)->name, ((const struct func *)b)->name);
+	const struct func *x = a, *y = b;
+	size_t nx = fa_elf_clone_base(x->name), ny = fa_elf_clone_base(y->name);
+	int c = strncmp(x->name, y->name, nx < ny ? nx : ny);
+
+	if (c != 0 || nx != ny)
+		return c != 0 ? c : nx < ny ? -1 : 1;
+	return cmp_addr(a, b);
 }
 
 /* Index the symbol table's functions (ARM mapping symbols $t, $a, $d name no function). */
@@ -259,6 +286,8 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 	if (e->cfi == NULL) {
 		e->cfi = dwarf_getcfi_elf(e->elf); /* .eh_frame: hosted programs (the POSIX port) */
 		e->own_cfi = e->cfi != NULL;
+	} else {
+		e->eh_cfi = dwarf_getcfi_elf(e->elf); /* GNU as's default for .cfi_* directives in assembly */
 	}
 	if (e->cfi == NULL) {
 		rc = ff_error_set(err, FF_ERR_UNSUPPORTED,
@@ -281,6 +310,8 @@ void fa_elf_close(struct fa_elf *e)
 		fa_elf_set_index(e, (enum fa_elf_index)i, NULL, NULL);
 	if (e->own_cfi)
 		dwarf_cfi_end(e->cfi);
+	if (e->eh_cfi != NULL)
+		dwarf_cfi_end(e->eh_cfi);
 	if (e->dwfl != NULL)
 		dwfl_end(e->dwfl); /* closes the file and everything the module opened */
 	free(e->by_addr);
@@ -362,9 +393,138 @@ int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_
 	return 0;
 }
 
+static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out);
+static size_t slot_of(uint64_t a, uint64_t b);
+
 struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e)
 {
 	return e->cfi;
+}
+
+const char *fa_elf_cfi_frame(struct fa_elf *e, uint64_t addr, struct Dwarf_Frame_s **out)
+{
+	if (dwarf_cfi_addrframe(e->cfi, addr, out) == 0)
+		return e->own_cfi ? ".eh_frame" : ".debug_frame";
+	if (e->eh_cfi != NULL && dwarf_cfi_addrframe(e->eh_cfi, addr, out) == 0)
+		return ".eh_frame";
+	return NULL;
+}
+
+/* Read a 32-bit word of a section's bytes in the file. */
+static bool section_word(Elf_Scn *scn, const GElf_Shdr *sh, uint64_t off, uint32_t *out)
+{
+	Elf_Data *d = elf_rawdata(scn, NULL);
+
+	if (d == NULL || sh->sh_type == SHT_NOBITS || off > d->d_size || d->d_size - off < 4)
+		return false;
+	*out = ff_le32((const uint8_t *)d->d_buf + off);
+	return true;
+}
+
+/* prel31: a 31-bit signed offset from the word's own address. */
+static uint64_t prel31(uint64_t at, uint32_t w)
+{
+	return (uint32_t)(at + (uint64_t)(int64_t)((int32_t)(w << 1) >> 1));
+}
+
+int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
+{
+	Elf_Scn *scn = NULL, *ex = NULL, *tab = NULL;
+	GElf_Shdr sh, exsh, tabsh;
+	size_t n, lo = 0, hi;
+	uint32_t w0, w1, word;
+	uint64_t entry;
+	const char *name;
+
+	while ((scn = elf_nextscn(e->elf, scn)) != NULL)
+		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_ARM_EXIDX && ex == NULL) {
+			ex = scn;
+			exsh = sh;
+		}
+	if (ex == NULL || exsh.sh_size < 8)
+		return -1;
+	n = exsh.sh_size / 8;
+	for (hi = n; lo < hi;) { /* the last entry whose function starts at or before addr (the table is sorted) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (!section_word(ex, &exsh, 8 * mid, &w0))
+			return -1;
+		if (prel31(exsh.sh_addr + 8 * mid, w0) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || !section_word(ex, &exsh, 8 * (lo - 1) + 4, &w1))
+		return -1;
+	entry = exsh.sh_addr + 8 * (lo - 1);
+	if (!section_word(ex, &exsh, 8 * (lo - 1), &w0) || prel31(entry, w0) != fa_elf_function_at(e, addr, &name) ||
+	    w1 == 1) /* an entry of the function before (this one has none), or EXIDX_CANTUNWIND */
+		return -1;
+	if (w1 & 0x80000000u) { /* inline: personality routine 0, three instruction bytes */
+		word = w1;
+	} else { /* in .ARM.extab: find the section holding it */
+		uint64_t at = prel31(entry + 4, w1);
+
+		for (scn = NULL; tab == NULL && (scn = elf_nextscn(e->elf, scn)) != NULL;)
+			if (gelf_getshdr(scn, &tabsh) != NULL && (tabsh.sh_flags & SHF_ALLOC) && at >= tabsh.sh_addr &&
+			    at - tabsh.sh_addr < tabsh.sh_size)
+				tab = scn;
+		if (tab == NULL || !section_word(tab, &tabsh, at - tabsh.sh_addr, &word) || !(word & 0x80000000u))
+			return -1; /* a generic personality routine's data: not unwind instructions */
+		if ((word >> 24 & 0xf) != 0) { /* personality 1 or 2: bits 16-23 count the words that follow */
+			size_t more = word >> 16 & 0xff, len = 0;
+
+			if (more > 7)
+				return -1;
+			out[len++] = (uint8_t)(word >> 8);
+			out[len++] = (uint8_t)word;
+			for (size_t i = 0; i < more; i++) {
+				if (!section_word(tab, &tabsh, at - tabsh.sh_addr + 4 * (i + 1), &word))
+					return -1;
+				for (int b = 24; b >= 0; b -= 8)
+					out[len++] = (uint8_t)(word >> b);
+			}
+			*out_len = len;
+			return 0;
+		}
+	}
+	if ((word >> 24 & 0xf) != 0) /* an inline entry is personality 0 */
+		return -1;
+	out[0] = (uint8_t)(word >> 16);
+	out[1] = (uint8_t)(word >> 8);
+	out[2] = (uint8_t)word;
+	*out_len = 3;
+	return 0;
+}
+
+bool fa_elf_follows_call(const struct fa_elf *e, uint64_t ra)
+{
+	uint8_t b[4];
+	uint64_t at = ra & ~1ull;
+
+	if (at >= 4 && fa_elf_read(e, at - 4, b, 4) == 0 && (b[1] & 0xf8) == 0xf0 && (b[3] & 0xd0) == 0xd0)
+		return true; /* BL: 11110... 11x1... */
+	return at >= 2 && fa_elf_read(e, at - 2, b, 2) == 0 && (b[0] & 0x87) == 0x80 && b[1] == 0x47; /* BLX Rm */
+}
+
+bool fa_elf_noreturn(struct fa_elf *e, uint64_t addr)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die sub;
+	const char *name;
+	bool flag = false;
+	uint64_t func = fa_elf_function_at(e, addr, &name);
+	size_t slot = slot_of(func, 0);
+
+	if (func == 0)
+		return false;
+	if (e->noreturn_cache[slot].func == func)
+		return e->noreturn_cache[slot].noreturn;
+	flag = subprogram_at(e, addr, &sub) && dwarf_attr_integrate(&sub, DW_AT_noreturn, &attr) != NULL &&
+	       dwarf_formflag(&attr, &flag) == 0 && flag;
+	e->noreturn_cache[slot].func = func;
+	e->noreturn_cache[slot].noreturn = flag;
+	return flag;
 }
 
 Dwarf *fa_elf_dwarf(struct fa_elf *e)
@@ -698,11 +858,11 @@ static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 	return found;
 }
 
-/* The concrete subprogram of function `name`, found through the symbol table. */
+/* The concrete subprogram of function `name` (a DWARF name), found through the symbol table: the symbol of that
+ * name or, for an IPA clone (name.constprop.0, name.isra.0...), the clone at the lowest address. */
 static bool subprogram_named(struct fa_elf *e, const char *name, Dwarf_Die *out)
 {
-	struct func key = {0, 0, name};
-	const struct func *f;
+	size_t lo = 0, hi, len = strlen(name);
 
 	if (e->by_name == NULL) { /* built the first time a tail-call search needs it */
 		e->by_name = malloc((e->nfuncs > 0 ? e->nfuncs : 1) * sizeof(*e->by_name));
@@ -711,9 +871,17 @@ static bool subprogram_named(struct fa_elf *e, const char *name, Dwarf_Die *out)
 		memcpy(e->by_name, e->by_addr, e->nfuncs * sizeof(*e->by_addr));
 		qsort(e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
 	}
-	f = bsearch(&key, e->by_name, e->nfuncs, sizeof(*e->by_name), cmp_name);
+	for (hi = e->nfuncs; lo < hi;) { /* the first entry whose base name is not below name */
+		size_t mid = lo + (hi - lo) / 2, n = fa_elf_clone_base(e->by_name[mid].name);
+		int c = strncmp(e->by_name[mid].name, name, n < len ? n : len);
 
-	return f != NULL && subprogram_at(e, f->addr, out);
+		if (c < 0 || (c == 0 && n < len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->nfuncs && fa_elf_clone_base(e->by_name[lo].name) == len &&
+	       strncmp(e->by_name[lo].name, name, len) == 0 && subprogram_at(e, e->by_name[lo].addr, out);
 }
 
 /* The name of the function a call site calls (DW_AT_call_origin), NULL for indirect calls. */
@@ -820,8 +988,18 @@ static int follow_tail(Dwarf_Die *site, void *ctx)
 	if (!is_tail_call(site) || (next = call_target(site)) == NULL || t->depth >= TAIL_DEPTH)
 		return 0;
 	call_site_return_pc(site, &pc);
-	t->path_pc[t->depth - 1] = pc;
+	t->path_pc[t->depth - 1] = pc; /* 0 when the site has none: a frame without a line */
 	if (strcmp(next, t->goal) == 0) {
+		bool same = t->chains > 0 && t->found_len == t->depth;
+
+		for (size_t i = 0; same && i < t->depth; i++)
+			same = strcmp(t->found[i], t->path[i]) == 0;
+		if (same) { /* the same functions through other call sites: which one ran is unknown */
+			for (size_t i = 0; i < t->depth; i++)
+				if (t->found_pc[i] != t->path_pc[i])
+					t->found_pc[i] = 0;
+			return 0;
+		}
 		if (t->chains++ == 0) {
 			memcpy(t->found, t->path, t->depth * sizeof(t->path[0]));
 			memcpy(t->found_pc, t->path_pc, t->depth * sizeof(t->path_pc[0]));
@@ -876,15 +1054,24 @@ static size_t tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
 	search(&t, f.target);
 	if (t.gave_up || t.chains != 1)
 		return 0; /* none, ambiguous, or too many paths to tell: show nothing rather than guess */
-	/* innermost first: the function that made the last tail call comes first */
+	/* innermost first: the function that made the last tail call comes first, each with the functions inlined at
+	 * its tail call (GDB names the frame after the innermost of them only) */
 	for (size_t i = t.found_len; i-- > 0 && n < max;) {
-		struct fa_sym s[1];
+		struct fa_sym s[CACHE_SYMS];
+		size_t k = 0;
 
-		fa_elf_symbolize(e, t.found_pc[i] - 1, s, 1);
-		out[n] = s[0];
-		snprintf(out[n].function, sizeof(out[n].function), "%s", t.found[i]);
-		out[n].inlined = false;
-		n++;
+		if (t.found_pc[i] != 0) /* else several call sites in it make the same chain: no line, no inlining */
+			k = fa_elf_symbolize(e, t.found_pc[i] - 1, s, CACHE_SYMS);
+		if (k == 0 || strcmp(s[k - 1].function, t.found[i]) != 0) {
+			memset(&s[0], 0, sizeof(s[0]));
+			k = 1;
+		}
+		snprintf(s[k - 1].function, sizeof(s[k - 1].function), "%s", t.found[i]);
+		for (size_t j = 0; j < k && n < max; j++) {
+			out[n] = s[j];
+			out[n].pc = t.found_pc[i];
+			n++;
+		}
 	}
 	return n;
 }

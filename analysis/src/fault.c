@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fault explanation from CFSR/HFSR/MMFAR/BFAR (ARMv7-M Architecture Reference Manual, B3.2.15-B3.2.18). */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@
 #define NOCP (1u << 19)
 #define UNALIGNED (1u << 24)
 #define DIVBYZERO (1u << 25)
+#define MMFSR_BFSR 0xffffu /* all MemManage and bus fault status bits */
 #define HFSR_VECTTBL (1u << 1)
 #define HFSR_FORCED (1u << 30)
 
@@ -70,11 +72,59 @@ static void set(struct fa_fault *out, const char *kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *access_word(struct fa_elf *e, uint64_t pc)
-{
-	int a = fa_thumb_access(e, pc);
+static void append(struct fa_fault *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-	return a == 1 ? "writing" : a == 0 ? "reading" : "accessing";
+/* Add to out's text; what does not fit is cut. */
+static void append(struct fa_fault *out, const char *fmt, ...)
+{
+	size_t used = strlen(out->text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->text + used, sizeof(out->text) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* The access of the instruction at pc: as a verb ("writing"), or as a noun ("a write"). */
+static const char *access_word(struct fa_elf *e, uint64_t pc, bool noun)
+{
+	static const char *const k_words[2][3] = {{"accessing", "reading", "writing"},
+						  {"an access", "a read", "a write"}};
+
+	return k_words[noun][fa_thumb_access(e, pc) + 1];
+}
+
+const char *fa_fault_frame_lost(uint32_t flags, bool has_fault, uint32_t cfsr)
+{
+	if ((flags & FF_FLAG_FRAME_UNRELIABLE) == 0)
+		return NULL;
+	if (has_fault && (cfsr & (MSTKERR | STKERR)) != 0)
+		return "exception stacking failed";
+	return "the stacked frame was not captured, as it lies outside the memory the port declared readable";
+}
+
+/* A stack overflow the fault status does not name, told by the active stack's limits: a data access violation
+ * at most FA_FAULT_GUARD_SPAN bytes below the low limit (an MPU guard), or a MemManage or bus fault (any fault on
+ * ARMv6-M, which has no fault status) with sp below it. Rewrites out as a stack_overflow when one applies. */
+static void stack_guard(struct fa_fault *out, const struct ff_coredump *c, struct fa_elf *e)
+{
+	uint32_t cfsr = c->has_fault ? c->fault[0] : 0, mmfar = c->fault[2];
+	uint64_t lo = c->stack_lo, hi = c->stack_hi, sp = c->regs[FF_CM_SP];
+	char own[sizeof(out->text)];
+
+	if (!c->has_stack)
+		return;
+	if ((cfsr & (DACCVIOL | MMARVALID)) == (DACCVIOL | MMARVALID) && mmfar < lo &&
+	    lo - mmfar <= FA_FAULT_GUARD_SPAN) {
+		set(out, "stack_overflow", "stack overflow: %s at 0x%08x, %llu bytes below the stack's limit (stack "
+		    "0x%08llx-0x%08llx), hit the MPU stack guard", access_word(e, c->regs[FF_CM_PC], true), mmfar,
+		    (unsigned long long)(lo - mmfar), (unsigned long long)lo, (unsigned long long)hi);
+	} else if (sp < lo && (!c->has_fault || (cfsr & MMFSR_BFSR) != 0)) {
+		memcpy(own, out->text, sizeof(own));
+		set(out, "stack_overflow", "stack overflow: sp 0x%08llx is %llu bytes below the stack's limit (stack "
+		    "0x%08llx-0x%08llx): %s", (unsigned long long)sp, (unsigned long long)(lo - sp),
+		    (unsigned long long)lo, (unsigned long long)hi, own);
+	}
 }
 
 static void explain_cortex_m(struct fa_fault *out, const struct ff_message *m, struct fa_elf *e)
@@ -82,35 +132,42 @@ static void explain_cortex_m(struct fa_fault *out, const struct ff_message *m, s
 	const struct ff_coredump *c = &m->core;
 	uint32_t cfsr = c->has_fault ? c->fault[0] : 0, hfsr = c->has_fault ? c->fault[1] : 0;
 	uint64_t pc = c->regs[FF_CM_PC];
+	const char *lost = fa_fault_frame_lost(c->flags, c->has_fault, cfsr);
+	/* Without the stacked frame pc is unknown (0): no address, no instruction to tell a read from a write. */
+	struct fa_elf *code = lost == NULL ? e : NULL;
+	const char *at = lost == NULL ? " at" : "";
+	char pc_hex[16] = "";
 
-	if ((cfsr & (MSTKERR | STKERR)) || (c->flags & FF_FLAG_FRAME_UNRELIABLE))
+	if (lost == NULL)
+		snprintf(pc_hex, sizeof(pc_hex), " 0x%08llx", (unsigned long long)pc);
+
+	if (cfsr & (MSTKERR | STKERR))
 		set(out, "stack_overflow", "stack overflow: exception stacking failed (%s)",
 		    (cfsr & MSTKERR) ? "MemManage fault on the push, MSTKERR" : "bus fault on the push, STKERR");
 	else if (cfsr & PRECISERR)
-		set(out, "bus_fault", "precise bus fault %s address 0x%08x", access_word(e, pc),
+		set(out, "bus_fault", "precise bus fault %s address 0x%08x", access_word(code, pc, false),
 		    (cfsr & BFARVALID) ? c->fault[3] : 0);
 	else if (cfsr & IMPRECISERR)
 		set(out, "bus_fault_imprecise", "imprecise bus fault: a write that completed later failed; the faulting "
 		    "instruction is shortly before pc");
 	else if (cfsr & IBUSERR)
-		set(out, "bus_fault_fetch", "bus fault fetching an instruction at 0x%08llx", (unsigned long long)pc);
+		set(out, "bus_fault_fetch", "bus fault fetching an instruction%s%s", at, pc_hex);
 	else if (cfsr & (UNSTKERR | MUNSTKERR))
 		set(out, "exception_return", "fault while returning from an exception (unstacking)");
 	else if (cfsr & (LSPERR | MLSPERR))
 		set(out, "fp_lazy_stacking", "fault while saving the FPU state (lazy stacking)");
 	else if (cfsr & DACCVIOL)
-		set(out, "memory_access", "memory protection violation %s address 0x%08x", access_word(e, pc),
+		set(out, "memory_access", "memory protection violation %s address 0x%08x", access_word(code, pc, false),
 		    (cfsr & MMARVALID) ? c->fault[2] : 0);
 	else if (cfsr & IACCVIOL)
-		set(out, "execute_violation", "instruction fetch from a non-executable address 0x%08llx",
-		    (unsigned long long)pc);
+		set(out, "execute_violation", "instruction fetch from a non-executable address%s", pc_hex);
 	else if (cfsr & DIVBYZERO)
 		set(out, "divide_by_zero", "divide by zero");
 	else if (cfsr & UNALIGNED)
 		set(out, "unaligned_access", "unaligned memory access");
 	else if (cfsr & UNDEFINSTR)
-		set(out, "undefined_instruction", "undefined instruction at 0x%08llx", (unsigned long long)pc);
-	else if ((cfsr & INVSTATE) && pc == 0)
+		set(out, "undefined_instruction", "undefined instruction%s%s", at, pc_hex);
+	else if ((cfsr & INVSTATE) && lost == NULL && pc == 0)
 		set(out, "null_call", "call through a NULL function pointer (execution at address 0)");
 	else if (cfsr & INVSTATE)
 		set(out, "invalid_state", "invalid execution state: a jump to an address without the Thumb bit "
@@ -123,8 +180,13 @@ static void explain_cortex_m(struct fa_fault *out, const struct ff_message *m, s
 		set(out, "vector_table", "bus fault reading the vector table");
 	else
 		set(out, "hard_fault", "hard fault (no fault status bits set)");
-	if ((hfsr & HFSR_FORCED) && strlen(out->text) + 40 < sizeof(out->text))
-		strcat(out->text, ", escalated to HardFault");
+	if ((cfsr & (MSTKERR | STKERR)) == 0) {
+		stack_guard(out, c, code);
+		if (lost != NULL)
+			append(out, "; %s", lost);
+	}
+	if (hfsr & HFSR_FORCED)
+		append(out, ", escalated to HardFault");
 }
 
 void fa_fault_explain(struct fa_fault *out, const struct ff_message *m, struct fa_elf *e)

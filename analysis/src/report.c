@@ -31,14 +31,9 @@ static bool application(const struct fa_sym *s)
 /* A Thumb return address: odd, inside a function, right after a BL or BLX. */
 static bool return_address(struct fa_elf *e, uint32_t w)
 {
-	uint8_t b[4];
 	const char *name;
 
-	if (!(w & 1) || w < 5 || fa_elf_function_at(e, w - 1, &name) == 0)
-		return false;
-	if (fa_elf_read(e, (w & ~1u) - 4, b, 4) == 0 && (b[1] & 0xf8) == 0xf0 && (b[3] & 0xd0) == 0xd0)
-		return true; /* BL: 11110... 11x1... */
-	return fa_elf_read(e, (w & ~1u) - 2, b, 2) == 0 && (b[0] & 0x87) == 0x80 && b[1] == 0x47; /* BLX Rm */
+	return (w & 1) && w >= 5 && fa_elf_function_at(e, w - 1, &name) != 0 && fa_elf_follows_call(e, w);
 }
 
 /* Stack overflow: count, per function, the return addresses into it found in the captured stack. */
@@ -98,8 +93,9 @@ static void fingerprint(struct fa_report *r)
 	for (size_t i = 0; i < r->n && counted < FA_FINGERPRINT_FRAMES && used < sizeof(r->fingerprint_input); i++) {
 		if (!r->frames[i].application)
 			continue;
-		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%s@%s",
-					 r->frames[i].sym.function, base(r->frames[i].sym.file));
+		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s@%s",
+					 (int)fa_elf_clone_base(r->frames[i].sym.function), r->frames[i].sym.function,
+					 base(r->frames[i].sym.file));
 		counted++;
 	}
 	for (const char *p = r->fingerprint_input; *p != '\0'; p++) {
@@ -245,6 +241,7 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
 			rf->phys = (int)i;
 			rf->exception = j == 0 && f->exception;
 			rf->null_call = j == 0 && f->null_call;
+			rf->found = j == 0 ? f->found : FA_FOUND_CFI;
 			rf->tail_call = false;
 			rf->application = application(&syms[j]);
 		}
@@ -256,7 +253,7 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
 				struct fa_report_frame *rf = &out->frames[out->n++];
 
 				memset(rf, 0, sizeof(*rf));
-				rf->pc = f->pc;
+				rf->pc = syms[j].pc;
 				rf->sym = syms[j];
 				rf->phys = (int)i;
 				rf->tail_call = true;
@@ -291,11 +288,18 @@ static void print_frame(FILE *f, size_t i, const struct fa_report_frame *rf)
 {
 	if (rf->exception)
 		fprintf(f, "      <exception>\n");
-	fprintf(f, "  #%-2zu %s0x%08llx in %s ()", i, rf->sym.inlined ? "[inlined] " : rf->tail_call ? "[tail call] " : "",
-		(unsigned long long)rf->pc, rf->sym.function);
+	fprintf(f, "  #%-2zu %s", i, rf->sym.inlined ? "[inlined] " : rf->tail_call ? "[tail call] " : "");
+	if (rf->pc != 0 || !rf->tail_call)
+		fprintf(f, "0x%08llx in ", (unsigned long long)rf->pc);
+	fprintf(f, "%s ()", rf->sym.function);
 	if (rf->sym.file[0] != '\0')
 		fprintf(f, " at %s:%d", rf->sym.file, rf->sym.line);
-	fprintf(f, "%s\n", rf->null_call ? "   (recovered from lr after the jump to no code)" : "");
+	if (rf->tail_call && rf->pc == 0)
+		fprintf(f, "   (from one of its tail calls: several lead here)");
+	fprintf(f, "%s%s\n", rf->null_call ? "   (recovered from lr after the jump to no code)" : "",
+		rf->found == FA_FOUND_EXIDX	 ? "   (found by .ARM.exidx: the frame above has no CFI)"
+		: rf->found == FA_FOUND_PROLOGUE ? "   (found by prologue analysis: the frame above has no CFI)"
+						 : "");
 }
 
 /* A frame's variables under it, as `bt full` does: its arguments, then its locals (v: the first of the frame's,
@@ -355,7 +359,8 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 		fprintf(f, "  %-10s 0x%0*llx%s", ff_reg_name(c->arch, c->os, i), (int)(2 * c->word),
 			(unsigned long long)c->regs[i], i % 4 == 3 || i + 1 == c->nregs ? "\n" : "");
 	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
-		fprintf(f, "  (exception stacking failed: r12, lr, pc and xpsr are unknown)\n");
+		fprintf(f, "  (%s: r12, lr, pc and xpsr are unknown)\n",
+			fa_fault_frame_lost(c->flags, c->has_fault, c->fault[0]));
 	if (c->has_signal)
 		fprintf(f, "  signal %llu, si_code %llu, si_addr 0x%llx\n", (unsigned long long)c->signal[0],
 			(unsigned long long)c->signal[1], (unsigned long long)c->signal[2]);
@@ -388,6 +393,9 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 /* The registers of a physical frame, by their index in fa_frame.regs. */
 static const char *const k_frame_regs[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
 					     "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+
+/* How a physical frame was found (enum fa_found), as "found_by" spells it; absent for CFI. */
+static const char *const k_found[] = {"cfi", "exidx", "prologue"};
 
 static json_t *hexnum(uint64_t v)
 {
@@ -466,6 +474,8 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 					SET(fr, k_frame_regs[k], hexnum(f->regs[k]));
 			SET(jf, "registers", fr);
 		}
+		if (rf->found != FA_FOUND_CFI)
+			SET(jf, "found_by", json_string(k_found[rf->found]));
 		v = vars_json(jf, r, i, v, &bad);
 		ADD(frames, jf);
 	}
@@ -764,6 +774,16 @@ static void read_frames(struct reader *rd, const json_t *root, struct fa_report 
 		rf->exception = boolean(rd, o, "exception");
 		rf->null_call = boolean(rd, o, "null_call");
 		rf->application = boolean(rd, o, "application");
+		{
+			char how[16] = "cfi";
+
+			text(rd, o, "found_by", how, sizeof(how), false);
+			for (rf->found = FA_FOUND_CFI; rf->found <= FA_FOUND_PROLOGUE; rf->found++)
+				if (strcmp(how, k_found[rf->found]) == 0)
+					break;
+			if (rf->found > FA_FOUND_PROLOGUE && rd->rc == 0)
+				bad(rd, FF_ERR_MALFORMED, "found_by", "is not cfi, exidx or prologue");
+		}
 		/* A physical frame: its inlined functions first, then its own entry, then the callers its tail calls
 		 * elided; a frame after its own entry that is not a tail call begins the next one. */
 		if (phys < 0 || (physical_seen && !rf->tail_call)) {
@@ -776,6 +796,7 @@ static void read_frames(struct reader *rd, const json_t *root, struct fa_report 
 			f->pc = rf->pc;
 			f->exception = rf->exception;
 			f->null_call = rf->null_call;
+			f->found = rf->found;
 			r->unwind.n = (size_t)phys + 1;
 		}
 		rf->phys = phys;

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "ff/bytes.h"
+#include "fa/fault.h"
 #include "fa/unwind.h"
+#include "nocfi.h"
 
 #define SP 13
 #define LR 14
@@ -33,8 +35,9 @@ static bool is_exc_return(uint64_t v)
 	       v == 0xffffffedu;
 }
 
-static bool read32(const struct ff_message *m, uint64_t addr, uint32_t *out)
+static bool read32(const void *ctx, uint64_t addr, uint32_t *out)
 {
+	const struct ff_message *m = ctx;
 	const uint8_t *p = ff_coredump_memory(&m->core, addr, 4);
 
 	if (p == NULL)
@@ -138,48 +141,34 @@ static int exception_step(const struct ff_message *m, const struct fa_frame *f, 
 	return 1;
 }
 
-/* One step outward. Returns 1 with next filled, or 0 after setting out's stop. */
-static int step(struct fa_elf *e, const struct ff_message *m, struct fa_frame *f, bool first,
-		struct fa_frame *next, struct fa_unwind *out)
+/* Exit traps of the RTOSes whose tasks start with one as their initial lr. */
+static bool exit_trap(const char *name)
 {
-	Dwarf_CFI *cfi = fa_elf_cfi(e);
-	Dwarf_Frame *fr = NULL;
+	return strcmp(name, "prvTaskExitError") == 0;
+}
+
+/* The caller's registers from the CFI rules fr at f: 1, or 0 after setting out's stop. */
+static int cfi_step(struct fa_elf *e, Dwarf_Frame *fr, const struct ff_message *m, struct fa_frame *f,
+		    struct fa_frame *next, struct fa_unwind *out)
+{
 	Dwarf_Op *ops, mem[3];
 	size_t nops;
 	uint64_t cfa, v;
-	bool is_value;
-	const char *name;
-	int ra;
+	bool is_value, noreturn = fa_elf_noreturn(e, f->lookup);
+	int ra = dwarf_frame_info(fr, NULL, NULL, NULL);
 
-	/* Only code the symbol table knows: DWARF of functions --gc-sections removed stays behind at address 0. */
-	if (fa_elf_function_at(e, f->lookup, &name) == 0 || dwarf_cfi_addrframe(cfi, f->lookup, &fr) != 0) {
-		/* A jump to 0 or to no code (a NULL or corrupt function pointer) pushed nothing: the caller is in lr. */
-		if (first && (f->known >> LR & 1) && fa_elf_function_at(e, f->pc, &name) == 0 && f->regs[LR] != 0) {
-			*next = *f;
-			next->pc = f->regs[LR] & ~1u;
-			next->regs[PC] = (uint32_t)next->pc;
-			next->lookup = next->pc - 1;
-			next->exception = false;
-			next->null_call = true;
-			if (is_exc_return(f->regs[LR]))
-				return exception_step(m, f, f->regs[LR], f->regs[SP], next, out);
-			return 1;
-		}
-		return stop(out, FA_STOP_NO_CFI, "no call frame information for pc 0x%08llx", (unsigned long long)f->pc);
-	}
-	ra = dwarf_frame_info(fr, NULL, NULL, NULL);
-	if (dwarf_frame_cfa(fr, &ops, &nops) != 0 || nops == 0 || !eval(ops, nops, f, 0, &cfa, &is_value)) {
-		free(fr);
+	if (dwarf_frame_cfa(fr, &ops, &nops) != 0 || nops == 0 || !eval(ops, nops, f, 0, &cfa, &is_value))
 		return stop(out, FA_STOP_BAD_CFI, "the CFA rule at pc 0x%08llx cannot be evaluated",
 			    (unsigned long long)f->pc);
-	}
 	f->cfa = cfa; /* (also for the outermost frame: its step stops below) */
 	f->cfa_known = true;
 	memset(next, 0, sizeof(*next));
 	for (int r = 0; r < 16; r++) {
 		if (r == SP || dwarf_frame_register(fr, r, mem, &ops, &nops) != 0)
 			continue;
-		if (nops == 0 && ops == NULL) { /* same value */
+		if (nops == 0 && ops == NULL) { /* same value, unless a noreturn function may have clobbered it */
+			if (noreturn && r >= 4 && r <= 11)
+				continue;
 			next->regs[r] = f->regs[r];
 			next->known |= f->known & (1u << r);
 		} else if (nops > 0 && eval(ops, nops, f, cfa, &v, &is_value)) {
@@ -191,32 +180,79 @@ static int step(struct fa_elf *e, const struct ff_message *m, struct fa_frame *f
 			}
 		}
 	}
-	free(fr);
 	next->regs[SP] = (uint32_t)cfa;
 	next->known |= 1u << SP;
 	if (ra < 0 || ra > 15 || !(next->known >> ra & 1)) {
-		if (ra >= 0 && ra <= 15 && dwarf_cfi_addrframe(cfi, f->lookup, &fr) == 0) {
-			bool undefined = dwarf_frame_register(fr, ra, mem, &ops, &nops) == 0 && nops == 0 && ops == mem;
-
-			free(fr);
-			if (undefined)
-				return stop(out, FA_STOP_OUTERMOST, "the return address is undefined at pc 0x%08llx: the "
-					    "outermost frame", (unsigned long long)f->pc);
-		}
+		if (ra >= 0 && ra <= 15 && dwarf_frame_register(fr, ra, mem, &ops, &nops) == 0 && nops == 0 && ops == mem)
+			return stop(out, FA_STOP_OUTERMOST, "the return address is undefined at pc 0x%08llx: the outermost "
+				    "frame", (unsigned long long)f->pc);
 		return stop(out, FA_STOP_MEMORY, "the return address of the frame at pc 0x%08llx was not captured",
 			    (unsigned long long)f->pc);
 	}
-	v = next->regs[ra];
+	next->regs[PC] = next->regs[ra];
+	next->known |= 1u << PC;
+	return 1;
+}
+
+/* One step outward. Returns 1 with next filled, or 0 after setting out's stop. */
+static int step(struct fa_elf *e, const struct ff_message *m, struct fa_frame *f, bool first,
+		struct fa_frame *next, struct fa_unwind *out)
+{
+	Dwarf_Frame *fr = NULL;
+	const char *name;
+	uint64_t v;
+	int rc;
+
+	/* Only code the symbol table knows: DWARF of functions --gc-sections removed stays behind at address 0. */
+	if (fa_elf_function_at(e, f->lookup, &name) == 0) {
+		/* A jump to 0 or to no code (a NULL or corrupt function pointer) pushed nothing: the caller is in lr. */
+		if (first && (f->known >> LR & 1) && fa_elf_function_at(e, f->pc, &name) == 0 && f->regs[LR] != 0) {
+			*next = *f;
+			next->pc = f->regs[LR] & ~1u;
+			next->regs[PC] = (uint32_t)next->pc;
+			next->lookup = next->pc - 1;
+			next->exception = false;
+			next->null_call = true;
+			next->found = FA_FOUND_CFI;
+			if (is_exc_return(f->regs[LR]))
+				return exception_step(m, f, f->regs[LR], f->regs[SP], next, out);
+			return 1;
+		}
+		return stop(out, FA_STOP_NO_CFI, "no call frame information for pc 0x%08llx", (unsigned long long)f->pc);
+	}
+	if (fa_elf_cfi_frame(e, f->lookup, &fr) != NULL) {
+		rc = cfi_step(e, fr, m, f, next, out);
+		free(fr);
+		if (rc != 1)
+			return 0;
+	} else if ((rc = fa_exidx_step(e, f, f->lookup == f->pc, read32, m, next)) == 1) {
+		next->found = FA_FOUND_EXIDX;
+	} else if (rc == FA_NOCFI_NONE && (rc = fa_prologue_step(e, f, f->lookup == f->pc, read32, m, next)) == 1) {
+		next->found = FA_FOUND_PROLOGUE;
+	} else if (rc == FA_NOCFI_MEMORY) {
+		return stop(out, FA_STOP_MEMORY, "the registers %s() saved at pc 0x%08llx were not captured", name,
+			    (unsigned long long)f->pc);
+	} else {
+		return stop(out, FA_STOP_NO_CFI, "no call frame information for pc 0x%08llx in %s(), and neither "
+			    ".ARM.exidx nor its prologue tells its caller", (unsigned long long)f->pc, name);
+	}
+	v = next->regs[PC];
 	if (is_exc_return(v)) {
 		struct fa_frame handler = *next; /* the handler's registers as its CFI restored them */
 
-		return exception_step(m, &handler, (uint32_t)v, cfa, next, out);
+		return exception_step(m, &handler, (uint32_t)v, next->regs[SP], next, out);
 	}
 	if (v == 0 || v == 0xffffffffu)
 		return stop(out, FA_STOP_OUTERMOST, "return address 0x%08llx: the outermost frame", (unsigned long long)v);
+	/* A return address at a function's first instruction after no call (or into a known exit trap): the initial
+	 * lr of an RTOS task, not a call. A noreturn call's return address can be the next function's start, but a
+	 * BL or BLX comes right before it. */
+	if (fa_elf_function_at(e, v & ~1ull, &name) != 0 &&
+	    (exit_trap(name) || (fa_elf_function_at(e, v & ~1ull, &name) == (v & ~1ull) && !fa_elf_follows_call(e, v))))
+		return stop(out, FA_STOP_OUTERMOST, "return address 0x%08llx is the start of %s(), after no call: a "
+			    "task's exit trap, so this is the task's entry function", (unsigned long long)v, name);
 	next->pc = v & ~1ull;
 	next->regs[PC] = (uint32_t)next->pc;
-	next->known |= 1u << PC;
 	next->lookup = next->pc - 1;
 	return 1;
 }
@@ -230,8 +266,8 @@ int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_u
 	if (m->type != FF_MSG_COREDUMP || m->arch != 40 || m->os != 0)
 		return stop(out, FA_STOP_UNSUPPORTED, "not a Cortex-M coredump (arch %u, os %u)", m->arch, m->os);
 	if (c->flags & FF_FLAG_FRAME_UNRELIABLE)
-		return stop(out, FA_STOP_NO_FRAME, "exception stacking failed (stack overflow?): the interrupted pc is "
-			    "unknown");
+		return stop(out, FA_STOP_NO_FRAME, "%s: the interrupted pc is unknown",
+			    fa_fault_frame_lost(c->flags, c->has_fault, c->fault[0]));
 	for (int r = 0; r < 16; r++)
 		f->regs[r] = (uint32_t)c->regs[r];
 	f->regs[PC] &= ~1u;

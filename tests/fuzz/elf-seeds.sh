@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # elf-seeds.sh BUILD SEED_DIR MSG_DIR: what fuzz_elf starts from, made from a build (not checked in: they are
 # build outputs of 100-200 KB). SEED_DIR: two firmware ELFs and variants of one (no DWARF, compressed DWARF);
-# MSG_DIR: the messages of four on-target crashes (run first: ctest -R target/faults-m3/) for FL_FUZZ_MSGS.
+# MSG_DIR: the messages of five on-target crashes (one unwinds through .ARM.exidx) (run first: ctest -R target/faults-m3/) for FL_FUZZ_MSGS.
 set -eu
 build=$1 seeds=$2 msgs=$3
 fw=$build/firmware/tests/target
@@ -13,4 +13,4 @@ cp "$fw/faults-m3.elf" "$fw/crc32-m3.elf" "$seeds/"
 arm-none-eabi-strip --strip-debug -o "$seeds/faults-m3-nodebug.elf" "$fw/faults-m3.elf"
 arm-none-eabi-objcopy --compress-debug-sections=zlib "$fw/faults-m3.elf" "$seeds/faults-m3-zlib.elf"
 "$build/log2msgs" "$msgs" "$logs/bus_write-mps2-an385.log" "$logs/null_call-mps2-an385.log" \
-	"$logs/stack_overflow-mps2-an385.log" "$logs/assert-mps2-an385.log" > /dev/null
+	"$logs/stack_overflow-mps2-an385.log" "$logs/assert-mps2-an385.log" "$logs/exidx-mps2-an385.log" > /dev/null

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* check_crash SCENARIO LOG [BUILD_ID]: check a test_faults.c run. LOG holds boot 1's "#T:expect KEY=VALUE"
- * lines and boot 2's serial lines; this reassembles the messages and decodes them (analysis library), and checks
- * every expectation, plus what every dump must show. Prints the sizes; exits 1 on the first mismatch. */
+/* check_crash SCENARIO LOG [BUILD_ID]: check a test_faults.c run. LOG holds boot 1's "#T:expect KEY=VALUE ..."
+ * lines (and "#T:expect-line KEY=VALUE" for one value with spaces) and boot 2's serial lines; this reassembles the
+ * messages and decodes them (analysis library), and checks every expectation, plus what every dump must show.
+ * Prints the sizes; exits 1 on the first mismatch. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "fa/fault.h"
 #include "ff/chunk.h"
 #include "ff/message.h"
 #include "ff/serial.h"
@@ -97,6 +99,11 @@ static void read_log(const char *path, char ***expects, size_t *nexpects)
 				*expects = realloc(*expects, (*nexpects + 1) * sizeof(char *));
 				(*expects)[(*nexpects)++] = strdup(tok);
 			}
+			continue;
+		}
+		if (strncmp(line, "#T:expect-line ", 15) == 0) {
+			*expects = realloc(*expects, (*nexpects + 1) * sizeof(char *));
+			(*expects)[(*nexpects)++] = strdup(line + 15);
 			continue;
 		}
 		switch (ff_serial_parse_line(&rec, line, (size_t)n, &err)) {
@@ -224,10 +231,10 @@ static void check(const char *expect)
 		if (!s_dump.core.has_code)
 			fail("no code in the dump");
 		masked(key, val, (uint32_t)s_dump.core.code);
-	} else if (strcmp(key, "s0") == 0 || strcmp(key, "s16") == 0) {
+	} else if (strcmp(key, "s0") == 0 || strcmp(key, "s16") == 0 || strcmp(key, "fpscr") == 0) {
 		if (!s_dump.core.has_fpregs)
 			fail("no FPU registers in the dump");
-		masked(key, val, s_dump.core.fpregs[key[1] == '0' ? 0 : 16]);
+		masked(key, val, s_dump.core.fpregs[key[0] == 'f' ? 32 : key[1] == '0' ? 0 : 16]);
 	} else if (strcmp(key, "stack") == 0) {
 		unsigned long lo, hi;
 
@@ -239,6 +246,14 @@ static void check(const char *expect)
 		       (unsigned long long)s_dump.core.stack_hi);
 	} else if (strcmp(key, "region") == 0) {
 		masked(key, val, (uint32_t)s_dump.core.regions[0].addr);
+	} else if (strcmp(key, "kind") == 0 || strcmp(key, "text") == 0) {
+		struct fa_fault f;
+		const char *got = key[0] == 'k' ? f.kind : f.text;
+
+		fa_fault_explain(&f, &s_dump, NULL); /* without the ELF: "accessing", never "writing" */
+		if (strcmp(got, val) != 0)
+			fail("fault %s '%s', expected '%s'", key, got, val);
+		printf("  %-7s %s\n", key, got);
 	} else {
 		fail("unknown expectation key '%s'", key);
 	}
@@ -248,6 +263,7 @@ int main(int argc, char **argv)
 {
 	char **expects = NULL;
 	size_t nexpects = 0, region_bytes = 0;
+	uint64_t start;
 
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr, "usage: check_crash SCENARIO LOG [BUILD_ID_HEX]\n");
@@ -266,10 +282,15 @@ int main(int argc, char **argv)
 		region_bytes += s_dump.core.regions[i].len;
 	printf("%s: coredump %zu bytes (%zu in %zu regions), %zu chunks, %zu bytes on the wire at MTU 20\n",
 	       s_scenario, s_dump.len, region_bytes, s_dump.core.nregions, s_chunks, s_wire);
+	/* The capture starts at sp, or at the stack's low limit when sp is below it (an overflow). */
+	start = s_dump.core.regs[FF_CM_SP];
+	if (s_dump.core.has_stack && start < s_dump.core.stack_lo)
+		start = s_dump.core.stack_lo;
 	if ((s_dump.core.flags & FF_FLAG_FRAME_UNRELIABLE) == 0 && s_dump.core.nregions > 0 &&
-	    s_dump.core.regions[0].addr != s_dump.core.regs[FF_CM_SP])
-		fail("the stack capture starts at 0x%08llx, not at sp 0x%08llx",
-		     (unsigned long long)s_dump.core.regions[0].addr, (unsigned long long)s_dump.core.regs[FF_CM_SP]);
+	    s_dump.core.regions[0].addr != start)
+		fail("the stack capture starts at 0x%08llx, not at 0x%08llx (sp 0x%08llx)",
+		     (unsigned long long)s_dump.core.regions[0].addr, (unsigned long long)start,
+		     (unsigned long long)s_dump.core.regs[FF_CM_SP]);
 	for (size_t i = 0; i < nexpects; i++) {
 		check(expects[i]);
 		free(expects[i]);

@@ -1,43 +1,52 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# gdb-agree.sh MACHINE ELF SCENARIO ENTRY FAULTLINE WORKDIR TABLE: the backtrace of one crash scenario of
+# gdb-agree.sh MACHINE ELF SCENARIO ENTRY FAULTLINE WORKDIR TABLE [at_pc]: the backtrace of one crash scenario of
 # test_faults.c three ways, compared frame by frame (function, file:line) from the faulting frame up to ENTRY
 # (main, or a thread's entry function):
 #   live:      GDB attached to QEMU's gdbstub, stopped in the fault handler (frames above the handler's
-#              "<signal handler called>")
+#              "<signal handler called>"); with at_pc, stopped at the faulting instruction (the pc of faultline's
+#              frame 0) before it runs: QEMU's gdbstub does not expose PSP, so GDB cannot unwind the exception
+#              frame of a process-stack task, but in thread mode sp is PSP
 #   core:      GDB on the ELF core that `faultline decode --core` exported (with `set stack-cache off`, as decode
 #              says: GDB 13's stack cache reads a core's stack from the ELF's NOBITS .stack section instead)
 #   faultline: `faultline decode`
 # faultline and GDB-on-core must match the live backtrace, except where TABLE lists the difference with its
 # reason ("SCENARIO OPT WHICH reason", WHICH being faultline or core, OPT the ELF's -O level or *).
 set -eu
-machine=$1 elf=$2 scenario=$3 entry=$4 faultline=$5 work=$6 table=$7
+machine=$1 elf=$2 scenario=$3 entry=$4 faultline=$5 work=$6 table=$7 mode=${8:-handler}
 here=$(cd "$(dirname "$0")" && pwd)
 opt=$(basename "$elf" .elf | sed -n 's/.*-\(O[0-3s]\)$/\1/p')
+case $(basename "$elf" .elf) in *-lto-O?) opt=lto-$opt ;; esac
 opt=${opt:-Os}
 mkdir -p "$work"
 out="$work/$scenario-$(basename "$elf" .elf)"
 sock="$out.sock"
 rm -f "$sock"
 
-# 1. live GDB at the fault handler
-timeout 30 qemu-system-arm -M "$machine" -display none -monitor none -serial null -semihosting-config \
-	enable=on,target=native -kernel "$elf" -append "$scenario" -S -gdb "unix:$sock,server=on,wait=off" &
-qemu=$!
-i=0
-while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-timeout 30 gdb-multiarch -q -nx -batch "$elf" -ex "target remote $sock" -ex 'break fl_cm_fault_entry' \
-	-ex continue -ex 'echo ==bt==\n' -ex 'bt 64' > "$out.live.gdb" 2>&1 || true
-kill "$qemu" 2>/dev/null || true
-wait "$qemu" 2>/dev/null || true
-rm -f "$sock"
-
-# 2. the crash for real, decoded; 3. GDB on the exported core
+# 1. the crash for real, decoded; 2. GDB on the exported core
 "$here/run-qemu.sh" --machine "$machine" "$elf" "$scenario" > "$out.log" 2>&1
 "$faultline" decode --elf "$elf" "$out.log" --core "$out.core" > "$out.faultline" 2> "$out.decode.err"
 timeout 30 gdb-multiarch -q -nx -batch -ex 'set stack-cache off' "$elf" -ex "core-file $out.core" \
 	-ex 'echo ==bt==\n' -ex 'bt 64' \
 	> "$out.core.gdb" 2>&1 || true
+
+# 3. live GDB at the fault handler, or at the faulting instruction
+stop='break fl_cm_fault_entry'
+if [ "$mode" = at_pc ]; then
+	pc=$(sed -n 's/^  #0  *\(\[inlined\] \)\{0,1\}\(0x[0-9a-f]*\) in .*/\2/p' "$out.faultline" | head -n 1)
+	[ -n "$pc" ] || { echo "gdb-agree: faultline decoded no frame 0 for $scenario:"; cat "$out.faultline"; exit 1; }
+	stop="break *$pc"
+fi
+timeout 30 qemu-system-arm -M "$machine" -display none -monitor none -serial null -semihosting-config \
+	enable=on,target=native -kernel "$elf" -append "$scenario" -S -gdb "unix:$sock,server=on,wait=off" &
+qemu=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+timeout 30 gdb-multiarch -q -nx -batch "$elf" -ex "target remote $sock" -ex "$stop" \
+	-ex continue -ex 'echo ==bt==\n' -ex 'bt 64' > "$out.live.gdb" 2>&1 || true
+kill "$qemu" 2>/dev/null || true
+wait "$qemu" 2>/dev/null || true
+rm -f "$sock"
 
 # "function file:line" per frame, "<exception>" between an exception and the code it interrupted
 normalize() {
@@ -66,7 +75,9 @@ normalize() {
 		/^ +<exception>$/ { if (!skip) print "<exception>" }
 	' "$1"
 }
-normalize "$out.live.gdb" 1 1 > "$out.live"
+skip=1
+[ "$mode" = at_pc ] && skip=0
+normalize "$out.live.gdb" $skip 1 > "$out.live"
 normalize "$out.core.gdb" 0 1 > "$out.core.frames"
 normalize "$out.faultline" 0 0 > "$out.faultline.frames"
 

@@ -261,7 +261,7 @@ void SVC_Handler(void)
 			 ".ltorg\n");
 }
 
-uintptr_t s_task_sp;
+__attribute__((used)) uintptr_t s_task_sp; /* used: only assembly reads it, which -flto does not see */
 
 __attribute__((noinline)) static void psp_task(void)
 {
@@ -315,7 +315,7 @@ __attribute__((noinline)) static void psp_fault(void)
 }
 
 void task_body_trampoline(void);
-void task_body_trampoline(void)
+__attribute__((used)) void task_body_trampoline(void)
 {
 	task_body();
 }
@@ -338,14 +338,16 @@ __attribute__((noinline)) static void psp_exact(uintptr_t top)
 }
 
 #if defined(__ARM_FP)
-/* With an active FP context: s0 and s16 hold known values when the fault hits. */
+/* With an active FP context: s0, s16 and FPSCR (rounding mode towards +infinity) hold known values when the
+ * fault hits. */
 __attribute__((noinline)) static void fpu_fault(void)
 {
 	__asm__ volatile("vmov s0, %0\n"
 			 "vmov s16, %1\n"
-			 "str  %2, [%3]\n"
+			 "vmsr fpscr, %2\n"
+			 "str  %3, [%4]\n"
 			 :
-			 : "r"(0x3fc00000u), "r"(0x40490fdbu), "r"(1u), "r"(0xfffffff0u)
+			 : "r"(0x3fc00000u), "r"(0x40490fdbu), "r"(0x00400000u), "r"(1u), "r"(0xfffffff0u)
 			 : "s0", "s16", "memory");
 }
 #endif
@@ -362,6 +364,9 @@ __attribute__((noinline)) static void fpu_thread(void)
 }
 #endif
 
+/* test_unwind.c's scenarios, in the images that link it: true when name is one of them (it then crashes). */
+bool unwind_scenario_run(const char *name);
+
 /* Each scenario: its name, the fl_cm_configure() flags it needs, its function, and what to expect. */
 static void expect_common(uint16_t reason)
 {
@@ -372,20 +377,77 @@ static void expect_common(uint16_t reason)
  * push lands in it: the capture must start just above it. */
 #define GUARD_SIZE 256u
 
-static void setup_mpu_guard(void)
+/* Make [guard, guard + GUARD_SIZE) (GUARD_SIZE-aligned) a no-access MPU region, not readable for the port either. */
+static void mpu_guard(uintptr_t guard)
 {
-	extern uint8_t __stack_bottom[], __stack_top[];
-	uintptr_t guard = (uintptr_t)__stack_bottom; /* 16 KiB aligned by the linker script */
-
 	board_set_stack_guard(guard, guard + GUARD_SIZE);
-	board_printf("#T:expect region=%08lx stack=%08lx-%08lx\n", (unsigned long)(guard + GUARD_SIZE),
-		     (unsigned long)(guard + GUARD_SIZE), (unsigned long)(uintptr_t)__stack_top);
 	*(volatile uint32_t *)0xe000ed98u = 0;     /* MPU_RNR: region 0 */
 	*(volatile uint32_t *)0xe000ed9cu = guard; /* MPU_RBAR */
 	/* MPU_RASR: XN, AP = no access, SIZE = log2(256) - 1, ENABLE */
 	*(volatile uint32_t *)0xe000eda0u = 1u << 28 | 7u << 1 | 1u;
 	*(volatile uint32_t *)0xe000ed94u = 1u << 2 | 1u; /* MPU_CTRL: PRIVDEFENA | ENABLE */
 	__asm__ volatile("dsb\n isb" ::: "memory");
+}
+
+static void setup_mpu_guard(void)
+{
+	extern uint8_t __stack_bottom[], __stack_top[];
+	uintptr_t guard = (uintptr_t)__stack_bottom; /* 16 KiB aligned by the linker script */
+
+	board_printf("#T:expect region=%08lx stack=%08lx-%08lx\n", (unsigned long)(guard + GUARD_SIZE),
+		     (unsigned long)(guard + GUARD_SIZE), (unsigned long)(uintptr_t)__stack_top);
+	mpu_guard(guard);
+}
+
+/* An overflow the MPU guard catches while exception stacking still works: big_frame's frame is larger than its
+ * stack and the guard together, so its sub sp moves sp past both into RAM that is no stack, and its first store
+ * lands in the guard (DACCVIOL, MMFAR in the guard). Exception entry stacks the frame below the guard, where it
+ * can. The stack is a small one the main stack pointer is moved to, so the dump holds all of it (the SDK captures
+ * from the stack's low limit when sp is below it) and the backtrace goes up to guard_task. */
+#define GUARDED_STACK 1024u
+#define BIG_FRAME 1792u
+
+static struct {
+	uint8_t below[1024]; /* where sp ends up */
+	uint8_t guard[GUARD_SIZE];
+	uint64_t stack[GUARDED_STACK / 8];
+} s_guarded __attribute__((aligned(GUARD_SIZE)));
+_Static_assert(BIG_FRAME > GUARDED_STACK + GUARD_SIZE && BIG_FRAME + 256 < sizeof(s_guarded),
+	       "big_frame's sp must pass the guard and stay in s_guarded.below, with room for the exception frame");
+
+__attribute__((noinline)) static void big_frame(uintptr_t target)
+{
+	volatile uint8_t frame[BIG_FRAME];
+
+	frame[target - (uintptr_t)frame] = 1; /* the guard lies inside the frame: the compiler cannot see where */
+}
+
+void guard_task(void);
+__attribute__((used)) void guard_task(void)
+{
+	big_frame((uintptr_t)s_guarded.guard + 8);
+	s_sink++;
+}
+
+__attribute__((noinline)) static void guard_hit(void)
+{
+	uintptr_t lo = (uintptr_t)s_guarded.stack, hi = lo + GUARDED_STACK, at = (uintptr_t)s_guarded.guard + 8;
+
+	board_printf("#T:expect stack=%08lx-%08lx region=%08lx sp=%08lx-%08lx mmfar=%08lx\n", (unsigned long)lo,
+		     (unsigned long)hi, (unsigned long)lo, (unsigned long)(uintptr_t)s_guarded.below,
+		     (unsigned long)(uintptr_t)s_guarded.guard, (unsigned long)at);
+	/* check_crash explains the dump without the ELF, which would tell "a write" */
+	board_printf("#T:expect-line kind=stack_overflow\n#T:expect-line text=stack overflow: an access at 0x%08lx, "
+		     "%lu bytes below the stack's limit (stack 0x%08lx-0x%08lx), hit the MPU stack guard\n",
+		     (unsigned long)at, (unsigned long)(lo - at), (unsigned long)lo, (unsigned long)hi);
+	board_set_main_stack(lo, hi);
+	mpu_guard((uintptr_t)s_guarded.guard);
+	/* Never returns: big_frame faults. */
+	__asm__ volatile("mov sp, %0\n"
+			 "bl  guard_task\n"
+			 :
+			 : "r"(hi)
+			 : "r0", "r1", "r2", "r3", "r12", "lr", "memory", "cc");
 }
 
 static void run(const char *name)
@@ -440,6 +502,12 @@ static void run(const char *name)
 		expect_common(FL_REASON_MEMMANAGE_FAULT);
 		board_puts("#T:expect cfsr=00000010/00000010 flags=2/2\n"); /* MSTKERR; frame unreliable */
 		stack_overflow();
+	} else if (strcmp(name, "guard_hit") == 0) {
+		fl_cm_configure(FL_CM_FAULT_HANDLERS);
+		expect_common(FL_REASON_MEMMANAGE_FAULT);
+		board_puts("#T:expect cfsr=00000082/000000ff flags=0/2\n"); /* DACCVIOL, MMARVALID; frame stacked */
+		expect_pc_in("pc", (void (*)(void))(uintptr_t)big_frame);
+		guard_hit();
 	} else if (strcmp(name, "isr_fault") == 0) {
 		/* BusFault has the IRQ's priority, so it cannot preempt it: it escalates to HardFault. */
 		fl_cm_configure(FL_CM_FAULT_HANDLERS);
@@ -492,11 +560,11 @@ static void run(const char *name)
 	} else if (strcmp(name, "fpu") == 0) {
 		fl_cm_configure(FL_CM_FAULT_HANDLERS);
 		expect_common(FL_REASON_BUS_FAULT);
-		board_puts("#T:expect flags=4/4 s0=3fc00000 s16=40490fdb excret=ffffffe9/ffffffff\n");
+		board_puts("#T:expect flags=4/4 s0=3fc00000 s16=40490fdb fpscr=00400000 excret=ffffffe9/ffffffff\n");
 		expect_pc_in("pc", fpu_fault);
 		fpu_fault();
 #endif
-	} else {
+	} else if (!unwind_scenario_run(name)) {
 		board_printf("unknown scenario '%s'\n", name);
 		board_exit(2);
 	}

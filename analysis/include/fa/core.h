@@ -26,8 +26,10 @@ extern "C" {
 
 /*
  * Build a 32-bit ARM ET_CORE image of a Cortex-M coredump: an NT_PRSTATUS note with the interrupted context's
- * registers (r0-r15, xPSR), an NT_GDB_TDESC note with GDB's M-profile target description, and one PT_LOAD segment
- * per captured region.
+ * registers (r0-r15, xPSR); when the dump has fpregs, an NT_ARM_VFP note ("LINUX", d0-d15 = s0-s31, FPSCR) and the
+ * VFP feature in the target description; an NT_GDB_TDESC note with GDB's M-profile target description; one
+ * PT_LOAD segment per captured region, and one of 8 zero bytes for FPCCR and FPCAR (0xE000EF34, which GDB reads
+ * to step over an FPU-extended exception frame) unless a region covers them (docs/ANALYSIS.md, "ELF cores").
  * out: (out) the image, malloc'd: the caller frees it with free(); NULL when this fails.
  * out_len: (out) its length in bytes, set on success.
  * m: (in) the coredump message.

@@ -25,6 +25,8 @@ struct fa_sym {
 	char file[256];     /* source file as the line table names it, "" when unknown */
 	int line;           /* 0 when unknown */
 	bool inlined;       /* this frame was inlined into the next one */
+	uint64_t pc;        /* fa_elf_tail_calls(): the return address of the tail call (the frame's pc, as GDB shows
+			     * it), 0 when several call sites make the chain (then file and line are unknown too) */
 };
 
 /*
@@ -97,11 +99,14 @@ size_t fa_elf_symbolize(struct fa_elf *e, uint64_t addr, struct fa_sym *out, siz
  * callee_pc: (in) an address in the called frame's function.
  * ra: (in) the return address of the call in the caller's frame.
  * out: (out) max entries of room: the chain innermost first (the order of a backtrace: the function that made
- *      the last tail call first, T last), each with the file:line of its tail call and inlined false. A chain
- *      longer than max is cut to its first max entries.
+ *      the last tail call first, T last), each with the file:line and pc of its tail call; a tail call made from
+ *      an inlined function comes as that function (inlined set) before the one it is inlined into, as
+ *      fa_elf_symbolize() gives them. When several call sites of one function make the same chain, that function
+ *      comes alone, without file, line or pc. A chain longer than max is cut to its first max entries.
  * max: (in) room in out.
  * Returns the number of entries written: 0 when there is no such chain (T is the callee itself, or either address
- * is in no known function), or more than one (ambiguous: nothing is better than a guess).
+ * is in no known function), or more than one through different functions (ambiguous: nothing is better than a
+ * guess).
  */
 size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, struct fa_sym *out, size_t max);
 
@@ -113,6 +118,15 @@ size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
  * Returns the function's start address; 0 when no function symbol contains addr.
  */
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name);
+
+/*
+ * The length of a function name without the suffixes GCC gives IPA clones and split parts: ".constprop.N",
+ * ".isra.N", ".part.N", ".cold", ".lto_priv.N", ".localalias" ("set_level.constprop.0" -> 9: "set_level"). The
+ * symbol table names clones so; DWARF, GDB and fingerprints use the function's own name.
+ * name: (in) a NUL-terminated name.
+ * Returns the length of its base name: strlen(name) when it has no such suffix.
+ */
+size_t fa_elf_clone_base(const char *name);
 
 /*
  * Copy ELF contents (code, read-only data: the file bytes of PT_LOAD segments) at an address.
@@ -154,6 +168,52 @@ int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_
  */
 struct Dwarf_CFI_s;
 struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e);
+
+/*
+ * The CFI rules at a code address, from .debug_frame or, where it has none, from .eh_frame (GNU as puts the CFI of
+ * hand-written assembly there unless the file says `.cfi_sections .debug_frame`; GDB reads both too).
+ * e: (in) an open handle.
+ * addr: (in) the address.
+ * out: (out) the rules (libdw's Dwarf_Frame), malloc'd: the caller frees it with free(); untouched on failure.
+ * Returns the name of the section the rules came from (".debug_frame", ".eh_frame"; static); NULL when neither
+ * covers addr.
+ */
+struct Dwarf_Frame_s;
+const char *fa_elf_cfi_frame(struct fa_elf *e, uint64_t addr, struct Dwarf_Frame_s **out);
+
+/* The most unwind instruction bytes fa_elf_exidx() gives: personality 1/2's two bytes and up to 7 more words. */
+#define FA_EXIDX_MAX 30u
+
+/*
+ * The ARM EHABI unwind instructions (.ARM.exidx, .ARM.extab: code built with -funwind-tables) of the function
+ * containing a code address, for the compact personality routines 0, 1 and 2. The ELF is untrusted: every offset
+ * is checked against its section.
+ * e: (in) an open handle.
+ * addr: (in) the address.
+ * out: (out) FA_EXIDX_MAX bytes of room: the instructions, in the order they run (0xb0, "finish", ends them).
+ * out_len: (out) how many bytes, on success.
+ * Returns 0; -1 when there is no entry for addr, the entry says it cannot be unwound (EXIDX_CANTUNWIND), or it
+ * uses a generic personality routine or is malformed.
+ */
+int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len);
+
+/*
+ * Whether a return address follows a call: the Thumb instruction before it is a BL or a BLX Rm. The first
+ * instruction of a function that an RTOS pushed as a task's initial lr (its exit trap) follows none.
+ * e: (in) an open handle.
+ * ra: (in) the return address (the Thumb bit is ignored).
+ * Returns true when the ELF's code before ra is a BL or BLX.
+ */
+bool fa_elf_follows_call(const struct fa_elf *e, uint64_t ra);
+
+/*
+ * Whether the function containing a code address is declared noreturn (DW_AT_noreturn): it may have clobbered
+ * callee-saved registers without saving them, so its caller's values of them are unknown.
+ * e: (in) an open handle.
+ * addr: (in) an address in the function.
+ * Returns true when DWARF says so.
+ */
+bool fa_elf_noreturn(struct fa_elf *e, uint64_t addr);
 
 #ifdef __cplusplus
 }

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define FA_REPORT_FRAMES 128u
-#define FA_FINGERPRINT_VERSION 1
+#define FA_FINGERPRINT_VERSION 2
 #define FA_FINGERPRINT_FRAMES 3u
 #define FA_REPORT_NAME_MAX 192u     /* room for a name of report.targets, NUL included */
 #define FA_REPORT_NAME_FLOOR 0x400u /* values below are not named: the vector table, counts, NULL + offset */
@@ -33,6 +33,7 @@ struct fa_report_frame {
 	bool exception;       /* an exception separates this frame from the one before it */
 	bool null_call;       /* recovered from lr after a jump to no code */
 	bool tail_call;       /* a caller elided by a tail call, rebuilt from DWARF call-site records */
+	enum fa_found found;  /* how the physical frame was found, on its first report frame (else FA_FOUND_CFI) */
 	bool application;     /* counts for the fingerprint (docs/ANALYSIS.md) */
 };
 
@@ -116,7 +117,7 @@ struct fa_report {
 		char regs[FF_REGS_MAX][FA_REPORT_NAME_MAX]; /* per dump.regs: "&g_cfg.channels[2].gain", "<main+12>" */
 	} targets;
 	char title[200];       /* the title: "<kind> in <function>" (docs/API.md) */
-	char fingerprint[32];  /* "fl1:" and 16 hex digits */
+	char fingerprint[32];  /* "fl2:" and 16 hex digits */
 	char fingerprint_input[600];
 	size_t nvars;          /* vars[0..nvars) */
 	size_t var_text_len;   /* bytes of var_text in use */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unwinding a Cortex-M coredump with the ELF's DWARF CFI (.debug_frame), through exception frames (EXC_RETURN in
- * lr; MSP or PSP; basic and FPU-extended frames; the alignment pad), any number of exceptions deep. */
+/* Unwinding a Cortex-M coredump with the ELF's DWARF CFI (.debug_frame, and .eh_frame where it has none), through
+ * exception frames (EXC_RETURN in lr; MSP or PSP; basic and FPU-extended frames; the alignment pad), any number of
+ * exceptions deep; where no CFI covers a pc, with .ARM.exidx or prologue analysis (docs/ANALYSIS.md). */
 #ifndef FA_UNWIND_H
 #define FA_UNWIND_H
 
@@ -19,14 +20,24 @@ extern "C" {
 
 /* Why the unwind stopped. */
 enum fa_stop {
-	FA_STOP_OUTERMOST,   /* the return address is undefined (a reset handler, a thread entry) or 0 */
-	FA_STOP_NO_CFI,      /* no call frame information covers the pc */
+	FA_STOP_OUTERMOST,   /* the return address is undefined (a reset handler, a thread entry) or 0, or a task's
+			      * exit trap (the first instruction of a function, after no call) */
+	FA_STOP_NO_CFI,      /* no call frame information covers the pc, and neither .ARM.exidx nor prologue analysis
+			      * could unwind it */
 	FA_STOP_MEMORY,      /* the stack memory holding the return address was not captured */
 	FA_STOP_LOOP,        /* the caller's stack pointer did not move outward: corrupt stack or CFI */
 	FA_STOP_BAD_CFI,     /* a CFI rule this unwinder cannot evaluate */
 	FA_STOP_DEPTH,       /* FA_FRAMES_MAX frames */
-	FA_STOP_NO_FRAME,    /* exception stacking failed: no trustworthy registers to start from */
+	FA_STOP_NO_FRAME,    /* exception stacking failed, or the stacked frame was not captured: no trustworthy
+			      * registers to start from */
 	FA_STOP_UNSUPPORTED, /* not a Cortex-M dump */
+};
+
+/* How a frame's registers were recovered from the frame before it. */
+enum fa_found {
+	FA_FOUND_CFI,      /* DWARF CFI (.debug_frame or .eh_frame), an exception frame, or lr after a jump to no code */
+	FA_FOUND_EXIDX,    /* the ARM EHABI unwind instructions of .ARM.exidx: the frame before had no CFI */
+	FA_FOUND_PROLOGUE, /* prologue analysis of the frame before's code: it had neither CFI nor .ARM.exidx */
 };
 
 /* A physical frame: one function activation (inlined functions are expanded from it by the report). */
@@ -40,6 +51,7 @@ struct fa_frame {
 	bool exception;     /* an exception interrupted this frame (the frame before it is the handler or the fault) */
 	uint32_t exc_return; /* the EXC_RETURN value that led here, when exception */
 	bool null_call;     /* the frame before had pc 0 / no code: this frame was recovered from lr */
+	enum fa_found found; /* how this frame was found (frame 0: FA_FOUND_CFI, the dump's own registers) */
 	uint64_t cfa;       /* the frame's canonical frame address (its CFI's CFA rule: the caller's sp at the call),
 			     * when cfa_known: DW_OP_call_frame_cfa of its variables' locations */
 	bool cfa_known;

@@ -44,7 +44,12 @@ unsigned board_storage_violations(void);
 /* A task stack registered by a test that runs code on PSP: fl_cm_stack_bounds() reports it. */
 void board_set_task_stack(uintptr_t lo, uintptr_t hi);
 
-/* The MPU guard a test placed at the bottom of the main stack ([lo, hi)): not readable, not in the stack. */
+/* A stack a test moved the main stack pointer to: fl_cm_stack_bounds() reports it for MSP instead of the linker
+ * script's main stack. */
+void board_set_main_stack(uintptr_t lo, uintptr_t hi);
+
+/* The MPU guard a test placed below a stack ([lo, hi)): not readable. At the bottom of the linker script's main
+ * stack, it is not in that stack either (the stack's low limit is hi). */
 void board_set_stack_guard(uintptr_t lo, uintptr_t hi);
 
 /* Assert inside a test: on failure print the expression and location and exit with status 1. */

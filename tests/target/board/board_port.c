@@ -10,12 +10,18 @@
 
 extern uint8_t __stack_bottom[], __stack_top[];
 
-static uintptr_t s_task_lo, s_task_hi, s_guard_lo, s_guard_hi;
+static uintptr_t s_task_lo, s_task_hi, s_guard_lo, s_guard_hi, s_main_lo, s_main_hi;
 
 void board_set_task_stack(uintptr_t lo, uintptr_t hi)
 {
 	s_task_lo = lo;
 	s_task_hi = hi;
+}
+
+void board_set_main_stack(uintptr_t lo, uintptr_t hi)
+{
+	s_main_lo = lo;
+	s_main_hi = hi;
 }
 
 void board_set_stack_guard(uintptr_t lo, uintptr_t hi)
@@ -74,6 +80,11 @@ bool fl_cm_stack_bounds(bool psp, uintptr_t sp, uintptr_t *out_lo, uintptr_t *ou
 		*out_lo = s_task_lo;
 		*out_hi = s_task_hi;
 		return s_task_hi > s_task_lo;
+	}
+	if (s_main_hi > s_main_lo) {
+		*out_lo = s_main_lo;
+		*out_hi = s_main_hi;
+		return true;
 	}
 	*out_lo = s_guard_hi > (uintptr_t)__stack_bottom ? s_guard_hi : (uintptr_t)__stack_bottom;
 	*out_hi = (uintptr_t)__stack_top;

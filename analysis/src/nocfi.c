@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Frames without CFI: ARM EHABI unwind instructions (ARM IHI 0038, section 10.3) and Thumb prologue analysis. */
+#include <string.h>
+
+#include "nocfi.h"
+
+#define SP 13
+#define LR 14
+#define PC 15
+#define PROLOGUE_MAX 64u /* instructions looked at from a function's start */
+
+/* Pop the registers of mask (bit n: rn) from vsp upward, lowest first. */
+static int pop(uint32_t mask, uint32_t *vsp, struct fa_frame *next, fa_read32_fn *rd, const void *ctx)
+{
+	for (int r = 0; r < 16; r++) {
+		uint32_t w;
+
+		if (!(mask >> r & 1))
+			continue;
+		if (!rd(ctx, *vsp, &w))
+			return FA_NOCFI_MEMORY;
+		next->regs[r] = w;
+		next->known |= 1u << r;
+		*vsp += 4;
+	}
+	return 1;
+}
+
+int fa_exidx_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_read32_fn *rd, const void *ctx,
+		  struct fa_frame *next)
+{
+	uint8_t ins[FA_EXIDX_MAX];
+	size_t n, i = 0;
+	uint32_t vsp;
+	bool pc_set = false;
+	int rc;
+
+	if (fa_elf_exidx(e, f->lookup, ins, &n) != 0 || !(f->known >> SP & 1))
+		return FA_NOCFI_NONE;
+	memset(next, 0, sizeof(*next));
+	for (int r = 4; r <= 11; r++) { /* callee-saved: unchanged unless popped */
+		next->regs[r] = f->regs[r];
+		next->known |= f->known & (1u << r);
+	}
+	if (first) { /* a caller frame's lr is its own return address back into it, not where it returns */
+		next->regs[LR] = f->regs[LR];
+		next->known |= f->known & (1u << LR);
+	}
+	vsp = f->regs[SP];
+	while (i < n) {
+		uint8_t b = ins[i++];
+
+		if ((b & 0xc0) == 0x00) {
+			vsp += ((uint32_t)(b & 0x3f) << 2) + 4;
+		} else if ((b & 0xc0) == 0x40) {
+			vsp -= ((uint32_t)(b & 0x3f) << 2) + 4;
+		} else if ((b & 0xf0) == 0x80) {
+			uint32_t mask;
+
+			if (i >= n || (mask = (uint32_t)(b & 0x0f) << 8 | ins[i++]) == 0)
+				return FA_NOCFI_NONE; /* "refuse to unwind" */
+			if ((rc = pop(mask << 4, &vsp, next, rd, ctx)) != 1)
+				return rc;
+			pc_set |= (mask << 4) >> PC & 1;
+			if ((mask << 4) >> SP & 1)
+				vsp = next->regs[SP];
+		} else if ((b & 0xf0) == 0x90) {
+			unsigned r = b & 0x0f;
+
+			if (r == SP || r == PC || !(r < 16 && ((r >= 4 && r <= 11) ? next->known : f->known) >> r & 1))
+				return FA_NOCFI_NONE;
+			vsp = (r >= 4 && r <= 11) ? next->regs[r] : f->regs[r];
+		} else if ((b & 0xf0) == 0xa0) {
+			uint32_t mask = ((1u << ((b & 7) + 1)) - 1) << 4 | ((b & 8) ? 1u << LR : 0);
+
+			if ((rc = pop(mask, &vsp, next, rd, ctx)) != 1)
+				return rc;
+		} else if (b == 0xb0) {
+			break;
+		} else if (b == 0xb1) {
+			if (i >= n || ins[i] == 0 || (ins[i] & 0xf0) != 0)
+				return FA_NOCFI_NONE;
+			if ((rc = pop(ins[i++], &vsp, next, rd, ctx)) != 1)
+				return rc;
+		} else if (b == 0xb2) {
+			uint32_t v = 0;
+			unsigned shift = 0;
+
+			do {
+				if (i >= n || shift > 21)
+					return FA_NOCFI_NONE;
+				v |= (uint32_t)(ins[i] & 0x7f) << shift;
+				shift += 7;
+			} while (ins[i++] & 0x80);
+			vsp += 0x204u + (v << 2);
+		} else if (b == 0xb3 || b == 0xc8 || b == 0xc9) { /* D registers: FSTMFDX (+4) or VPUSH */
+			if (i >= n)
+				return FA_NOCFI_NONE;
+			vsp += 8u * ((ins[i++] & 0x0fu) + 1u) + (b == 0xb3 ? 4u : 0u);
+		} else if ((b & 0xf8) == 0xb8 || (b & 0xf8) == 0xd0) { /* D8-D(8+nnn): FSTMFDX or VPUSH */
+			vsp += 8u * ((b & 7u) + 1u) + ((b & 0xf8) == 0xb8 ? 4u : 0u);
+		} else {
+			return FA_NOCFI_NONE; /* spare, or iWMMX: not on Cortex-M */
+		}
+	}
+	next->regs[SP] = vsp;
+	next->known |= 1u << SP;
+	if (!pc_set) {
+		if (!(next->known >> LR & 1))
+			return FA_NOCFI_NONE;
+		next->regs[PC] = next->regs[LR];
+	}
+	next->known |= 1u << PC;
+	return 1;
+}
+
+/* ThumbExpandImm for the constants of SUB.W sp, sp, #const: the forms a prologue uses. */
+static uint32_t thumb_expand_imm(uint32_t imm12)
+{
+	uint32_t v = imm12 & 0xff;
+
+	switch (imm12 >> 8) {
+	case 0:
+		return v;
+	case 1:
+		return v << 16 | v;
+	case 2:
+		return v << 24 | v << 8;
+	case 3:
+		return v << 24 | v << 16 | v << 8 | v;
+	default: {
+		uint32_t unrot = 0x80u | (imm12 & 0x7f), rot = imm12 >> 7;
+
+		return unrot >> rot | unrot << (32 - rot);
+	}
+	}
+}
+
+int fa_prologue_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_read32_fn *rd, const void *ctx,
+		     struct fa_frame *next)
+{
+	const char *name;
+	uint64_t start = fa_elf_function_at(e, f->lookup, &name), at;
+	int32_t saved[16]; /* offset from the entry sp of each register pushed, when bit r of pushed */
+	uint32_t pushed = 0, depth = 0, fp_depth = 0; /* bytes below the entry sp: now, and where r7 points */
+	bool fp = false;
+
+	if (start == 0 || !(f->known >> SP & 1))
+		return FA_NOCFI_NONE;
+	for (at = start; at < f->pc && at - start < 2 * PROLOGUE_MAX;) {
+		uint8_t b[4];
+		uint16_t hw1, hw2;
+
+		if (fa_elf_read(e, at, b, 2) != 0)
+			break;
+		hw1 = (uint16_t)(b[0] | b[1] << 8);
+		if ((hw1 >> 11) >= 0x1d) { /* 32-bit */
+			if (fa_elf_read(e, at + 2, b + 2, 2) != 0)
+				break;
+			hw2 = (uint16_t)(b[2] | b[3] << 8);
+			at += 4;
+			if (hw1 == 0xe92d && !(hw2 & 0xa000)) { /* PUSH.W {reglist}: no sp, no pc */
+				for (int r = 15; r >= 0; r--)
+					if (hw2 >> r & 1) {
+						depth += 4;
+						saved[r] = -(int32_t)depth;
+						pushed |= 1u << r;
+					}
+			} else if (hw1 == 0xf84d && (hw2 & 0x0fff) == 0x0d04) { /* STR.W Rt, [sp, #-4]! */
+				depth += 4;
+				saved[hw2 >> 12] = -(int32_t)depth;
+				pushed |= 1u << (hw2 >> 12);
+			} else if ((hw1 & 0xfbff) == 0xf1ad && (hw2 & 0x8f00) == 0x0d00) { /* SUB.W sp, sp, #const */
+				depth += thumb_expand_imm((uint32_t)(hw1 >> 10 & 1) << 11 | (uint32_t)(hw2 >> 12 & 7) << 8 |
+							  (hw2 & 0xff));
+			} else if ((hw1 & 0xfbff) == 0xf2ad && (hw2 & 0x8f00) == 0x0d00) { /* SUBW sp, sp, #imm12 */
+				depth += (uint32_t)(hw1 >> 10 & 1) << 11 | (uint32_t)(hw2 >> 12 & 7) << 8 | (hw2 & 0xff);
+			} else if (hw1 == 0xed2d && (hw2 & 0x0f00) == 0x0b00) { /* VPUSH {d...}: FP registers, skipped */
+				depth += 4u * (hw2 & 0xff);
+			} else if ((hw1 & 0xf800) == 0xf000 && (hw2 & 0xd000) == 0xd000) { /* BL: the prologue is over */
+				break;
+			}
+			continue;
+		}
+		at += 2;
+		if ((hw1 & 0xfe00) == 0xb400) { /* PUSH {r0-r7, lr} */
+			for (int r = 14; r >= 0; r--)
+				if ((r == LR ? hw1 >> 8 & 1 : r < 8 ? hw1 >> r & 1 : 0) != 0) {
+					depth += 4;
+					saved[r] = -(int32_t)depth;
+					pushed |= 1u << r;
+				}
+		} else if ((hw1 & 0xff80) == 0xb080) { /* SUB sp, #imm7 * 4 */
+			depth += 4u * (hw1 & 0x7f);
+		} else if ((hw1 & 0xff00) == 0xaf00) { /* ADD r7, sp, #imm8 * 4 */
+			fp = true;
+			fp_depth = depth - 4u * (hw1 & 0xff);
+		} else if (hw1 == 0x466f) { /* MOV r7, sp */
+			fp = true;
+			fp_depth = depth;
+		} else if ((hw1 & 0xff00) == 0xbd00 || (hw1 & 0xff87) == 0x4700 || (hw1 & 0xf800) == 0xe000) {
+			break; /* POP {..., pc}, BX/BLX, B: past the prologue */
+		}
+	}
+	if (!(pushed >> LR & 1) && !first) /* only frame 0's lr is where a function that saved none returns */
+		return FA_NOCFI_NONE;
+	{
+		uint32_t cfa;
+
+		if (fp && (f->known >> 7 & 1) && !(pushed >> 7 & 1 && fp_depth > depth))
+			cfa = f->regs[7] + fp_depth;
+		else
+			cfa = f->regs[SP] + depth;
+		memset(next, 0, sizeof(*next));
+		for (int r = 4; r <= 11; r++) {
+			next->regs[r] = f->regs[r];
+			next->known |= f->known & (1u << r);
+		}
+		next->regs[LR] = f->regs[LR];
+		next->known |= f->known & (1u << LR);
+		for (int r = 0; r < 15; r++) {
+			uint32_t w;
+
+			if (!(pushed >> r & 1))
+				continue;
+			if (!rd(ctx, (uint32_t)(cfa + (uint32_t)saved[r]), &w))
+				return FA_NOCFI_MEMORY;
+			next->regs[r] = w;
+			next->known |= 1u << r;
+		}
+		next->regs[SP] = cfa;
+		next->known |= 1u << SP;
+		if (!(next->known >> LR & 1))
+			return FA_NOCFI_NONE;
+		next->regs[PC] = next->regs[LR];
+		next->known |= 1u << PC;
+	}
+	return 1;
+}
