@@ -85,12 +85,22 @@ static const struct fa_report_var *var_of(const struct fa_report *r, size_t fram
 	return NULL;
 }
 
+/* Whether a value is the one expected, where a '#' of value stands for any hex digit (addresses move as the code
+ * changes). */
+static bool value_is(const char *got, const char *value)
+{
+	for (; *value != '\0'; got++, value++)
+		if (*value == '#' ? strchr("0123456789abcdef", *got) == NULL || *got == '\0' : *got != *value)
+			return false;
+	return *got == '\0';
+}
+
 static void check_var(const struct fa_report *r, const char *function, const char *name, bool arg, unsigned state,
 		      const char *value)
 {
 	const struct fa_report_var *v = var_of(r, frame_of(r, function), name, 0);
 
-	if (strcmp(r->var_text + v->value, value) != 0 || v->state != state || v->arg != arg)
+	if (!value_is(r->var_text + v->value, value) || v->state != state || v->arg != arg)
 		fail_msg("%s %s: %s (state %u, arg %d), expected %s (state %u, arg %d)", function, name,
 			 r->var_text + v->value, v->state, v->arg, value, state, arg);
 }
@@ -110,10 +120,10 @@ static void values_as_gdb_prints_them(void **state)
 		{"scale", "-2.5"},
 		{"big", "81985529216486895"},
 		{"small", "-7 '\\371'"},
-		{"ring", "0x20000018 <s_ring>"},
-		{"tail", "0x2000001c <s_ring.tail>"},
-		{"label", "0x00003124 <k_label[0]> \"pressure\""},
-		{"missing", "0x20000008 <s_other.buf[0]> <not captured>"},
+		{"ring", "0x2000#### <s_ring>"},
+		{"tail", "0x2000#### <s_ring.tail>"},
+		{"label", "0x0000#### <k_label[0]> \"pressure\""},
+		{"missing", "0x2000#### <s_other.buf[0]> <not captured>"},
 	};
 	struct crash c;
 
@@ -124,7 +134,7 @@ static void values_as_gdb_prints_them(void **state)
 	check_var(&s_report, "inspect", "armed", true, FA_VAR_VALUE, "true");
 	check_var(&s_report, "inspect", "tag", true, FA_VAR_VALUE, "113 'q'");
 	check_var(&s_report, "inspect", "m", true, FA_VAR_VALUE, "MODE_FAULT");
-	check_var(&s_report, "inspect", "s", true, FA_VAR_VALUE, "0x20000098 <s_sensor>");
+	check_var(&s_report, "inspect", "s", true, FA_VAR_VALUE, "0x2000#### <s_sensor>");
 	check_var(&s_report, "inspect", "where", true, FA_VAR_OPTIMIZED_OUT, "<optimized out>");
 	check_var(&s_report, "crash", "v", true, FA_VAR_VALUE, "116");
 	/* a static const local folded into DW_AT_const_value */
@@ -154,8 +164,8 @@ static void unknown_parts_say_why(void **state)
 	core.regions++;
 	core.nregions--;
 	assert_int_equal(fa_vars_build(&s_report, c.e, &core), 0);
-	check_var(&s_report, "inspect", "hist", false, FA_VAR_NOT_CAPTURED, "<not captured: 48 bytes at 0x203fff30>");
-	check_var(&s_report, "inspect", "s", true, FA_VAR_VALUE, "0x20000098 <s_sensor>"); /* (in a register) */
+	check_var(&s_report, "inspect", "hist", false, FA_VAR_NOT_CAPTURED, "<not captured: 48 bytes at 0x203f####>");
+	check_var(&s_report, "inspect", "s", true, FA_VAR_VALUE, "0x2000#### <s_sensor>"); /* (in a register) */
 	crash_close(&c);
 
 	/* entry(): k lives in r1 across the call (IPA-RA), the frames below leave it alone: known from frame 0 */
@@ -207,7 +217,7 @@ static void strings_and_blocks(void **state)
 	check_var(&s_report, "strings", "tabs", false, FA_VAR_VALUE, "\"a\\tb\\\"c\\\\\\000\"");
 	check_var(&s_report, "strings", "full", false, FA_VAR_VALUE, "\"abcd\"");
 	check_var(&s_report, "strings", "raw", false, FA_VAR_VALUE, "\"\\377\\377\\377\", 'z' <repeats 17 times>");
-	check_var(&s_report, "strings", "label", true, FA_VAR_VALUE, "0x00003124 <k_label[0]> \"pressure\"");
+	check_var(&s_report, "strings", "label", true, FA_VAR_VALUE, "0x0000#### <k_label[0]> \"pressure\"");
 	crash_close(&c);
 	/* the innermost block's locals first: the shadowing outer, then the loop's, then the function's */
 	crash_open(&c, "vars-m3-O2", "blocks", "mps2-an385");
