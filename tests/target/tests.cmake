@@ -49,7 +49,9 @@ set(FL_GDB_AGREEMENT_M3
   stack_overflow:main isr_fault:main deep_chain:main tail_call:main inlined:main isr_chain:main nested:main
   psp_task:task_entry guard_hit:guard_task ${FL_GDB_AGREEMENT_UNWIND})
 set(FL_GDB_AGREEMENT_M4F fpu:main fpu_isr:main bus_write:main ${FL_GDB_AGREEMENT_UNWIND})
-# Variables' agreement with GDB (tests/target/gdb-vars.sh): the scenarios of test_vars.c, every image of it.
+# Variables' agreement with GDB (tests/target/gdb-vars.sh): the scenarios of test_vars.c, every image of it; and
+# for the images of test_faults.c, its backtrace scenarios and the one where GDB shows clobbered registers' values.
+set(FL_GDB_VARS_FAULTS noreturn_clobber)
 set(FL_GDB_VARS_M3 structs entry optimized synthetic strings blocks)
 set(FL_GDB_VARS_M4F ${FL_GDB_VARS_M3} floats)
 
