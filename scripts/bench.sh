@@ -42,7 +42,8 @@ for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
 	echo "== decode vs gdb, $name ELF: $(($(stat -c %s "$elf") / 1024)) KiB, $((dwarf / 1024)) KiB of DWARF, $frames frames"
 	fl=$(median_ms 15 "$build/cli/faultline" decode --elf "$elf" "$work/$name.log" --no-variables)
 	gdb=$(median_ms 15 gdb-multiarch -q -nx -batch -ex 'set stack-cache off' "$elf" -ex "core-file $work/$name.core" -ex bt)
-	echo "  faultline decode --no-variables: $fl ms   gdb-multiarch -batch core bt: $gdb ms   (median of 15 runs each)"
+	echo "  faultline decode --no-variables: $fl ms   gdb-multiarch -batch core bt: $gdb ms" \
+	     "  (median of 15 runs each)"
 	awk -v a="$fl" -v b="$gdb" 'BEGIN { printf "  faultline is %.1fx faster\n", b / a }'
 	vars=$("$build/cli/faultline" decode --elf "$elf" "$work/$name.log" 2>/dev/null | grep -c '^        ' || true)
 	if command -v farm-bench > /dev/null; then
