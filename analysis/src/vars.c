@@ -101,11 +101,12 @@ static void index_destroy(void *p)
 static struct vars_index *index_of(struct fa_elf *e)
 {
 	struct vars_index *ix = fa_elf_index(e, FA_ELF_INDEX_VARS);
-	Elf *elf = dwarf_getelf(fa_elf_dwarf(e));
+	Elf *elf;
 	size_t n = 0;
 
 	if (ix != NULL || (ix = calloc(1, sizeof(*ix))) == NULL)
 		return ix;
+	elf = dwarf_getelf(fa_elf_dwarf(e));
 	if (elf != NULL && elf_getphdrnum(elf, &n) != 0)
 		n = 0;
 	for (size_t i = 0; i < n && ix->nro < RO_MAX; i++) {
