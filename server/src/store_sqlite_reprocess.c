@@ -161,19 +161,17 @@ int sq_issue_for(struct sqlite_store *s, const struct srv_trace *t, int64_t was,
 	if (load(s, &r) != 0)
 		return -1;
 	if (was != 0 && pending(&r, was)) {
-		*out = was;
+		*out = was; /* it stays until its issue is carried over */
 		rc = 0;
-	} else if (was != 0) {
-		if ((rc = has_fingerprint_of(s, was, t->analysis)) < 0)
-			return -1;
-		/* none: an old issue none of whose traces could be analysed again until now is carried over now */
-		*out_carry = rc == SRV_NONE;
-		if (*out_carry)
-			*out = was;
-		rc = *out_carry ? 0 : SRV_NONE;
-	}
-	if (rc == SRV_NONE)
+	} else if (was != 0 && (rc = has_fingerprint_of(s, was, t->analysis)) == SRV_NONE) {
+		*out = was; /* an old issue none of whose traces could be analysed again until now: carried over now */
+		*out_carry = true;
+		rc = 0;
+	} else if (rc < 0) {
+		return -1;
+	} else {
 		rc = owner(s, t->fingerprint, t->analysis, out);
+	}
 	if (rc == SRV_NONE && (r.phase == SRV_REPROCESS_ANALYSING || r.phase == SRV_REPROCESS_HEIRS)) {
 		/* a crash that an old issue's trace, analysed again, already showed: that issue, the oldest */
 		if (sq_prepare(s, &st, "SELECT issue_id FROM traces WHERE fingerprint = ?1 AND analysis >= ?2 AND "
