@@ -466,6 +466,8 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 				tab = scn;
 		if (tab == NULL || !section_word(tab, &tabsh, at - tabsh.sh_addr, &word) || !(word & 0x80000000u))
 			return -1; /* a generic personality routine's data: not unwind instructions */
+		if ((word >> 24 & 0x7f) > 2) /* bits 28-30 are reserved, and so are personality routines 3-15 */
+			return -1;
 		if ((word >> 24 & 0xf) != 0) { /* personality 1 or 2: bits 16-23 count the words that follow */
 			size_t more = word >> 16 & 0xff, len = 0;
 
@@ -483,7 +485,7 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 			return 0;
 		}
 	}
-	if ((word >> 24 & 0xf) != 0) /* an inline entry is personality 0 */
+	if ((word >> 24 & 0x7f) != 0) /* an inline entry is personality 0 (bits 28-30 reserved) */
 		return -1;
 	out[0] = (uint8_t)(word >> 16);
 	out[1] = (uint8_t)(word >> 8);

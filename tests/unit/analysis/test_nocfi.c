@@ -319,30 +319,34 @@ static void exidx_entries_that_do_not_apply(void **state)
 }
 
 /* Entries no table should have: a prel31 into no section, extab words past the section's end, more than 7 words
- * to follow, a generic personality routine's entry (bit 31 clear), an inline entry that is not personality 0. */
+ * to follow, a generic personality routine's entry (bit 31 clear), an inline entry that is not personality 0, a
+ * personality routine index past 2 or a reserved bit (28-30) set: ARM IHI 0038 reserves them. */
 static void exidx_hostile_entries(void **state)
 {
 	static const uint32_t k_generic[] = {0x00000100u, 0x8001a8b0u};
 	static const uint32_t k_more8[] = {0x810802b1u, 0xb0b0b0b0u, 0xb0b0b0b0u, 0xb0b0b0b0u, 0xb0b0b0b0u,
 					   0xb0b0b0b0u, 0xb0b0b0b0u, 0xb0b0b0b0u, 0xb0b0b0b0u};
 	static const uint32_t k_cut[] = {0x820201a8u, 0xb0b0b0b0u}; /* says 2 words follow: 1 does */
+	static const uint32_t k_pers3[] = {0x8300a8b0u};
 	struct image im = {0};
-	uint32_t fn[5];
+	uint32_t fn[7];
 	struct fa_frame f, next;
 	struct fa_elf *e;
 	uint8_t ins[FA_EXIDX_MAX];
 	size_t n = 0;
 
 	(void)state;
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 7; i++)
 		fn[i] = add_nops(&im);
 	add_entry(&im, fn[0], entry_to(&im, NOWHERE));
 	add_extab(&im, fn[1], k_generic, 2);
 	add_extab(&im, fn[2], k_more8, 9);
 	add_entry(&im, fn[3], 0x8101a8b0u);
-	add_extab(&im, fn[4], k_cut, 2); /* the last words of .ARM.extab */
+	add_extab(&im, fn[4], k_pers3, 1);
+	add_entry(&im, fn[5], 0x9001a8b0u);
+	add_extab(&im, fn[6], k_cut, 2); /* the last words of .ARM.extab */
 	e = open_image(&im);
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 7; i++) {
 		f = frame_at(fn[i] + 0x10, false, STACK - 16);
 		s_reads = 0;
 		if (fa_exidx_step(e, &f, false, read_stack, NULL, &next) != FA_NOCFI_NONE)
