@@ -430,7 +430,10 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 	uint32_t w0, w1, word;
 	uint64_t entry;
 	const char *name;
+	uint64_t fn = fa_elf_function_at(e, addr, &name);
 
+	if (fn == 0) /* in no function (an entry for address 0 is no function's either) */
+		return -1;
 	while ((scn = elf_nextscn(e->elf, scn)) != NULL)
 		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_ARM_EXIDX && ex == NULL) {
 			ex = scn;
@@ -452,8 +455,8 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 	if (lo == 0 || !section_word(ex, &exsh, 8 * (lo - 1) + 4, &w1))
 		return -1;
 	entry = exsh.sh_addr + 8 * (lo - 1);
-	if (!section_word(ex, &exsh, 8 * (lo - 1), &w0) || prel31(entry, w0) != fa_elf_function_at(e, addr, &name) ||
-	    w1 == 1) /* an entry of the function before (this one has none), or EXIDX_CANTUNWIND */
+	/* an entry of the function before (this one has none), or EXIDX_CANTUNWIND */
+	if (!section_word(ex, &exsh, 8 * (lo - 1), &w0) || prel31(entry, w0) != fn || w1 == 1)
 		return -1;
 	if (w1 & 0x80000000u) { /* inline: personality routine 0, three instruction bytes */
 		word = w1;

@@ -276,8 +276,9 @@ static void exidx_extab_entries(void **state)
 	fa_elf_close(e);
 }
 
-/* A function before the table's first entry; one without an entry of its own after one with (the entry before is
- * not its); EXIDX_CANTUNWIND; no table at all. */
+/* A function before the table's first entry but one for address 0; one without an entry of its own after one with
+ * (the entry before is not its); EXIDX_CANTUNWIND; an address in no function (the entry for 0 is not its either);
+ * no table at all. */
 static void exidx_entries_that_do_not_apply(void **state)
 {
 	struct image im = {0};
@@ -290,6 +291,7 @@ static void exidx_entries_that_do_not_apply(void **state)
 	(void)state;
 	add_nops(&im); /* f2: no entry of its own */
 	f3 = add_nops(&im);
+	add_entry(&im, 0, 0x8001a8b0u); /* no function is at 0: fa_elf_function_at()'s "none" */
 	add_entry(&im, f1, 0x8001a8b0u);
 	add_entry(&im, f3, EXIDX_CANTUNWIND);
 	add_entry(&im, add_nops(&im), 0x8001a8b0u); /* (CANTUNWIND's is not the table's last word) */
