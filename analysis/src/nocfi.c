@@ -9,9 +9,11 @@
 #define PC 15
 #define PROLOGUE_MAX 64u /* instructions looked at from a function's start */
 
-/* Pop the registers of mask (bit n: rn) from vsp upward, lowest first. */
-static int pop(uint32_t mask, uint32_t *vsp, struct fa_frame *next, fa_read32_fn *rd, const void *ctx)
+/* Pop the registers of mask (bit n: rn) from vsp upward, lowest first, into next; add them to *popped. */
+static int pop(uint32_t mask, uint32_t *vsp, uint32_t *popped, struct fa_frame *next, fa_read32_fn *rd,
+	       const void *ctx)
 {
+	*popped |= mask;
 	for (int r = 0; r < 16; r++) {
 		uint32_t w;
 
@@ -31,21 +33,15 @@ int fa_exidx_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_rea
 {
 	uint8_t ins[FA_EXIDX_MAX];
 	size_t n, i = 0;
-	uint32_t vsp;
-	bool pc_set = false;
+	uint32_t vsp, popped = 0;
 	int rc;
 
 	if (fa_elf_exidx(e, f->lookup, ins, &n) != 0 || !(f->known >> SP & 1))
 		return FA_NOCFI_NONE;
+	/* next is the virtual register set the instructions work on: f's registers, as they pop them */
 	memset(next, 0, sizeof(*next));
-	for (int r = 4; r <= 11; r++) { /* callee-saved: unchanged unless popped */
-		next->regs[r] = f->regs[r];
-		next->known |= f->known & (1u << r);
-	}
-	if (first) { /* a caller frame's lr is its own return address back into it, not where it returns */
-		next->regs[LR] = f->regs[LR];
-		next->known |= f->known & (1u << LR);
-	}
+	memcpy(next->regs, f->regs, sizeof(next->regs));
+	next->known = f->known;
 	vsp = f->regs[SP];
 	while (i < n) {
 		uint8_t b = ins[i++];
@@ -59,28 +55,27 @@ int fa_exidx_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_rea
 
 			if (i >= n || (mask = (uint32_t)(b & 0x0f) << 8 | ins[i++]) == 0)
 				return FA_NOCFI_NONE; /* "refuse to unwind" */
-			if ((rc = pop(mask << 4, &vsp, next, rd, ctx)) != 1)
+			if ((rc = pop(mask << 4, &vsp, &popped, next, rd, ctx)) != 1)
 				return rc;
-			pc_set |= (mask << 4) >> PC & 1;
 			if ((mask << 4) >> SP & 1)
 				vsp = next->regs[SP];
 		} else if ((b & 0xf0) == 0x90) {
 			unsigned r = b & 0x0f;
 
-			if (r == SP || r == PC || !(r < 16 && ((r >= 4 && r <= 11) ? next->known : f->known) >> r & 1))
+			if (r == SP || r == PC || !(next->known >> r & 1))
 				return FA_NOCFI_NONE;
-			vsp = (r >= 4 && r <= 11) ? next->regs[r] : f->regs[r];
+			vsp = next->regs[r];
 		} else if ((b & 0xf0) == 0xa0) {
 			uint32_t mask = ((1u << ((b & 7) + 1)) - 1) << 4 | ((b & 8) ? 1u << LR : 0);
 
-			if ((rc = pop(mask, &vsp, next, rd, ctx)) != 1)
+			if ((rc = pop(mask, &vsp, &popped, next, rd, ctx)) != 1)
 				return rc;
 		} else if (b == 0xb0) {
 			break;
 		} else if (b == 0xb1) {
 			if (i >= n || ins[i] == 0 || (ins[i] & 0xf0) != 0)
 				return FA_NOCFI_NONE;
-			if ((rc = pop(ins[i++], &vsp, next, rd, ctx)) != 1)
+			if ((rc = pop(ins[i++], &vsp, &popped, next, rd, ctx)) != 1)
 				return rc;
 		} else if (b == 0xb2) {
 			uint32_t v = 0;
@@ -103,9 +98,15 @@ int fa_exidx_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_rea
 			return FA_NOCFI_NONE; /* spare, or iWMMX: not on Cortex-M */
 		}
 	}
+	/* the caller's: what was popped, callee-saved registers, and lr when it is the frame's own (a caller frame's lr
+	 * is its own return address back into it, not where it returns) */
+	next->known &= popped | 0x0ff0u | (first ? 1u << LR : 0u);
+	for (int r = 0; r < 16; r++)
+		if (!(next->known >> r & 1))
+			next->regs[r] = 0;
 	next->regs[SP] = vsp;
 	next->known |= 1u << SP;
-	if (!pc_set) {
+	if (!(popped >> PC & 1)) {
 		if (!(next->known >> LR & 1))
 			return FA_NOCFI_NONE;
 		next->regs[PC] = next->regs[LR];

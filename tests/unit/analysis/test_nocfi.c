@@ -399,6 +399,15 @@ static void exidx_instructions(void **state)
 	assert_reg(&next, SP, STACK);
 	assert_reg(&next, 4, word_at(STACK - 8));
 	assert_reg(&next, PC, word_at(STACK - 4));
+	/* vsp = a register popped before: its popped value (r0 by 0xb1, r12 by mask, lr by range), not the frame's */
+	assert_int_equal(run_exidx((const uint8_t *)"\xb1\x01\x90", 3, STACK - 4, true, 0, &next), 1);
+	assert_reg(&next, 0, word_at(STACK - 4));
+	assert_reg(&next, SP, word_at(STACK - 4));
+	assert_int_equal(run_exidx((const uint8_t *)"\x81\x00\x9c", 3, STACK - 4, true, 0, &next), 1);
+	assert_reg(&next, SP, word_at(STACK - 4));
+	assert_int_equal(run_exidx((const uint8_t *)"\xa8\x9e", 2, STACK - 8, false, 0, &next), 1);
+	assert_reg(&next, SP, word_at(STACK - 4));
+	assert_reg(&next, PC, word_at(STACK - 4));
 	/* pop {r4, sp}: sp is the popped value (written back after the whole pop); pop {sp} alone */
 	assert_int_equal(run_exidx((const uint8_t *)"\x82\x01", 2, STACK - 8, true, 0, &next), 1);
 	assert_reg(&next, 4, word_at(STACK - 8));
