@@ -176,7 +176,7 @@ int fa_prologue_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_
 							  (hw2 & 0xff));
 			} else if ((hw1 & 0xfbff) == 0xf2ad && (hw2 & 0x8f00) == 0x0d00) { /* SUBW sp, sp, #imm12 */
 				depth += (uint32_t)(hw1 >> 10 & 1) << 11 | (uint32_t)(hw2 >> 12 & 7) << 8 | (hw2 & 0xff);
-			} else if (hw1 == 0xed2d && (hw2 & 0x0f00) == 0x0b00) { /* VPUSH {d...}: FP registers, skipped */
+			} else if ((hw1 & 0xffbf) == 0xed2d && (hw2 & 0x0e00) == 0x0a00) { /* VPUSH {d...}, {s...}: skipped */
 				depth += 4u * (hw2 & 0xff);
 			} else if ((hw1 & 0xf800) == 0xf000 && (hw2 & 0xd000) == 0xd000) { /* BL: the prologue is over */
 				break;

@@ -537,7 +537,8 @@ static void prologue_push_and_frame_pointer(void **state)
 }
 
 /* PUSH.W {r4-r11, lr} and SUB.W sp, sp, #const of each ThumbExpandImm form; STR.W lr, [sp, #-4]! and SUBW; PUSH
- * {r7, lr} and MOV r7, sp; PUSH {r4, lr} and VPUSH {d8-d9}. */
+ * {r7, lr} and MOV r7, sp; PUSH {r4, lr} and VPUSH {d8-d9}; VPUSH of single-precision registers, {s16-s19} and
+ * {s17} (its D bit set). */
 static void prologue_wide_forms(void **state)
 {
 	static const uint16_t k_pushw[] = {
@@ -550,10 +551,12 @@ static void prologue_wide_forms(void **state)
 	static const uint16_t k_strw[] = {0xf84d, 0xed04, 0xf2ad, 0x2d04, 0xf7ff, 0xfffe}; /* str.w lr; subw #0x204 */
 	static const uint16_t k_movr7[] = {0xb580, 0x466f, 0xb082, 0xf7ff, 0xfffe};         /* push; mov r7, sp */
 	static const uint16_t k_vpush[] = {0xb510, 0xed2d, 0x8b04, 0xb084, 0xf7ff, 0xfffe}; /* vpush {d8-d9} */
+	static const uint16_t k_vpushs[] = {0xb510, 0xed2d, 0x8a04, 0xed6d, 0x8a01, 0xb084, 0xf7ff, 0xfffe};
 	const uint32_t pushw_depth = 36 + 0xab + 0x00ab00ab + 0xab00ab00 + 0xabababab + 0x55000000 + 0x3fc;
 	struct image im = {0};
 	uint32_t pushw = add_function(&im, k_pushw, 16), strw = add_function(&im, k_strw, 6);
 	uint32_t movr7 = add_function(&im, k_movr7, 5), vpush = add_function(&im, k_vpush, 6);
+	uint32_t vpushs = add_function(&im, k_vpushs, 8);
 	struct fa_elf *e = open_image(&im);
 	struct fa_frame f, next;
 
@@ -574,6 +577,10 @@ static void prologue_wide_forms(void **state)
 	assert_reg(&next, 7, word_at(STACK - 8));
 	assert_reg(&next, PC, word_at(STACK - 4));
 	assert_int_equal(prologue(e, vpush + 12, false, STACK - 8 - 16 - 16, &f, &next), 1);
+	assert_reg(&next, SP, STACK);
+	assert_reg(&next, 4, word_at(STACK - 8));
+	assert_reg(&next, PC, word_at(STACK - 4));
+	assert_int_equal(prologue(e, vpushs + 16, false, STACK - 8 - 16 - 4 - 16, &f, &next), 1);
 	assert_reg(&next, SP, STACK);
 	assert_reg(&next, 4, word_at(STACK - 8));
 	assert_reg(&next, PC, word_at(STACK - 4));
