@@ -137,6 +137,23 @@ static uint32_t thumb_expand_imm(uint32_t imm12)
 	}
 }
 
+/* Whether a 16-bit Thumb instruction may change the pc: B, B<c>, CBZ, CBNZ, BX, BLX, MOV / ADD pc, POP {pc}. */
+static bool changes_pc16(uint16_t hw)
+{
+	return (hw & 0xf800) == 0xe000 || ((hw & 0xf000) == 0xd000 && (hw & 0x0e00) != 0x0e00) /* not UDF, SVC */ ||
+	       (hw & 0xf500) == 0xb100 || (hw & 0xff07) == 0x4700 || (hw & 0xfd87) == 0x4487 || (hw & 0xff00) == 0xbd00;
+}
+
+/* Whether a 32-bit Thumb instruction may change the pc: B.W, B<c>.W, BL (the branch group but its hints, MSR, MRS
+ * and other controls, whose condition field is 111x), LDM / LDMDB / POP.W with pc, LDR pc, TBB, TBH. */
+static bool changes_pc32(uint16_t hw1, uint16_t hw2)
+{
+	if ((hw1 & 0xf800) == 0xf000 && (hw2 & 0x8000))
+		return (hw2 & 0x5000) != 0 || (hw1 & 0x0380) != 0x0380;
+	return ((hw1 & 0xfe50) == 0xe810 && (hw2 & 0x8000)) || ((hw1 & 0xff70) == 0xf850 && (hw2 >> 12) == PC) ||
+	       ((hw1 & 0xfff0) == 0xe8d0 && (hw2 & 0xffe0) == 0xf000);
+}
+
 int fa_prologue_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_read32_fn *rd, const void *ctx,
 		     struct fa_frame *next)
 {
@@ -178,7 +195,7 @@ int fa_prologue_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_
 				depth += (uint32_t)(hw1 >> 10 & 1) << 11 | (uint32_t)(hw2 >> 12 & 7) << 8 | (hw2 & 0xff);
 			} else if ((hw1 & 0xffbf) == 0xed2d && (hw2 & 0x0e00) == 0x0a00) { /* VPUSH {d...}, {s...}: skipped */
 				depth += 4u * (hw2 & 0xff);
-			} else if ((hw1 & 0xf800) == 0xf000 && (hw2 & 0xd000) == 0xd000) { /* BL: the prologue is over */
+			} else if (changes_pc32(hw1, hw2)) { /* a call or a branch: the prologue is over */
 				break;
 			}
 			continue;
@@ -199,8 +216,8 @@ int fa_prologue_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_
 		} else if (hw1 == 0x466f) { /* MOV r7, sp */
 			fp = true;
 			fp_depth = depth;
-		} else if ((hw1 & 0xff00) == 0xbd00 || (hw1 & 0xff87) == 0x4700 || (hw1 & 0xf800) == 0xe000) {
-			break; /* POP {..., pc}, BX/BLX, B: past the prologue */
+		} else if (changes_pc16(hw1)) {
+			break;
 		}
 	}
 	if (!(pushed >> LR & 1) && !first) /* only frame 0's lr is where a function that saved none returns */

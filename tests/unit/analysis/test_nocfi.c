@@ -630,6 +630,57 @@ static void prologue_ends_at_a_branch(void **state)
 	fa_elf_close(e);
 }
 
+/* Every instruction that changes the pc ends the analysis too (as GDB's does): conditional branches, CBZ, CBNZ,
+ * B.W, BLX Rm, MOV/ADD pc, POP.W / LDM / LDR of pc, TBB; instructions of the branch group that do not branch (NOP.W,
+ * MRS, MSR) and SVC do not. */
+static void prologue_ends_at_any_change_of_pc(void **state)
+{
+	static const struct {
+		uint16_t hw[2];
+		size_t n;
+		const char *what;
+	} k_branches[] = {
+		{{0xb100}, 1, "cbz r0"},       {{0xb9f8}, 1, "cbnz r0"},     {{0xd000}, 1, "beq.n"},
+		{{0xdcff}, 1, "bgt.n"},        {{0x4798}, 1, "blx r3"},      {{0x469f}, 1, "mov pc, r3"},
+		{{0x449f}, 1, "add pc, r3"},   {{0x46f7}, 1, "mov pc, lr"},  {{0xf000, 0x8000}, 2, "beq.w"},
+		{{0xf000, 0xb800}, 2, "b.w"},  {{0xe8bd, 0x8010}, 2, "pop.w {r4, pc}"},
+		{{0xf85d, 0xfb04}, 2, "ldr.w pc, [sp], #4"},  {{0xf8d0, 0xf004}, 2, "ldr.w pc, [r0, #4]"},
+		{{0xf8df, 0xf000}, 2, "ldr.w pc, [pc]"},      {{0xe8df, 0xf000}, 2, "tbb [pc, r0]"},
+		{{0xe8df, 0xf010}, 2, "tbh [pc, r0, lsl #1]"}, {{0xe890, 0x8010}, 2, "ldmia r0, {r4, pc}"},
+		{{0xe910, 0x8010}, 2, "ldmdb r0, {r4, pc}"},
+	};
+	/* push {lr}; nop.w; mrs r0, msp; msr apsr_nzcvq, r0; svc 0; sub sp, #8; bl */
+	static const uint16_t k_no_branch[] = {0xb500, 0xf3af, 0x8000, 0xf3ef, 0x8008, 0xf380, 0x8800, 0xdf00, 0xb082,
+					       0xf7ff, 0xfffe};
+	struct fa_frame f, next;
+	struct image im = {0};
+	struct fa_elf *e;
+	uint32_t fn;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_branches) / sizeof(k_branches[0]); i++) {
+		uint16_t code[8] = {0xb500}; /* push {lr}; the branch; sub sp, #8; bl */
+		size_t n = 1;
+
+		for (size_t k = 0; k < k_branches[i].n; k++)
+			code[n++] = k_branches[i].hw[k];
+		code[n++] = 0xb082, code[n++] = 0xf7ff, code[n++] = 0xfffe;
+		fn = add_function(&im, code, n);
+		e = open_image(&im);
+		f = frame_at(fn + 2 * (uint32_t)n, false, STACK - 4);
+		assert_int_equal(fa_prologue_step(e, &f, false, read_stack, NULL, &next), 1);
+		if (next.regs[SP] != STACK)
+			fail_msg("the analysis went on past %s: sp 0x%08x", k_branches[i].what, next.regs[SP]);
+		fa_elf_close(e);
+	}
+	fn = add_function(&im, k_no_branch, 11);
+	e = open_image(&im);
+	assert_int_equal(prologue(e, fn + 22, false, STACK - 12, &f, &next), 1);
+	assert_reg(&next, SP, STACK);
+	assert_reg(&next, PC, word_at(STACK - 4));
+	fa_elf_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +694,7 @@ int main(void)
 		cmocka_unit_test(prologue_wide_forms),
 		cmocka_unit_test(prologue_leaf_and_refusals),
 		cmocka_unit_test(prologue_ends_at_a_branch),
+		cmocka_unit_test(prologue_ends_at_any_change_of_pc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
