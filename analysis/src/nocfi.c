@@ -162,10 +162,11 @@ int fa_prologue_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_
 	int32_t saved[16]; /* offset from the entry sp of each register pushed, when bit r of pushed */
 	uint32_t pushed = 0, depth = 0, fp_depth = 0; /* bytes below the entry sp: now, and where r7 points */
 	bool fp = false;
+	unsigned count = 0;
 
 	if (start == 0 || !(f->known >> SP & 1))
 		return FA_NOCFI_NONE;
-	for (at = start; at < f->pc && at - start < 2 * PROLOGUE_MAX;) {
+	for (at = start; at < f->pc && count < PROLOGUE_MAX; count++) {
 		uint8_t b[4];
 		uint16_t hw1, hw2;
 

@@ -681,6 +681,34 @@ static void prologue_ends_at_any_change_of_pc(void **state)
 	fa_elf_close(e);
 }
 
+/* The analysis looks at 64 instructions from the function's start, whatever their size: a PUSH after 40 NOP.W is
+ * seen; after 64 NOPs, not (a caller frame without a saved lr cannot be unwound). */
+static void prologue_looks_at_64_instructions(void **state)
+{
+	uint16_t code[FN_SIZE / 2];
+	struct fa_frame f, next;
+	struct image im = {0};
+	struct fa_elf *e;
+	uint32_t wide, narrow;
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < 40; i++)
+		code[n++] = 0xf3af, code[n++] = 0x8000; /* nop.w */
+	code[n++] = 0xb500, code[n++] = 0xb082, code[n++] = 0xf7ff, code[n++] = 0xfffe; /* push {lr}; sub sp; bl */
+	wide = add_function(&im, code, n);
+	for (n = 0; n < 64; n++)
+		code[n] = 0xbf00; /* nop */
+	code[n++] = 0xb500, code[n++] = 0xf7ff, code[n++] = 0xfffe;
+	narrow = add_function(&im, code, n);
+	e = open_image(&im);
+	assert_int_equal(prologue(e, wide + 170, false, STACK - 12, &f, &next), 1);
+	assert_reg(&next, SP, STACK);
+	assert_reg(&next, PC, word_at(STACK - 4));
+	assert_int_equal(prologue(e, narrow + 134, false, STACK - 4, &f, &next), FA_NOCFI_NONE);
+	fa_elf_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +723,7 @@ int main(void)
 		cmocka_unit_test(prologue_leaf_and_refusals),
 		cmocka_unit_test(prologue_ends_at_a_branch),
 		cmocka_unit_test(prologue_ends_at_any_change_of_pc),
+		cmocka_unit_test(prologue_looks_at_64_instructions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
