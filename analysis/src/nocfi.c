@@ -169,6 +169,14 @@ int fa_exidx_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_rea
 
 	if (fa_elf_exidx(e, f->lookup, ins, &n) != 0 || !(f->known >> SP & 1))
 		return FA_NOCFI_NONE;
+	if (first) { /* the instructions hold after the prologue (at calls): a pc inside it is prologue analysis's */
+		const char *name;
+		struct prologue p;
+
+		scan(e, fa_elf_function_at(e, f->lookup, &name), UINT64_MAX, &p);
+		if (p.end > f->pc)
+			return FA_NOCFI_NONE;
+	}
 	/* next is the virtual register set the instructions work on: f's registers, as they pop them */
 	memset(next, 0, sizeof(*next));
 	memcpy(next->regs, f->regs, sizeof(next->regs));

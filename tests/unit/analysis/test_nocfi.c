@@ -221,6 +221,36 @@ static void exidx_inline_entry(void **state)
 	fa_elf_close(e);
 }
 
+/* The unwind instructions hold after the prologue: frame 0 or an interrupted frame whose pc is inside it (before
+ * the PUSH, between the PUSH and the SUB) is not unwound with them (prologue analysis is), one past it is. A caller
+ * frame is at a call, past its prologue. */
+static void exidx_not_inside_the_prologue(void **state)
+{
+	static const uint16_t k_code[] = {0xb510, 0xb082, 0xbf00, 0xf7ff, 0xfffe}; /* push {r4, lr}; sub sp, #8 */
+	struct image im = {0};
+	uint32_t fn = add_function(&im, k_code, 5);
+	struct fa_frame f, next;
+	struct fa_elf *e;
+
+	(void)state;
+	add_entry(&im, fn, 0x8001a8b0u); /* vsp += 8; pop {r4, lr} */
+	e = open_image(&im);
+	f = frame_at(fn, true, STACK);
+	assert_int_equal(fa_exidx_step(e, &f, true, read_stack, NULL, &next), FA_NOCFI_NONE);
+	f = frame_at(fn + 2, true, STACK - 8);
+	assert_int_equal(fa_exidx_step(e, &f, true, read_stack, NULL, &next), FA_NOCFI_NONE);
+	assert_int_equal(fa_prologue_step(e, &f, true, read_stack, NULL, &next), 1);
+	assert_reg(&next, SP, STACK);
+	f = frame_at(fn + 4, true, STACK - 16);
+	assert_int_equal(fa_exidx_step(e, &f, true, read_stack, NULL, &next), 1);
+	assert_reg(&next, SP, STACK);
+	assert_reg(&next, PC, word_at(STACK - 4));
+	f = frame_at(fn + 10, false, STACK - 16);
+	assert_int_equal(fa_exidx_step(e, &f, false, read_stack, NULL, &next), 1);
+	assert_reg(&next, SP, STACK);
+	fa_elf_close(e);
+}
+
 /* Personality 0, 1 and 2 entries in .ARM.extab; 1 and 2 with the words that follow (bits 16-23 count them). */
 static void exidx_extab_entries(void **state)
 {
@@ -713,6 +743,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(exidx_inline_entry),
+		cmocka_unit_test(exidx_not_inside_the_prologue),
 		cmocka_unit_test(exidx_extab_entries),
 		cmocka_unit_test(exidx_entries_that_do_not_apply),
 		cmocka_unit_test(exidx_hostile_entries),
