@@ -92,17 +92,38 @@ static int cmp_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* The length of the clone suffix s starts with (".constprop.0", ".cold", ".cold.1"), 0 when it starts with none. */
+static size_t clone_suffix(const char *s)
+{
+	static const struct {
+		const char *name;
+		bool numbered; /* always with ".N"; the others may have one */
+	} k_suffixes[] = {{"constprop", true}, {"isra", true},  {"part", true},
+			  {"lto_priv", true},  {"cold", false}, {"localalias", false}};
+
+	for (size_t i = 0; s[0] == '.' && i < sizeof(k_suffixes) / sizeof(k_suffixes[0]); i++) {
+		size_t n = 1 + strlen(k_suffixes[i].name), digits;
+
+		if (strncmp(s + 1, k_suffixes[i].name, n - 1) != 0)
+			continue;
+		digits = s[n] == '.' ? strspn(s + n + 1, "0123456789") : 0;
+		if (digits > 0)
+			return n + 1 + digits;
+		if (!k_suffixes[i].numbered)
+			return n;
+	}
+	return 0;
+}
+
 size_t fa_elf_clone_base(const char *name)
 {
-	static const char *const k_suffixes[] = {"constprop", "isra", "part", "cold", "lto_priv", "localalias"};
-
 	for (const char *dot = strchr(name, '.'); dot != NULL; dot = strchr(dot + 1, '.')) {
-		for (size_t i = 0; i < sizeof(k_suffixes) / sizeof(k_suffixes[0]); i++) {
-			size_t n = strlen(k_suffixes[i]);
+		const char *s = dot;
 
-			if (strncmp(dot + 1, k_suffixes[i], n) == 0 && (dot[1 + n] == '.' || dot[1 + n] == '\0'))
-				return (size_t)(dot - name);
-		}
+		for (size_t n; (n = clone_suffix(s)) > 0;)
+			s += n;
+		if (*s == '\0') /* all suffixes from this dot on */
+			return (size_t)(dot - name);
 	}
 	return strlen(name);
 }

@@ -1152,6 +1152,26 @@ static void section_problems(void **state)
 	free(table.p);
 }
 
+/* The names GCC gives IPA clones and split parts, and names that only look like them. */
+static void clone_base_names(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t base;
+	} k_names[] = {
+		{"set_level.constprop.0", 9}, {"a.isra.0.constprop.1", 1}, {"f.part.0.cold", 1}, {"x.lto_priv.0", 1},
+		{"g.cold", 1}, {"g.cold.2", 1}, {"h.localalias", 1}, {"tick.part.12.isra.3", 4}, {"main", 4},
+		{"weird.name", 10}, {"weird.name.constprop.0", 10}, {"a.constprop", 11}, {"a.constprops.0", 14},
+		{"a.constprop.x", 13}, {"a.isra.0x", 9}, {"a.coldx", 7}, {".constprop.0", 0}, {"a.", 2}, {"", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_names) / sizeof(k_names[0]); i++)
+		if (fa_elf_clone_base(k_names[i].name) != k_names[i].base)
+			fail_msg("\"%s\": %zu, not %zu", k_names[i].name, fa_elf_clone_base(k_names[i].name),
+				 k_names[i].base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1176,6 +1196,7 @@ int main(void)
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 		cmocka_unit_test(section_is_copied),
 		cmocka_unit_test(section_problems),
+		cmocka_unit_test(clone_base_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
