@@ -1152,6 +1152,41 @@ static void section_problems(void **state)
 	free(table.p);
 }
 
+/* Return addresses after a BL, after a BLX Rm, after neither (BX Rm; BLX imm, which ARMv7-M does not have), below 4
+ * (a BLX at 0 comes before 2), outside the code, inside a BL; the Thumb bit is ignored. */
+static void follows_call_at(void **state)
+{
+	/* 0: blx r3; 2: bl; 6: nop; 8: nop; 10: blx r3; 12: blx (imm); 16: bx r3 */
+	static const uint16_t k_code[] = {0x4798, 0xf000, 0xf800, 0xbf00, 0xbf00, 0x4798, 0xf000, 0xe800, 0x4718};
+	static const struct {
+		uint64_t ra;
+		bool follows;
+	} k_cases[] = {
+		{6 | 1, true}, {6, true}, {12 | 1, true}, {2 | 1, true}, {3, true}, {8 | 1, false}, {10 | 1, false},
+		{4 | 1, false}, {16 | 1, false}, {18 | 1, false}, {0, false}, {1, false}, {20 | 1, false},
+		{0x1001, false}, {UINT64_MAX, false},
+	};
+	struct fl_buf text = {0};
+	const struct fl_firmware fw = {.text = &text, .code_lo = 0x100, .code_len = 4};
+	struct ff_error err = {0};
+	struct fa_elf *e = NULL;
+	char *path;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_code) / sizeof(k_code[0]); i++)
+		fl_buf_le(&text, k_code[i], 2);
+	path = fl_elf_firmware(&fw);
+	if (fa_elf_open(&e, path, &err) != 0)
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++)
+		if (fa_elf_follows_call(e, k_cases[i].ra) != k_cases[i].follows)
+			fail_msg("return address 0x%llx: %s a call", (unsigned long long)k_cases[i].ra,
+				 k_cases[i].follows ? "does not follow" : "follows");
+	fa_elf_close(e);
+	unlink(path);
+	free(path), free(text.p);
+}
+
 /* The names GCC gives IPA clones and split parts, and names that only look like them. */
 static void clone_base_names(void **state)
 {
@@ -1197,6 +1232,7 @@ int main(void)
 		cmocka_unit_test(section_is_copied),
 		cmocka_unit_test(section_problems),
 		cmocka_unit_test(clone_base_names),
+		cmocka_unit_test(follows_call_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
