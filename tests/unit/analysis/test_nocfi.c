@@ -739,6 +739,88 @@ static void prologue_looks_at_64_instructions(void **state)
 	fa_elf_close(e);
 }
 
+/* ---- through the unwinder: a dump whose frames no CFI covers ---- */
+
+/* Unwind a dump of inner() <- middle() <- outer(): outer pushed {r4, lr} (lr 0xffffffff) and called middle, which
+ * pushed {r4-r7, lr}, set r7 = sp + 12 and called inner, which pushed {r4, lr}, lowered sp by 8 and faulted at
+ * inner_pc with this sp. The stack is captured up to hi; each word as word_at() says, but the return addresses. */
+static uint8_t s_stack[64];
+
+static void unwind_dump(uint32_t inner_pc, uint32_t sp, uint32_t middle_ra, uint32_t outer_ra, uint32_t hi,
+			struct fa_unwind *out, struct fa_elf *e)
+{
+	static struct ff_message m;
+	static struct ff_region region;
+	const uint32_t lo = STACK - sizeof(s_stack);
+
+	for (uint32_t a = lo; a < STACK; a += 4) {
+		uint32_t w = a == STACK - 32 ? middle_ra : a == STACK - 12 ? outer_ra : word_at(a);
+
+		if (a == STACK - 4)
+			w = 0xffffffffu;
+		for (unsigned i = 0; i < 4; i++)
+			s_stack[a - lo + i] = (uint8_t)(w >> (8 * i));
+	}
+	region = (struct ff_region){.addr = lo, .data = s_stack, .len = hi - lo};
+	memset(&m, 0, sizeof(m));
+	m.type = FF_MSG_COREDUMP;
+	m.arch = 40;
+	m.core.nregs = ff_layout_regs(40, 0, &m.core.word);
+	m.core.regions = &region;
+	m.core.nregions = 1;
+	for (unsigned r = 0; r < 13; r++)
+		m.core.regs[r] = 0xf0000000u | r;
+	m.core.regs[7] = STACK - 16;
+	m.core.regs[SP] = sp;
+	m.core.regs[LR] = middle_ra;
+	m.core.regs[PC] = inner_pc;
+	assert_int_equal(fa_unwind_cortex_m(e, &m, out), 0);
+}
+
+/* fa_unwind_cortex_m() takes .ARM.exidx where a function has an entry, prologue analysis where it has none (the
+ * entry before it is another function's), and marks each frame so; frame 0 inside its prologue is found by
+ * prologue analysis; a saved register not captured stops the unwind with the function named. */
+static void unwinder_without_cfi(void **state)
+{
+	static const uint16_t k_outer[] = {0xb510, 0xf7ff, 0xfffe};         /* push {r4, lr}; bl middle */
+	static const uint16_t k_middle[] = {0xb5f0, 0xaf03, 0xf7ff, 0xfffe}; /* push {r4-r7, lr}; add r7, sp; bl */
+	static const uint16_t k_inner[] = {0xb510, 0xb082, 0x6800};         /* push {r4, lr}; sub sp, #8; ldr */
+	static struct fa_unwind out;
+	struct image im = {0};
+	uint32_t outer = add_function(&im, k_outer, 3), middle = add_function(&im, k_middle, 4);
+	uint32_t inner = add_function(&im, k_inner, 3);
+	struct fa_elf *e;
+
+	(void)state;
+	add_entry(&im, outer, 0x80a8b0b0u); /* pop {r4, lr} */
+	add_entry(&im, inner, 0x8001a8b0u); /* vsp += 8; pop {r4, lr} */
+	e = open_image(&im);
+	unwind_dump(inner + 4, STACK - 44, (middle + 8) | 1, (outer + 6) | 1, STACK, &out, e);
+	assert_int_equal(out.n, 3);
+	assert_int_equal(out.stop, FA_STOP_OUTERMOST);
+	assert_int_equal(out.frames[0].found, FA_FOUND_CFI);
+	assert_int_equal(out.frames[1].pc, middle + 8);
+	assert_int_equal(out.frames[1].found, FA_FOUND_EXIDX);
+	assert_reg(&out.frames[1], SP, STACK - 28);
+	assert_reg(&out.frames[1], 4, word_at(STACK - 36));
+	assert_int_equal(out.frames[2].pc, outer + 6);
+	assert_int_equal(out.frames[2].found, FA_FOUND_PROLOGUE);
+	assert_reg(&out.frames[2], SP, STACK - 8);
+	assert_reg(&out.frames[2], 7, word_at(STACK - 16));
+	/* frame 0 between the PUSH and the SUB */
+	unwind_dump(inner + 2, STACK - 36, (middle + 8) | 1, (outer + 6) | 1, STACK, &out, e);
+	assert_int_equal(out.n, 3);
+	assert_int_equal(out.frames[1].found, FA_FOUND_PROLOGUE);
+	assert_reg(&out.frames[1], SP, STACK - 28);
+	assert_int_equal(out.frames[2].pc, outer + 6);
+	/* middle's saved lr not captured */
+	unwind_dump(inner + 4, STACK - 44, (middle + 8) | 1, (outer + 6) | 1, STACK - 12, &out, e);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.stop, FA_STOP_MEMORY);
+	assert_non_null(strstr(out.why, "the registers f1() saved"));
+	fa_elf_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +837,7 @@ int main(void)
 		cmocka_unit_test(prologue_ends_at_a_branch),
 		cmocka_unit_test(prologue_ends_at_any_change_of_pc),
 		cmocka_unit_test(prologue_looks_at_64_instructions),
+		cmocka_unit_test(unwinder_without_cfi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
