@@ -36,7 +36,8 @@ int fa_exidx_step(struct fa_elf *e, const struct fa_frame *f, bool first, fa_rea
 /*
  * The caller of frame f from its function's prologue: the Thumb instructions from the function's start (symbol
  * table) up to f's pc that push registers (PUSH, PUSH.W, STR.W Rt, [sp, #-4]!, VPUSH), lower sp (SUB sp, SUB.W,
- * SUBW) and set the frame pointer r7 (ADD r7, sp, #imm; MOV r7, sp). The CFA is r7-based when r7 was set and is
+ * SUBW) and set the frame pointer r7 (ADD r7, sp, #imm; MOV r7, sp); at most 64 instructions, up to the first
+ * that can change the pc (a branch, call or return), skipping others. The CFA is r7-based when r7 was set and is
  * known, else sp-based. A function that saved no lr returns to lr, which only a frame with an exact pc has.
  * e, f, first, rd, ctx, next: as for fa_exidx_step().
  * Returns 1, FA_NOCFI_NONE (no function symbol, an instruction that ends the analysis before it found anything
