@@ -132,15 +132,19 @@ size_t fa_elf_clone_base(const char *name)
 	return strlen(name);
 }
 
-/* By the name without clone suffixes (a DWARF name finds its clones), then by address. */
+/* By the name without clone suffixes (a DWARF name finds its clones), the function of exactly that name first,
+ * then by address. */
 static int cmp_name(const void *a, const void *b)
 {
 	const struct func *x = a, *y = b;
 	size_t nx = fa_elf_clone_base(x->name), ny = fa_elf_clone_base(y->name);
 	int c = strncmp(x->name, y->name, nx < ny ? nx : ny);
+	bool xe = x->name[nx] == '\0', ye = y->name[ny] == '\0';
 
 	if (c != 0 || nx != ny)
 		return c != 0 ? c : nx < ny ? -1 : 1;
+	if (xe != ye)
+		return xe ? -1 : 1;
 	return cmp_addr(a, b);
 }
 
