@@ -96,30 +96,55 @@ static int cmp_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* The length of the clone suffix s starts with (".constprop.0", ".cold", ".cold.1"), 0 when it starts with none. */
+static size_t clone_suffix(const char *s)
+{
+	static const struct {
+		const char *name;
+		bool numbered; /* always with ".N"; the others may have one */
+	} k_suffixes[] = {{"constprop", true}, {"isra", true},  {"part", true},
+			  {"lto_priv", true},  {"cold", false}, {"localalias", false}};
+
+	for (size_t i = 0; s[0] == '.' && i < sizeof(k_suffixes) / sizeof(k_suffixes[0]); i++) {
+		size_t n = 1 + strlen(k_suffixes[i].name), digits;
+
+		if (strncmp(s + 1, k_suffixes[i].name, n - 1) != 0)
+			continue;
+		digits = s[n] == '.' ? strspn(s + n + 1, "0123456789") : 0;
+		if (digits > 0)
+			return n + 1 + digits;
+		if (!k_suffixes[i].numbered)
+			return n;
+	}
+	return 0;
+}
+
 size_t fa_elf_clone_base(const char *name)
 {
-	static const char *const k_suffixes[] = {"constprop", "isra", "part", "cold", "lto_priv", "localalias"};
-
 	for (const char *dot = strchr(name, '.'); dot != NULL; dot = strchr(dot + 1, '.')) {
-		for (size_t i = 0; i < sizeof(k_suffixes) / sizeof(k_suffixes[0]); i++) {
-			size_t n = strlen(k_suffixes[i]);
+		const char *s = dot;
 
-			if (strncmp(dot + 1, k_suffixes[i], n) == 0 && (dot[1 + n] == '.' || dot[1 + n] == '\0'))
-				return (size_t)(dot - name);
-		}
+		for (size_t n; (n = clone_suffix(s)) > 0;)
+			s += n;
+		if (*s == '\0') /* all suffixes from this dot on */
+			return (size_t)(dot - name);
 	}
 	return strlen(name);
 }
 
-/* By the name without clone suffixes (a DWARF name finds its clones), then by address. */
+/* By the name without clone suffixes (a DWARF name finds its clones), the function of exactly that name first,
+ * then by address. */
 static int cmp_name(const void *a, const void *b)
 {
 	const struct func *x = a, *y = b;
 	size_t nx = fa_elf_clone_base(x->name), ny = fa_elf_clone_base(y->name);
 	int c = strncmp(x->name, y->name, nx < ny ? nx : ny);
+	bool xe = x->name[nx] == '\0', ye = y->name[ny] == '\0';
 
 	if (c != 0 || nx != ny)
 		return c != 0 ? c : nx < ny ? -1 : 1;
+	if (xe != ye)
+		return xe ? -1 : 1;
 	return cmp_addr(a, b);
 }
 
@@ -435,7 +460,10 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 	uint32_t w0, w1, word;
 	uint64_t entry;
 	const char *name;
+	uint64_t fn = fa_elf_function_at(e, addr, &name);
 
+	if (fn == 0) /* in no function (an entry for address 0 is no function's either) */
+		return -1;
 	while ((scn = elf_nextscn(e->elf, scn)) != NULL)
 		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_ARM_EXIDX && ex == NULL) {
 			ex = scn;
@@ -457,8 +485,8 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 	if (lo == 0 || !section_word(ex, &exsh, 8 * (lo - 1) + 4, &w1))
 		return -1;
 	entry = exsh.sh_addr + 8 * (lo - 1);
-	if (!section_word(ex, &exsh, 8 * (lo - 1), &w0) || prel31(entry, w0) != fa_elf_function_at(e, addr, &name) ||
-	    w1 == 1) /* an entry of the function before (this one has none), or EXIDX_CANTUNWIND */
+	/* an entry of the function before (this one has none), or EXIDX_CANTUNWIND */
+	if (!section_word(ex, &exsh, 8 * (lo - 1), &w0) || prel31(entry, w0) != fn || w1 == 1)
 		return -1;
 	if (w1 & 0x80000000u) { /* inline: personality routine 0, three instruction bytes */
 		word = w1;
@@ -471,6 +499,8 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 				tab = scn;
 		if (tab == NULL || !section_word(tab, &tabsh, at - tabsh.sh_addr, &word) || !(word & 0x80000000u))
 			return -1; /* a generic personality routine's data: not unwind instructions */
+		if ((word >> 24 & 0x7f) > 2) /* bits 28-30 are reserved, and so are personality routines 3-15 */
+			return -1;
 		if ((word >> 24 & 0xf) != 0) { /* personality 1 or 2: bits 16-23 count the words that follow */
 			size_t more = word >> 16 & 0xff, len = 0;
 
@@ -488,7 +518,7 @@ int fa_elf_exidx(struct fa_elf *e, uint64_t addr, uint8_t *out, size_t *out_len)
 			return 0;
 		}
 	}
-	if ((word >> 24 & 0xf) != 0) /* an inline entry is personality 0 */
+	if ((word >> 24 & 0x7f) != 0) /* an inline entry is personality 0 (bits 28-30 reserved) */
 		return -1;
 	out[0] = (uint8_t)(word >> 16);
 	out[1] = (uint8_t)(word >> 8);

@@ -140,8 +140,10 @@ static int symbols_upload(const struct remote *r)
 }
 
 /* Pages of a listing ("issues", "devices", "quarantine") of limit entries each, as one array: the first page
- * only, or every page when all. *out_more (optional): whether pages were left. NULL after printing why. */
-static json_t *pages(const struct remote *r, const char *what, int limit, bool all, bool *out_more)
+ * only, or every page when all. *out_more (optional): whether pages were left. *out_extra (optional): the first
+ * page's member of that name (a new reference, NULL when absent). NULL after printing why. */
+static json_t *pages(const struct remote *r, const char *what, int limit, bool all, bool *out_more,
+		     const char *extra, json_t **out_extra)
 {
 	json_t *list = json_array(), *page, *next;
 	char path[600];
@@ -150,6 +152,9 @@ static json_t *pages(const struct remote *r, const char *what, int limit, bool a
 	while ((page = get_json(r, path)) != NULL) {
 		json_array_extend(list, json_object_get(page, what));
 		bool more = true;
+
+		if (out_extra != NULL && *out_extra == NULL)
+			*out_extra = json_incref(json_object_get(page, extra));
 
 		next = json_object_get(page, "next"); /* owned by page */
 		if (json_is_integer(next))
@@ -169,11 +174,14 @@ static json_t *pages(const struct remote *r, const char *what, int limit, bool a
 	return NULL;
 }
 
-/* The first page of issues (ISSUES_PAGE, or --limit), or with --all every one; then whether there are more. */
+/* The first page of issues (ISSUES_PAGE, or --limit), or with --all every one; then whether there are more, and
+ * how far reprocessing is when it runs (docs/ANALYSIS.md, When fingerprints change). */
 static int issues(const struct remote *r)
 {
 	bool more = false;
-	json_t *list = pages(r, "issues", r->limit > 0 ? r->limit : r->all ? PAGE_MAX : ISSUES_PAGE, r->all, &more), *i;
+	json_t *reprocessing = NULL, *i;
+	json_t *list = pages(r, "issues", r->limit > 0 ? r->limit : r->all ? PAGE_MAX : ISSUES_PAGE, r->all, &more,
+			     "reprocessing", &reprocessing);
 	size_t n;
 	char buf[32];
 
@@ -194,13 +202,22 @@ static int issues(const struct remote *r)
 		if (more)
 			printf("... more: faultline issues --all\n");
 	}
+	if (json_is_object(reprocessing)) /* on stderr with --json: stdout stays JSON */
+		fprintf(r->json ? stderr : stdout, "reprocessing to analysis version %lld since %s UTC: %s, %lld of %lld "
+			"trace(s) analysed again; issues keep their old grouping until it is done\n",
+			(long long)json_integer_value(json_object_get(reprocessing, "to")),
+			when(json_integer_value(json_object_get(reprocessing, "started")), buf, sizeof(buf)),
+			json_string_value(json_object_get(reprocessing, "phase")),
+			(long long)json_integer_value(json_object_get(reprocessing, "done")),
+			(long long)json_integer_value(json_object_get(reprocessing, "total")));
+	json_decref(reprocessing);
 	json_decref(list);
 	return 0;
 }
 
 static int devices(const struct remote *r)
 {
-	json_t *list = pages(r, "devices", PAGE_MAX, true, NULL), *d;
+	json_t *list = pages(r, "devices", PAGE_MAX, true, NULL, NULL, NULL), *d;
 	size_t n;
 	char first[32], last[32];
 
@@ -224,7 +241,7 @@ static int devices(const struct remote *r)
  * symbol file of. */
 static int quarantine(const struct remote *r)
 {
-	json_t *list = pages(r, "quarantine", PAGE_MAX, true, NULL), *q;
+	json_t *list = pages(r, "quarantine", PAGE_MAX, true, NULL, NULL, NULL), *q;
 	size_t n;
 	char received[32];
 
@@ -371,6 +388,10 @@ static int issue(const struct remote *r)
 		json_decref(j);
 		return 0;
 	}
+	if (json_is_integer(json_object_get(j, "redirected_from")))
+		printf("issue %lld was merged into issue %lld (its fingerprint changed: docs/ANALYSIS.md)\n\n",
+		       (long long)json_integer_value(json_object_get(j, "redirected_from")),
+		       (long long)json_integer_value(json_object_get(j, "id")));
 	printf("issue %lld: %s\nfingerprint: %s\noccurrences: %lld on %lld device(s), first %s, last %s UTC\nversions:   ",
 	       (long long)json_integer_value(json_object_get(j, "id")), json_string_value(json_object_get(j, "title")),
 	       json_string_value(json_object_get(j, "fingerprint")),
@@ -380,6 +401,12 @@ static int issue(const struct remote *r)
 	       when(json_integer_value(json_object_get(j, "last_seen")), last, sizeof(last)));
 	json_array_foreach(json_object_get(j, "versions"), n, v)
 		printf(" %s", json_string_value(v));
+	if (json_array_size(json_object_get(j, "merged")) > 0)
+		printf("\nmerged:     ");
+	json_array_foreach(json_object_get(j, "merged"), n, v)
+		printf(" %lld", (long long)json_integer_value(v));
+	if (json_is_integer(json_object_get(j, "split_from")))
+		printf("\nsplit from: issue %lld", (long long)json_integer_value(json_object_get(j, "split_from")));
 	printf("\n\n");
 	status = print_trace(r, json_object_get(j, "trace"), "latest ");
 	json_decref(j);

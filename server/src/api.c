@@ -88,15 +88,32 @@ static int page_limit(const char *text)
 
 static json_t *issue_object(const struct srv_issue *i)
 {
-	json_t *versions = json_array();
+	json_t *versions = json_array(), *merged = json_array();
 
 	for (size_t k = 0; k < i->nversions; k++)
 		json_array_append_new(versions, srv_json_text(i->versions[k]));
-	return srv_json_made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I}", "id", (json_int_t)i->id,
-			      "fingerprint", srv_json_text(i->fingerprint), "kind", srv_json_text(i->kind), "title", srv_json_text(i->title),
-			      "count", (json_int_t)i->count, "devices",
+	for (size_t k = 0; k < i->nmerged; k++)
+		json_array_append_new(merged, srv_json_made(json_integer((json_int_t)i->merged[k])));
+	return srv_json_made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o}", "id",
+			      (json_int_t)i->id, "fingerprint", srv_json_text(i->fingerprint), "kind", srv_json_text(i->kind),
+			      "title", srv_json_text(i->title), "count", (json_int_t)i->count, "devices",
 			      (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
-			      (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace));
+			      (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace,
+			      "merged", merged, "split_from",
+			      i->split_from != 0 ? srv_json_made(json_integer((json_int_t)i->split_from)) : json_null()));
+}
+
+/* Where reprocessing stands (docs/ANALYSIS.md, When fingerprints change), for GET issues: null when it does not
+ * run. */
+static json_t *reprocessing_object(const struct srv_reprocessing *r)
+{
+	static const char *const k_phases[] = {"", "analysing", "regrouping", "regrouping"};
+
+	if (r->phase == SRV_REPROCESS_NONE)
+		return json_null();
+	return srv_json_made(json_pack("{s:i, s:i, s:s, s:I, s:I, s:I}", "from", r->from, "to", r->to, "phase",
+				       k_phases[r->phase], "done", (json_int_t)r->done, "total", (json_int_t)r->total,
+				       "started", (json_int_t)r->started));
 }
 
 static void add_issue(const struct srv_issue *i, void *ctx)
@@ -133,14 +150,15 @@ static void trace_text(const struct srv_trace_row *t, void *ctx)
 }
 
 /* A listing in pages by id, GET NAME[?after=ID&limit=N]: list(st, after, limit, array, out_more) fills the page;
- * the answer is {NAME: [...], "next": the last id when more follow, else null}. */
+ * the answer is {NAME: [...], "next": the last id when more follow, else null}, and for issues "reprocessing". */
 static void id_pages(struct srv_answer *out, struct srv_store *st, const char *name, const char *after,
 		     const char *limit_text, int (*list)(struct srv_store *st, int64_t after, int limit, json_t *array,
 							 bool *out_more))
 {
 	int limit = page_limit(limit_text), rc;
-	json_t *array, *last;
-	bool more = false;
+	struct srv_reprocessing r = {0};
+	bool more = false, issues = strcmp(name, "issues") == 0;
+	json_t *array, *last, *answer;
 
 	if (limit == 0) {
 		srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
@@ -153,6 +171,8 @@ static void id_pages(struct srv_answer *out, struct srv_store *st, const char *n
 	array = json_array();
 	srv_store_lock(st);
 	rc = list(st, after != NULL ? parse_id(after, NULL) : 0, limit, array, &more);
+	if (rc == 0 && issues)
+		rc = st->ops->reprocess_status(st, &r);
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(array);
@@ -160,7 +180,10 @@ static void id_pages(struct srv_answer *out, struct srv_store *st, const char *n
 		return;
 	}
 	last = more ? json_object_get(json_array_get(array, json_array_size(array) - 1), "id") : NULL;
-	srv_api_json(out, 200, json_pack("{s:o, s:O?}", name, array, "next", last));
+	answer = srv_json_made(json_pack("{s:o, s:O?}", name, array, "next", last));
+	if (issues)
+		json_object_set_new(answer, "reprocessing", reprocessing_object(&r));
+	srv_api_json(out, 200, answer);
 }
 
 static int list_issues(struct srv_store *st, int64_t after, int limit, json_t *array, bool *out_more)
@@ -181,7 +204,8 @@ static int list_quarantined(struct srv_store *st, int64_t after, int limit, json
 	return st->ops->quarantined(st, after, limit, add_quarantined, array, out_more);
 }
 
-/* GET issues/{id}: the issue and its latest trace (the trace as its text goes in before the closing brace) */
+/* GET issues/{id}: the issue and its latest trace (the trace as its text goes in before the closing brace); for the
+ * id of an issue merged into another, that one, saying so */
 static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
 {
 	json_t *issue = NULL;
@@ -206,6 +230,8 @@ static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
 			srv_api_error(out, 404, "not_found", "no such issue");
 			return;
 		}
+	if (json_integer_value(json_object_get(issue, "id")) != id)
+		json_object_set_new(issue, "redirected_from", srv_json_made(json_integer((json_int_t)id)));
 	head = json_dumps(issue, JSON_COMPACT);
 	json_decref(issue);
 	if (head == NULL)

@@ -44,6 +44,8 @@ static void usage(FILE *to)
 		    "  --analysis-seconds N    time one analysis may take (default 60)\n"
 		    "  --analysis-failures N   quarantine a message whose analysis died N times (default 3) until a new\n"
 		    "                      symbol file of its build is uploaded\n"
+		    "  --reprocess-per-second N  when this server's analysis is newer than the stored traces', reprocess\n"
+		    "                      at most N of them a second (default 0: as fast as the workers are free)\n"
 		    "  --test-clock        FOR TESTS ONLY: the server's clock is set through POST /api/v1/test/clock\n"
 		    "                      (a fleet simulator fills days in minutes); never on a real server\n"
 		    "  rotate-keys         replace the project key and the admin token, print the new ones, and exit\n"
@@ -74,7 +76,8 @@ static unsigned long s_symbols_mb = 256, s_workers = 2, s_expiry_hours = 168, s_
 		     s_analysis_mb = SRV_ANALYST_MEMORY_MB, s_analysis_s = SRV_ANALYST_SECONDS,
 		     s_analysis_failures = SRV_ANALYST_FAILURES, s_new_devices = SRV_LIMIT_NEW_DEVICES_PER_HOUR,
 		     s_device_messages = SRV_LIMIT_MESSAGES_PER_DEVICE_HOUR,
-		     s_device_heartbeats = SRV_LIMIT_HEARTBEATS_PER_DEVICE_HOUR, s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY;
+		     s_device_heartbeats = SRV_LIMIT_HEARTBEATS_PER_DEVICE_HOUR, s_key_mb = SRV_LIMIT_MB_PER_KEY_DAY,
+		     s_reprocess_rate = 0;
 
 /* Serve until SIGINT or SIGTERM, with the options' values above. */
 static int serve(struct srv_store *store, const char *data, const struct srv_listen *listen, const char *program)
@@ -107,7 +110,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	if (swept > 0)
 		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
 	if (srv_workers_start(&cfg.workers, store, &analysis, (unsigned)s_workers, (int64_t)s_expiry_hours * 3600,
-			      (int64_t)s_retention_days * 86400) != 0)
+			      (int64_t)s_retention_days * 86400, (unsigned)s_reprocess_rate) != 0)
 		return 1;
 	srv_limits_new(&cfg.limits, &rate);
 	if (srv_http_start(&http, &cfg, &port, err, sizeof(err)) != 0) {
@@ -159,6 +162,7 @@ static const struct count {
 	{"--analysis-memory-mb", 1u << 20, &s_analysis_mb, false},
 	{"--analysis-seconds", 86400, &s_analysis_s, false},
 	{"--analysis-failures", 1000, &s_analysis_failures, false},
+	{"--reprocess-per-second", 1000, &s_reprocess_rate, true},
 	{"--new-devices-per-hour", 1u << 30, &s_new_devices, true},
 	{"--device-messages-per-hour", 1u << 30, &s_device_messages, true},
 	{"--device-heartbeats-per-hour", 1u << 30, &s_device_heartbeats, true},

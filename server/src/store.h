@@ -25,13 +25,16 @@ enum srv_msg_state {
 	SRV_MSG_QUARANTINED = 5, /* its analysis died failures_max times: waits for a new symbol file of its build */
 	SRV_MSG_EXPIRED = 6,     /* waited for symbols (or was quarantined) longer than the retention period: its
 				  * bytes were dropped (srv_store_ops.retention), so it can no longer be processed */
+	SRV_MSG_REPROCESS = 7,   /* its trace is of an older analysis: queued again, taken after every queued message
+				  * (docs/ANALYSIS.md, When fingerprints change) */
 };
 
 /* A claimed job: a delivered message to process. bytes are malloc'd; the caller frees them. failures: how often
- * its analysis died before. */
+ * its analysis died before. reprocess: it was queued for reprocessing (SRV_MSG_REPROCESS). */
 struct srv_job {
 	int64_t id, device, received;
 	int failures;
+	bool reprocess;
 	uint8_t *bytes;
 	size_t len;
 };
@@ -41,6 +44,7 @@ struct srv_trace {
 	int64_t message, device, captured;
 	const char *fingerprint, *kind, *title, *sw_version;
 	const char *report; /* the report as JSON (fa_report_json), the only form of it kept */
+	int analysis;       /* the analysis version that made it (FA_ANALYSIS_VERSION) */
 };
 
 /* Rows of the read API. Their pointers point into the store and are valid during the callback only. */
@@ -63,6 +67,10 @@ struct srv_issue {
 	int64_t latest_trace;            /* its newest trace (retention keeps it); 0 in the rare case it has none left */
 	const char *const *versions;     /* the sw_versions of its messages, each once, in string order */
 	size_t nversions;
+	const int64_t *merged;           /* the issues merged into it (docs/ANALYSIS.md, When fingerprints change), by
+					  * id: their ids lead here */
+	size_t nmerged;
+	int64_t split_from;              /* the issue whose traces it was made of when they split, 0 when none */
 };
 
 /* A trace. */
@@ -195,6 +203,31 @@ struct srv_heartbeat_row {
 	const struct ff_metric_table *table; /* its build's, NULL when not known */
 };
 
+/* Reprocessing when the analysis changed (docs/ANALYSIS.md, When fingerprints change): every stored trace is
+ * analysed again, then each issue made before it is carried over to its new fingerprint. */
+enum srv_reprocess_phase {
+	SRV_REPROCESS_NONE = 0,  /* every trace is grouped by the analysis `to` (== from) */
+	SRV_REPROCESS_ANALYSING, /* the traces of an older analysis are queued again (SRV_MSG_REPROCESS) and analysed;
+				  * each stays in its issue meanwhile */
+	SRV_REPROCESS_HEIRS,     /* the old issues, by id: each takes the new fingerprint most of its traces have, or
+				  * merges with the older issue that took it */
+	SRV_REPROCESS_SPLITS,    /* the old issues, by id: their traces of another new fingerprint move to its issue */
+};
+
+/* Where reprocessing stands, and what it did. */
+struct srv_reprocessing {
+	int from, to;                 /* the analysis stored traces were grouped by, and the one they are brought to */
+	enum srv_reprocess_phase phase;
+	int64_t total;                /* traces of an older analysis when it started */
+	int64_t done;                 /* of those, analysed again since */
+	int64_t stale;                /* (from the heirs on) those that could not be (symbols missing, refused): they
+				       * keep their old report and fingerprint, in their issue */
+	int64_t kept, merged, split;  /* issues that kept their id under a new fingerprint; merged into an older one;
+				       * made of the traces split from one */
+	int64_t started;              /* when it started (the server's clock) */
+	int64_t queued;               /* out of a step: messages it queued again */
+};
+
 /* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
  * found), or -1 (failed: srv_store_error() says why, to the thread that called). */
 #define SRV_NONE 1
@@ -244,11 +277,12 @@ struct srv_store_ops {
 	/* Record an uploaded symbol file (its build-id in hex, its size): a new upload of the same build replaces. */
 	int (*symbols_add)(struct srv_store *s, const char *build_id, int64_t size, int64_t now);
 	/* Processing. job_claim: the queued message that failed least often, oldest first, now marked processing (0),
-	 * or SRV_NONE when none; never one whose bytes retention dropped. job_finish: its new state, with the build-id
+	 * or SRV_NONE when none; never one whose bytes retention dropped; when none is queued and reprocess is set,
+	 * one queued for reprocessing the same way (out->reprocess says which). job_finish: its new state, with the build-id
 	 * it waits for (symbols missing) or why it failed; -1 for a message whose bytes were dropped and state queued
 	 * or processing (the store refuses it: nothing could process it). job_failed: its analysis died: one more
 	 * failure counted, its new state (queued or quarantined), the build whose symbol file it died on, and why. */
-	int (*job_claim)(struct srv_store *s, struct srv_job *out);
+	int (*job_claim)(struct srv_store *s, bool reprocess, struct srv_job *out);
 	int (*job_finish)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *detail);
 	int (*job_failed)(struct srv_store *s, int64_t id, enum srv_msg_state state, const char *build_id,
 			  const char *detail);
@@ -258,7 +292,8 @@ struct srv_store_ops {
 	 * out_pruned: slots forgotten. */
 	int (*slots_expire)(struct srv_store *s, int64_t before, int64_t prune_before, int64_t *out_count,
 			    int64_t *out_pruned);
-	/* At start: messages left "processing" by a stopped server are queued again. */
+	/* At start: messages left "processing" by a stopped server are queued again (for reprocessing, those whose
+	 * trace is of the older analysis reprocessing analyses again). */
 	int (*jobs_recover)(struct srv_store *s);
 	/* Messages waiting for build_id's symbols, and those quarantined on its last symbol file, are queued again
 	 * (their failures forgotten: a new file is a new chance). out_count: how many. */
@@ -282,14 +317,19 @@ struct srv_store_ops {
 	 * issue's aggregates. Processing the same message again replaces its trace and counts nothing twice; when its
 	 * fingerprint changed (the unwinder improved), the message moves: the old issue counts it no longer (its
 	 * device and version too when no other message of it has them; first/last seen recomputed from its traces left
-	 * when the message held one of them), the new issue counts it once. */
+	 * when the message held one of them), the new issue counts it once (an issue made so is split from the old).
+	 * While reprocessing has not carried an issue over (docs/ANALYSIS.md, When fingerprints change), a trace of
+	 * it analysed again stays in it, and a new one whose fingerprint no issue has joins the oldest such issue with
+	 * a trace of that fingerprint; an issue without a fingerprint of t->analysis that gets a trace of it is carried
+	 * over at once. An issue is found by every fingerprint it was known by, of t->analysis or newer. */
 	int (*trace_put)(struct srv_store *s, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue);
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
 			  int64_t received);
 	/* Read API: rows to each() (the caller shapes the answer). issues: ordered by id, after `after`, at most limit;
-	 * out_more: whether more follow. issue, trace: 0 found (each() called once), SRV_NONE. device_history: the
-	 * device to v->device, then its history; 0 found, SRV_NONE. */
+	 * out_more: whether more follow. issue, trace: 0 found (each() called once), SRV_NONE; the id of an issue
+	 * merged into another gives that one (each() sees its id). device_history: the device to v->device, then its
+	 * history; 0 found, SRV_NONE. */
 	int (*issues)(struct srv_store *s, int64_t after, int limit, void (*each)(const struct srv_issue *i, void *ctx),
 		      void *ctx, bool *out_more);
 	int (*issue)(struct srv_store *s, int64_t id, void (*each)(const struct srv_issue *i, void *ctx), void *ctx);
@@ -349,6 +389,18 @@ struct srv_store_ops {
 	/* Devices ordered by serial, after `after` (NULL: from the start), at most limit, to each(). */
 	int (*devices)(struct srv_store *s, const char *after, int limit,
 		       void (*each)(const struct srv_device *d, void *ctx), void *ctx);
+	/* Reprocessing (docs/ANALYSIS.md, When fingerprints change). reprocess_begin: at start, with the server's
+	 * analysis version: when stored traces are of an older one, reprocessing to it starts (or goes on where a
+	 * stopped server left it); out: where it stands (phase SRV_REPROCESS_NONE: nothing to do). -1 when the database
+	 * was processed by a newer analysis than version (it is not touched). now: when (started).
+	 * reprocess_step: one bounded step, in the caller's transaction (a group commit's part): queue again at most
+	 * limit traces' messages (SRV_MSG_REPROCESS), or, once none of them waits to be analysed, carry over at most
+	 * limit issues; then done (phase NONE). out: where it stands after, with what the step queued; out_more:
+	 * whether a next step has something to do now (false while analyses are awaited, or when done).
+	 * reprocess_status: where it stands. */
+	int (*reprocess_begin)(struct srv_store *s, int version, int64_t now, struct srv_reprocessing *out);
+	int (*reprocess_step)(struct srv_store *s, int limit, struct srv_reprocessing *out, bool *out_more);
+	int (*reprocess_status)(struct srv_store *s, struct srv_reprocessing *out);
 };
 
 struct srv_store_item;

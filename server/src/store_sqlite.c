@@ -11,7 +11,7 @@
 #include "store.h"
 #include "store_sqlite.h"
 
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 
 /* Schema changes, one per version, applied in order inside a transaction. */
 static const char *const k_migrations[SCHEMA_VERSION] = {
@@ -132,6 +132,40 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE devices ADD COLUMN health_until INTEGER;"
 	"ALTER TABLE devices ADD COLUMN health_boot INTEGER;"
 	"CREATE INDEX traces_version ON traces (sw_version, issue_id, device_id);",
+	/* fingerprints can change (docs/ANALYSIS.md, When fingerprints change): an issue is known by every fingerprint
+	 * it had (issue_fingerprints, each with the analysis version it is of), not by one unique column, so the
+	 * issues table is made again without that constraint, with the issue an issue was merged into (its id leads
+	 * there) and the one it split from; a trace keeps the analysis that made it, its own fingerprint, kind and
+	 * title (those of its issue until now); and where reprocessing stands (one row: nothing to do, analysis 1) */
+	"CREATE TABLE issues_13 (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, kind TEXT NOT NULL,"
+	"                        title TEXT NOT NULL, created INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0,"
+	"                        devices INTEGER NOT NULL DEFAULT 0, first_seen INTEGER NOT NULL DEFAULT 0,"
+	"                        last_seen INTEGER NOT NULL DEFAULT 0, merged_into INTEGER REFERENCES issues(id),"
+	"                        split_from INTEGER REFERENCES issues(id));"
+	"INSERT INTO issues_13 (id, fingerprint, kind, title, created, count, devices, first_seen, last_seen)"
+	"                      SELECT id, fingerprint, kind, title, created, count, devices, first_seen, last_seen"
+	"                      FROM issues;"
+	"DROP TABLE issues;"
+	"ALTER TABLE issues_13 RENAME TO issues;"
+	"CREATE INDEX issues_merged ON issues (merged_into) WHERE merged_into IS NOT NULL;"
+	"CREATE TABLE issue_fingerprints (fingerprint TEXT PRIMARY KEY, issue_id INTEGER NOT NULL REFERENCES issues(id),"
+	"                                 analysis INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO issue_fingerprints SELECT fingerprint, id, 1 FROM issues;"
+	"CREATE INDEX issue_fingerprints_issue ON issue_fingerprints (issue_id, analysis);"
+	"ALTER TABLE traces ADD COLUMN analysis INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE traces ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE traces ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE traces ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+	"UPDATE traces SET (fingerprint, kind, title) = (SELECT fingerprint, kind, title FROM issues"
+	"                                                WHERE issues.id = traces.issue_id);"
+	"CREATE INDEX traces_analysis ON traces (analysis, id);"
+	"CREATE INDEX traces_fingerprint ON traces (fingerprint, analysis, issue_id);"
+	"CREATE TABLE reprocessing (id INTEGER PRIMARY KEY CHECK (id = 1), current INTEGER NOT NULL,"
+	"                           target INTEGER NOT NULL, phase INTEGER NOT NULL, mark_after INTEGER NOT NULL,"
+	"                           cursor INTEGER NOT NULL, last_old INTEGER NOT NULL, total INTEGER NOT NULL,"
+	"                           done INTEGER NOT NULL, stale INTEGER NOT NULL, kept INTEGER NOT NULL,"
+	"                           merged INTEGER NOT NULL, split INTEGER NOT NULL, started INTEGER NOT NULL);"
+	"INSERT INTO reprocessing VALUES (1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -558,31 +592,36 @@ static int sq_symbols_add(struct srv_store *base, const char *build_id, int64_t 
 	return sq_step_done(s, st, "symbols_add");
 }
 
-static int sq_job_claim(struct srv_store *base, struct srv_job *out)
+static int sq_job_claim(struct srv_store *base, bool reprocess, struct srv_job *out)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
+	const enum srv_msg_state from[] = {SRV_MSG_QUEUED, SRV_MSG_REPROCESS};
 	sqlite3_stmt *st;
-	int rc;
+	int rc = SQLITE_DONE;
 
-	/* a queued message always holds its bytes (schema 11's CHECK); the condition says so here too */
-	if (sq_prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE state = ?2 "
-			    "AND dropped IS NULL ORDER BY failures, id LIMIT 1) "
-			    "RETURNING id, device_id, received, bytes, failures",
-		    "job_claim") != 0)
-		return -1;
-	sqlite3_bind_int(st, 1, SRV_MSG_PROCESSING);
-	sqlite3_bind_int(st, 2, SRV_MSG_QUEUED);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->device = sqlite3_column_int64(st, 1);
-		out->received = sqlite3_column_int64(st, 2);
-		out->len = (size_t)sqlite3_column_bytes(st, 3);
-		out->bytes = srv_malloc(out->len + 1);
-		memcpy(out->bytes, sqlite3_column_blob(st, 3), out->len);
-		out->failures = sqlite3_column_int(st, 4);
+	/* the queued messages first, then (when the caller takes them) those queued for reprocessing; a queued message
+	 * always holds its bytes (schema 11's CHECK), the condition says so for both */
+	for (size_t i = 0; i < (reprocess ? 2u : 1u) && rc == SQLITE_DONE; i++) {
+		if (sq_prepare(s, &st, "UPDATE messages SET state = ?1 WHERE id = (SELECT id FROM messages WHERE "
+				    "state = ?2 AND dropped IS NULL ORDER BY failures, id LIMIT 1) "
+				    "RETURNING id, device_id, received, bytes, failures",
+			    "job_claim") != 0)
+			return -1;
+		sqlite3_bind_int(st, 1, SRV_MSG_PROCESSING);
+		sqlite3_bind_int(st, 2, from[i]);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			out->id = sqlite3_column_int64(st, 0);
+			out->device = sqlite3_column_int64(st, 1);
+			out->received = sqlite3_column_int64(st, 2);
+			out->len = (size_t)sqlite3_column_bytes(st, 3);
+			out->bytes = srv_malloc(out->len + 1);
+			memcpy(out->bytes, sqlite3_column_blob(st, 3), out->len);
+			out->failures = sqlite3_column_int(st, 4);
+			out->reprocess = from[i] == SRV_MSG_REPROCESS;
+		}
+		sq_release(s, st);
 	}
-	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return srv_store_fail(base, "job_claim: %s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
@@ -676,7 +715,8 @@ struct aged {
 };
 
 /* Its trace deleted when it has one, its bytes dropped; waiting for symbols or quarantined, it expires with why
- * (the build it waited for kept in build). out_expired: whether it did. */
+ * (the build it waited for kept in build); queued for reprocessing, it is done (its trace is gone). out_expired:
+ * whether it expired. */
 static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t now, int64_t days, bool *out_expired)
 {
 	sqlite3_stmt *st;
@@ -696,7 +736,8 @@ static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t no
 			    "within %d days of its arrival (--retention-days): its bytes were dropped', detail, ?3) "
 			    "WHEN ?5 THEN printf('expired: still quarantined on the symbol file of build %s %d days after its "
 			    "arrival (--retention-days): its bytes were dropped', build, ?3) ELSE detail END, "
-			    "state = CASE WHEN state IN (?4, ?5) THEN ?6 ELSE state END WHERE id = ?1 RETURNING state",
+			    "state = CASE WHEN state IN (?4, ?5) THEN ?6 WHEN state = ?7 THEN ?8 ELSE state END WHERE id = ?1 "
+			    "RETURNING state",
 		    "retention_drop") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, m->id);
@@ -705,6 +746,8 @@ static int drop_message(struct sqlite_store *s, const struct aged *m, int64_t no
 	sqlite3_bind_int(st, 4, SRV_MSG_SYMBOLS_MISSING);
 	sqlite3_bind_int(st, 5, SRV_MSG_QUARANTINED);
 	sqlite3_bind_int(st, 6, SRV_MSG_EXPIRED);
+	sqlite3_bind_int(st, 7, SRV_MSG_REPROCESS);
+	sqlite3_bind_int(st, 8, SRV_MSG_DONE);
 	if (sq_step_row(s, st, &state, "retention_drop") < 0)
 		return -1;
 	*out_expired = state == SRV_MSG_EXPIRED;
@@ -807,10 +850,15 @@ static int sq_jobs_recover(struct srv_store *base)
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
 
-	if (sq_prepare(s, &st, "UPDATE messages SET state = ? WHERE state = ?", "jobs_recover") != 0)
+	/* one that was being reprocessed goes back behind the fresh messages */
+	if (sq_prepare(s, &st, "UPDATE messages SET state = CASE WHEN EXISTS (SELECT 1 FROM traces t, reprocessing r "
+			    "WHERE t.message_id = messages.id AND r.phase = ?3 AND t.analysis < r.target) THEN ?4 ELSE ?1 "
+			    "END WHERE state = ?2", "jobs_recover") != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, SRV_MSG_QUEUED);
 	sqlite3_bind_int(st, 2, SRV_MSG_PROCESSING);
+	sqlite3_bind_int(st, 3, SRV_REPROCESS_ANALYSING);
+	sqlite3_bind_int(st, 4, SRV_MSG_REPROCESS);
 	return sq_step_done(s, st, "jobs_recover");
 }
 
@@ -849,12 +897,6 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
-/* Where a message's trace is counted: its issue, device, version, when it was received, the trace. */
-struct counted {
-	int64_t issue, device, captured, trace;
-	const char *version;
-};
-
 /* The issue's devices moved by delta (a device counted first, or no longer). */
 static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
 {
@@ -869,7 +911,7 @@ static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
 
 /* A message counted in its issue: the count, its device's and its version's messages (rows made at the first),
  * the seen times widened to its own. */
-static int count_in(struct sqlite_store *s, const struct counted *c)
+int sq_count_in(struct sqlite_store *s, const struct sq_counted *c)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
@@ -904,7 +946,7 @@ static int count_in(struct sqlite_store *s, const struct counted *c)
  * version (their rows gone with their last message; the version's first trace then the first left of it), and a
  * seen time it held recomputed from the traces left. Exact while retention deleted none of the issue's traces;
  * after, the times are those of the traces it kept. */
-static int count_out(struct sqlite_store *s, const struct counted *c)
+int sq_count_out(struct sqlite_store *s, const struct sq_counted *c)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0, first = 0;
@@ -963,41 +1005,40 @@ static int count_out(struct sqlite_store *s, const struct counted *c)
 static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct counted was = {0}, now = {.version = t->sw_version};
+	struct sq_counted was = {0}, now = {.version = t->sw_version};
 	char *version = NULL;
+	int was_analysis = 0;
+	bool carry = false;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, &st, "INSERT INTO issues (fingerprint, kind, title, created) VALUES (?, ?, ?, ?) "
-			    "ON CONFLICT (fingerprint) DO UPDATE SET title = excluded.title RETURNING id", "issue") != 0)
-		return -1;
-	sqlite3_bind_text(st, 1, t->fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->title, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, t->captured);
-	if ((rc = sq_step_row(s, st, out_issue, "issue")) != 0)
-		return rc < 0 ? -1 : srv_store_fail(base, "issue: no id returned");
 	/* where the message counted before, when it was processed already */
-	if (sq_prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id FROM traces WHERE message_id = ?",
-		    "trace_was") != 0)
+	if (sq_prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id, analysis FROM traces "
+			    "WHERE message_id = ?", "trace_was") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->message);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		version = srv_strdup((const char *)sqlite3_column_text(st, 2));
-		was = (struct counted){.issue = sqlite3_column_int64(st, 0), .device = sqlite3_column_int64(st, 1),
-				       .version = version, .captured = sqlite3_column_int64(st, 3),
-				       .trace = sqlite3_column_int64(st, 4)};
+		was = (struct sq_counted){.issue = sqlite3_column_int64(st, 0), .device = sqlite3_column_int64(st, 1),
+					  .version = version, .captured = sqlite3_column_int64(st, 3),
+					  .trace = sqlite3_column_int64(st, 4)};
+		was_analysis = sqlite3_column_int(st, 5);
 	}
 	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		free(version);
 		return srv_store_fail(base, "trace_was: %s", sqlite3_errmsg(s->db));
 	}
+	if (sq_issue_for(s, t, was.issue, out_issue, &carry) != 0) {
+		free(version);
+		return -1;
+	}
 	/* a message keeps its device and its time: a trace replaced keeps them too */
-	if (sq_prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report) "
-			    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id,"
-			    " sw_version = excluded.sw_version, report = excluded.report RETURNING id, device_id, captured",
-		    "trace") != 0) {
+	if (sq_prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, analysis, "
+			    "fingerprint, kind, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO "
+			    "UPDATE SET issue_id = excluded.issue_id, sw_version = excluded.sw_version, report = "
+			    "excluded.report, analysis = excluded.analysis, fingerprint = excluded.fingerprint, kind = "
+			    "excluded.kind, title = excluded.title RETURNING id, device_id, captured", "trace") != 0) {
 		free(version);
 		return -1;
 	}
@@ -1007,6 +1048,10 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 4, t->sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, t->captured);
 	sqlite3_bind_text(st, 6, t->report, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, t->analysis);
+	sqlite3_bind_text(st, 8, t->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, t->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, t->title, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		now.trace = *out_trace = sqlite3_column_int64(st, 0);
 		now.device = sqlite3_column_int64(st, 1);
@@ -1017,13 +1062,22 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	if (rc != SQLITE_ROW)
 		rc = srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
 	else if (version == NULL)
-		rc = count_in(s, &now);
+		rc = sq_count_in(s, &now);
 	else if (was.issue != now.issue || strcmp(was.version, now.version) != 0)
-		rc = count_out(s, &was) != 0 || count_in(s, &now) != 0 ? -1 : 0;
+		rc = sq_count_out(s, &was) != 0 || sq_count_in(s, &now) != 0 ? -1 : 0;
 	else
 		rc = 0; /* the same message counted where it was */
+	if (rc == 0 && version != NULL)
+		rc = sq_reprocess_counted(s, was_analysis, t->analysis);
 	free(version);
-	return rc;
+	if (rc != 0 || !carry)
+		return rc;
+	/* the issue carried over may have merged into another: the trace is where it went */
+	if (sq_issue_carry(s, *out_issue, t->analysis) != 0 ||
+	    sq_prepare(s, &st, "SELECT issue_id FROM traces WHERE id = ?", "trace_issue") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, *out_trace);
+	return sq_step_row(s, st, out_issue, "trace_issue") == 0 ? 0 : -1;
 }
 
 static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device, int64_t boot_id, int reason,
@@ -1044,12 +1098,14 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 }
 
 /* An issue with its stored aggregates and its latest trace (retention keeps it). An issue counts no message when
- * all of its moved to other issues: it is not shown. */
+ * all of its moved to other issues (or it was merged into one): it is not shown. */
 #define ISSUE_SELECT                                                                                               \
 	"SELECT i.id, i.fingerprint, i.kind, i.title, i.count, i.devices, i.first_seen, i.last_seen, "                \
-	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0) FROM issues i WHERE i.count > 0 "
+	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0), COALESCE(i.split_from, 0) "          \
+	"FROM issues i WHERE i.count > 0 "
 
-/* The row under st as an issue, its versions read with a second statement, to each(). */
+/* The row under st as an issue, its versions and the issues merged into it read with two more statements, to
+ * each(). */
 static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
 		     void *ctx)
 {
@@ -1057,10 +1113,12 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 			      .kind = (const char *)sqlite3_column_text(st, 2),
 			      .title = (const char *)sqlite3_column_text(st, 3), .count = sqlite3_column_int64(st, 4),
 			      .devices = sqlite3_column_int64(st, 5), .first_seen = sqlite3_column_int64(st, 6),
-			      .last_seen = sqlite3_column_int64(st, 7), .latest_trace = sqlite3_column_int64(st, 8)};
+			      .last_seen = sqlite3_column_int64(st, 7), .latest_trace = sqlite3_column_int64(st, 8),
+			      .split_from = sqlite3_column_int64(st, 9)};
 	char **versions = NULL;
+	int64_t *merged = NULL;
 	sqlite3_stmt *v;
-	size_t n = 0;
+	size_t n = 0, m = 0;
 	int rc;
 
 	if (sq_prepare(s, &v, "SELECT sw_version FROM issue_versions WHERE issue_id = ? ORDER BY sw_version",
@@ -1072,14 +1130,28 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 		versions[n++] = srv_strdup((const char *)sqlite3_column_text(v, 0));
 	}
 	sq_release(s, v);
+	if (rc == SQLITE_DONE && sq_prepare(s, &v, "SELECT id FROM issues WHERE merged_into = ? ORDER BY id",
+					    "issue_merged") == 0) {
+		sqlite3_bind_int64(v, 1, i.id);
+		while ((rc = sqlite3_step(v)) == SQLITE_ROW) {
+			merged = srv_realloc(merged, (m + 1) * sizeof(*merged));
+			merged[m++] = sqlite3_column_int64(v, 0);
+		}
+		sq_release(s, v);
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_ERROR;
+	}
 	if (rc == SQLITE_DONE) {
 		i.versions = (const char *const *)versions;
 		i.nversions = n;
+		i.merged = merged;
+		i.nmerged = m;
 		each(&i, ctx);
 	}
 	for (size_t k = 0; k < n; k++)
 		free(versions[k]);
 	free(versions);
+	free(merged);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "issue_versions: %s", sqlite3_errmsg(s->db));
 }
 
@@ -1115,7 +1187,9 @@ static int sq_issue(struct srv_store *base, int64_t id, void (*each)(const struc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, &st, ISSUE_SELECT "AND i.id = ?", "issue") != 0)
+	/* an issue merged into another leads to that one */
+	if (sq_prepare(s, &st, ISSUE_SELECT "AND i.id = (SELECT COALESCE(merged_into, id) FROM issues WHERE id = ?)",
+		    "issue") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -1306,6 +1380,8 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.metric_table_put = sq_metric_table_put, .metrics_backfill = sq_metrics_backfill, .versions = sq_versions,
 	.version_hours = sq_version_hours, .metric_devices = sq_metric_devices, .device_heartbeats = sq_device_heartbeats,
 	.version_issues = sq_version_issues,
+	.reprocess_begin = sq_reprocess_begin, .reprocess_step = sq_reprocess_step,
+	.reprocess_status = sq_reprocess_status,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)
@@ -1354,6 +1430,26 @@ static int copy_slot_streams(struct sqlite_store *s)
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(&s->base, "%s", sqlite3_errmsg(s->db));
 }
 
+/* After a migration's changes, before its commit: every reference holds (foreign keys are off while the schema
+ * changes, as SQLite's way of remaking a table needs: schema 13 remakes issues). */
+static int references_hold(struct sqlite_store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return srv_store_fail(&s->base, "%s", sqlite3_errmsg(s->db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		srv_store_fail(&s->base, "a row of %s refers to no row of %s", (const char *)sqlite3_column_text(st, 0),
+			       (const char *)sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE)
+		srv_store_fail(&s->base, "%s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Called with foreign keys off (they cannot change inside a transaction). */
 static int migrate(struct sqlite_store *s)
 {
 	sqlite3_stmt *st;
@@ -1371,8 +1467,8 @@ static int migrate(struct sqlite_store *s)
 	for (; version < SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
 		if (exec(s, "BEGIN IMMEDIATE") != 0 || exec(s, k_migrations[version]) != 0 ||
-		    (k_migration_steps[version] != NULL && k_migration_steps[version](s) != 0) || exec(s, sql) != 0 ||
-		    exec(s, "COMMIT") != 0) {
+		    (k_migration_steps[version] != NULL && k_migration_steps[version](s) != 0) ||
+		    references_hold(s) != 0 || exec(s, sql) != 0 || exec(s, "COMMIT") != 0) {
 			char why[256];
 
 			snprintf(why, sizeof(why), "%s", srv_store_error(&s->base));
@@ -1403,8 +1499,8 @@ int srv_store_open_sqlite(struct srv_store **out, const char *dir, char *err, si
 	sqlite3_busy_timeout(s->db, 5000);
 	/* a checkpoint (and its fsync) every 10,000 WAL pages (40 MB) rather than SQLite's 1,000 */
 	if (exec(s, "PRAGMA journal_mode = WAL") != 0 || exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
-	    exec(s, "PRAGMA wal_autocheckpoint = 10000") != 0 ||
-	    exec(s, "PRAGMA foreign_keys = ON") != 0 || sq_health_open(s) != 0 || migrate(s) != 0) {
+	    exec(s, "PRAGMA wal_autocheckpoint = 10000") != 0 || exec(s, "PRAGMA foreign_keys = OFF") != 0 ||
+	    sq_health_open(s) != 0 || migrate(s) != 0 || exec(s, "PRAGMA foreign_keys = ON") != 0) {
 		snprintf(err, errlen, "%s: %s", path, srv_store_error(&s->base));
 		sq_close(&s->base);
 		return -1;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend's own header, shared by its files (store_sqlite.c: the schema, ingest, processing, the read
- * API; store_sqlite_health.c: heartbeats and fleet health): the connection and its statement cache. */
+ * API; store_sqlite_health.c: heartbeats and fleet health; store_sqlite_reprocess.c: issues by fingerprint and
+ * reprocessing): the connection and its statement cache. */
 #ifndef SRV_STORE_SQLITE_H
 #define SRV_STORE_SQLITE_H
 
@@ -10,7 +11,7 @@
 
 #include "store.h"
 
-#define STMT_CACHE 160 /* more than the distinct statements of the backend */
+#define STMT_CACHE 200 /* more than the distinct statements of the backend */
 
 /* Statements are prepared once and kept, keyed by the address of their SQL text (each a literal at one place). */
 struct sqlite_store {
@@ -70,5 +71,33 @@ int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
 
 /* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
 int sq_health_open(struct sqlite_store *s);
+
+/* Where a message's trace is counted: its issue, device, version, when it was received, the trace. */
+struct sq_counted {
+	int64_t issue, device, captured, trace;
+	const char *version;
+};
+
+/* An issue's aggregates (store_sqlite.c). sq_count_in: a message counted in c->issue (its count, device, version,
+ * seen times). sq_count_out: a message counted out of c->issue, its trace moved already (a seen time it held
+ * recomputed from the traces left). Return 0 or -1. */
+int sq_count_in(struct sqlite_store *s, const struct sq_counted *c);
+int sq_count_out(struct sqlite_store *s, const struct sq_counted *c);
+
+/* store_sqlite_reprocess.c: issues by fingerprint (the rules of srv_store_ops.trace_put) and reprocessing.
+ * sq_issue_for: the issue t goes into (out), was: the issue the message's trace is in, 0 when it has none;
+ * out_carry: set when that issue is to be carried over once t is in it (sq_issue_carry). The issue is titled after
+ * t when t's fingerprint is its own.
+ * sq_issue_carry: an issue carried over to the fingerprints of analysis its traces now have (heir, then splits).
+ * sq_reprocess_counted: a trace of was_analysis replaced by one of analysis: counted done by reprocessing to it.
+ * Each returns 0 or -1. */
+int sq_issue_for(struct sqlite_store *s, const struct srv_trace *t, int64_t was, int64_t *out, bool *out_carry);
+int sq_issue_carry(struct sqlite_store *s, int64_t issue, int analysis);
+int sq_reprocess_counted(struct sqlite_store *s, int was_analysis, int analysis);
+
+/* The reprocessing operations of struct srv_store_ops (store.h says what each does). */
+int sq_reprocess_begin(struct srv_store *base, int version, int64_t now, struct srv_reprocessing *out);
+int sq_reprocess_step(struct srv_store *base, int limit, struct srv_reprocessing *out, bool *out_more);
+int sq_reprocess_status(struct srv_store *base, struct srv_reprocessing *out);
 
 #endif

@@ -27,6 +27,9 @@
 #define SRV_RETENTION_BYTES (16 << 20)
 /* Heartbeats one backfill step names the metrics of (a few milliseconds of the writer's time). */
 #define SRV_BACKFILL_BATCH 500
+/* Traces one reprocessing step queues again (an indexed update of that many messages), or old issues it carries
+ * over (each a few statements; a merge moves the merged issue's traces). */
+#define SRV_REPROCESS_BATCH 500
 
 struct srv_workers {
 	struct srv_store *store;
@@ -39,6 +42,10 @@ struct srv_workers {
 	int64_t retention;   /* what was received this many seconds ago goes (docs/API.md, Retention) */
 	time_t retained;     /* when retention last ran */
 	time_t backfilled;   /* when heartbeats waiting for their build's metric keys were last looked for */
+	time_t stepped;      /* when reprocessing last took its steps */
+	bool reprocessing;   /* until its last step */
+	int64_t reprocess_gap_ms;  /* between two messages queued for reprocessing (0: none) */
+	int64_t reprocess_next_ms; /* when the next may be taken (CLOCK_MONOTONIC) */
 	bool stop;
 	unsigned n;
 	pthread_t threads[WORKERS_MAX];
@@ -57,6 +64,7 @@ struct write {
 	const char *detail;            /* with it: the build-id waited for, or why it failed */
 	const char *build;             /* write_failure: the build whose symbol file the analysis died on */
 	int found;                     /* claim, wait_for_symbols: 0 found, SRV_NONE not */
+	bool reprocess;                /* claim: a message queued for reprocessing may be claimed */
 };
 
 /* The oldest queued message, marked processing; found SRV_NONE when there is none. */
@@ -64,7 +72,7 @@ static int claim(struct srv_store *s, void *ctx)
 {
 	struct write *w = ctx;
 
-	w->found = s->ops->job_claim(s, w->claimed);
+	w->found = s->ops->job_claim(s, w->reprocess, w->claimed);
 	return w->found < 0 ? -1 : 0;
 }
 
@@ -192,7 +200,7 @@ static enum outcome coredump(struct srv_store *s, const struct srv_analyst_confi
 	}
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
 			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
-			      .sw_version = m->sw_version, .report = json};
+			      .sw_version = m->sw_version, .report = json, .analysis = FA_ANALYSIS_VERSION};
 
 	w = (struct write){.job = job, .trace = &t, .state = SRV_MSG_DONE};
 	ok = srv_store_group_run(s, write_result, &w) == 0;
@@ -214,8 +222,9 @@ int srv_process_one(struct srv_store *s, const struct srv_analyst_config *cfg, s
 	struct ff_error err = {0};
 	char detail[512] = "";
 	enum outcome out;
-	struct write w = {.claimed = &job, .job = &job};
+	struct write w = {.claimed = &job, .job = &job, .reprocess = !ws->hold_reprocess};
 
+	ws->reprocessed = false;
 	if (ws->analyst == NULL && srv_analyst_start(&ws->analyst, cfg, detail, sizeof(detail)) != 0)
 		return srv_store_fail(s, "%s", detail);
 	if (ws->unfinished != 0) { /* first what a full disk left claimed */
@@ -229,6 +238,7 @@ int srv_process_one(struct srv_store *s, const struct srv_analyst_config *cfg, s
 	}
 	if (w.found == SRV_NONE)
 		return 0;
+	ws->reprocessed = job.reprocess;
 	if (ff_message_parse(&m, job.bytes, job.len, &err) != 0) {
 		snprintf(detail, sizeof(detail), "%s", err.msg);
 		out = MARK_FAILED;
@@ -365,6 +375,91 @@ static void backfill(struct srv_workers *w)
 			"symbol file\n", (long long)total);
 }
 
+/* Milliseconds of CLOCK_MONOTONIC (the pace of reprocessing; the server's clock may be a test's). */
+static int64_t monotonic_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Whether the calling worker may take a message queued for reprocessing now (--reprocess-per-second): it reserves
+ * the next slot, given back by reprocess_paced() when what it took was not one. */
+static bool reprocess_may(struct srv_workers *w, int64_t *out_reserved)
+{
+	int64_t now = monotonic_ms();
+	bool may;
+
+	pthread_mutex_lock(&w->lock);
+	may = w->reprocess_gap_ms == 0 || now >= w->reprocess_next_ms;
+	*out_reserved = w->reprocess_next_ms;
+	if (may && w->reprocess_gap_ms > 0)
+		w->reprocess_next_ms = now + w->reprocess_gap_ms;
+	pthread_mutex_unlock(&w->lock);
+	return may;
+}
+
+static void reprocess_paced(struct srv_workers *w, bool reprocessed, int64_t reserved)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!reprocessed && w->reprocess_gap_ms > 0 && w->reprocess_next_ms > reserved)
+		w->reprocess_next_ms = reserved; /* the slot was not used */
+	pthread_mutex_unlock(&w->lock);
+}
+
+struct reprocess_step {
+	struct srv_reprocessing r;
+	bool more;
+};
+
+static int reprocess_step(struct srv_store *s, void *ctx)
+{
+	struct reprocess_step *b = ctx;
+
+	return s->ops->reprocess_step(s, SRV_REPROCESS_BATCH, &b->r, &b->more);
+}
+
+/* While reprocessing, every second one worker takes its steps (each in the group commit) as long as they have
+ * something to do: traces queued again, then, once all of them were analysed, the old issues carried over. The
+ * last step says what came of it. */
+static void reprocess(struct srv_workers *w)
+{
+	struct reprocess_step step = {.more = true};
+	int64_t queued = 0;
+	bool stop = false, on;
+
+	pthread_mutex_lock(&w->lock);
+	on = w->reprocessing;
+	pthread_mutex_unlock(&w->lock);
+	if (!on || !due(w, &w->stepped, 1, time(NULL)))
+		return;
+	while (step.more && !stop) {
+		if (srv_store_group_run(w->store, reprocess_step, &step) != 0) {
+			fprintf(stderr, "faultline-server: reprocessing: %s\n", srv_store_error(w->store));
+			return;
+		}
+		queued += step.r.queued;
+		pthread_mutex_lock(&w->lock);
+		stop = w->stop;
+		pthread_mutex_unlock(&w->lock);
+	}
+	if (queued > 0)
+		srv_workers_wake(w);
+	if (step.r.phase != SRV_REPROCESS_NONE)
+		return;
+	pthread_mutex_lock(&w->lock); /* a second worker whose steps ran long may find it done too: one says so */
+	on = w->reprocessing;
+	w->reprocessing = false;
+	pthread_mutex_unlock(&w->lock);
+	if (on)
+		fprintf(stderr, "faultline-server: reprocessing to analysis version %d done: %lld of %lld trace(s) "
+			"analysed again (%lld could not be: they keep their old fingerprint); %lld issue(s) kept their id "
+			"under a new fingerprint, %lld merged into an older one, %lld made of traces split from one\n",
+			step.r.to, (long long)step.r.done, (long long)step.r.total, (long long)step.r.stale,
+			(long long)step.r.kept, (long long)step.r.merged, (long long)step.r.split);
+}
+
 static void *run(void *arg)
 {
 	struct srv_workers *w = arg;
@@ -388,16 +483,34 @@ static void *run(void *arg)
 		expire(w);
 		retain(w);
 		backfill(w);
+		reprocess(w);
+		int64_t reserved = 0;
+
+		ws.hold_reprocess = !reprocess_may(w, &reserved);
 		rc = srv_process_one(w->store, w->analysis, &ws);
+		reprocess_paced(w, rc == 1 && ws.reprocessed, reserved);
 		if (rc < 0)
 			fprintf(stderr, "faultline-server: processing: %s\n", srv_store_error(w->store));
 		if (rc == 1)
 			continue;
-		/* Nothing queued (or the store failed): sleep until woken, or a second at most. */
+		/* Nothing queued (or the store failed): sleep until woken, or a second at most (less when a message
+		 * queued for reprocessing may be taken sooner). */
 		struct timespec until;
+		int64_t wait_ms = 1000;
 
+		pthread_mutex_lock(&w->lock);
+		if (ws.hold_reprocess && w->reprocess_next_ms - monotonic_ms() < wait_ms)
+			wait_ms = w->reprocess_next_ms - monotonic_ms();
+		pthread_mutex_unlock(&w->lock);
+		if (wait_ms < 1)
+			wait_ms = 1;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
+		until.tv_sec += wait_ms / 1000;
+		until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
 		pthread_mutex_lock(&w->lock);
 		while (!w->stop && w->generation == seen)
 			if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
@@ -409,22 +522,31 @@ static void *run(void *arg)
 }
 
 int srv_workers_start(struct srv_workers **out, struct srv_store *s, const struct srv_analyst_config *analysis,
-		      unsigned n, int64_t partial_expiry, int64_t retention)
+		      unsigned n, int64_t partial_expiry, int64_t retention, unsigned reprocess_per_second)
 {
+	struct srv_reprocessing r;
 	struct srv_workers *w;
 	int rc;
 
 	*out = NULL;
 	srv_store_lock(s);
-	rc = s->ops->jobs_recover(s);
+	rc = s->ops->reprocess_begin(s, FA_ANALYSIS_VERSION, srv_now(), &r);
+	if (rc == 0)
+		rc = s->ops->jobs_recover(s); /* after: a message being reprocessed is queued for reprocessing again */
 	srv_store_unlock(s);
 	if (rc != 0)
 		return -1;
+	if (r.phase != SRV_REPROCESS_NONE)
+		fprintf(stderr, "faultline-server: stored traces were grouped by analysis version %d, this server's is %d: "
+			"reprocessing them in the background (docs/ANALYSIS.md, When fingerprints change): %lld of %lld "
+			"trace(s) analysed again so far\n", r.from, r.to, (long long)r.done, (long long)r.total);
 	w = srv_calloc(1, sizeof(*w));
 	w->store = s;
 	w->analysis = analysis;
 	w->expiry = partial_expiry;
 	w->retention = retention;
+	w->reprocessing = r.phase != SRV_REPROCESS_NONE;
+	w->reprocess_gap_ms = reprocess_per_second > 0 ? 1000 / (int64_t)reprocess_per_second : 0;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	for (w->n = 0; w->n < n && w->n < WORKERS_MAX; w->n++)

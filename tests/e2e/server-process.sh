@@ -65,7 +65,7 @@ get issues > /dev/null
 
 # A trace: the report of `faultline decode --json`; its ELF core (the CLI's, below: the same bytes) opens in GDB.
 [ "$(get "traces/$trace")" = 200 ] || fail "GET traces/$trace"
-field .report.fingerprint.id | grep -q '^fl2:[0-9a-f]\{16\}$' || fail "the trace has no report: $(cat "$dir/body")"
+field .report.fingerprint.id | grep -q '^fl[0-9][0-9]*:[0-9a-f]\{16\}$' || fail "the trace has no report: $(cat "$dir/body")"
 curl -s -o "$dir/core.elf" -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/v1/traces/$trace/core"
 elf=$m3
 [ "$(field .device)" = dev-c ] && elf=$m4f
@@ -86,7 +86,7 @@ grep -q "^ *$issue  *3  *3 .*bus_fault in bus_fault_write$" "$dir/cli" || fail "
 [ "$(json '#' "$dir/cli")" = 1 ] && [ "$(cat "$dir/err")" = "... more: faultline issues --all" ] ||
 	fail "faultline issues --json --limit 1: $(cat "$dir/cli" "$dir/err")"
 "$cli" issues --json --all > "$dir/cli" 2> "$dir/err" || fail "faultline issues --json --all"
-[ "$(json '[].fingerprint' "$dir/cli" | grep -c '^fl2:')" = 2 ] && [ ! -s "$dir/err" ] ||
+[ "$(json '[].fingerprint' "$dir/cli" | grep -c '^fl[0-9][0-9]*:')" = 2 ] && [ ! -s "$dir/err" ] ||
 	fail "faultline issues --json --all: $(cat "$dir/cli")"
 for n in 0 501 x ''; do
 	"$cli" issues --limit "$n" 2> "$dir/err"
@@ -104,7 +104,7 @@ grep -q "^trace $trace of issue $issue, device dev-[abc], received " "$dir/trace
 cp "$dir/decode.txt" "$dir/decode"
 same_as_decode "$(traces dev-d)" "$m3" "$nulllog"
 cp "$dir/decode.txt" "$dir/null.decode"
-"$cli" trace "$trace" --json | json .fingerprint.id | grep -q '^fl2:' || fail "faultline trace --json"
+"$cli" trace "$trace" --json | json .fingerprint.id | grep -q '^fl[0-9][0-9]*:' || fail "faultline trace --json"
 "$cli" core "$trace" -o "$dir/cli.elf" > "$dir/cli.core" && cmp -s "$dir/cli.elf" "$dir/core.elf" || fail "faultline core"
 # The GDB command `faultline core` prints, run as printed, gives the whole backtrace: of the bus fault, and of the
 # NULL call (GDB 13 without `set stack-cache off` ends that one at a frame `0x00000000 in ?? ()`).

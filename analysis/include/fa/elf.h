@@ -121,8 +121,10 @@ uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name);
 
 /*
  * The length of a function name without the suffixes GCC gives IPA clones and split parts: ".constprop.N",
- * ".isra.N", ".part.N", ".cold", ".lto_priv.N", ".localalias" ("set_level.constprop.0" -> 9: "set_level"). The
- * symbol table names clones so; DWARF, GDB and fingerprints use the function's own name.
+ * ".isra.N", ".part.N", ".cold", ".lto_priv.N", ".localalias" (N: decimal digits; ".cold" and ".localalias" may
+ * have one too), any number of them, up to the name's end ("set_level.constprop.0" -> 9: "set_level";
+ * "f.part.0.cold" -> 1; "a.constprop" and "a.constprops.0" have none). The symbol table names clones so; DWARF,
+ * GDB and fingerprints use the function's own name.
  * name: (in) a NUL-terminated name.
  * Returns the length of its base name: strlen(name) when it has no such suffix.
  */

@@ -22,6 +22,11 @@ extern "C" {
 
 #define FA_REPORT_FRAMES 128u
 #define FA_FINGERPRINT_VERSION 2
+/* The analysis as a whole, for the server (docs/ANALYSIS.md, When fingerprints change): one more whenever a change
+ * can give a stored coredump another fingerprint, a new FA_FINGERPRINT_VERSION or not (an unwinder fix that finds
+ * more frames changes the top three without changing the rules). A server that starts with a newer one reprocesses
+ * every stored trace and carries each issue over to its new fingerprint. */
+#define FA_ANALYSIS_VERSION 2
 #define FA_FINGERPRINT_FRAMES 3u
 #define FA_REPORT_NAME_MAX 192u     /* room for a name of report.targets, NUL included */
 #define FA_REPORT_NAME_FLOOR 0x400u /* values below are not named: the vector table, counts, NULL + offset */

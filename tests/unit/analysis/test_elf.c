@@ -30,6 +30,7 @@
 
 #include "fa/elf.h"
 #include "ff/metrics.h"
+#include "elfwriter.h"
 
 /* A chain of six functions inlined into each other (always, whatever the optimization level) inside inline_outer:
  * the call in inline_6 returns to an address whose inline chain is seven deep, deeper than find_recursion()'s
@@ -173,50 +174,6 @@ enum {
 /* Abbreviation codes of k_abbrevs: */
 enum { A_CU = 1, A_BLOCK, A_PARTIAL, A_IMPORT, A_EVERY_FORM, A_SIBLING };
 
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-static void put(struct buf *b, const void *src, size_t n)
-{
-	if (n == 0) /* an empty buffer's p is NULL, which memcpy() may not take */
-		return;
-	if (b->n + n > b->cap) {
-		b->cap = (b->n + n) * 2;
-		b->p = realloc(b->p, b->cap);
-		assert_non_null(b->p);
-	}
-	memcpy(b->p + b->n, src, n);
-	b->n += n;
-}
-
-static void put_le(struct buf *b, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t byte = (uint8_t)(v >> (8 * i));
-
-		put(b, &byte, 1);
-	}
-}
-
-static void put_uleb(struct buf *b, uint64_t v)
-{
-	do {
-		uint8_t byte = (uint8_t)(v & 0x7f);
-
-		v >>= 7;
-		byte |= v != 0 ? 0x80 : 0;
-		put(b, &byte, 1);
-	} while (v != 0);
-}
-
-static void put_fill(struct buf *b, uint8_t byte, size_t n)
-{
-	while (n-- > 0)
-		put(b, &byte, 1);
-}
-
 /* Every attribute form the scanner knows, in one DIE: (form, bytes of its value when they are fixed; 0 for the
  * forms whose length is in the value, written by every_form_value()). */
 static const struct {
@@ -233,97 +190,76 @@ static const struct {
 
 /* The abbreviations every test unit uses: a unit, a lexical block covering the range, a partial unit, an import,
  * a DIE of every form, a block with a DW_AT_sibling. */
-static void put_abbrevs(struct buf *b)
+static void put_abbrevs(struct fl_buf *b)
 {
-	put_uleb(b, A_CU), put_uleb(b, TAG_CU), put_le(b, 1, 1);
-	put_uleb(b, AT_NAME), put_uleb(b, FORM_STRING), put_uleb(b, AT_LOW_PC), put_uleb(b, FORM_ADDR);
-	put_uleb(b, AT_HIGH_PC), put_uleb(b, FORM_DATA4), put_le(b, 0, 2);
-	put_uleb(b, A_BLOCK), put_uleb(b, TAG_BLOCK), put_le(b, 1, 1);
-	put_uleb(b, AT_LOW_PC), put_uleb(b, FORM_ADDR), put_uleb(b, AT_HIGH_PC), put_uleb(b, FORM_DATA4), put_le(b, 0, 2);
-	put_uleb(b, A_PARTIAL), put_uleb(b, TAG_PARTIAL), put_le(b, 1, 1), put_le(b, 0, 2);
-	put_uleb(b, A_IMPORT), put_uleb(b, TAG_IMPORTED_UNIT), put_le(b, 0, 1);
-	put_uleb(b, AT_IMPORT), put_uleb(b, FORM_REF_ADDR), put_le(b, 0, 2);
-	put_uleb(b, A_EVERY_FORM), put_uleb(b, TAG_VARIABLE), put_le(b, 0, 1);
+	fl_buf_uleb(b, A_CU), fl_buf_uleb(b, TAG_CU), fl_buf_le(b, 1, 1);
+	fl_buf_uleb(b, AT_NAME), fl_buf_uleb(b, FORM_STRING), fl_buf_uleb(b, AT_LOW_PC), fl_buf_uleb(b, FORM_ADDR);
+	fl_buf_uleb(b, AT_HIGH_PC), fl_buf_uleb(b, FORM_DATA4), fl_buf_le(b, 0, 2);
+	fl_buf_uleb(b, A_BLOCK), fl_buf_uleb(b, TAG_BLOCK), fl_buf_le(b, 1, 1);
+	fl_buf_uleb(b, AT_LOW_PC), fl_buf_uleb(b, FORM_ADDR), fl_buf_uleb(b, AT_HIGH_PC);
+	fl_buf_uleb(b, FORM_DATA4), fl_buf_le(b, 0, 2);
+	fl_buf_uleb(b, A_PARTIAL), fl_buf_uleb(b, TAG_PARTIAL), fl_buf_le(b, 1, 1), fl_buf_le(b, 0, 2);
+	fl_buf_uleb(b, A_IMPORT), fl_buf_uleb(b, TAG_IMPORTED_UNIT), fl_buf_le(b, 0, 1);
+	fl_buf_uleb(b, AT_IMPORT), fl_buf_uleb(b, FORM_REF_ADDR), fl_buf_le(b, 0, 2);
+	fl_buf_uleb(b, A_EVERY_FORM), fl_buf_uleb(b, TAG_VARIABLE), fl_buf_le(b, 0, 1);
 	for (size_t i = 0; i < NFORMS; i++) {
-		put_uleb(b, 0x2000 + i); /* DW_AT_lo_user and on: attributes of no meaning */
-		put_uleb(b, k_every_form[i].form);
+		fl_buf_uleb(b, 0x2000 + i); /* DW_AT_lo_user and on: attributes of no meaning */
+		fl_buf_uleb(b, k_every_form[i].form);
 		if (k_every_form[i].form == 0x21) /* implicit_const: its value */
-			put_uleb(b, 12345);
+			fl_buf_uleb(b, 12345);
 	}
-	put_le(b, 0, 2);
-	put_uleb(b, A_SIBLING), put_uleb(b, TAG_BLOCK), put_le(b, 1, 1);
-	put_uleb(b, AT_SIBLING), put_uleb(b, FORM_REF4), put_le(b, 0, 2);
-	put_le(b, 0, 1);
+	fl_buf_le(b, 0, 2);
+	fl_buf_uleb(b, A_SIBLING), fl_buf_uleb(b, TAG_BLOCK), fl_buf_le(b, 1, 1);
+	fl_buf_uleb(b, AT_SIBLING), fl_buf_uleb(b, FORM_REF4), fl_buf_le(b, 0, 2);
+	fl_buf_le(b, 0, 1);
 }
 
 /* The values of an A_EVERY_FORM DIE, in a DWARF 5 unit with 64-bit offsets and 4-byte addresses. The bytes are
  * 0xff wherever they can be: skipped one byte wrong, they would read as abbreviation codes no table has. */
-static void put_every_form_value(struct buf *b)
+static void put_every_form_value(struct fl_buf *b)
 {
-	put_uleb(b, A_EVERY_FORM);
+	fl_buf_uleb(b, A_EVERY_FORM);
 	for (size_t i = 0; i < NFORMS; i++) {
 		switch (k_every_form[i].form) {
-		case 0x03: put_le(b, 3, 2), put_fill(b, 0xff, 3); break;      /* block2 */
-		case 0x04: put_le(b, 2, 4), put_fill(b, 0xff, 2); break;      /* block4 */
-		case 0x08: put(b, "every", 6); break;                         /* string */
-		case 0x09: case 0x18: put_uleb(b, 300), put_fill(b, 0xff, 300); break; /* block, exprloc */
-		case 0x0a: put_le(b, 1, 1), put_fill(b, 0xff, 1); break;      /* block1 */
-		case 0x16: put_uleb(b, 0x05), put_fill(b, 0xff, 2); break;    /* indirect: data2 */
+		case 0x03: fl_buf_le(b, 3, 2), fl_buf_fill(b, 0xff, 3); break;      /* block2 */
+		case 0x04: fl_buf_le(b, 2, 4), fl_buf_fill(b, 0xff, 2); break;      /* block4 */
+		case 0x08: fl_buf_put(b, "every", 6); break;                        /* string */
+		case 0x09: case 0x18: fl_buf_uleb(b, 300), fl_buf_fill(b, 0xff, 300); break; /* block, exprloc */
+		case 0x0a: fl_buf_le(b, 1, 1), fl_buf_fill(b, 0xff, 1); break;      /* block1 */
+		case 0x16: fl_buf_uleb(b, 0x05), fl_buf_fill(b, 0xff, 2); break;    /* indirect: data2 */
 		case 0x19: case 0x21: break;                                  /* flag_present, implicit_const */
 		case 0x0d: case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02:
-			put_uleb(b, UINT64_MAX); /* a LEB128 of 10 bytes */
+			fl_buf_uleb(b, UINT64_MAX); /* a LEB128 of 10 bytes */
 			break;
-		default: put_fill(b, 0xff, k_every_form[i].size); break;
+		default: fl_buf_fill(b, 0xff, k_every_form[i].size); break;
 		}
 	}
 }
 
-/* A DWARF 4 unit header (32-bit) whose length is patched by end_unit(). Returns the unit's offset. */
-static size_t begin_unit(struct buf *b)
+
+static void put_cu_die(struct fl_buf *b)
 {
-	size_t at = b->n;
-
-	put_le(b, 0, 4), put_le(b, 4, 2), put_le(b, 0, 4), put_le(b, 4, 1);
-	return at;
-}
-
-static void end_unit(struct buf *b, size_t at)
-{
-	size_t len = b->n - at - 4;
-
-	for (unsigned i = 0; i < 4; i++)
-		b->p[at + i] = (uint8_t)(len >> (8 * i));
-}
-
-static void put_cu_die(struct buf *b)
-{
-	put_uleb(b, A_CU), put(b, "deep.c", 7), put_le(b, 0, 4), put_le(b, HIGH, 4);
+	fl_buf_uleb(b, A_CU), fl_buf_put(b, "deep.c", 7), fl_buf_le(b, 0, 4), fl_buf_le(b, HIGH, 4);
 }
 
 /* n nested lexical blocks and the end of their children (not of the unit DIE's). */
-static void put_blocks(struct buf *b, unsigned n)
+static void put_blocks(struct fl_buf *b, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		put_uleb(b, A_BLOCK), put_le(b, 0, 4), put_le(b, HIGH, 4);
-	put_fill(b, 0, n);
+		fl_buf_uleb(b, A_BLOCK), fl_buf_le(b, 0, 4), fl_buf_le(b, HIGH, 4);
+	fl_buf_fill(b, 0, n);
 }
 
 /* One compile unit nesting DIEs `depth` deep (the unit's DIE is 1). */
-static void put_deep_unit(struct buf *b, unsigned depth)
+static void put_deep_unit(struct fl_buf *b, unsigned depth)
 {
-	size_t at = begin_unit(b);
+	size_t at = fl_dwarf_unit_begin(b);
 
 	put_cu_die(b);
 	put_blocks(b, depth - 1);
-	put_le(b, 0, 1);
-	end_unit(b, at);
+	fl_buf_le(b, 0, 1);
+	fl_dwarf_unit_end(b, at);
 }
-
-struct section {
-	const char *name;
-	uint32_t type, flags, addr, link, info, entsize;
-	const struct buf *data;
-};
 
 /* What an ELF of write_elf() may have besides: a section of this name (non-allocated, of section_type, 0 for
  * SHT_PROGBITS, holding section_data or else 4 bytes of 0; twice when twice is set), and functions of these
@@ -333,7 +269,7 @@ struct elf_extra {
 	const char *const *funcs;
 	size_t nfuncs;
 	uint32_t section_type;
-	const struct buf *section_data;
+	const struct fl_buf *section_data;
 	bool twice;
 };
 
@@ -342,111 +278,47 @@ struct elf_extra {
 
 /*
  * Write a little-endian ARM executable with .debug_info and .debug_abbrev as given and what fa_elf_open() asks
- * besides: a build-id, a function deep_scopes over the range (after a word at 0: a function at 0 is taken for
- * none), .debug_frame and .debug_aranges for it; and what x (optional) adds. Returns the path of a temporary file
- * the caller unlinks.
+ * besides (fl_elf_firmware()): a build-id, a function deep_scopes over the range (after a word at 0: a function at
+ * 0 is taken for none), .debug_frame and .debug_aranges for it; and what x (optional) adds. Returns the path of a
+ * temporary file the caller unlinks and frees.
  */
-static char *write_elf(const struct buf *abbrev, const struct buf *info, const struct elf_extra *x)
+static char *write_elf(const struct fl_buf *abbrev, const struct fl_buf *info, const struct elf_extra *x)
 {
 	static const uint8_t code[8] = {0, 0, 0, 0, 0xfe, 0xe7, 0, 0}; /* a word, then `b .` */
-	struct buf text = {0}, note = {0}, aranges = {0}, frame = {0}, symtab = {0}, strtab = {0}, shstrtab = {0};
-	struct buf out = {0}, extra = {0};
-	char *path = strdup("/tmp/test_analysis_elf-XXXXXX");
-	const struct section secs[] = {
-		{".text", 1 /* PROGBITS */, 6 /* AX */, 0, 0, 0, 0, &text},
-		{".note.gnu.build-id", 7 /* NOTE */, 2 /* A */, 0x100, 0, 0, 0, &note},
-		{".debug_abbrev", 1, 0, 0, 0, 0, 0, abbrev},
-		{".debug_info", 1, 0, 0, 0, 0, 0, info},
-		{".debug_aranges", 1, 0, 0, 0, 0, 0, &aranges},
-		{".debug_frame", 1, 0, 0, 0, 0, 0, &frame},
-		{".symtab", 2 /* SYMTAB */, 0, 0, 8 /* .strtab */, 1, 16, &symtab},
-		{".strtab", 3 /* STRTAB */, 0, 0, 0, 0, 0, &strtab},
-		{".shstrtab", 3, 0, 0, 0, 0, 0, &shstrtab},
-		{x != NULL ? x->section : NULL, x != NULL && x->section_type != 0 ? x->section_type : 1, 0, 0, 0, 0, 0,
-		 &extra},
-		{x != NULL ? x->section : NULL, x != NULL && x->section_type != 0 ? x->section_type : 1, 0, 0, 0, 0, 0,
-		 &extra},
+	struct fl_buf text = {0}, extra = {0};
+	size_t nfuncs = x != NULL ? x->nfuncs : 0;
+	struct fl_elf_func *funcs = calloc(1 + nfuncs, sizeof(*funcs));
+	const struct fl_elf_section sec = {
+		.name = x != NULL ? x->section : NULL, .type = x != NULL && x->section_type != 0 ? x->section_type : 1,
+		.data = &extra,
 	};
-	/* the null section, the nine above, and the extra section once or twice */
-	const size_t nsecs = sizeof(secs) / sizeof(secs[0]) - 1 + (x != NULL && x->section != NULL ? 1u + x->twice : 0u);
-	const size_t phoff = 52;
-	const size_t data_at = phoff + 32;
-	size_t offs[sizeof(secs) / sizeof(secs[0])], names[sizeof(secs) / sizeof(secs[0])], shoff;
-	int fd;
+	const struct fl_elf_section secs[2] = {sec, sec};
+	const struct fl_firmware fw = {
+		.text = &text, .funcs = funcs, .nfuncs = 1 + nfuncs, .abbrev = abbrev, .info = info, .code_len = HIGH,
+		.extra = secs, .nextra = x != NULL && x->section != NULL ? 1u + x->twice : 0u,
+	};
+	char *path;
 
-	put(&text, code, sizeof(code));
-	put_le(&note, 4, 4), put_le(&note, 20, 4), put_le(&note, 3, 4), put(&note, "GNU", 4);
-	put_fill(&note, 0xa5, 20);
-	put_le(&aranges, 28, 4), put_le(&aranges, 2, 2), put_le(&aranges, 0, 4), put_le(&aranges, 4, 1);
-	put_le(&aranges, 0, 1), put_le(&aranges, 0, 4), put_le(&aranges, 0, 4), put_le(&aranges, HIGH, 4);
-	put_le(&aranges, 0, 8);
-	/* CIE: version 1, no augmentation, code align 2, data align -4, return address lr, CFA = sp */
-	put_le(&frame, 16, 4), put_le(&frame, 0xffffffff, 4);
-	put(&frame, "\x01\x00\x02\x7c\x0e\x0c\x0d\x00\x00\x00\x00\x00", 8);
-	put_le(&frame, 12, 4), put_le(&frame, 0, 4), put_le(&frame, 0, 4), put_le(&frame, HIGH, 4);
-	put_fill(&symtab, 0, 16);
-	put(&strtab, "\0deep_scopes", 13);
-	put_le(&symtab, 1, 4), put_le(&symtab, 5, 4), put_le(&symtab, HIGH - 4, 4);
-	put_le(&symtab, 0x12 /* GLOBAL FUNC */, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1 /* .text */, 2);
-	for (size_t i = 0; x != NULL && i < x->nfuncs; i++) {
-		put_le(&symtab, strtab.n, 4), put_le(&symtab, FUNC_AT(i), 4), put_le(&symtab, FUNC_SIZE, 4);
-		put_le(&symtab, 0x12, 1), put_le(&symtab, 0, 1), put_le(&symtab, 1, 2);
-		put(&strtab, x->funcs[i], strlen(x->funcs[i]) + 1);
-	}
+	assert_non_null(funcs);
+	fl_buf_put(&text, code, sizeof(code));
+	funcs[0] = (struct fl_elf_func){"deep_scopes", 5, HIGH - 4};
+	for (size_t i = 0; i < nfuncs; i++)
+		funcs[1 + i] = (struct fl_elf_func){x->funcs[i], FUNC_AT(i), FUNC_SIZE};
 	if (x != NULL && x->section_data != NULL)
-		put(&extra, x->section_data->p, x->section_data->n);
+		fl_buf_put(&extra, x->section_data->p, x->section_data->n);
 	else
-		put_le(&extra, 0, 4);
-	put_fill(&shstrtab, 0, 1);
-	for (size_t i = 0; i < nsecs - 1; i++) {
-		names[i] = shstrtab.n;
-		put(&shstrtab, secs[i].name, strlen(secs[i].name) + 1);
-	}
-	/* the header, one PT_LOAD for .text, the sections' bytes (4-aligned), the section table */
-	put_fill(&out, 0, data_at);
-	for (size_t i = 0; i < nsecs - 1; i++) {
-		put_fill(&out, 0, (4 - out.n % 4) % 4);
-		offs[i] = out.n;
-		put(&out, secs[i].data->p, secs[i].data->n);
-	}
-	put_fill(&out, 0, (4 - out.n % 4) % 4);
-	shoff = out.n;
-	put_fill(&out, 0, 40);
-	for (size_t i = 0; i < nsecs - 1; i++) {
-		put_le(&out, names[i], 4), put_le(&out, secs[i].type, 4), put_le(&out, secs[i].flags, 4);
-		put_le(&out, secs[i].addr, 4), put_le(&out, offs[i], 4), put_le(&out, secs[i].data->n, 4);
-		put_le(&out, secs[i].link, 4), put_le(&out, secs[i].info, 4), put_le(&out, 1, 4);
-		put_le(&out, secs[i].entsize, 4);
-	}
-	{
-		struct buf h = {0};
-
-		put(&h, "\x7f" "ELF\x01\x01\x01", 7), put_fill(&h, 0, 9);
-		put_le(&h, 2 /* EXEC */, 2), put_le(&h, 40 /* ARM */, 2), put_le(&h, 1, 4), put_le(&h, 5, 4);
-		put_le(&h, phoff, 4), put_le(&h, shoff, 4), put_le(&h, 0x05000000, 4), put_le(&h, 52, 2);
-		put_le(&h, 32, 2), put_le(&h, 1, 2), put_le(&h, 40, 2), put_le(&h, nsecs, 2);
-		put_le(&h, 9 /* .shstrtab */, 2);
-		put_le(&h, 1 /* LOAD */, 4), put_le(&h, offs[0], 4), put_le(&h, 0, 4), put_le(&h, 0, 4);
-		put_le(&h, text.n, 4), put_le(&h, text.n, 4), put_le(&h, 5 /* R X */, 4), put_le(&h, 4, 4);
-		memcpy(out.p, h.p, h.n);
-		free(h.p);
-	}
-	assert_non_null(path);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, out.p, out.n), (ssize_t)out.n);
-	close(fd);
-	free(text.p), free(note.p), free(aranges.p), free(frame.p), free(symtab.p), free(strtab.p);
-	free(shstrtab.p), free(out.p), free(extra.p);
+		fl_buf_le(&extra, 0, 4);
+	path = fl_elf_firmware(&fw);
+	free(text.p), free(extra.p), free(funcs);
 	return path;
 }
 
 /* fa_elf_open() of an ELF with this .debug_abbrev (NULL: put_abbrevs()) and .debug_info; err filled. Returns its
  * result. */
-static int open_elf(const struct buf *abbrev, const struct buf *info, const struct elf_extra *x,
+static int open_elf(const struct fl_buf *abbrev, const struct fl_buf *info, const struct elf_extra *x,
 		    struct ff_error *err, struct fa_elf **out)
 {
-	struct buf own = {0};
+	struct fl_buf own = {0};
 	char *path;
 	int rc;
 
@@ -461,18 +333,18 @@ static int open_elf(const struct buf *abbrev, const struct buf *info, const stru
 	return rc;
 }
 
-static int open_with(const struct buf *abbrev, const struct buf *info, struct ff_error *err, struct fa_elf **out)
+static int open_with(const struct fl_buf *abbrev, const struct fl_buf *info, struct ff_error *err, struct fa_elf **out)
 {
 	return open_elf(abbrev, info, NULL, err, out);
 }
 
-static int open_info(const struct buf *info, struct ff_error *err, struct fa_elf **out)
+static int open_info(const struct fl_buf *info, struct ff_error *err, struct fa_elf **out)
 {
 	return open_with(NULL, info, err, out);
 }
 
 /* fa_elf_open() with this .debug_abbrev (NULL: put_abbrevs()) fails with code and a message that holds want. */
-static void assert_refused_with(const struct buf *abbrev, const struct buf *info, int code, const char *want)
+static void assert_refused_with(const struct fl_buf *abbrev, const struct fl_buf *info, int code, const char *want)
 {
 	struct ff_error err;
 	struct fa_elf *e = NULL;
@@ -484,7 +356,7 @@ static void assert_refused_with(const struct buf *abbrev, const struct buf *info
 }
 
 /* fa_elf_open() fails with code and a message that holds want. */
-static void assert_refused(const struct buf *info, int code, const char *want)
+static void assert_refused(const struct fl_buf *info, int code, const char *want)
 {
 	assert_refused_with(NULL, info, code, want);
 }
@@ -492,7 +364,7 @@ static void assert_refused(const struct buf *info, int code, const char *want)
 /* fa_elf_open() in a thread with an 8 MiB stack of our own, then the function at an address: dwarf_getscopes()
  * walks the unit down to its deepest DIE. */
 struct in_thread {
-	const struct buf *info;
+	const struct fl_buf *info;
 	int rc;
 	struct fa_sym sym;
 	size_t nsyms;
@@ -516,7 +388,7 @@ static void *open_and_symbolize(void *arg)
 /* A unit nested right to the limit is read, and the stack it takes libdw to walk it is a small part of 8 MiB. */
 static void depth_at_the_limit_fits_a_thread_stack(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 	struct in_thread t = {.info = &info, .rc = -1};
 	uint8_t *stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pthread_attr_t attr;
@@ -546,7 +418,7 @@ static void depth_at_the_limit_fits_a_thread_stack(void **state)
 
 static void depth_past_the_limit_is_refused(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 
 	(void)state;
 	put_deep_unit(&info, DEPTH_MAX + 1);
@@ -558,38 +430,39 @@ static void depth_past_the_limit_is_refused(void **state)
 /* Units of every header kind (DWARF 2 with 8-byte addresses, 4, 5 skeleton and type units with 64-bit offsets)
  * and a DIE of every form are skipped exactly: the last unit, 257 deep, is found and named. One byte wrong
  * anywhere would fail otherwise. With it 256 deep, the ELF opens. */
-static void put_every_kind(struct buf *b, unsigned last_depth, size_t *last)
+static void put_every_kind(struct fl_buf *b, unsigned last_depth, size_t *last)
 {
 	size_t at, len_at;
 
 	at = b->n; /* DWARF 2, 8-byte addresses: ref_addr is address-sized */
-	put_le(b, 0, 4), put_le(b, 2, 2), put_le(b, 0, 4), put_le(b, 8, 1);
-	put_uleb(b, A_IMPORT), put_le(b, 0xffffffffffffffffull, 8); /* no unit: libdw follows no import there */
-	end_unit(b, at);
+	fl_buf_le(b, 0, 4), fl_buf_le(b, 2, 2), fl_buf_le(b, 0, 4), fl_buf_le(b, 8, 1);
+	fl_buf_uleb(b, A_IMPORT), fl_buf_le(b, 0xffffffffffffffffull, 8); /* no unit: libdw follows no import there */
+	fl_dwarf_unit_end(b, at);
 	at = b->n; /* DWARF 5 skeleton unit, 64-bit: dwo_id; every form */
-	put_le(b, 0xffffffff, 4), len_at = b->n, put_le(b, 0, 8), put_le(b, 5, 2), put_le(b, 4 /* skeleton */, 1);
-	put_le(b, 4, 1), put_le(b, 0, 8), put_fill(b, 0xff, 8);
+	fl_buf_le(b, 0xffffffff, 4), len_at = b->n, fl_buf_le(b, 0, 8);
+	fl_buf_le(b, 5, 2), fl_buf_le(b, 4 /* skeleton */, 1);
+	fl_buf_le(b, 4, 1), fl_buf_le(b, 0, 8), fl_buf_fill(b, 0xff, 8);
 	put_cu_die(b);
 	put_every_form_value(b);
 	/* a DIE whose sibling is after its child block, the block's 0 and its own */
-	put_uleb(b, A_SIBLING), put_le(b, b->n + 4 + 9 + 1 + 1 - at, 4);
-	put_blocks(b, 1), put_le(b, 0, 1);
-	put_uleb(b, A_BLOCK), put_le(b, 0, 4), put_le(b, HIGH, 4), put_le(b, 0, 1);
-	put_le(b, 0, 1);
+	fl_buf_uleb(b, A_SIBLING), fl_buf_le(b, b->n + 4 + 9 + 1 + 1 - at, 4);
+	put_blocks(b, 1), fl_buf_le(b, 0, 1);
+	fl_buf_uleb(b, A_BLOCK), fl_buf_le(b, 0, 4), fl_buf_le(b, HIGH, 4), fl_buf_le(b, 0, 1);
+	fl_buf_le(b, 0, 1);
 	for (unsigned i = 0; i < 8; i++)
 		b->p[len_at + i] = (uint8_t)((b->n - len_at - 8) >> (8 * i));
 	at = b->n; /* DWARF 5 type unit, 32-bit: signature, type offset */
-	put_le(b, 0, 4), put_le(b, 5, 2), put_le(b, 2 /* type */, 1), put_le(b, 4, 1), put_le(b, 0, 4);
-	put_fill(b, 0xff, 12);
-	put_cu_die(b), put_blocks(b, 3), put_le(b, 0, 1);
-	end_unit(b, at);
+	fl_buf_le(b, 0, 4), fl_buf_le(b, 5, 2), fl_buf_le(b, 2 /* type */, 1), fl_buf_le(b, 4, 1), fl_buf_le(b, 0, 4);
+	fl_buf_fill(b, 0xff, 12);
+	put_cu_die(b), put_blocks(b, 3), fl_buf_le(b, 0, 1);
+	fl_dwarf_unit_end(b, at);
 	*last = b->n;
 	put_deep_unit(b, last_depth);
 }
 
 static void every_form_and_header_is_skipped(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 	struct ff_error err;
 	struct fa_elf *e = NULL;
 	char want[128];
@@ -609,18 +482,18 @@ static void every_form_and_header_is_skipped(void **state)
 
 static void unknown_form_is_refused(void **state)
 {
-	struct buf abbrev = {0}, info = {0};
+	struct fl_buf abbrev = {0}, info = {0};
 	struct ff_error err = {0};
 	struct fa_elf *e = NULL;
 	size_t at;
 	char *path;
 
 	(void)state;
-	put_uleb(&abbrev, 1), put_uleb(&abbrev, TAG_CU), put_le(&abbrev, 0, 1);
-	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, 0x99), put_le(&abbrev, 0, 3);
-	at = begin_unit(&info);
-	put_uleb(&info, 1), put_le(&info, 0, 4);
-	end_unit(&info, at);
+	fl_buf_uleb(&abbrev, 1), fl_buf_uleb(&abbrev, TAG_CU), fl_buf_le(&abbrev, 0, 1);
+	fl_buf_uleb(&abbrev, AT_NAME), fl_buf_uleb(&abbrev, 0x99), fl_buf_le(&abbrev, 0, 3);
+	at = fl_dwarf_unit_begin(&info);
+	fl_buf_uleb(&info, 1), fl_buf_le(&info, 0, 4);
+	fl_dwarf_unit_end(&info, at);
 	path = write_elf(&abbrev, &info, NULL);
 	assert_int_equal(fa_elf_open(&e, path, &err), FF_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "the DWARF unit at 0x0 in .debug_info has a DIE (at 0xb) with attribute form "
@@ -631,15 +504,15 @@ static void unknown_form_is_refused(void **state)
 
 static void missing_abbreviation_is_refused(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 	size_t at;
 
 	(void)state;
 	put_deep_unit(&info, 3);
-	at = begin_unit(&info);
+	at = fl_dwarf_unit_begin(&info);
 	put_cu_die(&info);
-	put_uleb(&info, 9), put_le(&info, 0, 1);
-	end_unit(&info, at);
+	fl_buf_uleb(&info, 9), fl_buf_le(&info, 0, 1);
+	fl_dwarf_unit_end(&info, at);
 	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x30 in .debug_info has a DIE (at 0x4b) of "
 		       "abbreviation code 9, which its table at 0x0 does not define");
 	free(info.p);
@@ -649,12 +522,12 @@ static void missing_abbreviation_is_refused(void **state)
  * section's end. */
 static void cut_unit_is_refused(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 
 	(void)state;
 	put_deep_unit(&info, 3);
 	info.n -= 3 + 2; /* the 0s, and 2 bytes of the innermost block's high_pc */
-	end_unit(&info, 0);
+	fl_dwarf_unit_end(&info, 0);
 	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info is cut short: its DIE at 0x24 "
 		       "runs past its end");
 	info.n = 0;
@@ -668,15 +541,15 @@ static void cut_unit_is_refused(void **state)
 /* A DW_AT_sibling that points back: libdw would walk the same DIEs again, deeper each time. */
 static void sibling_elsewhere_is_refused(void **state)
 {
-	struct buf info = {0};
-	size_t at = begin_unit(&info);
+	struct fl_buf info = {0};
+	size_t at = fl_dwarf_unit_begin(&info);
 
 	(void)state;
 	put_cu_die(&info);
-	put_uleb(&info, A_SIBLING), put_le(&info, 0x1b, 4); /* itself */
-	put_blocks(&info, 1), put_le(&info, 0, 1);
-	put_uleb(&info, A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
-	end_unit(&info, at);
+	fl_buf_uleb(&info, A_SIBLING), fl_buf_le(&info, 0x1b, 4); /* itself */
+	put_blocks(&info, 1), fl_buf_le(&info, 0, 1);
+	fl_buf_uleb(&info, A_BLOCK), fl_buf_le(&info, 0, 4), fl_buf_le(&info, HIGH, 4), fl_buf_le(&info, 0, 2);
+	fl_dwarf_unit_end(&info, at);
 	assert_refused(&info, FF_ERR_MALFORMED, "has a DW_AT_sibling pointing to 0x1b, which is not the next sibling "
 		       "(at 0x2b)");
 	free(info.p);
@@ -695,25 +568,26 @@ static void values_past_32_bits_are_refused(void **state)
 		{1, TAG_CU, 0x100000000 | AT_NAME, FORM_STRING, "has an attribute name or form of 0x100000003, past"},
 		{1, TAG_CU, AT_NAME, 0x100000000 | FORM_STRING, "has an attribute name or form of 0x100000008, past"},
 	};
-	struct buf abbrev = {0}, info = {0};
+	struct fl_buf abbrev = {0}, info = {0};
 	size_t at;
 
 	(void)state;
-	at = begin_unit(&info);
-	put_uleb(&info, 1), put(&info, "u.c", 4), put_le(&info, 0, 1);
-	end_unit(&info, at);
+	at = fl_dwarf_unit_begin(&info);
+	fl_buf_uleb(&info, 1), fl_buf_put(&info, "u.c", 4), fl_buf_le(&info, 0, 1);
+	fl_dwarf_unit_end(&info, at);
 	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
 		abbrev.n = 0;
-		put_uleb(&abbrev, k_cases[i].code), put_uleb(&abbrev, k_cases[i].tag), put_le(&abbrev, 0, 1);
-		put_uleb(&abbrev, k_cases[i].name), put_uleb(&abbrev, k_cases[i].form), put_le(&abbrev, 0, 3);
+		fl_buf_uleb(&abbrev, k_cases[i].code), fl_buf_uleb(&abbrev, k_cases[i].tag), fl_buf_le(&abbrev, 0, 1);
+		fl_buf_uleb(&abbrev, k_cases[i].name), fl_buf_uleb(&abbrev, k_cases[i].form), fl_buf_le(&abbrev, 0, 3);
 		assert_refused_with(&abbrev, &info, FF_ERR_MALFORMED, k_cases[i].want);
 	}
 	/* a DIE's code: 1 to libdw, which would find A_CU */
 	info.n = 0;
-	at = begin_unit(&info);
+	at = fl_dwarf_unit_begin(&info);
 	put_cu_die(&info);
-	put_uleb(&info, 0x100000000 | A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
-	end_unit(&info, at);
+	fl_buf_uleb(&info, 0x100000000 | A_BLOCK), fl_buf_le(&info, 0, 4);
+	fl_buf_le(&info, HIGH, 4), fl_buf_le(&info, 0, 2);
+	fl_dwarf_unit_end(&info, at);
 	assert_refused(&info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info has a DIE abbreviation code of "
 		       "0x100000002, past 32 bits");
 	free(abbrev.p), free(info.p);
@@ -723,20 +597,20 @@ static void values_past_32_bits_are_refused(void **state)
  * dwarf_siblingof() would loop), a scan checking only the last would pass it. */
 static void two_siblings_are_refused(void **state)
 {
-	struct buf abbrev = {0}, info = {0};
+	struct fl_buf abbrev = {0}, info = {0};
 	size_t at;
 
 	(void)state;
 	put_abbrevs(&abbrev);
 	abbrev.n--; /* the table's end */
-	put_uleb(&abbrev, 7), put_uleb(&abbrev, TAG_BLOCK), put_le(&abbrev, 0, 1);
-	put_uleb(&abbrev, AT_SIBLING), put_uleb(&abbrev, FORM_REF4);
-	put_uleb(&abbrev, AT_SIBLING), put_uleb(&abbrev, FORM_REF4), put_le(&abbrev, 0, 3);
-	at = begin_unit(&info);
+	fl_buf_uleb(&abbrev, 7), fl_buf_uleb(&abbrev, TAG_BLOCK), fl_buf_le(&abbrev, 0, 1);
+	fl_buf_uleb(&abbrev, AT_SIBLING), fl_buf_uleb(&abbrev, FORM_REF4);
+	fl_buf_uleb(&abbrev, AT_SIBLING), fl_buf_uleb(&abbrev, FORM_REF4), fl_buf_le(&abbrev, 0, 3);
+	at = fl_dwarf_unit_begin(&info);
 	put_cu_die(&info);
-	put_uleb(&info, 7), put_le(&info, 0x1b, 4), put_le(&info, 0x24, 4); /* itself, then the next DIE */
-	put_uleb(&info, A_BLOCK), put_le(&info, 0, 4), put_le(&info, HIGH, 4), put_le(&info, 0, 2);
-	end_unit(&info, at);
+	fl_buf_uleb(&info, 7), fl_buf_le(&info, 0x1b, 4), fl_buf_le(&info, 0x24, 4); /* itself, then the next DIE */
+	fl_buf_uleb(&info, A_BLOCK), fl_buf_le(&info, 0, 4), fl_buf_le(&info, HIGH, 4), fl_buf_le(&info, 0, 2);
+	fl_dwarf_unit_end(&info, at);
 	assert_refused_with(&abbrev, &info, FF_ERR_MALFORMED, "the DWARF unit at 0x0 in .debug_info has abbreviation 7 "
 			    "with two DW_AT_sibling");
 	free(abbrev.p), free(info.p);
@@ -745,7 +619,7 @@ static void two_siblings_are_refused(void **state)
 /* Addresses of 2 bytes: libdw would read them as 8, so the scan's DIEs would not be libdw's. */
 static void odd_address_size_is_refused(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 
 	(void)state;
 	put_deep_unit(&info, 3);
@@ -759,7 +633,7 @@ static void odd_address_size_is_refused(void **state)
  * table is sized once for each, not once a unit (40,000 units x 50,000 attributes took seconds). */
 static void shared_table_is_sized_once_per_kind(void **state)
 {
-	struct buf abbrev = {0}, info = {0};
+	struct fl_buf abbrev = {0}, info = {0};
 	struct ff_error err;
 	struct fa_elf *e = NULL;
 	struct timespec t0, t1;
@@ -768,17 +642,17 @@ static void shared_table_is_sized_once_per_kind(void **state)
 	(void)state;
 	put_abbrevs(&abbrev);
 	abbrev.n--; /* the table's end */
-	put_uleb(&abbrev, 7), put_uleb(&abbrev, TAG_VARIABLE), put_le(&abbrev, 0, 1);
+	fl_buf_uleb(&abbrev, 7), fl_buf_uleb(&abbrev, TAG_VARIABLE), fl_buf_le(&abbrev, 0, 1);
 	for (unsigned i = 0; i < 50000; i++)
-		put_uleb(&abbrev, 0x2000), put_uleb(&abbrev, FORM_REF_ADDR);
-	put_le(&abbrev, 0, 3);
+		fl_buf_uleb(&abbrev, 0x2000), fl_buf_uleb(&abbrev, FORM_REF_ADDR);
+	fl_buf_le(&abbrev, 0, 3);
 	put_deep_unit(&info, 3);
 	for (unsigned i = 0; i < 40000; i++) {
-		size_t at = begin_unit(&info);
+		size_t at = fl_dwarf_unit_begin(&info);
 
 		info.p[at + 4] = i % 2 != 0 ? 4 : 2; /* the version */
-		put_uleb(&info, A_PARTIAL), put_le(&info, 0, 1);
-		end_unit(&info, at);
+		fl_buf_uleb(&info, A_PARTIAL), fl_buf_le(&info, 0, 1);
+		fl_dwarf_unit_end(&info, at);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (open_with(&abbrev, &info, &err, &e) != 0)
@@ -796,19 +670,19 @@ static void shared_table_is_sized_once_per_kind(void **state)
  * deep as each unit goes) says nothing of the next's. */
 static void sibling_at_a_unit_end_is_read(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 	struct ff_error err;
 	struct fa_elf *e = NULL;
-	size_t at = begin_unit(&info);
+	size_t at = fl_dwarf_unit_begin(&info);
 
 	(void)state;
 	put_cu_die(&info);
-	put_uleb(&info, A_SIBLING), put_le(&info, 0x1b + 5, 4); /* the unit's end, right after it */
-	end_unit(&info, at);
-	at = begin_unit(&info);
+	fl_buf_uleb(&info, A_SIBLING), fl_buf_le(&info, 0x1b + 5, 4); /* the unit's end, right after it */
+	fl_dwarf_unit_end(&info, at);
+	at = fl_dwarf_unit_begin(&info);
 	put_cu_die(&info);
-	put_blocks(&info, 2), put_le(&info, 0, 1);
-	end_unit(&info, at);
+	put_blocks(&info, 2), fl_buf_le(&info, 0, 1);
+	fl_dwarf_unit_end(&info, at);
 	if (open_info(&info, &err, &e) != 0)
 		fail_msg("%s", err.msg);
 	fa_elf_close(e);
@@ -820,7 +694,7 @@ static void sibling_at_a_unit_end_is_read(void **state)
 static void package_file_is_refused(void **state)
 {
 	static const char *const k_index[] = {".debug_cu_index", ".debug_tu_index"};
-	struct buf info = {0};
+	struct fl_buf info = {0};
 
 	(void)state;
 	put_deep_unit(&info, 3);
@@ -844,7 +718,7 @@ static void package_file_is_refused(void **state)
 static void function_in_a_namespace_is_found(void **state)
 {
 	enum { A_NAMESPACE = 7, A_STRUCT, A_SUBPROGRAM };
-	struct buf abbrev = {0}, info = {0};
+	struct fl_buf abbrev = {0}, info = {0};
 	struct ff_error err;
 	struct fa_elf *e = NULL;
 	struct fa_sym sym[2];
@@ -853,21 +727,23 @@ static void function_in_a_namespace_is_found(void **state)
 	(void)state;
 	put_abbrevs(&abbrev);
 	abbrev.n--; /* the table's end */
-	put_uleb(&abbrev, A_NAMESPACE), put_uleb(&abbrev, 0x39), put_le(&abbrev, 1, 1), put_le(&abbrev, 0, 2);
-	put_uleb(&abbrev, A_STRUCT), put_uleb(&abbrev, 0x13), put_le(&abbrev, 1, 1), put_le(&abbrev, 0, 2);
-	put_uleb(&abbrev, A_SUBPROGRAM), put_uleb(&abbrev, 0x2e), put_le(&abbrev, 0, 1);
-	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
-	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4);
-	put_le(&abbrev, 0, 3);
-	at = begin_unit(&info);
+	fl_buf_uleb(&abbrev, A_NAMESPACE), fl_buf_uleb(&abbrev, 0x39);
+	fl_buf_le(&abbrev, 1, 1), fl_buf_le(&abbrev, 0, 2);
+	fl_buf_uleb(&abbrev, A_STRUCT), fl_buf_uleb(&abbrev, 0x13), fl_buf_le(&abbrev, 1, 1), fl_buf_le(&abbrev, 0, 2);
+	fl_buf_uleb(&abbrev, A_SUBPROGRAM), fl_buf_uleb(&abbrev, 0x2e), fl_buf_le(&abbrev, 0, 1);
+	fl_buf_uleb(&abbrev, AT_NAME), fl_buf_uleb(&abbrev, FORM_STRING), fl_buf_uleb(&abbrev, AT_LOW_PC);
+	fl_buf_uleb(&abbrev, FORM_ADDR), fl_buf_uleb(&abbrev, AT_HIGH_PC), fl_buf_uleb(&abbrev, FORM_DATA4);
+	fl_buf_le(&abbrev, 0, 3);
+	at = fl_dwarf_unit_begin(&info);
 	put_cu_die(&info);
-	put_uleb(&info, A_NAMESPACE);
-	put_uleb(&info, A_STRUCT);
-	put_uleb(&info, A_SUBPROGRAM), put(&info, "other", 6), put_le(&info, 0, 4), put_le(&info, 4, 4);
-	put_le(&info, 0, 1); /* the structure's end */
-	put_uleb(&info, A_SUBPROGRAM), put(&info, "ns_function", 12), put_le(&info, 0, 4), put_le(&info, HIGH, 4);
-	put_le(&info, 0, 2); /* the namespace's, the unit DIE's */
-	end_unit(&info, at);
+	fl_buf_uleb(&info, A_NAMESPACE);
+	fl_buf_uleb(&info, A_STRUCT);
+	fl_buf_uleb(&info, A_SUBPROGRAM), fl_buf_put(&info, "other", 6), fl_buf_le(&info, 0, 4), fl_buf_le(&info, 4, 4);
+	fl_buf_le(&info, 0, 1); /* the structure's end */
+	fl_buf_uleb(&info, A_SUBPROGRAM), fl_buf_put(&info, "ns_function", 12);
+	fl_buf_le(&info, 0, 4), fl_buf_le(&info, HIGH, 4);
+	fl_buf_le(&info, 0, 2); /* the namespace's, the unit DIE's */
+	fl_dwarf_unit_end(&info, at);
 	if (open_with(&abbrev, &info, &err, &e) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(fa_elf_symbolize(e, 0x1000, sym, 2), 1);
@@ -907,7 +783,7 @@ static void tail_call_search_is_bounded(void **state)
 	enum { A_FUNC = 7, A_TAIL, A_CALL };
 	static char names[TAIL_FUNCS][4];
 	const char *funcs[TAIL_FUNCS];
-	struct buf abbrev = {0}, info = {0};
+	struct fl_buf abbrev = {0}, info = {0};
 	struct elf_extra x = {.funcs = funcs, .nfuncs = TAIL_FUNCS};
 	size_t off[TAIL_FUNCS], at;
 	struct ff_error err;
@@ -919,19 +795,19 @@ static void tail_call_search_is_bounded(void **state)
 	(void)state;
 	put_abbrevs(&abbrev);
 	abbrev.n--; /* the table's end */
-	put_uleb(&abbrev, A_FUNC), put_uleb(&abbrev, 0x2e /* subprogram */), put_le(&abbrev, 1, 1);
-	put_uleb(&abbrev, AT_NAME), put_uleb(&abbrev, FORM_STRING), put_uleb(&abbrev, AT_LOW_PC);
-	put_uleb(&abbrev, FORM_ADDR), put_uleb(&abbrev, AT_HIGH_PC), put_uleb(&abbrev, FORM_DATA4);
-	put_le(&abbrev, 0, 2);
+	fl_buf_uleb(&abbrev, A_FUNC), fl_buf_uleb(&abbrev, 0x2e /* subprogram */), fl_buf_le(&abbrev, 1, 1);
+	fl_buf_uleb(&abbrev, AT_NAME), fl_buf_uleb(&abbrev, FORM_STRING), fl_buf_uleb(&abbrev, AT_LOW_PC);
+	fl_buf_uleb(&abbrev, FORM_ADDR), fl_buf_uleb(&abbrev, AT_HIGH_PC), fl_buf_uleb(&abbrev, FORM_DATA4);
+	fl_buf_le(&abbrev, 0, 2);
 	for (unsigned tail = 1; tail <= 2; tail++) { /* call_site: call_origin, [call_tail_call,] call_return_pc */
-		put_uleb(&abbrev, tail == 1 ? A_TAIL : A_CALL), put_uleb(&abbrev, 0x48), put_le(&abbrev, 0, 1);
-		put_uleb(&abbrev, 0x7f), put_uleb(&abbrev, FORM_REF4);
+		fl_buf_uleb(&abbrev, tail == 1 ? A_TAIL : A_CALL), fl_buf_uleb(&abbrev, 0x48), fl_buf_le(&abbrev, 0, 1);
+		fl_buf_uleb(&abbrev, 0x7f), fl_buf_uleb(&abbrev, FORM_REF4);
 		if (tail == 1)
-			put_uleb(&abbrev, 0x82), put_uleb(&abbrev, 0x19 /* flag_present */);
-		put_uleb(&abbrev, 0x7d), put_uleb(&abbrev, FORM_ADDR), put_le(&abbrev, 0, 2);
+			fl_buf_uleb(&abbrev, 0x82), fl_buf_uleb(&abbrev, 0x19 /* flag_present */);
+		fl_buf_uleb(&abbrev, 0x7d), fl_buf_uleb(&abbrev, FORM_ADDR), fl_buf_le(&abbrev, 0, 2);
 	}
-	put_le(&abbrev, 0, 1);
-	at = begin_unit(&info);
+	fl_buf_le(&abbrev, 0, 1);
+	at = fl_dwarf_unit_begin(&info);
 	put_cu_die(&info);
 	for (unsigned i = 0, o = (unsigned)info.n; i < TAIL_FUNCS; i++) { /* where each function's DIE will be */
 		snprintf(names[i], sizeof(names[i]), "f%02u", i);
@@ -941,20 +817,21 @@ static void tail_call_search_is_bounded(void **state)
 	}
 	for (unsigned i = 0; i < TAIL_FUNCS; i++) {
 		assert_int_equal(info.n, off[i]);
-		put_uleb(&info, A_FUNC), put(&info, names[i], 4), put_le(&info, FUNC_AT(i), 4);
-		put_le(&info, FUNC_SIZE, 4);
+		fl_buf_uleb(&info, A_FUNC), fl_buf_put(&info, names[i], 4), fl_buf_le(&info, FUNC_AT(i), 4);
+		fl_buf_le(&info, FUNC_SIZE, 4);
 		for (unsigned k = 0; k < tail_call_count(i); k++) {
 			unsigned to;
 			uint32_t ret;
 			bool tail;
 
 			tail_call_of(i, k, &to, &ret, &tail);
-			put_uleb(&info, tail ? A_TAIL : A_CALL), put_le(&info, off[to] - at, 4), put_le(&info, ret, 4);
+			fl_buf_uleb(&info, tail ? A_TAIL : A_CALL), fl_buf_le(&info, off[to] - at, 4);
+			fl_buf_le(&info, ret, 4);
 		}
-		put_le(&info, 0, 1);
+		fl_buf_le(&info, 0, 1);
 	}
-	put_le(&info, 0, 1);
-	end_unit(&info, at);
+	fl_buf_le(&info, 0, 1);
+	fl_dwarf_unit_end(&info, at);
 	if (open_elf(&abbrev, &info, &x, &err, &e) != 0)
 		fail_msg("%s", err.msg);
 	/* f31 called from f30's second call site (to f32): f32 then f33 tail-called on the way, innermost first */
@@ -974,29 +851,29 @@ static void tail_call_search_is_bounded(void **state)
 
 /* A compile unit importing a chain of n partial units, each 100 blocks deep and importing the next from its
  * innermost block; with cycle, the last imports the first. */
-static void put_imports(struct buf *b, unsigned n, bool cycle)
+static void put_imports(struct fl_buf *b, unsigned n, bool cycle)
 {
-	size_t at = begin_unit(b), first = at + 11 + 16 + 1 + 4 + 1 + 11; /* the first partial unit's DIE */
+	size_t at = fl_dwarf_unit_begin(b), first = at + 11 + 16 + 1 + 4 + 1 + 11; /* the first partial unit's DIE */
 
 	put_cu_die(b);
-	put_uleb(b, A_IMPORT), put_le(b, first, 4), put_le(b, 0, 1);
-	end_unit(b, at);
+	fl_buf_uleb(b, A_IMPORT), fl_buf_le(b, first, 4), fl_buf_le(b, 0, 1);
+	fl_dwarf_unit_end(b, at);
 	for (unsigned i = 0; i < n; i++) {
-		at = begin_unit(b);
-		put_uleb(b, A_PARTIAL);
+		at = fl_dwarf_unit_begin(b);
+		fl_buf_uleb(b, A_PARTIAL);
 		for (unsigned k = 0; k < 100; k++)
-			put_uleb(b, A_BLOCK), put_le(b, 0, 4), put_le(b, HIGH, 4);
+			fl_buf_uleb(b, A_BLOCK), fl_buf_le(b, 0, 4), fl_buf_le(b, HIGH, 4);
 		if (i + 1 < n || cycle) /* the next unit's DIE: after this unit's 0s and the next header */
-			put_uleb(b, A_IMPORT), put_le(b, i + 1 < n ? b->n + 4 + 101 + 11 : first, 4);
-		put_fill(b, 0, 101);
-		end_unit(b, at);
+			fl_buf_uleb(b, A_IMPORT), fl_buf_le(b, i + 1 < n ? b->n + 4 + 101 + 11 : first, 4);
+		fl_buf_fill(b, 0, 101);
+		fl_dwarf_unit_end(b, at);
 	}
 }
 
 /* DIEs imported count where they are imported: two partial units under a compile unit are read, three are not. */
 static void imports_add_their_depth(void **state)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 	struct ff_error err;
 	struct fa_elf *e = NULL;
 
@@ -1229,7 +1106,7 @@ static void section_is_copied(void **state)
 /* fa_elf_section(FF_METRICS_SECTION) of a written ELF with x: returns its result; out and *out_len filled. */
 static int section_of(const struct elf_extra *x, uint8_t *out, size_t cap, size_t *out_len, struct ff_error *err)
 {
-	struct buf info = {0};
+	struct fl_buf info = {0};
 	struct fa_elf *e = NULL;
 	int rc;
 
@@ -1245,14 +1122,14 @@ static int section_of(const struct elf_extra *x, uint8_t *out, size_t cap, size_
 
 static void section_problems(void **state)
 {
-	struct buf table = {0}, empty = {0};
+	struct fl_buf table = {0}, empty = {0};
 	struct elf_extra x = {.section = FF_METRICS_SECTION, .section_data = &table};
 	struct ff_error err;
 	uint8_t out[64];
 	size_t len = 0;
 
 	(void)state;
-	put(&table, "FLMT\x01\x02gauge", 12);
+	fl_buf_put(&table, "FLMT\x01\x02gauge", 12);
 	/* a firmware ELF without a table */
 	assert_int_equal(section_of(NULL, out, sizeof(out), &len, &err), FA_ELF_NO_SECTION);
 	/* with one, and with an empty one */
@@ -1273,6 +1150,61 @@ static void section_problems(void **state)
 	assert_int_equal(section_of(&x, out, sizeof(out), &len, &err), FF_ERR_MALFORMED);
 	assert_string_equal(err.msg, "elf: two sections are named .faultline.metrics");
 	free(table.p);
+}
+
+/* Return addresses after a BL, after a BLX Rm, after neither (BX Rm; BLX imm, which ARMv7-M does not have), below 4
+ * (a BLX at 0 comes before 2), outside the code, inside a BL; the Thumb bit is ignored. */
+static void follows_call_at(void **state)
+{
+	/* 0: blx r3; 2: bl; 6: nop; 8: nop; 10: blx r3; 12: blx (imm); 16: bx r3 */
+	static const uint16_t k_code[] = {0x4798, 0xf000, 0xf800, 0xbf00, 0xbf00, 0x4798, 0xf000, 0xe800, 0x4718};
+	static const struct {
+		uint64_t ra;
+		bool follows;
+	} k_cases[] = {
+		{6 | 1, true}, {6, true}, {12 | 1, true}, {2 | 1, true}, {3, true}, {8 | 1, false}, {10 | 1, false},
+		{4 | 1, false}, {16 | 1, false}, {18 | 1, false}, {0, false}, {1, false}, {20 | 1, false},
+		{0x1001, false}, {UINT64_MAX, false},
+	};
+	struct fl_buf text = {0};
+	const struct fl_firmware fw = {.text = &text, .code_lo = 0x100, .code_len = 4};
+	struct ff_error err = {0};
+	struct fa_elf *e = NULL;
+	char *path;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_code) / sizeof(k_code[0]); i++)
+		fl_buf_le(&text, k_code[i], 2);
+	path = fl_elf_firmware(&fw);
+	if (fa_elf_open(&e, path, &err) != 0)
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++)
+		if (fa_elf_follows_call(e, k_cases[i].ra) != k_cases[i].follows)
+			fail_msg("return address 0x%llx: %s a call", (unsigned long long)k_cases[i].ra,
+				 k_cases[i].follows ? "does not follow" : "follows");
+	fa_elf_close(e);
+	unlink(path);
+	free(path), free(text.p);
+}
+
+/* The names GCC gives IPA clones and split parts, and names that only look like them. */
+static void clone_base_names(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t base;
+	} k_names[] = {
+		{"set_level.constprop.0", 9}, {"a.isra.0.constprop.1", 1}, {"f.part.0.cold", 1}, {"x.lto_priv.0", 1},
+		{"g.cold", 1}, {"g.cold.2", 1}, {"h.localalias", 1}, {"tick.part.12.isra.3", 4}, {"main", 4},
+		{"weird.name", 10}, {"weird.name.constprop.0", 10}, {"a.constprop", 11}, {"a.constprops.0", 14},
+		{"a.constprop.x", 13}, {"a.isra.0x", 9}, {"a.coldx", 7}, {".constprop.0", 0}, {"a.", 2}, {"", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k_names) / sizeof(k_names[0]); i++)
+		if (fa_elf_clone_base(k_names[i].name) != k_names[i].base)
+			fail_msg("\"%s\": %zu, not %zu", k_names[i].name, fa_elf_clone_base(k_names[i].name),
+				 k_names[i].base);
 }
 
 int main(void)
@@ -1299,6 +1231,8 @@ int main(void)
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
 		cmocka_unit_test(section_is_copied),
 		cmocka_unit_test(section_problems),
+		cmocka_unit_test(clone_base_names),
+		cmocka_unit_test(follows_call_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* analysis/src/report.c: reports read back from their JSON print the text `faultline decode` printed (reports of real
  * on-target and demo crashes, tests/data/reports/), write the same JSON again, and every way a stored JSON can be
- * wrong is refused with the member named. */
+ * wrong is refused with the member named; how frames were found (found_by) and a tail call of several sites survive
+ * the JSON; a frame named after an IPA clone fingerprints as its function (a firmware ELF written here). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <setjmp.h>
@@ -11,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "elfwriter.h"
 #include "fa/report.h"
 #include "testdata.h"
 
@@ -283,6 +286,178 @@ static void refused_members(void **state)
 	refused("fingerprint.id", json_string(long_name), FF_ERR_MALFORMED, "fingerprint.id is longer than 31 bytes");
 	refused("signal", json_pack("{s:i, s:i}", "number", 11, "code", 1), FF_ERR_MALFORMED, "signal.address is missing");
 	refused("site", json_pack("{s:s, s:s}", "function", "f", "file", "a.c"), FF_ERR_MALFORMED, "site.line is missing");
+	refused("frames.0.found_by", json_string("guess"), FF_ERR_MALFORMED,
+		"frames[0].found_by is not cfi, exidx or prologue");
+	refused("frames.0.found_by", json_string("exidxx"), FF_ERR_MALFORMED, "frames[0].found_by is not cfi, exidx");
+	refused("frames.2.found_by", json_integer(1), FF_ERR_MALFORMED, "frames[2].found_by is not a string");
+	refused("frames.2.found_by", json_string(long_name), FF_ERR_MALFORMED, "frames[2].found_by is longer than 15");
+}
+
+/* tail_call.json with found_by set on the first report frame of physical frames 1 (tail_call) and 2 (run, inlined
+ * into main), and on Reset_Handler; out: the JSON text, which the caller frees. */
+static char *with_found_by(void)
+{
+	char *json = read_text("reports/tail_call.json"), *out;
+	json_t *j = json_loads(json, 0, NULL), *frames = json_object_get(j, "frames");
+
+	assert_non_null(frames);
+	json_object_set_new(json_array_get(frames, 2), "found_by", json_string("exidx"));
+	json_object_set_new(json_array_get(frames, 3), "found_by", json_string("prologue"));
+	json_object_set_new(json_array_get(frames, 5), "found_by", json_string("cfi"));
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	free(json);
+	return out;
+}
+
+/* How frames were found survives the JSON: read into the report frames and the physical ones, printed, written
+ * again where it was (and not for CFI, as before found_by existed), and read back the same. */
+static void found_by_round_trip(void **state)
+{
+	static const char *const k_want[] = {NULL, NULL, "exidx", "prologue", NULL, NULL};
+	char *json = with_found_by(), *again, *text;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	assert_int_equal(s_report.frames[2].found, FA_FOUND_EXIDX);
+	assert_int_equal(s_report.frames[3].found, FA_FOUND_PROLOGUE);
+	assert_int_equal(s_report.frames[5].found, FA_FOUND_CFI);
+	assert_int_equal(s_report.unwind.frames[1].found, FA_FOUND_EXIDX);
+	assert_int_equal(s_report.unwind.frames[2].found, FA_FOUND_PROLOGUE);
+	assert_int_equal(s_report.unwind.frames[0].found, FA_FOUND_CFI);
+	text = print(&s_report);
+	assert_non_null(strstr(text, "\n  #2  0x0000022e in tail_call () at /home/dev/faultline/tests/target/"
+				     "test_faults.c:176   (found by .ARM.exidx: the frame above has no CFI)\n"));
+	assert_non_null(strstr(text, "\n  #3  [inlined] 0x00000920 in run () at /home/dev/faultline/tests/target/"
+				     "test_faults.c:471   (found by prologue analysis: the frame above has no CFI)\n"));
+	assert_non_null(strstr(text, "startup.c:72\n"));
+	free(text);
+	again = fa_report_json(&s_report, FA_JSON_COMPACT);
+	assert_non_null(again);
+	j = json_loads(again, 0, NULL);
+	assert_non_null(j);
+	for (size_t i = 0; i < 6; i++) {
+		const json_t *how = json_object_get(json_array_get(json_object_get(j, "frames"), i), "found_by");
+
+		if (k_want[i] == NULL)
+			assert_null(how);
+		else
+			assert_string_equal(json_string_value(how), k_want[i]);
+	}
+	json_decref(j);
+	assert_int_equal(fa_report_from_json(&s_report, again, strlen(again), NULL), 0);
+	free(json);
+	json = fa_report_json(&s_report, FA_JSON_COMPACT);
+	assert_string_equal(json, again);
+	free(again);
+	free(json);
+}
+
+/* A tail-call frame that several call sites lead to has no pc, file or line: the text says so. */
+static void tail_call_of_several_sites(void **state)
+{
+	char *json = read_text("reports/tail_call.json"), *text;
+	json_t *j = json_loads(json, 0, NULL), *caller = json_array_get(json_object_get(j, "frames"), 1);
+
+	(void)state;
+	json_object_set_new(caller, "pc", json_string("0x00000000"));
+	json_object_set_new(caller, "file", json_string(""));
+	json_object_set_new(caller, "line", json_integer(0));
+	free(json);
+	json = json_dumps(j, JSON_COMPACT);
+	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
+	assert_true(s_report.frames[1].tail_call);
+	assert_int_equal(s_report.frames[1].pc, 0);
+	text = print(&s_report);
+	assert_non_null(strstr(text, "\n  #1  [tail call] tail_caller ()   (from one of its tail calls: several lead "
+				     "here)\n  #2  0x0000022e in tail_call ()"));
+	free(text);
+	free(json);
+	json_decref(j);
+}
+
+/* A firmware ELF with one function, named as given, at 0x1000 (0x20 bytes), in a compile unit of app.c whose line
+ * table has the function at line 42 but no DW_TAG_subprogram: its frames are named from the symbol table. */
+static struct fa_elf *elf_with_function(const char *name)
+{
+	struct fl_buf text = {0}, abbrev = {0}, info = {0}, line = {0};
+	const struct fl_elf_func func = {name, 0x1000 | 1, 0x20};
+	const struct fl_firmware fw = {
+		.text_addr = 0x1000, .text = &text, .funcs = &func, .nfuncs = 1, .abbrev = &abbrev, .info = &info,
+		.line = &line, .code_lo = 0x1000, .code_len = 0x20,
+	};
+	struct ff_error err = {0};
+	struct fa_elf *e = NULL;
+	size_t at, header;
+	char *path;
+
+	fl_buf_fill(&text, 0, 0x20);
+	/* a compile unit: name, stmt_list (sec_offset), low_pc, high_pc (data4) */
+	fl_buf_put(&abbrev, "\x01\x11\x00\x03\x08\x10\x17\x11\x01\x12\x06\x00\x00\x00", 14);
+	at = fl_dwarf_unit_begin(&info);
+	fl_buf_uleb(&info, 1), fl_buf_put(&info, "app.c", 6), fl_buf_le(&info, 0, 4);
+	fl_buf_le(&info, 0x1000, 4), fl_buf_le(&info, 0x20, 4);
+	fl_dwarf_unit_end(&info, at);
+	/* DWARF 4 line table: min_inst_length 1, default_is_stmt, line_base -5, line_range 14, opcode_base 13 */
+	fl_buf_le(&line, 0, 4), fl_buf_le(&line, 4, 2), header = line.n, fl_buf_le(&line, 0, 4);
+	fl_buf_put(&line, "\x01\x01\x01\xfb\x0e\x0d\x00\x01\x01\x01\x01\x00\x00\x00\x01\x00\x00\x01", 18);
+	fl_buf_le(&line, 0, 1);                            /* no include directories */
+	fl_buf_put(&line, "app.c\0\0\0\0", 9), fl_buf_le(&line, 0, 1); /* one file */
+	for (unsigned i = 0; i < 4; i++)
+		line.p[header + i] = (uint8_t)((line.n - header - 4) >> (8 * i));
+	fl_buf_put(&line, "\x00\x05\x02", 3), fl_buf_le(&line, 0x1000, 4); /* DW_LNE_set_address */
+	fl_buf_put(&line, "\x03\x29\x01\x02\x20\x00\x01\x01", 8); /* line 42, copy; advance 0x20, end */
+	for (unsigned i = 0; i < 4; i++)
+		line.p[i] = (uint8_t)((line.n - 4) >> (8 * i));
+	path = fl_elf_firmware(&fw);
+	if (fa_elf_open(&e, path, &err) != 0)
+		fail_msg("%s", err.msg);
+	unlink(path);
+	free(path), free(text.p), free(abbrev.p), free(info.p), free(line.p);
+	return e;
+}
+
+/* A frame 0 in the function of elf_with_function(name): its fingerprint. */
+static void fingerprint_of(const char *name, char *id, size_t cap)
+{
+	static struct ff_message m;
+	struct fa_elf *e = elf_with_function(name);
+
+	memset(&m, 0, sizeof(m));
+	m.type = FF_MSG_COREDUMP;
+	m.arch = 40;
+	m.core.nregs = ff_layout_regs(40, 0, &m.core.word);
+	m.core.reason = 0x8005;
+	m.core.regs[FF_CM_PC] = 0x1008;
+	m.core.regs[FF_CM_SP] = 0x20001000;
+	m.core.regs[FF_CM_LR] = 0xffffffff;
+	assert_int_equal(fa_report_build(&s_report, e, &m, NULL), 0);
+	assert_true(s_report.n >= 1);
+	assert_string_equal(s_report.frames[0].sym.function, name);
+	assert_string_equal(s_report.frames[0].sym.file, "app.c");
+	assert_int_equal(s_report.frames[0].sym.line, 42);
+	snprintf(id, cap, "%s", s_report.fingerprint);
+	fa_elf_close(e);
+}
+
+/* A frame named from the symbol table after an IPA clone fingerprints as its function: as DWARF and GDB name it. */
+static void fingerprint_without_clone_suffix(void **state)
+{
+	char base[32], clone[32], other[32], input[64];
+
+	(void)state;
+	fingerprint_of("set_level", base, sizeof(base));
+	snprintf(input, sizeof(input), "%s|set_level@app.c", s_report.fault.kind);
+	assert_string_equal(s_report.fingerprint_input, input);
+	fingerprint_of("set_level.constprop.0", clone, sizeof(clone));
+	assert_string_equal(s_report.fingerprint_input, input);
+	assert_string_equal(clone, base);
+	assert_string_equal(s_report.title, "hard_fault in set_level.constprop.0");
+	fingerprint_of("set_level.part.1.cold", clone, sizeof(clone));
+	assert_string_equal(clone, base);
+	fingerprint_of("set_level.constprops.0", other, sizeof(other)); /* not a clone's */
+	assert_string_not_equal(other, base);
 }
 
 int main(void)
@@ -295,6 +470,9 @@ int main(void)
 		cmocka_unit_test(printable_strings),
 		cmocka_unit_test(malformed_json),
 		cmocka_unit_test(refused_members),
+		cmocka_unit_test(found_by_round_trip),
+		cmocka_unit_test(tail_call_of_several_sites),
+		cmocka_unit_test(fingerprint_without_clone_suffix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

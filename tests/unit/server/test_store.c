@@ -68,22 +68,22 @@ static void queue_order_and_recovery(void **state)
 	int64_t a = add_message(f, "first"), b = add_message(f, "second");
 	struct srv_job job;
 
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	assert_int_equal(job.id, a);
 	assert_int_equal(job.device, f->dev);
 	assert_memory_equal(job.bytes, "first", 5);
 	assert_int_equal(job.len, 5);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	assert_int_equal(job.id, b);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), SRV_NONE);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
 	assert_int_equal(f->s->ops->job_finish(f->s, a, SRV_MSG_DONE, NULL), 0);
 	assert_int_equal(f->s->ops->jobs_recover(f->s), 0); /* b was left "processing" */
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	assert_int_equal(job.id, b);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), SRV_NONE);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
 }
 
 /* A message waiting for symbols is queued again when exactly its build's symbols arrive. */
@@ -93,18 +93,18 @@ static void symbols_missing_then_arrived(void **state)
 	int64_t a = add_message(f, "crash"), count = -1;
 	struct srv_job job;
 
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	free(job.bytes);
 	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), SRV_NONE);
 	assert_int_equal(f->s->ops->job_finish(f->s, a, SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
 	assert_int_equal(f->s->ops->symbols_arrived(f->s, "ccdd", &count), 0);
 	assert_int_equal(count, 0);
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), SRV_NONE);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
 	assert_int_equal(f->s->ops->symbols_add(f->s, "aabb", 10, 200), 0);
 	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), 0);
 	assert_int_equal(f->s->ops->symbols_arrived(f->s, "aabb", &count), 0);
 	assert_int_equal(count, 1);
-	assert_int_equal(f->s->ops->job_claim(f->s, &job), 0);
+	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	assert_int_equal(job.id, a);
 	free(job.bytes);
 }

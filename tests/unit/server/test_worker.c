@@ -4,7 +4,8 @@
  * function; processing it again counts nothing twice; its reboot event is kept; a message that does not decode
  * fails with the reason, one of a type this server does not process is done with a note, and the ELF of another
  * build fails the dump with both build-ids; an analysis that dies (memory, a hang, a kill) ends only that attempt,
- * and the third death quarantines the message until a new symbol file of its build arrives. */
+ * and the third death quarantines the message until a new symbol file of its build arrives; a trace of an older
+ * analysis is reprocessed when the worker takes such messages. */
 #define _DEFAULT_SOURCE /* mkdtemp, usleep */
 #include <setjmp.h>
 #include <signal.h>
@@ -162,6 +163,53 @@ static void coredump_waits_then_one_issue(void **state)
 	assert_int_equal(drain(f), 1);
 	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_FAILED);
+}
+
+/* A trace as a server of the previous analysis stored it (fl1, analysis 1) is analysed again by the real analysis,
+ * as a message queued for reprocessing: only when the worker takes those; its issue keeps its id and count and
+ * takes the new fingerprint. */
+static void older_analysis_reprocessed(void **state)
+{
+	struct fixture *f = *state;
+	char hex[130], fp[64], now[64];
+	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
+	struct srv_reprocessing r;
+	int64_t requeued;
+	bool more = true;
+
+	install_symbols(f, FL_TEST_ELF, hex, &requeued);
+	add(f, core->bytes, core->len);
+	assert_int_equal(drain(f), 1);
+	sql(f, "SELECT fingerprint FROM issues", fp, sizeof(fp));
+	assert_int_equal(strncmp(fp, "fl2:", 4), 0);
+	sql(f, "UPDATE issues SET fingerprint = 'fl1:' || substr(fingerprint, 5)", NULL, 0);
+	sql(f, "UPDATE issue_fingerprints SET fingerprint = 'fl1:' || substr(fingerprint, 5), analysis = 1", NULL, 0);
+	sql(f, "UPDATE traces SET fingerprint = 'fl1:' || substr(fingerprint, 5), analysis = 1, report = "
+	       "json_set(report, '$.fingerprint.id', 'fl1:' || substr(fingerprint, 5))", NULL, 0);
+	sql(f, "UPDATE reprocessing SET current = 1, target = 1", NULL, 0);
+	assert_int_equal(f->s->ops->reprocess_begin(f->s, FA_ANALYSIS_VERSION, 5000, &r), 0);
+	assert_int_equal(r.total, 1);
+	while (more)
+		assert_int_equal(f->s->ops->reprocess_step(f->s, 100, &r, &more), 0);
+	assert_int_equal(sql(f, "SELECT state FROM messages WHERE id IN (SELECT message_id FROM traces)", NULL, 0),
+			 SRV_MSG_REPROCESS);
+	f->cache.hold_reprocess = true;
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 0);
+	f->cache.hold_reprocess = false;
+	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_true(f->cache.reprocessed);
+	assert_int_equal(sql(f, "SELECT analysis FROM traces", NULL, 0), FA_ANALYSIS_VERSION);
+	sql(f, "SELECT json_extract(report, '$.fingerprint.id') FROM traces", now, sizeof(now));
+	assert_string_equal(now, fp);
+	more = true;
+	while (more)
+		assert_int_equal(f->s->ops->reprocess_step(f->s, 100, &r, &more), 0);
+	assert_int_equal(r.phase, SRV_REPROCESS_NONE);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.kept, 1);
+	sql(f, "SELECT fingerprint FROM issues WHERE id = 1 AND count = 1", now, sizeof(now));
+	assert_string_equal(now, fp);
+	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues", NULL, 0), 1);
 }
 
 static void bad_messages_and_another_build(void **state)
@@ -378,6 +426,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(coredump_waits_then_one_issue, setup, teardown),
+		cmocka_unit_test_setup_teardown(older_analysis_reprocessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_messages_and_another_build, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_disk_while_processing, setup, teardown),
 		cmocka_unit_test_setup_teardown(dying_analysis_is_quarantined, setup, teardown),
