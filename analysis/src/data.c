@@ -36,6 +36,7 @@ struct object {
 struct data_index {
 	struct object *vars; /* from DWARF, sorted by address */
 	size_t nvars;
+	bool deep;           /* vars has the statics of functions too (a walk of every function's DIEs) */
 	struct object *syms; /* STT_OBJECT symbols, sorted by address */
 	size_t nsyms;
 };
@@ -86,11 +87,33 @@ static bool fixed_address(Dwarf_Die *var, uint64_t *out)
 	return false;
 }
 
+/* Whether a variable's location can be a fixed address, from its raw bytes: an expression (not a location list)
+ * that starts with DW_OP_addr or DW_OP_addrx. Most variables are locals (DW_OP_fbreg, a register, a list): this
+ * costs them no expression parsing, no name and no type. */
+static bool maybe_fixed(Dwarf_Die *var)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Block b;
+	unsigned form;
+
+	if (dwarf_attr(var, DW_AT_location, &attr) == NULL)
+		return false;
+	form = dwarf_whatform(&attr);
+	if (form != DW_FORM_exprloc && form != DW_FORM_block1 && form != DW_FORM_block2 && form != DW_FORM_block4 &&
+	    form != DW_FORM_block)
+		return false;
+	return dwarf_formblock(&attr, &b) == 0 && b.length > 0 &&
+	       (b.data[0] == DW_OP_addr || b.data[0] == DW_OP_addrx || b.data[0] == DW_OP_GNU_addr_index);
+}
+
 static void add_variable(struct growing *g, Dwarf_Die *var, const char *scope)
 {
 	struct object o = {.scope = scope};
-	const char *name = dwarf_diename(var); /* through DW_AT_specification and DW_AT_abstract_origin */
+	const char *name;
 
+	if (!maybe_fixed(var))
+		return;
+	name = dwarf_diename(var); /* through DW_AT_specification and DW_AT_abstract_origin */
 	if (name == NULL || name[0] == '\0' || !fixed_address(var, &o.addr))
 		return;
 	o.name = name;
@@ -108,7 +131,8 @@ static bool holds_variables(int tag)
 	       tag == DW_TAG_compile_unit || tag == DW_TAG_partial_unit;
 }
 
-static void walk(struct growing *g, Dwarf_Die *parent, const char *scope, unsigned depth)
+/* The variables under parent; into functions only when deep (most of a unit's DIEs are in its functions). */
+static void walk(struct growing *g, Dwarf_Die *parent, const char *scope, unsigned depth, bool deep)
 {
 	Dwarf_Die child;
 
@@ -119,10 +143,10 @@ static void walk(struct growing *g, Dwarf_Die *parent, const char *scope, unsign
 
 		if (tag == DW_TAG_variable) {
 			add_variable(g, &child, scope);
-		} else if (holds_variables(tag) && dwarf_haschildren(&child)) {
+		} else if (holds_variables(tag) && (deep || tag != DW_TAG_subprogram) && dwarf_haschildren(&child)) {
 			const char *fn = tag == DW_TAG_subprogram ? dwarf_diename(&child) : NULL;
 
-			walk(g, &child, fn != NULL ? fn : scope, depth + 1);
+			walk(g, &child, fn != NULL ? fn : scope, depth + 1, deep);
 		}
 	} while (!g->nomem && dwarf_siblingof(&child, &child) == 0);
 }
@@ -271,7 +295,8 @@ static void destroy_index(void *p)
 	}
 }
 
-static int build_index(struct fa_elf *e, struct data_index **out)
+/* The index, with the statics of functions when deep; it replaces the handle's. */
+static int build_index(struct fa_elf *e, bool deep, struct data_index **out)
 {
 	Dwarf *dwarf = fa_elf_dwarf(e);
 	struct growing vars = {0}, syms = {0};
@@ -286,7 +311,7 @@ static int build_index(struct fa_elf *e, struct data_index **out)
 		Dwarf_Die cu;
 
 		if (dwarf_offdie(dwarf, off + hsize, &cu) != NULL)
-			walk(&vars, &cu, NULL, 0);
+			walk(&vars, &cu, NULL, 0, deep);
 		off = next;
 	}
 	add_symbols(&syms, dwarf_getelf(dwarf));
@@ -298,7 +323,7 @@ static int build_index(struct fa_elf *e, struct data_index **out)
 	keep_linked(&vars, &syms);
 	size_untyped(&vars, &syms);
 	sort_unique(&vars);
-	x->vars = vars.v, x->nvars = vars.n;
+	x->vars = vars.v, x->nvars = vars.n, x->deep = deep || syms.n == 0;
 	x->syms = syms.v, x->nsyms = syms.n;
 	vars.v = syms.v = NULL;
 	fa_elf_set_index(e, FA_ELF_INDEX_DATA, x, destroy_index);
@@ -491,10 +516,21 @@ static bool name_in(struct namer *n, Dwarf_Die *type, uint64_t off, unsigned dep
 	return off == 0;
 }
 
-static int index_of(struct fa_elf *e, struct data_index **out)
+/* The handle's index: at first the globals and file statics only (the units' top level: a tenth of the DIEs of a
+ * large firmware); deep, with the statics of functions, once an address falls in a data symbol GCC named as it
+ * names those (`counter.1`) that the shallow index does not have. */
+static int index_of(struct fa_elf *e, uint64_t addr, struct data_index **out)
 {
+	const struct object *sym;
+	int rc;
+
 	*out = fa_elf_index(e, FA_ELF_INDEX_DATA);
-	return *out != NULL ? 0 : build_index(e, out);
+	if (*out == NULL && (rc = build_index(e, false, out)) != 0)
+		return rc;
+	if ((*out)->deep || find((*out)->vars, (*out)->nvars, addr) != NULL ||
+	    (sym = find((*out)->syms, (*out)->nsyms, addr)) == NULL || strchr(sym->name, '.') == NULL)
+		return 0;
+	return build_index(e, true, out);
 }
 
 int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, size_t cap)
@@ -507,7 +543,7 @@ int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, si
 
 	assert(cap >= 1);
 	out[0] = '\0';
-	rc = index_of(e, &x);
+	rc = index_of(e, addr, &x);
 	if (rc != 0)
 		return rc;
 	o = find(x->vars, x->nvars, addr);
