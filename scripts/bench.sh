@@ -25,8 +25,16 @@ median_ms() {
 }
 
 # decode as a whole process against GDB on the exported core, same crash, same machine: the backtrace against
-# `bt`, then with every frame's variables against `bt full` (the like work), alternating run by run (farm-bench:
-# the ratio is taken pair by pair, so a machine that changes speed meanwhile moves both).
+# `bt`, then with every frame's variables against `bt full` (the like work), and the backtrace against
+# eu-addr2line -f -i on the same pcs (it only symbolizes; decode also parses, unwinds and fingerprints). bench_pair
+# alternates the two commands run by run and takes the ratio pair by pair (a machine that changes speed meanwhile
+# moves both); each run is a fork of sh -c, a millisecond or so on both sides.
+pair() { # LABEL_A LABEL_B TARGET COMMAND_A COMMAND_B: "A: x ms  B: y ms  A is n.nx faster", TARGET the x it must reach
+	"$build/bench/bench_pair" 15 "$4" -- "$5" |
+		awk -v la="$1" -v lb="$2" -v t="$3" '{ printf "  %s: %s ms   %s: %s ms   (medians of %s alternating runs)\n", la,
+			$2, lb, $5, $11; printf "  faultline is %.1fx faster", $8;
+			if (t != "") printf " (target: at least %sx: %s)", t, ($8 >= t) ? "met" : "missed"; print "" }'
+}
 work=$(mktemp -d)
 for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
 	    "variables:$build/firmware/tests/target/vars-m3-O2.elf:structs" \
@@ -38,27 +46,21 @@ for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
 	"$here/tests/target/run-qemu.sh" "$elf" $scenario > "$work/$name.log" 2>&1 || true
 	"$build/cli/faultline" decode --elf "$elf" "$work/$name.log" --core "$work/$name.core" > /dev/null 2>&1
 	frames=$("$build/cli/faultline" decode --elf "$elf" "$work/$name.log" 2>/dev/null | grep -c '^  #')
-	dwarf=$(arm-none-eabi-size -A "$elf" | awk '$1 ~ /^\.debug/ { s += $2 } END { print s }')
-	echo "== decode vs gdb, $name ELF: $(($(stat -c %s "$elf") / 1024)) KiB, $((dwarf / 1024)) KiB of DWARF, $frames frames"
-	fl=$(median_ms 15 "$build/cli/faultline" decode --elf "$elf" "$work/$name.log" --no-variables)
-	gdb=$(median_ms 15 gdb-multiarch -q -nx -batch -ex 'set stack-cache off' "$elf" -ex "core-file $work/$name.core" -ex bt)
-	echo "  faultline decode --no-variables: $fl ms   gdb-multiarch -batch core bt: $gdb ms" \
-	     "  (median of 15 runs each)"
-	awk -v a="$fl" -v b="$gdb" 'BEGIN { printf "  faultline is %.1fx faster\n", b / a }'
 	vars=$("$build/cli/faultline" decode --elf "$elf" "$work/$name.log" 2>/dev/null | grep -c '^        ' || true)
-	if command -v farm-bench > /dev/null; then
-		farm-bench -n 15 --vs "gdb-multiarch -q -nx -batch -ex 'set stack-cache off' $elf -ex 'core-file $work/$name.core' \
-			-ex 'bt full'" -- "$build/cli/faultline" decode --elf "$elf" "$work/$name.log" > "$work/$name.fb" 2>&1 || true
-		awk -v vars="$vars" -v name="$name" '/^A wall s/ { a = $5 } /^B wall s/ { b = $5 } /^A\/B wall/ { r = $4 }
-			END { if (r == "") { print "  (farm-bench failed)"; exit }
-			      printf "  faultline decode with variables (%d): %.1f ms   gdb-multiarch -batch core bt full:", vars, 1000 * a
-			      printf " %.1f ms   (medians of 15 runs each, alternating)\n", 1000 * b
-			      target = ""
-			      if (name == "large")
-				      target = " (target: at least 10x: " ((1 / r >= 10) ? "met" : "missed") ")"
-			      printf "  faultline is %.1fx faster (median of the pairs)%s\n", 1 / r, target }' "$work/$name.fb"
-	else
-		echo "  (farm-bench is not installed: decode with variables against bt full not measured)"
+	pcs=$("$build/cli/faultline" decode --json --no-variables --elf "$elf" "$work/$name.log" 2>/dev/null |
+		sed -n 's/^ *"pc": "\(0x[0-9a-f]*\)",*$/\1/p' | uniq | tr '\n' ' ')
+	dwarf=$(arm-none-eabi-size -A "$elf" | awk '$1 ~ /^\.debug/ { s += $2 } END { print s }')
+	echo "== decode vs gdb, $name ELF: $(($(stat -c %s "$elf") / 1024)) KiB, $((dwarf / 1024)) KiB of DWARF, $frames frames," \
+	     "$vars variables"
+	gdb="gdb-multiarch -q -nx -batch -ex 'set stack-cache off' $elf -ex 'core-file $work/$name.core'"
+	decode="$build/cli/faultline decode --elf $elf $work/$name.log"
+	target=
+	[ "$name" = large ] && target=10
+	pair "faultline decode --no-variables" "gdb-multiarch -batch core bt" "" "$decode --no-variables" "$gdb -ex bt"
+	pair "faultline decode (variables)" "gdb-multiarch -batch core bt full" "$target" "$decode" "$gdb -ex 'bt full'"
+	if command -v eu-addr2line > /dev/null; then
+		pair "faultline decode --no-variables" "eu-addr2line -f -i (the same pcs)" "" "$decode --no-variables" \
+			"eu-addr2line -f -i -e $elf $pcs"
 	fi
 	"$build/bench/bench_report" "$elf" "$work/$name.log" |
 		awk -v name="$name" '{ printf "  %s", $0; if (name == "large" && match($0, /: [0-9.]+x \(/)) {
