@@ -10,7 +10,6 @@
 #include "faultline/cortex_m.h"
 #include "faultline/faultline.h"
 
-#define MTU 20u
 
 struct ring {
 	uint32_t head, tail;
@@ -135,20 +134,6 @@ static void protect_guarded(void)
 	__asm__ volatile("dsb\n isb" ::: "memory");
 }
 
-static void send_all(void)
-{
-	uint8_t chunk[MTU];
-	char line[FL_SERIAL_LINE_SIZE(MTU)];
-	size_t len;
-
-	if (fl_serial_announce_line(line, sizeof(line)) > 0)
-		board_puts(line);
-	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
-		fl_serial_chunk_line(line, sizeof(line), chunk, len);
-		board_puts(line);
-	}
-}
-
 int main(void)
 {
 	struct fl_init_params params = {s_events, sizeof(s_events)};
@@ -170,7 +155,7 @@ int main(void)
 		board_exit(4);
 	}
 	BOARD_CHECK(info.storage == FL_STORAGE_UNREAD);
-	send_all();
+	board_send_all();
 	BOARD_CHECK(!fl_coredump_pending());
 	return 0;
 }

@@ -12,7 +12,6 @@
 #include "faultline/faultline.h"
 #include "faultline/port.h"
 
-#define MTU 20u
 #define FN_SPAN 0x100u /* a range of addresses that covers each small scenario function */
 
 typedef void (*scenario_fn)(void);
@@ -572,21 +571,6 @@ static void run(const char *name)
 	board_exit(4);
 }
 
-/* Boot 2: send everything as serial lines at MTU 20. */
-static void send_all(void)
-{
-	uint8_t chunk[MTU];
-	char line[FL_SERIAL_LINE_SIZE(MTU)];
-	size_t len;
-
-	if (fl_serial_announce_line(line, sizeof(line)) > 0)
-		board_puts(line);
-	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
-		fl_serial_chunk_line(line, sizeof(line), chunk, len);
-		board_puts(line);
-	}
-}
-
 int main(void)
 {
 	struct fl_init_params params = {s_events, sizeof(s_events)};
@@ -618,7 +602,7 @@ int main(void)
 		board_puts("\n");
 		board_exit(1);
 	}
-	send_all();
+	board_send_all();
 	BOARD_CHECK(!fl_coredump_pending());
 	BOARD_CHECK(board_storage_violations() == 0);
 	return 0;

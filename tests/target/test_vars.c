@@ -15,7 +15,6 @@
 #include "faultline/faultline.h"
 #include "faultline/port.h"
 
-#define MTU 20u
 
 enum mode { MODE_IDLE, MODE_RUN, MODE_FAULT = 7 };
 enum flags { FLAG_A = 1, FLAG_B = 2, FLAG_C = 8 };
@@ -228,21 +227,6 @@ static void run(const char *name)
 	board_exit(2);
 }
 
-/* Boot 2: send everything as serial lines at MTU 20. */
-static void send_all(void)
-{
-	uint8_t chunk[MTU];
-	char line[FL_SERIAL_LINE_SIZE(MTU)];
-	size_t len;
-
-	if (fl_serial_announce_line(line, sizeof(line)) > 0)
-		board_puts(line);
-	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
-		fl_serial_chunk_line(line, sizeof(line), chunk, len);
-		board_puts(line);
-	}
-}
-
 int main(void)
 {
 	struct fl_init_params params = {s_events, sizeof(s_events)};
@@ -257,7 +241,7 @@ int main(void)
 		run(board_cmdline());
 	}
 	BOARD_CHECK(info.storage == FL_STORAGE_UNREAD);
-	send_all();
+	board_send_all();
 	BOARD_CHECK(!fl_coredump_pending());
 	return 0;
 }

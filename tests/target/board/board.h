@@ -52,6 +52,11 @@ void board_set_main_stack(uintptr_t lo, uintptr_t hi);
  * stack, it is not in that stack either (the stack's low limit is hi). */
 void board_set_stack_guard(uintptr_t lo, uintptr_t hi);
 
+/* The link of the crash scenarios' second boot: every queued message as serial lines (the announce line first) of
+ * BOARD_MTU-byte chunks, which the host's decoder reads from the QEMU log (board_port.c). */
+#define BOARD_MTU 20u
+void board_send_all(void);
+
 /* Assert inside a test: on failure print the expression and location and exit with status 1. */
 #define BOARD_CHECK(expr)                                                                                   \
 	do {                                                                                               \

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "board.h"
+#include "faultline/chunk.h"
 #include "faultline/cortex_m.h"
 #include "faultline/port.h"
 #include "faultline/reboot.h"
+#include "faultline/serial.h"
 
 extern uint8_t __stack_bottom[], __stack_top[];
 
@@ -89,4 +91,18 @@ bool fl_cm_stack_bounds(bool psp, uintptr_t sp, uintptr_t *out_lo, uintptr_t *ou
 	*out_lo = s_guard_hi > (uintptr_t)__stack_bottom ? s_guard_hi : (uintptr_t)__stack_bottom;
 	*out_hi = (uintptr_t)__stack_top;
 	return true;
+}
+
+void board_send_all(void)
+{
+	uint8_t chunk[BOARD_MTU];
+	char line[FL_SERIAL_LINE_SIZE(BOARD_MTU)];
+	size_t len;
+
+	if (fl_serial_announce_line(line, sizeof(line)) > 0)
+		board_puts(line);
+	while (fl_chunk_next(chunk, sizeof(chunk), &len) == 0) {
+		fl_serial_chunk_line(line, sizeof(line), chunk, len);
+		board_puts(line);
+	}
 }
