@@ -24,6 +24,7 @@
 #include "elf_private.h"
 #include "fa/elf.h"
 #include "fa/report.h"
+#include "reporttext.h"
 #include "testdata.h"
 
 /* The globals whose DWARF the tests read; `used` keeps the compiler from dropping them. */
@@ -514,18 +515,6 @@ static char *bus_write_with(json_t *t)
 	return out;
 }
 
-static char *printed(const struct fa_report *r)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	fa_report_print(r, f);
-	assert_int_equal(fclose(f), 0);
-	return text;
-}
-
 static void targets_read_back_and_print(void **state)
 {
 	json_t *t = json_pack("{s:s, s:s, s:s, s:s, s:s}", "r0", "&g_cfg.channels[2].gain", "lr", "<main+10>", "mmfar",
@@ -541,7 +530,7 @@ static void targets_read_back_and_print(void **state)
 	assert_string_equal(s_report.targets.regs[14], "<main+10>"); /* lr: r0-r12, sp, lr */
 	assert_string_equal(s_report.targets.regs[1], "");
 	assert_string_equal(s_report.targets.mmfar, "g_ring.buf[52]");
-	text = printed(&s_report);
+	text = fl_test_report_text(&s_report);
 	snprintf(line, sizeof(line), "\n  r0    0x%08llx = &g_cfg.channels[2].gain\n",
 		 (unsigned long long)s_report.dump.regs[0]);
 	assert_non_null(strstr(text, line));
@@ -576,7 +565,7 @@ static void reports_without_targets_name_nothing(void **state)
 	assert_string_equal(s_report.targets.bfar, "");
 	for (size_t i = 0; i < FF_REGS_MAX; i++)
 		assert_string_equal(s_report.targets.regs[i], "");
-	text = printed(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_null(strstr(text, " = "));
 	again = fa_report_json(&s_report, FA_JSON_COMPACT);
 	assert_null(strstr(again, "\"targets\""));

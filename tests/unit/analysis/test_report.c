@@ -18,6 +18,7 @@
 
 #include "elfwriter.h"
 #include "fa/report.h"
+#include "reporttext.h"
 #include "testdata.h"
 
 static struct fa_report s_report;
@@ -30,18 +31,6 @@ static char *read_text(const char *relpath)
 
 	assert_non_null(text);
 	text[len] = '\0';
-	return text;
-}
-
-static char *print(const struct fa_report *r)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	fa_report_print(r, f);
-	assert_int_equal(fclose(f), 0);
 	return text;
 }
 
@@ -62,7 +51,7 @@ static void real_reports_read_back(void **state)
 		want = read_text(path);
 		if (fa_report_from_json(&s_report, json, strlen(json), &err) != 0)
 			fail_msg("%s: %s", k_names[i], err.msg);
-		text = print(&s_report);
+		text = fl_test_report_text(&s_report);
 		assert_string_equal(text, want);
 		again = fa_report_json(&s_report, FA_JSON_INDENTED);
 		assert_non_null(again);
@@ -109,7 +98,7 @@ static void recursion_from_the_sentence(void **state)
 	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
 	assert_string_equal(s_report.recursion.function, "a(b)");
 	assert_int_equal(s_report.recursion.count, 7);
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_non_null(strstr(text, "\nstack:    a(b)() recursing: 7 return addresses into it in the captured stack\n"));
 	free(text);
 	free(json);
@@ -130,7 +119,7 @@ static void notes_truncation_reason(void **state)
 	free(json);
 	json = json_dumps(j, JSON_COMPACT);
 	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_non_null(strstr(text, "\nreason:   application-defined (0x9001)\n"));
 	assert_non_null(strstr(text, "  (truncated: storage was too small for all of it)\n"));
 	assert_non_null(strstr(text, "\nnotes: region 2 at 0x30000000: encoding 7 is not known: not decoded\n"));
@@ -326,7 +315,7 @@ static void found_by_round_trip(void **state)
 	assert_int_equal(s_report.unwind.frames[1].found, FA_FOUND_EXIDX);
 	assert_int_equal(s_report.unwind.frames[2].found, FA_FOUND_PROLOGUE);
 	assert_int_equal(s_report.unwind.frames[0].found, FA_FOUND_CFI);
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_non_null(strstr(text, "\n  #2  0x0000022e in tail_call () at /home/dev/faultline/tests/target/"
 				     "test_faults.c:176   (found by .ARM.exidx: the frame above has no CFI)\n"));
 	assert_non_null(strstr(text, "\n  #3  [inlined] 0x00000920 in run () at /home/dev/faultline/tests/target/"
@@ -369,7 +358,7 @@ static void tail_call_of_several_sites(void **state)
 	assert_int_equal(fa_report_from_json(&s_report, json, strlen(json), NULL), 0);
 	assert_true(s_report.frames[1].tail_call);
 	assert_int_equal(s_report.frames[1].pc, 0);
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_non_null(strstr(text, "\n  #1  [tail call] tail_caller ()   (from one of its tail calls: several lead "
 				     "here)\n  #2  0x0000022e in tail_call ()"));
 	free(text);

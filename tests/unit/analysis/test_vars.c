@@ -21,6 +21,7 @@
 #include "fa/report.h"
 #include "ff/input.h"
 #include "ff/message.h"
+#include "reporttext.h"
 #include "testdata.h"
 #include "vars.h"
 
@@ -232,18 +233,6 @@ static void strings_and_blocks(void **state)
 	crash_close(&c);
 }
 
-static char *print(const struct fa_report *r)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	fa_report_print(r, f);
-	assert_int_equal(fclose(f), 0);
-	return text;
-}
-
 /* The text shows each frame's arguments and locals under it; the JSON reads back to what prints the same text and
  * writes the same JSON. */
 static void text_and_json(void **state)
@@ -254,7 +243,7 @@ static void text_and_json(void **state)
 
 	(void)state;
 	crash_open(&c, "vars-m3-O2", "structs", "mps2-an385");
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_non_null(strstr(text, "in inspect () at "));
 	assert_non_null(strstr(text, "\n      arguments:\n        armed = true\n        tag = 113 'q'\n"));
 	assert_non_null(strstr(text, "\n      locals:\n        bits = {ready = 1, level = 5, delta = -3, tag = 90 'Z'}\n"));
@@ -267,7 +256,7 @@ static void text_and_json(void **state)
 	assert_int_equal(s_again.nvars, s_report.nvars);
 	again = fa_report_json(&s_again, FA_JSON_COMPACT);
 	assert_string_equal(again, json);
-	text2 = print(&s_again);
+	text2 = fl_test_report_text(&s_again);
 	assert_string_equal(text2, text);
 	free(text2);
 	free(again);
@@ -276,7 +265,7 @@ static void text_and_json(void **state)
 	/* --no-variables: none, and no trace of them in the text */
 	assert_int_equal(fa_report_build_options(&s_report, c.e, &c.m, FA_REPORT_NO_VARIABLES, &err), 0);
 	assert_int_equal(s_report.nvars, 0);
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_null(strstr(text, "locals:"));
 	free(text);
 	crash_close(&c);
@@ -303,7 +292,7 @@ static void the_pool_is_bounded(void **state)
 	assert_true(s_report.vars_cut);
 	assert_true(s_report.nvars <= FA_REPORT_VARS);
 	assert_true(s_report.var_text_len <= FA_REPORT_VAR_TEXT);
-	text = print(&s_report);
+	text = fl_test_report_text(&s_report);
 	assert_non_null(strstr(text, "(variables: the report holds 384, or 24576 bytes of their text: outer frames' "
 				     "are missing)"));
 	json = fa_report_json(&s_report, FA_JSON_COMPACT);
