@@ -798,6 +798,9 @@ static void read_frames(struct reader *rd, const json_t *root, struct fa_report 
 			f->null_call = rf->null_call;
 			f->found = rf->found;
 			r->unwind.n = (size_t)phys + 1;
+		} else if (rf->found != FA_FOUND_CFI) {
+			bad(rd, FF_ERR_MALFORMED, "found_by", "is only on the first frame of a physical frame");
+			return;
 		}
 		rf->phys = phys;
 		f = &r->unwind.frames[phys];

@@ -280,6 +280,11 @@ static void refused_members(void **state)
 	refused("frames.0.found_by", json_string("exidxx"), FF_ERR_MALFORMED, "frames[0].found_by is not cfi, exidx");
 	refused("frames.2.found_by", json_integer(1), FF_ERR_MALFORMED, "frames[2].found_by is not a string");
 	refused("frames.2.found_by", json_string(long_name), FF_ERR_MALFORMED, "frames[2].found_by is longer than 15");
+	/* how a physical frame was found: not said of a tail call's frame, nor of a function it inlined into */
+	refused("frames.1.found_by", json_string("exidx"), FF_ERR_MALFORMED,
+		"frames[1].found_by is only on the first frame of a physical frame");
+	refused("frames.4.found_by", json_string("prologue"), FF_ERR_MALFORMED,
+		"frames[4].found_by is only on the first frame of a physical frame");
 }
 
 /* tail_call.json with found_by set on the first report frame of physical frames 1 (tail_call) and 2 (run, inlined
