@@ -421,11 +421,6 @@ int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_
 static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out);
 static size_t slot_of(uint64_t a, uint64_t b);
 
-struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e)
-{
-	return e->cfi;
-}
-
 const char *fa_elf_cfi_frame(struct fa_elf *e, uint64_t addr, struct Dwarf_Frame_s **out)
 {
 	if (dwarf_cfi_addrframe(e->cfi, addr, out) == 0)

@@ -162,18 +162,9 @@ int fa_elf_section(const struct fa_elf *e, const char *name, uint8_t *out, size_
 		   struct ff_error *err);
 
 /*
- * The ELF's libdw call frame information, for the unwinder: .debug_frame (what arm-none-eabi-gcc -g emits), or
- * .eh_frame when there is none (hosted programs, the POSIX port).
- * e: (in) an open handle.
- * Returns the CFI (Dwarf_CFI of libdw), owned by the handle: valid until fa_elf_close(); never NULL (fa_elf_open()
- * refuses ELFs without).
- */
-struct Dwarf_CFI_s;
-struct Dwarf_CFI_s *fa_elf_cfi(struct fa_elf *e);
-
-/*
- * The CFI rules at a code address, from .debug_frame or, where it has none, from .eh_frame (GNU as puts the CFI of
- * hand-written assembly there unless the file says `.cfi_sections .debug_frame`; GDB reads both too).
+ * The CFI rules at a code address, for the unwinder: from .debug_frame (what arm-none-eabi-gcc -g emits; hosted
+ * programs such as the POSIX port have .eh_frame only) or, where it has none, from .eh_frame (GNU as puts the CFI
+ * of hand-written assembly there unless the file says `.cfi_sections .debug_frame`; GDB reads both too).
  * e: (in) an open handle.
  * addr: (in) the address.
  * out: (out) the rules (libdw's Dwarf_Frame), malloc'd: the caller frees it with free(); untouched on failure.
