@@ -14,9 +14,6 @@
 #include "dwtype.h"
 #include "elf_private.h"
 
-/* DIEs nested deeper are not walked (fa_elf_open() refuses DWARF nested past 256). */
-#define MAX_WALK_DEPTH 256
-
 /* Objects sharing addresses (aliases, zero-size objects) looked at before an address is said to be in none. */
 #define MAX_OVERLAP 16
 
@@ -31,13 +28,24 @@ struct object {
 	const char *scope; /* the function of a function-scope static; NULL */
 	Dwarf_Die type;    /* when typed */
 	bool typed;
+	uint64_t die, function; /* a variable's DIE and the function it is in, as the scan found them (fa_dwarf_fixed) */
+};
+
+/* The variables starting at one address. They are resolved (named, typed, checked against the symbol table) the
+ * first time a lookup comes near them: a lookup resolves a few, not the thousands of a large firmware, each of
+ * which would have libdw read its unit's abbreviations. */
+struct group {
+	uint64_t addr;
+	size_t first, n; /* vars[first .. first + n): as the scan found them; once resolved, those kept, sorted */
+	bool resolved;
 };
 
 struct data_index {
-	struct object *vars; /* from DWARF, sorted by address */
-	size_t nvars;
-	bool deep;           /* vars has the statics of functions too (a walk of every function's DIEs) */
-	struct object *syms; /* STT_OBJECT symbols, sorted by address */
+	Dwarf *dwarf;
+	struct object *vars;  /* from DWARF, by address */
+	struct group *groups; /* by address */
+	size_t ngroups;
+	struct object *syms;  /* STT_OBJECT symbols, sorted by address */
 	size_t nsyms;
 };
 
@@ -87,70 +95,6 @@ static bool fixed_address(Dwarf_Die *var, uint64_t *out)
 	return false;
 }
 
-/* Whether a variable's location can be a fixed address, from its raw bytes: an expression (not a location list)
- * that starts with DW_OP_addr or DW_OP_addrx. Most variables are locals (DW_OP_fbreg, a register, a list): this
- * costs them no expression parsing, no name and no type. */
-static bool maybe_fixed(Dwarf_Die *var)
-{
-	Dwarf_Attribute attr;
-	Dwarf_Block b;
-	unsigned form;
-
-	if (dwarf_attr(var, DW_AT_location, &attr) == NULL)
-		return false;
-	form = dwarf_whatform(&attr);
-	if (form != DW_FORM_exprloc && form != DW_FORM_block1 && form != DW_FORM_block2 && form != DW_FORM_block4 &&
-	    form != DW_FORM_block)
-		return false;
-	return dwarf_formblock(&attr, &b) == 0 && b.length > 0 &&
-	       (b.data[0] == DW_OP_addr || b.data[0] == DW_OP_addrx || b.data[0] == DW_OP_GNU_addr_index);
-}
-
-static void add_variable(struct growing *g, Dwarf_Die *var, const char *scope)
-{
-	struct object o = {.scope = scope};
-	const char *name;
-
-	if (!maybe_fixed(var))
-		return;
-	name = dwarf_diename(var); /* through DW_AT_specification and DW_AT_abstract_origin */
-	if (name == NULL || name[0] == '\0' || !fixed_address(var, &o.addr))
-		return;
-	o.name = name;
-	o.typed = fa_dwtype_of(&o.type, var) == 0 && fa_dwtype_size(&o.size, &o.type) == 0;
-	if (!o.typed)
-		o.size = 0; /* sized from the symbol table later, when it has the object */
-	add(g, &o);
-}
-
-/* DIEs that can hold variables; types (and their members) cannot in C. */
-static bool holds_variables(int tag)
-{
-	return tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine ||
-	       tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_common_block ||
-	       tag == DW_TAG_compile_unit || tag == DW_TAG_partial_unit;
-}
-
-/* The variables under parent; into functions only when deep (most of a unit's DIEs are in its functions). */
-static void walk(struct growing *g, Dwarf_Die *parent, const char *scope, unsigned depth, bool deep)
-{
-	Dwarf_Die child;
-
-	if (depth > MAX_WALK_DEPTH || dwarf_child(parent, &child) != 0)
-		return;
-	do {
-		int tag = dwarf_tag(&child);
-
-		if (tag == DW_TAG_variable) {
-			add_variable(g, &child, scope);
-		} else if (holds_variables(tag) && (deep || tag != DW_TAG_subprogram) && dwarf_haschildren(&child)) {
-			const char *fn = tag == DW_TAG_subprogram ? dwarf_diename(&child) : NULL;
-
-			walk(g, &child, fn != NULL ? fn : scope, depth + 1, deep);
-		}
-	} while (!g->nomem && dwarf_siblingof(&child, &child) == 0);
-}
-
 static int cmp_object(const void *a, const void *b)
 {
 	const struct object *x = a, *y = b;
@@ -167,18 +111,28 @@ static int cmp_object(const void *a, const void *b)
 	return strcmp(x->scope, y->scope);
 }
 
-/* Sort, and drop the same object found twice (an abstract and a concrete instance, one per LTO partition). */
-static void sort_unique(struct growing *g)
+/* cmp_object(), then the DIEs' order: of one object found twice, the first DIE's is kept. */
+static int cmp_object_die(const void *a, const void *b)
 {
-	size_t n = 0;
+	const struct object *x = a, *y = b;
+	int c = cmp_object(a, b);
 
-	if (g->n == 0)
-		return; /* g->v may be NULL: qsort() takes no NULL */
-	qsort(g->v, g->n, sizeof(*g->v), cmp_object);
-	for (size_t i = 0; i < g->n; i++)
-		if (n == 0 || cmp_object(&g->v[n - 1], &g->v[i]) != 0)
-			g->v[n++] = g->v[i];
-	g->n = n;
+	return c != 0 ? c : x->die < y->die ? -1 : x->die > y->die;
+}
+
+/* Sort v[0..n), and drop the same object found twice (an abstract and a concrete instance, one per LTO
+ * partition). Returns how many are left. */
+static size_t sort_unique(struct object *v, size_t n)
+{
+	size_t kept = 0;
+
+	if (n == 0)
+		return 0; /* v may be NULL: qsort() takes no NULL */
+	qsort(v, n, sizeof(*v), cmp_object_die);
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || cmp_object(&v[kept - 1], &v[i]) != 0)
+			v[kept++] = v[i];
+	return kept;
 }
 
 /* The symbol table's data objects (ARM mapping symbols $d... name none). */
@@ -227,20 +181,23 @@ static size_t upper(const struct object *v, size_t n, uint64_t addr)
 	return lo;
 }
 
+/* Whether object o, at or before addr, holds it; *empty becomes o when it is the first of size 0 starting there. */
+static bool holds(const struct object *o, uint64_t addr, const struct object **empty)
+{
+	if (o->size == 0 && o->addr == addr && *empty == NULL)
+		*empty = o;
+	return addr - o->addr < o->size;
+}
+
 /* The object holding addr: the nearest start at or before it whose bytes include it, else an object of size 0
- * starting at it. NULL when none. */
+ * starting at it; the MAX_OVERLAP nearest starts are looked at. NULL when none. */
 static const struct object *find(const struct object *v, size_t n, uint64_t addr)
 {
 	const struct object *empty = NULL;
 
-	for (size_t i = upper(v, n, addr), k = 0; i > 0 && k < MAX_OVERLAP; i--, k++) {
-		const struct object *o = &v[i - 1];
-
-		if (addr - o->addr < o->size)
-			return o;
-		if (o->size == 0 && o->addr == addr && empty == NULL)
-			empty = o;
-	}
+	for (size_t i = upper(v, n, addr), k = 0; i > 0 && k < MAX_OVERLAP; i--, k++)
+		if (holds(&v[i - 1], addr, &empty))
+			return &v[i - 1];
 	return empty;
 }
 
@@ -252,36 +209,77 @@ static bool names_variable(const char *sym, const char *var)
 	return strncmp(sym, var, n) == 0 && (sym[n] == '\0' || sym[n] == '.');
 }
 
-/* Keep the variables the symbol table has at their address: --gc-sections leaves the DWARF of the variables it
- * removes, at address 0 (where the vector table is). Without data symbols (a stripped symbol table), every
- * variable not at 0. */
-static void keep_linked(struct growing *vars, const struct growing *syms)
+/*
+ * Name and type variable o from its DIE. Returns false when it is none to name an address by: no name, or not in
+ * the symbol table at its address (--gc-sections leaves the DWARF of the variables it removes, at address 0,
+ * where the vector table is; without data symbols, a stripped symbol table, every variable not at 0 is kept). An
+ * untyped variable takes its size from the symbol table's object at its address, when it has one.
+ */
+static bool resolve_variable(const struct data_index *x, struct object *o)
 {
-	size_t n = 0;
+	Dwarf_Die var, fn;
+	bool linked = x->nsyms == 0 && o->addr != 0;
+	size_t k;
 
-	for (size_t i = 0; i < vars->n; i++) {
-		const struct object *o = &vars->v[i];
-		bool keep = syms->n == 0 && o->addr != 0;
-
-		for (size_t k = upper(syms->v, syms->n, o->addr); !keep && k > 0 && syms->v[k - 1].addr == o->addr; k--)
-			keep = names_variable(syms->v[k - 1].name, o->name);
-		if (keep)
-			vars->v[n++] = *o;
-	}
-	vars->n = n;
+	if (dwarf_offdie(x->dwarf, o->die, &var) == NULL)
+		return false;
+	o->name = dwarf_diename(&var); /* through DW_AT_specification and DW_AT_abstract_origin */
+	if (o->name == NULL || o->name[0] == '\0')
+		return false;
+	for (k = upper(x->syms, x->nsyms, o->addr); !linked && k > 0 && x->syms[k - 1].addr == o->addr; k--)
+		linked = names_variable(x->syms[k - 1].name, o->name);
+	if (!linked)
+		return false;
+	if (o->function != 0 && dwarf_offdie(x->dwarf, o->function, &fn) != NULL)
+		o->scope = dwarf_diename(&fn);
+	o->typed = fa_dwtype_of(&o->type, &var) == 0 && fa_dwtype_size(&o->size, &o->type) == 0;
+	if (!o->typed)
+		o->size = 0;
+	for (k = upper(x->syms, x->nsyms, o->addr); !o->typed && k > 0 && x->syms[k - 1].addr == o->addr; k--)
+		if (x->syms[k - 1].size > o->size)
+			o->size = x->syms[k - 1].size;
+	return true;
 }
 
-/* Untyped variables take their size from the symbol table's object at the same address, when it has one. */
-static void size_untyped(struct growing *vars, const struct growing *syms)
+static void resolve_group(struct data_index *x, struct group *g)
 {
-	for (size_t i = 0; i < vars->n; i++) {
-		struct object *o = &vars->v[i];
-		size_t k = upper(syms->v, syms->n, o->addr);
+	size_t kept = 0;
 
-		for (; !o->typed && k > 0 && syms->v[k - 1].addr == o->addr; k--)
-			if (syms->v[k - 1].size > o->size)
-				o->size = syms->v[k - 1].size;
+	for (size_t i = 0; i < g->n; i++) {
+		struct object o = x->vars[g->first + i];
+
+		if (resolve_variable(x, &o))
+			x->vars[g->first + kept++] = o;
 	}
+	g->n = sort_unique(&x->vars[g->first], kept);
+	g->resolved = true;
+}
+
+/* The variable holding addr, as find() would find it among the variables resolved (resolving the groups it
+ * looks at). NULL when none. */
+static const struct object *find_variable(struct data_index *x, uint64_t addr)
+{
+	const struct object *empty = NULL;
+	size_t lo = 0, hi = x->ngroups, k = 0;
+
+	while (lo < hi) { /* past the last group starting at or before addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->groups[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i > 0 && k < MAX_OVERLAP; i--) {
+		struct group *g = &x->groups[i - 1];
+
+		if (!g->resolved)
+			resolve_group(x, g);
+		for (size_t j = g->n; j > 0 && k < MAX_OVERLAP; j--, k++)
+			if (holds(&x->vars[g->first + j - 1], addr, &empty))
+				return &x->vars[g->first + j - 1];
+	}
+	return empty;
 }
 
 static void destroy_index(void *p)
@@ -290,50 +288,68 @@ static void destroy_index(void *p)
 
 	if (x != NULL) {
 		free(x->vars);
+		free(x->groups);
 		free(x->syms);
 		free(x);
 	}
 }
 
-/* The index, with the statics of functions when deep; it replaces the handle's. */
-static int build_index(struct fa_elf *e, bool deep, struct data_index **out)
+static int cmp_address(const void *a, const void *b)
 {
-	Dwarf *dwarf = fa_elf_dwarf(e);
+	const struct object *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->die < y->die ? -1 : x->die > y->die;
+}
+
+/* The index, kept in the handle: the data symbols, and the variables the DIE scan at open found at fixed
+ * addresses (globals, file and function statics), grouped by address, each resolved when first looked at. */
+static int build_index(struct fa_elf *e, struct data_index **out)
+{
 	struct growing vars = {0}, syms = {0};
 	struct data_index *x = calloc(1, sizeof(*x));
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	int rc = 0;
+	size_t n;
+	const struct fa_dwarf_fixed *fixed = fa_elf_fixed_variables(e, &n);
 
 	if (x == NULL)
 		return FF_ERR_NOMEM;
-	while (!vars.nomem && dwarf_nextcu(dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu;
+	x->dwarf = fa_elf_dwarf(e);
+	for (size_t i = 0; i < n && !vars.nomem; i++) {
+		struct object o = {.addr = fixed[i].addr, .die = fixed[i].die, .function = fixed[i].function};
+		Dwarf_Die var;
 
-		if (dwarf_offdie(dwarf, off + hsize, &cu) != NULL)
-			walk(&vars, &cu, NULL, 0, deep);
-		off = next;
+		if (fixed[i].has_addr ||
+		    (dwarf_offdie(x->dwarf, o.die, &var) != NULL && fixed_address(&var, &o.addr))) /* DW_OP_addrx */
+			add(&vars, &o);
 	}
-	add_symbols(&syms, dwarf_getelf(dwarf));
+	add_symbols(&syms, dwarf_getelf(x->dwarf));
+	if (vars.n > 0)
+		qsort(vars.v, vars.n, sizeof(*vars.v), cmp_address);
+	for (size_t i = 0; i < vars.n && !vars.nomem; i++) {
+		if (i == 0 || vars.v[i].addr != vars.v[i - 1].addr) {
+			struct group *g = x->ngroups % 256 != 0 ? x->groups
+				: realloc(x->groups, (x->ngroups + 256) * sizeof(*x->groups));
+
+			vars.nomem = g == NULL;
+			if (g == NULL)
+				break;
+			x->groups = g;
+			x->groups[x->ngroups++] = (struct group){vars.v[i].addr, i, 0, false};
+		}
+		x->groups[x->ngroups - 1].n++;
+	}
 	if (vars.nomem || syms.nomem) {
-		rc = FF_ERR_NOMEM;
-		goto done;
+		free(vars.v);
+		free(syms.v);
+		destroy_index(x);
+		return FF_ERR_NOMEM;
 	}
-	sort_unique(&syms);
-	keep_linked(&vars, &syms);
-	size_untyped(&vars, &syms);
-	sort_unique(&vars);
-	x->vars = vars.v, x->nvars = vars.n, x->deep = deep || syms.n == 0;
-	x->syms = syms.v, x->nsyms = syms.n;
-	vars.v = syms.v = NULL;
+	x->vars = vars.v;
+	x->syms = syms.v, x->nsyms = sort_unique(syms.v, syms.n);
 	fa_elf_set_index(e, FA_ELF_INDEX_DATA, x, destroy_index);
 	*out = x;
-	x = NULL;
-done:
-	free(vars.v);
-	free(syms.v);
-	free(x);
-	return rc;
+	return 0;
 }
 
 /* Naming one address inside one object: the name grows as the walk goes down its type. */
@@ -516,21 +532,11 @@ static bool name_in(struct namer *n, Dwarf_Die *type, uint64_t off, unsigned dep
 	return off == 0;
 }
 
-/* The handle's index: at first the globals and file statics only (the units' top level: a tenth of the DIEs of a
- * large firmware); deep, with the statics of functions, once an address falls in a data symbol GCC named as it
- * names those (`counter.1`) that the shallow index does not have. */
-static int index_of(struct fa_elf *e, uint64_t addr, struct data_index **out)
+/* The handle's index, built on first use. */
+static int index_of(struct fa_elf *e, struct data_index **out)
 {
-	const struct object *sym;
-	int rc;
-
 	*out = fa_elf_index(e, FA_ELF_INDEX_DATA);
-	if (*out == NULL && (rc = build_index(e, false, out)) != 0)
-		return rc;
-	if ((*out)->deep || find((*out)->vars, (*out)->nvars, addr) != NULL ||
-	    (sym = find((*out)->syms, (*out)->nsyms, addr)) == NULL || strchr(sym->name, '.') == NULL)
-		return 0;
-	return build_index(e, true, out);
+	return *out != NULL ? 0 : build_index(e, out);
 }
 
 int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, size_t cap)
@@ -543,10 +549,10 @@ int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, si
 
 	assert(cap >= 1);
 	out[0] = '\0';
-	rc = index_of(e, addr, &x);
+	rc = index_of(e, &x);
 	if (rc != 0)
 		return rc;
-	o = find(x->vars, x->nvars, addr);
+	o = find_variable(x, addr);
 	if (o == NULL && (o = find(x->syms, x->nsyms, addr)) == NULL)
 		return FA_DATA_NO_OBJECT;
 	n = calloc(1, sizeof(*n));

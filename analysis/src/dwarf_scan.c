@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The DIE-depth scan (dwarf_scan.h): .debug_abbrev and the unit headers of DWARF 2-5 parsed, every DIE's
- * attributes skipped by form, depth counted without recursion; untrusted bytes, every read bounds-checked. */
+/* The DIE scan (dwarf_scan.h): .debug_abbrev and the unit headers of DWARF 2-5 parsed, every DIE's attributes
+ * skipped by form, depth counted without recursion, variables at fixed addresses noted on the way; untrusted
+ * bytes, every read bounds-checked. */
 #define _POSIX_C_SOURCE 200809L
 #include <dwarf.h>
 #include <limits.h>
@@ -76,17 +77,23 @@ static const char *const k_die_sections[] = {".debug_info", ".debug_types", ".de
 static const char *const k_abbrev_sections[] = {".debug_abbrev", ".debug_abbrev.dwo"};
 #define NSECTIONS 4
 
+/* An attribute of an abbreviation. Those that have a size of their own (form_size() in the units the table is
+ * sized for) and need not be read are skipped in runs: the others (variable sizes, DW_AT_sibling, DW_AT_import, a
+ * variable's DW_AT_location) form a chain, each with the bytes to skip before it. */
 struct attr_spec {
 	uint64_t name, form;
-	int size; /* form_size() in the units the table is sized for */
+	uint64_t before; /* in the chain: the bytes of the attributes skipped before it */
+	size_t next;     /* in the chain: the index of the next one; its abbreviation's nspecs at the end */
 };
 
 struct abbrev {
 	uint64_t code, tag;
 	bool children;
 	size_t spec, nspecs; /* its attributes: specs[spec .. spec + nspecs) of its table */
-	int fixed;           /* the bytes of its attributes, skipped at once, when all have a size of their own and
-			      * none is read (DW_AT_sibling, DW_AT_import); -1 else */
+	size_t location;     /* of a DW_TAG_variable, the index among them of a DW_AT_location held in a block (an
+			      * expression, not a location list); SIZE_MAX else */
+	size_t first;        /* the first attribute of the chain (attr_spec); nspecs when it is empty */
+	uint64_t tail;       /* the bytes of the attributes after the chain's last, skipped at once */
 };
 
 /* The abbreviation table last read: units are scanned in the order of their tables, so each is read once. */
@@ -130,6 +137,8 @@ struct dwarf_scan {
 	size_t nimports, cap_imports;
 	struct abbrev_table table;
 	uint64_t at;         /* the DIE being read, for messages */
+	struct fa_dwarf_fixed *fixed; /* the variables at fixed addresses in .debug_info */
+	size_t nfixed, cap_fixed;
 };
 
 /* Room for element n of an array that grows by doubling. Returns the array (moved, maybe); NULL when memory is
@@ -208,6 +217,20 @@ static int form_size(const struct unit *u, uint64_t form)
 	}
 }
 
+static bool is_block(uint64_t form)
+{
+	return form == DW_FORM_block1 || form == DW_FORM_block2 || form == DW_FORM_block4 || form == DW_FORM_block ||
+	       form == DW_FORM_exprloc;
+}
+
+/* The length of a block form's value, read from its start (r then at its bytes). */
+static bool rd_block_len(struct rd *r, uint64_t form, uint64_t *len)
+{
+	if (form == DW_FORM_block || form == DW_FORM_exprloc)
+		return rd_leb(r, len);
+	return rd_uint(r, form == DW_FORM_block1 ? 1 : form == DW_FORM_block2 ? 2 : 4, len);
+}
+
 /*
  * Read (skip) one attribute value of the given form in unit u. value: (out) the value of constant and reference
  * forms, 0 for the others; form_out: (out) the form, DW_FORM_indirect resolved.
@@ -230,14 +253,8 @@ static int read_form(const struct dwarf_scan *s, const struct unit *u, struct rd
 	case DW_FORM_string:
 		nul = memchr(r->p, 0, (size_t)(r->end - r->p));
 		return nul != NULL && rd_skip(r, (uint64_t)(nul - r->p) + 1) ? 0 : cut_short(s, u);
-	case DW_FORM_block1:
-	case DW_FORM_block2:
-	case DW_FORM_block4:
-		n = form == DW_FORM_block1 ? 1 : form == DW_FORM_block2 ? 2 : 4;
-		return rd_uint(r, (unsigned)n, &len) && rd_skip(r, len) ? 0 : cut_short(s, u);
-	case DW_FORM_block:
-	case DW_FORM_exprloc:
-		return rd_leb(r, &len) && rd_skip(r, len) ? 0 : cut_short(s, u);
+	case DW_FORM_block1: case DW_FORM_block2: case DW_FORM_block4: case DW_FORM_block: case DW_FORM_exprloc:
+		return rd_block_len(r, form, &len) && rd_skip(r, len) ? 0 : cut_short(s, u);
 	case DW_FORM_indirect: /* the form is in the DIE; indirect again, or a form without bytes, is nonsense */
 		if (!rd_leb(r, &form))
 			return cut_short(s, u);
@@ -292,7 +309,7 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 	t->n = t->nspecs = 0;
 	t->sized_for = 0;
 	for (;;) {
-		struct abbrev a = {0, 0, false, t->nspecs, 0, -1};
+		struct abbrev a = {0, 0, false, t->nspecs, 0, SIZE_MAX, 0, 0};
 
 		if (!rd_leb(&r, &a.code))
 			return table_cut(s, u);
@@ -319,10 +336,12 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 				return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu with two DW_AT_sibling",
 						  (unsigned long long)a.code);
 			sibling = sibling || name == DW_AT_sibling;
+			if (a.tag == DW_TAG_variable && name == DW_AT_location && is_block(form) && a.location == SIZE_MAX)
+				a.location = a.nspecs;
 			if ((p = grow(t->specs, &t->cap_specs, t->nspecs, sizeof(*t->specs))) == NULL)
 				return nomem(s);
 			t->specs = p;
-			t->specs[t->nspecs++] = (struct attr_spec){name, form, -1};
+			t->specs[t->nspecs++] = (struct attr_spec){name, form, 0, 0};
 			a.nspecs++;
 		}
 		if ((p = grow(t->v, &t->cap, t->n, sizeof(*t->v))) == NULL)
@@ -415,22 +434,32 @@ static uint32_t sizes_of(const struct unit *u)
 	return (uint32_t)u->version | (uint32_t)u->addr_size << 8 | (uint32_t)u->offset_size << 16;
 }
 
-/* Size the abbreviations of the table for unit u: most DIEs are then skipped in one step. */
+/* Size the abbreviations of the table for unit u, chaining the attributes that are read (attr_spec): most DIEs
+ * are then skipped in one step, the others in a few. */
 static void size_table(struct abbrev_table *t, const struct unit *u)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct abbrev *a = &t->v[i];
+		size_t *link = &a->first;
+		uint64_t run = 0;
 
-		a->fixed = 0;
 		for (size_t k = 0; k < a->nspecs; k++) {
 			struct attr_spec *spec = &t->specs[a->spec + k];
-			int n = spec->size = form_size(u, spec->form);
-
-			bool read = spec->name == DW_AT_sibling ||
+			int n = form_size(u, spec->form);
+			bool read = spec->name == DW_AT_sibling || k == a->location ||
 				    (spec->name == DW_AT_import && a->tag == DW_TAG_imported_unit);
 
-			a->fixed = a->fixed < 0 || n < 0 || read || a->fixed > INT_MAX - n ? -1 : a->fixed + n;
+			if (n >= 0 && !read) {
+				run += (unsigned)n;
+				continue;
+			}
+			spec->before = run;
+			run = 0;
+			*link = k;
+			link = &spec->next;
 		}
+		*link = a->nspecs;
+		a->tail = run;
 	}
 	t->sized_for = sizes_of(u);
 }
@@ -447,16 +476,42 @@ static int bad_sibling(const struct dwarf_scan *s, const struct unit *u, uint64_
 			  "sibling (at 0x%llx)", (unsigned long long)to, (unsigned long long)s->at);
 }
 
+/* Note the variable of unit u whose location (an expression of len bytes at p) is a fixed address, when it is
+ * one: the expression is one DW_OP_addr (its address read here) or starts with DW_OP_addrx (resolved by libdw). */
+static int note_fixed(struct dwarf_scan *s, const struct unit *u, const uint8_t *p, uint64_t len,
+		      uint64_t function)
+{
+	struct fa_dwarf_fixed f = {s->at, function, 0, false};
+	struct rd r = {p + 1, p + len, s->msb};
+	void *v;
+
+	if (len == 0)
+		return 0;
+	if (p[0] == DW_OP_addr) {
+		if (len != 1u + u->addr_size || !rd_uint(&r, u->addr_size, &f.addr))
+			return 0; /* more than the one operation: no fixed address; fewer bytes: none libdw reads */
+		f.has_addr = true;
+	} else if (p[0] != DW_OP_addrx && p[0] != DW_OP_GNU_addr_index) {
+		return 0;
+	}
+	if ((v = grow(s->fixed, &s->cap_fixed, s->nfixed, sizeof(*s->fixed))) == NULL)
+		return nomem(s);
+	s->fixed = v;
+	s->fixed[s->nfixed++] = f;
+	return 0;
+}
+
 /*
- * Scan the DIEs of unit u, its abbreviation table read: its depth and its imports. Every DW_AT_sibling must point
- * where the next sibling is: libdw follows it, and one pointing elsewhere would give libdw another tree than the
- * one measured here (loops included).
+ * Scan the DIEs of unit u, its abbreviation table read: its depth, its imports and (in .debug_info) its variables
+ * at fixed addresses. Every DW_AT_sibling must point where the next sibling is: libdw follows it, and one pointing
+ * elsewhere would give libdw another tree than the one measured here (loops included).
  */
 static int scan_dies(struct dwarf_scan *s, struct unit *u)
 {
 	const uint8_t *sec = s->data[u->section];
 	struct rd r = {sec + u->dies, sec + u->end, s->msb};
 	struct sibling sibling[DIE_DEPTH_MAX + 2]; /* by depth; deeper DIEs are refused anyway */
+	uint64_t function[DIE_DEPTH_MAX + 2];      /* by level: the DW_TAG_subprogram its DIEs are in; 0 none */
 	uint64_t level = 0, code, depth;            /* level: DIEs whose children are being read */
 	uint64_t cleared = 0;                       /* sibling[0 .. cleared) are set: most units use a few */
 	void *p;
@@ -466,6 +521,7 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 		size_table(&s->table, u);
 	while (r.p < r.end) {
 		const struct abbrev *a;
+		const struct attr_spec *spec;
 
 		depth = level + 1; /* of the entry: a DIE, or the 0 that ends its parent's children */
 		s->at = (uint64_t)(r.p - sec);
@@ -490,15 +546,20 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 					  (unsigned long long)code, (unsigned long long)u->abbrev_off);
 		if (depth > u->depth)
 			u->depth = depth;
-		if (a->fixed >= 0 && !rd_skip(&r, (unsigned)a->fixed))
-			return cut_short(s, u);
-		for (size_t i = 0; a->fixed < 0 && i < a->nspecs; i++) {
-			const struct attr_spec *spec = &s->table.specs[a->spec + i];
-			uint64_t value, form;
+		if (a->children && depth < DIE_DEPTH_MAX + 2)
+			function[depth] = a->tag == DW_TAG_subprogram ? s->at : level == 0 ? 0 : function[level];
+		for (size_t i = a->first; i < a->nspecs; i = spec->next) {
+			uint64_t value, form, len;
 
-			if (spec->size >= 0 && spec->name != DW_AT_sibling && spec->name != DW_AT_import) {
-				if (!rd_skip(&r, (unsigned)spec->size))
+			spec = &s->table.specs[a->spec + i];
+			if (!rd_skip(&r, spec->before))
+				return cut_short(s, u);
+			if (i == a->location && u->section == 0 && depth < DIE_DEPTH_MAX + 2) {
+				if (!rd_block_len(&r, spec->form, &len) || len > (uint64_t)(r.end - r.p))
 					return cut_short(s, u);
+				if ((rc = note_fixed(s, u, r.p, len, level == 0 ? 0 : function[level])) != 0)
+					return rc;
+				r.p += len;
 				continue;
 			}
 			if ((rc = read_form(s, u, &r, spec->form, &value, &form)) != 0)
@@ -527,6 +588,8 @@ static int scan_dies(struct dwarf_scan *s, struct unit *u)
 				: (struct import){depth, u->off + value, u->section};
 			u->nimp++;
 		}
+		if (!rd_skip(&r, a->tail))
+			return cut_short(s, u);
 		level += a->children;
 	}
 	s->at = u->end; /* the siblings still expected are at the end, or nowhere */
@@ -702,7 +765,7 @@ static int cmp_order(const void *a, const void *b)
  * the abbreviations and skips every attribute by its form. Anything the scan cannot read as libdw would is
  * refused as malformed, naming the unit.
  */
-int fa_dwarf_check_depth(Elf *elf, const char *path, struct ff_error *err)
+int fa_dwarf_scan(Elf *elf, const char *path, struct fa_dwarf_fixed **fixed, size_t *nfixed, struct ff_error *err)
 {
 	struct dwarf_scan s = {.path = path, .err = err, .table.pair = -1};
 	struct scan_order *order = NULL;
@@ -762,7 +825,13 @@ int fa_dwarf_check_depth(Elf *elf, const char *path, struct ff_error *err)
 			goto done;
 		}
 	}
+	if (rc == 0) {
+		*fixed = s.fixed;
+		*nfixed = s.nfixed;
+		s.fixed = NULL;
+	}
 done:
+	free(s.fixed);
 	free(order);
 	free(s.units);
 	free(s.imports);

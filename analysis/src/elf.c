@@ -53,6 +53,8 @@ struct fa_elf {
 	struct func *by_addr; /* sorted by address */
 	struct func *by_name; /* sorted by name, built on first use */
 	size_t nfuncs;
+	struct fa_dwarf_fixed *fixed; /* the variables at fixed addresses, as the DIE scan found them */
+	size_t nfixed;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	Elf *elf;
@@ -148,27 +150,81 @@ static int cmp_name(const void *a, const void *b)
 	return cmp_addr(a, b);
 }
 
+/* The ELF's symbol table: .symtab, else .dynsym (what libdwfl would read, without its per-symbol work). */
+static Elf_Scn *symbol_table(Elf *elf, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL, *dyn = NULL;
+	GElf_Shdr dsh;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		if (gelf_getshdr(scn, sh) == NULL || sh->sh_entsize == 0)
+			continue;
+		if (sh->sh_type == SHT_SYMTAB)
+			return scn;
+		if (sh->sh_type == SHT_DYNSYM && dyn == NULL)
+			dyn = scn, dsh = *sh;
+	}
+	if (dyn != NULL)
+		*sh = dsh;
+	return dyn;
+}
+
+/*
+ * Sort functions by address, keeping the symbol table's order among those at one address (aliases: the first
+ * names them), as a stable sort does: a radix sort, byte by byte from the lowest, over the bytes in which the
+ * addresses differ (a firmware's, two or three). A comparison sort of the 10,000 functions of a large firmware
+ * takes most of the time of indexing them. tmp: room for n functions.
+ */
+static void sort_by_addr(struct func *v, struct func *tmp, size_t n)
+{
+	uint64_t all_or = 0, all_and = ~(uint64_t)0;
+
+	for (size_t i = 0; i < n; i++)
+		all_or |= v[i].addr, all_and &= v[i].addr;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t start[257] = {0};
+
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue; /* the same byte in every address */
+		for (size_t i = 0; i < n; i++)
+			start[((v[i].addr >> shift) & 0xff) + 1]++;
+		for (unsigned d = 1; d < 257; d++)
+			start[d] += start[d - 1];
+		for (size_t i = 0; i < n; i++)
+			tmp[start[(v[i].addr >> shift) & 0xff]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+}
+
 /* Index the symbol table's functions (ARM mapping symbols $t, $a, $d name no function). */
 static int index_functions(struct fa_elf *e)
 {
-	int n = dwfl_module_getsymtab(e->mod);
+	GElf_Shdr sh;
+	Elf_Scn *scn = symbol_table(e->elf, &sh);
+	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
+	size_t n = data != NULL ? data->d_size / sh.sh_entsize : 0;
+	struct func *tmp;
 
-	e->by_addr = calloc(n > 0 ? (size_t)n : 1, sizeof(*e->by_addr));
+	e->by_addr = calloc(n > 0 ? n : 1, sizeof(*e->by_addr));
 	if (e->by_addr == NULL)
 		return -1;
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i <= INT_MAX; i++) {
 		GElf_Sym sym;
-		const char *name = dwfl_module_getsym(e->mod, i, &sym, NULL);
+		const char *name;
 
-		if (name == NULL || name[0] == '$' || name[0] == '\0' || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-		    sym.st_shndx == SHN_UNDEF)
+		if (gelf_getsym(data, (int)i, &sym) == NULL || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx == SHN_UNDEF || (name = elf_strptr(e->elf, sh.sh_link, sym.st_name)) == NULL ||
+		    name[0] == '$' || name[0] == '\0')
 			continue;
-		e->by_addr[e->nfuncs].addr = sym.st_value & ~(GElf_Addr)1;
+		e->by_addr[e->nfuncs].addr = (sym.st_value + e->bias) & ~(GElf_Addr)1;
 		e->by_addr[e->nfuncs].size = sym.st_size;
 		e->by_addr[e->nfuncs].name = name;
 		e->nfuncs++;
 	}
-	qsort(e->by_addr, e->nfuncs, sizeof(*e->by_addr), cmp_addr);
+	if ((tmp = malloc((e->nfuncs > 0 ? e->nfuncs : 1) * sizeof(*tmp))) == NULL)
+		return -1;
+	sort_by_addr(e->by_addr, tmp, e->nfuncs);
+	free(tmp);
 	return 0;
 }
 
@@ -299,7 +355,7 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 		goto done;
 	}
 	/* before anything walks the DIEs: bytes as libdw reads them, inflated and (ET_REL) relocated */
-	if ((rc = fa_dwarf_check_depth(dwarf_getelf(e->dwarf), path, err)) != 0)
+	if ((rc = fa_dwarf_scan(dwarf_getelf(e->dwarf), path, &e->fixed, &e->nfixed, err)) != 0)
 		goto done;
 	e->sym_cache = calloc(CACHE_SLOTS, sizeof(*e->sym_cache));
 	e->tail_cache = calloc(CACHE_SLOTS, sizeof(*e->tail_cache));
@@ -341,6 +397,7 @@ void fa_elf_close(struct fa_elf *e)
 		dwfl_end(e->dwfl); /* closes the file and everything the module opened */
 	free(e->by_addr);
 	free(e->by_name);
+	free(e->fixed);
 	free(e->sym_cache);
 	free(e->tail_cache);
 	free(e);
@@ -566,6 +623,12 @@ bool fa_elf_cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 		return false;
 	*out = *cu;
 	return true;
+}
+
+const struct fa_dwarf_fixed *fa_elf_fixed_variables(const struct fa_elf *e, size_t *n)
+{
+	*n = e->nfixed;
+	return e->fixed;
 }
 
 void *fa_elf_index(struct fa_elf *e, enum fa_elf_index which)

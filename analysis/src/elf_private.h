@@ -7,6 +7,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "dwarf_scan.h"
 #include "fa/elf.h"
 
 /*
@@ -34,6 +35,14 @@ bool fa_elf_cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out);
  * Returns its length; 0 when no CU or no DIE covers addr (or out of memory).
  */
 int fa_elf_scopes(struct fa_elf *e, uint64_t addr, Dwarf_Die **out);
+
+/*
+ * The variables of .debug_info whose location is a fixed address, as the scan at open found them
+ * (fa_dwarf_scan()).
+ * e: (in) an open handle.  n: (out) how many.
+ * Returns them, in the order of .debug_info, owned by the handle; NULL when there are none.
+ */
+const struct fa_dwarf_fixed *fa_elf_fixed_variables(const struct fa_elf *e, size_t *n);
 
 /* The lazily built indexes other modules keep in the handle, one slot each. */
 enum fa_elf_index {

@@ -89,6 +89,31 @@ __attribute__((noinline, used)) static int *tick(void)
 	return &counter;
 }
 
+/* A static in a block of a function, and one of a function inlined into another. */
+__attribute__((noinline, used)) static int *tock(int which)
+{
+	if (which > 0) {
+		static int in_block;
+
+		in_block++;
+		return &in_block;
+	}
+	return NULL;
+}
+
+static inline __attribute__((always_inline)) int *inlined_counter(void)
+{
+	static int inlined;
+
+	inlined++;
+	return &inlined;
+}
+
+__attribute__((noinline, used)) static int *calls_inlined(void)
+{
+	return inlined_counter();
+}
+
 /* Data symbols with no DWARF (as assembly or a library without -g has them): a 12-byte table, an object of size 0
  * right after it, then 4 bytes no symbol names. */
 __asm__(".pushsection .data.asm_objects,\"aw\"\n"
@@ -388,6 +413,8 @@ static void statics_of_functions(void **state)
 {
 	(void)state;
 	assert_named(tick(), NULL, "tick::counter");
+	assert_named(tock(1), NULL, "tock::in_block"); /* a block keeps its function's name */
+	assert_named(calls_inlined(), NULL, "inlined_counter::inlined");
 }
 
 static void type_of_a_pointer_stops_the_naming(void **state)
