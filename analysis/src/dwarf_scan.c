@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwarf_bytes.h"
 #include "dwarf_scan.h"
 
 /*
@@ -24,52 +25,6 @@
  * libdw about 60 KiB of stack: small beside any thread's (tests/unit/analysis/test_elf.c measures it).
  */
 #define DIE_DEPTH_MAX 256u
-
-/* Bytes being parsed, every read checked against the end. */
-struct rd {
-	const uint8_t *p, *end;
-	bool msb; /* multi-byte values are big-endian: DWARF has the ELF's byte order */
-};
-
-static bool rd_skip(struct rd *r, uint64_t n)
-{
-	if (n > (uint64_t)(r->end - r->p))
-		return false;
-	r->p += n;
-	return true;
-}
-
-/* An unsigned value of n bytes, n <= 8. */
-static bool rd_uint(struct rd *r, unsigned n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n > (size_t)(r->end - r->p))
-		return false;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)r->p[r->msb ? n - 1 - i : i] << (8 * i);
-	r->p += n;
-	*out = v;
-	return true;
-}
-
-/* A LEB128 (the value is a ULEB128's; a signed one is only skipped). libdw reads 10 bytes of one at most: past
- * that it would see the next field where this scan does not, so a longer one fails like one cut short. */
-static bool rd_leb(struct rd *r, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 10 && r->p < r->end; i++) {
-		uint8_t b = *r->p++;
-
-		v |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
 
 /* The sections libdw reads DIEs from, in pairs: units of a .debug_types refer (DW_FORM_ref_addr) into the
  * .debug_info before it, and both take their abbreviations from the pair's k_abbrev_sections[i / 2]. */
@@ -681,9 +636,7 @@ static int too_deep(const struct dwarf_scan *s, const struct unit *u, const char
 			    (unsigned long long)u->off, k_die_sections[u->section], how, DIE_DEPTH_MAX);
 }
 
-/* name is want (a ".debug_" name) as libdw reads it: also ".zdebug_..." (compressed the GNU way) and
- * ".gnu.debuglto_.debug_..." (an LTO object's). */
-static bool dwarf_name_is(const char *name, const char *want)
+bool fa_dwarf_name_is(const char *name, const char *want)
 {
 	if (strncmp(name, ".gnu.debuglto_", 14) == 0)
 		name += 14;
@@ -710,7 +663,7 @@ static int find_sections(Elf *elf, struct dwarf_scan *s)
 			continue;
 		/* a package file's units take their abbreviations at offsets its index adds (newer libdw): the scan
 		 * would read other tables than libdw does */
-		if (dwarf_name_is(name, ".debug_cu_index") || dwarf_name_is(name, ".debug_tu_index"))
+		if (fa_dwarf_name_is(name, ".debug_cu_index") || fa_dwarf_name_is(name, ".debug_tu_index"))
 			return ff_error_set(s->err, FF_ERR_UNSUPPORTED, "elf: %s is a DWARF package file (%s): "
 					    "upload the executable's ELF, with its DWARF in it", s->path, name);
 		for (int kind = 0; kind < 2; kind++) {
@@ -718,7 +671,7 @@ static int find_sections(Elf *elf, struct dwarf_scan *s)
 				const uint8_t **data = kind == 0 ? &s->data[i] : &s->abbrev[i];
 				size_t *size = kind == 0 ? &s->size[i] : &s->abbrev_size[i];
 
-				if (!dwarf_name_is(name, names[kind][i]))
+				if (!fa_dwarf_name_is(name, names[kind][i]))
 					continue;
 				/* libdw would read one of the two, this scan maybe the other */
 				if (*data != NULL)

@@ -38,4 +38,12 @@ struct fa_dwarf_fixed {
  */
 int fa_dwarf_scan(Elf *elf, const char *path, struct fa_dwarf_fixed **fixed, size_t *nfixed, struct ff_error *err);
 
+/*
+ * Whether a section's name is want (a ".debug_" name) as libdw reads it: also ".zdebug_..." (compressed the GNU
+ * way) and ".gnu.debuglto_.debug_..." (an LTO object's).
+ * name: (in) the section's name.  want: (in) the ".debug_" name.
+ * Returns true when it is.
+ */
+bool fa_dwarf_name_is(const char *name, const char *want);
+
 #endif

@@ -17,14 +17,16 @@
 #include <unistd.h>
 
 #include "ff/bytes.h"
+#include "aranges.h"
 #include "dwarf_scan.h"
 #include "elf_private.h"
+#include "radix.h"
 
 /* A function symbol; the tables below index them once, so lookups are binary searches rather than libdwfl's
  * linear walks of the symbol table. */
 struct func {
-	uint64_t addr, size;
-	const char *name; /* in the ELF's string table */
+	uint64_t addr, size; /* addr first: the key fa_radix_sort() sorts by */
+	const char *name;    /* in the ELF's string table */
 };
 
 /* Direct-mapped caches of lookups by address: the same crash sites come back trace after trace (a warm trace
@@ -55,6 +57,7 @@ struct fa_elf {
 	size_t nfuncs;
 	struct fa_dwarf_fixed *fixed; /* the variables at fixed addresses, as the DIE scan found them */
 	size_t nfixed;
+	struct fa_aranges *aranges;   /* our index of .debug_aranges; NULL: libdwfl's alone */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	Elf *elf;
@@ -169,33 +172,6 @@ static Elf_Scn *symbol_table(Elf *elf, GElf_Shdr *sh)
 	return dyn;
 }
 
-/*
- * Sort functions by address, keeping the symbol table's order among those at one address (aliases: the first
- * names them), as a stable sort does: a radix sort, byte by byte from the lowest, over the bytes in which the
- * addresses differ (a firmware's, two or three). A comparison sort of the 10,000 functions of a large firmware
- * takes most of the time of indexing them. tmp: room for n functions.
- */
-static void sort_by_addr(struct func *v, struct func *tmp, size_t n)
-{
-	uint64_t all_or = 0, all_and = ~(uint64_t)0;
-
-	for (size_t i = 0; i < n; i++)
-		all_or |= v[i].addr, all_and &= v[i].addr;
-	for (unsigned shift = 0; shift < 64; shift += 8) {
-		size_t start[257] = {0};
-
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue; /* the same byte in every address */
-		for (size_t i = 0; i < n; i++)
-			start[((v[i].addr >> shift) & 0xff) + 1]++;
-		for (unsigned d = 1; d < 257; d++)
-			start[d] += start[d - 1];
-		for (size_t i = 0; i < n; i++)
-			tmp[start[(v[i].addr >> shift) & 0xff]++] = v[i];
-		memcpy(v, tmp, n * sizeof(*v));
-	}
-}
-
 /* Index the symbol table's functions (ARM mapping symbols $t, $a, $d name no function). */
 static int index_functions(struct fa_elf *e)
 {
@@ -203,7 +179,6 @@ static int index_functions(struct fa_elf *e)
 	Elf_Scn *scn = symbol_table(e->elf, &sh);
 	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
 	size_t n = data != NULL ? data->d_size / sh.sh_entsize : 0;
-	struct func *tmp;
 
 	e->by_addr = calloc(n > 0 ? n : 1, sizeof(*e->by_addr));
 	if (e->by_addr == NULL)
@@ -221,11 +196,8 @@ static int index_functions(struct fa_elf *e)
 		e->by_addr[e->nfuncs].name = name;
 		e->nfuncs++;
 	}
-	if ((tmp = malloc((e->nfuncs > 0 ? e->nfuncs : 1) * sizeof(*tmp))) == NULL)
-		return -1;
-	sort_by_addr(e->by_addr, tmp, e->nfuncs);
-	free(tmp);
-	return 0;
+	/* stably: among functions at one address (aliases), the symbol table's first names them */
+	return fa_radix_sort(e->by_addr, e->nfuncs, sizeof(*e->by_addr)) == 0 ? 0 : -1;
 }
 
 static bool has_cu(Dwarf *dwarf)
@@ -357,6 +329,8 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 	/* before anything walks the DIEs: bytes as libdw reads them, inflated and (ET_REL) relocated */
 	if ((rc = fa_dwarf_scan(dwarf_getelf(e->dwarf), path, &e->fixed, &e->nfixed, err)) != 0)
 		goto done;
+	if (e->bias == 0) /* (a firmware's, always) */
+		e->aranges = fa_aranges_read(dwarf_getelf(e->dwarf));
 	e->sym_cache = calloc(CACHE_SLOTS, sizeof(*e->sym_cache));
 	e->tail_cache = calloc(CACHE_SLOTS, sizeof(*e->tail_cache));
 	if (e->sym_cache == NULL || e->tail_cache == NULL || index_functions(e) != 0) {
@@ -398,6 +372,7 @@ void fa_elf_close(struct fa_elf *e)
 	free(e->by_addr);
 	free(e->by_name);
 	free(e->fixed);
+	fa_aranges_free(e->aranges);
 	free(e->sym_cache);
 	free(e->tail_cache);
 	free(e);
@@ -614,15 +589,31 @@ Dwarf *fa_elf_dwarf(struct fa_elf *e)
 	return e->dwarf;
 }
 
-bool fa_elf_cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
+/* The CU of a code address: our index's answer when it has one, else libdwfl's (which also gives an address in a
+ * gap between units to the unit before it). bias: (out) what to take from addr for the CU's addresses. */
+static bool cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out, Dwarf_Addr *bias)
 {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(e->mod, addr, &bias);
+	Dwarf_Off next;
+	uint64_t off;
+	size_t hsize;
+	Dwarf_Die *cu;
 
-	if (cu == NULL)
+	*bias = 0;
+	if (fa_aranges_find(e->aranges, addr, &off) &&
+	    dwarf_nextcu(e->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0 &&
+	    dwarf_offdie(e->dwarf, off + hsize, out) != NULL)
+		return true;
+	if ((cu = dwfl_module_addrdie(e->mod, addr, bias)) == NULL)
 		return false;
 	*out = *cu;
 	return true;
+}
+
+bool fa_elf_cu_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
+{
+	Dwarf_Addr bias;
+
+	return cu_at(e, addr, out, &bias);
 }
 
 const struct fa_dwarf_fixed *fa_elf_fixed_variables(const struct fa_elf *e, size_t *n)
@@ -871,16 +862,16 @@ done:
 int fa_elf_scopes(struct fa_elf *e, uint64_t addr, Dwarf_Die **out)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias);
+	Dwarf_Die cudie;
 
 	*out = NULL;
-	return cudie != NULL ? scopes_at(cudie, addr - bias, out) : 0;
+	return cu_at(e, addr, &cudie, &bias) ? scopes_at(&cudie, addr - bias, out) : 0;
 }
 
 static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct fa_sym *out, size_t max)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
+	Dwarf_Die cu, *cudie = cu_at(e, addr, &cu, &bias) ? &cu : NULL, *scopes = NULL;
 	Dwarf_Line *line;
 	const char *name = NULL;
 	size_t n = 0;
@@ -932,7 +923,7 @@ static size_t symbolize(struct fa_elf *e, uint64_t addr, uint64_t unused, struct
 static bool subprogram_at(struct fa_elf *e, uint64_t addr, Dwarf_Die *out)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(e->mod, addr, &bias), *scopes = NULL;
+	Dwarf_Die cu, *cudie = cu_at(e, addr, &cu, &bias) ? &cu : NULL, *scopes = NULL;
 	int n = cudie != NULL ? scopes_at(cudie, addr - bias, &scopes) : 0;
 	bool found = false;
 
