@@ -305,8 +305,12 @@ static int read_table(struct dwarf_scan *s, const struct unit *u)
 		t->v[t->n++] = a;
 	}
 	t->end = (uint64_t)(r.p - s->abbrev[pair]);
-	if (t->n > 1) /* (an empty table has no array to sort) */
-		qsort(t->v, t->n, sizeof(*t->v), cmp_code);
+	for (size_t i = 1; i < t->n; i++) {
+		if (t->v[i].code < t->v[i - 1].code) { /* producers number them 1, 2, 3...: then in order already */
+			qsort(t->v, t->n, sizeof(*t->v), cmp_code);
+			break;
+		}
+	}
 	for (size_t i = 1; i < t->n; i++) /* libdw would take one of the two, this scan maybe the other */
 		if (t->v[i].code == t->v[i - 1].code)
 			return unit_error(s, u, FF_ERR_MALFORMED, "has abbreviation %llu defined twice",
