@@ -320,6 +320,7 @@ int fa_dwtype_members(Dwarf_Die *type, fa_dwtype_member_fn *fn, void *ctx)
  * own and hands it inward. */
 struct spelling {
 	unsigned steps;
+	bool pending[4]; /* the qualifiers of an array type (spell_qualified()'s order), for its elements */
 };
 
 /* Append to a NAME_ROOM buffer; false when it does not fit. */
@@ -391,8 +392,9 @@ static int spell_pointer(struct spelling *s, char *out, Dwarf_Die *ptr, const ch
 			return brc;
 		paren = brc == 0 && (dwarf_tag(&bare) == DW_TAG_array_type || dwarf_tag(&bare) == DW_TAG_subroutine_type);
 	}
+	/* GDB's spacing: `char * const *`, but `char * volatile[2]` */
 	if (!put(inner, "%s%s%s%s%s%s", paren ? "(" : "", sigil, quals[0] != '\0' ? " " : "", quals,
-		 quals[0] != '\0' && decl[0] != '\0' ? " " : "", decl) ||
+		 quals[0] != '\0' && decl[0] != '\0' && decl[0] != '[' ? " " : "", decl) ||
 	    !put(inner, "%s", paren ? ")" : ""))
 		return FF_ERR_TOO_LARGE;
 	return spell(s, out, rc == 0 ? &target : NULL, inner, depth + 1);
@@ -412,9 +414,12 @@ static int spell_qualified(struct spelling *s, char *out, Dwarf_Die *type, const
 		{DW_TAG_atomic_type, "_Atomic"},
 	};
 	char quals[NAME_ROOM] = "";
-	bool has[4] = {false};
+	bool has[4];
 	Dwarf_Die d = *type;
 	int rc = 0;
+
+	memcpy(has, s->pending, sizeof(has)); /* an array's, when type is its element */
+	memset(s->pending, 0, sizeof(s->pending));
 
 	for (unsigned n = 0; rc == 0 && is_qualifier(dwarf_tag(&d)); n++) {
 		if (n >= FA_DWTYPE_MAX_CHAIN)
@@ -425,6 +430,10 @@ static int spell_qualified(struct spelling *s, char *out, Dwarf_Die *type, const
 	}
 	if (rc < 0)
 		return rc;
+	if (rc == 0 && dwarf_tag(&d) == DW_TAG_array_type) { /* C qualifies the elements: `volatile int [3]` */
+		memcpy(s->pending, has, sizeof(has));
+		return spell(s, out, &d, decl, depth + 1);
+	}
 	for (size_t i = 0; i < 4; i++)
 		if (has[i])
 			put(quals, "%s%s", quals[0] != '\0' ? " " : "", k_quals[i].name); /* fits: 33 bytes at most */
@@ -506,7 +515,8 @@ static int spell(struct spelling *s, char *out, Dwarf_Die *type, const char *dec
 	if (depth > FA_DWTYPE_MAX_DEPTH || ++s->steps > MAX_SPELL_STEPS)
 		return FF_ERR_MALFORMED;
 	tag = type != NULL ? dwarf_tag(type) : 0;
-	if (is_qualifier(tag))
+	if (is_qualifier(tag) ||
+	    (type != NULL && tag != DW_TAG_array_type && memchr(s->pending, true, sizeof(s->pending)) != NULL))
 		return spell_qualified(s, out, type, decl, depth);
 	switch (tag) {
 	case DW_TAG_pointer_type:

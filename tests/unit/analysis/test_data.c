@@ -73,6 +73,10 @@ __attribute__((used)) struct {
 } g_anon;
 __attribute__((used)) uint32_t g_u32;
 __attribute__((used)) const volatile uint32_t g_reg;
+__attribute__((used)) volatile uint8_t g_vol[3]; /* GCC may qualify the array and its elements both */
+__attribute__((used)) char *volatile g_vptrs[2];
+typedef int vec3[3];
+__attribute__((used)) const vec3 g_vec = {1, 2, 3};
 __attribute__((used)) struct ring *g_ring_ptr;
 __attribute__((used)) union word {
 	uint32_t word;
@@ -238,6 +242,9 @@ static void spelled_as_gdb_spells(void **state)
 		{"g_noargs", "int (*)(void)"},
 		{"g_mode", "enum mode"},
 		{"g_anon", "struct {...}"},
+		{"g_vol", "volatile uint8_t [3]"},
+		{"g_vptrs", "char * volatile[2]"},
+		{"g_vec", "const int [3]"}, /* GCC qualifies the elements of the typedef's array */
 	};
 
 	(void)state;
