@@ -125,25 +125,33 @@ static void header_and_prstatus(void **state)
 	free(img);
 }
 
-/* Without FPU registers: no NT_ARM_VFP note, and a target description without the VFP feature. */
-static void no_fpregs(void **state)
+/* The notes of the core of make()'s dump, with or without FPU registers (want of them), its image in *img (the
+ * caller frees it), and the last note's text (the target description) in tdesc. */
+static void core_notes(bool fp, size_t want, struct note *n, uint8_t **img, char tdesc[4096])
 {
 	struct ff_message m;
 	struct ff_region regions[1];
+	size_t len;
+
+	make(&m, regions, fp);
+	assert_int_equal(fa_core_build(img, &len, &m, NULL), 0);
+	assert_int_equal(notes(*img, len, n, 4), want);
+	assert_string_equal(n[want - 1].name, "GDB");
+	assert_int_equal(n[want - 1].type, 0xff000000u);
+	assert_true(n[want - 1].len < 4096);
+	memcpy(tdesc, n[want - 1].desc, n[want - 1].len);
+	tdesc[n[want - 1].len] = '\0';
+}
+
+/* Without FPU registers: no NT_ARM_VFP note, and a target description without the VFP feature. */
+static void no_fpregs(void **state)
+{
 	struct note n[4];
 	uint8_t *img;
-	size_t len;
 	char tdesc[4096];
 
 	(void)state;
-	make(&m, regions, false);
-	assert_int_equal(fa_core_build(&img, &len, &m, NULL), 0);
-	assert_int_equal(notes(img, len, n, 4), 2);
-	assert_string_equal(n[1].name, "GDB");
-	assert_int_equal(n[1].type, 0xff000000u);
-	assert_true(n[1].len < sizeof(tdesc));
-	memcpy(tdesc, n[1].desc, n[1].len);
-	tdesc[n[1].len] = '\0';
+	core_notes(false, 2, n, &img, tdesc);
 	assert_non_null(strstr(tdesc, "<feature name=\"org.gnu.gdb.arm.m-profile\">"));
 	assert_null(strstr(tdesc, "org.gnu.gdb.arm.vfp"));
 	assert_non_null(strstr(tdesc, "</target>\n"));
@@ -154,17 +162,12 @@ static void no_fpregs(void **state)
  * and the VFP feature with d0-d15 and fpscr. */
 static void fpregs(void **state)
 {
-	struct ff_message m;
-	struct ff_region regions[1];
 	struct note n[4];
 	uint8_t *img;
-	size_t len;
 	char tdesc[4096];
 
 	(void)state;
-	make(&m, regions, true);
-	assert_int_equal(fa_core_build(&img, &len, &m, NULL), 0);
-	assert_int_equal(notes(img, len, n, 4), 3);
+	core_notes(true, 3, n, &img, tdesc);
 	assert_string_equal(n[0].name, "CORE");
 	assert_int_equal(get32(n[0].desc + 144), 1); /* pr_fpvalid */
 	assert_string_equal(n[1].name, "LINUX");
@@ -175,9 +178,6 @@ static void fpregs(void **state)
 	for (int i = 128; i < 256; i++) /* d16-d31: not in FPv4-SP / FPv5-D16 */
 		assert_int_equal(n[1].desc[i], 0);
 	assert_int_equal(get32(n[1].desc + 256), 0x00400000u);
-	assert_string_equal(n[2].name, "GDB");
-	memcpy(tdesc, n[2].desc, n[2].len);
-	tdesc[n[2].len] = '\0';
 	assert_non_null(strstr(tdesc, "<feature name=\"org.gnu.gdb.arm.vfp\">"));
 	assert_non_null(strstr(tdesc, "<reg name=\"d15\" bitsize=\"64\" type=\"ieee_double\"/>"));
 	assert_null(strstr(tdesc, "\"d16\""));
