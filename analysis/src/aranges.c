@@ -7,10 +7,10 @@
 #include "aranges.h"
 #include "dwarf_bytes.h"
 #include "dwarf_scan.h"
-#include "radix.h"
+#include "keyed.h"
 
 struct range {
-	uint64_t start; /* first: the key fa_radix_sort() sorts by */
+	uint64_t start; /* first: the key (keyed.h) */
 	uint64_t len;
 	uint64_t cu;    /* the offset of its unit's header in .debug_info */
 };
@@ -117,7 +117,7 @@ struct fa_aranges *fa_aranges_read(Elf *elf)
 	while (r.p < r.end)
 		if (!read_unit(a, &cap, &r))
 			goto fail;
-	if (a->n == 0 || fa_radix_sort(a->v, a->n, sizeof(*a->v)) != 0)
+	if (a->n == 0 || fa_keyed_sort(a->v, a->n, sizeof(*a->v)) != 0)
 		goto fail;
 	return a;
 fail:
@@ -127,17 +127,9 @@ fail:
 
 bool fa_aranges_find(const struct fa_aranges *a, uint64_t addr, uint64_t *cu)
 {
-	size_t lo = 0, hi = a != NULL ? a->n : 0;
+	size_t lo = a != NULL ? fa_keyed_upper(a->v, a->n, sizeof(*a->v), addr) : 0; /* past the nearest start */
 	bool holds = false;
 
-	while (lo < hi) { /* past the last range starting at or before addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return false;
 	for (size_t i = lo; i > 0 && a->v[i - 1].start == a->v[lo - 1].start; i--) {

@@ -13,6 +13,7 @@
 #include "data.h"
 #include "dwtype.h"
 #include "elf_private.h"
+#include "keyed.h"
 
 /* Objects sharing addresses (aliases, zero-size objects) looked at before an address is said to be in none. */
 #define MAX_OVERLAP 16
@@ -165,22 +166,6 @@ static void add_symbols(struct growing *g, Elf *elf)
 	}
 }
 
-/* The last object starting at or before addr, as an index into v[0..n) plus one; 0 when none. */
-static size_t upper(const struct object *v, size_t n, uint64_t addr)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Whether object o, at or before addr, holds it; *empty becomes o when it is the first of size 0 starting there. */
 static bool holds(const struct object *o, uint64_t addr, const struct object **empty)
 {
@@ -195,7 +180,7 @@ static const struct object *find(const struct object *v, size_t n, uint64_t addr
 {
 	const struct object *empty = NULL;
 
-	for (size_t i = upper(v, n, addr), k = 0; i > 0 && k < MAX_OVERLAP; i--, k++)
+	for (size_t i = fa_keyed_upper(v, n, sizeof(*v), addr), k = 0; i > 0 && k < MAX_OVERLAP; i--, k++)
 		if (holds(&v[i - 1], addr, &empty))
 			return &v[i - 1];
 	return empty;
@@ -219,14 +204,14 @@ static bool resolve_variable(const struct data_index *x, struct object *o)
 {
 	Dwarf_Die var, fn;
 	bool linked = x->nsyms == 0 && o->addr != 0;
-	size_t k;
+	size_t at = fa_keyed_upper(x->syms, x->nsyms, sizeof(*x->syms), o->addr), k; /* syms[at - 1]: nearest */
 
 	if (dwarf_offdie(x->dwarf, o->die, &var) == NULL)
 		return false;
 	o->name = dwarf_diename(&var); /* through DW_AT_specification and DW_AT_abstract_origin */
 	if (o->name == NULL || o->name[0] == '\0')
 		return false;
-	for (k = upper(x->syms, x->nsyms, o->addr); !linked && k > 0 && x->syms[k - 1].addr == o->addr; k--)
+	for (k = at; !linked && k > 0 && x->syms[k - 1].addr == o->addr; k--)
 		linked = names_variable(x->syms[k - 1].name, o->name);
 	if (!linked)
 		return false;
@@ -235,7 +220,7 @@ static bool resolve_variable(const struct data_index *x, struct object *o)
 	o->typed = fa_dwtype_of(&o->type, &var) == 0 && fa_dwtype_size(&o->size, &o->type) == 0;
 	if (!o->typed)
 		o->size = 0;
-	for (k = upper(x->syms, x->nsyms, o->addr); !o->typed && k > 0 && x->syms[k - 1].addr == o->addr; k--)
+	for (k = at; !o->typed && k > 0 && x->syms[k - 1].addr == o->addr; k--)
 		if (x->syms[k - 1].size > o->size)
 			o->size = x->syms[k - 1].size;
 	return true;
@@ -260,17 +245,9 @@ static void resolve_group(struct data_index *x, struct group *g)
 static const struct object *find_variable(struct data_index *x, uint64_t addr)
 {
 	const struct object *empty = NULL;
-	size_t lo = 0, hi = x->ngroups, k = 0;
+	size_t i = fa_keyed_upper(x->groups, x->ngroups, sizeof(*x->groups), addr), k = 0;
 
-	while (lo < hi) { /* past the last group starting at or before addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->groups[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i > 0 && k < MAX_OVERLAP; i--) {
+	for (; i > 0 && k < MAX_OVERLAP; i--) {
 		struct group *g = &x->groups[i - 1];
 
 		if (!g->resolved)
@@ -294,15 +271,6 @@ static void destroy_index(void *p)
 	}
 }
 
-static int cmp_address(const void *a, const void *b)
-{
-	const struct object *x = a, *y = b;
-
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	return x->die < y->die ? -1 : x->die > y->die;
-}
-
 /* The index, kept in the handle: the data symbols, and the variables the DIE scan at open found at fixed
  * addresses (globals, file and function statics), grouped by address, each resolved when first looked at. */
 static int build_index(struct fa_elf *e, struct data_index **out)
@@ -324,8 +292,7 @@ static int build_index(struct fa_elf *e, struct data_index **out)
 			add(&vars, &o);
 	}
 	add_symbols(&syms, dwarf_getelf(x->dwarf));
-	if (vars.n > 0)
-		qsort(vars.v, vars.n, sizeof(*vars.v), cmp_address);
+	vars.nomem = vars.nomem || fa_keyed_sort(vars.v, vars.n, sizeof(*vars.v)) != 0;
 	for (size_t i = 0; i < vars.n && !vars.nomem; i++) {
 		if (i == 0 || vars.v[i].addr != vars.v[i - 1].addr) {
 			struct group *g = x->ngroups % 256 != 0 ? x->groups

@@ -20,12 +20,12 @@
 #include "aranges.h"
 #include "dwarf_scan.h"
 #include "elf_private.h"
-#include "radix.h"
+#include "keyed.h"
 
 /* A function symbol; the tables below index them once, so lookups are binary searches rather than libdwfl's
  * linear walks of the symbol table. */
 struct func {
-	uint64_t addr, size; /* addr first: the key fa_radix_sort() sorts by */
+	uint64_t addr, size; /* addr first: the key (keyed.h) */
 	const char *name;    /* in the ELF's string table */
 };
 
@@ -197,7 +197,7 @@ static int index_functions(struct fa_elf *e)
 		e->nfuncs++;
 	}
 	/* stably: among functions at one address (aliases), the symbol table's first names them */
-	return fa_radix_sort(e->by_addr, e->nfuncs, sizeof(*e->by_addr)) == 0 ? 0 : -1;
+	return fa_keyed_sort(e->by_addr, e->nfuncs, sizeof(*e->by_addr)) == 0 ? 0 : -1;
 }
 
 static bool has_cu(Dwarf *dwarf)
@@ -660,16 +660,8 @@ int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len)
 
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name)
 {
-	size_t lo = 0, hi = e->nfuncs;
+	size_t lo = fa_keyed_upper(e->by_addr, e->nfuncs, sizeof(*e->by_addr), addr); /* past the nearest start */
 
-	while (lo < hi) { /* the last function starting at or before addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->by_addr[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return 0;
 	{

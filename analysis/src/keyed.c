@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The stable sort by a 64-bit key (radix.h): the keys sorted with their positions, then the elements moved once. */
+/* Arrays sorted by a 64-bit key (keyed.h): the keys sorted with their positions, then the elements moved once. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ff/error.h"
-#include "radix.h"
+#include "keyed.h"
 
 struct keyed {
 	uint64_t key;
@@ -20,7 +20,7 @@ static uint64_t key_at(const void *base, size_t i, size_t size)
 	return key;
 }
 
-int fa_radix_sort(void *base, size_t n, size_t size)
+int fa_keyed_sort(void *base, size_t n, size_t size)
 {
 	struct keyed *keys = NULL, *tmp = NULL;
 	uint64_t all_or = 0, all_and = ~(uint64_t)0;
@@ -68,4 +68,19 @@ done:
 	free(tmp);
 	free(moved);
 	return rc;
+}
+
+size_t fa_keyed_upper(const void *base, size_t n, size_t size, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_at(base, mid, size) <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analysis/src/radix.c: sorted by key whatever bytes the keys differ in, equal keys kept in their order. */
+/* analysis/src/keyed.c: sorted by key whatever bytes the keys differ in, equal keys kept in their order; the
+ * search of the sorted array. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,7 @@
 #include <cmocka.h>
 
 #include "ff/error.h"
-#include "radix.h" /* analysis/src: private to the library */
+#include "keyed.h" /* analysis/src: private to the library */
 
 struct item {
 	uint64_t key;
@@ -25,7 +26,7 @@ static void sort_and_check(size_t n, uint64_t (*key)(size_t i))
 	assert_non_null(v);
 	for (size_t i = 0; i < n; i++)
 		v[i] = (struct item){key(i), (unsigned)i, {0}};
-	assert_int_equal(fa_radix_sort(v, n, sizeof(*v)), 0);
+	assert_int_equal(fa_keyed_sort(v, n, sizeof(*v)), 0);
 	for (size_t i = 1; i < n; i++) {
 		assert_true(v[i - 1].key <= v[i].key);
 		if (v[i - 1].key == v[i].key)
@@ -33,6 +34,14 @@ static void sort_and_check(size_t n, uint64_t (*key)(size_t i))
 	}
 	for (size_t i = 0; i < n; i++) /* nothing lost: each key is that of the item that had it */
 		assert_int_equal(v[i].key, key(v[i].order));
+	for (size_t i = 0; i < n; i++) { /* the search: past the last at or below a key, at each key and around it */
+		size_t up = fa_keyed_upper(v, n, sizeof(*v), v[i].key);
+
+		assert_true(up > i && v[up - 1].key == v[i].key && (up == n || v[up].key > v[i].key));
+		if (v[i].key > 0 && (i == 0 || v[i - 1].key < v[i].key))
+			assert_int_equal(fa_keyed_upper(v, n, sizeof(*v), v[i].key - 1), i);
+	}
+	assert_int_equal(fa_keyed_upper(v, n, sizeof(*v), UINT64_MAX), n);
 	free(v);
 }
 
@@ -42,7 +51,7 @@ static uint64_t descending(size_t i) { return 100000 - i; }
 static uint64_t ascending(size_t i) { return i / 3; }
 static uint64_t constant(size_t i) { return (void)i, 0x08000000u; }
 
-static void sorts_stably_by_key(void **state)
+static void sorts_stably_and_finds_by_key(void **state)
 {
 	(void)state;
 	sort_and_check(5000, scrambled);
@@ -57,7 +66,7 @@ static void sorts_stably_by_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sorts_stably_by_key),
+		cmocka_unit_test(sorts_stably_and_finds_by_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
