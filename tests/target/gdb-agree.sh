@@ -11,7 +11,8 @@
 #              says: GDB 13's stack cache reads a core's stack from the ELF's NOBITS .stack section instead)
 #   faultline: `faultline decode`
 # faultline and GDB-on-core must match the live backtrace, except where TABLE lists the difference with its
-# reason ("SCENARIO OPT WHICH reason", WHICH being faultline or core, OPT the ELF's -O level or *).
+# reason ("SCENARIO OPT WHICH reason", WHICH being faultline or core, OPT the ELF's -O level or *); the live
+# backtrace must reach ENTRY, except where TABLE lists why not (WHICH being live).
 set -eu
 machine=$1 elf=$2 scenario=$3 entry=$4 faultline=$5 work=$6 table=$7 mode=${8:-handler}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -88,6 +89,11 @@ allowed() { # which
 status=0
 if ! grep -q '^==bt==$' "$out.live.gdb"; then
 	echo "gdb-agree: live GDB never stopped at the fault handler for $scenario ($opt):"; cat "$out.live.gdb"; exit 1
+fi
+# both sides stopping short of ENTRY the same way would agree on nothing that matters
+if ! tail -n 1 "$out.live" | grep -q "^$entry " && ! allowed live; then
+	echo "$scenario $opt: live GDB's backtrace does not reach $entry (not in $table):"; sed 's/^/    /' "$out.live"
+	status=1
 fi
 for which in faultline core; do
 	frames="$out.$which.frames"
