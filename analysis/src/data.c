@@ -279,9 +279,10 @@ static int build_index(struct fa_elf *e, struct data_index **out)
 	struct data_index *x = calloc(1, sizeof(*x));
 	size_t n;
 	const struct fa_dwarf_fixed *fixed = fa_elf_fixed_variables(e, &n);
+	int rc = FF_ERR_NOMEM;
 
 	if (x == NULL)
-		return FF_ERR_NOMEM;
+		goto done;
 	x->dwarf = fa_elf_dwarf(e);
 	for (size_t i = 0; i < n && !vars.nomem; i++) {
 		struct object o = {.addr = fixed[i].addr, .die = fixed[i].die, .function = fixed[i].function};
@@ -292,31 +293,32 @@ static int build_index(struct fa_elf *e, struct data_index **out)
 			add(&vars, &o);
 	}
 	add_symbols(&syms, dwarf_getelf(x->dwarf));
-	vars.nomem = vars.nomem || fa_keyed_sort(vars.v, vars.n, sizeof(*vars.v)) != 0;
-	for (size_t i = 0; i < vars.n && !vars.nomem; i++) {
+	if (vars.nomem || syms.nomem || fa_keyed_sort(vars.v, vars.n, sizeof(*vars.v)) != 0)
+		goto done;
+	for (size_t i = 0; i < vars.n; i++) {
 		if (i == 0 || vars.v[i].addr != vars.v[i - 1].addr) {
 			struct group *g = x->ngroups % 256 != 0 ? x->groups
 				: realloc(x->groups, (x->ngroups + 256) * sizeof(*x->groups));
 
-			vars.nomem = g == NULL;
 			if (g == NULL)
-				break;
+				goto done;
 			x->groups = g;
 			x->groups[x->ngroups++] = (struct group){vars.v[i].addr, i, 0, false};
 		}
 		x->groups[x->ngroups - 1].n++;
 	}
-	if (vars.nomem || syms.nomem) {
-		free(vars.v);
-		free(syms.v);
-		destroy_index(x);
-		return FF_ERR_NOMEM;
-	}
 	x->vars = vars.v;
 	x->syms = syms.v, x->nsyms = sort_unique(syms.v, syms.n);
+	vars.v = syms.v = NULL;
 	fa_elf_set_index(e, FA_ELF_INDEX_DATA, x, destroy_index);
 	*out = x;
-	return 0;
+	x = NULL;
+	rc = 0;
+done:
+	free(vars.v);
+	free(syms.v);
+	destroy_index(x);
+	return rc;
 }
 
 /* Naming one address inside one object: the name grows as the walk goes down its type. */

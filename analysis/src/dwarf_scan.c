@@ -441,11 +441,12 @@ static int note_fixed(struct dwarf_scan *s, const struct unit *u, const uint8_t 
 		      uint64_t function)
 {
 	struct fa_dwarf_fixed f = {s->at, function, 0, false};
-	struct rd r = {p + 1, p + len, s->msb};
+	struct rd r;
 	void *v;
 
 	if (len == 0)
 		return 0;
+	r = (struct rd){p + 1, p + len, s->msb};
 	if (p[0] == DW_OP_addr) {
 		if (len != 1u + u->addr_size || !rd_uint(&r, u->addr_size, &f.addr))
 			return 0; /* more than the one operation: no fixed address; fewer bytes: none libdw reads */

@@ -30,7 +30,7 @@ struct fa_dwarf_fixed {
  * that is one DW_OP_addr, or starts with DW_OP_addrx or DW_OP_GNU_addr_index: the candidates for data.c's index
  * of globals and statics, found without libdw walking a DIE.
  * elf: (in) the ELF (its sections are read, decompressed by libelf).  path: (in) its name, for messages.
- * fixed: (out) on success, those variables in the order of .debug_info, malloc'd (the caller free()s it; NULL
+ * fixed: (out) on success, those variables in the order the scan read them, malloc'd (the caller free()s it; NULL
  * when there are none).  nfixed: (out) on success, how many.
  * err: (out, optional) why it is refused, naming the unit.
  * Returns 0; FF_ERR_TOO_LARGE (nested too deep); FF_ERR_MALFORMED (unreadable as said); FF_ERR_UNSUPPORTED (a

@@ -305,6 +305,12 @@ int fa_elf_open(struct fa_elf **out, const char *path, struct ff_error *err)
 	}
 	if ((rc = check_whole(e->elf, st.st_size, path, err)) != 0)
 		goto done;
+	if (ehdr.e_type != ET_EXEC && ehdr.e_type != ET_DYN) { /* symbols and DWARF at the addresses the code runs at */
+		rc = ff_error_set(err, FF_ERR_UNSUPPORTED, "elf: %s is %s, not a linked executable: give the firmware's "
+				  "ELF as the linker wrote it", path, ehdr.e_type == ET_REL ? "an object file (ET_REL)"
+				  : ehdr.e_type == ET_CORE ? "a core file (ET_CORE)" : "of an unknown ELF type");
+		goto done;
+	}
 	e->file_size = (uint64_t)st.st_size;
 	e->machine = ehdr.e_machine;
 	e->build_id_len = 0;

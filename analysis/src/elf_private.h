@@ -40,7 +40,7 @@ int fa_elf_scopes(struct fa_elf *e, uint64_t addr, Dwarf_Die **out);
  * The variables of .debug_info whose location is a fixed address, as the scan at open found them
  * (fa_dwarf_scan()).
  * e: (in) an open handle.  n: (out) how many.
- * Returns them, in the order of .debug_info, owned by the handle; NULL when there are none.
+ * Returns them, in the order the scan read them, owned by the handle; NULL when there are none.
  */
 const struct fa_dwarf_fixed *fa_elf_fixed_variables(const struct fa_elf *e, size_t *n);
 

@@ -713,6 +713,42 @@ static void package_file_is_refused(void **state)
 	free(info.p);
 }
 
+/* An object file or a core instead of the linked firmware: their addresses are not the code's. */
+static void other_elf_types_are_refused(void **state)
+{
+	static const struct {
+		uint16_t type;
+		const char *want;
+	} k_cases[] = {{1, "is an object file (ET_REL), not a linked executable"},
+		       {4, "is a core file (ET_CORE), not a linked executable"},
+		       {0x42, "is of an unknown ELF type, not a linked executable"}};
+	struct fl_buf abbrev = {0}, info = {0};
+
+	(void)state;
+	put_abbrevs(&abbrev);
+	put_deep_unit(&info, 3);
+	for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
+		char *path = write_elf(&abbrev, &info, NULL);
+		uint8_t type[2] = {(uint8_t)k_cases[i].type, (uint8_t)(k_cases[i].type >> 8)};
+		FILE *f = fopen(path, "r+b");
+		struct ff_error err;
+		struct fa_elf *e = NULL;
+
+		assert_non_null(f);
+		assert_int_equal(fseek(f, 16, SEEK_SET), 0); /* e_type */
+		assert_int_equal(fwrite(type, 1, 2, f), 2);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(fa_elf_open(&e, path, &err), FF_ERR_UNSUPPORTED);
+		assert_null(e);
+		if (strstr(err.msg, k_cases[i].want) == NULL)
+			fail_msg("message \"%s\" does not say \"%s\"", err.msg, k_cases[i].want);
+		unlink(path);
+		free(path);
+	}
+	free(abbrev.p);
+	free(info.p);
+}
+
 /* A function in a namespace, after a structure holding another (as C++ puts them): found inside both containers,
  * which have no code range of their own, by its DWARF name rather than the symbol's. */
 static void function_in_a_namespace_is_found(void **state)
@@ -1226,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(shared_table_is_sized_once_per_kind),
 		cmocka_unit_test(sibling_at_a_unit_end_is_read),
 		cmocka_unit_test(package_file_is_refused),
+		cmocka_unit_test(other_elf_types_are_refused),
 		cmocka_unit_test(function_in_a_namespace_is_found),
 		cmocka_unit_test(tail_call_search_is_bounded),
 		cmocka_unit_test(corrupt_elf_lookups_keep_no_memory),
