@@ -45,7 +45,7 @@
  *   __no_init, or use #pragma location); FL_PRINTF(...) and FL_NO_SANITIZE_ADDRESS empty; FL_STATIC_ASSERT
  *   _Static_assert(cond, msg) in C11 mode, or a typedef of an array of size (cond) ? 1 : -1; FL_RETURN_ADDRESS()
  *   has no builtin: read lr on entry (an intrinsic or a line of assembly). FL_NAKED and FL_ALIAS are used only
- *   by sdk/ports/cortex-m/fault.c, whose entry stub is GNU inline assembly: with IAR it becomes an assembler
+ *   by sdk/ports/cortex-m/fl_cortex_m_fault.c, whose entry stub is GNU inline assembly: with IAR it becomes an assembler
  *   file, and the handler names aliases through `#pragma weak HardFault_Handler=fl_cm_fault_entry` and so on.
  * Arm Compiler 5 (armcc, __CC_ARM; with --gnu it defines __GNUC__ and takes the branch above): noreturn,
  *   noinline, used, section and alias exist as __attribute__((...)) as above; FL_RETURN_ADDRESS() is
