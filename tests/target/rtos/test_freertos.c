@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The RTOS test image: the real FreeRTOS kernel (FREERTOS_KERNEL_PATH) on QEMU's MPS2 boards with the SDK and the
+ * board's port. Four tasks as an application has them: a producer and a consumer on a queue, a task that sleeps, a
+ * task that suspends itself (created statically); a software timer and the tick hook. Command line: the scenario.
+ * Boot 1 runs the scenario's crash; the port saves the dump and resets; boot 2 sends every message as serial lines
+ * and exits 0 (board_send_all()), for `faultline decode` (tests/target/decode-expect.sh). */
+#include <stdint.h>
+#include <string.h>
+
+#include "FreeRTOS.h"
+#include "queue.h"
+#include "task.h"
+#include "timers.h"
+
+#include "board.h"
+#include "faultline/cortex_m.h"
+#include "faultline/faultline.h"
+
+#define ITEMS_BEFORE_FAULT 5u /* the consumer's items before the task_fault scenario's crash */
+
+static uint8_t s_events[256];
+static QueueHandle_t s_queue;
+static volatile uint32_t s_received, s_ticks, s_timer_runs;
+static const char *s_scenario = "";
+
+static StaticTask_t s_parked_tcb;
+static StackType_t s_parked_stack[configMINIMAL_STACK_SIZE];
+
+__attribute__((noinline)) static void bus_fault_write(uint32_t value)
+{
+	*(volatile uint32_t *)0xfffffff0u = value;
+}
+
+/* Waits on the queue (blocked), and in the task_fault scenario writes to a bus error after a few items. */
+static void consumer_task(void *arg)
+{
+	uint32_t item;
+
+	(void)arg;
+	for (;;) {
+		if (xQueueReceive(s_queue, &item, portMAX_DELAY) != pdPASS) /* waits here: consumer */
+			continue;
+		s_received++;
+		if (strcmp(s_scenario, "task_fault") == 0 && s_received == ITEMS_BEFORE_FAULT)
+			bus_fault_write(item);
+	}
+}
+
+static void producer_task(void *arg)
+{
+	uint32_t n = 0;
+
+	(void)arg;
+	for (;;) {
+		xQueueSend(s_queue, &n, portMAX_DELAY);
+		n++;
+		vTaskDelay(pdMS_TO_TICKS(2)); /* waits here: producer */
+	}
+}
+
+static void sleeper_task(void *arg)
+{
+	(void)arg;
+	for (;;)
+		vTaskDelay(pdMS_TO_TICKS(1000)); /* waits here: sleeper */
+}
+
+static void parked_task(void *arg)
+{
+	(void)arg;
+	for (;;)
+		vTaskSuspend(NULL); /* waits here: parked */
+}
+
+static void timer_callback(TimerHandle_t timer)
+{
+	(void)timer;
+	s_timer_runs++;
+}
+
+void vApplicationTickHook(void)
+{
+	s_ticks++;
+}
+
+void vApplicationStackOverflowHook(TaskHandle_t task, char *name)
+{
+	(void)task;
+	board_printf("stack overflow in task %s\n", name);
+	board_exit(5);
+}
+
+/* The memory of the tasks the kernel creates itself (configSUPPORT_STATIC_ALLOCATION). */
+void vApplicationGetIdleTaskMemory(StaticTask_t **tcb, StackType_t **stack, configSTACK_DEPTH_TYPE *size)
+{
+	static StaticTask_t idle_tcb;
+	static StackType_t idle_stack[configMINIMAL_STACK_SIZE];
+
+	*tcb = &idle_tcb;
+	*stack = idle_stack;
+	*size = configMINIMAL_STACK_SIZE;
+}
+
+void vApplicationGetTimerTaskMemory(StaticTask_t **tcb, StackType_t **stack, configSTACK_DEPTH_TYPE *size)
+{
+	static StaticTask_t timer_tcb;
+	static StackType_t timer_stack[configTIMER_TASK_STACK_DEPTH];
+
+	*tcb = &timer_tcb;
+	*stack = timer_stack;
+	*size = configTIMER_TASK_STACK_DEPTH;
+}
+
+int main(void)
+{
+	struct fl_init_params params = {s_events, sizeof(s_events)};
+	struct fl_boot_info info;
+	TimerHandle_t timer;
+
+	BOARD_CHECK(fl_init(&params, &info) == 0);
+	if (board_boot_count() > 1) {
+		board_send_all();
+		return 0;
+	}
+	s_scenario = board_cmdline();
+	if (strcmp(s_scenario, "task_fault") != 0) {
+		board_printf("unknown scenario '%s'\n", s_scenario);
+		return 2;
+	}
+	fl_cm_configure(FL_CM_FAULT_HANDLERS);
+	s_queue = xQueueCreate(4, sizeof(uint32_t));
+	BOARD_CHECK(s_queue != NULL);
+	BOARD_CHECK(xTaskCreate(consumer_task, "consumer", 256, NULL, 3, NULL) == pdPASS);
+	BOARD_CHECK(xTaskCreate(producer_task, "producer", 256, NULL, 2, NULL) == pdPASS);
+	BOARD_CHECK(xTaskCreate(sleeper_task, "sleeper", 192, NULL, 1, NULL) == pdPASS);
+	BOARD_CHECK(xTaskCreateStatic(parked_task, "parked", configMINIMAL_STACK_SIZE, NULL, 1, s_parked_stack,
+				      &s_parked_tcb) != NULL);
+	timer = xTimerCreate("blink", pdMS_TO_TICKS(3), pdTRUE, NULL, timer_callback);
+	BOARD_CHECK(timer != NULL && xTimerStart(timer, 0) == pdPASS);
+	vTaskStartScheduler();
+	board_puts("the scheduler returned\n");
+	return 4;
+}
