@@ -79,13 +79,35 @@ uint16_t fl_capture_pending_reason(void)
 
 /* ---- the fault path ---- */
 
+static void plan_piece(struct plan *p, uintptr_t addr, uintptr_t end)
+{
+	if (end > addr && p->n < REGIONS_CAP) {
+		p->r[p->n].addr = addr;
+		p->r[p->n].len = end - addr;
+		p->n++;
+	}
+}
+
+/* Plan [addr, addr + len): its readable bytes that no planned region holds (regions never overlap, FORMAT.md
+ * §8.1: a port's region over the stack, "the kernel's RAM", adds only what the stack does not have), as one piece
+ * or several. Without recursion: the fault path's stack is small. */
 static void plan_add(struct plan *p, uintptr_t addr, size_t len)
 {
-	len = fl_port_memory_readable(addr, len);
-	if (len > 0 && p->n < REGIONS_CAP) {
-		p->r[p->n].addr = addr;
-		p->r[p->n].len = len;
-		p->n++;
+	uintptr_t end = addr + fl_port_memory_readable(addr, len);
+
+	while (addr < end) {
+		size_t first = p->n; /* the planned region starting lowest among those overlapping [addr, end) */
+
+		for (size_t i = 0; i < p->n; i++)
+			if (p->r[i].addr < end && p->r[i].addr + p->r[i].len > addr &&
+			    (first == p->n || p->r[i].addr < p->r[first].addr))
+				first = i;
+		if (first == p->n) {
+			plan_piece(p, addr, end);
+			return;
+		}
+		plan_piece(p, addr, p->r[first].addr); /* (nothing is planned below it) */
+		addr = p->r[first].addr + p->r[first].len;
 	}
 }
 

@@ -103,8 +103,10 @@ struct fl_region {
 };
 
 #if FL_PORT_HAS_REGIONS
-/* Extra memory to capture in a coredump (RTOS task control blocks, a log buffer). out: up to max regions.
- * Called from the fault path: must only read memory. Returns the number of regions written. */
+/* Extra memory to capture in a coredump (RTOS task control blocks, a log buffer). out: up to max regions. They may
+ * overlap the stack, the registered regions or each other: the dump takes only the bytes no earlier region holds
+ * (the stack first, then registered regions, then these, in order). Called from the fault path: must only read
+ * memory. Returns the number of regions written. */
 size_t fl_port_coredump_regions(struct fl_region *out, size_t max);
 #else
 static inline size_t fl_port_coredump_regions(struct fl_region *out, size_t max)

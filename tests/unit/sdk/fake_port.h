@@ -35,7 +35,7 @@ struct fake_port {
 	size_t readable_limit; /* fl_port_memory_readable() clips every region to this many bytes */
 	/* optional port functions (an SDK built with FL_PORT_HAS_LOCK / FL_PORT_HAS_REGIONS) */
 	unsigned locks, unlocks, lock_depth_max;
-	struct fl_region extra[2];
+	struct fl_region extra[4];
 	size_t nextra;
 	/* reboot */
 	jmp_buf *reboot_jmp;   /* fl_port_reboot()/capture_now() longjmp here (1 = reboot) when set */
