@@ -16,7 +16,8 @@
 /* Envelope keys (§7). */
 enum { K_VERSION, K_TYPE, K_ARCH, K_OS, K_BUILD_ID, K_SW, K_HW, K_BOOT_ID, K_DROPPED, K_PAYLOAD };
 /* Coredump keys (§8.1). */
-enum { C_REASON = 1, C_FLAGS, C_REGS, C_FAULT, C_STACK, C_REGIONS, C_SITE, C_CODE, C_FPREGS, C_UPTIME, C_SIGNAL };
+enum { C_REASON = 1, C_FLAGS, C_REGS, C_FAULT, C_STACK, C_REGIONS, C_SITE, C_CODE, C_FPREGS, C_UPTIME, C_SIGNAL, C_RTOS };
+enum { RTOS_KIND = 1, RTOS_FOUND, RTOS_TASKS };
 /* Reboot event keys (§8.2). */
 enum { R_REASON = 1, R_RESET_CAUSE, R_SITE, R_COREDUMP, R_ENDED_BOOT_ID };
 /* Heartbeat keys (§8.4). */
@@ -349,6 +350,53 @@ static int parse_regions(struct ff_message *m, const cbor_item_t *v, struct ff_e
 	return 0;
 }
 
+/* The RTOS's tasks: a malformed task entry is dropped with a note; the rest of the dump stands. */
+static int parse_rtos(struct ff_message *m, const cbor_item_t *v, struct ff_error *err)
+{
+	struct ff_coredump *c = &m->core;
+	const cbor_item_t *tasks;
+	uint64_t kind;
+	char text[96];
+	int rc;
+
+	if (!cbor_isa_map(v))
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: rtos is not a map");
+	if ((rc = need_uint(&kind, v, RTOS_KIND, UINT32_MAX, "rtos kind", err)) < 0)
+		return rc;
+	c->rtos_kind = (uint32_t)kind;
+	if ((rc = get_uint(&c->rtos_found, v, RTOS_FOUND, UINT64_MAX, "rtos found", err)) < 0)
+		return rc;
+	tasks = get(v, RTOS_TASKS);
+	if (tasks != NULL && !cbor_isa_array(tasks))
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: rtos tasks is not an array");
+	if (tasks != NULL && cbor_array_size(tasks) > FF_RTOS_TASKS_MAX)
+		return ff_error_set(err, FF_ERR_MALFORMED, "message: %zu rtos tasks (at most %u)", cbor_array_size(tasks),
+				    FF_RTOS_TASKS_MAX);
+	c->has_rtos = true;
+	if (tasks == NULL)
+		return 0;
+	if ((c->tasks = calloc(cbor_array_size(tasks) + 1, sizeof(*c->tasks))) == NULL)
+		return ff_error_set(err, FF_ERR_NOMEM, "message: out of memory for %zu rtos tasks",
+				    cbor_array_size(tasks));
+	for (size_t i = 0; i < cbor_array_size(tasks); i++) {
+		const cbor_item_t *t = cbor_array_handle(tasks)[i];
+		size_t n = cbor_isa_array(t) ? cbor_array_size(t) : 0;
+		struct ff_rtos_task task = {0};
+
+		if (n < 1 || n > 2 || !cbor_isa_uint(cbor_array_handle(t)[0]) ||
+		    (n == 2 && !cbor_isa_uint(cbor_array_handle(t)[1]))) {
+			snprintf(text, sizeof(text), "rtos task %zu is not [tcb] or [tcb, high_water]: dropped", i);
+			note(m, text);
+			continue;
+		}
+		task.tcb = cbor_get_int(cbor_array_handle(t)[0]);
+		task.has_high_water = n == 2;
+		task.high_water = n == 2 ? cbor_get_int(cbor_array_handle(t)[1]) : 0;
+		c->tasks[c->ntasks++] = task;
+	}
+	return 0;
+}
+
 static int parse_coredump(struct ff_message *m, const cbor_item_t *p, struct ff_error *err)
 {
 	struct ff_coredump *c = &m->core;
@@ -404,6 +452,8 @@ static int parse_coredump(struct ff_message *m, const cbor_item_t *p, struct ff_
 	if ((rc = get_uints(c->signal, 3, p, C_SIGNAL, "signal", err)) < 0)
 		return rc;
 	c->has_signal = rc > 0;
+	if (get(p, C_RTOS) != NULL && (rc = parse_rtos(m, get(p, C_RTOS), err)) < 0)
+		return rc;
 	regions = get(p, C_REGIONS);
 	return regions != NULL ? parse_regions(m, regions, err) : 0;
 }
@@ -622,8 +672,10 @@ int ff_message_parse(struct ff_message *out, const uint8_t *msg, size_t len, str
 void ff_message_free(struct ff_message *m)
 {
 	free(m->core.regions);
+	free(m->core.tasks);
 	free(m->bytes);
 	m->core.regions = NULL;
+	m->core.tasks = NULL;
 	m->bytes = NULL;
 }
 

@@ -2,16 +2,21 @@
 /* Coredump capture (docs/FORMAT.md §8.1): what a dump holds — registers, fault words, the stack and the registered
  * regions, clipped to readable memory — planned to fit the space storage has, and encoded straight into it
  * (storage_private.h). Runs in the fault path. */
+#include <string.h>
+
 #include "coredump_private.h"
 #include "faultline/capture.h"
 #include "faultline/faultline.h"
 #include "faultline/port.h"
+#include "faultline/rtos.h"
 #include "message_private.h"
 #include "reboot_private.h"
 #include "storage_private.h"
 
 #define PORT_REGIONS_MAX 4u
-#define REGIONS_CAP (1u + FL_COREDUMP_REGIONS_MAX + PORT_REGIONS_MAX)
+/* An RTOS's: its kernel's variables, then each task's control block and stack (each maybe in two pieces). */
+#define RTOS_REGIONS_MAX (FL_PORT_HAS_RTOS ? 16u + 3u * FL_RTOS_TASKS_MAX : 0u)
+#define REGIONS_CAP (1u + FL_COREDUMP_REGIONS_MAX + PORT_REGIONS_MAX + RTOS_REGIONS_MAX)
 #define CLIP_MIN 16u /* a region clipped to fewer bytes than this is left out */
 #define FLAG_TRUNCATED 0x1u
 
@@ -28,6 +33,7 @@ enum {
 	KEY_FPREGS = 9,
 	KEY_UPTIME = 10,
 	KEY_SIGNAL = 11,
+	KEY_RTOS = 12,
 };
 
 struct plan {
@@ -39,6 +45,9 @@ struct plan {
 static struct {
 	struct fl_region regions[FL_COREDUMP_REGIONS_MAX];
 	size_t nregions;
+	struct plan plan;        /* the capture's (here, not on the fault path's small stack) */
+	struct fl_rtos_capture rtos;
+	bool planning;           /* fl_coredump_plan() adds to plan */
 	struct {
 		uint16_t reason;
 		uint32_t code;
@@ -111,6 +120,12 @@ static void plan_add(struct plan *p, uintptr_t addr, size_t len)
 	}
 }
 
+void fl_coredump_plan(uintptr_t addr, size_t len)
+{
+	if (s_capture.planning)
+		plan_add(&s_capture.plan, addr, len);
+}
+
 static void plan_regions(struct plan *p, const struct fl_capture *c)
 {
 	struct fl_region extra[PORT_REGIONS_MAX];
@@ -131,6 +146,12 @@ static void plan_regions(struct plan *p, const struct fl_capture *c)
 	}
 	for (size_t i = 0; i < s_capture.nregions; i++)
 		plan_add(p, s_capture.regions[i].addr, s_capture.regions[i].len);
+	memset(&s_capture.rtos, 0, sizeof(s_capture.rtos));
+	s_capture.planning = true;
+	fl_port_rtos_capture(c, &s_capture.rtos);
+	s_capture.planning = false;
+	if (s_capture.rtos.ntasks > FL_RTOS_TASKS_MAX) /* (a port's bug: not trusted) */
+		s_capture.rtos.ntasks = FL_RTOS_TASKS_MAX;
 	nextra = fl_port_coredump_regions(extra, PORT_REGIONS_MAX);
 	for (size_t i = 0; i < nextra && i < PORT_REGIONS_MAX; i++)
 		plan_add(p, extra[i].addr, extra[i].len);
@@ -142,10 +163,11 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 	uint16_t reason = s_capture.pending.reason != 0 ? s_capture.pending.reason : c->reason;
 	bool site = s_capture.pending.reason != 0, code = s_capture.pending.reason == FL_REASON_FATAL_ERROR;
 	bool stack = c->stack_hi > c->stack_lo, fault = c->fault != NULL, fp = c->fpregs != NULL;
+	const struct fl_rtos_capture *rtos = &s_capture.rtos;
 	uint64_t uptime = fl_port_uptime_ms();
 
 	fl_message_begin(s, FL_MSG_COREDUMP, 0, true);
-	fl_cbor_map(s, 4u + fault + stack + site + code + fp + (uptime != 0) + (c->signal != NULL));
+	fl_cbor_map(s, 4u + fault + stack + site + code + fp + (uptime != 0) + (c->signal != NULL) + (rtos->kind != 0));
 	fl_cbor_key_uint(s, KEY_REASON, reason);
 	fl_cbor_key_uint(s, KEY_FLAGS, p->flags);
 	fl_cbor_uint(s, KEY_REGS);
@@ -183,6 +205,22 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 		fl_cbor_array(s, 3);
 		for (int i = 0; i < 3; i++)
 			fl_cbor_uint(s, c->signal[i]);
+	}
+	if (rtos->kind != 0) {
+		fl_cbor_uint(s, KEY_RTOS);
+		fl_cbor_map(s, 3);
+		fl_cbor_key_uint(s, 1, rtos->kind);
+		fl_cbor_key_uint(s, 2, rtos->found);
+		fl_cbor_uint(s, 3);
+		fl_cbor_array(s, rtos->ntasks);
+		for (size_t i = 0; i < rtos->ntasks; i++) {
+			bool measured = rtos->tasks[i].high_water != FL_RTOS_HIGH_WATER_UNKNOWN;
+
+			fl_cbor_array(s, 1u + measured);
+			fl_cbor_uint(s, rtos->tasks[i].tcb);
+			if (measured)
+				fl_cbor_uint(s, rtos->tasks[i].high_water);
+		}
 	}
 }
 
@@ -223,18 +261,18 @@ static int fit(const struct fl_capture *c, struct plan *p, uint32_t budget)
 
 static int write_dump(const struct fl_capture *c)
 {
-	struct plan p;
+	struct plan *p = &s_capture.plan;
 	struct fl_storage_sink sink;
 	uint32_t budget;
 	int rc = fl_storage_open(&sink, &budget);
 
 	if (rc != 0)
 		return rc;
-	plan_regions(&p, c);
-	rc = fit(c, &p, budget);
+	plan_regions(p, c);
+	rc = fit(c, p, budget);
 	if (rc != 0)
 		return rc;
-	encode(&sink.base, c, &p);
+	encode(&sink.base, c, p);
 	return fl_storage_commit(&sink);
 }
 

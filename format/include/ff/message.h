@@ -22,6 +22,7 @@ extern "C" {
 #define FF_FAULT_WORDS 5u  /* CFSR, HFSR, MMFAR, BFAR, SHCSR */
 #define FF_FP_WORDS 33u    /* s0-s31, FPSCR */
 #define FF_REGIONS_MAX 256u
+#define FF_RTOS_TASKS_MAX 256u
 #define FF_NOTES_MAX 512u
 
 /* Coredump flags (docs/FORMAT.md §8.1). */
@@ -50,6 +51,16 @@ struct ff_region {
 	size_t len;
 };
 
+/* The RTOS of a coredump (docs/FORMAT.md §8.1 `rtos`). */
+#define FF_RTOS_FREERTOS 1u
+
+/* One task the device's RTOS port described. */
+struct ff_rtos_task {
+	uint64_t tcb;        /* its control block's address */
+	uint64_t high_water; /* bytes of its stack never used, when has_high_water */
+	bool has_high_water;
+};
+
 struct ff_coredump {
 	uint16_t reason;
 	uint32_t flags;
@@ -72,6 +83,12 @@ struct ff_coredump {
 	bool has_uptime;
 	uint64_t signal[3]; /* signo, si_code, si_addr */
 	bool has_signal;
+	bool has_rtos;
+	uint32_t rtos_kind;            /* FF_RTOS_*, or another the decoder does not know */
+	uint64_t rtos_found;           /* tasks the port found (more than ntasks: its list was cut) */
+	struct ff_rtos_task *tasks;    /* owned by the ff_message (freed by ff_message_free); the crashing context's
+					* task first */
+	size_t ntasks;
 };
 
 struct ff_reboot {

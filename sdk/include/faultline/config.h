@@ -83,4 +83,26 @@
 #define FL_PORT_HAS_REGIONS 0
 #endif
 
+/* 1: an RTOS port (sdk/ports/freertos) implements fl_port_rtos_capture(): every coredump holds the RTOS's tasks
+ * (faultline/rtos.h). */
+#ifndef FL_PORT_HAS_RTOS
+#define FL_PORT_HAS_RTOS 0
+#endif
+
+/* With FL_PORT_HAS_RTOS: the most tasks a coredump describes, and the most bytes of each switched-out task's
+ * stack it holds (its used part, from its saved stack pointer up; the crashing context's stack is
+ * FL_COREDUMP_STACK_MAX). */
+#ifndef FL_RTOS_TASKS_MAX
+#define FL_RTOS_TASKS_MAX 16
+#endif
+#if FL_RTOS_TASKS_MAX < 1 || FL_RTOS_TASKS_MAX > 256
+#error "FL_RTOS_TASKS_MAX must be 1..256"
+#endif
+#ifndef FL_RTOS_STACK_MAX
+#define FL_RTOS_STACK_MAX 1024
+#endif
+#if FL_RTOS_STACK_MAX < 64 || FL_RTOS_STACK_MAX > 1048576
+#error "FL_RTOS_STACK_MAX must be 64..1048576 bytes"
+#endif
+
 #endif

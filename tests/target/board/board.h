@@ -44,6 +44,10 @@ unsigned board_storage_violations(void);
 /* A task stack registered by a test that runs code on PSP: fl_cm_stack_bounds() reports it. */
 void board_set_task_stack(uintptr_t lo, uintptr_t hi);
 
+/* Defined by an RTOS image: the running task's stack, which fl_cm_stack_bounds() answers for the process stack
+ * (board_port.c declares it weak: the other images have none). */
+bool board_rtos_stack_bounds(uintptr_t *out_lo, uintptr_t *out_hi);
+
 /* A stack a test moved the main stack pointer to: fl_cm_stack_bounds() reports it for MSP instead of the linker
  * script's main stack. */
 void board_set_main_stack(uintptr_t lo, uintptr_t hi);

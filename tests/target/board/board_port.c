@@ -75,9 +75,13 @@ size_t fl_port_memory_readable(uintptr_t addr, size_t len)
 	return n;
 }
 
+__attribute__((weak)) bool board_rtos_stack_bounds(uintptr_t *out_lo, uintptr_t *out_hi); /* (board.h) */
+
 bool fl_cm_stack_bounds(bool psp, uintptr_t sp, uintptr_t *out_lo, uintptr_t *out_hi)
 {
 	(void)sp;
+	if (psp && board_rtos_stack_bounds != NULL)
+		return board_rtos_stack_bounds(out_lo, out_hi);
 	if (psp) {
 		*out_lo = s_task_lo;
 		*out_hi = s_task_hi;

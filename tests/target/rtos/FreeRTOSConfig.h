@@ -42,6 +42,9 @@
 #define INCLUDE_vTaskDelete 1
 #define INCLUDE_xTaskGetCurrentTaskHandle 1
 
+/* faultline's FreeRTOS port (sdk/ports/freertos): tasks.c tells it where the task lists are */
+#define configINCLUDE_FREERTOS_TASK_C_ADDITIONS_H 1
+
 /* An assert in the kernel is the SDK's: a coredump of where it failed. */
 #include "faultline/assert.h"
 #define configASSERT(x) FL_ASSERT(x)

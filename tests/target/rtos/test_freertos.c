@@ -15,6 +15,7 @@
 #include "board.h"
 #include "faultline/cortex_m.h"
 #include "faultline/faultline.h"
+#include "faultline/freertos.h"
 
 #define ITEMS_BEFORE_FAULT 5u /* the consumer's items before the task_fault scenario's crash */
 
@@ -76,6 +77,12 @@ static void timer_callback(TimerHandle_t timer)
 {
 	(void)timer;
 	s_timer_runs++;
+}
+
+/* The board port's process stack: the running task's (board_port.c). */
+bool board_rtos_stack_bounds(uintptr_t *out_lo, uintptr_t *out_hi)
+{
+	return fl_freertos_current_stack(out_lo, out_hi);
 }
 
 void vApplicationTickHook(void)

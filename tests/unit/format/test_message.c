@@ -189,6 +189,72 @@ static void region_problems_are_notes(void **state)
 	free(bytes);
 }
 
+/* ---- the RTOS's tasks (key 12): a bad task entry is a note, a bad key a rejection ---- */
+
+static cbor_item_t *task(uint64_t tcb, const uint64_t *high_water)
+{
+	cbor_item_t *t = cbor_new_definite_array(high_water != NULL ? 2 : 1);
+
+	assert_true(cbor_array_push(t, cbor_move(cbor_build_uint64(tcb))));
+	if (high_water != NULL)
+		assert_true(cbor_array_push(t, cbor_move(cbor_build_uint64(*high_water))));
+	return t;
+}
+
+/* kind FreeRTOS, 7 found, tasks: two good, then a text, an empty array, three elements, a negative tcb */
+static void rtos_tasks(cbor_item_t *p)
+{
+	static const uint64_t hw = 96;
+	cbor_item_t *r = cbor_new_definite_map(3), *tasks = cbor_new_definite_array(6), *three = cbor_new_definite_array(3);
+
+	add(r, 1, cbor_build_uint8(FF_RTOS_FREERTOS));
+	add(r, 2, cbor_build_uint8(7));
+	assert_true(cbor_array_push(tasks, cbor_move(task(0x20000400, &hw))));
+	assert_true(cbor_array_push(tasks, cbor_move(task(0x20000800, NULL))));
+	assert_true(cbor_array_push(tasks, cbor_move(cbor_build_string("idle"))));
+	assert_true(cbor_array_push(tasks, cbor_move(cbor_new_definite_array(0))));
+	for (int i = 0; i < 3; i++)
+		assert_true(cbor_array_push(three, cbor_move(cbor_build_uint8(1))));
+	assert_true(cbor_array_push(tasks, cbor_move(three)));
+	assert_true(cbor_array_push(tasks, cbor_move(task(0x20000c00, NULL))));
+	add(r, 3, tasks);
+	add(p, 12, r);
+}
+
+static void rtos_tasks_read(void **state)
+{
+	struct ff_message m;
+	struct ff_error err = {0};
+	size_t len;
+	uint8_t *bytes = cortex_m_dump(&len, rtos_tasks);
+
+	(void)state;
+	if (ff_message_parse(&m, bytes, len, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(m.core.has_rtos);
+	assert_int_equal(m.core.rtos_kind, FF_RTOS_FREERTOS);
+	assert_int_equal(m.core.rtos_found, 7);
+	assert_int_equal(m.core.ntasks, 3);
+	assert_int_equal(m.core.tasks[0].tcb, 0x20000400);
+	assert_true(m.core.tasks[0].has_high_water);
+	assert_int_equal(m.core.tasks[0].high_water, 96);
+	assert_int_equal(m.core.tasks[1].tcb, 0x20000800);
+	assert_false(m.core.tasks[1].has_high_water);
+	assert_int_equal(m.core.tasks[2].tcb, 0x20000c00);
+	assert_non_null(strstr(m.notes, "rtos task 2 is not [tcb] or [tcb, high_water]: dropped"));
+	assert_non_null(strstr(m.notes, "rtos task 3 is not"));
+	assert_non_null(strstr(m.notes, "rtos task 4 is not"));
+	assert_int_equal(m.core.nregions, 2); /* the rest of the dump stands */
+	ff_message_free(&m);
+	free(bytes);
+	bytes = cortex_m_dump(&len, NULL); /* none: no RTOS */
+	assert_int_equal(ff_message_parse(&m, bytes, len, &err), 0);
+	assert_false(m.core.has_rtos);
+	assert_int_equal(m.core.ntasks, 0);
+	ff_message_free(&m);
+	free(bytes);
+}
+
 /* ---- hostile bytes: patches of the FORMAT.md example ---- */
 
 static void expect_rejected(const uint8_t *bytes, size_t len, int code, const char *needle, const char *what)
@@ -289,6 +355,39 @@ static void reversed_stack(cbor_item_t *p)
 	cbor_array_handle(pair)[0] = cbor_build_uint32(0x30000000);
 }
 
+static void rtos_not_a_map(cbor_item_t *p)
+{
+	add(p, 12, cbor_build_uint8(1));
+}
+
+static void rtos_without_kind(cbor_item_t *p)
+{
+	cbor_item_t *r = cbor_new_definite_map(1);
+
+	add(r, 2, cbor_build_uint8(1));
+	add(p, 12, r);
+}
+
+static void rtos_tasks_not_an_array(cbor_item_t *p)
+{
+	cbor_item_t *r = cbor_new_definite_map(2);
+
+	add(r, 1, cbor_build_uint8(1));
+	add(r, 3, cbor_build_uint8(1));
+	add(p, 12, r);
+}
+
+static void rtos_too_many_tasks(cbor_item_t *p)
+{
+	cbor_item_t *r = cbor_new_definite_map(2), *tasks = cbor_new_definite_array(FF_RTOS_TASKS_MAX + 1);
+
+	add(r, 1, cbor_build_uint8(1));
+	for (unsigned i = 0; i <= FF_RTOS_TASKS_MAX; i++)
+		assert_true(cbor_array_push(tasks, cbor_move(task(0x20000000u + 0x100u * i, NULL))));
+	add(r, 3, tasks);
+	add(p, 12, r);
+}
+
 static void hostile_coredumps(void **state)
 {
 	static const struct {
@@ -299,6 +398,10 @@ static void hostile_coredumps(void **state)
 		{short_regs, "fewer than 20"},
 		{odd_regs, "not whole 4-byte words"},
 		{reversed_stack, "reversed"},
+		{rtos_not_a_map, "rtos is not a map"},
+		{rtos_without_kind, "rtos kind is missing"},
+		{rtos_tasks_not_an_array, "rtos tasks is not an array"},
+		{rtos_too_many_tasks, "257 rtos tasks (at most 256)"},
 	};
 
 	(void)state;
@@ -591,9 +694,10 @@ static void hostile_heartbeats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(format_example),   cmocka_unit_test(coredump_fields),
-		cmocka_unit_test(region_problems_are_notes), cmocka_unit_test(hostile_envelopes),
-		cmocka_unit_test(hostile_coredumps),         cmocka_unit_test(heartbeat_example),
+		cmocka_unit_test(format_example),            cmocka_unit_test(coredump_fields),
+		cmocka_unit_test(region_problems_are_notes), cmocka_unit_test(rtos_tasks_read),
+		cmocka_unit_test(hostile_envelopes),         cmocka_unit_test(hostile_coredumps),
+		cmocka_unit_test(heartbeat_example),
 		cmocka_unit_test(heartbeat_full_form),       cmocka_unit_test(heartbeat_skips_what_it_does_not_know),
 		cmocka_unit_test(heartbeat_limits),          cmocka_unit_test(hostile_heartbeats),
 	};
