@@ -17,7 +17,7 @@
 enum { K_VERSION, K_TYPE, K_ARCH, K_OS, K_BUILD_ID, K_SW, K_HW, K_BOOT_ID, K_DROPPED, K_PAYLOAD };
 /* Coredump keys (§8.1). */
 enum { C_REASON = 1, C_FLAGS, C_REGS, C_FAULT, C_STACK, C_REGIONS, C_SITE, C_CODE, C_FPREGS, C_UPTIME, C_SIGNAL, C_RTOS };
-enum { RTOS_KIND = 1, RTOS_FOUND, RTOS_TASKS };
+enum { RTOS_KIND = 1, RTOS_FOUND, RTOS_TASKS, RTOS_OVERFLOW };
 /* Reboot event keys (§8.2). */
 enum { R_REASON = 1, R_RESET_CAUSE, R_SITE, R_COREDUMP, R_ENDED_BOOT_ID };
 /* Heartbeat keys (§8.4). */
@@ -366,6 +366,9 @@ static int parse_rtos(struct ff_message *m, const cbor_item_t *v, struct ff_erro
 	c->rtos_kind = (uint32_t)kind;
 	if ((rc = get_uint(&c->rtos_found, v, RTOS_FOUND, UINT64_MAX, "rtos found", err)) < 0)
 		return rc;
+	if ((rc = get_uint(&c->rtos_overflow, v, RTOS_OVERFLOW, UINT64_MAX, "rtos overflow", err)) < 0)
+		return rc;
+	c->has_rtos_overflow = rc > 0;
 	tasks = get(v, RTOS_TASKS);
 	if (tasks != NULL && !cbor_isa_array(tasks))
 		return ff_error_set(err, FF_ERR_MALFORMED, "message: rtos tasks is not an array");

@@ -8,6 +8,7 @@
 #include "faultline/capture.h"
 #include "faultline/faultline.h"
 #include "faultline/port.h"
+#include "faultline/reboot.h"
 #include "faultline/rtos.h"
 #include "message_private.h"
 #include "reboot_private.h"
@@ -48,6 +49,7 @@ static struct {
 	struct plan plan;        /* the capture's (here, not on the fault path's small stack) */
 	struct fl_rtos_capture rtos;
 	bool planning;           /* fl_coredump_plan() adds to plan */
+	uintptr_t overflow;      /* the task fl_rtos_stack_overflow() named */
 	struct {
 		uint16_t reason;
 		uint32_t code;
@@ -59,6 +61,14 @@ void fl_coredump_boot(void)
 {
 	s_capture.nregions = 0;
 	s_capture.pending.reason = 0;
+	s_capture.overflow = 0;
+}
+
+void fl_rtos_stack_overflow(uintptr_t task)
+{
+	s_capture.overflow = task;
+	fl_coredump_set_pending(FL_REASON_STACK_OVERFLOW, 0, (uintptr_t)FL_RETURN_ADDRESS(), 0);
+	fl_port_capture_now();
 }
 
 int fl_coredump_add_region(const void *addr, size_t len)
@@ -150,6 +160,7 @@ static void plan_regions(struct plan *p, const struct fl_capture *c)
 	s_capture.planning = true;
 	fl_port_rtos_capture(c, &s_capture.rtos);
 	s_capture.planning = false;
+	s_capture.rtos.overflow = s_capture.rtos.kind != 0 ? s_capture.overflow : 0;
 	if (s_capture.rtos.ntasks > FL_RTOS_TASKS_MAX) /* (a port's bug: not trusted) */
 		s_capture.rtos.ntasks = FL_RTOS_TASKS_MAX;
 	nextra = fl_port_coredump_regions(extra, PORT_REGIONS_MAX);
@@ -208,7 +219,7 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 	}
 	if (rtos->kind != 0) {
 		fl_cbor_uint(s, KEY_RTOS);
-		fl_cbor_map(s, 3);
+		fl_cbor_map(s, 3u + (rtos->overflow != 0));
 		fl_cbor_key_uint(s, 1, rtos->kind);
 		fl_cbor_key_uint(s, 2, rtos->found);
 		fl_cbor_uint(s, 3);
@@ -221,6 +232,8 @@ static void encode(struct fl_sink *s, const struct fl_capture *c, const struct p
 			if (measured)
 				fl_cbor_uint(s, rtos->tasks[i].high_water);
 		}
+		if (rtos->overflow != 0)
+			fl_cbor_key_uint(s, 4, rtos->overflow);
 	}
 }
 

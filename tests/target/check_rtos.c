@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* check_rtos LOG TASKS CURRENT_VAR: check the RTOS part of the coredump a FreeRTOS image sent (tests/target/rtos,
+/* check_rtos LOG TASKS CURRENT_VAR [OVERFLOW_TCB]: check the RTOS part of the coredump a FreeRTOS image sent (tests/target/rtos,
  * the SDK's sdk/ports/freertos), with the format library alone: the `rtos` key names FreeRTOS and TASKS tasks,
  * all of them described; the running task (first) is the one the captured pxCurrentTCB (at CURRENT_VAR) points
  * to; every task's control block is in the dump, and each switched-out task's saved context (16 words from its
  * saved stack pointer) too, with its stack's high-water mark measured; no region was dropped as overlapping and
- * nothing was cut for room. Exit 0 when all holds, 1 with what did not. */
+ * nothing was cut for room; with OVERFLOW_TCB, the dump is a stack overflow the kernel's hook reported, naming the
+ * task at that address. Exit 0 when all holds, 1 with what did not. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,15 @@ int main(int argc, char **argv)
 	const struct ff_coredump *c = &m.core;
 	FILE *f;
 	size_t len, tasks;
-	uint64_t current_var;
+	uint64_t current_var, overflow = 0;
 	int ok, found = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: check_rtos LOG TASKS CURRENT_VAR\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: check_rtos LOG TASKS CURRENT_VAR [OVERFLOW_TCB]\n");
 		return 2;
 	}
+	if (argc == 5)
+		overflow = strtoull(argv[4], NULL, 16);
 	tasks = strtoul(argv[2], NULL, 0);
 	current_var = strtoull(argv[3], NULL, 16);
 	if ((f = fopen(argv[1], "rb")) == NULL)
@@ -70,6 +73,10 @@ int main(int argc, char **argv)
 		CHECK(c->rtos_found == tasks && c->ntasks == tasks, "%llu tasks found, %zu described; want %zu",
 		      (unsigned long long)c->rtos_found, c->ntasks, tasks);
 		CHECK(m.notes[0] == '\0', "the decoder noted: %s", m.notes);
+		CHECK(overflow == 0 || (c->reason == 0x800b && c->has_rtos_overflow && c->rtos_overflow == overflow),
+		      "not a stack overflow naming the task at 0x%llx (reason 0x%04x)", (unsigned long long)overflow,
+		      c->reason);
+		CHECK(overflow != 0 || !c->has_rtos_overflow, "an overflow is named, none was expected");
 		CHECK(!(c->flags & FF_FLAG_TRUNCATED), "the dump was cut for room");
 		CHECK(c->ntasks == 0 || word_at(c, current_var, &ok) == c->tasks[0].tcb,
 		      "pxCurrentTCB (at 0x%llx) is not captured or not the first task", (unsigned long long)current_var);

@@ -89,6 +89,8 @@ struct ff_coredump {
 	struct ff_rtos_task *tasks;    /* owned by the ff_message (freed by ff_message_free); the crashing context's
 					* task first */
 	size_t ntasks;
+	uint64_t rtos_overflow;        /* the task an RTOS's stack overflow hook named, when has_rtos_overflow */
+	bool has_rtos_overflow;
 };
 
 struct ff_reboot {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "faultline/capture.h"
+#include "faultline/compiler.h"
 #include "faultline/config.h"
 
 #ifdef __cplusplus
@@ -30,10 +31,20 @@ struct fl_rtos_task {
 /* What an RTOS port reports of one capture. */
 struct fl_rtos_capture {
 	uint32_t kind;  /* FL_RTOS_*; 0: no RTOS running (nothing else is read) */
+	uintptr_t overflow; /* the task fl_rtos_stack_overflow() named; 0: none (the SDK sets it) */
 	uint32_t found; /* tasks the port found: more than ntasks when FL_RTOS_TASKS_MAX cut the list */
 	size_t ntasks;
 	struct fl_rtos_task tasks[FL_RTOS_TASKS_MAX]; /* the crashing context's task first */
 };
+
+/*
+ * Call from an RTOS's stack overflow hook (FreeRTOS: vApplicationStackOverflowHook()): capture a coredump with
+ * reason stack_overflow whose `rtos` key names the task that overflowed (its saved context and stack are in the
+ * dump with the other tasks'), then reboot, as FL_FATAL_ERROR does. Different tasks' overflows are different
+ * issues: the analysis takes that task as the crashing one. Never returns.
+ * task: (in) the task's control block (FreeRTOS: the TaskHandle_t the hook is given).
+ */
+FL_NOINLINE FL_NORETURN void fl_rtos_stack_overflow(uintptr_t task);
 
 /*
  * Plan a region of the coredump being captured: the SDK keeps only its readable bytes that no earlier region

@@ -94,16 +94,17 @@ static uint32_t high_water(const struct fl_freertos_kernel *k, uintptr_t lo, uin
 	return (uint32_t)(at - lo);
 }
 
-/* Plan the used part of a task's stack, from sp (its saved stack pointer) up, at most FL_RTOS_STACK_MAX bytes. */
+/* Plan the used part of a task's stack, from sp (its saved stack pointer) up, at most FL_RTOS_STACK_MAX bytes. A
+ * stack pointer below the stack is an overflow (no fill pattern left); above its top, it is not believed. */
 static void plan_stack(const struct fl_freertos_kernel *k, struct fl_rtos_task *t, uintptr_t sp)
 {
 	uintptr_t lo, hi;
 	bool bounded = stack_of(k, t->tcb, &lo, &hi);
 
-	if (bounded && (sp < lo || sp > hi))
-		return; /* a saved stack pointer outside its own stack: the TCB is not believed */
+	if (bounded && sp > hi)
+		return;
 	fl_coredump_plan(sp, bounded && hi - sp < FL_RTOS_STACK_MAX ? hi - sp : FL_RTOS_STACK_MAX);
-	t->high_water = high_water(k, member(t->tcb, k->tcb_stack), sp);
+	t->high_water = bounded && sp < lo ? 0 : high_water(k, member(t->tcb, k->tcb_stack), sp);
 }
 
 void fl_port_rtos_capture(const struct fl_capture *c, struct fl_rtos_capture *out)

@@ -16,6 +16,7 @@
 #include "faultline/cortex_m.h"
 #include "faultline/faultline.h"
 #include "faultline/freertos.h"
+#include "faultline/rtos.h"
 
 #define ITEMS_BEFORE_FAULT 5u /* the consumer's items before the task_fault scenario's crash */
 
@@ -26,6 +27,14 @@ static const char *s_scenario = "";
 
 static StaticTask_t s_parked_tcb;
 static StackType_t s_parked_stack[configMINIMAL_STACK_SIZE];
+
+/* The overflow_hook scenario's task, on a stack with room below it: it recurses past the stack's bottom before the
+ * kernel's check (at the next task switch) sees the fill pattern there overwritten. */
+static StaticTask_t s_hog_tcb;
+static struct {
+	StackType_t below[64];
+	StackType_t stack[192];
+} s_hog;
 
 __attribute__((noinline)) static void bus_fault_write(uint32_t value)
 {
@@ -73,6 +82,24 @@ static void parked_task(void *arg)
 		vTaskSuspend(NULL); /* waits here: parked */
 }
 
+static volatile uint32_t s_depth_limit = UINT32_MAX; /* (volatile: the recursion's end is not seen) */
+
+/* Each level takes 64 bytes of stack and lets the kernel switch tasks (and check this one's stack). */
+__attribute__((noinline)) static uint32_t recurse(uint32_t depth)
+{
+	volatile uint8_t frame[48];
+
+	frame[0] = (uint8_t)depth;
+	vTaskDelay(1);
+	return depth < s_depth_limit ? recurse(depth + 1) + frame[0] : frame[0];
+}
+
+static void hog_task(void *arg)
+{
+	(void)arg;
+	recurse(0);
+}
+
 static void timer_callback(TimerHandle_t timer)
 {
 	(void)timer;
@@ -90,11 +117,11 @@ void vApplicationTickHook(void)
 	s_ticks++;
 }
 
+/* The kernel found a task's stack overflowed (configCHECK_FOR_STACK_OVERFLOW): a coredump naming the task. */
 void vApplicationStackOverflowHook(TaskHandle_t task, char *name)
 {
-	(void)task;
-	board_printf("stack overflow in task %s\n", name);
-	board_exit(5);
+	(void)name;
+	fl_rtos_stack_overflow((uintptr_t)task);
 }
 
 /* The memory of the tasks the kernel creates itself (configSUPPORT_STATIC_ALLOCATION). */
@@ -130,7 +157,7 @@ int main(void)
 		return 0;
 	}
 	s_scenario = board_cmdline();
-	if (strcmp(s_scenario, "task_fault") != 0) {
+	if (strcmp(s_scenario, "task_fault") != 0 && strcmp(s_scenario, "overflow_hook") != 0) {
 		board_printf("unknown scenario '%s'\n", s_scenario);
 		return 2;
 	}
@@ -142,6 +169,9 @@ int main(void)
 	BOARD_CHECK(xTaskCreate(sleeper_task, "sleeper", 192, NULL, 1, NULL) == pdPASS);
 	BOARD_CHECK(xTaskCreateStatic(parked_task, "parked", configMINIMAL_STACK_SIZE, NULL, 1, s_parked_stack,
 				      &s_parked_tcb) != NULL);
+	if (strcmp(s_scenario, "overflow_hook") == 0)
+		BOARD_CHECK(xTaskCreateStatic(hog_task, "hog", sizeof(s_hog.stack) / sizeof(s_hog.stack[0]), NULL, 1,
+					      s_hog.stack, &s_hog_tcb) != NULL);
 	timer = xTimerCreate("blink", pdMS_TO_TICKS(3), pdTRUE, NULL, timer_callback);
 	BOARD_CHECK(timer != NULL && xTimerStart(timer, 0) == pdPASS);
 	vTaskStartScheduler();

@@ -201,11 +201,12 @@ static cbor_item_t *task(uint64_t tcb, const uint64_t *high_water)
 	return t;
 }
 
-/* kind FreeRTOS, 7 found, tasks: two good, then a text, an empty array, three elements, a negative tcb */
+/* kind FreeRTOS, 7 found, tasks: two good, then a text, an empty array, three elements, one more good; the second
+ * overflowed */
 static void rtos_tasks(cbor_item_t *p)
 {
 	static const uint64_t hw = 96;
-	cbor_item_t *r = cbor_new_definite_map(3), *tasks = cbor_new_definite_array(6), *three = cbor_new_definite_array(3);
+	cbor_item_t *r = cbor_new_definite_map(4), *tasks = cbor_new_definite_array(6), *three = cbor_new_definite_array(3);
 
 	add(r, 1, cbor_build_uint8(FF_RTOS_FREERTOS));
 	add(r, 2, cbor_build_uint8(7));
@@ -218,6 +219,7 @@ static void rtos_tasks(cbor_item_t *p)
 	assert_true(cbor_array_push(tasks, cbor_move(three)));
 	assert_true(cbor_array_push(tasks, cbor_move(task(0x20000c00, NULL))));
 	add(r, 3, tasks);
+	add(r, 4, cbor_build_uint32(0x20000800));
 	add(p, 12, r);
 }
 
@@ -241,6 +243,8 @@ static void rtos_tasks_read(void **state)
 	assert_int_equal(m.core.tasks[1].tcb, 0x20000800);
 	assert_false(m.core.tasks[1].has_high_water);
 	assert_int_equal(m.core.tasks[2].tcb, 0x20000c00);
+	assert_true(m.core.has_rtos_overflow);
+	assert_int_equal(m.core.rtos_overflow, 0x20000800);
 	assert_non_null(strstr(m.notes, "rtos task 2 is not [tcb] or [tcb, high_water]: dropped"));
 	assert_non_null(strstr(m.notes, "rtos task 3 is not"));
 	assert_non_null(strstr(m.notes, "rtos task 4 is not"));
