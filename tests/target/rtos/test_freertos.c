@@ -17,6 +17,7 @@
 #include "faultline/faultline.h"
 #include "faultline/freertos.h"
 #include "faultline/rtos.h"
+#include "fl_freertos_kernel.h" /* sdk/ports/freertos/kernel: where the lists are, to break them */
 
 #define ITEMS_BEFORE_FAULT 5u /* the consumer's items before the task_fault scenario's crash */
 
@@ -41,6 +42,27 @@ __attribute__((noinline)) static void bus_fault_write(uint32_t value)
 	*(volatile uint32_t *)0xfffffff0u = value;
 }
 
+static void set_word(uintptr_t addr, uintptr_t value)
+{
+	*(volatile uintptr_t *)addr = value;
+}
+
+/* The corrupt_list scenario, from a running task with interrupts masked (nothing else runs the lists): the idle
+ * priority's ready list loops on its first item, both delayed lists' first items name a "TCB" in flash, the
+ * suspended list starts at an address nothing is mapped at; then the fault. */
+static void break_lists(void)
+{
+	const struct fl_freertos_kernel *k = fl_freertos_kernel();
+	uintptr_t first;
+
+	taskDISABLE_INTERRUPTS();
+	first = *(volatile uintptr_t *)(k->ready + k->list_first);
+	set_word(first + k->item_next, first);
+	for (int i = 0; i < 2; i++)
+		set_word(*(volatile uintptr_t *)(k->lists[i] + k->list_first) + k->item_owner, 0x100u);
+	set_word(k->lists[4] + k->list_first, 0xfffffff0u);
+}
+
 /* Waits on the queue (blocked), and in the task_fault scenario writes to a bus error after a few items. */
 static void consumer_task(void *arg)
 {
@@ -51,7 +73,11 @@ static void consumer_task(void *arg)
 		if (xQueueReceive(s_queue, &item, portMAX_DELAY) != pdPASS) /* waits here: consumer */
 			continue;
 		s_received++;
-		if (strcmp(s_scenario, "task_fault") == 0 && s_received == ITEMS_BEFORE_FAULT)
+		if (strcmp(s_scenario, "corrupt_list") == 0 && s_received == ITEMS_BEFORE_FAULT)
+			break_lists();
+		if (strcmp(s_scenario, "task_fault") != 0 && strcmp(s_scenario, "corrupt_list") != 0)
+			continue;
+		if (s_received == ITEMS_BEFORE_FAULT)
 			bus_fault_write(item);
 	}
 }
@@ -157,7 +183,8 @@ int main(void)
 		return 0;
 	}
 	s_scenario = board_cmdline();
-	if (strcmp(s_scenario, "task_fault") != 0 && strcmp(s_scenario, "overflow_hook") != 0) {
+	if (strcmp(s_scenario, "task_fault") != 0 && strcmp(s_scenario, "overflow_hook") != 0 &&
+	    strcmp(s_scenario, "corrupt_list") != 0) {
 		board_printf("unknown scenario '%s'\n", s_scenario);
 		return 2;
 	}
