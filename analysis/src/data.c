@@ -547,6 +547,27 @@ int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, si
 	return rc;
 }
 
+int fa_data_variable(struct fa_elf *e, const char *name, uint64_t *addr, Dwarf_Die *type)
+{
+	struct data_index *x;
+	int rc = index_of(e, &x);
+
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < x->nsyms; i++) { /* the symbol (GCC may have renamed a static), then its DWARF */
+		const struct object *o;
+
+		if (!names_variable(x->syms[i].name, name) ||
+		    (o = find_variable(x, x->syms[i].addr)) == NULL || o->addr != x->syms[i].addr ||
+		    strcmp(o->name, name) != 0 || !o->typed)
+			continue;
+		*addr = o->addr;
+		*type = o->type;
+		return 0;
+	}
+	return FA_DATA_NO_OBJECT;
+}
+
 int fa_data_code_name(struct fa_elf *e, uint64_t value, char *out, size_t cap)
 {
 	uint64_t code = fa_elf_machine(e) == EM_ARM ? value & ~1ull : value; /* the Thumb bit */

@@ -55,6 +55,15 @@
 int fa_data_name(struct fa_elf *e, uint64_t addr, Dwarf_Die *type, char *out, size_t cap);
 
 /*
+ * A global or static variable by name: its address (from the symbol table, GCC's renaming of a static included)
+ * and DWARF type. The first of that name the symbol table has.
+ * e: (in) an open handle.  name: (in) the variable's name.
+ * addr, type: (out) when found.
+ * Returns 0; FA_DATA_NO_OBJECT (none, or none with a type); FF_ERR_NOMEM.
+ */
+int fa_data_variable(struct fa_elf *e, const char *name, uint64_t *addr, Dwarf_Die *type);
+
+/*
  * Name a code address by the function symbol holding it, as GDB does inside `<...>`: `handler`, `handler+4` (the
  * offset in decimal; the Thumb bit cleared on ARM).
  * e: (in) an open handle.

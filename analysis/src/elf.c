@@ -664,6 +664,14 @@ int fa_elf_read(const struct fa_elf *e, uint64_t addr, void *buf, size_t len)
 	return -1;
 }
 
+bool fa_elf_has_function(const struct fa_elf *e, const char *name)
+{
+	for (size_t i = 0; i < e->nfuncs; i++)
+		if (strcmp(e->by_addr[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name)
 {
 	size_t lo = fa_keyed_upper(e->by_addr, e->nfuncs, sizeof(*e->by_addr), addr); /* past the nearest start */

@@ -212,6 +212,48 @@ static void make_printable(struct fa_report *r)
 	}
 }
 
+/* The report frames of an unwind: each physical frame symbolized, its inlined functions expanded, the callers tail
+ * calls left no frame for rebuilt between it and its caller. Returns how many (at most cap). */
+static size_t expand(struct fa_elf *e, const struct fa_unwind *u, struct fa_report_frame *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < u->n && n < cap; i++) {
+		const struct fa_frame *f = &u->frames[i];
+		struct fa_sym syms[8];
+		size_t k = fa_elf_symbolize(e, f->lookup, syms, 8);
+
+		for (size_t j = 0; j < k && n < cap; j++) {
+			struct fa_report_frame *rf = &out[n++];
+
+			rf->pc = f->pc;
+			rf->sym = syms[j];
+			rf->phys = (int)i;
+			rf->exception = j == 0 && f->exception;
+			rf->null_call = j == 0 && f->null_call;
+			rf->found = j == 0 ? f->found : FA_FOUND_CFI;
+			rf->tail_call = false;
+			rf->application = application(&syms[j]);
+		}
+		/* callers that tail calls left no frame for, between this frame and the one that called it */
+		if (i + 1 < u->n && !u->frames[i + 1].exception && !u->frames[i + 1].null_call) {
+			size_t t = fa_elf_tail_calls(e, f->lookup, u->frames[i + 1].pc, syms, 8);
+
+			for (size_t j = 0; j < t && n < cap; j++) {
+				struct fa_report_frame *rf = &out[n++];
+
+				memset(rf, 0, sizeof(*rf));
+				rf->pc = syms[j].pc;
+				rf->sym = syms[j];
+				rf->phys = (int)i;
+				rf->tail_call = true;
+				rf->application = application(&syms[j]);
+			}
+		}
+	}
+	return n;
+}
+
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
 	return fa_report_build_options(out, e, m, 0, err);
@@ -228,39 +270,7 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
 	copy_dump(&out->dump, m);
 	fa_fault_explain(&out->fault, m, e);
 	fa_unwind_cortex_m(e, m, &out->unwind);
-	for (size_t i = 0; i < out->unwind.n && out->n < FA_REPORT_FRAMES; i++) {
-		const struct fa_frame *f = &out->unwind.frames[i];
-		struct fa_sym syms[8];
-		size_t k = fa_elf_symbolize(e, f->lookup, syms, 8);
-
-		for (size_t j = 0; j < k && out->n < FA_REPORT_FRAMES; j++) {
-			struct fa_report_frame *rf = &out->frames[out->n++];
-
-			rf->pc = f->pc;
-			rf->sym = syms[j];
-			rf->phys = (int)i;
-			rf->exception = j == 0 && f->exception;
-			rf->null_call = j == 0 && f->null_call;
-			rf->found = j == 0 ? f->found : FA_FOUND_CFI;
-			rf->tail_call = false;
-			rf->application = application(&syms[j]);
-		}
-		/* callers that tail calls left no frame for, between this frame and the one that called it */
-		if (i + 1 < out->unwind.n && !out->unwind.frames[i + 1].exception && !out->unwind.frames[i + 1].null_call) {
-			size_t t = fa_elf_tail_calls(e, f->lookup, out->unwind.frames[i + 1].pc, syms, 8);
-
-			for (size_t j = 0; j < t && out->n < FA_REPORT_FRAMES; j++) {
-				struct fa_report_frame *rf = &out->frames[out->n++];
-
-				memset(rf, 0, sizeof(*rf));
-				rf->pc = syms[j].pc;
-				rf->sym = syms[j];
-				rf->phys = (int)i;
-				rf->tail_call = true;
-				rf->application = application(&syms[j]);
-			}
-		}
-	}
+	out->n = expand(e, &out->unwind, out->frames, FA_REPORT_FRAMES);
 	if (!(options & FA_REPORT_NO_VARIABLES))
 		fa_vars_build(out, e, &m->core); /* (out of memory: the variables found until then) */
 	if (m->core.has_site) {
@@ -386,6 +396,58 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 	if (c->notes[0] != '\0')
 		fprintf(f, "notes: %s\n", c->notes);
 	fprintf(f, "\nfingerprint: %s  (%s)\n", r->fingerprint, r->fingerprint_input);
+}
+
+void fa_report_print_threads(const struct fa_threads *t, struct fa_elf *e, FILE *f)
+{
+	struct fa_report_frame *frames;
+
+	if (t->rtos == NULL) {
+		if (t->note[0] != '\0')
+			fprintf(f, "\nthreads: none read (%s)\n", t->note);
+		return;
+	}
+	fprintf(f, "\nthreads (%s, %llu found%s; saved contexts read as %s):\n", t->rtos, (unsigned long long)t->found,
+		t->found > t->n ? ", the first described" : "", t->layout);
+	if (t->n == 0)
+		fprintf(f, "  (%s)\n", t->note);
+	if ((frames = malloc(FA_REPORT_FRAMES * sizeof(*frames))) == NULL) {
+		fprintf(f, "  (out of memory)\n");
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fa_thread *th = &t->v[i];
+		size_t n;
+
+		fprintf(f, "  thread %zu \"%s\" %s", i + 1, th->name, fa_thread_state_name(th->state));
+		if (th->has_priority)
+			fprintf(f, ", priority %u", th->priority);
+		if (th->has_stack)
+			fprintf(f, ", stack 0x%08llx-0x%08llx (%llu bytes", (unsigned long long)th->stack_lo,
+				(unsigned long long)th->stack_hi, (unsigned long long)(th->stack_hi - th->stack_lo));
+		if (th->has_stack && th->sp >= th->stack_lo && th->sp <= th->stack_hi)
+			fprintf(f, ", %llu used", (unsigned long long)(th->stack_hi - th->sp));
+		else if (th->has_stack && th->sp < th->stack_lo)
+			fprintf(f, ", overflowed: its stack pointer 0x%08llx is %llu bytes below it",
+				(unsigned long long)th->sp, (unsigned long long)(th->stack_lo - th->sp));
+		else if (th->has_stack)
+			fprintf(f, ", its stack pointer 0x%08llx above it", (unsigned long long)th->sp);
+		if (th->has_stack && th->has_high_water)
+			fprintf(f, ", %llu never used", (unsigned long long)th->high_water);
+		fprintf(f, "%s, TCB 0x%08llx%s\n", th->has_stack ? ")" : "", (unsigned long long)th->id,
+			th->crashed ? "  <- the crashing thread" : "");
+		if (!th->unwound) {
+			fprintf(f, "    (%s)\n", th->note[0] != '\0' ? th->note : "its frames are the backtrace above");
+			continue;
+		}
+		n = expand(e, &th->unwind, frames, FA_REPORT_FRAMES);
+		for (size_t k = 0; k < n; k++) {
+			fprintf(f, "  ");
+			print_frame(f, k, &frames[k]);
+		}
+		fprintf(f, "    (unwinding stopped: %s)\n", th->unwind.why);
+	}
+	free(frames);
 }
 
 /* ---- JSON ---- */

@@ -260,7 +260,7 @@ static int step(struct fa_elf *e, const struct ff_message *m, struct fa_frame *f
 int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_unwind *out)
 {
 	const struct ff_coredump *c = &m->core;
-	struct fa_frame *f = &out->frames[0];
+	uint32_t regs[16];
 
 	memset(out, 0, sizeof(*out));
 	if (m->type != FF_MSG_COREDUMP || m->arch != 40 || m->os != 0)
@@ -269,9 +269,21 @@ int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_u
 		return stop(out, FA_STOP_NO_FRAME, "%s: the interrupted pc is unknown",
 			    fa_fault_frame_lost(c->flags, c->has_fault, c->fault[0]));
 	for (int r = 0; r < 16; r++)
-		f->regs[r] = (uint32_t)c->regs[r];
+		regs[r] = (uint32_t)c->regs[r];
+	return fa_unwind_cortex_m_from(e, m, regs, 0xffff, out);
+}
+
+int fa_unwind_cortex_m_from(struct fa_elf *e, const struct ff_message *m, const uint32_t regs[16], uint32_t known,
+			    struct fa_unwind *out)
+{
+	struct fa_frame *f = &out->frames[0];
+
+	memset(out, 0, sizeof(*out));
+	if (m->type != FF_MSG_COREDUMP || m->arch != 40 || m->os != 0)
+		return stop(out, FA_STOP_UNSUPPORTED, "not a Cortex-M coredump (arch %u, os %u)", m->arch, m->os);
+	memcpy(f->regs, regs, sizeof(f->regs));
 	f->regs[PC] &= ~1u;
-	f->known = 0xffff;
+	f->known = known | 1u << PC | 1u << SP;
 	f->pc = f->regs[PC];
 	f->lookup = f->pc;
 	out->n = 1;

@@ -65,6 +65,7 @@ int cli_decode(int argc, char **argv)
 	struct ff_input in = {0};
 	struct fa_elf *elf = NULL;
 	struct fa_report *report = NULL;
+	struct fa_threads *threads = NULL;
 	struct ff_error err = {0};
 	uint8_t *data = NULL;
 	size_t len = 0, dumps = 0;
@@ -98,6 +99,7 @@ int cli_decode(int argc, char **argv)
 	}
 	data = read_file(input_path, &len);
 	report = calloc(1, sizeof(*report));
+	threads = json ? NULL : malloc(sizeof(*threads)); /* (the JSON report does not carry threads yet) */
 	if (data == NULL || report == NULL)
 		goto done;
 	if (ff_input_read(&in, data, len, &err) != 0) {
@@ -143,6 +145,8 @@ int cli_decode(int argc, char **argv)
 				free(text);
 			} else {
 				fa_report_print(report, stdout);
+				if (threads != NULL && fa_threads_find(threads, elf, &m) == 0)
+					fa_report_print_threads(threads, elf, stdout);
 				printf("\n");
 			}
 			if (core_path != NULL && fa_core_write(core_path, &m, &err) != 0) {
@@ -166,6 +170,7 @@ int cli_decode(int argc, char **argv)
 done:
 	ff_input_free(&in);
 	free(report);
+	free(threads);
 	free(data);
 	fa_elf_close(elf);
 	return status;

@@ -120,6 +120,13 @@ size_t fa_elf_tail_calls(struct fa_elf *e, uint64_t callee_pc, uint64_t ra, stru
 uint64_t fa_elf_function_at(struct fa_elf *e, uint64_t addr, const char **name);
 
 /*
+ * Whether the symbol table has a function of exactly this name (a port's telltale function: FreeRTOS's ARM_CM4F
+ * port has vPortEnableVFP, its ARM_CM3 port not).
+ * e: (in) an open handle.  name: (in) the symbol's name.
+ */
+bool fa_elf_has_function(const struct fa_elf *e, const char *name);
+
+/*
  * The length of a function name without the suffixes GCC gives IPA clones and split parts: ".constprop.N",
  * ".isra.N", ".part.N", ".cold", ".lto_priv.N", ".localalias" (N: decimal digits; ".cold" and ".localalias" may
  * have one too), any number of them, up to the name's end ("set_level.constprop.0" -> 9: "set_level";

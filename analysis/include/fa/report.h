@@ -12,6 +12,7 @@
 
 #include "fa/elf.h"
 #include "fa/fault.h"
+#include "fa/threads.h"
 #include "fa/unwind.h"
 #include "ff/error.h"
 #include "ff/message.h"
@@ -161,6 +162,14 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
  * f: (in) the stream written to.
  */
 void fa_report_print(const struct fa_report *r, FILE *f);
+
+/*
+ * Print an RTOS's threads (fa/threads.h) as the text report's last section: each thread's name, state, priority,
+ * stack (size, used, never used), control block, and the backtrace from its saved context; the running thread's
+ * frames are the report's own.
+ * t: (in) the threads of the report's dump.  e: (in) its ELF (symbols).  f: (in) the stream written to.
+ */
+void fa_report_print_threads(const struct fa_threads *t, struct fa_elf *e, FILE *f);
 
 /* How fa_report_json() lays the JSON out: indented for people, compact (no whitespace) for storage. */
 enum fa_json_layout { FA_JSON_INDENTED, FA_JSON_COMPACT };

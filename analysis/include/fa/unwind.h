@@ -83,6 +83,18 @@ const char *fa_stop_name(enum fa_stop stop);
  */
 int fa_unwind_cortex_m(struct fa_elf *e, const struct ff_message *m, struct fa_unwind *out);
 
+/*
+ * The same from other registers than the dump's interrupted context: an RTOS task's, recovered from its saved
+ * context (fa/threads.h). Memory, ELF and stop reasons as for fa_unwind_cortex_m().
+ * e, m: (in) as for fa_unwind_cortex_m().
+ * regs: (in) r0-r15 of the innermost frame; pc and sp must be among them.
+ * known: (in) bit n: regs[n] is known (pc's and sp's bits are taken as set).
+ * out: (out) as for fa_unwind_cortex_m().
+ * Returns 0.
+ */
+int fa_unwind_cortex_m_from(struct fa_elf *e, const struct ff_message *m, const uint32_t regs[16], uint32_t known,
+			    struct fa_unwind *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The RTOS test image: the real FreeRTOS kernel (FREERTOS_KERNEL_PATH) on QEMU's MPS2 boards with the SDK and the
- * board's port. Four tasks as an application has them: a producer and a consumer on a queue, a task that sleeps, a
+ * board's port. Tasks as an application has them: a producer and a consumer on a queue, a task that sleeps, a
  * task that suspends itself (created statically); a software timer and the tick hook. Command line: the scenario.
- * Boot 1 runs the scenario's crash; the port saves the dump and resets; boot 2 sends every message as serial lines
+ * A fifth uses the FPU. Boot 1 runs the scenario's crash; the port saves the dump and resets; boot 2 sends every message as serial lines
  * and exits 0 (board_send_all()), for `faultline decode` (tests/target/decode-expect.sh). */
 #include <stdint.h>
 #include <string.h>
@@ -101,6 +101,18 @@ static void sleeper_task(void *arg)
 		vTaskDelay(pdMS_TO_TICKS(1000)); /* waits here: sleeper */
 }
 
+/* Uses the FPU (on the M4F: its saved context has s16-s31 above r4-r11 and EXC_RETURN). */
+static void fpu_task(void *arg)
+{
+	volatile float x = 1.5f;
+
+	(void)arg;
+	for (;;) {
+		x = x * 1.0001f + 0.5f;
+		vTaskDelay(pdMS_TO_TICKS(1)); /* waits here: fpu */
+	}
+}
+
 static void parked_task(void *arg)
 {
 	(void)arg;
@@ -123,7 +135,8 @@ __attribute__((noinline)) static uint32_t recurse(uint32_t depth)
 static void hog_task(void *arg)
 {
 	(void)arg;
-	recurse(0);
+	s_received += recurse(0); /* (not a tail call: hog_task keeps a frame) */
+	vTaskSuspend(NULL);
 }
 
 static void timer_callback(TimerHandle_t timer)
@@ -194,6 +207,7 @@ int main(void)
 	BOARD_CHECK(xTaskCreate(consumer_task, "consumer", 256, NULL, 3, NULL) == pdPASS);
 	BOARD_CHECK(xTaskCreate(producer_task, "producer", 256, NULL, 2, NULL) == pdPASS);
 	BOARD_CHECK(xTaskCreate(sleeper_task, "sleeper", 192, NULL, 1, NULL) == pdPASS);
+	BOARD_CHECK(xTaskCreate(fpu_task, "fpu", 192, NULL, 1, NULL) == pdPASS);
 	BOARD_CHECK(xTaskCreateStatic(parked_task, "parked", configMINIMAL_STACK_SIZE, NULL, 1, s_parked_stack,
 				      &s_parked_tcb) != NULL);
 	if (strcmp(s_scenario, "overflow_hook") == 0)
