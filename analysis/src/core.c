@@ -105,12 +105,29 @@ static int uncaptured(const struct ff_coredump *c, uint64_t addr, uint64_t len)
 
 int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, struct ff_error *err)
 {
+	return fa_core_build_threads(out, out_len, m, NULL, err);
+}
+
+/* The threads a core gives GDB after the first (the interrupted context): those unwound from a saved context. */
+static size_t core_threads(const struct fa_threads *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; t != NULL && i < t->n; i++)
+		n += t->v[i].unwound && t->v[i].unwind.n > 0;
+	return n;
+}
+
+int fa_core_build_threads(uint8_t **out, size_t *out_len, const struct ff_message *m, const struct fa_threads *t,
+			  struct ff_error *err)
+{
 	const struct ff_coredump *c = &m->core;
+	size_t nthreads = core_threads(t), pid = 1;
 	int fp_control = uncaptured(c, FPCCR, FP_CONTROL);
 	size_t tdesc_len = sizeof(k_tdesc) - 1u + (c->has_fpregs ? sizeof(k_tdesc_vfp) - 1u : 0) +
 			   sizeof(k_tdesc_end) - 1u;
 	size_t nph = 1 + c->nregions + (size_t)fp_control;
-	size_t notes = note_size("CORE", PRSTATUS) + (c->has_fpregs ? note_size("LINUX", VFP) : 0) +
+	size_t notes = (1 + nthreads) * note_size("CORE", PRSTATUS) + (c->has_fpregs ? note_size("LINUX", VFP) : 0) +
 		       note_size("GDB", tdesc_len);
 	size_t data = EHDR + PHDR * nph + notes, total = data + (fp_control ? FP_CONTROL : 0);
 	uint8_t *img, *note, *desc;
@@ -152,6 +169,18 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, st
 		put32(desc + 256, c->fpregs[32]);
 		note += note_size("LINUX", VFP);
 	}
+	for (size_t i = 0; t != NULL && i < t->n; i++) { /* an RTOS's other threads: their innermost registers */
+		const struct fa_frame *f = &t->v[i].unwind.frames[0];
+
+		if (!t->v[i].unwound || t->v[i].unwind.n == 0)
+			continue;
+		desc = note_head(note, "CORE", NT_PRSTATUS, PRSTATUS);
+		put32(desc + 24, (uint32_t)++pid);
+		for (int r = 0; r < 16; r++)
+			put32(desc + 72 + 4 * r, f->known >> r & 1u ? f->regs[r] : 0u);
+		put32(desc + 72 + 4 * 16, 0x01000000u); /* xPSR: Thumb */
+		note += note_size("CORE", PRSTATUS);
+	}
 	desc = note_head(note, "GDB", NT_GDB_TDESC, tdesc_len);
 	memcpy(desc, k_tdesc, sizeof(k_tdesc) - 1u);
 	desc += sizeof(k_tdesc) - 1u;
@@ -176,10 +205,16 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, st
 
 int fa_core_write(const char *path, const struct ff_message *m, struct ff_error *err)
 {
+	return fa_core_write_threads(path, m, NULL, err);
+}
+
+int fa_core_write_threads(const char *path, const struct ff_message *m, const struct fa_threads *t,
+			  struct ff_error *err)
+{
 	uint8_t *img;
 	size_t len;
 	FILE *f;
-	int rc = fa_core_build(&img, &len, m, err);
+	int rc = fa_core_build_threads(&img, &len, m, t, err);
 
 	if (rc != 0)
 		return rc;

@@ -59,6 +59,24 @@ static uint8_t *read_file(const char *path, size_t *out_len)
 	return buf;
 }
 
+/* Which of the core's threads is which task: GDB 13 numbers a bare-metal core's threads only. */
+static void print_core_threads(const struct fa_threads *t)
+{
+	size_t gdb = 1;
+
+	if (t->rtos == NULL)
+		return;
+	fprintf(stderr, "faultline decode: the core's threads (GDB: thread apply all bt): 1 = the interrupted context");
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].state == FA_THREAD_RUNNING && !t->v[i].unwound)
+			fprintf(stderr, " (task \"%s\")", t->v[i].name);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].unwound && t->v[i].unwind.n > 0)
+			fprintf(stderr, ", %zu = \"%s\"", ++gdb, t->v[i].name);
+	fprintf(stderr, "\n");
+}
+
 int cli_decode(int argc, char **argv)
 {
 	const char *elf_path = NULL, *input_path = NULL, *core_path = NULL;
@@ -99,8 +117,8 @@ int cli_decode(int argc, char **argv)
 	}
 	data = read_file(input_path, &len);
 	report = calloc(1, sizeof(*report));
-	threads = json ? NULL : malloc(sizeof(*threads)); /* (the JSON report does not carry threads yet) */
-	if (data == NULL || report == NULL)
+	threads = malloc(sizeof(*threads));
+	if (data == NULL || report == NULL || threads == NULL)
 		goto done;
 	if (ff_input_read(&in, data, len, &err) != 0) {
 		fprintf(stderr, "faultline decode: %s: %s\n", input_path, err.msg);
@@ -133,6 +151,8 @@ int cli_decode(int argc, char **argv)
 			fprintf(stderr, "faultline decode: coredump %zu: %s\n", dumps + 1, err.msg);
 			status = 1;
 		} else if (fa_report_build_options(report, elf, &m, options, &err) == 0) {
+			bool have_threads = fa_threads_find(threads, elf, &m) == 0;
+
 			if (json) {
 				char *text = fa_report_json(report, FA_JSON_INDENTED);
 
@@ -145,16 +165,19 @@ int cli_decode(int argc, char **argv)
 				free(text);
 			} else {
 				fa_report_print(report, stdout);
-				if (threads != NULL && fa_threads_find(threads, elf, &m) == 0)
+				if (have_threads)
 					fa_report_print_threads(threads, elf, stdout);
 				printf("\n");
 			}
-			if (core_path != NULL && fa_core_write(core_path, &m, &err) != 0) {
+			if (core_path != NULL &&
+			    fa_core_write_threads(core_path, &m, have_threads ? threads : NULL, &err) != 0) {
 				fprintf(stderr, "faultline decode: --core: %s\n", err.msg);
 				status = 1;
 			} else if (core_path != NULL) {
 				fprintf(stderr, "faultline decode: wrote %s; open it with: " FA_CORE_GDB_COMMAND "\n",
 					core_path, elf_path, core_path);
+				if (have_threads)
+					print_core_threads(threads);
 			}
 			dumps++;
 		}

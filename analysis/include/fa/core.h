@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fa/threads.h"
 #include "ff/error.h"
 #include "ff/message.h"
 
@@ -47,6 +48,21 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, st
  * Returns 0; an error of fa_core_build(); FF_ERR_IO (cannot create or write the file: err has the system's reason).
  */
 int fa_core_write(const char *path, const struct ff_message *m, struct ff_error *err);
+
+/*
+ * fa_core_build() with an RTOS's threads: after the interrupted context's NT_PRSTATUS (GDB's thread 1, with the
+ * dump's VFP registers), one NT_PRSTATUS for each thread unwound from its saved context (t->v[i].unwound), in the
+ * order of t, with the registers of its innermost frame (those not recovered as 0), xPSR Thumb, pr_pid 2, 3, ...
+ * `thread apply all bt` then shows every task; GDB 13 numbers a bare-metal core's threads only, in that order.
+ * t: (in) the threads (fa_threads_find()), or NULL for none.  out, out_len, m, err: as for fa_core_build().
+ * Returns what fa_core_build() returns.
+ */
+int fa_core_build_threads(uint8_t **out, size_t *out_len, const struct ff_message *m, const struct fa_threads *t,
+			  struct ff_error *err);
+
+/* fa_core_write() with an RTOS's threads (fa_core_build_threads()); t may be NULL. */
+int fa_core_write_threads(const char *path, const struct ff_message *m, const struct fa_threads *t,
+			  struct ff_error *err);
 
 #ifdef __cplusplus
 }
