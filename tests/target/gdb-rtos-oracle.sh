@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# gdb-rtos-oracle.sh MACHINE ELF SCENARIO FAULTLINE WORKDIR: one QEMU run of a FreeRTOS image's crash scenario with
+# live GDB stopped in the fault handler, where gdb-rtos-oracle.py (none of faultline's code) unwinds every
+# switched-out task from its saved context; the run then goes on, saves its dump and sends it; faultline's
+# threads from that same dump must match, task by task, frame by frame (the same pc where GDB prints one, else the
+# same function), up to each task's entry function, where faultline stops (GDB 13 goes on past the exit trap).
+set -eu
+machine=$1 elf=$2 scenario=$3 faultline=$4 work=$5
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work"
+out="$work/$scenario-$(basename "$elf" .elf)"
+sock="$out.sock"
+rm -f "$sock" "$out.log"
+timeout 60 qemu-system-arm -M "$machine" -display none -monitor none -serial "file:$out.log" -semihosting-config \
+	enable=on,target=native -kernel "$elf" -append "$scenario" -S -gdb "unix:$sock,server=on,wait=off" &
+qemu=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+timeout 60 gdb-multiarch -q -nx -batch "$elf" -ex "target remote $sock" -ex 'break fl_cm_fault_entry' \
+	-ex continue -ex "source $here/gdb-rtos-oracle.py" -ex 'delete' -ex continue > "$out.gdb" 2>&1 || true
+wait "$qemu" 2>/dev/null || true
+rm -f "$sock"
+grep -q '^==restored$' "$out.gdb" || { echo "gdb-rtos-oracle: the GDB script did not finish:"; cat "$out.gdb"; exit 1; }
+"$faultline" decode --elf "$elf" "$out.log" > "$out.txt" 2> "$out.err" || { cat "$out.err"; exit 1; }
+tab=$(printf '\t')
+frames() { # the "#N" lines from stdin as PC/FUNCTION words
+	awk '{ l = $0; sub(/^ *#[0-9]+ +(\[inlined\] |\[tail call\] )?/, "", l); pc = ""
+		if (l ~ /^0x[0-9a-f]+ in /) { pc = l; sub(/ .*/, "", pc); sub(/^0x[0-9a-f]+ in /, "", l) }
+		sub(/ .*/, "", l); printf "%s%s/%s", (NR > 1 ? " " : ""), pc, l } END { print "" }'
+}
+status=0 checked=0
+for name in $(sed -n 's/^==task \(.*\)$/\1/p' "$out.gdb" | tr ' ' '~'); do
+	name=$(echo "$name" | tr '~' ' ')
+	theirs=$(awk -v n="==task $name" '$0 == n { on = 1; next } /^==/ { on = 0 } on && /^#[0-9]+ /' "$out.gdb" | frames)
+	ours=$(awk -v n="\"$name\"" '/^  thread [0-9]+ "/ { on = index($0, n) > 0; next } on && /^    #[0-9]+ /' \
+		"$out.txt" | frames)
+	if [ -z "$ours" ]; then
+		echo "gdb-rtos-oracle: faultline shows no frames for task $name"; status=1; continue
+	fi
+	if printf '%s\n%s\n' "$ours" "$theirs" | awk 'NR == 1 { n = split($0, a, " ") } NR == 2 { m = split($0, b, " ") }
+		END { if (m < n) exit 1
+		      for (i = 1; i <= n; i++) { split(a[i], x, "/"); split(b[i], y, "/")
+			if (y[1] != "" ? x[1] != y[1] : x[2] != y[2]) exit 1 } }'; then
+		checked=$((checked + 1))
+	else
+		echo "gdb-rtos-oracle: task $name: faultline: $ours; GDB's script: $theirs"
+		status=1
+	fi
+done
+[ "$checked" -gt 0 ] || { echo "gdb-rtos-oracle: no task compared"; cat "$out.gdb"; exit 1; }
+[ $status = 0 ] && echo "$scenario ($(basename "$elf")): $checked tasks agree with the live GDB script"
+exit $status
