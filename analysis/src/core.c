@@ -108,13 +108,13 @@ int fa_core_build(uint8_t **out, size_t *out_len, const struct ff_message *m, st
 	return fa_core_build_threads(out, out_len, m, NULL, err);
 }
 
-/* The threads a core gives GDB after the first (the interrupted context): those unwound from a saved context. */
+/* The threads a core gives GDB after the first (the interrupted context): those with a saved context. */
 static size_t core_threads(const struct fa_threads *t)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; t != NULL && i < t->n; i++)
-		n += t->v[i].unwound && t->v[i].unwind.n > 0;
+		n += t->v[i].has_context;
 	return n;
 }
 
@@ -170,14 +170,12 @@ int fa_core_build_threads(uint8_t **out, size_t *out_len, const struct ff_messag
 		note += note_size("LINUX", VFP);
 	}
 	for (size_t i = 0; t != NULL && i < t->n; i++) { /* an RTOS's other threads: their innermost registers */
-		const struct fa_frame *f = &t->v[i].unwind.frames[0];
-
-		if (!t->v[i].unwound || t->v[i].unwind.n == 0)
+		if (!t->v[i].has_context)
 			continue;
 		desc = note_head(note, "CORE", NT_PRSTATUS, PRSTATUS);
 		put32(desc + 24, (uint32_t)++pid);
 		for (int r = 0; r < 16; r++)
-			put32(desc + 72 + 4 * r, f->known >> r & 1u ? f->regs[r] : 0u);
+			put32(desc + 72 + 4 * r, t->v[i].regs[r]);
 		put32(desc + 72 + 4 * 16, 0x01000000u); /* xPSR: Thumb */
 		note += note_size("CORE", PRSTATUS);
 	}

@@ -48,6 +48,7 @@ const struct fa_dwarf_fixed *fa_elf_fixed_variables(const struct fa_elf *e, size
 enum fa_elf_index {
 	FA_ELF_INDEX_DATA, /* data.c: the globals and statics by address */
 	FA_ELF_INDEX_VARS, /* vars.c */
+	FA_ELF_INDEX_THREADS, /* threads.c: the RTOS kernel's layout */
 	FA_ELF_INDEX_COUNT
 };
 

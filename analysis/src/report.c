@@ -81,21 +81,36 @@ static void recursion_text(char *out, size_t size, const struct fa_report *r)
 		 r->recursion.count);
 }
 
+/* The crashing context's frames: the report's, or those of the thread an RTOS's overflow hook named (the capture
+ * ran in its context switch, the same for every task). */
+static const struct fa_report_frame *crash_frames(const struct fa_report *r, size_t *n)
+{
+	for (size_t i = 0; i < r->threads.n; i++) {
+		if (r->threads.v[i].crashed && r->thread_of[i].stop[0] != '\0') {
+			*n = r->thread_of[i].n;
+			return &r->thread_frames[r->thread_of[i].first];
+		}
+	}
+	*n = r->n;
+	return r->frames;
+}
+
 static void fingerprint(struct fa_report *r)
 {
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, 64-bit */
-	size_t used = 0, counted = 0;
+	size_t used = 0, counted = 0, n;
+	const struct fa_report_frame *frames = crash_frames(r, &n);
 
 	used += (size_t)snprintf(r->fingerprint_input, sizeof(r->fingerprint_input), "%s", r->fault.kind);
 	if (r->recursion.count > 0) /* up to a '(': version 1 cut the name from the sentence "f() recursing: ..." */
 		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s",
 					 (int)strcspn(r->recursion.function, "("), r->recursion.function);
-	for (size_t i = 0; i < r->n && counted < FA_FINGERPRINT_FRAMES && used < sizeof(r->fingerprint_input); i++) {
-		if (!r->frames[i].application)
+	for (size_t i = 0; i < n && counted < FA_FINGERPRINT_FRAMES && used < sizeof(r->fingerprint_input); i++) {
+		if (!frames[i].application)
 			continue;
 		used += (size_t)snprintf(r->fingerprint_input + used, sizeof(r->fingerprint_input) - used, "|%.*s@%s",
-					 (int)fa_elf_clone_base(r->frames[i].sym.function), r->frames[i].sym.function,
-					 base(r->frames[i].sym.file));
+					 (int)fa_elf_clone_base(frames[i].sym.function), frames[i].sym.function,
+					 base(frames[i].sym.file));
 		counted++;
 	}
 	for (const char *p = r->fingerprint_input; *p != '\0'; p++) {
@@ -110,17 +125,19 @@ static void fingerprint(struct fa_report *r)
  * sentence before (an issue keeps its title). */
 static void title(struct fa_report *r)
 {
-	const char *fn = r->n > 0 ? r->frames[0].sym.function : "?";
+	size_t n;
+	const struct fa_report_frame *frames = crash_frames(r, &n);
+	const char *fn = n > 0 ? frames[0].sym.function : "?";
 
-	if (r->n == 0 && r->recursion.count > 0) {
+	if (n == 0 && r->recursion.count > 0) {
 		fn = r->recursion.function;
 		snprintf(r->title, sizeof(r->title), "%s in %.*s%s", r->fault.kind, (int)strcspn(fn, ":"), fn,
 			 strchr(fn, ':') != NULL ? "" : "() recursing");
 		return;
 	}
-	for (size_t i = 0; i < r->n; i++)
-		if (r->frames[i].application) {
-			fn = r->frames[i].sym.function;
+	for (size_t i = 0; i < n; i++)
+		if (frames[i].application) {
+			fn = frames[i].sym.function;
 			break;
 		}
 	snprintf(r->title, sizeof(r->title), "%s in %s", r->fault.kind, fn);
@@ -254,6 +271,35 @@ static size_t expand(struct fa_elf *e, const struct fa_unwind *u, struct fa_repo
 	return n;
 }
 
+/* The dump's threads, each switched-out one unwound from its saved context into thread_frames; a stack overflow an
+ * RTOS's hook reported is said so, naming the task. */
+static void build_threads(struct fa_report *r, struct fa_elf *e, const struct ff_message *m)
+{
+	struct fa_unwind u;
+
+	if (fa_threads_find(&r->threads, e, m) != 0 || r->threads.rtos == NULL)
+		return;
+	snprintf(r->rtos_name, sizeof(r->rtos_name), "%s", r->threads.rtos);
+	r->threads.rtos = r->rtos_name;
+	for (size_t i = 0; i < r->threads.n; i++) {
+		const struct fa_thread *t = &r->threads.v[i];
+		struct fa_report_thread_frames *tf = &r->thread_of[i];
+
+		tf->first = r->nthread_frames;
+		if (!t->has_context)
+			continue;
+		fa_unwind_cortex_m_from(e, m, t->regs, 0xffff, &u);
+		tf->n = expand(e, &u, &r->thread_frames[tf->first], FA_REPORT_THREAD_FRAMES - tf->first);
+		r->nthread_frames += tf->n;
+		snprintf(tf->stop, sizeof(tf->stop), "%s", u.why[0] != '\0' ? u.why : "?");
+		if (t->crashed && m->core.has_rtos_overflow) {
+			snprintf(r->fault.kind, sizeof(r->fault.kind), "stack_overflow");
+			snprintf(r->fault.text, sizeof(r->fault.text), "stack overflow of task \"%s\", found by %s's check "
+				 "at a task switch", t->name, r->rtos_name);
+		}
+	}
+}
+
 int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, struct ff_error *err)
 {
 	return fa_report_build_options(out, e, m, 0, err);
@@ -283,7 +329,8 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
 			snprintf(out->fault.text + strlen(out->fault.text), sizeof(out->fault.text) - strlen(out->fault.text),
 				 " at %s:%d in %s()", base(out->site.file), out->site.line, out->site.function);
 	}
-	if (strcmp(out->fault.kind, "stack_overflow") == 0)
+	build_threads(out, e, m);
+	if (strcmp(out->fault.kind, "stack_overflow") == 0 && !m->core.has_rtos_overflow)
 		find_recursion(out, e, &m->core);
 	name_targets(out, e);
 	fingerprint(out);
@@ -333,6 +380,54 @@ static size_t print_vars(FILE *f, const struct fa_report *r, size_t frame, size_
 	while (v < r->nvars && r->vars[v].frame == frame)
 		v++;
 	return v;
+}
+
+/* The threads section: each thread's name, state, priority, stack (size, used, never used), control block, and
+ * its backtrace (the running thread's are the report's own). */
+static void print_threads(const struct fa_report *r, FILE *f)
+{
+	const struct fa_threads *t = &r->threads;
+
+	if (t->rtos == NULL) {
+		if (t->note[0] != '\0')
+			fprintf(f, "\nthreads: none read (%s)\n", t->note);
+		return;
+	}
+	fprintf(f, "\nthreads (%s, %llu found%s; saved contexts read as %s):\n", t->rtos, (unsigned long long)t->found,
+		t->found > t->n ? ", the first described" : "", t->layout);
+	if (t->n == 0)
+		fprintf(f, "  (%s)\n", t->note);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fa_thread *th = &t->v[i];
+		const struct fa_report_thread_frames *tf = &r->thread_of[i];
+
+		fprintf(f, "  thread %zu \"%s\" %s", i + 1, th->name, fa_thread_state_name(th->state));
+		if (th->has_priority)
+			fprintf(f, ", priority %u", th->priority);
+		if (th->has_stack)
+			fprintf(f, ", stack 0x%08llx-0x%08llx (%llu bytes", (unsigned long long)th->stack_lo,
+				(unsigned long long)th->stack_hi, (unsigned long long)(th->stack_hi - th->stack_lo));
+		if (th->has_stack && th->sp >= th->stack_lo && th->sp <= th->stack_hi)
+			fprintf(f, ", %llu used", (unsigned long long)(th->stack_hi - th->sp));
+		else if (th->has_stack && th->sp < th->stack_lo)
+			fprintf(f, ", overflowed: its stack pointer 0x%08llx is %llu bytes below it",
+				(unsigned long long)th->sp, (unsigned long long)(th->stack_lo - th->sp));
+		else if (th->has_stack)
+			fprintf(f, ", its stack pointer 0x%08llx above it", (unsigned long long)th->sp);
+		if (th->has_stack && th->has_high_water)
+			fprintf(f, ", %llu never used", (unsigned long long)th->high_water);
+		fprintf(f, "%s, TCB 0x%08llx%s\n", th->has_stack ? ")" : "", (unsigned long long)th->id,
+			th->crashed ? "  <- the crashing thread" : "");
+		if (tf->stop[0] == '\0') {
+			fprintf(f, "    (%s)\n", th->note[0] != '\0' ? th->note : "its frames are the backtrace above");
+			continue;
+		}
+		for (size_t k = 0; k < tf->n; k++) {
+			fprintf(f, "  ");
+			print_frame(f, k, &r->thread_frames[tf->first + k]);
+		}
+		fprintf(f, "    (unwinding stopped: %s)\n", tf->stop);
+	}
 }
 
 void fa_report_print(const struct fa_report *r, FILE *f)
@@ -385,6 +480,7 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 		if (r->targets.regs[i][0] != '\0')
 			fprintf(f, "  %-5s 0x%0*llx = %s\n", ff_reg_name(c->arch, c->os, i), (int)(2 * c->word),
 				(unsigned long long)c->regs[i], r->targets.regs[i]);
+	print_threads(r, f);
 	fprintf(f, "\ncaptured memory (anything else is not in the dump: a debugger shows the ELF's initial values "
 		   "there):\n");
 	for (size_t i = 0; i < c->nregions; i++)
@@ -396,58 +492,6 @@ void fa_report_print(const struct fa_report *r, FILE *f)
 	if (c->notes[0] != '\0')
 		fprintf(f, "notes: %s\n", c->notes);
 	fprintf(f, "\nfingerprint: %s  (%s)\n", r->fingerprint, r->fingerprint_input);
-}
-
-void fa_report_print_threads(const struct fa_threads *t, struct fa_elf *e, FILE *f)
-{
-	struct fa_report_frame *frames;
-
-	if (t->rtos == NULL) {
-		if (t->note[0] != '\0')
-			fprintf(f, "\nthreads: none read (%s)\n", t->note);
-		return;
-	}
-	fprintf(f, "\nthreads (%s, %llu found%s; saved contexts read as %s):\n", t->rtos, (unsigned long long)t->found,
-		t->found > t->n ? ", the first described" : "", t->layout);
-	if (t->n == 0)
-		fprintf(f, "  (%s)\n", t->note);
-	if ((frames = malloc(FA_REPORT_FRAMES * sizeof(*frames))) == NULL) {
-		fprintf(f, "  (out of memory)\n");
-		return;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		const struct fa_thread *th = &t->v[i];
-		size_t n;
-
-		fprintf(f, "  thread %zu \"%s\" %s", i + 1, th->name, fa_thread_state_name(th->state));
-		if (th->has_priority)
-			fprintf(f, ", priority %u", th->priority);
-		if (th->has_stack)
-			fprintf(f, ", stack 0x%08llx-0x%08llx (%llu bytes", (unsigned long long)th->stack_lo,
-				(unsigned long long)th->stack_hi, (unsigned long long)(th->stack_hi - th->stack_lo));
-		if (th->has_stack && th->sp >= th->stack_lo && th->sp <= th->stack_hi)
-			fprintf(f, ", %llu used", (unsigned long long)(th->stack_hi - th->sp));
-		else if (th->has_stack && th->sp < th->stack_lo)
-			fprintf(f, ", overflowed: its stack pointer 0x%08llx is %llu bytes below it",
-				(unsigned long long)th->sp, (unsigned long long)(th->stack_lo - th->sp));
-		else if (th->has_stack)
-			fprintf(f, ", its stack pointer 0x%08llx above it", (unsigned long long)th->sp);
-		if (th->has_stack && th->has_high_water)
-			fprintf(f, ", %llu never used", (unsigned long long)th->high_water);
-		fprintf(f, "%s, TCB 0x%08llx%s\n", th->has_stack ? ")" : "", (unsigned long long)th->id,
-			th->crashed ? "  <- the crashing thread" : "");
-		if (!th->unwound) {
-			fprintf(f, "    (%s)\n", th->note[0] != '\0' ? th->note : "its frames are the backtrace above");
-			continue;
-		}
-		n = expand(e, &th->unwind, frames, FA_REPORT_FRAMES);
-		for (size_t k = 0; k < n; k++) {
-			fprintf(f, "  ");
-			print_frame(f, k, &frames[k]);
-		}
-		fprintf(f, "    (unwinding stopped: %s)\n", th->unwind.why);
-	}
-	free(frames);
 }
 
 /* ---- JSON ---- */
@@ -496,6 +540,68 @@ static size_t vars_json(json_t *jf, const struct fa_report *r, size_t frame, siz
 	return v;
 }
 
+/* A report frame's JSON, without its physical frame's registers and variables. */
+static json_t *frame_json(const struct fa_report_frame *rf, bool *failed)
+{
+	json_t *jf = json_pack("{s:o, s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b}", "pc", hexnum(rf->pc), "function",
+			       rf->sym.function, "file", rf->sym.file, "line", rf->sym.line, "inlined", rf->sym.inlined,
+			       "tail_call", rf->tail_call, "exception", rf->exception, "null_call", rf->null_call,
+			       "application", rf->application);
+	bool bad = jf == NULL;
+
+	if (!bad && rf->found != FA_FOUND_CFI)
+		SET(jf, "found_by", json_string(k_found[rf->found]));
+	*failed |= bad;
+	return jf;
+}
+
+static json_t *threads_json(const struct fa_report *r, bool *failed)
+{
+	const struct fa_threads *t = &r->threads;
+	json_t *jt = json_object(), *list = json_array();
+	bool bad = jt == NULL || list == NULL;
+
+	SET(jt, "rtos", json_string(t->rtos));
+	SET(jt, "layout", json_string(t->layout));
+	SET(jt, "found", json_integer((json_int_t)t->found));
+	if (t->note[0] != '\0')
+		SET(jt, "note", json_string(t->note));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fa_thread *th = &t->v[i];
+		const struct fa_report_thread_frames *tf = &r->thread_of[i];
+		json_t *o = json_pack("{s:o, s:s, s:s}", "tcb", hexnum(th->id), "name", th->name, "state",
+				      fa_thread_state_name(th->state));
+
+		if (o == NULL) {
+			bad = true;
+			continue;
+		}
+		if (th->has_priority)
+			SET(o, "priority", json_integer(th->priority));
+		if (th->has_stack)
+			SET(o, "stack", json_pack("{s:o, s:o}", "low", hexnum(th->stack_lo), "high", hexnum(th->stack_hi)));
+		SET(o, "sp", hexnum(th->sp));
+		if (th->has_high_water)
+			SET(o, "never_used", json_integer((json_int_t)th->high_water));
+		if (th->crashed)
+			SET(o, "crashed", json_true());
+		if (tf->stop[0] != '\0') {
+			json_t *frames = json_array();
+
+			for (size_t k = 0; k < tf->n; k++)
+				ADD(frames, frame_json(&r->thread_frames[tf->first + k], &bad));
+			SET(o, "frames", frames);
+			SET(o, "stop", json_string(tf->stop));
+		} else if (th->note[0] != '\0') {
+			SET(o, "note", json_string(th->note));
+		}
+		ADD(list, o);
+	}
+	SET(jt, "list", list);
+	*failed |= bad;
+	return jt;
+}
+
 char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 {
 	bool bad = false; /* a member that could not be made: the report is not written with a hole */
@@ -521,10 +627,7 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 		SET(root, "code", json_integer((json_int_t)c->code));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fa_report_frame *rf = &r->frames[i];
-		json_t *jf = json_pack("{s:o, s:s, s:s, s:i, s:b, s:b, s:b, s:b, s:b}", "pc", hexnum(rf->pc), "function",
-				       rf->sym.function, "file", rf->sym.file, "line", rf->sym.line, "inlined",
-				       rf->sym.inlined, "tail_call", rf->tail_call, "exception", rf->exception,
-				       "null_call", rf->null_call, "application", rf->application);
+		json_t *jf = frame_json(rf, &bad);
 
 		if (!rf->sym.inlined && !rf->tail_call &&
 		    (i == 0 || rf->phys != r->frames[i - 1].phys || r->frames[i - 1].sym.inlined)) {
@@ -536,12 +639,12 @@ char *fa_report_json(const struct fa_report *r, enum fa_json_layout layout)
 					SET(fr, k_frame_regs[k], hexnum(f->regs[k]));
 			SET(jf, "registers", fr);
 		}
-		if (rf->found != FA_FOUND_CFI)
-			SET(jf, "found_by", json_string(k_found[rf->found]));
 		v = vars_json(jf, r, i, v, &bad);
 		ADD(frames, jf);
 	}
 	SET(root, "frames", frames);
+	if (r->threads.rtos != NULL)
+		SET(root, "threads", threads_json(r, &bad));
 	if (r->vars_cut)
 		SET(root, "variables_cut", json_true());
 	SET(root, "stop", json_pack("{s:s, s:s}", "reason", fa_stop_name(r->unwind.stop), "text",
@@ -805,6 +908,111 @@ static void read_vars(struct reader *rd, const json_t *o, struct fa_report *r, s
 	}
 }
 
+/* A frame's own members (frame_json()). */
+static void read_frame(struct reader *rd, const json_t *o, struct fa_report_frame *rf)
+{
+	char how[16] = "cfi";
+
+	memset(rf, 0, sizeof(*rf));
+	rf->pc = hex(rd, o, "pc", UINT64_MAX, true);
+	text(rd, o, "function", rf->sym.function, sizeof(rf->sym.function), true);
+	text(rd, o, "file", rf->sym.file, sizeof(rf->sym.file), true);
+	rf->sym.line = (int)integer(rd, o, "line", 0, INT32_MAX, true);
+	rf->sym.inlined = boolean(rd, o, "inlined");
+	rf->tail_call = boolean(rd, o, "tail_call");
+	rf->exception = boolean(rd, o, "exception");
+	rf->null_call = boolean(rd, o, "null_call");
+	rf->application = boolean(rd, o, "application");
+	text(rd, o, "found_by", how, sizeof(how), false);
+	for (rf->found = FA_FOUND_CFI; rf->found <= FA_FOUND_PROLOGUE; rf->found++)
+		if (strcmp(how, k_found[rf->found]) == 0)
+			break;
+	if (rf->found > FA_FOUND_PROLOGUE && rd->rc == 0)
+		bad(rd, FF_ERR_MALFORMED, "found_by", "is not cfi, exidx or prologue");
+}
+
+/* "threads" (threads_json()): bounded as the model is (FA_THREADS_MAX threads, FA_REPORT_THREAD_FRAMES frames in
+ * all, its strings' sizes). */
+static void read_threads(struct reader *rd, const json_t *root, struct fa_report *r)
+{
+	const json_t *jt, *list;
+	struct fa_threads *t = &r->threads;
+	char state[16];
+
+	at(rd, "threads", SIZE_MAX);
+	if ((jt = member(rd, root, "threads", JSON_OBJECT, false)) == NULL)
+		return;
+	text(rd, jt, "rtos", r->rtos_name, sizeof(r->rtos_name), true);
+	t->rtos = r->rtos_name;
+	text(rd, jt, "layout", t->layout, sizeof(t->layout), true);
+	t->found = (uint64_t)integer(rd, jt, "found", 0, INT64_MAX, true);
+	text(rd, jt, "note", t->note, sizeof(t->note), false);
+	list = member(rd, jt, "list", JSON_ARRAY, true);
+	if (json_array_size(list) > FA_THREADS_MAX) {
+		bad(rd, FF_ERR_MALFORMED, "list", "has more than FA_THREADS_MAX (32) threads");
+		return;
+	}
+	for (size_t i = 0; rd->rc == 0 && i < json_array_size(list); i++) {
+		const json_t *o = json_array_get(list, i), *stack, *frames;
+		struct fa_thread *th = &t->v[i];
+		struct fa_report_thread_frames *tf = &r->thread_of[i];
+
+		at(rd, "threads.list", i);
+		if (!json_is_object(o)) {
+			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
+			return;
+		}
+		th->id = hex(rd, o, "tcb", UINT64_MAX, true);
+		text(rd, o, "name", th->name, sizeof(th->name), true);
+		text(rd, o, "state", state, sizeof(state), true);
+		for (th->state = FA_THREAD_RUNNING; th->state < FA_THREAD_UNKNOWN; th->state++)
+			if (strcmp(state, fa_thread_state_name(th->state)) == 0)
+				break;
+		if (rd->rc == 0 && strcmp(state, fa_thread_state_name(th->state)) != 0)
+			bad(rd, FF_ERR_MALFORMED, "state", "is not a thread state (running, ready, blocked, ...)");
+		if (json_object_get(o, "priority") != NULL) {
+			th->priority = (uint32_t)integer(rd, o, "priority", 0, UINT32_MAX, true);
+			th->has_priority = true;
+		}
+		if ((stack = member(rd, o, "stack", JSON_OBJECT, false)) != NULL) {
+			th->stack_lo = hex(rd, stack, "low", UINT64_MAX, true);
+			th->stack_hi = hex(rd, stack, "high", UINT64_MAX, true);
+			th->has_stack = true;
+			if (rd->rc == 0 && th->stack_lo > th->stack_hi)
+				bad(rd, FF_ERR_MALFORMED, "stack", "has its low end above its high one");
+		}
+		th->sp = hex(rd, o, "sp", UINT64_MAX, true);
+		if (json_object_get(o, "never_used") != NULL) {
+			th->high_water = (uint64_t)integer(rd, o, "never_used", 0, INT64_MAX, true);
+			th->has_high_water = true;
+		}
+		th->crashed = json_object_get(o, "crashed") != NULL && boolean(rd, o, "crashed");
+		text(rd, o, "note", th->note, sizeof(th->note), false);
+		tf->first = r->nthread_frames;
+		if ((frames = member(rd, o, "frames", JSON_ARRAY, false)) == NULL)
+			continue;
+		if (json_array_size(frames) > FA_REPORT_THREAD_FRAMES - r->nthread_frames) {
+			bad(rd, FF_ERR_MALFORMED, "frames", "are more than FA_REPORT_THREAD_FRAMES (256) in all threads");
+			return;
+		}
+		text(rd, o, "stop", tf->stop, sizeof(tf->stop), true);
+		if (rd->rc == 0 && tf->stop[0] == '\0')
+			bad(rd, FF_ERR_MALFORMED, "stop", "is empty");
+		for (size_t k = 0; rd->rc == 0 && k < json_array_size(frames); k++) {
+			const json_t *f = json_array_get(frames, k);
+
+			if (!json_is_object(f)) {
+				bad(rd, FF_ERR_MALFORMED, "frames", "has an element that is not an object");
+				return;
+			}
+			read_frame(rd, f, &r->thread_frames[tf->first + k]);
+		}
+		tf->n = json_array_size(frames);
+		r->nthread_frames += tf->n;
+	}
+	t->n = rd->rc == 0 ? json_array_size(list) : 0;
+}
+
 static void read_frames(struct reader *rd, const json_t *root, struct fa_report *r)
 {
 	const json_t *a = member(rd, root, "frames", JSON_ARRAY, true);
@@ -827,25 +1035,7 @@ static void read_frames(struct reader *rd, const json_t *root, struct fa_report 
 			bad(rd, FF_ERR_MALFORMED, "", "is not an object");
 			return;
 		}
-		rf->pc = hex(rd, o, "pc", UINT64_MAX, true);
-		text(rd, o, "function", rf->sym.function, sizeof(rf->sym.function), true);
-		text(rd, o, "file", rf->sym.file, sizeof(rf->sym.file), true);
-		rf->sym.line = (int)integer(rd, o, "line", 0, INT32_MAX, true);
-		rf->sym.inlined = boolean(rd, o, "inlined");
-		rf->tail_call = boolean(rd, o, "tail_call");
-		rf->exception = boolean(rd, o, "exception");
-		rf->null_call = boolean(rd, o, "null_call");
-		rf->application = boolean(rd, o, "application");
-		{
-			char how[16] = "cfi";
-
-			text(rd, o, "found_by", how, sizeof(how), false);
-			for (rf->found = FA_FOUND_CFI; rf->found <= FA_FOUND_PROLOGUE; rf->found++)
-				if (strcmp(how, k_found[rf->found]) == 0)
-					break;
-			if (rf->found > FA_FOUND_PROLOGUE && rd->rc == 0)
-				bad(rd, FF_ERR_MALFORMED, "found_by", "is not cfi, exidx or prologue");
-		}
+		read_frame(rd, o, rf);
 		/* A physical frame: its inlined functions first, then its own entry, then the callers its tail calls
 		 * elided; a frame after its own entry that is not a tail call begins the next one. */
 		if (phys < 0 || (physical_seen && !rf->tail_call)) {
@@ -1046,6 +1236,7 @@ int fa_report_from_json(struct fa_report *out, const char *json, size_t len, str
 	read_targets(&rd, root, out);
 	read_captured(&rd, root, &out->dump);
 	read_recursion(&rd, root, out);
+	read_threads(&rd, root, out);
 	at(&rd, "", SIZE_MAX);
 	text(&rd, root, "notes", out->dump.notes, sizeof(out->dump.notes), false);
 	at(&rd, "fingerprint", SIZE_MAX);

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "data.h"
 #include "dwtype.h"
+#include "elf_private.h"
 #include "fa/threads.h"
 #include "ff/bytes.h"
 
@@ -30,6 +33,8 @@ struct kernel {
 	} lists[6];
 	size_t nlists;
 	bool cm4f; /* tasks save EXC_RETURN and, with an FPU frame, s16-s31 (ARM_CM4F) */
+	bool valid; /* the ELF has a FreeRTOS read so; else why says why not */
+	char why[200];
 };
 
 struct find {
@@ -256,10 +261,32 @@ static bool plausible(const struct fa_thread *t)
 				 t->sp <= t->stack_hi);
 }
 
+static void destroy_kernel(void *p)
+{
+	free(p);
+}
+
+/* The kernel's layout in this ELF, read once and kept in the handle (a warm trace pays nothing for it); NULL when
+ * the ELF has no FreeRTOS faultline reads (why in note). */
+static const struct kernel *kernel_of(struct fa_elf *e, char *note, size_t cap)
+{
+	struct kernel *k = fa_elf_index(e, FA_ELF_INDEX_THREADS);
+
+	if (k == NULL) {
+		if ((k = calloc(1, sizeof(*k))) == NULL)
+			return snprintf(note, cap, "out of memory"), NULL;
+		k->valid = layout(k, e, k->why, sizeof(k->why));
+		fa_elf_set_index(e, FA_ELF_INDEX_THREADS, k, destroy_kernel);
+	}
+	if (!k->valid)
+		snprintf(note, cap, "%s", k->why);
+	return k->valid ? k : NULL;
+}
+
 int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_message *m)
 {
 	const struct ff_coredump *c = &m->core;
-	struct kernel k;
+	const struct kernel *k;
 	uint64_t current = 0;
 
 	memset(out, 0, offsetof(struct fa_threads, v));
@@ -267,31 +294,30 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 	out->layout[0] = out->note[0] = '\0';
 	if (m->type != FF_MSG_COREDUMP || m->arch != 40 || m->os != 0)
 		return 0;
-	if (!layout(&k, e, out->note, sizeof(out->note))) {
+	if ((k = kernel_of(e, out->note, sizeof(out->note))) == NULL) {
 		if (!c->has_rtos)
 			out->note[0] = '\0'; /* no RTOS in the ELF, none in the dump: nothing to say */
 		return 0;
 	}
 	out->rtos = "FreeRTOS";
-	snprintf(out->layout, sizeof(out->layout), "%s (the ELF has %s)", k.cm4f ? "ARM_CM4F" : "ARM_CM3",
-		 k.cm4f ? "vPortEnableVFP" : "no vPortEnableVFP");
-	if (!word(c, k.current_var, &current) || current == 0) {
+	snprintf(out->layout, sizeof(out->layout), "%s (the ELF has %s)", k->cm4f ? "ARM_CM4F" : "ARM_CM3",
+		 k->cm4f ? "vPortEnableVFP" : "no vPortEnableVFP");
+	if (!word(c, k->current_var, &current) || current == 0) {
 		snprintf(out->note, sizeof(out->note), "pxCurrentTCB (at 0x%08llx) is not in the dump, or no task ran",
-			 (unsigned long long)k.current_var);
+			 (unsigned long long)k->current_var);
 		return 0;
 	}
 	add(out, current);
 	for (size_t i = 0; i < c->ntasks; i++) /* the device's list, then what the kernel's lists hold */
 		add(out, c->tasks[i].tcb);
-	for (uint64_t p = 0; p < k.nready; p++)
-		walk(out, &k, c, k.ready + p * k.list_size);
-	for (size_t i = 0; i < k.nlists; i++)
-		walk(out, &k, c, k.lists[i].addr);
+	for (uint64_t p = 0; p < k->nready; p++)
+		walk(out, k, c, k->ready + p * k->list_size);
+	for (size_t i = 0; i < k->nlists; i++)
+		walk(out, k, c, k->lists[i].addr);
 	for (size_t i = 0; i < out->n; i++) {
 		struct fa_thread *t = &out->v[i];
-		uint32_t regs[16] = {0};
 
-		describe(t, &k, c);
+		describe(t, k, c);
 		if (!plausible(t)) {
 			snprintf(t->note, sizeof(t->note), "not a task's control block, it seems (a corrupt list?): its "
 				 "stack would be 0x%08llx-0x%08llx, its saved stack pointer 0x%08llx",
@@ -302,16 +328,13 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 			t->state = FA_THREAD_UNKNOWN;
 			continue;
 		}
-		t->state = t->id == current ? FA_THREAD_RUNNING : state_of(&k, c, t->id);
+		t->state = t->id == current ? FA_THREAD_RUNNING : state_of(k, c, t->id);
 		t->crashed = c->has_rtos_overflow ? t->id == c->rtos_overflow : t->id == current;
 		if (t->id == current && !(c->has_rtos_overflow && c->rtos_overflow == current)) {
 			t->sp = c->regs[FF_CM_SP]; /* the report's own frames are this thread's */
 			continue;
 		}
-		if (!saved_context(&k, c, t->sp, regs, t->note, sizeof(t->note)))
-			continue;
-		fa_unwind_cortex_m_from(e, m, regs, 0xffff, &t->unwind);
-		t->unwound = true;
+		t->has_context = saved_context(k, c, t->sp, t->regs, t->note, sizeof(t->note));
 	}
 	return 0;
 }

@@ -68,11 +68,11 @@ static void print_core_threads(const struct fa_threads *t)
 		return;
 	fprintf(stderr, "faultline decode: the core's threads (GDB: thread apply all bt): 1 = the interrupted context");
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->v[i].state == FA_THREAD_RUNNING && !t->v[i].unwound)
+		if (t->v[i].state == FA_THREAD_RUNNING && !t->v[i].has_context)
 			fprintf(stderr, " (task \"%s\")", t->v[i].name);
 	}
 	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].unwound && t->v[i].unwind.n > 0)
+		if (t->v[i].has_context)
 			fprintf(stderr, ", %zu = \"%s\"", ++gdb, t->v[i].name);
 	fprintf(stderr, "\n");
 }
@@ -83,7 +83,6 @@ int cli_decode(int argc, char **argv)
 	struct ff_input in = {0};
 	struct fa_elf *elf = NULL;
 	struct fa_report *report = NULL;
-	struct fa_threads *threads = NULL;
 	struct ff_error err = {0};
 	uint8_t *data = NULL;
 	size_t len = 0, dumps = 0;
@@ -117,8 +116,8 @@ int cli_decode(int argc, char **argv)
 	}
 	data = read_file(input_path, &len);
 	report = calloc(1, sizeof(*report));
-	threads = malloc(sizeof(*threads));
-	if (data == NULL || report == NULL || threads == NULL)
+
+	if (data == NULL || report == NULL)
 		goto done;
 	if (ff_input_read(&in, data, len, &err) != 0) {
 		fprintf(stderr, "faultline decode: %s: %s\n", input_path, err.msg);
@@ -151,8 +150,6 @@ int cli_decode(int argc, char **argv)
 			fprintf(stderr, "faultline decode: coredump %zu: %s\n", dumps + 1, err.msg);
 			status = 1;
 		} else if (fa_report_build_options(report, elf, &m, options, &err) == 0) {
-			bool have_threads = fa_threads_find(threads, elf, &m) == 0;
-
 			if (json) {
 				char *text = fa_report_json(report, FA_JSON_INDENTED);
 
@@ -165,19 +162,16 @@ int cli_decode(int argc, char **argv)
 				free(text);
 			} else {
 				fa_report_print(report, stdout);
-				if (have_threads)
-					fa_report_print_threads(threads, elf, stdout);
 				printf("\n");
 			}
 			if (core_path != NULL &&
-			    fa_core_write_threads(core_path, &m, have_threads ? threads : NULL, &err) != 0) {
+			    fa_core_write_threads(core_path, &m, &report->threads, &err) != 0) {
 				fprintf(stderr, "faultline decode: --core: %s\n", err.msg);
 				status = 1;
 			} else if (core_path != NULL) {
 				fprintf(stderr, "faultline decode: wrote %s; open it with: " FA_CORE_GDB_COMMAND "\n",
 					core_path, elf_path, core_path);
-				if (have_threads)
-					print_core_threads(threads);
+				print_core_threads(&report->threads);
 			}
 			dumps++;
 		}
@@ -193,7 +187,6 @@ int cli_decode(int argc, char **argv)
 done:
 	ff_input_free(&in);
 	free(report);
-	free(threads);
 	free(data);
 	fa_elf_close(elf);
 	return status;

@@ -51,8 +51,8 @@ int fa_core_write(const char *path, const struct ff_message *m, struct ff_error 
 
 /*
  * fa_core_build() with an RTOS's threads: after the interrupted context's NT_PRSTATUS (GDB's thread 1, with the
- * dump's VFP registers), one NT_PRSTATUS for each thread unwound from its saved context (t->v[i].unwound), in the
- * order of t, with the registers of its innermost frame (those not recovered as 0), xPSR Thumb, pr_pid 2, 3, ...
+ * dump's VFP registers), one NT_PRSTATUS for each thread with a saved context (t->v[i].has_context), in the order
+ * of t, with the registers read from it, xPSR Thumb, pr_pid 2, 3, ...
  * `thread apply all bt` then shows every task; GDB 13 numbers a bare-metal core's threads only, in that order.
  * t: (in) the threads (fa_threads_find()), or NULL for none.  out, out_len, m, err: as for fa_core_build().
  * Returns what fa_core_build() returns.

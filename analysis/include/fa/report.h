@@ -100,11 +100,21 @@ struct fa_report_dump {
 	char notes[FF_NOTES_MAX];         /* what decoding the message dropped */
 };
 
+/* All threads' frames, in one pool (a report of 32 tasks of typical depth). */
+#define FA_REPORT_THREAD_FRAMES 256u
+
+/* A thread's backtrace in the report: thread_frames[first .. first + n). */
+struct fa_report_thread_frames {
+	size_t first, n;
+	char stop[200]; /* why its unwind stopped; "" when it has none of its own (the running thread: the report's) */
+};
+
 struct fa_report {
 	struct fa_report_dump dump;
 	struct fa_fault fault;
 	struct fa_unwind unwind;
 	struct fa_report_frame frames[FA_REPORT_FRAMES];
+	struct fa_report_frame thread_frames[FA_REPORT_THREAD_FRAMES]; /* (like frames: set whole when added) */
 	struct fa_report_var vars[FA_REPORT_VARS]; /* by frame, innermost first; in a frame its arguments first */
 	char var_text[FA_REPORT_VAR_TEXT];
 	size_t n;
@@ -128,6 +138,13 @@ struct fa_report {
 	size_t nvars;          /* vars[0..nvars) */
 	size_t var_text_len;   /* bytes of var_text in use */
 	bool vars_cut;         /* the pool was full: frames after the last variable's may have more */
+	/* An RTOS's threads (docs/ANALYSIS.md, Threads): threads.rtos NULL when the dump has none; each thread's
+	 * frames by threads.v's index. The fingerprint and title are the crashing thread's when it is not the
+	 * interrupted context (a stack overflow an RTOS's hook reported). */
+	struct fa_threads threads;
+	struct fa_report_thread_frames thread_of[FA_THREADS_MAX];
+	size_t nthread_frames;
+	char rtos_name[16];    /* threads.rtos, kept here: a report read from JSON owns its strings */
 };
 
 /*
@@ -163,13 +180,7 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
  */
 void fa_report_print(const struct fa_report *r, FILE *f);
 
-/*
- * Print an RTOS's threads (fa/threads.h) as the text report's last section: each thread's name, state, priority,
- * stack (size, used, never used), control block, and the backtrace from its saved context; the running thread's
- * frames are the report's own.
- * t: (in) the threads of the report's dump.  e: (in) its ELF (symbols).  f: (in) the stream written to.
- */
-void fa_report_print_threads(const struct fa_threads *t, struct fa_elf *e, FILE *f);
+
 
 /* How fa_report_json() lays the JSON out: indented for people, compact (no whitespace) for storage. */
 enum fa_json_layout { FA_JSON_INDENTED, FA_JSON_COMPACT };

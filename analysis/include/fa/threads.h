@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "fa/elf.h"
-#include "fa/unwind.h"
 #include "ff/message.h"
 
 #ifdef __cplusplus
@@ -42,10 +41,10 @@ struct fa_thread {
 	uint64_t high_water;           /* bytes of its stack never used (the device measured it), when known */
 	bool has_high_water;
 	bool crashed;                  /* the crashing context's thread (its stack overflowed, by the RTOS's hook) */
-	bool unwound;                  /* unwind holds its frames (a switched-out thread's, from its saved context;
-					* the running one's are the report's own) */
-	struct fa_unwind unwind;
-	char note[160];                /* why it has no frames, when it has none */
+	bool has_context;              /* regs: its registers, from its saved context (a switched-out thread, or the
+					* one an overflow hook named); else the running one's are the dump's own */
+	uint32_t regs[16];             /* r0-r15 */
+	char note[160];                /* why it has no saved context, when it has none and is not running */
 };
 
 struct fa_threads {
@@ -58,7 +57,9 @@ struct fa_threads {
 };
 
 /*
- * Find and unwind the threads of a Cortex-M coredump (its `rtos` key, or an RTOS's data the memory holds).
+ * Find the threads of a Cortex-M coredump (its `rtos` key, or an RTOS's data the memory holds), with each
+ * switched-out thread's registers from its saved context (fa_unwind_cortex_m_from() unwinds them; the report does).
+ * The kernel's layout is read from the ELF once and kept in the handle.
  * out: (out) filled (large: do not put it on a small stack).
  * e: (in) the dump's ELF.  m: (in) the coredump.
  * Returns 0 (a dump without threads gives n 0, and note says why when an RTOS was expected); FF_ERR_NOMEM.

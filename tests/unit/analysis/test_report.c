@@ -38,7 +38,7 @@ static char *read_text(const char *relpath)
 static void real_reports_read_back(void **state)
 {
 	static const char *const k_names[] = {"bus_write", "tail_call", "stack_overflow", "assert", "watchdog",
-					      "null_call", "posix"};
+					      "null_call", "posix", "freertos"};
 	struct ff_error err = {0};
 
 	(void)state;
@@ -166,15 +166,18 @@ static void printable_strings(void **state)
 	free(json);
 }
 
-/* One change to a real report's JSON (path: "member" or "object.member", "frames.N.member"; value NULL deletes
- * it) must be refused with code, and err naming needle. */
-static void refused(const char *path, json_t *value, int code, const char *needle)
+/* One change to a real report's JSON (file: under tests/data/reports; path: "member" or "object.member",
+ * "frames.N.member"; value NULL deletes it) must be refused with code, and err naming needle. */
+static void refused_in(const char *file, const char *path, json_t *value, int code, const char *needle)
 {
-	char *json = read_text("reports/tail_call.json"), *text;
-	json_t *j = json_loads(json, 0, NULL), *o = j;
+	char name[64], *json, *text;
+	json_t *j, *o;
 	char key[64], *dot;
 	struct ff_error err = {0};
 
+	snprintf(name, sizeof(name), "reports/%s.json", file);
+	json = read_text(name);
+	j = o = json_loads(json, 0, NULL);
 	assert_non_null(j);
 	snprintf(key, sizeof(key), "%s", path);
 	while ((dot = strchr(key, '.')) != NULL) {
@@ -197,6 +200,11 @@ static void refused(const char *path, json_t *value, int code, const char *needl
 	json_decref(j);
 }
 
+static void refused(const char *path, json_t *value, int code, const char *needle)
+{
+	refused_in("tail_call", path, value, code, needle);
+}
+
 static void malformed_json(void **state)
 {
 	static const char *const k_texts[] = {"", "{", "[]", "null", "{\"version\": 1,}", "{\"a\": 1, \"a\": 2}",
@@ -216,6 +224,37 @@ static void malformed_json(void **state)
 	memset(big, ' ', FA_REPORT_JSON_MAX + 1);
 	assert_int_equal(fa_report_from_json(&s_report, big, FA_REPORT_JSON_MAX + 1, &err), FF_ERR_TOO_LARGE);
 	free(big);
+}
+
+/* The threads of a FreeRTOS dump: every member checked and bounded. */
+static void refused_threads(void **state)
+{
+	json_t *many = json_array(), *frames = json_array(), *frame;
+	char *json = read_text("reports/freertos.json");
+	json_t *j = json_loads(json, 0, NULL);
+
+	(void)state;
+	refused_in("freertos", "threads.rtos", NULL, FF_ERR_MALFORMED, "threads.rtos is missing");
+	refused_in("freertos", "threads.list.1.state", json_string("sleeping"), FF_ERR_MALFORMED,
+		   "threads.list[1].state is not a thread state");
+	refused_in("freertos", "threads.list.1.stack.low", json_string("0xffffffff"), FF_ERR_MALFORMED,
+		   "threads.list[1].stack has its low end above its high one");
+	refused_in("freertos", "threads.list.1.tcb", json_integer(5), FF_ERR_MALFORMED, "threads.list[1].tcb");
+	refused_in("freertos", "threads.list.1.name", json_string("a name much longer than thirty-one bytes"),
+		   FF_ERR_MALFORMED, "threads.list[1].name");
+	refused_in("freertos", "threads.list.1.stop", NULL, FF_ERR_MALFORMED, "threads.list[1].stop is missing");
+	refused_in("freertos", "threads.list.1.frames.0.pc", json_string("zz"), FF_ERR_MALFORMED,
+		   "threads.list[1].pc");
+	for (int i = 0; i <= 32; i++)
+		json_array_append(many, json_array_get(json_object_get(json_object_get(j, "threads"), "list"), 1));
+	refused_in("freertos", "threads.list", many, FF_ERR_MALFORMED, "more than FA_THREADS_MAX (32)");
+	frame = json_array_get(json_object_get(json_array_get(json_object_get(json_object_get(j, "threads"), "list"),
+							       1), "frames"), 0);
+	for (int i = 0; i <= 256; i++)
+		json_array_append(frames, frame);
+	refused_in("freertos", "threads.list.1.frames", frames, FF_ERR_MALFORMED, "more than FA_REPORT_THREAD_FRAMES");
+	json_decref(j);
+	free(json);
 }
 
 static void refused_members(void **state)
@@ -464,6 +503,7 @@ int main(void)
 		cmocka_unit_test(printable_strings),
 		cmocka_unit_test(malformed_json),
 		cmocka_unit_test(refused_members),
+		cmocka_unit_test(refused_threads),
 		cmocka_unit_test(found_by_round_trip),
 		cmocka_unit_test(tail_call_of_several_sites),
 		cmocka_unit_test(fingerprint_without_clone_suffix),
