@@ -407,6 +407,15 @@ static int issue(const struct remote *r)
 		printf(" %lld", (long long)json_integer_value(v));
 	if (json_is_integer(json_object_get(j, "split_from")))
 		printf("\nsplit from: issue %lld", (long long)json_integer_value(json_object_get(j, "split_from")));
+	{ /* the task it happened in, when the latest trace has an RTOS's threads */
+		json_t *threads = json_object_get(json_object_get(json_object_get(j, "trace"), "report"), "threads");
+
+		json_array_foreach(json_object_get(threads, "list"), n, v)
+			if (json_is_true(json_object_get(v, "crashed")) && json_is_string(json_object_get(v, "name")))
+				printf("\ntask:       \"%s\" (%s)", json_string_value(json_object_get(v, "name")),
+				       json_is_string(json_object_get(threads, "rtos"))
+					       ? json_string_value(json_object_get(threads, "rtos")) : "RTOS");
+	}
 	printf("\n\n");
 	status = print_trace(r, json_object_get(j, "trace"), "latest ");
 	json_decref(j);
