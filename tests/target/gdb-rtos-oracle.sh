@@ -23,25 +23,16 @@ wait "$qemu" 2>/dev/null || true
 rm -f "$sock"
 grep -q '^==restored$' "$out.gdb" || { echo "gdb-rtos-oracle: the GDB script did not finish:"; cat "$out.gdb"; exit 1; }
 "$faultline" decode --elf "$elf" "$out.log" > "$out.txt" 2> "$out.err" || { cat "$out.err"; exit 1; }
-tab=$(printf '\t')
-frames() { # the "#N" lines from stdin as PC/FUNCTION words
-	awk '{ l = $0; sub(/^ *#[0-9]+ +(\[inlined\] |\[tail call\] )?/, "", l); pc = ""
-		if (l ~ /^0x[0-9a-f]+ in /) { pc = l; sub(/ .*/, "", pc); sub(/^0x[0-9a-f]+ in /, "", l) }
-		sub(/ .*/, "", l); printf "%s%s/%s", (NR > 1 ? " " : ""), pc, l } END { print "" }'
-}
+. "$here/frames-lib.sh"
 status=0 checked=0
 for name in $(sed -n 's/^==task \(.*\)$/\1/p' "$out.gdb" | tr ' ' '~'); do
 	name=$(echo "$name" | tr '~' ' ')
 	theirs=$(awk -v n="==task $name" '$0 == n { on = 1; next } /^==/ { on = 0 } on && /^#[0-9]+ /' "$out.gdb" | frames)
-	ours=$(awk -v n="\"$name\"" '/^  thread [0-9]+ "/ { on = index($0, n) > 0; next } on && /^    #[0-9]+ /' \
-		"$out.txt" | frames)
+	ours=$(task_frames "$name" "$out.txt")
 	if [ -z "$ours" ]; then
 		echo "gdb-rtos-oracle: faultline shows no frames for task $name"; status=1; continue
 	fi
-	if printf '%s\n%s\n' "$ours" "$theirs" | awk 'NR == 1 { n = split($0, a, " ") } NR == 2 { m = split($0, b, " ") }
-		END { if (m < n) exit 1
-		      for (i = 1; i <= n; i++) { split(a[i], x, "/"); split(b[i], y, "/")
-			if (y[1] != "" ? x[1] != y[1] : x[2] != y[2]) exit 1 } }'; then
+	if frames_agree "$ours" "$theirs"; then
 		checked=$((checked + 1))
 	else
 		echo "gdb-rtos-oracle: task $name: faultline: $ours; GDB's script: $theirs"
