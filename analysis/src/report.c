@@ -387,6 +387,9 @@ static size_t print_vars(FILE *f, const struct fa_report *r, size_t frame, size_
 static void print_threads(const struct fa_report *r, FILE *f)
 {
 	const struct fa_threads *t = &r->threads;
+	/* in handler mode: an interrupt (or the tick) faulted over the running task (EXC_RETURN bit 2 clear) */
+	bool in_exception = r->dump.arch == 40 && r->dump.os == 0 && r->dump.nregs > FF_CM_EXC_RETURN &&
+			    (r->dump.regs[FF_CM_EXC_RETURN] & 0x4u) == 0;
 
 	if (t->rtos == NULL) {
 		if (t->note[0] != '\0')
@@ -417,7 +420,8 @@ static void print_threads(const struct fa_report *r, FILE *f)
 		if (th->has_stack && th->has_high_water)
 			fprintf(f, ", %llu never used", (unsigned long long)th->high_water);
 		fprintf(f, "%s, TCB 0x%08llx%s\n", th->has_stack ? ")" : "", (unsigned long long)th->id,
-			th->crashed ? "  <- the crashing thread" : "");
+			!th->crashed ? "" : in_exception && tf->stop[0] == '\0' ? "  <- the fault came in an exception over it"
+										  : "  <- the crashing thread");
 		if (tf->stop[0] == '\0') {
 			fprintf(f, "    (%s)\n", th->note[0] != '\0' ? th->note : "its frames are the backtrace above");
 			continue;

@@ -331,7 +331,10 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 		t->state = t->id == current ? FA_THREAD_RUNNING : state_of(k, c, t->id);
 		t->crashed = c->has_rtos_overflow ? t->id == c->rtos_overflow : t->id == current;
 		if (t->id == current && !(c->has_rtos_overflow && c->rtos_overflow == current)) {
-			t->sp = c->regs[FF_CM_SP]; /* the report's own frames are this thread's */
+			/* the report's own frames are this thread's: its stack pointer is the interrupted one, or the process
+			 * stack's when an exception came over it in handler mode (EXC_RETURN bit 2: thread on PSP) */
+			t->sp = (c->regs[FF_CM_EXC_RETURN] & 0x4u) != 0 || c->nregs <= FF_CM_PSP ? c->regs[FF_CM_SP]
+												 : c->regs[FF_CM_PSP];
 			continue;
 		}
 		t->has_context = saved_context(k, c, t->sp, t->regs, t->note, sizeof(t->note));

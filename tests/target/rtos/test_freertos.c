@@ -4,6 +4,7 @@
  * task that suspends itself (created statically); a software timer and the tick hook. Command line: the scenario.
  * A fifth uses the FPU. Boot 1 runs the scenario's crash; the port saves the dump and resets; boot 2 sends every message as serial lines
  * and exits 0 (board_send_all()), for `faultline decode` (tests/target/decode-expect.sh). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -63,6 +64,22 @@ static void break_lists(void)
 	set_word(k->lists[4] + k->list_first, 0xfffffff0u);
 }
 
+#define NVIC_ISER0 (*(volatile uint32_t *)0xe000e100u)
+#define NVIC_ISPR0 (*(volatile uint32_t *)0xe000e200u)
+#define NVIC_IPR0 (*(volatile uint32_t *)0xe000e400u)
+
+static bool is(const char *scenario)
+{
+	return strcmp(s_scenario, scenario) == 0;
+}
+
+/* The isr_fault scenario's interrupt, pended by the consumer: it faults over the consumer task. */
+void Board_IRQ0_Handler(void);
+void Board_IRQ0_Handler(void)
+{
+	bus_fault_write(0x150u);
+}
+
 /* Waits on the queue (blocked), and in the task_fault scenario writes to a bus error after a few items. */
 static void consumer_task(void *arg)
 {
@@ -73,11 +90,14 @@ static void consumer_task(void *arg)
 		if (xQueueReceive(s_queue, &item, portMAX_DELAY) != pdPASS) /* waits here: consumer */
 			continue;
 		s_received++;
-		if (strcmp(s_scenario, "corrupt_list") == 0 && s_received == ITEMS_BEFORE_FAULT)
+		if (is("corrupt_list") && s_received == ITEMS_BEFORE_FAULT)
 			break_lists();
-		if (strcmp(s_scenario, "task_fault") != 0 && strcmp(s_scenario, "corrupt_list") != 0)
-			continue;
-		if (s_received == ITEMS_BEFORE_FAULT)
+		if (is("isr_fault") && s_received == ITEMS_BEFORE_FAULT) {
+			NVIC_IPR0 = 0xc0u; /* below the kernel's syscall priority: a plain application interrupt */
+			NVIC_ISER0 = 1u;
+			NVIC_ISPR0 = 1u;
+		}
+		if ((is("task_fault") || is("corrupt_list")) && s_received == ITEMS_BEFORE_FAULT)
 			bus_fault_write(item);
 	}
 }
@@ -139,10 +159,12 @@ static void hog_task(void *arg)
 	vTaskSuspend(NULL);
 }
 
+/* Runs in the timer task; in the timer_fault scenario its tenth run faults. */
 static void timer_callback(TimerHandle_t timer)
 {
 	(void)timer;
-	s_timer_runs++;
+	if (++s_timer_runs == 10 && is("timer_fault"))
+		bus_fault_write(s_timer_runs);
 }
 
 /* The board port's process stack: the running task's (board_port.c). */
@@ -151,9 +173,11 @@ bool board_rtos_stack_bounds(uintptr_t *out_lo, uintptr_t *out_hi)
 	return fl_freertos_current_stack(out_lo, out_hi);
 }
 
+/* Runs in the tick interrupt; in the tick_fault scenario its hundredth tick faults. */
 void vApplicationTickHook(void)
 {
-	s_ticks++;
+	if (++s_ticks == 100 && is("tick_fault"))
+		bus_fault_write(s_ticks);
 }
 
 /* The kernel found a task's stack overflowed (configCHECK_FOR_STACK_OVERFLOW): a coredump naming the task. */
@@ -196,8 +220,8 @@ int main(void)
 		return 0;
 	}
 	s_scenario = board_cmdline();
-	if (strcmp(s_scenario, "task_fault") != 0 && strcmp(s_scenario, "overflow_hook") != 0 &&
-	    strcmp(s_scenario, "corrupt_list") != 0) {
+	if (!is("task_fault") && !is("overflow_hook") && !is("corrupt_list") && !is("isr_fault") && !is("tick_fault") &&
+	    !is("timer_fault")) {
 		board_printf("unknown scenario '%s'\n", s_scenario);
 		return 2;
 	}
@@ -210,7 +234,7 @@ int main(void)
 	BOARD_CHECK(xTaskCreate(fpu_task, "fpu", 192, NULL, 1, NULL) == pdPASS);
 	BOARD_CHECK(xTaskCreateStatic(parked_task, "parked", configMINIMAL_STACK_SIZE, NULL, 1, s_parked_stack,
 				      &s_parked_tcb) != NULL);
-	if (strcmp(s_scenario, "overflow_hook") == 0)
+	if (is("overflow_hook"))
 		BOARD_CHECK(xTaskCreateStatic(hog_task, "hog", sizeof(s_hog.stack) / sizeof(s_hog.stack[0]), NULL, 1,
 					      s_hog.stack, &s_hog_tcb) != NULL);
 	timer = xTimerCreate("blink", pdMS_TO_TICKS(3), pdTRUE, NULL, timer_callback);
