@@ -33,6 +33,7 @@ struct kernel {
 	} lists[6];
 	size_t nlists;
 	bool cm4f; /* tasks save EXC_RETURN and, with an FPU frame, s16-s31 (ARM_CM4F) */
+	bool mpu;  /* an MPU port: a switched-out task's context is in its TCB (xMPUSettings), not on its stack */
 	bool valid; /* the ELF has a FreeRTOS read so; else why says why not */
 	char why[200];
 };
@@ -126,6 +127,7 @@ static bool layout(struct kernel *k, struct fa_elf *e, char *note, size_t cap)
 		if (fa_data_variable(e, k_lists[i].name, &addr, &t) == 0)
 			k->lists[k->nlists].addr = addr, k->lists[k->nlists++].state = k_lists[i].state;
 	k->cm4f = fa_elf_has_function(e, "vPortEnableVFP");
+	k->mpu = member(&tcb, "xMPUSettings", &off, NULL);
 	return true;
 }
 
@@ -300,8 +302,9 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 		return 0;
 	}
 	out->rtos = "FreeRTOS";
-	snprintf(out->layout, sizeof(out->layout), "%s (the ELF has %s)", k->cm4f ? "ARM_CM4F" : "ARM_CM3",
-		 k->cm4f ? "vPortEnableVFP" : "no vPortEnableVFP");
+	snprintf(out->layout, sizeof(out->layout), "%s (the ELF has %s)",
+		 k->mpu ? "an MPU port's, not read" : k->cm4f ? "ARM_CM4F" : "ARM_CM3",
+		 k->mpu ? "TCB_t.xMPUSettings" : k->cm4f ? "vPortEnableVFP" : "no vPortEnableVFP");
 	if (!word(c, k->current_var, &current) || current == 0) {
 		snprintf(out->note, sizeof(out->note), "pxCurrentTCB (at 0x%08llx) is not in the dump, or no task ran",
 			 (unsigned long long)k->current_var);
@@ -337,7 +340,11 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 												 : c->regs[FF_CM_PSP];
 			continue;
 		}
-		t->has_context = saved_context(k, c, t->sp, t->regs, t->note, sizeof(t->note));
+		if (k->mpu) /* (say so rather than read a stack that does not hold it) */
+			snprintf(t->note, sizeof(t->note), "a FreeRTOS MPU port keeps a switched-out task's context in its "
+				 "TCB (xMPUSettings): this version does not unwind it");
+		else
+			t->has_context = saved_context(k, c, t->sp, t->regs, t->note, sizeof(t->note));
 	}
 	return 0;
 }
