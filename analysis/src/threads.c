@@ -343,6 +343,9 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 		if (k->mpu) /* (say so rather than read a stack that does not hold it) */
 			snprintf(t->note, sizeof(t->note), "a FreeRTOS MPU port keeps a switched-out task's context in its "
 				 "TCB (xMPUSettings): this version does not unwind it");
+		else if (!c->has_fault) /* ARMv6-M: no fault status registers (docs/FORMAT.md 8.1) */
+			snprintf(t->note, sizeof(t->note), "on ARMv6-M the ARM_CM0 port saves EXC_RETURN first, then "
+				 "r4-r11: this version does not read that order");
 		else
 			t->has_context = saved_context(k, c, t->sp, t->regs, t->note, sizeof(t->note));
 	}
