@@ -67,6 +67,21 @@ for case in "small:$build/firmware/tests/target/faults-m3.elf:deep_chain" \
 			r = substr($0, RSTART + 2, RLENGTH - 5); printf " (target: at most 3x: %s)", (r <= 3) ? "met" : "missed" }
 			print "" }'
 done
+# Eight FreeRTOS tasks (tests/target/rtos, the stack overflow scenario: the kernel's and the test's tasks): decode,
+# every task found through DWARF and unwound from its saved context, against GDB's `thread apply all bt` on the core
+# decode exports (a thread per task). Only with a FreeRTOS kernel configured (FREERTOS_KERNEL_PATH).
+rtos=$build/firmware/tests/target/freertos-m3.elf
+if [ -f "$rtos" ]; then
+	"$here/tests/target/run-qemu.sh" "$rtos" overflow_hook > "$work/rtos.log" 2>&1 || true
+	"$build/cli/faultline" decode --elf "$rtos" "$work/rtos.log" --core "$work/rtos.core" > "$work/rtos.txt" 2>&1
+	echo "== decode vs gdb, FreeRTOS: $(sed -n 's/^threads (FreeRTOS, \([0-9]*\) found.*/\1/p' "$work/rtos.txt") tasks," \
+	     "each unwound ($(grep -c '^    #' "$work/rtos.txt") frames in all)"
+	pair "faultline decode" "gdb-multiarch -batch core thread apply all bt" "" \
+		"$build/cli/faultline decode --elf $rtos $work/rtos.log" \
+		"gdb-multiarch -q -nx -batch -ex 'set stack-cache off' $rtos -ex 'core-file $work/rtos.core' -ex 'thread apply all bt'"
+else
+	echo "== decode of FreeRTOS tasks: no FreeRTOS kernel configured (FREERTOS_KERNEL_PATH): not measured"
+fi
 rm -rf "$work"
 
 # faultline-server on this machine: the client on the same host, the database (WAL, synchronous=NORMAL) in a
