@@ -150,3 +150,42 @@ log=$(mktemp)
 "$here/tests/target/run-qemu.sh" "$build/firmware/tests/target/faults-m3.elf" bus_write > "$log" 2>&1 || true
 "$build/check_crash" bus_write "$log" | head -1 | sed 's/^/  /'
 rm -f "$log"
+
+# The FreeRTOS port, in the RTOS test image (tests/target/rtos, ARM_CM3, heap_4), when a kernel is configured.
+rtos=$build/firmware/tests/target/freertos-m3
+if [ -f "$rtos.map" ]; then
+	echo
+	echo "the FreeRTOS port (sdk/ports/freertos) in the RTOS test image (Cortex-M3, seven tasks), after --gc-sections:"
+	awk 'function hex(s,   i, v) {
+			v = 0; s = tolower(s); sub(/^0x/, "", s)
+			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return v
+		}
+		/^Linker script and memory map/ { on = 1; next } !on { next }
+		/^ [.A-Za-z_]/ && NF == 1 { sec = $1; next }
+		/^ [.A-Za-z_]/ && NF >= 4 && $2 ~ /^0x/ { sec = $1; size = $3; file = $4 }
+		/^                0x/ && NF >= 3 && $2 ~ /^0x/ && sec != "" { size = $2; file = $3 }
+		file ~ /fl_freertos\.c/ { n = hex(size); if (sec ~ /^\.(text|rodata)/) t += n; else if (sec ~ /^\.data/) d += n; else if (sec ~ /^\.(bss|noinit)/ || sec == "COMMON") b += n }
+		{ file = ""; sec = "" }
+		END { printf "  fl_freertos.c: %d bytes of text, %d data, %d bss\n", t, d, b }' "$rtos.map" 2>/dev/null ||
+		echo "  fl_freertos.c: (the map could not be read)"
+	arm-none-eabi-nm -S -t d "$rtos.elf" | awk '$4 == "fl_freertos_kernel" || $4 ~ /^kernel\.[0-9]+$/ { s += $2 }
+		END { printf "  the kernel table freertos_tasks_c_additions.h adds to tasks.c: %d bytes of flash\n", s }'
+	plain=$(find "$build/firmware/tests/target" -path '*faultline_sdk_mps2-an385.dir*' -name coredump.c.obj | head -n 1)
+	rtossdk=$(find "$build/firmware/tests/target" -path '*faultline_sdk_rtos_mps2-an385.dir*' -name coredump.c.obj | head -n 1)
+	if [ -n "$plain" ] && [ -n "$rtossdk" ]; then
+		set -- $(arm-none-eabi-size "$plain" | awk 'NR == 2 { print $1, $3 }') \
+		       $(arm-none-eabi-size "$rtossdk" | awk 'NR == 2 { print $1, $3 }')
+		echo "  the SDK's capture with FL_PORT_HAS_RTOS=1 (coredump.c, before --gc-sections): text +$(($3 - $1))," \
+		     "bss +$(($4 - $2)) (the plan and task table, out of the fault handler's stack)"
+	fi
+	log=$(mktemp)
+	"$here/tests/target/run-qemu.sh" "$rtos.elf" task_fault > "$log" 2>&1 || true
+	"$build/cli/faultline" decode --elf "$rtos.elf" "$log" 2>/dev/null | awk '
+		/^  0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ bytes/ { captured += $2 }
+		/^  thread [0-9]+ "/ && match($0, /\(([0-9]+) bytes, ([0-9]+) used/) {
+			s = substr($0, RSTART + 1, RLENGTH - 1); split(s, v, /[ ,]+/); full += v[1]; used += v[3]; tasks++ }
+		END { printf "  a task fault'"'"'s dump holds %d bytes of memory for %d tasks (their stacks'"'"' used parts: %d bytes); " \
+			"with every stack in full it would hold about %d\n", captured, tasks, used, captured - used + full }'
+	rm -f "$log"
+fi
