@@ -160,13 +160,55 @@ void fl_port_rtos_capture(const struct fl_capture *c, struct fl_rtos_capture *ou
 		plan_stack(k, &out->tasks[order[i]], member(out->tasks[order[i]].tcb, k->tcb_top));
 }
 
+static struct {
+	uintptr_t tcb, lo, hi; /* the task the guard protects, and where it is */
+} s_guard;
+
 bool fl_freertos_current_stack(uintptr_t *out_lo, uintptr_t *out_hi)
 {
 	const struct fl_freertos_kernel *k = fl_freertos_kernel();
 	uintptr_t current;
 
 	if (!read_word(k->current, &current) || current == 0 ||
-	    fl_port_memory_readable(current, k->tcb_size) != k->tcb_size)
+	    fl_port_memory_readable(current, k->tcb_size) != k->tcb_size || !stack_of(k, current, out_lo, out_hi))
 		return false;
-	return stack_of(k, current, out_lo, out_hi);
+	if (s_guard.tcb == current && s_guard.hi > *out_lo && s_guard.hi < *out_hi)
+		*out_lo = s_guard.hi; /* the stack proper starts above its guard */
+	return true;
+}
+
+bool fl_freertos_guard(uintptr_t *out_lo, uintptr_t *out_hi)
+{
+	*out_lo = s_guard.lo;
+	*out_hi = s_guard.hi;
+	return s_guard.hi > s_guard.lo;
+}
+
+void fl_freertos_guard_switched_in(void)
+{
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)
+	const struct fl_freertos_kernel *k = fl_freertos_kernel();
+	volatile uint32_t *const ctrl = (volatile uint32_t *)0xe000ed94u, *const rnr = (volatile uint32_t *)0xe000ed98u;
+	volatile uint32_t *const rbar = (volatile uint32_t *)0xe000ed9cu, *const rasr = (volatile uint32_t *)0xe000eda0u;
+	uintptr_t current = *(const volatile uintptr_t *)k->current, lo, hi, guard;
+	uint32_t log2 = 0;
+
+	if (current == 0 || !stack_of(k, current, &lo, &hi))
+		return;
+	/* above the 16 bytes the kernel's own check (configCHECK_FOR_STACK_OVERFLOW 2) reads at every switch */
+	guard = (lo + 16u + FL_FREERTOS_GUARD_SIZE - 1u) & ~(uintptr_t)(FL_FREERTOS_GUARD_SIZE - 1u);
+	if (guard + FL_FREERTOS_GUARD_SIZE >= hi)
+		return; /* a stack too small to give some of it up */
+	while ((1u << log2) < FL_FREERTOS_GUARD_SIZE)
+		log2++;
+	s_guard.tcb = 0; /* (while it moves: neither the old place nor the new is trusted) */
+	*rnr = FL_FREERTOS_GUARD_REGION;
+	*rbar = (uint32_t)guard;
+	*rasr = 1u << 28 | (log2 - 1u) << 1 | 1u; /* XN, AP 0: no access, SIZE, ENABLE */
+	*ctrl = 1u << 2 | 1u;                     /* PRIVDEFENA, ENABLE */
+	__asm__ volatile("dsb\n isb" ::: "memory");
+	s_guard.lo = guard;
+	s_guard.hi = guard + FL_FREERTOS_GUARD_SIZE;
+	s_guard.tcb = current;
+#endif
 }

@@ -49,6 +49,10 @@
 #include "faultline/assert.h"
 #define configASSERT(x) FL_ASSERT(x)
 
+/* At each task switch: the guard_overflow scenario's per-task MPU stack guard (faultline/freertos.h) */
+void rtos_task_switched_in(void);
+#define traceTASK_SWITCHED_IN() rtos_task_switched_in()
+
 /* The port's handlers under the names of the board's vector table. */
 #define vPortSVCHandler SVC_Handler
 #define xPortPendSVHandler PendSV_Handler

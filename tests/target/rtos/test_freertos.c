@@ -2,7 +2,9 @@
 /* The RTOS test image: the real FreeRTOS kernel (FREERTOS_KERNEL_PATH) on QEMU's MPS2 boards with the SDK and the
  * board's port. Tasks as an application has them: a producer and a consumer on a queue, a task that sleeps, a
  * task that suspends itself (created statically); a software timer and the tick hook. Command line: the scenario.
- * A fifth uses the FPU. Boot 1 runs the scenario's crash; the port saves the dump and resets; boot 2 sends every message as serial lines
+ * A fifth uses the FPU. Scenarios: a task fault, a stack overflow found by the kernel's hook or by the per-task MPU
+ * guard, corrupt task lists, faults in an interrupt, the tick hook and a timer callback. Boot 1 runs the scenario's
+ * crash; the port saves the dump and resets; boot 2 sends every message as serial lines
  * and exits 0 (board_send_all()), for `faultline decode` (tests/target/decode-expect.sh). */
 #include <stdbool.h>
 #include <stdint.h>
@@ -152,6 +154,34 @@ __attribute__((noinline)) static uint32_t recurse(uint32_t depth)
 	return depth < s_depth_limit ? recurse(depth + 1) + frame[0] : frame[0];
 }
 
+/* The guard_overflow scenario: recursion without a pause, until a push lands in the task's MPU stack guard. */
+__attribute__((noinline)) static uint32_t plunge(uint32_t depth)
+{
+	volatile uint8_t frame[48];
+
+	frame[0] = (uint8_t)depth;
+	return depth < s_depth_limit ? plunge(depth + 1) + frame[0] : frame[0];
+}
+
+static void deep_task(void *arg)
+{
+	(void)arg;
+	vTaskDelay(pdMS_TO_TICKS(5)); /* switched out once, so that it runs with its guard */
+	s_received += plunge(0);
+	vTaskSuspend(NULL);
+}
+
+void rtos_task_switched_in(void)
+{
+	uintptr_t lo, hi;
+
+	if (!is("guard_overflow"))
+		return;
+	fl_freertos_guard_switched_in();
+	if (fl_freertos_guard(&lo, &hi))
+		board_set_stack_guard(lo, hi); /* not readable for the port's capture either */
+}
+
 static void hog_task(void *arg)
 {
 	(void)arg;
@@ -221,7 +251,7 @@ int main(void)
 	}
 	s_scenario = board_cmdline();
 	if (!is("task_fault") && !is("overflow_hook") && !is("corrupt_list") && !is("isr_fault") && !is("tick_fault") &&
-	    !is("timer_fault")) {
+	    !is("timer_fault") && !is("guard_overflow")) {
 		board_printf("unknown scenario '%s'\n", s_scenario);
 		return 2;
 	}
@@ -234,6 +264,8 @@ int main(void)
 	BOARD_CHECK(xTaskCreate(fpu_task, "fpu", 192, NULL, 1, NULL) == pdPASS);
 	BOARD_CHECK(xTaskCreateStatic(parked_task, "parked", configMINIMAL_STACK_SIZE, NULL, 1, s_parked_stack,
 				      &s_parked_tcb) != NULL);
+	if (is("guard_overflow"))
+		BOARD_CHECK(xTaskCreate(deep_task, "deep", 192, NULL, 1, NULL) == pdPASS);
 	if (is("overflow_hook"))
 		BOARD_CHECK(xTaskCreateStatic(hog_task, "hog", sizeof(s_hog.stack) / sizeof(s_hog.stack[0]), NULL, 1,
 					      s_hog.stack, &s_hog_tcb) != NULL);
