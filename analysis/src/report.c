@@ -292,7 +292,7 @@ static void build_threads(struct fa_report *r, struct fa_elf *e, const struct ff
 		tf->n = expand(e, &u, &r->thread_frames[tf->first], FA_REPORT_THREAD_FRAMES - tf->first);
 		r->nthread_frames += tf->n;
 		snprintf(tf->stop, sizeof(tf->stop), "%s", u.why[0] != '\0' ? u.why : "?");
-		if (t->crashed && m->core.has_rtos_overflow) {
+		if (t->crashed && m->core.has_rtos_overflow && m->core.rtos_kind == FF_RTOS_FREERTOS) {
 			snprintf(r->fault.kind, sizeof(r->fault.kind), "stack_overflow");
 			snprintf(r->fault.text, sizeof(r->fault.text), "stack overflow of task \"%s\", found by %s's check "
 				 "at a task switch", t->name, r->rtos_name);
@@ -308,7 +308,10 @@ int fa_report_build(struct fa_report *out, struct fa_elf *e, const struct ff_mes
 int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struct ff_message *m, unsigned options,
 			    struct ff_error *err)
 {
-	/* everything but the frames (each is set whole when added): they are most of the report's 60 KB */
+	size_t n;
+
+	/* everything but the frames, the threads' frames and the variables (each set whole when added): they are
+	 * most of the report's bytes */
 	memset(out, 0, offsetof(struct fa_report, frames));
 	memset(&out->n, 0, sizeof(*out) - offsetof(struct fa_report, n));
 	if (m->type != FF_MSG_COREDUMP)
@@ -330,8 +333,8 @@ int fa_report_build_options(struct fa_report *out, struct fa_elf *e, const struc
 				 " at %s:%d in %s()", base(out->site.file), out->site.line, out->site.function);
 	}
 	build_threads(out, e, m);
-	if (strcmp(out->fault.kind, "stack_overflow") == 0 && !m->core.has_rtos_overflow)
-		find_recursion(out, e, &m->core);
+	if (strcmp(out->fault.kind, "stack_overflow") == 0 && crash_frames(out, &n) == out->frames)
+		find_recursion(out, e, &m->core); /* (the overflowed task's own frames need no search) */
 	name_targets(out, e);
 	fingerprint(out);
 	title(out);

@@ -114,6 +114,7 @@ static bool layout(struct kernel *k, struct fa_elf *e, char *note, size_t cap)
 		return false;
 	}
 	if (fa_data_variable(e, "xDelayedTaskList1", &addr, &list) != 0 || !size_of(&list, &k->list_size) ||
+	    k->list_size == 0 || k->tcb_size == 0 ||
 	    !member(&list, "uxNumberOfItems", &k->list_count, NULL) || !member(&list, "xListEnd", &k->list_end, &end) ||
 	    !member(&end, "pxNext", &off, NULL)) {
 		snprintf(note, cap, "no xDelayedTaskList1 of a List_t type: a FreeRTOS faultline does not read");
@@ -225,7 +226,8 @@ static bool saved_context(const struct kernel *k, const struct ff_coredump *c, u
 	return true;
 }
 
-static void describe(struct fa_thread *t, const struct kernel *k, const struct ff_coredump *c)
+/* ntasks: how many of c->tasks to believe (the `rtos` key's tasks, when its kind is FreeRTOS) */
+static void describe(struct fa_thread *t, const struct kernel *k, const struct ff_coredump *c, size_t ntasks)
 {
 	const uint8_t *p;
 	uint64_t v;
@@ -247,7 +249,7 @@ static void describe(struct fa_thread *t, const struct kernel *k, const struct f
 		t->has_stack = true;
 	}
 	word(c, t->id + k->top, &t->sp);
-	for (size_t i = 0; i < c->ntasks; i++) {
+	for (size_t i = 0; i < ntasks; i++) {
 		if (c->tasks[i].tcb == t->id && c->tasks[i].has_high_water) {
 			t->high_water = c->tasks[i].high_water;
 			t->has_high_water = true;
@@ -288,6 +290,9 @@ static const struct kernel *kernel_of(struct fa_elf *e, char *note, size_t cap)
 int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_message *m)
 {
 	const struct ff_coredump *c = &m->core;
+	/* the device's `rtos` key counts only when it speaks of FreeRTOS (FORMAT.md: an unknown kind is ignored) */
+	bool key = c->has_rtos && c->rtos_kind == FF_RTOS_FREERTOS, overflow = key && c->has_rtos_overflow;
+	size_t ntasks = key ? c->ntasks : 0;
 	const struct kernel *k;
 	uint64_t current = 0;
 
@@ -311,7 +316,7 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 		return 0;
 	}
 	add(out, current);
-	for (size_t i = 0; i < c->ntasks; i++) /* the device's list, then what the kernel's lists hold */
+	for (size_t i = 0; i < ntasks; i++) /* the device's list, then what the kernel's lists hold */
 		add(out, c->tasks[i].tcb);
 	for (uint64_t p = 0; p < k->nready; p++)
 		walk(out, k, c, k->ready + p * k->list_size);
@@ -320,7 +325,7 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 	for (size_t i = 0; i < out->n; i++) {
 		struct fa_thread *t = &out->v[i];
 
-		describe(t, k, c);
+		describe(t, k, c, ntasks);
 		if (!plausible(t)) {
 			snprintf(t->note, sizeof(t->note), "not a task's control block, it seems (a corrupt list?): its "
 				 "stack would be 0x%08llx-0x%08llx, its saved stack pointer 0x%08llx",
@@ -332,8 +337,8 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 			continue;
 		}
 		t->state = t->id == current ? FA_THREAD_RUNNING : state_of(k, c, t->id);
-		t->crashed = c->has_rtos_overflow ? t->id == c->rtos_overflow : t->id == current;
-		if (t->id == current && !(c->has_rtos_overflow && c->rtos_overflow == current)) {
+		t->crashed = overflow ? t->id == c->rtos_overflow : t->id == current;
+		if (t->id == current && !(overflow && c->rtos_overflow == current)) {
 			/* the report's own frames are this thread's: its stack pointer is the interrupted one, or the process
 			 * stack's when an exception came over it in handler mode (EXC_RETURN bit 2: thread on PSP) */
 			t->sp = (c->regs[FF_CM_EXC_RETURN] & 0x4u) != 0 || c->nregs <= FF_CM_PSP ? c->regs[FF_CM_SP]

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ff_message_parse(&m, data, size, NULL) == 0 && m.type == FF_MSG_COREDUMP && m.arch == 40 && m.os == 0 &&
 	    fa_report_build(&report, s_elf, &m, NULL) == 0) {
 		fuzz_report_round_trip(&report);
-		if (fa_core_build(&core, &core_len, &m, NULL) == 0 && core_len == 0)
+		if (fa_core_build_threads(&core, &core_len, &m, &report.threads, NULL) == 0 && core_len == 0)
 			abort();
 		free(core);
 	}

@@ -20,3 +20,13 @@ frames_agree() {
 task_frames() {
 	awk -v n="\"$1\"" '/^  thread [0-9]+ "/ { on = index($0, n) > 0; next } on && /^    #[0-9]+ /' "$2" | frames
 }
+# check_task LABEL NAME OURS THEIRS: count task NAME as agreeing (checked), or say how it differs (status 1); the
+# caller sets status=0 checked=0 first
+check_task() {
+	if [ -n "$3" ] && frames_agree "$3" "$4"; then
+		checked=$((checked + 1))
+	else
+		echo "$1: task $2: faultline: ${3:-no frames}; GDB: $4"
+		status=1
+	fi
+}

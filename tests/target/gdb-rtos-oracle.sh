@@ -28,16 +28,7 @@ status=0 checked=0
 for name in $(sed -n 's/^==task \(.*\)$/\1/p' "$out.gdb" | tr ' ' '~'); do
 	name=$(echo "$name" | tr '~' ' ')
 	theirs=$(awk -v n="==task $name" '$0 == n { on = 1; next } /^==/ { on = 0 } on && /^#[0-9]+ /' "$out.gdb" | frames)
-	ours=$(task_frames "$name" "$out.txt")
-	if [ -z "$ours" ]; then
-		echo "gdb-rtos-oracle: faultline shows no frames for task $name"; status=1; continue
-	fi
-	if frames_agree "$ours" "$theirs"; then
-		checked=$((checked + 1))
-	else
-		echo "gdb-rtos-oracle: task $name: faultline: $ours; GDB's script: $theirs"
-		status=1
-	fi
+	check_task gdb-rtos-oracle "$name" "$(task_frames "$name" "$out.txt")" "$theirs"
 done
 [ "$checked" -gt 0 ] || { echo "gdb-rtos-oracle: no task compared"; cat "$out.gdb"; exit 1; }
 [ $status = 0 ] && echo "$scenario ($(basename "$elf")): $checked tasks agree with the live GDB script"

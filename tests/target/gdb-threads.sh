@@ -21,13 +21,7 @@ for name in $(printf '%s\n' "$map" | tr ',' '\n' | sed -n 's/^ *[0-9]* = "\(.*\)
 	name=$(echo "$name" | tr '~' ' ')
 	n=$(printf '%s\n' "$map" | tr ',' '\n' | sed -n "s/^ *\([0-9]*\) = \"$name\"\$/\1/p")
 	theirs=$(awk -v n="$n" '/^Thread [0-9]+ / { on = $2 == n; next } on && /^#[0-9]+ /' "$out.gdb" | frames)
-	ours=$(task_frames "$name" "$out.txt")
-	if [ -n "$ours" ] && frames_agree "$ours" "$theirs"; then
-		checked=$((checked + 1))
-	else
-		echo "gdb-threads: task $name (GDB thread $n): faultline: $ours; GDB: $theirs"
-		status=1
-	fi
+	check_task "gdb-threads (GDB thread $n)" "$name" "$(task_frames "$name" "$out.txt")" "$theirs"
 done
 [ "$checked" -gt 0 ] || { echo "gdb-threads: no task compared"; cat "$out.txt"; exit 1; }
 [ $status = 0 ] && echo "$scenario ($(basename "$elf")): $checked tasks agree with GDB on the core"

@@ -149,9 +149,10 @@ struct fa_report {
 
 /*
  * Build the report of a coredump: explain the fault, unwind, symbolize every frame (inlined and tail-called ones
- * expanded), read each frame's arguments and locals (vars), find recursion in a stack overflow, fingerprint and
- * title it. A dump that cannot be unwound (not a
- * Cortex-M one, no CFI...) still gives a report, whose unwind.stop says why.
+ * expanded), read each frame's arguments and locals (vars), find an RTOS's threads and unwind each (threads,
+ * thread_frames), find recursion in a stack overflow, fingerprint and title it (by the crashing thread's frames
+ * when an RTOS's hook named the task). A dump that cannot be unwound (not a Cortex-M one, no CFI...) still gives a
+ * report, whose unwind.stop says why.
  * out: (out) caller-allocated and filled (it is large: allocate it, do not put it on a small stack); it keeps no
  *      pointer to m.
  * e: (in) the dump's ELF, already checked against the dump's build-id (fa_elf_check_build_id()).
