@@ -33,6 +33,7 @@ struct kernel {
 	} lists[6];
 	size_t nlists;
 	bool cm4f; /* tasks save EXC_RETURN and, with an FPU frame, s16-s31 (ARM_CM4F) */
+	bool asm_port; /* vStartFirstTask: the context switch is in portasm.c (ARM_CM0 since V11.1, ARMv8-M) */
 	bool mpu;  /* an MPU port: a switched-out task's context is in its TCB (xMPUSettings), not on its stack */
 	bool valid; /* the ELF has a FreeRTOS read so; else why says why not */
 	char why[200];
@@ -128,6 +129,7 @@ static bool layout(struct kernel *k, struct fa_elf *e, char *note, size_t cap)
 		if (fa_data_variable(e, k_lists[i].name, &addr, &t) == 0)
 			k->lists[k->nlists].addr = addr, k->lists[k->nlists++].state = k_lists[i].state;
 	k->cm4f = fa_elf_has_function(e, "vPortEnableVFP");
+	k->asm_port = fa_elf_has_function(e, "vStartFirstTask");
 	k->mpu = member(&tcb, "xMPUSettings", &off, NULL);
 	return true;
 }
@@ -194,24 +196,52 @@ static enum fa_thread_state state_of(const struct kernel *k, const struct ff_cor
 	return FA_THREAD_UNKNOWN;
 }
 
-/* A switched-out task's registers from its saved context at sp (its pxTopOfStack): ARM_CM3 saves r4-r11 below
- * the hardware frame; ARM_CM4F r4-r11 and EXC_RETURN, then s16-s31 when the task had an FPU frame. */
-static bool saved_context(const struct kernel *k, const struct ff_coredump *c, uint64_t sp, uint32_t regs[16],
+/* How a port saves a switched-out task's context on its stack, below the hardware's exception frame. */
+enum save {
+	SAVE_CM3,  /* ARM_CM3: r4-r11 */
+	SAVE_CM4F, /* ARM_CM4F: r4-r11, EXC_RETURN, then s16-s31 when the task had an FPU frame */
+	SAVE_CM0,  /* ARM_CM0 (V11.1 and later, portasm.c): EXC_RETURN, r4-r7, r8-r11 */
+	SAVE_NONE, /* not read: note says why */
+};
+
+/* The layout of this dump's tasks: the ELF's port symbols, and for ARMv6-M the dump (it alone has no fault
+ * status registers, docs/FORMAT.md 8.1). Writes what was known how, or why none applies, to text. */
+static enum save save_of(const struct kernel *k, const struct ff_coredump *c, char *text, size_t cap)
+{
+	if (k->mpu)
+		return snprintf(text, cap, "a FreeRTOS MPU port keeps a switched-out task's context in its TCB "
+			 "(xMPUSettings): this version does not unwind it"), SAVE_NONE;
+	if (!c->has_fault && k->asm_port && !k->cm4f)
+		return snprintf(text, cap, "ARM_CM0 (ARMv6-M: no fault status in the dump; the ELF has "
+			 "vStartFirstTask)"), SAVE_CM0;
+	if (!c->has_fault)
+		return snprintf(text, cap, "on ARMv6-M faultline reads the ARM_CM0 port of FreeRTOS V11.1 and later "
+			 "(vStartFirstTask): this ELF has an older one"), SAVE_NONE;
+	if (k->asm_port)
+		return snprintf(text, cap, "an ARMv8-M port of FreeRTOS (the ELF has vStartFirstTask): this version "
+			 "does not read its saved contexts"), SAVE_NONE;
+	if (k->cm4f)
+		return snprintf(text, cap, "ARM_CM4F (the ELF has vPortEnableVFP)"), SAVE_CM4F;
+	return snprintf(text, cap, "ARM_CM3 (the ELF has no vPortEnableVFP)"), SAVE_CM3;
+}
+
+/* A switched-out task's registers from its saved context at sp (its pxTopOfStack), in the port's layout. */
+static bool saved_context(enum save save, const struct ff_coredump *c, uint64_t sp, uint32_t regs[16],
 			  char *note, size_t cap)
 {
 	uint64_t w, exc = 0xfffffffdu, frame;
-	unsigned sw = k->cm4f ? 9 : 8;
+	uint64_t low = save == SAVE_CM0 ? sp + 4 : sp; /* r4-r11 */
 
 	for (unsigned i = 0; i < 8; i++) {
-		if (!word(c, sp + 4 * i, &w))
+		if (!word(c, low + 4 * i, &w))
 			return snprintf(note, cap, "its saved context at 0x%08llx is not in the dump",
 					(unsigned long long)sp), false;
 		regs[4 + i] = (uint32_t)w;
 	}
-	if (k->cm4f && !word(c, sp + 32, &exc))
+	if (save != SAVE_CM3 && !word(c, save == SAVE_CM0 ? sp : sp + 32, &exc))
 		return snprintf(note, cap, "its saved EXC_RETURN at 0x%08llx is not in the dump",
-				(unsigned long long)(sp + 32)), false;
-	frame = sp + 4 * sw + ((exc & 0x10u) == 0 ? 64u : 0u); /* past s16-s31 */
+				(unsigned long long)(save == SAVE_CM0 ? sp : sp + 32)), false;
+	frame = sp + (save == SAVE_CM3 ? 32u : 36u) + ((exc & 0x10u) == 0 ? 64u : 0u); /* past s16-s31 */
 	for (unsigned i = 0; i < 8; i++) {
 		static const int k_hw[8] = {0, 1, 2, 3, 12, 14, 15, -1};
 
@@ -295,6 +325,8 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 	size_t ntasks = key ? c->ntasks : 0;
 	const struct kernel *k;
 	uint64_t current = 0;
+	enum save save;
+	char why[160];
 
 	memset(out, 0, offsetof(struct fa_threads, v));
 	out->n = out->found = 0;
@@ -307,9 +339,8 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 		return 0;
 	}
 	out->rtos = "FreeRTOS";
-	snprintf(out->layout, sizeof(out->layout), "%s (the ELF has %s)",
-		 k->mpu ? "an MPU port's, not read" : k->cm4f ? "ARM_CM4F" : "ARM_CM3",
-		 k->mpu ? "TCB_t.xMPUSettings" : k->cm4f ? "vPortEnableVFP" : "no vPortEnableVFP");
+	save = save_of(k, c, why, sizeof(why));
+	snprintf(out->layout, sizeof(out->layout), "%s", save == SAVE_NONE ? "not read" : why);
 	if (!word(c, k->current_var, &current) || current == 0) {
 		snprintf(out->note, sizeof(out->note), "pxCurrentTCB (at 0x%08llx) is not in the dump, or no task ran",
 			 (unsigned long long)k->current_var);
@@ -345,14 +376,10 @@ int fa_threads_find(struct fa_threads *out, struct fa_elf *e, const struct ff_me
 												 : c->regs[FF_CM_PSP];
 			continue;
 		}
-		if (k->mpu) /* (say so rather than read a stack that does not hold it) */
-			snprintf(t->note, sizeof(t->note), "a FreeRTOS MPU port keeps a switched-out task's context in its "
-				 "TCB (xMPUSettings): this version does not unwind it");
-		else if (!c->has_fault) /* ARMv6-M: no fault status registers (docs/FORMAT.md 8.1) */
-			snprintf(t->note, sizeof(t->note), "on ARMv6-M the ARM_CM0 port saves EXC_RETURN first, then "
-				 "r4-r11: this version does not read that order");
+		if (save == SAVE_NONE) /* (say so rather than read a stack that does not hold it) */
+			snprintf(t->note, sizeof(t->note), "%s", why);
 		else
-			t->has_context = saved_context(k, c, t->sp, t->regs, t->note, sizeof(t->note));
+			t->has_context = saved_context(save, c, t->sp, t->regs, t->note, sizeof(t->note));
 	}
 	return 0;
 }

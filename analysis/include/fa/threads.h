@@ -52,7 +52,7 @@ struct fa_threads {
 	struct fa_thread v[FA_THREADS_MAX];
 	size_t n;
 	uint64_t found;                /* threads found (more than n: the rest are not described) */
-	char layout[64];               /* which saved-context layout applies and how that was known */
+	char layout[160];              /* which saved-context layout applies and how that was known */
 	char note[200];                /* what kept threads from being read, when n is 0 */
 };
 

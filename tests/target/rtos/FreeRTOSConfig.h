@@ -25,6 +25,7 @@
 #define configUSE_IDLE_HOOK 0
 #define configUSE_TICK_HOOK 1
 #define configCHECK_FOR_STACK_OVERFLOW 2
+#define configENABLE_MPU 0 /* (the ARM_CM0 port asks; ARM_CM3 and ARM_CM4F have no MPU option) */
 #define configUSE_MALLOC_FAILED_HOOK 0
 #define configRECORD_STACK_HIGH_ADDRESS 1
 
