@@ -452,6 +452,55 @@ static void heartbeat_example(void **state)
 	free(bytes);
 }
 
+/* The coredump test vector with an `rtos` map (docs/FORMAT.md 8.1): a task's stack overflow its RTOS's hook found. */
+static void rtos_vector(void **state)
+{
+	static const uint8_t tcb[16] = {0x60, 0x10, 0x00, 0x20};
+	struct ff_message m;
+	struct ff_error err = {0};
+	size_t len;
+	uint8_t *bytes = fl_test_read("format-v1/coredump-rtos.bin", &len);
+
+	(void)state;
+	assert_int_equal(len, 210);
+	if (ff_message_parse(&m, bytes, len, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(m.type, FF_MSG_COREDUMP);
+	assert_int_equal(m.arch, 40);
+	assert_string_equal(m.sw_version, "1.0.0");
+	assert_int_equal(m.boot_id, 7);
+	assert_int_equal(m.core.reason, 0x800b);
+	assert_int_equal(m.core.nregs, 20);
+	assert_int_equal(m.core.regs[13], 0x20000ff8);
+	assert_int_equal(m.core.regs[15], 0x00001302);
+	assert_int_equal(m.core.regs[19], 0xfffffff1);
+	assert_true(m.core.has_fault);
+	assert_true(m.core.has_stack);
+	assert_int_equal(m.core.stack_lo, 0x20000f00);
+	assert_int_equal(m.core.stack_hi, 0x20001000);
+	assert_int_equal(m.core.nregions, 1);
+	assert_int_equal(m.core.regions[0].addr, 0x20001110);
+	assert_int_equal(m.core.regions[0].len, sizeof(tcb));
+	assert_memory_equal(m.core.regions[0].data, tcb, sizeof(tcb));
+	assert_true(m.core.has_site);
+	assert_int_equal(m.core.site_pc, 0x00001302);
+	assert_int_equal(m.core.site_lr, 0);
+	assert_true(m.core.has_rtos);
+	assert_int_equal(m.core.rtos_kind, FF_RTOS_FREERTOS);
+	assert_int_equal(m.core.rtos_found, 6);
+	assert_int_equal(m.core.ntasks, 2);
+	assert_int_equal(m.core.tasks[0].tcb, 0x20001110);
+	assert_true(m.core.tasks[0].has_high_water);
+	assert_int_equal(m.core.tasks[0].high_water, 96);
+	assert_int_equal(m.core.tasks[1].tcb, 0x200006c4);
+	assert_false(m.core.tasks[1].has_high_water);
+	assert_true(m.core.has_rtos_overflow);
+	assert_int_equal(m.core.rtos_overflow, 0x20001110);
+	assert_string_equal(m.notes, "");
+	ff_message_free(&m);
+	free(bytes);
+}
+
 /* Which firmware identity keys a built heartbeat carries. */
 enum { ID_ARCH = 1, ID_OS = 2, ID_BUILD_ID = 4, ID_SW = 8, ID_HW = 16, ID_ALL = 31, ID_REQUIRED = 13 };
 
@@ -699,7 +748,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_example),            cmocka_unit_test(coredump_fields),
-		cmocka_unit_test(region_problems_are_notes), cmocka_unit_test(rtos_tasks_read),
+		cmocka_unit_test(region_problems_are_notes), cmocka_unit_test(rtos_tasks_read), cmocka_unit_test(rtos_vector),
 		cmocka_unit_test(hostile_envelopes),         cmocka_unit_test(hostile_coredumps),
 		cmocka_unit_test(heartbeat_example),
 		cmocka_unit_test(heartbeat_full_form),       cmocka_unit_test(heartbeat_skips_what_it_does_not_know),
