@@ -155,7 +155,7 @@ rm -f "$log"
 rtos=$build/firmware/tests/target/freertos-m3
 if [ -f "$rtos.map" ]; then
 	echo
-	echo "the FreeRTOS port (sdk/ports/freertos) in the RTOS test image (Cortex-M3, seven tasks), after --gc-sections:"
+	echo "the FreeRTOS port (sdk/ports/freertos) in the RTOS test image (Cortex-M3, heap_4), after --gc-sections:"
 	awk 'function hex(s,   i, v) {
 			v = 0; s = tolower(s); sub(/^0x/, "", s)
 			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
@@ -169,6 +169,8 @@ if [ -f "$rtos.map" ]; then
 		{ file = ""; sec = "" }
 		END { printf "  fl_freertos.c: %d bytes of text, %d data, %d bss\n", t, d, b }' "$rtos.map" 2>/dev/null ||
 		echo "  fl_freertos.c: (the map could not be read)"
+	arm-none-eabi-nm -S -t d "$rtos.elf" | awk '$3 == "T" && $4 ~ /^fl_freertos_guard/ { t += $2 }
+		END { printf "  of which the optional per-task MPU stack guard (fl_freertos_guard*): %d bytes of text\n", t }'
 	arm-none-eabi-nm -S -t d "$rtos.elf" | awk '$4 == "fl_freertos_kernel" || $4 ~ /^kernel\.[0-9]+$/ { s += $2 }
 		END { printf "  the kernel table freertos_tasks_c_additions.h adds to tasks.c: %d bytes of flash\n", s }'
 	plain=$(find "$build/firmware/tests/target" -path '*faultline_sdk_mps2-an385.dir*' -name coredump.c.obj | head -n 1)
@@ -180,12 +182,16 @@ if [ -f "$rtos.map" ]; then
 		     "bss +$(($4 - $2)) (the plan and task table, out of the fault handler's stack)"
 	fi
 	log=$(mktemp)
-	"$here/tests/target/run-qemu.sh" "$rtos.elf" task_fault > "$log" 2>&1 || true
-	"$build/cli/faultline" decode --elf "$rtos.elf" "$log" 2>/dev/null | awk '
-		/^  0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ bytes/ { captured += $2 }
-		/^  thread [0-9]+ "/ && match($0, /\(([0-9]+) bytes, ([0-9]+) used/) {
-			s = substr($0, RSTART + 1, RLENGTH - 1); split(s, v, /[ ,]+/); full += v[1]; used += v[3]; tasks++ }
-		END { printf "  a task fault'"'"'s dump holds %d bytes of memory for %d tasks (their stacks'"'"' used parts: %d bytes); " \
-			"with every stack in full it would hold about %d\n", captured, tasks, used, captured - used + full }'
+	for scenario in four_tasks task_fault; do
+		"$here/tests/target/run-qemu.sh" "$rtos.elf" "$scenario" > "$log" 2>&1 || true
+		wire=$(sed -n 's/.*#FL:C:\([^:]*\):.*/\1/p' "$log" | while read -r c; do printf '%s' "$c" | base64 -d | wc -c; done |
+			awk '{ s += $1 } END { print s + 0 }')
+		"$build/cli/faultline" decode --elf "$rtos.elf" "$log" 2>/dev/null | awk -v scenario="$scenario" -v wire="$wire" '
+			/^  0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ bytes/ { captured += $2 }
+			/^  thread [0-9]+ "/ && match($0, /\(([0-9]+) bytes, ([0-9]+) used/) {
+				s = substr($0, RSTART + 1, RLENGTH - 1); split(s, v, /[ ,]+/); full += v[1]; used += v[3]; tasks++ }
+			END { printf "  %s: the dump holds %d bytes of memory for %d tasks (%d of the application, the idle and timer tasks; their stacks'"'"' used parts: %d bytes), %d bytes on the wire in chunks at MTU 20; with every stack in full it would hold about %d (%d on the wire)\n",
+				scenario, captured, tasks, tasks - 2, used, wire, captured - used + full, wire + full - used }'
+	done
 	rm -f "$log"
 fi
