@@ -190,8 +190,8 @@ if [ -f "$rtos.map" ]; then
 			/^  0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ bytes/ { captured += $2 }
 			/^  thread [0-9]+ "/ && match($0, /\(([0-9]+) bytes, ([0-9]+) used/) {
 				s = substr($0, RSTART + 1, RLENGTH - 1); split(s, v, /[ ,]+/); full += v[1]; used += v[3]; tasks++ }
-			END { printf "  %s: the dump holds %d bytes of memory for %d tasks (%d of the application, the idle and timer tasks; their stacks'"'"' used parts: %d bytes), %d bytes on the wire in chunks at MTU 20; with every stack in full it would hold about %d (%d on the wire)\n",
-				scenario, captured, tasks, tasks - 2, used, wire, captured - used + full, wire + full - used }'
+			END { printf "  %s: the dump holds %d bytes of memory for %d tasks (%d of the application, the idle and timer tasks; their stacks'"'"' used parts: %d bytes), %d bytes on the wire in chunks at MTU 20; with every stack in full it would hold about %d\n",
+				scenario, captured, tasks, tasks - 2, used, wire, captured - used + full }'
 	done
 	rm -f "$log"
 fi

@@ -38,7 +38,7 @@ def set_regs(regs):
 
 
 def frames(stop_at_psp=False):
-    """GDB's frames from the CPU's registers; with stop_at_psp, up to the first exception frame whose code ran on
+    """GDB's frames from the CPU's registers, as (pc, function); with stop_at_psp, up to the first exception frame whose code ran on
     the process stack: returns (lines, that frame) and skips the frames before the first exception frame (the
     fault handler's own)."""
     out, f, n = [], gdb.newest_frame(), 0
@@ -50,7 +50,7 @@ def frames(stop_at_psp=False):
             if stop_at_psp and f.pc() & 4:
                 return out, f
         elif f.pc() != 0:
-            out.append("#%d 0x%08x in %s" % (n, f.pc(), f.name() or "??"))
+            out.append((f.pc(), f.name() or "??"))
             n += 1
         f = f.older()
     return out, None
@@ -64,9 +64,9 @@ def psp():
         if "mrs" in line and "psp" in line.lower():
             gdb.execute("tbreak *%s" % lines[i + 1].split()[0], to_string=True)
             gdb.execute("continue", to_string=True)
-            value_ = reg("r1")
+            sp = reg("r1")
             set_regs(saved)
-            return value_
+            return sp
     raise gdb.GdbError("no `mrs r1, psp` in the fault handler's entry")
 
 
@@ -82,6 +82,7 @@ def crash():
     lines, f = frames(stop_at_psp=True)
     if f is not None:
         top = psp()
+        # r4-r11 as GDB unwound them to that exception frame: the hardware frame does not hold them
         regs = {r: reg(r, f) for r in ("r%d" % i for i in range(4, 12))}
         hw_frame(regs, top, f.pc())
         set_regs(regs)
@@ -148,8 +149,8 @@ def main():
     set_regs(saved)
     for head, lines in out:
         print(head)
-        for line in lines:
-            print(line)
+        for n, (pc, name) in enumerate(lines):
+            print("#%d 0x%08x in %s" % (n, pc, name))
     print("==restored")
 
 

@@ -8,6 +8,7 @@
  * crash; the port saves the dump and resets; boot 2 sends every message as serial lines
  * and exits 0 (board_send_all()), for `faultline decode` (tests/target/decode-expect.sh). */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -74,6 +75,17 @@ static void break_lists(void)
 static bool is(const char *scenario)
 {
 	return strcmp(s_scenario, scenario) == 0;
+}
+
+static bool known(void)
+{
+	static const char *const k_scenarios[] = {"task_fault", "overflow_hook", "corrupt_list", "isr_fault",
+						  "tick_fault", "timer_fault", "guard_overflow", "four_tasks"};
+
+	for (size_t i = 0; i < sizeof(k_scenarios) / sizeof(k_scenarios[0]); i++)
+		if (is(k_scenarios[i]))
+			return true;
+	return false;
 }
 
 /* The isr_fault scenario's interrupt, pended by the consumer: it faults over the consumer task. */
@@ -251,8 +263,7 @@ int main(void)
 		return 0;
 	}
 	s_scenario = board_cmdline();
-	if (!is("task_fault") && !is("overflow_hook") && !is("corrupt_list") && !is("isr_fault") && !is("tick_fault") &&
-	    !is("timer_fault") && !is("guard_overflow") && !is("four_tasks")) {
+	if (!known()) {
 		board_printf("unknown scenario '%s'\n", s_scenario);
 		return 2;
 	}
