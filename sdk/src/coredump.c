@@ -157,6 +157,7 @@ static void plan_regions(struct plan *p, const struct fl_capture *c)
 	for (size_t i = 0; i < s_capture.nregions; i++)
 		plan_add(p, s_capture.regions[i].addr, s_capture.regions[i].len);
 	memset(&s_capture.rtos, 0, sizeof(s_capture.rtos));
+	s_capture.rtos.overflow = s_capture.overflow; /* (the port plans an overflowed task's saved context) */
 	s_capture.planning = true;
 	fl_port_rtos_capture(c, &s_capture.rtos);
 	s_capture.planning = false;

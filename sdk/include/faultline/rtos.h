@@ -31,7 +31,8 @@ struct fl_rtos_task {
 /* What an RTOS port reports of one capture. */
 struct fl_rtos_capture {
 	uint32_t kind;  /* FL_RTOS_*; 0: no RTOS running (nothing else is read) */
-	uintptr_t overflow; /* the task fl_rtos_stack_overflow() named; 0: none (the SDK sets it) */
+	uintptr_t overflow; /* the task fl_rtos_stack_overflow() named; 0: none (the SDK sets it before
+	                     * calling the port's capture, and clears it when the port found no RTOS) */
 	uint32_t found; /* tasks the port found: more than ntasks when FL_RTOS_TASKS_MAX cut the list */
 	size_t ntasks;
 	struct fl_rtos_task tasks[FL_RTOS_TASKS_MAX]; /* the crashing context's task first */

@@ -137,9 +137,11 @@ void fl_port_rtos_capture(const struct fl_capture *c, struct fl_rtos_capture *ou
 	on_task = c->nregs > REG_EXC_RETURN && (c->regs[REG_EXC_RETURN] & 0x4u) != 0;
 	if (out->ntasks > 0 && out->tasks[0].tcb == current) {
 		if (!on_task && c->nregs > REG_PSP) {
-			/* and from its saved stack pointer: in the context switch (an overflow hook's capture) its
-			 * context was just saved below the process stack pointer */
-			plan_stack(k, &out->tasks[0], member(current, k->tcb_top));
+			/* and from its process stack pointer, where an exception pushed its registers; in the context
+			 * switch (an overflow hook's capture) its context was just saved at pxTopOfStack, which
+			 * otherwise still names where it was saved the last time it was switched out: stale */
+			if (out->overflow == current)
+				plan_stack(k, &out->tasks[0], member(current, k->tcb_top));
 			plan_stack(k, &out->tasks[0], c->regs[REG_PSP]);
 		} else if (c->sp != 0) {
 			out->tasks[0].high_water = high_water(k, member(current, k->tcb_stack), c->sp);
