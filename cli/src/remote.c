@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that talk to faultline-server (docs/API.md) over HTTP with libcurl: symbols upload, issues, issue,
- * trace, core, devices, device, quarantine, versions, compare, metrics. Common options: --server URL and --token
+ * resolve, mute, reopen, trace, core, devices, device, quarantine, versions, compare, metrics. Common options: --server URL and --token
  * TOKEN, or FAULTLINE_SERVER and FAULTLINE_TOKEN; --json prints the server's answer as it is; issues takes --all or
  * --limit N. Errors go to stderr with status 1 (2 for a usage error). */
 #define _POSIX_C_SOURCE 200809L
@@ -34,7 +34,7 @@ struct remote {
 	int limit;               /* issues: the page size, 1..PAGE_MAX; 0 when not given */
 	const char *out;         /* core: -o FILE */
 	const char *days;        /* versions, compare: --days N */
-	const char *version;     /* metrics: --version V */
+	const char *version;     /* metrics: --version V; resolve: --in V */
 	bool by_hw;              /* versions: --by-hw */
 	const char *args[2];     /* positional arguments */
 	int nargs;
@@ -78,6 +78,23 @@ static json_t *answer(const struct remote *r, long status, long expected, struct
 			msg != NULL ? msg : "(not a faultline-server answer)");
 	json_decref(j);
 	return NULL;
+}
+
+/* POST body (JSON text) to path: the answer of status 200, or NULL after printing why. */
+static json_t *post_json(const struct remote *r, const char *path, const char *body)
+{
+	char url[2048], auth[600], err[256];
+	struct cli_request rq = {.url = url, .header = auth, .content_type = "application/json", .data = body,
+				 .len = strlen(body)};
+	struct cli_body b = {0};
+	long status;
+
+	snprintf(url, sizeof(url), "%s/api/v1/%s", r->server, path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", r->token);
+	status = cli_http(&rq, &b, err, sizeof(err));
+	if (status == 0)
+		fprintf(stderr, "faultline %s: cannot reach the server at %s: %s\n", r->cmd, r->server, err);
+	return answer(r, status, 200, &b);
 }
 
 /* GET path as JSON: the answer, or NULL after printing why. */
@@ -192,11 +209,13 @@ static int issues(const struct remote *r)
 		if (more) /* stdout stays JSON */
 			fprintf(stderr, "... more: faultline issues --all\n");
 	} else {
-		printf("%6s %7s %7s  %-19s  %s\n", "ID", "COUNT", "DEVICES", "LAST SEEN (UTC)", "TITLE");
+		printf("%6s %7s %7s  %-8s  %-19s  %s\n", "ID", "COUNT", "DEVICES", "STATE", "LAST SEEN (UTC)", "TITLE");
 		json_array_foreach(list, n, i)
-			printf("%6lld %7lld %7lld  %-19s  %s\n", (long long)json_integer_value(json_object_get(i, "id")),
+			printf("%6lld %7lld %7lld  %-8s  %-19s  %s\n", (long long)json_integer_value(json_object_get(i, "id")),
 			       (long long)json_integer_value(json_object_get(i, "count")),
 			       (long long)json_integer_value(json_object_get(i, "devices")),
+			       json_is_string(json_object_get(i, "state")) ? json_string_value(json_object_get(i, "state"))
+									    : "open",
 			       when(json_integer_value(json_object_get(i, "last_seen")), buf, sizeof(buf)),
 			       json_string_value(json_object_get(i, "title")));
 		if (more)
@@ -374,6 +393,24 @@ static int print_trace(const struct remote *r, const json_t *t, const char *lead
 	return status;
 }
 
+/* An issue's state line: "state:      resolved in 1.4.3 since ..." and why when it went there by itself. */
+static void print_state(const json_t *j)
+{
+	const char *state = json_string_value(json_object_get(j, "state"));
+	json_int_t at = json_integer_value(json_object_get(j, "state_at"));
+	char buf[32];
+
+	if (state == NULL)
+		return;
+	printf("\nstate:       %s", state);
+	if (json_is_string(json_object_get(j, "resolved_in")))
+		printf(" in %s", json_string_value(json_object_get(j, "resolved_in")));
+	if (at != 0)
+		printf(" since %s UTC", when(at, buf, sizeof(buf)));
+	if (json_is_string(json_object_get(j, "state_why")))
+		printf(": reopened, %s", json_string_value(json_object_get(j, "state_why")));
+}
+
 static int issue(const struct remote *r)
 {
 	char first[32], last[32];
@@ -401,6 +438,7 @@ static int issue(const struct remote *r)
 	       when(json_integer_value(json_object_get(j, "last_seen")), last, sizeof(last)));
 	json_array_foreach(json_object_get(j, "versions"), n, v)
 		printf(" %s", json_string_value(v));
+	print_state(j);
 	if (json_array_size(json_object_get(j, "merged")) > 0)
 		printf("\nmerged:     ");
 	json_array_foreach(json_object_get(j, "merged"), n, v)
@@ -463,6 +501,44 @@ static int core(const struct remote *r)
 	free(b.data);
 	printf("%s: ELF core of trace %lld (%zu bytes); open it with: " FA_CORE_GDB_COMMAND "\n", r->out,
 	       id_arg(r->args[0]), b.len, "FIRMWARE.elf", r->out);
+	return 0;
+}
+
+/* resolve ID --in VERSION; mute ID; reopen ID: the issue workflow (docs/API.md) */
+static int change(const struct remote *r)
+{
+	bool resolve = strcmp(r->cmd, "resolve") == 0;
+	char path[64], *body;
+	json_t *j, *in;
+
+	if (r->nargs != 1 || id_arg(r->args[0]) == 0 || (resolve && r->version == NULL)) {
+		fprintf(stderr, "usage: faultline %s ISSUE_ID%s [--server URL] [--token TOKEN] [--json]\n", r->cmd,
+			resolve ? " --in VERSION (the version with the fix)" : "");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "issues/%lld/%s", id_arg(r->args[0]), r->cmd);
+	in = resolve ? json_pack("{s:s?}", "in", r->version) : json_object();
+	body = in != NULL ? json_dumps(in, JSON_COMPACT) : NULL;
+	json_decref(in);
+	if (body == NULL) {
+		fprintf(stderr, "faultline %s: --in takes UTF-8 text\n", r->cmd);
+		return 2;
+	}
+	j = post_json(r, path, body);
+	free(body);
+	if (j == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else if (resolve)
+		printf("issue %lld resolved in %s: it reopens when a trace comes from a later version\n",
+		       (long long)json_integer_value(json_object_get(j, "id")),
+		       json_string_value(json_object_get(j, "resolved_in")));
+	else
+		printf("issue %lld %s\n", (long long)json_integer_value(json_object_get(j, "id")),
+		       strcmp(r->cmd, "mute") == 0 ? "muted: it stays out of the open issues and never reopens by itself"
+						    : "open again");
+	json_decref(j);
 	return 0;
 }
 
@@ -563,6 +639,8 @@ int cli_remote(int argc, char **argv)
 			r.by_hw = true;
 		else if (strcmp(r.cmd, "metrics") == 0 && strcmp(argv[i], "--version") == 0 && i + 1 < argc)
 			r.version = argv[++i];
+		else if (strcmp(r.cmd, "resolve") == 0 && strcmp(argv[i], "--in") == 0 && i + 1 < argc)
+			r.version = argv[++i];
 		else if (argv[i][0] != '-' && r.nargs < 2)
 			r.args[r.nargs++] = argv[i];
 		else {
@@ -600,6 +678,8 @@ int cli_remote(int argc, char **argv)
 		status = trace(&r);
 	else if (strcmp(r.cmd, "versions") == 0 || strcmp(r.cmd, "compare") == 0 || strcmp(r.cmd, "metrics") == 0)
 		status = health(&r);
+	else if (strcmp(r.cmd, "resolve") == 0 || strcmp(r.cmd, "mute") == 0 || strcmp(r.cmd, "reopen") == 0)
+		status = change(&r);
 	else
 		status = core(&r);
 	if (status == 2 && strcmp(r.cmd, "versions") == 0)

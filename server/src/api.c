@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "api.h"
+#include "clock.h"
 #include "fa/core.h"
 #include "ff/bytes.h"
 #include "ff/device.h"
@@ -61,6 +62,8 @@ void srv_api_store_error(struct srv_answer *out, struct srv_store *st)
 	srv_api_error(out, 500, "store_error", "the database failed");
 }
 
+static const char *under(const char *path, const char *prefix);
+
 /* A decimal id >= 1 that is the whole of text up to end (or the string's end when end is NULL); 0 when not. */
 static int64_t parse_id(const char *text, const char *end)
 {
@@ -86,21 +89,40 @@ static int page_limit(const char *text)
 	return limit > PAGE_MAX ? PAGE_MAX : (int)limit;
 }
 
+static const char *const k_states[] = {[SRV_ISSUE_OPEN] = "open", [SRV_ISSUE_RESOLVED] = "resolved",
+				       [SRV_ISSUE_MUTED] = "muted"};
+
+const char *srv_api_state_name(enum srv_issue_state state)
+{
+	return (unsigned)state < sizeof(k_states) / sizeof(k_states[0]) ? k_states[state] : "open";
+}
+
+/* text, or JSON null for NULL */
+static json_t *text_or_null(const char *text)
+{
+	return text != NULL ? srv_json_text(text) : json_null();
+}
+
 static json_t *issue_object(const struct srv_issue *i)
 {
-	json_t *versions = json_array(), *merged = json_array();
+	json_t *versions = json_array(), *merged = json_array(), *o;
 
 	for (size_t k = 0; k < i->nversions; k++)
 		json_array_append_new(versions, srv_json_text(i->versions[k]));
 	for (size_t k = 0; k < i->nmerged; k++)
 		json_array_append_new(merged, srv_json_made(json_integer((json_int_t)i->merged[k])));
-	return srv_json_made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o}", "id",
+	o = srv_json_made(json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o}", "id",
 			      (json_int_t)i->id, "fingerprint", srv_json_text(i->fingerprint), "kind", srv_json_text(i->kind),
 			      "title", srv_json_text(i->title), "count", (json_int_t)i->count, "devices",
 			      (json_int_t)i->devices, "first_seen", (json_int_t)i->first_seen, "last_seen",
 			      (json_int_t)i->last_seen, "versions", versions, "latest_trace", (json_int_t)i->latest_trace,
 			      "merged", merged, "split_from",
 			      i->split_from != 0 ? srv_json_made(json_integer((json_int_t)i->split_from)) : json_null()));
+	json_object_set_new(o, "state", json_string(srv_api_state_name(i->state)));
+	json_object_set_new(o, "resolved_in", text_or_null(i->resolved_in));
+	json_object_set_new(o, "state_why", text_or_null(i->state_why));
+	json_object_set_new(o, "state_at", i->state_at != 0 ? json_integer((json_int_t)i->state_at) : json_null());
+	return o;
 }
 
 /* Where reprocessing stands (docs/ANALYSIS.md, When fingerprints change), for GET issues: null when it does not
@@ -220,16 +242,13 @@ static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
 	srv_store_unlock(st);
 	if (rc < 0 || (issue != NULL && rc == 0 && trace == NULL)) {
 		json_decref(issue);
-		{
-			srv_api_store_error(out, st);
-			return;
-		}
+		srv_api_store_error(out, st);
+		return;
 	}
-	if (issue == NULL)
-		{
-			srv_api_error(out, 404, "not_found", "no such issue");
-			return;
-		}
+	if (issue == NULL) {
+		srv_api_error(out, 404, "not_found", "no such issue");
+		return;
+	}
 	if (json_integer_value(json_object_get(issue, "id")) != id)
 		json_object_set_new(issue, "redirected_from", srv_json_made(json_integer((json_int_t)id)));
 	head = json_dumps(issue, JSON_COMPACT);
@@ -246,6 +265,104 @@ static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
 	free(trace);
 }
 
+/* One change of the issue workflow, run by the store's writer. */
+struct state_change {
+	int64_t id, now;
+	enum srv_issue_state state;
+	const char *version;
+	int rc;
+};
+
+static int change_state(struct srv_store *st, void *ctx)
+{
+	struct state_change *c = ctx;
+
+	c->rc = st->ops->issue_state(st, c->id, c->state, c->version, c->now);
+	return c->rc < 0 ? -1 : 0;
+}
+
+void srv_api_issue_change(struct srv_answer *out, struct srv_store *st, int64_t id, const char *action,
+			  const char *version)
+{
+	struct state_change c = {.id = id, .now = srv_now(), .version = version};
+	json_t *issue = NULL;
+	int rc;
+
+	if (strcmp(action, "resolve") == 0)
+		c.state = SRV_ISSUE_RESOLVED;
+	else if (strcmp(action, "mute") == 0)
+		c.state = SRV_ISSUE_MUTED;
+	else if (strcmp(action, "reopen") == 0)
+		c.state = SRV_ISSUE_OPEN;
+	else {
+		srv_api_error(out, 404, "not_found", "no such endpoint: an issue's actions are resolve, mute and reopen");
+		return;
+	}
+	if (c.state != SRV_ISSUE_RESOLVED) {
+		c.version = NULL;
+	} else if (version == NULL || !srv_api_version_valid(version)) {
+		srv_api_error(out, 400, "bad_version", "resolving names the version with the fix: 1 to 64 bytes of "
+			      "UTF-8 text without control characters (\"in\": \"1.4.3\")");
+		return;
+	}
+	if (id > 0 && srv_store_group_run(st, change_state, &c) != 0) {
+		srv_api_store_error(out, st);
+		return;
+	}
+	if (id <= 0 || c.rc == SRV_NONE) {
+		srv_api_error(out, 404, "not_found", "no such issue");
+		return;
+	}
+	srv_store_lock(st);
+	rc = st->ops->issue(st, id, keep_issue, &issue);
+	srv_store_unlock(st);
+	if (rc != 0 || issue == NULL) {
+		json_decref(issue);
+		srv_api_store_error(out, st);
+		return;
+	}
+	srv_api_json(out, 200, issue);
+}
+
+bool srv_api_version_valid(const char *v)
+{
+	size_t n = strlen(v);
+	json_t *j;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if ((unsigned char)v[k] < 0x20 || v[k] == 0x7f)
+			return false;
+	if ((j = json_string(v)) == NULL) /* not UTF-8 */
+		return false;
+	json_decref(j);
+	return true;
+}
+
+bool srv_api_post(struct srv_answer *out, struct srv_store *st, const char *path, const char *body, size_t len)
+{
+	const char *tail = under(path, "issues"), *slash = tail != NULL ? strchr(tail, '/') : NULL;
+	json_t *j = NULL;
+	json_error_t jerr;
+
+	if (slash == NULL || parse_id(tail, slash) == 0)
+		return false;
+	if (len > 0 && ((j = json_loadb(body, len, 0, &jerr)) == NULL || !json_is_object(j))) {
+		json_decref(j);
+		srv_api_error(out, 400, "bad_request", "the body is a JSON object: {\"in\": \"VERSION\"} to resolve");
+		return true;
+	}
+	if (j != NULL && json_object_get(j, "in") != NULL && !json_is_string(json_object_get(j, "in"))) {
+		json_decref(j);
+		srv_api_error(out, 400, "bad_version", "\"in\" is the version with the fix, a string");
+		return true;
+	}
+	srv_api_issue_change(out, st, parse_id(tail, slash), slash + 1, json_string_value(json_object_get(j, "in")));
+	json_decref(j);
+	return true;
+}
+
 /* GET traces/{id} */
 static void trace(struct srv_answer *out, struct srv_store *st, int64_t id)
 {
@@ -255,16 +372,14 @@ static void trace(struct srv_answer *out, struct srv_store *st, int64_t id)
 	srv_store_lock(st);
 	rc = id > 0 ? st->ops->trace(st, id, trace_text, &text) : SRV_NONE;
 	srv_store_unlock(st);
-	if (rc == SRV_NONE)
-		{
-			srv_api_error(out, 404, "not_found", "no such trace");
-			return;
-		}
-	if (rc != 0 || text == NULL)
-		{
-			srv_api_store_error(out, st);
-			return;
-		}
+	if (rc == SRV_NONE) {
+		srv_api_error(out, 404, "not_found", "no such trace");
+		return;
+	}
+	if (rc != 0 || text == NULL) {
+		srv_api_store_error(out, st);
+		return;
+	}
 	*out = (struct srv_answer){200, text, strlen(text), "application/json"};
 }
 
@@ -280,26 +395,23 @@ static void trace_core(struct srv_answer *out, struct srv_store *st, int64_t id)
 	srv_store_lock(st);
 	rc = st->ops->trace_message(st, id, &bytes, &len);
 	srv_store_unlock(st);
-	if (rc == SRV_NONE)
-		{
-			srv_api_error(out, 404, "not_found", "no such trace");
-			return;
-		}
-	if (rc != 0)
-		{
-			srv_api_store_error(out, st);
-			return;
-		}
+	if (rc == SRV_NONE) {
+		srv_api_error(out, 404, "not_found", "no such trace");
+		return;
+	}
+	if (rc != 0) {
+		srv_api_store_error(out, st);
+		return;
+	}
 	rc = ff_message_parse(&m, bytes, len, &err);
 	if (rc == 0)
 		rc = fa_core_build(&core, &core_len, &m, &err);
 	ff_message_free(&m);
 	free(bytes);
-	if (rc != 0)
-		{
-			srv_api_error(out, 500, "core_error", err.msg);
-			return;
-		}
+	if (rc != 0) {
+		srv_api_error(out, 500, "core_error", err.msg);
+		return;
+	}
 	*out = (struct srv_answer){200, (char *)core, core_len, "application/x-elf-core"};
 }
 
@@ -316,21 +428,18 @@ static void devices(struct srv_answer *out, struct srv_store *st, const char *af
 	int limit = page_limit(limit_text), rc;
 	json_t *list, *last;
 
-	if (limit == 0)
-		{
-			srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
-			return;
-		}
+	if (limit == 0) {
+		srv_api_error(out, 400, "bad_request", "limit is a number from 1 to 500");
+		return;
+	}
 	list = json_array();
 	srv_store_lock(st);
 	rc = st->ops->devices(st, after, limit, add_device, list);
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(list);
-		{
-			srv_api_store_error(out, st);
-			return;
-		}
+		srv_api_store_error(out, st);
+		return;
 	}
 	last = json_array_size(list) == (size_t)limit ? json_object_get(json_array_get(list, limit - 1), "serial") : NULL;
 	srv_api_json(out, 200, json_pack("{s:o, s:O?}", "devices", list, "next", last));

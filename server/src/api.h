@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "limits.h"
 #include "store.h"
@@ -49,6 +50,28 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
  */
 bool srv_api_health(struct srv_answer *out, struct srv_store *st, const char *path,
 		    const char *(*arg)(void *actx, const char *name), void *actx);
+
+/*
+ * The issue workflow (docs/API.md, Issue workflow), for the API and the dashboard alike: action "resolve" (version:
+ * the version with the fix, required), "mute" or "reopen" (version ignored) of issue id, by a person, now.
+ * out: 200 with the issue (as GET issues/{id} gives it, without its trace); 400 bad_version; 404 not_found (no
+ * such issue or action); 500 store_error.
+ */
+void srv_api_issue_change(struct srv_answer *out, struct srv_store *st, int64_t id, const char *action,
+			  const char *version);
+
+/* Is v a version a person may name (resolving): 1..64 bytes of UTF-8 without control characters? */
+bool srv_api_version_valid(const char *v);
+
+/* The JSON name of an issue's state: "open", "resolved", "muted". */
+const char *srv_api_state_name(enum srv_issue_state state);
+
+/*
+ * Answer POST path (the part after /api/v1/) with its body (len bytes, untrusted; may be empty): issues/{id}/ACTION
+ * with {"in": "VERSION"} for resolve. Returns whether path is one of them (out filled), false otherwise (out
+ * untouched: the caller answers 404).
+ */
+bool srv_api_post(struct srv_answer *out, struct srv_store *st, const char *path, const char *body, size_t len);
 
 /*
  * Answer GET limits: the rate limits and how many requests each refused (docs/API.md).

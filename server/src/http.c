@@ -34,6 +34,7 @@
 #define API "/api/v1/"
 
 #define BODY_MAX (1u << 20) /* one request's chunks */
+#define POST_MAX (64u << 10) /* the body of one of the API's other POSTs (an issue's action) */
 
 /* The request state of a connection answered from its headers alone (its body, if any, is discarded), and of a
  * GET, answered at the call after the headers: MHD keeps a connection alive only for an answer queued once the
@@ -53,9 +54,11 @@ static bool media_type_is(const char *type, const char *want)
 	return *type == '\0' || *type == ';';
 }
 
-/* A request whose body is read before it is answered: chunks (in memory) or a symbol file (streamed to disk). */
+/* A request whose body is read before it is answered: chunks or another POST of the API (in memory), or a symbol
+ * file (streamed to disk). */
 struct request {
 	char serial[65];
+	bool api_post; /* not chunks: a POST srv_api_post() answers */
 	bool batch;
 	bool too_large;
 	uint8_t *body;
@@ -455,6 +458,18 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 	return respond_bytes(c, a.status, a.body, a.len, a.type);
 }
 
+/* POST /api/v1/... other than chunks and symbols, once its body is in: answered by api.c. */
+static enum MHD_Result api_post(struct srv_http *h, struct MHD_Connection *c, const char *url, struct request *req)
+{
+	struct srv_answer a;
+
+	if (req->too_large)
+		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 64 KiB");
+	if (!srv_api_post(&a, h->store, url + strlen(API), (const char *)req->body, req->len))
+		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
+	return respond_bytes(c, a.status, a.body, a.len, a.type);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
@@ -529,6 +544,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			*req_cls = req;
 			return MHD_YES;
 		}
+		if (strcmp(method, "POST") == 0 && strncmp(url, API, strlen(API)) == 0) {
+			req = srv_calloc(1, sizeof(*req));
+			req->api_post = true;
+			*req_cls = req;
+			return MHD_YES;
+		}
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
 	}
 	if (req == (void *)&s_answered) {
@@ -543,7 +564,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (req->len + *upload_data_size > BODY_MAX) {
+		if (req->len + *upload_data_size > (req->api_post ? POST_MAX : BODY_MAX)) {
 			req->too_large = true;
 		} else {
 			if (req->len + *upload_data_size > req->cap) {
@@ -557,6 +578,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (req->api_post)
+		return api_post(h, c, url, req);
 	return ingest(h, c, req);
 }
 

@@ -56,6 +56,10 @@ struct srv_device {
 	int64_t messages;
 };
 
+/* Where an issue stands (docs/API.md, Issue workflow): a resolved issue reopens by itself when a new trace comes
+ * from a version later than the one with its fix; a muted one never does. Stored as these numbers. */
+enum srv_issue_state { SRV_ISSUE_OPEN = 0, SRV_ISSUE_RESOLVED = 1, SRV_ISSUE_MUTED = 2 };
+
 /* An issue, with what its traces add up to. The aggregates are stored with the issue and kept up by trace_put,
  * each message counted once, in the issue its trace is in now: they still count the traces retention deleted
  * since, and no longer a trace that reprocessing moved to another issue. */
@@ -71,6 +75,10 @@ struct srv_issue {
 					  * id: their ids lead here */
 	size_t nmerged;
 	int64_t split_from;              /* the issue whose traces it was made of when they split, 0 when none */
+	enum srv_issue_state state;
+	const char *resolved_in;         /* RESOLVED: the version with the fix; else NULL */
+	const char *state_why;           /* why it is in its state when it went there by itself (a reopen), else NULL */
+	int64_t state_at;                /* when it went into its state, 0 when it never left OPEN */
 };
 
 /* A trace. */
@@ -321,8 +329,15 @@ struct srv_store_ops {
 	 * While reprocessing has not carried an issue over (docs/ANALYSIS.md, When fingerprints change), a trace of
 	 * it analysed again stays in it, and a new one whose fingerprint no issue has joins the oldest such issue with
 	 * a trace of that fingerprint; an issue without a fingerprint of t->analysis that gets a trace of it is carried
-	 * over at once. An issue is found by every fingerprint it was known by, of t->analysis or newer. */
+	 * over at once. An issue is found by every fingerprint it was known by, of t->analysis or newer. A message
+	 * processed for the first time whose issue is resolved in a version earlier than its sw_version (ff/version.h)
+	 * reopens the issue, saying why; processing a message again never does. */
 	int (*trace_put)(struct srv_store *s, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue);
+	/* Set issue id's state (docs/API.md, Issue workflow), by a person: resolved_in, the version with the fix, for
+	 * SRV_ISSUE_RESOLVED (NULL for the others); now: when. A merged issue's id sets the issue it was merged into.
+	 * 0 done, SRV_NONE when no such issue. */
+	int (*issue_state)(struct srv_store *s, int64_t id, enum srv_issue_state state, const char *resolved_in,
+			   int64_t now);
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
 			  int64_t received);
@@ -449,6 +464,9 @@ int srv_store_group_run(struct srv_store *s, int (*fn)(struct srv_store *s, void
  */
 void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, void *ctx), void *ctx,
 			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
+
+/* The schema version srv_store_open_sqlite() migrates a database to. */
+#define SRV_SQLITE_SCHEMA 14
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

@@ -11,7 +11,7 @@
 #include "store.h"
 #include "store_sqlite.h"
 
-#define SCHEMA_VERSION 13
+#define SCHEMA_VERSION SRV_SQLITE_SCHEMA
 
 /* Schema changes, one per version, applied in order inside a transaction. */
 static const char *const k_migrations[SCHEMA_VERSION] = {
@@ -166,6 +166,12 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                           done INTEGER NOT NULL, stale INTEGER NOT NULL, kept INTEGER NOT NULL,"
 	"                           merged INTEGER NOT NULL, split INTEGER NOT NULL, started INTEGER NOT NULL);"
 	"INSERT INTO reprocessing VALUES (1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);",
+	/* the issue workflow (docs/API.md): open (0), resolved (1) in a version, muted (2); why, when it went there by
+	 * itself; since when */
+	"ALTER TABLE issues ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE issues ADD COLUMN resolved_in TEXT;"
+	"ALTER TABLE issues ADD COLUMN state_why TEXT;"
+	"ALTER TABLE issues ADD COLUMN state_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -1069,15 +1075,16 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 		rc = 0; /* the same message counted where it was */
 	if (rc == 0 && version != NULL)
 		rc = sq_reprocess_counted(s, was_analysis, t->analysis);
-	free(version);
-	if (rc != 0 || !carry)
-		return rc;
 	/* the issue carried over may have merged into another: the trace is where it went */
-	if (sq_issue_carry(s, *out_issue, t->analysis) != 0 ||
-	    sq_prepare(s, &st, "SELECT issue_id FROM traces WHERE id = ?", "trace_issue") != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, *out_trace);
-	return sq_step_row(s, st, out_issue, "trace_issue") == 0 ? 0 : -1;
+	if (rc == 0 && carry && (rc = sq_issue_carry(s, *out_issue, t->analysis)) == 0 &&
+	    (rc = sq_prepare(s, &st, "SELECT issue_id FROM traces WHERE id = ?", "trace_issue")) == 0) {
+		sqlite3_bind_int64(st, 1, *out_trace);
+		rc = sq_step_row(s, st, out_issue, "trace_issue") == 0 ? 0 : -1;
+	}
+	if (rc == 0 && version == NULL) /* processed for the first time */
+		rc = sq_issue_reopen(s, *out_issue, *out_trace, t->sw_version, t->captured);
+	free(version);
+	return rc;
 }
 
 static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device, int64_t boot_id, int reason,
@@ -1101,8 +1108,8 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
  * all of its moved to other issues (or it was merged into one): it is not shown. */
 #define ISSUE_SELECT                                                                                               \
 	"SELECT i.id, i.fingerprint, i.kind, i.title, i.count, i.devices, i.first_seen, i.last_seen, "                \
-	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0), COALESCE(i.split_from, 0) "          \
-	"FROM issues i WHERE i.count > 0 "
+	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0), COALESCE(i.split_from, 0), "         \
+	"i.state, i.resolved_in, i.state_why, i.state_at FROM issues i WHERE i.count > 0 "
 
 /* The row under st as an issue, its versions and the issues merged into it read with two more statements, to
  * each(). */
@@ -1114,7 +1121,10 @@ static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(cons
 			      .title = (const char *)sqlite3_column_text(st, 3), .count = sqlite3_column_int64(st, 4),
 			      .devices = sqlite3_column_int64(st, 5), .first_seen = sqlite3_column_int64(st, 6),
 			      .last_seen = sqlite3_column_int64(st, 7), .latest_trace = sqlite3_column_int64(st, 8),
-			      .split_from = sqlite3_column_int64(st, 9)};
+			      .split_from = sqlite3_column_int64(st, 9),
+			      .state = (enum srv_issue_state)sqlite3_column_int(st, 10),
+			      .resolved_in = (const char *)sqlite3_column_text(st, 11),
+			      .state_why = (const char *)sqlite3_column_text(st, 12), .state_at = sqlite3_column_int64(st, 13)};
 	char **versions = NULL;
 	int64_t *merged = NULL;
 	sqlite3_stmt *v;
@@ -1373,6 +1383,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.job_claim = sq_job_claim, .job_finish = sq_job_finish, .job_failed = sq_job_failed,
 	.slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
 	.symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
+	.issue_state = sq_issue_state,
 	.reboot_put = sq_reboot_put,
 	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history,
 	.trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend's own header, shared by its files (store_sqlite.c: the schema, ingest, processing, the read
  * API; store_sqlite_health.c: heartbeats and fleet health; store_sqlite_reprocess.c: issues by fingerprint and
- * reprocessing): the connection and its statement cache. */
+ * reprocessing; store_sqlite_issues.c: the issue workflow): the connection and its statement cache. */
 #ifndef SRV_STORE_SQLITE_H
 #define SRV_STORE_SQLITE_H
 
@@ -83,6 +83,13 @@ struct sq_counted {
  * recomputed from the traces left). Return 0 or -1. */
 int sq_count_in(struct sqlite_store *s, const struct sq_counted *c);
 int sq_count_out(struct sqlite_store *s, const struct sq_counted *c);
+
+/* store_sqlite_issues.c: the issue workflow (docs/API.md). sq_issue_state: srv_store_ops.issue_state.
+ * sq_issue_reopen: a trace (id trace, of sw_version, received at) processed for the first time in issue: the issue
+ * reopens, saying why, when it is resolved in an earlier version. Return 0 or -1 (sq_issue_state SRV_NONE too). */
+int sq_issue_state(struct srv_store *base, int64_t id, enum srv_issue_state state, const char *resolved_in,
+		   int64_t now);
+int sq_issue_reopen(struct sqlite_store *s, int64_t issue, int64_t trace, const char *sw_version, int64_t at);
 
 /* store_sqlite_reprocess.c: issues by fingerprint (the rules of srv_store_ops.trace_put) and reprocessing.
  * sq_issue_for: the issue t goes into (out), was: the issue the message's trace is in, 0 when it has none;

@@ -5,7 +5,7 @@
 # build-id; the ELF upload processes them. The same crash on more devices and in another build (the Cortex-M4F
 # image, all addresses moved) joins the same issue; another crash makes another issue. Sending everything again
 # and restarting the server count nothing twice. Unknown ids answer 404. The CLI shows the same (`faultline issues`
-# page by page): `faultline trace` prints, byte for byte, the report `faultline decode` prints from the log,
+# page by page), resolves, mutes and reopens (a new crash of a later version reopens): `faultline trace` prints, byte for byte, the report `faultline decode` prints from the log,
 # `faultline core` a core GDB opens.
 set -u
 server=$1 batch=$2 m3=$3 m3log=$4 m4f=$5 m4flog=$6 nulllog=$7 cli=$8
@@ -123,6 +123,37 @@ grep -q "HTTP 400: the upload is not an ELF file" "$dir/cli" || fail "a non-ELF 
 FAULTLINE_TOKEN= "$cli" issues 2> "$dir/cli"; [ $? -eq 2 ] && grep -q "no admin token" "$dir/cli" || fail "no token"
 "$cli" issues --server http://127.0.0.1:1 2> "$dir/cli" && fail "an unreachable server succeeded"
 grep -q "cannot reach the server at http://127.0.0.1:1" "$dir/cli" || fail "unreachable: $(cat "$dir/cli")"
+# The issue workflow: resolved in a version before the crashes' own (0.0.0-test: tests/target/board), a new crash
+# reopens it, saying why; muted, a new crash leaves it muted; the CLI's usage errors and the server's refusals.
+version=$(get "issues/$issue" > /dev/null; field '.versions[0]')
+[ "$version" = 0.0.0-test ] || fail "the crashes' version: $(cat "$dir/body")"
+"$cli" resolve "$issue" --in 0.0.0-alpha > "$dir/cli" && grep -qx "issue $issue resolved in 0.0.0-alpha: it reopens when a trace comes from a later version" "$dir/cli" ||
+	fail "faultline resolve: $(cat "$dir/cli")"
+"$cli" issues > "$dir/cli" && grep -q "^ *$issue  *3  *3  resolved  .*bus_fault in bus_fault_write$" "$dir/cli" ||
+	fail "faultline issues after resolve: $(cat "$dir/cli")"
+send dev-e "$m3log"
+until_is "issues/$issue" .state open
+[ "$(field .count)" = 4 ] && field .state_why | grep -q "from $version, later than 0.0.0-alpha, where it was resolved" ||
+	fail "the reopen: $(cat "$dir/body")"
+"$cli" issue "$issue" > "$dir/cli" && grep -q "^state:       open since .* UTC: reopened, trace [0-9]* came from $version" "$dir/cli" ||
+	fail "faultline issue after the reopen: $(cat "$dir/cli")"
+"$cli" mute "$issue" > "$dir/cli" && grep -q "^issue $issue muted" "$dir/cli" || fail "faultline mute: $(cat "$dir/cli")"
+send dev-f "$m3log"
+until_is "issues/$issue" .count 5
+[ "$(field .state)" = muted ] || fail "a muted issue reopened: $(cat "$dir/body")"
+"$cli" reopen "$issue" --json > "$dir/cli" && [ "$(json .state "$dir/cli")" = open ] || fail "faultline reopen: $(cat "$dir/cli")"
+"$cli" resolve "$issue" 2> "$dir/err"; [ $? -eq 2 ] && grep -q "usage: faultline resolve ISSUE_ID --in VERSION" "$dir/err" ||
+	fail "faultline resolve without --in: $(cat "$dir/err")"
+"$cli" resolve "$issue" --in "" 2> "$dir/err"; [ $? -eq 1 ] && grep -q "HTTP 400: resolving names the version" "$dir/err" ||
+	fail "faultline resolve --in '': $(cat "$dir/err")"
+"$cli" mute 999 2> "$dir/err"; [ $? -eq 1 ] && grep -q "HTTP 404: no such issue" "$dir/err" || fail "faultline mute 999: $(cat "$dir/err")"
+code=$(curl -s -o "$dir/body" -w '%{http_code}' -X POST -H "X-Faultline-Key: $key" "http://127.0.0.1:$port/api/v1/issues/$issue/mute")
+[ "$code" = 401 ] || fail "the project key muted an issue: $code $(cat "$dir/body")"
+head -c 70000 /dev/zero | curl -s -o "$dir/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $admin" \
+	--data-binary @- "http://127.0.0.1:$port/api/v1/issues/$issue/resolve" > "$dir/code"
+[ "$(cat "$dir/code")" = 413 ] || fail "a 70 KB resolve: $(cat "$dir/code" "$dir/body")"
+get "issues/$issue" > /dev/null
+[ "$(field .state)" = open ] || fail "refused requests changed the issue: $(cat "$dir/body")"
 
 # Unknown or malformed ids.
 for path in issues/999 issues/abc issues/-1 traces/999 traces/1x traces/999/core devices/nobody; do

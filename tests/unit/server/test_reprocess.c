@@ -505,7 +505,7 @@ static void schema_12_migrated(void **state)
 	srv_test_open(&f->s, f->dir);
 	f->dev[0] = 1;
 	f->dev[1] = 2;
-	assert_int_equal(sql(f, "PRAGMA user_version"), 13);
+	assert_int_equal(sql(f, "PRAGMA user_version"), SRV_SQLITE_SCHEMA);
 	listing(f, text);
 	assert_string_equal(text, "1:fl1:a:3:2:900:990:1.0,1.1");
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issue_fingerprints WHERE analysis = 1"), 2);

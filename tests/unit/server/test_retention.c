@@ -590,7 +590,7 @@ static void schema_10_aggregates_filled(void **state)
 	issues_old_query(f, &old);
 	assert_string_equal(old.text, "1:3:2:900:950:3:1.0,1.1;2:1:1:990:990:4:2.0");
 	open_store(f);
-	assert_int_equal(sql(f, "PRAGMA user_version", NULL, 0), 13);
+	assert_int_equal(sql(f, "PRAGMA user_version", NULL, 0), SRV_SQLITE_SCHEMA);
 	issues_now(f, &now);
 	assert_string_equal(now.text, old.text);
 	/* and on from there: a new message of issue 1 from a new device and version; one of issue 2 moves to 1 */
