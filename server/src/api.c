@@ -3,6 +3,7 @@
  * into the answer as it is stored, not parsed and written again. */
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,147 @@ static void id_pages(struct srv_answer *out, struct srv_store *st, const char *n
 static int list_issues(struct srv_store *st, int64_t after, int limit, json_t *array, bool *out_more)
 {
 	return st->ops->issues(st, after, limit, add_issue, array, out_more);
+}
+
+/* The daily counts of a listing's issues (GET issues?days=N): each issue's last N days (today included, UTC), oldest
+ * first, one number a day. */
+struct daily {
+	json_t *counts;
+	int64_t first_day;
+};
+
+static void add_day(int64_t day, int64_t messages, void *ctx)
+{
+	struct daily *d = ctx;
+
+	json_array_set_new(d->counts, (size_t)(day - d->first_day), json_integer((json_int_t)messages));
+}
+
+static int issue_daily(struct srv_store *st, json_t *issue, int days, int64_t today)
+{
+	struct daily d = {json_array(), today - days + 1};
+
+	for (int k = 0; k < days; k++)
+		json_array_append_new(d.counts, json_integer(0));
+	json_object_set_new(issue, "daily", d.counts);
+	return st->ops->issue_days(st, json_integer_value(json_object_get(issue, "id")), d.first_day, add_day, &d);
+}
+
+/* A number argument: absent gives dflt; below lo or above hi (or not a number) -1. */
+static int64_t number_arg(const char *text, int64_t dflt, int64_t lo, int64_t hi)
+{
+	int64_t n;
+
+	if (text == NULL)
+		return dflt;
+	n = strcmp(text, "0") == 0 ? 0 : parse_id(text, NULL);
+	if ((n == 0 && strcmp(text, "0") != 0) || n < lo || n > hi)
+		return -1;
+	return n;
+}
+
+/* GET issues?state=S&version=V&hw=H&sort=K&offset=N&limit=N&days=D: the issues a filter selects, sorted, a page
+ * at an offset, with the total (docs/API.md). */
+static void issue_list(struct srv_answer *out, struct srv_store *st,
+		       const char *(*arg)(void *actx, const char *name), void *actx)
+{
+	static const char *const k_sorts[] = {[SRV_SORT_ID] = "id", [SRV_SORT_DEVICES] = "devices",
+					      [SRV_SORT_COUNT] = "count", [SRV_SORT_LAST_SEEN] = "last_seen"};
+	struct srv_issue_filter f = {.state = -1, .sw_version = arg(actx, "version"), .hw_version = arg(actx, "hw")};
+	const char *state = arg(actx, "state"), *sort = arg(actx, "sort");
+	int64_t days = number_arg(arg(actx, "days"), 0, 1, 90), total = 0;
+	int sorted = sort == NULL ? SRV_SORT_ID : -1;
+	json_t *list, *answer;
+	size_t n;
+	int rc;
+
+	f.limit = page_limit(arg(actx, "limit"));
+	f.offset = number_arg(arg(actx, "offset"), 0, 0, INT64_MAX / 2);
+	for (int k = 0; state != NULL && k < 3; k++)
+		if (strcmp(state, srv_api_state_name((enum srv_issue_state)k)) == 0)
+			f.state = k;
+	for (int k = 0; sort != NULL && k < (int)(sizeof(k_sorts) / sizeof(k_sorts[0])); k++)
+		if (strcmp(sort, k_sorts[k]) == 0)
+			sorted = k;
+	if (f.limit == 0 || f.offset < 0 || days < 0 || (state != NULL && f.state < 0 && strcmp(state, "any") != 0) ||
+	    sorted < 0) {
+		srv_api_error(out, 400, "bad_request", "state is open, resolved, muted or any; sort is id, devices, count "
+			      "or last_seen; offset a number from 0; limit from 1 to 500; days from 1 to 90");
+		return;
+	}
+	f.sort = (enum srv_issue_sort)sorted;
+	list = json_array();
+	srv_store_lock(st);
+	rc = st->ops->issue_list(st, &f, add_issue, list, &total);
+	for (n = 0; rc == 0 && days > 0 && n < json_array_size(list); n++)
+		rc = issue_daily(st, json_array_get(list, n), (int)days, srv_now() / 86400);
+	srv_store_unlock(st);
+	if (rc != 0) {
+		json_decref(list);
+		srv_api_store_error(out, st);
+		return;
+	}
+	answer = json_pack("{s:o, s:I, s:I}", "issues", list, "total", (json_int_t)total, "offset", (json_int_t)f.offset);
+	json_object_set_new(answer, "next_offset", f.offset + (int64_t)json_array_size(list) < total
+							   ? json_integer((json_int_t)(f.offset + json_array_size(list)))
+							   : json_null());
+	srv_api_json(out, 200, answer);
+}
+
+static void add_issue_trace(const struct srv_issue_trace *t, void *ctx)
+{
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)t->id,
+							   "received", (json_int_t)t->received, "device",
+							   srv_json_text(t->device), "sw_version",
+							   srv_json_text(t->sw_version), "hw_version",
+							   srv_json_text(t->hw_version))));
+}
+
+static void add_issue_device(const struct srv_issue_device *d, void *ctx)
+{
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:o, s:I}", "serial", srv_json_text(d->serial), "messages",
+							   (json_int_t)d->messages)));
+}
+
+/* GET issues/{id}/traces or issues/{id}/devices?offset=N&limit=N: a page of an issue's traces (newest first) or
+ * devices (most messages first), with the total. */
+static void issue_part(struct srv_answer *out, struct srv_store *st, int64_t id, const char *part,
+		       const char *(*arg)(void *actx, const char *name), void *actx)
+{
+	int64_t offset = number_arg(arg(actx, "offset"), 0, 0, INT64_MAX / 2), total = 0;
+	int limit = page_limit(arg(actx, "limit")), rc;
+	bool traces = strcmp(part, "traces") == 0;
+	json_t *issue = NULL, *list;
+
+	if (!traces && strcmp(part, "devices") != 0) {
+		srv_api_error(out, 404, "not_found", "no such endpoint");
+		return;
+	}
+	if (limit == 0 || offset < 0) {
+		srv_api_error(out, 400, "bad_request", "offset is a number from 0; limit from 1 to 500");
+		return;
+	}
+	list = json_array();
+	srv_store_lock(st);
+	rc = id > 0 ? st->ops->issue(st, id, keep_issue, &issue) : SRV_NONE;
+	if (rc == 0 && issue != NULL)
+		id = json_integer_value(json_object_get(issue, "id")); /* a merged issue's id: the one it leads to */
+	if (rc == 0 && traces)
+		rc = st->ops->issue_traces(st, id, offset, limit, add_issue_trace, list, &total);
+	else if (rc == 0)
+		rc = st->ops->issue_devices(st, id, offset, limit, add_issue_device, list, &total);
+	srv_store_unlock(st);
+	json_decref(issue);
+	if (rc != 0) {
+		json_decref(list);
+		if (rc == SRV_NONE)
+			srv_api_error(out, 404, "not_found", "no such issue");
+		else
+			srv_api_store_error(out, st);
+		return;
+	}
+	srv_api_json(out, 200, json_pack("{s:I, s:o, s:I, s:I}", "issue", (json_int_t)id, part, list, "total",
+					 (json_int_t)total, "offset", (json_int_t)offset));
 }
 
 static void add_quarantined(const struct srv_quarantined *q, void *ctx)
@@ -523,11 +665,21 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 	if (srv_api_health(out, st, path, arg, actx)) {
 		/* answered */
 	} else if (strcmp(path, "issues") == 0) {
-		id_pages(out, st, "issues", arg(actx, "after"), arg(actx, "limit"), list_issues);
+		if (arg(actx, "state") != NULL || arg(actx, "version") != NULL || arg(actx, "hw") != NULL ||
+		    arg(actx, "sort") != NULL || arg(actx, "offset") != NULL || arg(actx, "days") != NULL)
+			issue_list(out, st, arg, actx);
+		else
+			id_pages(out, st, "issues", arg(actx, "after"), arg(actx, "limit"), list_issues);
 	} else if (strcmp(path, "quarantine") == 0) {
 		id_pages(out, st, "quarantine", arg(actx, "after"), arg(actx, "limit"), list_quarantined);
 	} else if ((tail = under(path, "issues")) != NULL) {
-		issue(out, st, parse_id(tail, NULL));
+		slash = strchr(tail, '/');
+		if (slash == NULL)
+			issue(out, st, parse_id(tail, NULL));
+		else if (parse_id(tail, slash) > 0)
+			issue_part(out, st, parse_id(tail, slash), slash + 1, arg, actx);
+		else
+			srv_api_error(out, 404, "not_found", "no such issue");
 	} else if ((tail = under(path, "traces")) != NULL) {
 		slash = strchr(tail, '/');
 		if (slash == NULL)

@@ -43,6 +43,7 @@ struct srv_job {
 struct srv_trace {
 	int64_t message, device, captured;
 	const char *fingerprint, *kind, *title, *sw_version;
+	const char *hw_version; /* "" when the device sends none (NULL counts as "") */
 	const char *report; /* the report as JSON (fa_report_json), the only form of it kept */
 	int analysis;       /* the analysis version that made it (FA_ANALYSIS_VERSION) */
 };
@@ -79,6 +80,34 @@ struct srv_issue {
 	const char *resolved_in;         /* RESOLVED: the version with the fix; else NULL */
 	const char *state_why;           /* why it is in its state when it went there by itself (a reopen), else NULL */
 	int64_t state_at;                /* when it went into its state, 0 when it never left OPEN */
+};
+
+/* Which issues a listing shows, in which order, which page (srv_store_ops.issue_list). */
+enum srv_issue_sort {
+	SRV_SORT_ID,        /* oldest first */
+	SRV_SORT_DEVICES,   /* most devices first; then the newest issue first, for each of these */
+	SRV_SORT_COUNT,     /* most messages first */
+	SRV_SORT_LAST_SEEN, /* the latest seen first */
+};
+struct srv_issue_filter {
+	int state;              /* an enum srv_issue_state, or -1: any */
+	const char *sw_version; /* NULL: any; else the issues with a message of this software version */
+	const char *hw_version; /* NULL: any; else ... of this hardware version ("": none named) */
+	enum srv_issue_sort sort;
+	int64_t offset;         /* issues of the order skipped */
+	int limit;              /* at most this many */
+};
+
+/* A trace in an issue's list of them (srv_store_ops.issue_traces). */
+struct srv_issue_trace {
+	int64_t id, received;
+	const char *device, *sw_version, *hw_version;
+};
+
+/* A device an issue's traces came from, with how many (srv_store_ops.issue_devices). */
+struct srv_issue_device {
+	const char *serial;
+	int64_t messages;
 };
 
 /* A trace. */
@@ -338,6 +367,20 @@ struct srv_store_ops {
 	 * 0 done, SRV_NONE when no such issue. */
 	int (*issue_state)(struct srv_store *s, int64_t id, enum srv_issue_state state, const char *resolved_in,
 			   int64_t now);
+	/* The dashboard's reads of issues (docs/DASHBOARD.md). issue_list: the issues f selects, in its order, its page,
+	 * to each(); out_total: how many f selects in all. issue_days: issue's messages per day (UTC: Unix seconds /
+	 * 86400) from from_day on, oldest first, only days with any. issue_traces: the issue's traces (retention kept),
+	 * newest first, after skipping offset, at most limit; issue_devices: the devices its messages came from, most
+	 * messages first; out_total: how many in all. A merged issue's id reads nothing (the caller reads the issue
+	 * first: it gives the id leads to). */
+	int (*issue_list)(struct srv_store *s, const struct srv_issue_filter *f,
+			  void (*each)(const struct srv_issue *i, void *ctx), void *ctx, int64_t *out_total);
+	int (*issue_days)(struct srv_store *s, int64_t issue, int64_t from_day,
+			  void (*each)(int64_t day, int64_t messages, void *ctx), void *ctx);
+	int (*issue_traces)(struct srv_store *s, int64_t issue, int64_t offset, int limit,
+			    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
+	int (*issue_devices)(struct srv_store *s, int64_t issue, int64_t offset, int limit,
+			     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
 			  int64_t received);
@@ -466,7 +509,7 @@ void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, 
 			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
 
 /* The schema version srv_store_open_sqlite() migrates a database to. */
-#define SRV_SQLITE_SCHEMA 14
+#define SRV_SQLITE_SCHEMA 15
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

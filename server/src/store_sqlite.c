@@ -172,6 +172,24 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE issues ADD COLUMN resolved_in TEXT;"
 	"ALTER TABLE issues ADD COLUMN state_why TEXT;"
 	"ALTER TABLE issues ADD COLUMN state_at INTEGER NOT NULL DEFAULT 0;",
+	/* the dashboard (docs/DASHBOARD.md): a trace's hardware version; each issue's messages per hardware version and
+	 * per day (UTC), kept up with its other aggregates (filled from the traces retention kept); the orders its
+	 * listing sorts by; login sessions, by the SHA-256 of their cookie */
+	"ALTER TABLE traces ADD COLUMN hw_version TEXT NOT NULL DEFAULT '';"
+	"UPDATE traces SET hw_version = COALESCE(json_extract(report, '$.firmware.hw_version'), '')"
+	"              WHERE json_valid(report);"
+	"CREATE TABLE issue_hardware (issue_id INTEGER NOT NULL REFERENCES issues(id), hw_version TEXT NOT NULL,"
+	"                             messages INTEGER NOT NULL, PRIMARY KEY (issue_id, hw_version)) WITHOUT ROWID;"
+	"INSERT INTO issue_hardware SELECT issue_id, hw_version, COUNT(*) FROM traces GROUP BY issue_id, hw_version;"
+	"CREATE TABLE issue_days (issue_id INTEGER NOT NULL REFERENCES issues(id), day INTEGER NOT NULL,"
+	"                         messages INTEGER NOT NULL, PRIMARY KEY (issue_id, day)) WITHOUT ROWID;"
+	"INSERT INTO issue_days SELECT issue_id, captured / 86400, COUNT(*) FROM traces GROUP BY issue_id, captured / 86400;"
+	"CREATE INDEX issue_versions_version ON issue_versions (sw_version, issue_id);"
+	"CREATE INDEX issue_hardware_version ON issue_hardware (hw_version, issue_id);"
+	"CREATE INDEX issues_listed ON issues (state, last_seen) WHERE count > 0;"
+	"CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, csrf TEXT NOT NULL, created INTEGER NOT NULL,"
+	"                       expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX traces_device ON traces (device_id, id);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -915,6 +933,40 @@ static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
 	return sq_step_done(s, st, "issue_devices");
 }
 
+/* A message's hardware version and day in its issue (issue_hardware, issue_days) moved by delta (a row goes with its
+ * last message). */
+static int count_by(struct sqlite_store *s, const struct sq_counted *c, int delta)
+{
+	static const char *const k_add[] = {
+		"INSERT INTO issue_hardware (issue_id, hw_version, messages) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE "
+		"SET messages = messages + ?3",
+		"INSERT INTO issue_days (issue_id, day, messages) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
+		"messages = messages + ?3",
+	};
+	static const char *const k_drop[] = {
+		"DELETE FROM issue_hardware WHERE issue_id = ?1 AND hw_version = ?2 AND messages <= 0",
+		"DELETE FROM issue_days WHERE issue_id = ?1 AND day = ?2 AND messages <= 0",
+	};
+	sqlite3_stmt *st;
+
+	for (size_t k = 0; k < 2; k++) {
+		for (int drop = 0; drop <= (delta < 0); drop++) {
+			if (sq_prepare(s, &st, drop ? k_drop[k] : k_add[k], "count_by") != 0)
+				return -1;
+			sqlite3_bind_int64(st, 1, c->issue);
+			if (k == 0)
+				sqlite3_bind_text(st, 2, c->hw != NULL ? c->hw : "", -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_int64(st, 2, c->captured / 86400);
+			if (!drop)
+				sqlite3_bind_int(st, 3, delta);
+			if (sq_step_done(s, st, "count_by") != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* A message counted in its issue: the count, its device's and its version's messages (rows made at the first),
  * the seen times widened to its own. */
 int sq_count_in(struct sqlite_store *s, const struct sq_counted *c)
@@ -945,7 +997,9 @@ int sq_count_in(struct sqlite_store *s, const struct sq_counted *c)
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_text(st, 2, c->version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, c->trace);
-	return sq_step_done(s, st, "count_in_version");
+	if (sq_step_done(s, st, "count_in_version") != 0)
+		return -1;
+	return count_by(s, c, 1);
 }
 
 /* A message counted out of the issue it was in (its trace has moved already): the count, its device and its
@@ -965,7 +1019,7 @@ int sq_count_out(struct sqlite_store *s, const struct sq_counted *c)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->issue);
 	sqlite3_bind_int64(st, 2, c->captured);
-	if (sq_step_done(s, st, "count_out") != 0)
+	if (sq_step_done(s, st, "count_out") != 0 || count_by(s, c, -1) != 0)
 		return -1;
 	if (sq_prepare(s, &st, "UPDATE issue_devices SET messages = messages - 1 WHERE issue_id = ? AND device_id = ? "
 			    "RETURNING messages", "count_out_device") != 0)
@@ -1011,43 +1065,41 @@ int sq_count_out(struct sqlite_store *s, const struct sq_counted *c)
 static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64_t *out_trace, int64_t *out_issue)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct sq_counted was = {0}, now = {.version = t->sw_version};
-	char *version = NULL;
+	struct sq_counted was = {0}, now = {.version = t->sw_version, .hw = t->hw_version != NULL ? t->hw_version : ""};
+	char *version = NULL, *hw = NULL;
 	int was_analysis = 0;
 	bool carry = false;
 	sqlite3_stmt *st;
 	int rc;
 
 	/* where the message counted before, when it was processed already */
-	if (sq_prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id, analysis FROM traces "
+	if (sq_prepare(s, &st, "SELECT issue_id, device_id, sw_version, captured, id, analysis, hw_version FROM traces "
 			    "WHERE message_id = ?", "trace_was") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->message);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		version = srv_strdup((const char *)sqlite3_column_text(st, 2));
+		hw = srv_strdup((const char *)sqlite3_column_text(st, 6));
 		was = (struct sq_counted){.issue = sqlite3_column_int64(st, 0), .device = sqlite3_column_int64(st, 1),
 					  .version = version, .captured = sqlite3_column_int64(st, 3),
-					  .trace = sqlite3_column_int64(st, 4)};
+					  .trace = sqlite3_column_int64(st, 4), .hw = hw};
 		was_analysis = sqlite3_column_int(st, 5);
 	}
 	sq_release(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		free(version);
-		return srv_store_fail(base, "trace_was: %s", sqlite3_errmsg(s->db));
+		rc = srv_store_fail(base, "trace_was: %s", sqlite3_errmsg(s->db));
+		goto done;
 	}
-	if (sq_issue_for(s, t, was.issue, out_issue, &carry) != 0) {
-		free(version);
-		return -1;
-	}
+	if ((rc = sq_issue_for(s, t, was.issue, out_issue, &carry)) != 0)
+		goto done;
 	/* a message keeps its device and its time: a trace replaced keeps them too */
-	if (sq_prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, analysis, "
-			    "fingerprint, kind, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO "
-			    "UPDATE SET issue_id = excluded.issue_id, sw_version = excluded.sw_version, report = "
-			    "excluded.report, analysis = excluded.analysis, fingerprint = excluded.fingerprint, kind = "
-			    "excluded.kind, title = excluded.title RETURNING id, device_id, captured", "trace") != 0) {
-		free(version);
-		return -1;
-	}
+	if ((rc = sq_prepare(s, &st, "INSERT INTO traces (message_id, device_id, issue_id, sw_version, captured, report, "
+				 "analysis, fingerprint, kind, title, hw_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+				 "CONFLICT (message_id) DO UPDATE SET issue_id = excluded.issue_id, sw_version = "
+				 "excluded.sw_version, report = excluded.report, analysis = excluded.analysis, fingerprint = "
+				 "excluded.fingerprint, kind = excluded.kind, title = excluded.title, hw_version = "
+				 "excluded.hw_version RETURNING id, device_id, captured", "trace")) != 0)
+		goto done;
 	sqlite3_bind_int64(st, 1, t->message);
 	sqlite3_bind_int64(st, 2, t->device);
 	sqlite3_bind_int64(st, 3, *out_issue);
@@ -1058,6 +1110,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	sqlite3_bind_text(st, 8, t->fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, t->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, t->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, now.hw, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		now.trace = *out_trace = sqlite3_column_int64(st, 0);
 		now.device = sqlite3_column_int64(st, 1);
@@ -1069,7 +1122,7 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 		rc = srv_store_fail(base, "trace: %s", sqlite3_errmsg(s->db));
 	else if (version == NULL)
 		rc = sq_count_in(s, &now);
-	else if (was.issue != now.issue || strcmp(was.version, now.version) != 0)
+	else if (was.issue != now.issue || strcmp(was.version, now.version) != 0 || strcmp(was.hw, now.hw) != 0)
 		rc = sq_count_out(s, &was) != 0 || sq_count_in(s, &now) != 0 ? -1 : 0;
 	else
 		rc = 0; /* the same message counted where it was */
@@ -1083,7 +1136,9 @@ static int sq_trace_put(struct srv_store *base, const struct srv_trace *t, int64
 	}
 	if (rc == 0 && version == NULL) /* processed for the first time */
 		rc = sq_issue_reopen(s, *out_issue, *out_trace, t->sw_version, t->captured);
+done:
 	free(version);
+	free(hw);
 	return rc;
 }
 
@@ -1104,17 +1159,8 @@ static int sq_reboot_put(struct srv_store *base, int64_t message, int64_t device
 	return sq_step_done(s, st, "reboot_put");
 }
 
-/* An issue with its stored aggregates and its latest trace (retention keeps it). An issue counts no message when
- * all of its moved to other issues (or it was merged into one): it is not shown. */
-#define ISSUE_SELECT                                                                                               \
-	"SELECT i.id, i.fingerprint, i.kind, i.title, i.count, i.devices, i.first_seen, i.last_seen, "                \
-	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0), COALESCE(i.split_from, 0), "         \
-	"i.state, i.resolved_in, i.state_why, i.state_at FROM issues i WHERE i.count > 0 "
-
-/* The row under st as an issue, its versions and the issues merged into it read with two more statements, to
- * each(). */
-static int issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
-		     void *ctx)
+int sq_issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
+		 void *ctx)
 {
 	struct srv_issue i = {.id = sqlite3_column_int64(st, 0), .fingerprint = (const char *)sqlite3_column_text(st, 1),
 			      .kind = (const char *)sqlite3_column_text(st, 2),
@@ -1182,7 +1228,7 @@ static int sq_issues(struct srv_store *base, int64_t after, int limit,
 			*out_more = true;
 			continue;
 		}
-		if (issue_row(s, st, each, ctx) != 0) {
+		if (sq_issue_row(s, st, each, ctx) != 0) {
 			sq_release(s, st);
 			return -1;
 		}
@@ -1203,7 +1249,7 @@ static int sq_issue(struct srv_store *base, int64_t id, void (*each)(const struc
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && issue_row(s, st, each, ctx) != 0) {
+	if (rc == SQLITE_ROW && sq_issue_row(s, st, each, ctx) != 0) {
 		sq_release(s, st);
 		return -1;
 	}
@@ -1383,7 +1429,8 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.job_claim = sq_job_claim, .job_finish = sq_job_finish, .job_failed = sq_job_failed,
 	.slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
 	.symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
-	.issue_state = sq_issue_state,
+	.issue_state = sq_issue_state, .issue_list = sq_issue_list, .issue_days = sq_issue_days,
+	.issue_traces = sq_issue_traces, .issue_devices = sq_issue_devices,
 	.reboot_put = sq_reboot_put,
 	.issues = sq_issues, .issue = sq_issue, .trace = sq_trace, .device_history = sq_device_history,
 	.trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,

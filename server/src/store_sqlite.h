@@ -72,24 +72,46 @@ int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
 /* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
 int sq_health_open(struct sqlite_store *s);
 
-/* Where a message's trace is counted: its issue, device, version, when it was received, the trace. */
+/* Where a message's trace is counted: its issue, device, version and hardware version, when it was received, the
+ * trace. */
 struct sq_counted {
 	int64_t issue, device, captured, trace;
-	const char *version;
+	const char *version, *hw;
 };
 
 /* An issue's aggregates (store_sqlite.c). sq_count_in: a message counted in c->issue (its count, device, version,
- * seen times). sq_count_out: a message counted out of c->issue, its trace moved already (a seen time it held
+ * hardware version, day, seen times). sq_count_out: a message counted out of c->issue, its trace moved already (a seen time it held
  * recomputed from the traces left). Return 0 or -1. */
 int sq_count_in(struct sqlite_store *s, const struct sq_counted *c);
 int sq_count_out(struct sqlite_store *s, const struct sq_counted *c);
 
-/* store_sqlite_issues.c: the issue workflow (docs/API.md). sq_issue_state: srv_store_ops.issue_state.
+/* An issue with its stored aggregates and its latest trace (retention keeps it). An issue counts no message when
+ * all of its moved to other issues (or it was merged into one): it is not shown. */
+#define ISSUE_SELECT                                                                                               \
+	"SELECT i.id, i.fingerprint, i.kind, i.title, i.count, i.devices, i.first_seen, i.last_seen, "                \
+	"COALESCE((SELECT MAX(t.id) FROM traces t WHERE t.issue_id = i.id), 0), COALESCE(i.split_from, 0), "         \
+	"i.state, i.resolved_in, i.state_why, i.state_at FROM issues i WHERE i.count > 0 "
+
+/* The row under st as an issue, its versions and the issues merged into it read with two more statements, to
+ * each(). */
+int sq_issue_row(struct sqlite_store *s, sqlite3_stmt *st, void (*each)(const struct srv_issue *i, void *ctx),
+		 void *ctx);
+
+/* store_sqlite_issues.c: the issue workflow (docs/API.md) and the dashboard's reads of issues. sq_issue_state: srv_store_ops.issue_state.
  * sq_issue_reopen: a trace (id trace, of sw_version, received at) processed for the first time in issue: the issue
  * reopens, saying why, when it is resolved in an earlier version. Return 0 or -1 (sq_issue_state SRV_NONE too). */
 int sq_issue_state(struct srv_store *base, int64_t id, enum srv_issue_state state, const char *resolved_in,
 		   int64_t now);
 int sq_issue_reopen(struct sqlite_store *s, int64_t issue, int64_t trace, const char *sw_version, int64_t at);
+/* The dashboard's reads of issues: srv_store_ops.issue_list, issue_days, issue_traces, issue_devices. */
+int sq_issue_list(struct srv_store *base, const struct srv_issue_filter *f,
+		  void (*each)(const struct srv_issue *i, void *ctx), void *ctx, int64_t *out_total);
+int sq_issue_days(struct srv_store *base, int64_t issue, int64_t from_day,
+		  void (*each)(int64_t day, int64_t messages, void *ctx), void *ctx);
+int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t offset, int limit,
+		    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
+int sq_issue_devices(struct srv_store *base, int64_t issue, int64_t offset, int limit,
+		     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);
 
 /* store_sqlite_reprocess.c: issues by fingerprint (the rules of srv_store_ops.trace_put) and reprocessing.
  * sq_issue_for: the issue t goes into (out), was: the issue the message's trace is in, 0 when it has none;

@@ -224,6 +224,12 @@ static int merge(struct sqlite_store *s, int64_t from, int64_t into)
 		"first_trace FROM issue_versions WHERE issue_id = ?2 ON CONFLICT DO UPDATE SET messages = messages + "
 		"excluded.messages, first_trace = MIN(first_trace, excluded.first_trace)",
 		"DELETE FROM issue_versions WHERE issue_id = ?2",
+		"INSERT INTO issue_hardware (issue_id, hw_version, messages) SELECT ?1, hw_version, messages FROM "
+		"issue_hardware WHERE issue_id = ?2 ON CONFLICT DO UPDATE SET messages = messages + excluded.messages",
+		"DELETE FROM issue_hardware WHERE issue_id = ?2",
+		"INSERT INTO issue_days (issue_id, day, messages) SELECT ?1, day, messages FROM issue_days WHERE issue_id = "
+		"?2 ON CONFLICT DO UPDATE SET messages = messages + excluded.messages",
+		"DELETE FROM issue_days WHERE issue_id = ?2",
 		"UPDATE issues SET first_seen = CASE WHEN j.count = 0 THEN issues.first_seen WHEN issues.count = 0 OR "
 		"j.first_seen < issues.first_seen THEN j.first_seen ELSE issues.first_seen END, last_seen = CASE WHEN "
 		"j.count = 0 THEN issues.last_seen WHEN issues.count = 0 OR j.last_seen > issues.last_seen THEN "
@@ -313,7 +319,7 @@ static int carry_heir(struct sqlite_store *s, int64_t issue, int analysis, int64
 /* A trace of an issue that is of another fingerprint than the issue's. */
 struct stray {
 	struct sq_counted c;
-	char *fingerprint, *kind, *title, *version;
+	char *fingerprint, *kind, *title, *version, *hw;
 };
 
 /* Traces of analysis that are not of the issue's own fingerprint (its heir) move to the issue of theirs (made, split
@@ -329,8 +335,8 @@ static int carry_splits(struct sqlite_store *s, int64_t issue, int analysis)
 		sqlite3_stmt *st;
 
 		n = 0;
-		if (sq_prepare(s, &st, "SELECT t.id, t.device_id, t.captured, t.sw_version, t.fingerprint, t.kind, t.title "
-				    "FROM traces t JOIN issues i ON i.id = t.issue_id JOIN issue_fingerprints f ON "
+		if (sq_prepare(s, &st, "SELECT t.id, t.device_id, t.captured, t.sw_version, t.fingerprint, t.kind, t.title, "
+				    "t.hw_version FROM traces t JOIN issues i ON i.id = t.issue_id JOIN issue_fingerprints f ON "
 				    "f.fingerprint = i.fingerprint AND f.issue_id = i.id AND f.analysis >= ?2 WHERE "
 				    "t.issue_id = ?1 AND t.analysis >= ?2 AND t.fingerprint <> i.fingerprint ORDER BY t.id "
 				    "LIMIT ?3", "issue_strays") != 0) {
@@ -350,7 +356,9 @@ static int carry_splits(struct sqlite_store *s, int64_t issue, int analysis)
 			x->fingerprint = srv_strdup((const char *)sqlite3_column_text(st, 4));
 			x->kind = srv_strdup((const char *)sqlite3_column_text(st, 5));
 			x->title = srv_strdup((const char *)sqlite3_column_text(st, 6));
+			x->hw = srv_strdup((const char *)sqlite3_column_text(st, 7));
 			x->c.version = x->version;
+			x->c.hw = x->hw;
 		}
 		sq_release(s, st);
 		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : srv_store_fail(&s->base, "issue_strays: %s",
@@ -374,6 +382,7 @@ static int carry_splits(struct sqlite_store *s, int64_t issue, int analysis)
 			if (found != 0 || sq_count_out(s, &x->c) != 0 || sq_count_in(s, &to) != 0)
 				rc = -1;
 			free(x->version);
+			free(x->hw);
 			free(x->fingerprint);
 			free(x->kind);
 			free(x->title);

@@ -200,7 +200,8 @@ static enum outcome coredump(struct srv_store *s, const struct srv_analyst_confi
 	}
 	struct srv_trace t = {.message = job->id, .device = job->device, .captured = job->received,
 			      .fingerprint = r->fingerprint, .kind = r->fault.kind, .title = r->title,
-			      .sw_version = m->sw_version, .report = json, .analysis = FA_ANALYSIS_VERSION};
+			      .sw_version = m->sw_version, .hw_version = m->hw_version, .report = json,
+			      .analysis = FA_ANALYSIS_VERSION};
 
 	w = (struct write){.job = job, .trace = &t, .state = SRV_MSG_DONE};
 	ok = srv_store_group_run(s, write_result, &w) == 0;

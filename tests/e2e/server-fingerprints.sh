@@ -82,7 +82,13 @@ UPDATE messages SET bytes = X'', dropped = $t0 + 900 WHERE id = (SELECT message_
 DELETE FROM traces WHERE id = $tg;
 -- the Cortex-M4F build's symbol file is gone
 DELETE FROM symbols WHERE build_id = '$m4fid';
--- schema 12: what 13 added goes, the issues table as 12 made it
+-- schema 12: what 13 and later added goes, the issues table as 12 made it
+DROP TABLE sessions;
+DROP TABLE issue_hardware;
+DROP TABLE issue_days;
+DROP INDEX issue_versions_version;
+DROP INDEX traces_device;
+ALTER TABLE traces DROP COLUMN hw_version;
 DROP TABLE reprocessing;
 DROP TABLE issue_fingerprints;
 DROP INDEX traces_analysis;

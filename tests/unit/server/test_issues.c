@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -46,25 +47,40 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A new message's trace of fingerprint "fp-a" from version (or the trace of message `again` processed again when
- * not 0). Returns its message. */
-static int64_t crash(struct fixture *f, const char *version, int64_t again, int64_t *out_issue)
+/* A crash as the worker keeps it: its fingerprint, versions, device, when it was received; again: the message of
+ * a trace processed again (0: a new message). */
+struct crash {
+	const char *fingerprint, *version, *hw;
+	int64_t device, captured, again;
+};
+
+/* Keep c's trace. Returns its message; out_issue: its issue. */
+static int64_t crash_is(struct fixture *f, const struct crash *c, int64_t *out_issue)
 {
-	struct srv_trace t = {.device = f->dev, .captured = 1000 + f->messages, .fingerprint = "fp-a",
-			      .kind = "hardfault", .title = "HardFault in main", .sw_version = version,
+	struct srv_trace t = {.device = c->device != 0 ? c->device : f->dev,
+			      .captured = c->captured != 0 ? c->captured : 1000 + f->messages,
+			      .fingerprint = c->fingerprint != NULL ? c->fingerprint : "fp-a", .kind = "hardfault",
+			      .title = "HardFault in main", .sw_version = c->version, .hw_version = c->hw,
 			      .report = "{\"frames\":[]}", .analysis = 1};
 	char bytes[32];
 	int64_t trace;
 	bool fresh;
 
-	t.message = again;
-	if (again == 0) {
+	t.message = c->again;
+	if (c->again == 0) {
 		snprintf(bytes, sizeof(bytes), "message %d", f->messages++);
-		assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)bytes, strlen(bytes), 100,
+		assert_int_equal(f->s->ops->message_add(f->s, t.device, (const uint8_t *)bytes, strlen(bytes), 100,
 							&t.message, &fresh), 0);
 	}
 	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, out_issue), 0);
 	return t.message;
+}
+
+/* A new message's trace of fingerprint "fp-a" from version (or the trace of message `again` processed again when
+ * not 0). Returns its message. */
+static int64_t crash(struct fixture *f, const char *version, int64_t again, int64_t *out_issue)
+{
+	return crash_is(f, &(struct crash){.version = version, .again = again}, out_issue);
 }
 
 /* POST issues/ID/ACTION with body through the API: the answer's status checked; its JSON (decref it). */
@@ -223,6 +239,128 @@ static void listing_shows_states(void **state)
 	json_decref(j);
 }
 
+/* GET path's answer's member name (an array) as "A,B,C" of each element's member `field` (numbers or strings). */
+static void listed(struct fixture *f, const char *path, const char *name, const char *field, const char *want)
+{
+	json_t *j = srv_test_get(f->s, path, 200), *e;
+	char got[512] = "";
+	size_t n, len = 0;
+
+	json_array_foreach(json_object_get(j, name), n, e) {
+		json_t *v = json_object_get(e, field);
+
+		if (json_is_integer(v))
+			len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%lld", n ? "," : "",
+						(long long)json_integer_value(v));
+		else
+			len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s", n ? "," : "", json_string_value(v));
+	}
+	json_decref(j);
+	if (strcmp(got, want) != 0)
+		fail_msg("GET %s: %s is %s, expected %s", path, field, got, want);
+}
+
+/* The dashboard's listing: filtered by state, software and hardware version, sorted, in pages with the total;
+ * each issue's daily counts; an issue's traces and devices, paged. */
+static void listing_filters_sorts_and_pages(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a, b, c, d2, d3;
+	int64_t day = 20000; /* 2024-10-04 */
+	json_t *j;
+	char path[128];
+
+	assert_int_equal(f->s->ops->device(f->s, "dev-2", 100, true, &d2, NULL), 0);
+	assert_int_equal(f->s->ops->device(f->s, "dev-3", 100, true, &d3, NULL), 0);
+	/* a: 3 messages on 1 device (1.0, board-a); b: 2 on 2 devices (1.1, board-b), the newest; c: 1 (1.0, none) */
+	crash_is(f, &(struct crash){"fp-a", "1.0", "board-a", 0, day * 86400 + 10, 0}, &a);
+	crash_is(f, &(struct crash){"fp-a", "1.0", "board-a", 0, day * 86400 + 20, 0}, &a);
+	crash_is(f, &(struct crash){"fp-a", "1.0", "board-a", 0, (day + 2) * 86400 + 5, 0}, &a);
+	crash_is(f, &(struct crash){"fp-c", "1.0", NULL, d3, (day + 1) * 86400, 0}, &c);
+	crash_is(f, &(struct crash){"fp-b", "1.1", "board-b", d2, (day + 3) * 86400, 0}, &b);
+	crash_is(f, &(struct crash){"fp-b", "1.1", "board-b", d3, (day + 3) * 86400 + 1, 0}, &b);
+	json_decref(post(f, c, "mute", "", 200));
+
+	listed(f, "issues?sort=id", "issues", "id", "1,2,3");
+	listed(f, "issues?sort=count", "issues", "count", "3,2,1");
+	listed(f, "issues?sort=devices", "issues", "devices", "2,1,1");
+	snprintf(path, sizeof(path), "issues?sort=devices");
+	j = srv_test_get(f->s, path, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "issues"), 1), "id")), c);
+	json_decref(j); /* a tie of devices: the newest issue first */
+	listed(f, "issues?sort=last_seen", "issues", "title", "HardFault in main,HardFault in main,HardFault in main");
+	listed(f, "issues?sort=last_seen", "issues", "last_seen", "1728259201,1728172805,1728086400");
+	listed(f, "issues?version=1.0", "issues", "id", "1,2");
+	listed(f, "issues?version=1.1&sort=count", "issues", "id", "3");
+	listed(f, "issues?hw=board-a", "issues", "id", "1");
+	listed(f, "issues?hw=", "issues", "id", "2");
+	listed(f, "issues?state=open", "issues", "id", "1,3");
+	listed(f, "issues?state=muted", "issues", "id", "2");
+	listed(f, "issues?state=resolved", "issues", "id", "");
+	listed(f, "issues?state=any&version=nope", "issues", "id", "");
+	j = srv_test_get(f->s, "issues?sort=count&limit=2", 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 3);
+	assert_int_equal(json_integer_value(json_object_get(j, "next_offset")), 2);
+	json_decref(j);
+	j = srv_test_get(f->s, "issues?sort=count&limit=2&offset=2", 200);
+	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
+	assert_true(json_is_null(json_object_get(j, "next_offset")));
+	json_decref(j);
+	for (const char *const *bad = (const char *const[]){"issues?state=closed", "issues?sort=title", "issues?offset=-1",
+							      "issues?sort=id&limit=0", "issues?days=91", "issues?days=0",
+							      "issues/1/traces?offset=x", NULL};
+	     *bad != NULL; bad++)
+		json_decref(srv_test_get(f->s, *bad, 400));
+	json_decref(srv_test_get(f->s, "issues/99/traces", 404));
+	json_decref(srv_test_get(f->s, "issues/1/things", 404));
+
+	/* the traces and devices of an issue, paged */
+	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2", (long long)a);
+	listed(f, path, "traces", "received", "1728172805,1728000020");
+	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2&offset=2", (long long)a);
+	listed(f, path, "traces", "hw_version", "board-a");
+	snprintf(path, sizeof(path), "issues/%lld/devices", (long long)b);
+	listed(f, path, "devices", "serial", "dev-2,dev-3");
+	j = srv_test_get(f->s, path, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	json_decref(j);
+}
+
+/* Daily counts: the listing's last N days, today included; days without messages are 0. A trace that moves to
+ * another issue (its fingerprint changed) takes its day and hardware version with it. */
+static void daily_counts_follow_the_traces(void **state)
+{
+	struct fixture *f = *state;
+	int64_t today = time(NULL) / 86400, a, b, m;
+	json_t *j, *daily;
+
+	crash_is(f, &(struct crash){"fp-a", "1.0", "hw-x", 0, today * 86400 + 1, 0}, &a);
+	crash_is(f, &(struct crash){"fp-a", "1.0", "hw-x", 0, today * 86400 + 2, 0}, &a);
+	m = crash_is(f, &(struct crash){"fp-a", "1.0", "hw-y", 0, (today - 2) * 86400, 0}, &a);
+	crash_is(f, &(struct crash){"fp-a", "1.0", "hw-x", 0, (today - 40) * 86400, 0}, &a);
+	j = srv_test_get(f->s, "issues?days=3", 200);
+	daily = json_object_get(json_array_get(json_object_get(j, "issues"), 0), "daily");
+	assert_int_equal(json_array_size(daily), 3);
+	assert_int_equal(json_integer_value(json_array_get(daily, 0)), 1);
+	assert_int_equal(json_integer_value(json_array_get(daily, 1)), 0);
+	assert_int_equal(json_integer_value(json_array_get(daily, 2)), 2);
+	json_decref(j);
+	listed(f, "issues?hw=hw-y", "issues", "id", "1");
+	/* the hw-y message processed again, now of another fingerprint: it leaves issue a with its day and hardware */
+	crash_is(f, &(struct crash){"fp-b", "1.0", "hw-y", 0, 0, m}, &b);
+	assert_int_not_equal(a, b);
+	listed(f, "issues?hw=hw-y", "issues", "id", "2");
+	listed(f, "issues?hw=hw-x", "issues", "id", "1");
+	j = srv_test_get(f->s, "issues?days=3&sort=id", 200);
+	daily = json_object_get(json_array_get(json_object_get(j, "issues"), 0), "daily");
+	assert_int_equal(json_integer_value(json_array_get(daily, 0)), 0);
+	daily = json_object_get(json_array_get(json_object_get(j, "issues"), 1), "daily");
+	assert_int_equal(json_integer_value(json_array_get(daily, 0)), 1);
+	json_decref(j);
+	assert_int_equal(srv_test_sql(f->dir, "SELECT COUNT(*) FROM issue_days WHERE messages <= 0", NULL, 0), 0);
+	assert_int_equal(srv_test_sql(f->dir, "SELECT SUM(messages) FROM issue_hardware", NULL, 0), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +368,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(muted_never_reopens, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(listing_shows_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_filters_sorts_and_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(daily_counts_follow_the_traces, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
