@@ -32,6 +32,52 @@
 #define HFSR_VECTTBL (1u << 1)
 #define HFSR_FORCED (1u << 30)
 
+static const struct fa_fault_bit k_bits[] = {
+	{"cfsr", IACCVIOL, "IACCVIOL", "MemManage: an instruction fetch from a location the MPU or the memory map forbids"},
+	{"cfsr", DACCVIOL, "DACCVIOL", "MemManage: a data access the MPU forbids"},
+	{"cfsr", MUNSTKERR, "MUNSTKERR", "MemManage: unstacking on exception return faulted"},
+	{"cfsr", MSTKERR, "MSTKERR", "MemManage: stacking on exception entry faulted"},
+	{"cfsr", MLSPERR, "MLSPERR", "MemManage: lazy floating-point state preservation faulted"},
+	{"cfsr", MMARVALID, "MMARVALID", "MMFAR holds the faulting address"},
+	{"cfsr", IBUSERR, "IBUSERR", "bus fault on an instruction fetch"},
+	{"cfsr", PRECISERR, "PRECISERR", "precise data bus error: the stacked pc is the faulting instruction"},
+	{"cfsr", IMPRECISERR, "IMPRECISERR", "imprecise data bus error: the stacked pc is past the faulting write"},
+	{"cfsr", UNSTKERR, "UNSTKERR", "bus fault unstacking on exception return"},
+	{"cfsr", STKERR, "STKERR", "bus fault stacking on exception entry"},
+	{"cfsr", LSPERR, "LSPERR", "bus fault in lazy floating-point state preservation"},
+	{"cfsr", BFARVALID, "BFARVALID", "BFAR holds the faulting address"},
+	{"cfsr", UNDEFINSTR, "UNDEFINSTR", "UsageFault: an undefined instruction"},
+	{"cfsr", INVSTATE, "INVSTATE", "UsageFault: an invalid state (an ARM-mode branch: the Thumb bit clear)"},
+	{"cfsr", INVPC, "INVPC", "UsageFault: an invalid EXC_RETURN on exception return"},
+	{"cfsr", NOCP, "NOCP", "UsageFault: a coprocessor (the FPU) that is absent or disabled"},
+	{"cfsr", 1u << 20, "STKOF", "UsageFault: a stack limit register (ARMv8-M) was crossed"},
+	{"cfsr", UNALIGNED, "UNALIGNED", "UsageFault: an unaligned access that traps"},
+	{"cfsr", DIVBYZERO, "DIVBYZERO", "UsageFault: an integer division by zero (with DIV_0_TRP)"},
+	{"hfsr", HFSR_VECTTBL, "VECTTBL", "a bus fault reading the vector table"},
+	{"hfsr", HFSR_FORCED, "FORCED", "a configurable fault escalated to HardFault (disabled, or of too low a priority)"},
+	{"hfsr", 1u << 31, "DEBUGEVT", "a debug event while halting debug is off"},
+	{"shcsr", 1u << 0, "MEMFAULTACT", "a MemManage handler was active"},
+	{"shcsr", 1u << 1, "BUSFAULTACT", "a bus fault handler was active"},
+	{"shcsr", 1u << 3, "USGFAULTACT", "a UsageFault handler was active"},
+	{"shcsr", 1u << 7, "SVCALLACT", "an SVCall was active"},
+	{"shcsr", 1u << 8, "MONITORACT", "the debug monitor was active"},
+	{"shcsr", 1u << 10, "PENDSVACT", "PendSV was active"},
+	{"shcsr", 1u << 11, "SYSTICKACT", "SysTick was active"},
+	{"shcsr", 1u << 12, "USGFAULTPENDED", "a UsageFault was pending"},
+	{"shcsr", 1u << 13, "MEMFAULTPENDED", "a MemManage fault was pending"},
+	{"shcsr", 1u << 14, "BUSFAULTPENDED", "a bus fault was pending"},
+	{"shcsr", 1u << 15, "SVCALLPENDED", "an SVCall was pending"},
+	{"shcsr", 1u << 16, "MEMFAULTENA", "MemManage faults enabled"},
+	{"shcsr", 1u << 17, "BUSFAULTENA", "bus faults enabled"},
+	{"shcsr", 1u << 18, "USGFAULTENA", "UsageFaults enabled"},
+};
+
+const struct fa_fault_bit *fa_fault_bits(size_t *out_n)
+{
+	*out_n = sizeof(k_bits) / sizeof(k_bits[0]);
+	return k_bits;
+}
+
 int fa_thumb_access(struct fa_elf *e, uint64_t addr)
 {
 	uint8_t b[4];

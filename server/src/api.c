@@ -370,15 +370,22 @@ static int list_quarantined(struct srv_store *st, int64_t after, int limit, json
 
 /* GET issues/{id}: the issue and its latest trace (the trace as its text goes in before the closing brace); for the
  * id of an issue merged into another, that one, saying so */
-static void issue(struct srv_answer *out, struct srv_store *st, int64_t id)
+static void issue(struct srv_answer *out, struct srv_store *st, int64_t id, const char *days_text)
 {
+	int64_t days = number_arg(days_text, 0, 1, 90);
 	json_t *issue = NULL;
 	char *head, *trace = NULL;
 	size_t len;
 	int rc;
 
+	if (days < 0) {
+		srv_api_error(out, 400, "bad_request", "days is a number from 1 to 90");
+		return;
+	}
 	srv_store_lock(st);
 	rc = id > 0 ? st->ops->issue(st, id, keep_issue, &issue) : SRV_NONE;
+	if (rc == 0 && days > 0)
+		rc = issue_daily(st, issue, (int)days, srv_now() / 86400);
 	if (rc == 0)
 		rc = st->ops->trace(st, json_integer_value(json_object_get(issue, "latest_trace")), trace_text, &trace);
 	srv_store_unlock(st);
@@ -675,7 +682,7 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 	} else if ((tail = under(path, "issues")) != NULL) {
 		slash = strchr(tail, '/');
 		if (slash == NULL)
-			issue(out, st, parse_id(tail, NULL));
+			issue(out, st, parse_id(tail, NULL), arg(actx, "days"));
 		else if (parse_id(tail, slash) > 0)
 			issue_part(out, st, parse_id(tail, slash), slash + 1, arg, actx);
 		else

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* HTTP: a libmicrohttpd daemon with an internal thread pool; every answer is JSON. */
+/* HTTP: a libmicrohttpd daemon with an internal thread pool; the API's answers are JSON, the dashboard's pages
+ * HTML (dash.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <microhttpd.h>
@@ -21,6 +22,7 @@
 #include "alloc.h"
 #include "clock.h"
 #include "api.h"
+#include "dash.h"
 #include "ff/bytes.h"
 #include "ff/chunk.h"
 #include "ff/message.h"
@@ -59,6 +61,7 @@ static bool media_type_is(const char *type, const char *want)
 struct request {
 	char serial[65];
 	bool api_post; /* not chunks: a POST srv_api_post() answers */
+	bool dash_post; /* a form of the dashboard */
 	bool batch;
 	bool too_large;
 	uint8_t *body;
@@ -458,6 +461,79 @@ static enum MHD_Result read_api(struct srv_http *h, struct MHD_Connection *c, co
 	return respond_bytes(c, a.status, a.body, a.len, a.type);
 }
 
+/* The query of a request, %-escaped again, for the dashboard's login to come back to (MHD gives it decoded). */
+struct query {
+	char text[512];
+	size_t len;
+};
+
+static enum MHD_Result query_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query *q = cls;
+	const char *parts[2] = {key, value};
+
+	(void)kind;
+	for (int k = 0; k < 2 && parts[k] != NULL; k++) {
+		if (q->len + 2 >= sizeof(q->text))
+			return MHD_NO;
+		if (k == 0 && q->len > 0)
+			q->text[q->len++] = '&';
+		else if (k == 1)
+			q->text[q->len++] = '=';
+		for (const unsigned char *p = (const unsigned char *)parts[k]; *p != '\0'; p++) {
+			if (q->len + 4 >= sizeof(q->text))
+				return MHD_NO;
+			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			    strchr("-._~", *p) != NULL)
+				q->text[q->len++] = (char)*p;
+			else
+				q->len += (size_t)snprintf(q->text + q->len, sizeof(q->text) - q->len, "%%%02X", *p);
+		}
+	}
+	q->text[q->len] = '\0';
+	return MHD_YES;
+}
+
+/* A dashboard request (any path outside /api/ and /healthz), its form's body in req when a POST: answered by
+ * dash.c, with the dashboard's security headers. */
+static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, const char *url, const char *method,
+				 struct request *req)
+{
+	struct srv_dash_config cfg = {h->store, h->limits};
+	struct query q = {.text = ""};
+	struct srv_dash_request rq = {
+		.method = method, .path = url, .arg = query_arg, .actx = c, .query = q.text,
+		.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"),
+		.forwarded_proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto"),
+		.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+		.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+		.body = req != NULL ? (const char *)req->body : NULL, .len = req != NULL ? req->len : 0,
+	};
+	struct srv_dash_answer a;
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_part, &q);
+	if (req != NULL && req->too_large) {
+		rq.body = NULL;
+		rq.len = 0;
+	}
+	srv_dash_handle(&a, &cfg, &rq);
+	r = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", a.type);
+	for (size_t k = 0; a.page && k < srv_dash_nheaders; k++)
+		MHD_add_response_header(r, srv_dash_headers[k][0], srv_dash_headers[k][1]);
+	if (a.location[0] != '\0')
+		MHD_add_response_header(r, "Location", a.location);
+	if (a.cookie[0] != '\0')
+		MHD_add_response_header(r, "Set-Cookie", a.cookie);
+	if (a.disposition != NULL)
+		MHD_add_response_header(r, "Content-Disposition", a.disposition);
+	rc = MHD_queue_response(c, a.status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 /* POST /api/v1/... other than chunks and symbols, once its body is in: answered by api.c. */
 static enum MHD_Result api_post(struct srv_http *h, struct MHD_Connection *c, const char *url, struct request *req)
 {
@@ -492,6 +568,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*req_cls = &s_answered;
 		if (strcmp(url, "/healthz") == 0)
 			return respond(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+		if (strncmp(url, API, strlen(API)) != 0 && strcmp(url, "/api/v1") != 0)
+			return dashboard(h, c, url, method, NULL);
 		role = role_of(h, c);
 		if (role != SRV_ROLE_ADMIN)
 			return unauthorized(c, role);
@@ -499,6 +577,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (req == NULL) { /* headers only: answer now, or get ready for the body */
 		*req_cls = &s_answered;
+		if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0) {
+			if (strcmp(method, "POST") != 0) /* (HEAD and the others: from the headers) */
+				return dashboard(h, c, url, method, NULL);
+			req = srv_calloc(1, sizeof(*req));
+			req->dash_post = true;
+			*req_cls = req;
+			return MHD_YES;
+		}
 		role = role_of(h, c);
 		if (role == SRV_ROLE_NONE || (role == SRV_ROLE_DEVICE && !device_endpoint(url, method)))
 			return unauthorized(c, role);
@@ -564,7 +650,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (req->len + *upload_data_size > (req->api_post ? POST_MAX : BODY_MAX)) {
+		if (req->len + *upload_data_size > (req->dash_post ? SRV_DASH_FORM_MAX : req->api_post ? POST_MAX : BODY_MAX)) {
 			req->too_large = true;
 		} else {
 			if (req->len + *upload_data_size > req->cap) {
@@ -580,6 +666,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (req->api_post)
 		return api_post(h, c, url, req);
+	if (req->dash_post)
+		return dashboard(h, c, url, method, req);
 	return ingest(h, c, req);
 }
 

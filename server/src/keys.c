@@ -40,11 +40,12 @@ static int write_both(struct srv_store *s, FILE *show)
 
 	make(project, sizeof(project), "flp_", ph);
 	make(admin, sizeof(admin), "fla_", ah);
-	/* both or neither: a failure between the two must not leave one old credential beside one new */
+	/* both or neither: a failure between the two must not leave one old credential beside one new; the dashboard's
+	 * sessions, begun with the old admin token, end with it */
 	srv_store_lock(s);
 	rc = s->ops->begin(s);
 	if (rc == 0 && (s->ops->meta_set(s, META_PROJECT, ph) != 0 || s->ops->meta_set(s, META_ADMIN, ah) != 0 ||
-			s->ops->commit(s) != 0)) {
+			s->ops->sessions_clear(s) != 0 || s->ops->commit(s) != 0)) {
 		s->ops->rollback(s);
 		rc = -1;
 	}

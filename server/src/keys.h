@@ -19,8 +19,8 @@ enum srv_role {
  * already existed, -1 on a store error. */
 int srv_keys_ensure(struct srv_store *s, FILE *show);
 
-/* Replace both credentials, printing the new ones. The old ones stop working (a running server notices within a
- * second). Returns 0 or -1 on a store error. */
+/* Replace both credentials, printing the new ones, and end every dashboard session. The old ones stop working (a
+ * running server notices within a second; a session at once). Returns 0 or -1 on a store error. */
 int srv_keys_rotate(struct srv_store *s, FILE *show);
 
 /* Does presented (NUL-terminated, untrusted) match the credential of role? Constant-time in the credential.

@@ -381,6 +381,15 @@ struct srv_store_ops {
 			    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
 	int (*issue_devices)(struct srv_store *s, int64_t issue, int64_t offset, int limit,
 			     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);
+	/* The dashboard's login sessions (session.h), by the SHA-256 of their cookie. session_put: a new one, with its
+	 * CSRF token (NUL-terminated) and its times; sessions expired before created go. session_get: the CSRF token of
+	 * the session (copied into out, cap bytes) when it expires after now: 0, SRV_NONE when none (unknown, expired,
+	 * ended). session_delete: one ends (0 whether or not it was there). sessions_clear: all end (rotate-keys). */
+	int (*session_put)(struct srv_store *s, const uint8_t hash[32], const char *csrf, int64_t created,
+			   int64_t expires);
+	int (*session_get)(struct srv_store *s, const uint8_t hash[32], int64_t now, char *out, size_t cap);
+	int (*session_delete)(struct srv_store *s, const uint8_t hash[32]);
+	int (*sessions_clear)(struct srv_store *s);
 	/* Keep a reboot event (once per message). */
 	int (*reboot_put)(struct srv_store *s, int64_t message, int64_t device, int64_t boot_id, int reason,
 			  int64_t received);

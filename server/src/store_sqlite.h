@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend's own header, shared by its files (store_sqlite.c: the schema, ingest, processing, the read
  * API; store_sqlite_health.c: heartbeats and fleet health; store_sqlite_reprocess.c: issues by fingerprint and
- * reprocessing; store_sqlite_issues.c: the issue workflow): the connection and its statement cache. */
+ * reprocessing; store_sqlite_issues.c: the issue workflow; store_sqlite_sessions.c: login sessions): the connection and its statement cache. */
 #ifndef SRV_STORE_SQLITE_H
 #define SRV_STORE_SQLITE_H
 
@@ -112,6 +112,12 @@ int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t offset, int l
 		    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
 int sq_issue_devices(struct srv_store *base, int64_t issue, int64_t offset, int limit,
 		     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);
+
+/* store_sqlite_sessions.c: the dashboard's login sessions, srv_store_ops.session_put and the others. */
+int sq_session_put(struct srv_store *base, const uint8_t hash[32], const char *csrf, int64_t created, int64_t expires);
+int sq_session_get(struct srv_store *base, const uint8_t hash[32], int64_t now, char *out, size_t cap);
+int sq_session_delete(struct srv_store *base, const uint8_t hash[32]);
+int sq_sessions_clear(struct srv_store *base);
 
 /* store_sqlite_reprocess.c: issues by fingerprint (the rules of srv_store_ops.trace_put) and reprocessing.
  * sq_issue_for: the issue t goes into (out), was: the issue the message's trace is in, 0 when it has none;

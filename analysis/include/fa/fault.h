@@ -6,6 +6,7 @@
 #define FA_FAULT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fa/elf.h"
@@ -38,6 +39,18 @@ struct fa_fault {
  *    "reading"; "accessing" without).
  */
 void fa_fault_explain(struct fa_fault *out, const struct ff_message *m, struct fa_elf *e);
+
+/* One bit of a Cortex-M fault status register, named as the ARMv7-M Architecture Reference Manual names it. */
+struct fa_fault_bit {
+	const char *reg;     /* the register's name in a report's fault_registers: "cfsr", "hfsr", "shcsr" */
+	uint32_t mask;
+	const char *name;    /* "PRECISERR" */
+	const char *meaning; /* for people */
+};
+
+/* Every bit the dashboard decodes (CFSR, HFSR, SHCSR), in register and bit order: a static table; out_n: its
+ * length. */
+const struct fa_fault_bit *fa_fault_bits(size_t *out_n);
 
 /*
  * Classify the ARM Thumb instruction at an address as a memory write or read.

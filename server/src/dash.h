@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The web dashboard (docs/DASHBOARD.md): server-rendered pages of what the read API gives, a login that exchanges
+ * the admin token for a session cookie, forms that change state (each with the session's CSRF token), and the
+ * dashboard's own stylesheet and script. No HTTP library here: http.c hands a request over and sends the answer,
+ * so the pages are tested without a socket. */
+#ifndef SRV_DASH_H
+#define SRV_DASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "html.h"
+#include "limits.h"
+#include "store.h"
+
+/* What a page needs of the server. */
+struct srv_dash_config {
+	struct srv_store *store;
+	struct srv_limits *limits; /* may be NULL */
+};
+
+/* A request for the dashboard: any path outside /api/ and /healthz. Every member is untrusted but the method. */
+struct srv_dash_request {
+	const char *method;                                 /* "GET", "POST", "HEAD" */
+	const char *path;                                   /* the URL's path: "/issues/7" */
+	const char *query;                                  /* its query, %-escaped, without '?' ("" for none) */
+	const char *(*arg)(void *actx, const char *name);   /* a query argument (NULL when absent) */
+	void *actx;
+	const char *cookie;                                 /* the Cookie header (NULL: none) */
+	const char *forwarded_proto;                        /* X-Forwarded-Proto (the TLS proxy's), NULL: none */
+	const char *origin;                                 /* the Origin header (NULL: none) */
+	const char *host;                                   /* the Host header (NULL: none) */
+	const char *body;                                   /* a form's body (urlencoded), len bytes */
+	size_t len;
+};
+
+/* The answer. body is malloc'd (the caller frees it or hands it on). */
+struct srv_dash_answer {
+	unsigned status;
+	char *body;
+	size_t len;
+	const char *type;          /* its Content-Type (static) */
+	char location[600];        /* a redirect's Location ("" for none) */
+	char cookie[200];          /* a Set-Cookie header's value ("" for none) */
+	const char *disposition;   /* a Content-Disposition (static; NULL: none) */
+	bool page;                 /* a page of the dashboard: sent with its security headers (docs/DASHBOARD.md) */
+};
+
+/* The largest form body a dashboard POST takes. */
+#define SRV_DASH_FORM_MAX 4096u
+
+/* The security headers of every dashboard page, each "Name: value" (the Content-Security-Policy first). */
+extern const char *const srv_dash_headers[][2];
+extern const size_t srv_dash_nheaders;
+
+/* Answer a dashboard request. out: filled. */
+void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *cfg, const struct srv_dash_request *rq);
+
+/* For the files of the dashboard's pages (dash_*.c): a page being written, with what it knows of its request. */
+struct srv_dash_page {
+	struct srv_html html;
+	const struct srv_dash_config *cfg;
+	const struct srv_dash_request *rq;
+	char csrf[65];            /* the session's CSRF token, for the page's forms */
+	struct srv_dash_answer *out;
+};
+
+/*
+ * The read API's JSON answer to path (as GET /api/v1/PATH with the request's query arguments, or those of args: a
+ * NULL-terminated list of name, value pairs that replaces them). Returns the parsed answer (json_decref it) and its
+ * status in out_status; NULL (and a page saying what failed) when the answer is not JSON.
+ */
+struct json_t;
+struct json_t *srv_dash_api(struct srv_dash_page *p, const char *path, const char *const *args, unsigned *out_status);
+
+/* Start the page (its <head>, the header with the navigation; nav: the section to mark current) and end it (out
+ * filled with it, status 200 unless status is set). */
+void srv_dash_begin(struct srv_dash_page *p, const char *title, const char *nav);
+void srv_dash_end(struct srv_dash_page *p, unsigned status);
+
+/* An error page of status saying message (text). */
+void srv_dash_error(struct srv_dash_page *p, unsigned status, const char *message);
+
+/* A Unix time as the dashboard shows it (UTC, "2026-12-03 14:05"); 0 as "never". */
+const char *srv_dash_when(int64_t t, char *buf, size_t cap);
+
+/* The pages (dash_issues.c, dash_fleet.c, dash_symbols.c): each fills p's page from the API. */
+void srv_dash_issues(struct srv_dash_page *p);
+void srv_dash_issue(struct srv_dash_page *p, int64_t id);
+void srv_dash_issue_action(struct srv_dash_page *p, int64_t id, const char *action);
+void srv_dash_trace(struct srv_dash_page *p, int64_t id);
+void srv_dash_trace_core(struct srv_dash_page *p, int64_t id);
+
+#endif
