@@ -112,7 +112,7 @@ void srv_svg_plot(struct srv_html *h, const struct srv_plot *p, const struct srv
 			else
 				number(a, sizeof(a), s[k].x[i]);
 			number(b, sizeof(b), s[k].y[i]);
-			srv_html_f(h, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" data-x=\"%.6g\" data-y=\"%.6g\">"
+			srv_html_f(h, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" data-x=\"%.10g\" data-y=\"%.10g\">"
 				      "<title>%s, %s: %s%s</title></circle>", PX(s[k].x[i]), PY(s[k].y[i]), s[k].x[i],
 				   s[k].y[i], s[k].name, a, b, p->y_unit);
 		}
