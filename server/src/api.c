@@ -656,6 +656,38 @@ static void device(struct srv_answer *out, struct srv_store *st, const char *ser
 	srv_api_json(out, 200, h.device);
 }
 
+static void add_symbol_file(const struct srv_symbol_file *f, void *ctx)
+{
+	json_array_append_new(json_object_get(ctx, "symbols"),
+			      srv_json_made(json_pack("{s:o, s:I, s:I}", "build_id", srv_json_text(f->build_id), "size",
+						      (json_int_t)f->size, "uploaded", (json_int_t)f->uploaded)));
+}
+
+static void add_symbol_wait(const struct srv_symbol_wait *w, void *ctx)
+{
+	json_array_append_new(json_object_get(ctx, "waiting"),
+			      srv_json_made(json_pack("{s:o, s:I, s:I, s:I}", "build_id", srv_json_text(w->build_id),
+						      "messages", (json_int_t)w->messages, "devices",
+						      (json_int_t)w->devices, "since", (json_int_t)w->since)));
+}
+
+/* GET symbols: the uploaded files (newest first) and the builds coredumps wait for (most first), 500 of each. */
+static void symbols(struct srv_answer *out, struct srv_store *st)
+{
+	json_t *answer = srv_json_made(json_pack("{s:[], s:[]}", "symbols", "waiting"));
+	int rc;
+
+	srv_store_lock(st);
+	rc = st->ops->symbols_list(st, PAGE_MAX, add_symbol_file, add_symbol_wait, answer);
+	srv_store_unlock(st);
+	if (rc != 0) {
+		json_decref(answer);
+		srv_api_store_error(out, st);
+		return;
+	}
+	srv_api_json(out, 200, answer);
+}
+
 /* path after "prefix/" when path starts with it, else NULL */
 static const char *under(const char *path, const char *prefix)
 {
@@ -697,6 +729,8 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 			srv_api_error(out, 404, "not_found", "no such trace");
 	} else if (strcmp(path, "devices") == 0) {
 		devices(out, st, arg(actx, "after"), arg(actx, "limit"));
+	} else if (strcmp(path, "symbols") == 0) {
+		symbols(out, st);
 	} else if ((tail = under(path, "devices")) != NULL) {
 		device(out, st, tail);
 	} else {

@@ -89,6 +89,7 @@ static json_t *version_object(const struct srv_version_health *v)
 
 	if (v->hw_version != NULL)
 		json_object_set_new(o, "hw_version", srv_json_text(v->hw_version));
+	json_object_set_new(o, "first_seen", v->first_seen > 0 ? json_integer((json_int_t)v->first_seen) : json_null());
 	return o;
 }
 

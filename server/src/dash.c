@@ -231,6 +231,29 @@ static int64_t path_id(const char *text, const char **tail)
 	return digits > 0 && (*text == '\0' || *text == '/') ? id : 0;
 }
 
+unsigned srv_dash_upload_refused(const struct srv_dash_config *cfg, const struct srv_dash_request *rq, char *why,
+				 size_t cap)
+{
+	char cookie[SRV_SESSION_VALUE], csrf[SRV_CSRF_VALUE];
+	int rc = srv_cookie_value(rq->cookie, SRV_SESSION_COOKIE, cookie, sizeof(cookie))
+			 ? srv_session_find(cfg->store, cookie, srv_now(), csrf)
+			 : SRV_NONE;
+
+	if (rc < 0) {
+		snprintf(why, cap, "the database failed");
+		return 500;
+	}
+	if (rc != 0) {
+		snprintf(why, cap, "no session: log in to the dashboard first");
+		return 403;
+	}
+	if (!same_origin(rq) || !srv_session_csrf_ok(csrf, rq->csrf_header)) {
+		snprintf(why, cap, "the upload did not come from this session's page (X-CSRF-Token): reload the page");
+		return 403;
+	}
+	return 0;
+}
+
 void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *cfg, const struct srv_dash_request *rq)
 {
 	struct srv_dash_page p = {.cfg = cfg, .rq = rq, .out = out};
@@ -292,8 +315,20 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 	}
 	if (post && strcmp(path, "/logout") == 0) {
 		logout(&p, cookie);
-	} else if (!post && (strcmp(path, "/") == 0 || strcmp(path, "/issues") == 0)) {
+	} else if (!post && strcmp(path, "/") == 0) {
+		srv_dash_overview(&p);
+	} else if (!post && strcmp(path, "/issues") == 0) {
 		srv_dash_issues(&p);
+	} else if (!post && strcmp(path, "/versions") == 0) {
+		srv_dash_versions(&p);
+	} else if (!post && strcmp(path, "/versions/compare") == 0) {
+		srv_dash_compare(&p);
+	} else if (!post && strcmp(path, "/symbols") == 0) {
+		srv_dash_symbols(&p);
+	} else if (!post && strcmp(path, "/devices") == 0) {
+		srv_dash_devices(&p);
+	} else if (!post && strncmp(path, "/devices/", 9) == 0 && path[9] != '\0' && strchr(path + 9, '/') == NULL) {
+		srv_dash_device(&p, path + 9);
 	} else if (strncmp(path, "/issues/", 8) == 0 && (id = path_id(path + 8, &tail)) > 0) {
 		if (!post && *tail == '\0')
 			srv_dash_issue(&p, id);

@@ -31,6 +31,7 @@ struct srv_dash_request {
 	const char *forwarded_proto;                        /* X-Forwarded-Proto (the TLS proxy's), NULL: none */
 	const char *origin;                                 /* the Origin header (NULL: none) */
 	const char *host;                                   /* the Host header (NULL: none) */
+	const char *csrf_header;                            /* X-CSRF-Token (the upload's script sends it) */
 	const char *body;                                   /* a form's body (urlencoded), len bytes */
 	size_t len;
 };
@@ -53,6 +54,14 @@ struct srv_dash_answer {
 /* The security headers of every dashboard page, each "Name: value" (the Content-Security-Policy first). */
 extern const char *const srv_dash_headers[][2];
 extern const size_t srv_dash_nheaders;
+
+/*
+ * May rq (a POST /symbols from the dashboard's script, its body not read yet) upload a symbol file: a session's,
+ * with its CSRF token in X-CSRF-Token, from this site? Returns 0 when it may, else the HTTP status to refuse it
+ * with (403; 500 when the store failed) and why in why/cap.
+ */
+unsigned srv_dash_upload_refused(const struct srv_dash_config *cfg, const struct srv_dash_request *rq, char *why,
+				 size_t cap);
 
 /* Answer a dashboard request. out: filled. */
 void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *cfg, const struct srv_dash_request *rq);
@@ -91,5 +100,11 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id);
 void srv_dash_issue_action(struct srv_dash_page *p, int64_t id, const char *action);
 void srv_dash_trace(struct srv_dash_page *p, int64_t id);
 void srv_dash_trace_core(struct srv_dash_page *p, int64_t id);
+void srv_dash_overview(struct srv_dash_page *p);
+void srv_dash_versions(struct srv_dash_page *p);
+void srv_dash_compare(struct srv_dash_page *p);
+void srv_dash_devices(struct srv_dash_page *p);
+void srv_dash_device(struct srv_dash_page *p, const char *serial);
+void srv_dash_symbols(struct srv_dash_page *p);
 
 #endif

@@ -48,6 +48,13 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* Is the UTF-8 sequence at p (len bytes) one of the bidirectional controls U+202A-U+202E, U+2066-U+2069? */
+static bool bidi_control(const unsigned char *p, size_t len)
+{
+	return len == 3 && p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+					    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
 /* Escape up to max characters of text (SIZE_MAX: all); returns whether text was longer. */
 static bool escape(struct srv_html *h, const char *text, size_t max)
 {
@@ -72,8 +79,12 @@ static bool escape(struct srv_html *h, const char *text, size_t max)
 			srv_html_raw(h, "&#39;");
 		else if (*p >= 0x20 && *p < 0x7f)
 			put(h, (const char *)p, 1);
-		else if (*p >= 0x80 && (len = utf8_len(p, n)) > 0)
+		else if (*p >= 0x80 && (len = utf8_len(p, n)) > 0 && !bidi_control(p, len))
 			put(h, (const char *)p, len);
+		else if (len == 3) { /* a bidirectional override or isolate: it would reorder the text around it */
+			snprintf(hex, sizeof(hex), "\\u%02x%02x", 0x20, ((p[1] & 0x3) << 6 | (p[2] & 0x3f)));
+			srv_html_raw(h, hex);
+		}
 		else {
 			len = 1;
 			snprintf(hex, sizeof(hex), "\\x%02x", *p);

@@ -17,7 +17,9 @@ struct srv_html {
 void srv_html_raw(struct srv_html *h, const char *markup);
 
 /* Append text, escaped for element content and attribute values alike: & < > " ' as entities; control characters,
- * DEL and bytes that are not UTF-8 shown as \xNN (so they stay visible and never reach the browser). */
+ * DEL and bytes that are not UTF-8 shown as \xNN (so they stay visible and never reach the browser); the
+ * bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) as \uNNNN, so that no text reorders the
+ * page around it. */
 void srv_html_text(struct srv_html *h, const char *text);
 
 /* srv_html_text() of at most max characters of text, ending in "…" when it was longer. */

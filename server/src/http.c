@@ -494,6 +494,21 @@ static enum MHD_Result query_part(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+/* The dashboard's view of a request (its form's body from req, NULL: none). */
+static void dash_request(struct srv_dash_request *rq, struct MHD_Connection *c, const char *url, const char *method,
+			 const struct request *req)
+{
+	*rq = (struct srv_dash_request){
+		.method = method, .path = url, .arg = query_arg, .actx = c, .query = "",
+		.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"),
+		.forwarded_proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto"),
+		.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+		.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+		.csrf_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+		.body = req != NULL ? (const char *)req->body : NULL, .len = req != NULL ? req->len : 0,
+	};
+}
+
 /* A dashboard request (any path outside /api/ and /healthz), its form's body in req when a POST: answered by
  * dash.c, with the dashboard's security headers. */
 static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, const char *url, const char *method,
@@ -501,23 +516,14 @@ static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, c
 {
 	struct srv_dash_config cfg = {h->store, h->limits};
 	struct query q = {.text = ""};
-	struct srv_dash_request rq = {
-		.method = method, .path = url, .arg = query_arg, .actx = c, .query = q.text,
-		.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"),
-		.forwarded_proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto"),
-		.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
-		.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
-		.body = req != NULL ? (const char *)req->body : NULL, .len = req != NULL ? req->len : 0,
-	};
+	struct srv_dash_request rq;
 	struct srv_dash_answer a;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
+	dash_request(&rq, c, url, method, req != NULL && !req->too_large ? req : NULL);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_part, &q);
-	if (req != NULL && req->too_large) {
-		rq.body = NULL;
-		rq.len = 0;
-	}
+	rq.query = q.text;
 	srv_dash_handle(&a, &cfg, &rq);
 	r = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", a.type);
@@ -544,6 +550,29 @@ static enum MHD_Result api_post(struct srv_http *h, struct MHD_Connection *c, co
 	if (!srv_api_post(&a, h->store, url + strlen(API), (const char *)req->body, req->len))
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
 	return respond_bytes(c, a.status, a.body, a.len, a.type);
+}
+
+/* A symbol upload (POST /api/v1/symbols, or the dashboard's POST /symbols) allowed: refused from its headers when
+ * it says it is too large (not read, and written, first), else streamed to disk as it comes. */
+static enum MHD_Result upload_begin(struct srv_http *h, struct MHD_Connection *c, void **req_cls)
+{
+	const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	struct request *req;
+	char why[4300];
+
+	if (length != NULL && strtoull(length, NULL, 10) > h->symbols_max) {
+		snprintf(why, sizeof(why), "the file is larger than the limit of %zu MiB (faultline-server --symbols-max-mb)",
+			 h->symbols_max >> 20);
+		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", why);
+	}
+	req = srv_calloc(1, sizeof(*req));
+	if (srv_upload_begin(&req->upload, h->data_dir, h->symbols_max, why, sizeof(why)) != 0) {
+		free(req);
+		fprintf(stderr, "faultline-server: %s\n", why);
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store uploads");
+	}
+	*req_cls = req;
+	return MHD_YES;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -580,6 +609,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0) {
 			if (strcmp(method, "POST") != 0) /* (HEAD and the others: from the headers) */
 				return dashboard(h, c, url, method, NULL);
+			if (strcmp(url, "/symbols") == 0) { /* the dashboard's upload: a session's, with its token */
+				struct srv_dash_config cfg = {h->store, h->limits};
+				struct srv_dash_request rq;
+				char why[200];
+				unsigned refused;
+
+				dash_request(&rq, c, url, method, NULL);
+				if ((refused = srv_dash_upload_refused(&cfg, &rq, why, sizeof(why))) != 0)
+					return error(c, refused, refused == 500 ? "store_error" : "forbidden", why);
+				return upload_begin(h, c, req_cls);
+			}
 			req = srv_calloc(1, sizeof(*req));
 			req->dash_post = true;
 			*req_cls = req;
@@ -610,26 +650,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		if (strcmp(url, API "test/clock") == 0 && strcmp(method, "POST") == 0 && srv_clock_is_test())
 			return test_clock(c);
-		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0) {
-			const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-			char why[4300];
-
-			/* refused from its headers when it says it is too large: not read (and written) first */
-			if (length != NULL && strtoull(length, NULL, 10) > h->symbols_max) {
-				snprintf(why, sizeof(why), "the file is larger than the limit of %zu MiB (faultline-server "
-					 "--symbols-max-mb)", h->symbols_max >> 20);
-				return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", why);
-			}
-
-			req = srv_calloc(1, sizeof(*req));
-			if (srv_upload_begin(&req->upload, h->data_dir, h->symbols_max, why, sizeof(why)) != 0) {
-				free(req);
-				fprintf(stderr, "faultline-server: %s\n", why);
-				return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store uploads");
-			}
-			*req_cls = req;
-			return MHD_YES;
-		}
+		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0)
+			return upload_begin(h, c, req_cls);
 		if (strcmp(method, "POST") == 0 && strncmp(url, API, strlen(API)) == 0) {
 			req = srv_calloc(1, sizeof(*req));
 			req->api_post = true;

@@ -98,6 +98,16 @@ struct srv_issue_filter {
 	int limit;              /* at most this many */
 };
 
+/* An uploaded symbol file (srv_store_ops.symbols_list), and a build whose messages wait for one. */
+struct srv_symbol_file {
+	const char *build_id; /* hex */
+	int64_t size, uploaded;
+};
+struct srv_symbol_wait {
+	const char *build_id;
+	int64_t messages, devices, since; /* since: when the oldest of them was received */
+};
+
 /* A trace in an issue's list of them (srv_store_ops.issue_traces). */
 struct srv_issue_trace {
 	int64_t id, received;
@@ -203,6 +213,7 @@ struct srv_version_health {
 	int64_t crashed_devices; /* of those, devices with an unexpected reboot in the window */
 	int64_t active_24h, active_7d; /* devices with exposure in the 24 hours / 7 days before now */
 	int64_t current;        /* devices active in the last 7 days whose latest heartbeat is of this version */
+	int64_t first_seen;     /* the first hour with exposure of the version (and hardware version) ever, Unix seconds */
 };
 
 /* One hour of one version (srv_store_ops.version_hours). */
@@ -381,6 +392,10 @@ struct srv_store_ops {
 			    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
 	int (*issue_devices)(struct srv_store *s, int64_t issue, int64_t offset, int limit,
 			     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);
+	/* The symbols page: the uploaded files, newest first, and the builds messages wait for, most messages first;
+	 * at most limit of each. */
+	int (*symbols_list)(struct srv_store *s, int limit, void (*file)(const struct srv_symbol_file *f, void *ctx),
+			    void (*wait)(const struct srv_symbol_wait *w, void *ctx), void *ctx);
 	/* The dashboard's login sessions (session.h), by the SHA-256 of their cookie. session_put: a new one, with its
 	 * CSRF token (NUL-terminated) and its times; sessions expired before created go. session_get: the CSRF token of
 	 * the session (copied into out, cap bytes) when it expires after now: 0, SRV_NONE when none (unknown, expired,

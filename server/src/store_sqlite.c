@@ -921,6 +921,42 @@ static int sq_symbols_known(struct srv_store *base, const char *build_id)
 	return rc == SQLITE_ROW ? 0 : SRV_NONE;
 }
 
+static int sq_symbols_list(struct srv_store *base, int limit, void (*file)(const struct srv_symbol_file *f, void *ctx),
+			   void (*wait)(const struct srv_symbol_wait *w, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, &st, "SELECT build_id, size, uploaded FROM symbols ORDER BY uploaded DESC, build_id LIMIT ?",
+		       "symbols_list") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_symbol_file f = {(const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+					    sqlite3_column_int64(st, 2)};
+
+		file(&f, ctx);
+	}
+	sq_release(s, st);
+	if (rc != SQLITE_DONE)
+		return srv_store_fail(base, "symbols_list: %s", sqlite3_errmsg(s->db));
+	if (sq_prepare(s, &st, "SELECT detail, COUNT(*), COUNT(DISTINCT device_id), MIN(received) FROM messages WHERE "
+			       "state = ? AND detail IS NOT NULL GROUP BY detail ORDER BY 2 DESC, 1 LIMIT ?",
+		       "symbols_waiting") != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, SRV_MSG_SYMBOLS_MISSING);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_symbol_wait w = {(const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+					    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
+
+		wait(&w, ctx);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "symbols_waiting: %s", sqlite3_errmsg(s->db));
+}
+
 /* The issue's devices moved by delta (a device counted first, or no longer). */
 static int issue_devices_add(struct sqlite_store *s, int64_t issue, int delta)
 {
@@ -1429,7 +1465,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.job_claim = sq_job_claim, .job_finish = sq_job_finish, .job_failed = sq_job_failed,
 	.slots_expire = sq_slots_expire, .jobs_recover = sq_jobs_recover, .symbols_arrived = sq_symbols_arrived,
 	.symbols_known = sq_symbols_known, .retention = sq_retention, .trace_put = sq_trace_put,
-	.issue_state = sq_issue_state, .issue_list = sq_issue_list, .issue_days = sq_issue_days,
+	.symbols_list = sq_symbols_list, .issue_state = sq_issue_state, .issue_list = sq_issue_list, .issue_days = sq_issue_days,
 	.issue_traces = sq_issue_traces, .issue_devices = sq_issue_devices, .session_put = sq_session_put,
 	.session_get = sq_session_get, .session_delete = sq_session_delete, .sessions_clear = sq_sessions_clear,
 	.reboot_put = sq_reboot_put,

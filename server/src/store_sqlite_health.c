@@ -1026,7 +1026,9 @@ int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 		       "SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.crashed_devices ELSE 0 END), "
 		       "SUM(CASE WHEN h.hour >= (?2 - 86400) / 3600 THEN h.last_devices ELSE 0 END), "
 		       "SUM(CASE WHEN h.hour >= (?2 - 604800) / 3600 THEN h.last_devices ELSE 0 END), "
-		       "SUM(CASE WHEN h.hour >= (?2 - 604800) / 3600 THEN h.current_devices ELSE 0 END) "
+		       "SUM(CASE WHEN h.hour >= (?2 - 604800) / 3600 THEN h.current_devices ELSE 0 END), "
+		       "(SELECT MIN(e.hour) * 3600 FROM health_hours e JOIN firmwares g ON g.id = e.firmware_id WHERE "
+		       "g.sw_version = f.sw_version AND (NOT ?3 OR g.hw_version = f.hw_version) AND e.seconds > 0) "
 		       "FROM health_hours h JOIN firmwares f ON f.id = h.firmware_id "
 		       "WHERE h.hour >= min(?1, ?2 - 604800) / 3600 AND h.hour <= ?2 / 3600 GROUP BY 1, 2 "
 		       "HAVING SUM(CASE WHEN h.hour >= ?1 / 3600 THEN h.seconds + h.reboots + h.coredumps + h.last_devices "
@@ -1040,7 +1042,8 @@ int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 			(const char *)sqlite3_column_text(st, 0), by_hw ? (const char *)sqlite3_column_text(st, 1) : NULL,
 			sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
 			sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-			sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10)};
+			sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10),
+			sqlite3_column_int64(st, 11)};
 
 		each(&v, ctx);
 	}

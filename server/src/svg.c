@@ -90,15 +90,16 @@ void srv_svg_plot(struct srv_html *h, const struct srv_plot *p, const struct srv
 			date(a, sizeof(a), x, false);
 		else
 			number(a, sizeof(a), x);
-		srv_html_f(h, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", PX(x),
-			   H - 8, a);
+		srv_html_f(h, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", PX(x), H - 8,
+			   PX(x) > W - RIGHT - 30 ? "end" : PX(x) < LEFT + 30 ? "start" : "middle", a);
 	}
 	for (size_t m = 0; m < p->nmarkers; m++) {
 		if (p->markers[m].x < x0 || p->markers[m].x > x1)
 			continue;
 		srv_html_f(h, "<g class=\"marker\" data-x=\"%.0f\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
 			      "<text x=\"%.1f\" y=\"%.1f\">%s</text><title>%s</title></g>", p->markers[m].x,
-			   PX(p->markers[m].x), PX(p->markers[m].x), TOP, H - BOTTOM, PX(p->markers[m].x) + 3, TOP + 10,
+			   PX(p->markers[m].x), PX(p->markers[m].x), TOP, H - BOTTOM, PX(p->markers[m].x) + 3,
+			   TOP + 10 + 11.0 * (double)(m % 4), /* (labels of close releases one under the other) */
 			   p->markers[m].label, p->markers[m].label);
 	}
 	for (size_t k = 0; k < ns; k++) {
@@ -142,4 +143,47 @@ void srv_svg_sparkline(struct srv_html *h, const int64_t *v, size_t n)
 		srv_html_f(h, "<rect x=\"%zu\" y=\"%.1f\" width=\"2\" height=\"%.1f\"/>", i * 3, 20 - bar, bar);
 	}
 	srv_html_raw(h, "</svg>");
+}
+
+void srv_svg_timeline(struct srv_html *h, const char *id, double from, double to, const struct srv_timeline_lane *l,
+		      size_t nl)
+{
+	const double lane = 28, left = 110, height = TOP + lane * (double)nl + BOTTOM;
+	double step;
+	char a[48];
+
+	if (to <= from)
+		to = from + 86400;
+	srv_html_f(h, "<figure class=\"plot\"><svg id=\"%s\" class=\"plot timeline\" viewBox=\"0 0 %.0f %.0f\" "
+		      "role=\"img\" aria-label=\"timeline\">", id, W, height);
+#define TX(x) (left + ((x) - from) / (to - from) * (W - left - RIGHT))
+	step = fmax(3600, ceil((to - from) / 86400 / 6) * 86400);
+	if (to - from < 3 * 86400)
+		step = ceil((to - from) / 6 / 3600) * 3600;
+	for (double x = ceil(from / step) * step; x <= to; x += step) {
+		date(a, sizeof(a), x, to - from < 3 * 86400);
+		srv_html_f(h, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/><text class=\"tick\" "
+			      "x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", TX(x), TX(x), TOP, height - BOTTOM,
+			   TX(x), height - 8, a);
+	}
+	for (size_t k = 0; k < nl; k++) {
+		double y = TOP + lane * ((double)k + 0.5);
+
+		srv_html_f(h, "<g class=\"lane s%zu\" data-name=\"%s\"><text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
+			      "text-anchor=\"end\">%s</text><line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+			      "y2=\"%.1f\"/>", k % STYLES, l[k].name, left - 8, y + 4, l[k].name, left, W - RIGHT, y, y);
+		for (size_t i = 0; i < l[k].n; i++) {
+			const struct srv_timeline_event *e = &l[k].events[i];
+
+			if (e->href != NULL)
+				srv_html_f(h, "<a href=\"%s\">", e->href);
+			srv_html_f(h, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" data-at=\"%.0f\"><title>%s"
+				      "</title></circle>", TX(e->at), y, e->at, e->label);
+			if (e->href != NULL)
+				srv_html_raw(h, "</a>");
+		}
+		srv_html_raw(h, "</g>");
+	}
+#undef TX
+	srv_html_raw(h, "</svg></figure>");
 }

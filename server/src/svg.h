@@ -37,6 +37,25 @@ struct srv_plot {
 /* Append the plot of ns series (at most 6 are told apart by colour) to h. No point at all: a note saying so. */
 void srv_svg_plot(struct srv_html *h, const struct srv_plot *p, const struct srv_plot_series *s, size_t ns);
 
+/* One event on a timeline: when, what (its tooltip), and where it leads (a path of the dashboard, or NULL). */
+struct srv_timeline_event {
+	double at;
+	const char *label;
+	const char *href;
+};
+
+/* A lane of a timeline: its name and its events (the caller's). */
+struct srv_timeline_lane {
+	const char *name;
+	const struct srv_timeline_event *events;
+	size_t n;
+};
+
+/* Append a timeline of nl lanes over [from, to] (Unix seconds): each event a mark at its time in its lane, with its
+ * label as tooltip and data-at, linked when it has an href. */
+void srv_svg_timeline(struct srv_html *h, const char *id, double from, double to, const struct srv_timeline_lane *l,
+		      size_t nl);
+
 /* Append a sparkline of n counts (oldest first), a small bar per count, its values in data-values. */
 void srv_svg_sparkline(struct srv_html *h, const int64_t *v, size_t n);
 

@@ -1,90 +1,30 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""dashboard.py SERVER SERIAL2BATCH ELF WORKDIR LOG...: the web dashboard in a real browser (Debian's headless
-Chromium through python3-selenium). A real server gets the crash logs (one device each, the first log on three
-devices) and the firmware ELF; then the browser is sent to a page, refused into the login, logs in and lands on that
-page, and reads what every page shows against what the API answers: the issue counts, the sparkline's counts, the
-issue's plot points, a frame's file:line, the fault status bits, the threads. It resolves an issue in a version
-with the form, sees a refused form (a wrong CSRF token), logs out and is refused again. A screenshot of each page
-goes to WORKDIR/screenshots (the test's artifacts: look at them)."""
-import json
+"""dashboard.py SERVER SERIAL2BATCH FLEETSIM ELF M4F_ELF M4F_LOG WORKDIR LOG...: the web dashboard in a real browser
+(Debian's headless Chromium through python3-selenium). A real server gets a small simulated fleet (sim/fleetsim: two
+versions' heartbeats, reboots and crashes over three days), the crash logs (one device each, the first log on three
+devices), the firmware ELF, and a Cortex-M4F crash whose ELF it has not. The browser is sent to a page, refused into
+the login, logs in and lands on that page, and reads what every page shows against what the API answers: the issue
+counts and sparklines, an issue's plot points, a frame's file:line, the fault status bits, the versions' health and
+their comparison's verdicts, a device's boots and metrics. It resolves an issue in a version with the form, uploads
+the missing ELF on the symbols page (its waiting coredump is then processed), sees a refused form (a wrong CSRF
+token), logs out and is refused again. A screenshot of each page goes to WORKDIR/screenshots (the test's artifacts:
+look at them)."""
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-
-def fail(why):
-    print("dashboard: " + why)
-    sys.exit(1)
-
-
-class Server:
-    """faultline-server on a free loopback port, with its credentials."""
-
-    def __init__(self, program, data):
-        self.out = open(os.path.join(os.path.dirname(data), "server.out"), "w+")
-        self.proc = subprocess.Popen([program, "--data", data, "--listen", "127.0.0.1:0"], stdout=self.out,
-                                     stderr=subprocess.STDOUT)
-        port_file = os.path.join(data, "port")
-        for _ in range(400):
-            if os.path.exists(port_file) and os.path.getsize(port_file) > 0:
-                break
-            time.sleep(0.05)
-        else:
-            fail("the server wrote no port file")
-        self.base = "http://127.0.0.1:%s" % open(port_file).read().strip()
-        self.out.flush()
-        self.out.seek(0)
-        text = self.out.read()
-        self.admin = re.search(r"\b(fla_\S+)", text).group(1)
-        self.key = re.search(r"\b(flp_\S+)", text).group(1)
-
-    def call(self, method, path, body=None, headers=None, want=200):
-        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req) as r:
-                status, data = r.status, r.read()
-        except urllib.error.HTTPError as e:
-            status, data = e.code, e.read()
-        if status != want:
-            fail("%s %s: HTTP %d, expected %d: %s" % (method, path, status, want, data[:300]))
-        return data
-
-    def api(self, path):
-        return json.loads(self.call("GET", "/api/v1/" + path, headers={"Authorization": "Bearer " + self.admin}))
-
-    def send(self, serial, batch):
-        self.call("POST", "/api/v1/devices/%s/chunks" % serial, batch,
-                  {"X-Faultline-Key": self.key, "Content-Type": "application/vnd.faultline.chunk-batch"})
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
-
-
-def until(what, check, seconds=30):
-    end = time.time() + seconds
-    while time.time() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    fail("never: " + what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dashlib import Server, chromium, fail, until  # noqa: E402
 
 
 def main():
-    server_bin, serial2batch, elf, work = sys.argv[1:5]
-    logs = sys.argv[5:]
+    server_bin, serial2batch, fleetsim, elf, m4f_elf, m4f_log, work = sys.argv[1:8]
+    logs = sys.argv[8:]
     shots = os.path.join(work, "screenshots")
     shutil.rmtree(shots, ignore_errors=True)
     os.makedirs(shots)
@@ -92,25 +32,28 @@ def main():
     server = Server(server_bin, os.path.join(tmp, "data"))
     browser = None
     try:
-        # what the server knows: the first log on three devices, each other one on a device of its own
+        # what the server knows: a fleet's three days (the server's clock moves with it), the first log on three
+        # devices, each other one on a device of its own, and a crash of a build whose ELF is not there yet
+        subprocess.run([fleetsim, "--server", server.base, "--key", server.key, "--token", server.admin,
+                        "--upload-elf", "--days", "3", "--group", "1.4.2:20:3:0.5", "--group", "1.4.3:20:12:0.5",
+                        "--seed", "7", "--quiet"], check=True, capture_output=True)
+        fleet_crashes = sum(i["count"] for i in server.api("issues")["issues"])
+        server.send("dev-m4f", subprocess.run([serial2batch, m4f_log], check=True, capture_output=True).stdout)
         for i, log in enumerate(logs):
             batch = subprocess.run([serial2batch, log], check=True, capture_output=True).stdout
             for serial in (["dev-a", "dev-b", "dev-c"] if i == 0 else ["dev-%d" % i]):
                 server.send(serial, batch)
         server.call("POST", "/api/v1/symbols", open(elf, "rb").read(), {"Authorization": "Bearer " + server.admin},
                     201)
-        until("every crash processed", lambda: sum(i["count"] for i in server.api("issues")["issues"]) == len(logs) + 2)
-        issues = server.api("issues?sort=devices&days=14")["issues"]
-        top = issues[0]
+        until("every crash processed",
+              lambda: sum(i["count"] for i in server.api("issues")["issues"]) == fleet_crashes + len(logs) + 2)
+        until("the M4F crash waiting for its symbols", lambda: server.api("symbols")["waiting"])
+        issues = server.api("issues?sort=devices&state=any&days=14")["issues"]
+        top = [i for i in issues if i["title"].startswith("bus_fault")][0]
         if top["devices"] != 3:
             fail("the first log's issue: %s" % top)
 
-        options = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--window-size=1280,1400", "--lang=en-US"):
-            options.add_argument(a)
-        browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        browser.set_page_load_timeout(30)
+        browser = chromium()
 
         def shot(name):
             browser.save_screenshot(os.path.join(shots, name + ".png"))
@@ -155,14 +98,15 @@ def main():
             fail("the total: " + text("#total"))
 
         # an issue: its counts, its plot's point of today, its latest trace
-        rows[0].find_element(By.CSS_SELECTOR, "a").click()
+        [r for r in rows if r.get_attribute("data-id") == str(top["id"])][0].find_element(By.CSS_SELECTOR, "a").click()
         until("the issue page", lambda: text("#issue-id") == str(top["id"]))
         shot("issue")
         if text("#count") != str(top["count"]) or text("#devices") != "3":
             fail("the issue's counts: %s %s" % (text("#count"), text("#devices")))
         points = browser.find_elements(By.CSS_SELECTOR, "#occurrences circle.pt")
-        if not points or points[-1].get_attribute("data-y") != str(top["count"]) or \
-           int(points[-1].get_attribute("data-x")) != int(time.time()) // 86400 * 86400:
+        today = server.api("issues/%d?days=1" % top["id"])  # (the server's clock: the fleet moved it)
+        if not points or points[-1].get_attribute("data-y") != str(today["daily"][0]) or \
+           sum(int(p.get_attribute("data-y")) for p in points) != top["count"]:
             fail("the occurrences plot's last point: %s" % [(p.get_attribute("data-x"), p.get_attribute("data-y"))
                                                            for p in points])
         if len(browser.find_elements(By.CSS_SELECTOR, "#traces tbody tr")) != 3 or \
@@ -189,6 +133,71 @@ def main():
         core = browser.find_element(By.ID, "core").get_attribute("href")
         if not core.endswith("/traces/%d/core" % top["latest_trace"]):
             fail("the core's link: " + core)
+
+        # the fleet: the overview's plots have both versions' days, the versions table the API's numbers, the
+        # comparison the API's verdicts
+        health = server.api("versions?days=30")["versions"]
+        browser.get(server.base + "/")
+        shot("overview")
+        for plot in ("crash-free-hours", "adoption", "online"):
+            names = [g.get_attribute("data-name") for g in browser.find_elements(By.CSS_SELECTOR, "#%s g.series" % plot)]
+            if names != [v["sw_version"] for v in health]:
+                fail("the %s plot's versions: %s" % (plot, names))
+        markers = [m.get_attribute("data-x") for m in browser.find_elements(By.CSS_SELECTOR, "#adoption g.marker")]
+        if markers != [str(v["first_seen"]) for v in health if v["first_seen"] is not None]:
+            fail("the release markers at %s, the versions' first hours %s" % (markers, [v["first_seen"] for v in health]))
+        browser.find_element(By.LINK_TEXT, "Versions").click()
+        until("the versions page", lambda: browser.title.startswith("Versions"))
+        shot("versions")
+        for v in health:
+            row = browser.find_element(By.CSS_SELECTOR, "#versions tr[data-version='%s']" % v["sw_version"])
+            cfh = "%.2f %%" % v["crash_free_hours"]["value"] if v["crash_free_hours"] else "–"  # (no exposure)
+            if row.find_element(By.CSS_SELECTOR, ".devices").text != str(v["devices"]) or \
+               not row.find_element(By.CSS_SELECTOR, ".cfh").text.startswith(cfh):
+                fail("version %s's row: %s, the API: %s" % (v["sw_version"], row.text, v))
+        browser.find_element(By.ID, "compare").click()
+        until("the comparison", lambda: "against" in browser.title)
+        shot("compare")
+        verdicts = server.api("compare?a=1.4.2&b=1.4.3&days=30")["rates"]
+        shown = [c.text.split(" (")[0] for c in browser.find_elements(By.CSS_SELECTOR, "#compare td.verdict")]
+        if shown != [r["verdict"] for r in verdicts]:
+            fail("the verdicts shown: %s, the API's: %s" % (shown, [r["verdict"] for r in verdicts]))
+
+        # devices: the list, one device's boots and its metrics from its heartbeats
+        browser.find_element(By.LINK_TEXT, "Devices").click()
+        until("the devices page", lambda: browser.title.startswith("Devices"))
+        shot("devices")
+        sim = [d["serial"] for d in server.api("devices?limit=500")["devices"] if d["serial"].startswith("sim-")][0]
+        browser.get(server.base + "/devices/" + sim)
+        shot("device")
+        device = server.api("devices/" + sim)
+        beats = server.api("devices/%s/heartbeats" % sim)["heartbeats"]
+        if len(browser.find_elements(By.CSS_SELECTOR, "#timeline g.lane[data-name=boots] circle")) != \
+           len(device["reboots"]) or len(browser.find_elements(By.CSS_SELECTOR, "#events tr.reboot")) != \
+           len(device["reboots"]):
+            fail("the device's boots: the API has %d" % len(device["reboots"]))
+        uptime = browser.find_elements(By.CSS_SELECTOR, "#metric-0 circle.pt")
+        if len(uptime) != len(beats) or uptime[-1].get_attribute("data-y") != str(beats[0]["builtin"]["uptime_s"]):
+            fail("the device's first metric: %d points, %d heartbeats" % (len(uptime), len(beats)))
+
+        # symbols: the crash waiting for its build, the ELF uploaded from the page, the crash processed
+        waiting = server.api("symbols")["waiting"][0]["build_id"]
+        browser.find_element(By.LINK_TEXT, "Symbols").click()
+        until("the symbols page", lambda: browser.title.startswith("Symbols"))
+        if not browser.find_elements(By.CSS_SELECTOR, "#waiting tr[data-build='%s']" % waiting):
+            fail("the waiting build is not listed")
+        shot("symbols")
+        chooser = browser.find_element(By.ID, "file")
+        browser.execute_script("arguments[0].hidden = false", chooser)
+        chooser.send_keys(m4f_elf)
+        until("the upload's answer", lambda: "stored" in text("#upload-result") or "refused" in text("#upload-result"))
+        if "1 waiting coredump(s) queued" not in text("#upload-result"):
+            fail("the upload: " + text("#upload-result"))
+        shot("symbols-uploaded")
+        until("the M4F crash processed", lambda: not server.api("symbols")["waiting"] and
+              any(t["issue"] == top["id"] for t in server.api("devices/dev-m4f")["traces"]))
+        until("the uploaded build listed", lambda: browser.find_elements(By.CSS_SELECTOR, "#uploaded tr[data-build='%s']"
+                                                                         % waiting))
 
         # the workflow: resolve in a version with the form
         browser.get(server.base + "/issues/%d" % top["id"])

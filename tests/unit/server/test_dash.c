@@ -27,7 +27,8 @@ static char *built(struct srv_html *h)
 	return srv_html_take(h, &len);
 }
 
-/* Markup characters become entities; control bytes, DEL and broken UTF-8 show as \xNN; valid UTF-8 stays. */
+/* Markup characters become entities; control bytes, DEL and broken UTF-8 show as \xNN, bidirectional overrides as
+ * \uNNNN; other valid UTF-8 stays. */
 static void text_is_escaped(void **state)
 {
 	struct srv_html h = {0};
@@ -37,9 +38,11 @@ static void text_is_escaped(void **state)
 	srv_html_text(&h, "<script>alert('x')</script> & \"q\"");
 	srv_html_text(&h, "\x1b[31m\x7f\xff\xc3(\xe2\x82\xac\xed\xa0\x80");
 	srv_html_text(&h, NULL);
+	srv_html_text(&h, "a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\xa9"); /* RLO and LRI shown, not obeyed */
 	out = built(&h);
 	assert_string_equal(out, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-				 "\\x1b[31m\\x7f\\xff\\xc3(\xe2\x82\xac\\xed\\xa0\\x80");
+				 "\\x1b[31m\\x7f\\xff\\xc3(\xe2\x82\xac\\xed\\xa0\\x80"
+				 "a\\u202eb\\u2066c\xe2\x80\xa9");
 	free(out);
 	srv_html_text_cut(&h, "abcdef", 3);
 	srv_html_text_cut(&h, "abc", 3);

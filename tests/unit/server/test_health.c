@@ -663,6 +663,9 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	assert_true(json_real_value(r) > 43.47 && json_real_value(r) < 43.48);
 	assert_true(json_real_value(json_object_get(json_object_get(b, "crash_free_devices"), "value")) == 0.0);
 	assert_true(json_real_value(json_object_get(json_object_get(a, "crash_free_hours"), "value")) == 100.0);
+	/* both began at the fleet's first hour (the release marker) */
+	assert_int_equal(json_integer_value(json_object_get(a, "first_seen")), HOUR0 / 3600 * 3600);
+	assert_int_equal(json_integer_value(json_object_get(b, "first_seen")), HOUR0 / 3600 * 3600);
 	json_decref(j);
 
 	j = srv_test_get(f->s, "compare?a=1.4.2&b=1.4.3&days=3650", 200);

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""dashboard_hostile.py SERVER FLEETSIM WORKDIR: hostile device data in a real browser. A simulated fleet whose
+software versions are script tags and attribute breakers and whose hardware version holds quotes, control
+characters and markup at the format's longest (64 bytes) sends heartbeats, reboots and crashes; a hostile serial is
+refused at the door. Every page of the dashboard, and queries carrying the same strings, must render (its heading
+there, nothing outside the page's width by more than a screen), run none of it (no global set by an injected
+handler, no element the page did not make: no <img>, one <script>, ours), and show the strings as text, character
+for character. Screenshots in WORKDIR/screenshots-hostile."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dashlib  # noqa: E402
+from dashlib import Server, chromium, fail, login, until  # noqa: E402
+
+V1 = "<script>window.__pwned=1</script>"
+V2 = "\"><img src=x onerror=window.__pwned=2>'"
+HW = ("'\"<svg onload=window.__pwned=3>&amp;\u202e" + "L" * 64)[:62]  # (the U+202E is 3 bytes: 64 in all)
+CONTROL = "\x1b[31m\x07"  # refused in a message (docs/FORMAT.md); a query can still carry it
+
+
+def main():
+    dashlib.NAME = "dashboard-hostile"
+    server_bin, fleetsim, work = sys.argv[1:4]
+    shots = os.path.join(work, "screenshots-hostile")
+    shutil.rmtree(shots, ignore_errors=True)
+    os.makedirs(shots)
+    tmp = tempfile.mkdtemp(prefix="fl-hostile-")
+    server = Server(server_bin, os.path.join(tmp, "data"))
+    browser = None
+    try:
+        if len(HW.encode()) > 64:
+            fail("the hardware version is longer than the format takes")
+        subprocess.run([fleetsim, "--server", server.base, "--key", server.key, "--token", server.admin,
+                        "--upload-elf", "--days", "2", "--group", V1 + ":15:20:0.5", "--group", V2 + ":15:20:0.5",
+                        "--hw", HW, "--prefix", "x-", "--seed", "3", "--quiet"], check=True, capture_output=True)
+        # a serial of markup is refused, and nothing is kept of it
+        status = server.call("POST", "/api/v1/devices/%s/chunks" % urllib.parse.quote("<script>x", safe=""), b"x",
+                             {"X-Faultline-Key": server.key, "Content-Type": "application/vnd.faultline.chunk"},
+                             want=400)
+        if b"bad_serial" not in status:
+            fail("a hostile serial: %s" % status)
+        versions = [v["sw_version"] for v in server.api("versions?days=30")["versions"]]
+        if sorted(versions) != sorted([V1, V2]):
+            fail("the server's versions: %r" % versions)
+        issue = server.api("issues")["issues"][0]
+        trace = issue["latest_trace"]
+        serial = server.api("devices")["devices"][0]["serial"]
+
+        browser = chromium()
+        login(browser, server)
+        until("logged in", lambda: not browser.current_url.endswith("/login"))
+        q = urllib.parse.quote
+        pages = {
+            "overview": "/",
+            "issues": "/issues?state=any",
+            "issues-version": "/issues?state=any&version=" + q(V1),
+            "issues-hw": "/issues?state=any&hw=" + q(HW + CONTROL),
+            "issues-bad-sort": "/issues?sort=" + q(V2),
+            "issue": "/issues/%d" % issue["id"],
+            "trace": "/traces/%d" % trace,
+            "devices": "/devices",
+            "device": "/devices/" + serial,
+            "versions": "/versions",
+            "versions-hw": "/versions?by=hw",
+            "compare": "/versions/compare?a=%s&b=%s" % (q(V1), q(V2)),
+            "symbols": "/symbols",
+            "not-found": "/issues/" + q(V1),
+        }
+        shows = {"versions": [V1, V2], "versions-hw": [V1, V2, HW], "compare": [V1, V2], "issue": [V1, V2]}
+        for name, path in pages.items():
+            browser.get(server.base + path)
+            browser.save_screenshot(os.path.join(shots, name + ".png"))
+            if browser.execute_script("return window.__pwned") is not None:
+                fail("%s: the hostile data ran: window.__pwned = %s" % (name, browser.execute_script(
+                    "return window.__pwned")))
+            if not browser.find_elements(By.CSS_SELECTOR, "main h1"):
+                fail("%s: the page did not render: %s" % (name, browser.page_source[:300]))
+            made = browser.execute_script("return [document.querySelectorAll('img').length, "
+                                          "Array.from(document.scripts).map(s => s.src), "
+                                          "document.documentElement.scrollWidth]")
+            if made[0] != 0 or made[1] != [server.base + "/assets/dash.js"] or made[2] > 2 * 1280:
+                fail("%s: elements or width the page did not make: %s" % (name, made))
+            body = browser.find_element(By.TAG_NAME, "body").text
+            for text in shows.get(name, []):
+                if text.replace("\u202e", "\\u202e") not in body:  # (the override shown, not obeyed)
+                    fail("%s: %r is not shown as text" % (name, text))
+            if name == "issues-version" and \
+               browser.find_element(By.CSS_SELECTOR, "input[name=version]").get_attribute("value") != V1:
+                fail("the version filter's value is not the text asked for")
+            if name == "issues-hw" and browser.find_element(By.CSS_SELECTOR, "input[name=hw]").get_attribute(
+                    "value") != HW.replace("\u202e", "\\u202e") + "\\x1b[31m\\x07":
+                fail("the hardware filter's value: %r" % browser.find_element(
+                    By.CSS_SELECTOR, "input[name=hw]").get_attribute("value"))
+            if name == "trace" and HW.replace("\u202e", "\\u202e") not in body:
+                fail("trace: the hardware version is not shown as text")
+        bad = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "status of 404" not in e["message"]
+               and "status of 400" not in e["message"]]
+        if bad:
+            fail("the browser's console: %s" % bad)
+    finally:
+        if browser is not None:
+            browser.quit()
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("dashboard-hostile: ok (screenshots in %s)" % shots)
+
+
+main()
