@@ -92,6 +92,7 @@ static void symbols_missing_then_arrived(void **state)
 	struct fixture *f = *state;
 	int64_t a = add_message(f, "crash"), count = -1;
 	struct srv_job job;
+	json_t *j, *w;
 
 	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	free(job.bytes);
@@ -100,6 +101,14 @@ static void symbols_missing_then_arrived(void **state)
 	assert_int_equal(f->s->ops->symbols_arrived(f->s, "ccdd", &count), 0);
 	assert_int_equal(count, 0);
 	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
+	j = get(f, "symbols", 200); /* the symbols page's: it waits for aabb */
+	assert_int_equal(json_array_size(json_object_get(j, "symbols")), 0);
+	w = json_array_get(json_object_get(j, "waiting"), 0);
+	assert_string_equal(json_string_value(json_object_get(w, "build_id")), "aabb");
+	assert_int_equal(json_integer_value(json_object_get(w, "messages")), 1);
+	assert_int_equal(json_integer_value(json_object_get(w, "devices")), 1);
+	assert_int_equal(json_integer_value(json_object_get(w, "since")), 100);
+	json_decref(j);
 	assert_int_equal(f->s->ops->symbols_add(f->s, "aabb", 10, 200), 0);
 	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), 0);
 	assert_int_equal(f->s->ops->symbols_arrived(f->s, "aabb", &count), 0);
@@ -107,6 +116,13 @@ static void symbols_missing_then_arrived(void **state)
 	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
 	assert_int_equal(job.id, a);
 	free(job.bytes);
+	j = get(f, "symbols", 200);
+	assert_int_equal(json_array_size(json_object_get(j, "waiting")), 0);
+	w = json_array_get(json_object_get(j, "symbols"), 0);
+	assert_string_equal(json_string_value(json_object_get(w, "build_id")), "aabb");
+	assert_int_equal(json_integer_value(json_object_get(w, "size")), 10);
+	assert_int_equal(json_integer_value(json_object_get(w, "uploaded")), 200);
+	json_decref(j);
 }
 
 static void put_trace(struct fixture *f, int64_t msg, const char *fp, const char *version, int64_t captured,
