@@ -288,3 +288,9 @@ done
 t1=$(date +%s%N)
 echo "  $((3 * runs)) runs in $(((t1 - t0) / 1000000000)) s"
 pid=
+
+# The dashboard (docs/DASHBOARD.md): each page's server time over the fleet simulator's 10,000 devices x 30 days and
+# 100,000 traces in 10,000 issues, against the API answers it is made of (bench/dash.py; its data is made once).
+echo "== dashboard pages: 10,000 devices x 30 days (fleetsim), 100,000 traces in 10,000 issues (50,000 in one)"
+/usr/bin/python3 "$here/bench/dash.py" "$build/server/faultline-server" "$sim" "$build/bench/bench_dash_fill" \
+	"$here/tests/data/reports/freertos.json" "$build/bench-dash"

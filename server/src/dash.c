@@ -106,6 +106,13 @@ json_t *srv_dash_api(struct srv_dash_page *p, const char *path, const char *cons
 	j = json_loadb(ans.body, ans.len, 0, NULL);
 	free(ans.body);
 	*out_status = ans.status;
+	return j;
+}
+
+json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char *const *args, unsigned *out_status)
+{
+	json_t *j = srv_dash_api(p, path, args, out_status);
+
 	if (j == NULL)
 		srv_dash_error(p, 500, "the server's answer could not be read");
 	return j;

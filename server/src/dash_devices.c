@@ -36,7 +36,7 @@ void srv_dash_devices(struct srv_dash_page *p)
 	unsigned status;
 	size_t k;
 
-	if ((j = srv_dash_api(p, "devices", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "devices", args, &status)) == NULL)
 		return;
 	if (status != 200) {
 		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
@@ -125,7 +125,7 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 	size_t k;
 
 	snprintf(path, sizeof(path), "devices/%.64s", serial);
-	if ((j = srv_dash_api(p, path, none, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, path, none, &status)) == NULL)
 		return;
 	if (status != 200) {
 		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
@@ -133,7 +133,7 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 		return;
 	}
 	snprintf(path, sizeof(path), "devices/%.64s/heartbeats", serial);
-	if ((beats = srv_dash_api(p, path, none, &status)) == NULL) {
+	if ((beats = srv_dash_api_page(p, path, none, &status)) == NULL) {
 		json_decref(j);
 		return;
 	}

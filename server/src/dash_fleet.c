@@ -215,9 +215,9 @@ void srv_dash_overview(struct srv_dash_page *p)
 	size_t k;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api(p, "versions", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "versions", args, &status)) == NULL)
 		return;
-	if ((issues = srv_dash_api(p, "issues", top, &status)) == NULL) {
+	if ((issues = srv_dash_api_page(p, "issues", top, &status)) == NULL) {
 		json_decref(j);
 		return;
 	}
@@ -275,8 +275,8 @@ void srv_dash_versions(struct srv_dash_page *p)
 	size_t n;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api(p, "versions", args, &status)) == NULL ||
-	    (by_hw && (all = srv_dash_api(p, "versions", plain, &status)) == NULL)) {
+	if ((j = srv_dash_api_page(p, "versions", args, &status)) == NULL ||
+	    (by_hw && (all = srv_dash_api_page(p, "versions", plain, &status)) == NULL)) {
 		json_decref(j);
 		return;
 	}
@@ -317,7 +317,7 @@ void srv_dash_compare(struct srv_dash_page *p)
 	size_t k;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api(p, "compare", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "compare", args, &status)) == NULL)
 		return;
 	if (status != 200) {
 		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));

@@ -89,7 +89,7 @@ void srv_dash_issues(struct srv_dash_page *p)
 		args[n++] = "hw";
 		args[n++] = hw;
 	}
-	if ((j = srv_dash_api(p, "issues", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "issues", args, &status)) == NULL)
 		return;
 	if (status != 200) {
 		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
@@ -154,6 +154,24 @@ static void occurrences_plot(struct srv_dash_page *p, const json_t *issue)
 	double *x = srv_calloc(n + 1, sizeof(*x)), *y = srv_calloc(n + 1, sizeof(*y));
 	struct srv_plot plot = {.id = "occurrences", .title = "Occurrences per day (UTC)", .y_unit = "", .x_time = true};
 	struct srv_plot_series s = {.name = "occurrences", .x = x, .y = y};
+	struct srv_plot_marker markers[8];
+	const char *args[] = {"days", "90", NULL};
+	unsigned status;
+	json_t *health = srv_dash_api(p, "versions", args, &status), *v;
+	size_t vi;
+
+	/* releases: the first hour in the fleet of each of the issue's versions */
+	json_array_foreach(json_object_get(health, "versions"), vi, v) {
+		const json_t *mine;
+		size_t m;
+
+		json_array_foreach(json_object_get(issue, "versions"), m, mine)
+			if (plot.nmarkers < 8 && json_is_integer(json_object_get(v, "first_seen")) &&
+			    strcmp(json_string_value(mine), text_of(v, "sw_version")) == 0)
+				markers[plot.nmarkers++] = (struct srv_plot_marker){(double)int_of(v, "first_seen"),
+										    text_of(v, "sw_version")};
+	}
+	plot.markers = markers;
 
 	/* from its first day with any (within the window) to today */
 	for (size_t k = 0; k < n && first == n; k++)
@@ -164,6 +182,7 @@ static void occurrences_plot(struct srv_dash_page *p, const json_t *issue)
 		y[s.n++] = (double)json_integer_value(json_array_get(daily, k));
 	}
 	srv_svg_plot(&p->html, &plot, &s, 1);
+	json_decref(health);
 	free(x);
 	free(y);
 }
@@ -246,7 +265,7 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id)
 	size_t k;
 
 	snprintf(path, sizeof(path), "issues/%lld", (long long)id);
-	if ((j = srv_dash_api(p, path, args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, path, args, &status)) == NULL)
 		return;
 	if (status != 200) {
 		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));

@@ -27,7 +27,7 @@ void srv_dash_symbols(struct srv_dash_page *p)
 	unsigned status;
 	size_t k;
 
-	if ((j = srv_dash_api(p, "symbols", none, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "symbols", none, &status)) == NULL)
 		return;
 	srv_dash_begin(p, "Symbols", "/symbols");
 	srv_html_f(&p->html, "<div class=\"drop\" id=\"drop\" data-csrf=\"%s\"><p>Drop a firmware ELF here, or <label "

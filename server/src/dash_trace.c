@@ -255,7 +255,7 @@ void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 	unsigned status;
 
 	snprintf(path, sizeof(path), "traces/%lld", (long long)id);
-	if ((j = srv_dash_api(p, path, none, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, path, none, &status)) == NULL)
 		return;
 	if (status != 200) {
 		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
