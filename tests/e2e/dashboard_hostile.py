@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""dashboard_hostile.py SERVER FLEETSIM WORKDIR: hostile device data in a real browser. A simulated fleet whose
-software versions are script tags and attribute breakers and whose hardware version holds quotes, control
-characters and markup at the format's longest (64 bytes) sends heartbeats, reboots and crashes; a hostile serial is
-refused at the door. Every page of the dashboard, and queries carrying the same strings, must render (its heading
+"""dashboard_hostile.py SERVER FLEETSIM SERIAL2BATCH ELF LOG WORKDIR: hostile device data in a real browser. A
+simulated fleet whose software versions are script tags and attribute breakers and whose hardware version holds
+quotes, markup and a bidirectional override at the format's longest (64 bytes) sends heartbeats, reboots and
+crashes; a hostile serial is refused at the door; a real crash (tests/target/hostile_names.c in QEMU: LOG, its ELF)
+has a source file named in markup and a string variable of markup. Every page of the dashboard, and queries carrying the same strings, must render (its heading
 there, nothing outside the page's width by more than a screen), run none of it (no global set by an injected
 handler, no element the page did not make: no <img>, one <script>, ours), and show the strings as text, character
 for character. Screenshots in WORKDIR/screenshots-hostile."""
@@ -28,7 +29,7 @@ CONTROL = "\x1b[31m\x07"  # refused in a message (docs/FORMAT.md); a query can s
 
 def main():
     dashlib.NAME = "dashboard-hostile"
-    server_bin, fleetsim, work = sys.argv[1:4]
+    server_bin, fleetsim, serial2batch, elf, log, work = sys.argv[1:7]
     shots = os.path.join(work, "screenshots-hostile")
     shutil.rmtree(shots, ignore_errors=True)
     os.makedirs(shots)
@@ -47,7 +48,18 @@ def main():
                              want=400)
         if b"bad_serial" not in status:
             fail("a hostile serial: %s" % status)
-        versions = [v["sw_version"] for v in server.api("versions?days=30")["versions"]]
+        # the crash whose names are markup
+        server.send("names-1", subprocess.run([serial2batch, log], check=True, capture_output=True).stdout)
+        server.call("POST", "/api/v1/symbols", open(elf, "rb").read(), {"Authorization": "Bearer " + server.admin},
+                    201)
+        named = until("the hostile names' trace", lambda: server.api("devices/names-1")["traces"])[0]
+        report = server.api("traces/%d" % named["id"])["report"]
+        frame = [f for f in report["frames"] if f.get("function") == "hostile_names"][0]
+        file = frame["file"]
+        markup = [v["value"] for v in frame["variables"] if v["name"] == "markup"][0]
+        if "<script>" not in file or "<img" not in markup:
+            fail("the hostile crash's report: %s, %s" % (file, markup))
+        versions = [v["sw_version"] for v in server.api("versions?days=30")["versions"] if v["sw_version"] != "0.0.0-test"]
         if sorted(versions) != sorted([V1, V2]):
             fail("the server's versions: %r" % versions)
         issue = server.api("issues")["issues"][0]
@@ -73,8 +85,11 @@ def main():
             "compare": "/versions/compare?a=%s&b=%s" % (q(V1), q(V2)),
             "symbols": "/symbols",
             "not-found": "/issues/" + q(V1),
+            "names-trace": "/traces/%d" % named["id"],
+            "names-issue": "/issues/%d" % named["issue"],
         }
-        shows = {"versions": [V1, V2], "versions-hw": [V1, V2, HW], "compare": [V1, V2], "issue": [V1, V2]}
+        shows = {"versions": [V1, V2], "versions-hw": [V1, V2, HW], "compare": [V1, V2], "issue": [V1, V2],
+                 "names-trace": ["%s:%d" % (file, frame["line"]), markup]}
         for name, path in pages.items():
             browser.get(server.base + path)
             browser.save_screenshot(os.path.join(shots, name + ".png"))

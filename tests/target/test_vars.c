@@ -63,6 +63,8 @@ __attribute__((noinline)) static void crash(uint32_t v)
 	*(volatile uint32_t *)0xfffffff0u = v;
 }
 
+void hostile_names(void (*crash_fn)(uint32_t)); /* tests/target/hostile_names.c: names of markup */
+
 /* Structs by pointer and by value, an enum, a char, a bool; locals of every kind, kept in memory (volatile) so
  * that every optimization level has them. */
 __attribute__((noinline)) static void inspect(struct sensor *s, struct point where, enum mode m, char tag, bool armed)
@@ -219,6 +221,8 @@ static void run(const char *name)
 		strings(k_label, s_other.buf);
 	else if (strcmp(name, "blocks") == 0)
 		blocks(s_sink + 4u);
+	else if (strcmp(name, "hostile") == 0)
+		hostile_names(crash);
 #if defined(__ARM_FP)
 	else if (strcmp(name, "floats") == 0)
 		floats();

@@ -15,8 +15,8 @@ set(FL_TARGET_IMAGES
   format-vector-m3:mps2-an385:test_format_vector.c+board/board_storage.c
   faults-m3:mps2-an385:${faults}
   faults-m4f:mps2-an386:${faults}
-  vars-m3:mps2-an385:test_vars.c+board/board_port.c+board/board_storage.c
-  vars-m4f:mps2-an386:test_vars.c+board/board_port.c+board/board_storage.c)
+  vars-m3:mps2-an385:test_vars.c+hostile_names.c+board/board_port.c+board/board_storage.c
+  vars-m4f:mps2-an386:test_vars.c+hostile_names.c+board/board_port.c+board/board_storage.c)
 # OPT is one flag or several separated by commas; -flto goes to the link too. lto-O2 links in one LTO partition,
 # lto-Os in one per function, as large firmware ends up: functions, their inlined callees and their clones then
 # sit in different units.
@@ -30,8 +30,8 @@ endforeach()
 # Variables (tests/target/test_vars.c) at each optimization level.
 foreach(opt O0 O2 O3)
   list(APPEND FL_TARGET_IMAGES
-    vars-m3-${opt}:mps2-an385:test_vars.c+board/board_port.c+board/board_storage.c:-${opt}
-    vars-m4f-${opt}:mps2-an386:test_vars.c+board/board_port.c+board/board_storage.c:-${opt})
+    vars-m3-${opt}:mps2-an385:test_vars.c+hostile_names.c+board/board_port.c+board/board_storage.c:-${opt}
+    vars-m4f-${opt}:mps2-an386:test_vars.c+hostile_names.c+board/board_port.c+board/board_storage.c:-${opt})
 endforeach()
 # Addresses in words (data-names.sh): globals of many kinds, at -Os and with link-time optimization.
 list(APPEND FL_TARGET_IMAGES
@@ -85,6 +85,7 @@ set(FL_TARGET_CRASHES
   vars-m3-O2:synthetic
   vars-m3-O2:strings
   vars-m3-O2:blocks
+  vars-m3-O2:hostile
   vars-m4f-O2:floats)
 
 # The QEMU machine an image runs on.
