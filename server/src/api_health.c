@@ -140,7 +140,8 @@ static json_t *window(int64_t now, int days)
 }
 
 /* GET versions?days=N&by=hw */
-static void versions(struct srv_answer *out, struct srv_store *st, const char *days_text, const char *by)
+static void versions(struct srv_answer *out, struct srv_store *st, const char *days_text, const char *by,
+		     const char *issues)
 {
 	int days = window_days(days_text), rc;
 	int64_t now = srv_now();
@@ -153,7 +154,7 @@ static void versions(struct srv_answer *out, struct srv_store *st, const char *d
 	}
 	srv_store_lock(st);
 	rc = st->ops->versions(st, now, now - (int64_t)days * 86400, by != NULL, add_version, &l);
-	for (size_t i = 0; rc == 0 && i < json_array_size(l.array); i++)
+	for (size_t i = 0; rc == 0 && (issues == NULL || strcmp(issues, "0") != 0) && i < json_array_size(l.array); i++)
 		rc = top_issues(st, json_array_get(l.array, i), TOP_ISSUES_LISTED);
 	srv_store_unlock(st);
 	if (rc != 0) {
@@ -183,12 +184,52 @@ static void pick_version(const struct srv_version_health *v, void *ctx)
 		o->found = version_object(v);
 }
 
+static void add_day(const struct srv_health_day *d, void *ctx)
+{
+	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:I, s:I, s:o}", "day", (json_int_t)(d->day * 86400),
+							   "devices", (json_int_t)d->devices, "crashed_devices",
+							   (json_int_t)d->crashed_devices, "crash_free_devices",
+							   percent(d->devices - d->crashed_devices, d->devices))));
+}
+
 static void add_hour(const struct srv_health_hour *h, void *ctx)
 {
 	json_array_append_new(ctx, srv_json_made(json_pack("{s:I, s:f, s:I, s:I, s:I}", "hour", (json_int_t)(h->hour * SRV_HOUR),
 						  "device_hours", (double)h->seconds / SRV_HOUR, "unexpected_reboots",
 						  (json_int_t)h->reboots, "coredumps", (json_int_t)h->coredumps,
 						  "crashed_hours", (json_int_t)h->crashed_hours)));
+}
+
+/* GET versions/{v}?series=1&days=N&hw=H: only the version's hours and days in the window (the dashboard's plots:
+ * none of the window's sums or top issues). */
+static void series(struct srv_answer *out, struct srv_store *st, const char *v, const char *days_text, const char *hw)
+{
+	int days = window_days(days_text), rc;
+	int64_t now = srv_now();
+	json_t *hours = json_array(), *day_list = json_array();
+
+	if (days == 0) {
+		json_decref(hours);
+		json_decref(day_list);
+		srv_api_error(out, 400, "bad_request", "days is a number from 1 to 3650");
+		return;
+	}
+	srv_store_lock(st);
+	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
+	if (rc == 0)
+		rc = st->ops->version_days(st, v, hw, (now - (int64_t)days * 86400) / 86400, now / 86400, add_day, day_list);
+	srv_store_unlock(st);
+	if (rc != 0) {
+		json_decref(hours);
+		json_decref(day_list);
+		if (rc == SRV_NONE)
+			srv_api_error(out, 404, "not_found", "no device has reported this version");
+		else
+			srv_api_store_error(out, st);
+		return;
+	}
+	srv_api_json(out, 200, json_pack("{s:o, s:o, s:o, s:o}", "window", window(now, days), "sw_version",
+					 srv_json_text(v), "hours", hours, "days", day_list));
 }
 
 /* GET versions/{v}?days=N&hw=H: the version's health in the window and its hours. */
@@ -198,15 +239,18 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	int days = window_days(days_text), rc;
 	int64_t now = srv_now();
 	struct one_version o = {v, hw, NULL, {NULL, 0}};
-	json_t *hours = json_array();
+	json_t *hours = json_array(), *day_list = json_array();
 
 	if (days == 0) {
 		json_decref(hours);
+		json_decref(day_list);
 		srv_api_error(out, 400, "bad_request", "days is a number from 1 to 3650");
 		return;
 	}
 	srv_store_lock(st);
 	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
+	if (rc == 0)
+		rc = st->ops->version_days(st, v, hw, (now - (int64_t)days * 86400) / 86400, now / 86400, add_day, day_list);
 	if (rc == 0)
 		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, hw != NULL, pick_version, &o);
 	if (rc == 0 && o.found != NULL)
@@ -214,6 +258,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(hours);
+		json_decref(day_list);
 		json_decref(o.found);
 		if (rc == SRV_NONE)
 			srv_api_error(out, 404, "not_found", "no device has reported this version");
@@ -231,6 +276,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 		srv_json_made(json_real(100.0 * (double)json_integer_value(json_object_get(o.found, "current_devices")) /
 			       (double)o.all.current_total)) : json_null());
 	json_object_set_new(o.found, "hours", hours);
+	json_object_set_new(o.found, "days", day_list);
 	srv_api_json(out, 200, json_pack("{s:o, s:o}", "window", window(now, days), "version", o.found));
 }
 
@@ -504,7 +550,10 @@ bool srv_api_health(struct srv_answer *out, struct srv_store *st, const char *pa
 	size_t n;
 
 	if (strcmp(path, "versions") == 0) {
-		versions(out, st, arg(actx, "days"), arg(actx, "by"));
+		versions(out, st, arg(actx, "days"), arg(actx, "by"), arg(actx, "issues"));
+	} else if (strncmp(path, "versions/", 9) == 0 && path[9] != '\0' && arg(actx, "series") != NULL &&
+		   strcmp(arg(actx, "series"), "1") == 0) {
+		series(out, st, path + 9, arg(actx, "days"), arg(actx, "hw"));
 	} else if (strncmp(path, "versions/", 9) == 0 && path[9] != '\0') {
 		version(out, st, path + 9, arg(actx, "days"), arg(actx, "hw"));
 	} else if (strcmp(path, "compare") == 0) {

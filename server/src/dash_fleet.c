@@ -96,13 +96,14 @@ static void health_table(struct srv_html *h, const json_t *versions, bool by_hw)
 struct days {
 	char name[80];
 	double x[DAYS_MAX], device_hours[DAYS_MAX], crashed[DAYS_MAX];
+	double devices[DAYS_MAX], crashed_devices[DAYS_MAX]; /* the version's days (docs/HEALTH.md) */
 	size_t n;
 };
 
 static int version_days(struct srv_dash_page *p, const char *version, int days, int64_t first_day, struct days *out)
 {
 	char path[160], text[8];
-	const char *args[] = {"days", text, NULL};
+	const char *args[] = {"days", text, "series", "1", NULL};
 	unsigned status;
 	json_t *j, *hr;
 	size_t k;
@@ -113,11 +114,11 @@ static int version_days(struct srv_dash_page *p, const char *version, int days, 
 	out->n = (size_t)days;
 	for (int d = 0; d < days; d++) {
 		out->x[d] = (double)((first_day + d) * 86400);
-		out->device_hours[d] = out->crashed[d] = 0;
+		out->device_hours[d] = out->crashed[d] = out->devices[d] = out->crashed_devices[d] = 0;
 	}
 	if ((j = srv_dash_api(p, path, args, &status)) == NULL)
 		return -1;
-	json_array_foreach(json_object_get(json_object_get(j, "version"), "hours"), k, hr) {
+	json_array_foreach(json_object_get(j, "hours"), k, hr) {
 		int64_t d = int_of(hr, "hour") / 86400 - first_day;
 
 		if (d >= 0 && d < days) {
@@ -125,19 +126,29 @@ static int version_days(struct srv_dash_page *p, const char *version, int days, 
 			out->crashed[d] += (double)int_of(hr, "crashed_hours");
 		}
 	}
+	json_array_foreach(json_object_get(j, "days"), k, hr) {
+		int64_t d = int_of(hr, "day") / 86400 - first_day;
+
+		if (d >= 0 && d < days) {
+			out->devices[d] = (double)int_of(hr, "devices");
+			out->crashed_devices[d] = (double)int_of(hr, "crashed_devices");
+		}
+	}
 	json_decref(j);
 	return 0;
 }
 
-/* The overview's three plots over the window: crash-free hours, adoption (each version's share of the day's
- * device-hours) and devices online (device-hours / 24), the PLOTTED versions with the most current devices. */
+/* The overview's plots over the window: crash-free hours, crash-free devices (of the devices a day saw, those
+ * without an unexpected reboot that day), adoption (each version's share of the day's device-hours) and devices
+ * online (device-hours / 24), the PLOTTED versions with the most current devices. */
 static void fleet_plots(struct srv_dash_page *p, const json_t *versions, int days)
 {
 	int64_t first_day = srv_now() / 86400 - days + 1;
 	struct days *d = srv_calloc(PLOTTED, sizeof(*d));
-	struct srv_plot_series s[3][PLOTTED];
+	struct srv_plot_series s[4][PLOTTED];
 	struct srv_plot_marker markers[PLOTTED];
 	double cf[PLOTTED][DAYS_MAX], share[PLOTTED][DAYS_MAX], online[PLOTTED][DAYS_MAX], x[PLOTTED][DAYS_MAX];
+	double cfd[PLOTTED][DAYS_MAX], xd[PLOTTED][DAYS_MAX];
 	double total[DAYS_MAX] = {0};
 	size_t nv = 0, order[PLOTTED], nm = 0;
 
@@ -177,9 +188,13 @@ static void fleet_plots(struct srv_dash_page *p, const json_t *versions, int day
 			total[i] += d[k].device_hours[i];
 	}
 	for (size_t k = 0; k < nv; k++) {
-		size_t n = 0;
+		size_t n = 0, nd = 0;
 
 		for (int i = 0; i < days; i++) {
+			if (d[k].devices[i] > 0) { /* a day with devices: its share that did not crash */
+				xd[k][nd] = d[k].x[i];
+				cfd[k][nd++] = 100.0 * (d[k].devices[i] - d[k].crashed_devices[i]) / d[k].devices[i];
+			}
 			if (d[k].device_hours[i] <= 0)
 				continue; /* no exposure that day: no point */
 			x[k][n] = d[k].x[i];
@@ -191,10 +206,14 @@ static void fleet_plots(struct srv_dash_page *p, const json_t *versions, int day
 		s[0][k] = (struct srv_plot_series){d[k].name, x[k], cf[k], n};
 		s[1][k] = (struct srv_plot_series){d[k].name, x[k], share[k], n};
 		s[2][k] = (struct srv_plot_series){d[k].name, x[k], online[k], n};
+		s[3][k] = (struct srv_plot_series){d[k].name, xd[k], cfd[k], nd};
 	}
 	srv_html_raw(&p->html, "<h2>Crash-free hours per version</h2>");
 	srv_svg_plot(&p->html, &(struct srv_plot){"crash-free-hours", "Crash-free device-hours per day, %", " %", true, 0, 100,
 						 markers, nm}, s[0], nv);
+	srv_html_raw(&p->html, "<h2>Crash-free devices per version</h2>");
+	srv_svg_plot(&p->html, &(struct srv_plot){"crash-free-devices", "Devices without an unexpected reboot that day, %",
+						 " %", true, 0, 100, markers, nm}, s[3], nv);
 	srv_html_raw(&p->html, "<h2>Adoption</h2>");
 	srv_svg_plot(&p->html, &(struct srv_plot){"adoption", "Share of the day's device-hours, %", " %", true, 0, 100,
 						 markers, nm}, s[1], nv);

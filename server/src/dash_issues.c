@@ -155,7 +155,7 @@ static void occurrences_plot(struct srv_dash_page *p, const json_t *issue)
 	struct srv_plot plot = {.id = "occurrences", .title = "Occurrences per day (UTC)", .y_unit = "", .x_time = true};
 	struct srv_plot_series s = {.name = "occurrences", .x = x, .y = y};
 	struct srv_plot_marker markers[8];
-	const char *args[] = {"days", "90", NULL};
+	const char *args[] = {"days", "90", "issues", "0", NULL};
 	unsigned status;
 	json_t *health = srv_dash_api(p, "versions", args, &status), *v;
 	size_t vi;

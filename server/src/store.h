@@ -232,6 +232,13 @@ struct srv_metric_device {
 	int64_t min, max; /* a gauge's extremes */
 };
 
+/* One day of one version (srv_store_ops.version_days): the devices with exposure or a crash on it that day, and of
+ * those the ones with an unexpected reboot that day. */
+struct srv_health_day {
+	int64_t day; /* Unix seconds / 86400 (UTC) */
+	int64_t devices, crashed_devices;
+};
+
 /* One of a version's issues (srv_store_ops.version_issues). */
 struct srv_version_issue {
 	int64_t id;
@@ -461,6 +468,10 @@ struct srv_store_ops {
 			void (*each)(const struct srv_version_health *v, void *ctx), void *ctx);
 	int (*version_hours)(struct srv_store *s, const char *sw_version, const char *hw_version, int64_t from,
 			     int64_t to, void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
+	/* version_days: the days of sw_version (hw: NULL for all) from from_day to to_day, oldest first, only days with
+	 * any device. */
+	int (*version_days)(struct srv_store *s, const char *sw_version, const char *hw_version, int64_t from_day,
+			    int64_t to_day, void (*each)(const struct srv_health_day *d, void *ctx), void *ctx);
 	int (*metric_devices)(struct srv_store *s, const char *key, const char *sw_version, int limit,
 			      void (*each)(const struct srv_metric_device *d, void *ctx), void *ctx, bool *out_truncated);
 	int (*device_heartbeats)(struct srv_store *s, const char *serial, int limit,
@@ -533,7 +544,7 @@ void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, 
 			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
 
 /* The schema version srv_store_open_sqlite() migrates a database to. */
-#define SRV_SQLITE_SCHEMA 15
+#define SRV_SQLITE_SCHEMA 16
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

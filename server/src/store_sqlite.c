@@ -190,6 +190,22 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, csrf TEXT NOT NULL, created INTEGER NOT NULL,"
 	"                       expires INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX traces_device ON traces (device_id, id);",
+	/* crash-free devices per day (docs/HEALTH.md): each device's days on each firmware, whether it crashed (an
+	 * unexpected reboot) that day, and per firmware and day how many devices had exposure and how many crashed;
+	 * filled from the heartbeats and crashes kept */
+	"CREATE TABLE device_days (firmware_id INTEGER NOT NULL REFERENCES firmwares(id), day INTEGER NOT NULL,"
+	"                          device_id INTEGER NOT NULL REFERENCES devices(id), crashed INTEGER NOT NULL,"
+	"                          PRIMARY KEY (firmware_id, day, device_id)) WITHOUT ROWID;"
+	"INSERT INTO device_days SELECT firmware_id, at / 86400, device_id, 0 FROM heartbeats"
+	"                        WHERE at IS NOT NULL AND firmware_id IS NOT NULL GROUP BY 1, 2, 3;"
+	"INSERT INTO device_days SELECT c.firmware_id, c.at / 86400, m.device_id, 1 FROM crashes c JOIN messages m"
+	"                        ON m.id = c.message_id WHERE c.kind = 1 GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE"
+	"                        SET crashed = 1;"
+	"CREATE TABLE day_health (firmware_id INTEGER NOT NULL REFERENCES firmwares(id), day INTEGER NOT NULL,"
+	"                         devices INTEGER NOT NULL, crashed_devices INTEGER NOT NULL,"
+	"                         PRIMARY KEY (day, firmware_id)) WITHOUT ROWID;"
+	"INSERT INTO day_health SELECT firmware_id, day, COUNT(*), SUM(crashed) FROM device_days GROUP BY 1, 2;"
+	"CREATE INDEX device_days_day ON device_days (day);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -1473,7 +1489,7 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.trace_message = sq_trace_message, .quarantined = sq_quarantined, .devices = sq_devices,
 	.heartbeat_put = sq_heartbeat_put, .boot_put = sq_boot_put, .crash_put = sq_crash_put,
 	.metric_table_put = sq_metric_table_put, .metrics_backfill = sq_metrics_backfill, .versions = sq_versions,
-	.version_hours = sq_version_hours, .metric_devices = sq_metric_devices, .device_heartbeats = sq_device_heartbeats,
+	.version_hours = sq_version_hours, .version_days = sq_version_days, .metric_devices = sq_metric_devices, .device_heartbeats = sq_device_heartbeats,
 	.version_issues = sq_version_issues,
 	.reprocess_begin = sq_reprocess_begin, .reprocess_step = sq_reprocess_step,
 	.reprocess_status = sq_reprocess_status,

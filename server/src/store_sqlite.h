@@ -54,6 +54,8 @@ int sq_metric_table_put(struct srv_store *base, const char *build_hex, const str
 int sq_metrics_backfill(struct srv_store *base, int limit, int64_t *out_done, bool *out_more);
 int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 		void (*each)(const struct srv_version_health *v, void *ctx), void *ctx);
+int sq_version_days(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from_day,
+		    int64_t to_day, void (*each)(const struct srv_health_day *d, void *ctx), void *ctx);
 int sq_version_hours(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from, int64_t to,
 		     void (*each)(const struct srv_health_hour *h, void *ctx), void *ctx);
 int sq_metric_devices(struct srv_store *base, const char *key, const char *sw_version, int limit,

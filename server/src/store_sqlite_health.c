@@ -564,6 +564,53 @@ static int hb_insert(struct sqlite_store *s, int64_t device, uint32_t boot_id, c
  * values tell between its neighbours (exposure was counted by the step across it). received: when it came.
  * insert: cur is new (heartbeat_put): it is kept here, placed, before anything is counted, and SRV_NONE says it
  * was a duplicate (nothing counted, b unchanged). Otherwise it was kept waiting for its boot (boot_put). */
+/* A device's day on a firmware (device_days): with exposure, or a crash; day_health counts the device once that day
+ * and, once it crashed, once among the crashed. */
+static int day_mark(struct sqlite_store *s, int64_t firmware, int64_t device, int64_t day, bool crashed)
+{
+	sqlite3_stmt *st;
+	int devices = 0, crashes = 0;
+
+	if (sq_prepare(s, &st, "INSERT OR IGNORE INTO device_days (firmware_id, day, device_id, crashed) VALUES (?, ?, ?, "
+			       "?)", "day_mark") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, firmware);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, device);
+	sqlite3_bind_int(st, 4, crashed);
+	if (sq_step_done(s, st, "day_mark") != 0)
+		return -1;
+	devices = sqlite3_changes(s->db);
+	crashes = devices && crashed;
+	if (!devices && crashed) {
+		if (sq_prepare(s, &st, "UPDATE device_days SET crashed = 1 WHERE firmware_id = ? AND day = ? AND device_id = "
+				       "? AND crashed = 0", "day_crashed") != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, firmware);
+		sqlite3_bind_int64(st, 2, day);
+		sqlite3_bind_int64(st, 3, device);
+		if (sq_step_done(s, st, "day_crashed") != 0)
+			return -1;
+		crashes = sqlite3_changes(s->db);
+	}
+	if (devices == 0 && crashes == 0)
+		return 0;
+	if (sq_prepare(s, &st, "INSERT INTO day_health (firmware_id, day, devices, crashed_devices) VALUES (?, ?, ?, ?) "
+			       "ON CONFLICT DO UPDATE SET devices = devices + excluded.devices, crashed_devices = "
+			       "crashed_devices + excluded.crashed_devices", "day_add") != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, firmware);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int(st, 3, devices);
+	sqlite3_bind_int(st, 4, crashes);
+	return sq_step_done(s, st, "day_add");
+}
+
+static int64_t day_at(int64_t t)
+{
+	return t >= 0 ? t / 86400 : (t - 86400 + 1) / 86400;
+}
+
 static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struct boot *b, struct srv_hb_point *cur,
 		 int64_t received, bool insert)
 {
@@ -644,6 +691,11 @@ static int count(struct sqlite_store *s, int64_t device, uint32_t boot_id, struc
 			dev.dirty = true;
 		}
 		srv_health_spread(cur->at, step.seconds, spread_add, &h);
+		/* the days its seconds fell on (those up to the boot's previous heartbeat's day are marked already) */
+		for (int64_t day = day_at(cur->at - (int64_t)step.seconds); step.seconds > 0 && day <= day_at(cur->at);
+		     day++)
+			if ((prev == NULL || day > day_at(prev->at)) && day_mark(s, b->firmware, device, day, false) != 0)
+				return -1;
 		srv_metrics_add_builtins(&dh.metrics, &step, cur);
 		if (state == HB_COUNTED && srv_metrics_add_app(&dh.metrics, table, prev, cur, &extra) != 0)
 			extra = cur->nvalues;
@@ -884,7 +936,7 @@ int sq_crash_put(struct srv_store *base, int64_t message, int64_t device, enum s
 		dh.has_last_crash = true;
 		d->crashed = counted_hour;
 		histogram_move(&h, offsetof(struct hour_delta, crashed_devices), had, was, dh.last_crash);
-		if (dh_save(s, device, firmware, &dh) != 0)
+		if (dh_save(s, device, firmware, &dh) != 0 || day_mark(s, firmware, device, day_at(at), true) != 0)
 			return -1;
 	}
 	hours_flush(&h);
@@ -1049,6 +1101,32 @@ int sq_versions(struct srv_store *base, int64_t now, int64_t from, bool by_hw,
 	}
 	sq_release(s, st);
 	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "versions: %s", sqlite3_errmsg(s->db));
+}
+
+int sq_version_days(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from_day,
+		    int64_t to_day, void (*each)(const struct srv_health_day *d, void *ctx), void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, &st, "SELECT d.day, SUM(d.devices), SUM(d.crashed_devices) FROM day_health d JOIN firmwares f "
+			       "ON f.id = d.firmware_id WHERE f.sw_version = ?1 AND (?2 IS NULL OR f.hw_version = ?2) AND "
+			       "d.day >= ?3 AND d.day <= ?4 GROUP BY d.day ORDER BY d.day", "version_days") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
+	if (hw_version != NULL)
+		sqlite3_bind_text(st, 2, hw_version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from_day);
+	sqlite3_bind_int64(st, 4, to_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct srv_health_day d = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					   sqlite3_column_int64(st, 2)};
+
+		each(&d, ctx);
+	}
+	sq_release(s, st);
+	return rc == SQLITE_DONE ? 0 : srv_store_fail(base, "version_days: %s", sqlite3_errmsg(s->db));
 }
 
 int sq_version_hours(struct srv_store *base, const char *sw_version, const char *hw_version, int64_t from, int64_t to,
@@ -1308,5 +1386,13 @@ int sq_health_retention(struct sqlite_store *s, int64_t before, int limit, int64
 	if (rc != SQLITE_DONE)
 		return rc == SQLITE_ROW ? -1 : srv_store_fail(&s->base, "retention_boots: %s", sqlite3_errmsg(s->db));
 	*out_heartbeats = n;
+	/* the devices' days before the cutoff (their counts in day_health stay) */
+	if (sq_prepare(s, &del, "DELETE FROM device_days WHERE (firmware_id, day, device_id) IN (SELECT firmware_id, day, "
+				"device_id FROM device_days WHERE day < ? ORDER BY day LIMIT ?)", "retention_days") != 0)
+		return -1;
+	sqlite3_bind_int64(del, 1, day_at(before));
+	sqlite3_bind_int(del, 2, limit);
+	if (sq_step_done(s, del, "retention_days") != 0)
+		return -1;
 	return sq_meta_add(s, "retention_heartbeats", n);
 }

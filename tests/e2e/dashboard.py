@@ -139,7 +139,7 @@ def main():
         health = server.api("versions?days=30")["versions"]
         browser.get(server.base + "/")
         shot("overview")
-        for plot in ("crash-free-hours", "adoption", "online"):
+        for plot in ("crash-free-hours", "crash-free-devices", "adoption", "online"):
             names = [g.get_attribute("data-name") for g in browser.find_elements(By.CSS_SELECTOR, "#%s g.series" % plot)]
             if names != [v["sw_version"] for v in health]:
                 fail("the %s plot's versions: %s" % (plot, names))

@@ -83,6 +83,8 @@ DELETE FROM traces WHERE id = $tg;
 -- the Cortex-M4F build's symbol file is gone
 DELETE FROM symbols WHERE build_id = '$m4fid';
 -- schema 12: what 13 and later added goes, the issues table as 12 made it
+DROP TABLE device_days;
+DROP TABLE day_health;
 DROP TABLE sessions;
 DROP TABLE issue_hardware;
 DROP TABLE issue_days;

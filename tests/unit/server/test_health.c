@@ -679,6 +679,42 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "better");
 	json_decref(j);
 
+	/* the days (UTC): each boot runs 22:00 to 21:00 (HOUR0 is 22:00), so 7 boots cover 8 days, 40 devices each;
+	 * 1.4.3's 40 crash on every day but the first (each boot's crash is placed at the start of the boot after it,
+	 * 22:00 the next day) */
+	j = srv_test_get(f->s, "versions/1.4.2?days=3650", 200);
+	{
+		const json_t *days = json_object_get(json_object_get(j, "version"), "days"), *d;
+		size_t k;
+
+		assert_int_equal(json_array_size(days), 8);
+		json_array_foreach(days, k, d) {
+			assert_int_equal(json_integer_value(json_object_get(d, "day")), (HOUR0 / 86400 + (int64_t)k) * 86400);
+			assert_int_equal(json_integer_value(json_object_get(d, "devices")), 40);
+			assert_int_equal(json_integer_value(json_object_get(d, "crashed_devices")), 0);
+		}
+	}
+	json_decref(j);
+	j = srv_test_get(f->s, "versions/1.4.3?days=3650", 200);
+	{
+		const json_t *days = json_object_get(json_object_get(j, "version"), "days"), *d;
+		size_t k;
+
+		assert_int_equal(json_array_size(days), 8);
+		json_array_foreach(days, k, d) {
+			assert_int_equal(json_integer_value(json_object_get(d, "devices")), 40);
+			assert_int_equal(json_integer_value(json_object_get(d, "crashed_devices")), k == 0 ? 0 : 40);
+		}
+	}
+	json_decref(j);
+	j = srv_test_get(f->s, "versions/1.4.3?days=3650&series=1", 200); /* the plots' part only */
+	assert_int_equal(json_array_size(json_object_get(j, "days")), 8);
+	assert_true(json_array_size(json_object_get(j, "hours")) > 0);
+	assert_null(json_object_get(j, "version"));
+	json_decref(j);
+	j = srv_test_get(f->s, "versions?days=3650&issues=0", 200);
+	assert_null(json_object_get(json_array_get(json_object_get(j, "versions"), 0), "top_issues"));
+	json_decref(j);
 	j = srv_test_get(f->s, "versions/1.4.2?days=3650&hw=evt2", 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "version"), "devices")), 40);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "version"), "hw_version")), "evt2");

@@ -490,6 +490,12 @@ static void schema_12_migrated(void **state)
 		"CREATE TABLE issue_versions (issue_id INTEGER NOT NULL REFERENCES issues(id), sw_version TEXT NOT NULL,"
 		" messages INTEGER NOT NULL, first_trace INTEGER NOT NULL, PRIMARY KEY (issue_id, sw_version)) WITHOUT ROWID;"
 		"CREATE INDEX traces_version ON traces (sw_version, issue_id, device_id);"
+		/* (fleet health's tables, empty here, as schema 11 made them: later migrations read them) */
+		"CREATE TABLE heartbeats (device_id INTEGER NOT NULL REFERENCES devices(id), boot_id INTEGER NOT NULL,"
+		" uptime INTEGER NOT NULL, received INTEGER NOT NULL, at INTEGER, builtin BLOB NOT NULL, vals BLOB NOT NULL,"
+		" state INTEGER NOT NULL, firmware_id INTEGER, PRIMARY KEY (device_id, boot_id, uptime)) WITHOUT ROWID;"
+		"CREATE TABLE crashes (message_id INTEGER PRIMARY KEY REFERENCES messages(id), kind INTEGER NOT NULL,"
+		" firmware_id INTEGER NOT NULL, at INTEGER NOT NULL);"
 		"INSERT INTO devices (id, serial, first_seen, last_seen) VALUES (1, 'dev-0', 900, 900), (2, 'dev-1', 900, 900);"
 		"INSERT INTO messages (id, device_id, received, digest, bytes, state) VALUES (1, 1, 900, x'01', x'aa', 2),"
 		" (2, 2, 950, x'02', x'bb', 2), (3, 1, 990, x'03', x'', 2);"
