@@ -93,7 +93,7 @@ def main():
     q = urllib.parse.quote
     # each page and the API answer(s) it is made of
     pages = [
-        ("/", ["versions?days=30", "issues?state=open&sort=devices&limit=5", "versions/5.0.0?days=30&series=1",
+        ("/", ["versions?days=30&issues=0", "issues?state=open&sort=devices&limit=5", "versions/5.0.0?days=30&series=1",
                "versions/5.0.1?days=30&series=1"]),
         ("/issues", ["issues?state=open&sort=last_seen&offset=0&limit=50&days=14"]),
         ("/issues?sort=devices", ["issues?state=open&sort=devices&offset=0&limit=50&days=14"]),
@@ -112,7 +112,7 @@ def main():
         ("/devices/dev-04242", ["devices/dev-04242", "devices/dev-04242/heartbeats"]),
         ("/devices/sim-004242", ["devices/sim-004242", "devices/sim-004242/heartbeats"]),
         ("/versions", ["versions?days=30"]),
-        ("/versions?by=hw", ["versions?days=30&by=hw", "versions?days=30"]),
+        ("/versions?by=hw", ["versions?days=30&by=hw"]),
         ("/versions/compare?a=5.0.0&b=5.0.1", ["compare?a=5.0.0&b=5.0.1&days=30"]),
         ("/symbols", ["symbols"]),
     ]

@@ -154,8 +154,16 @@ static void versions(struct srv_answer *out, struct srv_store *st, const char *d
 	}
 	srv_store_lock(st);
 	rc = st->ops->versions(st, now, now - (int64_t)days * 86400, by != NULL, add_version, &l);
-	for (size_t i = 0; rc == 0 && (issues == NULL || strcmp(issues, "0") != 0) && i < json_array_size(l.array); i++)
-		rc = top_issues(st, json_array_get(l.array, i), TOP_ISSUES_LISTED);
+	for (size_t i = 0; rc == 0 && (issues == NULL || strcmp(issues, "0") != 0) && i < json_array_size(l.array); i++) {
+		json_t *v = json_array_get(l.array, i), *before = i > 0 ? json_array_get(l.array, i - 1) : NULL;
+
+		/* (by hardware version, a version's rows follow each other and share its top issues) */
+		if (before != NULL && strcmp(json_string_value(json_object_get(v, "sw_version")),
+					     json_string_value(json_object_get(before, "sw_version"))) == 0)
+			json_object_set(v, "top_issues", json_object_get(before, "top_issues"));
+		else
+			rc = top_issues(st, v, TOP_ISSUES_LISTED);
+	}
 	srv_store_unlock(st);
 	if (rc != 0) {
 		json_decref(l.array);

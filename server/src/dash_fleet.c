@@ -52,16 +52,18 @@ static int window_days(const struct srv_dash_page *p)
 	return days >= 1 && days <= DAYS_MAX ? days : 30;
 }
 
-/* The health table of a versions answer's "versions", with links to each version's issues. */
+/* The health table of a versions answer's "versions", with links to each version's issues (and its top issues
+ * when the answer has them). */
 static void health_table(struct srv_html *h, const json_t *versions, bool by_hw)
 {
+	bool tops = json_is_array(json_object_get(json_array_get(versions, 0), "top_issues"));
 	const json_t *v;
 	size_t k;
 
 	srv_html_f(h, "<table id=\"versions\"><thead><tr><th>Version</th>%R<th class=\"num\">Devices</th><th class=\"num\">"
 		      "Active 24 h</th><th class=\"num\">Adoption</th><th class=\"num\">Device-hours</th><th>Crash-free "
 		      "hours</th><th>Crash-free devices</th><th>Unexpected reboots / 1,000 h</th><th class=\"num\">"
-		      "Coredumps</th><th>Top issues</th></tr></thead><tbody>", by_hw ? "<th>Hardware</th>" : "");
+		      "Coredumps</th>%R</tr></thead><tbody>", by_hw ? "<th>Hardware</th>" : "", tops ? "<th>Top issues</th>" : "");
 	json_array_foreach(versions, k, v) {
 		const json_t *i;
 		size_t m;
@@ -81,13 +83,13 @@ static void health_table(struct srv_html *h, const json_t *versions, bool by_hw)
 		estimate(h, json_object_get(v, "crash_free_devices"), " %");
 		srv_html_raw(h, "</td><td>");
 		estimate(h, json_object_get(v, "unexpected_reboot_rate"), "");
-		srv_html_f(h, "</td><td class=\"num\">%lld</td><td>", int_of(v, "coredumps"));
+		srv_html_f(h, "</td><td class=\"num\">%lld</td>%R", int_of(v, "coredumps"), tops ? "<td>" : "");
 		json_array_foreach(json_object_get(v, "top_issues"), m, i) {
 			srv_html_f(h, "%s<a href=\"/issues/%lld\">#%lld</a> ", m ? "· " : "", int_of(i, "id"), int_of(i, "id"));
 			srv_html_text_cut(h, text_of(i, "title"), 48);
 			srv_html_f(h, " (%lld)", int_of(i, "devices"));
 		}
-		srv_html_raw(h, "</td></tr>");
+		srv_html_raw(h, tops ? "</td></tr>" : "</tr>");
 	}
 	srv_html_raw(h, "</tbody></table>");
 }
@@ -227,7 +229,7 @@ void srv_dash_overview(struct srv_dash_page *p)
 {
 	int days = window_days(p);
 	char text[8];
-	const char *args[] = {"days", text, NULL};
+	const char *args[] = {"days", text, "issues", "0", NULL}; /* (the top issues are the page's own list) */
 	const char *top[] = {"state", "open", "sort", "devices", "limit", "5", NULL};
 	json_t *j, *issues, *i;
 	unsigned status;
@@ -288,17 +290,18 @@ void srv_dash_versions(struct srv_dash_page *p)
 	bool by_hw = by != NULL && strcmp(by, "hw") == 0;
 	char text[8];
 	const char *args[] = {"days", text, by_hw ? "by" : NULL, "hw", NULL};
-	const char *plain[] = {"days", text, NULL};
-	json_t *j, *all = NULL;
+	json_t *j, *all, *v;
 	unsigned status;
-	size_t n;
+	size_t n, k;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api_page(p, "versions", args, &status)) == NULL ||
-	    (by_hw && (all = srv_dash_api_page(p, "versions", plain, &status)) == NULL)) {
-		json_decref(j);
+	if ((j = srv_dash_api_page(p, "versions", args, &status)) == NULL)
 		return;
-	}
+	all = json_pack("{s:[]}", "versions"); /* each version once, for the comparison's choices */
+	json_array_foreach(json_object_get(j, "versions"), k, v)
+		if (k == 0 || strcmp(text_of(v, "sw_version"),
+				     text_of(json_array_get(json_object_get(j, "versions"), k - 1), "sw_version")) != 0)
+			json_array_append(json_object_get(all, "versions"), v);
 	srv_dash_begin(p, "Versions", "/versions");
 	srv_html_f(&p->html, "<p class=\"hint\">Fleet health over the last %d days (<a href=\"/versions?days=7\">7</a> · "
 			     "<a href=\"/versions?days=30\">30</a> · <a href=\"/versions?days=90\">90</a>; %R). Rates "
@@ -306,18 +309,16 @@ void srv_dash_versions(struct srv_dash_page *p)
 		   days, by_hw ? "<a href=\"/versions\">all hardware together</a>"
 			       : "<a href=\"/versions?by=hw\">by hardware version</a>");
 	health_table(&p->html, json_object_get(j, "versions"), by_hw);
-	n = json_array_size(json_object_get(all != NULL ? all : j, "versions"));
+	n = json_array_size(json_object_get(all, "versions"));
 	if (n >= 2) {
 		srv_html_f(&p->html, "<h2>Two versions side by side</h2><form class=\"filters\" method=\"get\" action="
 				     "\"/versions/compare\"><input type=\"hidden\" name=\"days\" value=\"%d\"><label>A, the "
 				     "baseline", days);
-		version_select(&p->html, json_object_get(all != NULL ? all : j, "versions"), "a",
-			       text_of(json_array_get(json_object_get(all != NULL ? all : j, "versions"), n - 2),
-				       "sw_version"));
+		version_select(&p->html, json_object_get(all, "versions"), "a",
+			       text_of(json_array_get(json_object_get(all, "versions"), n - 2), "sw_version"));
 		srv_html_raw(&p->html, "</label><label>B, against A");
-		version_select(&p->html, json_object_get(all != NULL ? all : j, "versions"), "b",
-			       text_of(json_array_get(json_object_get(all != NULL ? all : j, "versions"), n - 1),
-				       "sw_version"));
+		version_select(&p->html, json_object_get(all, "versions"), "b",
+			       text_of(json_array_get(json_object_get(all, "versions"), n - 1), "sw_version"));
 		srv_html_raw(&p->html, "</label><button type=\"submit\" id=\"compare\">Compare</button></form>");
 	}
 	json_decref(all);

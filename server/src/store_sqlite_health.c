@@ -1316,10 +1316,11 @@ int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, &st, "SELECT t.issue_id, i.title, COUNT(DISTINCT t.device_id), v.messages FROM traces t "
-		       "JOIN issues i ON i.id = t.issue_id JOIN issue_versions v ON v.issue_id = t.issue_id AND "
-		       "v.sw_version = t.sw_version WHERE t.sw_version = ? GROUP BY t.issue_id ORDER BY 3 DESC, 4 DESC, "
-		       "1 LIMIT ?", "version_issues") != 0)
+	/* the devices per issue from the covering index first; the issues' rows only for those groups */
+	if (sq_prepare(s, &st, "SELECT g.issue_id, i.title, g.devices, v.messages FROM (SELECT issue_id, COUNT(DISTINCT "
+		       "device_id) AS devices FROM traces WHERE sw_version = ?1 GROUP BY issue_id) g JOIN issue_versions v "
+		       "ON v.issue_id = g.issue_id AND v.sw_version = ?1 JOIN issues i ON i.id = g.issue_id ORDER BY "
+		       "g.devices DESC, v.messages DESC, g.issue_id LIMIT ?2", "version_issues") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, limit);
