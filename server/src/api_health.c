@@ -208,41 +208,10 @@ static void add_hour(const struct srv_health_hour *h, void *ctx)
 						  "crashed_hours", (json_int_t)h->crashed_hours)));
 }
 
-/* GET versions/{v}?series=1&days=N&hw=H: only the version's hours and days in the window (the dashboard's plots:
- * none of the window's sums or top issues). */
-static void series(struct srv_answer *out, struct srv_store *st, const char *v, const char *days_text, const char *hw)
-{
-	int days = window_days(days_text), rc;
-	int64_t now = srv_now();
-	json_t *hours = json_array(), *day_list = json_array();
-
-	if (days == 0) {
-		json_decref(hours);
-		json_decref(day_list);
-		srv_api_error(out, 400, "bad_request", "days is a number from 1 to 3650");
-		return;
-	}
-	srv_store_lock(st);
-	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
-	if (rc == 0)
-		rc = st->ops->version_days(st, v, hw, (now - (int64_t)days * 86400) / 86400, now / 86400, add_day, day_list);
-	srv_store_unlock(st);
-	if (rc != 0) {
-		json_decref(hours);
-		json_decref(day_list);
-		if (rc == SRV_NONE)
-			srv_api_error(out, 404, "not_found", "no device has reported this version");
-		else
-			srv_api_store_error(out, st);
-		return;
-	}
-	srv_api_json(out, 200, json_pack("{s:o, s:o, s:o, s:o}", "window", window(now, days), "sw_version",
-					 srv_json_text(v), "hours", hours, "days", day_list));
-}
-
-/* GET versions/{v}?days=N&hw=H: the version's health in the window and its hours. */
+/* GET versions/{v}?days=N&hw=H: the version's health in the window, its hours and its days; with series (the
+ * dashboard's plots: ?series=1) only the hours and days, none of the window's sums or top issues. */
 static void version(struct srv_answer *out, struct srv_store *st, const char *v, const char *days_text,
-		    const char *hw)
+		    const char *hw, bool series)
 {
 	int days = window_days(days_text), rc;
 	int64_t now = srv_now();
@@ -259,7 +228,7 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 	rc = st->ops->version_hours(st, v, hw, now - (int64_t)days * 86400, now, add_hour, hours);
 	if (rc == 0)
 		rc = st->ops->version_days(st, v, hw, (now - (int64_t)days * 86400) / 86400, now / 86400, add_day, day_list);
-	if (rc == 0)
+	if (rc == 0 && !series)
 		rc = st->ops->versions(st, now, now - (int64_t)days * 86400, hw != NULL, pick_version, &o);
 	if (rc == 0 && o.found != NULL)
 		rc = top_issues(st, o.found, TOP_ISSUES_SHOWN);
@@ -272,6 +241,11 @@ static void version(struct srv_answer *out, struct srv_store *st, const char *v,
 			srv_api_error(out, 404, "not_found", "no device has reported this version");
 		else
 			srv_api_store_error(out, st);
+		return;
+	}
+	if (series) {
+		srv_api_json(out, 200, json_pack("{s:o, s:o, s:o, s:o}", "window", window(now, days), "sw_version",
+						 srv_json_text(v), "hours", hours, "days", day_list));
 		return;
 	}
 	if (o.found == NULL) { /* known, but nothing in the window: its numbers are zero */
@@ -559,11 +533,9 @@ bool srv_api_health(struct srv_answer *out, struct srv_store *st, const char *pa
 
 	if (strcmp(path, "versions") == 0) {
 		versions(out, st, arg(actx, "days"), arg(actx, "by"), arg(actx, "issues"));
-	} else if (strncmp(path, "versions/", 9) == 0 && path[9] != '\0' && arg(actx, "series") != NULL &&
-		   strcmp(arg(actx, "series"), "1") == 0) {
-		series(out, st, path + 9, arg(actx, "days"), arg(actx, "hw"));
 	} else if (strncmp(path, "versions/", 9) == 0 && path[9] != '\0') {
-		version(out, st, path + 9, arg(actx, "days"), arg(actx, "hw"));
+		version(out, st, path + 9, arg(actx, "days"), arg(actx, "hw"),
+			arg(actx, "series") != NULL && strcmp(arg(actx, "series"), "1") == 0);
 	} else if (strcmp(path, "compare") == 0) {
 		compare(out, st, arg(actx, "a"), arg(actx, "b"), arg(actx, "days"));
 	} else if (strcmp(path, "metrics") == 0) {

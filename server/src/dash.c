@@ -109,13 +109,31 @@ json_t *srv_dash_api(struct srv_dash_page *p, const char *path, const char *cons
 	return j;
 }
 
-json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char *const *args, unsigned *out_status)
+json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char *const *args)
 {
-	json_t *j = srv_dash_api(p, path, args, out_status);
+	unsigned status;
+	json_t *j = srv_dash_api(p, path, args, &status);
 
-	if (j == NULL)
+	if (j == NULL) {
 		srv_dash_error(p, 500, "the server's answer could not be read");
+	} else if (status != 200) {
+		srv_dash_error(p, status, srv_dash_text(json_object_get(j, "error"), "message"));
+		json_decref(j);
+		j = NULL;
+	}
 	return j;
+}
+
+const char *srv_dash_text(const json_t *j, const char *name)
+{
+	const char *s = json_string_value(json_object_get(j, name));
+
+	return s != NULL ? s : "";
+}
+
+long long srv_dash_int(const json_t *j, const char *name)
+{
+	return (long long)json_integer_value(json_object_get(j, name));
 }
 
 /* A redirect (303: the browser GETs location) with the page's headers. */

@@ -79,12 +79,15 @@ struct srv_dash_page {
  * The read API's JSON answer to path (as GET /api/v1/PATH with the request's query arguments, or those of args: a
  * NULL-terminated list of name, value pairs that replaces them). Returns the parsed answer (json_decref it) and its
  * status in out_status; NULL when the answer is not JSON. srv_dash_api_page(), for a page that has not begun: the
- * same, and NULL made the page an error page saying so.
+ * answer when it is a 200; else NULL, the page made an error page of the API's status and message.
  */
 struct json_t;
 struct json_t *srv_dash_api(struct srv_dash_page *p, const char *path, const char *const *args, unsigned *out_status);
-struct json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char *const *args,
-				 unsigned *out_status);
+struct json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char *const *args);
+
+/* A member of a JSON answer: a string ("" when absent or not one), an integer (0 when absent). */
+const char *srv_dash_text(const struct json_t *j, const char *name);
+long long srv_dash_int(const struct json_t *j, const char *name);
 
 /* Start the page (its <head>, the header with the navigation; nav: the section to mark current) and end it (out
  * filled with it, status 200 unless status is set). */

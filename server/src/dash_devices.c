@@ -15,47 +15,29 @@
 #define PAGE 50
 #define METRIC_PLOTS 16 /* at most this many metrics plotted */
 
-static const char *text_of(const json_t *j, const char *name)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	return s != NULL ? s : "";
-}
-
-static long long int_of(const json_t *j, const char *name)
-{
-	return (long long)json_integer_value(json_object_get(j, name));
-}
-
 void srv_dash_devices(struct srv_dash_page *p)
 {
 	const char *after = p->rq->arg(p->rq->actx, "after");
 	const char *args[] = {"limit", "50", after != NULL ? "after" : NULL, after, NULL};
 	char first[32], last[32];
 	json_t *j, *d;
-	unsigned status;
 	size_t k;
 
-	if ((j = srv_dash_api_page(p, "devices", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "devices", args)) == NULL)
 		return;
-	if (status != 200) {
-		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
-		json_decref(j);
-		return;
-	}
 	srv_dash_begin(p, "Devices", "/devices");
 	srv_html_raw(&p->html, "<table id=\"device-list\"><thead><tr><th>Serial</th><th class=\"num\">Messages</th><th>"
 			       "First seen (UTC)</th><th>Last seen (UTC)</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(j, "devices"), k, d)
 		srv_html_f(&p->html, "<tr><td><a href=\"/devices/%U\">%s</a></td><td class=\"num\">%lld</td><td>%s</td>"
-				     "<td>%s</td></tr>", text_of(d, "serial"), text_of(d, "serial"), int_of(d, "messages"),
-			   srv_dash_when(int_of(d, "first_seen"), first, sizeof(first)),
-			   srv_dash_when(int_of(d, "last_seen"), last, sizeof(last)));
+				     "<td>%s</td></tr>", srv_dash_text(d, "serial"), srv_dash_text(d, "serial"), srv_dash_int(d, "messages"),
+			   srv_dash_when(srv_dash_int(d, "first_seen"), first, sizeof(first)),
+			   srv_dash_when(srv_dash_int(d, "last_seen"), last, sizeof(last)));
 	srv_html_raw(&p->html, "</tbody></table><div class=\"pages\">");
 	if (after != NULL)
 		srv_html_raw(&p->html, "<a href=\"/devices\">← first page</a>");
 	if (json_is_string(json_object_get(j, "next")))
-		srv_html_f(&p->html, "<a href=\"/devices?after=%U\">next page →</a>", text_of(j, "next"));
+		srv_html_f(&p->html, "<a href=\"/devices?after=%U\">next page →</a>", srv_dash_text(j, "next"));
 	srv_html_raw(&p->html, "</div>");
 	json_decref(j);
 	srv_dash_end(p, 0);
@@ -64,7 +46,7 @@ void srv_dash_devices(struct srv_dash_page *p)
 /* A heartbeat's time on the server's clock: where it was placed, else when it was received. */
 static double beat_at(const json_t *b)
 {
-	return (double)(json_is_integer(json_object_get(b, "at")) ? int_of(b, "at") : int_of(b, "received"));
+	return (double)(json_is_integer(json_object_get(b, "at")) ? srv_dash_int(b, "at") : srv_dash_int(b, "received"));
 }
 
 /* The metrics of the device's heartbeats (newest first in the answer), one plot each, oldest to newest: the
@@ -121,26 +103,20 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 	struct srv_timeline_event *events[3];
 	struct srv_timeline_lane lanes[3] = {{.name = "boots"}, {.name = "crashes"}, {.name = "heartbeats"}};
 	double from = 0, to = 0;
-	unsigned status;
 	size_t k;
 
 	snprintf(path, sizeof(path), "devices/%.64s", serial);
-	if ((j = srv_dash_api_page(p, path, none, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, path, none)) == NULL)
 		return;
-	if (status != 200) {
-		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
-		json_decref(j);
-		return;
-	}
 	snprintf(path, sizeof(path), "devices/%.64s/heartbeats", serial);
-	if ((beats = srv_dash_api_page(p, path, none, &status)) == NULL) {
+	if ((beats = srv_dash_api_page(p, path, none)) == NULL) {
 		json_decref(j);
 		return;
 	}
 	srv_dash_begin(p, serial, "/devices");
 	srv_html_f(&p->html, "<div class=\"card\"><dl class=\"facts\"><dt>First seen</dt><dd>%s UTC</dd>",
-		   srv_dash_when(int_of(j, "first_seen"), when, sizeof(when)));
-	srv_html_f(&p->html, "<dt>Last seen</dt><dd>%s UTC</dd>", srv_dash_when(int_of(j, "last_seen"), when, sizeof(when)));
+		   srv_dash_when(srv_dash_int(j, "first_seen"), when, sizeof(when)));
+	srv_html_f(&p->html, "<dt>Last seen</dt><dd>%s UTC</dd>", srv_dash_when(srv_dash_int(j, "last_seen"), when, sizeof(when)));
 	if (json_array_size(json_object_get(j, "waiting_for_symbols")) > 0) {
 		srv_html_raw(&p->html, "<dt>Waiting for symbols</dt><dd>");
 		json_array_foreach(json_object_get(j, "waiting_for_symbols"), k, e)
@@ -156,22 +132,22 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 	json_array_foreach(json_object_get(j, "reboots"), k, e) {
 		struct srv_timeline_event *ev = &events[0][lanes[0].n++];
 
-		ev->at = (double)int_of(e, "received");
-		ev->label = srv_strdup(ff_reason_name((uint16_t)int_of(e, "reason")));
+		ev->at = (double)srv_dash_int(e, "received");
+		ev->label = srv_strdup(ff_reason_name((uint16_t)srv_dash_int(e, "reason")));
 	}
 	json_array_foreach(json_object_get(j, "traces"), k, e) {
 		struct srv_timeline_event *ev = &events[1][lanes[1].n++];
 
-		snprintf(label, sizeof(label), "trace %lld of issue %lld (%s)", int_of(e, "id"), int_of(e, "issue"),
-			 text_of(e, "sw_version"));
-		snprintf(href, sizeof(href), "/traces/%lld", int_of(e, "id"));
-		*ev = (struct srv_timeline_event){(double)int_of(e, "received"), srv_strdup(label), srv_strdup(href)};
+		snprintf(label, sizeof(label), "trace %lld of issue %lld (%s)", srv_dash_int(e, "id"), srv_dash_int(e, "issue"),
+			 srv_dash_text(e, "sw_version"));
+		snprintf(href, sizeof(href), "/traces/%lld", srv_dash_int(e, "id"));
+		*ev = (struct srv_timeline_event){(double)srv_dash_int(e, "received"), srv_strdup(label), srv_strdup(href)};
 	}
 	json_array_foreach(json_object_get(beats, "heartbeats"), k, e) {
 		struct srv_timeline_event *ev = &events[2][lanes[2].n++];
 
-		snprintf(label, sizeof(label), "boot %lld, uptime %lld s, %s", int_of(e, "boot_id"), int_of(e, "uptime_s"),
-			 text_of(e, "sw_version"));
+		snprintf(label, sizeof(label), "boot %lld, uptime %lld s, %s", srv_dash_int(e, "boot_id"), srv_dash_int(e, "uptime_s"),
+			 srv_dash_text(e, "sw_version"));
 		*ev = (struct srv_timeline_event){beat_at(e), srv_strdup(label), NULL};
 	}
 	for (size_t l = 0; l < 3; l++) {
@@ -193,17 +169,17 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 		while (r < json_array_size(reboots) || t < json_array_size(traces)) {
 			const json_t *rb = json_array_get(reboots, r), *tr = json_array_get(traces, t);
 
-			if (rb != NULL && (tr == NULL || int_of(rb, "received") >= int_of(tr, "received"))) {
+			if (rb != NULL && (tr == NULL || srv_dash_int(rb, "received") >= srv_dash_int(tr, "received"))) {
 				srv_html_f(&p->html, "<tr class=\"reboot\"><td>%s</td><td>boot %lld ended: <b>%s</b> (0x%04llx)"
-						     "</td></tr>", srv_dash_when(int_of(rb, "received"), when, sizeof(when)),
-					   int_of(rb, "boot_id"), ff_reason_name((uint16_t)int_of(rb, "reason")),
-					   int_of(rb, "reason"));
+						     "</td></tr>", srv_dash_when(srv_dash_int(rb, "received"), when, sizeof(when)),
+					   srv_dash_int(rb, "boot_id"), ff_reason_name((uint16_t)srv_dash_int(rb, "reason")),
+					   srv_dash_int(rb, "reason"));
 				r++;
 			} else {
 				srv_html_f(&p->html, "<tr class=\"crash\"><td>%s</td><td>coredump: <a href=\"/traces/%lld\">"
 						     "trace %lld</a> of <a href=\"/issues/%lld\">issue %lld</a>, %s</td></tr>",
-					   srv_dash_when(int_of(tr, "received"), when, sizeof(when)), int_of(tr, "id"),
-					   int_of(tr, "id"), int_of(tr, "issue"), int_of(tr, "issue"), text_of(tr, "sw_version"));
+					   srv_dash_when(srv_dash_int(tr, "received"), when, sizeof(when)), srv_dash_int(tr, "id"),
+					   srv_dash_int(tr, "id"), srv_dash_int(tr, "issue"), srv_dash_int(tr, "issue"), srv_dash_text(tr, "sw_version"));
 				t++;
 			}
 		}

@@ -16,18 +16,6 @@
 #define PLOTTED 6  /* versions a plot tells apart */
 #define DAYS_MAX 90
 
-static const char *text_of(const json_t *j, const char *name)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	return s != NULL ? s : "";
-}
-
-static long long int_of(const json_t *j, const char *name)
-{
-	return (long long)json_integer_value(json_object_get(j, name));
-}
-
 /* A share or rate of the API ({"value": x, "ci": [lo, hi]} or null) as "99.2 % (98.9–99.4)". */
 static void estimate(struct srv_html *h, const json_t *e, const char *unit)
 {
@@ -69,11 +57,11 @@ static void health_table(struct srv_html *h, const json_t *versions, bool by_hw)
 		size_t m;
 
 		srv_html_f(h, "<tr data-version=\"%s\"><td><a href=\"/issues?state=any&amp;version=%U\">%s</a></td>",
-			   text_of(v, "sw_version"), text_of(v, "sw_version"), text_of(v, "sw_version"));
+			   srv_dash_text(v, "sw_version"), srv_dash_text(v, "sw_version"), srv_dash_text(v, "sw_version"));
 		if (by_hw)
-			srv_html_f(h, "<td>%s</td>", text_of(v, "hw_version"));
-		srv_html_f(h, "<td class=\"num devices\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">", int_of(v, "devices"),
-			   int_of(v, "active_24h"));
+			srv_html_f(h, "<td>%s</td>", srv_dash_text(v, "hw_version"));
+		srv_html_f(h, "<td class=\"num devices\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">", srv_dash_int(v, "devices"),
+			   srv_dash_int(v, "active_24h"));
 		if (json_is_number(json_object_get(v, "adoption_pct")))
 			srv_html_f(h, "%.1f %%", json_number_value(json_object_get(v, "adoption_pct")));
 		srv_html_f(h, "</td><td class=\"num\">%.0f</td><td class=\"cfh\">",
@@ -83,11 +71,11 @@ static void health_table(struct srv_html *h, const json_t *versions, bool by_hw)
 		estimate(h, json_object_get(v, "crash_free_devices"), " %");
 		srv_html_raw(h, "</td><td>");
 		estimate(h, json_object_get(v, "unexpected_reboot_rate"), "");
-		srv_html_f(h, "</td><td class=\"num\">%lld</td>%R", int_of(v, "coredumps"), tops ? "<td>" : "");
+		srv_html_f(h, "</td><td class=\"num\">%lld</td>%R", srv_dash_int(v, "coredumps"), tops ? "<td>" : "");
 		json_array_foreach(json_object_get(v, "top_issues"), m, i) {
-			srv_html_f(h, "%s<a href=\"/issues/%lld\">#%lld</a> ", m ? "· " : "", int_of(i, "id"), int_of(i, "id"));
-			srv_html_text_cut(h, text_of(i, "title"), 48);
-			srv_html_f(h, " (%lld)", int_of(i, "devices"));
+			srv_html_f(h, "%s<a href=\"/issues/%lld\">#%lld</a> ", m ? "· " : "", srv_dash_int(i, "id"), srv_dash_int(i, "id"));
+			srv_html_text_cut(h, srv_dash_text(i, "title"), 48);
+			srv_html_f(h, " (%lld)", srv_dash_int(i, "devices"));
 		}
 		srv_html_raw(h, tops ? "</td></tr>" : "</tr>");
 	}
@@ -121,19 +109,19 @@ static int version_days(struct srv_dash_page *p, const char *version, int days, 
 	if ((j = srv_dash_api(p, path, args, &status)) == NULL)
 		return -1;
 	json_array_foreach(json_object_get(j, "hours"), k, hr) {
-		int64_t d = int_of(hr, "hour") / 86400 - first_day;
+		int64_t d = srv_dash_int(hr, "hour") / 86400 - first_day;
 
 		if (d >= 0 && d < days) {
 			out->device_hours[d] += json_number_value(json_object_get(hr, "device_hours"));
-			out->crashed[d] += (double)int_of(hr, "crashed_hours");
+			out->crashed[d] += (double)srv_dash_int(hr, "crashed_hours");
 		}
 	}
 	json_array_foreach(json_object_get(j, "days"), k, hr) {
-		int64_t d = int_of(hr, "day") / 86400 - first_day;
+		int64_t d = srv_dash_int(hr, "day") / 86400 - first_day;
 
 		if (d >= 0 && d < days) {
-			out->devices[d] = (double)int_of(hr, "devices");
-			out->crashed_devices[d] = (double)int_of(hr, "crashed_devices");
+			out->devices[d] = (double)srv_dash_int(hr, "devices");
+			out->crashed_devices[d] = (double)srv_dash_int(hr, "crashed_devices");
 		}
 	}
 	json_decref(j);
@@ -161,11 +149,11 @@ static void fleet_plots(struct srv_dash_page *p, const json_t *versions, int day
 		size_t least = 0;
 
 		for (size_t m = 1; m < nv; m++)
-			if (int_of(json_array_get(versions, order[m]), "current_devices") <
-			    int_of(json_array_get(versions, order[least]), "current_devices"))
+			if (srv_dash_int(json_array_get(versions, order[m]), "current_devices") <
+			    srv_dash_int(json_array_get(versions, order[least]), "current_devices"))
 				least = m;
-		if (int_of(json_array_get(versions, k), "current_devices") >
-		    int_of(json_array_get(versions, order[least]), "current_devices")) {
+		if (srv_dash_int(json_array_get(versions, k), "current_devices") >
+		    srv_dash_int(json_array_get(versions, order[least]), "current_devices")) {
 			memmove(order + least, order + least + 1, (nv - least - 1) * sizeof(*order));
 			order[nv - 1] = k;
 		}
@@ -180,12 +168,12 @@ static void fleet_plots(struct srv_dash_page *p, const json_t *versions, int day
 	for (size_t k = 0; k < nv; k++) {
 		const json_t *v = json_array_get(versions, order[k]);
 
-		if (version_days(p, text_of(v, "sw_version"), days, first_day, &d[k]) != 0) {
+		if (version_days(p, srv_dash_text(v, "sw_version"), days, first_day, &d[k]) != 0) {
 			free(d);
 			return;
 		}
 		if (json_is_integer(json_object_get(v, "first_seen")) && nm < PLOTTED)
-			markers[nm++] = (struct srv_plot_marker){(double)int_of(v, "first_seen"), text_of(v, "sw_version")};
+			markers[nm++] = (struct srv_plot_marker){(double)srv_dash_int(v, "first_seen"), srv_dash_text(v, "sw_version")};
 		for (int i = 0; i < days; i++)
 			total[i] += d[k].device_hours[i];
 	}
@@ -232,13 +220,12 @@ void srv_dash_overview(struct srv_dash_page *p)
 	const char *args[] = {"days", text, "issues", "0", NULL}; /* (the top issues are the page's own list) */
 	const char *top[] = {"state", "open", "sort", "devices", "limit", "5", NULL};
 	json_t *j, *issues, *i;
-	unsigned status;
 	size_t k;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api_page(p, "versions", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "versions", args)) == NULL)
 		return;
-	if ((issues = srv_dash_api_page(p, "issues", top, &status)) == NULL) {
+	if ((issues = srv_dash_api_page(p, "issues", top)) == NULL) {
 		json_decref(j);
 		return;
 	}
@@ -257,11 +244,11 @@ void srv_dash_overview(struct srv_dash_page *p)
 			       "class=\"num\">ID</th><th>Issue</th><th class=\"num\">Devices</th><th class=\"num\">"
 			       "Occurrences</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(issues, "issues"), k, i) {
-		srv_html_f(&p->html, "<tr><td class=\"num\">%lld</td><td><a href=\"/issues/%lld\">", int_of(i, "id"),
-			   int_of(i, "id"));
-		srv_html_text_cut(&p->html, text_of(i, "title"), 160);
+		srv_html_f(&p->html, "<tr><td class=\"num\">%lld</td><td><a href=\"/issues/%lld\">", srv_dash_int(i, "id"),
+			   srv_dash_int(i, "id"));
+		srv_html_text_cut(&p->html, srv_dash_text(i, "title"), 160);
 		srv_html_f(&p->html, "</a></td><td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>",
-			   int_of(i, "devices"), int_of(i, "count"));
+			   srv_dash_int(i, "devices"), srv_dash_int(i, "count"));
 	}
 	srv_html_raw(&p->html, "</tbody></table>");
 	json_decref(issues);
@@ -277,9 +264,9 @@ static void version_select(struct srv_html *h, const json_t *versions, const cha
 
 	srv_html_f(h, "<select name=\"%s\" id=\"%s\">", name, name);
 	json_array_foreach(versions, k, v)
-		srv_html_f(h, "<option value=\"%s\"%R>%s</option>", text_of(v, "sw_version"),
-			   current != NULL && strcmp(current, text_of(v, "sw_version")) == 0 ? " selected" : "",
-			   text_of(v, "sw_version"));
+		srv_html_f(h, "<option value=\"%s\"%R>%s</option>", srv_dash_text(v, "sw_version"),
+			   current != NULL && strcmp(current, srv_dash_text(v, "sw_version")) == 0 ? " selected" : "",
+			   srv_dash_text(v, "sw_version"));
 	srv_html_raw(h, "</select>");
 }
 
@@ -291,16 +278,15 @@ void srv_dash_versions(struct srv_dash_page *p)
 	char text[8];
 	const char *args[] = {"days", text, by_hw ? "by" : NULL, "hw", NULL};
 	json_t *j, *all, *v;
-	unsigned status;
 	size_t n, k;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api_page(p, "versions", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "versions", args)) == NULL)
 		return;
 	all = json_pack("{s:[]}", "versions"); /* each version once, for the comparison's choices */
 	json_array_foreach(json_object_get(j, "versions"), k, v)
-		if (k == 0 || strcmp(text_of(v, "sw_version"),
-				     text_of(json_array_get(json_object_get(j, "versions"), k - 1), "sw_version")) != 0)
+		if (k == 0 || strcmp(srv_dash_text(v, "sw_version"),
+				     srv_dash_text(json_array_get(json_object_get(j, "versions"), k - 1), "sw_version")) != 0)
 			json_array_append(json_object_get(all, "versions"), v);
 	srv_dash_begin(p, "Versions", "/versions");
 	srv_html_f(&p->html, "<p class=\"hint\">Fleet health over the last %d days (<a href=\"/versions?days=7\">7</a> · "
@@ -315,10 +301,10 @@ void srv_dash_versions(struct srv_dash_page *p)
 				     "\"/versions/compare\"><input type=\"hidden\" name=\"days\" value=\"%d\"><label>A, the "
 				     "baseline", days);
 		version_select(&p->html, json_object_get(all, "versions"), "a",
-			       text_of(json_array_get(json_object_get(all, "versions"), n - 2), "sw_version"));
+			       srv_dash_text(json_array_get(json_object_get(all, "versions"), n - 2), "sw_version"));
 		srv_html_raw(&p->html, "</label><label>B, against A");
 		version_select(&p->html, json_object_get(all, "versions"), "b",
-			       text_of(json_array_get(json_object_get(all, "versions"), n - 1), "sw_version"));
+			       srv_dash_text(json_array_get(json_object_get(all, "versions"), n - 1), "sw_version"));
 		srv_html_raw(&p->html, "</label><button type=\"submit\" id=\"compare\">Compare</button></form>");
 	}
 	json_decref(all);
@@ -333,37 +319,31 @@ void srv_dash_compare(struct srv_dash_page *p)
 	char text[8], title[200];
 	const char *args[] = {"a", a != NULL ? a : "", "b", b != NULL ? b : "", "days", text, NULL};
 	json_t *j, *r, *va, *vb;
-	unsigned status;
 	size_t k;
 
 	snprintf(text, sizeof(text), "%d", days);
-	if ((j = srv_dash_api_page(p, "compare", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "compare", args)) == NULL)
 		return;
-	if (status != 200) {
-		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
-		json_decref(j);
-		return;
-	}
 	va = json_object_get(j, "a");
 	vb = json_object_get(j, "b");
-	snprintf(title, sizeof(title), "%.80s against %.80s", text_of(vb, "sw_version"), text_of(va, "sw_version"));
+	snprintf(title, sizeof(title), "%.80s against %.80s", srv_dash_text(vb, "sw_version"), srv_dash_text(va, "sw_version"));
 	srv_dash_begin(p, title, "/versions");
 	srv_html_raw(&p->html, "<table id=\"compare\"><thead><tr><th>Rate per 1,000 device-hours</th><th>A: ");
-	srv_html_text(&p->html, text_of(va, "sw_version"));
+	srv_html_text(&p->html, srv_dash_text(va, "sw_version"));
 	srv_html_raw(&p->html, "</th><th>B: ");
-	srv_html_text(&p->html, text_of(vb, "sw_version"));
+	srv_html_text(&p->html, srv_dash_text(vb, "sw_version"));
 	srv_html_raw(&p->html, "</th><th>B ÷ A</th><th>Verdict</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(j, "rates"), k, r) {
-		srv_html_f(&p->html, "<tr data-rate=\"%s\"><td>%s</td><td>", text_of(r, "rate"), text_of(r, "rate"));
+		srv_html_f(&p->html, "<tr data-rate=\"%s\"><td>%s</td><td>", srv_dash_text(r, "rate"), srv_dash_text(r, "rate"));
 		estimate(&p->html, json_object_get(r, "a"), "");
 		srv_html_raw(&p->html, "</td><td>");
 		estimate(&p->html, json_object_get(r, "b"), "");
 		srv_html_raw(&p->html, "</td><td>");
 		if (json_is_number(json_object_get(r, "ratio")))
 			srv_html_f(&p->html, "%.2f", json_number_value(json_object_get(r, "ratio")));
-		srv_html_f(&p->html, "</td><td class=\"verdict\">%s", text_of(r, "verdict"));
+		srv_html_f(&p->html, "</td><td class=\"verdict\">%s", srv_dash_text(r, "verdict"));
 		if (json_is_string(json_object_get(r, "not_enough")))
-			srv_html_f(&p->html, " <span class=\"hint\">(%s)</span>", text_of(r, "not_enough"));
+			srv_html_f(&p->html, " <span class=\"hint\">(%s)</span>", srv_dash_text(r, "not_enough"));
 		srv_html_raw(&p->html, "</td></tr>");
 	}
 	srv_html_raw(&p->html, "</tbody></table><h2>Each version</h2>");
@@ -376,7 +356,7 @@ void srv_dash_compare(struct srv_dash_page *p)
 		json_decref(both);
 	}
 	srv_html_f(&p->html, "<p class=\"hint\" id=\"test\">The verdict: an %s, at a false-alarm rate of %.0f%% a "
-			     "rate.</p>", text_of(json_object_get(j, "test"), "name"),
+			     "rate.</p>", srv_dash_text(json_object_get(j, "test"), "name"),
 		   100.0 * json_number_value(json_object_get(json_object_get(j, "test"), "false_alarm")));
 	json_decref(j);
 	srv_dash_end(p, 0);

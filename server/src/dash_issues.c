@@ -20,18 +20,6 @@
 #define SPARK_DAYS 14 /* the list's sparklines */
 #define PLOT_DAYS 90  /* an issue's occurrences over time */
 
-static const char *text_of(const json_t *j, const char *name)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	return s != NULL ? s : "";
-}
-
-static long long int_of(const json_t *j, const char *name)
-{
-	return (long long)json_integer_value(json_object_get(j, name));
-}
-
 /* The request's argument, or dflt when absent or empty. */
 static const char *arg_or(const struct srv_dash_page *p, const char *name, const char *dflt)
 {
@@ -75,7 +63,6 @@ void srv_dash_issues(struct srv_dash_page *p)
 	const char *offset = arg_or(p, "offset", "0");
 	char limit[8], days[8], when[32];
 	const char *args[20] = {"state", state, "sort", sort, "offset", offset, "limit", limit, "days", days};
-	unsigned status;
 	size_t n = 10, k;
 	json_t *j, *i;
 
@@ -89,13 +76,8 @@ void srv_dash_issues(struct srv_dash_page *p)
 		args[n++] = "hw";
 		args[n++] = hw;
 	}
-	if ((j = srv_dash_api_page(p, "issues", args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "issues", args)) == NULL)
 		return;
-	if (status != 200) {
-		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
-		json_decref(j);
-		return;
-	}
 	srv_dash_begin(p, "Issues", "/issues");
 	srv_html_raw(&p->html, "<form class=\"filters\" method=\"get\" action=\"/issues\">");
 	select_of(&p->html, "state", "State", k_states, state);
@@ -104,8 +86,8 @@ void srv_dash_issues(struct srv_dash_page *p)
 			     "value=\"%s\" placeholder=\"any\"></label>", version, hw != NULL ? hw : "");
 	select_of(&p->html, "sort", "Sort by", k_sorts, sort);
 	srv_html_raw(&p->html, "<button type=\"submit\">Show</button></form>");
-	srv_html_f(&p->html, "<p id=\"total\" data-total=\"%lld\">%lld issue(s)</p>", int_of(j, "total"),
-		   int_of(j, "total"));
+	srv_html_f(&p->html, "<p id=\"total\" data-total=\"%lld\">%lld issue(s)</p>", srv_dash_int(j, "total"),
+		   srv_dash_int(j, "total"));
 	srv_html_f(&p->html, "<table id=\"issues\"><thead><tr><th class=\"num\">ID</th><th>Issue</th><th>State</th>"
 			     "<th class=\"num\">Devices</th><th class=\"num\">Occurrences</th><th>Versions</th>"
 			     "<th>Last seen (UTC)</th><th>Last %d days</th></tr></thead><tbody>", SPARK_DAYS);
@@ -115,19 +97,19 @@ void srv_dash_issues(struct srv_dash_page *p)
 		size_t nv = json_array_size(versions), m;
 
 		srv_html_f(&p->html, "<tr data-id=\"%lld\"><td class=\"num\">%lld</td><td><a href=\"/issues/%lld\">",
-			   int_of(i, "id"), int_of(i, "id"), int_of(i, "id"));
-		srv_html_text_cut(&p->html, text_of(i, "title"), 160);
+			   srv_dash_int(i, "id"), srv_dash_int(i, "id"), srv_dash_int(i, "id"));
+		srv_html_text_cut(&p->html, srv_dash_text(i, "title"), 160);
 		srv_html_raw(&p->html, "</a></td><td>");
-		state_badge(&p->html, text_of(i, "state"));
+		state_badge(&p->html, srv_dash_text(i, "state"));
 		srv_html_f(&p->html, "</td><td class=\"num devices\">%lld</td><td class=\"num count\">%lld</td><td>",
-			   int_of(i, "devices"), int_of(i, "count"));
+			   srv_dash_int(i, "devices"), srv_dash_int(i, "count"));
 		if (nv > 0)
 			srv_html_text_cut(&p->html, json_string_value(json_array_get(versions, 0)), 40);
 		if (nv > 1) {
 			srv_html_raw(&p->html, " … ");
 			srv_html_text_cut(&p->html, json_string_value(json_array_get(versions, nv - 1)), 40);
 		}
-		srv_html_f(&p->html, "</td><td>%s</td><td>", srv_dash_when(int_of(i, "last_seen"), when, sizeof(when)));
+		srv_html_f(&p->html, "</td><td>%s</td><td>", srv_dash_when(srv_dash_int(i, "last_seen"), when, sizeof(when)));
 		json_array_foreach(json_object_get(i, "daily"), m, d)
 			if (m < SPARK_DAYS)
 				daily[m] = json_integer_value(d);
@@ -135,11 +117,11 @@ void srv_dash_issues(struct srv_dash_page *p)
 		srv_html_raw(&p->html, "</td></tr>");
 	}
 	srv_html_raw(&p->html, "</tbody></table><div class=\"pages\">");
-	if (int_of(j, "offset") > 0)
+	if (srv_dash_int(j, "offset") > 0)
 		list_link(&p->html, state, version, hw != NULL ? hw : "", sort,
-			  int_of(j, "offset") > PAGE ? int_of(j, "offset") - PAGE : 0, "← newer page");
+			  srv_dash_int(j, "offset") > PAGE ? srv_dash_int(j, "offset") - PAGE : 0, "← newer page");
 	if (json_is_integer(json_object_get(j, "next_offset")))
-		list_link(&p->html, state, version, hw != NULL ? hw : "", sort, int_of(j, "next_offset"), "next page →");
+		list_link(&p->html, state, version, hw != NULL ? hw : "", sort, srv_dash_int(j, "next_offset"), "next page →");
 	srv_html_raw(&p->html, "</div>");
 	json_decref(j);
 	srv_dash_end(p, 0);
@@ -167,9 +149,9 @@ static void occurrences_plot(struct srv_dash_page *p, const json_t *issue)
 
 		json_array_foreach(json_object_get(issue, "versions"), m, mine)
 			if (plot.nmarkers < 8 && json_is_integer(json_object_get(v, "first_seen")) &&
-			    strcmp(json_string_value(mine), text_of(v, "sw_version")) == 0)
-				markers[plot.nmarkers++] = (struct srv_plot_marker){(double)int_of(v, "first_seen"),
-										    text_of(v, "sw_version")};
+			    strcmp(json_string_value(mine), srv_dash_text(v, "sw_version")) == 0)
+				markers[plot.nmarkers++] = (struct srv_plot_marker){(double)srv_dash_int(v, "first_seen"),
+										    srv_dash_text(v, "sw_version")};
 	}
 	plot.markers = markers;
 
@@ -190,8 +172,8 @@ static void occurrences_plot(struct srv_dash_page *p, const json_t *issue)
 /* The workflow's forms: resolve in a version, mute, reopen (those that change something). */
 static void workflow(struct srv_dash_page *p, const json_t *issue)
 {
-	const char *state = text_of(issue, "state");
-	long long id = int_of(issue, "id");
+	const char *state = srv_dash_text(issue, "state");
+	long long id = srv_dash_int(issue, "id");
 
 	srv_html_raw(&p->html, "<div class=\"card workflow\">");
 	if (strcmp(state, "resolved") != 0)
@@ -229,7 +211,7 @@ static void issue_part(struct srv_dash_page *p, long long id, const char *part, 
 		return;
 	}
 	srv_html_f(&p->html, "<h2>%s (%lld)</h2><table id=\"%s\"><thead><tr>", traces ? "Traces" : "Devices affected",
-		   int_of(j, "total"), part);
+		   srv_dash_int(j, "total"), part);
 	srv_html_raw(&p->html, traces ? "<th class=\"num\">Trace</th><th>Received (UTC)</th><th>Device</th>"
 					"<th>Software</th><th>Hardware</th>"
 				      : "<th>Device</th><th class=\"num\">Occurrences</th>");
@@ -238,20 +220,20 @@ static void issue_part(struct srv_dash_page *p, long long id, const char *part, 
 		if (traces)
 			srv_html_f(&p->html, "<tr><td class=\"num\"><a href=\"/traces/%lld\">%lld</a></td><td>%s</td><td>"
 					     "<a href=\"/devices/%U\">%s</a></td><td>%s</td><td>%s</td></tr>",
-				   int_of(e, "id"), int_of(e, "id"), srv_dash_when(int_of(e, "received"), when, sizeof(when)),
-				   text_of(e, "device"), text_of(e, "device"), text_of(e, "sw_version"),
-				   text_of(e, "hw_version"));
+				   srv_dash_int(e, "id"), srv_dash_int(e, "id"), srv_dash_when(srv_dash_int(e, "received"), when, sizeof(when)),
+				   srv_dash_text(e, "device"), srv_dash_text(e, "device"), srv_dash_text(e, "sw_version"),
+				   srv_dash_text(e, "hw_version"));
 		else
 			srv_html_f(&p->html, "<tr><td><a href=\"/devices/%U\">%s</a></td><td class=\"num\">%lld</td></tr>",
-				   text_of(e, "serial"), text_of(e, "serial"), int_of(e, "messages"));
+				   srv_dash_text(e, "serial"), srv_dash_text(e, "serial"), srv_dash_int(e, "messages"));
 	}
 	srv_html_raw(&p->html, "</tbody></table><div class=\"pages\">");
-	if (int_of(j, "offset") > 0)
+	if (srv_dash_int(j, "offset") > 0)
 		srv_html_f(&p->html, "<a href=\"/issues/%lld?%s=%lld\">← previous</a>", id, offset_arg,
-			   int_of(j, "offset") > PAGE ? int_of(j, "offset") - PAGE : 0);
-	if (int_of(j, "offset") + PAGE < int_of(j, "total"))
+			   srv_dash_int(j, "offset") > PAGE ? srv_dash_int(j, "offset") - PAGE : 0);
+	if (srv_dash_int(j, "offset") + PAGE < srv_dash_int(j, "total"))
 		srv_html_f(&p->html, "<a href=\"/issues/%lld?%s=%lld\">next %s →</a>", id, offset_arg,
-			   int_of(j, "offset") + PAGE, part);
+			   srv_dash_int(j, "offset") + PAGE, part);
 	srv_html_raw(&p->html, "</div>");
 	json_decref(j);
 }
@@ -261,54 +243,48 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id)
 	const char *args[] = {"days", "90", NULL};
 	char path[48], first[32], last[32], at[32];
 	json_t *j, *trace, *report, *v;
-	unsigned status;
 	size_t k;
 
 	snprintf(path, sizeof(path), "issues/%lld", (long long)id);
-	if ((j = srv_dash_api_page(p, path, args, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, path, args)) == NULL)
 		return;
-	if (status != 200) {
-		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
-		json_decref(j);
-		return;
-	}
 	trace = json_object_get(j, "trace");
 	report = json_object_get(trace, "report");
 	srv_html_raw(&p->html, "");
-	srv_dash_begin(p, text_of(j, "title"), "/issues");
+	srv_dash_begin(p, srv_dash_text(j, "title"), "/issues");
 	if (json_is_integer(json_object_get(j, "redirected_from")))
 		srv_html_f(&p->html, "<p class=\"hint\">Issue %lld was merged into this one (its fingerprint changed).</p>",
-			   int_of(j, "redirected_from"));
+			   srv_dash_int(j, "redirected_from"));
 	srv_html_f(&p->html, "<p class=\"fault\" id=\"fault\">%s</p><div class=\"card\"><dl class=\"facts\">"
 			     "<dt>Issue</dt><dd id=\"issue-id\">%lld</dd><dt>State</dt><dd id=\"state\">",
-		   text_of(json_object_get(report, "fault"), "text"), int_of(j, "id"));
-	state_badge(&p->html, text_of(j, "state"));
+		   srv_dash_text(json_object_get(report, "fault"), "text"), srv_dash_int(j, "id"));
+	state_badge(&p->html, srv_dash_text(j, "state"));
 	if (json_is_string(json_object_get(j, "resolved_in")))
-		srv_html_f(&p->html, " in <span id=\"resolved-in\">%s</span>", text_of(j, "resolved_in"));
-	if (int_of(j, "state_at") > 0)
-		srv_html_f(&p->html, " since %s", srv_dash_when(int_of(j, "state_at"), at, sizeof(at)));
+		srv_html_f(&p->html, " in <span id=\"resolved-in\">%s</span>", srv_dash_text(j, "resolved_in"));
+	if (srv_dash_int(j, "state_at") > 0)
+		srv_html_f(&p->html, " since %s", srv_dash_when(srv_dash_int(j, "state_at"), at, sizeof(at)));
 	if (json_is_string(json_object_get(j, "state_why")))
-		srv_html_f(&p->html, ": reopened, <span id=\"state-why\">%s</span>", text_of(j, "state_why"));
+		srv_html_f(&p->html, ": reopened, <span id=\"state-why\">%s</span>", srv_dash_text(j, "state_why"));
 	srv_html_f(&p->html, "</dd><dt>Occurrences</dt><dd id=\"count\">%lld</dd><dt>Devices</dt><dd id=\"devices\">%lld"
 			     "</dd><dt>First seen</dt><dd>%s UTC</dd><dt>Last seen</dt><dd>%s UTC</dd><dt>Versions</dt>"
 			     "<dd id=\"versions\">",
-		   int_of(j, "count"), int_of(j, "devices"), srv_dash_when(int_of(j, "first_seen"), first, sizeof(first)),
-		   srv_dash_when(int_of(j, "last_seen"), last, sizeof(last)));
+		   srv_dash_int(j, "count"), srv_dash_int(j, "devices"), srv_dash_when(srv_dash_int(j, "first_seen"), first, sizeof(first)),
+		   srv_dash_when(srv_dash_int(j, "last_seen"), last, sizeof(last)));
 	json_array_foreach(json_object_get(j, "versions"), k, v)
 		srv_html_f(&p->html, "%s<a href=\"/issues?state=any&amp;version=%U\">%s</a>", k ? ", " : "",
 			   json_string_value(v), json_string_value(v));
-	srv_html_f(&p->html, "</dd><dt>Fingerprint</dt><dd><code>%s</code></dd></dl></div>", text_of(j, "fingerprint"));
+	srv_html_f(&p->html, "</dd><dt>Fingerprint</dt><dd><code>%s</code></dd></dl></div>", srv_dash_text(j, "fingerprint"));
 	workflow(p, j);
 	srv_html_raw(&p->html, "<h2>Occurrences over time</h2>");
 	occurrences_plot(p, j);
 	if (json_is_object(trace))
 		srv_html_f(&p->html, "<h2>Latest trace</h2><p><a id=\"latest\" href=\"/traces/%lld\">Trace %lld</a>, from "
 				     "<a href=\"/devices/%U\">%s</a> on %s, received %s UTC</p>",
-			   int_of(trace, "id"), int_of(trace, "id"), text_of(trace, "device"), text_of(trace, "device"),
-			   text_of(json_object_get(report, "firmware"), "sw_version"),
-			   srv_dash_when(int_of(trace, "received"), at, sizeof(at)));
-	issue_part(p, int_of(j, "id"), "traces", "traces");
-	issue_part(p, int_of(j, "id"), "devices", "devices");
+			   srv_dash_int(trace, "id"), srv_dash_int(trace, "id"), srv_dash_text(trace, "device"), srv_dash_text(trace, "device"),
+			   srv_dash_text(json_object_get(report, "firmware"), "sw_version"),
+			   srv_dash_when(srv_dash_int(trace, "received"), at, sizeof(at)));
+	issue_part(p, srv_dash_int(j, "id"), "traces", "traces");
+	issue_part(p, srv_dash_int(j, "id"), "devices", "devices");
 	json_decref(j);
 	srv_dash_end(p, 0);
 }
@@ -324,7 +300,7 @@ void srv_dash_issue_action(struct srv_dash_page *p, int64_t id, const char *acti
 	if (a.status != 200) {
 		json_t *j = json_loadb(a.body, a.len, 0, NULL);
 
-		srv_dash_error(p, a.status, j != NULL ? text_of(json_object_get(j, "error"), "message") : "refused");
+		srv_dash_error(p, a.status, j != NULL ? srv_dash_text(json_object_get(j, "error"), "message") : "refused");
 		json_decref(j);
 		free(a.body);
 		return;

@@ -7,27 +7,14 @@
 
 #include "dash.h"
 
-static const char *text_of(const json_t *j, const char *name)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	return s != NULL ? s : "";
-}
-
-static long long int_of(const json_t *j, const char *name)
-{
-	return (long long)json_integer_value(json_object_get(j, name));
-}
-
 void srv_dash_symbols(struct srv_dash_page *p)
 {
 	const char *none[] = {NULL};
 	char when[32];
 	json_t *j, *e;
-	unsigned status;
 	size_t k;
 
-	if ((j = srv_dash_api_page(p, "symbols", none, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, "symbols", none)) == NULL)
 		return;
 	srv_dash_begin(p, "Symbols", "/symbols");
 	srv_html_f(&p->html, "<div class=\"drop\" id=\"drop\" data-csrf=\"%s\"><p>Drop a firmware ELF here, or <label "
@@ -40,15 +27,15 @@ void srv_dash_symbols(struct srv_dash_page *p)
 			       "\"num\">Devices</th><th>Waiting since (UTC)</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(j, "waiting"), k, e)
 		srv_html_f(&p->html, "<tr data-build=\"%s\"><td><code>%s</code></td><td class=\"num\">%lld</td><td class="
-				     "\"num\">%lld</td><td>%s</td></tr>", text_of(e, "build_id"), text_of(e, "build_id"),
-			   int_of(e, "messages"), int_of(e, "devices"), srv_dash_when(int_of(e, "since"), when, sizeof(when)));
+				     "\"num\">%lld</td><td>%s</td></tr>", srv_dash_text(e, "build_id"), srv_dash_text(e, "build_id"),
+			   srv_dash_int(e, "messages"), srv_dash_int(e, "devices"), srv_dash_when(srv_dash_int(e, "since"), when, sizeof(when)));
 	srv_html_f(&p->html, "</tbody></table><h2>Uploaded (%zu)</h2>", json_array_size(json_object_get(j, "symbols")));
 	srv_html_raw(&p->html, "<table id=\"uploaded\"><thead><tr><th>Build-id</th><th class=\"num\">Bytes</th><th>"
 			       "Uploaded (UTC)</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(j, "symbols"), k, e)
 		srv_html_f(&p->html, "<tr data-build=\"%s\"><td><code>%s</code></td><td class=\"num\">%lld</td><td>%s</td>"
-				     "</tr>", text_of(e, "build_id"), text_of(e, "build_id"), int_of(e, "size"),
-			   srv_dash_when(int_of(e, "uploaded"), when, sizeof(when)));
+				     "</tr>", srv_dash_text(e, "build_id"), srv_dash_text(e, "build_id"), srv_dash_int(e, "size"),
+			   srv_dash_when(srv_dash_int(e, "uploaded"), when, sizeof(when)));
 	srv_html_raw(&p->html, "</tbody></table>");
 	json_decref(j);
 	srv_dash_end(p, 0);

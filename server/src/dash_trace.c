@@ -17,18 +17,6 @@
 
 #define HEX_MAX 4096u /* bytes of a region shown at first (?memory=all: every byte) */
 
-static const char *text_of(const json_t *j, const char *name)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	return s != NULL ? s : "";
-}
-
-static long long int_of(const json_t *j, const char *name)
-{
-	return (long long)json_integer_value(json_object_get(j, name));
-}
-
 /* A frame's marks: inlined, a tail call's elided caller, an exception frame, a call through NULL. */
 static void marks(struct srv_html *h, const json_t *f)
 {
@@ -55,21 +43,21 @@ static void frames(struct srv_html *h, const json_t *list, const char *id)
 		      "<th>Where</th><th>pc</th></tr></thead><tbody>", id);
 	json_array_foreach(list, k, f) {
 		srv_html_f(h, "<tr class=\"frame\"><td class=\"num\">%zu</td><td class=\"fn\">%s", k,
-			   json_is_string(json_object_get(f, "function")) ? text_of(f, "function") : "??");
+			   json_is_string(json_object_get(f, "function")) ? srv_dash_text(f, "function") : "??");
 		marks(h, f);
 		srv_html_raw(h, "</td><td class=\"where\">");
 		if (json_is_string(json_object_get(f, "file")))
-			srv_html_f(h, "<code>%s:%lld</code>", text_of(f, "file"), int_of(f, "line"));
-		srv_html_f(h, "</td><td><code>%s</code></td></tr>", text_of(f, "pc"));
+			srv_html_f(h, "<code>%s:%lld</code>", srv_dash_text(f, "file"), srv_dash_int(f, "line"));
+		srv_html_f(h, "</td><td><code>%s</code></td></tr>", srv_dash_text(f, "pc"));
 		if (json_array_size(json_object_get(f, "variables")) == 0)
 			continue;
 		srv_html_raw(h, "<tr class=\"vars\"><td></td><td colspan=\"3\"><table class=\"vars\"><tbody>");
 		json_array_foreach(json_object_get(f, "variables"), m, v) {
 			srv_html_f(h, "<tr><td><code>%s</code>%R</td><td><code>%s</code></td><td><code>%s</code></td></tr>",
-				   text_of(v, "name"), json_is_true(json_object_get(v, "arg")) ? " <span class=\"mark\">arg</span>"
+				   srv_dash_text(v, "name"), json_is_true(json_object_get(v, "arg")) ? " <span class=\"mark\">arg</span>"
 											 : "",
-				   text_of(v, "type"),
-				   json_is_string(json_object_get(v, "value")) ? text_of(v, "value") : text_of(v, "state"));
+				   srv_dash_text(v, "type"),
+				   json_is_string(json_object_get(v, "value")) ? srv_dash_text(v, "value") : srv_dash_text(v, "state"));
 		}
 		srv_html_raw(h, "</tbody></table></td></tr>");
 	}
@@ -90,7 +78,7 @@ static void registers(struct srv_html *h, const json_t *report)
 			srv_html_raw(h, "</tr><tr>");
 		srv_html_f(h, "<th>%s</th><td><code>%s</code>%R<span class=\"target\">%s</span></td>", name,
 			   json_string_value(v), json_is_string(json_object_get(targets, name)) ? " " : "",
-			   text_of(targets, name));
+			   srv_dash_text(targets, name));
 		k++;
 	}
 	srv_html_raw(h, "</tr></tbody></table>");
@@ -109,10 +97,10 @@ static void fault_bits(struct srv_html *h, const json_t *report)
 	bits = fa_fault_bits(&n);
 	srv_html_f(h, "<h2>Fault status registers</h2><p class=\"mono\">CFSR %s · HFSR %s · SHCSR %s · MMFAR %s · BFAR "
 		      "%s</p><table class=\"bits\" id=\"fault-bits\"><thead><tr><th>Register</th><th>Bit</th><th>Set"
-		      "</th><th>Meaning</th></tr></thead><tbody>", text_of(fr, "cfsr"), text_of(fr, "hfsr"),
-		   text_of(fr, "shcsr"), text_of(fr, "mmfar"), text_of(fr, "bfar"));
+		      "</th><th>Meaning</th></tr></thead><tbody>", srv_dash_text(fr, "cfsr"), srv_dash_text(fr, "hfsr"),
+		   srv_dash_text(fr, "shcsr"), srv_dash_text(fr, "mmfar"), srv_dash_text(fr, "bfar"));
 	for (size_t k = 0; k < n; k++) {
-		unsigned long value = strtoul(text_of(fr, bits[k].reg), NULL, 16);
+		unsigned long value = strtoul(srv_dash_text(fr, bits[k].reg), NULL, 16);
 		bool set = (value & bits[k].mask) != 0;
 		int bit = __builtin_ctz(bits[k].mask);
 
@@ -136,14 +124,14 @@ static void threads(struct srv_html *h, const json_t *report)
 	if (!json_is_object(t))
 		return;
 	srv_html_f(h, "<h2>Threads (%s, %lld found)</h2><p class=\"hint\">Saved contexts read as %s.</p>",
-		   text_of(t, "rtos"), int_of(t, "found"), text_of(t, "layout"));
+		   srv_dash_text(t, "rtos"), srv_dash_int(t, "found"), srv_dash_text(t, "layout"));
 	json_array_foreach(json_object_get(t, "list"), k, e) {
 		const json_t *stack = json_object_get(e, "stack");
 
 		srv_html_f(h, "<div class=\"card thread\" data-name=\"%s\"><p><b>%s</b> %s, priority %lld, stack <code>%s"
-			      "–%s</code>, %lld bytes never used, TCB <code>%s</code>%R</p>", text_of(e, "name"),
-			   text_of(e, "name"), text_of(e, "state"), int_of(e, "priority"), text_of(stack, "low"),
-			   text_of(stack, "high"), int_of(e, "never_used"), text_of(e, "tcb"),
+			      "–%s</code>, %lld bytes never used, TCB <code>%s</code>%R</p>", srv_dash_text(e, "name"),
+			   srv_dash_text(e, "name"), srv_dash_text(e, "state"), srv_dash_int(e, "priority"), srv_dash_text(stack, "low"),
+			   srv_dash_text(stack, "high"), srv_dash_int(e, "never_used"), srv_dash_text(e, "tcb"),
 			   json_is_true(json_object_get(e, "crashed")) ? " <span class=\"mark exception\">crashed: its "
 									 "frames are the backtrace above</span>"
 								       : "");
@@ -152,7 +140,7 @@ static void threads(struct srv_html *h, const json_t *report)
 			frames(h, json_object_get(e, "frames"), id);
 		}
 		if (json_is_string(json_object_get(e, "stop")))
-			srv_html_f(h, "<p class=\"hint\">%s</p>", text_of(e, "stop"));
+			srv_html_f(h, "<p class=\"hint\">%s</p>", srv_dash_text(e, "stop"));
 		srv_html_raw(h, "</div>");
 	}
 }
@@ -166,13 +154,13 @@ static const char *named_at(const json_t *report, uint64_t addr, char *buf, size
 	size_t k;
 
 	json_object_foreach((json_t *)targets, name, v)
-		if (strtoull(text_of(regs, name), NULL, 16) == addr) {
+		if (strtoull(srv_dash_text(regs, name), NULL, 16) == addr) {
 			snprintf(buf, cap, "%s = %s", name, json_string_value(v));
 			return buf;
 		}
 	json_array_foreach(json_object_get(report, "frames"), k, f)
-		if (strtoull(text_of(json_object_get(f, "registers"), "sp"), NULL, 16) == addr) {
-			snprintf(buf, cap, "sp of frame #%zu, %s()", k, text_of(f, "function"));
+		if (strtoull(srv_dash_text(json_object_get(f, "registers"), "sp"), NULL, 16) == addr) {
+			snprintf(buf, cap, "sp of frame #%zu, %s()", k, srv_dash_text(f, "function"));
 			return buf;
 		}
 	return NULL;
@@ -252,16 +240,10 @@ void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 	char path[48], when[32], core[64], gdb[300];
 	const char *none[] = {NULL};
 	json_t *j, *report, *fw;
-	unsigned status;
 
 	snprintf(path, sizeof(path), "traces/%lld", (long long)id);
-	if ((j = srv_dash_api_page(p, path, none, &status)) == NULL)
+	if ((j = srv_dash_api_page(p, path, none)) == NULL)
 		return;
-	if (status != 200) {
-		srv_dash_error(p, status, text_of(json_object_get(j, "error"), "message"));
-		json_decref(j);
-		return;
-	}
 	report = json_object_get(j, "report");
 	fw = json_object_get(report, "firmware");
 	snprintf(path, sizeof(path), "Trace %lld", (long long)id);
@@ -271,13 +253,13 @@ void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 			     "%U\">%s</a></dd><dt>Received</dt><dd>%s UTC</dd><dt>Reason</dt><dd>%s (0x%04llx)</dd>"
 			     "<dt>Firmware</dt><dd>%s%s%s, boot %lld</dd><dt>Build-id</dt><dd><code>%s</code></dd>"
 			     "<dt>Fingerprint</dt><dd><code>%s</code> <span class=\"hint\">%s</span></dd></dl></div>",
-		   text_of(json_object_get(report, "fault"), "text"), int_of(j, "issue"), int_of(j, "issue"),
-		   text_of(j, "device"), text_of(j, "device"), srv_dash_when(int_of(j, "received"), when, sizeof(when)),
-		   text_of(json_object_get(report, "reason"), "name"), int_of(json_object_get(report, "reason"), "code"),
-		   text_of(fw, "sw_version"), text_of(fw, "hw_version")[0] != '\0' ? " on " : "", text_of(fw, "hw_version"),
-		   int_of(fw, "boot_id"), text_of(fw, "build_id"),
-		   text_of(json_object_get(report, "fingerprint"), "id"),
-		   text_of(json_object_get(report, "fingerprint"), "input"));
+		   srv_dash_text(json_object_get(report, "fault"), "text"), srv_dash_int(j, "issue"), srv_dash_int(j, "issue"),
+		   srv_dash_text(j, "device"), srv_dash_text(j, "device"), srv_dash_when(srv_dash_int(j, "received"), when, sizeof(when)),
+		   srv_dash_text(json_object_get(report, "reason"), "name"), srv_dash_int(json_object_get(report, "reason"), "code"),
+		   srv_dash_text(fw, "sw_version"), srv_dash_text(fw, "hw_version")[0] != '\0' ? " on " : "", srv_dash_text(fw, "hw_version"),
+		   srv_dash_int(fw, "boot_id"), srv_dash_text(fw, "build_id"),
+		   srv_dash_text(json_object_get(report, "fingerprint"), "id"),
+		   srv_dash_text(json_object_get(report, "fingerprint"), "input"));
 	snprintf(core, sizeof(core), "core-%lld.elf", (long long)id);
 	snprintf(gdb, sizeof(gdb), FA_CORE_GDB_COMMAND, "FIRMWARE.elf", core);
 	srv_html_f(&p->html, "<div class=\"card\"><p><a id=\"core\" href=\"/traces/%lld/core\" download=\"%s\">Download "
@@ -288,7 +270,7 @@ void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 	frames(&p->html, json_object_get(report, "frames"), "backtrace");
 	if (json_is_object(json_object_get(report, "stop")))
 		srv_html_f(&p->html, "<p class=\"hint\" id=\"stop\">Unwinding stopped: %s</p>",
-			   text_of(json_object_get(report, "stop"), "text"));
+			   srv_dash_text(json_object_get(report, "stop"), "text"));
 	threads(&p->html, report);
 	registers(&p->html, report);
 	fault_bits(&p->html, report);
@@ -307,7 +289,7 @@ void srv_dash_trace_core(struct srv_dash_page *p, int64_t id)
 	if (a.status != 200) {
 		json_t *j = json_loadb(a.body, a.len, 0, NULL);
 
-		srv_dash_error(p, a.status, j != NULL ? text_of(json_object_get(j, "error"), "message") : "no core");
+		srv_dash_error(p, a.status, j != NULL ? srv_dash_text(json_object_get(j, "error"), "message") : "no core");
 		json_decref(j);
 		free(a.body);
 		return;

@@ -11,27 +11,20 @@ the missing ELF on the symbols page (its waiting coredump is then processed), se
 token), logs out and is refused again. A screenshot of each page goes to WORKDIR/screenshots (the test's artifacts:
 look at them)."""
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dashlib import Server, chromium, fail, until  # noqa: E402
+from dashlib import fail, quiet_console, run, until  # noqa: E402
 
 
 def main():
     server_bin, serial2batch, fleetsim, elf, m4f_elf, m4f_log, work = sys.argv[1:8]
     logs = sys.argv[8:]
-    shots = os.path.join(work, "screenshots")
-    shutil.rmtree(shots, ignore_errors=True)
-    os.makedirs(shots)
-    tmp = tempfile.mkdtemp(prefix="fl-dashboard-")
-    server = Server(server_bin, os.path.join(tmp, "data"))
-    browser = None
-    try:
+
+    def test(server, browser, shots):
         # what the server knows: a fleet's three days (the server's clock moves with it), the first log on three
         # devices, each other one on a device of its own, and a crash of a build whose ELF is not there yet
         subprocess.run([fleetsim, "--server", server.base, "--key", server.key, "--token", server.admin,
@@ -52,8 +45,6 @@ def main():
         top = [i for i in issues if i["title"].startswith("bus_fault")][0]
         if top["devices"] != 3:
             fail("the first log's issue: %s" % top)
-
-        browser = chromium()
 
         def shot(name):
             browser.save_screenshot(os.path.join(shots, name + ".png"))
@@ -222,19 +213,11 @@ def main():
         if "/login" not in browser.current_url:
             fail("a page after the logout: " + browser.current_url)
         shot("logged-out")
-        # nothing went wrong in the browser (a script error, a CSP violation) but the two refusals asked for
-        expected = ("/login - Failed to load resource: the server responded with a status of 401",
-                    "/logout - Failed to load resource: the server responded with a status of 403")
-        logs_seen = [e for e in browser.get_log("browser")
-                     if e["level"] == "SEVERE" and not any(x in e["message"] for x in expected)]
-        if logs_seen:
-            fail("the browser's console: %s" % logs_seen)
-    finally:
-        if browser is not None:
-            browser.quit()
-        server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("dashboard: ok (screenshots in %s)" % shots)
+        # nothing went wrong in the browser but the two refusals asked for
+        quiet_console(browser, "/login - Failed to load resource: the server responded with a status of 401",
+                      "/logout - Failed to load resource: the server responded with a status of 403")
+
+    run(test, server_bin, os.path.join(work, "screenshots"))
 
 
 main()

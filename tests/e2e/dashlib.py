@@ -96,3 +96,32 @@ def login(browser, server, token=None):
     browser.get(server.base + "/login")
     browser.find_element(By.ID, "token").send_keys(token or server.admin)
     browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+
+
+def quiet_console(browser, *expected):
+    """Fail unless the browser's console holds no error (a script's, a CSP violation) but those naming one of
+    expected (the refusals a test asked for)."""
+    seen = [e for e in browser.get_log("browser")
+            if e["level"] == "SEVERE" and not any(x in e["message"] for x in expected)]
+    if seen:
+        fail("the browser's console: %s" % seen)
+
+
+def run(test, server_bin, shots_dir):
+    """test(server, browser, shots_dir) against a new server and browser, both ended after, whatever happens."""
+    import shutil
+    import tempfile
+    shutil.rmtree(shots_dir, ignore_errors=True)
+    os.makedirs(shots_dir)
+    tmp = tempfile.mkdtemp(prefix="fl-%s-" % NAME)
+    server = Server(server_bin, os.path.join(tmp, "data"))
+    browser = None
+    try:
+        browser = chromium()
+        test(server, browser, shots_dir)
+    finally:
+        if browser is not None:
+            browser.quit()
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%s: ok (screenshots in %s)" % (NAME, shots_dir))
