@@ -124,6 +124,15 @@ json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char 
 	return j;
 }
 
+void srv_dash_answer_error(struct srv_dash_page *p, struct srv_answer *a)
+{
+	json_t *j = json_loadb(a->body, a->len, 0, NULL);
+
+	srv_dash_error(p, a->status, j != NULL ? srv_dash_text(json_object_get(j, "error"), "message") : "refused");
+	json_decref(j);
+	free(a->body);
+}
+
 const char *srv_dash_text(const json_t *j, const char *name)
 {
 	const char *s = json_string_value(json_object_get(j, name));
@@ -136,8 +145,7 @@ long long srv_dash_int(const json_t *j, const char *name)
 	return (long long)json_integer_value(json_object_get(j, name));
 }
 
-/* A redirect (303: the browser GETs location) with the page's headers. */
-static void redirect(struct srv_dash_answer *out, const char *location)
+void srv_dash_redirect(struct srv_dash_answer *out, const char *location)
 {
 	out->status = 303;
 	snprintf(out->location, sizeof(out->location), "%s", location);
@@ -213,7 +221,7 @@ static void login(struct srv_dash_page *p, const struct srv_dash_request *rq)
 	}
 	snprintf(p->out->cookie, sizeof(p->out->cookie), SRV_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; "
 		 "Max-Age=%d%s", cookie, SRV_SESSION_SECONDS, secure ? "; Secure" : "");
-	redirect(p->out, next);
+	srv_dash_redirect(p->out, next);
 }
 
 static void logout(struct srv_dash_page *p, const char *cookie)
@@ -224,7 +232,7 @@ static void logout(struct srv_dash_page *p, const char *cookie)
 	}
 	snprintf(p->out->cookie, sizeof(p->out->cookie),
 		 SRV_SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-	redirect(p->out, "/login");
+	srv_dash_redirect(p->out, "/login");
 }
 
 /* The asset at path (public), or false. */
@@ -306,7 +314,7 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 		if (post)
 			login(&p, rq);
 		else if (rc == 0)
-			redirect(out, local_path(rq->arg(rq->actx, "next")) ? rq->arg(rq->actx, "next") : "/");
+			srv_dash_redirect(out, local_path(rq->arg(rq->actx, "next")) ? rq->arg(rq->actx, "next") : "/");
 		else
 			login_page(&p, rq->arg(rq->actx, "next"), NULL, 200);
 		return;
@@ -328,7 +336,7 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 					  : *q == '=' ? snprintf(next + n, sizeof(next) - n, "%%3D")
 						      : snprintf(next + n, sizeof(next) - n, "%c", *q));
 		}
-		redirect(out, next);
+		srv_dash_redirect(out, next);
 		return;
 	}
 	snprintf(p.csrf, sizeof(p.csrf), "%s", csrf);

@@ -94,8 +94,13 @@ long long srv_dash_int(const struct json_t *j, const char *name);
 void srv_dash_begin(struct srv_dash_page *p, const char *title, const char *nav);
 void srv_dash_end(struct srv_dash_page *p, unsigned status);
 
-/* An error page of status saying message (text). */
+/* An error page of status saying message (text); of an API answer's status and message (its body freed). */
 void srv_dash_error(struct srv_dash_page *p, unsigned status, const char *message);
+struct srv_answer;
+void srv_dash_answer_error(struct srv_dash_page *p, struct srv_answer *a);
+
+/* A redirect: 303 to location (a path of this site), with the dashboard's headers. */
+void srv_dash_redirect(struct srv_dash_answer *out, const char *location);
 
 /* A Unix time as the dashboard shows it (UTC, "2026-12-03 14:05"); 0 as "never". */
 const char *srv_dash_when(int64_t t, char *buf, size_t cap);

@@ -298,18 +298,10 @@ void srv_dash_issue_action(struct srv_dash_page *p, int64_t id, const char *acti
 		version[0] = '\0';
 	srv_api_issue_change(&a, p->cfg->store, id, action, version);
 	if (a.status != 200) {
-		json_t *j = json_loadb(a.body, a.len, 0, NULL);
-
-		srv_dash_error(p, a.status, j != NULL ? srv_dash_text(json_object_get(j, "error"), "message") : "refused");
-		json_decref(j);
-		free(a.body);
+		srv_dash_answer_error(p, &a);
 		return;
 	}
 	free(a.body);
 	snprintf(where, sizeof(where), "/issues/%lld", (long long)id);
-	p->out->status = 303;
-	snprintf(p->out->location, sizeof(p->out->location), "%s", where);
-	p->out->body = srv_strdup("");
-	p->out->type = "text/plain";
-	p->out->page = true;
+	srv_dash_redirect(p->out, where);
 }

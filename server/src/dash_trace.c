@@ -287,11 +287,7 @@ void srv_dash_trace_core(struct srv_dash_page *p, int64_t id)
 	snprintf(path, sizeof(path), "traces/%lld/core", (long long)id);
 	srv_api_get(&a, p->cfg->store, path, p->rq->arg, p->rq->actx);
 	if (a.status != 200) {
-		json_t *j = json_loadb(a.body, a.len, 0, NULL);
-
-		srv_dash_error(p, a.status, j != NULL ? srv_dash_text(json_object_get(j, "error"), "message") : "no core");
-		json_decref(j);
-		free(a.body);
+		srv_dash_answer_error(p, &a);
 		return;
 	}
 	p->out->status = 200;
