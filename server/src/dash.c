@@ -296,7 +296,7 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 	int64_t id;
 	int rc;
 
-	*out = (struct srv_dash_answer){0};
+	*out = (struct srv_dash_answer){.fd = -1};
 	if (!post && asset(out, path))
 		return;
 	if (!post && strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
@@ -358,6 +358,8 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 		srv_dash_compare(&p);
 	} else if (!post && strcmp(path, "/symbols") == 0) {
 		srv_dash_symbols(&p);
+	} else if (!post && strncmp(path, "/symbols/", 9) == 0) {
+		srv_dash_symbol_file(&p, path + 9);
 	} else if (!post && strcmp(path, "/devices") == 0) {
 		srv_dash_devices(&p);
 	} else if (!post && strncmp(path, "/devices/", 9) == 0 && path[9] != '\0' && strchr(path + 9, '/') == NULL) {

@@ -18,6 +18,7 @@
 struct srv_dash_config {
 	struct srv_store *store;
 	struct srv_limits *limits; /* may be NULL */
+	const char *data_dir;      /* the server's data folder: symbol files in data_dir/symbols */
 };
 
 /* A request for the dashboard: any path outside /api/ and /healthz. Every member is untrusted but the method. */
@@ -44,7 +45,9 @@ struct srv_dash_answer {
 	const char *type;          /* its Content-Type (static) */
 	char location[600];        /* a redirect's Location ("" for none) */
 	char cookie[200];          /* a Set-Cookie header's value ("" for none) */
-	const char *disposition;   /* a Content-Disposition (static; NULL: none) */
+	char disposition[160];     /* a Content-Disposition ("" for none) */
+	int fd;                    /* >= 0: the body is this file's len bytes instead (handed to the HTTP library with
+				    * the answer: it closes it) */
 	bool page;                 /* a page of the dashboard: sent with its security headers (docs/DASHBOARD.md) */
 };
 
@@ -111,6 +114,7 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id);
 void srv_dash_issue_action(struct srv_dash_page *p, int64_t id, const char *action);
 void srv_dash_trace(struct srv_dash_page *p, int64_t id);
 void srv_dash_trace_core(struct srv_dash_page *p, int64_t id);
+void srv_dash_symbol_file(struct srv_dash_page *p, const char *build_hex);
 void srv_dash_overview(struct srv_dash_page *p);
 void srv_dash_versions(struct srv_dash_page *p);
 void srv_dash_compare(struct srv_dash_page *p);

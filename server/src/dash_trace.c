@@ -3,10 +3,13 @@
  * with its marks and variables, the registers, the fault status registers bit by bit, the threads), its captured
  * memory as a hex view from the stored message with what the report names marked, and its ELF core with the GDB
  * command that opens it. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "api.h"
@@ -14,6 +17,7 @@
 #include "fa/core.h"
 #include "fa/fault.h"
 #include "ff/message.h"
+#include "symbols.h"
 
 #define HEX_MAX 4096u /* bytes of a region shown at first (?memory=all: every byte) */
 
@@ -237,7 +241,7 @@ static void memory(struct srv_dash_page *p, int64_t trace, const json_t *report)
 
 void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 {
-	char path[48], when[32], core[64], gdb[300];
+	char path[48], when[32], core[64], elf[140], gdb[400];
 	const char *none[] = {NULL};
 	json_t *j, *report, *fw;
 
@@ -261,11 +265,13 @@ void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 		   srv_dash_text(json_object_get(report, "fingerprint"), "id"),
 		   srv_dash_text(json_object_get(report, "fingerprint"), "input"));
 	snprintf(core, sizeof(core), "core-%lld.elf", (long long)id);
-	snprintf(gdb, sizeof(gdb), FA_CORE_GDB_COMMAND, "FIRMWARE.elf", core);
+	snprintf(elf, sizeof(elf), "%.128s.elf", srv_dash_text(fw, "build_id"));
+	snprintf(gdb, sizeof(gdb), FA_CORE_GDB_COMMAND, elf, core);
 	srv_html_f(&p->html, "<div class=\"card\"><p><a id=\"core\" href=\"/traces/%lld/core\" download=\"%s\">Download "
-			     "the ELF core</a> and open it with the firmware's ELF in GDB:</p><pre id=\"gdb\">%s</pre>"
-			     "<button type=\"button\" class=\"plain\" data-copy=\"gdb\">Copy</button></div>",
-		   (long long)id, core, gdb);
+			     "the ELF core</a> and <a id=\"elf\" href=\"/symbols/%s\" download=\"%s\">the firmware's ELF</a>"
+			     " (the build the server has), then open both in GDB:</p><pre id=\"gdb\">%s</pre><button "
+			     "type=\"button\" class=\"plain\" data-copy=\"gdb\">Copy</button></div>",
+		   (long long)id, core, elf, elf, gdb);
 	srv_html_raw(&p->html, "<h2>Backtrace</h2>");
 	frames(&p->html, json_object_get(report, "frames"), "backtrace");
 	if (json_is_object(json_object_get(report, "stop")))
@@ -294,6 +300,39 @@ void srv_dash_trace_core(struct srv_dash_page *p, int64_t id)
 	p->out->body = a.body;
 	p->out->len = a.len;
 	p->out->type = "application/x-elf-core";
-	p->out->disposition = "attachment";
+	snprintf(p->out->disposition, sizeof(p->out->disposition), "attachment; filename=\"core-%lld.elf\"",
+		 (long long)id);
+	p->out->page = true;
+}
+
+void srv_dash_symbol_file(struct srv_dash_page *p, const char *name)
+{
+	size_t n = strlen(name);
+	char hex[130], path[4200];
+	struct stat st;
+	int fd;
+
+	/* NAME.elf, NAME the build-id in lowercase hex, as the store keeps it */
+	if (n < 6 || n - 4 >= sizeof(hex) || strcmp(name + n - 4, ".elf") != 0 || strspn(name, "0123456789abcdef") != n - 4) {
+		srv_dash_error(p, 404, "no such symbol file");
+		return;
+	}
+	memcpy(hex, name, n - 4);
+	hex[n - 4] = '\0';
+	if (srv_symbols_path(path, sizeof(path), p->cfg->data_dir, hex) != 0 || (fd = open(path, O_RDONLY)) < 0) {
+		srv_dash_error(p, 404, "no symbol file of that build-id was uploaded");
+		return;
+	}
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		srv_dash_error(p, 500, "the symbol file cannot be read");
+		return;
+	}
+	p->out->status = 200;
+	p->out->fd = fd;
+	p->out->len = (size_t)st.st_size;
+	p->out->body = NULL;
+	p->out->type = "application/x-elf";
+	snprintf(p->out->disposition, sizeof(p->out->disposition), "attachment; filename=\"%s\"", name);
 	p->out->page = true;
 }

@@ -514,7 +514,7 @@ static void dash_request(struct srv_dash_request *rq, struct MHD_Connection *c, 
 static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, const char *url, const char *method,
 				 struct request *req)
 {
-	struct srv_dash_config cfg = {h->store, h->limits};
+	struct srv_dash_config cfg = {h->store, h->limits, h->data_dir};
 	struct query q = {.text = ""};
 	struct srv_dash_request rq;
 	struct srv_dash_answer a;
@@ -530,7 +530,8 @@ static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, c
 	rq.query = q.text;
 	srv_dash_handle(&a, &cfg, &rq);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
+	r = a.fd >= 0 ? MHD_create_response_from_fd(a.len, a.fd) /* (MHD closes it) */
+		      : MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", a.type);
 	/* the time the page took the server, for a browser's developer tools and make bench */
 	snprintf(timing, sizeof(timing), "page;dur=%.3f",
@@ -542,7 +543,7 @@ static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, c
 		MHD_add_response_header(r, "Location", a.location);
 	if (a.cookie[0] != '\0')
 		MHD_add_response_header(r, "Set-Cookie", a.cookie);
-	if (a.disposition != NULL)
+	if (a.disposition[0] != '\0')
 		MHD_add_response_header(r, "Content-Disposition", a.disposition);
 	rc = MHD_queue_response(c, a.status, r);
 	MHD_destroy_response(r);
@@ -619,7 +620,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			if (strcmp(method, "POST") != 0) /* (HEAD and the others: from the headers) */
 				return dashboard(h, c, url, method, NULL);
 			if (strcmp(url, "/symbols") == 0) { /* the dashboard's upload: a session's, with its token */
-				struct srv_dash_config cfg = {h->store, h->limits};
+				struct srv_dash_config cfg = {h->store, h->limits, h->data_dir};
 				struct srv_dash_request rq;
 				char why[200];
 				unsigned refused;

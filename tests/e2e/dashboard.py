@@ -119,8 +119,14 @@ def main():
             fail("the fault bits set: %s (CFSR 0x%08x)" % (set_bits, cfsr))
         if trace["report"]["fault"]["text"] != text("#fault"):
             fail("the fault in words: " + text("#fault"))
-        if "gdb-multiarch" not in text("#gdb"):
-            fail("no GDB command")
+        build = trace["report"]["firmware"]["build_id"]
+        if text("#gdb") != "gdb-multiarch -ex 'set stack-cache off' %s.elf -ex 'core-file core-%d.elf'" % (
+                build, top["latest_trace"]):
+            fail("the GDB command: " + text("#gdb"))
+        got = browser.execute_script("return fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => b.byteLength)",
+                                     browser.find_element(By.ID, "elf").get_attribute("href"))
+        if got != os.path.getsize(elf):
+            fail("the firmware ELF downloaded from the trace page: %s bytes, %d uploaded" % (got, os.path.getsize(elf)))
         core = browser.find_element(By.ID, "core").get_attribute("href")
         if not core.endswith("/traces/%d/core" % top["latest_trace"]):
             fail("the core's link: " + core)

@@ -149,6 +149,7 @@ static int setup(void **state)
 	free(line);
 	fclose(shown);
 	f->cfg.store = f->s;
+	f->cfg.data_dir = f->dir;
 	*state = f;
 	return 0;
 }
@@ -286,6 +287,15 @@ static void secure_cookie_and_not_found(void **state)
 	ask(f, &a, "GET", "/nothing/here", cookie, NULL, NULL);
 	assert_int_equal(a.status, 404);
 	free(a.body);
+	/* a symbol file's name is a build-id: nothing else reaches the disk */
+	static const char *const k_names[] = {"/symbols/../faultline.db", "/symbols/..%2Ffaultline.db", "/symbols/.elf",
+					      "/symbols/ABCD.elf", "/symbols/abcd.elf.elf", "/symbols/abcd"};
+	for (size_t k = 0; k < sizeof(k_names) / sizeof(k_names[0]); k++) {
+		ask(f, &a, "GET", k_names[k], cookie, NULL, NULL);
+		assert_int_equal(a.status, 404);
+		assert_int_equal(a.fd, -1);
+		free(a.body);
+	}
 	ask(f, &a, "DELETE", "/issues", cookie, NULL, NULL);
 	assert_int_equal(a.status, 405);
 	free(a.body);
