@@ -103,7 +103,7 @@ static int version_days(struct srv_dash_page *p, const char *version, int days, 
 	snprintf(out->name, sizeof(out->name), "%s", version);
 	out->n = (size_t)days;
 	for (int d = 0; d < days; d++) {
-		out->x[d] = (double)((first_day + d) * 86400);
+		out->x[d] = (double)((first_day + d) * 86400 + 43200); /* (midday: a day's point between its midnights) */
 		out->device_hours[d] = out->crashed[d] = out->devices[d] = out->crashed_devices[d] = 0;
 	}
 	if ((j = srv_dash_api(p, path, args, &status)) == NULL)

@@ -160,7 +160,7 @@ static void occurrences_plot(struct srv_dash_page *p, const json_t *issue)
 		if (json_integer_value(json_array_get(daily, k)) > 0)
 			first = k;
 	for (size_t k = first; k < n; k++) {
-		x[s.n] = (double)((today - (int64_t)(n - 1 - k)) * 86400);
+		x[s.n] = (double)((today - (int64_t)(n - 1 - k)) * 86400 + 43200); /* (midday) */
 		y[s.n++] = (double)json_integer_value(json_array_get(daily, k));
 	}
 	srv_svg_plot(&p->html, &plot, &s, 1);
