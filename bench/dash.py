@@ -89,7 +89,12 @@ def main():
     status, _, _, _, cookie = server.ask("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded"},
                                          urllib.parse.urlencode({"token": admin}))
     session = {"Cookie": cookie.split(";")[0]}
-    trace = json.loads(server.ask("GET", "/api/v1/issues/1", bearer)[1])["latest_trace"]
+    # the issue of BIG traces (the fleet's own issues came first), and the last page of its traces: its oldest 50
+    big = json.loads(server.ask("GET", "/api/v1/issues?state=any&sort=count&limit=1", bearer)[1])["issues"][0]
+    trace = big["latest_trace"]
+    deep = json.loads(server.ask("GET", "/api/v1/issues/%d/traces?offset=%d&limit=1" % (big["id"], BIG - 50),
+                                 bearer)[1])["traces"][0]["id"]
+    other = big["id"] + ISSUES // 2
     q = urllib.parse.quote
     # each page and the API answer(s) it is made of
     pages = [
@@ -100,13 +105,13 @@ def main():
         ("/issues?state=any&version=5.0.1&hw=evt2&sort=count",
          ["issues?state=any&version=5.0.1&hw=evt2&sort=count&offset=0&limit=50&days=14"]),
         ("/issues?offset=9950", ["issues?state=open&sort=last_seen&offset=9950&limit=50&days=14"]),
-        ("/issues/1", ["issues/1?days=90", "issues/1/traces?limit=50", "issues/1/devices?limit=50",
-                       "versions?days=90&issues=0"]),
-        ("/issues/1?traces=49950&devices=9950",
-         ["issues/1?days=90", "issues/1/traces?offset=49950&limit=50", "issues/1/devices?offset=9950&limit=50",
-          "versions?days=90&issues=0"]),
-        ("/issues/5000", ["issues/5000?days=90", "issues/5000/traces?limit=50", "issues/5000/devices?limit=50",
-                          "versions?days=90&issues=0"]),
+        ("/issues/%d" % big["id"], ["issues/%d?days=90" % big["id"], "issues/%d/traces?limit=50" % big["id"],
+                                    "issues/%d/devices?limit=50" % big["id"], "versions?days=90&issues=0"]),
+        ("/issues/%d?traces_before=%d&devices=9950" % (big["id"], deep + 1),
+         ["issues/%d?days=90" % big["id"], "issues/%d/traces?before=%d&limit=50" % (big["id"], deep + 1),
+          "issues/%d/devices?offset=9950&limit=50" % big["id"], "versions?days=90&issues=0"]),
+        ("/issues/%d" % other, ["issues/%d?days=90" % other, "issues/%d/traces?limit=50" % other,
+                                "issues/%d/devices?limit=50" % other, "versions?days=90&issues=0"]),
         ("/traces/%d" % trace, ["traces/%d" % trace]),
         ("/devices", ["devices?limit=50"]),
         ("/devices/dev-04242", ["devices/dev-04242", "devices/dev-04242/heartbeats"]),

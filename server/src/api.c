@@ -314,22 +314,24 @@ static void add_issue_device(const struct srv_issue_device *d, void *ctx)
 							   (json_int_t)d->messages)));
 }
 
-/* GET issues/{id}/traces or issues/{id}/devices?offset=N&limit=N: a page of an issue's traces (newest first) or
- * devices (most messages first), with the total. */
+/* GET issues/{id}/traces?before=ID&offset=N&limit=N or issues/{id}/devices?offset=N&limit=N: a page of an issue's
+ * traces (newest first; below trace ID, with the next page's before) or devices (most messages first), with the
+ * total. */
 static void issue_part(struct srv_answer *out, struct srv_store *st, int64_t id, const char *part,
 		       const char *(*arg)(void *actx, const char *name), void *actx)
 {
 	int64_t offset = number_arg(arg(actx, "offset"), 0, 0, INT64_MAX / 2), total = 0;
+	int64_t before = number_arg(arg(actx, "before"), 0, 0, INT64_MAX / 2); /* (0: from the newest) */
 	int limit = page_limit(arg(actx, "limit")), rc;
 	bool traces = strcmp(part, "traces") == 0;
-	json_t *issue = NULL, *list;
+	json_t *issue = NULL, *list, *answer, *last;
 
 	if (!traces && strcmp(part, "devices") != 0) {
 		srv_api_error(out, 404, "not_found", "no such endpoint");
 		return;
 	}
-	if (limit == 0 || offset < 0) {
-		srv_api_error(out, 400, "bad_request", "offset is a number from 0; limit from 1 to 500");
+	if (limit == 0 || offset < 0 || before < 0) {
+		srv_api_error(out, 400, "bad_request", "offset is a number from 0; before a trace id; limit from 1 to 500");
 		return;
 	}
 	list = json_array();
@@ -338,7 +340,7 @@ static void issue_part(struct srv_answer *out, struct srv_store *st, int64_t id,
 	if (rc == 0 && issue != NULL)
 		id = json_integer_value(json_object_get(issue, "id")); /* a merged issue's id: the one it leads to */
 	if (rc == 0 && traces)
-		rc = st->ops->issue_traces(st, id, offset, limit, add_issue_trace, list, &total);
+		rc = st->ops->issue_traces(st, id, before, offset, limit + 1, add_issue_trace, list, &total);
 	else if (rc == 0)
 		rc = st->ops->issue_devices(st, id, offset, limit, add_issue_device, list, &total);
 	srv_store_unlock(st);
@@ -351,8 +353,17 @@ static void issue_part(struct srv_answer *out, struct srv_store *st, int64_t id,
 			srv_api_store_error(out, st);
 		return;
 	}
-	srv_api_json(out, 200, json_pack("{s:I, s:o, s:I, s:I}", "issue", (json_int_t)id, part, list, "total",
+	/* traces: one more than the page was read, to say whether a next one follows (and from where) */
+	last = NULL;
+	if (traces && json_array_size(list) > (size_t)limit) {
+		json_array_remove(list, (size_t)limit);
+		last = json_object_get(json_array_get(list, (size_t)limit - 1), "id");
+	}
+	answer = srv_json_made(json_pack("{s:I, s:o, s:I, s:I}", "issue", (json_int_t)id, part, list, "total",
 					 (json_int_t)total, "offset", (json_int_t)offset));
+	if (traces)
+		json_object_set_new(answer, "next_before", last != NULL ? json_integer(json_integer_value(last)) : json_null());
+	srv_api_json(out, 200, answer);
 }
 
 static void add_quarantined(const struct srv_quarantined *q, void *ctx)

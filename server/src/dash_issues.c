@@ -192,12 +192,14 @@ static void workflow(struct srv_dash_page *p, const json_t *issue)
 	srv_html_raw(&p->html, "</div>");
 }
 
-/* The table of a page of an issue's traces (the latest first) or devices. */
+/* The table of a page of an issue's traces (the latest first, pages by ?traces_before=ID: no row is skipped to get
+ * there) or devices (?devices=OFFSET). */
 static void issue_part(struct srv_dash_page *p, long long id, const char *part, const char *offset_arg)
 {
 	char path[64], limit[8], when[32];
-	const char *args[] = {"offset", arg_or(p, offset_arg, "0"), "limit", limit, NULL};
 	bool traces = strcmp(part, "traces") == 0;
+	const char *before = p->rq->arg(p->rq->actx, "traces_before");
+	const char *args[] = {"limit", limit, traces ? "before" : "offset", arg_or(p, offset_arg, "0"), NULL};
 	unsigned status;
 	json_t *j, *e;
 	size_t k;
@@ -228,10 +230,15 @@ static void issue_part(struct srv_dash_page *p, long long id, const char *part, 
 				   srv_dash_text(e, "serial"), srv_dash_text(e, "serial"), srv_dash_int(e, "messages"));
 	}
 	srv_html_raw(&p->html, "</tbody></table><div class=\"pages\">");
-	if (srv_dash_int(j, "offset") > 0)
+	if (traces && before != NULL)
+		srv_html_f(&p->html, "<a href=\"/issues/%lld\">← the newest traces</a>", id);
+	if (traces && json_is_integer(json_object_get(j, "next_before")))
+		srv_html_f(&p->html, "<a id=\"older-traces\" href=\"/issues/%lld?traces_before=%lld\">older traces →</a>", id,
+			   srv_dash_int(j, "next_before"));
+	if (!traces && srv_dash_int(j, "offset") > 0)
 		srv_html_f(&p->html, "<a href=\"/issues/%lld?%s=%lld\">← previous</a>", id, offset_arg,
 			   srv_dash_int(j, "offset") > PAGE ? srv_dash_int(j, "offset") - PAGE : 0);
-	if (srv_dash_int(j, "offset") + PAGE < srv_dash_int(j, "total"))
+	if (!traces && srv_dash_int(j, "offset") + PAGE < srv_dash_int(j, "total"))
 		srv_html_f(&p->html, "<a href=\"/issues/%lld?%s=%lld\">next %s →</a>", id, offset_arg,
 			   srv_dash_int(j, "offset") + PAGE, part);
 	srv_html_raw(&p->html, "</div>");
@@ -283,7 +290,7 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id)
 			   srv_dash_int(trace, "id"), srv_dash_int(trace, "id"), srv_dash_text(trace, "device"), srv_dash_text(trace, "device"),
 			   srv_dash_text(json_object_get(report, "firmware"), "sw_version"),
 			   srv_dash_when(srv_dash_int(trace, "received"), at, sizeof(at)));
-	issue_part(p, srv_dash_int(j, "id"), "traces", "traces");
+	issue_part(p, srv_dash_int(j, "id"), "traces", "traces_before");
 	issue_part(p, srv_dash_int(j, "id"), "devices", "devices");
 	json_decref(j);
 	srv_dash_end(p, 0);

@@ -388,14 +388,15 @@ struct srv_store_ops {
 	/* The dashboard's reads of issues (docs/DASHBOARD.md). issue_list: the issues f selects, in its order, its page,
 	 * to each(); out_total: how many f selects in all. issue_days: issue's messages per day (UTC: Unix seconds /
 	 * 86400) from from_day on, oldest first, only days with any. issue_traces: the issue's traces (retention kept),
-	 * newest first, after skipping offset, at most limit; issue_devices: the devices its messages came from, most
+	 * newest first, those of an id below before when it is not 0 (a page that follows one: no rows skipped), after
+	 * skipping offset, at most limit; issue_devices: the devices its messages came from, most
 	 * messages first; out_total: how many in all. A merged issue's id reads nothing (the caller reads the issue
 	 * first: it gives the id leads to). */
 	int (*issue_list)(struct srv_store *s, const struct srv_issue_filter *f,
 			  void (*each)(const struct srv_issue *i, void *ctx), void *ctx, int64_t *out_total);
 	int (*issue_days)(struct srv_store *s, int64_t issue, int64_t from_day,
 			  void (*each)(int64_t day, int64_t messages, void *ctx), void *ctx);
-	int (*issue_traces)(struct srv_store *s, int64_t issue, int64_t offset, int limit,
+	int (*issue_traces)(struct srv_store *s, int64_t issue, int64_t before, int64_t offset, int limit,
 			    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
 	int (*issue_devices)(struct srv_store *s, int64_t issue, int64_t offset, int limit,
 			     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);

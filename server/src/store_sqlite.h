@@ -110,7 +110,7 @@ int sq_issue_list(struct srv_store *base, const struct srv_issue_filter *f,
 		  void (*each)(const struct srv_issue *i, void *ctx), void *ctx, int64_t *out_total);
 int sq_issue_days(struct srv_store *base, int64_t issue, int64_t from_day,
 		  void (*each)(int64_t day, int64_t messages, void *ctx), void *ctx);
-int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t offset, int limit,
+int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t before, int64_t offset, int limit,
 		    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total);
 int sq_issue_devices(struct srv_store *base, int64_t issue, int64_t offset, int limit,
 		     void (*each)(const struct srv_issue_device *d, void *ctx), void *ctx, int64_t *out_total);

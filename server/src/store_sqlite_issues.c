@@ -137,7 +137,7 @@ static int count_of(struct sqlite_store *s, const char *sql, int64_t issue, int6
 	return sq_step_row(s, st, out, "issue_count_of") < 0 ? -1 : 0;
 }
 
-int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t offset, int limit,
+int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t before, int64_t offset, int limit,
 		    void (*each)(const struct srv_issue_trace *t, void *ctx), void *ctx, int64_t *out_total)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -146,12 +146,13 @@ int sq_issue_traces(struct srv_store *base, int64_t issue, int64_t offset, int l
 
 	if (count_of(s, "SELECT COUNT(*) FROM traces WHERE issue_id = ?1", issue, out_total) != 0 ||
 	    sq_prepare(s, &st, "SELECT t.id, t.captured, d.serial, t.sw_version, t.hw_version FROM traces t JOIN devices d "
-			   "ON d.id = t.device_id WHERE t.issue_id = ? ORDER BY t.id DESC LIMIT ? OFFSET ?",
-		       "issue_traces") != 0)
+			   "ON d.id = t.device_id WHERE t.issue_id = ?1 AND (?4 = 0 OR t.id < ?4) ORDER BY t.id DESC LIMIT ?2 "
+			   "OFFSET ?3", "issue_traces") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, issue);
 	sqlite3_bind_int(st, 2, limit);
 	sqlite3_bind_int64(st, 3, offset);
+	sqlite3_bind_int64(st, 4, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct srv_issue_trace t = {.id = sqlite3_column_int64(st, 0), .received = sqlite3_column_int64(st, 1),
 					    .device = (const char *)sqlite3_column_text(st, 2),

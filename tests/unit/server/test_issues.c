@@ -319,6 +319,21 @@ static void listing_filters_sorts_and_pages(void **state)
 	listed(f, path, "traces", "received", "1728172805,1728000020");
 	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2&offset=2", (long long)a);
 	listed(f, path, "traces", "hw_version", "board-a");
+	/* pages by the last id seen: the next page's before, null on the last page */
+	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2", (long long)a);
+	j = srv_test_get(f->s, path, 200);
+	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2&before=%lld", (long long)a,
+		 (long long)json_integer_value(json_object_get(j, "next_before")));
+	assert_int_equal(json_integer_value(json_object_get(j, "next_before")),
+			 json_integer_value(json_object_get(json_array_get(json_object_get(j, "traces"), 1), "id")));
+	json_decref(j);
+	listed(f, path, "traces", "received", "1728000010");
+	j = srv_test_get(f->s, path, 200);
+	assert_true(json_is_null(json_object_get(j, "next_before")));
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 3);
+	json_decref(j);
+	snprintf(path, sizeof(path), "issues/%lld/traces?before=x", (long long)a);
+	json_decref(srv_test_get(f->s, path, 400));
 	snprintf(path, sizeof(path), "issues/%lld/devices", (long long)b);
 	listed(f, path, "devices", "serial", "dev-2,dev-3");
 	j = srv_test_get(f->s, path, 200);
