@@ -59,6 +59,7 @@ def main():
         shot("login")
         browser.find_element(By.ID, "token").send_keys("fla_not-the-token")
         browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+        until("the wrong token's answer", lambda: browser.find_elements(By.ID, "error"))  # (the click returns first)
         if "That is not the admin token." not in text("#error"):
             fail("a wrong token: " + browser.page_source[:500])
         browser.find_element(By.ID, "token").send_keys(server.admin)

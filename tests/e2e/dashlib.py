@@ -69,9 +69,15 @@ class Server:
 
 
 def until(what, check, seconds=30):
+    """check()'s first true value within seconds, or fail. While a click's page loads, the elements check looks
+    for may be gone or not there yet: that is a "not yet", not an error."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     end = time.time() + seconds
     while time.time() < end:
-        value = check()
+        try:
+            value = check()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value:
             return value
         time.sleep(0.1)
