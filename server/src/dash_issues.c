@@ -257,7 +257,6 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id)
 		return;
 	trace = json_object_get(j, "trace");
 	report = json_object_get(trace, "report");
-	srv_html_raw(&p->html, "");
 	srv_dash_begin(p, srv_dash_text(j, "title"), "/issues");
 	if (json_is_integer(json_object_get(j, "redirected_from")))
 		srv_html_f(&p->html, "<p class=\"hint\">Issue %lld was merged into this one (its fingerprint changed).</p>",

@@ -187,8 +187,15 @@ static void memory(struct srv_dash_page *p, int64_t trace, const json_t *report)
 	srv_store_unlock(st);
 	srv_html_raw(&p->html, "<h2>Captured memory</h2>");
 	if (rc != 0 || ff_message_parse(&m, bytes, len, &err) != 0 || m.type != FF_MSG_COREDUMP) {
-		srv_html_raw(&p->html, "<p class=\"hint\">The message's bytes are no longer kept (retention), so its "
-				       "memory cannot be shown.</p>");
+		/* three different reasons, each said as it is */
+		if (rc == SRV_NONE)
+			srv_html_raw(&p->html, "<p class=\"hint\">The message's bytes are no longer kept (retention), so its "
+					       "memory cannot be shown.</p>");
+		else if (rc != 0)
+			srv_html_raw(&p->html, "<p class=\"error\">The database failed reading the message.</p>");
+		else
+			srv_html_f(&p->html, "<p class=\"error\">The stored message cannot be read: %s</p>",
+				   err.msg[0] != '\0' ? err.msg : "it is not a coredump");
 		ff_message_free(&m);
 		free(bytes);
 		return;
