@@ -45,6 +45,21 @@ void srv_test_remove(struct srv_store *s, const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+void srv_test_store_open(struct srv_test_store *t, const char *name)
+{
+	srv_test_dir(t->dir, sizeof(t->dir), name);
+	srv_test_open(&t->s, t->dir);
+}
+
+int srv_test_teardown(void **state)
+{
+	struct srv_test_store *t = *state; /* the fixture's first member, at its address */
+
+	srv_test_remove(t->s, t->dir);
+	free(t);
+	return 0;
+}
+
 int64_t srv_test_sql(const char *dir, const char *query, char *out, size_t cap)
 {
 	char path[128];

@@ -25,6 +25,19 @@ void srv_test_analysis(struct srv_analyst_config *out, const char *dir);
 /* Close s (NULL: none was opened) and remove dir with everything in it. */
 void srv_test_remove(struct srv_store *s, const char *dir);
 
+/* A test's folder and its store (s NULL until opened): the first member of each test file's fixture. */
+struct srv_test_store {
+	char dir[64];
+	struct srv_store *s;
+};
+
+/* srv_test_dir() named after name, then srv_test_open() in it. t: (out) both. */
+void srv_test_store_open(struct srv_test_store *t, const char *name);
+
+/* A cmocka teardown: *state is a calloc'd fixture whose first member is its struct srv_test_store; its store is
+ * closed, its folder removed and the fixture freed. Returns 0. */
+int srv_test_teardown(void **state);
+
 /*
  * The first column of the first row of a query on dir's database, read through a connection of its own.
  * out, cap: (out, optional) the value as text.  Returns it as an integer; -1 when there is no row.

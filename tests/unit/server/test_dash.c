@@ -126,8 +126,7 @@ static void forms_and_cookies(void **state)
 }
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	char admin[128];
 	struct srv_dash_config cfg;
 };
@@ -139,27 +138,17 @@ static int setup(void **state)
 	size_t cap = 0;
 	FILE *shown = tmpfile();
 
-	srv_test_dir(f->dir, sizeof(f->dir), "dash");
-	srv_test_open(&f->s, f->dir);
-	assert_int_equal(srv_keys_ensure(f->s, shown), 1);
+	srv_test_store_open(&f->t, "dash");
+	assert_int_equal(srv_keys_ensure(f->t.s, shown), 1);
 	rewind(shown);
 	while (getline(&line, &cap, shown) > 0)
 		if (strncmp(line, "admin token", 11) == 0)
 			sscanf(strstr(line, "fla_"), "%127s", f->admin);
 	free(line);
 	fclose(shown);
-	f->cfg.store = f->s;
-	f->cfg.data_dir = f->dir;
+	f->cfg.store = f->t.s;
+	f->cfg.data_dir = f->t.dir;
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
@@ -259,11 +248,11 @@ static void login_session_csrf_logout(void **state)
 	assert_int_equal(a.status, 303);
 	snprintf(cookie, sizeof(cookie), "%.*s", (int)(strchr(a.cookie, ';') - a.cookie), a.cookie);
 	free(a.body);
-	assert_int_equal(srv_keys_rotate(f->s, devnull), 0);
+	assert_int_equal(srv_keys_rotate(f->t.s, devnull), 0);
 	ask(f, &a, "GET", "/issues", cookie, NULL, NULL);
 	assert_int_equal(a.status, 303);
 	free(a.body);
-	assert_int_equal(srv_test_sql(f->dir, "SELECT COUNT(*) FROM sessions", NULL, 0), 0);
+	assert_int_equal(srv_test_sql(f->t.dir, "SELECT COUNT(*) FROM sessions", NULL, 0), 0);
 	fclose(devnull);
 }
 
@@ -308,8 +297,8 @@ int main(void)
 		cmocka_unit_test(formats),
 		cmocka_unit_test(plots_carry_their_values),
 		cmocka_unit_test(forms_and_cookies),
-		cmocka_unit_test_setup_teardown(login_session_csrf_logout, setup, teardown),
-		cmocka_unit_test_setup_teardown(secure_cookie_and_not_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(login_session_csrf_logout, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(secure_cookie_and_not_found, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,8 +27,7 @@ static const struct srv_identity k_v1 = {"00112233445566778899aabbccddeeff001122
 static const struct srv_identity k_v2 = {"ffeeddccbbaa99887766554433221100ffeeddcc", "1.4.3", "evt2"};
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	int64_t dev;
 };
 
@@ -36,19 +35,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "health");
-	srv_test_open(&f->s, f->dir);
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", HOUR0, true, &f->dev, NULL), 0);
+	srv_test_store_open(&f->t, "health");
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-1", HOUR0, true, &f->dev, NULL), 0);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
@@ -63,13 +52,13 @@ static enum srv_hb_outcome beat(struct fixture *f, uint32_t boot, uint32_t uptim
 
 	hb.builtin[FF_HB_UPTIME_S] = uptime;
 	hb.builtin[FF_HB_CHUNKS] = chunks;
-	assert_int_equal(f->s->ops->heartbeat_put(f->s, &hb, &out), 0);
+	assert_int_equal(f->t.s->ops->heartbeat_put(f->t.s, &hb, &out), 0);
 	return out;
 }
 
 static void boot(struct fixture *f, uint32_t boot_id, const struct srv_identity *id, int64_t at)
 {
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, boot_id, id, at, 0, NULL), 0);
+	assert_int_equal(f->t.s->ops->boot_put(f->t.s, f->dev, boot_id, id, at, 0, NULL), 0);
 }
 
 /* What a version adds up to in [from, now). */
@@ -93,14 +82,14 @@ static struct srv_version_health version(struct fixture *f, const char *sw, int6
 {
 	struct found x = {sw, {0}, 0};
 
-	assert_int_equal(f->s->ops->versions(f->s, now, 0, false, pick, &x), 0);
+	assert_int_equal(f->t.s->ops->versions(f->t.s, now, 0, false, pick, &x), 0);
 	assert_int_equal(x.seen, 1);
 	return x.v;
 }
 
 static int64_t sql(struct fixture *f, const char *q)
 {
-	return srv_test_sql(f->dir, q, NULL, 0);
+	return srv_test_sql(f->t.dir, q, NULL, 0);
 }
 
 /* ---- the rules ---- */
@@ -243,7 +232,7 @@ static void a_heartbeat_waits_for_its_boot(void **state)
 	assert_int_equal(beat(f, 9, 7200, HOUR0 + 7200, 20, NULL, 0, NULL), SRV_HB_WAITING);
 	assert_int_equal(beat(f, 9, 3600, HOUR0 + 3600, 10, NULL, 0, NULL), SRV_HB_WAITING);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM health_hours"), 0);
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 9, &k_v1, HOUR0 + 7300, 0, &counted), 0);
+	assert_int_equal(f->t.s->ops->boot_put(f->t.s, f->dev, 9, &k_v1, HOUR0 + 7300, 0, &counted), 0);
 	assert_int_equal(counted, 2);
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 8000).seconds, 7200);
 	/* growth counted in uptime order: 10 then 10 more, not a reset */
@@ -321,17 +310,17 @@ static void crashes_count_once_per_message_and_hour(void **state)
 	for (int i = 0; i < 3; i++) {
 		uint8_t bytes[2] = {(uint8_t)i, 0};
 
-		assert_int_equal(f->s->ops->message_add(f->s, f->dev, bytes, 2, HOUR0, &msg[i], &fresh), 0);
+		assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev, bytes, 2, HOUR0, &msg[i], &fresh), 0);
 	}
 	boot(f, 7, &k_v1, HOUR0);
 	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
 	/* boot 7 ended unexpectedly; boot 8 reported it twice (processed again) and crashed in the same hour */
 	for (int k = 0; k < 2; k++)
-		assert_int_equal(f->s->ops->crash_put(f->s, msg[0], f->dev, SRV_CRASH_REBOOT, 7, 8, &k_v1, false, 0,
+		assert_int_equal(f->t.s->ops->crash_put(f->t.s, msg[0], f->dev, SRV_CRASH_REBOOT, 7, 8, &k_v1, false, 0,
 						      HOUR0 + 3700), 0);
-	assert_int_equal(f->s->ops->crash_put(f->s, msg[1], f->dev, SRV_CRASH_REBOOT, 8, 9, &k_v1, false, 0,
+	assert_int_equal(f->t.s->ops->crash_put(f->t.s, msg[1], f->dev, SRV_CRASH_REBOOT, 8, 9, &k_v1, false, 0,
 					      HOUR0 + 3900), 0);
-	assert_int_equal(f->s->ops->crash_put(f->s, msg[2], f->dev, SRV_CRASH_COREDUMP, 7, 7, &k_v1, true, 3650,
+	assert_int_equal(f->t.s->ops->crash_put(f->t.s, msg[2], f->dev, SRV_CRASH_COREDUMP, 7, 7, &k_v1, true, 3650,
 					      HOUR0 + 3950), 0);
 	v = version(f, "1.4.2", HOUR0 + 4000);
 	assert_int_equal(v.reboots, 2);
@@ -372,7 +361,7 @@ static struct metric metric(struct fixture *f, const char *key)
 	struct metric m = {0};
 	bool cut;
 
-	assert_int_equal(f->s->ops->metric_devices(f->s, key, "1.4.2", 100, got, &m, &cut), 0);
+	assert_int_equal(f->t.s->ops->metric_devices(f->t.s, key, "1.4.2", 100, got, &m, &cut), 0);
 	assert_false(cut);
 	return m;
 }
@@ -395,7 +384,7 @@ static void application_metrics_by_the_table(void **state)
 	bool cut;
 
 	table(&t);
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, &t, NULL), 0);
 	boot(f, 7, &k_v1, HOUR0);
 	three_beats(f);
 	m = metric(f, "tx");
@@ -407,7 +396,7 @@ static void application_metrics_by_the_table(void **state)
 	assert_int_equal(m.max, 3710);
 	m = metric(f, "chunks"); /* a built-in: 1 chunk counted once, over 3 h */
 	assert_true(m.value > 0.33 && m.value < 0.34);
-	assert_int_equal(f->s->ops->metric_devices(f->s, "nothing", NULL, 100, got, &m, &cut), SRV_NONE);
+	assert_int_equal(f->t.s->ops->metric_devices(f->t.s, "nothing", NULL, 100, got, &m, &cut), SRV_NONE);
 }
 
 static void a_late_table_is_backfilled(void **state)
@@ -422,15 +411,15 @@ static void a_late_table_is_backfilled(void **state)
 	boot(f, 7, &k_v1, HOUR0);
 	three_beats(f); /* the ELF is not uploaded yet: built-ins counted, the rest waits */
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats WHERE state = 2"), 3);
-	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m, &cut), SRV_NONE);
+	assert_int_equal(f->t.s->ops->metric_devices(f->t.s, "tx", "1.4.2", 100, got, &m, &cut), SRV_NONE);
 	table(&t);
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
-	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->t.s->ops->metrics_backfill(f->t.s, 2, &done, &more), 0);
 	assert_int_equal(done, 2);
 	assert_true(more);
-	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
+	assert_int_equal(f->t.s->ops->metrics_backfill(f->t.s, 2, &done, &more), 0);
 	assert_int_equal(done, 1);
-	assert_int_equal(f->s->ops->metrics_backfill(f->s, 2, &done, &more), 0);
+	assert_int_equal(f->t.s->ops->metrics_backfill(f->t.s, 2, &done, &more), 0);
 	assert_int_equal(done, 0);
 	assert_false(more);
 	m = metric(f, "tx"); /* the same as if the table had come first */
@@ -448,7 +437,7 @@ static void too_few_values_leave_the_application_out(void **state)
 	struct metric m = {0};
 
 	table(&t);
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, &t, NULL), 0);
 	boot(f, 7, &k_v1, HOUR0);
 	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, short_values, 2, NULL), SRV_HB_COUNTED);
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 3700).seconds, 3600); /* its exposure counts */
@@ -456,7 +445,7 @@ static void too_few_values_leave_the_application_out(void **state)
 	bool cut;
 
 	/* no device's tx counted: the metric has no values yet */
-	assert_int_equal(f->s->ops->metric_devices(f->s, "tx", "1.4.2", 100, got, &m, &cut), SRV_NONE);
+	assert_int_equal(f->t.s->ops->metric_devices(f->t.s, "tx", "1.4.2", 100, got, &m, &cut), SRV_NONE);
 }
 
 static void a_glitched_uptime_counts_nothing(void **state)
@@ -473,8 +462,8 @@ static void a_glitched_uptime_counts_nothing(void **state)
 	assert_int_equal(beat(f, 7, 14400, HOUR0 + 14400, 5, NULL, 0, NULL), SRV_HB_COUNTED);
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 15000).seconds, 4 * 3600); /* the jump counted nothing */
 	assert_int_equal(sql(f, "SELECT value FROM meta WHERE key = 'health_uptime_jumps'"), 1);
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)"x", 1, HOUR0, &msg, &fresh), 0);
-	assert_int_equal(f->s->ops->crash_put(f->s, msg, f->dev, SRV_CRASH_COREDUMP, 7, 7, &k_v1, true, 14500,
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev, (const uint8_t *)"x", 1, HOUR0, &msg, &fresh), 0);
+	assert_int_equal(f->t.s->ops->crash_put(f->t.s, msg, f->dev, SRV_CRASH_COREDUMP, 7, 7, &k_v1, true, 14500,
 					      HOUR0 + 15000), 0);
 	assert_int_equal(sql(f, "SELECT at FROM crashes"), HOUR0 + 14500); /* the boot's anchor did not move */
 }
@@ -509,17 +498,17 @@ static void a_boot_id_that_comes_again_is_a_new_boot(void **state)
 	int64_t m1, m2;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)"a", 1, HOUR0, &m1, &fresh), 0);
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)"b", 1, HOUR0, &m2, &fresh), 0);
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 1, &k_v1, HOUR0, m1, NULL), 0);
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev, (const uint8_t *)"a", 1, HOUR0, &m1, &fresh), 0);
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev, (const uint8_t *)"b", 1, HOUR0, &m2, &fresh), 0);
+	assert_int_equal(f->t.s->ops->boot_put(f->t.s, f->dev, 1, &k_v1, HOUR0, m1, NULL), 0);
 	assert_int_equal(beat(f, 1, 3600, HOUR0 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
 	/* ten days later, a reflashed device counts its boots from 1 again, on 1.4.3 */
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 1, &k_v2, HOUR0 + 10 * 86400, m2, NULL), 0);
+	assert_int_equal(f->t.s->ops->boot_put(f->t.s, f->dev, 1, &k_v2, HOUR0 + 10 * 86400, m2, NULL), 0);
 	assert_int_equal(beat(f, 1, 3600, HOUR0 + 10 * 86400 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
 	assert_int_equal(version(f, "1.4.2", HOUR0 + 11 * 86400).seconds, 3600);
 	assert_int_equal(version(f, "1.4.3", HOUR0 + 11 * 86400).seconds, 3600);
 	/* the same reboot event again (processed twice) changes nothing */
-	assert_int_equal(f->s->ops->boot_put(f->s, f->dev, 1, &k_v2, HOUR0 + 10 * 86400, m2, NULL), 0);
+	assert_int_equal(f->t.s->ops->boot_put(f->t.s, f->dev, 1, &k_v2, HOUR0 + 10 * 86400, m2, NULL), 0);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM boots"), 2);
 }
 
@@ -530,7 +519,7 @@ static void values_that_do_not_read_break_the_chain_not_double(void **state)
 	const uint64_t v1[4] = {5, 3700, 3690, 3710}, v3[4] = {35, 3600, 3590, 3650}, bad[1] = {20};
 
 	table(&t);
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, &t, NULL), 0);
 	boot(f, 7, &k_v1, HOUR0);
 	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, v1, 4, NULL), SRV_HB_COUNTED);
 	assert_int_equal(beat(f, 7, 7200, HOUR0 + 7200, 1, bad, 1, NULL), SRV_HB_COUNTED);
@@ -551,12 +540,12 @@ static void a_late_heartbeat_during_backfill_adds_up(void **state)
 	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, v[0], 4, NULL), SRV_HB_COUNTED);
 	assert_int_equal(beat(f, 7, 10800, HOUR0 + 10800, 1, v[2], 4, NULL), SRV_HB_COUNTED);
 	table(&t);
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, &t, NULL), 0);
 	/* the 2 h heartbeat arrives late, after the table, before the backfill ran: it waits with its neighbours */
 	assert_int_equal(beat(f, 7, 7200, HOUR0 + 11000, 1, v[1], 4, NULL), SRV_HB_COUNTED);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats WHERE state = 2"), 3);
 	while (more)
-		assert_int_equal(f->s->ops->metrics_backfill(f->s, 100, &done, &more), 0);
+		assert_int_equal(f->t.s->ops->metrics_backfill(f->t.s, 100, &done, &more), 0);
 	assert_true(metric(f, "tx").value * 3 > 34.99 && metric(f, "tx").value * 3 < 35.01);
 }
 
@@ -565,7 +554,7 @@ static void an_elf_without_a_table_names_nothing(void **state)
 	struct fixture *f = *state;
 	const uint64_t v[2] = {1, 2};
 
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, NULL, "no .faultline.metrics"), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, NULL, "no .faultline.metrics"), 0);
 	boot(f, 7, &k_v1, HOUR0);
 	assert_int_equal(beat(f, 7, 3600, HOUR0 + 3600, 1, v, 2, NULL), SRV_HB_COUNTED);
 	assert_int_equal(sql(f, "SELECT state FROM heartbeats"), 2); /* unnamed, waiting for a table */
@@ -584,7 +573,7 @@ static void retention_deletes_quiet_boots_not_counts(void **state)
 	assert_int_equal(beat(f, 8, 3600, HOUR0 + 100 * 86400 + 3600, 1, NULL, 0, NULL), SRV_HB_COUNTED);
 	/* 90 days after boot 7's last heartbeat, and before boot 8's */
 	while (more)
-		assert_int_equal(f->s->ops->retention(f->s, HOUR0 + 91 * 86400, HOUR0 + 181 * 86400, 100, 1 << 20, &did,
+		assert_int_equal(f->t.s->ops->retention(f->t.s, HOUR0 + 91 * 86400, HOUR0 + 181 * 86400, 100, 1 << 20, &did,
 						      &more), 0);
 	assert_int_equal(did.heartbeats, 1);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM heartbeats"), 1);
@@ -600,14 +589,14 @@ static void fleet(struct fixture *f)
 	bool fresh;
 
 	table(&t);
-	assert_int_equal(f->s->ops->metric_table_put(f->s, k_v1.build_id, &t, NULL), 0);
+	assert_int_equal(f->t.s->ops->metric_table_put(f->t.s, k_v1.build_id, &t, NULL), 0);
 	for (int d = 0; d < 80; d++) {
 		const struct srv_identity *id = d < 40 ? &k_v1 : &k_v2;
 		char serial[16];
 		int64_t dev;
 
 		snprintf(serial, sizeof(serial), "dev-%03d", d);
-		assert_int_equal(f->s->ops->device(f->s, serial, HOUR0, true, &dev, NULL), 0);
+		assert_int_equal(f->t.s->ops->device(f->t.s, serial, HOUR0, true, &dev, NULL), 0);
 		f->dev = dev;
 		for (uint32_t day = 0; day < 7; day++) {
 			uint32_t boot_id = 10 + day;
@@ -621,9 +610,9 @@ static void fleet(struct fixture *f)
 			if (d >= 40) { /* the boot after this one says this one ended in a watchdog reset */
 				uint8_t bytes[8] = {(uint8_t)d, (uint8_t)day, 1};
 
-				assert_int_equal(f->s->ops->message_add(f->s, dev, bytes, sizeof(bytes), HOUR0, &msg, &fresh),
+				assert_int_equal(f->t.s->ops->message_add(f->t.s, dev, bytes, sizeof(bytes), HOUR0, &msg, &fresh),
 						 0);
-				assert_int_equal(f->s->ops->crash_put(f->s, msg, dev, SRV_CRASH_REBOOT, boot_id, boot_id + 1,
+				assert_int_equal(f->t.s->ops->crash_put(f->t.s, msg, dev, SRV_CRASH_REBOOT, boot_id, boot_id + 1,
 								      id, false, 0, HOUR0 + (day + 1) * 86400), 0);
 			}
 		}
@@ -649,7 +638,7 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	const json_t *a, *b, *r;
 
 	fleet(f);
-	j = srv_test_get(f->s, "versions?days=3650", 200);
+	j = srv_test_get(f->t.s, "versions?days=3650", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "versions")), 2);
 	a = by_name(json_object_get(j, "versions"), "1.4.2");
 	assert_true(json_is_array(json_object_get(a, "top_issues"))); /* (no coredump was analyzed here) */
@@ -668,13 +657,13 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	assert_int_equal(json_integer_value(json_object_get(b, "first_seen")), HOUR0 / 3600 * 3600);
 	json_decref(j);
 
-	j = srv_test_get(f->s, "compare?a=1.4.2&b=1.4.3&days=3650", 200);
+	j = srv_test_get(f->t.s, "compare?a=1.4.2&b=1.4.3&days=3650", 200);
 	r = json_array_get(json_object_get(j, "rates"), 0);
 	assert_string_equal(json_string_value(json_object_get(r, "rate")), "unexpected_reboots");
 	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "worse");
 	assert_true(json_real_value(json_object_get(json_object_get(j, "test"), "false_alarm")) == 0.01);
 	json_decref(j);
-	j = srv_test_get(f->s, "compare?a=1.4.3&b=1.4.2&days=3650", 200);
+	j = srv_test_get(f->t.s, "compare?a=1.4.3&b=1.4.2&days=3650", 200);
 	r = json_array_get(json_object_get(j, "rates"), 0);
 	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "better");
 	json_decref(j);
@@ -682,7 +671,7 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	/* the days (UTC): each boot runs 22:00 to 21:00 (HOUR0 is 22:00), so 7 boots cover 8 days, 40 devices each;
 	 * 1.4.3's 40 crash on every day but the first (each boot's crash is placed at the start of the boot after it,
 	 * 22:00 the next day) */
-	j = srv_test_get(f->s, "versions/1.4.2?days=3650", 200);
+	j = srv_test_get(f->t.s, "versions/1.4.2?days=3650", 200);
 	{
 		const json_t *days = json_object_get(json_object_get(j, "version"), "days"), *d;
 		size_t k;
@@ -695,7 +684,7 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 		}
 	}
 	json_decref(j);
-	j = srv_test_get(f->s, "versions/1.4.3?days=3650", 200);
+	j = srv_test_get(f->t.s, "versions/1.4.3?days=3650", 200);
 	{
 		const json_t *days = json_object_get(json_object_get(j, "version"), "days"), *d;
 		size_t k;
@@ -707,27 +696,27 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 		}
 	}
 	json_decref(j);
-	j = srv_test_get(f->s, "versions/1.4.3?days=3650&series=1", 200); /* the plots' part only */
+	j = srv_test_get(f->t.s, "versions/1.4.3?days=3650&series=1", 200); /* the plots' part only */
 	assert_int_equal(json_array_size(json_object_get(j, "days")), 8);
 	assert_true(json_array_size(json_object_get(j, "hours")) > 0);
 	assert_null(json_object_get(j, "version"));
 	json_decref(j);
-	j = srv_test_get(f->s, "versions?days=3650&issues=0", 200);
+	j = srv_test_get(f->t.s, "versions?days=3650&issues=0", 200);
 	assert_null(json_object_get(json_array_get(json_object_get(j, "versions"), 0), "top_issues"));
 	json_decref(j);
-	j = srv_test_get(f->s, "versions/1.4.2?days=3650&hw=evt2", 200);
+	j = srv_test_get(f->t.s, "versions/1.4.2?days=3650&hw=evt2", 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "version"), "devices")), 40);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "version"), "hw_version")), "evt2");
 	assert_true(json_array_size(json_object_get(json_object_get(j, "version"), "hours")) >= 7 * 23);
 	json_decref(j);
 
-	j = srv_test_get(f->s, "metrics?key=battery_mv", 200);
+	j = srv_test_get(f->t.s, "metrics?key=battery_mv", 200);
 	assert_string_equal(json_string_value(json_object_get(j, "kind")), "gauge");
 	assert_int_equal(json_array_size(json_object_get(j, "versions")), 1); /* 1.4.3 sends no values */
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "versions"), 0),
 							    "devices")), 40);
 	json_decref(j);
-	j = srv_test_get(f->s, "devices/dev-000/heartbeats", 200);
+	j = srv_test_get(f->t.s, "devices/dev-000/heartbeats", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "heartbeats")), 100);
 	r = json_array_get(json_object_get(j, "heartbeats"), 0);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "metrics"), "tx")), 69);
@@ -736,16 +725,16 @@ static void the_api_answers_what_the_buckets_hold(void **state)
 	json_decref(j);
 
 	/* and what is refused, with a word for it */
-	json_decref(srv_test_get(f->s, "versions?days=0", 400));
-	json_decref(srv_test_get(f->s, "versions?by=sw", 400));
-	json_decref(srv_test_get(f->s, "compare?a=1.4.2&b=1.4.2", 400));
-	json_decref(srv_test_get(f->s, "compare?a=1.4.2", 400));
-	json_decref(srv_test_get(f->s, "compare?a=1.4.2&b=9.9&days=3650", 404));
-	json_decref(srv_test_get(f->s, "versions/9.9", 404));
-	json_decref(srv_test_get(f->s, "metrics?key=nothing", 404));
-	json_decref(srv_test_get(f->s, "metrics", 400));
-	json_decref(srv_test_get(f->s, "devices/no-such/heartbeats", 404));
-	json_decref(srv_test_get(f->s, "devices/bad%20serial/heartbeats", 400));
+	json_decref(srv_test_get(f->t.s, "versions?days=0", 400));
+	json_decref(srv_test_get(f->t.s, "versions?by=sw", 400));
+	json_decref(srv_test_get(f->t.s, "compare?a=1.4.2&b=1.4.2", 400));
+	json_decref(srv_test_get(f->t.s, "compare?a=1.4.2", 400));
+	json_decref(srv_test_get(f->t.s, "compare?a=1.4.2&b=9.9&days=3650", 404));
+	json_decref(srv_test_get(f->t.s, "versions/9.9", 404));
+	json_decref(srv_test_get(f->t.s, "metrics?key=nothing", 404));
+	json_decref(srv_test_get(f->t.s, "metrics", 400));
+	json_decref(srv_test_get(f->t.s, "devices/no-such/heartbeats", 404));
+	json_decref(srv_test_get(f->t.s, "devices/bad%20serial/heartbeats", 400));
 }
 
 int main(void)
@@ -755,27 +744,27 @@ int main(void)
 		cmocka_unit_test(an_interval_spreads_over_its_hours),
 		cmocka_unit_test(a_step_from_the_boot_start),
 		cmocka_unit_test(the_blob_reads_back),
-		cmocka_unit_test_setup_teardown(heartbeats_add_their_hours, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_update_moves_the_device_to_its_new_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_heartbeat_waits_for_its_boot, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_full_heartbeat_brings_its_identity, setup, teardown),
-		cmocka_unit_test_setup_teardown(duplicates_count_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_late_heartbeat_adds_resolution_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_counter_that_goes_backwards_restarted, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_uptime_of_years_counts_30_days, setup, teardown),
-		cmocka_unit_test_setup_teardown(crashes_count_once_per_message_and_hour, setup, teardown),
-		cmocka_unit_test_setup_teardown(application_metrics_by_the_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_late_table_is_backfilled, setup, teardown),
-		cmocka_unit_test_setup_teardown(too_few_values_leave_the_application_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_glitched_uptime_counts_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(overlapping_boots_never_count_more_than_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_boot_is_never_cut_against_itself, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_boot_id_that_comes_again_is_a_new_boot, setup, teardown),
-		cmocka_unit_test_setup_teardown(values_that_do_not_read_break_the_chain_not_double, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_late_heartbeat_during_backfill_adds_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_elf_without_a_table_names_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(retention_deletes_quiet_boots_not_counts, setup, teardown),
-		cmocka_unit_test_setup_teardown(the_api_answers_what_the_buckets_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(heartbeats_add_their_hours, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(an_update_moves_the_device_to_its_new_version, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_heartbeat_waits_for_its_boot, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_full_heartbeat_brings_its_identity, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(duplicates_count_once, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_late_heartbeat_adds_resolution_only, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_counter_that_goes_backwards_restarted, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(an_uptime_of_years_counts_30_days, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(crashes_count_once_per_message_and_hour, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(application_metrics_by_the_table, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_late_table_is_backfilled, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(too_few_values_leave_the_application_out, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_glitched_uptime_counts_nothing, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(overlapping_boots_never_count_more_than_time, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_boot_is_never_cut_against_itself, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_boot_id_that_comes_again_is_a_new_boot, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(values_that_do_not_read_break_the_chain_not_double, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(a_late_heartbeat_during_backfill_adds_up, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(an_elf_without_a_table_names_nothing, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(retention_deletes_quiet_boots_not_counts, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(the_api_answers_what_the_buckets_hold, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

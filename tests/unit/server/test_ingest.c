@@ -22,8 +22,7 @@
 #include "testdata.h"
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	uint8_t *file, *msg; /* the FORMAT.md example: its chunk file and its message */
 	size_t file_len, msg_len;
 };
@@ -32,7 +31,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "ingest");
+	srv_test_dir(f->t.dir, sizeof(f->t.dir), "ingest");
 	f->file = fl_test_read("format-v1/chunks-mtu20.flc", &f->file_len);
 	f->msg = fl_test_read("format-v1/message.bin", &f->msg_len);
 	*state = f;
@@ -41,14 +40,14 @@ static int setup(void **state)
 
 static void open_store(struct fixture *f)
 {
-	srv_test_open(&f->s, f->dir);
+	srv_test_open(&f->t.s, f->t.dir);
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	srv_test_remove(f->s, f->dir);
+	srv_test_remove(f->t.s, f->t.dir);
 	free(f->file);
 	free(f->msg);
 	free(f);
@@ -58,7 +57,7 @@ static int teardown(void **state)
 /* One SQL number from the store's file (a second connection: what is committed). */
 static int64_t sql_number(struct fixture *f, const char *sql)
 {
-	return srv_test_sql(f->dir, sql, NULL, 0);
+	return srv_test_sql(f->t.dir, sql, NULL, 0);
 }
 
 /* A compact heartbeat of boot 300 (docs/FORMAT.md §8.4), uptime `uptime` seconds (its first built-in: any 32-bit
@@ -101,7 +100,7 @@ static int ingest_limited(struct fixture *f, struct srv_limits *l, const char *s
 
 	assert_int_equal(srv_ingest_prepare(out, serial, chunk, len, false, 1000, &srv_ingest_limits, &err), 0);
 	out->rate = l;
-	rc = srv_store_group_run(f->s, srv_ingest_apply, out);
+	rc = srv_store_group_run(f->t.s, srv_ingest_apply, out);
 	srv_ingest_settle(out, rc);
 	if (rc == 0)
 		srv_ingest_tally(out);
@@ -132,7 +131,7 @@ static void heartbeats_at_ingest(void **state)
 	assert_int_equal(in.queued, 0); /* nothing for the workers */
 	srv_ingest_free(&in);
 	/* boot 300's identity arrives (as its reboot event would give it): the heartbeat that waited is counted */
-	assert_int_equal(f->s->ops->boot_put(f->s, 1, 300, &(struct srv_identity){"00112233445566778899", "1.4.2", ""},
+	assert_int_equal(f->t.s->ops->boot_put(f->t.s, 1, 300, &(struct srv_identity){"00112233445566778899", "1.4.2", ""},
 					     1000, 0, NULL), 0);
 	assert_int_equal(sql_number(f, "SELECT state FROM heartbeats WHERE uptime = 3600"), 2); /* counted now */
 	n = heartbeat_chunk(chunk, 2, 7200);
@@ -186,7 +185,7 @@ static int64_t ingest_example(struct fixture *f, const char *serial, size_t firs
 	for (size_t i = 0; ff_batch_next(&rec, &len, f->file, f->file_len, &pos, NULL) == 1; i++)
 		if (i >= first && i < last)
 			n += ff_batch_put(batch + n, sizeof(batch) - n, rec, len);
-	assert_int_equal(srv_ingest_body(&in, f->s, serial, batch, n, true, 1000, &srv_ingest_limits, &err), 0);
+	assert_int_equal(srv_ingest_body(&in, f->t.s, serial, batch, n, true, 1000, &srv_ingest_limits, &err), 0);
 	assert_int_equal(in.n, last - first);
 	for (size_t i = 0; i < in.n; i++) {
 		if (in.chunks[i].res != want[i])
@@ -255,7 +254,7 @@ static enum ff_chunk_result one(struct fixture *f, const char *serial, uint16_t 
 	struct srv_ingest in;
 	enum ff_chunk_result res;
 
-	assert_int_equal(srv_ingest_body(&in, f->s, serial, chunk, first_chunk(chunk, seq, total), false, 1000, lim,
+	assert_int_equal(srv_ingest_body(&in, f->t.s, serial, chunk, first_chunk(chunk, seq, total), false, 1000, lim,
 					 NULL), 0);
 	res = in.chunks[0].res;
 	srv_ingest_free(&in);
@@ -293,13 +292,13 @@ static void refused_bodies_store_nothing(void **state)
 	static uint8_t big[FF_RECORD_MAX + 1];
 
 	open_store(f);
-	assert_int_equal(srv_ingest_body(&in, f->s, "dev-x", broken, 0, true, 1000, &srv_ingest_limits, &err), SRV_NONE);
+	assert_int_equal(srv_ingest_body(&in, f->t.s, "dev-x", broken, 0, true, 1000, &srv_ingest_limits, &err), SRV_NONE);
 	srv_ingest_free(&in);
-	assert_int_equal(srv_ingest_body(&in, f->s, "dev-x", broken, sizeof(broken), true, 1000, &srv_ingest_limits,
+	assert_int_equal(srv_ingest_body(&in, f->t.s, "dev-x", broken, sizeof(broken), true, 1000, &srv_ingest_limits,
 					 &err), SRV_NONE);
 	assert_non_null(strstr(err.msg, "record at byte 0 has length 5"));
 	srv_ingest_free(&in);
-	assert_int_equal(srv_ingest_body(&in, f->s, "dev-x", big, sizeof(big), false, 1000, &srv_ingest_limits, &err),
+	assert_int_equal(srv_ingest_body(&in, f->t.s, "dev-x", big, sizeof(big), false, 1000, &srv_ingest_limits, &err),
 			 SRV_NONE);
 	srv_ingest_free(&in);
 	assert_int_equal(sql_number(f, "SELECT COUNT(*) FROM devices"), 0);
@@ -318,7 +317,7 @@ static void schema_6_slots_complete(void **state)
 	memcpy(stream, f->file + 5 + 1 + 6, 14); /* chunk 1's data: stream bytes 0..13 */
 	held[0] = 0xff;
 	held[1] = 0x3f;
-	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
+	snprintf(path, sizeof(path), "%s/faultline.db", f->t.dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 		"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"

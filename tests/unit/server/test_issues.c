@@ -21,8 +21,7 @@
 #include "store.h"
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	int64_t dev;
 	int messages;
 };
@@ -31,19 +30,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "issues");
-	srv_test_open(&f->s, f->dir);
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &f->dev, NULL), 0);
+	srv_test_store_open(&f->t, "issues");
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-1", 100, true, &f->dev, NULL), 0);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
@@ -69,10 +58,10 @@ static int64_t crash_is(struct fixture *f, const struct crash *c, int64_t *out_i
 	t.message = c->again;
 	if (c->again == 0) {
 		snprintf(bytes, sizeof(bytes), "message %d", f->messages++);
-		assert_int_equal(f->s->ops->message_add(f->s, t.device, (const uint8_t *)bytes, strlen(bytes), 100,
+		assert_int_equal(f->t.s->ops->message_add(f->t.s, t.device, (const uint8_t *)bytes, strlen(bytes), 100,
 							&t.message, &fresh), 0);
 	}
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, out_issue), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, &trace, out_issue), 0);
 	return t.message;
 }
 
@@ -91,7 +80,7 @@ static json_t *post(struct fixture *f, int64_t id, const char *action, const cha
 	json_t *j;
 
 	snprintf(path, sizeof(path), "issues/%lld/%s", (long long)id, action);
-	assert_true(srv_api_post(&a, f->s, path, body, strlen(body)));
+	assert_true(srv_api_post(&a, f->t.s, path, body, strlen(body)));
 	if (a.status != want)
 		fail_msg("POST %s %s: %u %.*s", path, body, a.status, (int)a.len, a.body);
 	j = json_loadb(a.body, a.len, 0, NULL);
@@ -106,7 +95,7 @@ static json_t *get_issue(struct fixture *f, int64_t id)
 	char path[64];
 
 	snprintf(path, sizeof(path), "issues/%lld", (long long)id);
-	return srv_test_get(f->s, path, 200);
+	return srv_test_get(f->t.s, path, 200);
 }
 
 static const char *member(json_t *j, const char *name)
@@ -219,9 +208,9 @@ static void bad_requests_change_nothing(void **state)
 	json_decref(j);
 	expect_state(f, issue, "resolved", "1.0.0");
 	/* paths that are not an issue's action are not srv_api_post's */
-	assert_false(srv_api_post(&a, f->s, "issues/x/mute", "", 0));
-	assert_false(srv_api_post(&a, f->s, "issues/1", "", 0));
-	assert_false(srv_api_post(&a, f->s, "devices/1/mute", "", 0));
+	assert_false(srv_api_post(&a, f->t.s, "issues/x/mute", "", 0));
+	assert_false(srv_api_post(&a, f->t.s, "issues/1", "", 0));
+	assert_false(srv_api_post(&a, f->t.s, "devices/1/mute", "", 0));
 }
 
 /* The listing shows each issue's state and the version with its fix. */
@@ -233,7 +222,7 @@ static void listing_shows_states(void **state)
 
 	crash(f, "1.0.0", 0, &issue);
 	json_decref(post(f, issue, "resolve", "{\"in\": \"v1.0.1\"}", 200));
-	j = srv_test_get(f->s, "issues", 200);
+	j = srv_test_get(f->t.s, "issues", 200);
 	assert_string_equal(member(json_array_get(json_object_get(j, "issues"), 0), "state"), "resolved");
 	assert_string_equal(member(json_array_get(json_object_get(j, "issues"), 0), "resolved_in"), "v1.0.1");
 	json_decref(j);
@@ -242,7 +231,7 @@ static void listing_shows_states(void **state)
 /* GET path's answer's member name (an array) as "A,B,C" of each element's member `field` (numbers or strings). */
 static void listed(struct fixture *f, const char *path, const char *name, const char *field, const char *want)
 {
-	json_t *j = srv_test_get(f->s, path, 200), *e;
+	json_t *j = srv_test_get(f->t.s, path, 200), *e;
 	char got[512] = "";
 	size_t n, len = 0;
 
@@ -270,8 +259,8 @@ static void listing_filters_sorts_and_pages(void **state)
 	json_t *j;
 	char path[128];
 
-	assert_int_equal(f->s->ops->device(f->s, "dev-2", 100, true, &d2, NULL), 0);
-	assert_int_equal(f->s->ops->device(f->s, "dev-3", 100, true, &d3, NULL), 0);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-2", 100, true, &d2, NULL), 0);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-3", 100, true, &d3, NULL), 0);
 	/* a: 3 messages on 1 device (1.0, board-a); b: 2 on 2 devices (1.1, board-b), the newest; c: 1 (1.0, none) */
 	crash_is(f, &(struct crash){"fp-a", "1.0", "board-a", 0, day * 86400 + 10, 0}, &a);
 	crash_is(f, &(struct crash){"fp-a", "1.0", "board-a", 0, day * 86400 + 20, 0}, &a);
@@ -285,7 +274,7 @@ static void listing_filters_sorts_and_pages(void **state)
 	listed(f, "issues?sort=count", "issues", "count", "3,2,1");
 	listed(f, "issues?sort=devices", "issues", "devices", "2,1,1");
 	snprintf(path, sizeof(path), "issues?sort=devices");
-	j = srv_test_get(f->s, path, 200);
+	j = srv_test_get(f->t.s, path, 200);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "issues"), 1), "id")), c);
 	json_decref(j); /* a tie of devices: the newest issue first */
 	listed(f, "issues?sort=last_seen", "issues", "title", "HardFault in main,HardFault in main,HardFault in main");
@@ -298,11 +287,11 @@ static void listing_filters_sorts_and_pages(void **state)
 	listed(f, "issues?state=muted", "issues", "id", "2");
 	listed(f, "issues?state=resolved", "issues", "id", "");
 	listed(f, "issues?state=any&version=nope", "issues", "id", "");
-	j = srv_test_get(f->s, "issues?sort=count&limit=2", 200);
+	j = srv_test_get(f->t.s, "issues?sort=count&limit=2", 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 3);
 	assert_int_equal(json_integer_value(json_object_get(j, "next_offset")), 2);
 	json_decref(j);
-	j = srv_test_get(f->s, "issues?sort=count&limit=2&offset=2", 200);
+	j = srv_test_get(f->t.s, "issues?sort=count&limit=2&offset=2", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
 	assert_true(json_is_null(json_object_get(j, "next_offset")));
 	json_decref(j);
@@ -310,9 +299,9 @@ static void listing_filters_sorts_and_pages(void **state)
 							      "issues?sort=id&limit=0", "issues?days=91", "issues?days=0",
 							      "issues/1/traces?offset=x", NULL};
 	     *bad != NULL; bad++)
-		json_decref(srv_test_get(f->s, *bad, 400));
-	json_decref(srv_test_get(f->s, "issues/99/traces", 404));
-	json_decref(srv_test_get(f->s, "issues/1/things", 404));
+		json_decref(srv_test_get(f->t.s, *bad, 400));
+	json_decref(srv_test_get(f->t.s, "issues/99/traces", 404));
+	json_decref(srv_test_get(f->t.s, "issues/1/things", 404));
 
 	/* the traces and devices of an issue, paged */
 	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2", (long long)a);
@@ -321,22 +310,22 @@ static void listing_filters_sorts_and_pages(void **state)
 	listed(f, path, "traces", "hw_version", "board-a");
 	/* pages by the last id seen: the next page's before, null on the last page */
 	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2", (long long)a);
-	j = srv_test_get(f->s, path, 200);
+	j = srv_test_get(f->t.s, path, 200);
 	snprintf(path, sizeof(path), "issues/%lld/traces?limit=2&before=%lld", (long long)a,
 		 (long long)json_integer_value(json_object_get(j, "next_before")));
 	assert_int_equal(json_integer_value(json_object_get(j, "next_before")),
 			 json_integer_value(json_object_get(json_array_get(json_object_get(j, "traces"), 1), "id")));
 	json_decref(j);
 	listed(f, path, "traces", "received", "1728000010");
-	j = srv_test_get(f->s, path, 200);
+	j = srv_test_get(f->t.s, path, 200);
 	assert_true(json_is_null(json_object_get(j, "next_before")));
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 3);
 	json_decref(j);
 	snprintf(path, sizeof(path), "issues/%lld/traces?before=x", (long long)a);
-	json_decref(srv_test_get(f->s, path, 400));
+	json_decref(srv_test_get(f->t.s, path, 400));
 	snprintf(path, sizeof(path), "issues/%lld/devices", (long long)b);
 	listed(f, path, "devices", "serial", "dev-2,dev-3");
-	j = srv_test_get(f->s, path, 200);
+	j = srv_test_get(f->t.s, path, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
 	json_decref(j);
 }
@@ -353,7 +342,7 @@ static void daily_counts_follow_the_traces(void **state)
 	crash_is(f, &(struct crash){"fp-a", "1.0", "hw-x", 0, today * 86400 + 2, 0}, &a);
 	m = crash_is(f, &(struct crash){"fp-a", "1.0", "hw-y", 0, (today - 2) * 86400, 0}, &a);
 	crash_is(f, &(struct crash){"fp-a", "1.0", "hw-x", 0, (today - 40) * 86400, 0}, &a);
-	j = srv_test_get(f->s, "issues?days=3", 200);
+	j = srv_test_get(f->t.s, "issues?days=3", 200);
 	daily = json_object_get(json_array_get(json_object_get(j, "issues"), 0), "daily");
 	assert_int_equal(json_array_size(daily), 3);
 	assert_int_equal(json_integer_value(json_array_get(daily, 0)), 1);
@@ -366,25 +355,25 @@ static void daily_counts_follow_the_traces(void **state)
 	assert_int_not_equal(a, b);
 	listed(f, "issues?hw=hw-y", "issues", "id", "2");
 	listed(f, "issues?hw=hw-x", "issues", "id", "1");
-	j = srv_test_get(f->s, "issues?days=3&sort=id", 200);
+	j = srv_test_get(f->t.s, "issues?days=3&sort=id", 200);
 	daily = json_object_get(json_array_get(json_object_get(j, "issues"), 0), "daily");
 	assert_int_equal(json_integer_value(json_array_get(daily, 0)), 0);
 	daily = json_object_get(json_array_get(json_object_get(j, "issues"), 1), "daily");
 	assert_int_equal(json_integer_value(json_array_get(daily, 0)), 1);
 	json_decref(j);
-	assert_int_equal(srv_test_sql(f->dir, "SELECT COUNT(*) FROM issue_days WHERE messages <= 0", NULL, 0), 0);
-	assert_int_equal(srv_test_sql(f->dir, "SELECT SUM(messages) FROM issue_hardware", NULL, 0), 4);
+	assert_int_equal(srv_test_sql(f->t.dir, "SELECT COUNT(*) FROM issue_days WHERE messages <= 0", NULL, 0), 0);
+	assert_int_equal(srv_test_sql(f->t.dir, "SELECT SUM(messages) FROM issue_hardware", NULL, 0), 4);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(resolved_reopens_on_a_later_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(muted_never_reopens, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_requests_change_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(listing_shows_states, setup, teardown),
-		cmocka_unit_test_setup_teardown(listing_filters_sorts_and_pages, setup, teardown),
-		cmocka_unit_test_setup_teardown(daily_counts_follow_the_traces, setup, teardown),
+		cmocka_unit_test_setup_teardown(resolved_reopens_on_a_later_version, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(muted_never_reopens, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(bad_requests_change_nothing, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(listing_shows_states, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(listing_filters_sorts_and_pages, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(daily_counts_follow_the_traces, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,7 @@
 #include "server_fixture.h"
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	char project[128], admin[128]; /* as printed */
 };
 
@@ -27,7 +26,7 @@ static int shown(struct fixture *f, int (*make)(struct srv_store *, FILE *))
 	char *text = NULL, *p;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
-	int rc = make(f->s, out);
+	int rc = make(f->t.s, out);
 
 	fclose(out);
 	if ((p = strstr(text, "X-Faultline-Key): ")) != NULL)
@@ -42,18 +41,8 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "keys");
-	srv_test_open(&f->s, f->dir);
+	srv_test_store_open(&f->t, "keys");
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
@@ -64,13 +53,13 @@ static void made_once_and_each_role_its_own(void **state)
 	assert_int_equal(shown(f, srv_keys_ensure), 1);
 	assert_int_equal(strncmp(f->project, "flp_", 4), 0);
 	assert_int_equal(strncmp(f->admin, "fla_", 4), 0);
-	assert_true(srv_keys_check(f->s, SRV_ROLE_DEVICE, f->project));
-	assert_true(srv_keys_check(f->s, SRV_ROLE_ADMIN, f->admin));
-	assert_false(srv_keys_check(f->s, SRV_ROLE_ADMIN, f->project));
-	assert_false(srv_keys_check(f->s, SRV_ROLE_DEVICE, f->admin));
-	assert_false(srv_keys_check(f->s, SRV_ROLE_ADMIN, "fla_wrong"));
-	assert_false(srv_keys_check(f->s, SRV_ROLE_ADMIN, ""));
-	assert_false(srv_keys_check(f->s, SRV_ROLE_ADMIN, NULL));
+	assert_true(srv_keys_check(f->t.s, SRV_ROLE_DEVICE, f->project));
+	assert_true(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, f->admin));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, f->project));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_DEVICE, f->admin));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, "fla_wrong"));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, ""));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, NULL));
 	assert_int_equal(shown(f, srv_keys_ensure), 0); /* they exist: nothing new is made or shown */
 }
 
@@ -84,10 +73,10 @@ static void rotation_ends_the_old_ones(void **state)
 	memcpy(old_admin, f->admin, sizeof(old_admin));
 	assert_int_equal(shown(f, srv_keys_rotate), 0);
 	assert_string_not_equal(f->project, old_project);
-	assert_false(srv_keys_check(f->s, SRV_ROLE_DEVICE, old_project));
-	assert_false(srv_keys_check(f->s, SRV_ROLE_ADMIN, old_admin));
-	assert_true(srv_keys_check(f->s, SRV_ROLE_DEVICE, f->project));
-	assert_true(srv_keys_check(f->s, SRV_ROLE_ADMIN, f->admin));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_DEVICE, old_project));
+	assert_false(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, old_admin));
+	assert_true(srv_keys_check(f->t.s, SRV_ROLE_DEVICE, f->project));
+	assert_true(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, f->admin));
 }
 
 /* The store's meta_set, failing for the admin token's key: a rotation that dies between its two writes. */
@@ -103,32 +92,32 @@ static int meta_set_failing_admin(struct srv_store *s, const char *key, const ch
 static void failed_rotation_keeps_both(void **state)
 {
 	struct fixture *f = *state;
-	const struct srv_store_ops *real = f->s->ops;
+	const struct srv_store_ops *real = f->t.s->ops;
 	struct srv_store_ops failing = *real;
 	char project[128], admin[128], hash[128], hash_after[128];
 
 	assert_int_equal(shown(f, srv_keys_ensure), 1);
 	memcpy(project, f->project, sizeof(project));
 	memcpy(admin, f->admin, sizeof(admin));
-	assert_int_equal(real->meta_get(f->s, "project_key_sha256", hash, sizeof(hash)), 0);
+	assert_int_equal(real->meta_get(f->t.s, "project_key_sha256", hash, sizeof(hash)), 0);
 	s_real_meta_set = real->meta_set;
 	failing.meta_set = meta_set_failing_admin;
-	f->s->ops = &failing;
+	f->t.s->ops = &failing;
 	assert_int_equal(shown(f, srv_keys_rotate), -1);
-	f->s->ops = real;
+	f->t.s->ops = real;
 	/* the project key was not changed alone: in the database (read directly, not through the keys' cache) */
-	assert_int_equal(real->meta_get(f->s, "project_key_sha256", hash_after, sizeof(hash_after)), 0);
+	assert_int_equal(real->meta_get(f->t.s, "project_key_sha256", hash_after, sizeof(hash_after)), 0);
 	assert_string_equal(hash_after, hash);
-	assert_true(srv_keys_check(f->s, SRV_ROLE_DEVICE, project));
-	assert_true(srv_keys_check(f->s, SRV_ROLE_ADMIN, admin));
+	assert_true(srv_keys_check(f->t.s, SRV_ROLE_DEVICE, project));
+	assert_true(srv_keys_check(f->t.s, SRV_ROLE_ADMIN, admin));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(made_once_and_each_role_its_own, setup, teardown),
-		cmocka_unit_test_setup_teardown(rotation_ends_the_old_ones, setup, teardown),
-		cmocka_unit_test_setup_teardown(failed_rotation_keeps_both, setup, teardown),
+		cmocka_unit_test_setup_teardown(made_once_and_each_role_its_own, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(rotation_ends_the_old_ones, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(failed_rotation_keeps_both, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,8 +26,7 @@
 #define MESSAGES 16
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	int64_t dev[DEVICES];
 	const char *next[MESSAGES]; /* what the new analysis makes of message i: its fingerprint; NULL: no symbols */
 };
@@ -36,37 +35,27 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "reprocess");
-	srv_test_open(&f->s, f->dir);
+	srv_test_store_open(&f->t, "reprocess");
 	for (int i = 0; i < DEVICES; i++) {
 		char serial[16];
 
 		snprintf(serial, sizeof(serial), "dev-%d", i);
-		assert_int_equal(f->s->ops->device(f->s, serial, 100, true, &f->dev[i], NULL), 0);
+		assert_int_equal(f->t.s->ops->device(f->t.s, serial, 100, true, &f->dev[i], NULL), 0);
 	}
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
 /* A server stopped and started again (kill -9 alike: nothing of it is told). */
 static void restart(struct fixture *f)
 {
-	f->s->ops->close(f->s);
-	srv_test_open(&f->s, f->dir);
+	f->t.s->ops->close(f->t.s);
+	srv_test_open(&f->t.s, f->t.dir);
 }
 
 static int64_t sql(struct fixture *f, const char *query)
 {
-	return srv_test_sql(f->dir, query, NULL, 0);
+	return srv_test_sql(f->t.dir, query, NULL, 0);
 }
 
 /* Message msg (of device dev) processed by analysis into fingerprint fp: its trace kept, the message done, as the
@@ -81,8 +70,8 @@ static int64_t put(struct fixture *f, int64_t msg, int dev, int64_t received, co
 	int64_t trace, issue;
 
 	snprintf(report, sizeof(report), "{\"fingerprint\":{\"id\":\"%s\"}}", fp);
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
-	assert_int_equal(f->s->ops->job_finish(f->s, msg, SRV_MSG_DONE, NULL), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, &trace, &issue), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, msg, SRV_MSG_DONE, NULL), 0);
 	return issue;
 }
 
@@ -92,7 +81,7 @@ static int64_t arrive(struct fixture *f, int dev, const char *bytes, int64_t rec
 	int64_t id;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev[dev], (const uint8_t *)bytes, strlen(bytes), received, &id,
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev[dev], (const uint8_t *)bytes, strlen(bytes), received, &id,
 						&fresh), 0);
 	assert_true(fresh);
 	assert_true(id < MESSAGES);
@@ -116,7 +105,7 @@ static struct srv_reprocessing steps(struct fixture *f, int limit)
 	bool more = true;
 
 	while (more)
-		assert_int_equal(f->s->ops->reprocess_step(f->s, limit, &r, &more), 0);
+		assert_int_equal(f->t.s->ops->reprocess_step(f->t.s, limit, &r, &more), 0);
 	return r;
 }
 
@@ -127,11 +116,11 @@ static void analyse(struct fixture *f, const struct srv_job *job)
 	int dev = 0;
 
 	snprintf(q, sizeof(q), "SELECT sw_version FROM traces WHERE message_id = %lld", (long long)job->id);
-	srv_test_sql(f->dir, q, version, sizeof(version));
+	srv_test_sql(f->t.dir, q, version, sizeof(version));
 	while (f->dev[dev] != job->device)
 		dev++;
 	if (f->next[job->id] == NULL)
-		assert_int_equal(f->s->ops->job_finish(f->s, job->id, SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
+		assert_int_equal(f->t.s->ops->job_finish(f->t.s, job->id, SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
 	else
 		put(f, job->id, dev, job->received, f->next[job->id], version, 2);
 }
@@ -142,7 +131,7 @@ static int analyse_all(struct fixture *f)
 	struct srv_job job;
 	int n = 0;
 
-	while (f->s->ops->job_claim(f->s, true, &job) == 0) {
+	while (f->t.s->ops->job_claim(f->t.s, true, &job) == 0) {
 		analyse(f, &job);
 		free(job.bytes);
 		n++;
@@ -153,7 +142,7 @@ static int analyse_all(struct fixture *f)
 /* GET issues as "id:fingerprint:count:devices:first:last:versions" joined by ';' (into out, 1024 bytes). */
 static void listing(struct fixture *f, char *out)
 {
-	json_t *j = srv_test_get(f->s, "issues?limit=500", 200), *i;
+	json_t *j = srv_test_get(f->t.s, "issues?limit=500", 200), *i;
 	size_t n, used = 0;
 
 	out[0] = '\0';
@@ -181,7 +170,7 @@ static json_t *issue_is(struct fixture *f, int64_t id, int64_t want_id)
 	json_t *j;
 
 	snprintf(path, sizeof(path), "issues/%lld", (long long)id);
-	j = srv_test_get(f->s, path, 200);
+	j = srv_test_get(f->t.s, path, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "id")), want_id);
 	if (id != want_id)
 		assert_int_equal(json_integer_value(json_object_get(j, "redirected_from")), id);
@@ -244,8 +233,8 @@ static void check_new_data_then_late(struct fixture *f, const struct srv_reproce
 	assert_int_equal(sql(f, "SELECT state FROM messages WHERE id = 7"), SRV_MSG_SYMBOLS_MISSING);
 
 	f->next[7] = "fl2:p";
-	assert_int_equal(f->s->ops->symbols_add(f->s, "aabb", 1, 3000), 0);
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, "aabb", &requeued), 0);
+	assert_int_equal(f->t.s->ops->symbols_add(f->t.s, "aabb", 1, 3000), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, "aabb", &requeued), 0);
 	assert_int_equal(requeued, 1);
 	assert_int_equal(analyse_all(f), 1);
 	listing(f, text);
@@ -267,7 +256,7 @@ static void split_merge_and_a_trace_left_behind(void **state)
 	old_data(f);
 	listing(f, text);
 	assert_string_equal(text, OLD_LISTING);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	assert_int_equal(r.phase, SRV_REPROCESS_ANALYSING);
 	assert_int_equal(r.from, 1);
 	assert_int_equal(r.to, 2);
@@ -275,7 +264,7 @@ static void split_merge_and_a_trace_left_behind(void **state)
 	r = steps(f, 500);
 	assert_int_equal(r.phase, SRV_REPROCESS_ANALYSING); /* waiting for the analyses */
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM messages WHERE state = 7"), 6);
-	j = srv_test_get(f->s, "issues", 200);
+	j = srv_test_get(f->t.s, "issues", 200);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "reprocessing"), "phase")), "analysing");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "reprocessing"), "total")), 6);
 	json_decref(j);
@@ -283,7 +272,7 @@ static void split_merge_and_a_trace_left_behind(void **state)
 	listing(f, text);
 	assert_string_equal(text, OLD_LISTING); /* analysed, not regrouped yet: each trace where it was */
 	r = steps(f, 500);
-	j = srv_test_get(f->s, "issues", 200);
+	j = srv_test_get(f->t.s, "issues", 200);
 	assert_true(json_is_null(json_object_get(j, "reprocessing")));
 	json_decref(j);
 	check_new_data_then_late(f, &r);
@@ -299,27 +288,27 @@ static void restarts_anywhere_change_nothing(void **state)
 	bool more;
 
 	old_data(f);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE); /* nothing queued until a step */
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), SRV_NONE); /* nothing queued until a step */
 	for (int n = 0;; n++) {
 		assert_true(n < 100);
-		assert_int_equal(f->s->ops->reprocess_step(f->s, 1, &r, &more), 0);
+		assert_int_equal(f->t.s->ops->reprocess_step(f->t.s, 1, &r, &more), 0);
 		restart(f);
-		assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 9999, &r), 0); /* goes on, not again */
+		assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 9999, &r), 0); /* goes on, not again */
 		assert_int_equal(r.total, 6);
 		assert_int_equal(r.started, 5000);
-		assert_int_equal(f->s->ops->jobs_recover(f->s), 0);
+		assert_int_equal(f->t.s->ops->jobs_recover(f->t.s), 0);
 		if (r.phase == SRV_REPROCESS_NONE)
 			break;
-		if (f->s->ops->job_claim(f->s, true, &job) != 0)
+		if (f->t.s->ops->job_claim(f->t.s, true, &job) != 0)
 			continue;
 		if (n % 3 == 0) { /* claimed, then the server stopped: queued for reprocessing again, not as fresh */
 			free(job.bytes);
 			restart(f);
-			assert_int_equal(f->s->ops->jobs_recover(f->s), 0);
+			assert_int_equal(f->t.s->ops->jobs_recover(f->t.s), 0);
 			assert_int_equal(sql(f, "SELECT COUNT(*) FROM messages WHERE state = 1"), 0);
-			assert_int_equal(f->s->ops->job_claim(f->s, false, &job), SRV_NONE);
-			assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+			assert_int_equal(f->t.s->ops->job_claim(f->t.s, false, &job), SRV_NONE);
+			assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 			assert_true(job.reprocess);
 		}
 		analyse(f, &job);
@@ -342,16 +331,16 @@ static void fresh_crashes_meanwhile(void **state)
 
 	assert_int_equal(old(f, 0, "m1", 1000, "fl1:a", "1.0", "fl2:p"), 1);
 	assert_int_equal(old(f, 1, "m2", 1100, "fl1:d", "1.0", "fl2:r"), 2);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	r = steps(f, 500);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, 1);
 	analyse(f, &job);
 	free(job.bytes);
 	assert_int_equal(put(f, arrive(f, 2, "m3", 2000), 2, 2000, "fl2:p", "1.1", 2), 1);
 	assert_int_equal(put(f, arrive(f, 3, "m4", 2100), 3, 2100, "fl2:r", "1.1", 2), 3);
 	assert_int_equal(put(f, arrive(f, 4, "m5", 2200), 4, 2200, "fl2:z", "1.1", 2), 4);
-	j = srv_test_get(f->s, "issues", 200);
+	j = srv_test_get(f->t.s, "issues", 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "reprocessing"), "done")), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "reprocessing"), "total")), 2);
 	json_decref(j);
@@ -380,7 +369,7 @@ static void splits_make_issues(void **state)
 	assert_int_equal(old(f, 2, "m3", 1200, "fl1:a", "1.0", "fl2:x"), 1);
 	assert_int_equal(old(f, 3, "m4", 1300, "fl1:b", "1.0", "fl2:u"), 2);
 	assert_int_equal(old(f, 4, "m5", 1400, "fl1:b", "1.0", "fl2:v"), 2);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	steps(f, 500);
 	assert_int_equal(analyse_all(f), 5);
 	r = steps(f, 500);
@@ -416,19 +405,19 @@ static void fresh_first_and_retention(void **state)
 	old(f, 0, "m1", 1000, "fl1:a", "1.0", "fl2:p");
 	old(f, 0, "m2", 1100, "fl1:a", "1.0", "fl2:p");
 	old(f, 0, "m3", 1200, "fl1:a", "1.0", "fl2:p");
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	steps(f, 500);
 	fresh = arrive(f, 1, "new", 4000);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, fresh);
 	assert_false(job.reprocess);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, false, &job), SRV_NONE);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, false, &job), SRV_NONE);
 	/* the issue keeps its first (m1) and latest (m3) traces: m2's goes, and it is no longer to be reprocessed */
-	assert_int_equal(f->s->ops->retention(f->s, 3000, 5000, 100, 1 << 20, &did, &more), 0);
+	assert_int_equal(f->t.s->ops->retention(f->t.s, 3000, 5000, 100, 1 << 20, &did, &more), 0);
 	assert_int_equal(did.traces, 1);
 	assert_int_equal(sql(f, "SELECT state FROM messages WHERE id = 2"), SRV_MSG_DONE);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, 1);
 	assert_true(job.reprocess);
 	free(job.bytes);
@@ -442,12 +431,12 @@ static void older_analysis_refused(void **state)
 	struct srv_reprocessing r;
 	char text[1024];
 
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	assert_int_equal(r.phase, SRV_REPROCESS_NONE); /* no traces: nothing to do */
 	assert_int_equal(r.from, 2);
 	put(f, arrive(f, 0, "m1", 1000), 0, 1000, "fl2:p", "1.0", 2);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 1, 6000, &r), -1);
-	assert_non_null(strstr(srv_store_error(f->s), "processed by analysis version 2; this server's analysis is "
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 1, 6000, &r), -1);
+	assert_non_null(strstr(srv_store_error(f->t.s), "processed by analysis version 2; this server's analysis is "
 					      "version 1"));
 	listing(f, text);
 	assert_string_equal(text, "1:fl2:p:1:1:1000:1000:1.0");
@@ -464,8 +453,8 @@ static void schema_12_migrated(void **state)
 	struct srv_reprocessing r;
 	sqlite3 *db;
 
-	f->s->ops->close(f->s);
-	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
+	f->t.s->ops->close(f->t.s);
+	snprintf(path, sizeof(path), "%s/faultline.db", f->t.dir);
 	remove(path);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	if (sqlite3_exec(db,
@@ -508,7 +497,7 @@ static void schema_12_migrated(void **state)
 		"PRAGMA user_version = 12;", NULL, NULL, &sqlerr) != SQLITE_OK)
 		fail_msg("%s", sqlerr);
 	sqlite3_close(db);
-	srv_test_open(&f->s, f->dir);
+	srv_test_open(&f->t.s, f->t.dir);
 	f->dev[0] = 1;
 	f->dev[1] = 2;
 	assert_int_equal(sql(f, "PRAGMA user_version"), SRV_SQLITE_SCHEMA);
@@ -521,7 +510,7 @@ static void schema_12_migrated(void **state)
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
 	/* a trace of the old analysis processed again by it joins the issue it is found by, as before */
 	assert_int_equal(put(f, 2, 1, 950, "fl1:a", "1.1", 1), 1);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, 2, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	assert_int_equal(r.total, 2);
 	f->next[1] = f->next[2] = "fl2:p";
 	steps(f, 500);
@@ -535,13 +524,13 @@ static void schema_12_migrated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(split_merge_and_a_trace_left_behind, setup, teardown),
-		cmocka_unit_test_setup_teardown(restarts_anywhere_change_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(fresh_crashes_meanwhile, setup, teardown),
-		cmocka_unit_test_setup_teardown(splits_make_issues, setup, teardown),
-		cmocka_unit_test_setup_teardown(fresh_first_and_retention, setup, teardown),
-		cmocka_unit_test_setup_teardown(older_analysis_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(schema_12_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(split_merge_and_a_trace_left_behind, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(restarts_anywhere_change_nothing, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(fresh_crashes_meanwhile, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(splits_make_issues, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(fresh_first_and_retention, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(older_analysis_refused, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(schema_12_migrated, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,8 +21,7 @@
 #define DAY 86400
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	int64_t dev[3];
 };
 
@@ -30,7 +29,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "retention");
+	srv_test_dir(f->t.dir, sizeof(f->t.dir), "retention");
 	*state = f;
 	return 0;
 }
@@ -38,12 +37,12 @@ static int setup(void **state)
 /* The store opened in the fixture's folder, with devices dev-0..dev-2. */
 static void open_store(struct fixture *f)
 {
-	srv_test_open(&f->s, f->dir);
+	srv_test_open(&f->t.s, f->t.dir);
 	for (int i = 0; i < 3; i++) {
 		char serial[16];
 
 		snprintf(serial, sizeof(serial), "dev-%d", i);
-		assert_int_equal(f->s->ops->device(f->s, serial, 100, true, &f->dev[i], NULL), 0);
+		assert_int_equal(f->t.s->ops->device(f->t.s, serial, 100, true, &f->dev[i], NULL), 0);
 	}
 }
 
@@ -54,22 +53,13 @@ static int setup_open(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
-	return 0;
-}
-
 /* A new message of device dev (an index into f->dev), received at `received`. */
 static int64_t message(struct fixture *f, int dev, const char *bytes, int64_t received)
 {
 	int64_t id;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev[dev], (const uint8_t *)bytes, strlen(bytes), received,
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev[dev], (const uint8_t *)bytes, strlen(bytes), received,
 						&id, &fresh), 0);
 	assert_true(fresh);
 	return id;
@@ -83,8 +73,8 @@ static int64_t process(struct fixture *f, int64_t msg, int dev, int64_t received
 			      .kind = "bus_fault", .title = fp, .sw_version = version, .report = "{\"frames\":[]}"};
 	int64_t trace, issue;
 
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
-	assert_int_equal(f->s->ops->job_finish(f->s, msg, SRV_MSG_DONE, NULL), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, &trace, &issue), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, msg, SRV_MSG_DONE, NULL), 0);
 	return trace;
 }
 
@@ -128,7 +118,7 @@ static void issues_now(struct fixture *f, struct listing *out)
 
 	out->n = 0;
 	out->text[0] = '\0';
-	assert_int_equal(f->s->ops->issues(f->s, 0, 500, list_issue, out, &more), 0);
+	assert_int_equal(f->t.s->ops->issues(f->t.s, 0, 500, list_issue, out, &more), 0);
 	assert_false(more);
 }
 
@@ -141,7 +131,7 @@ static void issues_now(struct fixture *f, struct listing *out)
 
 static void issues_old_query(struct fixture *f, struct listing *out)
 {
-	srv_test_sql(f->dir, OLD_QUERY, out->text, sizeof(out->text));
+	srv_test_sql(f->t.dir, OLD_QUERY, out->text, sizeof(out->text));
 	out->n = strlen(out->text);
 }
 
@@ -156,7 +146,7 @@ static void assert_aggregates_as_computed(struct fixture *f)
 
 static int64_t sql(struct fixture *f, const char *query, char *out, size_t cap)
 {
-	return srv_test_sql(f->dir, query, out, cap);
+	return srv_test_sql(f->t.dir, query, out, cap);
 }
 
 /* sql() of a query formatted printf-style. */
@@ -217,7 +207,7 @@ static void aggregates_match_the_old_query(void **state)
 	assert_int_equal(process(f, solo, 0, 2000, "fp-a", "9.9"), trace); /* its trace moves, the same row */
 	assert_aggregates_as_computed(f);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issues WHERE count > 0", NULL, 0), shown);
-	assert_int_equal(f->s->ops->issue(f->s, sql(f, "SELECT id FROM issues WHERE fingerprint = 'fp-solo'", NULL, 0),
+	assert_int_equal(f->t.s->ops->issue(f->t.s, sql(f, "SELECT id FROM issues WHERE fingerprint = 'fp-solo'", NULL, 0),
 					  list_issue, &now), SRV_NONE);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issue_devices d JOIN issues i ON i.id = d.issue_id "
 			     "WHERE i.fingerprint = 'fp-solo'", NULL, 0), 0);
@@ -255,22 +245,22 @@ static void scene(struct fixture *f, struct scene *sc)
 				   k_traces[i].version);
 	}
 	sc->m[10] = message(f, 1, "old reboot", 1050);
-	assert_int_equal(f->s->ops->reboot_put(f->s, sc->m[10], f->dev[1], 4, 3, 1050), 0);
-	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[10], SRV_MSG_DONE, NULL), 0);
+	assert_int_equal(f->t.s->ops->reboot_put(f->t.s, sc->m[10], f->dev[1], 4, 3, 1050), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc->m[10], SRV_MSG_DONE, NULL), 0);
 	sc->m[11] = message(f, 1, "young reboot", 4000);
-	assert_int_equal(f->s->ops->reboot_put(f->s, sc->m[11], f->dev[1], 5, 3, 4000), 0);
-	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[11], SRV_MSG_DONE, NULL), 0);
+	assert_int_equal(f->t.s->ops->reboot_put(f->t.s, sc->m[11], f->dev[1], 5, 3, 4000), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc->m[11], SRV_MSG_DONE, NULL), 0);
 	sc->m[12] = message(f, 1, "undecodable", 1000);
-	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[12], SRV_MSG_FAILED, "not CBOR"), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc->m[12], SRV_MSG_FAILED, "not CBOR"), 0);
 	sc->m[13] = message(f, 2, "waits", 1000);
-	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[13], SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc->m[13], SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
 	sc->m[14] = message(f, 2, "kills its analysis", 1000);
-	assert_int_equal(f->s->ops->job_failed(f->s, sc->m[14], SRV_MSG_QUARANTINED, "ccdd", "quarantined: ..."), 0);
+	assert_int_equal(f->t.s->ops->job_failed(f->t.s, sc->m[14], SRV_MSG_QUARANTINED, "ccdd", "quarantined: ..."), 0);
 	sc->m[15] = message(f, 2, "waits, young", 4500);
-	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[15], SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc->m[15], SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
 	sc->m[16] = message(f, 2, "queued", 1000);
 	sc->m[17] = message(f, 2, "processing", 1000);
-	assert_int_equal(f->s->ops->job_finish(f->s, sc->m[17], SRV_MSG_PROCESSING, NULL), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc->m[17], SRV_MSG_PROCESSING, NULL), 0);
 }
 
 /* A run at the cutoff, from io's cursor to the end, in steps of limit messages (no limit on bytes); returns how many
@@ -281,7 +271,7 @@ static int retention_from(struct fixture *f, int limit, struct srv_retention *io
 	int steps = 0;
 
 	while (more) {
-		assert_int_equal(f->s->ops->retention(f->s, CUTOFF, NOW, limit, INT64_MAX, io, &more), 0);
+		assert_int_equal(f->t.s->ops->retention(f->t.s, CUTOFF, NOW, limit, INT64_MAX, io, &more), 0);
 		steps++;
 		assert_true(steps < 1000);
 	}
@@ -299,7 +289,7 @@ static void assert_meta(struct fixture *f, const char *key, const char *want)
 {
 	char value[32];
 
-	assert_int_equal(f->s->ops->meta_get(f->s, key, value, sizeof(value)), 0);
+	assert_int_equal(f->t.s->ops->meta_get(f->t.s, key, value, sizeof(value)), 0);
 	assert_string_equal(value, want);
 }
 
@@ -327,7 +317,7 @@ static unsigned core_status(struct fixture *f, int64_t trace)
 	char path[64];
 
 	snprintf(path, sizeof(path), "traces/%lld/core", (long long)trace);
-	srv_api_get(&a, f->s, path, arg_none, NULL);
+	srv_api_get(&a, f->t.s, path, arg_none, NULL);
 	free(a.body);
 	return a.status;
 }
@@ -363,17 +353,17 @@ static void retention_keeps_what_issues_need(void **state)
 		assert_int_equal(held(f, sc.m[i]) > 0, kept);
 		assert_int_equal(core_status(f, sc.t[i]) == 404, !kept); /* kept: not 404 (these bytes are no dump) */
 		if (kept) {
-			assert_int_equal(f->s->ops->trace_message(f->s, sc.t[i], &bytes, &len), 0);
+			assert_int_equal(f->t.s->ops->trace_message(f->t.s, sc.t[i], &bytes, &len), 0);
 			snprintf(text, sizeof(text), "coredump %d", i);
 			assert_int_equal(len, strlen(text));
 			assert_memory_equal(bytes, text, len);
 			free(bytes);
 		} else {
-			assert_int_equal(f->s->ops->trace_message(f->s, sc.t[i], &bytes, &len), SRV_NONE);
+			assert_int_equal(f->t.s->ops->trace_message(f->t.s, sc.t[i], &bytes, &len), SRV_NONE);
 		}
 	}
 	/* a message sent again after its bytes were dropped is the same message, not a new one */
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev[1], (const uint8_t *)"coredump 2", 10, NOW, &id, &fresh), 0);
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev[1], (const uint8_t *)"coredump 2", 10, NOW, &id, &fresh), 0);
 	assert_false(fresh);
 	assert_int_equal(id, sc.m[2]);
 	/* reboots: the old event went, the young one stays; their messages likewise */
@@ -400,9 +390,9 @@ static void retention_keeps_what_issues_need(void **state)
 	sqlf(f, text, sizeof(text), "SELECT detail FROM messages WHERE id = %lld", (long long)sc.m[14]);
 	assert_string_equal(text, "expired: still quarantined on the symbol file of build ccdd 90 days after its "
 			    "arrival (--retention-days): its bytes were dropped");
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, "ccdd", &count), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, "ccdd", &count), 0);
 	assert_int_equal(count, 0);
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, "aabb", &count), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, "aabb", &count), 0);
 	assert_int_equal(count, 1); /* the young one, m15, which holds its bytes */
 	assert_true(held(f, sc.m[15]) > 0);
 	/* the queue's messages keep their bytes whatever their age */
@@ -445,12 +435,12 @@ static void reprocessing_after_retention(void **state)
 	issues_now(f, &before);
 	for (int i = 1; i <= 14; i++) /* every message that lost its bytes refuses the queue */
 		if (held(f, sc.m[i]) < 0)
-			assert_int_equal(f->s->ops->job_finish(f->s, sc.m[i], SRV_MSG_QUEUED, NULL), -1);
+			assert_int_equal(f->t.s->ops->job_finish(f->t.s, sc.m[i], SRV_MSG_QUEUED, NULL), -1);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM messages WHERE state = 0 AND dropped IS NOT NULL", NULL, 0), 0);
 	/* every message, as a whole reprocessing would queue them (the dropped ones refuse, unchanged) */
 	sql(f, "UPDATE messages SET state = 0 WHERE dropped IS NULL; SELECT 1", NULL, 0);
 	count = 0;
-	while (f->s->ops->job_claim(f->s, true, &job) == 0) {
+	while (f->t.s->ops->job_claim(f->t.s, true, &job) == 0) {
 		assert_true(job.len > 0);
 		assert_true(held(f, job.id) > 0);
 		free(job.bytes);
@@ -508,7 +498,7 @@ static void retention_samples_the_newest_versions(void **state)
 		}
 	issues_now(f, &before);
 	/* a step that may drop 1 byte: the issue's first is kept, the second message is dropped, the step ends */
-	assert_int_equal(f->s->ops->retention(f->s, CUTOFF, NOW, 10000, 1, &did, &more), 0);
+	assert_int_equal(f->t.s->ops->retention(f->t.s, CUTOFF, NOW, 10000, 1, &did, &more), 0);
 	assert_true(more);
 	assert_int_equal(did.messages, 1);
 	assert_int_equal(did.traces, 1);
@@ -544,7 +534,7 @@ static void schema_10_aggregates_filled(void **state)
 	struct srv_retention did;
 	sqlite3 *db;
 
-	snprintf(path, sizeof(path), "%s/faultline.db", f->dir);
+	snprintf(path, sizeof(path), "%s/faultline.db", f->t.dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	if (sqlite3_exec(db,
 		"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -616,11 +606,11 @@ static void schema_10_aggregates_filled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(aggregates_match_the_old_query, setup_open, teardown),
-		cmocka_unit_test_setup_teardown(retention_keeps_what_issues_need, setup_open, teardown),
-		cmocka_unit_test_setup_teardown(reprocessing_after_retention, setup_open, teardown),
-		cmocka_unit_test_setup_teardown(retention_samples_the_newest_versions, setup_open, teardown),
-		cmocka_unit_test_setup_teardown(schema_10_aggregates_filled, setup, teardown),
+		cmocka_unit_test_setup_teardown(aggregates_match_the_old_query, setup_open, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(retention_keeps_what_issues_need, setup_open, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(reprocessing_after_retention, setup_open, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(retention_samples_the_newest_versions, setup_open, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(schema_10_aggregates_filled, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,8 +19,7 @@
 #include "store.h"
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	int64_t dev;
 };
 
@@ -28,19 +27,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "store");
-	srv_test_open(&f->s, f->dir);
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &f->dev, NULL), 0);
+	srv_test_store_open(&f->t, "store");
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-1", 100, true, &f->dev, NULL), 0);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
@@ -49,7 +38,7 @@ static int64_t add_message(struct fixture *f, const char *bytes)
 	int64_t id;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev, (const uint8_t *)bytes, strlen(bytes), 100, &id, &fresh),
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev, (const uint8_t *)bytes, strlen(bytes), 100, &id, &fresh),
 			 0);
 	assert_true(fresh);
 	return id;
@@ -58,7 +47,7 @@ static int64_t add_message(struct fixture *f, const char *bytes)
 /* GET path of the read API, its status checked, parsed (server_fixture.h). */
 static json_t *get(struct fixture *f, const char *path, unsigned want_status)
 {
-	return srv_test_get(f->s, path, want_status);
+	return srv_test_get(f->t.s, path, want_status);
 }
 
 /* Jobs come out oldest first, once; a stopped server's claimed jobs are queued again. */
@@ -68,22 +57,22 @@ static void queue_order_and_recovery(void **state)
 	int64_t a = add_message(f, "first"), b = add_message(f, "second");
 	struct srv_job job;
 
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, a);
 	assert_int_equal(job.device, f->dev);
 	assert_memory_equal(job.bytes, "first", 5);
 	assert_int_equal(job.len, 5);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, b);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
-	assert_int_equal(f->s->ops->job_finish(f->s, a, SRV_MSG_DONE, NULL), 0);
-	assert_int_equal(f->s->ops->jobs_recover(f->s), 0); /* b was left "processing" */
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), SRV_NONE);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, a, SRV_MSG_DONE, NULL), 0);
+	assert_int_equal(f->t.s->ops->jobs_recover(f->t.s), 0); /* b was left "processing" */
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, b);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), SRV_NONE);
 }
 
 /* A message waiting for symbols is queued again when exactly its build's symbols arrive. */
@@ -94,13 +83,13 @@ static void symbols_missing_then_arrived(void **state)
 	struct srv_job job;
 	json_t *j, *w;
 
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	free(job.bytes);
-	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), SRV_NONE);
-	assert_int_equal(f->s->ops->job_finish(f->s, a, SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, "ccdd", &count), 0);
+	assert_int_equal(f->t.s->ops->symbols_known(f->t.s, "aabb"), SRV_NONE);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, a, SRV_MSG_SYMBOLS_MISSING, "aabb"), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, "ccdd", &count), 0);
 	assert_int_equal(count, 0);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), SRV_NONE);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), SRV_NONE);
 	j = get(f, "symbols", 200); /* the symbols page's: it waits for aabb */
 	assert_int_equal(json_array_size(json_object_get(j, "symbols")), 0);
 	w = json_array_get(json_object_get(j, "waiting"), 0);
@@ -109,11 +98,11 @@ static void symbols_missing_then_arrived(void **state)
 	assert_int_equal(json_integer_value(json_object_get(w, "devices")), 1);
 	assert_int_equal(json_integer_value(json_object_get(w, "since")), 100);
 	json_decref(j);
-	assert_int_equal(f->s->ops->symbols_add(f->s, "aabb", 10, 200), 0);
-	assert_int_equal(f->s->ops->symbols_known(f->s, "aabb"), 0);
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, "aabb", &count), 0);
+	assert_int_equal(f->t.s->ops->symbols_add(f->t.s, "aabb", 10, 200), 0);
+	assert_int_equal(f->t.s->ops->symbols_known(f->t.s, "aabb"), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, "aabb", &count), 0);
 	assert_int_equal(count, 1);
-	assert_int_equal(f->s->ops->job_claim(f->s, true, &job), 0);
+	assert_int_equal(f->t.s->ops->job_claim(f->t.s, true, &job), 0);
 	assert_int_equal(job.id, a);
 	free(job.bytes);
 	j = get(f, "symbols", 200);
@@ -132,7 +121,7 @@ static void put_trace(struct fixture *f, int64_t msg, const char *fp, const char
 			      .kind = "hardfault", .title = "HardFault in main", .sw_version = version,
 			      .report = "{\"frames\":[]}"};
 
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, out_trace, out_issue), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, out_trace, out_issue), 0);
 }
 
 /* Issues group traces by fingerprint; counts, devices, versions and seen times come from the traces, so
@@ -149,7 +138,7 @@ static void issues_count_each_message_once(void **state)
 	put_trace(f, m1, "fp-a", "1.0.0", 300, &t1b, &i1b); /* reprocessed */
 	assert_int_equal(t1, t1b);
 	assert_int_equal(i1, i1b);
-	assert_int_equal(f->s->ops->device(f->s, "dev-2", 100, true, &dev2, NULL), 0);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-2", 100, true, &dev2, NULL), 0);
 	f->dev = dev2;
 	put_trace(f, m2, "fp-a", "1.1.0", 500, &t2, &i2);
 	put_trace(f, m3, "fp-b", "1.1.0", 400, &t3, &i3);
@@ -203,11 +192,11 @@ static void trace_answers_keep_the_stored_report(void **state)
 	int64_t trace, issue, bad;
 	json_t *j;
 
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, &trace, &issue), 0);
 	snprintf(want, sizeof(want), "{\"id\":%lld,\"issue\":%lld,\"device\":\"dev-1\",\"message\":%lld,"
 		 "\"received\":7,\"report\":%s}", (long long)trace, (long long)issue, (long long)t.message, k_report);
 	snprintf(path, sizeof(path), "traces/%lld", (long long)trace);
-	text = srv_test_get_text(f->s, path, 200);
+	text = srv_test_get_text(f->t.s, path, 200);
 	assert_string_equal(text, want);
 	free(text);
 	j = get(f, path, 200);
@@ -215,7 +204,7 @@ static void trace_answers_keep_the_stored_report(void **state)
 			    "caf\xc3\xa9 \"x\"");
 	json_decref(j);
 	snprintf(path, sizeof(path), "issues/%lld", (long long)issue);
-	text = srv_test_get_text(f->s, path, 200);
+	text = srv_test_get_text(f->t.s, path, 200);
 	assert_non_null(strstr(text, ",\"trace\":"));
 	assert_string_equal(strstr(text, ",\"trace\":") + strlen(",\"trace\":"), strcat(want, "}"));
 	free(text);
@@ -224,10 +213,10 @@ static void trace_answers_keep_the_stored_report(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "trace"), "id")), trace);
 	json_decref(j);
 
-	assert_int_equal(f->s->ops->device(f->s, "bad\"serial", 100, true, &bad, NULL), 0);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "bad\"serial", 100, true, &bad, NULL), 0);
 	t.device = bad;
 	t.message = add_message(f, "two");
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, &trace, &issue), 0);
 	snprintf(path, sizeof(path), "traces/%lld", (long long)trace);
 	j = get(f, path, 500); /* and "damaged" on stderr */
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")), "store_error");
@@ -246,7 +235,7 @@ static void stored_text_that_is_not_utf8(void **state)
 	int64_t trace, issue;
 	json_t *j;
 
-	assert_int_equal(f->s->ops->trace_put(f->s, &t, &trace, &issue), 0);
+	assert_int_equal(f->t.s->ops->trace_put(f->t.s, &t, &trace, &issue), 0);
 	j = get(f, "issues", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "issues")), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "issues"), 0), "title")),
@@ -270,8 +259,8 @@ static void device_history(void **state)
 	size_t len;
 	json_t *j;
 
-	assert_int_equal(f->s->ops->reboot_put(f->s, m1, f->dev, 7, 3, 150), 0);
-	assert_int_equal(f->s->ops->reboot_put(f->s, m1, f->dev, 7, 3, 150), 0); /* once per message */
+	assert_int_equal(f->t.s->ops->reboot_put(f->t.s, m1, f->dev, 7, 3, 150), 0);
+	assert_int_equal(f->t.s->ops->reboot_put(f->t.s, m1, f->dev, 7, 3, 150), 0); /* once per message */
 	put_trace(f, m2, "fp-a", "1.0.0", 160, &t, &i);
 	j = get(f, "devices/dev-1", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "reboots")), 1);
@@ -280,11 +269,11 @@ static void device_history(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "traces")), 1);
 	json_decref(j);
 	json_decref(get(f, "devices/nobody", 404));
-	assert_int_equal(f->s->ops->trace_message(f->s, t, &bytes, &len), 0);
+	assert_int_equal(f->t.s->ops->trace_message(f->t.s, t, &bytes, &len), 0);
 	assert_int_equal(len, 5);
 	assert_memory_equal(bytes, "crash", 5);
 	free(bytes);
-	assert_int_equal(f->s->ops->trace_message(f->s, t + 1, &bytes, &len), SRV_NONE);
+	assert_int_equal(f->t.s->ops->trace_message(f->t.s, t + 1, &bytes, &len), SRV_NONE);
 }
 
 /* A slot as the receiver leaves it: a partial one counts its stream in the running totals. */
@@ -292,15 +281,15 @@ static void save_slot(struct fixture *f, unsigned tag, enum ff_slot_state state,
 {
 	struct ff_slot slot = {.boot = 1, .seq = (uint16_t)tag, .total = 4, .have = 2, .state = state};
 
-	assert_int_equal(f->s->ops->slot_put(f->s, f->dev, tag, 0, (const uint8_t *)"ab", 2), 0);
-	assert_int_equal(f->s->ops->slot_save(f->s, f->dev, tag, &slot, state == FF_SLOT_PARTIAL ? 8 : 0, now), 0);
+	assert_int_equal(f->t.s->ops->slot_put(f->t.s, f->dev, tag, 0, (const uint8_t *)"ab", 2), 0);
+	assert_int_equal(f->t.s->ops->slot_save(f->t.s, f->dev, tag, &slot, state == FF_SLOT_PARTIAL ? 8 : 0, now), 0);
 }
 
 static void assert_pending(struct fixture *f, uint64_t want)
 {
 	uint64_t dev = 99, all = 99;
 
-	assert_int_equal(f->s->ops->pending(f->s, f->dev, &dev, &all), 0);
+	assert_int_equal(f->t.s->ops->pending(f->t.s, f->dev, &dev, &all), 0);
 	assert_int_equal(dev, want);
 	assert_int_equal(all, want);
 }
@@ -320,27 +309,27 @@ static void partial_messages_expire(void **state)
 	save_slot(f, 1, FF_SLOT_PARTIAL, 5000);
 	save_slot(f, 2, FF_SLOT_DELIVERED, 1000);
 	assert_pending(f, 16);
-	assert_int_equal(f->s->ops->slots_expire(f->s, 2000, 0, &count, &pruned), 0);
+	assert_int_equal(f->t.s->ops->slots_expire(f->t.s, 2000, 0, &count, &pruned), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(pruned, 0);
 	assert_pending(f, 8);
-	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 0, &slot), SRV_NONE);
-	assert_int_equal(f->s->ops->slot_held(f->s, f->dev, 0, 0, 2, buf, held), 0);
+	assert_int_equal(f->t.s->ops->slot_load(f->t.s, f->dev, 0, &slot), SRV_NONE);
+	assert_int_equal(f->t.s->ops->slot_held(f->t.s, f->dev, 0, 0, 2, buf, held), 0);
 	assert_int_equal(held[0] | held[1], 0); /* its bytes went too */
-	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 1, &slot), 0);
+	assert_int_equal(f->t.s->ops->slot_load(f->t.s, f->dev, 1, &slot), 0);
 	assert_int_equal(slot.total, 4);
-	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 2, &slot), 0);
+	assert_int_equal(f->t.s->ops->slot_load(f->t.s, f->dev, 2, &slot), 0);
 	assert_int_equal(slot.state, FF_SLOT_DELIVERED);
-	assert_int_equal(f->s->ops->slot_held(f->s, f->dev, 2, 0, 2, buf, held), 0);
+	assert_int_equal(f->t.s->ops->slot_held(f->t.s, f->dev, 2, 0, 2, buf, held), 0);
 	assert_memory_equal(buf, "ab", 2);
-	assert_int_equal(f->s->ops->slots_expire(f->s, 6000, 2000, &count, &pruned), 0);
+	assert_int_equal(f->t.s->ops->slots_expire(f->t.s, 6000, 2000, &count, &pruned), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(pruned, 1);
 	assert_pending(f, 0);
-	assert_int_equal(f->s->ops->slot_load(f->s, f->dev, 2, &slot), SRV_NONE);
-	assert_int_equal(f->s->ops->slot_held(f->s, f->dev, 2, 0, 2, buf, held), 0);
+	assert_int_equal(f->t.s->ops->slot_load(f->t.s, f->dev, 2, &slot), SRV_NONE);
+	assert_int_equal(f->t.s->ops->slot_held(f->t.s, f->dev, 2, 0, 2, buf, held), 0);
 	assert_int_equal(held[0] | held[1], 0);
-	assert_int_equal(f->s->ops->meta_get(f->s, "partials_abandoned", value, sizeof(value)), 0);
+	assert_int_equal(f->t.s->ops->meta_get(f->t.s, "partials_abandoned", value, sizeof(value)), 0);
 	assert_string_equal(value, "2");
 }
 
@@ -400,18 +389,18 @@ static void group_commit_keeps_each_requests_outcome(void **state)
 	int seen[2] = {0, 0}; /* kept, undone */
 
 	for (int i = 0; i < GROUP_THREADS; i++) {
-		c[i] = (struct group_client){.s = f->s, .id = i};
+		c[i] = (struct group_client){.s = f->t.s, .id = i};
 		assert_int_equal(pthread_create(&t[i], NULL, group_client, &c[i]), 0);
 	}
 	for (int i = 0; i < 20; i++) /* a reader among the writers (the read API takes srv_store_lock) */
-		free(srv_test_get_text(f->s, "devices?limit=10", 200));
+		free(srv_test_get_text(f->t.s, "devices?limit=10", 200));
 	for (int i = 0; i < GROUP_THREADS; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 		assert_int_equal(c[i].failed, 0);
 	}
-	srv_store_lock(f->s);
-	assert_int_equal(f->s->ops->devices(f->s, NULL, 100000, count_device, seen), 0);
-	srv_store_unlock(f->s);
+	srv_store_lock(f->t.s);
+	assert_int_equal(f->t.s->ops->devices(f->t.s, NULL, 100000, count_device, seen), 0);
+	srv_store_unlock(f->t.s);
 	assert_int_equal(seen[0], GROUP_THREADS * (GROUP_REQUESTS - (GROUP_REQUESTS + 2) / 3));
 	assert_int_equal(seen[1], 0);
 }
@@ -419,14 +408,14 @@ static void group_commit_keeps_each_requests_outcome(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(queue_order_and_recovery, setup, teardown),
-		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, teardown),
-		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(trace_answers_keep_the_stored_report, setup, teardown),
-		cmocka_unit_test_setup_teardown(stored_text_that_is_not_utf8, setup, teardown),
-		cmocka_unit_test_setup_teardown(device_history, setup, teardown),
-		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, teardown),
-		cmocka_unit_test_setup_teardown(group_commit_keeps_each_requests_outcome, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_order_and_recovery, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(symbols_missing_then_arrived, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(issues_count_each_message_once, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(trace_answers_keep_the_stored_report, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(stored_text_that_is_not_utf8, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(device_history, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(partial_messages_expire, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(group_commit_keeps_each_requests_outcome, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,26 +23,15 @@
 #include "testdata.h"
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	srv_test_dir(f->dir, sizeof(f->dir), "symbols");
-	srv_test_open(&f->s, f->dir);
+	srv_test_store_open(&f->t, "symbols");
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	srv_test_remove(f->s, f->dir);
-	free(f);
 	return 0;
 }
 
@@ -54,7 +43,7 @@ static int files_left(struct fixture *f)
 	struct dirent *e;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/symbols", f->dir);
+	snprintf(path, sizeof(path), "%s/symbols", f->t.dir);
 	d = opendir(path);
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL)
@@ -71,11 +60,11 @@ static void upload(struct fixture *f, const uint8_t *data, size_t len, size_t pi
 	struct srv_upload *u;
 	char why[256];
 
-	assert_int_equal(srv_upload_begin(&u, f->dir, max, why, sizeof(why)), 0);
+	assert_int_equal(srv_upload_begin(&u, f->t.dir, max, why, sizeof(why)), 0);
 	for (size_t at = 0; at < len; at += piece)
 		srv_upload_write(u, data + at, len - at < piece ? len - at : piece);
-	srv_test_analysis(&analysis, f->dir);
-	srv_upload_finish(u, f->s, &analysis, out);
+	srv_test_analysis(&analysis, f->t.dir);
+	srv_upload_finish(u, f->t.s, &analysis, out);
 }
 
 /* In a child whose files may not grow past 64 KiB (the kernel refuses the write, as a full disk does): the
@@ -142,21 +131,21 @@ static void firmware_kept_by_build_id(void **state)
 	int64_t dev, msg, count;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &dev, NULL), 0);
-	assert_int_equal(f->s->ops->message_add(f->s, dev, (const uint8_t *)"dump", 4, 100, &msg, &fresh), 0);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-1", 100, true, &dev, NULL), 0);
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, dev, (const uint8_t *)"dump", 4, 100, &msg, &fresh), 0);
 	upload(f, elf, len, 4096, 256u << 20, &r);
 	assert_int_equal(r.outcome, SRV_UPLOAD_STORED);
 	assert_int_equal(strlen(r.build_id), 40);
 	assert_int_equal(r.requeued, 0);
-	assert_int_equal(srv_symbols_path(path, sizeof(path), f->dir, r.build_id), 0);
+	assert_int_equal(srv_symbols_path(path, sizeof(path), f->t.dir, r.build_id), 0);
 	assert_int_equal(access(path, R_OK), 0);
 	assert_int_equal(files_left(f), 1);
-	assert_int_equal(f->s->ops->job_finish(f->s, msg, SRV_MSG_SYMBOLS_MISSING, r.build_id), 0);
+	assert_int_equal(f->t.s->ops->job_finish(f->t.s, msg, SRV_MSG_SYMBOLS_MISSING, r.build_id), 0);
 	upload(f, elf, len, 65536, 256u << 20, &r); /* again: replaces, and queues the waiting message */
 	assert_int_equal(r.outcome, SRV_UPLOAD_STORED);
 	assert_int_equal(r.requeued, 1);
 	assert_int_equal(files_left(f), 1);
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, r.build_id, &count), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, r.build_id, &count), 0);
 	assert_int_equal(count, 0);
 	free(elf);
 }
@@ -173,26 +162,26 @@ static void unfinished_uploads_swept(void **state)
 
 	upload(f, elf, len, 65536, 256u << 20, &r);
 	assert_int_equal(r.outcome, SRV_UPLOAD_STORED);
-	snprintf(path, sizeof(path), "%s/symbols/upload-Ab12Cd", f->dir);
+	snprintf(path, sizeof(path), "%s/symbols/upload-Ab12Cd", f->t.dir);
 	stray = fopen(path, "wb");
 	assert_non_null(stray);
 	fputs("half an ELF", stray);
 	fclose(stray);
 	assert_int_equal(files_left(f), 2);
-	assert_int_equal(srv_symbols_sweep(f->dir), 1);
+	assert_int_equal(srv_symbols_sweep(f->t.dir), 1);
 	assert_int_equal(files_left(f), 1);
 	assert_int_equal(access(path, F_OK), -1);
-	assert_int_equal(srv_symbols_sweep(f->dir), 0);
+	assert_int_equal(srv_symbols_sweep(f->t.dir), 0);
 	free(elf);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(disk_refuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(too_large_and_not_an_elf, setup, teardown),
-		cmocka_unit_test_setup_teardown(firmware_kept_by_build_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(unfinished_uploads_swept, setup, teardown),
+		cmocka_unit_test_setup_teardown(disk_refuses, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(too_large_and_not_an_elf, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(firmware_kept_by_build_id, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(unfinished_uploads_swept, setup, srv_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,8 +30,7 @@
 #include "worker.h"
 
 struct fixture {
-	char dir[64];
-	struct srv_store *s;
+	struct srv_test_store t; /* first: srv_test_teardown frees the fixture */
 	struct srv_analyst_config analysis;
 	struct srv_worker_state cache;
 	int64_t dev;
@@ -44,10 +43,9 @@ static int setup(void **state)
 	size_t len;
 	uint8_t *log = fl_test_read_path(FL_TEST_LOG, &len);
 
-	srv_test_dir(f->dir, sizeof(f->dir), "worker");
-	srv_test_open(&f->s, f->dir);
-	srv_test_analysis(&f->analysis, f->dir);
-	assert_int_equal(f->s->ops->device(f->s, "dev-1", 100, true, &f->dev, NULL), 0);
+	srv_test_store_open(&f->t, "worker");
+	srv_test_analysis(&f->analysis, f->t.dir);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-1", 100, true, &f->dev, NULL), 0);
 	assert_int_equal(ff_input_read(&f->in, log, len, NULL), 0);
 	assert_int_equal(f->in.n, 2);
 	free(log);
@@ -61,7 +59,7 @@ static int teardown(void **state)
 
 	srv_analyst_stop(f->cache.analyst);
 	ff_input_free(&f->in);
-	srv_test_remove(f->s, f->dir);
+	srv_test_remove(f->t.s, f->t.dir);
 	free(f);
 	return 0;
 }
@@ -69,7 +67,7 @@ static int teardown(void **state)
 /* One value from the store's file (a second connection: what is committed); text into out when given. */
 static int64_t sql(struct fixture *f, const char *query, char *out, size_t cap)
 {
-	return srv_test_sql(f->dir, query, out, cap);
+	return srv_test_sql(f->t.dir, query, out, cap);
 }
 
 static int64_t add(struct fixture *f, const uint8_t *bytes, size_t len)
@@ -77,7 +75,7 @@ static int64_t add(struct fixture *f, const uint8_t *bytes, size_t len)
 	int64_t id;
 	bool fresh;
 
-	assert_int_equal(f->s->ops->message_add(f->s, f->dev, bytes, len, 100, &id, &fresh), 0);
+	assert_int_equal(f->t.s->ops->message_add(f->t.s, f->dev, bytes, len, 100, &id, &fresh), 0);
 	return id;
 }
 
@@ -86,7 +84,7 @@ static int drain(struct fixture *f)
 {
 	int n = 0, rc;
 
-	while ((rc = srv_process_one(f->s, &f->analysis, &f->cache)) == 1)
+	while ((rc = srv_process_one(f->t.s, &f->analysis, &f->cache)) == 1)
 		n++;
 	assert_int_equal(rc, 0);
 	return n;
@@ -97,14 +95,14 @@ static void install_symbols(struct fixture *f, const char *elf_path, const char 
 {
 	char path[256], cmd[1400];
 
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/symbols", f->dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/symbols", f->t.dir);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(srv_symbols_path(path, sizeof(path), f->dir, as_hex), 0);
+	assert_int_equal(srv_symbols_path(path, sizeof(path), f->t.dir, as_hex), 0);
 	/* as an upload does: a new file renamed over the old one */
 	snprintf(cmd, sizeof(cmd), "cp %s %s.new && mv %s.new %s", elf_path, path, path, path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(f->s->ops->symbols_add(f->s, as_hex, 1, 100), 0);
-	assert_int_equal(f->s->ops->symbols_arrived(f->s, as_hex, out_requeued), 0);
+	assert_int_equal(f->t.s->ops->symbols_add(f->t.s, as_hex, 1, 100), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, as_hex, out_requeued), 0);
 }
 
 static const struct ff_input_message *coredump(struct fixture *f, char *hex, size_t cap)
@@ -187,23 +185,23 @@ static void older_analysis_reprocessed(void **state)
 	sql(f, "UPDATE traces SET fingerprint = 'fl1:' || substr(fingerprint, 5), analysis = 1, report = "
 	       "json_set(report, '$.fingerprint.id', 'fl1:' || substr(fingerprint, 5))", NULL, 0);
 	sql(f, "UPDATE reprocessing SET current = 1, target = 1", NULL, 0);
-	assert_int_equal(f->s->ops->reprocess_begin(f->s, FA_ANALYSIS_VERSION, 5000, &r), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, FA_ANALYSIS_VERSION, 5000, &r), 0);
 	assert_int_equal(r.total, 1);
 	while (more)
-		assert_int_equal(f->s->ops->reprocess_step(f->s, 100, &r, &more), 0);
+		assert_int_equal(f->t.s->ops->reprocess_step(f->t.s, 100, &r, &more), 0);
 	assert_int_equal(sql(f, "SELECT state FROM messages WHERE id IN (SELECT message_id FROM traces)", NULL, 0),
 			 SRV_MSG_REPROCESS);
 	f->cache.hold_reprocess = true;
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 0);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 0);
 	f->cache.hold_reprocess = false;
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_true(f->cache.reprocessed);
 	assert_int_equal(sql(f, "SELECT analysis FROM traces", NULL, 0), FA_ANALYSIS_VERSION);
 	sql(f, "SELECT json_extract(report, '$.fingerprint.id') FROM traces", now, sizeof(now));
 	assert_string_equal(now, fp);
 	more = true;
 	while (more)
-		assert_int_equal(f->s->ops->reprocess_step(f->s, 100, &r, &more), 0);
+		assert_int_equal(f->t.s->ops->reprocess_step(f->t.s, 100, &r, &more), 0);
 	assert_int_equal(r.phase, SRV_REPROCESS_NONE);
 	assert_int_equal(r.done, 1);
 	assert_int_equal(r.kept, 1);
@@ -268,7 +266,7 @@ static int commit_until_full(struct srv_store *s)
 static void full_disk_while_processing(void **state)
 {
 	struct fixture *f = *state;
-	const struct srv_store_ops *real = f->s->ops;
+	const struct srv_store_ops *real = f->t.s->ops;
 	struct srv_store_ops failing = *real;
 	char hex[130], text[200];
 	const struct ff_input_message *core = coredump(f, hex, sizeof(hex));
@@ -279,18 +277,18 @@ static void full_disk_while_processing(void **state)
 	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
 	s_real_commit = real->commit;
 	failing.commit = commit_until_full;
-	f->s->ops = &failing;
+	f->t.s->ops = &failing;
 	/* claimed and its symbols checked (2 commits), then the disk is full: the trace cannot be stored, nor the
 	 * message handed back */
 	s_commits_ok = 2;
 	s_commits_failing = 1000;
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), -1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), -1);
 	assert_int_equal(f->cache.unfinished, msg);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_PROCESSING);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), -1); /* still full: nothing else is claimed */
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), -1); /* still full: nothing else is claimed */
 	/* space again: handed back first, then processed */
 	s_commits_ok = -1;
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_int_equal(f->cache.unfinished, 0);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1);
@@ -300,14 +298,14 @@ static void full_disk_while_processing(void **state)
 	sql(f, text, NULL, 0);
 	s_commits_ok = 2;
 	s_commits_failing = 1;
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), -1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), -1);
 	assert_int_equal(f->cache.unfinished, 0);
 	snprintf(text, sizeof(text), "SELECT state FROM messages WHERE id = %lld", (long long)msg);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_QUEUED);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_int_equal(sql(f, text, NULL, 0), SRV_MSG_DONE);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces", NULL, 0), 1); /* replaced, not doubled */
-	f->s->ops = real;
+	f->t.s->ops = real;
 }
 
 /* The message's state and detail. */
@@ -342,21 +340,21 @@ static void dying_analysis_is_quarantined(void **state)
 	install_symbols(f, FL_TEST_ELF, hex, &requeued);
 	f->analysis.memory_max = 1u << 20;
 	msg = add(f, core->bytes, core->len);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUEUED);
 	assert_non_null(strstr(detail, "analysis used more than 1 MiB of memory"));
 	/* a message that never failed goes first: the failing one does not block the queue */
 	for (size_t i = 0; i < f->in.n; i++)
 		if (f->in.msgs[i].bytes != core->bytes)
 			fresh = add(f, f->in.msgs[i].bytes, f->in.msgs[i].len);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_int_equal(state_of(f, fresh, detail, sizeof(detail)), SRV_MSG_DONE);
 	assert_int_equal(drain(f), 2);
 	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUARANTINED);
 	assert_non_null(strstr(detail, "quarantined: the analysis failed 3 times on the symbol file of build"));
 	assert_non_null(strstr(detail, hex));
 	assert_int_equal(sql(f, "SELECT failures FROM messages WHERE state = 5", NULL, 0), 3);
-	assert_int_equal(f->s->ops->quarantined(f->s, 0, 10, count_quarantined, &listed, &more), 0);
+	assert_int_equal(f->t.s->ops->quarantined(f->t.s, 0, 10, count_quarantined, &listed, &more), 0);
 	assert_int_equal(listed, 1);
 	assert_false(more);
 	assert_int_equal(drain(f), 0); /* quarantined: not tried again by itself */
@@ -385,11 +383,11 @@ static void hung_and_killed_analysts(void **state)
 	pid = srv_analyst_pid(f->cache.analyst);
 	assert_int_equal(kill(pid, SIGSTOP), 0);
 	msg = add(f, core->bytes, core->len);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUEUED);
 	assert_string_equal(detail, "analysis took longer than 1 s (faultline-server --analysis-seconds)");
 	assert_int_equal(srv_analyst_pid(f->cache.analyst), 0);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_DONE);
 	/* killed while the job waits for it (stopped, then killed by another process 200 ms into the job) */
 	f->analysis.seconds = 30;
@@ -405,7 +403,7 @@ static void hung_and_killed_analysts(void **state)
 	}
 	snprintf(why, sizeof(why), "UPDATE messages SET state = %d; SELECT 1", SRV_MSG_QUEUED);
 	sql(f, why, NULL, 0);
-	assert_int_equal(srv_process_one(f->s, &f->analysis, &f->cache), 1);
+	assert_int_equal(srv_process_one(f->t.s, &f->analysis, &f->cache), 1);
 	waitpid(killer, NULL, 0);
 	assert_int_equal(state_of(f, msg, detail, sizeof(detail)), SRV_MSG_QUEUED);
 	assert_string_equal(detail, "analysis crashed (signal 9, Killed)");
