@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""dash.py SERVER FLEETSIM FILL REPORT WORKDIR: the dashboard's server time per page (make bench). The data: the
-fleet simulator's heartbeats, reboots and crashes of 10,000 devices over 30 days through a real server (6-hour
-heartbeats), then 100,000 traces in 10,000 issues (50,000 of them in issue 1, from 10,000 devices) kept through the
-store's own operations (bench_dash_fill); made once and kept in WORKDIR (delete it to make it again). Each page is
-asked ROUNDS times, alternating with the read API's JSON answer it is made from (the raw limit: the same store
-reads without the HTML), on one kept-alive connection; the server's own time (the Server-Timing header) and the
-round trip are printed beside the issue's target (at most 50 ms)."""
+"""dash.py SERVER FLEETSIM FILL CLI RUN-QEMU ELF SCENARIO WORKDIR: the dashboard's server time per page (make bench).
+The data: the fleet simulator's heartbeats, reboots and crashes of 10,000 devices over 30 days through a real server
+(6-hour heartbeats); a real crash (SCENARIO of the firmware ELF in QEMU) through `faultline bridge`, processed by the
+server's workers; then 100,000 copies of it, traces in 10,000 issues (50,000 of them in one, from 10,000 devices) kept
+through the store's own operations (bench_dash_fill); made once and kept in WORKDIR (delete it to make it again).
+Each page is asked ROUNDS times, alternating with the read API's JSON answer it is made from (the raw limit: the
+same store reads without the HTML), on one kept-alive connection; the server's own time (the Server-Timing header)
+and the round trip are printed beside the issue's target (at most 50 ms)."""
 import http.client
 import json
 import os
@@ -59,7 +60,7 @@ def credentials(log):
 
 
 def main():
-    server_bin, fleetsim, fill, report, work = sys.argv[1:6]
+    server_bin, fleetsim, fill, cli, run_qemu, elf, scenario, work = sys.argv[1:9]
     data = os.path.join(work, "data")
     log = os.path.join(work, "server.out")
     made = os.path.join(work, "made")
@@ -73,11 +74,24 @@ def main():
                         "--upload-elf", "--group", "5.0.0:5000:2", "--group", "5.0.1:5000:4", "--days", "30",
                         "--interval", "21600", "--connections", "8", "--quiet"], check=True,
                        stdout=subprocess.DEVNULL)
-        status, body, _, _, _ = server.ask("GET", "/api/v1/versions", {"Authorization": "Bearer " + admin})
+        bearer = {"Authorization": "Bearer " + admin}
+        status, body, _, _, _ = server.ask("GET", "/api/v1/versions", bearer)
         end = json.loads(body)["window"]["to"]
+        crash = os.path.join(work, "crash.log")
+        subprocess.run([run_qemu, elf, scenario], stdout=open(crash, "w"), stderr=subprocess.STDOUT)
+        url = ["--server", "http://127.0.0.1:%d" % server.port]
+        subprocess.run([cli, "symbols", "upload", elf, "--token", admin] + url, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([cli, "bridge", crash, "--key", key] + url, check=True, stdout=subprocess.DEVNULL)
+        serial = re.findall(r"^#FL:S:(\S+)", open(crash).read(), re.M)[-1]
+        for _ in range(600):
+            status, body, _, _, _ = server.ask("GET", "/api/v1/devices/" + serial, bearer)
+            if status == 200 and json.loads(body)["traces"]:
+                break
+            time.sleep(0.1)
+        trace = json.loads(body)["traces"][0]["id"]
         server.stop()
         t1 = time.time()
-        out = subprocess.run([fill, data, str(ISSUES), str(TRACES), str(BIG), str(DEVICES), str(end), report],
+        out = subprocess.run([fill, data, str(ISSUES), str(TRACES), str(BIG), str(DEVICES), str(end), str(trace)],
                              check=True, capture_output=True, text=True).stdout
         open(made, "w").write("%d\n" % end)
         print("  made the data once (kept in %s): the fleet in %.0f s;%s" % (work, t1 - t0, out.rstrip("\n")[1:]))
@@ -95,7 +109,6 @@ def main():
     deep = json.loads(server.ask("GET", "/api/v1/issues/%d/traces?offset=%d&limit=1" % (big["id"], BIG - 50),
                                  bearer)[1])["traces"][0]["id"]
     other = big["id"] + ISSUES // 2
-    q = urllib.parse.quote
     # each page and the API answer(s) it is made of
     pages = [
         ("/", ["versions?days=30&issues=0", "issues?state=open&sort=devices&limit=5", "versions/5.0.0?days=30&series=1",

@@ -292,5 +292,8 @@ pid=
 # The dashboard (docs/DASHBOARD.md): each page's server time over the fleet simulator's 10,000 devices x 30 days and
 # 100,000 traces in 10,000 issues, against the API answers it is made of (bench/dash.py; its data is made once).
 echo "== dashboard pages: 10,000 devices x 30 days (fleetsim), 100,000 traces in 10,000 issues (50,000 in one)"
+# The trace copied: the FreeRTOS stack overflow (eight tasks) when a kernel is configured, else a crash with variables.
+crash="$build/firmware/tests/target/freertos-m3.elf overflow_hook"
+[ -f "$build/firmware/tests/target/freertos-m3.elf" ] || crash="$build/firmware/tests/target/vars-m3-O2.elf structs"
 /usr/bin/python3 "$here/bench/dash.py" "$build/server/faultline-server" "$sim" "$build/bench/bench_dash_fill" \
-	"$here/tests/data/reports/freertos.json" "$build/bench-dash"
+	"$build/cli/faultline" "$here/tests/target/run-qemu.sh" $crash "$build/bench-dash"
