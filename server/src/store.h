@@ -545,7 +545,7 @@ void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, 
 			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
 
 /* The schema version srv_store_open_sqlite() migrates a database to. */
-#define SRV_SQLITE_SCHEMA 16
+#define SRV_SQLITE_SCHEMA 17
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

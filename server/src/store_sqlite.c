@@ -14,6 +14,18 @@
 #define SCHEMA_VERSION SRV_SQLITE_SCHEMA
 
 /* Schema changes, one per version, applied in order inside a transaction. */
+/* A trace's device counted in its issue's version when it is the device's first trace there (the row made when the
+ * trace came before its message was counted: sq_count_in adds to it), and counted out with its last. */
+#define VERSION_DEVICE_IN                                                                                              \
+	"INSERT INTO issue_versions (issue_id, sw_version, messages, first_trace, devices) SELECT NEW.issue_id, "     \
+	"NEW.sw_version, 0, NEW.id, 1 WHERE NOT EXISTS (SELECT 1 FROM traces WHERE sw_version = NEW.sw_version AND "   \
+	"issue_id = NEW.issue_id AND device_id = NEW.device_id AND id <> NEW.id) ON CONFLICT DO UPDATE SET devices = " \
+	"devices + 1"
+#define VERSION_DEVICE_OUT                                                                                             \
+	"UPDATE issue_versions SET devices = devices - 1 WHERE issue_id = OLD.issue_id AND sw_version = OLD.sw_version " \
+	"AND NOT EXISTS (SELECT 1 FROM traces WHERE sw_version = OLD.sw_version AND issue_id = OLD.issue_id AND "     \
+	"device_id = OLD.device_id)"
+
 static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 	/* devices, chunk reassembly (one slot per device and tag, docs/FORMAT.md §4), delivered messages */
@@ -206,6 +218,23 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                         PRIMARY KEY (day, firmware_id)) WITHOUT ROWID;"
 	"INSERT INTO day_health SELECT firmware_id, day, COUNT(*), SUM(crashed) FROM device_days GROUP BY 1, 2;"
 	"CREATE INDEX device_days_day ON device_days (day);",
+	/* each issue's devices per version (the devices of its traces, as retention left them), kept by triggers on
+	 * every way a trace comes, moves or goes; for the top issues of a version (docs/HEALTH.md) */
+	"ALTER TABLE issue_versions ADD COLUMN devices INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE issue_versions SET devices = (SELECT COUNT(DISTINCT device_id) FROM traces WHERE sw_version ="
+	"                      issue_versions.sw_version AND issue_id = issue_versions.issue_id);"
+	"CREATE INDEX issue_versions_top ON issue_versions (sw_version, devices DESC, messages DESC, issue_id);"
+	"CREATE TRIGGER traces_version_device_in AFTER INSERT ON traces BEGIN"
+	"  " VERSION_DEVICE_IN ";"
+	"END;"
+	"CREATE TRIGGER traces_version_device_moved AFTER UPDATE OF issue_id, sw_version, device_id ON traces"
+	"  WHEN OLD.issue_id <> NEW.issue_id OR OLD.sw_version <> NEW.sw_version OR OLD.device_id <> NEW.device_id BEGIN"
+	"  " VERSION_DEVICE_OUT ";"
+	"  " VERSION_DEVICE_IN ";"
+	"END;"
+	"CREATE TRIGGER traces_version_device_out AFTER DELETE ON traces BEGIN"
+	"  " VERSION_DEVICE_OUT ";"
+	"END;",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);

@@ -1316,11 +1316,10 @@ int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
 	sqlite3_stmt *st;
 	int rc;
 
-	/* the devices per issue from the covering index first; the issues' rows only for those groups */
-	if (sq_prepare(s, &st, "SELECT g.issue_id, i.title, g.devices, v.messages FROM (SELECT issue_id, COUNT(DISTINCT "
-		       "device_id) AS devices FROM traces WHERE sw_version = ?1 GROUP BY issue_id) g JOIN issue_versions v "
-		       "ON v.issue_id = g.issue_id AND v.sw_version = ?1 JOIN issues i ON i.id = g.issue_id ORDER BY "
-		       "g.devices DESC, v.messages DESC, g.issue_id LIMIT ?2", "version_issues") != 0)
+	/* in the order of issue_versions_top: the first `limit` entries, whatever the version's issues */
+	if (sq_prepare(s, &st, "SELECT v.issue_id, i.title, v.devices, v.messages FROM issue_versions v JOIN issues i ON "
+		       "i.id = v.issue_id WHERE v.sw_version = ?1 AND v.devices > 0 ORDER BY v.devices DESC, v.messages "
+		       "DESC, v.issue_id LIMIT ?2", "version_issues") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, sw_version, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, limit);

@@ -54,6 +54,12 @@ issues12=$(grep '^CREATE TABLE issues ' "$schema12")
 db <<EOF || fail "cannot rewrite the database as version 1"
 PRAGMA foreign_keys = OFF;
 BEGIN;
+-- schema 17's triggers and issue_versions' devices go first: the rewrite below is schema 12's own
+DROP TRIGGER traces_version_device_in;
+DROP TRIGGER traces_version_device_moved;
+DROP TRIGGER traces_version_device_out;
+DROP INDEX issue_versions_top;
+ALTER TABLE issue_versions DROP COLUMN devices;
 CREATE TEMP TABLE v1 (serial TEXT, at INTEGER, issue INTEGER, fingerprint TEXT);
 INSERT INTO v1 VALUES ('dev-a', $t0 + 100, 1, 'fl1:${bus#fl2:}'), ('dev-b', $t0 + 200, 1, 'fl1:${bus#fl2:}'),
   ('dev-c', $t0 + 300, 1, 'fl1:${bus#fl2:}'), ('dev-d', $t0 + 400, 1, 'fl1:${bus#fl2:}'),
@@ -82,7 +88,7 @@ UPDATE messages SET bytes = X'', dropped = $t0 + 900 WHERE id = (SELECT message_
 DELETE FROM traces WHERE id = $tg;
 -- the Cortex-M4F build's symbol file is gone
 DELETE FROM symbols WHERE build_id = '$m4fid';
--- schema 12: what 13 and later added goes, the issues table as 12 made it
+-- schema 12: what 13 to 16 added goes, the issues table as 12 made it
 DROP TABLE device_days;
 DROP TABLE day_health;
 DROP TABLE sessions;

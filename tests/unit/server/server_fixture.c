@@ -100,6 +100,16 @@ static const char *query_arg(void *ctx, const char *name)
 	return NULL;
 }
 
+void srv_test_version_devices_agree(const char *dir)
+{
+	assert_int_equal(srv_test_sql(dir, "SELECT COUNT(*) FROM issue_versions v WHERE devices <> (SELECT COUNT(DISTINCT "
+					   "device_id) FROM traces t WHERE t.issue_id = v.issue_id AND t.sw_version = "
+					   "v.sw_version) OR messages <= 0", NULL, 0), 0);
+	assert_int_equal(srv_test_sql(dir, "SELECT COUNT(*) FROM (SELECT DISTINCT issue_id, sw_version FROM traces) t WHERE "
+					   "NOT EXISTS (SELECT 1 FROM issue_versions v WHERE v.issue_id = t.issue_id AND "
+					   "v.sw_version = t.sw_version)", NULL, 0), 0);
+}
+
 char *srv_test_get_text(struct srv_store *s, const char *path, unsigned want_status)
 {
 	struct srv_answer a;

@@ -44,6 +44,10 @@ int srv_test_teardown(void **state);
  */
 int64_t srv_test_sql(const char *dir, const char *query, char *out, size_t cap);
 
+/* Fail the test unless each issue's devices per version (issue_versions, kept by triggers) are those of its traces,
+ * every version of its traces has its row, and no row counts no message. */
+void srv_test_version_devices_agree(const char *dir);
+
 /*
  * GET path ("versions?days=7") of the read API (api.c over s), failing the test unless it answers want_status.
  * Returns the body as text (free it), or parsed (json_decref it).

@@ -363,12 +363,60 @@ static void daily_counts_follow_the_traces(void **state)
 	json_decref(j);
 	assert_int_equal(srv_test_sql(f->t.dir, "SELECT COUNT(*) FROM issue_days WHERE messages <= 0", NULL, 0), 0);
 	assert_int_equal(srv_test_sql(f->t.dir, "SELECT SUM(messages) FROM issue_hardware", NULL, 0), 4);
+	srv_test_version_devices_agree(f->t.dir);
+}
+
+static void add_top(const struct srv_version_issue *i, void *ctx)
+{
+	char *out = ctx;
+
+	snprintf(out + strlen(out), 128 - strlen(out), "%s%lld:%lld:%lld", out[0] != '\0' ? " " : "", (long long)i->id,
+		 (long long)i->devices, (long long)i->messages);
+}
+
+/* A version's top issues ("id:devices:messages" by devices, then messages, then id): how the store answers. */
+static void top_issues_are(struct fixture *f, const char *version, int limit, const char *want)
+{
+	char text[128] = "";
+
+	assert_int_equal(f->t.s->ops->version_issues(f->t.s, version, limit, add_top, text), 0);
+	assert_string_equal(text, want);
+	srv_test_version_devices_agree(f->t.dir);
+}
+
+/* A version's top issues by devices affected, kept as traces come and move to another issue or version (retention:
+ * test_retention.c). */
+static void top_issues_by_devices(void **state)
+{
+	struct fixture *f = *state;
+	int64_t dev2, dev3, a, b, c, moved;
+
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-2", 100, true, &dev2, NULL), 0);
+	assert_int_equal(f->t.s->ops->device(f->t.s, "dev-3", 100, true, &dev3, NULL), 0);
+	for (int i = 0; i < 3; i++)
+		crash_is(f, &(struct crash){"fp-a", "1.0", "", 0, 0, 0}, &a);
+	crash_is(f, &(struct crash){"fp-b", "1.0", "", dev2, 0, 0}, &b);
+	moved = crash_is(f, &(struct crash){"fp-b", "1.0", "", dev3, 0, 0}, &b);
+	crash_is(f, &(struct crash){"fp-c", "1.0", "", dev2, 0, 0}, &c);
+	crash_is(f, &(struct crash){"fp-c", "1.1", "", dev3, 0, 0}, &c);
+	assert_true(a == 1 && b == 2 && c == 3);
+	top_issues_are(f, "1.0", 5, "2:2:2 1:1:3 3:1:1");
+	top_issues_are(f, "1.0", 2, "2:2:2 1:1:3");
+	top_issues_are(f, "1.1", 5, "3:1:1");
+	top_issues_are(f, "2.0", 5, "");
+	/* dev-3's message of fp-b processed again as fp-a: it moves from b to a; then as of another version */
+	crash_is(f, &(struct crash){"fp-a", "1.0", "", dev3, 0, moved}, &a);
+	top_issues_are(f, "1.0", 5, "1:2:4 2:1:1 3:1:1");
+	crash_is(f, &(struct crash){"fp-a", "1.1", "", dev3, 0, moved}, &a);
+	top_issues_are(f, "1.0", 5, "1:1:3 2:1:1 3:1:1");
+	top_issues_are(f, "1.1", 5, "1:1:1 3:1:1");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(resolved_reopens_on_a_later_version, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(top_issues_by_devices, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(muted_never_reopens, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_change_nothing, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(listing_shows_states, setup, srv_test_teardown),

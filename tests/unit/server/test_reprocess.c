@@ -231,6 +231,7 @@ static void check_new_data_then_late(struct fixture *f, const struct srv_reproce
 	json_decref(issue_is(f, 1, 1));
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM issue_fingerprints WHERE issue_id = 2"), 3); /* fl1:b, fl1:c, fl2:q */
 	assert_int_equal(sql(f, "SELECT state FROM messages WHERE id = 7"), SRV_MSG_SYMBOLS_MISSING);
+	srv_test_version_devices_agree(f->t.dir); /* through the merge */
 
 	f->next[7] = "fl2:p";
 	assert_int_equal(f->t.s->ops->symbols_add(f->t.s, "aabb", 1, 3000), 0);
@@ -244,6 +245,7 @@ static void check_new_data_then_late(struct fixture *f, const struct srv_reproce
 	assert_int_equal(put(f, 7, 6, 1600, "fl2:p", "1.0", 2), 1);
 	listing(f, text);
 	assert_string_equal(text, "1:fl2:p:3:3:1000:1600:1.0;2:fl2:q:4:4:1200:1500:1.1,1.2,1.3");
+	srv_test_version_devices_agree(f->t.dir);
 }
 
 static void split_merge_and_a_trace_left_behind(void **state)
@@ -508,6 +510,7 @@ static void schema_12_migrated(void **state)
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM traces WHERE fingerprint = 'fl1:a' AND kind = 'bus_fault' AND "
 			     "title = 'bus_fault in f' AND analysis = 1"), 2);
 	assert_int_equal(sql(f, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+	srv_test_version_devices_agree(f->t.dir);
 	/* a trace of the old analysis processed again by it joins the issue it is found by, as before */
 	assert_int_equal(put(f, 2, 1, 950, "fl1:a", "1.1", 1), 1);
 	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
@@ -519,6 +522,7 @@ static void schema_12_migrated(void **state)
 	assert_int_equal(r.phase, SRV_REPROCESS_NONE);
 	listing(f, text);
 	assert_string_equal(text, "1:fl2:p:3:2:900:990:1.0,1.1"); /* message 3's count (its trace gone) stays */
+	srv_test_version_devices_agree(f->t.dir);
 }
 
 int main(void)
