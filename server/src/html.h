@@ -33,6 +33,10 @@ void srv_html_text_cut(struct srv_html *h, const char *text, size_t max);
 void srv_html_f(struct srv_html *h, const char *fmt, ...);
 void srv_html_vf(struct srv_html *h, const char *fmt, va_list ap);
 
+/* One byte of a URL's query value: itself when RFC 3986 leaves it unreserved (letters, digits, - . _ ~), else %XX.
+ * out: (out) those 1 or 3 characters, not NUL-terminated. Returns how many. */
+size_t srv_url_byte(char out[3], unsigned char c);
+
 /* The HTML built: its buffer (the caller frees it) and its length in out_len; h is empty again. */
 char *srv_html_take(struct srv_html *h, size_t *out_len);
 

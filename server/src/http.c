@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "api.h"
 #include "dash.h"
+#include "html.h"
 #include "ff/bytes.h"
 #include "ff/chunk.h"
 #include "ff/message.h"
@@ -214,6 +215,10 @@ static enum MHD_Result respond_retry(struct MHD_Connection *c, unsigned status, 
 	enum MHD_Result rc;
 	char seconds[16];
 
+	if (r == NULL) { /* (libmicrohttpd out of memory: the connection is closed) */
+		free(bytes);
+		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", type);
 	if (retry_after > 0) {
 		snprintf(seconds, sizeof(seconds), "%u", retry_after);
@@ -483,11 +488,7 @@ static enum MHD_Result query_part(void *cls, enum MHD_ValueKind kind, const char
 		for (const unsigned char *p = (const unsigned char *)parts[k]; *p != '\0'; p++) {
 			if (q->len + 4 >= sizeof(q->text))
 				return MHD_NO;
-			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			    strchr("-._~", *p) != NULL)
-				q->text[q->len++] = (char)*p;
-			else
-				q->len += (size_t)snprintf(q->text + q->len, sizeof(q->text) - q->len, "%%%02X", *p);
+			q->len += srv_url_byte(q->text + q->len, *p);
 		}
 	}
 	q->text[q->len] = '\0';
@@ -532,6 +533,13 @@ static enum MHD_Result dashboard(struct srv_http *h, struct MHD_Connection *c, c
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r = a.fd >= 0 ? MHD_create_response_from_fd(a.len, a.fd) /* (MHD closes it) */
 		      : MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) { /* (as respond_retry) */
+		if (a.fd >= 0)
+			close(a.fd);
+		else
+			free(a.body);
+		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", a.type);
 	/* the time the page took the server, for a browser's developer tools and make bench */
 	snprintf(timing, sizeof(timing), "page;dur=%.3f",
