@@ -3,6 +3,7 @@
  * assets. The pages themselves are in dash_issues.c and the other dash_*.c files. */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,19 @@ void srv_dash_answer_error(struct srv_dash_page *p, struct srv_answer *a)
 	free(a->body);
 }
 
+const char *srv_dash_arg(const struct srv_dash_page *p, const char *name, const char *dflt)
+{
+	const char *v = p->rq->arg(p->rq->actx, name);
+
+	return v != NULL && v[0] != '\0' ? v : dflt;
+}
+
+void srv_dash_option(struct srv_html *h, const char *value, const char *text, const char *current)
+{
+	srv_html_f(h, "<option value=\"%s\"%R>%s</option>", value,
+		   current != NULL && strcmp(value, current) == 0 ? " selected" : "", text);
+}
+
 const char *srv_dash_text(const json_t *j, const char *name)
 {
 	const char *s = json_string_value(json_object_get(j, name));
@@ -183,6 +197,24 @@ static bool same_origin(const struct srv_dash_request *rq)
 	return host != NULL && strcmp(host + 3, rq->host) == 0;
 }
 
+/* next: (out) "/login?next=" and path?query %-escaped as its value (the query escaped once more: it is a part of
+ * it); "/login" when that does not fit in cap. */
+static void login_next(char *next, size_t cap, const char *path, const char *query)
+{
+	size_t n = (size_t)snprintf(next, cap, "/login?next=");
+	bool fits = true;
+
+	for (int part = 0; part < 3 && fits; part++) {
+		const char *text = part == 0 ? path : query == NULL || query[0] == '\0' ? "" : part == 1 ? "?" : query;
+
+		for (const unsigned char *c = (const unsigned char *)text; *c != '\0' && (fits = n + 4 <= cap); c++)
+			n += srv_url_byte(next + n, *c);
+	}
+	if (!fits)
+		n = (size_t)snprintf(next, cap, "/login");
+	next[n] = '\0';
+}
+
 static void login_page(struct srv_dash_page *p, const char *next, const char *problem, unsigned status)
 {
 	srv_dash_begin(p, "Log in", NULL);
@@ -201,7 +233,7 @@ static void login_page(struct srv_dash_page *p, const char *next, const char *pr
 static void login(struct srv_dash_page *p, const struct srv_dash_request *rq)
 {
 	char token[300], next[600] = "/", cookie[SRV_SESSION_VALUE], csrf[SRV_CSRF_VALUE];
-	bool secure = rq->forwarded_proto != NULL && strcmp(rq->forwarded_proto, "https") == 0;
+	bool ok, secure = rq->forwarded_proto != NULL && strcmp(rq->forwarded_proto, "https") == 0;
 
 	if (!srv_form_value(rq->body, rq->len, "next", next, sizeof(next)) || !local_path(next))
 		snprintf(next, sizeof(next), "/");
@@ -209,8 +241,10 @@ static void login(struct srv_dash_page *p, const struct srv_dash_request *rq)
 		srv_dash_error(p, 403, "the login came from another site's page");
 		return;
 	}
-	if (!srv_form_value(rq->body, rq->len, "token", token, sizeof(token)) ||
-	    !srv_keys_check(p->cfg->store, SRV_ROLE_ADMIN, token)) {
+	ok = srv_form_value(rq->body, rq->len, "token", token, sizeof(token)) &&
+	     srv_keys_check(p->cfg->store, SRV_ROLE_ADMIN, token);
+	sodium_memzero(token, sizeof(token)); /* (its only copy left is the request's body) */
+	if (!ok) {
 		login_page(p, next, "That is not the admin token.", 401);
 		return;
 	}
@@ -264,13 +298,28 @@ static int64_t path_id(const char *text, const char **tail)
 	return digits > 0 && (*text == '\0' || *text == '/') ? id : 0;
 }
 
+/* The request's session: 0 (cookie, csrf: (out) its cookie's value and its CSRF token), SRV_NONE (no cookie, or
+ * its session ended), or the store's -1. */
+static int session_of(const struct srv_dash_config *cfg, const struct srv_dash_request *rq, char *cookie,
+		      char *csrf)
+{
+	return srv_cookie_value(rq->cookie, SRV_SESSION_COOKIE, cookie, SRV_SESSION_VALUE)
+		       ? srv_session_find(cfg->store, cookie, srv_now(), csrf)
+		       : SRV_NONE;
+}
+
+/* Did a state-changing request come from its session's own page: this site's Origin and the session's CSRF token
+ * presented (NULL: none)? */
+static bool from_its_page(const struct srv_dash_request *rq, const char *csrf, const char *presented)
+{
+	return same_origin(rq) && srv_session_csrf_ok(csrf, presented);
+}
+
 unsigned srv_dash_upload_refused(const struct srv_dash_config *cfg, const struct srv_dash_request *rq, char *why,
 				 size_t cap)
 {
 	char cookie[SRV_SESSION_VALUE], csrf[SRV_CSRF_VALUE];
-	int rc = srv_cookie_value(rq->cookie, SRV_SESSION_COOKIE, cookie, sizeof(cookie))
-			 ? srv_session_find(cfg->store, cookie, srv_now(), csrf)
-			 : SRV_NONE;
+	int rc = session_of(cfg, rq, cookie, csrf);
 
 	if (rc < 0) {
 		snprintf(why, cap, "the database failed");
@@ -280,7 +329,7 @@ unsigned srv_dash_upload_refused(const struct srv_dash_config *cfg, const struct
 		snprintf(why, cap, "no session: log in to the dashboard first");
 		return 403;
 	}
-	if (!same_origin(rq) || !srv_session_csrf_ok(csrf, rq->csrf_header)) {
+	if (!from_its_page(rq, csrf, rq->csrf_header)) {
 		snprintf(why, cap, "the upload did not come from this session's page (X-CSRF-Token): reload the page");
 		return 403;
 	}
@@ -291,7 +340,7 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 {
 	struct srv_dash_page p = {.cfg = cfg, .rq = rq, .out = out};
 	char cookie[SRV_SESSION_VALUE], csrf[SRV_CSRF_VALUE], form_csrf[SRV_CSRF_VALUE], next[600];
-	bool post = strcmp(rq->method, "POST") == 0, has_cookie;
+	bool post = strcmp(rq->method, "POST") == 0;
 	const char *path = rq->path, *tail;
 	int64_t id;
 	int rc;
@@ -303,8 +352,7 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 		srv_dash_error(&p, 405, "the dashboard takes GET and POST");
 		return;
 	}
-	has_cookie = srv_cookie_value(rq->cookie, SRV_SESSION_COOKIE, cookie, sizeof(cookie));
-	rc = has_cookie ? srv_session_find(cfg->store, cookie, srv_now(), csrf) : SRV_NONE;
+	rc = session_of(cfg, rq, cookie, csrf);
 	if (rc < 0) {
 		fprintf(stderr, "faultline-server: a session: %s\n", srv_store_error(cfg->store));
 		srv_dash_error(&p, 500, "the database failed");
@@ -324,24 +372,13 @@ void srv_dash_handle(struct srv_dash_answer *out, const struct srv_dash_config *
 			srv_dash_error(&p, 403, "your session has ended: log in again");
 			return;
 		}
-		snprintf(next, sizeof(next), "/login?next=%s", path);
-		if (rq->query != NULL && rq->query[0] != '\0' && strlen(path) + strlen(rq->query) < 480) {
-			/* the query goes on escaped once more: it is a part of next's value */
-			size_t n = strlen(next);
-
-			n += (size_t)snprintf(next + n, sizeof(next) - n, "%%3F");
-			for (const char *q = rq->query; *q != '\0' && n + 4 < sizeof(next); q++)
-				n += (size_t)(*q == '&' ? snprintf(next + n, sizeof(next) - n, "%%26")
-					  : *q == '%' ? snprintf(next + n, sizeof(next) - n, "%%25")
-					  : *q == '=' ? snprintf(next + n, sizeof(next) - n, "%%3D")
-						      : snprintf(next + n, sizeof(next) - n, "%c", *q));
-		}
+		login_next(next, sizeof(next), path, rq->query);
 		srv_dash_redirect(out, next);
 		return;
 	}
 	snprintf(p.csrf, sizeof(p.csrf), "%s", csrf);
-	if (post && (!same_origin(rq) || !srv_form_value(rq->body, rq->len, "csrf", form_csrf, sizeof(form_csrf)) ||
-		     !srv_session_csrf_ok(csrf, form_csrf))) {
+	if (post && !from_its_page(rq, csrf, srv_form_value(rq->body, rq->len, "csrf", form_csrf, sizeof(form_csrf))
+						     ? form_csrf : NULL)) {
 		srv_dash_error(&p, 403, "the form did not come from this session's page (its CSRF token is missing or "
 					"wrong): reload the page and try again");
 		return;

@@ -88,6 +88,14 @@ struct json_t;
 struct json_t *srv_dash_api(struct srv_dash_page *p, const char *path, const char *const *args, unsigned *out_status);
 struct json_t *srv_dash_api_page(struct srv_dash_page *p, const char *path, const char *const *args);
 
+#define SRV_DASH_PAGE 50 /* issues, traces and devices a page of a list */
+
+/* The request's query argument name, or dflt when absent or empty. */
+const char *srv_dash_arg(const struct srv_dash_page *p, const char *name, const char *dflt);
+
+/* An <option> of a <select>: value (text: escaped), its text, selected when it is current (NULL: none). */
+void srv_dash_option(struct srv_html *h, const char *value, const char *text, const char *current);
+
 /* A member of a JSON answer: a string ("" when absent or not one), an integer (0 when absent). */
 const char *srv_dash_text(const struct json_t *j, const char *name);
 long long srv_dash_int(const struct json_t *j, const char *name);

@@ -9,20 +9,21 @@
 
 #include "alloc.h"
 #include "dash.h"
+#include "ff/device.h"
 #include "ff/reason.h"
 #include "svg.h"
 
-#define PAGE 50
 #define METRIC_PLOTS 16 /* at most this many metrics plotted */
 
 void srv_dash_devices(struct srv_dash_page *p)
 {
-	const char *after = p->rq->arg(p->rq->actx, "after");
-	const char *args[] = {"limit", "50", after != NULL ? "after" : NULL, after, NULL};
-	char first[32], last[32];
+	const char *after = srv_dash_arg(p, "after", NULL);
+	char first[32], last[32], limit[8];
+	const char *args[] = {"limit", limit, after != NULL ? "after" : NULL, after, NULL};
 	json_t *j, *d;
 	size_t k;
 
+	snprintf(limit, sizeof(limit), "%d", SRV_DASH_PAGE);
 	if ((j = srv_dash_api_page(p, "devices", args)) == NULL)
 		return;
 	srv_dash_begin(p, "Devices", "/devices");
@@ -105,10 +106,14 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 	double from = 0, to = 0;
 	size_t k;
 
-	snprintf(path, sizeof(path), "devices/%.64s", serial);
+	if (strlen(serial) > FF_DEVICE_SERIAL_MAX) { /* (no device has it: not cut to one that has) */
+		srv_dash_error(p, 404, "no such device");
+		return;
+	}
+	snprintf(path, sizeof(path), "devices/%s", serial);
 	if ((j = srv_dash_api_page(p, path, none)) == NULL)
 		return;
-	snprintf(path, sizeof(path), "devices/%.64s/heartbeats", serial);
+	snprintf(path, sizeof(path), "devices/%s/heartbeats", serial);
 	if ((beats = srv_dash_api_page(p, path, none)) == NULL) {
 		json_decref(j);
 		return;
@@ -158,7 +163,10 @@ void srv_dash_device(struct srv_dash_page *p, const char *serial)
 		}
 	}
 	srv_html_raw(&p->html, "<h2>Timeline</h2>");
-	srv_svg_timeline(&p->html, "timeline", from - 3600, to + 3600, lanes, 3);
+	if (to == 0)
+		srv_html_raw(&p->html, "<p class=\"empty\" id=\"timeline\">Nothing received from this device yet.</p>");
+	else
+		srv_svg_timeline(&p->html, "timeline", from - 3600, to + 3600, lanes, 3);
 
 	srv_html_raw(&p->html, "<h2>Boots and crashes</h2><table id=\"events\"><thead><tr><th>Received (UTC)</th><th>What"
 			       "</th></tr></thead><tbody>");

@@ -34,10 +34,11 @@ static void estimate(struct srv_html *h, const json_t *e, const char *unit)
 /* The window's days: the request's ?days=N (1..90), else 30. */
 static int window_days(const struct srv_dash_page *p)
 {
-	const char *text = p->rq->arg(p->rq->actx, "days");
-	int days = text != NULL ? atoi(text) : 30;
+	const char *text = srv_dash_arg(p, "days", NULL);
+	char *end;
+	long days = text != NULL ? strtol(text, &end, 10) : 30;
 
-	return days >= 1 && days <= DAYS_MAX ? days : 30;
+	return text != NULL && (*end != '\0' || end == text) ? 30 : days >= 1 && days <= DAYS_MAX ? (int)days : 30;
 }
 
 /* The health table of a versions answer's "versions", with links to each version's issues (and its top issues
@@ -264,16 +265,14 @@ static void version_select(struct srv_html *h, const json_t *versions, const cha
 
 	srv_html_f(h, "<select name=\"%s\" id=\"%s\">", name, name);
 	json_array_foreach(versions, k, v)
-		srv_html_f(h, "<option value=\"%s\"%R>%s</option>", srv_dash_text(v, "sw_version"),
-			   current != NULL && strcmp(current, srv_dash_text(v, "sw_version")) == 0 ? " selected" : "",
-			   srv_dash_text(v, "sw_version"));
+		srv_dash_option(h, srv_dash_text(v, "sw_version"), srv_dash_text(v, "sw_version"), current);
 	srv_html_raw(h, "</select>");
 }
 
 void srv_dash_versions(struct srv_dash_page *p)
 {
 	int days = window_days(p);
-	const char *by = p->rq->arg(p->rq->actx, "by");
+	const char *by = srv_dash_arg(p, "by", NULL);
 	bool by_hw = by != NULL && strcmp(by, "hw") == 0;
 	char text[8];
 	const char *args[] = {"days", text, by_hw ? "by" : NULL, "hw", NULL};
@@ -314,7 +313,7 @@ void srv_dash_versions(struct srv_dash_page *p)
 
 void srv_dash_compare(struct srv_dash_page *p)
 {
-	const char *a = p->rq->arg(p->rq->actx, "a"), *b = p->rq->arg(p->rq->actx, "b");
+	const char *a = srv_dash_arg(p, "a", NULL), *b = srv_dash_arg(p, "b", NULL);
 	int days = window_days(p);
 	char text[8], title[200];
 	const char *args[] = {"a", a != NULL ? a : "", "b", b != NULL ? b : "", "days", text, NULL};

@@ -16,17 +16,8 @@
 #include "session.h"
 #include "svg.h"
 
-#define PAGE 50       /* issues, traces and devices per page */
 #define SPARK_DAYS 14 /* the list's sparklines */
 #define PLOT_DAYS 90  /* an issue's occurrences over time */
-
-/* The request's argument, or dflt when absent or empty. */
-static const char *arg_or(const struct srv_dash_page *p, const char *name, const char *dflt)
-{
-	const char *v = p->rq->arg(p->rq->actx, name);
-
-	return v != NULL && v[0] != '\0' ? v : dflt;
-}
 
 static void state_badge(struct srv_html *h, const char *state)
 {
@@ -39,8 +30,7 @@ static void select_of(struct srv_html *h, const char *name, const char *label, c
 {
 	srv_html_f(h, "<label>%s<select name=\"%s\">", label, name);
 	for (const char *const *o = options; o[0] != NULL; o += 2)
-		srv_html_f(h, "<option value=\"%s\"%R>%s</option>", o[0],
-			   strcmp(o[0], current) == 0 ? " selected" : "", o[1]);
+		srv_dash_option(h, o[0], o[1], current);
 	srv_html_raw(h, "</select></label>");
 }
 
@@ -58,15 +48,15 @@ void srv_dash_issues(struct srv_dash_page *p)
 					       NULL};
 	static const char *const k_sorts[] = {"last_seen", "last seen", "devices", "devices", "count", "occurrences",
 					      "id", "oldest", NULL};
-	const char *state = arg_or(p, "state", "open"), *sort = arg_or(p, "sort", "last_seen");
-	const char *version = arg_or(p, "version", ""), *hw = p->rq->arg(p->rq->actx, "hw");
-	const char *offset = arg_or(p, "offset", "0");
+	const char *state = srv_dash_arg(p, "state", "open"), *sort = srv_dash_arg(p, "sort", "last_seen");
+	const char *version = srv_dash_arg(p, "version", ""), *hw = srv_dash_arg(p, "hw", NULL);
+	const char *offset = srv_dash_arg(p, "offset", "0");
 	char limit[8], days[8], when[32];
 	const char *args[20] = {"state", state, "sort", sort, "offset", offset, "limit", limit, "days", days};
 	size_t n = 10, k;
 	json_t *j, *i;
 
-	snprintf(limit, sizeof(limit), "%d", PAGE);
+	snprintf(limit, sizeof(limit), "%d", SRV_DASH_PAGE);
 	snprintf(days, sizeof(days), "%d", SPARK_DAYS);
 	if (version[0] != '\0') {
 		args[n++] = "version";
@@ -119,7 +109,7 @@ void srv_dash_issues(struct srv_dash_page *p)
 	srv_html_raw(&p->html, "</tbody></table><div class=\"pages\">");
 	if (srv_dash_int(j, "offset") > 0)
 		list_link(&p->html, state, version, hw != NULL ? hw : "", sort,
-			  srv_dash_int(j, "offset") > PAGE ? srv_dash_int(j, "offset") - PAGE : 0, "← newer page");
+			  srv_dash_int(j, "offset") > SRV_DASH_PAGE ? srv_dash_int(j, "offset") - SRV_DASH_PAGE : 0, "← previous page");
 	if (json_is_integer(json_object_get(j, "next_offset")))
 		list_link(&p->html, state, version, hw != NULL ? hw : "", sort, srv_dash_int(j, "next_offset"), "next page →");
 	srv_html_raw(&p->html, "</div>");
@@ -198,14 +188,14 @@ static void issue_part(struct srv_dash_page *p, long long id, const char *part, 
 {
 	char path[64], limit[8], when[32];
 	bool traces = strcmp(part, "traces") == 0;
-	const char *before = p->rq->arg(p->rq->actx, "traces_before");
-	const char *args[] = {"limit", limit, traces ? "before" : "offset", arg_or(p, offset_arg, "0"), NULL};
+	const char *before = srv_dash_arg(p, "traces_before", NULL);
+	const char *args[] = {"limit", limit, traces ? "before" : "offset", srv_dash_arg(p, offset_arg, "0"), NULL};
 	unsigned status;
 	json_t *j, *e;
 	size_t k;
 
 	snprintf(path, sizeof(path), "issues/%lld/%s", id, part);
-	snprintf(limit, sizeof(limit), "%d", PAGE);
+	snprintf(limit, sizeof(limit), "%d", SRV_DASH_PAGE);
 	j = srv_dash_api(p, path, args, &status);
 	if (j == NULL || status != 200) {
 		srv_html_f(&p->html, "<p class=\"error\">The %s could not be read.</p>", part);
@@ -237,10 +227,10 @@ static void issue_part(struct srv_dash_page *p, long long id, const char *part, 
 			   srv_dash_int(j, "next_before"));
 	if (!traces && srv_dash_int(j, "offset") > 0)
 		srv_html_f(&p->html, "<a href=\"/issues/%lld?%s=%lld\">← previous</a>", id, offset_arg,
-			   srv_dash_int(j, "offset") > PAGE ? srv_dash_int(j, "offset") - PAGE : 0);
-	if (!traces && srv_dash_int(j, "offset") + PAGE < srv_dash_int(j, "total"))
+			   srv_dash_int(j, "offset") > SRV_DASH_PAGE ? srv_dash_int(j, "offset") - SRV_DASH_PAGE : 0);
+	if (!traces && srv_dash_int(j, "offset") + SRV_DASH_PAGE < srv_dash_int(j, "total"))
 		srv_html_f(&p->html, "<a href=\"/issues/%lld?%s=%lld\">next %s →</a>", id, offset_arg,
-			   srv_dash_int(j, "offset") + PAGE, part);
+			   srv_dash_int(j, "offset") + SRV_DASH_PAGE, part);
 	srv_html_raw(&p->html, "</div>");
 	json_decref(j);
 }

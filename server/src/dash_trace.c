@@ -158,12 +158,14 @@ static const char *named_at(const json_t *report, uint64_t addr, char *buf, size
 	size_t k;
 
 	json_object_foreach((json_t *)targets, name, v)
-		if (strtoull(srv_dash_text(regs, name), NULL, 16) == addr) {
+		if (json_is_string(v) && srv_dash_text(regs, name)[0] != '\0' &&
+		    strtoull(srv_dash_text(regs, name), NULL, 16) == addr) {
 			snprintf(buf, cap, "%s = %s", name, json_string_value(v));
 			return buf;
 		}
 	json_array_foreach(json_object_get(report, "frames"), k, f)
-		if (strtoull(srv_dash_text(json_object_get(f, "registers"), "sp"), NULL, 16) == addr) {
+		if (srv_dash_text(json_object_get(f, "registers"), "sp")[0] != '\0' &&
+		    strtoull(srv_dash_text(json_object_get(f, "registers"), "sp"), NULL, 16) == addr) {
 			snprintf(buf, cap, "sp of frame #%zu, %s()", k, srv_dash_text(f, "function"));
 			return buf;
 		}
@@ -173,7 +175,7 @@ static const char *named_at(const json_t *report, uint64_t addr, char *buf, size
 /* The captured memory, 16 bytes a line, from the stored message; words the report names highlighted. */
 static void memory(struct srv_dash_page *p, int64_t trace, const json_t *report)
 {
-	bool all = p->rq->arg(p->rq->actx, "memory") != NULL && strcmp(p->rq->arg(p->rq->actx, "memory"), "all") == 0;
+	bool all = strcmp(srv_dash_arg(p, "memory", ""), "all") == 0;
 	struct srv_store *st = p->cfg->store;
 	struct ff_message m = {0};
 	struct ff_error err = {0};
@@ -275,7 +277,7 @@ void srv_dash_trace(struct srv_dash_page *p, int64_t id)
 	snprintf(elf, sizeof(elf), "%.128s.elf", srv_dash_text(fw, "build_id"));
 	snprintf(gdb, sizeof(gdb), FA_CORE_GDB_COMMAND, elf, core);
 	srv_html_f(&p->html, "<div class=\"card\"><p><a id=\"core\" href=\"/traces/%lld/core\" download=\"%s\">Download "
-			     "the ELF core</a> and <a id=\"elf\" href=\"/symbols/%s\" download=\"%s\">the firmware's ELF</a>"
+			     "the ELF core</a> and <a id=\"elf\" href=\"/symbols/%U\" download=\"%s\">the firmware's ELF</a>"
 			     " (the build the server has), then open both in GDB:</p><pre id=\"gdb\">%s</pre><button "
 			     "type=\"button\" class=\"plain\" data-copy=\"gdb\">Copy</button></div>",
 		   (long long)id, core, elf, elf, gdb);

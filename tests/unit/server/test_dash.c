@@ -182,8 +182,26 @@ static void login_session_csrf_logout(void **state)
 
 	ask(f, &a, "GET", "/issues", NULL, NULL, NULL);
 	assert_int_equal(a.status, 303);
-	assert_string_equal(a.location, "/login?next=/issues");
+	assert_string_equal(a.location, "/login?next=%2Fissues");
 	free(a.body);
+	/* the path (decoded already: it may hold anything) and the query go into next escaped, so nothing of them can
+	 * end the header or add an argument; a path too long for it leads to the login alone */
+	{
+		struct srv_dash_request rq = {.method = "GET", .path = "/devices/a\r\nSet-Cookie: x&y", .query =
+					      "after=b%26c", .arg = no_arg, .host = "127.0.0.1:8080"};
+		char longer[700];
+
+		srv_dash_handle(&a, &f->cfg, &rq);
+		assert_string_equal(a.location, "/login?next=%2Fdevices%2Fa%0D%0ASet-Cookie%3A%20x%26y%3Fafter%3Db%2526c");
+		free(a.body);
+		memset(longer, 'x', sizeof(longer) - 1);
+		longer[0] = '/';
+		longer[sizeof(longer) - 1] = '\0';
+		rq.path = longer;
+		srv_dash_handle(&a, &f->cfg, &rq);
+		assert_string_equal(a.location, "/login");
+		free(a.body);
+	}
 	ask(f, &a, "GET", "/assets/dash.css", NULL, NULL, NULL); /* public */
 	assert_int_equal(a.status, 200);
 	assert_string_equal(a.type, "text/css; charset=utf-8");
