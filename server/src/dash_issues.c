@@ -260,7 +260,8 @@ void srv_dash_issue(struct srv_dash_page *p, int64_t id)
 	if (srv_dash_int(j, "state_at") > 0)
 		srv_html_f(&p->html, " since %s", srv_dash_when(srv_dash_int(j, "state_at"), at, sizeof(at)));
 	if (json_is_string(json_object_get(j, "state_why")))
-		srv_html_f(&p->html, ": reopened, <span id=\"state-why\">%s</span>", srv_dash_text(j, "state_why"));
+		srv_html_f(&p->html, ": %R<span id=\"state-why\">%s</span>",
+			   strcmp(srv_dash_text(j, "state"), "open") == 0 ? "reopened, " : "", srv_dash_text(j, "state_why"));
 	srv_html_f(&p->html, "</dd><dt>Occurrences</dt><dd id=\"count\">%lld</dd><dt>Devices</dt><dd id=\"devices\">%lld"
 			     "</dd><dt>First seen</dt><dd>%s UTC</dd><dt>Last seen</dt><dd>%s UTC</dd><dt>Versions</dt>"
 			     "<dd id=\"versions\">",

@@ -118,15 +118,18 @@ static int known_by(struct sqlite_store *s, int64_t issue, const char *fingerpri
 	return sq_step_done(s, st, "issue_known_by");
 }
 
-/* A new issue for fingerprint (split_from: the issue its first trace comes from, 0 none). */
+/* A new issue for fingerprint (split_from: the issue its first trace comes from, whose workflow state it starts
+ * with; 0 none: open). */
 static int issue_new(struct sqlite_store *s, const char *fingerprint, const char *kind, const char *title,
 		     int64_t created, int64_t split_from, int analysis, int64_t *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, &st, "INSERT INTO issues (fingerprint, kind, title, created, split_from) VALUES (?, ?, ?, ?, "
-			    "NULLIF(?, 0)) RETURNING id", "issue_new") != 0)
+	if (sq_prepare(s, &st, "INSERT INTO issues (fingerprint, kind, title, created, split_from, state, resolved_in, "
+			    "state_why, state_at) SELECT ?1, ?2, ?3, ?4, NULLIF(?5, 0), COALESCE(p.state, 0), p.resolved_in, "
+			    "p.state_why, COALESCE(p.state_at, 0) FROM (SELECT 1) LEFT JOIN issues p ON p.id = ?5 "
+			    "RETURNING id", "issue_new") != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -212,10 +215,16 @@ int sq_reprocess_counted(struct sqlite_store *s, int was_analysis, int analysis)
 }
 
 /* Issue `from` merged into `into`: its traces, its aggregates whole (those of traces retention deleted too), its
- * fingerprints; its id (and those that led to it) lead to `into` from now on. */
+ * fingerprints; its id (and those that led to it) lead to `into` from now on. `into` keeps its workflow state,
+ * unless it is resolved and `from` is not: then it takes `from`'s (that crash was still open, or muted), saying
+ * why. */
 static int merge(struct sqlite_store *s, int64_t from, int64_t into)
 {
 	static const char *const k_steps[] = {
+		"UPDATE issues SET state = j.state, resolved_in = NULL, state_why = 'issue ' || ?2 || ', merged into it, was "
+		"' || CASE j.state WHEN 2 THEN 'muted' ELSE 'open' END, state_at = MAX(issues.state_at, j.state_at) FROM "
+		"(SELECT state, state_at FROM issues WHERE id = ?2) AS j WHERE issues.id = ?1 AND issues.state = 1 AND "
+		"j.state <> 1",
 		"UPDATE traces SET issue_id = ?1 WHERE issue_id = ?2",
 		"INSERT INTO issue_devices (issue_id, device_id, messages) SELECT ?1, device_id, messages FROM "
 		"issue_devices WHERE issue_id = ?2 ON CONFLICT DO UPDATE SET messages = messages + excluded.messages",

@@ -357,6 +357,52 @@ static void fresh_crashes_meanwhile(void **state)
 	assert_int_equal(put(f, arrive(f, 5, "m6", 3000), 5, 3000, "fl2:r", "1.2", 2), 2);
 }
 
+/* An issue's workflow state as "state:resolved_in:state_why" (into out, 300 bytes). */
+static void workflow(struct fixture *f, int64_t id, char *out)
+{
+	char path[64];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "issues/%lld", (long long)id);
+	j = srv_test_get(f->t.s, path, 200);
+	snprintf(out, 300, "%s:%s:%s", json_string_value(json_object_get(j, "state")),
+		 json_is_string(json_object_get(j, "resolved_in")) ? json_string_value(json_object_get(j, "resolved_in"))
+								   : "-",
+		 json_is_string(json_object_get(j, "state_why")) ? json_string_value(json_object_get(j, "state_why")) : "-");
+	json_decref(j);
+}
+
+/* The workflow through a merge: a resolved survivor takes the state of an issue merged into it that was still open
+ * (saying so); one that is not resolved keeps its own. */
+static void merges_carry_the_workflow(void **state)
+{
+	struct fixture *f = *state;
+	struct srv_reprocessing r;
+	char text[300];
+	int64_t requeued = 0;
+
+	old_data(f);
+	assert_int_equal(f->t.s->ops->issue_state(f->t.s, 2, SRV_ISSUE_RESOLVED, "1.1", 1700), 0);
+	assert_int_equal(f->t.s->ops->issue_state(f->t.s, 1, SRV_ISSUE_MUTED, NULL, 1800), 0);
+	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
+	steps(f, 500);
+	assert_int_equal(analyse_all(f), 6);
+	r = steps(f, 500);
+	assert_int_equal(r.merged, 1); /* 3 (open) into 2 (resolved in 1.1) */
+	workflow(f, 2, text);
+	assert_string_equal(text, "open:-:issue 3, merged into it, was open");
+	workflow(f, 1, text);
+	assert_string_equal(text, "muted:-:-");
+	/* the late symbols of issue 4 (open) merge it into 1 (muted): 1 stays muted */
+	f->next[7] = "fl2:p";
+	assert_int_equal(f->t.s->ops->symbols_add(f->t.s, "aabb", 1, 3000), 0);
+	assert_int_equal(f->t.s->ops->symbols_arrived(f->t.s, "aabb", &requeued), 0);
+	assert_int_equal(analyse_all(f), 1);
+	json_decref(issue_is(f, 4, 1));
+	workflow(f, 1, text);
+	assert_string_equal(text, "muted:-:-");
+}
+
 /* Issues whose traces give fingerprints no issue has: each keeps its id for the one most of its traces have (on a
  * tie, that of its oldest trace); the others make issues split from it (which say so). */
 static void splits_make_issues(void **state)
@@ -371,6 +417,8 @@ static void splits_make_issues(void **state)
 	assert_int_equal(old(f, 2, "m3", 1200, "fl1:a", "1.0", "fl2:x"), 1);
 	assert_int_equal(old(f, 3, "m4", 1300, "fl1:b", "1.0", "fl2:u"), 2);
 	assert_int_equal(old(f, 4, "m5", 1400, "fl1:b", "1.0", "fl2:v"), 2);
+	assert_int_equal(f->t.s->ops->issue_state(f->t.s, 1, SRV_ISSUE_MUTED, NULL, 1500), 0);
+	assert_int_equal(f->t.s->ops->issue_state(f->t.s, 2, SRV_ISSUE_RESOLVED, "1.0", 1600), 0);
 	assert_int_equal(f->t.s->ops->reprocess_begin(f->t.s, 2, 5000, &r), 0);
 	steps(f, 500);
 	assert_int_equal(analyse_all(f), 5);
@@ -387,6 +435,13 @@ static void splits_make_issues(void **state)
 	j = issue_is(f, 4, 4);
 	assert_int_equal(json_integer_value(json_object_get(j, "split_from")), 2);
 	json_decref(j);
+	/* a split-off issue starts with its old issue's workflow state */
+	workflow(f, 3, text);
+	assert_string_equal(text, "muted:-:-");
+	workflow(f, 4, text);
+	assert_string_equal(text, "resolved:1.0:-");
+	workflow(f, 2, text);
+	assert_string_equal(text, "resolved:1.0:-");
 	j = issue_is(f, 1, 1);
 	assert_true(json_is_null(json_object_get(j, "split_from")));
 	assert_int_equal(json_array_size(json_object_get(j, "merged")), 0);
@@ -531,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(split_merge_and_a_trace_left_behind, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(restarts_anywhere_change_nothing, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(fresh_crashes_meanwhile, setup, srv_test_teardown),
+		cmocka_unit_test_setup_teardown(merges_carry_the_workflow, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(splits_make_issues, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(fresh_first_and_retention, setup, srv_test_teardown),
 		cmocka_unit_test_setup_teardown(older_analysis_refused, setup, srv_test_teardown),
