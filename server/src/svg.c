@@ -163,8 +163,8 @@ void srv_svg_timeline(struct srv_html *h, const char *id, double from, double to
 	for (double x = ceil(from / step) * step; x <= to; x += step) {
 		date(a, sizeof(a), x, to - from < 3 * 86400);
 		srv_html_f(h, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/><text class=\"tick\" "
-			      "x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", TX(x), TX(x), TOP, height - BOTTOM,
-			   TX(x), height - 8, a);
+			      "x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", TX(x), TX(x), TOP, height - BOTTOM,
+			   TX(x), height - 8, TX(x) > W - RIGHT - 60 ? "end" : "middle", a);
 	}
 	for (size_t k = 0; k < nl; k++) {
 		double y = TOP + lane * ((double)k + 0.5);
