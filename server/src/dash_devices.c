@@ -87,7 +87,6 @@ static void metric_plots(struct srv_dash_page *p, const json_t *beats)
 			y[s.n++] = (double)json_integer_value(value);
 		}
 		snprintf(id, sizeof(id), "metric-%zu", m);
-		srv_html_f(&p->html, "<h3>%s</h3>", names[m]);
 		srv_svg_plot(&p->html, &(struct srv_plot){.id = id, .title = names[m], .y_unit = "", .x_time = true}, &s, 1);
 	}
 	if (n == 0)
