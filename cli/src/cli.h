@@ -4,7 +4,21 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 int cli_decode(int argc, char **argv);
+
+/* release sign, release verify: MCUboot-format images (release.c); keys generate: an ED25519 key pair. */
+int cli_release(int argc, char **argv);
+int cli_keys(int argc, char **argv);
+
+/*
+ * A whole file, for command cmd (its name in messages). path: the file. max: the most bytes taken (a larger file
+ * is refused). out_len: (out) its length. Returns a malloc'd buffer (the caller frees it) or NULL with the reason
+ * printed on stderr.
+ */
+uint8_t *cli_read_file(const char *cmd, const char *path, size_t max, size_t *out_len);
 
 /* symbols, issues, issue, trace, core, devices, device: the server's read API and symbol upload (remote.c), by argv[0]. */
 int cli_remote(int argc, char **argv);

@@ -19,46 +19,6 @@ static const char k_usage[] = "usage: faultline decode --elf FIRMWARE.elf INPUT 
 			      "  INPUT: a serial log, a chunk file (.flc), a coredump storage image or a message\n"
 			      "  --no-variables: leave out the frames' arguments and locals (faster)\n";
 
-/* Read a whole file (at most INPUT_MAX bytes). Returns a malloc'd buffer or NULL with a message printed. */
-static uint8_t *read_file(const char *path, size_t *out_len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, len = 0;
-
-	if (f == NULL) {
-		fprintf(stderr, "faultline decode: cannot open %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (len == cap) {
-			uint8_t *grown = cap < INPUT_MAX ? realloc(buf, cap == 0 ? 65536 : cap * 2) : NULL;
-
-			if (grown == NULL) {
-				fprintf(stderr, "faultline decode: %s is larger than %u bytes\n", path, INPUT_MAX);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = grown;
-			cap = cap == 0 ? 65536 : cap * 2;
-		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "faultline decode: reading %s: %s\n", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*out_len = len;
-	return buf;
-}
-
 /* Which of the core's threads is which task: GDB 13 numbers a bare-metal core's threads only. */
 static void print_core_threads(const struct fa_threads *t)
 {
@@ -114,7 +74,7 @@ int cli_decode(int argc, char **argv)
 		fprintf(stderr, "faultline decode: %s\n", err.msg);
 		return 1;
 	}
-	data = read_file(input_path, &len);
+	data = cli_read_file("decode", input_path, INPUT_MAX, &len);
 	report = calloc(1, sizeof(*report));
 
 	if (data == NULL || report == NULL)
