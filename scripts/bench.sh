@@ -5,7 +5,7 @@ set -eu
 build=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
 echo "host: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)"
-for b in "$build"/bench/bench_crc32; do
+for b in "$build"/bench/bench_crc32 "$build"/bench/bench_release; do
 	echo "== $(basename "$b")"
 	"$b"
 done
