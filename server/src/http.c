@@ -417,7 +417,7 @@ static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c
 	struct srv_upload_result r;
 	json_t *answer;
 
-	srv_upload_finish(req->upload, h->store, h->analysis, &r);
+	srv_symbols_finish(req->upload, h->store, h->analysis, &r);
 	req->upload = NULL;
 	if (r.outcome != SRV_UPLOAD_STORED)
 		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
@@ -584,7 +584,7 @@ static enum MHD_Result upload_begin(struct srv_http *h, struct MHD_Connection *c
 		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", why);
 	}
 	req = srv_calloc(1, sizeof(*req));
-	if (srv_upload_begin(&req->upload, h->data_dir, h->symbols_max, why, sizeof(why)) != 0) {
+	if (srv_symbols_upload_begin(&req->upload, h->data_dir, h->symbols_max, why, sizeof(why)) != 0) {
 		free(req);
 		fprintf(stderr, "faultline-server: %s\n", why);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store uploads");

@@ -1,30 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Symbol files (symbols.h). */
-#define _GNU_SOURCE /* mkostemp */
-#include <dirent.h>
 #include <errno.h>
 #include <stdatomic.h>
-#include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "clock.h"
 #include "ff/bytes.h"
 #include "symbols.h"
-
-struct srv_upload {
-	FILE *file;
-	char data_dir[4000];
-	char path[4200];
-	size_t max, len;
-	int write_errno; /* the first write failure's errno, 0 while all went well */
-};
 
 int srv_symbols_path(char *out, size_t cap, const char *data_dir, const char *build_hex)
 {
@@ -50,70 +34,18 @@ int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_
 	return rc;
 }
 
-#define UPLOAD_PREFIX "upload-" /* the temporary files' names: upload-XXXXXX (mkostemp) */
-#define SRV_CHECKS_MAX 4        /* uploads checked at once (of the HTTP pool's 16 threads) */
+#define SRV_CHECKS_MAX 4 /* uploads checked at once (of the HTTP pool's 16 threads) */
 
 static atomic_int s_checks; /* uploads being checked now */
 
 int srv_symbols_sweep(const char *data_dir)
 {
-	char dir[4100], path[4400];
-	struct dirent *d;
-	DIR *folder;
-	int n = 0;
-
-	snprintf(dir, sizeof(dir), "%s/symbols", data_dir);
-	if ((folder = opendir(dir)) == NULL)
-		return 0;
-	while ((d = readdir(folder)) != NULL)
-		if (strncmp(d->d_name, UPLOAD_PREFIX, strlen(UPLOAD_PREFIX)) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-			n += unlink(path) == 0;
-		}
-	closedir(folder);
-	return n;
+	return srv_upload_sweep(data_dir, "symbols");
 }
 
-int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap)
+int srv_symbols_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap)
 {
-	struct srv_upload *u = srv_calloc(1, sizeof(*u));
-	char dir[4100];
-	int fd = -1;
-
-	*out = NULL;
-	u->max = max;
-	snprintf(u->data_dir, sizeof(u->data_dir), "%s", data_dir);
-	snprintf(dir, sizeof(dir), "%s/symbols", data_dir);
-	snprintf(u->path, sizeof(u->path), "%s/" UPLOAD_PREFIX "XXXXXX", dir);
-	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (fd = mkostemp(u->path, O_CLOEXEC)) < 0 ||
-	    (u->file = fdopen(fd, "wb")) == NULL) {
-		snprintf(why, cap, "cannot make a file for uploads in %s: %s", dir, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(u->path);
-		}
-		free(u);
-		return -1;
-	}
-	*out = u;
-	return 0;
-}
-
-void srv_upload_write(struct srv_upload *u, const void *data, size_t len)
-{
-	if (u->len + len <= u->max && u->write_errno == 0 && fwrite(data, 1, len, u->file) != len)
-		u->write_errno = errno != 0 ? errno : EIO;
-	u->len += len;
-}
-
-void srv_upload_abort(struct srv_upload *u)
-{
-	if (u == NULL)
-		return;
-	if (u->file != NULL)
-		fclose(u->file);
-	unlink(u->path);
-	free(u);
+	return srv_upload_begin(out, data_dir, "symbols", max, "faultline-server --symbols-max-mb", why, cap);
 }
 
 /* The ELF of a finished upload, checked by an analyst of its own (so that a file that crashes libdw, hangs it or
@@ -123,7 +55,7 @@ static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_
 {
 	struct srv_analyst *a;
 	char why[700], prefix[4300];
-	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", u->path);
+	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "elf: %s", srv_upload_path(u));
 	enum srv_analysis rc;
 
 	/* each check holds an HTTP thread for up to --analysis-seconds: a few at once, the others told to wait */
@@ -137,7 +69,7 @@ static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_
 		atomic_fetch_sub(&s_checks, 1);
 		return SRV_UPLOAD_UNAVAILABLE;
 	}
-	rc = srv_analyst_check(a, u->path, out->build_id, &out->metrics, why, sizeof(why));
+	rc = srv_analyst_check(a, srv_upload_path(u), out->build_id, &out->metrics, why, sizeof(why));
 	srv_analyst_stop(a);
 	atomic_fetch_sub(&s_checks, 1);
 	if (rc == SRV_ANALYSIS_OK)
@@ -155,44 +87,34 @@ static enum srv_upload_outcome check_elf(struct srv_upload *u, const struct srv_
 	return SRV_UPLOAD_BAD_ELF;
 }
 
-void srv_upload_finish(struct srv_upload *u, struct srv_store *st, const struct srv_analyst_config *analysis,
-		       struct srv_upload_result *out)
+void srv_symbols_finish(struct srv_upload *u, struct srv_store *st, const struct srv_analyst_config *analysis,
+			struct srv_upload_result *out)
 {
 	char path[4200];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	out->size = (int64_t)u->len;
-	if (fclose(u->file) != 0 && u->write_errno == 0) /* what was still buffered did not reach the disk */
-		u->write_errno = errno != 0 ? errno : EIO;
-	u->file = NULL;
-	if (u->len > u->max) {
-		out->outcome = SRV_UPLOAD_TOO_LARGE;
-		snprintf(out->why, sizeof(out->why), "the file is larger than the limit of %zu MiB (faultline-server "
-			 "--symbols-max-mb)", u->max >> 20);
-	} else if (u->write_errno != 0) {
-		out->outcome = SRV_UPLOAD_NO_SPACE;
-		snprintf(out->why, sizeof(out->why), "the server could not write the upload to its disk (%s): nothing "
-			 "was stored", strerror(u->write_errno));
-	} else if ((out->outcome = check_elf(u, analysis, out)) != SRV_UPLOAD_STORED) {
-		/* refused, or not checked */
-	} else if (srv_symbols_path(path, sizeof(path), u->data_dir, out->build_id) != 0 || rename(u->path, path) != 0) {
+	out->size = (int64_t)srv_upload_len(u);
+	if ((out->outcome = srv_upload_end(u, out->why, sizeof(out->why))) != SRV_UPLOAD_STORED ||
+	    (out->outcome = check_elf(u, analysis, out)) != SRV_UPLOAD_STORED) {
+		srv_upload_abort(u); /* refused, or not checked */
+		return;
+	}
+	if (srv_symbols_path(path, sizeof(path), srv_upload_data_dir(u), out->build_id) != 0 ||
+	    srv_upload_keep(u, path) != 0) {
 		out->outcome = SRV_UPLOAD_FAILED;
 		snprintf(out->why, sizeof(out->why), "cannot store the symbol file: %s", strerror(errno));
-	} else {
-		srv_store_lock(st);
-		rc = st->ops->symbols_add(st, out->build_id, out->size, srv_now());
-		if (rc == 0)
-			rc = st->ops->metric_table_put(st, out->build_id, out->metrics.has_table ? &out->metrics.table : NULL,
-						       out->metrics.problem[0] != '\0' ? out->metrics.problem : NULL);
-		if (rc == 0)
-			rc = st->ops->symbols_arrived(st, out->build_id, &out->requeued);
-		if (rc != 0)
-			snprintf(out->why, sizeof(out->why), "the database failed: %s", srv_store_error(st));
-		srv_store_unlock(st);
-		out->outcome = rc == 0 ? SRV_UPLOAD_STORED : SRV_UPLOAD_FAILED;
+		return;
 	}
-	if (out->outcome != SRV_UPLOAD_STORED)
-		unlink(u->path);
-	free(u);
+	srv_store_lock(st);
+	rc = st->ops->symbols_add(st, out->build_id, out->size, srv_now());
+	if (rc == 0)
+		rc = st->ops->metric_table_put(st, out->build_id, out->metrics.has_table ? &out->metrics.table : NULL,
+					       out->metrics.problem[0] != '\0' ? out->metrics.problem : NULL);
+	if (rc == 0)
+		rc = st->ops->symbols_arrived(st, out->build_id, &out->requeued);
+	if (rc != 0)
+		snprintf(out->why, sizeof(out->why), "the database failed: %s", srv_store_error(st));
+	srv_store_unlock(st);
+	out->outcome = rc == 0 ? SRV_UPLOAD_STORED : SRV_UPLOAD_FAILED;
 }

@@ -12,6 +12,7 @@
 #include "fa/elf.h"
 #include "ff/message.h"
 #include "store.h"
+#include "upload.h"
 
 /*
  * The path of build_hex's symbol file in data_dir. out/cap: the caller's buffer. Returns 0, or -1 when it does not
@@ -25,17 +26,6 @@ int srv_symbols_path(char *out, size_t cap, const char *data_dir, const char *bu
  * Returns 0; an error of fa_elf_open() (FF_ERR_IO when there is no such file) or of fa_elf_check_build_id().
  */
 int srv_symbols_open(struct fa_elf **out, const char *data_dir, const struct ff_message *m, struct ff_error *err);
-
-/* How an upload ended. */
-enum srv_upload_outcome {
-	SRV_UPLOAD_STORED,    /* kept; build_id, size and requeued say what */
-	SRV_UPLOAD_TOO_LARGE, /* above the limit: nothing kept */
-	SRV_UPLOAD_NO_SPACE,  /* writing it to disk failed (full disk, I/O error): nothing kept; why says how */
-	SRV_UPLOAD_BAD_ELF,   /* not a usable ELF (or its check crashed, hung or blew its memory): why says what */
-	SRV_UPLOAD_UNAVAILABLE, /* not checked (4 checks already running, or no analyst could be started): nothing
-				 * kept; try again */
-	SRV_UPLOAD_FAILED,    /* the store or a rename failed: nothing kept; why says which */
-};
 
 struct srv_upload_result {
 	enum srv_upload_outcome outcome;
@@ -52,18 +42,8 @@ struct srv_upload_result {
  */
 int srv_symbols_sweep(const char *data_dir);
 
-/* An upload in progress: a temporary file in DATA/symbols. */
-struct srv_upload;
-
-/*
- * Start an upload of at most max bytes. out: the upload (ended by srv_upload_finish or srv_upload_abort).
- * data_dir: the server's data folder (symbols/ is made in it when missing).  why/cap: the reason on failure.
- * Returns 0, or -1 when no temporary file can be made.
- */
-int srv_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap);
-
-/* Add bytes (data/len, only read). Past the limit, or after a write failed, they are counted and dropped. */
-void srv_upload_write(struct srv_upload *u, const void *data, size_t len);
+/* A symbol upload begun: srv_upload_begin into DATA/symbols, the limit named --symbols-max-mb. */
+int srv_symbols_upload_begin(struct srv_upload **out, const char *data_dir, size_t max, char *why, size_t cap);
 
 /*
  * The body is complete: close the file, check the ELF (in an analyst process of its own), keep it by build-id and
@@ -71,10 +51,7 @@ void srv_upload_write(struct srv_upload *u, const void *data, size_t len);
  * lock: a worker checks and marks under it too). Frees u.
  * out: the outcome.  st: the store.  analysis: how the checking analyst runs.
  */
-void srv_upload_finish(struct srv_upload *u, struct srv_store *st, const struct srv_analyst_config *analysis,
-		       struct srv_upload_result *out);
-
-/* The upload was cut short: its file is removed. Frees u (NULL is fine). */
-void srv_upload_abort(struct srv_upload *u);
+void srv_symbols_finish(struct srv_upload *u, struct srv_store *st, const struct srv_analyst_config *analysis,
+			struct srv_upload_result *out);
 
 #endif

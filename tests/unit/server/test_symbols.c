@@ -60,11 +60,11 @@ static void upload(struct fixture *f, const uint8_t *data, size_t len, size_t pi
 	struct srv_upload *u;
 	char why[256];
 
-	assert_int_equal(srv_upload_begin(&u, f->t.dir, max, why, sizeof(why)), 0);
+	assert_int_equal(srv_symbols_upload_begin(&u, f->t.dir, max, why, sizeof(why)), 0);
 	for (size_t at = 0; at < len; at += piece)
 		srv_upload_write(u, data + at, len - at < piece ? len - at : piece);
 	srv_test_analysis(&analysis, f->t.dir);
-	srv_upload_finish(u, f->t.s, &analysis, out);
+	srv_symbols_finish(u, f->t.s, &analysis, out);
 }
 
 /* In a child whose files may not grow past 64 KiB (the kernel refuses the write, as a full disk does): the
