@@ -37,8 +37,9 @@ static const struct command k_commands[] = {
 	{"compare", "is version B worse than A: compare A B [--days N]", cli_remote},
 	{"metrics", "a metric's p50/p95 across devices per version: metrics KEY [--version V]", cli_remote},
 	{"quarantine", "the messages whose analysis died again and again, and why", cli_remote},
-	{"release", "sign an MCUboot-format release image, or verify one: release sign|verify (offline)", cli_release},
-	{"keys", "an ED25519 signing key pair for releases: keys generate -o KEY.pem (offline)", cli_keys},
+	{"release", "an MCUboot-format release image: release sign|verify (offline), release upload", cli_release},
+	{"releases", "list the server's releases", cli_remote},
+	{"keys", "release signing keys: keys generate|public (offline), keys add|list|remove (server)", cli_keys},
 	{"bridge", "forward a device's serial output to the server: bridge [INPUT|tcp:HOST:PORT] --key KEY", cli_bridge},
 	{"version", "print the version", cmd_version},
 };

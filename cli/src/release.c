@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* faultline release sign | verify and faultline keys generate | public: MCUboot-format release images signed with
- * ED25519, offline (docs/OTA.md). sign takes imgtool's options by imgtool's names and writes the bytes imgtool
+ * ED25519, offline (docs/OTA.md); release upload and keys add | list | remove go to the server (remote.c). sign takes imgtool's options by imgtool's names and writes the bytes imgtool
  * writes; verify says what is wrong with an image that fails. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -25,11 +25,14 @@ static const char k_release_usage[] =
 	"                              [--max-align 8|16|32] [--max-sectors N] [--pad] [--confirm]\n"
 	"                              [-L|--load-addr ADDR] [-R|--erased-val 0|0xff]\n"
 	"       faultline release verify --key PUBLIC.pem [--key ...] IMAGE\n"
+	"       faultline release upload SIGNED.bin [--elf FIRMWARE.elf]   (to the server: --server, --token)\n"
 	"  sign writes the MCUboot image imgtool sign writes for the same options (ED25519, SHA-256, key hash);\n"
 	"  numbers are decimal or 0x hex. verify checks the hash and the signature and says what is wrong.\n";
 
 static const char k_keys_usage[] = "usage: faultline keys generate -o KEY.pem [--public PUBLIC.pem]\n"
 				   "       faultline keys public KEY.pem\n"
+				   "       faultline keys add PUBLIC.pem [--name NAME] | keys list | keys remove ID\n"
+				   "         (the server's signing keys: --server URL, --token TOKEN)\n"
 				   "  generate writes an ED25519 key pair in PEM as imgtool reads it (the private key\n"
 				   "  readable by its owner only; the public one beside it: KEY.pub.pem unless given).\n"
 				   "  public prints a key file's public key in PEM.\n";
@@ -301,6 +304,8 @@ int cli_release(int argc, char **argv)
 		return sign(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return verify(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "upload") == 0)
+		return cli_remote(argc, argv);
 	fputs(k_release_usage, argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
 }
@@ -378,6 +383,8 @@ int cli_keys(int argc, char **argv)
 		free(pem);
 		return 0;
 	}
+	if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "list") == 0 || strcmp(argv[1], "remove") == 0))
+		return cli_remote(argc, argv);
 	fputs(k_keys_usage, argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
 }

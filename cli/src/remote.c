@@ -35,6 +35,8 @@ struct remote {
 	const char *out;         /* core: -o FILE */
 	const char *days;        /* versions, compare: --days N */
 	const char *version;     /* metrics: --version V; resolve: --in V */
+	const char *name;        /* keys add: --name NAME */
+	const char *elf;         /* release upload: --elf FIRMWARE.elf, uploaded first */
 	bool by_hw;              /* versions: --by-hw */
 	const char *args[2];     /* positional arguments */
 	int nargs;
@@ -94,7 +96,7 @@ static json_t *post_json(const struct remote *r, const char *path, const char *b
 	status = cli_http(&rq, &b, err, sizeof(err));
 	if (status == 0)
 		fprintf(stderr, "faultline %s: cannot reach the server at %s: %s\n", r->cmd, r->server, err);
-	return answer(r, status, 200, &b);
+	return answer(r, status, status == 201 ? 201 : 200, &b);
 }
 
 /* GET path as JSON: the answer, or NULL after printing why. */
@@ -542,6 +544,160 @@ static int change(const struct remote *r)
 	return 0;
 }
 
+/* keys add PUBLIC.pem [--name NAME] | keys list | keys remove ID: the server's release signing keys. */
+static int signing_keys(const struct remote *r)
+{
+	const char *sub = r->nargs > 0 ? r->args[0] : "";
+	json_t *j, *k;
+	size_t i;
+
+	if (strcmp(sub, "add") == 0 && r->nargs == 2) {
+		size_t len;
+		uint8_t *pem = cli_read_file("keys add", r->args[1], 16384, &len);
+		json_t *body;
+		char *text;
+
+		if (pem == NULL)
+			return 1;
+		body = json_pack("{s:s%, s:s?}", "public_key", (const char *)pem, len, "name", r->name);
+		free(pem);
+		text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+		json_decref(body);
+		if (text == NULL) {
+			fprintf(stderr, "faultline keys add: %s is not a PEM text file\n", r->args[1]);
+			return 1;
+		}
+		j = post_json(r, "signing-keys", text);
+		free(text);
+		if (j == NULL)
+			return 1;
+		if (r->json)
+			print_json(j);
+		else
+			printf("signing key %lld %s (key hash %s): the server takes releases signed by it\n",
+			       (long long)json_integer_value(json_object_get(j, "id")),
+			       json_is_true(json_object_get(j, "added")) ? "added" : "was already there",
+			       json_string_value(json_object_get(j, "key_hash")));
+		json_decref(j);
+		return 0;
+	}
+	if (strcmp(sub, "remove") == 0 && r->nargs == 2 && id_arg(r->args[1]) > 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "signing-keys/%lld/remove", id_arg(r->args[1]));
+		if ((j = post_json(r, path, "{}")) == NULL)
+			return 1;
+		if (r->json)
+			print_json(j);
+		else
+			printf("signing key %lld removed: new releases signed by it are refused (those it signed stay)\n",
+			       id_arg(r->args[1]));
+		json_decref(j);
+		return 0;
+	}
+	if (strcmp(sub, "list") != 0 || r->nargs != 1) {
+		fprintf(stderr, "usage: faultline keys add PUBLIC.pem [--name NAME] | keys list | keys remove ID "
+				"[--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	if ((j = get_json(r, "signing-keys")) == NULL)
+		return 1;
+	if (r->json) {
+		print_json(j);
+	} else {
+		printf("%-4s %-20s %-64s %8s\n", "ID", "NAME", "KEY HASH (SHA-256 of the public key)", "RELEASES");
+		json_array_foreach(json_object_get(j, "signing_keys"), i, k)
+			printf("%-4lld %-20.20s %-64s %8lld\n", (long long)json_integer_value(json_object_get(k, "id")),
+			       json_string_value(json_object_get(k, "name")), json_string_value(json_object_get(k, "key_hash")),
+			       (long long)json_integer_value(json_object_get(k, "releases")));
+		if (json_array_size(json_object_get(j, "signing_keys")) == 0)
+			printf("(none: faultline keys add KEY.pub.pem)\n");
+	}
+	json_decref(j);
+	return 0;
+}
+
+static void print_release(const json_t *rl)
+{
+	const json_t *counter = json_object_get(rl, "security_counter");
+
+	printf("release %lld: version %s, %lld bytes (image %lld), security counter ", (long long)json_integer_value(
+	       json_object_get(rl, "id")), json_string_value(json_object_get(rl, "version")),
+	       (long long)json_integer_value(json_object_get(rl, "size")),
+	       (long long)json_integer_value(json_object_get(rl, "image_size")));
+	if (json_is_integer(counter))
+		printf("%lld", (long long)json_integer_value(counter));
+	else
+		printf("none");
+	printf(", build-id %s, signed by key %lld\n", json_string_value(json_object_get(rl, "build_id")),
+	       (long long)json_integer_value(json_object_get(rl, "signing_key")));
+}
+
+/* release upload IMAGE [--elf FIRMWARE.elf]: the ELF first (its symbols), then the signed image. */
+static int release_upload(const struct remote *r)
+{
+	struct cli_body b = {0};
+	struct stat st;
+	long status;
+	json_t *j;
+	FILE *f;
+
+	if (r->nargs != 2 || strcmp(r->args[0], "upload") != 0) {
+		fprintf(stderr, "usage: faultline release upload SIGNED.bin [--elf FIRMWARE.elf] [--server URL] [--token "
+				"TOKEN] [--json]\n");
+		return 2;
+	}
+	if (r->elf != NULL) {
+		struct remote sym = *r;
+
+		sym.cmd = "symbols";
+		sym.args[0] = "upload";
+		sym.args[1] = r->elf;
+		sym.json = false;
+		if (symbols_upload(&sym) != 0)
+			return 1;
+	}
+	f = fopen(r->args[1], "rb");
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
+		fprintf(stderr, "faultline release: cannot open %s\n", r->args[1]);
+		if (f != NULL)
+			fclose(f);
+		return 1;
+	}
+	status = request(r, "releases", f, (long long)st.st_size, r->args[1], &b);
+	fclose(f);
+	if ((j = answer(r, status, status == 200 ? 200 : 201, &b)) == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else
+		print_release(j);
+	json_decref(j);
+	return 0;
+}
+
+static int releases(const struct remote *r)
+{
+	json_t *j, *rl;
+	size_t i;
+
+	if (r->nargs != 0) {
+		fprintf(stderr, "usage: faultline releases [--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	if ((j = get_json(r, "releases")) == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else
+		json_array_foreach(json_object_get(j, "releases"), i, rl)
+			print_release(rl);
+	if (!r->json && json_array_size(json_object_get(j, "releases")) == 0)
+		printf("(no release: faultline release upload SIGNED.bin --elf FIRMWARE.elf)\n");
+	json_decref(j);
+	return 0;
+}
+
 /* text as a query argument's value: bytes other than unreserved ones (RFC 3986) %-escaped ('+' is a space there). */
 static void escape(char *out, size_t cap, const char *text)
 {
@@ -641,6 +797,10 @@ int cli_remote(int argc, char **argv)
 			r.version = argv[++i];
 		else if (strcmp(r.cmd, "resolve") == 0 && strcmp(argv[i], "--in") == 0 && i + 1 < argc)
 			r.version = argv[++i];
+		else if (strcmp(r.cmd, "keys") == 0 && strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			r.name = argv[++i];
+		else if (strcmp(r.cmd, "release") == 0 && strcmp(argv[i], "--elf") == 0 && i + 1 < argc)
+			r.elf = argv[++i];
 		else if (argv[i][0] != '-' && r.nargs < 2)
 			r.args[r.nargs++] = argv[i];
 		else {
@@ -680,6 +840,12 @@ int cli_remote(int argc, char **argv)
 		status = health(&r);
 	else if (strcmp(r.cmd, "resolve") == 0 || strcmp(r.cmd, "mute") == 0 || strcmp(r.cmd, "reopen") == 0)
 		status = change(&r);
+	else if (strcmp(r.cmd, "keys") == 0)
+		status = signing_keys(&r);
+	else if (strcmp(r.cmd, "release") == 0)
+		status = release_upload(&r);
+	else if (strcmp(r.cmd, "releases") == 0)
+		status = releases(&r);
 	else
 		status = core(&r);
 	if (status == 2 && strcmp(r.cmd, "versions") == 0)

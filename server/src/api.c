@@ -506,6 +506,8 @@ bool srv_api_post(struct srv_answer *out, struct srv_store *st, const char *path
 	json_t *j = NULL;
 	json_error_t jerr;
 
+	if (srv_api_ota_post(out, st, path, body, len))
+		return true;
 	if (slash == NULL || parse_id(tail, slash) == 0)
 		return false;
 	if (len > 0 && ((j = json_loadb(body, len, 0, &jerr)) == NULL || !json_is_object(j))) {
@@ -712,7 +714,7 @@ void srv_api_get(struct srv_answer *out, struct srv_store *st, const char *path,
 {
 	const char *tail, *slash;
 
-	if (srv_api_health(out, st, path, arg, actx)) {
+	if (srv_api_health(out, st, path, arg, actx) || srv_api_ota_get(out, st, path)) {
 		/* answered */
 	} else if (strcmp(path, "issues") == 0) {
 		if (arg(actx, "state") != NULL || arg(actx, "version") != NULL || arg(actx, "hw") != NULL ||

@@ -74,6 +74,17 @@ const char *srv_api_state_name(enum srv_issue_state state);
 bool srv_api_post(struct srv_answer *out, struct srv_store *st, const char *path, const char *body, size_t len);
 
 /*
+ * The updates' API (api_ota.c, docs/API.md): GET signing-keys, releases, releases/{id}; POST signing-keys (a public
+ * key's PEM and a name, in a JSON object of len bytes, untrusted) and signing-keys/{id}/remove. Each returns whether
+ * path is one of its own (out filled), false otherwise (out untouched).
+ */
+bool srv_api_ota_get(struct srv_answer *out, struct srv_store *st, const char *path);
+bool srv_api_ota_post(struct srv_answer *out, struct srv_store *st, const char *path, const char *body, size_t len);
+
+/* A release as the API shows it (GET releases, the upload's answer). Returns a new reference. */
+struct json_t *srv_api_release_json(const struct srv_release *r);
+
+/*
  * Answer GET limits: the rate limits and how many requests each refused (docs/API.md).
  * out: filled.  l: the server's limits (NULL: none, all shown as 0, off).
  */

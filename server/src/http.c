@@ -30,6 +30,7 @@
 #include "ff/serial.h"
 #include "http.h"
 #include "ingest.h"
+#include "releases.h"
 #include "symbols.h"
 #include "keys.h"
 
@@ -67,7 +68,8 @@ struct request {
 	bool too_large;
 	uint8_t *body;
 	size_t len, cap;
-	struct srv_upload *upload; /* a symbol upload, streamed to disk */
+	struct srv_upload *upload; /* a symbol upload or a release's (release), streamed to disk */
+	bool release;
 	/* chunks: taken by the store's writer while the connection is suspended, answered once committed */
 	enum { BODY, STORING, STORED } stage;
 	struct srv_ingest in;
@@ -439,6 +441,34 @@ static const char *query_arg(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* A release image uploaded (POST /api/v1/releases): checked and kept (releases.c), answered with the release. */
+static enum MHD_Result release_done(struct srv_http *h, struct MHD_Connection *c, struct request *req)
+{
+	static const struct {
+		unsigned status;
+		const char *code;
+	} k_answers[] = {
+		[SRV_UPLOAD_TOO_LARGE] = {MHD_HTTP_CONTENT_TOO_LARGE, "too_large"},
+		[SRV_UPLOAD_NO_SPACE] = {MHD_HTTP_INSUFFICIENT_STORAGE, "insufficient_storage"},
+		[SRV_UPLOAD_REFUSED] = {MHD_HTTP_BAD_REQUEST, "bad_release"},
+		[SRV_UPLOAD_NEEDS_SYMBOLS] = {MHD_HTTP_CONFLICT, "symbols_missing"},
+		[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
+	};
+	struct srv_release_result r;
+	struct srv_answer a;
+	char path[32];
+
+	srv_release_finish(req->upload, h->store, &r);
+	req->upload = NULL;
+	if (r.outcome != SRV_UPLOAD_STORED)
+		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
+	snprintf(path, sizeof(path), "releases/%lld", (long long)r.id);
+	srv_api_get(&a, h->store, path, query_arg, c);
+	if (a.status == 200)
+		a.status = r.fresh ? MHD_HTTP_CREATED : MHD_HTTP_OK;
+	return respond_bytes(c, a.status, a.body, a.len, a.type);
+}
+
 /* POST /api/v1/test/clock?now=T, only with faultline-server --test-clock: the server's clock set to T (Unix
  * seconds; forward only), for simulated fleets. */
 static enum MHD_Result test_clock(struct MHD_Connection *c)
@@ -593,6 +623,29 @@ static enum MHD_Result upload_begin(struct srv_http *h, struct MHD_Connection *c
 	return MHD_YES;
 }
 
+/* A release upload (POST /api/v1/releases): refused from its headers when it says it is too large, else streamed
+ * to disk as it comes. */
+static enum MHD_Result release_begin(struct srv_http *h, struct MHD_Connection *c, void **req_cls)
+{
+	const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	struct request *req;
+	char why[4300];
+
+	if (length != NULL && strtoull(length, NULL, 10) > SRV_RELEASE_MAX) {
+		snprintf(why, sizeof(why), "the image is larger than a release can be (%u MiB)", SRV_RELEASE_MAX >> 20);
+		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", why);
+	}
+	req = srv_calloc(1, sizeof(*req));
+	req->release = true;
+	if (srv_release_upload_begin(&req->upload, h->data_dir, why, sizeof(why)) != 0) {
+		free(req);
+		fprintf(stderr, "faultline-server: %s\n", why);
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "cannot store uploads");
+	}
+	*req_cls = req;
+	return MHD_YES;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
@@ -670,6 +723,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return test_clock(c);
 		if (strcmp(url, API "symbols") == 0 && strcmp(method, "POST") == 0)
 			return upload_begin(h, c, req_cls);
+		if (strcmp(url, API "releases") == 0 && strcmp(method, "POST") == 0)
+			return release_begin(h, c, req_cls);
 		if (strcmp(method, "POST") == 0 && strncmp(url, API, strlen(API)) == 0) {
 			req = srv_calloc(1, sizeof(*req));
 			req->api_post = true;
@@ -682,9 +737,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_data_size = 0; /* a body after an answer is discarded */
 		return MHD_YES;
 	}
-	if (req->upload != NULL) { /* a symbol upload: straight to disk, up to the limit */
+	if (req->upload != NULL) { /* an upload: straight to disk, up to the limit */
 		if (*upload_data_size == 0)
-			return symbols_done(h, c, req);
+			return req->release ? release_done(h, c, req) : symbols_done(h, c, req);
 		srv_upload_write(req->upload, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;

@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "listen.h"
 #include "store.h"
+#include "releases.h"
 #include "symbols.h"
 
 static void usage(FILE *to)
@@ -106,7 +107,7 @@ static int serve(struct srv_store *store, const char *data, const struct srv_lis
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	swept = srv_symbols_sweep(data);
+	swept = srv_symbols_sweep(data) + srv_releases_sweep(data);
 	if (swept > 0)
 		fprintf(stderr, "faultline-server: removed %d upload(s) a stopped server left unfinished\n", swept);
 	if (srv_workers_start(&cfg.workers, store, &analysis, (unsigned)s_workers, (int64_t)s_expiry_hours * 3600,

@@ -108,6 +108,26 @@ struct srv_symbol_wait {
 	int64_t messages, devices, since; /* since: when the oldest of them was received */
 };
 
+/* A release signing key (srv_store_ops.signing_keys). */
+struct srv_signing_key {
+	int64_t id, added, releases; /* releases: how many it signed */
+	const uint8_t *public_key;   /* 32 bytes */
+	const char *name;
+};
+
+/* A release: a signed MCUboot image (docs/OTA.md) and the build it was made from. */
+struct srv_release {
+	int64_t id, uploaded, key_id, img_size, size; /* img_size: the header's; size: the file's */
+	const char *sw_version; /* its MCUboot version as text (fo_version_text) */
+	uint8_t major, minor;
+	uint16_t revision;
+	uint32_t build;
+	bool has_security_counter;
+	uint32_t security_counter;
+	const uint8_t *sha256; /* 32 bytes: the image's SHA-256 TLV */
+	const char *build_id;  /* hex: the ELF it was built from, found in the image */
+};
+
 /* A trace in an issue's list of them (srv_store_ops.issue_traces). */
 struct srv_issue_trace {
 	int64_t id, received;
@@ -495,6 +515,19 @@ struct srv_store_ops {
 	int (*reprocess_begin)(struct srv_store *s, int version, int64_t now, struct srv_reprocessing *out);
 	int (*reprocess_step)(struct srv_store *s, int limit, struct srv_reprocessing *out, bool *out_more);
 	int (*reprocess_status)(struct srv_store *s, struct srv_reprocessing *out);
+	/* Updates (docs/OTA.md). signing_key_add: a public key the project's releases may be signed with, by name;
+	 * out_id: its id; out_new: false when it was there already (a removed one is back, named anew).
+	 * signing_keys: the keys not removed, oldest first. signing_key_remove: key id no longer accepted for new
+	 * releases (kept for those it signed): 0, SRV_NONE when no such key (or removed already). */
+	int (*signing_key_add)(struct srv_store *s, const uint8_t public_key[32], const char *name, int64_t now,
+			       int64_t *out_id, bool *out_new);
+	int (*signing_keys)(struct srv_store *s, void (*each)(const struct srv_signing_key *k, void *ctx), void *ctx);
+	int (*signing_key_remove)(struct srv_store *s, int64_t id, int64_t now);
+	/* release_add: a release checked by releases.c (r->id and r->uploaded are ignored; now is when); out_id: its id;
+	 * out_new: false when the same image (by SHA-256) was there (nothing changes). releases: release id (0: all,
+	 * newest first) to each(): 0, SRV_NONE when id names none. */
+	int (*release_add)(struct srv_store *s, const struct srv_release *r, int64_t now, int64_t *out_id, bool *out_new);
+	int (*releases)(struct srv_store *s, int64_t id, void (*each)(const struct srv_release *r, void *ctx), void *ctx);
 };
 
 struct srv_store_item;
@@ -545,7 +578,7 @@ void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, 
 			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
 
 /* The schema version srv_store_open_sqlite() migrates a database to. */
-#define SRV_SQLITE_SCHEMA 17
+#define SRV_SQLITE_SCHEMA 18
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

@@ -235,6 +235,15 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TRIGGER traces_version_device_out AFTER DELETE ON traces BEGIN"
 	"  " VERSION_DEVICE_OUT ";"
 	"END;",
+	/* updates (docs/OTA.md): the project's release signing keys (ED25519 public keys; removed ones stay for the
+	 * releases they signed), and the releases: signed MCUboot images kept in DATA/releases by their SHA-256 */
+	"CREATE TABLE signing_keys (id INTEGER PRIMARY KEY, public_key BLOB NOT NULL UNIQUE, key_hash BLOB NOT NULL,"
+	"                           name TEXT NOT NULL, added INTEGER NOT NULL, removed INTEGER);"
+	"CREATE TABLE releases (id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL UNIQUE, sw_version TEXT NOT NULL,"
+	"                       major INTEGER NOT NULL, minor INTEGER NOT NULL, revision INTEGER NOT NULL,"
+	"                       build INTEGER NOT NULL, security_counter INTEGER, img_size INTEGER NOT NULL,"
+	"                       size INTEGER NOT NULL, build_id TEXT NOT NULL,"
+	"                       key_id INTEGER NOT NULL REFERENCES signing_keys(id), uploaded INTEGER NOT NULL);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -1522,6 +1531,8 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.version_issues = sq_version_issues,
 	.reprocess_begin = sq_reprocess_begin, .reprocess_step = sq_reprocess_step,
 	.reprocess_status = sq_reprocess_status,
+	.signing_key_add = sq_signing_key_add, .signing_keys = sq_signing_keys, .signing_key_remove = sq_signing_key_remove,
+	.release_add = sq_release_add, .releases = sq_releases,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

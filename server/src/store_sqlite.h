@@ -71,6 +71,13 @@ int sq_health_retention(struct sqlite_store *s, int64_t before, int limit, int64
 int sq_version_issues(struct srv_store *base, const char *sw_version, int limit,
 		      void (*each)(const struct srv_version_issue *i, void *ctx), void *ctx);
 
+/* store_sqlite_ota.c: the updates' operations of struct srv_store_ops (store.h says what each does). */
+int sq_signing_key_add(struct srv_store *base, const uint8_t public_key[32], const char *name, int64_t now,
+		       int64_t *out_id, bool *out_new);
+int sq_signing_keys(struct srv_store *base, void (*each)(const struct srv_signing_key *k, void *ctx), void *ctx);
+int sq_signing_key_remove(struct srv_store *base, int64_t id, int64_t now);
+int sq_release_add(struct srv_store *base, const struct srv_release *r, int64_t now, int64_t *out_id, bool *out_new);
+int sq_releases(struct srv_store *base, int64_t id, void (*each)(const struct srv_release *r, void *ctx), void *ctx);
 /* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
 int sq_health_open(struct sqlite_store *s);
 

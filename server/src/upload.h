@@ -15,7 +15,7 @@ enum srv_upload_outcome {
 	SRV_UPLOAD_UNAVAILABLE, /* not checked (too many checks running, or no analyst could be started): try again */
 	SRV_UPLOAD_FAILED,    /* the store or a rename failed: nothing kept; why says which */
 	SRV_UPLOAD_REFUSED,   /* releases: not a release this server takes (why says what is wrong) */
-	SRV_UPLOAD_CONFLICT,  /* releases: refused because of what the server already has (why says what) */
+	SRV_UPLOAD_NEEDS_SYMBOLS, /* releases: the ELF it was built from is not on the server yet (why says which) */
 };
 
 struct srv_upload;
