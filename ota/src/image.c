@@ -449,3 +449,20 @@ int fo_image_sign(uint8_t **out, size_t *out_len, const struct fo_sign_options *
 	why[0] = '\0';
 	return 0;
 }
+
+size_t fo_image_build_id(uint8_t out[64], const struct fo_image *img, const uint8_t *bytes)
+{
+	const uint8_t *b = bytes + img->hdr_size;
+	const size_t len = img->img_size;
+
+	for (size_t at = 0; len >= 16 && at <= len - 16; at += 4) {
+		uint32_t desc = get32(b + at + 4);
+
+		if (get32(b + at) == 4 && get32(b + at + 8) == 3 && memcmp(b + at + 12, "GNU", 4) == 0 && desc >= 1 &&
+		    desc <= 64 && desc <= len - at - 16) {
+			memcpy(out, b + at + 16, desc);
+			return desc;
+		}
+	}
+	return 0;
+}

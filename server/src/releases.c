@@ -30,25 +30,6 @@ int srv_releases_sweep(const char *data_dir)
 	return srv_upload_sweep(data_dir, "releases");
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-size_t srv_release_build_id(uint8_t out[64], const uint8_t *b, size_t len)
-{
-	for (size_t at = 0; len >= 16 && at <= len - 16; at += 4) {
-		uint32_t desc = le32(b + at + 4);
-
-		if (le32(b + at) == 4 && le32(b + at + 8) == 3 && memcmp(b + at + 12, "GNU", 4) == 0 && desc >= 1 &&
-		    desc <= 64 && desc <= len - at - 16) {
-			memcpy(out, b + at + 16, desc);
-			return desc;
-		}
-	}
-	return 0;
-}
-
 struct keys {
 	uint8_t pk[KEYS_MAX][32];
 	int64_t id[KEYS_MAX];
@@ -127,7 +108,7 @@ void srv_release_finish(struct srv_upload *u, struct srv_store *st, struct srv_r
 		}
 		goto refused;
 	}
-	if ((nbuild = srv_release_build_id(build, b + img.hdr_size, img.img_size)) == 0) {
+	if ((nbuild = fo_image_build_id(build, &img, b)) == 0) {
 		snprintf(out->why, sizeof(out->why), "the image holds no GNU build-id note: link with -Wl,--build-id and "
 						     "keep .note.gnu.build-id in flash (docs/PORTING.md)");
 		goto refused;

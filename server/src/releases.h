@@ -33,13 +33,6 @@ struct srv_release_result {
  */
 void srv_release_finish(struct srv_upload *u, struct srv_store *st, struct srv_release_result *out);
 
-/*
- * The GNU build-id note in an image's bytes (a firmware keeps .note.gnu.build-id in flash: docs/PORTING.md): the
- * first 4-byte aligned note of name "GNU" and type 3, with 1 to 64 bytes of build-id. out: (out) those bytes, at
- * most 64; bytes/len: where to look. Returns how many bytes out holds, 0 when there is none.
- */
-size_t srv_release_build_id(uint8_t out[64], const uint8_t *bytes, size_t len);
-
 /* At start: the temporary files of uploads a stopped server left in DATA/releases removed. Returns how many. */
 int srv_releases_sweep(const char *data_dir);
 

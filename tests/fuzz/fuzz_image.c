@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: MCUboot images (ota/src/image.c) and key files (ota/src/key.c) from arbitrary bytes. Beyond "no crash":
  * what parsing gives points inside the bytes and adds up (hashed <= tlv_end <= len, each TLV's value inside the TLV
- * area), no input passes the check against a key it was not signed by, and a key that reads back is ED25519's. */
+ * area, a build-id of at most 64 bytes), no input passes the check against a key it was not signed by, and a key that reads back is ED25519's. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[512];
 
 	if (fo_image_parse(&img, data, size, why, sizeof(why)) == 0) {
-		uint8_t other[32];
+		uint8_t other[32], build[64];
 
 		if (img.hashed > img.tlv_end || img.tlv_end > size || img.hashed < img.hdr_size)
 			abort();
@@ -42,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fo_image_check(NULL, &img, data, (const uint8_t(*)[32])other, 1, why, sizeof(why)) == 0)
 			abort();
 		(void)fo_image_check(NULL, &img, data, (const uint8_t(*)[32])k_test_key, 1, why, sizeof(why));
+		if (fo_image_build_id(build, &img, data) > 64)
+			abort();
 	}
 	if (fo_key_read(&key, (const char *)data, size, why, sizeof(why)) == 0)
 		fo_key_wipe(&key);

@@ -95,6 +95,13 @@ int fo_image_parse(struct fo_image *out, const uint8_t *bytes, size_t len, char 
 int fo_image_check(size_t *out_key, const struct fo_image *img, const uint8_t *bytes, const uint8_t (*keys)[32],
 		   size_t nkeys, char *why, size_t cap);
 
+/*
+ * The GNU build-id note in a parsed image's firmware (a firmware keeps .note.gnu.build-id in flash, as the SDK
+ * needs: docs/PORTING.md): the first 4-byte aligned note of name "GNU" and type 3 with 1 to 64 bytes of build-id,
+ * wholly inside the image. out: (out) those bytes. img: parsed from bytes. Returns how many, 0 when there is none.
+ */
+size_t fo_image_build_id(uint8_t out[64], const struct fo_image *img, const uint8_t *bytes);
+
 /* The options of imgtool sign that change its output, by imgtool's names. */
 struct fo_sign_options {
 	struct fo_version version; /* --version */

@@ -366,13 +366,67 @@ static void versions(void **state)
 	assert_int_equal(fo_security_counter_auto(&(struct fo_version){2, 7, 300, 12}), 0x0207012c);
 }
 
+static void le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A GNU build-id note of n bytes (0x11, 0x12, ...) at b + at. */
+static void note(uint8_t *b, size_t at, uint32_t n)
+{
+	le32(b + at, 4);
+	le32(b + at + 4, n);
+	le32(b + at + 8, 3);
+	memcpy(b + at + 12, "GNU", 4);
+	for (uint32_t i = 0; i < n; i++)
+		b[at + 16 + i] = (uint8_t)(0x11 + i);
+}
+
+/* fo_image_build_id's search, through an image whose firmware is b (256 bytes, header area 0) */
+static size_t find(uint8_t *b, size_t len)
+{
+	uint8_t out[64];
+	struct fo_image img = {.hdr_size = 0, .img_size = (uint32_t)len};
+	size_t n = fo_image_build_id(out, &img, b);
+
+	if (n > 0) {
+		assert_int_equal(out[0], 0x11);
+		assert_int_equal(out[n - 1], 0x11 + n - 1);
+	}
+	return n;
+}
+
+/* The build-id note found in an image's firmware (aligned, whole, of the GNU name and type) and nowhere else. */
+static void build_id_notes(void **state)
+{
+	uint8_t b[256];
+
+	(void)state;
+	memset(b, 0xff, sizeof(b));
+	assert_int_equal(find(b, sizeof(b)), 0);
+	note(b, 40, 20);
+	assert_int_equal(find(b, sizeof(b)), 20);
+	assert_int_equal(find(b, 40 + 16 + 19), 0); /* cut short */
+	memset(b, 0xff, sizeof(b));
+	note(b, 42, 20); /* not 4-byte aligned: not a note */
+	assert_int_equal(find(b, sizeof(b)), 0);
+	memset(b, 0xff, sizeof(b));
+	note(b, 0, 65); /* longer than any build-id */
+	assert_int_equal(find(b, sizeof(b)), 0);
+	note(b, 0, 20);
+	b[8] = 1; /* another note type */
+	assert_int_equal(find(b, sizeof(b)), 0);
+	assert_int_equal(find(b, 3), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vectors_read_back),      cmocka_unit_test(every_flipped_bit_fails),
 		cmocka_unit_test(every_truncation_fails), cmocka_unit_test(lies_and_missing_parts),
 		cmocka_unit_test(sign_round_trips),       cmocka_unit_test(sign_refuses),
-		cmocka_unit_test(versions),
+		cmocka_unit_test(versions),               cmocka_unit_test(build_id_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

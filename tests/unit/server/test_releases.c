@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* server/src/releases.c and store_sqlite_ota.c: the build-id note found in an image's bytes (aligned, whole, of the
- * GNU name and type) and nowhere else; signing keys added once, removed and back; a release added once per image.
- * (tests/e2e/server-releases.sh takes uploads through a real server.) */
+/* server/src/store_sqlite_ota.c: signing keys added once, removed and back; a release added once per image, staying
+ * when its key is removed. (tests/e2e/server-releases.sh takes uploads through a real server.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,49 +11,7 @@
 
 #include <cmocka.h>
 
-#include "releases.h"
 #include "server_fixture.h"
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* A GNU build-id note of n bytes (0x11, 0x12, ...) at b + at. */
-static void note(uint8_t *b, size_t at, uint32_t n)
-{
-	put32(b + at, 4);
-	put32(b + at + 4, n);
-	put32(b + at + 8, 3);
-	memcpy(b + at + 12, "GNU", 4);
-	for (uint32_t i = 0; i < n; i++)
-		b[at + 16 + i] = (uint8_t)(0x11 + i);
-}
-
-static void build_id_notes(void **state)
-{
-	uint8_t b[256], out[64];
-
-	(void)state;
-	memset(b, 0xff, sizeof(b));
-	assert_int_equal(srv_release_build_id(out, b, sizeof(b)), 0);
-	note(b, 40, 20);
-	assert_int_equal(srv_release_build_id(out, b, sizeof(b)), 20);
-	assert_int_equal(out[0], 0x11);
-	assert_int_equal(out[19], 0x11 + 19);
-	assert_int_equal(srv_release_build_id(out, b, 40 + 16 + 19), 0); /* cut short */
-	memset(b, 0xff, sizeof(b));
-	note(b, 42, 20); /* not 4-byte aligned: not a note */
-	assert_int_equal(srv_release_build_id(out, b, sizeof(b)), 0);
-	memset(b, 0xff, sizeof(b));
-	note(b, 0, 65); /* longer than any build-id */
-	assert_int_equal(srv_release_build_id(out, b, sizeof(b)), 0);
-	note(b, 0, 20);
-	b[8] = 1; /* another note type */
-	assert_int_equal(srv_release_build_id(out, b, sizeof(b)), 0);
-	assert_int_equal(srv_release_build_id(out, b, 3), 0);
-}
 
 static int setup(void **state)
 {
@@ -119,7 +76,6 @@ static void keys_and_releases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(build_id_notes),
 		cmocka_unit_test_setup_teardown(keys_and_releases, setup, srv_test_teardown),
 	};
 
