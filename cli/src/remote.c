@@ -37,6 +37,11 @@ struct remote {
 	const char *version;     /* metrics: --version V; resolve: --in V */
 	const char *name;        /* keys add: --name NAME */
 	const char *elf;         /* release upload: --elf FIRMWARE.elf, uploaded first */
+	const char *hw, *sw;     /* cohort create: --hw HW, --sw VERSION */
+	const char *serials[64]; /* cohort create: --serial S, each */
+	int nserials;
+	const char *cohort;      /* deploy: --cohort NAME */
+	int percent;             /* deploy: --percent P (0: all) */
 	bool by_hw;              /* versions: --by-hw */
 	const char *args[2];     /* positional arguments */
 	int nargs;
@@ -698,6 +703,183 @@ static int releases(const struct remote *r)
 	return 0;
 }
 
+/* cohort create NAME [--hw HW] [--sw VERSION] [--serial S ...] */
+static int cohort_create(const struct remote *r)
+{
+	json_t *body, *serials = json_array(), *j;
+	char *text;
+
+	if (r->nargs != 2 || strcmp(r->args[0], "create") != 0) {
+		fprintf(stderr, "usage: faultline cohort create NAME [--hw HW] [--sw VERSION] [--serial SERIAL ...] "
+				"[--server URL] [--token TOKEN] [--json]\n");
+		json_decref(serials);
+		return 2;
+	}
+	for (int i = 0; i < r->nserials; i++)
+		json_array_append_new(serials, json_string(r->serials[i]));
+	body = json_pack("{s:s, s:s?, s:s?, s:o}", "name", r->args[1], "hw_version", r->hw, "sw_version", r->sw, "serials",
+			 serials);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (text == NULL) {
+		fprintf(stderr, "faultline cohort: the name, --hw, --sw and --serial take UTF-8 text\n");
+		return 2;
+	}
+	j = post_json(r, "cohorts", text);
+	free(text);
+	if (j == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else
+		printf("cohort %lld: %s\n", (long long)json_integer_value(json_object_get(j, "id")), r->args[1]);
+	json_decref(j);
+	return 0;
+}
+
+static int cohorts(const struct remote *r)
+{
+	json_t *j, *c;
+	size_t i;
+
+	if ((j = get_json(r, "cohorts")) == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else {
+		printf("%-4s %-20s %-12s %-12s %s\n", "ID", "NAME", "HARDWARE", "VERSION", "SERIALS");
+		json_array_foreach(json_object_get(j, "cohorts"), i, c) {
+			const char *hw = json_string_value(json_object_get(c, "hw_version"));
+			const char *sw = json_string_value(json_object_get(c, "sw_version"));
+			long long n = (long long)json_integer_value(json_object_get(c, "serials"));
+
+			printf("%-4lld %-20.20s %-12.12s %-12.12s ", (long long)json_integer_value(json_object_get(c, "id")),
+			       json_string_value(json_object_get(c, "name")), hw != NULL ? hw : "any", sw != NULL ? sw : "any");
+			if (n > 0)
+				printf("%lld listed\n", n);
+			else
+				printf("any\n");
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* deploy RELEASE_ID --cohort NAME [--percent P] */
+static int deploy(const struct remote *r)
+{
+	char body[400];
+	json_t *j, *name;
+	char *cohort;
+
+	if (r->nargs != 1 || id_arg(r->args[0]) == 0 || r->cohort == NULL) {
+		fprintf(stderr, "usage: faultline deploy RELEASE_ID --cohort NAME [--percent P] [--server URL] [--token "
+				"TOKEN] [--json]\n");
+		return 2;
+	}
+	name = json_string(r->cohort);
+	cohort = name != NULL ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
+	json_decref(name);
+	if (cohort == NULL || strlen(cohort) > 300) {
+		free(cohort);
+		fprintf(stderr, "faultline deploy: --cohort takes a cohort's name\n");
+		return 2;
+	}
+	snprintf(body, sizeof(body), "{\"release\": %lld, \"cohort\": %s, \"percent\": %d}", id_arg(r->args[0]), cohort,
+		 r->percent != 0 ? r->percent : 100);
+	free(cohort);
+	if ((j = post_json(r, "deployments", body)) == NULL)
+		return 1;
+	if (r->json)
+		print_json(j);
+	else
+		printf("deployment %lld: release %lld offered to %d%% of cohort %s (%lld of its devices checked in so far)\n",
+		       (long long)json_integer_value(json_object_get(j, "id")), id_arg(r->args[0]),
+		       r->percent != 0 ? r->percent : 100, r->cohort,
+		       (long long)json_integer_value(json_object_get(j, "devices_checked_in")));
+	json_decref(j);
+	return 0;
+}
+
+static const char *const k_step_names[] = {"offered", "downloading", "downloaded", "verified", "installed",
+					   "confirmed", "reverted", "failed"};
+
+static void print_deployment(const json_t *d)
+{
+	const json_t *at = json_object_get(d, "devices_at");
+
+	printf("deployment %lld: release %lld (%s) to %lld%% of cohort %s%s\n  devices:",
+	       (long long)json_integer_value(json_object_get(d, "id")),
+	       (long long)json_integer_value(json_object_get(d, "release")), json_string_value(json_object_get(d, "version")),
+	       (long long)json_integer_value(json_object_get(d, "percent")), json_string_value(json_object_get(d, "cohort")),
+	       json_is_true(json_object_get(d, "stopped")) ? " (stopped)" : "");
+	for (size_t i = 0; i < sizeof(k_step_names) / sizeof(k_step_names[0]); i++)
+		printf(" %s %lld", k_step_names[i], (long long)json_integer_value(json_object_get(at, k_step_names[i])));
+	printf("\n");
+}
+
+/* deployments | deployment ID */
+static int deployments(const struct remote *r)
+{
+	char path[64];
+	json_t *j, *d;
+	size_t i;
+
+	if (strcmp(r->cmd, "deployment") == 0 && (r->nargs != 1 || id_arg(r->args[0]) == 0)) {
+		fprintf(stderr, "usage: faultline deployment ID [--percent P] [--server URL] [--token TOKEN] [--json]\n");
+		return 2;
+	}
+	if (strcmp(r->cmd, "deployment") == 0 && r->percent != 0) { /* grown (or shrunk) to a percent */
+		char body[64];
+
+		snprintf(path, sizeof(path), "deployments/%lld", id_arg(r->args[0]));
+		snprintf(body, sizeof(body), "{\"percent\": %d}", r->percent);
+		if ((j = post_json(r, path, body)) == NULL)
+			return 1;
+		json_decref(j);
+		printf("deployment %lld: now offered to %d%% of its cohort (the devices already in stay in)\n",
+		       id_arg(r->args[0]), r->percent);
+		return 0;
+	}
+	if (strcmp(r->cmd, "deployment") == 0)
+		snprintf(path, sizeof(path), "deployments/%lld", id_arg(r->args[0]));
+	else
+		snprintf(path, sizeof(path), "deployments");
+	if ((j = get_json(r, path)) == NULL)
+		return 1;
+	if (r->json) {
+		print_json(j);
+	} else if (strcmp(r->cmd, "deployments") == 0) {
+		json_array_foreach(json_object_get(j, "deployments"), i, d)
+			print_deployment(d);
+		if (json_array_size(json_object_get(j, "deployments")) == 0)
+			printf("(no deployment: faultline deploy RELEASE_ID --cohort NAME)\n");
+	} else {
+		print_deployment(j);
+		printf("\n%-24s %-12s %10s  %-20s %s\n", "DEVICE", "STEP", "OFFSET", "AT (UTC)", "WHY");
+		json_array_foreach(json_object_get(j, "devices"), i, d) {
+			char when[32];
+			time_t t = (time_t)json_integer_value(json_object_get(d, "at"));
+			const char *why = json_string_value(json_object_get(d, "why"));
+
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
+			printf("%-24.24s %-12s %10lld  %-20s %s\n", json_string_value(json_object_get(d, "device")),
+			       json_string_value(json_object_get(d, "step")),
+			       (long long)json_integer_value(json_object_get(d, "offset")), when, why != NULL ? why : "");
+		}
+		printf("\nsteps reported:\n");
+		json_array_foreach(json_object_get(j, "steps"), i, d) {
+			const char *why = json_string_value(json_object_get(d, "why"));
+
+			printf("  %-24.24s %-12s %10lld %s\n", json_string_value(json_object_get(d, "device")),
+			       json_string_value(json_object_get(d, "step")),
+			       (long long)json_integer_value(json_object_get(d, "offset")), why != NULL ? why : "");
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
 /* text as a query argument's value: bytes other than unreserved ones (RFC 3986) %-escaped ('+' is a space there). */
 static void escape(char *out, size_t cap, const char *text)
 {
@@ -801,6 +983,25 @@ int cli_remote(int argc, char **argv)
 			r.name = argv[++i];
 		else if (strcmp(r.cmd, "release") == 0 && strcmp(argv[i], "--elf") == 0 && i + 1 < argc)
 			r.elf = argv[++i];
+		else if (strcmp(r.cmd, "cohort") == 0 && strcmp(argv[i], "--hw") == 0 && i + 1 < argc)
+			r.hw = argv[++i];
+		else if (strcmp(r.cmd, "cohort") == 0 && strcmp(argv[i], "--sw") == 0 && i + 1 < argc)
+			r.sw = argv[++i];
+		else if (strcmp(r.cmd, "cohort") == 0 && strcmp(argv[i], "--serial") == 0 && i + 1 < argc && r.nserials < 64)
+			r.serials[r.nserials++] = argv[++i];
+		else if (strcmp(r.cmd, "deploy") == 0 && strcmp(argv[i], "--cohort") == 0 && i + 1 < argc)
+			r.cohort = argv[++i];
+		else if ((strcmp(r.cmd, "deploy") == 0 || strcmp(r.cmd, "deployment") == 0) &&
+			 strcmp(argv[i], "--percent") == 0 && i + 1 < argc) {
+			char *end;
+			long p = strtol(argv[++i], &end, 10);
+
+			if (*argv[i] == '\0' || *end != '\0' || p < 1 || p > 100) {
+				fprintf(stderr, "faultline deploy: --percent takes 1..100, not '%s'\n", argv[i]);
+				return 2;
+			}
+			r.percent = (int)p;
+		}
 		else if (argv[i][0] != '-' && r.nargs < 2)
 			r.args[r.nargs++] = argv[i];
 		else {
@@ -846,6 +1047,14 @@ int cli_remote(int argc, char **argv)
 		status = release_upload(&r);
 	else if (strcmp(r.cmd, "releases") == 0)
 		status = releases(&r);
+	else if (strcmp(r.cmd, "cohort") == 0)
+		status = cohort_create(&r);
+	else if (strcmp(r.cmd, "cohorts") == 0)
+		status = cohorts(&r);
+	else if (strcmp(r.cmd, "deploy") == 0)
+		status = deploy(&r);
+	else if (strcmp(r.cmd, "deployments") == 0 || strcmp(r.cmd, "deployment") == 0)
+		status = deployments(&r);
 	else
 		status = core(&r);
 	if (status == 2 && strcmp(r.cmd, "versions") == 0)

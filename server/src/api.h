@@ -74,12 +74,21 @@ const char *srv_api_state_name(enum srv_issue_state state);
 bool srv_api_post(struct srv_answer *out, struct srv_store *st, const char *path, const char *body, size_t len);
 
 /*
- * The updates' API (api_ota.c, docs/API.md): GET signing-keys, releases, releases/{id}; POST signing-keys (a public
- * key's PEM and a name, in a JSON object of len bytes, untrusted) and signing-keys/{id}/remove. Each returns whether
- * path is one of its own (out filled), false otherwise (out untouched).
+ * The updates' API for people (api_ota.c, docs/API.md): GET signing-keys, releases, releases/{id}, cohorts,
+ * deployments, deployments/{id}; POST signing-keys (a public key's PEM and a name), signing-keys/{id}/remove,
+ * cohorts, deployments (JSON objects of len bytes, untrusted). Each returns whether path is one of its own (out
+ * filled), false otherwise (out untouched).
  */
 bool srv_api_ota_get(struct srv_answer *out, struct srv_store *st, const char *path);
 bool srv_api_ota_post(struct srv_answer *out, struct srv_store *st, const char *path, const char *body, size_t len);
+
+/*
+ * A device's update endpoints (project key; api_ota.c, docs/API.md): POST devices/{serial}/update, its check-in
+ * (report false: what it runs; the answer an offer or null) and devices/{serial}/update/report (a step of its
+ * update). serial: checked already. body, len: the request's JSON (untrusted). out: filled.
+ */
+void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const char *serial, bool report,
+			   const char *body, size_t len);
 
 /* A release as the API shows it (GET releases, the upload's answer). Returns a new reference. */
 struct json_t *srv_api_release_json(const struct srv_release *r);

@@ -17,6 +17,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -70,6 +71,7 @@ struct request {
 	size_t len, cap;
 	struct srv_upload *upload; /* a symbol upload or a release's (release), streamed to disk */
 	bool release;
+	enum { NOT_UPDATE, UPDATE_CHECKIN, UPDATE_REPORT } update; /* a device's update endpoint (serial) */
 	/* chunks: taken by the store's writer while the connection is suspended, answered once committed */
 	enum { BODY, STORING, STORED } stage;
 	struct srv_ingest in;
@@ -268,7 +270,7 @@ static enum MHD_Result unauthorized(struct MHD_Connection *c, enum srv_role role
 	return error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
 		     role == SRV_ROLE_NONE ? "missing or wrong credentials: devices send X-Faultline-Key, people "
 					     "Authorization: Bearer"
-					   : "the project key may only send chunks");
+					   : "the project key may only send chunks and check for its own updates");
 }
 
 /* The name a credential's bytes are counted under (srv_limits_bytes). */
@@ -308,6 +310,128 @@ static bool device_endpoint(const char *url, const char *method)
 		return false;
 	slash = strchr(serial, '/');
 	return slash != NULL && slash > serial && strcmp(slash, "/chunks") == 0;
+}
+
+/* POST /api/v1/devices/{serial}/update or .../update/report (a device's check-in, a step of its update): which,
+ * with the serial's length in *out_n. */
+static int update_endpoint(const char *url, size_t *out_n)
+{
+	const char *serial = url + strlen(API "devices/"), *slash;
+
+	if (strncmp(url, API "devices/", strlen(API "devices/")) != 0 || (slash = strchr(serial, '/')) == NULL ||
+	    slash == serial)
+		return NOT_UPDATE;
+	*out_n = (size_t)(slash - serial);
+	return strcmp(slash, "/update") == 0 ? UPDATE_CHECKIN : strcmp(slash, "/update/report") == 0 ? UPDATE_REPORT
+											    : NOT_UPDATE;
+}
+
+/* GET /api/v1/devices/{serial}/releases/{id}/image: the serial (copied into serial, 65 bytes) and the release id;
+ * 0 when url is not one. */
+static int64_t image_endpoint(const char *url, char *serial)
+{
+	const char *s = url + strlen(API "devices/"), *slash;
+	char *end = NULL;
+	long long id;
+
+	if (strncmp(url, API "devices/", strlen(API "devices/")) != 0 || (slash = strchr(s, '/')) == NULL ||
+	    slash == s || (size_t)(slash - s) > 64 || strncmp(slash, "/releases/", 10) != 0)
+		return 0;
+	id = strtoll(slash + 10, &end, 10);
+	if (end == slash + 10 || strcmp(end, "/image") != 0 || id <= 0)
+		return 0;
+	memcpy(serial, s, (size_t)(slash - s));
+	serial[slash - s] = '\0';
+	return ff_device_serial_valid(serial, strlen(serial)) ? id : 0;
+}
+
+/* A Range header's one range of bytes=FIRST-LAST, FIRST- or -SUFFIX within size: 0 with *out_from, *out_len; -1
+ * when it is not one this server serves (several ranges, or not bytes) or lies outside the file. */
+static int byte_range(const char *range, int64_t size, int64_t *out_from, int64_t *out_len)
+{
+	long long a = -1, b = -1;
+	char *end;
+
+	if (strncmp(range, "bytes=", 6) != 0 || strchr(range, ',') != NULL)
+		return -1;
+	range += 6;
+	if (*range == '-') { /* the last b bytes */
+		b = strtoll(range + 1, &end, 10);
+		if (end == range + 1 || *end != '\0' || b <= 0)
+			return -1;
+		*out_from = b >= size ? 0 : size - b;
+		*out_len = size - *out_from;
+		return size > 0 ? 0 : -1;
+	}
+	a = strtoll(range, &end, 10);
+	if (end == range || *end != '-' || a < 0 || a >= size)
+		return -1;
+	if (end[1] != '\0') {
+		char *e2;
+
+		b = strtoll(end + 1, &e2, 10);
+		if (*e2 != '\0' || b < a)
+			return -1;
+	}
+	*out_from = a;
+	*out_len = (b < 0 || b >= size ? size - 1 : b) - a + 1;
+	return 0;
+}
+
+/* GET a release's image for a device that was offered it (project key, or the admin token): from its file, the
+ * range asked (HTTP Range, for resuming) or all of it; never the whole image in memory. */
+static enum MHD_Result serve_image(struct srv_http *h, struct MHD_Connection *c, const char *serial, int64_t release)
+{
+	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+	char sha[65], path[4200], header[96];
+	int64_t device = 0, size = 0, from = 0, len;
+	struct MHD_Response *r;
+	struct stat st;
+	enum MHD_Result rc;
+	int found, fd;
+
+	srv_store_lock(h->store);
+	found = h->store->ops->device(h->store, serial, srv_now(), false, &device, NULL);
+	if (found == 0)
+		found = h->store->ops->device_release(h->store, device, release, sha, &size);
+	srv_store_unlock(h->store);
+	if (found < 0)
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
+	if (found != 0)
+		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such release offered to this device");
+	if (srv_release_path(path, sizeof(path), h->data_dir, sha) != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		fprintf(stderr, "faultline-server: release image %s: %s\n", path, strerror(errno));
+		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "the release's image cannot be read");
+	}
+	len = (int64_t)st.st_size;
+	if (range != NULL && byte_range(range, (int64_t)st.st_size, &from, &len) != 0) {
+		close(fd);
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (r == NULL)
+			return MHD_NO;
+		snprintf(header, sizeof(header), "bytes */%lld", (long long)st.st_size);
+		MHD_add_response_header(r, "Content-Range", header);
+		rc = MHD_queue_response(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
+		MHD_destroy_response(r);
+		return rc;
+	}
+	if ((r = MHD_create_response_from_fd_at_offset64((uint64_t)len, fd, (uint64_t)from)) == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	snprintf(header, sizeof(header), "\"%s\"", sha);
+	MHD_add_response_header(r, "ETag", header);
+	if (range != NULL) {
+		snprintf(header, sizeof(header), "bytes %lld-%lld/%lld", (long long)from, (long long)(from + len - 1),
+			 (long long)st.st_size);
+		MHD_add_response_header(r, "Content-Range", header);
+	}
+	rc = MHD_queue_response(c, range != NULL ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return rc;
 }
 
 /* The writer committed a request's chunks (or failed to): answer it. */
@@ -595,6 +719,11 @@ static enum MHD_Result api_post(struct srv_http *h, struct MHD_Connection *c, co
 
 	if (req->too_large)
 		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 64 KiB");
+	if (req->update != NOT_UPDATE) {
+		srv_api_device_update(&a, h->store, req->serial, req->update == UPDATE_REPORT, (const char *)req->body,
+				      req->len);
+		return respond_bytes(c, a.status, a.body, a.len, a.type);
+	}
 	if (!srv_api_post(&a, h->store, url + strlen(API), (const char *)req->body, req->len))
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
 	return respond_bytes(c, a.status, a.body, a.len, a.type);
@@ -671,6 +800,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (strncmp(url, API, strlen(API)) != 0 && strcmp(url, "/api/v1") != 0)
 			return dashboard(h, c, url, method, NULL);
 		role = role_of(h, c);
+		{
+			char serial[65];
+			int64_t release = image_endpoint(url, serial);
+
+			if (release > 0 && role != SRV_ROLE_NONE)
+				return serve_image(h, c, serial, release);
+		}
 		if (role != SRV_ROLE_ADMIN)
 			return unauthorized(c, role);
 		return read_api(h, c, url);
@@ -697,6 +833,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_YES;
 		}
 		role = role_of(h, c);
+		{
+			size_t n = 0;
+			int update = strcmp(method, "POST") == 0 ? update_endpoint(url, &n) : NOT_UPDATE;
+
+			if (update != NOT_UPDATE && role != SRV_ROLE_NONE) {
+				if (n > 64 || !ff_device_serial_valid(url + strlen(API "devices/"), n))
+					return error(c, MHD_HTTP_BAD_REQUEST, "bad_serial",
+						     "a device serial is 1..64 characters of A-Z a-z 0-9 . _ : -");
+				req = srv_calloc(1, sizeof(*req));
+				req->api_post = true;
+				req->update = update;
+				memcpy(req->serial, url + strlen(API "devices/"), n);
+				*req_cls = req;
+				return MHD_YES;
+			}
+		}
 		if (role == SRV_ROLE_NONE || (role == SRV_ROLE_DEVICE && !device_endpoint(url, method)))
 			return unauthorized(c, role);
 		if (device_endpoint(url, method)) {

@@ -128,6 +128,52 @@ struct srv_release {
 	const char *build_id;  /* hex: the ELF it was built from, found in the image */
 };
 
+/* A cohort: named devices, by serial (when it lists any) and by attribute (NULL: any). */
+struct srv_cohort {
+	int64_t id, created, serials; /* serials: how many it lists (0: any device of its attributes) */
+	const char *name, *hw_version, *sw_version;
+};
+
+/* The steps of an update on a device (docs/OTA.md, Deployments), as stored. */
+enum srv_update_step {
+	SRV_STEP_OFFERED, SRV_STEP_DOWNLOADING, SRV_STEP_DOWNLOADED, SRV_STEP_VERIFIED, SRV_STEP_INSTALLED,
+	SRV_STEP_CONFIRMED, SRV_STEP_REVERTED, SRV_STEP_FAILED, SRV_STEPS
+};
+
+/* A deployment: a release offered to a cohort's devices (percent of them, chosen by serial hash), with how many
+ * devices are at each step. */
+struct srv_deployment {
+	int64_t id, release_id, cohort_id, created;
+	int percent;
+	bool stopped;
+	const char *cohort, *version;
+	int64_t at_step[SRV_STEPS];
+};
+
+/* What a device (or its gateway) says it runs when it checks in for updates. */
+struct srv_checkin {
+	const char *sw_version, *build_id, *hw_version; /* as its messages say; build_id hex */
+	uint8_t major, minor;                           /* the MCUboot version of the image it runs */
+	uint16_t revision;
+	uint32_t build, security_counter;
+	int64_t slot_size; /* bytes of its secondary slot */
+};
+
+/* An offer to a device: a deployment's release. */
+struct srv_offer {
+	int64_t deployment, release, size;
+	char sha256[65];  /* hex */
+	char version[32]; /* its MCUboot version as text */
+};
+
+/* A device's update in a deployment, or one step it reported. */
+struct srv_update_row {
+	const char *serial;
+	enum srv_update_step step;
+	int64_t offset, at;
+	const char *why; /* NULL: none */
+};
+
 /* A trace in an issue's list of them (srv_store_ops.issue_traces). */
 struct srv_issue_trace {
 	int64_t id, received;
@@ -528,6 +574,42 @@ struct srv_store_ops {
 	 * newest first) to each(): 0, SRV_NONE when id names none. */
 	int (*release_add)(struct srv_store *s, const struct srv_release *r, int64_t now, int64_t *out_id, bool *out_new);
 	int (*releases)(struct srv_store *s, int64_t id, void (*each)(const struct srv_release *r, void *ctx), void *ctx);
+	/* cohort_add: a cohort of the devices listed (n serials, none: any) that have hw_version and run sw_version
+	 * (NULL: any); out_id: its id; SRV_NONE when the name is taken. cohorts: all, by name, to each(); the cohort named
+	 * name (NULL: all): SRV_NONE when there is none. */
+	int (*cohort_add)(struct srv_store *s, const char *name, const char *hw_version, const char *sw_version,
+			  const char *const *serials, size_t n, int64_t now, int64_t *out_id);
+	int (*cohorts)(struct srv_store *s, const char *name, void (*each)(const struct srv_cohort *c, void *ctx),
+		       void *ctx);
+	/* cohort_reach: what the cohort's devices that checked in report: how many, the latest MCUboot version (out_max,
+	 * 4 numbers: major, minor, revision, build) and security counter they run, the smallest slot. */
+	int (*cohort_reach)(struct srv_store *s, int64_t cohort, int64_t *out_devices, int64_t out_max[4],
+			    int64_t *out_counter, int64_t *out_slot);
+	/* deployment_add: release offered to cohort's devices, percent (1..100) of them; out_id. deployments: id (0:
+	 * all, newest first) to each(): SRV_NONE when id names none. deployment_devices: its devices' updates, by serial.
+	 * deployment_events: every step its devices reported, oldest first (serial NULL: all devices'). */
+	int (*deployment_add)(struct srv_store *s, int64_t release, int64_t cohort, int percent, int64_t now,
+			      int64_t *out_id);
+	int (*deployments)(struct srv_store *s, int64_t id, void (*each)(const struct srv_deployment *d, void *ctx),
+			   void *ctx);
+	/* deployment_percent: deployment id offered to percent (1..100) of its cohort from now on (the devices of a
+	 * smaller percent stay in a larger one: docs/OTA.md): 0, SRV_NONE when no such deployment. */
+	int (*deployment_percent)(struct srv_store *s, int64_t id, int percent);
+	int (*deployment_devices)(struct srv_store *s, int64_t deployment,
+				  void (*each)(const struct srv_update_row *u, void *ctx), void *ctx);
+	int (*deployment_events)(struct srv_store *s, int64_t deployment, const char *serial,
+				 void (*each)(const struct srv_update_row *u, void *ctx), void *ctx);
+	/* checkin: device (serial) checks in with what it runs, kept; out: the offer, the newest release later than
+	 * what it runs among the deployments it is in (cohort and percent), fitting its slot, its security counter not
+	 * below the device's: 0 (the offer recorded as a step when new), SRV_NONE when there is none. */
+	int (*checkin)(struct srv_store *s, int64_t device, const char *serial, const struct srv_checkin *c, int64_t now,
+		       struct srv_offer *out);
+	/* update_report: device's step in deployment, at offset (downloading), why (failed, reverted; NULL none):
+	 * 0, SRV_NONE when the device was not offered that deployment. device_release: the release the device may
+	 * download (one it was offered): 0 with its SHA-256 in hex (65 bytes) and size, SRV_NONE. */
+	int (*update_report)(struct srv_store *s, int64_t device, int64_t deployment, enum srv_update_step step,
+			     int64_t offset, const char *why, int64_t now);
+	int (*device_release)(struct srv_store *s, int64_t device, int64_t release, char *out_sha256, int64_t *out_size);
 };
 
 struct srv_store_item;
@@ -578,7 +660,7 @@ void srv_store_group_submit(struct srv_store *s, int (*fn)(struct srv_store *s, 
 			    void (*then)(void *then_ctx, int rc, const char *error), void *then_ctx);
 
 /* The schema version srv_store_open_sqlite() migrates a database to. */
-#define SRV_SQLITE_SCHEMA 18
+#define SRV_SQLITE_SCHEMA 19
 
 /*
  * Open (creating when new) the SQLite database DIR/faultline.db: WAL journal, synchronous=NORMAL, a checkpoint

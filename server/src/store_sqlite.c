@@ -244,6 +244,28 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 	"                       build INTEGER NOT NULL, security_counter INTEGER, img_size INTEGER NOT NULL,"
 	"                       size INTEGER NOT NULL, build_id TEXT NOT NULL,"
 	"                       key_id INTEGER NOT NULL REFERENCES signing_keys(id), uploaded INTEGER NOT NULL);",
+	/* deployments (docs/OTA.md): cohorts of devices (by serial and attribute), what each device said it runs at
+	 * its last check-in, the deployments of a release to a cohort, each device's update in one and every step it
+	 * reported */
+	"CREATE TABLE cohorts (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, hw_version TEXT, sw_version TEXT,"
+	"                      created INTEGER NOT NULL);"
+	"CREATE TABLE cohort_serials (cohort_id INTEGER NOT NULL REFERENCES cohorts(id), serial TEXT NOT NULL,"
+	"                             PRIMARY KEY (cohort_id, serial)) WITHOUT ROWID;"
+	"CREATE TABLE checkins (device_id INTEGER PRIMARY KEY REFERENCES devices(id), sw_version TEXT NOT NULL,"
+	"                       build_id TEXT NOT NULL, hw_version TEXT NOT NULL, major INTEGER NOT NULL,"
+	"                       minor INTEGER NOT NULL, revision INTEGER NOT NULL, build INTEGER NOT NULL,"
+	"                       security_counter INTEGER NOT NULL, slot_size INTEGER NOT NULL, at INTEGER NOT NULL);"
+	"CREATE TABLE deployments (id INTEGER PRIMARY KEY, release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"                          cohort_id INTEGER NOT NULL REFERENCES cohorts(id), percent INTEGER NOT NULL,"
+	"                          created INTEGER NOT NULL, stopped INTEGER);"
+	"CREATE TABLE updates (deployment_id INTEGER NOT NULL REFERENCES deployments(id),"
+	"                      device_id INTEGER NOT NULL REFERENCES devices(id), step INTEGER NOT NULL,"
+	"                      offset INTEGER NOT NULL, why TEXT, at INTEGER NOT NULL,"
+	"                      PRIMARY KEY (deployment_id, device_id)) WITHOUT ROWID;"
+	"CREATE TABLE update_steps (id INTEGER PRIMARY KEY, deployment_id INTEGER NOT NULL, device_id INTEGER NOT NULL,"
+	"                           step INTEGER NOT NULL, offset INTEGER NOT NULL, why TEXT, at INTEGER NOT NULL);"
+	"CREATE INDEX update_steps_deployment ON update_steps (deployment_id, id);"
+	"CREATE INDEX updates_device ON updates (device_id);",
 };
 
 static int copy_slot_streams(struct sqlite_store *s);
@@ -1532,7 +1554,11 @@ static const struct srv_store_ops k_sqlite_ops = {
 	.reprocess_begin = sq_reprocess_begin, .reprocess_step = sq_reprocess_step,
 	.reprocess_status = sq_reprocess_status,
 	.signing_key_add = sq_signing_key_add, .signing_keys = sq_signing_keys, .signing_key_remove = sq_signing_key_remove,
-	.release_add = sq_release_add, .releases = sq_releases,
+	.release_add = sq_release_add, .releases = sq_releases, .cohort_add = sq_cohort_add, .cohorts = sq_cohorts,
+	.cohort_reach = sq_cohort_reach, .deployment_add = sq_deployment_add, .deployments = sq_deployments,
+	.deployment_percent = sq_deployment_percent,
+	.deployment_devices = sq_deployment_devices, .deployment_events = sq_deployment_events, .checkin = sq_checkin,
+	.update_report = sq_update_report, .device_release = sq_device_release,
 };
 
 static int exec(struct sqlite_store *s, const char *sql)

@@ -78,6 +78,26 @@ int sq_signing_keys(struct srv_store *base, void (*each)(const struct srv_signin
 int sq_signing_key_remove(struct srv_store *base, int64_t id, int64_t now);
 int sq_release_add(struct srv_store *base, const struct srv_release *r, int64_t now, int64_t *out_id, bool *out_new);
 int sq_releases(struct srv_store *base, int64_t id, void (*each)(const struct srv_release *r, void *ctx), void *ctx);
+int sq_cohort_add(struct srv_store *base, const char *name, const char *hw_version, const char *sw_version,
+		  const char *const *serials, size_t n, int64_t now, int64_t *out_id);
+int sq_cohorts(struct srv_store *base, const char *name, void (*each)(const struct srv_cohort *c, void *ctx),
+	       void *ctx);
+int sq_cohort_reach(struct srv_store *base, int64_t cohort, int64_t *out_devices, int64_t out_max[4],
+		    int64_t *out_counter, int64_t *out_slot);
+int sq_deployment_add(struct srv_store *base, int64_t release, int64_t cohort, int percent, int64_t now,
+		      int64_t *out_id);
+int sq_deployments(struct srv_store *base, int64_t id, void (*each)(const struct srv_deployment *d, void *ctx),
+		   void *ctx);
+int sq_deployment_percent(struct srv_store *base, int64_t id, int percent);
+int sq_deployment_devices(struct srv_store *base, int64_t deployment,
+			  void (*each)(const struct srv_update_row *u, void *ctx), void *ctx);
+int sq_deployment_events(struct srv_store *base, int64_t deployment, const char *serial,
+			 void (*each)(const struct srv_update_row *u, void *ctx), void *ctx);
+int sq_checkin(struct srv_store *base, int64_t device, const char *serial, const struct srv_checkin *c, int64_t now,
+	       struct srv_offer *out);
+int sq_update_report(struct srv_store *base, int64_t device, int64_t deployment, enum srv_update_step step,
+		     int64_t offset, const char *why, int64_t now);
+int sq_device_release(struct srv_store *base, int64_t device, int64_t release, char *out_sha256, int64_t *out_size);
 /* At open: what the health reads need of the connection (the FLVERSION collation). Returns 0 or -1. */
 int sq_health_open(struct sqlite_store *s);
 
