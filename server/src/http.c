@@ -527,26 +527,30 @@ static enum MHD_Result ingest(struct srv_http *h, struct MHD_Connection *c, stru
 	return respond(c, status, json_pack("{s:o}", "results", results));
 }
 
+/* How an upload that was not stored is answered (symbols and releases alike). */
+static const struct {
+	unsigned status;
+	const char *code;
+} k_upload_answers[] = {
+	[SRV_UPLOAD_TOO_LARGE] = {MHD_HTTP_CONTENT_TOO_LARGE, "too_large"},
+	[SRV_UPLOAD_NO_SPACE] = {MHD_HTTP_INSUFFICIENT_STORAGE, "insufficient_storage"},
+	[SRV_UPLOAD_BAD_ELF] = {MHD_HTTP_BAD_REQUEST, "bad_elf"},
+	[SRV_UPLOAD_UNAVAILABLE] = {MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable"},
+	[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
+	[SRV_UPLOAD_REFUSED] = {MHD_HTTP_BAD_REQUEST, "bad_release"},
+	[SRV_UPLOAD_NEEDS_SYMBOLS] = {MHD_HTTP_CONFLICT, "symbols_missing"},
+};
+
 /* POST /api/v1/symbols, once the whole file is on disk (symbols.c checks and keeps it). */
 static enum MHD_Result symbols_done(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
-	static const struct {
-		unsigned status;
-		const char *code;
-	} k_answers[] = {
-		[SRV_UPLOAD_TOO_LARGE] = {MHD_HTTP_CONTENT_TOO_LARGE, "too_large"},
-		[SRV_UPLOAD_NO_SPACE] = {MHD_HTTP_INSUFFICIENT_STORAGE, "insufficient_storage"},
-		[SRV_UPLOAD_BAD_ELF] = {MHD_HTTP_BAD_REQUEST, "bad_elf"},
-		[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
-		[SRV_UPLOAD_UNAVAILABLE] = {MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable"},
-	};
 	struct srv_upload_result r;
 	json_t *answer;
 
 	srv_symbols_finish(req->upload, h->store, h->analysis, &r);
 	req->upload = NULL;
 	if (r.outcome != SRV_UPLOAD_STORED)
-		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
+		return error(c, k_upload_answers[r.outcome].status, k_upload_answers[r.outcome].code, r.why);
 	if (r.requeued > 0)
 		srv_workers_wake(h->workers);
 	answer = json_pack("{s:s, s:I, s:I}", "build_id", r.build_id, "size", (json_int_t)r.size, "requeued",
@@ -568,16 +572,6 @@ static const char *query_arg(void *ctx, const char *name)
 /* A release image uploaded (POST /api/v1/releases): checked and kept (releases.c), answered with the release. */
 static enum MHD_Result release_done(struct srv_http *h, struct MHD_Connection *c, struct request *req)
 {
-	static const struct {
-		unsigned status;
-		const char *code;
-	} k_answers[] = {
-		[SRV_UPLOAD_TOO_LARGE] = {MHD_HTTP_CONTENT_TOO_LARGE, "too_large"},
-		[SRV_UPLOAD_NO_SPACE] = {MHD_HTTP_INSUFFICIENT_STORAGE, "insufficient_storage"},
-		[SRV_UPLOAD_REFUSED] = {MHD_HTTP_BAD_REQUEST, "bad_release"},
-		[SRV_UPLOAD_NEEDS_SYMBOLS] = {MHD_HTTP_CONFLICT, "symbols_missing"},
-		[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
-	};
 	struct srv_release_result r;
 	struct srv_answer a;
 	char path[32];
@@ -585,7 +579,7 @@ static enum MHD_Result release_done(struct srv_http *h, struct MHD_Connection *c
 	srv_release_finish(req->upload, h->store, &r);
 	req->upload = NULL;
 	if (r.outcome != SRV_UPLOAD_STORED)
-		return error(c, k_answers[r.outcome].status, k_answers[r.outcome].code, r.why);
+		return error(c, k_upload_answers[r.outcome].status, k_upload_answers[r.outcome].code, r.why);
 	snprintf(path, sizeof(path), "releases/%lld", (long long)r.id);
 	srv_api_get(&a, h->store, path, query_arg, c);
 	if (a.status == 200)

@@ -54,7 +54,16 @@ issues12=$(grep '^CREATE TABLE issues ' "$schema12")
 db <<EOF || fail "cannot rewrite the database as version 1"
 PRAGMA foreign_keys = OFF;
 BEGIN;
--- schema 17's triggers and issue_versions' devices go first: the rewrite below is schema 12's own
+-- the tables of schemas 18 and 19 (updates), then schema 17's triggers and issue_versions' devices go first: the
+-- rewrite below is schema 12's own
+DROP TABLE update_steps;
+DROP TABLE updates;
+DROP TABLE deployments;
+DROP TABLE checkins;
+DROP TABLE cohort_serials;
+DROP TABLE cohorts;
+DROP TABLE releases;
+DROP TABLE signing_keys;
 DROP TRIGGER traces_version_device_in;
 DROP TRIGGER traces_version_device_moved;
 DROP TRIGGER traces_version_device_out;
