@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Serial records: find the marker, check the record letter, decode base64 strictly, check the line CRC. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -138,7 +139,7 @@ enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const cha
 		out->kind = FF_SERIAL_ANNOUNCE;
 		return out->kind;
 	}
-	if (rec[0] != 'C')
+	if (rec[0] != 'C' && rec[0] != 'U')
 		return bad(out, err, "unknown record letter");
 	colon = memchr(rec + 2, ':', rlen - 2);
 	if (colon == NULL)
@@ -150,8 +151,30 @@ enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const cha
 	got = (uint32_t)crc32(0, out->chunk, (uInt)out->chunk_len);
 	if (got != want)
 		return bad(out, err, "CRC mismatch (a garbled line)");
-	out->kind = FF_SERIAL_CHUNK;
+	out->kind = rec[0] == 'C' ? FF_SERIAL_CHUNK : FF_SERIAL_UPDATE;
 	return out->kind;
+}
+
+size_t ff_serial_record_write(char *out, size_t cap, char letter, const uint8_t *bytes, size_t len)
+{
+	static const char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const size_t need = 6 + 4 * ((len + 2) / 3) + 10;
+	size_t n = 0;
+
+	if (cap < need + 1 || need - 7 > FF_SERIAL_RECORD_MAX)
+		return 0;
+	n += (size_t)snprintf(out, cap, "#FL:%c:", letter);
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)bytes[i] << 16 | (i + 1 < len ? (uint32_t)bytes[i + 1] << 8 : 0) |
+			     (i + 2 < len ? bytes[i + 2] : 0);
+
+		out[n++] = k_b64[v >> 18 & 63];
+		out[n++] = k_b64[v >> 12 & 63];
+		out[n++] = i + 1 < len ? k_b64[v >> 6 & 63] : '=';
+		out[n++] = i + 2 < len ? k_b64[v & 63] : '=';
+	}
+	n += (size_t)snprintf(out + n, cap - n, ":%08lx\n", (unsigned long)crc32(0, bytes, (uInt)len));
+	return n;
 }
 
 /* ---- the stream reader ---- */
@@ -179,7 +202,9 @@ static void take_line(struct ff_serial_reader *r, ff_serial_sink each, void *ctx
 		ev = (struct ff_serial_event){.kind = FF_SERIAL_EV_ANNOUNCE, .serial = r->serial};
 		break;
 	case FF_SERIAL_CHUNK:
-		ev = (struct ff_serial_event){.kind = r->serial[0] != '\0' ? FF_SERIAL_EV_CHUNK : FF_SERIAL_EV_UNANNOUNCED,
+	case FF_SERIAL_UPDATE:
+		ev = (struct ff_serial_event){.kind = r->serial[0] == '\0' ? FF_SERIAL_EV_UNANNOUNCED
+						     : kind == FF_SERIAL_CHUNK ? FF_SERIAL_EV_CHUNK : FF_SERIAL_EV_UPDATE,
 					      .serial = r->serial, .chunk = r->rec.chunk, .chunk_len = r->rec.chunk_len};
 		break;
 	case FF_SERIAL_BAD:

@@ -24,6 +24,7 @@ enum ff_serial_kind {
 	FF_SERIAL_LOG,      /* an ordinary log line (no marker) */
 	FF_SERIAL_ANNOUNCE, /* "#FL:S:<serial>" */
 	FF_SERIAL_CHUNK,    /* "#FL:C:<base64>:<crc>" */
+	FF_SERIAL_UPDATE,   /* "#FL:U:<base64>:<crc>": an update request (§12), its bytes in chunk */
 	FF_SERIAL_BAD,      /* a record that is damaged: err says how; never a chunk */
 };
 
@@ -45,13 +46,21 @@ struct ff_serial_record {
 enum ff_serial_kind ff_serial_parse_line(struct ff_serial_record *out, const char *line, size_t len,
 					 struct ff_error *err);
 
+/*
+ * Write a record line: "#FL:<letter>:<base64>:<crc>\n" of bytes (an update reply's "D", §12), NUL-terminated.
+ * out, cap: where. letter: the record's. bytes, len: its bytes. Returns the line's length without the NUL, 0 when
+ * it does not fit cap or would be longer than a record may be (FF_SERIAL_RECORD_MAX).
+ */
+size_t ff_serial_record_write(char *out, size_t cap, char letter, const uint8_t *bytes, size_t len);
+
 /* What a stream reader found in a line. */
 enum ff_serial_event_kind {
 	FF_SERIAL_EV_LOG,         /* log text: a line without a record, or the text before a record's marker */
 	FF_SERIAL_EV_ANNOUNCE,    /* a device announced itself: chunks that follow are serial's */
 	FF_SERIAL_EV_CHUNK,       /* a chunk of the device serial */
 	FF_SERIAL_EV_BAD,         /* a damaged record, dropped: why says how */
-	FF_SERIAL_EV_UNANNOUNCED, /* a chunk line before any announcement, dropped (§6) */
+	FF_SERIAL_EV_UNANNOUNCED, /* a chunk or update line before any announcement, dropped (§6) */
+	FF_SERIAL_EV_UPDATE,      /* an update request of the device serial (§12): its message in chunk */
 };
 
 /* One event. Every pointer points into the reader and is valid only during the callback. */
@@ -59,8 +68,8 @@ struct ff_serial_event {
 	enum ff_serial_event_kind kind;
 	const char *text;     /* FF_SERIAL_EV_LOG: the text (not NUL-terminated), text_len bytes */
 	size_t text_len;
-	const char *serial;   /* FF_SERIAL_EV_ANNOUNCE and FF_SERIAL_EV_CHUNK: the device's, NUL-terminated */
-	const uint8_t *chunk; /* FF_SERIAL_EV_CHUNK and FF_SERIAL_EV_UNANNOUNCED: the chunk bytes */
+	const char *serial;   /* FF_SERIAL_EV_ANNOUNCE, _CHUNK and _UPDATE: the device's, NUL-terminated */
+	const uint8_t *chunk; /* FF_SERIAL_EV_CHUNK, _UPDATE and _UNANNOUNCED: the chunk's or the message's bytes */
 	size_t chunk_len;
 	const char *why;      /* FF_SERIAL_EV_BAD: the reason, NUL-terminated */
 };
