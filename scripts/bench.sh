@@ -9,6 +9,10 @@ for b in "$build"/bench/bench_crc32 "$build"/bench/bench_release; do
 	echo "== $(basename "$b")"
 	"$b"
 done
+# OTA over a console: image bytes through faultline bridge on a line paced as a 115200-baud UART (docs/OTA.md)
+echo "== downlink"
+/usr/bin/python3 "$here/tests/e2e/bridge_downlink.py" "$build/server/faultline-server" "$build/cli/faultline" \
+	"$build/firmware/examples/qemu-mps2/qemu-mps2-demo-1.0.1.elf" --paced
 
 # Median wall time of a command over N runs, in milliseconds.
 median_ms() {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* faultline bridge: a device's serial console in, its log lines out to the terminal, its chunks (docs/FORMAT.md
- * §6 framing) to faultline-server, with the serial the device announces (chunk lines before any announcement are
+ * §6 framing) to faultline-server, its update requests (§12) relayed to the server and answered on the console
+ * (a serial port or tcp:HOST:PORT, which take writes), with the serial the device announces (chunk lines before any announcement are
  * dropped, as §6 says; --serial counts as an announcement at the start). Chunks wait in memory while the server
  * is unreachable and go out, in order, once it answers: none is dropped, and one sent twice is harmless (the
  * server recognizes it). Only format/ reads the console: this file knows nothing of the framing. */
@@ -21,9 +22,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ff/bytes.h"
 #include "ff/chunk.h"
 #include "ff/device.h"
 #include "ff/serial.h"
+#include "ff/update.h"
 #include "http.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -48,8 +51,9 @@ struct bridge {
 	int64_t retry_at_ms; /* no request before this (backing off) */
 	int backoff_ms;
 	bool outage_said;
+	bool two_way;        /* replies can be written to fd (a serial port, tcp:): update requests are relayed */
 	/* what happened, for the summary */
-	unsigned long forwarded, delivered, rejected, damaged, logs, unannounced;
+	unsigned long forwarded, delivered, rejected, damaged, logs, unannounced, updates, image_bytes;
 };
 
 static int64_t now_ms(void)
@@ -138,7 +142,7 @@ static int open_input(const char *input, unsigned long baud)
 		return STDIN_FILENO;
 	if (strncmp(input, "tcp:", 4) == 0)
 		return dial(input);
-	if ((fd = open(input, O_RDONLY | O_NOCTTY)) < 0) {
+	if ((fd = open(input, O_RDWR | O_NOCTTY)) < 0 && (fd = open(input, O_RDONLY | O_NOCTTY)) < 0) {
 		fprintf(stderr, "faultline bridge: cannot open %s: %s\n", input, strerror(errno));
 		return -1;
 	}
@@ -181,6 +185,8 @@ static void enqueue(struct bridge *b, const char *serial, const uint8_t *bytes, 
 }
 
 /* What the console's reader found in a line. */
+static void take_update(struct bridge *b, const char *serial, const uint8_t *bytes, size_t len);
+
 static void take_event(void *ctx, const struct ff_serial_event *ev)
 {
 	struct bridge *b = ctx;
@@ -194,6 +200,9 @@ static void take_event(void *ctx, const struct ff_serial_event *ev)
 	case FF_SERIAL_EV_CHUNK:
 		enqueue(b, ev->serial, ev->chunk, ev->chunk_len);
 		break;
+	case FF_SERIAL_EV_UPDATE:
+		take_update(b, ev->serial, ev->chunk, ev->chunk_len);
+		break;
 	case FF_SERIAL_EV_UNANNOUNCED:
 		if (b->unannounced++ == 0)
 			fprintf(stderr, "faultline bridge: a chunk line came before any #FL:S: line and was dropped; pass "
@@ -205,6 +214,172 @@ static void take_event(void *ctx, const struct ff_serial_event *ev)
 		break;
 	default:
 		break;
+	}
+}
+
+static const char *const k_steps[] = {"offered", "downloading", "downloaded", "verified",
+				      "installed", "confirmed", "reverted", "failed"};
+
+/* One request of the relay to the server, as a device with IP makes it (docs/OTA.md). path: after the device's
+ * /api/v1/devices/SERIAL/; body: POST it (NULL: GET); range: a Range header (NULL: none). */
+static long relay_http(const struct bridge *b, const char *serial, const char *path, const char *body,
+		       const char *range, struct cli_body *out, char *err, size_t errlen)
+{
+	char url[2200], header[600];
+	struct cli_request rq = {.url = url, .header = header, .header2 = range, .timeout_s = 30};
+
+	snprintf(url, sizeof(url), "%s/api/v1/devices/%s/%s", b->server, serial, path);
+	snprintf(header, sizeof(header), "X-Faultline-Key: %s", b->key);
+	if (body != NULL) {
+		rq.content_type = "application/json";
+		rq.data = body;
+		rq.len = strlen(body);
+	}
+	return cli_http(&rq, out, err, errlen);
+}
+
+/* A refusal for a request of type: the server's message when it gave one, else what went wrong. */
+static void refused(struct ff_update_reply *out, unsigned type, long status, const struct cli_body *answer,
+		    const char *err)
+{
+	json_t *j = status != 0 && answer->data != NULL ? json_loads(answer->data, 0, NULL) : NULL;
+	const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+
+	*out = (struct ff_update_reply){.type = FF_UPDATE_REFUSED, .request_type = (uint8_t)type};
+	if (status == 0 || status >= 500 || status == 429)
+		snprintf(out->why, sizeof(out->why), "the server is unreachable: ask again later (%s)",
+			 status == 0 ? err : "busy");
+	else
+		snprintf(out->why, sizeof(out->why), "%s", msg != NULL ? msg : "refused by the server");
+	json_decref(j);
+}
+
+/* The server's answer to a request (docs/FORMAT.md §12), as the reply. */
+static void relay(struct bridge *b, const char *serial, const struct ff_update_request *rq,
+		  struct ff_update_reply *out, uint8_t *data)
+{
+	struct cli_body answer = {0};
+	char body[800], path[96], range[64], err[256], hex[129];
+	long status;
+	json_t *j, *offer, *v;
+
+	if (rq->type == FF_UPDATE_CHECKIN) {
+		ff_hex(hex, sizeof(hex), rq->build_id, rq->build_id_len);
+		snprintf(body, sizeof(body), "%u.%u.%u+%lu", rq->version.major, rq->version.minor, rq->version.revision,
+			 (unsigned long)rq->version.build);
+		v = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "sw_version", rq->sw_version, "build_id", hex,
+			      "hw_version", rq->hw_version, "version", body, "security_counter",
+			      (json_int_t)rq->security_counter, "slot_size", (json_int_t)rq->slot_size);
+		{
+			char *text = json_dumps(v, JSON_COMPACT);
+
+			json_decref(v);
+			status = relay_http(b, serial, "update", text, NULL, &answer, err, sizeof(err));
+			free(text);
+		}
+		j = status == 200 && answer.data != NULL ? json_loads(answer.data, 0, NULL) : NULL;
+		offer = json_object_get(j, "offer");
+		if (j == NULL) {
+			refused(out, rq->type, status, &answer, err);
+		} else if (!json_is_object(offer)) {
+			*out = (struct ff_update_reply){.type = FF_UPDATE_NO_OFFER};
+		} else {
+			unsigned maj = 0, min = 0, rev = 0;
+			unsigned long build = 0;
+			const char *sha = json_string_value(json_object_get(offer, "sha256"));
+
+			*out = (struct ff_update_reply){
+				.type = FF_UPDATE_OFFER,
+				.deployment = (uint32_t)json_integer_value(json_object_get(offer, "deployment")),
+				.release = (uint32_t)json_integer_value(json_object_get(offer, "release")),
+				.size = (uint32_t)json_integer_value(json_object_get(offer, "size"))};
+			if (sscanf(json_string_value(json_object_get(offer, "version")) != NULL
+					   ? json_string_value(json_object_get(offer, "version")) : "", "%u.%u.%u+%lu",
+				   &maj, &min, &rev, &build) < 3 || sha == NULL || strlen(sha) != 64) {
+				refused(out, rq->type, 200, &(struct cli_body){0}, "");
+				snprintf(out->why, sizeof(out->why), "the server's offer is not one this relay reads");
+			} else {
+				out->version = (struct ff_update_version){(uint8_t)maj, (uint8_t)min, (uint16_t)rev,
+									  (uint32_t)build};
+				for (int i = 0; i < 32; i++)
+					sscanf(sha + 2 * i, "%2hhx", &out->sha256[i]);
+			}
+		}
+		json_decref(j);
+	} else if (rq->type == FF_UPDATE_FETCH) {
+		snprintf(path, sizeof(path), "releases/%lu/image", (unsigned long)rq->release);
+		snprintf(range, sizeof(range), "Range: bytes=%lu-%lu", (unsigned long)rq->offset,
+			 (unsigned long)rq->offset + rq->length - 1);
+		status = relay_http(b, serial, path, NULL, range, &answer, err, sizeof(err));
+		if (status == 206 || status == 416) { /* (past the end: no bytes) */
+			size_t n = status == 206 && answer.data != NULL ? answer.len : 0;
+
+			if (n > rq->length)
+				n = rq->length;
+			memcpy(data, answer.data != NULL ? answer.data : "", n);
+			*out = (struct ff_update_reply){.type = FF_UPDATE_DATA, .release = rq->release,
+							 .offset = rq->offset, .data = data, .data_len = n};
+			b->image_bytes += n;
+		} else {
+			refused(out, rq->type, status, &answer, err);
+		}
+	} else {
+		v = json_pack("{s:I, s:s, s:I, s:s}", "deployment", (json_int_t)rq->deployment, "step",
+			      k_steps[rq->step], "offset", (json_int_t)rq->offset, "why", rq->why);
+		if (rq->why[0] == '\0')
+			json_object_del(v, "why");
+		{
+			char *text = json_dumps(v, JSON_COMPACT);
+
+			json_decref(v);
+			status = relay_http(b, serial, "update/report", text, NULL, &answer, err, sizeof(err));
+			free(text);
+		}
+		if (status == 200)
+			*out = (struct ff_update_reply){.type = FF_UPDATE_RECORDED, .deployment = rq->deployment,
+							 .step = rq->step};
+		else
+			refused(out, rq->type, status, &answer, err);
+	}
+	free(answer.data);
+}
+
+/* An update request of the device: relayed to the server, its reply written back as a #FL:D: line. */
+static void take_update(struct bridge *b, const char *serial, const uint8_t *bytes, size_t len)
+{
+	static uint8_t data[FF_UPDATE_DATA_MAX], msg[FF_UPDATE_MESSAGE_MAX];
+	static char line[FF_SERIAL_RECORD_MAX + 16];
+	struct ff_update_request rq;
+	struct ff_update_reply reply;
+	struct ff_error err = {0};
+	size_t n, done = 0;
+
+	if (!b->two_way) {
+		if (b->updates++ == 0)
+			fprintf(stderr, "faultline bridge: the device asks for updates, but %s is read-only: give a serial "
+					"port or tcp:HOST:PORT\n", b->input);
+		return;
+	}
+	b->updates++;
+	if (ff_update_request_decode(&rq, bytes, len, &err) != 0) {
+		fprintf(stderr, "faultline bridge: a damaged update request was dropped: %s\n", err.msg);
+		b->damaged++;
+		return;
+	}
+	relay(b, serial, &rq, &reply, data);
+	if ((n = ff_update_reply_encode(msg, sizeof(msg), &reply)) == 0 ||
+	    (n = ff_serial_record_write(line, sizeof(line), 'D', msg, n)) == 0)
+		return;
+	while (done < n) {
+		ssize_t w = write(b->fd, line + done, n - done);
+
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w <= 0) {
+			fprintf(stderr, "faultline bridge: writing to %s: %s\n", b->input, strerror(errno));
+			return;
+		}
+		done += (size_t)w;
 	}
 }
 
@@ -368,6 +543,11 @@ int cli_bridge(int argc, char **argv)
 	ff_serial_reader_init(&b.reader, serial);
 	if (cli_http_init("bridge") != 0 || (b.fd = open_input(b.input, baud)) < 0)
 		return 1;
+	{
+		int mode = fcntl(b.fd, F_GETFL);
+
+		b.two_way = b.fd != STDIN_FILENO && mode >= 0 && (mode & O_ACCMODE) == O_RDWR;
+	}
 	for (;;) {
 		bool ready = queued(&b) > 0;
 		int wait_ms = -1;
@@ -414,6 +594,9 @@ int cli_bridge(int argc, char **argv)
 	fprintf(stderr, "faultline bridge: %lu chunk(s) forwarded, %lu message(s) completed, %lu refused, %lu damaged "
 			"line(s), %lu log line(s)%s\n", b.forwarded, b.delivered, b.rejected, b.damaged, b.logs,
 		queued(&b) > 0 ? "; some chunks were not sent" : "");
+	if (b.updates > 0)
+		fprintf(stderr, "faultline bridge: %lu update request(s) relayed, %lu image byte(s) sent down\n", b.updates,
+			b.image_bytes);
 	for (size_t i = b.head; i < b.tail; i++)
 		free(b.queue[i].bytes);
 	free(b.queue);

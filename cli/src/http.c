@@ -110,6 +110,8 @@ long cli_http(const struct cli_request *rq, struct cli_body *out, char *err, siz
 	}
 	if (rq->header != NULL)
 		headers = s_curl.slist_append(headers, rq->header);
+	if (rq->header2 != NULL)
+		headers = s_curl.slist_append(headers, rq->header2);
 	if (rq->content_type != NULL) {
 		snprintf(type, sizeof(type), "Content-Type: %s", rq->content_type);
 		headers = s_curl.slist_append(headers, type);

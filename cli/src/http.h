@@ -18,6 +18,7 @@ struct cli_body {
 struct cli_request {
 	const char *url;
 	const char *header;       /* one extra header line, e.g. "Authorization: Bearer ..." (NULL: none) */
+	const char *header2;      /* and another, e.g. "Range: bytes=0-1023" (NULL: none) */
 	const char *content_type; /* of a POST (NULL: libcurl's default) */
 	const void *data;         /* POST these len bytes (the caller's) ... */
 	size_t len;
