@@ -16,7 +16,8 @@ set(FL_FUZZERS
   fuzz_dash
   fuzz_image
   fuzz_update
-  fuzz_sdk_sha256)
+  fuzz_sdk_sha256
+  fuzz_sdk_ota)
 
 # The libFuzzer flags of a harness's runs, in make test and make fuzz: FL_FUZZ_FLAGS, or FL_FUZZ_FLAGS_<NAME> in its
 # place for a harness that needs others. -max_len cuts every input (seeds included) to that many bytes. Each is one
