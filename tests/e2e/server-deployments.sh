@@ -96,25 +96,23 @@ grep -q "devices of cohort canary run 1.0.2, later than release 1's 1.0.1: a dow
 	fail "the downgrade: $(cat "$dir/err")"
 
 # a percentage: the devices in at 30% stay in at 60%
+# offered_to FILE: which of 40 devices on 1.0.0 that check in are offered release 1, sorted, into FILE
+offered_to() {
+	i=0
+	: > "$1"
+	while [ $i -lt 40 ]; do
+		[ "$(offer "p-$i" 1.0.0)" = 1 ] && echo "p-$i" >> "$1"
+		i=$((i + 1))
+	done
+	sort -o "$1" "$1"
+}
 "$cli" deploy 1 --cohort fleet --percent 30 > /dev/null || fail "deploy 30% of the devices on 1.0.0"
-i=0
-: > "$dir/at30"
-while [ $i -lt 40 ]; do
-	[ "$(offer "p-$i" 1.0.0)" = 1 ] && echo "p-$i" >> "$dir/at30"
-	i=$((i + 1))
-done
+offered_to "$dir/at30"
 n30=$(wc -l < "$dir/at30")
 [ "$n30" -gt 2 ] && [ "$n30" -lt 25 ] || fail "30% of 40 devices offered: $n30"
 "$cli" deployment 2 --percent 60 > /dev/null || fail "deployment 2 --percent 60"
-i=0
-: > "$dir/at60"
-while [ $i -lt 40 ]; do
-	[ "$(offer "p-$i" 1.0.0)" = 1 ] && echo "p-$i" >> "$dir/at60"
-	i=$((i + 1))
-done
+offered_to "$dir/at60"
 [ "$(wc -l < "$dir/at60")" -gt "$n30" ] || fail "60% offered no more devices than 30%"
-sort -o "$dir/at30" "$dir/at30"
-sort -o "$dir/at60" "$dir/at60"
 [ -z "$(comm -23 "$dir/at30" "$dir/at60")" ] || fail "devices in at 30% left at 60%: $(comm -23 "$dir/at30" "$dir/at60")"
 kill "$pid"
 wait "$pid" 2> /dev/null
