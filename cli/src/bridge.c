@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,13 +137,16 @@ static int tty_raw(int fd, const char *input, unsigned long baud)
 
 static int open_input(const char *input, unsigned long baud)
 {
+	struct stat st;
 	int fd;
 
 	if (strcmp(input, "-") == 0)
 		return STDIN_FILENO;
 	if (strncmp(input, "tcp:", 4) == 0)
 		return dial(input);
-	if ((fd = open(input, O_RDWR | O_NOCTTY)) < 0 && (fd = open(input, O_RDONLY | O_NOCTTY)) < 0) {
+	/* a serial port takes the replies to update requests; a file or a FIFO is only read */
+	if ((stat(input, &st) != 0 || !S_ISCHR(st.st_mode) || (fd = open(input, O_RDWR | O_NOCTTY)) < 0) &&
+	    (fd = open(input, O_RDONLY | O_NOCTTY)) < 0) {
 		fprintf(stderr, "faultline bridge: cannot open %s: %s\n", input, strerror(errno));
 		return -1;
 	}
@@ -270,6 +274,8 @@ static void relay(struct bridge *b, const char *serial, const struct ff_update_r
 		v = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "sw_version", rq->sw_version, "build_id", hex,
 			      "hw_version", rq->hw_version, "version", body, "security_counter",
 			      (json_int_t)rq->security_counter, "slot_size", (json_int_t)rq->slot_size);
+		if (rq->hw_version[0] == '\0') /* (none: 0 bytes, FORMAT.md §12) */
+			json_object_del(v, "hw_version");
 		{
 			char *text = json_dumps(v, JSON_COMPACT);
 
@@ -546,7 +552,10 @@ int cli_bridge(int argc, char **argv)
 	{
 		int mode = fcntl(b.fd, F_GETFL);
 
-		b.two_way = b.fd != STDIN_FILENO && mode >= 0 && (mode & O_ACCMODE) == O_RDWR;
+		struct stat st;
+
+		b.two_way = b.fd != STDIN_FILENO && mode >= 0 && (mode & O_ACCMODE) == O_RDWR && fstat(b.fd, &st) == 0 &&
+			    (isatty(b.fd) || S_ISSOCK(st.st_mode));
 	}
 	for (;;) {
 		bool ready = queued(&b) > 0;

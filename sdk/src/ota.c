@@ -19,7 +19,8 @@ static size_t put_str(uint8_t *p, const void *s, size_t n, size_t max)
 	if (n > max)
 		return 0;
 	p[0] = (uint8_t)n;
-	memcpy(p + 1, s, n);
+	if (n > 0)
+		memcpy(p + 1, s, n);
 	return 1 + n;
 }
 

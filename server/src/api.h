@@ -85,10 +85,11 @@ bool srv_api_ota_post(struct srv_answer *out, struct srv_store *st, const char *
 /*
  * A device's update endpoints (project key; api_ota.c, docs/API.md): POST devices/{serial}/update, its check-in
  * (report false: what it runs; the answer an offer or null) and devices/{serial}/update/report (a step of its
- * update). serial: checked already. body, len: the request's JSON (untrusted). out: filled.
+ * update). limits: the server's (NULL: none): a check-in of a serial never seen is a new device, limited as by
+ * ingest (429). serial: checked already. body, len: the request's JSON (untrusted). out: filled.
  */
-void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const char *serial, bool report,
-			   const char *body, size_t len);
+void srv_api_device_update(struct srv_answer *out, struct srv_store *st, struct srv_limits *limits,
+			   const char *serial, bool report, const char *body, size_t len);
 
 /* A release as the API shows it (GET releases, the upload's answer). Returns a new reference. */
 struct json_t *srv_api_release_json(const struct srv_release *r);

@@ -9,7 +9,9 @@
 #include "api.h"
 #include "clock.h"
 #include "ff/bytes.h"
+#include "ff/bytes.h"
 #include "ff/device.h"
+#include "limits.h"
 #include "fo/image.h"
 #include "fo/key.h"
 
@@ -207,19 +209,34 @@ static const char *const k_steps[SRV_STEPS] = {
 };
 
 #define COHORT_SERIALS_MAX 10000
+#define TEXT_MAX 64      /* names, versions, hardware versions */
+#define WHY_MAX 120      /* a step's why (FORMAT.md §12) */
+#define BUILD_HEX_MAX 128 /* a build-id of up to 64 bytes, in hex */
 
-/* A text member that a person or device names: absent (NULL, when may_be_absent), or 1..64 bytes of UTF-8 without
- * control characters. out: the text. Returns false (out filled with a 400 naming it) when it is neither. */
-static bool text_member(struct srv_answer *out, const json_t *j, const char *name, bool may_be_absent,
+/* A text member that a person or device names: absent (NULL, when may_be_absent; "" and null count as absent
+ * then), or 1..max bytes of UTF-8 without control characters (srv_api_version_valid's rule, to max bytes). out:
+ * the text. Returns false (out filled with a 400 naming it) when it is neither. */
+static bool text_member(struct srv_answer *out, const json_t *j, const char *name, bool may_be_absent, size_t max,
 			const char **text)
 {
 	const json_t *v = json_object_get(j, name);
 	char why[160];
 
 	*text = json_string_value(v);
-	if (((v == NULL || json_is_null(v)) && may_be_absent) || (*text != NULL && srv_api_version_valid(*text)))
+	if (may_be_absent && (v == NULL || json_is_null(v) || (*text != NULL && (*text)[0] == '\0'))) {
+		*text = NULL;
 		return true;
-	snprintf(why, sizeof(why), "\"%s\" is 1 to 64 bytes of UTF-8 text without control characters%s", name,
+	}
+	if (*text != NULL && strlen(*text) <= max) {
+		size_t n = strlen(*text);
+		bool ok = n > 0 && ff_utf8_valid((const uint8_t *)*text, n);
+
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (unsigned char)(*text)[i] >= 0x20 && (*text)[i] != 0x7f;
+		if (ok)
+			return true;
+	}
+	snprintf(why, sizeof(why), "\"%s\" is 1 to %zu bytes of UTF-8 text without control characters%s", name, max,
 		 may_be_absent ? ", or absent" : "");
 	srv_api_error(out, 400, "bad_request", why);
 	return false;
@@ -294,8 +311,8 @@ static void cohort_add(struct srv_answer *out, struct srv_store *st, const json_
 	int64_t id;
 	int rc;
 
-	if (!text_member(out, j, "name", false, &name) || !text_member(out, j, "hw_version", true, &hw) ||
-	    !text_member(out, j, "sw_version", true, &sw))
+	if (!text_member(out, j, "name", false, TEXT_MAX, &name) || !text_member(out, j, "hw_version", true, TEXT_MAX, &hw) ||
+	    !text_member(out, j, "sw_version", true, TEXT_MAX, &sw))
 		return;
 	if ((list != NULL && !json_is_array(list)) || n > COHORT_SERIALS_MAX) {
 		srv_api_error(out, 400, "bad_request", "\"serials\" is an array of at most 10000 device serials");
@@ -365,7 +382,7 @@ static void deployment_add(struct srv_answer *out, struct srv_store *st, const j
 	char why[400];
 	int rc;
 
-	if (!int_member(out, j, "release", 1, INT64_MAX, 0, &release) || !text_member(out, j, "cohort", false, &cohort) ||
+	if (!int_member(out, j, "release", 1, INT64_MAX, 0, &release) || !text_member(out, j, "cohort", false, TEXT_MAX, &cohort) ||
 	    !int_member(out, j, "percent", 1, 100, 100, &percent))
 		return;
 	srv_store_lock(st);
@@ -541,8 +558,8 @@ static bool deploy_post(struct srv_answer *out, struct srv_store *st, const char
 }
 
 /* The device's update endpoints (project key): devices/{serial}/update (a check-in) and .../update/report. */
-void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const char *serial, bool report,
-			   const char *body, size_t len)
+void srv_api_device_update(struct srv_answer *out, struct srv_store *st, struct srv_limits *limits,
+			   const char *serial, bool report, const char *body, size_t len)
 {
 	json_error_t jerr;
 	json_t *j = json_loadb(body, len, 0, &jerr);
@@ -564,12 +581,13 @@ void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const c
 		struct srv_offer offer;
 		const char *version;
 		long long counter, slot;
+		unsigned wait = 0;
 		char why[200];
 
-		if (!text_member(out, j, "sw_version", false, &c.sw_version) ||
-		    !text_member(out, j, "build_id", false, &c.build_id) ||
-		    !text_member(out, j, "hw_version", true, &c.hw_version) ||
-		    !text_member(out, j, "version", false, &version) ||
+		if (!text_member(out, j, "sw_version", false, TEXT_MAX, &c.sw_version) ||
+		    !text_member(out, j, "build_id", false, BUILD_HEX_MAX, &c.build_id) ||
+		    !text_member(out, j, "hw_version", true, TEXT_MAX, &c.hw_version) ||
+		    !text_member(out, j, "version", false, TEXT_MAX, &version) ||
 		    !int_member(out, j, "security_counter", 0, UINT32_MAX, 0, &counter) ||
 		    !int_member(out, j, "slot_size", 1, INT64_MAX, 0, &slot))
 			goto done;
@@ -584,12 +602,29 @@ void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const c
 		c.build = v.build;
 		c.security_counter = (uint32_t)counter;
 		c.slot_size = slot;
-		srv_store_lock(st);
-		rc = st->ops->device(st, serial, srv_now(), true, &device, NULL);
-		if (rc == 0)
-			rc = st->ops->checkin(st, device, serial, &c, srv_now(), &offer);
+		srv_store_lock(st); /* (the writer parked: the limits' writer-side counts are this thread's meanwhile) */
+		rc = st->ops->device(st, serial, srv_now(), false, &device, NULL);
+		if (rc == SRV_NONE && (wait = limits != NULL ? srv_limits_new_device(limits, srv_now()) : 0) == 0) {
+			rc = st->ops->device(st, serial, srv_now(), true, &device, NULL);
+			if (rc == 0 && limits != NULL)
+				srv_limits_device_made(limits, srv_now());
+		} else if (rc == SRV_NONE) {
+			srv_limits_device_refused(limits);
+		}
+		if (rc == 0 && (rc = st->ops->begin(st)) == 0) {
+			if ((rc = st->ops->checkin(st, device, serial, &c, srv_now(), &offer)) < 0)
+				st->ops->rollback(st);
+			else if (st->ops->commit(st) != 0)
+				rc = -1;
+		}
 		srv_store_unlock(st);
-		if (rc == SRV_NONE)
+		if (wait > 0) {
+			char text[160];
+
+			snprintf(text, sizeof(text), "new devices this hour (faultline-server --new-devices-per-hour): "
+						     "check in again in %u s", wait);
+			srv_api_error(out, 429, "rate_limited", text);
+		} else if (rc == SRV_NONE)
 			srv_api_json(out, 200, json_pack("{s:n}", "offer"));
 		else if (rc != 0)
 			srv_api_store_error(out, st);
@@ -612,7 +647,7 @@ void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const c
 			if (strcmp(step_name, k_steps[i]) == 0)
 				step = i;
 		if (!int_member(out, j, "deployment", 1, INT64_MAX, 0, &deployment) ||
-		    !int_member(out, j, "offset", 0, INT64_MAX, 0, &offset) || !text_member(out, j, "why", true, &why))
+		    !int_member(out, j, "offset", 0, INT64_MAX, 0, &offset) || !text_member(out, j, "why", true, WHY_MAX, &why))
 			goto done;
 		if (step < 0) {
 			srv_api_error(out, 400, "bad_step", "\"step\" is one of offered, downloading, downloaded, verified, "
@@ -621,11 +656,18 @@ void srv_api_device_update(struct srv_answer *out, struct srv_store *st, const c
 		}
 		srv_store_lock(st);
 		rc = st->ops->device(st, serial, srv_now(), false, &device, NULL);
-		if (rc == 0)
-			rc = st->ops->update_report(st, device, deployment, (enum srv_update_step)step, offset, why,
-						    srv_now());
+		if (rc == 0 && (rc = st->ops->begin(st)) == 0) { /* the step and its row agree */
+			if ((rc = st->ops->update_report(st, device, deployment, (enum srv_update_step)step, offset, why,
+							 srv_now())) != 0)
+				st->ops->rollback(st);
+			else if (st->ops->commit(st) != 0)
+				rc = -1;
+		}
 		srv_store_unlock(st);
-		if (rc == SRV_NONE)
+		if (rc == SRV_FULL)
+			srv_api_error(out, 429, "rate_limited", "this device has reported 1000 steps of that deployment: no "
+								"more are kept");
+		else if (rc == SRV_NONE)
 			srv_api_error(out, 404, "not_found", "this device was not offered that deployment");
 		else if (rc != 0)
 			srv_api_store_error(out, st);

@@ -345,8 +345,9 @@ static int64_t image_endpoint(const char *url, char *serial)
 	return ff_device_serial_valid(serial, strlen(serial)) ? id : 0;
 }
 
-/* A Range header's one range of bytes=FIRST-LAST, FIRST- or -SUFFIX within size: 0 with *out_from, *out_len; -1
- * when it is not one this server serves (several ranges, or not bytes) or lies outside the file. */
+/* A Range header's one range, bytes=FIRST-LAST, FIRST- or -SUFFIX, within size: 0 with *out_from and *out_len;
+ * -2 when it starts past the end (416); -1 for what RFC 9110 lets a server ignore (another unit, several ranges,
+ * not a range), answered with the whole image. */
 static int byte_range(const char *range, int64_t size, int64_t *out_from, int64_t *out_len)
 {
 	long long a = -1, b = -1;
@@ -357,14 +358,16 @@ static int byte_range(const char *range, int64_t size, int64_t *out_from, int64_
 	range += 6;
 	if (*range == '-') { /* the last b bytes */
 		b = strtoll(range + 1, &end, 10);
-		if (end == range + 1 || *end != '\0' || b <= 0)
+		if (end == range + 1 || *end != '\0' || b < 0)
 			return -1;
+		if (b == 0 || size == 0)
+			return -2;
 		*out_from = b >= size ? 0 : size - b;
 		*out_len = size - *out_from;
-		return size > 0 ? 0 : -1;
+		return 0;
 	}
 	a = strtoll(range, &end, 10);
-	if (end == range || *end != '-' || a < 0 || a >= size)
+	if (end == range || *end != '-' || a < 0)
 		return -1;
 	if (end[1] != '\0') {
 		char *e2;
@@ -373,6 +376,8 @@ static int byte_range(const char *range, int64_t size, int64_t *out_from, int64_
 		if (*e2 != '\0' || b < a)
 			return -1;
 	}
+	if (a >= size)
+		return -2;
 	*out_from = a;
 	*out_len = (b < 0 || b >= size ? size - 1 : b) - a + 1;
 	return 0;
@@ -388,7 +393,7 @@ static enum MHD_Result serve_image(struct srv_http *h, struct MHD_Connection *c,
 	struct MHD_Response *r;
 	struct stat st;
 	enum MHD_Result rc;
-	int found, fd;
+	int found, fd, ranged = 0;
 
 	srv_store_lock(h->store);
 	found = h->store->ops->device(h->store, serial, srv_now(), false, &device, NULL);
@@ -399,13 +404,20 @@ static enum MHD_Result serve_image(struct srv_http *h, struct MHD_Connection *c,
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error", "the database failed");
 	if (found != 0)
 		return error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such release offered to this device");
-	if (srv_release_path(path, sizeof(path), h->data_dir, sha) != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0) {
+	fd = srv_release_path(path, sizeof(path), h->data_dir, sha) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		fprintf(stderr, "faultline-server: release image %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", "the release's image cannot be read");
 	}
 	len = (int64_t)st.st_size;
-	if (range != NULL && byte_range(range, (int64_t)st.st_size, &from, &len) != 0) {
+	if (range != NULL && (ranged = byte_range(range, (int64_t)st.st_size, &from, &len)) == -1) {
+		range = NULL; /* (not one this server serves: the whole image) */
+		from = 0;
+		len = (int64_t)st.st_size;
+	}
+	if (range != NULL && ranged != 0) {
 		close(fd);
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (r == NULL)
@@ -539,6 +551,7 @@ static const struct {
 	[SRV_UPLOAD_FAILED] = {MHD_HTTP_INTERNAL_SERVER_ERROR, "store_error"},
 	[SRV_UPLOAD_REFUSED] = {MHD_HTTP_BAD_REQUEST, "bad_release"},
 	[SRV_UPLOAD_NEEDS_SYMBOLS] = {MHD_HTTP_CONFLICT, "symbols_missing"},
+	[SRV_UPLOAD_EXISTS] = {MHD_HTTP_CONFLICT, "exists"},
 };
 
 /* POST /api/v1/symbols, once the whole file is on disk (symbols.c checks and keeps it). */
@@ -714,8 +727,8 @@ static enum MHD_Result api_post(struct srv_http *h, struct MHD_Connection *c, co
 	if (req->too_large)
 		return error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the body is larger than 64 KiB");
 	if (req->update != NOT_UPDATE) {
-		srv_api_device_update(&a, h->store, req->serial, req->update == UPDATE_REPORT, (const char *)req->body,
-				      req->len);
+		srv_api_device_update(&a, h->store, h->limits, req->serial, req->update == UPDATE_REPORT,
+				      (const char *)req->body, req->len);
 		return respond_bytes(c, a.status, a.body, a.len, a.type);
 	}
 	if (!srv_api_post(&a, h->store, url + strlen(API), (const char *)req->body, req->len))

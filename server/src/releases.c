@@ -61,6 +61,24 @@ static uint8_t *read_back(const char *path, size_t len)
 	return b;
 }
 
+/* Whether the file at path holds exactly these bytes: 1 yes, 0 it holds others, -1 there is no such file. */
+static int same_file(const char *path, const uint8_t *b, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t buf[4096];
+	size_t at = 0, n;
+	int same = 1;
+
+	if (f == NULL)
+		return -1;
+	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		same = at + n <= len && memcmp(buf, b + at, n) == 0;
+		at += n;
+	}
+	fclose(f);
+	return same && at == len ? 1 : 0;
+}
+
 void srv_release_finish(struct srv_upload *u, struct srv_store *st, struct srv_release_result *out)
 {
 	const size_t len = srv_upload_len(u);
@@ -130,7 +148,24 @@ void srv_release_finish(struct srv_upload *u, struct srv_store *st, struct srv_r
 						     "its crashes symbolize at once", hex);
 		goto refused;
 	}
-	if (srv_release_path(path, sizeof(path), srv_upload_data_dir(u), sha) != 0 || srv_upload_keep(u, path) != 0) {
+	if (srv_release_path(path, sizeof(path), srv_upload_data_dir(u), sha) != 0) {
+		out->outcome = SRV_UPLOAD_FAILED;
+		snprintf(out->why, sizeof(out->why), "cannot store the release image: the data folder's path is too long");
+		goto refused;
+	}
+	/* the hash covers the header, the image and the protected TLVs only: an image of that hash already kept must
+	 * be these very bytes (not the same firmware signed again, padded or confirmed), or it would be replaced
+	 * under its release */
+	if ((rc = same_file(path, b, len)) == 0) {
+		snprintf(out->why, sizeof(out->why), "a release of this image (SHA-256 %s) is kept with other bytes after "
+						     "its protected TLVs (another signature, padding or trailer): it is not "
+						     "replaced under its release (give the new one another version)", sha);
+		out->outcome = SRV_UPLOAD_EXISTS;
+		goto refused;
+	}
+	if (rc == 1) { /* the same bytes: kept already */
+		srv_upload_abort(u);
+	} else if (srv_upload_keep(u, path) != 0) {
 		u = NULL;
 		out->outcome = SRV_UPLOAD_FAILED;
 		snprintf(out->why, sizeof(out->why), "cannot store the release image: %s", strerror(errno));

@@ -20,7 +20,7 @@ int srv_release_path(char *out, size_t cap, const char *data_dir, const char *sh
 int srv_release_upload_begin(struct srv_upload **out, const char *data_dir, char *why, size_t cap);
 
 struct srv_release_result {
-	enum srv_upload_outcome outcome; /* STORED, TOO_LARGE, NO_SPACE, REFUSED, NEEDS_SYMBOLS or FAILED */
+	enum srv_upload_outcome outcome; /* STORED, TOO_LARGE, NO_SPACE, REFUSED, NEEDS_SYMBOLS, EXISTS or FAILED */
 	int64_t id;                      /* STORED: the release */
 	bool fresh;                      /* STORED: false when the same image was there already */
 	char why[1024];                  /* every other outcome: for people */

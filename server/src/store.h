@@ -159,6 +159,8 @@ struct srv_checkin {
 	int64_t slot_size; /* bytes of its secondary slot */
 };
 
+#define SRV_UPDATE_STEPS_MAX 1000 /* steps kept of one device in one deployment */
+
 /* An offer to a device: a deployment's release. */
 struct srv_offer {
 	int64_t deployment, release, size;
@@ -352,6 +354,7 @@ struct srv_reprocessing {
 /* What a lookup returns when there is nothing: every operation returns 0 (found, done), SRV_NONE (nothing
  * found), or -1 (failed: srv_store_error() says why, to the thread that called). */
 #define SRV_NONE 1
+#define SRV_FULL 2 /* a documented limit of the store reached (the operation says which) */
 
 /* The operations a backend implements. Each returns 0 or -1 with a message in the store (srv_store_error()). */
 struct srv_store_ops {
@@ -600,12 +603,14 @@ struct srv_store_ops {
 	int (*deployment_events)(struct srv_store *s, int64_t deployment, const char *serial,
 				 void (*each)(const struct srv_update_row *u, void *ctx), void *ctx);
 	/* checkin: device (serial) checks in with what it runs, kept; out: the offer, the newest release later than
-	 * what it runs among the deployments it is in (cohort and percent), fitting its slot, its security counter not
-	 * below the device's: 0 (the offer recorded as a step when new), SRV_NONE when there is none. */
+	 * what it runs among the deployments it is in (cohort and percent) and did not revert or fail, fitting its
+	 * slot, its security counter not below the device's: 0 (the offer recorded as a step when new), SRV_NONE when
+	 * there is none. In the caller's transaction. */
 	int (*checkin)(struct srv_store *s, int64_t device, const char *serial, const struct srv_checkin *c, int64_t now,
 		       struct srv_offer *out);
 	/* update_report: device's step in deployment, at offset (downloading), why (failed, reverted; NULL none):
-	 * 0, SRV_NONE when the device was not offered that deployment. device_release: the release the device may
+	 * 0, SRV_NONE when the device was not offered that deployment, SRV_FULL when it reported SRV_UPDATE_STEPS_MAX
+	 * steps of it already (no more are kept). device_release: the release the device may
 	 * download (one it was offered): 0 with its SHA-256 in hex (65 bytes) and size, SRV_NONE. */
 	int (*update_report)(struct srv_store *s, int64_t device, int64_t deployment, enum srv_update_step step,
 			     int64_t offset, const char *why, int64_t now);

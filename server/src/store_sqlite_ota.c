@@ -454,13 +454,17 @@ int sq_checkin(struct srv_store *base, int64_t device, const char *serial, const
 			       "(c.hw_version IS NULL OR c.hw_version = k.hw_version) AND (c.sw_version IS NULL OR "
 			       "c.sw_version = k.sw_version) AND (NOT EXISTS (SELECT 1 FROM cohort_serials cs WHERE "
 			       "cs.cohort_id = c.id) OR EXISTS (SELECT 1 FROM cohort_serials cs WHERE cs.cohort_id = c.id "
-			       "AND cs.serial = ?2))) AND (r.major, r.minor, r.revision, r.build) > (k.major, k.minor, "
+			       "AND cs.serial = ?2))) AND NOT EXISTS (SELECT 1 FROM updates u WHERE u.deployment_id = dp.id "
+			       "AND u.device_id = ?1 AND u.step IN (?3, ?4)) AND (r.major, r.minor, r.revision, r.build) > "
+			       "(k.major, k.minor, "
 			       "k.revision, k.build) AND COALESCE(r.security_counter, 0) >= k.security_counter AND r.size <= "
 			       "k.slot_size ORDER BY r.major DESC, r.minor DESC, r.revision DESC, r.build DESC, dp.id DESC",
 		       "checkin_offer") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
 	sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, SRV_STEP_REVERTED);
+	sqlite3_bind_int(st, 4, SRV_STEP_FAILED);
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!in_percent(sqlite3_column_int64(st, 0), serial, sqlite3_column_int(st, 5)))
 			continue;
@@ -486,15 +490,19 @@ int sq_update_report(struct srv_store *base, int64_t device, int64_t deployment,
 		     int64_t offset, const char *why, int64_t now)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
+	int64_t steps = 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, &st, "SELECT 1 FROM updates WHERE deployment_id = ? AND device_id = ?", "update_known") != 0)
+	if (sq_prepare(s, &st, "SELECT (SELECT COUNT(*) FROM update_steps WHERE deployment_id = ?1 AND device_id = ?2) "
+			       "FROM updates WHERE deployment_id = ?1 AND device_id = ?2", "update_known") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, deployment);
 	sqlite3_bind_int64(st, 2, device);
-	if ((rc = sq_step_row(s, st, NULL, "update_known")) != 0)
+	if ((rc = sq_step_row(s, st, &steps, "update_known")) != 0)
 		return rc;
+	if (steps >= SRV_UPDATE_STEPS_MAX)
+		return SRV_FULL;
 	return step_put(s, deployment, device, step, offset, why, now);
 }
 

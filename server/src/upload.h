@@ -16,6 +16,7 @@ enum srv_upload_outcome {
 	SRV_UPLOAD_FAILED,    /* the store or a rename failed: nothing kept; why says which */
 	SRV_UPLOAD_REFUSED,   /* releases: not a release this server takes (why says what is wrong) */
 	SRV_UPLOAD_NEEDS_SYMBOLS, /* releases: the ELF it was built from is not on the server yet (why says which) */
+	SRV_UPLOAD_EXISTS,    /* releases: an image of the same hash is kept with other bytes (not replaced) */
 };
 
 struct srv_upload;

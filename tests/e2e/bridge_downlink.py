@@ -213,6 +213,13 @@ def main():
             fail("a report on deployment 9: %r" % r)
         con.cut()
         bridge.wait(20)
+        # a console read from a file cannot answer: the bridge leaves the file as it is
+        capture = os.path.join(work, "capture.log")
+        open(capture, "wb").write(b"boot\n#FL:S:dev-s\n" + record(b"U", checkin) * 3)
+        before = open(capture, "rb").read()
+        r = subprocess.run([cli, "bridge", capture], env=env, capture_output=True, text=True)
+        if open(capture, "rb").read() != before or "read-only" not in r.stderr:
+            fail("the bridge wrote into the file it read, or did not say it cannot answer: %s" % r.stderr)
         req = urllib.request.Request("http://127.0.0.1:%s/api/v1/deployments/1" % port,
                                      headers={"Authorization": "Bearer " + admin})
         d = json.load(urllib.request.urlopen(req))

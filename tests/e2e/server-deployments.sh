@@ -11,7 +11,7 @@ server=$1 cli=$2 elf=$3
 dir=$(mktemp -d)
 fail() { echo "server-deployments: $*"; kill "$pid" 2>/dev/null; cat "$dir/out"; rm -rf "$dir"; exit 1; }
 . "$(dirname "$0")/server-lib.sh"
-start
+start --new-devices-per-hour 50
 key=$(sed -n 's/^project key.*: *//p' "$dir/out")
 admin=$(sed -n 's/^admin token.*: *//p' "$dir/out")
 export FAULTLINE_SERVER="http://127.0.0.1:$port" FAULTLINE_TOKEN="$admin"
@@ -68,6 +68,9 @@ grep -q "no such cohort" "$dir/err" || fail "cohort nobody: $(cat "$dir/err")"
 cat "$dir/p1" "$dir/p2" | cmp -s - "$dir/fw.signed.bin" || fail "the ranges do not make the image"
 [ "$(fetch dev-a "" "$dir/all")" = 200 ] && cmp -s "$dir/all" "$dir/fw.signed.bin" || fail "the whole image"
 [ "$(fetch dev-a "$size-" "$dir/x")" = 416 ] || fail "a range past the end"
+got=$(curl -s -o "$dir/x" -w '%{http_code}' -H "X-Faultline-Key: $key" -H "Range: items=0-5" \
+	"$api/devices/dev-a/releases/1/image")
+[ "$got" = 200 ] && cmp -s "$dir/x" "$dir/fw.signed.bin" || fail "a Range of another unit: HTTP $got, not the image"
 [ "$(fetch dev-c "" "$dir/x")" = 404 ] || fail "dev-c downloaded a release it was not offered"
 got=$(curl -s -o /dev/null -w '%{http_code}' "$api/devices/dev-a/releases/1/image")
 [ "$got" = 401 ] || fail "a download without a key: HTTP $got"
@@ -83,11 +86,22 @@ done
 [ "$(report dev-a '{"deployment": 1, "step": "exploded"}')" = 400 ] || fail "an unknown step was taken"
 [ "$(report dev-c '{"deployment": 1, "step": "confirmed"}')" = 404 ] || fail "dev-c reported on an offer it had not"
 [ "$(report dev-a 'not json')" = 400 ] || fail "a report that is not JSON"
+long=$(printf '%0100d' 0)
+[ "$(report dev-a "{\"deployment\": 1, \"step\": \"confirmed\", \"why\": \"$long\"}")" = 200 ] ||
+	fail "a why of 100 bytes: $(cat "$dir/body")"
 "$cli" deployment 1 > "$dir/d1" || fail "faultline deployment 1"
 grep -q "devices: offered 0 downloading 0 downloaded 0 verified 0 installed 0 confirmed 1" "$dir/d1" ||
 	fail "deployment 1: $(cat "$dir/d1")"
 grep -q "^dev-a  *confirmed" "$dir/d1" && grep -q "dev-a *downloading *1000" "$dir/d1" ||
 	fail "deployment 1's device and steps: $(cat "$dir/d1")"
+
+# a device that reverted is not offered the same deployment again; one without a hardware version checks in
+[ "$(offer dev-b 1.0.0)" = 1 ] || fail "dev-b was not offered release 1"
+[ "$(report dev-b '{"deployment": 1, "step": "reverted", "why": "unexpected reboot x3"}')" = 200 ] || fail "revert"
+[ "$(offer dev-b 1.0.0)" = none ] || fail "dev-b was offered again the release it reverted"
+got=$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -d '{"sw_version": "1.0.0",
+	"build_id": "aa", "hw_version": "", "version": "1.0.0", "slot_size": 262144}' "$api/devices/dev-nohw/update")
+[ "$got" = 200 ] || fail "a check-in without a hardware version: HTTP $got $(cat "$dir/body")"
 
 # a downgrade refused: dev-b now runs 1.0.2
 checkin dev-b 1.0.2
@@ -114,6 +128,14 @@ n30=$(wc -l < "$dir/at30")
 offered_to "$dir/at60"
 [ "$(wc -l < "$dir/at60")" -gt "$n30" ] || fail "60% offered no more devices than 30%"
 [ -z "$(comm -23 "$dir/at30" "$dir/at60")" ] || fail "devices in at 30% left at 60%: $(comm -23 "$dir/at30" "$dir/at60")"
+# check-ins make devices as chunks do, under the same limit (50 an hour here; some are made already)
+i=0
+while [ $i -lt 60 ] && [ "$(curl -s -o "$dir/body" -w '%{http_code}' -H "X-Faultline-Key: $key" -d '{"sw_version":
+	"1.0.0", "build_id": "aa", "version": "1.0.0", "slot_size": 4096}' "$api/devices/new-$i/update")" = 200 ]; do
+	i=$((i + 1))
+done
+[ $i -lt 60 ] && json .error.message "$dir/body" | grep -q "new devices this hour" ||
+	fail "60 new devices checked in under a limit of 50 an hour: $(cat "$dir/body")"
 kill "$pid"
 wait "$pid" 2> /dev/null
 rm -rf "$dir"

@@ -65,6 +65,10 @@ cmp -s "$dir/fw.signed.bin" "$dir/data/releases/$sha.bin" || fail "the image is 
 [ "$(post releases "$dir/fw.signed.bin")" = 200 ] && [ "$(json .id "$dir/body")" = 1 ] ||
 	fail "the same image again: $(cat "$dir/body")"
 [ "$("$cli" releases --json | json '.releases#')" = 1 ] || fail "the same image made two releases"
+# the same firmware signed again, padded and confirmed: the same hash, other bytes: refused, the kept one stays
+sign "$dir/k.pem" "$dir/confirmed.bin" --security-counter 4 --confirm
+check 409 exists "is kept with other bytes" releases "$dir/confirmed.bin"
+cmp -s "$dir/fw.signed.bin" "$dir/data/releases/$sha.bin" || fail "a re-signed image replaced the kept one"
 "$cli" keys list | grep -q "^1 *release key .* 1$" || fail "keys list: $("$cli" keys list)"
 
 # a removed key: its release stays, new ones signed by it are refused
