@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: serial logs (format/src/serial.c). Input: a log; each line is parsed on its own, and the whole log is
  * read by the stream reader in pieces whose sizes come from the input's first byte.
- * Beyond "no crash": a chunk record always decodes to 1..FF_SERIAL_CHUNK_MAX bytes, an announcement to a serial
- * of allowed characters, and every other outcome yields no chunk bytes; the reader says exactly the chunks and
- * announcements that the lines hold, whatever the pieces, and gives every chunk a valid serial. */
+ * Beyond "no crash": a chunk or update record always decodes to 1..FF_SERIAL_CHUNK_MAX bytes, an announcement to
+ * a serial of allowed characters, and every other outcome yields no record bytes; the reader says exactly the
+ * records (chunks and update requests) and announcements that the lines hold, whatever the pieces, and gives every
+ * record it forwards a valid serial. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,17 +14,17 @@
 #include "ff/serial.h"
 
 struct tally {
-	size_t chunks, announces, log_bytes;
+	size_t chunks, announces, log_bytes; /* chunks: records with bytes, chunks and update requests */
 };
 
 static void count(void *ctx, const struct ff_serial_event *ev)
 {
 	struct tally *t = ctx;
 
-	if (ev->kind == FF_SERIAL_EV_CHUNK || ev->kind == FF_SERIAL_EV_UNANNOUNCED) {
+	if (ev->kind == FF_SERIAL_EV_CHUNK || ev->kind == FF_SERIAL_EV_UPDATE || ev->kind == FF_SERIAL_EV_UNANNOUNCED) {
 		if (ev->chunk_len == 0 || ev->chunk_len > FF_SERIAL_CHUNK_MAX)
 			abort();
-		if (ev->kind == FF_SERIAL_EV_CHUNK && !ff_device_serial_valid(ev->serial, strlen(ev->serial)))
+		if (ev->kind != FF_SERIAL_EV_UNANNOUNCED && !ff_device_serial_valid(ev->serial, strlen(ev->serial)))
 			abort();
 		t->chunks++;
 	}
@@ -51,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		switch (ff_serial_parse_line(&rec, p, len, NULL)) {
 		case FF_SERIAL_CHUNK:
+		case FF_SERIAL_UPDATE:
 			lines.chunks++;
 			if (rec.chunk_len == 0 || rec.chunk_len > FF_SERIAL_CHUNK_MAX)
 				abort();
