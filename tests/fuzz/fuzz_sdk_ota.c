@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the SDK's reader of update reply lines (sdk/src/ota.c, docs/FORMAT.md §12) on arbitrary lines, as a
- * device reads its console. Beyond "no crash": what it gives points inside the caller's buffer, within the format's
- * limits, and a reply it reads has the type and fields the host's reader (format/) finds in the same bytes. */
+ * device reads its console, and its check of an image in a slot (sdk/src/ota_image.c) on the same bytes as a
+ * downloaded slot. Beyond "no crash": what the reader gives points inside the caller's buffer, within the format's
+ * limits, and a reply it reads has the type and fields the host's reader (format/) finds in the same bytes; an
+ * image that checks has its hashed bytes and TLV area inside the slot. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +14,30 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+struct slot {
+	const uint8_t *bytes;
+	size_t len;
+};
+
+static int slot_read(void *ctx, uint32_t offset, void *buf, size_t len)
+{
+	const struct slot *s = ctx;
+
+	if ((size_t)offset + len > s->len)
+		abort(); /* the check read past the slot it was given */
+	memcpy(buf, s->bytes + offset, len);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[FL_OTA_MESSAGE_MAX];
+	struct slot slot = {data, size};
+	struct fl_ota_image img;
+
+	if (size <= UINT32_MAX && fl_ota_image_check(&img, slot_read, &slot, (uint32_t)size, NULL) == 0 &&
+	    (img.hashed > img.tlv_end || img.tlv_end > size))
+		abort();
 	struct fl_ota_reply r;
 	struct ff_update_reply host;
 	size_t used;

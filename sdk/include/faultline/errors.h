@@ -9,5 +9,6 @@
 #define FL_ERR_NO_SPACE (-3)    /* a buffer, queue or table is full */
 #define FL_ERR_IO (-4)          /* the storage port returned an error */
 #define FL_ERR_STATE (-5)       /* fl_init() has not run, storage is unusable, or the feature is off */
+#define FL_ERR_MISMATCH (-6)    /* bytes are not what they must be: an image whose SHA-256 is not its own */
 
 #endif

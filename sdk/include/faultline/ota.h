@@ -90,6 +90,31 @@ size_t fl_ota_report_line(char *out, size_t cap, uint32_t deployment, enum fl_ot
  */
 int fl_ota_reply_line(struct fl_ota_reply *out, uint8_t *buf, size_t cap, const char *line, size_t len);
 
+/* Read len bytes at offset of a flash slot into buf (the port's flash, or a test's memory). ctx: the caller's.
+ * Returns 0, or a negative FL_ERR_* (FL_ERR_IO). */
+typedef int (*fl_ota_read_fn)(void *ctx, uint32_t offset, void *buf, size_t len);
+
+/* An MCUboot image in a slot, as fl_ota_image_check read it. */
+struct fl_ota_image {
+	struct fl_ota_version version;
+	uint32_t hdr_size, img_size, protect_tlv_size;
+	uint32_t hashed;  /* the bytes the SHA-256 covers: hdr_size + img_size + protect_tlv_size */
+	uint32_t tlv_end; /* where its TLV area ends */
+	uint8_t sha256[32];
+};
+
+/*
+ * Check the MCUboot image at the start of a slot as MCUboot computes its hash: the header's magic and sizes (all
+ * within slot_size), the TLV areas' magics and lengths, and the SHA-256 of the header area, the image and the
+ * protected TLVs against the image's SHA-256 TLV, and against want (the offer's, 32 bytes; NULL: not asked).
+ * The slot is read a piece at a time (256 bytes on the stack). The signature is MCUboot's to check.
+ * out: (out) the image. read/ctx: how to read the slot. Returns 0, FL_ERR_INVALID_ARG (not an MCUboot image, or
+ * sizes and lengths that do not add up within the slot, or no SHA-256 TLV), FL_ERR_MISMATCH (the SHA-256 is not
+ * the bytes', or not want), or read's error.
+ */
+int fl_ota_image_check(struct fl_ota_image *out, fl_ota_read_fn read, void *ctx, uint32_t slot_size,
+		       const uint8_t *want);
+
 #ifdef __cplusplus
 }
 #endif

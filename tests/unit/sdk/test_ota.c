@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sdk/src/ota.c against format/'s codec of docs/FORMAT.md §12 (two implementations, each checking the other): the
  * device's request lines read on the host as the requests they are; the host's reply lines read on the device as
- * the replies they are; damaged and foreign lines told apart; buffers too small refused. */
+ * the replies they are; damaged and foreign lines told apart; buffers too small refused. sdk/src/ota_image.c on
+ * imgtool's images in a slot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +12,13 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
+
 #include "faultline/errors.h"
 #include "faultline/ota.h"
 #include "ff/serial.h"
 #include "ff/update.h"
+#include "testdata.h"
 
 /* A device's line read by the host: its request. */
 static struct ff_update_request host_reads(const char *line, size_t n)
@@ -176,11 +180,95 @@ static void replies(void **state)
 	assert_int_equal(r.type, FL_OTA_OFFER);
 }
 
+/* A slot in memory: the image's bytes, then erased flash to its size; a read past it or at fail_at fails. */
+struct slot {
+	const uint8_t *bytes;
+	size_t len, size, fail_at;
+};
+
+static int slot_read(void *ctx, uint32_t offset, void *buf, size_t len)
+{
+	const struct slot *s = ctx;
+
+	if ((size_t)offset + len > s->size || (s->fail_at != 0 && offset <= s->fail_at && s->fail_at < offset + len))
+		return FL_ERR_IO;
+	for (size_t i = 0; i < len; i++)
+		((uint8_t *)buf)[i] = offset + i < s->len ? s->bytes[offset + i] : 0xff;
+	return 0;
+}
+
+/* imgtool's images (tests/data/mcuboot) check as MCUboot hashes them; every bit flipped in what the hash covers,
+ * or in the hash, is caught; sizes past the slot, a read that fails and another expected hash are refused. */
+static void images_in_a_slot(void **state)
+{
+	static const char *const k_vectors[] = {"basic", "counter", "confirm", "large", "load-addr", "max-sectors"};
+	struct fl_ota_image img;
+	size_t len;
+
+	(void)state;
+	for (size_t v = 0; v < sizeof(k_vectors) / sizeof(k_vectors[0]); v++) {
+		char path[64];
+		uint8_t *b;
+		struct slot s;
+
+		snprintf(path, sizeof(path), "mcuboot/%s.signed.bin", k_vectors[v]);
+		b = fl_test_read(path, &len);
+		s = (struct slot){.bytes = b, .len = len, .size = 0x10000 > len ? 0x10000 : len};
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)s.size, NULL), 0);
+		assert_int_equal(img.hashed, img.hdr_size + img.img_size + img.protect_tlv_size);
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)s.size, img.sha256), 0);
+		free(b);
+	}
+	{
+		uint8_t *b = fl_test_read("mcuboot/counter.signed.bin", &len), other[32] = {1};
+		struct slot s = {.bytes = b, .len = len, .size = len};
+
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL), 0);
+		assert_int_equal(img.version.build, 7);
+		assert_int_equal(img.tlv_end, len);
+		for (size_t at = 0; at < img.hashed + 8 + 32; at++) {
+			int rc;
+
+			if (at >= img.hashed && at < img.hashed + 8)
+				continue; /* the TLV area's headers: their own checks, below */
+			b[at] ^= 0x10;
+			rc = fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL);
+			b[at] ^= 0x10;
+			if (rc != FL_ERR_MISMATCH && rc != FL_ERR_INVALID_ARG)
+				fail_msg("a bit flipped at %zu: %d", at, rc);
+		}
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, other), FL_ERR_MISMATCH);
+		b[0x5f4] ^= 1; /* the TLV area's magic */
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL), FL_ERR_INVALID_ARG);
+		b[0x5f4] ^= 1;
+		b[0x5f4 + 4] = 0x11; /* no SHA-256 TLV */
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL), FL_ERR_INVALID_ARG);
+		b[0x5f4 + 4] = 0x10;
+		b[0x5f4 + 6] = 0xff; /* its length past the area */
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL), FL_ERR_INVALID_ARG);
+		b[0x5f4 + 6] = 0x20;
+		/* a slot smaller than the image says, and every shorter one */
+		for (size_t cut = 0; cut < len; cut += 7)
+			assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)cut, NULL), FL_ERR_INVALID_ARG);
+		memset(b + 12, 0xff, 4); /* img_size 4 GiB */
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL), FL_ERR_INVALID_ARG);
+		free(b);
+	}
+	{
+		uint8_t *b = fl_test_read("mcuboot/basic.signed.bin", &len);
+		struct slot s = {.bytes = b, .len = len, .size = len, .fail_at = 700};
+
+		assert_int_equal(fl_ota_image_check(&img, slot_read, &s, (uint32_t)len, NULL), FL_ERR_IO);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(requests),
 		cmocka_unit_test(replies),
+		cmocka_unit_test(images_in_a_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
