@@ -221,9 +221,6 @@ static void take_event(void *ctx, const struct ff_serial_event *ev)
 	}
 }
 
-static const char *const k_steps[] = {"offered", "downloading", "downloaded", "verified",
-				      "installed", "confirmed", "reverted", "failed"};
-
 /* One request of the relay to the server, as a device with IP makes it (docs/OTA.md). path: after the device's
  * /api/v1/devices/SERIAL/; body: POST it (NULL: GET); range: a Range header (NULL: none). */
 static long relay_http(const struct bridge *b, const char *serial, const char *path, const char *body,
@@ -331,7 +328,7 @@ static void relay(struct bridge *b, const char *serial, const struct ff_update_r
 		}
 	} else {
 		v = json_pack("{s:I, s:s, s:I, s:s}", "deployment", (json_int_t)rq->deployment, "step",
-			      k_steps[rq->step], "offset", (json_int_t)rq->offset, "why", rq->why);
+			      ff_update_step_names[rq->step], "offset", (json_int_t)rq->offset, "why", rq->why);
 		if (rq->why[0] == '\0')
 			json_object_del(v, "why");
 		{

@@ -8,6 +8,18 @@
 #include "ff/bytes.h"
 #include "ff/update.h"
 
+const char *const ff_update_step_names[FF_UPDATE_STEPS] = {
+	"offered", "downloading", "downloaded", "verified", "installed", "confirmed", "reverted", "failed",
+};
+
+int ff_update_step_of(const char *name)
+{
+	for (unsigned i = 0; name != NULL && i < FF_UPDATE_STEPS; i++)
+		if (strcmp(name, ff_update_step_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 struct cursor {
 	const uint8_t *p;
 	size_t left;
@@ -137,7 +149,7 @@ int ff_update_request_decode(struct ff_update_request *out, const uint8_t *b, si
 			return ff_error_set(err, FF_ERR_MALFORMED, "update report: the why is not 0-120 bytes of text");
 		if ((rc = ended(&c, false, "report", err)) != 0)
 			return rc;
-		if (out->step > 7)
+		if (out->step >= FF_UPDATE_STEPS)
 			return ff_error_set(err, FF_ERR_MALFORMED, "update report: step %u is none of 0-7", out->step);
 		return 0;
 	case FF_UPDATE_OFFER:

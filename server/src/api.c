@@ -486,10 +486,15 @@ void srv_api_issue_change(struct srv_answer *out, struct srv_store *st, int64_t 
 
 bool srv_api_version_valid(const char *v)
 {
+	return srv_api_text_valid(v, 64);
+}
+
+bool srv_api_text_valid(const char *v, size_t max)
+{
 	size_t n = strlen(v);
 	json_t *j;
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n > max)
 		return false;
 	for (size_t k = 0; k < n; k++)
 		if ((unsigned char)v[k] < 0x20 || v[k] == 0x7f)

@@ -63,6 +63,9 @@ void srv_api_issue_change(struct srv_answer *out, struct srv_store *st, int64_t 
 /* Is v a version a person may name (resolving): 1..64 bytes of UTF-8 without control characters? */
 bool srv_api_version_valid(const char *v);
 
+/* Is v a text a person or device may send: 1..max bytes of UTF-8 without control characters? */
+bool srv_api_text_valid(const char *v, size_t max);
+
 /* The JSON name of an issue's state: "open", "resolved", "muted". */
 const char *srv_api_state_name(enum srv_issue_state state);
 

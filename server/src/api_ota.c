@@ -11,6 +11,7 @@
 #include "ff/bytes.h"
 #include "ff/bytes.h"
 #include "ff/device.h"
+#include "ff/update.h"
 #include "limits.h"
 #include "fo/image.h"
 #include "fo/key.h"
@@ -77,6 +78,8 @@ bool srv_api_ota_get(struct srv_answer *out, struct srv_store *st, const char *p
 
 	if (deploy_get(out, st, path))
 		return true;
+	if (strcmp(path, "signing-keys") != 0 && strcmp(path, "releases") != 0 && strncmp(path, "releases/", 9) != 0)
+		return false;
 	list = srv_json_made(json_array());
 	if (strcmp(path, "signing-keys") == 0) {
 		srv_store_lock(st);
@@ -143,7 +146,7 @@ static void key_add(struct srv_answer *out, struct srv_store *st, const json_t *
 						   "keys public KEY.pem); never send a private key anywhere");
 		return;
 	}
-	if (name != NULL && (!srv_api_version_valid(name) || strlen(name) > KEY_NAME_MAX)) {
+	if (name != NULL && !srv_api_text_valid(name, KEY_NAME_MAX)) {
 		srv_api_error(out, 400, "bad_name", "a key's name is 1 to 64 bytes of UTF-8 without control characters");
 		return;
 	}
@@ -202,11 +205,8 @@ bool srv_api_ota_post(struct srv_answer *out, struct srv_store *st, const char *
 	return true;
 }
 
-static const char *const k_steps[SRV_STEPS] = {
-	[SRV_STEP_OFFERED] = "offered",     [SRV_STEP_DOWNLOADING] = "downloading", [SRV_STEP_DOWNLOADED] = "downloaded",
-	[SRV_STEP_VERIFIED] = "verified",   [SRV_STEP_INSTALLED] = "installed",     [SRV_STEP_CONFIRMED] = "confirmed",
-	[SRV_STEP_REVERTED] = "reverted",   [SRV_STEP_FAILED] = "failed",
-};
+/* the stored steps are FORMAT.md §12's step bytes: one list of their names (format/) */
+_Static_assert(SRV_STEPS == FF_UPDATE_STEPS && SRV_STEP_FAILED == 7, "the steps are FORMAT.md's");
 
 #define COHORT_SERIALS_MAX 10000
 #define TEXT_MAX 64      /* names, versions, hardware versions */
@@ -214,7 +214,7 @@ static const char *const k_steps[SRV_STEPS] = {
 #define BUILD_HEX_MAX 128 /* a build-id of up to 64 bytes, in hex */
 
 /* A text member that a person or device names: absent (NULL, when may_be_absent; "" and null count as absent
- * then), or 1..max bytes of UTF-8 without control characters (srv_api_version_valid's rule, to max bytes). out:
+ * then), or 1..max bytes of UTF-8 without control characters (srv_api_text_valid). out:
  * the text. Returns false (out filled with a 400 naming it) when it is neither. */
 static bool text_member(struct srv_answer *out, const json_t *j, const char *name, bool may_be_absent, size_t max,
 			const char **text)
@@ -227,15 +227,8 @@ static bool text_member(struct srv_answer *out, const json_t *j, const char *nam
 		*text = NULL;
 		return true;
 	}
-	if (*text != NULL && strlen(*text) <= max) {
-		size_t n = strlen(*text);
-		bool ok = n > 0 && ff_utf8_valid((const uint8_t *)*text, n);
-
-		for (size_t i = 0; ok && i < n; i++)
-			ok = (unsigned char)(*text)[i] >= 0x20 && (*text)[i] != 0x7f;
-		if (ok)
-			return true;
-	}
+	if (*text != NULL && srv_api_text_valid(*text, max))
+		return true;
 	snprintf(why, sizeof(why), "\"%s\" is 1 to %zu bytes of UTF-8 text without control characters%s", name, max,
 		 may_be_absent ? ", or absent" : "");
 	srv_api_error(out, 400, "bad_request", why);
@@ -276,7 +269,7 @@ static json_t *deployment_json(const struct srv_deployment *d)
 	json_t *steps = srv_json_made(json_object());
 
 	for (int i = 0; i < SRV_STEPS; i++)
-		json_object_set_new(steps, k_steps[i], json_integer((json_int_t)d->at_step[i]));
+		json_object_set_new(steps, ff_update_step_names[i], json_integer((json_int_t)d->at_step[i]));
 	return srv_json_made(json_pack("{s:I, s:I, s:o, s:I, s:o, s:i, s:b, s:I, s:o}", "id", (json_int_t)d->id,
 				       "release", (json_int_t)d->release_id, "version", srv_json_text(d->version),
 				       "cohort_id", (json_int_t)d->cohort_id, "cohort", srv_json_text(d->cohort),
@@ -292,7 +285,7 @@ static void add_deployment(const struct srv_deployment *d, void *ctx)
 static json_t *update_json(const struct srv_update_row *u)
 {
 	return srv_json_made(json_pack("{s:o, s:s, s:I, s:I, s:o}", "device", srv_json_text(u->serial), "step",
-				       u->step < SRV_STEPS ? k_steps[u->step] : "?", "offset", (json_int_t)u->offset,
+				       u->step < SRV_STEPS ? ff_update_step_names[u->step] : "?", "offset", (json_int_t)u->offset,
 				       "at", (json_int_t)u->at, "why", u->why != NULL ? srv_json_text(u->why) : json_null()));
 }
 
@@ -432,11 +425,14 @@ static void deployment_add(struct srv_answer *out, struct srv_store *st, const j
 /* GET cohorts, deployments, deployments/{id} */
 static bool deploy_get(struct srv_answer *out, struct srv_store *st, const char *path)
 {
-	json_t *list = srv_json_made(json_array()), *one = NULL, *devs, *steps;
+	json_t *list, *one = NULL, *devs, *steps;
 	char *end = NULL;
 	long long id;
 	int rc;
 
+	if (strcmp(path, "cohorts") != 0 && strcmp(path, "deployments") != 0 && strncmp(path, "deployments/", 12) != 0)
+		return false;
+	list = srv_json_made(json_array());
 	if (strcmp(path, "cohorts") == 0) {
 		srv_store_lock(st);
 		rc = st->ops->cohorts(st, NULL, add_cohort, list);
@@ -462,8 +458,6 @@ static bool deploy_get(struct srv_answer *out, struct srv_store *st, const char 
 		return true;
 	}
 	json_decref(list);
-	if (strncmp(path, "deployments/", 12) != 0)
-		return false;
 	id = strtoll(path + 12, &end, 10);
 	if (end == path + 12 || *end != '\0' || id <= 0) {
 		srv_api_error(out, 404, "not_found", "no such deployment");
@@ -639,13 +633,10 @@ void srv_api_device_update(struct srv_answer *out, struct srv_store *st, struct 
 							 offer.sha256, "url", url));
 		}
 	} else {
-		const char *step_name = json_string_value(json_object_get(j, "step")), *why;
+		const char *why;
 		long long deployment, offset;
-		int step = -1;
+		int step = ff_update_step_of(json_string_value(json_object_get(j, "step")));
 
-		for (int i = 0; i < SRV_STEPS && step_name != NULL; i++)
-			if (strcmp(step_name, k_steps[i]) == 0)
-				step = i;
 		if (!int_member(out, j, "deployment", 1, INT64_MAX, 0, &deployment) ||
 		    !int_member(out, j, "offset", 0, INT64_MAX, 0, &offset) || !text_member(out, j, "why", true, WHY_MAX, &why))
 			goto done;

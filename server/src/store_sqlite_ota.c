@@ -213,9 +213,10 @@ int sq_cohorts(struct srv_store *base, const char *name, void (*each)(const stru
 	return name != NULL && n == 0 ? SRV_NONE : 0;
 }
 
-/* The devices of cohort ?1 among those that checked in (k: the checkins row), as a WHERE clause's condition. */
-#define IN_COHORT                                                                                                  \
-	"EXISTS (SELECT 1 FROM cohorts c JOIN devices d ON d.id = k.device_id WHERE c.id = ?1 AND "                    \
+/* Whether the device of checkins row k is in the cohort of id `cohort` (an SQL expression), as a WHERE clause's
+ * condition: the one membership rule (docs/OTA.md, Cohorts and deployments). */
+#define IN_COHORT(cohort)                                                                                          \
+	"EXISTS (SELECT 1 FROM cohorts c JOIN devices d ON d.id = k.device_id WHERE c.id = " cohort " AND "          \
 	"(c.hw_version IS NULL OR c.hw_version = k.hw_version) AND (c.sw_version IS NULL OR c.sw_version = "          \
 	"k.sw_version) AND (NOT EXISTS (SELECT 1 FROM cohort_serials cs WHERE cs.cohort_id = c.id) OR EXISTS "         \
 	"(SELECT 1 FROM cohort_serials cs WHERE cs.cohort_id = c.id AND cs.serial = d.serial)))"
@@ -228,8 +229,8 @@ int sq_cohort_reach(struct srv_store *base, int64_t cohort, int64_t *out_devices
 	int rc;
 
 	if (sq_prepare(s, &st, "SELECT COUNT(*), MAX(security_counter), MIN(slot_size), (SELECT major || ' ' || minor || "
-			       "' ' || revision || ' ' || build FROM checkins k WHERE " IN_COHORT " ORDER BY major DESC, "
-			       "minor DESC, revision DESC, build DESC LIMIT 1) FROM checkins k WHERE " IN_COHORT,
+			       "' ' || revision || ' ' || build FROM checkins k WHERE " IN_COHORT("?1") " ORDER BY major "
+			       "DESC, minor DESC, revision DESC, build DESC LIMIT 1) FROM checkins k WHERE " IN_COHORT("?1"),
 		       "cohort_reach") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, cohort);
@@ -450,21 +451,15 @@ int sq_checkin(struct srv_store *base, int64_t device, const char *serial, const
 	if (sq_prepare(s, &st, "SELECT dp.id, r.id, r.size, lower(hex(r.sha256)), r.sw_version, dp.percent, "
 			       "EXISTS (SELECT 1 FROM updates u WHERE u.deployment_id = dp.id AND u.device_id = ?1) "
 			       "FROM deployments dp JOIN releases r ON r.id = dp.release_id JOIN checkins k ON k.device_id = ?1 "
-			       "WHERE dp.stopped IS NULL AND EXISTS (SELECT 1 FROM cohorts c WHERE c.id = dp.cohort_id AND "
-			       "(c.hw_version IS NULL OR c.hw_version = k.hw_version) AND (c.sw_version IS NULL OR "
-			       "c.sw_version = k.sw_version) AND (NOT EXISTS (SELECT 1 FROM cohort_serials cs WHERE "
-			       "cs.cohort_id = c.id) OR EXISTS (SELECT 1 FROM cohort_serials cs WHERE cs.cohort_id = c.id "
-			       "AND cs.serial = ?2))) AND NOT EXISTS (SELECT 1 FROM updates u WHERE u.deployment_id = dp.id "
-			       "AND u.device_id = ?1 AND u.step IN (?3, ?4)) AND (r.major, r.minor, r.revision, r.build) > "
-			       "(k.major, k.minor, "
-			       "k.revision, k.build) AND COALESCE(r.security_counter, 0) >= k.security_counter AND r.size <= "
+			       "WHERE dp.stopped IS NULL AND " IN_COHORT("dp.cohort_id") " AND NOT EXISTS (SELECT 1 FROM "
+			       "updates u WHERE u.deployment_id = dp.id AND u.device_id = ?1 AND u.step IN (?2, ?3)) AND "
+			       "(r.major, r.minor, r.revision, r.build) > (k.major, k.minor, k.revision, k.build) AND COALESCE(r.security_counter, 0) >= k.security_counter AND r.size <= "
 			       "k.slot_size ORDER BY r.major DESC, r.minor DESC, r.revision DESC, r.build DESC, dp.id DESC",
 		       "checkin_offer") != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, device);
-	sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, SRV_STEP_REVERTED);
-	sqlite3_bind_int(st, 4, SRV_STEP_FAILED);
+	sqlite3_bind_int(st, 2, SRV_STEP_REVERTED);
+	sqlite3_bind_int(st, 3, SRV_STEP_FAILED);
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!in_percent(sqlite3_column_int64(st, 0), serial, sqlite3_column_int(st, 5)))
 			continue;

@@ -31,6 +31,13 @@ enum ff_update_type {
 	FF_UPDATE_REFUSED = 0x8f,
 };
 
+/* The steps of an update a device reports (FORMAT.md §12's step byte; the API's names, docs/OTA.md). */
+#define FF_UPDATE_STEPS 8u
+extern const char *const ff_update_step_names[FF_UPDATE_STEPS]; /* "offered" ... "failed", by step byte */
+
+/* The step byte of a step's name, or -1 when name is none (NULL included). */
+int ff_update_step_of(const char *name);
+
 /* The MCUboot version of an image: major.minor.revision+build. */
 struct ff_update_version {
 	uint8_t major, minor;
