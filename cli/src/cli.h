@@ -4,6 +4,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,12 @@ int cli_keys(int argc, char **argv);
  * printed on stderr.
  */
 uint8_t *cli_read_file(const char *cmd, const char *path, size_t max, size_t *out_len);
+
+/*
+ * Write len bytes to path, made with mode (exclusive: a file already there is not overwritten, and says so; else
+ * it is replaced). A write that fails removes what it made. Returns 0, or 1 with the reason printed on stderr.
+ */
+int cli_write_file(const char *cmd, const char *path, const void *bytes, size_t len, int mode, bool exclusive);
 
 /* symbols, issues, issue, trace, core, devices, device: the server's read API and symbol upload (remote.c), by argv[0]. */
 int cli_remote(int argc, char **argv);

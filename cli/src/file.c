@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Files the commands read whole (cli.h). */
+/* Files the commands read or write whole (cli.h). */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -45,4 +48,35 @@ uint8_t *cli_read_file(const char *cmd, const char *path, size_t max, size_t *ou
 	fclose(f);
 	*out_len = len;
 	return buf;
+}
+
+int cli_write_file(const char *cmd, const char *path, const void *bytes, size_t len, int mode, bool exclusive)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), mode);
+	size_t done = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "faultline %s: cannot create %s: %s%s\n", cmd, path, strerror(errno),
+			errno == EEXIST ? " (it is never overwritten: remove it first)" : "");
+		return 1;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)bytes + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "faultline %s: writing %s: %s\n", cmd, path, strerror(errno));
+			close(fd);
+			unlink(path);
+			return 1;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) != 0) {
+		fprintf(stderr, "faultline %s: writing %s: %s\n", cmd, path, strerror(errno));
+		unlink(path);
+		return 1;
+	}
+	return 0;
 }

@@ -81,38 +81,6 @@ static int read_key(const char *cmd, const char *path, struct fo_key *out)
 	return 0;
 }
 
-/* Write bytes to path, created with mode (exclusive: an existing file is not overwritten). Returns 0 or 1. */
-static int write_file(const char *cmd, const char *path, const void *bytes, size_t len, int mode, bool exclusive)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), mode);
-	size_t done = 0;
-
-	if (fd < 0) {
-		fprintf(stderr, "faultline %s: cannot create %s: %s%s\n", cmd, path, strerror(errno),
-			errno == EEXIST ? " (a key is never overwritten: remove it first)" : "");
-		return 1;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, (const char *)bytes + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "faultline %s: writing %s: %s\n", cmd, path, strerror(errno));
-			close(fd);
-			unlink(path);
-			return 1;
-		}
-		done += (size_t)n;
-	}
-	if (close(fd) != 0) {
-		fprintf(stderr, "faultline %s: writing %s: %s\n", cmd, path, strerror(errno));
-		unlink(path);
-		return 1;
-	}
-	return 0;
-}
-
 static void print_hex(const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -214,7 +182,7 @@ static int sign(int argc, char **argv)
 		fprintf(stderr, "faultline release sign: %s: %s\n", input, why);
 		goto done;
 	}
-	if (write_file("release sign", output, img, img_len, 0644, false) != 0)
+	if (cli_write_file("release sign", output, img, img_len, 0644, false) != 0)
 		goto done;
 	fo_version_text(text, &o.version);
 	printf("%s: version %s, %zu bytes of firmware, %zu bytes signed%s\n", output, text, len, img_len,
@@ -346,10 +314,10 @@ static int generate(int argc, char **argv)
 		return 1;
 	}
 	if ((pem = fo_key_pem(&key, true)) == NULL ||
-	    write_file("keys generate", out, pem, strlen(pem), 0600, true) != 0)
+	    cli_write_file("keys generate", out, pem, strlen(pem), 0600, true) != 0)
 		goto done;
 	fo_key_pem_free(pem);
-	if ((pem = fo_key_pem(&key, false)) == NULL || write_file("keys generate", pub, pem, strlen(pem), 0644, true) != 0) {
+	if ((pem = fo_key_pem(&key, false)) == NULL || cli_write_file("keys generate", pub, pem, strlen(pem), 0644, true) != 0) {
 		unlink(out); /* not half a pair */
 		goto done;
 	}

@@ -18,6 +18,7 @@
 #include "fa/report.h"
 #include "ff/reason.h"
 #include "ff/serial.h"
+#include "ff/update.h"
 #include "health.h"
 #include "http.h"
 
@@ -487,7 +488,6 @@ static int core(const struct remote *r)
 	struct cli_body b = {0};
 	char path[64];
 	long status;
-	FILE *f;
 
 	if (r->nargs != 1 || id_arg(r->args[0]) == 0 || r->out == NULL) {
 		fprintf(stderr, "usage: faultline core TRACE_ID -o core.elf [--server URL] [--token TOKEN]\n");
@@ -499,9 +499,7 @@ static int core(const struct remote *r)
 		answer(r, status, 200, &b); /* prints why */
 		return 1;
 	}
-	f = fopen(r->out, "wb");
-	if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
-		fprintf(stderr, "faultline core: cannot write %s\n", r->out);
+	if (cli_write_file("core", r->out, b.data, b.len, 0644, false) != 0) {
 		free(b.data);
 		return 1;
 	}
@@ -801,9 +799,6 @@ static int deploy(const struct remote *r)
 	return 0;
 }
 
-static const char *const k_step_names[] = {"offered", "downloading", "downloaded", "verified", "installed",
-					   "confirmed", "reverted", "failed"};
-
 static void print_deployment(const json_t *d)
 {
 	const json_t *at = json_object_get(d, "devices_at");
@@ -813,8 +808,9 @@ static void print_deployment(const json_t *d)
 	       (long long)json_integer_value(json_object_get(d, "release")), json_string_value(json_object_get(d, "version")),
 	       (long long)json_integer_value(json_object_get(d, "percent")), json_string_value(json_object_get(d, "cohort")),
 	       json_is_true(json_object_get(d, "stopped")) ? " (stopped)" : "");
-	for (size_t i = 0; i < sizeof(k_step_names) / sizeof(k_step_names[0]); i++)
-		printf(" %s %lld", k_step_names[i], (long long)json_integer_value(json_object_get(at, k_step_names[i])));
+	for (size_t i = 0; i < FF_UPDATE_STEPS; i++)
+		printf(" %s %lld", ff_update_step_names[i],
+		       (long long)json_integer_value(json_object_get(at, ff_update_step_names[i])));
 	printf("\n");
 }
 
